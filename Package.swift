@@ -1,0 +1,93 @@
+// swift-tools-version: 6.0
+// hlsh — the homelab shell. Targets are laid out by layer; data flows down, never up:
+//
+//   hlsh (executable) → HLSRepl → HLSCommands → HLSLanguage → HLSCore
+//                                     ↓
+//        Proxmox · Remote · Inventory (domain clients) → HLSTransport → C shims
+//   LabSim (simulator) → HLSCore only: it never imports a client (see docs/adr/0008).
+//
+// Each C library sits behind exactly one Swift module, which imports it `internal`ly.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "hlsh",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "hlsh", targets: ["hlsh"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: C libraries, each behind one thin module
+        .systemLibrary(
+            name: "CLibEdit", pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CSSH2", pkgConfig: "libssh2",
+            providers: [.apt(["libssh2-1-dev"])]),
+        /// Process-level C helpers Swift cannot express: a SIGINT handler that only sets a flag.
+        .target(name: "CHlshSupport"),
+
+        // MARK: Shared basics
+        .target(name: "HLSCore", dependencies: ["CHlshSupport"], swiftSettings: strict),
+
+        // MARK: Transports
+        .target(
+            name: "HLSTransport",
+            dependencies: ["HLSCore", "CCurl", "CSSH2", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
+
+        // MARK: Domain clients
+        .target(name: "Inventory", dependencies: ["HLSCore", "HLSTransport"], swiftSettings: strict),
+        .target(
+            name: "Proxmox", dependencies: ["HLSCore", "HLSTransport", "Inventory"],
+            swiftSettings: strict),
+        .target(
+            name: "Remote", dependencies: ["HLSCore", "HLSTransport", "Inventory"],
+            swiftSettings: strict),
+
+        // MARK: Language, commands, REPL
+        .target(
+            name: "HLSLanguage",
+            dependencies: ["HLSCore", "HLSTransport"],
+            swiftSettings: strict),
+        .target(
+            name: "HLSCommands",
+            dependencies: ["HLSCore", "HLSLanguage", "HLSTransport", "Inventory", "Proxmox", "Remote"],
+            swiftSettings: strict),
+        .target(
+            name: "HLSRepl", dependencies: ["HLSCore", "HLSLanguage", "HLSCommands", "CLibEdit"],
+            swiftSettings: strict),
+
+        // MARK: Lab simulator (independent of every client)
+        .target(name: "LabSim", dependencies: ["HLSCore"], swiftSettings: strict),
+
+        // MARK: The binary
+        .executableTarget(
+            name: "hlsh",
+            dependencies: [
+                "HLSCore", "HLSLanguage", "HLSCommands", "HLSRepl", "LabSim",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+
+        // MARK: Tests
+        .target(name: "TestSupport", dependencies: ["HLSCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "HLSCoreTests", dependencies: ["HLSCore", "TestSupport"]),
+        .testTarget(
+            name: "HLSTransportTests", dependencies: ["HLSTransport", "HLSCore", "TestSupport"]),
+        .testTarget(name: "HLSLanguageTests", dependencies: ["HLSLanguage", "HLSCore", "TestSupport"]),
+        .testTarget(name: "HLSReplTests", dependencies: ["HLSRepl", "TestSupport"]),
+        .testTarget(name: "HLSHTests", dependencies: ["TestSupport"]),
+    ]
+)

@@ -1,0 +1,36 @@
+// Typed wrappers for libcurl's variadic curl_easy_setopt/curl_easy_getinfo, which Swift cannot
+// call. Only HLSTransport imports this module, and only `internal`ly.
+#ifndef HLSH_CCURL_SHIM_H
+#define HLSH_CCURL_SHIM_H
+
+#include <curl/curl.h>
+
+typedef size_t (*hlsh_curl_data_fn)(char *ptr, size_t size, size_t nmemb, void *userdata);
+typedef int (*hlsh_curl_xferinfo_fn)(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
+                                     curl_off_t ultotal, curl_off_t ulnow);
+
+static inline CURLcode hlsh_curl_setopt_long(CURL *c, CURLoption o, long v) { return curl_easy_setopt(c, o, v); }
+static inline CURLcode hlsh_curl_setopt_off(CURL *c, CURLoption o, curl_off_t v) { return curl_easy_setopt(c, o, v); }
+static inline CURLcode hlsh_curl_setopt_string(CURL *c, CURLoption o, const char *v) { return curl_easy_setopt(c, o, v); }
+static inline CURLcode hlsh_curl_setopt_pointer(CURL *c, CURLoption o, void *v) { return curl_easy_setopt(c, o, v); }
+static inline CURLcode hlsh_curl_setopt_slist(CURL *c, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(c, o, v); }
+static inline CURLcode hlsh_curl_setopt_write_function(CURL *c, hlsh_curl_data_fn f) {
+    return curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, f);
+}
+static inline CURLcode hlsh_curl_setopt_header_function(CURL *c, hlsh_curl_data_fn f) {
+    return curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, f);
+}
+static inline CURLcode hlsh_curl_setopt_read_function(CURL *c, hlsh_curl_data_fn f) {
+    return curl_easy_setopt(c, CURLOPT_READFUNCTION, f);
+}
+/// Installs the progress callback and clears CURLOPT_NOPROGRESS, without which it is never called.
+static inline CURLcode hlsh_curl_setopt_xferinfo_function(CURL *c, hlsh_curl_xferinfo_fn f) {
+    CURLcode rc = curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, f);
+    if (rc != CURLE_OK) return rc;
+    return curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+}
+static inline CURLcode hlsh_curl_getinfo_long(CURL *c, CURLINFO i, long *v) { return curl_easy_getinfo(c, i, v); }
+static inline CURLcode hlsh_curl_getinfo_double(CURL *c, CURLINFO i, double *v) { return curl_easy_getinfo(c, i, v); }
+static inline CURLcode hlsh_curl_getinfo_string(CURL *c, CURLINFO i, char **v) { return curl_easy_getinfo(c, i, v); }
+
+#endif

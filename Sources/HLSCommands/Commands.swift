@@ -1,0 +1,2 @@
+/// The registry of objects and verbs.
+public enum Commands {}

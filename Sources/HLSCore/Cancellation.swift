@@ -1,0 +1,56 @@
+internal import CHlshSupport
+import Synchronization
+
+/// A cancellation flag that long operations poll: HTTP transfers (from curl's progress
+/// callback), SSH channel loops and waits. Cancelling a token cancels its children.
+///
+/// Thread-safe: the flag is an atomic, children are behind a mutex.
+public final class Cancellation: Sendable {
+    private let flag = Atomic<Bool>(false)
+    private let parent: Cancellation?
+    private let followsInterrupts: Bool
+
+    /// A token that is cancelled only by `cancel()` or its parent.
+    public init(parent: Cancellation? = nil) {
+        self.parent = parent
+        self.followsInterrupts = false
+    }
+
+    private init(followsInterrupts: Bool) {
+        self.parent = nil
+        self.followsInterrupts = followsInterrupts
+    }
+
+    /// A root token that is also cancelled when SIGINT arrives (after `Interrupts.install()`).
+    public static func followingInterrupts() -> Cancellation { Cancellation(followsInterrupts: true) }
+
+    /// A token that is never cancelled.
+    public static let never = Cancellation()
+
+    public func cancel() { flag.store(true, ordering: .releasing) }
+
+    public var isCancelled: Bool {
+        if flag.load(ordering: .acquiring) { return true }
+        if followsInterrupts && Interrupts.pending { return true }
+        return parent?.isCancelled ?? false
+    }
+
+    /// Throws `HLSError(.interrupted)` naming `what` when cancelled.
+    public func check(_ what: @autoclosure () -> String) throws(HLSError) {
+        if isCancelled { throw HLSError(.interrupted, "interrupted: \(what())") }
+    }
+}
+
+/// The process's Ctrl-C flag, set by a C signal handler that does nothing else.
+public enum Interrupts {
+    /// Routes SIGINT to the flag instead of killing the process.
+    public static func install() { _ = hlsh_install_sigint_handler() }
+    /// Gives SIGINT back its default action.
+    public static func restore() { _ = hlsh_restore_sigint_handler() }
+    /// Whether a Ctrl-C arrived that nobody has taken yet.
+    public static var pending: Bool { hlsh_interrupt_pending() != 0 }
+    /// Takes (and clears) the pending Ctrl-Cs; true when there was at least one.
+    @discardableResult public static func take() -> Bool { hlsh_take_interrupts() > 0 }
+    /// Marks an interrupt as if SIGINT arrived.
+    public static func raise() { hlsh_raise_interrupt_flag() }
+}

@@ -1,0 +1,13 @@
+/// The process exit codes hlsh promises, in one place.
+public enum ExitStatus: Int32, Sendable, CaseIterable {
+    /// Everything ran.
+    case ok = 0
+    /// A command failed.
+    case failure = 1
+    /// The command line or a script could not be understood (usage or syntax error).
+    case usage = 2
+    /// `--dry-run --detailed-exitcode` found changes that a real run would make.
+    case pendingChanges = 3
+    /// The user pressed Ctrl-C (128 + SIGINT, as shells report it).
+    case interrupted = 130
+}

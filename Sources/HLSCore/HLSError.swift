@@ -1,0 +1,59 @@
+/// The one error type users see. It says what went wrong, where, what to try, and why
+/// underneath; it decides the exit code. Anything else that escapes is an internal error.
+public struct HLSError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        /// Bad command line, unknown verb, wrong flag: exit 2.
+        case usage
+        /// A script or inventory that does not parse or validate: exit 2.
+        case syntax
+        /// A command ran and failed (remote exit, API error, assertion): exit 1.
+        case failed
+        /// Ctrl-C or another cancellation: exit 130.
+        case interrupted
+        /// A timeout while waiting for a condition, a task or a peer: exit 1.
+        case timeout
+    }
+
+    public var kind: Kind
+    public var message: String
+    public var place: Place?
+    public var hint: String?
+    /// The underlying cause, already rendered (and redacted) for people.
+    public var cause: String?
+
+    public init(
+        _ kind: Kind, _ message: String, at place: Place? = nil, hint: String? = nil,
+        cause: String? = nil
+    ) {
+        self.kind = kind
+        self.message = message
+        self.place = place
+        self.hint = hint
+        self.cause = cause
+    }
+
+    public var exitStatus: ExitStatus {
+        switch kind {
+        case .usage, .syntax: return .usage
+        case .failed, .timeout: return .failure
+        case .interrupted: return .interrupted
+        }
+    }
+
+    /// `place: error: message`, then the cause and the hint on their own lines.
+    public var description: String {
+        var text = ""
+        if let place { text += "\(place): " }
+        text += "error: \(message)"
+        if let cause { text += "\n  cause: \(cause)" }
+        if let hint { text += "\n  hint: \(hint)" }
+        return text
+    }
+
+    /// The same error with a place filled in if it had none (used as errors travel up).
+    public func located(_ place: Place) -> HLSError {
+        var copy = self
+        if copy.place == nil { copy.place = place }
+        return copy
+    }
+}

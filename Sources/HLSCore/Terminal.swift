@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What hlsh may assume about a terminal stream: whether it is one, its width, and whether
+/// colour is wanted (FORCE_COLOR → NO_COLOR (non-empty) → TERM=dumb → isatty, as nushell does).
+public struct Terminal: Sendable, Hashable {
+    public var isTTY: Bool
+    public var color: Bool
+    /// Columns, when known (a terminal, or `COLUMNS`); nil means "do not wrap".
+    public var width: Int?
+
+    public init(isTTY: Bool, color: Bool, width: Int?) {
+        self.isTTY = isTTY
+        self.color = color
+        self.width = width
+    }
+
+    /// Describes file descriptor `fd` under `environment`.
+    public static func detect(fd: Int32, environment: [String: String]) -> Terminal {
+        let tty = isatty(fd) == 1
+        var width: Int?
+        if tty {
+            var size = winsize()
+            if ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { width = Int(size.ws_col) }
+        }
+        if width == nil, let cols = environment["COLUMNS"].flatMap(Int.init), cols > 0 { width = cols }
+        return Terminal(isTTY: tty, color: colorWanted(isTTY: tty, environment: environment), width: width)
+    }
+
+    /// The colour decision alone, so tests can pin its order of precedence.
+    public static func colorWanted(isTTY: Bool, environment: [String: String]) -> Bool {
+        if let force = environment["FORCE_COLOR"], !force.isEmpty {
+            return !["0", "false", "no"].contains(force.lowercased())
+        }
+        if let no = environment["NO_COLOR"], !no.isEmpty { return false }
+        if environment["TERM"] == "dumb" { return false }
+        return isTTY
+    }
+
+    public static let plain = Terminal(isTTY: false, color: false, width: nil)
+}

@@ -1,0 +1,2 @@
+/// The .hls language: lexer, parser, values, interpreter.
+public enum Language {}

@@ -1,0 +1,2 @@
+/// The interactive shell.
+public enum Repl {}
