@@ -1,2 +1,13 @@
-/// The registry of objects and verbs.
-public enum Commands {}
+public import HLSLanguage
+
+/// The command layer: where the language meets the domain clients. Each object (`lab`, `vm`,
+/// `node`, …) declares its verbs here, once, and they join the language's builtins in one
+/// registry that drives parsing, help, completion and the generated docs.
+public enum Commands {
+    /// Every verb hlsh knows.
+    public static func registry() -> Registry {
+        var registry = Registry()
+        Builtins.register(into: &registry)
+        return registry
+    }
+}

@@ -1,0 +1,77 @@
+public import HLSCore
+import Foundation
+
+extension Builtins {
+    static let control: [CommandSpec] = [
+        CommandSpec(
+            ["wait"], summary: "Evaluate a value again and again until a condition holds",
+            discussion: "The value is evaluated every --every; inside --until, bare names are its fields and $it is the value. Ctrl-C stops the wait at once.",
+            positionals: [Parameter("value", .lazy, "what to evaluate each time, e.g. (vm show k3s-cp-01)")],
+            flags: [
+                Flag("until", .condition, "the condition to wait for"),
+                Flag("timeout", .duration, "give up after this long", default: .duration(.seconds(300))),
+                Flag("every", .duration, "time between evaluations", default: .duration(.seconds(5))),
+            ],
+            examples: [Example("wait 3 --until $it > 2 --timeout 1s --every 10ms", "returns once the condition holds", output: "3\n")],
+            implementation: .builtin { inv in
+                guard let produce = inv.lazy("value") else { throw inv.usage("missing <value>") }
+                guard let until = inv.condition("until") else { throw inv.usage("--until is required") }
+                let timeout = inv.duration("timeout")!
+                let every = inv.duration("every")!
+                let progress = Progress("waiting at \(inv.location)", context: inv.context)
+                defer { progress.stop() }
+                var last: Value = .null
+                var lastError: HLSError? = nil
+                while true {
+                    try inv.context.cancellation.check("wait at \(inv.location)")
+                    do {
+                        last = try produce()
+                        if try until(last) { return last }
+                        lastError = nil
+                    } catch let e as HLSError where e.kind != .interrupted {
+                        lastError = e
+                    }
+                    if progress.elapsed + every > timeout {
+                        throw HLSError(
+                            .timeout, "wait: condition still false after \(Quantities.format(timeout))", at: .source(inv.location),
+                            hint: "raise --timeout, or check what is awaited", cause: lastError?.message ?? "last value: \(Render.inline(last))")
+                    }
+                    try inv.interpreter.sleep(every, what: "wait at \(inv.location)")
+                }
+            }),
+        CommandSpec(
+            ["sleep"], summary: "Pause for a duration (Ctrl-C ends it)",
+            positionals: [Parameter("duration", .duration, "how long, e.g. 2s")],
+            examples: [Example("sleep 10ms", "a short pause")],
+            implementation: .builtin { inv in
+                try inv.interpreter.sleep(inv.duration("duration")!, what: "sleep")
+                return .null
+            }),
+    ]
+
+    static let secrets: [CommandSpec] = [
+        CommandSpec(
+            ["secret", "env"], summary: "A secret from an environment variable",
+            positionals: [Parameter("name", .string, "the variable's name")],
+            examples: [Example("secret env HOME", "read a variable as a secret; it prints as ***", output: "***\n")],
+            implementation: .builtin { inv in
+                let name = inv.string("name")!
+                guard let v = inv.context.environment[name], !v.isEmpty else {
+                    throw inv.failure("environment variable \(name) is not set", hint: "export \(name)=… before running hlsh")
+                }
+                return .secret(Secret(v))
+            }),
+        CommandSpec(
+            ["secret", "file"], summary: "A secret from a file (trailing newline removed)",
+            positionals: [Parameter("path", .path, "the file")],
+            examples: [Example("secret file /etc/hostname", "read a file as a secret", output: "***\n")],
+            implementation: .builtin { inv in
+                let path = inv.string("path")!
+                guard var text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                    throw inv.failure("cannot read \(path)")
+                }
+                while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+                return .secret(Secret(text))
+            }),
+    ]
+}

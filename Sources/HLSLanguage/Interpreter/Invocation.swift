@@ -1,0 +1,94 @@
+public import HLSCore
+
+/// One call of a verb: its bound arguments, the pipeline input, where it was written, and the
+/// context. Condition, block and lazy arguments are evaluated only when the verb asks.
+public struct Invocation: Sendable {
+    public let spec: CommandSpec
+    public let input: Value
+    public let location: SourceLocation
+    public let context: ExecutionContext
+    var values: [String: Value]
+    var thunks: [String: Expression]
+    let interpreter: Interpreter
+    let scope: Scope
+
+    /// A bound argument or flag (with its default); `.null` when absent.
+    public func value(_ name: String) -> Value { values[name] ?? .null }
+
+    public func has(_ name: String) -> Bool {
+        if let v = values[name], !v.isNull { return true }
+        return thunks[name] != nil
+    }
+
+    public func string(_ name: String) -> String? {
+        switch values[name] {
+        case .string(let s): return s
+        case nil, .null: return nil
+        case let v?: return Render.plain(v)
+        }
+    }
+
+    public func int(_ name: String) -> Int? {
+        if case .int(let i) = values[name] { return i }
+        return nil
+    }
+
+    public func duration(_ name: String) -> Duration? {
+        if case .duration(let d) = values[name] { return d }
+        return nil
+    }
+
+    public func flag(_ name: String) -> Bool {
+        if case .bool(true) = values[name] { return true }
+        return false
+    }
+
+    public func list(_ name: String) -> [Value] {
+        switch values[name] {
+        case .list(let items): return items
+        case nil, .null: return []
+        case let v?: return [v]
+        }
+    }
+
+    /// A row condition (`where status == "running"`): true/false for one row, `$it` bound.
+    public func condition(_ name: String) -> (@Sendable (Value) throws -> Bool)? {
+        guard let expression = thunks[name] else { return nil }
+        let interpreter = self.interpreter
+        let scope = self.scope
+        return { row in try interpreter.test(expression, row: row, scope: scope) }
+    }
+
+    /// A block argument (`each { … }`), run with `$it` bound to its argument.
+    public func block(_ name: String) -> (@Sendable (Value) throws -> Value)? {
+        guard let expression = thunks[name] else { return nil }
+        let interpreter = self.interpreter
+        let scope = self.scope
+        return { it in try interpreter.runThunk(expression, it: it, scope: scope) }
+    }
+
+    /// A lazy argument, evaluated again at each call.
+    public func lazy(_ name: String) -> (@Sendable () throws -> Value)? {
+        guard let expression = thunks[name] else { return nil }
+        let interpreter = self.interpreter
+        let scope = self.scope
+        return { try interpreter.evaluate(expression, scope: scope, row: nil) }
+    }
+
+    /// An error of this call, placed at its source location.
+    public func failure(_ message: String, hint: String? = nil, cause: String? = nil) -> HLSError {
+        HLSError(.failed, "\(spec.name): \(message)", at: .source(location), hint: hint, cause: cause)
+    }
+
+    public func usage(_ message: String) -> HLSError {
+        HLSError(.usage, "\(spec.name): \(message)", at: .source(location), hint: "usage: \(Usage.line(spec))")
+    }
+
+    /// The registry, for `help` and completion.
+    public var registry: Registry { interpreter.registry }
+
+    /// Runs `.hls` code in the caller's scope (used by `help` examples and tools).
+    public func run(_ code: String, name: String) throws -> Value {
+        try interpreter.evaluateSource(SourceFile(name: name, text: code), scope: scope)
+    }
+}

@@ -1,2 +1,0 @@
-/// The .hls language: lexer, parser, values, interpreter.
-public enum Language {}

@@ -1,0 +1,144 @@
+public import HLSCore
+import HLSTransport
+
+/// How values look: plain text, aligned tables, JSON and YAML.
+public enum Render {
+    public enum Format: String, Sendable, CaseIterable {
+        case table, json, yaml
+    }
+
+    /// The text of a scalar as it appears in a string, a table cell or `echo`.
+    public static func plain(_ value: Value) -> String {
+        switch value {
+        case .null: return ""
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let i): return String(i)
+        case .float(let d): return JSONCodec.format(d)
+        case .string(let s): return s
+        case .duration(let d): return Quantities.format(d)
+        case .size(let s): return Quantities.format(size: s)
+        case .secret: return "***"
+        case .closure: return "{ … }"
+        case .list(let items): return "[" + items.map(inline).joined(separator: ", ") + "]"
+        case .record(let r): return "{" + r.fields.map { "\($0.key): \(inline($0.value))" }.joined(separator: ", ") + "}"
+        }
+    }
+
+    static func inline(_ value: Value) -> String {
+        if case .string(let s) = value, s.contains(",") || s.contains(" ") || s.isEmpty {
+            var out = ""
+            JSONCodec.quote(s, into: &out)
+            return out
+        }
+        if case .null = value { return "null" }
+        return plain(value)
+    }
+
+    /// A value as the user asked to see it. Strings print as themselves in every format
+    /// that is not structured; tables and records become aligned text.
+    public static func value(_ value: Value, format: Format, terminal: Terminal) -> String {
+        switch format {
+        case .json:
+            return JSONCodec.encode(value.document, pretty: true) + "\n"
+        case .yaml:
+            return YAMLCodec.encode(value.document)
+        case .table:
+            switch value {
+            case .null: return ""
+            case .list(let items) where Value.isTable(items):
+                return table(items.map { if case .record(let r) = $0 { return r } else { return Record() } }, terminal: terminal)
+            case .list(let items):
+                return items.map { plain($0) + "\n" }.joined()
+            case .record(let r):
+                return keyValue(r, terminal: terminal)
+            default:
+                let text = plain(value)
+                return text.hasSuffix("\n") ? text : text + "\n"
+            }
+        }
+    }
+
+    /// An aligned table; when it is wider than the terminal, one block of `key: value` lines
+    /// per row instead, so nothing is ever cut off.
+    public static func table(_ rows: [Record], terminal: Terminal) -> String {
+        var columns: [String] = []
+        var seen = Set<String>()
+        for row in rows {
+            for key in row.keys where !seen.contains(key) {
+                seen.insert(key)
+                columns.append(key)
+            }
+        }
+        let cells = rows.map { row in columns.map { cell(row[$0] ?? .null) } }
+        var widths = columns.map { displayWidth($0) }
+        for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], displayWidth(c)) } }
+        let total = widths.reduce(0, +) + 2 * max(0, columns.count - 1)
+        if let limit = terminal.width, total > limit, columns.count > 1 {
+            return rows.map { keyValue($0, terminal: terminal) }.joined(separator: "\n")
+        }
+        let numeric = columns.indices.map { i in
+            rows.allSatisfy { row in
+                switch row[columns[i]] ?? .null {
+                case .int, .float, .size, .null: return true
+                default: return false
+                }
+            }
+        }
+        func line(_ values: [String], header: Bool) -> String {
+            var parts: [String] = []
+            for (i, v) in values.enumerated() {
+                let last = i == values.count - 1
+                let padded = numeric[i] && !header ? leftPad(v, widths[i]) : (last ? v : pad(v, widths[i]))
+                parts.append(header && terminal.color ? "\u{1B}[1;32m" + padded + "\u{1B}[0m" : padded)
+            }
+            var text = parts.joined(separator: "  ")
+            while text.hasSuffix(" ") { text.removeLast() }
+            return text + "\n"
+        }
+        var out = line(columns, header: true)
+        for row in cells { out += line(row, header: false) }
+        return out
+    }
+
+    static func keyValue(_ record: Record, terminal: Terminal) -> String {
+        let width = record.keys.map(displayWidth).max() ?? 0
+        var out = ""
+        for (key, value) in record.fields {
+            let label = pad(key, width)
+            out += (terminal.color ? "\u{1B}[1;32m" + label + "\u{1B}[0m" : label) + "  " + cell(value) + "\n"
+        }
+        return out
+    }
+
+    static func cell(_ value: Value) -> String {
+        let text = plain(value)
+        return text.contains("\n") ? text.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "⏎") : text
+    }
+
+    /// Columns a string takes on a terminal: wide (CJK, emoji) characters count two.
+    static func displayWidth(_ s: String) -> Int {
+        var n = 0
+        for scalar in s.unicodeScalars {
+            let v = scalar.value
+            if scalar.properties.generalCategory == .nonspacingMark || v == 0x200D || (0xFE00...0xFE0F).contains(v) { continue }
+            if (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
+                || (0xF900...0xFAFF).contains(v) || (0xFF00...0xFF60).contains(v) || (0x1F300...0x1FAFF).contains(v)
+            {
+                n += 2
+            } else {
+                n += 1
+            }
+        }
+        return n
+    }
+
+    static func pad(_ s: String, _ width: Int) -> String {
+        let w = displayWidth(s)
+        return w >= width ? s : s + String(repeating: " ", count: width - w)
+    }
+
+    static func leftPad(_ s: String, _ width: Int) -> String {
+        let w = displayWidth(s)
+        return w >= width ? s : String(repeating: " ", count: width - w) + s
+    }
+}

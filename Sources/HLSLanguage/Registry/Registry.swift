@@ -1,0 +1,37 @@
+/// Every verb hlsh knows, by path. Built once at start-up by the command modules, read-only after.
+public struct Registry: Sendable {
+    public private(set) var specs: [CommandSpec] = []
+    private var byName: [String: Int] = [:]
+    /// First words that begin a multi-word command (`vm`, `node`), with their summaries.
+    public private(set) var objects: [String: String] = [:]
+
+    public init() {}
+
+    public mutating func register(_ spec: CommandSpec) {
+        precondition(byName[spec.name] == nil, "verb \(spec.name) declared twice")
+        byName[spec.name] = specs.count
+        specs.append(spec)
+    }
+
+    public mutating func registerObject(_ name: String, summary: String) {
+        objects[name] = summary
+    }
+
+    public func spec(_ name: String) -> CommandSpec? { byName[name].map { specs[$0] } }
+
+    /// The longest registered command that `words` begins with, and how many words it used.
+    public func resolve(_ words: [String]) -> (spec: CommandSpec, length: Int)? {
+        for length in stride(from: min(words.count, 3), through: 1, by: -1) {
+            if let spec = spec(words[0..<length].joined(separator: " ")) { return (spec, length) }
+        }
+        return nil
+    }
+
+    public func verbs(of object: String) -> [CommandSpec] {
+        specs.filter { $0.path.count > 1 && $0.path[0] == object }
+    }
+
+    public var topLevelNames: [String] {
+        Array(Set(specs.map { $0.path[0] }).union(objects.keys)).sorted()
+    }
+}

@@ -1,0 +1,67 @@
+/// Renders a verb's declaration as help text: the usage line, arguments, flags and examples.
+public enum Usage {
+    /// `vm show <name> [--output <table|json|yaml>]`
+    public static func line(_ spec: CommandSpec) -> String {
+        var parts = [spec.name]
+        for p in spec.positionals {
+            var text = p.kind == .condition ? "<\(p.name)…>" : p.kind == .block ? "{ … }" : "<\(p.name)>"
+            if p.isVariadic { text += "…" }
+            parts.append(p.isOptional ? "[\(text)]" : text)
+        }
+        for f in spec.flags {
+            let value = f.kind.map { " <\($0.placeholder)>" } ?? ""
+            parts.append("[--\(f.name)\(value)]")
+        }
+        return parts.joined(separator: " ")
+    }
+
+    /// The full help of one verb, as `help VERB` and `VERB --help` print it.
+    public static func help(_ spec: CommandSpec) -> String {
+        var out = "\(spec.summary)\n\nUsage: \(line(spec))\n"
+        if let discussion = spec.discussion { out += "\n\(discussion)\n" }
+        if !spec.positionals.isEmpty {
+            out += "\nArguments:\n"
+            let width = spec.positionals.map { $0.name.count + 2 }.max() ?? 0
+            for p in spec.positionals {
+                var help = p.help
+                if let d = p.defaultValue { help += " (default: \(Render.plain(d)))" }
+                out += "  " + pad("<\(p.name)>", width) + "  " + help + "\n"
+            }
+        }
+        if !spec.flags.isEmpty || true {
+            out += "\nFlags:\n"
+            var rows: [(String, String)] = spec.flags.map { f in
+                let short = f.short.map { "-\($0), " } ?? ""
+                let value = f.kind.map { " <\($0.placeholder)>" } ?? ""
+                var help = f.help
+                if let d = f.defaultValue { help += " (default: \(Render.plain(d)))" }
+                return ("\(short)--\(f.name)\(value)", help)
+            }
+            rows.append(("--help", "show this help"))
+            let width = rows.map(\.0.count).max() ?? 0
+            for (left, right) in rows { out += "  " + pad(left, width) + "  " + right + "\n" }
+        }
+        if spec.mutates {
+            out += "\nChanges the lab: honours --dry-run (shows the plan, changes nothing) and is idempotent.\n"
+        }
+        if !spec.columns.isEmpty { out += "\nColumns: \(spec.columns.joined(separator: ", "))\n" }
+        if !spec.examples.isEmpty {
+            out += "\nExamples:\n"
+            for e in spec.examples { out += "  # \(e.summary)\n  \(e.code)\n" }
+        }
+        return out
+    }
+
+    /// `help vm`: the object's verbs with their summaries.
+    public static func object(_ name: String, summary: String, verbs: [CommandSpec]) -> String {
+        var out = "\(name) — \(summary)\n\nVerbs:\n"
+        let width = verbs.map { $0.path.dropFirst().joined(separator: " ").count }.max() ?? 0
+        for v in verbs { out += "  " + pad(v.path.dropFirst().joined(separator: " "), width) + "  " + v.summary + "\n" }
+        out += "\nRun 'help \(name) VERB' for a verb's arguments and flags.\n"
+        return out
+    }
+
+    static func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+    }
+}

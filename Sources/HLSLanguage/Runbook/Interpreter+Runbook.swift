@@ -1,0 +1,158 @@
+public import HLSCore
+import Foundation
+
+extension Interpreter {
+    func runPhase(name nameExpression: Expression, body: Block, scope: Scope, emit: Bool, at: SourceLocation) throws -> Value {
+        let name = Render.plain(try evaluate(nameExpression, scope: scope, row: nil))
+        let journal = self.journal.withLock { $0 }
+        if context.options.resume, let journal, journal.completedBefore.contains(name) {
+            context.err("↷ phase \(name): skipped, completed in the last run\n")
+            context.log.record("phase_skipped", [("phase", .string(name))])
+            return .null
+        }
+        context.err("▶ phase \(name)\n")
+        context.log.record("phase_start", [("phase", .string(name)), ("at", .string(at.description))])
+        let clock = ContinuousClock()
+        let start = clock.now
+        let appliedBefore = context.appliedChanges
+        let pendingBefore = context.pendingChanges
+        do {
+            try execute(body.statements, scope: Scope(parent: scope), emit: emit)
+        } catch {
+            let elapsed = clock.now - start
+            context.err("✗ phase \(name) failed after \(Quantities.format(Interpreter.rounded(elapsed)))\n")
+            context.log.record("phase_end", [("phase", .string(name)), ("status", .string("failed")), ("duration", .duration(elapsed))])
+            throw error
+        }
+        let elapsed = clock.now - start
+        let changed = context.appliedChanges - appliedBefore
+        let pending = context.pendingChanges - pendingBefore
+        let summary = context.options.dryRun ? "\(pending) change(s) planned" : changed == 0 ? "no change" : "\(changed) change(s)"
+        context.err("✓ phase \(name) (\(Quantities.format(Interpreter.rounded(elapsed))), \(summary))\n")
+        context.log.record("phase_end", [("phase", .string(name)), ("status", .string("ok")), ("duration", .duration(elapsed)), ("changes", .int(context.options.dryRun ? pending : changed))])
+        if !context.options.dryRun { journal?.markCompleted(name) }
+        return .null
+    }
+
+    static func rounded(_ d: Duration) -> Duration {
+        let ms = Quantities.seconds(d) * 1000
+        return ms < 1000 ? .milliseconds(Int64(ms.rounded())) : .milliseconds(Int64((ms / 100).rounded() * 100))
+    }
+
+    func runRetry(attempts: Expression, delay: Expression?, body: Block, scope: Scope, emit: Bool, at: SourceLocation) throws -> Value {
+        guard case .int(let count) = try evaluate(attempts, scope: scope, row: nil), count >= 1 else {
+            throw HLSError(.failed, "retry needs a positive number of attempts", at: .source(attempts.location))
+        }
+        var pause: Duration = .seconds(1)
+        if let delay {
+            guard case .duration(let d) = try evaluate(delay, scope: scope, row: nil) else {
+                throw HLSError(.failed, "retry --delay needs a duration such as 10s", at: .source(delay.location))
+            }
+            pause = d
+        }
+        var attempt = 1
+        while true {
+            do {
+                return try execute(body.statements, scope: Scope(parent: scope), emit: emit)
+            } catch let e as HLSError where e.kind != .interrupted && attempt < count {
+                context.err("↻ retry \(attempt + 1)/\(count) in \(Quantities.format(pause)) after: \(e.message)\n")
+                context.log.record("retry", [("attempt", .int(attempt + 1)), ("error", .string(e.message)), ("at", .string(at.description))])
+                try sleep(pause, what: "retry delay")
+                attempt += 1
+            }
+        }
+    }
+
+    /// Sleeps in small steps so Ctrl-C ends the wait at once.
+    func sleep(_ duration: Duration, what: String) throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + duration
+        while clock.now < deadline {
+            try context.cancellation.check(what)
+            let left = deadline - clock.now
+            try? clock.sleep_(for: min(left, .milliseconds(50)))
+        }
+    }
+
+    func runParallel(variable: String, items: [Value], limit: Expression, body: Block, scope: Scope, emit: Bool, at: SourceLocation) throws {
+        guard case .int(let bound) = try evaluate(limit, scope: scope, row: nil), bound >= 1 else {
+            throw HLSError(.failed, "parallel for --limit needs a positive number", at: .source(limit.location))
+        }
+        let errors = NSLock()
+        nonisolated(unsafe) var failures: [(Int, HLSError)] = []
+        nonisolated(unsafe) var next = 0
+        let group = DispatchGroup()
+        let workers = min(bound, items.count)
+        for _ in 0..<workers {
+            group.enter()
+            let thread = Thread { [self] in
+                defer { group.leave() }
+                while true {
+                    errors.lock()
+                    let i = next
+                    next += 1
+                    errors.unlock()
+                    guard i < items.count else { return }
+                    let inner = Scope(parent: scope)
+                    inner.declare(variable, items[i])
+                    do {
+                        try execute(body.statements, scope: inner, emit: emit)
+                    } catch Signal.continueLoop {
+                        continue
+                    } catch {
+                        var e = Interpreter.userError(error)
+                        if case Signal.breakLoop(let where_) = error { e = HLSError(.failed, "'break' cannot stop a parallel for", at: .source(where_)) }
+                        errors.lock()
+                        failures.append((i, e))
+                        errors.unlock()
+                    }
+                }
+            }
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+        group.wait()
+        guard !failures.isEmpty else { return }
+        failures.sort { $0.0 < $1.0 }
+        if failures.allSatisfy({ $0.1.kind == .interrupted }) { throw failures[0].1 }
+        let lines = failures.map { "  \(Render.inline(items[$0.0])): \($0.1.description.replacingOccurrences(of: "\n", with: "\n    "))" }
+        throw HLSError(.failed, "\(failures.count) of \(items.count) parallel iterations failed:\n" + lines.joined(separator: "\n"), at: .source(at))
+    }
+
+    func runSource(_ pathExpression: Expression, scope: Scope, emit: Bool, at: SourceLocation) throws -> Value {
+        var path = Render.plain(try evaluate(pathExpression, scope: scope, row: nil))
+        if !path.hasPrefix("/") {
+            let dir = (at.file as NSString).deletingLastPathComponent
+            if at.file.hasPrefix("<") == false, !dir.isEmpty { path = dir + "/" + path }
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw HLSError(.failed, "cannot read '\(path)'", at: .source(at), hint: "a relative path is taken from the directory of the script that sources it")
+        }
+        let source = SourceFile(name: path, text: text)
+        remember(source)
+        let (program, diagnostics) = Parser.parse(source, registry: registry, knownDefinitions: scope.allDefinitionNames)
+        if let first = diagnostics.first {
+            var e = first.error
+            if diagnostics.count > 1 { e.hint = (e.hint.map { $0 + "; " } ?? "") + "\(diagnostics.count - 1) more error(s) in \(path); check it with 'hlsh -n \(path)'" }
+            throw e
+        }
+        return try execute(program.statements, scope: scope, emit: emit)
+    }
+
+    /// Parses and runs code in `scope` without printing; the last value is the result.
+    func evaluateSource(_ source: SourceFile, scope: Scope) throws -> Value {
+        remember(source)
+        let (program, diagnostics) = Parser.parse(source, registry: registry, knownDefinitions: scope.allDefinitionNames)
+        if let first = diagnostics.first { throw first.error }
+        return try execute(program.statements, scope: scope, emit: false)
+    }
+}
+
+extension ContinuousClock {
+    /// A blocking sleep (the interpreter is synchronous; async is not needed for one thread).
+    func sleep_(for duration: Duration) throws {
+        let ns = max(0, Quantities.seconds(duration) * 1e9)
+        var ts = timespec(tv_sec: Int(ns / 1e9), tv_nsec: Int(ns.truncatingRemainder(dividingBy: 1e9)))
+        _ = nanosleep(&ts, nil)
+    }
+}

@@ -1,0 +1,59 @@
+import HLSCore
+import HLSTransport
+import Foundation
+
+/// What a script's last run completed, so `--resume` can skip it. One JSON file per script
+/// (keyed by its absolute path) in `$XDG_STATE_HOME/hlsh/journal/`.
+final class Journal: @unchecked Sendable {
+    let file: String
+    let scriptPath: String
+    /// Phases finished in the previous run (consulted by `--resume`).
+    let completedBefore: Set<String>
+    private var completed: [String] = []
+    private let lock = NSLock()
+
+    init(scriptPath: String, directory: String, resume: Bool) {
+        let absolute = scriptPath.hasPrefix("/") ? scriptPath : FileManager.default.currentDirectoryPath + "/" + scriptPath
+        self.scriptPath = absolute
+        self.file = directory + "/" + Journal.key(for: absolute) + ".json"
+        var previous: [String] = []
+        if resume, let text = try? String(contentsOfFile: file, encoding: .utf8),
+            let doc = try? JSONCodec.decode(text), case .array(let items)? = doc["completed"]
+        {
+            previous = items.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
+        }
+        completedBefore = Set(previous)
+        // A resumed run keeps what was done; a fresh run starts a new record.
+        completed = resume ? previous : []
+        save()
+    }
+
+    func markCompleted(_ phase: String) {
+        lock.lock()
+        if !completed.contains(phase) { completed.append(phase) }
+        lock.unlock()
+        save()
+    }
+
+    private func save() {
+        lock.lock()
+        let doc = Document.object([
+            ("script", .string(scriptPath)),
+            ("completed", .array(completed.map(Document.string))),
+        ])
+        lock.unlock()
+        try? FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? (JSONCodec.encode(doc, pretty: true) + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+    }
+
+    /// A file name for a path: its last component plus a stable FNV-1a hash of the whole.
+    static func key(for path: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in path.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        let base = (path as NSString).lastPathComponent.filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" }
+        return base + "-" + String(hash, radix: 16)
+    }
+}

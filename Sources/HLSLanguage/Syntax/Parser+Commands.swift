@@ -1,0 +1,165 @@
+public import HLSCore
+
+extension Parser {
+    mutating func parsePipeline() -> Pipeline? {
+        let location = current.location
+        var elements: [PipelineElement] = []
+        guard let first = parseElement(first: true) else { return nil }
+        elements.append(first)
+        while currentKind == .pipe {
+            advance()
+            while currentKind == .newline { advance() }
+            guard let next = parseElement(first: false) else { return nil }
+            elements.append(next)
+        }
+        return Pipeline(elements: elements, location: location)
+    }
+
+    func startsCommand(_ token: Token) -> Bool {
+        guard case .word(let w) = token.kind else { return false }
+        if Quantities.parseWord(w) != nil || Parser.operators.contains(w) { return false }
+        return Parser.isCommandName(w)
+    }
+
+    mutating func parseElement(first: Bool) -> PipelineElement? {
+        if startsCommand(current) {
+            if first, peekKind() == .word("=") {
+                error("to bind a variable write 'let \(current.word!) = …' (or 'set' to change it)")
+                return nil
+            }
+            return parseCommand().map(PipelineElement.command)
+        }
+        if !first {
+            error("expected a command after '|', found \(describe(current))")
+            return nil
+        }
+        return parseExpression().map(PipelineElement.value)
+    }
+
+    mutating func parseCommand() -> CommandCall? {
+        let location = current.location
+        // Gather the words that may name the command (`node k3s server`).
+        var words: [String] = []
+        var i = index
+        while words.count < 3, case .word(let w) = tokens[i].kind, Parser.isCommandName(w), i == index || tokens[i].spaceBefore {
+            words.append(w)
+            i += 1
+        }
+        let spec: CommandSpec?
+        let path: [String]
+        if let (found, length) = registry.resolve(words) {
+            spec = found
+            path = Array(words.prefix(length))
+            for _ in 0..<length { advance() }
+        } else if registry.objects[words[0]] != nil {
+            let object = words[0]
+            let verbs = registry.verbs(of: object).map { $0.path.dropFirst().joined(separator: " ") }
+            advance()
+            if words.count > 1 {
+                let near = Suggest.nearest(words[1], in: verbs)
+                error(
+                    "unknown verb '\(words[1])' for '\(object)'", at: tokens[index].location,
+                    hint: near.map { "did you mean '\(object) \($0)'?" } ?? "'\(object)' has: \(verbs.joined(separator: ", "))")
+            } else {
+                error("'\(object)' needs a verb", at: location, hint: "'\(object)' has: \(verbs.joined(separator: ", "))")
+            }
+            return nil
+        } else {
+            spec = nil
+            path = [words[0]]
+            advance()
+            unresolved.append((words[0], location))
+        }
+        var call = CommandCall(path: path, arguments: [], location: location, spec: spec)
+        var positional = 0
+        while !atStatementEnd {
+            if case .word(let w) = currentKind, let (name, inline) = Parser.flagParts(w) {
+                let flagLocation = current.location
+                advance()
+                call.arguments.append(parseFlag(name: name, inline: inline, spec: spec, call: call.name, at: flagLocation))
+                continue
+            }
+            var kind: ValueKind = .any
+            if let spec {
+                if positional < spec.positionals.count {
+                    kind = spec.positionals[positional].kind
+                    if !spec.positionals[positional].isVariadic { positional += 1 }
+                } else {
+                    error("too many arguments for '\(spec.name)'", hint: "usage: \(Usage.line(spec))")
+                    return nil
+                }
+            }
+            guard let value = parseArgument(kind) else { return nil }
+            call.arguments.append(.positional(value))
+        }
+        if let spec {
+            let given = call.arguments.filter { if case .positional = $0 { return true } else { return false } }.count
+            let required = spec.positionals.filter { !$0.isOptional }
+            if given < required.count, !call.arguments.contains(where: { if case .flag("help", _, _) = $0 { return true } else { return false } }) {
+                let missing = required[given]
+                error("missing <\(missing.name)> for '\(spec.name)'", at: location, hint: "usage: \(Usage.line(spec))")
+                return nil
+            }
+        }
+        return call
+    }
+
+    /// `--name`, `--name=value`, `-o`: the flag's name and inline value; nil for other words
+    /// (including negative numbers and a lone `-`).
+    static func flagParts(_ word: String) -> (String, String?)? {
+        if word.hasPrefix("--"), word.count > 2 {
+            let body = word.dropFirst(2)
+            if let eq = body.firstIndex(of: "=") {
+                return (String(body[..<eq]), String(body[body.index(after: eq)...]))
+            }
+            return (String(body), nil)
+        }
+        if word.hasPrefix("-"), word.count == 2, let c = word.last, c.isLetter {
+            return (String(c), nil)
+        }
+        return nil
+    }
+
+    mutating func parseFlag(name: String, inline: String?, spec: CommandSpec?, call: String, at location: SourceLocation) -> Argument {
+        func inlineValue(_ text: String) -> Expression {
+            .literal(Quantities.parseWord(text) ?? .string(text), text: text, at: location)
+        }
+        if name == "help" { return .flag(name: "help", value: nil, at: location) }
+        guard let spec else {
+            // A `def`'s flags are bound when it runs; a value follows unless it is a switch.
+            return .flag(name: name, value: inline.map(inlineValue), at: location)
+        }
+        guard let flag = spec.flag(named: name) else {
+            let near = Suggest.nearest(name, in: spec.flags.map(\.name))
+            error(
+                "unknown flag '--\(name)' for '\(call)'", at: location,
+                hint: near.map { "did you mean '--\($0)'?" } ?? "usage: \(Usage.line(spec))")
+            return .flag(name: name, value: nil, at: location)
+        }
+        if let inline { return .flag(name: flag.name, value: inlineValue(inline), at: location) }
+        guard let kind = flag.kind else { return .flag(name: flag.name, value: nil, at: location) }
+        if atStatementEnd {
+            error("'--\(flag.name)' needs a value (\(kind.placeholder))", at: location)
+            return .flag(name: flag.name, value: nil, at: location)
+        }
+        return .flag(name: flag.name, value: parseArgument(kind), at: location)
+    }
+
+    mutating func parseArgument(_ kind: ValueKind) -> Expression? {
+        switch kind {
+        case .condition:
+            rowContext += 1
+            defer { rowContext -= 1 }
+            return parseExpression()
+        case .block:
+            guard let block = parseBlock() else { return nil }
+            return .block(block)
+        default:
+            return parsePrimary(argument: true)
+        }
+    }
+
+    static let operators: Set<String> = [
+        "==", "!=", "<", "<=", ">", ">=", "=~", "!~", "+", "-", "*", "/", "%", "and", "or", "not", "in", "=",
+    ]
+}

@@ -1,0 +1,262 @@
+public import HLSCore
+
+extension Parser {
+    mutating func parseExpression() -> Expression? { parseOr() }
+
+    private mutating func parseOr() -> Expression? {
+        guard var left = parseAnd() else { return nil }
+        while isWord("or") {
+            let at = current.location
+            advance()
+            guard let right = parseAnd() else { return nil }
+            left = .binary(op: "or", left, right, at: at)
+        }
+        return left
+    }
+
+    private mutating func parseAnd() -> Expression? {
+        guard var left = parseNot() else { return nil }
+        while isWord("and") {
+            let at = current.location
+            advance()
+            guard let right = parseNot() else { return nil }
+            left = .binary(op: "and", left, right, at: at)
+        }
+        return left
+    }
+
+    private mutating func parseNot() -> Expression? {
+        if isWord("not") {
+            let at = current.location
+            advance()
+            guard let operand = parseNot() else { return nil }
+            return .unary(op: "not", operand, at: at)
+        }
+        return parseComparison()
+    }
+
+    static let comparisons: Set<String> = ["==", "!=", "<", "<=", ">", ">=", "=~", "!~", "in"]
+
+    private mutating func parseComparison() -> Expression? {
+        guard let left = parseAdditive() else { return nil }
+        if let op = current.word, Parser.comparisons.contains(op) {
+            let at = current.location
+            advance()
+            guard let right = parseAdditive() else { return nil }
+            if let next = current.word, Parser.comparisons.contains(next) {
+                error("comparisons do not chain; combine them with 'and'")
+                return nil
+            }
+            return .binary(op: op, left, right, at: at)
+        }
+        return left
+    }
+
+    private mutating func parseAdditive() -> Expression? {
+        guard var left = parseMultiplicative() else { return nil }
+        while let op = current.word, op == "+" || op == "-" {
+            let at = current.location
+            advance()
+            guard let right = parseMultiplicative() else { return nil }
+            left = .binary(op: op, left, right, at: at)
+        }
+        return left
+    }
+
+    private mutating func parseMultiplicative() -> Expression? {
+        guard var left = parseUnary() else { return nil }
+        while let op = current.word, op == "*" || op == "/" || op == "%" {
+            let at = current.location
+            advance()
+            guard let right = parseUnary() else { return nil }
+            left = .binary(op: op, left, right, at: at)
+        }
+        return left
+    }
+
+    private mutating func parseUnary() -> Expression? {
+        if isWord("-") {
+            let at = current.location
+            advance()
+            guard let operand = parseUnary() else { return nil }
+            return .unary(op: "-", operand, at: at)
+        }
+        return parsePrimary()
+    }
+
+    /// A single value. In argument position (`argument: true`) and inside list and record
+    /// literals, a bare word is a string; in an expression it names a row field (inside
+    /// `where`, `sort`, `wait --until`) and is an error elsewhere.
+    mutating func parsePrimary(argument: Bool = false) -> Expression? {
+        let token = current
+        let at = token.location
+        var result: Expression
+        switch token.kind {
+        case .word(let w):
+            advance()
+            if let value = Quantities.parseWord(w) {
+                result = .literal(value, text: w, at: at)
+            } else if argument || bareWordsAreStrings > 0 {
+                if Parser.operators.contains(w) && !argument {
+                    error("expected a value, found '\(w)'", at: at)
+                    return nil
+                }
+                result = .literal(.string(w), text: w, at: at)
+            } else if Parser.operators.contains(w) {
+                error("expected a value, found '\(w)'", at: at)
+                return nil
+            } else if rowContext > 0 {
+                if w.hasPrefix(".") {
+                    error("expected a field name, found '\(w)'", at: at)
+                    return nil
+                }
+                let parts = w.split(separator: ".").map(String.init)
+                result = .bareName(parts[0], at: at)
+                if parts.count > 1 { result = .field(result, path: Array(parts.dropFirst()), at: at) }
+            } else {
+                let isCommand = registry.resolve([w]) != nil || registry.objects[w] != nil || definitions.contains(w)
+                error(
+                    "bare word '\(w)' in an expression", at: at,
+                    hint: isCommand ? "to use a command's value, wrap it: (\(w) …)" : "quote text (\"\(w)\") or use a variable ($\(w))")
+                return nil
+            }
+        case .rawString(let s):
+            advance()
+            result = .literal(.string(s), text: s, at: at)
+        case .template(let parts):
+            advance()
+            result = parseTemplate(parts, at: at)
+        case .variable(let name, let path):
+            advance()
+            result = .variable(name: name, path: path, at: at)
+        case .lparen:
+            advance()
+            while currentKind == .newline { advance() }
+            let savedRow = rowContext
+            rowContext = 0
+            defer { rowContext = savedRow }
+            guard let inner = parsePipeline() else { return nil }
+            while currentKind == .newline { advance() }
+            guard expect(.rparen, "')'") else { return nil }
+            result = .subpipeline(inner, at: at)
+        case .lbracket:
+            advance()
+            bareWordsAreStrings += 1
+            defer { bareWordsAreStrings -= 1 }
+            var items: [Expression] = []
+            while currentKind == .newline || currentKind == .comma { advance() }
+            while currentKind != .rbracket {
+                if currentKind == .eof {
+                    error("missing ']' to close the list", at: at)
+                    return nil
+                }
+                guard let item = parseExpression() else { return nil }
+                items.append(item)
+                while currentKind == .newline || currentKind == .comma { advance() }
+            }
+            advance()
+            result = .list(items, at: at)
+        case .lbrace:
+            if looksLikeRecord() {
+                guard let record = parseRecord() else { return nil }
+                result = record
+            } else {
+                guard let block = parseBlock() else { return nil }
+                return .block(block)
+            }
+        default:
+            error("expected a value, found \(describe(token))", at: at)
+            return nil
+        }
+        // `(expr).field.0` — a field path glued to the value.
+        while case .word(let w) = currentKind, w.hasPrefix("."), w.count > 1, !current.spaceBefore {
+            let fieldAt = current.location
+            advance()
+            result = .field(result, path: w.dropFirst().split(separator: ".").map(String.init), at: fieldAt)
+        }
+        return result
+    }
+
+    private func looksLikeRecord() -> Bool {
+        var i = index + 1
+        while i < tokens.count, tokens[i].kind == .newline { i += 1 }
+        guard i < tokens.count else { return false }
+        switch tokens[i].kind {
+        case .rbrace: return true
+        case .word(let w):
+            if w.contains(":") && !w.hasPrefix(":") && !w.contains("://") { return true }
+            return i + 1 < tokens.count && tokens[i + 1].kind == .colon
+        case .rawString, .template:
+            return i + 1 < tokens.count && tokens[i + 1].kind == .colon
+        default: return false
+        }
+    }
+
+    private mutating func parseRecord() -> Expression? {
+        let at = current.location
+        advance()  // {
+        bareWordsAreStrings += 1
+        defer { bareWordsAreStrings -= 1 }
+        var fields: [(key: String, value: Expression)] = []
+        while true {
+            while currentKind == .newline || currentKind == .comma { advance() }
+            if currentKind == .rbrace {
+                advance()
+                return .record(fields, at: at)
+            }
+            let keyAt = current.location
+            var key: String
+            switch currentKind {
+            case .word(let w): key = w
+            case .rawString(let s): key = s
+            case .template(let parts):
+                key = parts.map { if case .literal(let t) = $0 { return t } else { return "" } }.joined()
+            default:
+                error("expected a field name, found \(describe(current))")
+                return nil
+            }
+            advance()
+            if currentKind == .colon {
+                advance()
+            } else if let colon = key.firstIndex(of: ":") {
+                // `{a:1}` lexes as one word: split it.
+                let valueText = String(key[key.index(after: colon)...])
+                key = String(key[..<colon])
+                fields.append((key, .literal(Quantities.parseWord(valueText) ?? .string(valueText), text: valueText, at: keyAt)))
+                continue
+            } else {
+                error("expected ':' after field name '\(key)'")
+                return nil
+            }
+            while currentKind == .newline { advance() }
+            guard let value = parseExpression() else { return nil }
+            fields.append((key, value))
+        }
+    }
+
+    private mutating func parseTemplate(_ parts: [TemplatePart], at: SourceLocation) -> Expression {
+        var segments: [TemplateSegment] = []
+        for part in parts {
+            switch part {
+            case .literal(let text):
+                segments.append(.text(text))
+            case .variable(let name, let path, let loc):
+                segments.append(.expression(.variable(name: name, path: path, at: loc)))
+            case .subexpression(let start, let end, let loc):
+                var inner = Parser(source: source, registry: registry, range: start..<end, at: loc)
+                inner.definitions = definitions
+                if let pipeline = inner.parsePipeline() {
+                    if inner.currentKind != .eof {
+                        inner.error("unexpected \(inner.describe(inner.current)) in $( … )")
+                    }
+                    segments.append(.expression(.subpipeline(pipeline, at: loc)))
+                }
+                diagnostics += inner.diagnostics
+                unresolved += inner.unresolved
+            }
+        }
+        if segments.count == 1, case .text(let t) = segments[0] { return .literal(.string(t), text: t, at: at) }
+        if segments.isEmpty { return .literal(.string(""), text: "", at: at) }
+        return .template(segments, at: at)
+    }
+}

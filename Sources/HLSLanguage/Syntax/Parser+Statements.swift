@@ -1,0 +1,256 @@
+public import HLSCore
+
+extension Parser {
+    /// Statements up to `closer` (a `}`) or the end of input.
+    mutating func parseStatements(until closer: Token.Kind?) -> [Statement] {
+        var statements: [Statement] = []
+        while true {
+            skipNewlines()
+            if currentKind == .eof {
+                if closer != nil { error("missing '}' to close this block") }
+                return statements
+            }
+            if let closer, currentKind == closer { return statements }
+            if currentKind == .rbrace || currentKind == .rparen {
+                error("unexpected \(describe(current))")
+                advance()
+                continue
+            }
+            let before = diagnostics.count
+            let start = index
+            if let statement = parseStatement() { statements.append(statement) }
+            if diagnostics.count > before {
+                recover()
+            } else if !(atStatementEnd && currentKind != .pipe) {
+                error("expected end of statement, found \(describe(current))")
+                recover()
+            }
+            if index == start { advance() }
+        }
+    }
+
+    mutating func parseBlock() -> Block? {
+        let location = current.location
+        guard currentKind == .lbrace else {
+            error("expected '{' to begin a block, found \(describe(current))")
+            return nil
+        }
+        advance()
+        let statements = parseStatements(until: .rbrace)
+        if currentKind == .rbrace { advance() }
+        return Block(statements: statements, location: location)
+    }
+
+    mutating func parseStatement() -> Statement? {
+        let location = current.location
+        guard let word = current.word else { return parsePipeline().map(Statement.pipeline) }
+        switch word {
+        case "let", "set":
+            advance()
+            guard case .word(let name) = currentKind, Parser.isIdentifier(name) else {
+                if case .variable(let name, _) = currentKind {
+                    error("write '\(word) \(name) = …' without the '$'")
+                } else {
+                    error("expected a variable name after '\(word)'")
+                }
+                return nil
+            }
+            let parts = name.split(separator: ".").map(String.init)
+            advance()
+            guard isWord("=") else {
+                error("expected '=' after '\(word) \(name)'")
+                return nil
+            }
+            advance()
+            guard let value = parsePipeline() else { return nil }
+            if word == "let" {
+                if parts.count > 1 { error("'let' binds a plain name; use 'set' to change a field", at: location) }
+                return .letBinding(name: parts[0], value: value, at: location)
+            }
+            return .assignment(name: parts[0], path: Array(parts.dropFirst()), value: value, at: location)
+        case "if":
+            advance()
+            var branches: [(Expression, Block)] = []
+            guard let condition = parseExpression(), let body = parseBlock() else { return nil }
+            branches.append((condition, body))
+            var otherwise: Block? = nil
+            while true {
+                // `elif`/`else` may follow the closing brace on the same line or the next one.
+                let save = index
+                while currentKind == .newline { advance() }
+                if isWord("elif") {
+                    advance()
+                    guard let c = parseExpression(), let b = parseBlock() else { return nil }
+                    branches.append((c, b))
+                } else if isWord("else") {
+                    advance()
+                    if isWord("if") {
+                        error("write 'elif', not 'else if'", hint: "hls uses 'elif COND { … }'")
+                        return nil
+                    }
+                    otherwise = parseBlock()
+                    break
+                } else {
+                    index = save
+                    break
+                }
+            }
+            return .ifElse(branches: branches, otherwise: otherwise, at: location)
+        case "for":
+            advance()
+            return parseFor(parallel: nil, at: location)
+        case "parallel":
+            advance()
+            guard isWord("for") else {
+                error("expected 'for' after 'parallel'", hint: "parallel for x in $list --limit 4 { … }")
+                return nil
+            }
+            advance()
+            return parseFor(parallel: .literal(.int(4), text: "4", at: location), at: location)
+        case "while":
+            advance()
+            guard let condition = parseExpression(), let body = parseBlock() else { return nil }
+            return .whileLoop(condition: condition, body: body, at: location)
+        case "break":
+            advance()
+            return .breakLoop(at: location)
+        case "continue":
+            advance()
+            return .continueLoop(at: location)
+        case "return":
+            advance()
+            if atStatementEnd { return .returnValue(nil, at: location) }
+            return .returnValue(parseExpression(), at: location)
+        case "def":
+            advance()
+            return parseDefinition(at: location)
+        case "phase":
+            advance()
+            guard let name = parsePrimary(), let body = parseBlock() else { return nil }
+            return .phase(name: name, body: body, at: location)
+        case "retry":
+            advance()
+            guard let attempts = parsePrimary() else { return nil }
+            var delay: Expression? = nil
+            if isWord("--delay") {
+                advance()
+                delay = parsePrimary()
+            }
+            guard let body = parseBlock() else { return nil }
+            return .retry(attempts: attempts, delay: delay, body: body, at: location)
+        case "try":
+            advance()
+            guard let body = parseBlock() else { return nil }
+            let save = index
+            while currentKind == .newline { advance() }
+            guard isWord("catch") else {
+                index = save
+                return .tryCatch(body: body, errorName: nil, handler: nil, at: location)
+            }
+            advance()
+            var name: String? = nil
+            if case .word(let w) = currentKind, Parser.isIdentifier(w) {
+                name = w
+                advance()
+            } else if case .variable(let w, _) = currentKind {
+                name = w
+                advance()
+            }
+            guard let handler = parseBlock() else { return nil }
+            return .tryCatch(body: body, errorName: name, handler: handler, at: location)
+        case "assert":
+            advance()
+            guard let condition = parseExpression() else { return nil }
+            var message: Expression? = nil
+            if !atStatementEnd { message = parsePrimary() }
+            return .assertion(condition: condition, message: message, at: location)
+        case "source":
+            advance()
+            guard let path = parsePrimary() else { return nil }
+            return .source(path: path, at: location)
+        case "exit":
+            advance()
+            if atStatementEnd { return .exit(code: nil, at: location) }
+            return .exit(code: parseExpression(), at: location)
+        case "elif", "else", "catch", "in":
+            error("'\(word)' without the statement it belongs to")
+            return nil
+        default:
+            return parsePipeline().map(Statement.pipeline)
+        }
+    }
+
+    mutating func parseFor(parallel: Expression?, at location: SourceLocation) -> Statement? {
+        let variable: String
+        switch currentKind {
+        case .word(let w) where Parser.isIdentifier(w): variable = w
+        case .variable(let w, []): variable = w
+        default:
+            error("expected a loop variable after 'for'")
+            return nil
+        }
+        advance()
+        guard isWord("in") else {
+            error("expected 'in' after 'for \(variable)'")
+            return nil
+        }
+        advance()
+        guard let sequence = parseExpression() else { return nil }
+        var limit = parallel
+        if parallel != nil, isWord("--limit") {
+            advance()
+            limit = parsePrimary()
+        }
+        guard let body = parseBlock() else { return nil }
+        return .forLoop(variable: variable, sequence: sequence, body: body, parallel: limit, at: location)
+    }
+
+    mutating func parseDefinition(at location: SourceLocation) -> Statement? {
+        guard case .word(let name) = currentKind, Parser.isCommandName(name) else {
+            error("expected a procedure name after 'def'")
+            return nil
+        }
+        if registry.spec(name) != nil || registry.objects[name] != nil {
+            error("'\(name)' is already a command", hint: "choose another name for this procedure")
+        }
+        advance()
+        var parameters: [Definition.Parameter] = []
+        if currentKind == .lparen && !current.spaceBefore || currentKind == .lparen {
+            advance()
+            while currentKind != .rparen && currentKind != .eof {
+                guard case .word(var p) = currentKind else {
+                    error("expected a parameter name, found \(describe(current))")
+                    return nil
+                }
+                let isSwitch = p.hasPrefix("--")
+                if isSwitch { p.removeFirst(2) }
+                guard Parser.isIdentifier(p) else {
+                    error("'\(p)' is not a valid parameter name")
+                    return nil
+                }
+                advance()
+                var defaultValue: Expression? = nil
+                if isWord("=") {
+                    advance()
+                    defaultValue = parsePrimary()
+                }
+                parameters.append(.init(name: p, defaultValue: defaultValue, isSwitch: isSwitch))
+                if currentKind == .comma { advance() }
+            }
+            guard expect(.rparen, "')' to close the parameter list") else { return nil }
+        }
+        definitions.insert(name)
+        guard let body = parseBlock() else { return nil }
+        return .definition(Definition(name: name, parameters: parameters, body: body, location: location))
+    }
+
+    static func isIdentifier(_ word: String) -> Bool {
+        guard let first = word.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
+        return word.unicodeScalars.allSatisfy { $0 == "_" || $0 == "." || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+    }
+
+    static func isCommandName(_ word: String) -> Bool {
+        guard let first = word.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
+        return word.unicodeScalars.allSatisfy { $0 == "_" || $0 == "-" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+    }
+}

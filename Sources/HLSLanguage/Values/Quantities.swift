@@ -1,0 +1,128 @@
+/// Literal words that are numbers, durations or sizes, and how those print.
+///
+/// Durations: `500ms`, `90s`, `5m`, `2h`, `1d`, `1w`, and sums like `1h30m` (lowercase units).
+/// Sizes: `512M`, `8G`, `100GiB` (binary: K M G T P, KiB…PiB, Ki…Pi) and `10GB` (decimal: KB…PB),
+/// `B` for bytes. Uppercase units, so `5m` (minutes) and `5M` (MiB) never collide.
+enum Quantities {
+    static func parseWord(_ word: String) -> Value? {
+        switch word {
+        case "true": return .bool(true)
+        case "false": return .bool(false)
+        case "null": return .null
+        default: break
+        }
+        guard let first = word.utf8.first else { return nil }
+        let startsNumeric =
+            (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9"))
+            || ((first == UInt8(ascii: "-") || first == UInt8(ascii: "+")) && word.utf8.count > 1
+                && word.utf8.dropFirst().first.map { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } == true)
+        guard startsNumeric else { return nil }
+        let cleaned = word.replacingUnderscores
+        if let i = Int(cleaned) { return .int(i) }
+        if cleaned.contains("."), !cleaned.hasSuffix("."), let d = Double(cleaned), cleaned.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" }) {
+            return .float(d)
+        }
+        if let d = parseDuration(cleaned) { return .duration(d) }
+        if let s = parseSize(cleaned) { return .size(s) }
+        return nil
+    }
+
+    static let durationUnits: [(String, Duration)] = [
+        ("ns", .nanoseconds(1)), ("us", .microseconds(1)), ("ms", .milliseconds(1)), ("s", .seconds(1)),
+        ("m", .seconds(60)), ("h", .seconds(3600)), ("d", .seconds(86400)), ("w", .seconds(604800)),
+    ]
+
+    static func parseDuration(_ text: String) -> Duration? {
+        var rest = Substring(text)
+        var negative = false
+        if rest.first == "-" {
+            negative = true
+            rest = rest.dropFirst()
+        }
+        var total: Duration = .zero
+        var any = false
+        while !rest.isEmpty {
+            let number = rest.prefix { $0.isNumber || $0 == "." }
+            guard !number.isEmpty, let amount = Double(number) else { return nil }
+            rest = rest.dropFirst(number.count)
+            let unit = rest.prefix { $0.isLetter }
+            guard let scale = durationUnits.first(where: { $0.0 == unit })?.1 else { return nil }
+            rest = rest.dropFirst(unit.count)
+            total += scale * amount
+            any = true
+        }
+        guard any else { return nil }
+        return negative ? .zero - total : total
+    }
+
+    static let sizeUnits: [(String, Int64)] = [
+        ("B", 1),
+        ("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30), ("T", 1 << 40), ("P", 1 << 50),
+        ("Ki", 1 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30), ("Ti", 1 << 40), ("Pi", 1 << 50),
+        ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40), ("PiB", 1 << 50),
+        ("KB", 1_000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("TB", 1_000_000_000_000),
+        ("PB", 1_000_000_000_000_000),
+    ]
+
+    static func parseSize(_ text: String) -> Int64? {
+        let number = text.prefix { $0.isNumber || $0 == "." }
+        let unit = text.dropFirst(number.count)
+        guard !number.isEmpty, let amount = Double(number),
+            let scale = sizeUnits.first(where: { $0.0 == unit })?.1
+        else { return nil }
+        return Int64((amount * Double(scale)).rounded())
+    }
+
+    /// `1h30m`, `90s` → `1m30s`, `250ms`, `0s`.
+    static func format(_ d: Duration) -> String {
+        let (seconds, atto) = d.components
+        if seconds < 0 || (seconds == 0 && atto < 0) { return "-" + format(.zero - d) }
+        if seconds == 0 {
+            let ns = atto / 1_000_000_000
+            if ns == 0 { return "0s" }
+            if ns % 1_000_000 == 0 { return "\(ns / 1_000_000)ms" }
+            if ns % 1_000 == 0 { return "\(ns / 1_000)us" }
+            return "\(ns)ns"
+        }
+        var rest = seconds
+        var out = ""
+        for (unit, size) in [("d", Int64(86400)), ("h", 3600), ("m", 60)] where rest >= size {
+            out += "\(rest / size)\(unit)"
+            rest %= size
+        }
+        let ms = atto / 1_000_000_000_000_000
+        if rest > 0 || ms > 0 || out.isEmpty {
+            out += ms > 0 ? "\(rest).\(String(format3: ms))s" : "\(rest)s"
+        }
+        return out
+    }
+
+    /// `8 GiB`, `1.5 GiB`, `512 MiB`, `100 B`.
+    static func format(size bytes: Int64) -> String {
+        let units: [(String, Int64)] = [("PiB", 1 << 50), ("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
+        for (name, scale) in units where abs(bytes) >= scale {
+            if bytes % scale == 0 { return "\(bytes / scale) \(name)" }
+            let value = Double(bytes) / Double(scale)
+            return "\((value * 10).rounded() / 10) \(name)"
+        }
+        return "\(bytes) B"
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        let (s, atto) = d.components
+        return Double(s) + Double(atto) / 1e18
+    }
+}
+
+extension String {
+    fileprivate var replacingUnderscores: String {
+        contains("_") ? String(filter { $0 != "_" }) : self
+    }
+
+    fileprivate init(format3 value: Int64) {
+        var text = String(value)
+        while text.count < 3 { text = "0" + text }
+        while text.hasSuffix("0") { text.removeLast() }
+        self = text
+    }
+}

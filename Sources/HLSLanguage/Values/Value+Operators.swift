@@ -1,0 +1,169 @@
+public import HLSCore
+
+/// Arithmetic and comparison on values. Errors name the operator and both types.
+enum Operators {
+    struct TypeMismatch: Error {
+        let message: String
+    }
+
+    static func mismatch(_ op: String, _ a: Value, _ b: Value) -> TypeMismatch {
+        TypeMismatch(message: "cannot apply '\(op)' to \(a.typeName) and \(b.typeName)")
+    }
+
+    static func arithmetic(_ op: String, _ a: Value, _ b: Value) throws(TypeMismatch) -> Value {
+        switch (a, b) {
+        case (.int(let x), .int(let y)):
+            switch op {
+            case "+": return .int(x &+ y)
+            case "-": return .int(x &- y)
+            case "*": return .int(x &* y)
+            case "/":
+                guard y != 0 else { throw TypeMismatch(message: "division by zero") }
+                return x % y == 0 ? .int(x / y) : .float(Double(x) / Double(y))
+            case "%":
+                guard y != 0 else { throw TypeMismatch(message: "division by zero") }
+                return .int(x % y)
+            default: break
+            }
+        case (.int, .float), (.float, .int), (.float, .float):
+            let x = number(a)!
+            let y = number(b)!
+            switch op {
+            case "+": return .float(x + y)
+            case "-": return .float(x - y)
+            case "*": return .float(x * y)
+            case "/":
+                guard y != 0 else { throw TypeMismatch(message: "division by zero") }
+                return .float(x / y)
+            case "%": return .float(x.truncatingRemainder(dividingBy: y))
+            default: break
+            }
+        case (.duration(let x), .duration(let y)):
+            switch op {
+            case "+": return .duration(x + y)
+            case "-": return .duration(x - y)
+            case "/":
+                guard y != .zero else { throw TypeMismatch(message: "division by zero") }
+                return .float(x / y)
+            default: break
+            }
+        case (.duration(let x), .int), (.duration(let x), .float):
+            let y = number(b)!
+            if op == "*" { return .duration(x * y) }
+            if op == "/" {
+                guard y != 0 else { throw TypeMismatch(message: "division by zero") }
+                return .duration(x / y)
+            }
+        case (.int, .duration(let y)), (.float, .duration(let y)):
+            if op == "*" { return .duration(y * number(a)!) }
+        case (.size(let x), .size(let y)):
+            switch op {
+            case "+": return .size(x + y)
+            case "-": return .size(x - y)
+            case "/":
+                guard y != 0 else { throw TypeMismatch(message: "division by zero") }
+                return .float(Double(x) / Double(y))
+            case "%":
+                guard y != 0 else { throw TypeMismatch(message: "division by zero") }
+                return .size(x % y)
+            default: break
+            }
+        case (.size(let x), .int), (.size(let x), .float):
+            let y = number(b)!
+            if op == "*" { return .size(Int64((Double(x) * y).rounded())) }
+            if op == "/" {
+                guard y != 0 else { throw TypeMismatch(message: "division by zero") }
+                return .size(Int64((Double(x) / y).rounded()))
+            }
+        case (.int, .size(let y)), (.float, .size(let y)):
+            if op == "*" { return .size(Int64((number(a)! * Double(y)).rounded())) }
+        case (.string(let x), .string(let y)) where op == "+":
+            return .string(x + y)
+        case (.string(let x), _) where op == "+" && isScalar(b):
+            return .string(x + Render.plain(b))
+        case (_, .string(let y)) where op == "+" && isScalar(a):
+            return .string(Render.plain(a) + y)
+        case (.list(let x), .list(let y)) where op == "+":
+            return .list(x + y)
+        case (.record(var x), .record(let y)) where op == "+":
+            for (k, v) in y.fields { x[k] = v }
+            return .record(x)
+        default: break
+        }
+        throw mismatch(op, a, b)
+    }
+
+    static func isScalar(_ v: Value) -> Bool {
+        switch v {
+        case .int, .float, .bool, .duration, .size, .null: return true
+        default: return false
+        }
+    }
+
+    static func number(_ v: Value) -> Double? {
+        switch v {
+        case .int(let i): return Double(i)
+        case .float(let d): return d
+        default: return nil
+        }
+    }
+
+    /// Ordering for `<` `>` and `sort`: numbers with numbers (a size with an int counts bytes),
+    /// durations, strings, bools; nil when the two cannot be ordered.
+    static func order(_ a: Value, _ b: Value) -> Int? {
+        func cmp<T: Comparable>(_ x: T, _ y: T) -> Int { x < y ? -1 : (x > y ? 1 : 0) }
+        switch (a, b) {
+        case (.int(let x), .int(let y)): return cmp(x, y)
+        case (.int, .float), (.float, .int), (.float, .float): return cmp(number(a)!, number(b)!)
+        case (.size(let x), .size(let y)): return cmp(x, y)
+        case (.size(let x), .int(let y)): return cmp(x, Int64(y))
+        case (.int(let x), .size(let y)): return cmp(Int64(x), y)
+        case (.duration(let x), .duration(let y)): return cmp(x, y)
+        case (.string(let x), .string(let y)): return cmp(x, y)
+        case (.bool(let x), .bool(let y)): return cmp(x ? 1 : 0, y ? 1 : 0)
+        case (.null, .null): return 0
+        default: return nil
+        }
+    }
+
+    static func compare(_ op: String, _ a: Value, _ b: Value) throws(TypeMismatch) -> Bool {
+        switch op {
+        case "==": return a == b
+        case "!=": return a != b
+        case "=~", "!~":
+            guard case .string(let text) = a, case .string(let pattern) = b else {
+                throw TypeMismatch(message: "'\(op)' matches a string against a regex string, not \(a.typeName) and \(b.typeName)")
+            }
+            let regex: Regex<AnyRegexOutput>
+            do {
+                regex = try Regex(pattern)
+            } catch {
+                throw TypeMismatch(message: "invalid regex \"\(pattern)\": \(error)")
+            }
+            let matched = (try? regex.firstMatch(in: text)) != nil
+            return op == "=~" ? matched : !matched
+        case "in":
+            switch b {
+            case .list(let items): return items.contains(a)
+            case .string(let s):
+                guard case .string(let sub) = a else { throw mismatch(op, a, b) }
+                return s.contains(sub)
+            case .record(let r):
+                guard case .string(let key) = a else { throw mismatch(op, a, b) }
+                return r[key] != nil
+            default: throw mismatch(op, a, b)
+            }
+        default:
+            // A null on either side orders as "no": `where mem > 4G` skips rows without mem.
+            if a.isNull || b.isNull { return false }
+            guard let o = order(a, b) else { throw mismatch(op, a, b) }
+            switch op {
+            case "<": return o < 0
+            case "<=": return o <= 0
+            case ">": return o > 0
+            case ">=": return o >= 0
+            default: throw mismatch(op, a, b)
+            }
+        }
+    }
+}

@@ -1,2 +1,0 @@
-/// The interactive shell.
-public enum Repl {}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Pulls the run-wide flags out of an `OBJECT VERB …` word list.
+enum GlobalFlags {
+    /// Removes global flags from `words` into `options`; returns a problem to report, if any.
+    static func extract(from words: inout [String], into options: inout GlobalOptions) -> String? {
+        var kept: [String] = []
+        var i = 0
+        while i < words.count {
+            let w = words[i]
+            func value() -> String? {
+                if let eq = w.firstIndex(of: "=") { return String(w[w.index(after: eq)...]) }
+                i += 1
+                return i < words.count ? words[i] : nil
+            }
+            switch w {
+            case "--dry-run": options.dryRun = true
+            case "--detailed-exitcode": options.detailedExitcode = true
+            case "--yes", "-y": options.yes = true
+            case "--resume": options.resume = true
+            case "-o", "--output":
+                guard let v = value(), let f = OutputFormat(rawValue: v) else { return "\(w) needs one of table, json, yaml" }
+                options.output = f
+            case _ where w.hasPrefix("--output="):
+                guard let v = value(), let f = OutputFormat(rawValue: v) else { return "--output needs one of table, json, yaml" }
+                options.output = f
+            case "--log":
+                guard let v = value() else { return "--log needs a FILE" }
+                options.log = v
+            case _ where w.hasPrefix("--log="):
+                options.log = value()
+            default:
+                kept.append(w)
+            }
+            i += 1
+        }
+        words = kept
+        return nil
+    }
+}
+
+/// Turns the words of `hlsh OBJECT VERB …` back into .hls source, quoting where needed so each
+/// word stays one argument.
+enum CommandLineWords {
+    static func source(_ words: [String]) -> String {
+        words.map(quote).joined(separator: " ")
+    }
+
+    static func quote(_ word: String) -> String {
+        let special: Set<Character> = [" ", "\t", "\n", "\"", "'", "$", "|", ";", "{", "}", "(", ")", "[", "]", "#", ",", "\\"]
+        if !word.isEmpty && !word.contains(where: { special.contains($0) }) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "\\'") + "'"
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import HLSCommands
+import HLSCore
+import HLSLanguage
+import HLSRepl
+
+/// Decides what this run is (a script, `-c`, one command, stdin, the interactive shell) and
+/// runs it; returns the process exit status.
+struct Launcher {
+    var global: GlobalOptions
+    var commands: String?
+    var syntaxOnly: Bool
+    var rest: [String]
+
+    func run() -> Int32 {
+        var options = RunOptions()
+        var rest = self.rest
+        var g = global
+        if commands == nil, !looksLikeScript(rest.first) {
+            // `hlsh vm apply --all --dry-run`: run-wide flags may come among the command's words.
+            if let problem = GlobalFlags.extract(from: &rest, into: &g) {
+                StandardStreams.err("hlsh: \(problem)\n")
+                return ExitStatus.usage.rawValue
+            }
+        }
+        options.dryRun = g.dryRun
+        options.detailedExitCode = g.detailedExitcode
+        options.output = Render.Format(rawValue: g.output.rawValue) ?? .table
+        options.assumeYes = g.yes
+        options.resume = g.resume
+        options.logPath = g.log
+
+        let environment = ProcessInfo.processInfo.environment
+        let registry = Commands.registry()
+        let session = Session(registry: registry, options: options, environment: environment)
+
+        if let commands {
+            if syntaxOnly { return session.check(SourceFile(name: "<command line>", text: commands)) }
+            return session.runSource(SourceFile(name: "<command line>", text: commands), arguments: rest, scriptPath: nil)
+        }
+        if let first = rest.first, looksLikeScript(first) {
+            guard let text = try? String(contentsOfFile: first, encoding: .utf8) else {
+                StandardStreams.err("hlsh: cannot read \(first): \(String(cString: strerror(errno)))\n")
+                return ExitStatus.usage.rawValue
+            }
+            let source = SourceFile(name: first, text: text)
+            if syntaxOnly { return session.check(source) }
+            return session.runSource(source, arguments: Array(rest.dropFirst()), scriptPath: first)
+        }
+        if syntaxOnly {
+            if rest.isEmpty {
+                return session.check(SourceFile(name: "<stdin>", text: readAllStandardInput()))
+            }
+            StandardStreams.err("hlsh: -n needs a script file or -c COMMANDS\n")
+            return ExitStatus.usage.rawValue
+        }
+        if !rest.isEmpty {
+            return session.runSource(SourceFile(name: "<command line>", text: CommandLineWords.source(rest)), arguments: [], scriptPath: nil)
+        }
+        if isatty(STDIN_FILENO) == 1 {
+            return session.interactive()
+        }
+        return session.runStream(FileHandleLines(fd: STDIN_FILENO), name: "<stdin>")
+    }
+
+    /// A first word that names a script rather than an object: an existing file or `*.hls`.
+    func looksLikeScript(_ word: String?) -> Bool {
+        guard let word else { return false }
+        if word.hasSuffix(".hls") { return true }
+        var isDirectory: ObjCBool = false
+        return word.contains("/") && FileManager.default.fileExists(atPath: word, isDirectory: &isDirectory) && !isDirectory.boolValue
+    }
+
+    func readAllStandardInput() -> String {
+        String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+    }
+}
