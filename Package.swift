@@ -81,7 +81,6 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["HLSCore"], path: "Tests/TestSupport"),
         .testTarget(name: "HLSCoreTests", dependencies: ["HLSCore", "TestSupport"]),

@@ -20,11 +20,15 @@ public final class LineEditor {
     private let output: UnsafeMutablePointer<FILE>
     private var promptBuffer: UnsafeMutablePointer<CChar>
     private let historyFile: String?
+    private let inputIsTerminal: Bool
 
     /// - Parameters:
     ///   - input, output: file descriptors to edit on (duplicated; the originals stay open).
     ///   - historyFile: loaded now, written by `saveHistory()`, mode 0600.
-    public init(program: String, input inputFD: Int32 = 0, output outputFD: Int32 = 1, historyFile: String? = nil, historySize: Int = 5000) throws(HLSError) {
+    public init(
+        program: String, input inputFD: Int32 = 0, output outputFD: Int32 = 1, historyFile: String? = nil,
+        historySize: Int = 5000
+    ) throws(HLSError) {
         if setlocale(LC_CTYPE, "") == nil { setlocale(LC_CTYPE, "C.UTF-8") }
         guard let inFile = fdopen(dup(inputFD), "r"), let outFile = fdopen(dup(outputFD), "w") else {
             throw HLSError(.failed, "cannot open the terminal for line editing: \(String(cString: strerror(errno)))")
@@ -46,6 +50,7 @@ public final class LineEditor {
         output = outFile
         promptBuffer = strdup("> ")!
         self.historyFile = historyFile
+        inputIsTerminal = isatty(inputFD) == 1
 
         _ = hlsh_history_setsize(h, Int32(historySize))
         _ = hlsh_history_setunique(h, 1)
@@ -72,7 +77,7 @@ public final class LineEditor {
     }
 
     /// Whether libedit is editing (false when the input is not a terminal).
-    public var isEditing: Bool { hlsh_el_get_editmode(editLine) != 0 }
+    public var isEditing: Bool { inputIsTerminal && hlsh_el_get_editmode(editLine) != 0 }
 
     /// Reads one line, without its newline.
     public func readLine() -> Input {
@@ -110,7 +115,8 @@ public final class LineEditor {
     public func saveHistory() {
         guard let historyFile else { return }
         let dir = (historyFile as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try? FileManager.default.createDirectory(
+            atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let fd = open(historyFile, O_WRONLY | O_CREAT, 0o600)
         if fd >= 0 { close(fd) }
         chmod(historyFile, 0o600)

@@ -77,7 +77,10 @@ public enum HistoryFilter {
     /// token or password (`PVEAPIToken=`, `password=`, `Bearer …`, `--token …`).
     public static func mayRecord(_ line: String) -> Bool {
         let lower = line.lowercased()
-        let markers = ["pveapitoken=", "password", "passwd", "bearer ", "--token", "token=", "secret=", "authorization:", "api_token", "apitoken"]
+        let markers = [
+            "pveapitoken=", "password", "passwd", "bearer ", "--token", "token=", "secret=", "authorization:",
+            "api_token", "apitoken",
+        ]
         if markers.contains(where: { lower.contains($0) }) { return false }
         // `secret "literal"` style: a secret whose text is typed on the line.
         if lower.range(of: #"secret\s+(literal|["'])"#, options: .regularExpression) != nil { return false }

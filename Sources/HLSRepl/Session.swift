@@ -1,6 +1,6 @@
+import Foundation
 import HLSCore
 public import HLSLanguage
-import Foundation
 
 /// One hlsh session: an interpreter with its context, and the ways to feed it (a script,
 /// a stream of lines, the interactive shell). Turns every outcome into an exit status in one
@@ -82,7 +82,12 @@ public final class Session {
         if !chunk.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             let source = SourceFile(name: name, text: String(repeating: "\n", count: chunkStart - 1) + chunk)
             let (_, diagnostics) = interpreter.parse(source)
-            report(diagnostics.isEmpty ? [Diagnostic("unexpected end of input", at: SourceLocation(file: name, line: lineNumber, column: 1))] : diagnostics)
+            report(
+                diagnostics.isEmpty
+                    ? [
+                        Diagnostic(
+                            "unexpected end of input", at: SourceLocation(file: name, line: lineNumber, column: 1))
+                    ] : diagnostics)
             return ExitStatus.usage.rawValue
         }
         return finishedStatus()
@@ -91,7 +96,9 @@ public final class Session {
     /// The exit status of a run that ended without error.
     func finishedStatus() -> Int32 {
         let options = context.options
-        if options.dryRun && options.detailedExitCode && context.pendingChanges > 0 { return ExitStatus.pendingChanges.rawValue }
+        if options.dryRun && options.detailedExitCode && context.pendingChanges > 0 {
+            return ExitStatus.pendingChanges.rawValue
+        }
         return ExitStatus.ok.rawValue
     }
 

@@ -19,10 +19,14 @@ enum GlobalFlags {
             case "--yes", "-y": options.yes = true
             case "--resume": options.resume = true
             case "-o", "--output":
-                guard let v = value(), let f = OutputFormat(rawValue: v) else { return "\(w) needs one of table, json, yaml" }
+                guard let v = value(), let f = OutputFormat(rawValue: v) else {
+                    return "\(w) needs one of table, json, yaml"
+                }
                 options.output = f
             case _ where w.hasPrefix("--output="):
-                guard let v = value(), let f = OutputFormat(rawValue: v) else { return "--output needs one of table, json, yaml" }
+                guard let v = value(), let f = OutputFormat(rawValue: v) else {
+                    return "--output needs one of table, json, yaml"
+                }
                 options.output = f
             case "--log":
                 guard let v = value() else { return "--log needs a FILE" }
@@ -47,7 +51,9 @@ enum CommandLineWords {
     }
 
     static func quote(_ word: String) -> String {
-        let special: Set<Character> = [" ", "\t", "\n", "\"", "'", "$", "|", ";", "{", "}", "(", ")", "[", "]", "#", ",", "\\"]
+        let special: Set<Character> = [
+            " ", "\t", "\n", "\"", "'", "$", "|", ";", "{", "}", "(", ")", "[", "]", "#", ",", "\\",
+        ]
         if !word.isEmpty && !word.contains(where: { special.contains($0) }) { return word }
         return "'" + word.replacingOccurrences(of: "'", with: "\\'") + "'"
     }

@@ -36,7 +36,8 @@ struct Launcher {
 
         if let commands {
             if syntaxOnly { return session.check(SourceFile(name: "<command line>", text: commands)) }
-            return session.runSource(SourceFile(name: "<command line>", text: commands), arguments: rest, scriptPath: nil)
+            return session.runSource(
+                SourceFile(name: "<command line>", text: commands), arguments: rest, scriptPath: nil)
         }
         if let first = rest.first, looksLikeScript(first) {
             guard let text = try? String(contentsOfFile: first, encoding: .utf8) else {
@@ -55,7 +56,8 @@ struct Launcher {
             return ExitStatus.usage.rawValue
         }
         if !rest.isEmpty {
-            return session.runSource(SourceFile(name: "<command line>", text: CommandLineWords.source(rest)), arguments: [], scriptPath: nil)
+            return session.runSource(
+                SourceFile(name: "<command line>", text: CommandLineWords.source(rest)), arguments: [], scriptPath: nil)
         }
         if isatty(STDIN_FILENO) == 1 {
             return session.interactive()
@@ -68,7 +70,8 @@ struct Launcher {
         guard let word else { return false }
         if word.hasSuffix(".hls") { return true }
         var isDirectory: ObjCBool = false
-        return word.contains("/") && FileManager.default.fileExists(atPath: word, isDirectory: &isDirectory) && !isDirectory.boolValue
+        return word.contains("/") && FileManager.default.fileExists(atPath: word, isDirectory: &isDirectory)
+            && !isDirectory.boolValue
     }
 
     func readAllStandardInput() -> String {

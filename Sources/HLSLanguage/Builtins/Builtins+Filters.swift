@@ -1,4 +1,4 @@
-public import HLSCore
+import HLSCore
 
 extension Builtins {
     static func rows(_ inv: Invocation) throws -> [Value] {

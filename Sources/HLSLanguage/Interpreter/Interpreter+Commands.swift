@@ -1,4 +1,4 @@
-public import HLSCore
+import HLSCore
 import Dispatch
 
 extension Interpreter {

@@ -1,4 +1,4 @@
-public import HLSCore
+import HLSCore
 
 extension Interpreter {
     /// Evaluates an expression. `row` is the current row inside `where`/`sort`/`--until`:

@@ -1,4 +1,4 @@
-public import HLSCore
+import HLSCore
 import Foundation
 
 /// A one-line spinner with elapsed time on standard error, shown only when standard error is

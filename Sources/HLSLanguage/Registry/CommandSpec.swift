@@ -1,4 +1,4 @@
-public import HLSCore
+import HLSCore
 
 /// Everything about one verb, declared once. The parser checks calls against it; `help`,
 /// `VERB --help`, completion, the generated docs and the bash/zsh/fish completions read it.

@@ -1,4 +1,4 @@
-public import HLSCore
+import HLSCore
 import Foundation
 
 extension Interpreter {

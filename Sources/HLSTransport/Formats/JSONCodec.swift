@@ -30,7 +30,10 @@ public enum JSONCodec {
         case .double(let d): out += format(d)
         case .string(let s): quote(s, into: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
+            if items.isEmpty {
+                out += "[]"
+                return
+            }
             out += "["
             for (i, item) in items.enumerated() {
                 if i > 0 { out += "," }
@@ -40,7 +43,10 @@ public enum JSONCodec {
             if pretty { newline(&out, indent) }
             out += "]"
         case .object(let pairs):
-            if pairs.isEmpty { out += "{}"; return }
+            if pairs.isEmpty {
+                out += "{}"
+                return
+            }
             out += "{"
             for (i, pair) in pairs.enumerated() {
                 if i > 0 { out += "," }
@@ -114,7 +120,10 @@ struct JSONParser {
             pos += 1
             var pairs: [(key: String, value: Document)] = []
             skipSpace()
-            if peek(UInt8(ascii: "}")) { pos += 1; return .object(pairs) }
+            if peek(UInt8(ascii: "}")) {
+                pos += 1
+                return .object(pairs)
+            }
             while true {
                 skipSpace()
                 guard peek(UInt8(ascii: "\"")) else { throw error("expected a string key") }
@@ -125,28 +134,49 @@ struct JSONParser {
                 skipSpace()
                 pairs.append((key, try parseValue(depth: depth + 1)))
                 skipSpace()
-                if peek(UInt8(ascii: ",")) { pos += 1; continue }
-                if peek(UInt8(ascii: "}")) { pos += 1; return .object(pairs) }
+                if peek(UInt8(ascii: ",")) {
+                    pos += 1
+                    continue
+                }
+                if peek(UInt8(ascii: "}")) {
+                    pos += 1
+                    return .object(pairs)
+                }
                 throw error("expected ',' or '}'")
             }
         case UInt8(ascii: "["):
             pos += 1
             var items: [Document] = []
             skipSpace()
-            if peek(UInt8(ascii: "]")) { pos += 1; return .array(items) }
+            if peek(UInt8(ascii: "]")) {
+                pos += 1
+                return .array(items)
+            }
             while true {
                 skipSpace()
                 items.append(try parseValue(depth: depth + 1))
                 skipSpace()
-                if peek(UInt8(ascii: ",")) { pos += 1; continue }
-                if peek(UInt8(ascii: "]")) { pos += 1; return .array(items) }
+                if peek(UInt8(ascii: ",")) {
+                    pos += 1
+                    continue
+                }
+                if peek(UInt8(ascii: "]")) {
+                    pos += 1
+                    return .array(items)
+                }
                 throw error("expected ',' or ']'")
             }
         case UInt8(ascii: "\""):
             return .string(try parseString())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         default:
             return try parseNumber()
         }
@@ -243,8 +273,14 @@ struct JSONParser {
         var line = 1
         var column = 1
         for b in bytes[..<min(pos, bytes.count)] {
-            if b == 10 { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
+            if b == 10 {
+                line += 1
+                column = 1
+            } else if b & 0xC0 != 0x80 {
+                column += 1
+            }
         }
-        return HLSError(.syntax, "invalid JSON: \(message)", at: .source(SourceLocation(file: file, line: line, column: column)))
+        return HLSError(
+            .syntax, "invalid JSON: \(message)", at: .source(SourceLocation(file: file, line: line, column: column)))
     }
 }

@@ -1,0 +1,76 @@
+import HLSCore
+import HLSTransport
+import XCTest
+
+final class FormatsTests: XCTestCase {
+    func testYAMLRoundTripThroughYamsKeepsTypesAndOrder() throws {
+        let text = """
+            name: k3s-cp-01
+            cores: 4
+            ratio: 0.5
+            onboot: true
+            tags: [k3s, "control plane"]
+            note: null
+            version: "1.31"
+            disks:
+              - size: 50G
+              - size: 100G
+            """
+        let doc = try YAMLCodec.decode(text)
+        guard case .object(let pairs) = doc else { return XCTFail("not an object: \(doc)") }
+        XCTAssertEqual(pairs.map(\.key), ["name", "cores", "ratio", "onboot", "tags", "note", "version", "disks"])
+        XCTAssertEqual(doc["cores"], .int(4))
+        XCTAssertEqual(doc["ratio"], .double(0.5))
+        XCTAssertEqual(doc["onboot"], .bool(true))
+        XCTAssertEqual(doc["note"], .null)
+        XCTAssertEqual(doc["version"], .string("1.31"), "a quoted scalar stays a string")
+        XCTAssertEqual(doc["tags"], .array([.string("k3s"), .string("control plane")]))
+        let again = try YAMLCodec.decode(YAMLCodec.encode(doc))
+        XCTAssertEqual(again, doc)
+    }
+
+    func testYAMLStringsThatLookLikeOtherTypesAreQuotedOnOutput() throws {
+        let doc = Document.object([("a", .string("true")), ("b", .string("42")), ("c", .string("")), ("d", .string("null"))])
+        XCTAssertEqual(try YAMLCodec.decode(YAMLCodec.encode(doc)), doc)
+    }
+
+    func testInvalidYAMLNamesLineAndColumn() {
+        XCTAssertThrowsError(try YAMLCodec.decode("a: [1, 2\nb: 3\n", file: "homelab.yaml")) { error in
+            let e = error as? HLSError
+            XCTAssertEqual(e?.kind, .syntax)
+            guard case .source(let loc)? = e?.place else { return XCTFail("no location: \(String(describing: e))") }
+            XCTAssertEqual(loc.file, "homelab.yaml")
+            XCTAssertGreaterThanOrEqual(loc.line, 1)
+        }
+    }
+
+    func testMultiDocumentYAML() throws {
+        let docs = try YAMLCodec.decodeAll("a: 1\n---\nb: 2\n")
+        XCTAssertEqual(docs, [.object([("a", .int(1))]), .object([("b", .int(2))])])
+    }
+
+    func testJSONRoundTripKeepsIntFloatBoolDistinctAndKeyOrder() throws {
+        let text = #"{"z":1,"a":1.5,"t":true,"n":null,"s":"x\n\"y\" \u00e9","l":[1,[2]],"e":{}}"#
+        let doc = try JSONCodec.decode(text)
+        XCTAssertEqual(doc["z"], .int(1))
+        XCTAssertEqual(doc["a"], .double(1.5))
+        XCTAssertEqual(doc["s"], .string("x\n\"y\" é"))
+        XCTAssertEqual(JSONCodec.encode(doc), #"{"z":1,"a":1.5,"t":true,"n":null,"s":"x\n\"y\" é","l":[1,[2]],"e":{}}"#)
+        XCTAssertEqual(try JSONCodec.decode(JSONCodec.encode(doc, pretty: true)), doc)
+    }
+
+    func testJSONFloatsThatAreWholeKeepADecimalPoint() {
+        XCTAssertEqual(JSONCodec.encode(.double(2)), "2.0")
+    }
+
+    func testJSONSurrogatePairsDecode() throws {
+        XCTAssertEqual(try JSONCodec.decode(#""\ud83d\ude80""#), .string("🚀"))
+    }
+
+    func testInvalidJSONReportsLineAndColumn() {
+        XCTAssertThrowsError(try JSONCodec.decode("{\n  \"a\": tru\n}", file: "x.json")) { error in
+            let e = error as? HLSError
+            XCTAssertEqual(e?.place, .source(SourceLocation(file: "x.json", line: 2, column: 8)))
+        }
+    }
+}
