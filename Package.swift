@@ -4,7 +4,7 @@
 //   hlsh (executable) → HLSRepl → HLSCommands → HLSLanguage → HLSCore
 //                                     ↓
 //        Proxmox · Remote · Inventory (domain clients) → HLSTransport → C shims
-//   LabSim (simulator) → HLSCore only: it never imports a client (see docs/adr/0008).
+//   LabSim (simulator) → HLSCore, the JSON/YAML codecs and swift-nio: never a client (docs/adr/0008).
 //
 // Each C library sits behind exactly one Swift module, which imports it `internal`ly.
 import PackageDescription
@@ -23,6 +23,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // MARK: C libraries, each behind one thin module
@@ -63,14 +65,23 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "HLSCommands",
-            dependencies: ["HLSCore", "HLSLanguage", "HLSTransport", "Inventory", "Proxmox", "Remote"],
+            dependencies: ["HLSCore", "HLSLanguage", "HLSTransport", "Inventory", "Proxmox", "Remote", "LabSim"],
             swiftSettings: strict),
         .target(
             name: "HLSRepl", dependencies: ["HLSCore", "HLSLanguage", "HLSCommands", "CLibEdit"],
             swiftSettings: strict),
 
         // MARK: Lab simulator (independent of every client)
-        .target(name: "LabSim", dependencies: ["HLSCore"], swiftSettings: strict),
+        .target(
+            name: "LabSim",
+            dependencies: [
+                "HLSCore", "HLSTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict),
 
         // MARK: The binary
         .executableTarget(
@@ -89,5 +100,7 @@ let package = Package(
         .testTarget(name: "HLSLanguageTests", dependencies: ["HLSLanguage", "HLSCore", "TestSupport"]),
         .testTarget(name: "HLSReplTests", dependencies: ["HLSRepl", "TestSupport"]),
         .testTarget(name: "HLSHTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "HLSCore", "TestSupport"]),
+        .testTarget(name: "LabSimTests", dependencies: ["LabSim", "HLSCore", "TestSupport"]),
     ]
 )

@@ -29,6 +29,11 @@ static inline CURLcode hlsh_curl_setopt_xferinfo_function(CURL *c, hlsh_curl_xfe
     if (rc != CURLE_OK) return rc;
     return curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 }
+/// Passes an in-memory blob (PEM CA bundle, client certificate or key); curl copies the bytes.
+static inline CURLcode hlsh_curl_setopt_blob(CURL *c, CURLoption o, const void *data, size_t len) {
+    struct curl_blob blob = { (void *)data, len, CURL_BLOB_COPY };
+    return curl_easy_setopt(c, o, &blob);
+}
 static inline CURLcode hlsh_curl_getinfo_long(CURL *c, CURLINFO i, long *v) { return curl_easy_getinfo(c, i, v); }
 static inline CURLcode hlsh_curl_getinfo_double(CURL *c, CURLINFO i, double *v) { return curl_easy_getinfo(c, i, v); }
 static inline CURLcode hlsh_curl_getinfo_string(CURL *c, CURLINFO i, char **v) { return curl_easy_getinfo(c, i, v); }

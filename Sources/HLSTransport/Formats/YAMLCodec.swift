@@ -10,7 +10,7 @@ public enum YAMLCodec {
         do {
             node = try Yams.compose(yaml: text)
         } catch {
-            throw HLSError(.syntax, "invalid YAML", at: yamlPlace(error, file: file), cause: "\(error)")
+            throw HLSError(.syntax, "invalid YAML", at: place(of: error, file: file), cause: "\(error)")
         }
         guard let node else { return .null }
         return document(from: node)
@@ -21,7 +21,7 @@ public enum YAMLCodec {
         do {
             return try Yams.compose_all(yaml: text).map { document(from: $0) }
         } catch {
-            throw HLSError(.syntax, "invalid YAML", at: yamlPlace(error, file: file), cause: "\(error)")
+            throw HLSError(.syntax, "invalid YAML", at: place(of: error, file: file), cause: "\(error)")
         }
     }
 
@@ -71,7 +71,7 @@ public enum YAMLCodec {
         }
     }
 
-    private static func yamlPlace(_ error: any Error, file: String) -> Place? {
+    static func place(of error: any Error, file: String) -> Place? {
         if let yamlError = error as? YamlError, case .scanner(_, _, let mark, _) = yamlError {
             return .source(SourceLocation(file: file, line: mark.line, column: mark.column))
         }

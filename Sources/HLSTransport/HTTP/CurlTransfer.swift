@@ -1,0 +1,216 @@
+internal import CCurl
+import HLSCore
+
+/// What one attempt of a request collects, reached from curl's C callbacks through their
+/// userdata pointer (`Unmanaged`, unretained: `CurlTransfer.run` keeps it alive).
+///
+/// Confined to the thread running the transfer: curl calls the callbacks on that thread.
+final class TransferState {
+    let cancellation: Cancellation
+    let onData: (@Sendable ([UInt8]) -> Bool)?
+
+    var version = ""
+    var status = 0
+    var reason = ""
+    var headers = HTTPHeaders()
+    var body: [UInt8] = []
+    /// The receiver got at least one piece of the body (so the attempt cannot be repeated).
+    var delivered = false
+    /// The receiver returned false: the transfer was stopped on purpose.
+    var stoppedByReceiver = false
+
+    init(cancellation: Cancellation, onData: (@Sendable ([UInt8]) -> Bool)?) {
+        self.cancellation = cancellation
+        self.onData = onData
+    }
+
+    /// One header line from curl: a status line starts a new header block (after 1xx
+    /// responses), a leading blank continues the previous field, an empty line ends the block.
+    func take(headerLine raw: String) {
+        var line = Substring(raw)
+        while let last = line.last, last.isNewline { line.removeLast() }
+        if line.isEmpty { return }
+        if line.hasPrefix("HTTP/") {
+            let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+            version = String(parts[0])
+            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            reason = parts.count > 2 ? String(parts[2]) : ""
+            headers = HTTPHeaders()
+            body = []
+            return
+        }
+        if let first = line.first, first == " " || first == "\t", !headers.isEmpty {
+            headers.continueLastField(with: String(line).trimmingWhitespace())
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        headers.add(
+            String(line[..<colon]).trimmingWhitespace(),
+            String(line[line.index(after: colon)...]).trimmingWhitespace())
+    }
+
+    /// A piece of the body: to the receiver for 2xx responses when there is one, else collected.
+    /// Returns false to stop the transfer.
+    func take(body piece: UnsafeRawBufferPointer) -> Bool {
+        if let onData, (200..<300).contains(status) {
+            delivered = true
+            if !onData(Array(piece)) {
+                stoppedByReceiver = true
+                return false
+            }
+            return true
+        }
+        body.append(contentsOf: piece)
+        return true
+    }
+
+    var response: HTTPResponse {
+        HTTPResponse(status: status, reason: reason, version: version, headers: headers, body: body)
+    }
+}
+
+/// Puts one `HTTPRequest` onto a `CurlEasy` and runs it.
+enum CurlTransfer {
+    /// Configures `easy` for `request` under `tls`, runs it and returns curl's result; the
+    /// response so far is in `state`. The handle must have been reset.
+    static func run(
+        _ request: HTTPRequest, on easy: CurlEasy, tls: TLSOptions, userAgent: String,
+        state: TransferState
+    ) throws(HLSError) -> CURLcode {
+        try easy.reset()
+        try easy.set(CURLOPT_NOSIGNAL, true)
+        try easy.set(CURLOPT_URL, request.url)
+        // Belt and braces (send checks the scheme); libcurl before 7.85 lacks the option.
+        try? easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        try easy.set(CURLOPT_USERAGENT, userAgent)
+        // Every encoding curl can decode; the body arrives decoded.
+        try easy.set(CURLOPT_ACCEPT_ENCODING, "")
+        try easy.set(CURLOPT_TCP_KEEPALIVE, true)
+        try easy.set(CURLOPT_CONNECTTIMEOUT_MS, milliseconds(request.timeouts.connect))
+        try easy.set(CURLOPT_TIMEOUT_MS, request.timeouts.total.map(milliseconds) ?? 0)
+        try setMethodAndBody(request, on: easy)
+        try setTLS(tls, on: easy)
+
+        let headerList = try headerList(for: request)
+        defer { curl_slist_free_all(headerList) }
+        try easy.check(hlsh_curl_setopt_slist(easy.handle, CURLOPT_HTTPHEADER, headerList), CURLOPT_HTTPHEADER)
+
+        let context = Unmanaged.passUnretained(state).toOpaque()
+        try easy.check(
+            hlsh_curl_setopt_header_function(easy.handle) { data, size, count, context in
+                let length = size * count
+                guard let data, let context else { return length }
+                let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+                let bytes = UnsafeRawBufferPointer(start: data, count: length)
+                state.take(headerLine: String(decoding: bytes, as: UTF8.self))
+                return length
+            }, CURLOPT_HEADERFUNCTION)
+        try easy.set(CURLOPT_HEADERDATA, pointer: context)
+        try easy.check(
+            hlsh_curl_setopt_write_function(easy.handle) { data, size, count, context in
+                let length = size * count
+                guard let data, let context else { return length }
+                let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+                return state.take(body: UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
+            }, CURLOPT_WRITEFUNCTION)
+        try easy.set(CURLOPT_WRITEDATA, pointer: context)
+        // Called at least about once a second, even on a stalled transfer; non-zero aborts.
+        try easy.check(
+            hlsh_curl_setopt_xferinfo_function(easy.handle) { context, _, _, _, _ in
+                guard let context else { return 0 }
+                let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+                return state.cancellation.isCancelled ? 1 : 0
+            }, CURLOPT_XFERINFOFUNCTION)
+        try easy.set(CURLOPT_XFERINFODATA, pointer: context)
+
+        return withExtendedLifetime(state) { easy.perform(cancellation: state.cancellation) }
+    }
+
+    private static func setMethodAndBody(_ request: HTTPRequest, on easy: CurlEasy) throws(HLSError) {
+        let method = request.method.uppercased()
+        var body = request.body
+        if body == nil && ["POST", "PUT", "PATCH"].contains(method) { body = [] }
+        switch method {
+        case "GET" where body == nil:
+            try easy.set(CURLOPT_HTTPGET, true)
+        case "HEAD":
+            try easy.set(CURLOPT_NOBODY, true)
+        default:
+            if method != "POST" || body == nil { try easy.set(CURLOPT_CUSTOMREQUEST, request.method) }
+        }
+        guard let body, method != "HEAD" else { return }
+        // POSTFIELDS makes curl send the body with a Content-Length; COPYPOSTFIELDS copies it,
+        // after POSTFIELDSIZE says how long it is (the bytes may contain NULs).
+        try easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(body.count))
+        if body.isEmpty {
+            // Never NULL: that would make curl read the body from stdin.
+            try easy.set(CURLOPT_COPYPOSTFIELDS, "")
+            return
+        }
+        let code = body.withUnsafeBytes { bytes in
+            hlsh_curl_setopt_pointer(easy.handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+        }
+        try easy.check(code, CURLOPT_COPYPOSTFIELDS)
+    }
+
+    private static func setTLS(_ tls: TLSOptions, on easy: CurlEasy) throws(HLSError) {
+        try tls.validate()
+        let verify = tls.verifiesPeer
+        try easy.set(CURLOPT_SSL_VERIFYPEER, verify)
+        try easy.set(CURLOPT_SSL_VERIFYHOST, verify ? 2 : 0)
+        if tls.caFile != nil || tls.caPEM != nil {
+            // The given CAs replace the system's, directory included.
+            try easy.set(CURLOPT_CAPATH, nil as String?)
+            if let caPEM = tls.caPEM {
+                try easy.set(CURLOPT_CAINFO, nil as String?)
+                try easy.set(CURLOPT_CAINFO_BLOB, blob: caPEM)
+            } else {
+                try easy.set(CURLOPT_CAINFO, tls.caFile)
+            }
+        }
+        if let pin = tls.pinnedPublicKey { try easy.set(CURLOPT_PINNEDPUBLICKEY, pin) }
+        switch tls.clientCertificate {
+        case .file(let path): try easy.set(CURLOPT_SSLCERT, path)
+        case .pem(let bytes): try easy.set(CURLOPT_SSLCERT_BLOB, blob: bytes)
+        case nil: break
+        }
+        switch tls.clientKey {
+        case .file(let path): try easy.set(CURLOPT_SSLKEY, path)
+        case .pem(let bytes): try easy.set(CURLOPT_SSLKEY_BLOB, blob: bytes)
+        case nil: break
+        }
+    }
+
+    /// The request's headers as a curl list, plus an empty `Expect:` (no 100-continue round
+    /// trip) unless the request sets one. Throws on a name or value that would split the header.
+    private static func headerList(for request: HTTPRequest) throws(HLSError) -> UnsafeMutablePointer<curl_slist>? {
+        var list: UnsafeMutablePointer<curl_slist>?
+        var lines: [String] = []
+        for field in request.headers {
+            let name = field.name
+            if name.isEmpty || name.contains(where: { $0 == ":" || $0.isWhitespace || $0.isNewline })
+                || field.value.contains(where: \.isNewline)
+            {
+                throw HLSError(
+                    .usage, "invalid HTTP header \(String(reflecting: name))",
+                    at: .request(method: request.method, url: Redaction.redactURL(request.url)))
+            }
+            // "Name;" is curl's way to send a header with an empty value.
+            lines.append(field.value.isEmpty ? "\(name);" : "\(name): \(field.value)")
+        }
+        if !request.headers.contains("Expect") { lines.append("Expect:") }
+        for line in lines {
+            guard let appended = curl_slist_append(list, line) else {
+                curl_slist_free_all(list)
+                throw HLSError(.failed, "cannot set up the HTTP request headers")
+            }
+            list = appended
+        }
+        return list
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+    }
+}

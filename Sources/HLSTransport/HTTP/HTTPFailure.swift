@@ -1,0 +1,94 @@
+internal import CCurl
+import HLSCore
+
+/// Turns a failed curl transfer into the `HLSError` users see, and says whether trying again
+/// could help. Every text from curl passes through `Redaction` first.
+enum HTTPFailure {
+    struct Classified {
+        var error: HLSError
+        /// A failure that may pass on its own: the connection could not be made or broke.
+        var transient: Bool
+    }
+
+    static let certificateHint =
+        "trust the server's CA with caFile (for Proxmox, the node's /etc/pve/pve-root-ca.pem), "
+        + "pin the server's public key fingerprint, or skip verification with --insecure (unsafe)"
+
+    /// - Parameters:
+    ///   - requestSent: whether the attempt got as far as sending the request.
+    ///   - cancelled: whether the caller's cancellation token was set.
+    static func classify(
+        _ code: CURLcode, curlText: String, request: HTTPRequest, tls: TLSOptions,
+        requestSent: Bool, cancelled: Bool
+    ) -> Classified {
+        let place = Place.request(method: request.method, url: Redaction.redactURL(request.url))
+        let cause = Redaction.redact(curlText)
+        let origin = self.origin(of: request.url)
+        func failed(_ message: String, hint: String? = nil, transient: Bool = false) -> Classified {
+            Classified(error: HLSError(.failed, message, at: place, hint: hint, cause: cause), transient: transient)
+        }
+        switch code {
+        case CURLE_ABORTED_BY_CALLBACK where cancelled:
+            return Classified(error: HLSError(.interrupted, "interrupted", at: place), transient: false)
+        case CURLE_OPERATION_TIMEDOUT:
+            if !requestSent {
+                let limit = [request.timeouts.connect, request.timeouts.total].compactMap { $0 }.min()!
+                return Classified(
+                    error: HLSError(
+                        .timeout, "timed out after \(format(limit)) connecting to \(origin)", at: place, cause: cause),
+                    transient: true)
+            }
+            let limit = request.timeouts.total.map { " after \(format($0))" } ?? ""
+            return Classified(
+                error: HLSError(.timeout, "timed out\(limit) waiting for the response", at: place, cause: cause),
+                transient: false)
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_PROXY:
+            return failed("cannot connect to \(origin)", transient: true)
+        case CURLE_COULDNT_RESOLVE_HOST:
+            return failed("cannot connect to \(origin): unknown host")
+        case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_HTTP2,
+            CURLE_HTTP2_STREAM:
+            return failed("the connection to \(origin) broke during the request", transient: true)
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_INVALIDCERTSTATUS:
+            return failed(
+                "certificate problem: cannot verify the TLS certificate of \(origin)", hint: certificateHint)
+        case CURLE_SSL_CACERT_BADFILE:
+            return failed(
+                "certificate problem: cannot load the CA certificates"
+                    + (tls.caFile.map { " from \($0)" } ?? ""),
+                hint: "caFile must name a readable PEM file of CA certificates")
+        case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+            return failed(
+                "certificate problem: the public key of \(origin) does not match the pinned fingerprint",
+                hint: "if the server's certificate was renewed with a new key, pin the new fingerprint; "
+                    + "otherwise this may not be the server you expect")
+        case CURLE_SSL_CERTPROBLEM:
+            return failed("cannot use the client certificate for \(origin)")
+        case CURLE_SSL_CONNECT_ERROR:
+            return failed("TLS handshake with \(origin) failed")
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
+            return Classified(
+                error: HLSError(
+                    .usage, "invalid URL \(Redaction.redactURL(request.url))", at: place,
+                    hint: "URLs must start with http:// or https://", cause: cause),
+                transient: false)
+        default:
+            return failed("request to \(origin) failed")
+        }
+    }
+
+    /// `scheme://host:port` of `url`, without user info.
+    static func origin(of url: String) -> String {
+        guard let separator = url.firstRange(of: "://") else { return Redaction.redactURL(url) }
+        let rest = url[separator.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let hostPort = authority.split(separator: "@").last ?? authority
+        return String(url[..<separator.upperBound]) + hostPort
+    }
+
+    /// `0.5 s`, `10 s`.
+    static func format(_ duration: Duration) -> String {
+        let ms = CurlTransfer.milliseconds(duration)
+        return ms % 1000 == 0 ? "\(ms / 1000) s" : "\(Double(ms) / 1000) s"
+    }
+}

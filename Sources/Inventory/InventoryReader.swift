@@ -1,0 +1,195 @@
+import HLSCore
+import HLSTransport
+
+/// Reads a located YAML mapping field by field, collecting every problem (with its file, line
+/// and field path) instead of stopping at the first, and flagging keys nobody read.
+final class InventoryReader {
+    private(set) var problems: [HLSError] = []
+
+    func problem(_ path: String, _ message: String, at: SourceLocation, hint: String? = nil) {
+        problems.append(HLSError(.syntax, "\(path): \(message)", at: .source(at), hint: hint))
+    }
+
+    /// A mapping's fields, or a problem when the node is not a mapping.
+    final class Fields {
+        let reader: InventoryReader
+        let path: String
+        let at: SourceLocation
+        let pairs: [(key: String, keyAt: SourceLocation, value: LocatedYAML)]
+        private var read: Set<String> = []
+
+        init(_ reader: InventoryReader, _ node: LocatedYAML, path: String) {
+            self.reader = reader
+            self.path = path
+            self.at = node.location
+            if case .mapping(let pairs, _) = node {
+                self.pairs = pairs
+            } else {
+                self.pairs = []
+                if case .null = node {
+                    reader.problem(path.isEmpty ? "document" : path, "is empty; expected a mapping of fields", at: node.location)
+                } else {
+                    reader.problem(path.isEmpty ? "document" : path, "expected a mapping of fields", at: node.location)
+                }
+            }
+        }
+
+        func sub(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+        func node(_ key: String) -> LocatedYAML? {
+            read.insert(key)
+            guard let v = pairs.first(where: { $0.key == key })?.value else { return nil }
+            if case .null = v { return nil }
+            return v
+        }
+
+        func missing(_ key: String, _ expected: String) {
+            reader.problem(sub(key), "is required (\(expected))", at: at)
+        }
+
+        func string(_ key: String, required: Bool = true, _ expected: String = "text") -> String? {
+            guard let n = node(key) else {
+                if required { missing(key, expected) }
+                return nil
+            }
+            guard case .scalar(let s, _, _) = n, !s.isEmpty else {
+                reader.problem(sub(key), "expected \(expected)", at: n.location)
+                return nil
+            }
+            return s
+        }
+
+        func int(_ key: String, required: Bool = true, range: ClosedRange<Int>) -> Int? {
+            guard let n = node(key) else {
+                if required { missing(key, "a number") }
+                return nil
+            }
+            guard case .scalar(let s, false, _) = n, let i = Int(s), range.contains(i) else {
+                reader.problem(sub(key), "expected a whole number from \(range.lowerBound) to \(range.upperBound), got \(describe(n))", at: n.location)
+                return nil
+            }
+            return i
+        }
+
+        func size(_ key: String, required: Bool = true, minimum: Int64) -> Int64? {
+            guard let n = node(key) else {
+                if required { missing(key, "a size such as 8G") }
+                return nil
+            }
+            guard case .scalar(let s, _, _) = n, let bytes = ByteSize.parse(s) else {
+                reader.problem(sub(key), "expected a size such as 8G, 512M or 100GiB, got \(describe(n))", at: n.location)
+                return nil
+            }
+            guard bytes >= minimum else {
+                reader.problem(sub(key), "\(s) is too small (at least \(ByteSize.format(minimum)))", at: n.location)
+                return nil
+            }
+            return bytes
+        }
+
+        func bool(_ key: String, default value: Bool) -> Bool {
+            guard let n = node(key) else { return value }
+            guard case .scalar(let s, false, _) = n, ["true", "false"].contains(s) else {
+                reader.problem(sub(key), "expected true or false, got \(describe(n))", at: n.location)
+                return value
+            }
+            return s == "true"
+        }
+
+        /// A list of strings; a single string is a list of one.
+        func strings(_ key: String) -> [String] {
+            guard let n = node(key) else { return [] }
+            switch n {
+            case .scalar(let s, _, _): return [s]
+            case .sequence(let items, _):
+                return items.enumerated().compactMap { i, item in
+                    guard case .scalar(let s, _, _) = item else {
+                        reader.problem("\(sub(key))[\(i)]", "expected text", at: item.location)
+                        return nil
+                    }
+                    return s
+                }
+            default:
+                reader.problem(sub(key), "expected a list of text", at: n.location)
+                return []
+            }
+        }
+
+        func fields(_ key: String, required: Bool = true) -> Fields? {
+            guard let n = node(key) else {
+                if required { missing(key, "a mapping of fields") }
+                return nil
+            }
+            return Fields(reader, n, path: sub(key))
+        }
+
+        func list(_ key: String) -> [(Fields, String)] {
+            guard let n = node(key) else {
+                missing(key, "a list")
+                return []
+            }
+            guard case .sequence(let items, _) = n else {
+                reader.problem(sub(key), "expected a list", at: n.location)
+                return []
+            }
+            return items.enumerated().map { i, item in
+                let p = "\(sub(key))[\(i)]"
+                return (Fields(reader, item, path: p), p)
+            }
+        }
+
+        /// Reports fields that were never read: typos (`memroy:`) and secrets.
+        func finish() {
+            let known = Array(read)
+            for (key, keyAt, _) in pairs where !read.contains(key) {
+                if Fields.secretKeys.contains(key.lowercased()) {
+                    reader.problem(
+                        sub(key), "secrets are never stored in homelab.yaml", at: keyAt,
+                        hint: "put the token in PROXMOX_VE_API_TOKEN (or the variable named by proxmox.token_env)")
+                    continue
+                }
+                let near = Suggest.closest(key, in: known)
+                reader.problem(sub(key), "unknown field", at: keyAt, hint: near.map { "did you mean '\($0)'?" } ?? "known fields: \(known.sorted().joined(separator: ", "))")
+            }
+        }
+
+        static let secretKeys: Set<String> = ["token", "api_token", "password", "secret", "token_value", "private_key"]
+
+        func describe(_ n: LocatedYAML) -> String {
+            switch n {
+            case .scalar(let s, _, _): return "'\(s)'"
+            case .mapping: return "a mapping"
+            case .sequence: return "a list"
+            case .null: return "nothing"
+            }
+        }
+    }
+}
+
+/// Nearest-name suggestions for field names.
+enum Suggest {
+    static func closest(_ word: String, in candidates: [String]) -> String? {
+        var best: (String, Int)? = nil
+        for c in candidates {
+            let d = distance(Array(word), Array(c))
+            if best == nil || d < best!.1 { best = (c, d) }
+        }
+        guard let (name, d) = best, d <= max(1, word.count / 3) else { return nil }
+        return name
+    }
+
+    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var prev = Array(0...b.count)
+        var row = prev
+        for i in 1...a.count {
+            row[0] = i
+            for j in 1...b.count {
+                row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&prev, &row)
+        }
+        return prev[b.count]
+    }
+}

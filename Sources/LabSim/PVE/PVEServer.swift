@@ -1,0 +1,148 @@
+import Foundation
+import HLSCore
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// The HTTP/1.1 (optionally TLS) server in front of `PVEAPI`, on swift-nio. It owns its event
+/// loop group; the listening channel is kept in a mutex so `stop` may come from any thread.
+final class PVEHTTPServer: Sendable {
+    private let api: PVEAPI
+    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    private let channel = Mutex<(any Channel)?>(nil)
+
+    init(api: PVEAPI) { self.api = api }
+
+    /// Binds `host:port` (0 = any free port) and returns the bound port.
+    func start(host: String, port: Int, tls: NIOSSLContext?) throws -> Int {
+        let api = self.api
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    }
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(PVEHTTPHandler(api: api))
+                }
+            }
+        let bound = try bootstrap.bind(host: host, port: port).wait()
+        channel.withLock { $0 = bound }
+        return bound.localAddress?.port ?? port
+    }
+
+    /// Closes the listener and every connection, then the event loop group.
+    func stop() {
+        let bound = channel.withLock { c -> (any Channel)? in
+            defer { c = nil }
+            return c
+        }
+        try? bound?.close().wait()
+        try? group.syncShutdownGracefully()
+    }
+}
+
+/// One connection's request handler: collects a request, hands it to `PVEAPI`, writes the
+/// answer (after its delay, if any), and closes the connection after errors as pveproxy does.
+/// Confined to its channel's event loop.
+final class PVEHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let api: PVEAPI
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+
+    init(api: PVEAPI) { self.api = api }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let h):
+            head = h
+            body = []
+        case .body(var buffer):
+            if body.count < PVEAPI.maxPost + 1, let bytes = buffer.readBytes(length: buffer.readableBytes) {
+                body += bytes
+            }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            respond(context: context, head: head)
+        }
+    }
+
+    private func respond(context: ChannelHandlerContext, head: HTTPRequestHead) {
+        let uri = head.uri
+        let (path, query) =
+            uri.firstIndex(of: "?").map { (String(uri[..<$0]), String(uri[uri.index(after: $0)...])) } ?? (uri, "")
+        let declared = head.headers.first(name: "Content-Length").flatMap(Int.init) ?? body.count
+        let request = PVEHTTPRequest(
+            method: head.method.rawValue, path: path, query: query,
+            headers: head.headers.map { ($0.name, $0.value) }, body: body, contentLength: max(declared, body.count))
+        let response: PVEHTTPResponse
+        if let te = head.headers.first(name: "Transfer-Encoding") {
+            response = api.plainError(
+                501, te.lowercased() == "chunked" ? "chunked transfer encoding not supported" : "Unknown transfer encoding '\(te)'")
+        } else {
+            response = api.handle(request)
+        }
+        body = []
+        if response.delay > 0 {
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: .nanoseconds(Int64(response.delay * 1e9))) {
+                let (handler, context) = bound.value
+                handler.write(response, for: head, context: context)
+            }
+        } else {
+            write(response, for: head, context: context)
+        }
+    }
+
+    private func write(_ response: PVEHTTPResponse, for head: HTTPRequestHead, context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        var headers = HTTPHeaders()
+        let now = Self.httpDate()
+        headers.add(name: "Cache-Control", value: "max-age=0")
+        headers.add(name: "Date", value: now)
+        headers.add(name: "Expires", value: now)
+        headers.add(name: "Pragma", value: "no-cache")
+        headers.add(name: "Server", value: "pve-api-daemon/3.0")
+        if let type = response.contentType { headers.add(name: "Content-Type", value: type) }
+        headers.add(name: "Content-Length", value: String(response.body.count))
+        let keepAlive = head.isKeepAlive && !response.close
+        headers.add(name: "Connection", value: keepAlive ? "Keep-Alive" : "close")
+        // `.custom` keeps PVE's reason phrase; `init(statusCode:reasonPhrase:)` would swap in the standard one.
+        let status = HTTPResponseStatus.custom(code: UInt(response.status), reasonPhrase: response.reason)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+        if head.method != .HEAD, !response.body.isEmpty {
+            var buffer = context.channel.allocator.buffer(capacity: response.body.count)
+            buffer.writeBytes(response.body)
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        }
+        let done = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
+        if !keepAlive {
+            let channel = context.channel
+            done.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    /// RFC 7231 date, as HTTP::Date::time2str writes it.
+    static func httpDate() -> String {
+        var t = time(nil)
+        var tm = tm()
+        gmtime_r(&t, &tm)
+        var buffer = [Int8](repeating: 0, count: 64)
+        let n = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S GMT", &tm)
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
