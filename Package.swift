@@ -99,7 +99,10 @@ let package = Package(
             name: "HLSTransportTests", dependencies: ["HLSTransport", "HLSCore", "TestSupport"]),
         .testTarget(name: "HLSLanguageTests", dependencies: ["HLSLanguage", "HLSCore", "TestSupport"]),
         .testTarget(name: "HLSReplTests", dependencies: ["HLSRepl", "TestSupport"]),
-        .testTarget(name: "HLSHTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "HLSHTests", dependencies: ["TestSupport"], exclude: ["Golden"]),
+        .testTarget(
+            name: "ProxmoxTests",
+            dependencies: ["Proxmox", "HLSCore", "HLSTransport", "Inventory", "LabSim", "TestSupport"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "HLSCore", "TestSupport"]),
         .testTarget(name: "LabSimTests", dependencies: ["LabSim", "HLSCore", "TestSupport"]),
     ]

@@ -8,6 +8,8 @@ public enum Commands {
     public static func registry() -> Registry {
         var registry = Registry()
         Builtins.register(into: &registry)
+        LabCommands.register(into: &registry)
+        SimCommands.register(into: &registry)
         return registry
     }
 }

@@ -6,7 +6,8 @@ public struct IPv4Interface: Sendable, Hashable, CustomStringConvertible {
 
     public init?(_ text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let a = IPv4Interface.parseAddress(String(parts[0])), let p = Int(parts[1]), (0...32).contains(p)
+        guard parts.count == 2, let a = IPv4Interface.parseAddress(String(parts[0])), let p = Int(parts[1]),
+            (0...32).contains(p)
         else { return nil }
         address = a
         prefix = p
@@ -22,7 +23,8 @@ public struct IPv4Interface: Sendable, Hashable, CustomStringConvertible {
         guard octets.count == 4 else { return nil }
         var value: UInt32 = 0
         for o in octets {
-            guard !o.isEmpty, o.count <= 3, o.allSatisfy({ $0.isASCII && $0.isNumber }), let n = UInt32(o), n <= 255 else { return nil }
+            guard !o.isEmpty, o.count <= 3, o.allSatisfy({ $0.isASCII && $0.isNumber }), let n = UInt32(o), n <= 255
+            else { return nil }
             value = value << 8 | n
         }
         return value

@@ -63,9 +63,17 @@ public final class LineEditor {
             return Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue().promptBuffer
         }
         _ = hlsh_el_bind(el, "^R", "em-inc-search-prev")
+        _ = hlsh_el_addfn(el, "hlsh-complete", "complete the word under the cursor") { el, _ in
+            guard let el, let data = hlsh_el_get_clientdata(el) else { return UInt8(CC_ERROR) }
+            return Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue().completeAtCursor()
+        }
+        _ = hlsh_el_bind(el, "^I", "hlsh-complete")
         el_source(el, nil)  // ~/.editrc
         if let historyFile { _ = hlsh_history_load(h, historyFile) }
     }
+
+    /// Called on Tab with the line and the cursor's character offset.
+    public var completer: ((String, Int) -> Completion)?
 
     /// The text shown before the cursor.
     public var prompt: String {
@@ -93,6 +101,47 @@ public final class LineEditor {
         var line = String(cString: raw)
         if line.hasSuffix("\n") { line.removeLast() }
         return .line(line)
+    }
+
+    /// Tab: one candidate replaces the word; several extend it by their common prefix, or are
+    /// listed below the prompt when there is nothing to add.
+    private func completeAtCursor() -> UInt8 {
+        guard let completer, let info = el_line(editLine)?.pointee, let start = info.buffer else {
+            return UInt8(CC_REFRESH_BEEP)
+        }
+        let before = String(decoding: UnsafeRawBufferPointer(start: start, count: info.cursor - start), as: UTF8.self)
+        let whole = String(decoding: UnsafeRawBufferPointer(start: start, count: info.lastchar - start), as: UTF8.self)
+        let completion = completer(whole, before.count)
+        let word = completion.word
+        switch completion.candidates.count {
+        case 0:
+            return UInt8(CC_REFRESH_BEEP)
+        case 1:
+            let only = completion.candidates[0]
+            replaceWord(word.count, with: only.text + (only.isFinal ? " " : ""))
+            return UInt8(CC_REFRESH)
+        default:
+            let common = completion.commonPrefix
+            if common.count > word.count {
+                replaceWord(word.count, with: common)
+                return UInt8(CC_REFRESH)
+            }
+            var listing = "\n"
+            let width = completion.candidates.map(\.text.count).max() ?? 0
+            for c in completion.candidates {
+                let padded = c.text + String(repeating: " ", count: max(0, width - c.text.count))
+                listing += c.detail.map { padded + "  " + $0 } ?? c.text
+                listing += "\n"
+            }
+            fputs(listing, output)
+            fflush(output)
+            return UInt8(CC_REDISPLAY)
+        }
+    }
+
+    private func replaceWord(_ length: Int, with text: String) {
+        if length > 0 { el_deletestr(editLine, Int32(length)) }
+        _ = el_insertstr(editLine, text)
     }
 
     public func addHistory(_ line: String) {

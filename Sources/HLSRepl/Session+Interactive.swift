@@ -12,7 +12,9 @@ extension Session {
         } catch {
             return report(error)
         }
-        context.err("hlsh \(HLSVersion.string) — 'help' lists the commands, Ctrl-D leaves.\n")
+        let completer = Completer(interpreter: interpreter)
+        editor.completer = { line, cursor in completer.complete(line: line, cursor: cursor) }
+        context.err("hlsh \(HLSVersion.string) — 'help' lists the commands, Tab completes, Ctrl-D leaves.\n")
         var chunk = ""
         var lastStatus = ExitStatus.ok.rawValue
         var entry = 0

@@ -29,55 +29,43 @@ public final class Session {
         interpreter = Interpreter(registry: registry, context: context)
     }
 
+    /// Parses, reports and runs whole scripts; maps outcomes to exit statuses.
+    public var runner: ScriptRunner { ScriptRunner(interpreter: interpreter, color: stderrColor) }
+
     /// `hlsh -n`: parse only; print every diagnostic; 0 when clean, 2 otherwise.
-    public func check(_ source: SourceFile) -> Int32 {
-        let (_, diagnostics) = interpreter.parse(source)
-        report(diagnostics)
-        return diagnostics.isEmpty ? ExitStatus.ok.rawValue : ExitStatus.usage.rawValue
-    }
+    public func check(_ source: SourceFile) -> Int32 { runner.check(source) }
 
     /// Parses a whole script, then runs it (nothing runs when any part fails to parse).
     public func runSource(_ source: SourceFile, arguments: [String], scriptPath: String?) -> Int32 {
-        let (program, diagnostics) = interpreter.parse(source)
-        guard diagnostics.isEmpty else {
-            report(diagnostics)
-            return ExitStatus.usage.rawValue
-        }
-        interpreter.define("args", .list(arguments.map(Value.string)))
-        do {
-            let outcome = try interpreter.run(program, scriptPath: scriptPath)
-            if case .exited(let code) = outcome { return code }
-            return finishedStatus()
-        } catch {
-            return report(error)
-        }
+        runner.run(source, arguments: arguments, scriptPath: scriptPath)
     }
 
     /// Commands from a non-terminal standard input: each complete statement runs as soon as
-    /// its last line arrives; the first failure stops the run, as in a script.
+    /// its last line arrives (or, after a `}`, once the next line shows it is not an `elif`,
+    /// `else` or `catch`); the first failure stops the run, as in a script.
     public func runStream(_ lines: some LineSource, name: String) -> Int32 {
         var lines = lines
+        interpreter.define("args", .list([]))
         var chunk = ""
         var chunkStart = 1
         var lineNumber = 0
-        while let line = lines.nextLine() {
+        var peeked: String? = nil
+        func nextLine() -> String? {
+            defer { peeked = nil }
+            return peeked ?? lines.nextLine()
+        }
+        while let line = nextLine() {
             lineNumber += 1
             if chunk.isEmpty { chunkStart = lineNumber }
             chunk += line + "\n"
             if Completeness.needsMore(chunk) { continue }
+            if Completeness.mayContinue(chunk), let following = lines.nextLine() {
+                peeked = following
+                if Completeness.continuesPrevious(following) { continue }
+            }
             defer { chunk = "" }
             let padded = String(repeating: "\n", count: chunkStart - 1) + chunk
-            let source = SourceFile(name: name, text: padded)
-            let (program, diagnostics) = interpreter.parse(source)
-            guard diagnostics.isEmpty else {
-                report(diagnostics)
-                return ExitStatus.usage.rawValue
-            }
-            do {
-                if case .exited(let code) = try interpreter.run(program) { return code }
-            } catch {
-                return report(error)
-            }
+            if let status = runner.runPiece(SourceFile(name: name, text: padded)) { return status }
         }
         if !chunk.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             let source = SourceFile(name: name, text: String(repeating: "\n", count: chunkStart - 1) + chunk)
@@ -94,27 +82,12 @@ public final class Session {
     }
 
     /// The exit status of a run that ended without error.
-    func finishedStatus() -> Int32 {
-        let options = context.options
-        if options.dryRun && options.detailedExitCode && context.pendingChanges > 0 {
-            return ExitStatus.pendingChanges.rawValue
-        }
-        return ExitStatus.ok.rawValue
-    }
+    func finishedStatus() -> Int32 { runner.finishedStatus }
 
-    func report(_ diagnostics: [Diagnostic]) {
-        for d in diagnostics { context.err(render(d.error)) }
-        if diagnostics.count > 1 { context.err("\(diagnostics.count) errors\n") }
-    }
+    func report(_ diagnostics: [Diagnostic]) { runner.report(diagnostics) }
 
     @discardableResult
-    func report(_ error: any Error) -> Int32 {
-        let e = (error as? HLSError) ?? HLSError(.failed, "internal error: \(error)")
-        context.err(render(e))
-        return e.exitStatus.rawValue
-    }
+    func report(_ error: any Error) -> Int32 { runner.report(error) }
 
-    func render(_ e: HLSError) -> String {
-        DiagnosticRenderer.render(e, source: { self.interpreter.sourceFile(named: $0) }, color: stderrColor)
-    }
+    func render(_ e: HLSError) -> String { runner.render(e) }
 }

@@ -27,7 +27,8 @@ final class InventoryReader {
             } else {
                 self.pairs = []
                 if case .null = node {
-                    reader.problem(path.isEmpty ? "document" : path, "is empty; expected a mapping of fields", at: node.location)
+                    reader.problem(
+                        path.isEmpty ? "document" : path, "is empty; expected a mapping of fields", at: node.location)
                 } else {
                     reader.problem(path.isEmpty ? "document" : path, "expected a mapping of fields", at: node.location)
                 }
@@ -65,7 +66,10 @@ final class InventoryReader {
                 return nil
             }
             guard case .scalar(let s, false, _) = n, let i = Int(s), range.contains(i) else {
-                reader.problem(sub(key), "expected a whole number from \(range.lowerBound) to \(range.upperBound), got \(describe(n))", at: n.location)
+                reader.problem(
+                    sub(key),
+                    "expected a whole number from \(range.lowerBound) to \(range.upperBound), got \(describe(n))",
+                    at: n.location)
                 return nil
             }
             return i
@@ -77,7 +81,8 @@ final class InventoryReader {
                 return nil
             }
             guard case .scalar(let s, _, _) = n, let bytes = ByteSize.parse(s) else {
-                reader.problem(sub(key), "expected a size such as 8G, 512M or 100GiB, got \(describe(n))", at: n.location)
+                reader.problem(
+                    sub(key), "expected a size such as 8G, 512M or 100GiB, got \(describe(n))", at: n.location)
                 return nil
             }
             guard bytes >= minimum else {
@@ -148,8 +153,11 @@ final class InventoryReader {
                         hint: "put the token in PROXMOX_VE_API_TOKEN (or the variable named by proxmox.token_env)")
                     continue
                 }
-                let near = Suggest.closest(key, in: known)
-                reader.problem(sub(key), "unknown field", at: keyAt, hint: near.map { "did you mean '\($0)'?" } ?? "known fields: \(known.sorted().joined(separator: ", "))")
+                let near = Suggest.nearest(key, in: known)
+                reader.problem(
+                    sub(key), "unknown field", at: keyAt,
+                    hint: near.map { "did you mean '\($0)'?" }
+                        ?? "known fields: \(known.sorted().joined(separator: ", "))")
             }
         }
 
@@ -163,33 +171,5 @@ final class InventoryReader {
             case .null: return "nothing"
             }
         }
-    }
-}
-
-/// Nearest-name suggestions for field names.
-enum Suggest {
-    static func closest(_ word: String, in candidates: [String]) -> String? {
-        var best: (String, Int)? = nil
-        for c in candidates {
-            let d = distance(Array(word), Array(c))
-            if best == nil || d < best!.1 { best = (c, d) }
-        }
-        guard let (name, d) = best, d <= max(1, word.count / 3) else { return nil }
-        return name
-    }
-
-    static func distance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var prev = Array(0...b.count)
-        var row = prev
-        for i in 1...a.count {
-            row[0] = i
-            for j in 1...b.count {
-                row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&prev, &row)
-        }
-        return prev[b.count]
     }
 }

@@ -32,7 +32,10 @@ extension Lab {
             var first = problems.first ?? HLSError(.syntax, "invalid inventory", at: .source(root.location))
             if problems.count > 1 {
                 let rest = problems.dropFirst().map { "\($0.place.map { "\($0): " } ?? "")\($0.message)" }
-                first.hint = ([first.hint].compactMap { $0 } + ["\(problems.count - 1) more problem(s):\n    " + rest.joined(separator: "\n    ")])
+                first.hint =
+                    ([first.hint].compactMap { $0 } + [
+                        "\(problems.count - 1) more problem(s):\n    " + rest.joined(separator: "\n    ")
+                    ])
                     .joined(separator: "\n  ")
             }
             throw first
@@ -45,7 +48,8 @@ extension Lab {
         let top = InventoryReader.Fields(reader, root, path: "")
         let name = top.string("name", required: false) ?? "homelab"
 
-        var proxmox = ProxmoxSettings(endpoint: nil, nodes: [], caFile: nil, fingerprint: nil, insecure: false, tokenEnv: "PROXMOX_VE_API_TOKEN")
+        var proxmox = ProxmoxSettings(
+            endpoint: nil, nodes: [], caFile: nil, fingerprint: nil, insecure: false, tokenEnv: "PROXMOX_VE_API_TOKEN")
         if let p = top.fields("proxmox") {
             proxmox.endpoint = p.string("endpoint", required: false, "a URL such as https://pve1.lan:8006/")
             proxmox.nodes = p.strings("nodes")
@@ -53,7 +57,8 @@ extension Lab {
             proxmox.caFile = p.string("ca_file", required: false, "a path")
             proxmox.fingerprint = p.string("fingerprint", required: false, "a SHA-256 fingerprint")
             proxmox.insecure = p.bool("insecure", default: false)
-            proxmox.tokenEnv = p.string("token_env", required: false, "an environment variable name") ?? "PROXMOX_VE_API_TOKEN"
+            proxmox.tokenEnv =
+                p.string("token_env", required: false, "an environment variable name") ?? "PROXMOX_VE_API_TOKEN"
             if let endpoint = proxmox.endpoint, !(endpoint.hasPrefix("https://") || endpoint.hasPrefix("http://")) {
                 reader.problem("proxmox.endpoint", "expected an http(s):// URL, got '\(endpoint)'", at: p.at)
             }
@@ -77,12 +82,15 @@ extension Lab {
                     network.gateway = a
                     gatewayAt = n.node("gateway")?.location
                 } else {
-                    reader.problem("network.gateway", "expected an IPv4 address, got '\(g)'", at: n.node("gateway")?.location ?? n.at)
+                    reader.problem(
+                        "network.gateway", "expected an IPv4 address, got '\(g)'",
+                        at: n.node("gateway")?.location ?? n.at)
                 }
             }
             network.dns = n.strings("dns")
             for (i, d) in network.dns.enumerated() where IPv4Interface.parseAddress(d) == nil {
-                reader.problem("network.dns[\(i)]", "expected an IPv4 address, got '\(d)'", at: n.node("dns")?.location ?? n.at)
+                reader.problem(
+                    "network.dns[\(i)]", "expected an IPv4 address, got '\(d)'", at: n.node("dns")?.location ?? n.at)
             }
             network.searchDomain = n.string("search_domain", required: false)
             n.finish()
@@ -101,16 +109,22 @@ extension Lab {
         for (f, path) in top.list("vms") {
             let vmName = f.string("name", "a DNS name such as k3s-cp-01")
             if let vmName, !Lab.isDNSName(vmName) {
-                reader.problem("\(path).name", "'\(vmName)' is not a valid DNS name (letters, digits and '-', at most 63, no '_')", at: f.node("name")!.location)
+                reader.problem(
+                    "\(path).name", "'\(vmName)' is not a valid DNS name (letters, digits and '-', at most 63, no '_')",
+                    at: f.node("name")!.location)
             }
             let host = f.string("host", "a Proxmox node name")
             if let host, !proxmox.nodes.isEmpty, !proxmox.nodes.contains(host) {
-                reader.problem("\(path).host", "'\(host)' is not one of proxmox.nodes (\(proxmox.nodes.joined(separator: ", ")))", at: f.node("host")!.location)
+                reader.problem(
+                    "\(path).host", "'\(host)' is not one of proxmox.nodes (\(proxmox.nodes.joined(separator: ", ")))",
+                    at: f.node("host")!.location)
             }
             let vmid = f.int("vmid", required: false, range: 100...999_999_999)
             var role = VMSpec.Role.agent
             if let r = f.string("role", "server or agent") {
-                if let parsed = VMSpec.Role(rawValue: r) { role = parsed } else {
+                if let parsed = VMSpec.Role(rawValue: r) {
+                    role = parsed
+                } else {
                     reader.problem("\(path).role", "expected server or agent, got '\(r)'", at: f.node("role")!.location)
                 }
             }
@@ -121,27 +135,40 @@ extension Lab {
             var ip: IPv4Interface? = nil
             if let text = f.string("ip", "an address with its prefix, e.g. 192.168.10.11/24") {
                 ip = IPv4Interface(text)
-                if ip == nil { reader.problem("\(path).ip", "expected an address with its prefix such as 192.168.10.11/24, got '\(text)'", at: f.node("ip")!.location) }
+                if ip == nil {
+                    reader.problem(
+                        "\(path).ip", "expected an address with its prefix such as 192.168.10.11/24, got '\(text)'",
+                        at: f.node("ip")!.location)
+                }
                 if let ip, let gatewayAt, network.gateway != 0, !ip.contains(network.gateway) {
-                    reader.problem("\(path).ip", "\(ip) is not in the same network as the gateway \(IPv4Interface.format(network.gateway)) (\(gatewayAt))", at: f.node("ip")!.location)
+                    reader.problem(
+                        "\(path).ip",
+                        "\(ip) is not in the same network as the gateway \(IPv4Interface.format(network.gateway)) (\(gatewayAt))",
+                        at: f.node("ip")!.location)
                 }
             }
             let tags = f.strings("tags")
             f.finish()
             if let vmName, let host, let cores, let memory, let osDisk, let ip {
-                vms.append(VMSpec(name: vmName, host: host, vmid: vmid, role: role, cores: cores, memory: memory, osDisk: osDisk, dataDisk: dataDisk, ip: ip, tags: tags, declaredAt: f.at))
+                vms.append(
+                    VMSpec(
+                        name: vmName, host: host, vmid: vmid, role: role, cores: cores, memory: memory, osDisk: osDisk,
+                        dataDisk: dataDisk, ip: ip, tags: tags, declaredAt: f.at))
             }
         }
         // Across VMs: names, VMIDs and addresses are unique; one server at least.
         for (i, vm) in vms.enumerated() {
             if let first = vms[..<i].first(where: { $0.name == vm.name }) {
-                reader.problem("vms[\(i)].name", "'\(vm.name)' is declared twice (first at \(first.declaredAt))", at: vm.declaredAt)
+                reader.problem(
+                    "vms[\(i)].name", "'\(vm.name)' is declared twice (first at \(first.declaredAt))", at: vm.declaredAt
+                )
             }
             if let id = vm.vmid, let first = vms[..<i].first(where: { $0.vmid == id }) {
                 reader.problem("vms[\(i)].vmid", "\(id) is already used by \(first.name)", at: vm.declaredAt)
             }
             if let first = vms[..<i].first(where: { $0.ip.address == vm.ip.address }) {
-                reader.problem("vms[\(i)].ip", "\(vm.ip.addressText) is already used by \(first.name)", at: vm.declaredAt)
+                reader.problem(
+                    "vms[\(i)].ip", "\(vm.ip.addressText) is already used by \(first.name)", at: vm.declaredAt)
             }
         }
         if !vms.isEmpty && !vms.contains(where: { $0.role == .server }) {
@@ -152,7 +179,9 @@ extension Lab {
         if let k = top.fields("k3s") {
             k3s.version = k.string("version", "a k3s release such as v1.31.4+k3s1") ?? ""
             if !k3s.version.isEmpty, !k3s.version.hasPrefix("v") || !k3s.version.contains("+k3s") {
-                reader.problem("k3s.version", "expected a k3s release such as v1.31.4+k3s1, got '\(k3s.version)'", at: k.node("version")!.location)
+                reader.problem(
+                    "k3s.version", "expected a k3s release such as v1.31.4+k3s1, got '\(k3s.version)'",
+                    at: k.node("version")!.location)
             }
             k3s.clusterCIDR = k.string("cluster_cidr", required: false) ?? k3s.clusterCIDR
             k3s.serviceCIDR = k.string("service_cidr", required: false) ?? k3s.serviceCIDR
@@ -172,7 +201,8 @@ extension Lab {
             return false
         }
         return Lab(
-            name: name, file: file, proxmox: proxmox, template: template, storage: storage, bridge: bridge, network: network,
+            name: name, file: file, proxmox: proxmox, template: template, storage: storage, bridge: bridge,
+            network: network,
             ssh: ssh, vms: vms, k3s: k3s, gitops: gitops, domain: domain)
     }
 

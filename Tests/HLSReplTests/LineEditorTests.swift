@@ -12,7 +12,8 @@ final class LineEditorTests: XCTestCase {
         let text = "vm list\necho héllo\n"
         _ = text.withCString { write(fds[1], $0, strlen($0)) }
         close(fds[1])
-        var editor: LineEditor? = try LineEditor(program: "hlsh-test", input: fds[0], output: open("/dev/null", O_WRONLY))
+        var editor: LineEditor? = try LineEditor(
+            program: "hlsh-test", input: fds[0], output: open("/dev/null", O_WRONLY))
         XCTAssertFalse(editor!.isEditing, "no editing when the input is not a terminal")
         XCTAssertEqual(editor!.readLine(), .line("vm list"))
         XCTAssertEqual(editor!.readLine(), .line("echo héllo"))

@@ -30,7 +30,9 @@ final class FormatsTests: XCTestCase {
     }
 
     func testYAMLStringsThatLookLikeOtherTypesAreQuotedOnOutput() throws {
-        let doc = Document.object([("a", .string("true")), ("b", .string("42")), ("c", .string("")), ("d", .string("null"))])
+        let doc = Document.object([
+            ("a", .string("true")), ("b", .string("42")), ("c", .string("")), ("d", .string("null")),
+        ])
         XCTAssertEqual(try YAMLCodec.decode(YAMLCodec.encode(doc)), doc)
     }
 

@@ -109,7 +109,8 @@ final class HTTPClientTests: XCTestCase {
         let trace = HTTPTraceLog()
         let client = HTTPClient(retry: quickRetry, trace: trace.sink)
         let request = HTTPRequest(
-            url: server.url("/slow?seconds=20"), timeouts: HTTPTimeouts(connect: .seconds(5), total: .milliseconds(500)))
+            url: server.url("/slow?seconds=20"), timeouts: HTTPTimeouts(connect: .seconds(5), total: .milliseconds(500))
+        )
         let started = ContinuousClock.now
         let error = try XCTUnwrap(caught { try client.send(request) })
         let elapsed = seconds(ContinuousClock.now - started)
@@ -141,7 +142,8 @@ final class HTTPClientTests: XCTestCase {
         let client = HTTPClient(retry: .never)
         let token = Cancellation()
         token.cancel()
-        let error = try XCTUnwrap(caught { try client.send(HTTPRequest(url: server.url("/flaky?key=c&fail=0")), cancellation: token) })
+        let error = try XCTUnwrap(
+            caught { try client.send(HTTPRequest(url: server.url("/flaky?key=c&fail=0")), cancellation: token) })
         XCTAssertEqual(error.kind, .interrupted)
         let count = try client.send(HTTPRequest(url: server.url("/flaky/count?key=c")))
         XCTAssertEqual(count.bodyText, #"{"hits": 0}"#)
@@ -151,7 +153,8 @@ final class HTTPClientTests: XCTestCase {
         let client = HTTPClient(retry: RetryPolicy(attempts: 5, baseDelay: .seconds(20), maxDelay: .seconds(20)))
         let token = Cancellation()
         let canceller = DelayedAction(after: .milliseconds(500)) { token.cancel() }
-        let error = try XCTUnwrap(caught { try client.send(HTTPRequest(url: server.url("/flaky?key=b&fail=9")), cancellation: token) })
+        let error = try XCTUnwrap(
+            caught { try client.send(HTTPRequest(url: server.url("/flaky?key=b&fail=9")), cancellation: token) })
         let returned = ContinuousClock.now
         XCTAssertEqual(error.kind, .interrupted, error.description)
         let cancelledAt = try XCTUnwrap(canceller.fired)
@@ -259,7 +262,9 @@ final class HTTPClientTests: XCTestCase {
                 do {
                     let response = try client.send(HTTPRequest(url: url + "/\(worker)/\(n)"))
                     let echo = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
-                    if echo?["path"] as? String != path { failures.withLock { $0.append("\(path): \(response.bodyText)") } }
+                    if echo?["path"] as? String != path {
+                        failures.withLock { $0.append("\(path): \(response.bodyText)") }
+                    }
                 } catch {
                     failures.withLock { $0.append("\(path): \(error)") }
                 }

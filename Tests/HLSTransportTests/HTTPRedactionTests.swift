@@ -50,12 +50,14 @@ final class HTTPRedactionTests: XCTestCase {
         }
         XCTAssertEqual(
             Redaction.redact("Authorization: Bearer abc.def\r\nAccept: */*"), "Authorization: ***\r\nAccept: */*")
-        XCTAssertEqual(Redaction.redact("username=root@pam&password=hunter2&otp=1"), "username=root@pam&password=***&otp=1")
+        XCTAssertEqual(
+            Redaction.redact("username=root@pam&password=hunter2&otp=1"), "username=root@pam&password=***&otp=1")
         XCTAssertEqual(Redaction.redact("GET /api2/json/nodes failed"), "GET /api2/json/nodes failed")
     }
 
     func testURLsKeepHarmlessParametersOnly() {
-        let url = Redaction.redactURL("https://admin:hunter2@pve.lan:8006/api2/json/access/ticket?username=root@pam&password=hunter2")
+        let url = Redaction.redactURL(
+            "https://admin:hunter2@pve.lan:8006/api2/json/access/ticket?username=root@pam&password=hunter2")
         XCTAssertEqual(url, "https://admin:***@pve.lan:8006/api2/json/access/ticket?username=root@pam&password=***")
         XCTAssertEqual(
             Redaction.redactURL("https://k8s:6443/api/v1/pods?watch=1&labelSelector=app%3Dweb"),
@@ -82,7 +84,9 @@ final class HTTPRedactionTests: XCTestCase {
 
         let response = HTTPResponse(
             status: 200, reason: "OK",
-            headers: ["Set-Cookie": "PVEAuthCookie=PVE:root@pam:65A1B2C3::c2lnbmF0dXJl", "Content-Type": "application/json"],
+            headers: [
+                "Set-Cookie": "PVEAuthCookie=PVE:root@pam:65A1B2C3::c2lnbmF0dXJl", "Content-Type": "application/json",
+            ],
             body: Array("{}".utf8))
         assertNoSecrets(response.description)
         XCTAssertTrue(response.description.hasPrefix("HTTP/1.1 200 OK\nSet-Cookie: ***"), response.description)

@@ -70,7 +70,8 @@ final class HTTPRetryTests: XCTestCase {
     func testProxmoxProxyStatusesAreRetriedButNot500() throws {
         let trace = HTTPTraceLog()
         let client = HTTPClient(retry: RetryPolicy(attempts: 2, baseDelay: .milliseconds(5)), trace: trace.sink)
-        XCTAssertEqual(try client.send(HTTPRequest(url: server.url("/status/596?reason=Connection%20timed%20out"))).status, 596)
+        XCTAssertEqual(
+            try client.send(HTTPRequest(url: server.url("/status/596?reason=Connection%20timed%20out"))).status, 596)
         XCTAssertEqual(trace.retries, 1, trace.text)
         XCTAssertEqual(try client.send(HTTPRequest(url: server.url("/status/500?reason=VM%20is%20locked"))).status, 500)
         XCTAssertEqual(trace.retries, 1, "500 must not be retried:\n\(trace.text)")

@@ -5,7 +5,8 @@ import XCTest
 
 final class LabInventoryTests: XCTestCase {
     static var shippedInventory: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent("scripts/homelab.yaml").path
     }
 
@@ -82,7 +83,8 @@ final class LabInventoryTests: XCTestCase {
 
     func testAnUnknownFieldSuggestsTheNearestKnownOne() {
         let p = problems(replacing: "cores: 2", with: "coers: 2")
-        XCTAssertTrue(p.contains { $0.message == "vms[0].coers: unknown field" && $0.hint == "did you mean 'cores'?" }, "\(p)")
+        XCTAssertTrue(
+            p.contains { $0.message == "vms[0].coers: unknown field" && $0.hint == "did you mean 'cores'?" }, "\(p)")
         XCTAssertTrue(p.contains { $0.message.hasPrefix("vms[0].cores: is required") })
     }
 
@@ -113,13 +115,15 @@ final class LabInventoryTests: XCTestCase {
                 os_disk: 20G
                 ip: 10.0.0.10/24
             """
-        let text = valid.replacingOccurrences(of: "k3s:\n", with: second.replacingOccurrences(of: "    ", with: "", options: .anchored) + "\nk3s:\n")
+        let text = valid.replacingOccurrences(
+            of: "k3s:\n", with: second.replacingOccurrences(of: "    ", with: "", options: .anchored) + "\nk3s:\n")
         let p = Lab.problems(text, file: "lab.yaml")
         XCTAssertTrue(p.contains { $0.message == "vms[1].ip: 10.0.0.10 is already used by cp" }, "\(p.map(\.message))")
     }
 
     func testLoadThrowsTheFirstProblemWithTheRestInTheHint() {
-        let text = valid.replacingOccurrences(of: "cores: 2", with: "cores: 0").replacingOccurrences(of: "memory: 4G", with: "memory: 1M")
+        let text = valid.replacingOccurrences(of: "cores: 2", with: "cores: 0").replacingOccurrences(
+            of: "memory: 4G", with: "memory: 1M")
         XCTAssertThrowsError(try Lab.parse(text, file: "lab.yaml")) { error in
             let e = error as? HLSError
             XCTAssertEqual(e?.kind, .syntax)

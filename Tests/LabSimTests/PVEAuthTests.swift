@@ -23,9 +23,11 @@ final class PVEAuthTests: XCTestCase {
 
     func testOlderPVEShowsTheVerifierReason() throws {
         let sim = try PVESimFixture { $0.authFailureWording = .detailed }
-        XCTAssertEqual(try sim.request("GET", "/nodes", auth: .token("root@pam!hlsh=wrong")).reason, "invalid token value!")
         XCTAssertEqual(
-            try sim.request("GET", "/nodes", auth: .token("root@pam!nope=x")).reason, "no such token 'nope' for user 'root@pam'")
+            try sim.request("GET", "/nodes", auth: .token("root@pam!hlsh=wrong")).reason, "invalid token value!")
+        XCTAssertEqual(
+            try sim.request("GET", "/nodes", auth: .token("root@pam!nope=x")).reason,
+            "no such token 'nope' for user 'root@pam'")
         XCTAssertEqual(
             try sim.request("GET", "/nodes", auth: .ticket(ticket: "PVE:root@pam:00000000::AAAA", csrf: nil)).reason,
             "permission denied - invalid PVE ticket")
@@ -59,7 +61,8 @@ final class PVEAuthTests: XCTestCase {
         XCTAssertEqual(read.status, 200)
 
         let write = try sim.request(
-            "PUT", "/nodes/pve1/qemu/9000/config", form: [("description", "x")], auth: .ticket(ticket: ticket, csrf: nil))
+            "PUT", "/nodes/pve1/qemu/9000/config", form: [("description", "x")],
+            auth: .ticket(ticket: ticket, csrf: nil))
         XCTAssertEqual(write.status, 401)
         XCTAssertEqual(write.reason, "Permission denied - invalid csrf token")
         XCTAssertEqual(write.body, "")
@@ -74,7 +77,8 @@ final class PVEAuthTests: XCTestCase {
     func testLoginAnswerShapeRenewalAndFailure() throws {
         let sim = try PVESimFixture()
         let login = try sim.request(
-            "POST", "/access/ticket", form: [("username", "root"), ("realm", "pam"), ("password", PVESimFixture.password)],
+            "POST", "/access/ticket",
+            form: [("username", "root"), ("realm", "pam"), ("password", PVESimFixture.password)],
             auth: .none)
         XCTAssertEqual(login.status, 200)
         let data = try XCTUnwrap(login.dataObject)

@@ -11,7 +11,8 @@ final class PVEProtocolTests: XCTestCase {
         XCTAssertEqual(reply.status, 501)
         XCTAssertEqual(reply.reason, "Unexpected content for method 'GET'")
         XCTAssertEqual(reply.body, "Unexpected content for method 'GET'")
-        let delete = try sim.request("DELETE", "/nodes/pve1/qemu/9000", body: "purge=1", contentType: "application/x-www-form-urlencoded")
+        let delete = try sim.request(
+            "DELETE", "/nodes/pve1/qemu/9000", body: "purge=1", contentType: "application/x-www-form-urlencoded")
         XCTAssertEqual(delete.reason, "Unexpected content for method 'DELETE'")
     }
 
@@ -51,7 +52,8 @@ final class PVEProtocolTests: XCTestCase {
         let json = try XCTUnwrap(reply.json)
         XCTAssertTrue(json["data"] is NSNull)
         XCTAssertEqual(reply.message, "Parameter verification failed.\n")
-        XCTAssertEqual(reply.errors, ["type": "value 'vms' does not have a value in the enumeration 'vm, storage, node, sdn'"])
+        XCTAssertEqual(
+            reply.errors, ["type": "value 'vms' does not have a value in the enumeration 'vm, storage, node, sdn'"])
         XCTAssertEqual(reply.headers["connection"], "close")
     }
 
@@ -77,11 +79,14 @@ final class PVEProtocolTests: XCTestCase {
         let sim = try PVESimFixture()
         sim.sim.injectFault(
             PVEFault(
-                kind: .http(status: 595, message: "Errors during connection establishment, proxy handshake: No route to host", delay: 0),
+                kind: .http(
+                    status: 595, message: "Errors during connection establishment, proxy handshake: No route to host",
+                    delay: 0),
                 method: "*", path: "/nodes/pve2/**", count: 2))
         XCTAssertEqual(try sim.request("GET", "/nodes/pve2/qemu").status, 595)
         XCTAssertEqual(
-            try sim.request("GET", "/nodes/pve2/qemu").reason, "Errors during connection establishment, proxy handshake: No route to host")
+            try sim.request("GET", "/nodes/pve2/qemu").reason,
+            "Errors during connection establishment, proxy handshake: No route to host")
         XCTAssertEqual(try sim.request("GET", "/nodes/pve1/qemu").status, 200)
         XCTAssertEqual(try sim.request("GET", "/nodes/pve2/qemu").status, 200)
 
@@ -96,7 +101,8 @@ final class PVEProtocolTests: XCTestCase {
         let sim = try PVESimFixture()
         sim.sim.injectFault(PVEFault(kind: .cloneLockTimeout, method: "POST", path: "/nodes/*/qemu/9000/clone"))
         let upid = try XCTUnwrap(
-            try sim.request("POST", "/nodes/pve1/qemu/9000/clone", form: [("newid", "101"), ("full", "1")]).data as? String)
+            try sim.request("POST", "/nodes/pve1/qemu/9000/clone", form: [("newid", "101"), ("full", "1")]).data
+                as? String)
         XCTAssertEqual(
             try sim.waitForTask(upid)["exitstatus"] as? String,
             "can't lock file '/var/lock/qemu-server/lock-9000.conf' - got timeout")
@@ -104,7 +110,8 @@ final class PVEProtocolTests: XCTestCase {
 
         sim.sim.injectFault(PVEFault(kind: .slowTasks(seconds: 1.5), method: "qmclone"))
         let slow = try XCTUnwrap(
-            try sim.request("POST", "/nodes/pve1/qemu/9000/clone", form: [("newid", "101"), ("full", "1")]).data as? String)
+            try sim.request("POST", "/nodes/pve1/qemu/9000/clone", form: [("newid", "101"), ("full", "1")]).data
+                as? String)
         let started = Date()
         XCTAssertEqual(try sim.waitForTask(slow)["exitstatus"] as? String, "OK")
         XCTAssertGreaterThan(Date().timeIntervalSince(started), 1.2)
@@ -115,7 +122,8 @@ final class PVEProtocolTests: XCTestCase {
         XCTAssertTrue(sim.endpoint.url.hasPrefix("https://127.0.0.1:"), sim.endpoint.url)
         let ca = try XCTUnwrap(sim.endpoint.caPath)
         let fingerprint = try XCTUnwrap(sim.endpoint.fingerprint)
-        XCTAssertNotNil(fingerprint.range(of: #"^([0-9A-F]{2}:){31}[0-9A-F]{2}$"#, options: .regularExpression), fingerprint)
+        XCTAssertNotNil(
+            fingerprint.range(of: #"^([0-9A-F]{2}:){31}[0-9A-F]{2}$"#, options: .regularExpression), fingerprint)
         let pin = try XCTUnwrap(sim.endpoint.publicKeyPin)
         XCTAssertTrue(pin.hasPrefix("sha256//"), pin)
 
@@ -131,14 +139,24 @@ final class PVEProtocolTests: XCTestCase {
         XCTAssertTrue(openssl.stdout.contains(fingerprint), openssl.stdout)
         let pinned = try runProcess(
             "/usr/bin/curl",
-            ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-k", "--pinnedpubkey", pin, sim.endpoint.url + "_sim/health"])
+            [
+                "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-k", "--pinnedpubkey", pin,
+                sim.endpoint.url + "_sim/health",
+            ])
         XCTAssertEqual(pinned.stdout, "200", pinned.stderr)
         let wrongPin = try runProcess(
             "/usr/bin/curl",
-            ["-sS", "-o", "/dev/null", "-k", "--pinnedpubkey", "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", sim.endpoint.url])
+            [
+                "-sS", "-o", "/dev/null", "-k", "--pinnedpubkey",
+                "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", sim.endpoint.url,
+            ])
         XCTAssertNotEqual(wrongPin.status, 0)
         let verified = try runProcess(
-            "/usr/bin/curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", ca, "https://localhost:\(sim.endpoint.port)/_sim/health"])
+            "/usr/bin/curl",
+            [
+                "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", ca,
+                "https://localhost:\(sim.endpoint.port)/_sim/health",
+            ])
         XCTAssertEqual(verified.stdout, "200", verified.stderr)
     }
 
@@ -156,7 +174,11 @@ final class PVEProtocolTests: XCTestCase {
         let mode = try FileManager.default.attributesOfItem(atPath: dir + "/env")[.posixPermissions] as? Int
         XCTAssertEqual(mode, 0o600)
         let sourced = try runProcess(
-            "/bin/sh", ["-c", ". '\(dir)/env' && curl -sS --cacert \"$HLSH_PVE_CA_FILE\" -H \"Authorization: PVEAPIToken=$PROXMOX_VE_API_TOKEN\" \"${PROXMOX_VE_ENDPOINT}api2/json/version\""])
+            "/bin/sh",
+            [
+                "-c",
+                ". '\(dir)/env' && curl -sS --cacert \"$HLSH_PVE_CA_FILE\" -H \"Authorization: PVEAPIToken=$PROXMOX_VE_API_TOKEN\" \"${PROXMOX_VE_ENDPOINT}api2/json/version\"",
+            ])
         XCTAssertTrue(sourced.stdout.contains(#""version":"#), sourced.stdout + sourced.stderr)
     }
 

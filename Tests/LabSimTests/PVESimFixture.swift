@@ -86,7 +86,8 @@ final class PVESimFixture {
         let started = Date()
         let result = try runProcess("/usr/bin/curl", args, stdin: stdin)
         guard result.status == 0 else {
-            throw NSError(domain: "curl", code: Int(result.status), userInfo: [NSLocalizedDescriptionKey: result.stderr])
+            throw NSError(
+                domain: "curl", code: Int(result.status), userInfo: [NSLocalizedDescriptionKey: result.stderr])
         }
         return Self.parse(result.stdout, elapsed: Date().timeIntervalSince(started))
     }
@@ -101,7 +102,8 @@ final class PVESimFixture {
         var headers: [String: String] = [:]
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         return HTTPReply(
             status: parts.count > 1 ? Int(parts[1]) ?? 0 : 0, reason: parts.count > 2 ? String(parts[2]) : "",
@@ -110,7 +112,8 @@ final class PVESimFixture {
 
     /// Logs in with a password and returns (ticket, CSRF token).
     func login(user: String = "root@pam", password: String = PVESimFixture.password) throws -> (String, String) {
-        let reply = try request("POST", "/access/ticket", form: [("username", user), ("password", password)], auth: .none)
+        let reply = try request(
+            "POST", "/access/ticket", form: [("username", user), ("password", password)], auth: .none)
         guard reply.status == 200, let data = reply.dataObject, let ticket = data["ticket"] as? String,
             let csrf = data["CSRFPreventionToken"] as? String
         else { throw NSError(domain: "login", code: reply.status, userInfo: [NSLocalizedDescriptionKey: reply.body]) }
@@ -153,7 +156,8 @@ final class PVESimFixture {
 
     // MARK: Encoding, written here (not taken from hlsh or the simulator)
 
-    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     static func percentEncode(_ s: String) -> String {
         s.addingPercentEncoding(withAllowedCharacters: unreserved) ?? s

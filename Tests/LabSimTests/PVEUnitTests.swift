@@ -1,5 +1,6 @@
-@testable import LabSim
 import XCTest
+
+@testable import LabSim
 
 /// The simulator's building blocks checked against known values.
 final class PVEUnitTests: XCTestCase {
@@ -10,12 +11,16 @@ final class PVEUnitTests: XCTestCase {
         XCTAssertEqual(
             SHA.hex(SHA.sha256([])), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         XCTAssertEqual(
-            SHA.hex(SHA.hmacSHA256(key: Array("key".utf8), message: Array("The quick brown fox jumps over the lazy dog".utf8))),
+            SHA.hex(
+                SHA.hmacSHA256(
+                    key: Array("key".utf8), message: Array("The quick brown fox jumps over the lazy dog".utf8))),
             "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8")
     }
 
     func testUPIDRoundTrip() throws {
-        let upid = UPID.encode(node: "pve1", pid: 0x1234, pstart: 0x2A, starttime: 0x66A0_0000, type: "qmclone", id: "9000", user: "root@pam!hlsh")
+        let upid = UPID.encode(
+            node: "pve1", pid: 0x1234, pstart: 0x2A, starttime: 0x66A0_0000, type: "qmclone", id: "9000",
+            user: "root@pam!hlsh")
         XCTAssertEqual(upid, "UPID:pve1:00001234:0000002A:66A00000:qmclone:9000:root@pam!hlsh:")
         let parts = try XCTUnwrap(UPID.decode(upid))
         XCTAssertEqual(parts.user, "root@pam!hlsh")
@@ -36,9 +41,12 @@ final class PVEUnitTests: XCTestCase {
     }
 
     func testPropertyStrings() {
-        let drive = PVESchema.parsePropertyString("local-lvm:32,iothread=on,discard=on", PVEQemuSchema.driveFormat, path: "scsi1")
+        let drive = PVESchema.parsePropertyString(
+            "local-lvm:32,iothread=on,discard=on", PVEQemuSchema.driveFormat, path: "scsi1")
         XCTAssertEqual(try drive.get(), ["file": "local-lvm:32", "iothread": "1", "discard": "on"])
-        guard case .failure(let bad) = PVESchema.parsePropertyString("local-lvm:32,speed=9", PVEQemuSchema.driveFormat, path: "scsi1")
+        guard
+            case .failure(let bad) = PVESchema.parsePropertyString(
+                "local-lvm:32,speed=9", PVEQemuSchema.driveFormat, path: "scsi1")
         else { return XCTFail("accepted an unknown key") }
         XCTAssertEqual(bad.text, "invalid key in comma-separated list property: speed\n")
         XCTAssertEqual(PVEHandlers.normalizeNet("virtio,bridge=vmbr0").prefix(16), "virtio=BC:24:11:")
@@ -49,7 +57,9 @@ final class PVEUnitTests: XCTestCase {
 
     func testSSHKeyCheckAndNetmask() {
         XCTAssertTrue(PVEQemuSchema.isValidSSHPublicKey(testSSHKey))
-        XCTAssertFalse(PVEQemuSchema.isValidSSHPublicKey("ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIJ5wBFsPZnQOrk0uNeSSb6ysCgWzjTfsQ2jxWrqx0i0T"))
+        XCTAssertFalse(
+            PVEQemuSchema.isValidSSHPublicKey(
+                "ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIJ5wBFsPZnQOrk0uNeSSb6ysCgWzjTfsQ2jxWrqx0i0T"))
         XCTAssertFalse(PVEQemuSchema.isValidSSHPublicKey("hello world"))
         XCTAssertEqual(PVECloudInit.netmask(24), "255.255.255.0")
         XCTAssertEqual(PVECloudInit.netmask(20), "255.255.240.0")

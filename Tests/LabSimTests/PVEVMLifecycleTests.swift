@@ -53,7 +53,8 @@ final class PVEVMLifecycleTests: XCTestCase {
         XCTAssertEqual(config["ide2"] as? String, "local-lvm:vm-101-cloudinit,media=cdrom")
         XCTAssertEqual((config["digest"] as? String)?.count, 40)
 
-        let resources = try XCTUnwrap(try sim.request("GET", "/cluster/resources", query: [("type", "vm")]).data as? [[String: Any]])
+        let resources = try XCTUnwrap(
+            try sim.request("GET", "/cluster/resources", query: [("type", "vm")]).data as? [[String: Any]])
         let entry = try XCTUnwrap(resources.first { $0["vmid"] as? Int == 101 })
         XCTAssertEqual(entry["id"] as? String, "qemu/101")
         XCTAssertEqual(entry["type"] as? String, "qemu")
@@ -65,7 +66,8 @@ final class PVEVMLifecycleTests: XCTestCase {
 
     func testCloneValidatesNameAndPrechecks() throws {
         let sim = try PVESimFixture()
-        let bad = try sim.request("POST", "/nodes/pve1/qemu/9000/clone", form: [("newid", "101"), ("name", "k3s_cp_01")])
+        let bad = try sim.request(
+            "POST", "/nodes/pve1/qemu/9000/clone", form: [("newid", "101"), ("name", "k3s_cp_01")])
         XCTAssertEqual(bad.status, 400)
         XCTAssertEqual(bad.errors?["name"], "invalid format - value does not look like a valid DNS name\n")
         let linkedStorage = try sim.request(
@@ -79,7 +81,8 @@ final class PVEVMLifecycleTests: XCTestCase {
         XCTAssertEqual(wrongNode.reason, "Configuration file 'nodes/pve2/qemu-server/9000.conf' does not exist")
         let unknown = try sim.request("POST", "/nodes/pve1/qemu/9000/clone", form: [("newid", "101"), ("bogus", "1")])
         XCTAssertEqual(
-            unknown.errors?["bogus"], "property is not defined in schema and the schema does not allow additional properties")
+            unknown.errors?["bogus"],
+            "property is not defined in schema and the schema does not allow additional properties")
         let missing = try sim.request("POST", "/nodes/pve1/qemu/9000/clone", form: [("name", "x")])
         XCTAssertEqual(missing.errors?["newid"], "property is missing and it is not optional")
     }
@@ -116,7 +119,8 @@ final class PVEVMLifecycleTests: XCTestCase {
         XCTAssertEqual(raw.errors?["sshkeys"], "invalid format - invalid urlencoded string: \(testSSHKey)\n")
 
         let plus = try sim.request(
-            "PUT", "/nodes/pve1/qemu/101/config", form: [("sshkeys", testSSHKey.replacingOccurrences(of: " ", with: "+"))])
+            "PUT", "/nodes/pve1/qemu/101/config",
+            form: [("sshkeys", testSSHKey.replacingOccurrences(of: " ", with: "+"))])
         XCTAssertEqual(plus.status, 400, "a '+' for a space survives form decoding and is not in the allowed set")
 
         let notAKey = try sim.request(
@@ -137,7 +141,10 @@ final class PVEVMLifecycleTests: XCTestCase {
         XCTAssertFalse(user.contains("package_upgrade"), user)
         let network = try XCTUnwrap(
             try sim.request("GET", "/nodes/pve1/qemu/101/cloudinit/dump", query: [("type", "network")]).data as? String)
-        XCTAssertTrue(network.contains("      - type: static\n        address: '10.0.0.10'\n        netmask: '255.255.255.0'\n        gateway: '10.0.0.1'\n"), network)
+        XCTAssertTrue(
+            network.contains(
+                "      - type: static\n        address: '10.0.0.10'\n        netmask: '255.255.255.0'\n        gateway: '10.0.0.1'\n"
+            ), network)
         XCTAssertTrue(network.contains("      address:\n      - '10.0.0.1'\n"), network)
     }
 
@@ -146,18 +153,26 @@ final class PVEVMLifecycleTests: XCTestCase {
         try sim.cloneTemplate(newid: 101, name: "vm")
         let bad = try sim.request(
             "PUT", "/nodes/pve1/qemu/101/config",
-            form: [("cores", "0"), ("sockets", "two"), ("scsihw", "fast"), ("memory", "8"), ("ipconfig0", "ip=10.0.0.300/24"), ("foo", "1")])
+            form: [
+                ("cores", "0"), ("sockets", "two"), ("scsihw", "fast"), ("memory", "8"),
+                ("ipconfig0", "ip=10.0.0.300/24"), ("foo", "1"),
+            ])
         XCTAssertEqual(bad.status, 400)
         XCTAssertEqual(bad.errors?["cores"], "value must have a minimum value of 1")
         XCTAssertEqual(bad.errors?["sockets"], "type check ('integer') failed - got 'two'")
         XCTAssertEqual(
             bad.errors?["scsihw"],
-            "value 'fast' does not have a value in the enumeration 'lsi, lsi53c810, virtio-scsi-pci, virtio-scsi-single, megasas, pvscsi'")
-        XCTAssertEqual(bad.errors?["memory"], "invalid format - format error\nmemory.current: value must have a minimum value of 16\n")
+            "value 'fast' does not have a value in the enumeration 'lsi, lsi53c810, virtio-scsi-pci, virtio-scsi-single, megasas, pvscsi'"
+        )
+        XCTAssertEqual(
+            bad.errors?["memory"],
+            "invalid format - format error\nmemory.current: value must have a minimum value of 16\n")
         XCTAssertEqual(
             bad.errors?["ipconfig0"],
-            "invalid format - format error\nipconfig0.ip: invalid format - value does not look like a valid ipv4 network configuration\n\n")
-        XCTAssertEqual(bad.errors?["foo"], "property is not defined in schema and the schema does not allow additional properties")
+            "invalid format - format error\nipconfig0.ip: invalid format - value does not look like a valid ipv4 network configuration\n\n"
+        )
+        XCTAssertEqual(
+            bad.errors?["foo"], "property is not defined in schema and the schema does not allow additional properties")
 
         let unknownDelete = try sim.request("PUT", "/nodes/pve1/qemu/101/config", form: [("delete", "tags,frobs")])
         XCTAssertEqual(unknownDelete.errors?["delete"], "unknown option 'frobs'")
@@ -166,12 +181,17 @@ final class PVEVMLifecycleTests: XCTestCase {
         let nothing = try sim.request("PUT", "/nodes/pve1/qemu/101/config", form: [])
         XCTAssertEqual(nothing.reason, "no options specified")
 
-        let stale = try sim.request("PUT", "/nodes/pve1/qemu/101/config", form: [("cores", "3"), ("digest", String(repeating: "0", count: 40))])
+        let stale = try sim.request(
+            "PUT", "/nodes/pve1/qemu/101/config", form: [("cores", "3"), ("digest", String(repeating: "0", count: 40))])
         XCTAssertEqual(stale.status, 500)
         XCTAssertEqual(stale.reason, "checksum mismatch (file change by other user?)")
-        let digest = try XCTUnwrap(try sim.request("GET", "/nodes/pve1/qemu/101/config").dataObject?["digest"] as? String)
-        XCTAssertEqual(try sim.request("PUT", "/nodes/pve1/qemu/101/config", form: [("cores", "3"), ("digest", digest)]).status, 200)
-        let after = try XCTUnwrap(try sim.request("GET", "/nodes/pve1/qemu/101/config").dataObject?["digest"] as? String)
+        let digest = try XCTUnwrap(
+            try sim.request("GET", "/nodes/pve1/qemu/101/config").dataObject?["digest"] as? String)
+        XCTAssertEqual(
+            try sim.request("PUT", "/nodes/pve1/qemu/101/config", form: [("cores", "3"), ("digest", digest)]).status,
+            200)
+        let after = try XCTUnwrap(
+            try sim.request("GET", "/nodes/pve1/qemu/101/config").dataObject?["digest"] as? String)
         XCTAssertNotEqual(after, digest)
     }
 
@@ -192,18 +212,21 @@ final class PVEVMLifecycleTests: XCTestCase {
         let sim = try PVESimFixture()
         try sim.cloneTemplate(newid: 101, name: "vm")
         let grow = try XCTUnwrap(
-            try sim.request("PUT", "/nodes/pve1/qemu/101/resize", form: [("disk", "scsi0"), ("size", "50G")]).data as? String)
+            try sim.request("PUT", "/nodes/pve1/qemu/101/resize", form: [("disk", "scsi0"), ("size", "50G")]).data
+                as? String)
         XCTAssertEqual(try sim.waitForTask(grow)["exitstatus"] as? String, "OK")
         XCTAssertEqual(
             try sim.request("GET", "/nodes/pve1/qemu/101/config").dataObject?["scsi0"] as? String,
             "local-lvm:vm-101-disk-0,size=50G")
 
         let plus = try XCTUnwrap(
-            try sim.request("PUT", "/nodes/pve1/qemu/101/resize", form: [("disk", "scsi0"), ("size", "+2G")]).data as? String)
+            try sim.request("PUT", "/nodes/pve1/qemu/101/resize", form: [("disk", "scsi0"), ("size", "+2G")]).data
+                as? String)
         XCTAssertEqual(try sim.waitForTask(plus)["exitstatus"] as? String, "OK")
 
         let same = try XCTUnwrap(
-            try sim.request("PUT", "/nodes/pve1/qemu/101/resize", form: [("disk", "scsi0"), ("size", "52G")]).data as? String)
+            try sim.request("PUT", "/nodes/pve1/qemu/101/resize", form: [("disk", "scsi0"), ("size", "52G")]).data
+                as? String)
         XCTAssertEqual(try sim.waitForTask(same)["exitstatus"] as? String, "OK")
 
         let shrink = try sim.request("PUT", "/nodes/pve1/qemu/101/resize", form: [("disk", "scsi0"), ("size", "10G")])
@@ -220,7 +243,8 @@ final class PVEVMLifecycleTests: XCTestCase {
         let sim = try PVESimFixture { $0.bootDelay = 1.5 }
         try sim.cloneTemplate(newid: 101, name: "k3s-cp-01")
         XCTAssertEqual(
-            try sim.request("PUT", "/nodes/pve1/qemu/101/config", form: [("ipconfig0", "ip=10.0.0.10/24,gw=10.0.0.1")]).status,
+            try sim.request("PUT", "/nodes/pve1/qemu/101/config", form: [("ipconfig0", "ip=10.0.0.10/24,gw=10.0.0.1")])
+                .status,
             200)
 
         let stoppedAgent = try sim.request("GET", "/nodes/pve1/qemu/101/agent/network-get-interfaces")
@@ -269,8 +293,10 @@ final class PVEVMLifecycleTests: XCTestCase {
         XCTAssertEqual(try sim.waitForTask(stopAgain)["exitstatus"] as? String, "OK")
 
         let destroy = try XCTUnwrap(
-            try sim.request("DELETE", "/nodes/pve1/qemu/101", query: [("purge", "1"), ("destroy-unreferenced-disks", "1")])
-                .data as? String)
+            try sim.request(
+                "DELETE", "/nodes/pve1/qemu/101", query: [("purge", "1"), ("destroy-unreferenced-disks", "1")]
+            )
+            .data as? String)
         XCTAssertEqual(try sim.waitForTask(destroy)["exitstatus"] as? String, "OK")
         let gone = try sim.request("GET", "/nodes/pve1/qemu/101/config")
         XCTAssertEqual(gone.status, 500)
@@ -282,7 +308,8 @@ final class PVEVMLifecycleTests: XCTestCase {
         try sim.cloneTemplate(newid: 101, name: "vm")
         let start = try XCTUnwrap(try sim.request("POST", "/nodes/pve1/qemu/101/status/start").data as? String)
         _ = try sim.waitForTask(start)
-        XCTAssertEqual(try sim.request("PUT", "/nodes/pve1/qemu/101/config", form: [("cores", "6"), ("onboot", "1")]).status, 200)
+        XCTAssertEqual(
+            try sim.request("PUT", "/nodes/pve1/qemu/101/config", form: [("cores", "6"), ("onboot", "1")]).status, 200)
         let current = try XCTUnwrap(
             try sim.request("GET", "/nodes/pve1/qemu/101/config", query: [("current", "1")]).dataObject)
         XCTAssertEqual(current["cores"] as? Int, 2)
@@ -294,19 +321,23 @@ final class PVEVMLifecycleTests: XCTestCase {
         let reboot = try XCTUnwrap(try sim.request("POST", "/nodes/pve1/qemu/101/status/reboot").data as? String)
         XCTAssertEqual(try sim.waitForTask(reboot)["exitstatus"] as? String, "OK")
         XCTAssertEqual(
-            try sim.request("GET", "/nodes/pve1/qemu/101/config", query: [("current", "1")]).dataObject?["cores"] as? Int, 6)
+            try sim.request("GET", "/nodes/pve1/qemu/101/config", query: [("current", "1")]).dataObject?["cores"]
+                as? Int, 6)
     }
 
     func testShutdownTimeoutFailsUnlessForced() throws {
         let sim = try PVESimFixture { $0.guestsHonourShutdown = false }
         try sim.cloneTemplate(newid: 101, name: "vm")
-        _ = try sim.waitForTask(try XCTUnwrap(try sim.request("POST", "/nodes/pve1/qemu/101/status/start").data as? String))
+        _ = try sim.waitForTask(
+            try XCTUnwrap(try sim.request("POST", "/nodes/pve1/qemu/101/status/start").data as? String))
         let plain = try XCTUnwrap(
             try sim.request("POST", "/nodes/pve1/qemu/101/status/shutdown", form: [("timeout", "1")]).data as? String)
         XCTAssertEqual(try sim.waitForTask(plain)["exitstatus"] as? String, "VM quit/powerdown failed - got timeout")
         let forced = try XCTUnwrap(
-            try sim.request("POST", "/nodes/pve1/qemu/101/status/shutdown", form: [("timeout", "1"), ("forceStop", "1")])
-                .data as? String)
+            try sim.request(
+                "POST", "/nodes/pve1/qemu/101/status/shutdown", form: [("timeout", "1"), ("forceStop", "1")]
+            )
+            .data as? String)
         XCTAssertEqual(try sim.waitForTask(forced)["exitstatus"] as? String, "WARNINGS: 1")
         XCTAssertEqual(try sim.taskLog(forced).last, "TASK WARNINGS: 1")
     }

@@ -87,7 +87,8 @@ final class ProxmoxerTests: XCTestCase {
         XCTAssertEqual(result.status, 0, "proxmoxer script failed:\n\(result.stderr)")
         let line = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
         let out = try XCTUnwrap(
-            try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "no JSON from the script: \(result.stdout)")
+            try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+            "no JSON from the script: \(result.stdout)")
 
         XCTAssertEqual(out["nodes"] as? [String], ["pve1", "pve2"])
         XCTAssertEqual(out["newid"] as? Int, 100)
@@ -122,7 +123,8 @@ final class ProxmoxerTests: XCTestCase {
     static func venvPython() throws -> String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().path
-        let venv = ProcessInfo.processInfo.environment["HLSH_VENV"].flatMap { $0.isEmpty ? nil : $0 } ?? root + "/.build/venv"
+        let venv =
+            ProcessInfo.processInfo.environment["HLSH_VENV"].flatMap { $0.isEmpty ? nil : $0 } ?? root + "/.build/venv"
         let python = venv + "/bin/python"
         if FileManager.default.isExecutableFile(atPath: python),
             (try? runProcess(python, ["-c", "import proxmoxer, requests"]))?.status == 0

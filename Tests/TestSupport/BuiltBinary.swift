@@ -8,11 +8,15 @@ public enum BuiltBinary {
         return productsDirectory + "/hlsh"
     }
 
+    /// The build products directory, absolute (tests may run the binary from another directory).
     public static var productsDirectory: String {
+        var path = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
         for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            return (bundle.bundlePath as NSString).deletingLastPathComponent
+            path = (bundle.bundlePath as NSString).deletingLastPathComponent
+            break
         }
-        return (CommandLine.arguments[0] as NSString).deletingLastPathComponent
+        if !path.hasPrefix("/") { path = FileManager.default.currentDirectoryPath + "/" + path }
+        return (path as NSString).standardizingPath
     }
 
     /// Runs hlsh with a clean, predictable environment (no colour, a private state dir).

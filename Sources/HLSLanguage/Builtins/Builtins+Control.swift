@@ -1,18 +1,23 @@
-import HLSCore
 import Foundation
+import HLSCore
 
 extension Builtins {
     static let control: [CommandSpec] = [
         CommandSpec(
             ["wait"], summary: "Evaluate a value again and again until a condition holds",
-            discussion: "The value is evaluated every --every; inside --until, bare names are its fields and $it is the value. Ctrl-C stops the wait at once.",
+            discussion:
+                "The value is evaluated every --every; inside --until, bare names are its fields and $it is the value. Ctrl-C stops the wait at once.",
             positionals: [Parameter("value", .lazy, "what to evaluate each time, e.g. (vm show k3s-cp-01)")],
             flags: [
                 Flag("until", .condition, "the condition to wait for"),
                 Flag("timeout", .duration, "give up after this long", default: .duration(.seconds(300))),
                 Flag("every", .duration, "time between evaluations", default: .duration(.seconds(5))),
             ],
-            examples: [Example("wait 3 --until $it > 2 --timeout 1s --every 10ms", "returns once the condition holds", output: "3\n")],
+            examples: [
+                Example(
+                    "wait 3 --until $it > 2 --timeout 1s --every 10ms", "returns once the condition holds",
+                    output: "3\n")
+            ],
             implementation: .builtin { inv in
                 guard let produce = inv.lazy("value") else { throw inv.usage("missing <value>") }
                 guard let until = inv.condition("until") else { throw inv.usage("--until is required") }
@@ -31,12 +36,16 @@ extension Builtins {
                     } catch let e as HLSError where e.kind != .interrupted {
                         lastError = e
                     }
-                    if progress.elapsed + every > timeout {
+                    // The last try is at the deadline, not one interval before it.
+                    let left = timeout - progress.elapsed
+                    if left <= .zero {
                         throw HLSError(
-                            .timeout, "wait: condition still false after \(Quantities.format(timeout))", at: .source(inv.location),
-                            hint: "raise --timeout, or check what is awaited", cause: lastError?.message ?? "last value: \(Render.inline(last))")
+                            .timeout, "wait: condition still false after \(Quantities.format(timeout))",
+                            at: .source(inv.location),
+                            hint: "raise --timeout, or check what is awaited",
+                            cause: lastError?.message ?? "last value: \(Render.inline(last))")
                     }
-                    try inv.interpreter.sleep(every, what: "wait at \(inv.location)")
+                    try inv.interpreter.sleep(min(every, left), what: "wait at \(inv.location)")
                 }
             }),
         CommandSpec(
@@ -57,7 +66,8 @@ extension Builtins {
             implementation: .builtin { inv in
                 let name = inv.string("name")!
                 guard let v = inv.context.environment[name], !v.isEmpty else {
-                    throw inv.failure("environment variable \(name) is not set", hint: "export \(name)=… before running hlsh")
+                    throw inv.failure(
+                        "environment variable \(name) is not set", hint: "export \(name)=… before running hlsh")
                 }
                 return .secret(Secret(v))
             }),

@@ -15,8 +15,10 @@ extension Builtins {
             discussion: "Inside the condition, bare names are the row's fields and $it is the row.",
             positionals: [Parameter("condition", .condition, "e.g. status == \"running\" and mem > 4G")],
             examples: [
-                Example(#"[{n: "a", up: true}, {n: "b", up: false}] | where up | get n"#, "filter a table by a field", output: "a\n"),
-                Example("[1, 5, 10] | where $it > 3 | to json", "filter a list with $it", output: "[\n  5,\n  10\n]\n"),
+                Example(
+                    #"[{n: "a", up: true}, {n: "b", up: false}] | where up | get n"#, "filter a table by a field",
+                    output: "a\n"),
+                Example("[1, 5, 10] | where $it > 3 | to json", "filter a list with $it", output: "[5,10]\n"),
             ],
             takesInput: true,
             implementation: .builtin { inv in
@@ -26,7 +28,11 @@ extension Builtins {
         CommandSpec(
             ["select"], summary: "Keep only the named fields of a table or record",
             positionals: [Parameter("fields", .string, "field names", variadic: true)],
-            examples: [Example(#"{name: "k3s-cp-01", cores: 4, ip: "10.0.0.11"} | select name ip | to json"#, "pick fields", output: "{\n  \"name\": \"k3s-cp-01\",\n  \"ip\": \"10.0.0.11\"\n}\n")],
+            examples: [
+                Example(
+                    #"{name: "k3s-cp-01", cores: 4, ip: "10.0.0.11"} | select name ip | to json"#, "pick fields",
+                    output: "{\"name\":\"k3s-cp-01\",\"ip\":\"10.0.0.11\"}\n")
+            ],
             takesInput: true,
             implementation: .builtin { inv in
                 let fields = inv.list("fields").map(Render.plain)
@@ -42,8 +48,10 @@ extension Builtins {
             positionals: [Parameter("fields", .string, "fields to sort a table by", variadic: true)],
             flags: [Flag("desc", short: "r", "largest first")],
             examples: [
-                Example("[3, 1, 2] | sort | to json", "sort numbers", output: "[\n  1,\n  2,\n  3\n]\n"),
-                Example(#"[{n: "a", mem: 8G}, {n: "b", mem: 16G}] | sort mem --desc | get n"#, "sort a table by a field, largest first", output: "b\na\n"),
+                Example("[3, 1, 2] | sort | to json", "sort numbers", output: "[1,2,3]\n"),
+                Example(
+                    #"[{n: "a", mem: 8G}, {n: "b", mem: 16G}] | sort mem --desc | get n"#,
+                    "sort a table by a field, largest first", output: "b\na\n"),
             ],
             takesInput: true,
             implementation: .builtin { inv in
@@ -51,9 +59,14 @@ extension Builtins {
                 let items = try rows(inv)
                 func key(_ v: Value) throws -> [Value] {
                     if fields.isEmpty { return [v] }
-                    guard case .record(let r) = v else { throw inv.failure("sorting by a field needs a table, got a \(v.typeName) row") }
+                    guard case .record(let r) = v else {
+                        throw inv.failure("sorting by a field needs a table, got \(v.aTypeName) row")
+                    }
                     return try fields.map { f in
-                        guard let x = r[f] else { throw inv.failure("no field '\(f)' in a row", hint: "fields: \(r.keys.joined(separator: ", "))") }
+                        guard let x = r[f] else {
+                            throw inv.failure(
+                                "no field '\(f)' in a row", hint: "fields: \(r.keys.joined(separator: ", "))")
+                        }
                         return x
                     }
                 }
@@ -76,7 +89,10 @@ extension Builtins {
         CommandSpec(
             ["first"], summary: "The first item, or a list of the first N",
             positionals: [Parameter("n", .int, "how many", optional: true)],
-            examples: [Example("[7, 8, 9] | first", "the first item", output: "7\n"), Example("[7, 8, 9] | first 2 | to json", "the first two", output: "[\n  7,\n  8\n]\n")],
+            examples: [
+                Example("[7, 8, 9] | first", "the first item", output: "7\n"),
+                Example("[7, 8, 9] | first 2 | to json", "the first two", output: "[7,8]\n"),
+            ],
             takesInput: true,
             implementation: .builtin { inv in
                 let items = try rows(inv)
@@ -106,7 +122,9 @@ extension Builtins {
         CommandSpec(
             ["each"], summary: "Run a block for every item ($it) and collect the results",
             positionals: [Parameter("block", .block, "the block to run, with $it bound to the item")],
-            examples: [Example("[1, 2, 3] | each { $it * 10 } | to json", "transform each item", output: "[\n  10,\n  20,\n  30\n]\n")],
+            examples: [
+                Example("[1, 2, 3] | each { $it * 10 } | to json", "transform each item", output: "[10,20,30]\n")
+            ],
             takesInput: true,
             implementation: .builtin { inv in
                 let body = inv.block("block")!
@@ -126,8 +144,12 @@ extension Builtins {
             examples: [Example(#""a\nb" | lines | count"#, "count lines", output: "2\n")],
             takesInput: true,
             implementation: .builtin { inv in
-                guard case .string(let s) = inv.input else { throw inv.failure("expects text on its input, got \(inv.input.typeName)") }
-                var parts = s.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
+                guard case .string(let s) = inv.input else {
+                    throw inv.failure("expects text on its input, got \(inv.input.typeName)")
+                }
+                // "\r\n" is one Character in Swift, so it must be named as a separator too.
+                var parts = s.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+                    .map(String.init)
                 if parts.last == "" { parts.removeLast() }
                 return .list(parts.map(Value.string))
             }),

@@ -1,3 +1,5 @@
+import HLSCore
+
 extension Builtins {
     static let output: [CommandSpec] = [
         CommandSpec(
@@ -14,11 +16,16 @@ extension Builtins {
         CommandSpec(
             ["print"], summary: "Print a value as a table, JSON or YAML (per -o)",
             positionals: [Parameter("value", .any, "the value to print (default: the piped value)", optional: true)],
-            examples: [Example(#"print {name: "k3s-cp-01", cores: 4}"#, "print a record as aligned fields", output: "name   k3s-cp-01\ncores  4\n")],
+            examples: [
+                Example(
+                    #"print {name: "k3s-cp-01", cores: 4}"#, "print a record as aligned fields",
+                    output: "name   k3s-cp-01\ncores  4\n")
+            ],
             takesInput: true,
             implementation: .builtin { inv in
                 let value = inv.has("value") ? inv.value("value") : inv.input
-                inv.context.out(Render.value(value, format: inv.context.options.output, terminal: inv.context.stdoutTerminal))
+                inv.context.out(
+                    Render.value(value, format: inv.context.options.output, terminal: inv.context.stdoutTerminal))
                 return .null
             }),
         CommandSpec(
@@ -26,7 +33,16 @@ extension Builtins {
             positionals: [Parameter("topic", .string, "an object or a verb (vm, vm apply)", variadic: true)],
             examples: [Example("help where", "show the help of the where filter")],
             implementation: .builtin { inv in
-                .string(HelpText.render(topic: inv.list("topic").map(Render.plain), registry: inv.registry))
+                let topic = inv.list("topic").map(Render.plain)
+                guard HelpText.knows(topic, registry: inv.registry) else {
+                    let name = topic.joined(separator: " ")
+                    let near = Suggest.nearest(
+                        name, in: inv.registry.specs.map(\.name) + Array(inv.registry.objects.keys))
+                    throw HLSError(
+                        .usage, "help: no command or object named '\(name)'", at: .source(inv.location),
+                        hint: near.map { "did you mean 'help \($0)'?" } ?? "run 'help' for the list of commands")
+                }
+                return .string(HelpText.render(topic: topic, registry: inv.registry))
             }),
         CommandSpec(
             ["describe"], summary: "The type of the piped value",
@@ -38,6 +54,12 @@ extension Builtins {
 
 /// `help`, `help vm`, `help vm apply`: all from the registry.
 public enum HelpText {
+    /// Whether `help TOPIC` has something to say: no topic, a verb or an object.
+    public static func knows(_ topic: [String], registry: Registry) -> Bool {
+        let name = topic.joined(separator: " ")
+        return topic.isEmpty || registry.spec(name) != nil || (topic.count == 1 && registry.objects[name] != nil)
+    }
+
     public static func render(topic: [String], registry: Registry) -> String {
         if topic.isEmpty {
             var out = "hlsh — the homelab shell\n\nObjects:\n"
@@ -45,8 +67,11 @@ public enum HelpText {
             let width = (objects + registry.specs.filter { $0.path.count == 1 }.map(\.name)).map(\.count).max() ?? 0
             for o in objects { out += "  " + Usage.pad(o, width) + "  " + registry.objects[o]! + "\n" }
             out += "\nCommands:\n"
-            for s in registry.specs where s.path.count == 1 { out += "  " + Usage.pad(s.name, width) + "  " + s.summary + "\n" }
-            out += "\nLanguage: let, set, if/elif/else, for, parallel for, while, def, phase, retry, try/catch, assert, source, exit.\n"
+            for s in registry.specs where s.path.count == 1 {
+                out += "  " + Usage.pad(s.name, width) + "  " + s.summary + "\n"
+            }
+            out +=
+                "\nLanguage: let, set, if/elif/else, for, parallel for, while, def, phase, retry, try/catch, assert, source, exit.\n"
             out += "Run 'help OBJECT' or 'help VERB' for more; every verb also takes --help.\n"
             return out
         }

@@ -1,5 +1,5 @@
-import HLSCore
 import Dispatch
+import HLSCore
 
 extension Interpreter {
     func runPipeline(_ pipeline: Pipeline, scope: Scope, row: Value?) throws -> Value {
@@ -20,11 +20,15 @@ extension Interpreter {
 
     func call(_ call: CommandCall, input: Value, scope: Scope) throws -> Value {
         try context.cancellation.check(call.name)
-        let wantsHelp = call.arguments.contains { if case .flag("help", _, _) = $0 { return true } else { return false } }
+        let wantsHelp = call.arguments.contains {
+            if case .flag("help", _, _) = $0 { return true } else { return false }
+        }
         guard let spec = call.spec else {
             guard let (definition, home) = scope.definition(call.path[0]) else {
                 let near = Suggest.nearest(call.path[0], in: registry.topLevelNames + Array(scope.allDefinitionNames))
-                throw HLSError(.usage, "unknown command '\(call.path[0])'", at: .source(call.location), hint: near.map { "did you mean '\($0)'?" })
+                throw HLSError(
+                    .usage, "unknown command '\(call.path[0])'", at: .source(call.location),
+                    hint: near.map { "did you mean '\($0)'?" })
             }
             if wantsHelp { return .string(Interpreter.signature(definition) + "\n") }
             return try invoke(definition, home: home, call: call, input: input, scope: scope)
@@ -56,7 +60,12 @@ extension Interpreter {
             outcomes = plan.changes.map { ChangeOutcome(change: $0, status: .planned, elapsed: .zero) }
             context.count(pending: outcomes.count, applied: 0)
             for change in plan.changes {
-                context.log.record("planned", [("command", .string(spec.name)), ("target", .string(change.target)), ("action", .string(change.action)), ("detail", .string(change.detail))])
+                context.log.record(
+                    "planned",
+                    [
+                        ("command", .string(spec.name)), ("target", .string(change.target)),
+                        ("action", .string(change.action)), ("detail", .string(change.detail)),
+                    ])
             }
         } else {
             let clock = ContinuousClock()
@@ -67,16 +76,33 @@ extension Interpreter {
                     try change.apply(context.cancellation)
                 } catch {
                     let e = Interpreter.userError(error)
-                    context.log.record("failed", [("command", .string(spec.name)), ("target", .string(change.target)), ("action", .string(change.action)), ("error", .string(e.message))])
+                    context.log.record(
+                        "failed",
+                        [
+                            ("command", .string(spec.name)), ("target", .string(change.target)),
+                            ("action", .string(change.action)), ("error", .string(e.message)),
+                        ])
                     let done = outcomes.count
-                    var failed = HLSError(e.kind, "\(spec.name): \(change.action) \(change.target) failed: \(e.message)", at: e.place ?? .source(invocation.location), hint: e.hint, cause: e.cause)
-                    if done > 0 { failed.hint = (failed.hint.map { $0 + "; " } ?? "") + "\(done) earlier change(s) were applied; a rerun continues from here" }
+                    var failed = HLSError(
+                        e.kind, "\(spec.name): \(change.action) \(change.target) failed: \(e.message)",
+                        at: e.place ?? .source(invocation.location), hint: e.hint, cause: e.cause)
+                    if done > 0 {
+                        failed.hint =
+                            (failed.hint.map { $0 + "; " } ?? "")
+                            + "\(done) earlier change(s) were applied; a rerun continues from here"
+                    }
                     throw failed
                 }
                 let outcome = ChangeOutcome(change: change, status: .applied, elapsed: clock.now - start)
                 outcomes.append(outcome)
                 context.count(pending: 0, applied: 1)
-                context.log.record("changed", [("command", .string(spec.name)), ("target", .string(change.target)), ("action", .string(change.action)), ("detail", .string(change.detail)), ("elapsed", .duration(outcome.elapsed))])
+                context.log.record(
+                    "changed",
+                    [
+                        ("command", .string(spec.name)), ("target", .string(change.target)),
+                        ("action", .string(change.action)), ("detail", .string(change.detail)),
+                        ("elapsed", .duration(outcome.elapsed)),
+                    ])
             }
         }
         if let result = plan.result { return try result(outcomes) }
@@ -96,7 +122,9 @@ extension Interpreter {
             switch argument {
             case .positional(let expression):
                 guard positional < spec.positionals.count else {
-                    throw HLSError(.usage, "too many arguments for '\(spec.name)'", at: .source(expression.location), hint: "usage: \(Usage.line(spec))")
+                    throw HLSError(
+                        .usage, "too many arguments for '\(spec.name)'", at: .source(expression.location),
+                        hint: "usage: \(Usage.line(spec))")
                 }
                 let parameter = spec.positionals[positional]
                 switch parameter.kind {
@@ -109,7 +137,9 @@ extension Interpreter {
                 if !parameter.isVariadic { positional += 1 }
             case .flag(let name, let expression, let at):
                 guard let flag = spec.flag(named: name) else {
-                    throw HLSError(.usage, "unknown flag '--\(name)' for '\(spec.name)'", at: .source(at), hint: "usage: \(Usage.line(spec))")
+                    throw HLSError(
+                        .usage, "unknown flag '--\(name)' for '\(spec.name)'", at: .source(at),
+                        hint: "usage: \(Usage.line(spec))")
                 }
                 if let kind = flag.kind {
                     guard let expression else {
@@ -133,20 +163,28 @@ extension Interpreter {
                 if let d = parameter.defaultValue {
                     values[parameter.name] = d
                 } else if !parameter.isOptional {
-                    throw HLSError(.usage, "missing <\(parameter.name)> for '\(spec.name)'", at: .source(call.location), hint: "usage: \(Usage.line(spec))")
+                    throw HLSError(
+                        .usage, "missing <\(parameter.name)> for '\(spec.name)'", at: .source(call.location),
+                        hint: "usage: \(Usage.line(spec))")
                 }
             }
         }
         for flag in spec.flags where values[flag.name] == nil && thunks[flag.name] == nil {
             values[flag.name] = flag.defaultValue ?? (flag.isSwitch ? .bool(false) : nil)
         }
-        return Invocation(spec: spec, input: input, location: call.location, context: context, values: values, thunks: thunks, interpreter: self, scope: scope)
+        return Invocation(
+            spec: spec, input: input, location: call.location, context: context, values: values, thunks: thunks,
+            interpreter: self, scope: scope)
     }
 
     /// Converts an argument to the kind its parameter declares, or explains why it cannot.
-    static func coerce(_ value: Value, expression: Expression, to kind: ValueKind, what: String, command: String) throws -> Value {
+    static func coerce(_ value: Value, expression: Expression, to kind: ValueKind, what: String, command: String) throws
+        -> Value
+    {
         func fail(_ expected: String) -> HLSError {
-            HLSError(.usage, "\(command): \(what) expects \(expected), got \(value.typeName) \(Render.inline(value))", at: .source(expression.location))
+            HLSError(
+                .usage, "\(command): \(what) expects \(expected), got \(value.typeName) \(Render.inline(value))",
+                at: .source(expression.location))
         }
         switch kind {
         case .any, .condition, .block, .lazy:
@@ -169,7 +207,8 @@ extension Interpreter {
             guard words.contains(text) else {
                 let near = Suggest.nearest(text, in: words)
                 throw HLSError(
-                    .usage, "\(command): \(what) must be one of \(words.joined(separator: ", ")), not '\(text)'", at: .source(expression.location),
+                    .usage, "\(command): \(what) must be one of \(words.joined(separator: ", ")), not '\(text)'",
+                    at: .source(expression.location),
                     hint: near.map { "did you mean '\($0)'?" })
             }
             return .string(text)
@@ -208,7 +247,9 @@ extension Interpreter {
             switch argument {
             case .flag(let name, let value, let at):
                 guard let parameter = definition.parameters.first(where: { $0.name == name }) else {
-                    throw HLSError(.usage, "unknown flag '--\(name)' for '\(definition.name)'", at: .source(at), hint: Interpreter.signature(definition))
+                    throw HLSError(
+                        .usage, "unknown flag '--\(name)' for '\(definition.name)'", at: .source(at),
+                        hint: Interpreter.signature(definition))
                 }
                 if parameter.isSwitch {
                     inner.declare(name, try value.map { try evaluate($0, scope: scope, row: nil) } ?? .bool(true))
@@ -230,7 +271,9 @@ extension Interpreter {
                     continue
                 }
                 guard !positionals.isEmpty else {
-                    throw HLSError(.usage, "too many arguments for '\(definition.name)'", at: .source(expression.location), hint: Interpreter.signature(definition))
+                    throw HLSError(
+                        .usage, "too many arguments for '\(definition.name)'", at: .source(expression.location),
+                        hint: Interpreter.signature(definition))
                 }
                 let parameter = positionals.removeFirst()
                 inner.declare(parameter.name, v)
@@ -246,7 +289,9 @@ extension Interpreter {
             } else if let d = parameter.defaultValue {
                 inner.declare(parameter.name, try evaluate(d, scope: home, row: nil))
             } else {
-                throw HLSError(.usage, "missing <\(parameter.name)> for '\(definition.name)'", at: .source(call.location), hint: Interpreter.signature(definition))
+                throw HLSError(
+                    .usage, "missing <\(parameter.name)> for '\(definition.name)'", at: .source(call.location),
+                    hint: Interpreter.signature(definition))
             }
         }
         do {

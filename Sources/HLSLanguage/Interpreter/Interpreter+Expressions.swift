@@ -9,11 +9,15 @@ extension Interpreter {
             return value
         case .bareName(let name, let at):
             guard let row else {
-                throw HLSError(.failed, "bare word '\(name)' outside a row condition", at: .source(at), hint: "quote text or use $\(name)")
+                throw HLSError(
+                    .failed, "bare word '\(name)' outside a row condition", at: .source(at),
+                    hint: "quote text or use $\(name)")
             }
             guard case .record(let r) = row else {
                 if name == "it" { return row }
-                throw HLSError(.failed, "'\(name)' names a field, but the row is a \(row.typeName)", at: .source(at), hint: "use $it for the row itself")
+                throw HLSError(
+                    .failed, "'\(name)' names a field, but the row is \(row.aTypeName)", at: .source(at),
+                    hint: "use $it for the row itself")
             }
             guard let v = r[name] else {
                 let near = Suggest.nearest(name, in: r.keys)
@@ -25,7 +29,9 @@ extension Interpreter {
         case .variable(let name, let path, let at):
             guard let value = scope.lookup(name) else {
                 let near = Suggest.nearest(name, in: scope.allVariableNames)
-                throw HLSError(.failed, "unknown variable $\(name)", at: .source(at), hint: near.map { "did you mean $\($0)?" } ?? "declare it with 'let \(name) = …'")
+                throw HLSError(
+                    .failed, "unknown variable $\(name)", at: .source(at),
+                    hint: near.map { "did you mean $\($0)?" } ?? "declare it with 'let \(name) = …'")
             }
             return try Interpreter.field(path, of: value, at: at, variable: "$\(name)")
         case .template(let segments, _):
@@ -59,7 +65,9 @@ extension Interpreter {
         case .unary(let op, let operand, let at):
             let v = try evaluate(operand, scope: scope, row: row)
             if op == "not" {
-                guard let b = v.asBool else { throw HLSError(.failed, "'not' needs a bool, got \(v.typeName)", at: .source(at)) }
+                guard let b = v.asBool else {
+                    throw HLSError(.failed, "'not' needs a bool, got \(v.typeName)", at: .source(at))
+                }
                 return .bool(!b)
             }
             switch v {
@@ -67,7 +75,7 @@ extension Interpreter {
             case .float(let d): return .float(-d)
             case .duration(let d): return .duration(.zero - d)
             case .size(let s): return .size(-s)
-            default: throw HLSError(.failed, "cannot negate a \(v.typeName)", at: .source(at))
+            default: throw HLSError(.failed, "cannot negate \(v.aTypeName)", at: .source(at))
             }
         case .binary(let op, let lhs, let rhs, let at):
             if op == "and" || op == "or" {
@@ -107,7 +115,9 @@ extension Interpreter {
         }
         let v = try evaluate(expression, scope: inner, row: row)
         guard let b = v.asBool else {
-            throw HLSError(.failed, "a condition must be true or false, got \(v.typeName) \(Render.inline(v))", at: .source(expression.location))
+            throw HLSError(
+                .failed, "a condition must be true or false, got \(v.typeName) \(Render.inline(v))",
+                at: .source(expression.location))
         }
         return b
     }
@@ -139,7 +149,8 @@ extension Interpreter {
                     let near = Suggest.nearest(key, in: r.keys)
                     throw HLSError(
                         .failed, "\(walked) has no field '\(key)'", at: .source(at),
-                        hint: near.map { "did you mean '\($0)'?" } ?? (r.keys.isEmpty ? nil : "fields: \(r.keys.joined(separator: ", "))"))
+                        hint: near.map { "did you mean '\($0)'?" }
+                            ?? (r.keys.isEmpty ? nil : "fields: \(r.keys.joined(separator: ", "))"))
                 }
                 current = v
             case .list(let items):
@@ -157,7 +168,8 @@ extension Interpreter {
             case .null:
                 throw HLSError(.failed, "\(walked) is null, so it has no field '\(key)'", at: .source(at))
             default:
-                throw HLSError(.failed, "\(walked) is a \(current.typeName), so it has no field '\(key)'", at: .source(at))
+                throw HLSError(
+                    .failed, "\(walked) is \(current.aTypeName), so it has no field '\(key)'", at: .source(at))
             }
             walked += ".\(key)"
         }

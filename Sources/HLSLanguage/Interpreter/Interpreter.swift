@@ -1,3 +1,4 @@
+import Foundation
 public import HLSCore
 import Synchronization
 
@@ -9,6 +10,8 @@ public final class Interpreter: Sendable {
     let globals: Scope
     let sources = Mutex<[String: SourceFile]>([:])
     let journal: Mutex<Journal?> = Mutex(nil)
+    /// Held by a `set` that reads the variable it writes (recursive: its value may `set` too).
+    let assignments = NSRecursiveLock()
 
     /// Non-error control transfers, thrown through Swift's error channel.
     enum Signal: Error {
@@ -38,7 +41,9 @@ public final class Interpreter: Sendable {
     public func run(_ program: Program, scriptPath: String? = nil) throws(HLSError) -> Outcome {
         remember(program.source)
         if let scriptPath {
-            let j = Journal(scriptPath: scriptPath, directory: context.statePaths.journalDirectory, resume: context.options.resume)
+            let j = Journal(
+                scriptPath: scriptPath, directory: context.statePaths.journalDirectory, resume: context.options.resume,
+                persists: !context.options.dryRun)
             journal.withLock { $0 = j }
         }
         do {
@@ -98,6 +103,12 @@ public final class Interpreter: Sendable {
     func execute(_ statements: [Statement], scope: Scope, emit: Bool) throws -> Value {
         // `def`s are visible to the whole block, before and after where they are written.
         for case .definition(let d) in statements { scope.define(d) }
+        if StackGuard.isExhausted, let first = statements.first {
+            throw HLSError(
+                .failed, "too deeply nested: procedure calls or sources go deeper than the stack allows",
+                at: .source(first.location),
+                hint: "a 'def' that calls itself (or a file that sources itself) needs a case that stops")
+        }
         var last: Value = .null
         for statement in statements {
             try context.cancellation.check("at \(statement.location)")
@@ -116,9 +127,16 @@ public final class Interpreter: Sendable {
             scope.declare(name, try runPipeline(pipeline, scope: scope, row: nil))
             return .null
         case .assignment(let name, let path, let pipeline, let at):
+            // A `set` that reads what it writes (`set n = $n + 1`, `set vm.cores = 4`) is one
+            // step, so `parallel for` bodies never lose each other's updates.
+            let atomic = !path.isEmpty || pipeline.mayRead(name)
+            if atomic { assignments.lock() }
+            defer { if atomic { assignments.unlock() } }
             let value = try runPipeline(pipeline, scope: scope, row: nil)
             guard let old = scope.lookup(name) else {
-                throw HLSError(.failed, "cannot set $\(name): it was never declared", at: .source(at), hint: "declare it first with 'let \(name) = …'")
+                throw HLSError(
+                    .failed, "cannot set $\(name): it was never declared", at: .source(at),
+                    hint: "declare it first with 'let \(name) = …'")
             }
             let new = path.isEmpty ? value : try Interpreter.setting(path, in: old, to: value, at: at)
             _ = scope.assign(name, new)
@@ -132,7 +150,8 @@ public final class Interpreter: Sendable {
         case .forLoop(let variable, let sequence, let body, let parallel, let at):
             let items = try iterable(try evaluate(sequence, scope: scope, row: nil), at: sequence.location)
             if let parallel {
-                try runParallel(variable: variable, items: items, limit: parallel, body: body, scope: scope, emit: emit, at: at)
+                try runParallel(
+                    variable: variable, items: items, limit: parallel, body: body, scope: scope, emit: emit, at: at)
                 return .null
             }
             for item in items {
@@ -180,7 +199,8 @@ public final class Interpreter: Sendable {
             }
         case .assertion(let condition, let message, let at):
             guard try test(condition, row: nil, scope: scope) else {
-                let text = try message.map { Render.plain(try evaluate($0, scope: scope, row: nil)) } ?? "condition is false"
+                let text =
+                    try message.map { Render.plain(try evaluate($0, scope: scope, row: nil)) } ?? "condition is false"
                 throw HLSError(.failed, "assertion failed: \(text)", at: .source(at))
             }
             return .null
@@ -205,13 +225,14 @@ public final class Interpreter: Sendable {
     }
 
     static func errorRecord(_ e: HLSError) -> Value {
-        .record(Record([
-            ("message", .string(e.message)),
-            ("kind", .string("\(e.kind)")),
-            ("place", e.place.map { .string($0.description) } ?? .null),
-            ("hint", e.hint.map(Value.string) ?? .null),
-            ("cause", e.cause.map(Value.string) ?? .null),
-        ]))
+        .record(
+            Record([
+                ("message", .string(e.message)),
+                ("kind", .string("\(e.kind)")),
+                ("place", e.place.map { .string($0.description) } ?? .null),
+                ("hint", e.hint.map(Value.string) ?? .null),
+                ("cause", e.cause.map(Value.string) ?? .null),
+            ]))
     }
 
     func iterable(_ value: Value, at: SourceLocation) throws -> [Value] {
@@ -220,7 +241,8 @@ public final class Interpreter: Sendable {
         case .null: return []
         case .record(let r): return r.fields.map { .record(Record([("key", .string($0.key)), ("value", $0.value)])) }
         default:
-            throw HLSError(.failed, "cannot loop over a \(value.typeName)", at: .source(at), hint: "give 'for' a list or a table")
+            throw HLSError(
+                .failed, "cannot loop over \(value.aTypeName)", at: .source(at), hint: "give 'for' a list or a table")
         }
     }
 
@@ -237,7 +259,7 @@ public final class Interpreter: Sendable {
             items[i] = try setting(Array(path.dropFirst()), in: items[i], to: value, at: at)
             return .list(items)
         default:
-            throw HLSError(.failed, "cannot set field '\(key)' of a \(base.typeName)", at: .source(at))
+            throw HLSError(.failed, "cannot set field '\(key)' of \(base.aTypeName)", at: .source(at))
         }
     }
 }

@@ -1,5 +1,5 @@
-import HLSCore
 import Foundation
+import HLSCore
 
 /// A one-line spinner with elapsed time on standard error, shown only when standard error is
 /// a terminal: `⠹ waiting for vm k3s-cp-01 to be running (12s)`. Other runs get nothing.

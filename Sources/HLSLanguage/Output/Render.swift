@@ -20,7 +20,8 @@ public enum Render {
         case .secret: return "***"
         case .closure: return "{ … }"
         case .list(let items): return "[" + items.map(inline).joined(separator: ", ") + "]"
-        case .record(let r): return "{" + r.fields.map { "\($0.key): \(inline($0.value))" }.joined(separator: ", ") + "}"
+        case .record(let r):
+            return "{" + r.fields.map { "\($0.key): \(inline($0.value))" }.joined(separator: ", ") + "}"
         }
     }
 
@@ -46,7 +47,8 @@ public enum Render {
             switch value {
             case .null: return ""
             case .list(let items) where Value.isTable(items):
-                return table(items.map { if case .record(let r) = $0 { return r } else { return Record() } }, terminal: terminal)
+                return table(
+                    items.map { if case .record(let r) = $0 { return r } else { return Record() } }, terminal: terminal)
             case .list(let items):
                 return items.map { plain($0) + "\n" }.joined()
             case .record(let r):
@@ -88,7 +90,8 @@ public enum Render {
             var parts: [String] = []
             for (i, v) in values.enumerated() {
                 let last = i == values.count - 1
-                let padded = numeric[i] && !header ? leftPad(v, widths[i]) : (last ? v : pad(v, widths[i]))
+                // Numbers and their headers align right, so digits line up under the header's end.
+                let padded = numeric[i] ? leftPad(v, widths[i]) : (last ? v : pad(v, widths[i]))
                 parts.append(header && terminal.color ? "\u{1B}[1;32m" + padded + "\u{1B}[0m" : padded)
             }
             var text = parts.joined(separator: "  ")
@@ -112,7 +115,8 @@ public enum Render {
 
     static func cell(_ value: Value) -> String {
         let text = plain(value)
-        return text.contains("\n") ? text.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "⏎") : text
+        return text.contains("\n")
+            ? text.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "⏎") : text
     }
 
     /// Columns a string takes on a terminal: wide (CJK, emoji) characters count two.
@@ -120,7 +124,9 @@ public enum Render {
         var n = 0
         for scalar in s.unicodeScalars {
             let v = scalar.value
-            if scalar.properties.generalCategory == .nonspacingMark || v == 0x200D || (0xFE00...0xFE0F).contains(v) { continue }
+            if scalar.properties.generalCategory == .nonspacingMark || v == 0x200D || (0xFE00...0xFE0F).contains(v) {
+                continue
+            }
             if (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
                 || (0xF900...0xFAFF).contains(v) || (0xFF00...0xFF60).contains(v) || (0x1F300...0x1FAFF).contains(v)
             {

@@ -23,7 +23,9 @@ public struct Change: Sendable {
     public var detail: String
     public var apply: @Sendable (Cancellation) throws -> Void
 
-    public init(target: String, action: String, detail: String = "", apply: @escaping @Sendable (Cancellation) throws -> Void) {
+    public init(
+        target: String, action: String, detail: String = "", apply: @escaping @Sendable (Cancellation) throws -> Void
+    ) {
         self.target = target
         self.action = action
         self.detail = detail
@@ -38,10 +40,11 @@ public struct ChangeOutcome: Sendable {
     public var elapsed: Duration
 
     public var record: Value {
-        .record(Record([
-            ("target", .string(change.target)), ("action", .string(change.action)),
-            ("detail", .string(change.detail)), ("status", .string(status.rawValue)),
-            ("elapsed", .duration(elapsed)),
-        ]))
+        .record(
+            Record([
+                ("target", .string(change.target)), ("action", .string(change.action)),
+                ("detail", .string(change.detail)), ("status", .string(status.rawValue)),
+                ("elapsed", .duration(elapsed)),
+            ]))
     }
 }

@@ -113,7 +113,10 @@ public struct Flag: Sendable {
     public var help: String
     public var defaultValue: Value?
 
-    public init(_ name: String, short: Character? = nil, _ kind: ValueKind? = nil, _ help: String, default defaultValue: Value? = nil) {
+    public init(
+        _ name: String, short: Character? = nil, _ kind: ValueKind? = nil, _ help: String,
+        default defaultValue: Value? = nil
+    ) {
         self.name = name
         self.short = short
         self.kind = kind

@@ -4,6 +4,8 @@ public struct Registry: Sendable {
     private var byName: [String: Int] = [:]
     /// First words that begin a multi-word command (`vm`, `node`), with their summaries.
     public private(set) var objects: [String: String] = [:]
+    /// Live name providers by kind (`vm`, `node`, …), for `ValueKind.name(kind)` arguments.
+    public private(set) var providers: [String: NameProvider] = [:]
 
     public init() {}
 
@@ -15,6 +17,10 @@ public struct Registry: Sendable {
 
     public mutating func registerObject(_ name: String, summary: String) {
         objects[name] = summary
+    }
+
+    public mutating func registerProvider(_ provider: NameProvider) {
+        providers[provider.kind] = provider
     }
 
     public func spec(_ name: String) -> CommandSpec? { byName[name].map { specs[$0] } }

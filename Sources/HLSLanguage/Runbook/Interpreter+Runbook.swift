@@ -1,8 +1,10 @@
-import HLSCore
 import Foundation
+import HLSCore
 
 extension Interpreter {
-    func runPhase(name nameExpression: Expression, body: Block, scope: Scope, emit: Bool, at: SourceLocation) throws -> Value {
+    func runPhase(name nameExpression: Expression, body: Block, scope: Scope, emit: Bool, at: SourceLocation) throws
+        -> Value
+    {
         let name = Render.plain(try evaluate(nameExpression, scope: scope, row: nil))
         let journal = self.journal.withLock { $0 }
         if context.options.resume, let journal, journal.completedBefore.contains(name) {
@@ -21,15 +23,29 @@ extension Interpreter {
         } catch {
             let elapsed = clock.now - start
             context.err("✗ phase \(name) failed after \(Quantities.format(Interpreter.rounded(elapsed)))\n")
-            context.log.record("phase_end", [("phase", .string(name)), ("status", .string("failed")), ("duration", .duration(elapsed))])
+            let changed =
+                context.options.dryRun ? context.pendingChanges - pendingBefore : context.appliedChanges - appliedBefore
+            context.log.record(
+                "phase_end",
+                [
+                    ("phase", .string(name)), ("status", .string("failed")), ("duration", .duration(elapsed)),
+                    ("changes", .int(changed)), ("error", .string(Interpreter.userError(error).message)),
+                ])
             throw error
         }
         let elapsed = clock.now - start
         let changed = context.appliedChanges - appliedBefore
         let pending = context.pendingChanges - pendingBefore
-        let summary = context.options.dryRun ? "\(pending) change(s) planned" : changed == 0 ? "no change" : "\(changed) change(s)"
+        let summary =
+            context.options.dryRun
+            ? "\(pending) change(s) planned" : changed == 0 ? "no change" : "\(changed) change(s)"
         context.err("✓ phase \(name) (\(Quantities.format(Interpreter.rounded(elapsed))), \(summary))\n")
-        context.log.record("phase_end", [("phase", .string(name)), ("status", .string("ok")), ("duration", .duration(elapsed)), ("changes", .int(context.options.dryRun ? pending : changed))])
+        context.log.record(
+            "phase_end",
+            [
+                ("phase", .string(name)), ("status", .string("ok")), ("duration", .duration(elapsed)),
+                ("changes", .int(context.options.dryRun ? pending : changed)),
+            ])
         if !context.options.dryRun { journal?.markCompleted(name) }
         return .null
     }
@@ -39,7 +55,9 @@ extension Interpreter {
         return ms < 1000 ? .milliseconds(Int64(ms.rounded())) : .milliseconds(Int64((ms / 100).rounded() * 100))
     }
 
-    func runRetry(attempts: Expression, delay: Expression?, body: Block, scope: Scope, emit: Bool, at: SourceLocation) throws -> Value {
+    func runRetry(attempts: Expression, delay: Expression?, body: Block, scope: Scope, emit: Bool, at: SourceLocation)
+        throws -> Value
+    {
         guard case .int(let count) = try evaluate(attempts, scope: scope, row: nil), count >= 1 else {
             throw HLSError(.failed, "retry needs a positive number of attempts", at: .source(attempts.location))
         }
@@ -56,7 +74,9 @@ extension Interpreter {
                 return try execute(body.statements, scope: Scope(parent: scope), emit: emit)
             } catch let e as HLSError where e.kind != .interrupted && attempt < count {
                 context.err("↻ retry \(attempt + 1)/\(count) in \(Quantities.format(pause)) after: \(e.message)\n")
-                context.log.record("retry", [("attempt", .int(attempt + 1)), ("error", .string(e.message)), ("at", .string(at.description))])
+                context.log.record(
+                    "retry",
+                    [("attempt", .int(attempt + 1)), ("error", .string(e.message)), ("at", .string(at.description))])
                 try sleep(pause, what: "retry delay")
                 attempt += 1
             }
@@ -74,7 +94,9 @@ extension Interpreter {
         }
     }
 
-    func runParallel(variable: String, items: [Value], limit: Expression, body: Block, scope: Scope, emit: Bool, at: SourceLocation) throws {
+    func runParallel(
+        variable: String, items: [Value], limit: Expression, body: Block, scope: Scope, emit: Bool, at: SourceLocation
+    ) throws {
         guard case .int(let bound) = try evaluate(limit, scope: scope, row: nil), bound >= 1 else {
             throw HLSError(.failed, "parallel for --limit needs a positive number", at: .source(limit.location))
         }
@@ -101,39 +123,47 @@ extension Interpreter {
                         continue
                     } catch {
                         var e = Interpreter.userError(error)
-                        if case Signal.breakLoop(let where_) = error { e = HLSError(.failed, "'break' cannot stop a parallel for", at: .source(where_)) }
+                        if case Signal.breakLoop(let where_) = error {
+                            e = HLSError(.failed, "'break' cannot stop a parallel for", at: .source(where_))
+                        }
                         errors.lock()
                         failures.append((i, e))
                         errors.unlock()
                     }
                 }
             }
-            thread.stackSize = 4 << 20
+            thread.stackSize = 16 << 20  // reserved, not committed: room for recursive defs
             thread.start()
         }
         group.wait()
         guard !failures.isEmpty else { return }
         failures.sort { $0.0 < $1.0 }
         if failures.allSatisfy({ $0.1.kind == .interrupted }) { throw failures[0].1 }
-        let lines = failures.map { "  \(Render.inline(items[$0.0])): \($0.1.description.replacingOccurrences(of: "\n", with: "\n    "))" }
-        throw HLSError(.failed, "\(failures.count) of \(items.count) parallel iterations failed:\n" + lines.joined(separator: "\n"), at: .source(at))
+        let lines = failures.map {
+            "  \(Render.inline(items[$0.0])): \($0.1.description.replacingOccurrences(of: "\n", with: "\n    "))"
+        }
+        throw HLSError(
+            .failed,
+            "\(failures.count) of \(items.count) parallel iterations failed:\n" + lines.joined(separator: "\n"),
+            at: .source(at))
     }
 
     func runSource(_ pathExpression: Expression, scope: Scope, emit: Bool, at: SourceLocation) throws -> Value {
-        var path = Render.plain(try evaluate(pathExpression, scope: scope, row: nil))
-        if !path.hasPrefix("/") {
-            let dir = (at.file as NSString).deletingLastPathComponent
-            if at.file.hasPrefix("<") == false, !dir.isEmpty { path = dir + "/" + path }
-        }
+        let path = SourcePath.resolve(Render.plain(try evaluate(pathExpression, scope: scope, row: nil)), from: at.file)
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw HLSError(.failed, "cannot read '\(path)'", at: .source(at), hint: "a relative path is taken from the directory of the script that sources it")
+            throw HLSError(.failed, "cannot read '\(path)'", at: .source(at), hint: SourcePath.hint)
         }
         let source = SourceFile(name: path, text: text)
         remember(source)
-        let (program, diagnostics) = Parser.parse(source, registry: registry, knownDefinitions: scope.allDefinitionNames)
+        let (program, diagnostics) = Parser.parse(
+            source, registry: registry, knownDefinitions: scope.allDefinitionNames)
         if let first = diagnostics.first {
             var e = first.error
-            if diagnostics.count > 1 { e.hint = (e.hint.map { $0 + "; " } ?? "") + "\(diagnostics.count - 1) more error(s) in \(path); check it with 'hlsh -n \(path)'" }
+            if diagnostics.count > 1 {
+                e.hint =
+                    (e.hint.map { $0 + "; " } ?? "")
+                    + "\(diagnostics.count - 1) more error(s) in \(path); check it with 'hlsh -n \(path)'"
+            }
             throw e
         }
         return try execute(program.statements, scope: scope, emit: emit)
@@ -142,7 +172,8 @@ extension Interpreter {
     /// Parses and runs code in `scope` without printing; the last value is the result.
     func evaluateSource(_ source: SourceFile, scope: Scope) throws -> Value {
         remember(source)
-        let (program, diagnostics) = Parser.parse(source, registry: registry, knownDefinitions: scope.allDefinitionNames)
+        let (program, diagnostics) = Parser.parse(
+            source, registry: registry, knownDefinitions: scope.allDefinitionNames)
         if let first = diagnostics.first { throw first.error }
         return try execute(program.statements, scope: scope, emit: false)
     }

@@ -1,6 +1,6 @@
+import Foundation
 import HLSCore
 import HLSTransport
-import Foundation
 
 /// What a script's last run completed, so `--resume` can skip it. One JSON file per script
 /// (keyed by its absolute path) in `$XDG_STATE_HOME/hlsh/journal/`.
@@ -11,9 +11,13 @@ final class Journal: @unchecked Sendable {
     let completedBefore: Set<String>
     private var completed: [String] = []
     private let lock = NSLock()
+    /// False for a `--dry-run`: it reads the last run's record but never replaces it.
+    private let persists: Bool
 
-    init(scriptPath: String, directory: String, resume: Bool) {
-        let absolute = scriptPath.hasPrefix("/") ? scriptPath : FileManager.default.currentDirectoryPath + "/" + scriptPath
+    init(scriptPath: String, directory: String, resume: Bool, persists: Bool = true) {
+        self.persists = persists
+        let absolute =
+            scriptPath.hasPrefix("/") ? scriptPath : FileManager.default.currentDirectoryPath + "/" + scriptPath
         self.scriptPath = absolute
         self.file = directory + "/" + Journal.key(for: absolute) + ".json"
         var previous: [String] = []
@@ -36,13 +40,15 @@ final class Journal: @unchecked Sendable {
     }
 
     private func save() {
+        guard persists else { return }
         lock.lock()
         let doc = Document.object([
             ("script", .string(scriptPath)),
             ("completed", .array(completed.map(Document.string))),
         ])
         lock.unlock()
-        try? FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(
+            atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try? (JSONCodec.encode(doc, pretty: true) + "\n").write(toFile: file, atomically: true, encoding: .utf8)
     }
 
@@ -53,7 +59,9 @@ final class Journal: @unchecked Sendable {
             hash ^= UInt64(byte)
             hash = hash &* 0x100_0000_01b3
         }
-        let base = (path as NSString).lastPathComponent.filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" }
+        let base = (path as NSString).lastPathComponent.filter {
+            $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_"
+        }
         return base + "-" + String(hash, radix: 16)
     }
 }

@@ -1,4 +1,4 @@
-public import HLSCore
+import HLSCore
 import HLSTransport
 import Synchronization
 
@@ -26,7 +26,9 @@ public final class RunLog: Sendable {
     public func record(_ event: String, _ fields: [(String, Value)] = []) {
         fd.withLock { fd in
             guard let fd else { return }
-            var object: [(key: String, value: Document)] = [("time", .string(RunLog.timestamp())), ("event", .string(event))]
+            var object: [(key: String, value: Document)] = [
+                ("time", .string(RunLog.timestamp())), ("event", .string(event)),
+            ]
             for (k, v) in fields { object.append((k, v.document)) }
             let line = JSONCodec.encode(.object(object)) + "\n"
             _ = line.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
@@ -42,7 +44,8 @@ public final class RunLog: Sendable {
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let ms = Int(ts.tv_nsec / 1_000_000)
         let msText = ms < 10 ? "00\(ms)" : ms < 100 ? "0\(ms)" : "\(ms)"
-        return "\(tm.tm_year + 1900)-\(two(tm.tm_mon + 1))-\(two(tm.tm_mday))T\(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec)).\(msText)Z"
+        return
+            "\(tm.tm_year + 1900)-\(two(tm.tm_mon + 1))-\(two(tm.tm_mday))T\(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec)).\(msText)Z"
     }
 
     deinit {

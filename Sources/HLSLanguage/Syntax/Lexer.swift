@@ -1,4 +1,4 @@
-public import HLSCore
+import HLSCore
 
 /// Turns a source into tokens, one pass over its UTF-8 bytes.
 ///
@@ -102,7 +102,12 @@ public struct Lexer {
             return make(c == UInt8(ascii: "{") ? .lbrace : c == UInt8(ascii: "(") ? .lparen : .lbracket)
         case UInt8(ascii: "}"), UInt8(ascii: ")"), UInt8(ascii: "]"):
             advance()
-            if !brackets.isEmpty { brackets.removeLast() }
+            // Close the innermost matching opener (and anything left open inside it), so one
+            // stray bracket does not change how the rest of the file's newlines are read.
+            let opener =
+                c == UInt8(ascii: "}")
+                ? UInt8(ascii: "{") : c == UInt8(ascii: ")") ? UInt8(ascii: "(") : UInt8(ascii: "[")
+            if let match = brackets.lastIndex(of: opener) { brackets.removeSubrange(match...) }
             return make(c == UInt8(ascii: "}") ? .rbrace : c == UInt8(ascii: ")") ? .rparen : .rbracket)
         case UInt8(ascii: ","):
             advance()

@@ -1,4 +1,4 @@
-public import HLSCore
+import HLSCore
 
 extension Parser {
     mutating func parsePipeline() -> Pipeline? {
@@ -27,7 +27,14 @@ extension Parser {
                 error("to bind a variable write 'let \(current.word!) = …' (or 'set' to change it)")
                 return nil
             }
-            return parseCommand().map(PipelineElement.command)
+            let at = current.location
+            guard let call = parseCommand() else { return nil }
+            if !first, let spec = call.spec, !spec.takesInput {
+                error(
+                    "'\(spec.name)' does not read piped input", at: at,
+                    hint: "use it on its own line, or pass the value as an argument: \(spec.name) (…)")
+            }
+            return .command(call)
         }
         if !first {
             error("expected a command after '|', found \(describe(current))")
@@ -41,7 +48,9 @@ extension Parser {
         // Gather the words that may name the command (`node k3s server`).
         var words: [String] = []
         var i = index
-        while words.count < 3, case .word(let w) = tokens[i].kind, Parser.isCommandName(w), i == index || tokens[i].spaceBefore {
+        while words.count < 3, case .word(let w) = tokens[i].kind, Parser.isCommandName(w),
+            i == index || tokens[i].spaceBefore
+        {
             words.append(w)
             i += 1
         }
@@ -59,9 +68,11 @@ extension Parser {
                 let near = Suggest.nearest(words[1], in: verbs)
                 error(
                     "unknown verb '\(words[1])' for '\(object)'", at: tokens[index].location,
-                    hint: near.map { "did you mean '\(object) \($0)'?" } ?? "'\(object)' has: \(verbs.joined(separator: ", "))")
+                    hint: near.map { "did you mean '\(object) \($0)'?" }
+                        ?? "'\(object)' has: \(verbs.joined(separator: ", "))")
             } else {
-                error("'\(object)' needs a verb", at: location, hint: "'\(object)' has: \(verbs.joined(separator: ", "))")
+                error(
+                    "'\(object)' needs a verb", at: location, hint: "'\(object)' has: \(verbs.joined(separator: ", "))")
             }
             return nil
         } else {
@@ -74,9 +85,13 @@ extension Parser {
         var positional = 0
         while !atStatementEnd {
             if case .word(let w) = currentKind, let (name, inline) = Parser.flagParts(w) {
-                let flagLocation = current.location
+                let flagToken = current
+                let before = diagnostics.count
                 advance()
-                call.arguments.append(parseFlag(name: name, inline: inline, spec: spec, call: call.name, at: flagLocation))
+                call.arguments.append(
+                    parseFlag(name: name, inline: inline, token: flagToken, spec: spec, call: call.name))
+                // After an unknown flag, what follows may be its value: stop rather than guess.
+                if diagnostics.count > before { return nil }
                 continue
             }
             var kind: ValueKind = .any
@@ -95,7 +110,11 @@ extension Parser {
         if let spec {
             let given = call.arguments.filter { if case .positional = $0 { return true } else { return false } }.count
             let required = spec.positionals.filter { !$0.isOptional }
-            if given < required.count, !call.arguments.contains(where: { if case .flag("help", _, _) = $0 { return true } else { return false } }) {
+            if given < required.count,
+                !call.arguments.contains(where: {
+                    if case .flag("help", _, _) = $0 { return true } else { return false }
+                })
+            {
                 let missing = required[given]
                 error("missing <\(missing.name)> for '\(spec.name)'", at: location, hint: "usage: \(Usage.line(spec))")
                 return nil
@@ -120,14 +139,12 @@ extension Parser {
         return nil
     }
 
-    mutating func parseFlag(name: String, inline: String?, spec: CommandSpec?, call: String, at location: SourceLocation) -> Argument {
-        func inlineValue(_ text: String) -> Expression {
-            .literal(Quantities.parseWord(text) ?? .string(text), text: text, at: location)
-        }
+    mutating func parseFlag(name: String, inline: String?, token: Token, spec: CommandSpec?, call: String) -> Argument {
+        let location = token.location
         if name == "help" { return .flag(name: "help", value: nil, at: location) }
         guard let spec else {
             // A `def`'s flags are bound when it runs; a value follows unless it is a switch.
-            return .flag(name: name, value: inline.map(inlineValue), at: location)
+            return .flag(name: name, value: inline.flatMap { inlineValue($0, of: token, kind: .any) }, at: location)
         }
         guard let flag = spec.flag(named: name) else {
             let near = Suggest.nearest(name, in: spec.flags.map(\.name))
@@ -136,13 +153,42 @@ extension Parser {
                 hint: near.map { "did you mean '--\($0)'?" } ?? "usage: \(Usage.line(spec))")
             return .flag(name: name, value: nil, at: location)
         }
-        if let inline { return .flag(name: flag.name, value: inlineValue(inline), at: location) }
+        if let inline {
+            return .flag(name: flag.name, value: inlineValue(inline, of: token, kind: flag.kind ?? .bool), at: location)
+        }
         guard let kind = flag.kind else { return .flag(name: flag.name, value: nil, at: location) }
         if atStatementEnd {
             error("'--\(flag.name)' needs a value (\(kind.placeholder))", at: location)
             return .flag(name: flag.name, value: nil, at: location)
         }
         return .flag(name: flag.name, value: parseArgument(kind), at: location)
+    }
+
+    /// The value after the `=` of `--name=value`: a word as it is; `$x.path`, parsed again as
+    /// a variable; and, when the word ends at the `=` (`--name="two words"`, `--name=$(…)`),
+    /// the value written right after it.
+    mutating func inlineValue(_ text: String, of token: Token, kind: ValueKind) -> Expression? {
+        let prefix = token.word!.dropLast(text.count)
+        let at = SourceLocation(
+            file: token.location.file, line: token.location.line,
+            column: token.location.column + prefix.unicodeScalars.count)
+        if text.isEmpty || text == "$", !current.spaceBefore, !atStatementEnd {
+            return parseArgument(kind)
+        }
+        if text.hasPrefix("$") {
+            let end = token.offset + token.word!.utf8.count
+            var inner = Parser(
+                source: source, registry: registry, range: (end - text.utf8.count)..<end, line: at.line,
+                column: at.column)
+            inner.definitions = definitions
+            let value = inner.parsePrimary(argument: true)
+            if value != nil, inner.currentKind != .eof {
+                inner.error("unexpected \(inner.describe(inner.current)) in the value of '\(prefix.dropLast())'")
+            }
+            diagnostics += inner.diagnostics
+            return value
+        }
+        return .literal(Quantities.parseWord(text) ?? .string(text), text: text, at: at)
     }
 
     mutating func parseArgument(_ kind: ValueKind) -> Expression? {

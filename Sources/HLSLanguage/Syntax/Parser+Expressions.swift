@@ -1,4 +1,4 @@
-public import HLSCore
+import HLSCore
 
 extension Parser {
     mutating func parseExpression() -> Expression? { parseOr() }
@@ -117,7 +117,9 @@ extension Parser {
                 let isCommand = registry.resolve([w]) != nil || registry.objects[w] != nil || definitions.contains(w)
                 error(
                     "bare word '\(w)' in an expression", at: at,
-                    hint: isCommand ? "to use a command's value, wrap it: (\(w) …)" : "quote text (\"\(w)\") or use a variable ($\(w))")
+                    hint: isCommand
+                        ? "to use a command's value, wrap it: (\(w) …)"
+                        : "quote text (\"\(w)\") or use a variable ($\(w))")
                 return nil
             }
         case .rawString(let s):
@@ -137,6 +139,10 @@ extension Parser {
             defer { rowContext = savedRow }
             guard let inner = parsePipeline() else { return nil }
             while currentKind == .newline { advance() }
+            if currentKind == .eof {
+                reportUnclosed(token)
+                return nil
+            }
             guard expect(.rparen, "')'") else { return nil }
             result = .subpipeline(inner, at: at)
         case .lbracket:
@@ -147,7 +153,7 @@ extension Parser {
             while currentKind == .newline || currentKind == .comma { advance() }
             while currentKind != .rbracket {
                 if currentKind == .eof {
-                    error("missing ']' to close the list", at: at)
+                    reportUnclosed(token)
                     return nil
                 }
                 guard let item = parseExpression() else { return nil }
@@ -222,7 +228,8 @@ extension Parser {
                 // `{a:1}` lexes as one word: split it.
                 let valueText = String(key[key.index(after: colon)...])
                 key = String(key[..<colon])
-                fields.append((key, .literal(Quantities.parseWord(valueText) ?? .string(valueText), text: valueText, at: keyAt)))
+                fields.append(
+                    (key, .literal(Quantities.parseWord(valueText) ?? .string(valueText), text: valueText, at: keyAt)))
                 continue
             } else {
                 error("expected ':' after field name '\(key)'")
@@ -243,7 +250,8 @@ extension Parser {
             case .variable(let name, let path, let loc):
                 segments.append(.expression(.variable(name: name, path: path, at: loc)))
             case .subexpression(let start, let end, let loc):
-                var inner = Parser(source: source, registry: registry, range: start..<end, at: loc)
+                var inner = Parser(
+                    source: source, registry: registry, range: start..<end, line: loc.line, column: loc.column + 2)
                 inner.definitions = definitions
                 if let pipeline = inner.parsePipeline() {
                     if inner.currentKind != .eof {

@@ -1,13 +1,14 @@
-public import HLSCore
+import HLSCore
 
 extension Parser {
-    /// Statements up to `closer` (a `}`) or the end of input.
-    mutating func parseStatements(until closer: Token.Kind?) -> [Statement] {
+    /// Statements up to the `}` matching `opener` (a `{` token), or to the end of input.
+    mutating func parseStatements(until opener: Token?) -> [Statement] {
+        let closer: Token.Kind? = opener == nil ? nil : .rbrace
         var statements: [Statement] = []
         while true {
             skipNewlines()
             if currentKind == .eof {
-                if closer != nil { error("missing '}' to close this block") }
+                if let opener { reportUnclosed(opener) }
                 return statements
             }
             if let closer, currentKind == closer { return statements }
@@ -20,10 +21,10 @@ extension Parser {
             let start = index
             if let statement = parseStatement() { statements.append(statement) }
             if diagnostics.count > before {
-                recover()
+                recover(from: start)
             } else if !(atStatementEnd && currentKind != .pipe) {
                 error("expected end of statement, found \(describe(current))")
-                recover()
+                recover(from: start)
             }
             if index == start { advance() }
         }
@@ -35,8 +36,9 @@ extension Parser {
             error("expected '{' to begin a block, found \(describe(current))")
             return nil
         }
+        let opener = current
         advance()
-        let statements = parseStatements(until: .rbrace)
+        let statements = parseStatements(until: opener)
         if currentKind == .rbrace { advance() }
         return Block(statements: statements, location: location)
     }
@@ -71,7 +73,7 @@ extension Parser {
         case "if":
             advance()
             var branches: [(Expression, Block)] = []
-            guard let condition = parseExpression(), let body = parseBlock() else { return nil }
+            guard let condition = parseCondition(after: "if"), let body = parseBlock() else { return nil }
             branches.append((condition, body))
             var otherwise: Block? = nil
             while true {
@@ -80,7 +82,7 @@ extension Parser {
                 while currentKind == .newline { advance() }
                 if isWord("elif") {
                     advance()
-                    guard let c = parseExpression(), let b = parseBlock() else { return nil }
+                    guard let c = parseCondition(after: "elif"), let b = parseBlock() else { return nil }
                     branches.append((c, b))
                 } else if isWord("else") {
                     advance()
@@ -109,7 +111,7 @@ extension Parser {
             return parseFor(parallel: .literal(.int(4), text: "4", at: location), at: location)
         case "while":
             advance()
-            guard let condition = parseExpression(), let body = parseBlock() else { return nil }
+            guard let condition = parseCondition(after: "while"), let body = parseBlock() else { return nil }
             return .whileLoop(condition: condition, body: body, at: location)
         case "break":
             advance()
@@ -126,11 +128,16 @@ extension Parser {
             return parseDefinition(at: location)
         case "phase":
             advance()
-            guard let name = parsePrimary(), let body = parseBlock() else { return nil }
+            guard let name = parseOperand(of: "phase", naming: "a name", example: #"phase "1 provision" { … }"#),
+                let body = parseBlock()
+            else { return nil }
             return .phase(name: name, body: body, at: location)
         case "retry":
             advance()
-            guard let attempts = parsePrimary() else { return nil }
+            guard
+                let attempts = parseOperand(
+                    of: "retry", naming: "the number of attempts", example: "retry 3 --delay 10s { … }")
+            else { return nil }
             var delay: Expression? = nil
             if isWord("--delay") {
                 advance()
@@ -166,7 +173,10 @@ extension Parser {
             return .assertion(condition: condition, message: message, at: location)
         case "source":
             advance()
-            guard let path = parsePrimary() else { return nil }
+            guard let path = parseOperand(of: "source", naming: "a file", example: #"source "lib/common.hls""#) else {
+                return nil
+            }
+            noteSourced(path)
             return .source(path: path, at: location)
         case "exit":
             advance()
@@ -180,10 +190,29 @@ extension Parser {
         }
     }
 
+    /// The condition of `if`/`elif`/`while`; a `{` right after the keyword means it is missing
+    /// (rather than an empty record).
+    mutating func parseCondition(after keyword: String) -> Expression? {
+        if currentKind == .lbrace || atStatementEnd {
+            error("expected a condition after '\(keyword)'", hint: "\(keyword) $x > 1 { … }")
+            return nil
+        }
+        return parseExpression()
+    }
+
+    /// The value after `phase`/`retry`, before its block.
+    mutating func parseOperand(of keyword: String, naming what: String, example: String) -> Expression? {
+        if currentKind == .lbrace || atStatementEnd {
+            error("expected \(what) after '\(keyword)'", hint: example)
+            return nil
+        }
+        return parsePrimary()
+    }
+
     mutating func parseFor(parallel: Expression?, at location: SourceLocation) -> Statement? {
         let variable: String
         switch currentKind {
-        case .word(let w) where Parser.isIdentifier(w): variable = w
+        case .word(let w) where Parser.isIdentifier(w) && !Parser.keywords.contains(w): variable = w
         case .variable(let w, []): variable = w
         default:
             error("expected a loop variable after 'for'")
@@ -246,11 +275,15 @@ extension Parser {
 
     static func isIdentifier(_ word: String) -> Bool {
         guard let first = word.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
-        return word.unicodeScalars.allSatisfy { $0 == "_" || $0 == "." || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+        return word.unicodeScalars.allSatisfy {
+            $0 == "_" || $0 == "." || $0.properties.isAlphabetic || ("0"..."9").contains($0)
+        }
     }
 
     static func isCommandName(_ word: String) -> Bool {
         guard let first = word.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
-        return word.unicodeScalars.allSatisfy { $0 == "_" || $0 == "-" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+        return word.unicodeScalars.allSatisfy {
+            $0 == "_" || $0 == "-" || $0.properties.isAlphabetic || ("0"..."9").contains($0)
+        }
     }
 }

@@ -1,4 +1,4 @@
-public import HLSCore
+import HLSCore
 
 /// Reads tokens into a `Program`, checking every command call against the registry.
 /// It never stops at the first problem: it resynchronises at the next statement and returns
@@ -16,6 +16,10 @@ public struct Parser {
     /// Names of the `def`s seen so far, checked again after the whole file is read.
     var definitions: Set<String> = []
     var unresolved: [(name: String, at: SourceLocation)] = []
+    /// Files being sourced on the way here (`a.hls` sources `b.hls` sources …), against cycles.
+    var sourceChain: Set<String> = []
+    /// A `source` whose path is computed: its `def`s are unknown until it runs.
+    var hasComputedSource = false
 
     public init(source: SourceFile, registry: Registry) {
         self.source = source
@@ -25,17 +29,21 @@ public struct Parser {
         self.diagnostics = lexer.diagnostics
     }
 
-    init(source: SourceFile, registry: Registry, range: Range<Int>, at location: SourceLocation) {
+    /// A parser of part of a source (the inside of `$( … )`, the value of `--name=$x`) that
+    /// begins at `line`:`column`.
+    init(source: SourceFile, registry: Registry, range: Range<Int>, line: Int, column: Int) {
         self.source = source
         self.registry = registry
-        var lexer = Lexer(source: source, range: range, line: location.line, column: location.column + 2)
+        var lexer = Lexer(source: source, range: range, line: line, column: column)
         self.tokens = lexer.tokenize()
         self.diagnostics = lexer.diagnostics
     }
 
     /// Parses a whole script. `knownDefinitions` are `def`s from elsewhere (the REPL's session,
     /// sourced files) that calls may use.
-    public static func parse(_ source: SourceFile, registry: Registry, knownDefinitions: Set<String> = []) -> (Program, [Diagnostic]) {
+    public static func parse(_ source: SourceFile, registry: Registry, knownDefinitions: Set<String> = []) -> (
+        Program, [Diagnostic]
+    ) {
         var parser = Parser(source: source, registry: registry)
         parser.definitions = knownDefinitions
         let statements = parser.parseStatements(until: nil)
@@ -104,27 +112,60 @@ public struct Parser {
         }
     }
 
-    /// Skips to the end of the current statement after an error.
-    mutating func recover() {
-        var depth = 0
+    /// Skips to the end of the statement that began at token `start`, after an error.
+    ///
+    /// Brackets the statement opened before the error still count, so `echo (1 + )` resumes
+    /// after its `)` instead of reporting that `)` again. When the input ends inside a `(` or
+    /// `[`, that bracket is reported: it swallowed the lines after it (newlines are spaces there).
+    mutating func recover(from start: Int) {
+        var open: [Token] = []
+        for token in tokens[start..<index] {
+            switch token.kind {
+            case .lbrace, .lparen, .lbracket: open.append(token)
+            case .rbrace, .rparen, .rbracket: if !open.isEmpty { open.removeLast() }
+            default: break
+            }
+        }
         while true {
             switch currentKind {
-            case .eof: return
-            case .lbrace, .lparen, .lbracket: depth += 1
+            case .eof:
+                for unclosed in open where unclosed.kind != .lbrace { reportUnclosed(unclosed) }
+                return
+            case .lbrace, .lparen, .lbracket: open.append(current)
             case .rbrace, .rparen, .rbracket:
-                if depth == 0 { return }
-                depth -= 1
+                // A closer with no opener of its kind in this statement closes an outer block.
+                guard let match = open.lastIndex(where: { Parser.closes(currentKind, $0.kind) }) else {
+                    for unclosed in open where unclosed.kind != .lbrace { reportUnclosed(unclosed) }
+                    return
+                }
+                open.removeSubrange(match...)
             case .newline, .semicolon:
-                if depth == 0 { return }
+                if open.isEmpty { return }
             default: break
             }
             advance()
         }
     }
 
+    static func closes(_ closer: Token.Kind, _ opener: Token.Kind) -> Bool {
+        switch (closer, opener) {
+        case (.rbrace, .lbrace), (.rparen, .lparen), (.rbracket, .lbracket): return true
+        default: return false
+        }
+    }
+
+    /// "this '(' is never closed", once per bracket.
+    mutating func reportUnclosed(_ opener: Token) {
+        let text = opener.kind == .lparen ? "(" : opener.kind == .lbracket ? "[" : "{"
+        let closer = opener.kind == .lparen ? ")" : opener.kind == .lbracket ? "]" : "}"
+        guard !diagnostics.contains(where: { $0.location == opener.location }) else { return }
+        error("this '\(text)' is never closed", at: opener.location, hint: "close it with '\(closer)'")
+    }
+
     // MARK: After the whole file
 
     mutating func checkUnresolved() {
+        if hasComputedSource { return }
         for (name, at) in unresolved where !definitions.contains(name) {
             let candidates = registry.topLevelNames + Array(definitions) + Parser.keywords
             var hint: String? = nil

@@ -1,4 +1,4 @@
-public import HLSCore
+import HLSCore
 
 /// A script's text with its name, kept so diagnostics can quote the offending line.
 public final class SourceFile: Sendable {

@@ -1,3 +1,5 @@
+import HLSCore
+
 /// Literal words that are numbers, durations or sizes, and how those print.
 ///
 /// Durations: `500ms`, `90s`, `5m`, `2h`, `1d`, `1w`, and sums like `1h30m` (lowercase units).
@@ -19,7 +21,9 @@ enum Quantities {
         guard startsNumeric else { return nil }
         let cleaned = word.replacingUnderscores
         if let i = Int(cleaned) { return .int(i) }
-        if cleaned.contains("."), !cleaned.hasSuffix("."), let d = Double(cleaned), cleaned.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" }) {
+        if cleaned.contains("."), !cleaned.hasSuffix("."), let d = Double(cleaned),
+            cleaned.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" })
+        {
             return .float(d)
         }
         if let d = parseDuration(cleaned) { return .duration(d) }
@@ -48,29 +52,26 @@ enum Quantities {
             let unit = rest.prefix { $0.isLetter }
             guard let scale = durationUnits.first(where: { $0.0 == unit })?.1 else { return nil }
             rest = rest.dropFirst(unit.count)
-            total += scale * amount
+            total += scaled(scale, by: amount, exactly: Int(number))
             any = true
         }
         guard any else { return nil }
         return negative ? .zero - total : total
     }
 
-    static let sizeUnits: [(String, Int64)] = [
-        ("B", 1),
-        ("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30), ("T", 1 << 40), ("P", 1 << 50),
-        ("Ki", 1 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30), ("Ti", 1 << 40), ("Pi", 1 << 50),
-        ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40), ("PiB", 1 << 50),
-        ("KB", 1_000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("TB", 1_000_000_000_000),
-        ("PB", 1_000_000_000_000_000),
-    ]
+    /// `scale × amount` without the rounding drift of `Duration * Double` (`1w` is exactly
+    /// 7 days): whole amounts multiply exactly, fractions are rounded to the nanosecond.
+    static func scaled(_ scale: Duration, by amount: Double, exactly whole: Int?) -> Duration {
+        if let whole { return scale * whole }
+        let (seconds, atto) = scale.components
+        let nanoseconds = (Double(seconds) * 1e9 + Double(atto / 1_000_000_000)) * amount
+        return .nanoseconds(Int64(nanoseconds.rounded()))
+    }
 
+    /// A size with its unit (`8G`); a bare number is an int in the language, not a size.
     static func parseSize(_ text: String) -> Int64? {
-        let number = text.prefix { $0.isNumber || $0 == "." }
-        let unit = text.dropFirst(number.count)
-        guard !number.isEmpty, let amount = Double(number),
-            let scale = sizeUnits.first(where: { $0.0 == unit })?.1
-        else { return nil }
-        return Int64((amount * Double(scale)).rounded())
+        guard let last = text.last, last.isLetter else { return nil }
+        return ByteSize.parse(text)
     }
 
     /// `1h30m`, `90s` → `1m30s`, `250ms`, `0s`.
@@ -98,14 +99,12 @@ enum Quantities {
     }
 
     /// `8 GiB`, `1.5 GiB`, `512 MiB`, `100 B`.
-    static func format(size bytes: Int64) -> String {
-        let units: [(String, Int64)] = [("PiB", 1 << 50), ("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
-        for (name, scale) in units where abs(bytes) >= scale {
-            if bytes % scale == 0 { return "\(bytes / scale) \(name)" }
-            let value = Double(bytes) / Double(scale)
-            return "\((value * 10).rounded() / 10) \(name)"
-        }
-        return "\(bytes) B"
+    static func format(size bytes: Int64) -> String { ByteSize.format(bytes) }
+
+    /// Whole nanoseconds (durations in hls never need finer).
+    static func nanoseconds(_ d: Duration) -> Int64 {
+        let (seconds, atto) = d.components
+        return seconds * 1_000_000_000 + atto / 1_000_000_000
     }
 
     static func seconds(_ d: Duration) -> Double {

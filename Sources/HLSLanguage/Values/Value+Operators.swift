@@ -1,4 +1,4 @@
-public import HLSCore
+import HLSCore
 
 /// Arithmetic and comparison on values. Errors name the operator and both types.
 enum Operators {
@@ -44,25 +44,26 @@ enum Operators {
             case "-": return .duration(x - y)
             case "/":
                 guard y != .zero else { throw TypeMismatch(message: "division by zero") }
-                return .float(x / y)
+                // As with ints: a whole ratio is an int (`1h / 30m` is 2).
+                return ratio(Quantities.nanoseconds(x), Quantities.nanoseconds(y))
             default: break
             }
         case (.duration(let x), .int), (.duration(let x), .float):
             let y = number(b)!
-            if op == "*" { return .duration(x * y) }
+            if op == "*" { return .duration(Quantities.scaled(x, by: y, exactly: b.intValue)) }
             if op == "/" {
                 guard y != 0 else { throw TypeMismatch(message: "division by zero") }
-                return .duration(x / y)
+                return .duration(Quantities.scaled(x, by: 1 / y, exactly: nil))
             }
         case (.int, .duration(let y)), (.float, .duration(let y)):
-            if op == "*" { return .duration(y * number(a)!) }
+            if op == "*" { return .duration(Quantities.scaled(y, by: number(a)!, exactly: a.intValue)) }
         case (.size(let x), .size(let y)):
             switch op {
             case "+": return .size(x + y)
             case "-": return .size(x - y)
             case "/":
                 guard y != 0 else { throw TypeMismatch(message: "division by zero") }
-                return .float(Double(x) / Double(y))
+                return ratio(x, y)
             case "%":
                 guard y != 0 else { throw TypeMismatch(message: "division by zero") }
                 return .size(x % y)
@@ -91,6 +92,11 @@ enum Operators {
         default: break
         }
         throw mismatch(op, a, b)
+    }
+
+    /// `x / y` as an int when it divides evenly, else a float.
+    static func ratio(_ x: Int64, _ y: Int64) -> Value {
+        x % y == 0 ? .int(Int(x / y)) : .float(Double(x) / Double(y))
     }
 
     static func isScalar(_ v: Value) -> Bool {
@@ -132,7 +138,8 @@ enum Operators {
         case "!=": return a != b
         case "=~", "!~":
             guard case .string(let text) = a, case .string(let pattern) = b else {
-                throw TypeMismatch(message: "'\(op)' matches a string against a regex string, not \(a.typeName) and \(b.typeName)")
+                throw TypeMismatch(
+                    message: "'\(op)' matches a string against a regex string, not \(a.typeName) and \(b.typeName)")
             }
             let regex: Regex<AnyRegexOutput>
             do {
@@ -165,5 +172,13 @@ enum Operators {
             default: throw mismatch(op, a, b)
             }
         }
+    }
+}
+
+extension Value {
+    /// The int inside, for arithmetic that stays exact with whole numbers.
+    fileprivate var intValue: Int? {
+        if case .int(let i) = self { return i }
+        return nil
     }
 }

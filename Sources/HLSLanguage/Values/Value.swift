@@ -1,4 +1,4 @@
-public import HLSCore
+import HLSCore
 
 /// A structured value: what every expression evaluates to and every verb returns.
 /// A list whose items are all records is a *table*.
@@ -34,6 +34,9 @@ public enum Value: Sendable {
         case .closure: return "closure"
         }
     }
+
+    /// The type's name with its article, for messages: "an int", "a table".
+    public var aTypeName: String { typeName == "int" ? "an int" : "a \(typeName)" }
 
     static func isTable(_ items: [Value]) -> Bool {
         guard !items.isEmpty else { return false }

@@ -37,7 +37,8 @@ public indirect enum LocatedYAML: Sendable {
         case .mapping(let m):
             return .mapping(
                 m.map { pair in
-                    let keyAt = SourceLocation(file: file, line: pair.key.mark?.line ?? 0, column: pair.key.mark?.column ?? 0)
+                    let keyAt = SourceLocation(
+                        file: file, line: pair.key.mark?.line ?? 0, column: pair.key.mark?.column ?? 0)
                     return (key: pair.key.string ?? "", keyAt: keyAt, value: convert(pair.value, file: file))
                 }, at: at)
         case .sequence(let seq):

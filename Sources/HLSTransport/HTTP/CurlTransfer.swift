@@ -148,7 +148,8 @@ enum CurlTransfer {
             return
         }
         let code = body.withUnsafeBytes { bytes in
-            hlsh_curl_setopt_pointer(easy.handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+            hlsh_curl_setopt_pointer(
+                easy.handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
         }
         try easy.check(code, CURLOPT_COPYPOSTFIELDS)
     }

@@ -1,6 +1,6 @@
+internal import CCurl
 public import HLSCore
 import Synchronization
-internal import CCurl
 
 #if canImport(Glibc)
     import Glibc
@@ -81,7 +81,9 @@ public final class HTTPClient: Sendable {
             }
             let delay = retry.delay(beforeRetry: attempt)
             attempt += 1
-            log("retrying \(place) in \(HTTPFailure.format(delay)) (attempt \(attempt) of \(retry.attempts)) after: \(why)")
+            log(
+                "retrying \(place) in \(HTTPFailure.format(delay)) (attempt \(attempt) of \(retry.attempts)) after: \(why)"
+            )
             try pause(delay, cancellation: cancellation, place: place)
         }
     }

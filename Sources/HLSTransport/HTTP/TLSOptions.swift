@@ -59,16 +59,19 @@ public struct TLSOptions: Sendable, Hashable {
     func validate() throws(HLSError) {
         guard let pin = pinnedPublicKey else { return }
         let pins = pin.split(separator: ";").map { $0.filter { $0 != " " } }
-        let ok = !pins.isEmpty && pins.allSatisfy { item in
-            item.hasPrefix("sha256//") && item.count > "sha256//".count
-                && item.dropFirst("sha256//".count).allSatisfy {
-                    $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "/" || $0 == "=")
-                }
-        }
+        let ok =
+            !pins.isEmpty
+            && pins.allSatisfy { item in
+                item.hasPrefix("sha256//") && item.count > "sha256//".count
+                    && item.dropFirst("sha256//".count).allSatisfy {
+                        $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "/" || $0 == "=")
+                    }
+            }
         if !ok {
             throw HLSError(
                 .usage, "pinned public key must look like sha256//BASE64",
-                hint: "compute it with: openssl x509 -in cert.pem -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64"
+                hint:
+                    "compute it with: openssl x509 -in cert.pem -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64"
             )
         }
     }

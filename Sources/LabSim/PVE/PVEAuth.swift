@@ -43,14 +43,16 @@ struct PVEAuth: Sendable {
 
     func makeCSRFToken(user: String, now: Double) -> String {
         let stamp = UPID.hex8(Int(now))
-        return stamp + ":" + Base64.encode(SHA.hmacSHA256(key: csrfSecret, message: Array("\(stamp):\(user)".utf8)), padded: false)
+        return stamp + ":"
+            + Base64.encode(SHA.hmacSHA256(key: csrfSecret, message: Array("\(stamp):\(user)".utf8)), padded: false)
     }
 
     func verifyCSRFToken(_ token: String?, user: String, now: Double) -> Bool {
         guard let token, let colon = token.firstIndex(of: ":") else { return false }
         let stamp = String(token[..<colon])
         guard stamp.count == 8, let time = Int(stamp, radix: 16) else { return false }
-        let expected = Base64.encode(SHA.hmacSHA256(key: csrfSecret, message: Array("\(stamp):\(user)".utf8)), padded: false)
+        let expected = Base64.encode(
+            SHA.hmacSHA256(key: csrfSecret, message: Array("\(stamp):\(user)".utf8)), padded: false)
         let age = now - Double(time)
         return String(token[token.index(after: colon)...]) == expected && age > -300 && age < ticketLifetime
     }
@@ -129,7 +131,8 @@ struct PVEAuth: Sendable {
         let areas: [(String, String, [String])] = [
             ("vms", "/vms", ["VM."]), ("storage", "/storage", ["Datastore."]),
             ("access", "/access", ["User.", "Group.", "Realm.", "Permissions."]), ("nodes", "/nodes", ["Sys."]),
-            ("dc", "/", ["Sys.Audit", "Sys.Modify", "SDN."]), ("sdn", "/sdn", ["SDN."]), ("mapping", "/mapping", ["Mapping."]),
+            ("dc", "/", ["Sys.Audit", "Sys.Modify", "SDN."]), ("sdn", "/sdn", ["SDN."]),
+            ("mapping", "/mapping", ["Mapping."]),
         ]
         return areas.map { name, path, prefixes in
             let privs = privileges(of: user, on: path).filter { p in prefixes.contains { p.hasPrefix($0) } }.sorted()

@@ -29,7 +29,8 @@ enum PVECloudInit {
             let id = iface.dropFirst(3)
             guard let ipconfig = conf["ipconfig\(id)"] else { continue }
             let ip = PVEDrive.parse(ipconfig, defaultKey: "ip")
-            let mac = (PVEDrive.parse(PVEQemuSchema.normalizedNet(conf[iface]!), defaultKey: "model")["macaddr"] ?? "").lowercased()
+            let mac = (PVEDrive.parse(PVEQemuSchema.normalizedNet(conf[iface]!), defaultKey: "model")["macaddr"] ?? "")
+                .lowercased()
             out += "    - type: physical\n      name: eth\(id)\n      mac_address: '\(mac)'\n      subnets:\n"
             let i = "      "
             if let v4 = ip["ip"] {
@@ -102,7 +103,8 @@ enum PVECloudInit {
     /// `get_dns_conf`: the VM's settings, else the node's resolv.conf.
     static func dns(_ conf: [String: String], node: PVESimulatorConfig.Node) -> ([String], [String]) {
         let search = (conf["searchdomain"] ?? node.searchDomain).split(whereSeparator: \.isWhitespace).map(String.init)
-        let servers = conf["nameserver"].map { $0.split(whereSeparator: \.isWhitespace).map(String.init) } ?? node.dnsServers
+        let servers =
+            conf["nameserver"].map { $0.split(whereSeparator: \.isWhitespace).map(String.init) } ?? node.dnsServers
         return (search, servers)
     }
 

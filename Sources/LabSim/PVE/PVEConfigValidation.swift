@@ -105,7 +105,9 @@ enum PVEQemuSchema {
             "vga": .string(format: .properties(vgaFormat)),
             "name": .string(format: PVEFormats.dnsName),
             "description": .string(maxLength: 8192),
-            "scsihw": .string(enumValues: ["lsi", "lsi53c810", "virtio-scsi-pci", "virtio-scsi-single", "megasas", "pvscsi"]),
+            "scsihw": .string(enumValues: [
+                "lsi", "lsi53c810", "virtio-scsi-pci", "virtio-scsi-single", "megasas", "pvscsi",
+            ]),
             "ostype": .string(enumValues: [
                 "other", "wxp", "w2k", "w2k3", "w2k8", "wvista", "win7", "win8", "win10", "win11", "l24", "l26",
                 "solaris",
@@ -124,7 +126,8 @@ enum PVEQemuSchema {
             "cpu": .string(), "machine": .string(), "smbios1": .string(maxLength: 512), "hotplug": .string(),
             "startup": .string(), "args": .string(), "hookscript": .string(format: PVEFormats.volumeID),
             "vmgenid": .string(pattern: #"(?:[a-fA-F0-9]{8}(?:-[a-fA-F0-9]{4}){3}-[a-fA-F0-9]{12}|[01])"#),
-            "keyboard": .string(), "startdate": .string(pattern: #"(now|\d{4}-\d{1,2}-\d{1,2}(T\d{1,2}:\d{1,2}:\d{1,2})?)"#),
+            "keyboard": .string(),
+            "startdate": .string(pattern: #"(now|\d{4}-\d{1,2}-\d{1,2}(T\d{1,2}:\d{1,2}:\d{1,2})?)"#),
             "vmstatestorage": .string(format: PVEFormats.storageID),
         ]
         for name in driveNames { p[name] = .string(format: .properties(driveFormat)) }
@@ -170,7 +173,9 @@ enum PVEQemuSchema {
     static func privileges(for key: String) -> (privs: [String], any: Bool)? {
         let cpu: Set<String> = ["cores", "cpu", "cpulimit", "cpuunits", "numa", "smp", "sockets", "vcpus"]
         let memory: Set<String> = ["memory", "balloon", "shares", "allow-ksm"]
-        let hwtype: Set<String> = ["acpi", "hotplug", "kvm", "machine", "scsihw", "smbios1", "tablet", "vga", "watchdog"]
+        let hwtype: Set<String> = [
+            "acpi", "hotplug", "kvm", "machine", "scsihw", "smbios1", "tablet", "vga", "watchdog",
+        ]
         let general: Set<String> = [
             "agent", "autostart", "bios", "description", "keyboard", "localtime", "migrate_downtime", "migrate_speed",
             "name", "onboot", "ostype", "protection", "reboot", "startdate", "startup", "tdf", "template",

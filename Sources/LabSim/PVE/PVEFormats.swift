@@ -17,7 +17,8 @@ enum PVEFormats {
     }
 
     static let storageID = PVEFormat.verifier {
-        PVESchema.matches(#"(?i:[a-z][a-z0-9\-\_\.]*[a-z0-9])"#, $0) ? nil : "storage ID '\($0)' contains illegal characters\n"
+        PVESchema.matches(#"(?i:[a-z][a-z0-9\-\_\.]*[a-z0-9])"#, $0)
+            ? nil : "storage ID '\($0)' contains illegal characters\n"
     }
 
     static let poolID = PVEFormat.verifier {
@@ -67,7 +68,8 @@ enum PVEFormats {
     }
 
     static func isDNSName(_ s: String) -> Bool {
-        PVESchema.matches(#"(([a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?)\.)*([a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?)"#, s)
+        PVESchema.matches(
+            #"(([a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?)\.)*([a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?)"#, s)
     }
 
     static func isIPv4(_ s: String) -> Bool { parseIPv4(s) != nil }
@@ -86,7 +88,9 @@ enum PVEFormats {
     }
 
     static func isIPv6(_ s: String) -> Bool {
-        guard !s.isEmpty, s.contains(":"), s.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return false }
+        guard !s.isEmpty, s.contains(":"), s.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else {
+            return false
+        }
         let halves = s.components(separatedBy: "::")
         guard halves.count <= 2 else { return false }
         var groups = 0

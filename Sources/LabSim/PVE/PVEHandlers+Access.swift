@@ -10,7 +10,9 @@ extension PVEHandlers {
         let auth = call.api.auth
         let failure = PVEError(status: 401, "authentication failure\n")
         guard auth.users[username] != nil else { throw failure }
-        if let ticketUser = auth.verifyTicket(password, now: call.now), ticketUser == username || ticketUser == "root@pam" {
+        if let ticketUser = auth.verifyTicket(password, now: call.now),
+            ticketUser == username || ticketUser == "root@pam"
+        {
             // renewal (root@pam may create tickets for others)
         } else if auth.users[username]?.password != password {
             throw failure

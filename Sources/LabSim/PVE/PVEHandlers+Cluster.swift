@@ -5,7 +5,8 @@ extension PVEHandlers {
     static func version(_ call: PVECall) throws(PVEError) -> PVEResult {
         let v = call.api.config.version
         let release = v.split(separator: ".").prefix(2).joined(separator: ".")
-        return PVEResult(obj([("release", .string(release)), ("repoid", .string("5e7e50b1")), ("version", .string(v))]))
+        return PVEResult(
+            obj([("release", .string(release)), ("repoid", .string("5e7e50b1")), ("version", .string(v))]))
     }
 
     static func nodes(_ call: PVECall) throws(PVEError) -> PVEResult {
@@ -33,8 +34,16 @@ extension PVEHandlers {
             return PVEResult(
                 obj([
                     ("uptime", .int(Int(call.now - n.bootTime))), ("cpu", perlNumber(load.cpu)),
-                    ("memory", obj([("total", .int(total)), ("used", .int(load.mem)), ("free", .int(total - load.mem))])),
-                    ("cpuinfo", obj([("cpus", .int(n.config.maxcpu)), ("model", .string("Simulated CPU")), ("sockets", .int(1))])),
+                    (
+                        "memory",
+                        obj([("total", .int(total)), ("used", .int(load.mem)), ("free", .int(total - load.mem))])
+                    ),
+                    (
+                        "cpuinfo",
+                        obj([
+                            ("cpus", .int(n.config.maxcpu)), ("model", .string("Simulated CPU")), ("sockets", .int(1)),
+                        ])
+                    ),
                     ("pveversion", .string("pve-manager/\(call.api.config.version)/5e7e50b1")),
                     ("kversion", .string("Linux 6.8.12-4-pve #1 SMP PREEMPT_DYNAMIC PMX 6.8.12-4")),
                     ("loadavg", .array([.string("0.12"), .string("0.08"), .string("0.05")])),
@@ -70,7 +79,8 @@ extension PVEHandlers {
                 .map { st -> Document in
                     let used = s.used(storage: st, node: call.node)
                     return obj([
-                        ("storage", .string(st.id)), ("type", .string(st.type)), ("content", .string(st.content.joined(separator: ","))),
+                        ("storage", .string(st.id)), ("type", .string(st.type)),
+                        ("content", .string(st.content.joined(separator: ","))),
                         ("active", .int(1)), ("enabled", .int(1)), ("shared", .int(st.shared ? 1 : 0)),
                         ("total", .int(st.total)), ("used", .int(used)), ("avail", .int(st.total - used)),
                         ("used_fraction", perlNumber(Double(used) / Double(max(st.total, 1)))),
@@ -92,7 +102,8 @@ extension PVEHandlers {
                         ("id", .string("qemu/\(vm.vmid)")), ("type", .string("qemu")), ("vmid", .int(vm.vmid)),
                         ("name", vm.name.map(Document.string)), ("node", .string(vm.node)),
                         ("status", .string(running ? "running" : "stopped")),
-                        ("template", .int(vm.isTemplate ? 1 : 0)), ("maxcpu", .int(vm.cpus)), ("maxmem", .int(vm.maxmem)),
+                        ("template", .int(vm.isTemplate ? 1 : 0)), ("maxcpu", .int(vm.cpus)),
+                        ("maxmem", .int(vm.maxmem)),
                         ("maxdisk", .int(vm.maxdisk)), ("disk", .int(0)), ("mem", .int(guestMem(vm, now: call.now))),
                         ("cpu", perlNumber(running ? 0.012 : 0)), ("uptime", .int(uptime(vm, now: call.now))),
                         ("netin", .int(running ? 123_456 : 0)), ("netout", .int(running ? 65_432 : 0)),
@@ -109,9 +120,12 @@ extension PVEHandlers {
                     let load = nodeLoad(s, n.config.name, now: call.now)
                     list.append(
                         obj([
-                            ("id", .string("node/\(n.config.name)")), ("type", .string("node")), ("node", .string(n.config.name)),
-                            ("status", .string("online")), ("cpu", perlNumber(load.cpu)), ("maxcpu", .int(n.config.maxcpu)),
-                            ("mem", .int(load.mem)), ("maxmem", .int(n.config.maxmem)), ("disk", .int(n.config.maxdisk / 5)),
+                            ("id", .string("node/\(n.config.name)")), ("type", .string("node")),
+                            ("node", .string(n.config.name)),
+                            ("status", .string("online")), ("cpu", perlNumber(load.cpu)),
+                            ("maxcpu", .int(n.config.maxcpu)),
+                            ("mem", .int(load.mem)), ("maxmem", .int(n.config.maxmem)),
+                            ("disk", .int(n.config.maxdisk / 5)),
                             ("maxdisk", .int(n.config.maxdisk)), ("uptime", .int(Int(call.now - n.bootTime))),
                             ("level", .string("")), ("cgroup-mode", .int(2)),
                         ]))
@@ -125,7 +139,8 @@ extension PVEHandlers {
                                 ("id", .string("storage/\(n.config.name)/\(st.id)")), ("type", .string("storage")),
                                 ("storage", .string(st.id)), ("node", .string(n.config.name)),
                                 ("status", .string("available")), ("plugintype", .string(st.type)),
-                                ("content", .string(st.content.joined(separator: ","))), ("shared", .int(st.shared ? 1 : 0)),
+                                ("content", .string(st.content.joined(separator: ","))),
+                                ("shared", .int(st.shared ? 1 : 0)),
                                 ("disk", .int(s.used(storage: st, node: n.config.name))), ("maxdisk", .int(st.total)),
                             ]))
                     }
@@ -152,14 +167,16 @@ extension PVEHandlers {
         try call.withState { (s: inout PVEState) throws(PVEError) -> PVEResult in
             var list: [Document] = [
                 obj([
-                    ("type", .string("cluster")), ("id", .string("cluster")), ("name", .string(call.api.config.clusterName)),
+                    ("type", .string("cluster")), ("id", .string("cluster")),
+                    ("name", .string(call.api.config.clusterName)),
                     ("nodes", .int(s.nodes.count)), ("quorate", .int(1)), ("version", .int(s.nodes.count + 1)),
                 ])
             ]
             for (i, n) in s.nodes.enumerated() {
                 list.append(
                     obj([
-                        ("type", .string("node")), ("id", .string("node/\(n.config.name)")), ("name", .string(n.config.name)),
+                        ("type", .string("node")), ("id", .string("node/\(n.config.name)")),
+                        ("name", .string(n.config.name)),
                         ("nodeid", .int(i + 1)), ("ip", .string("127.0.0.1")), ("online", .int(1)),
                         ("local", .int(n.config.name == call.api.localNode ? 1 : 0)), ("level", .string("")),
                     ]))
@@ -230,5 +247,4 @@ extension PVEHandlers {
         .object(pairs.compactMap { k, v in v.map { (k, $0) } })
     }
 
-    
 }

@@ -60,14 +60,18 @@ extension PVEHandlers {
 
     static func updateConfig(_ call: PVECall, sync: Bool) throws(PVEError) -> PVEResult {
         var params = call.params
-        for key in ["node", "vmid", "background_delay", "skip_cloud_init", "import-working-storage"] { params[key] = nil }
+        for key in ["node", "vmid", "background_delay", "skip_cloud_init", "import-working-storage"] {
+            params[key] = nil
+        }
         let digest = params.removeValue(forKey: "digest")?.string
         var logLine = "update VM \(call.vmid):"
         for key in params.keys.sorted() {
             logLine += " -\(key) \(key == "cipassword" ? "<hidden>" : (params[key]?.string ?? ""))"
         }
         let skiplock = params.removeValue(forKey: "skiplock")?.string == "1"
-        if skiplock && call.authid != "root@pam" { throw PVEError.parameter("skiplock", "Only root may use this option.") }
+        if skiplock && call.authid != "root@pam" {
+            throw PVEError.parameter("skiplock", "Only root may use this option.")
+        }
         let deleteText = params.removeValue(forKey: "delete")?.string
         let revertText = params.removeValue(forKey: "revert")?.string
         params["force"] = nil
@@ -76,7 +80,9 @@ extension PVEHandlers {
         if let keys = values["sshkeys"] {
             for line in FormDecoding.percentDecode(keys).split(separator: "\n")
             where !line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) {
-                if !PVEQemuSchema.isValidSSHPublicKey(String(line)) { throw PVEError.failed("SSH public key validation error") }
+                if !PVEQemuSchema.isValidSSHPublicKey(String(line)) {
+                    throw PVEError.failed("SSH public key validation error")
+                }
             }
         }
         if deleteText == nil && revertText == nil && values.isEmpty { throw PVEError.failed("no options specified") }
@@ -96,7 +102,8 @@ extension PVEHandlers {
                 throw PVEError.parameter("delete", "you can't use '-\(opt)' and -delete \(opt)' at the same time")
             }
             if reverts.contains(opt) {
-                throw PVEError.parameter("revert", "you can't use '-delete \(opt)' and -revert \(opt)' at the same time")
+                throw PVEError.parameter(
+                    "revert", "you can't use '-delete \(opt)' and -revert \(opt)' at the same time")
             }
             if !PVEQemuSchema.optionExists(opt) { throw PVEError.parameter("delete", "unknown option '\(opt)'") }
             deletes.append(opt)
@@ -122,7 +129,9 @@ extension PVEHandlers {
             // check_storage_access, before anything is locked
             for (key, value) in values.sorted(by: { $0.key < $1.key }) where PVEQemuSchema.isDrive(key) {
                 let drive = PVEDrive.parse(value)
-                guard !PVEDrive.isCDROM(value), let file = drive["file"], let newDisk = parseNewDisk(file) else { continue }
+                guard !PVEDrive.isCDROM(value), let file = drive["file"], let newDisk = parseNewDisk(file) else {
+                    continue
+                }
                 guard let storage = newDisk.storage else {
                     throw PVEError.failed("no storage ID specified (and no default storage)")
                 }
@@ -192,7 +201,9 @@ extension PVEHandlers {
             }
             vm.pending[opt] = nil
             if opt.hasPrefix("unused") {
-                if isProtected { throw PVEError.failed("can't remove unused disk '\(value)' - protection mode enabled") }
+                if isProtected {
+                    throw PVEError.failed("can't remove unused disk '\(value)' - protection mode enabled")
+                }
                 try api.auth.check(u.authid, "/vms/\(u.vmid)", ["VM.Config.Disk"])
                 if let removed = s.removeVolume(value, on: vm.node) { log.append(removedLine(removed)) }
                 vm.config[opt] = nil
@@ -216,7 +227,9 @@ extension PVEHandlers {
                 let file = drive["file"] ?? ""
                 if let newDisk = parseNewDisk(file), !PVEDrive.isCDROM(value) {
                     let storage = newDisk.storage ?? ""
-                    guard s.storage(storage) != nil else { throw PVEError.failed("storage '\(storage)' does not exist") }
+                    guard s.storage(storage) != nil else {
+                        throw PVEError.failed("storage '\(storage)' does not exist")
+                    }
                     guard s.storageAvailable(storage, on: vm.node) else {
                         throw PVEError.failed("storage '\(storage)' is not available on node '\(vm.node)'")
                     }
@@ -226,8 +239,11 @@ extension PVEHandlers {
                     drive["file"] = volid
                     drive["size"] = PVEQemuSchema.formatSize(bytes)
                 } else if let (storage, volname) = PVEState.splitVolid(file), volname == "cloudinit" {
-                    guard s.storage(storage) != nil else { throw PVEError.failed("storage '\(storage)' does not exist") }
-                    let (volid, line) = s.allocateDisk(storage: storage, node: vm.node, vmid: u.vmid, size: 4 << 20, cloudinit: true)
+                    guard s.storage(storage) != nil else {
+                        throw PVEError.failed("storage '\(storage)' does not exist")
+                    }
+                    let (volid, line) = s.allocateDisk(
+                        storage: storage, node: vm.node, vmid: u.vmid, size: 4 << 20, cloudinit: true)
                     log.append(line)
                     drive["file"] = volid
                     drive["media"] = "cdrom"
@@ -273,7 +289,8 @@ extension PVEHandlers {
             if let file = PVEDrive.parse(value)["file"], let removed = s.removeVolume(file, on: vm.node) {
                 log.append(removedLine(removed))
             }
-        } else if !PVEDrive.isCDROM(value), let file = PVEDrive.parse(value)["file"], s.volume(file, on: vm.node) != nil {
+        } else if !PVEDrive.isCDROM(value), let file = PVEDrive.parse(value)["file"], s.volume(file, on: vm.node) != nil
+        {
             var i = 0
             while vm.config["unused\(i)"] != nil { i += 1 }
             vm.config["unused\(i)"] = file
@@ -282,7 +299,8 @@ extension PVEHandlers {
 
     static func removedLine(_ volume: PVEVolume) -> String {
         let name = PVEState.splitVolid(volume.volid)?.1 ?? volume.volid
-        return volume.format == "raw" ? "  Logical volume \"\(name)\" successfully removed." : "removed '\(volume.volid)'"
+        return volume.format == "raw"
+            ? "  Logical volume \"\(name)\" successfully removed." : "removed '\(volume.volid)'"
     }
 
     /// `$NEW_DISK_RE`: `[STORAGE:]SIZE_IN_GiB`.

@@ -19,7 +19,8 @@ extension PVEHandlers {
             ]
             for key in PVECloudInit.netKeys(vm.config) {
                 let id = Int(key.dropFirst(3)) ?? 0
-                let mac = (PVEDrive.parse(PVEQemuSchema.normalizedNet(vm.config[key]!), defaultKey: "model")["macaddr"] ?? "")
+                let mac =
+                    (PVEDrive.parse(PVEQemuSchema.normalizedNet(vm.config[key]!), defaultKey: "model")["macaddr"] ?? "")
                     .lowercased()
                 var addresses: [(String, String, Int)] = []
                 let ipconfig = PVEDrive.parse(vm.config["ipconfig\(id)"] ?? "", defaultKey: "ip")
@@ -51,8 +52,10 @@ extension PVEHandlers {
             (
                 "statistics",
                 obj([
-                    ("rx-bytes", .int(123_456)), ("rx-dropped", .int(0)), ("rx-errs", .int(0)), ("rx-packets", .int(987)),
-                    ("tx-bytes", .int(65_432)), ("tx-dropped", .int(0)), ("tx-errs", .int(0)), ("tx-packets", .int(543)),
+                    ("rx-bytes", .int(123_456)), ("rx-dropped", .int(0)), ("rx-errs", .int(0)),
+                    ("rx-packets", .int(987)),
+                    ("tx-bytes", .int(65_432)), ("tx-dropped", .int(0)), ("tx-errs", .int(0)),
+                    ("tx-packets", .int(543)),
                 ])
             ),
         ])
@@ -63,7 +66,10 @@ extension PVEHandlers {
         var b = mac.split(separator: ":").compactMap { UInt8($0, radix: 16) }
         guard b.count == 6 else { return "fe80::1" }
         b[0] ^= 0x02
-        let words = [UInt16(b[0]) << 8 | UInt16(b[1]), UInt16(b[2]) << 8 | 0xFF, 0xFE00 | UInt16(b[3]), UInt16(b[4]) << 8 | UInt16(b[5])]
+        let words = [
+            UInt16(b[0]) << 8 | UInt16(b[1]), UInt16(b[2]) << 8 | 0xFF, 0xFE00 | UInt16(b[3]),
+            UInt16(b[4]) << 8 | UInt16(b[5]),
+        ]
         return "fe80::" + words.map { String($0, radix: 16) }.joined(separator: ":")
     }
 

@@ -48,7 +48,9 @@ extension PVEHandlers {
             if let snap = call.string("snapname") { throw PVEError.failed("snapshot '\(snap)' does not exist") }
             let full = call.bool("full") ?? !source.isTemplate
             if storage != nil && !full { throw PVEError.failed("parameter 'storage' not allowed for linked clones") }
-            if call.string("format") != nil && !full { throw PVEError.failed("parameter 'format' not allowed for linked clones") }
+            if call.string("format") != nil && !full {
+                throw PVEError.failed("parameter 'format' not allowed for linked clones")
+            }
 
             var shared = true
             for (key, drive) in source.disks {
@@ -65,7 +67,9 @@ extension PVEHandlers {
                     }
                 }
             }
-            if let target, !shared { throw PVEError.failed("can't clone VM to node '\(target)' (VM uses local storage)") }
+            if let target, !shared {
+                throw PVEError.failed("can't clone VM to node '\(target)' (VM uses local storage)")
+            }
             if s.vms[newid] != nil { throw PVEError.failed("unable to create VM \(newid): config file already exists") }
 
             let duration = api.config.cloneDuration + api.faults.extraTaskDelay(type: "qmclone")
@@ -100,7 +104,9 @@ extension PVEHandlers {
         }
         var log: [String] = []
         var conf: [String: String] = [:]
-        let skipped: Set<String> = ["template", "lock", "parent", "snaptime", "vmstate", "runningcpu", "runningmachine"]
+        let skipped: Set<String> = [
+            "template", "lock", "parent", "snaptime", "vmstate", "runningcpu", "runningmachine",
+        ]
         for key in source.config.keys.sorted() where !skipped.contains(key) && !key.hasPrefix("unused") {
             let value = source.config[key]!
             if key.hasPrefix("net"), PVEQemuSchema.configProperties[key] != nil {
@@ -119,7 +125,8 @@ extension PVEHandlers {
                 let destStorage = storage ?? storeID
                 if PVEDrive.isCloudInit(value) {
                     log.append("create full clone of drive \(key) (\(file))")
-                    let (volid, line) = s.allocateDisk(storage: destStorage, node: node, vmid: newid, size: 4 << 20, cloudinit: true)
+                    let (volid, line) = s.allocateDisk(
+                        storage: destStorage, node: node, vmid: newid, size: 4 << 20, cloudinit: true)
                     log.append(line)
                     drive["file"] = volid
                 } else if full {
@@ -171,7 +178,9 @@ extension PVEHandlers {
 
     static func resize(_ call: PVECall) throws(PVEError) -> PVEResult {
         let skiplock = call.bool("skiplock") == true
-        if skiplock && call.authid != "root@pam" { throw PVEError.parameter("skiplock", "Only root may use this option.") }
+        if skiplock && call.authid != "root@pam" {
+            throw PVEError.parameter("skiplock", "Only root may use this option.")
+        }
         let (vmid, node, disk, sizeText, digest, authid) = (
             call.vmid, call.node, call.string("disk")!, call.string("size")!, call.string("digest"), call.authid
         )
@@ -183,7 +192,8 @@ extension PVEHandlers {
                 duration: api.config.taskDuration + api.faults.extraTaskDelay(type: "resize")
             ) { s, _ in
                 do throws(PVEError) {
-                    return try finishResize(&s, api: api, vmid: vmid, node: node, disk: disk, sizeText: sizeText,
+                    return try finishResize(
+                        &s, api: api, vmid: vmid, node: node, disk: disk, sizeText: sizeText,
                         digest: digest, skiplock: skiplock, authid: authid)
                 } catch {
                     return .failed(error.message)
@@ -229,7 +239,9 @@ extension PVEHandlers {
 
     static func destroy(_ call: PVECall) throws(PVEError) -> PVEResult {
         let skiplock = call.bool("skiplock") == true
-        if skiplock && call.authid != "root@pam" { throw PVEError.parameter("skiplock", "Only root may use this option.") }
+        if skiplock && call.authid != "root@pam" {
+            throw PVEError.parameter("skiplock", "Only root may use this option.")
+        }
         let (vmid, node) = (call.vmid, call.node)
         let purge = call.bool("purge") == true
         let unreferenced = call.bool("destroy-unreferenced-disks") == true
@@ -254,7 +266,8 @@ extension PVEHandlers {
                         return key.hasPrefix("unused") ? value : PVEDrive.parse(value)["file"]
                     }
                 if unreferenced {
-                    volids += s.volumes.values.filter { $0.owner == vmid && ($0.node == nil || $0.node == node) }.map(\.volid)
+                    volids += s.volumes.values.filter { $0.owner == vmid && ($0.node == nil || $0.node == node) }.map(
+                        \.volid)
                 }
                 for volid in Set(volids).sorted() {
                     if let removed = s.removeVolume(volid, on: node) { log.append(removedLine(removed)) }

@@ -55,7 +55,8 @@ extension PVEHandlers {
             let page = tasks.dropFirst(start).prefix(limit == 0 ? Int.max : limit)
             let list = page.map { t -> Document in
                 var pairs: [(String, Document?)] = [
-                    ("upid", .string(t.upid)), ("node", .string(t.node)), ("pid", .int(t.pid)), ("pstart", .int(t.pstart)),
+                    ("upid", .string(t.upid)), ("node", .string(t.node)), ("pid", .int(t.pid)),
+                    ("pstart", .int(t.pstart)),
                     ("starttime", .int(t.starttime)), ("type", .string(t.type)), ("id", .string(t.id)),
                 ]
                 pairs += ownerFields(t.user)

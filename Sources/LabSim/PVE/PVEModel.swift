@@ -110,7 +110,8 @@ struct PVEState: Sendable {
                 n += 1
             }
         }
-        addVolume(storage: id, node: node, volname: volname, owner: vmid, size: size, format: fileBased ? "qcow2" : "raw")
+        addVolume(
+            storage: id, node: node, volname: volname, owner: vmid, size: size, format: fileBased ? "qcow2" : "raw")
         let log: String
         switch s.type {
         case "lvmthin", "lvm":

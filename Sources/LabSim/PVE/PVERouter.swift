@@ -53,10 +53,12 @@ final class PVEAPI: Sendable {
         let cookie = request.header("Cookie")
         let authorization = request.header("Authorization")
         let ticket =
-            Self.extractAuthValue(cookie, key: "PVEAuthCookie") ?? Self.extractAuthValue(authorization, key: "PVEAuthCookie")
+            Self.extractAuthValue(cookie, key: "PVEAuthCookie")
+            ?? Self.extractAuthValue(authorization, key: "PVEAuthCookie")
         let apiToken = ticket == nil ? Self.extractAuthValue(authorization, key: "PVEAPIToken") : nil
         let exempt =
-            (rel == "/access/domains" && method == "GET") || (rel == "/access/ticket" && (method == "GET" || method == "POST"))
+            (rel == "/access/domains" && method == "GET")
+            || (rel == "/access/ticket" && (method == "GET" || method == "POST"))
         var authid = ""
         var viaToken = false
         if !exempt {
@@ -111,8 +113,9 @@ final class PVEAPI: Sendable {
         method: String, rel: String, params: PVEParams, authid: String, viaToken: Bool, now: Double
     ) -> PVEHTTPResponse {
         let segments = rel.split(separator: "/").map(String.init)
-        guard let (route, uriParams) = routes.lazy.compactMap({ r in r.match(method: method, segments).map { (r, $0) } })
-            .first
+        guard
+            let (route, uriParams) = routes.lazy.compactMap({ r in r.match(method: method, segments).map { (r, $0) } })
+                .first
         else {
             return format(.failure(PVEError(status: 501, "Method '\(method) \(rel)' not implemented")))
         }
@@ -173,7 +176,8 @@ final class PVEAPI: Sendable {
         var response: PVEHTTPResponse
         if fault.status == 500 || fault.status == 400 || fault.status == 403 || fault.status == 501 {
             let message = fault.message ?? "simulated failure"
-            response = format(.failure(PVEError(status: fault.status, message.hasSuffix("\n") ? message : message + "\n")))
+            response = format(
+                .failure(PVEError(status: fault.status, message.hasSuffix("\n") ? message : message + "\n")))
         } else {
             response = plainError(fault.status, fault.message ?? PVEHTTPResponse.standardReason(fault.status))
         }
@@ -183,7 +187,8 @@ final class PVEAPI: Sendable {
 
     /// The reason phrase: the message's first line, or the standard phrase if that is empty.
     static func reason(_ message: String, status: Int) -> String {
-        let first = message.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let first =
+            message.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
         return first.isEmpty ? PVEHTTPResponse.standardReason(status) : first
     }
 
@@ -207,12 +212,17 @@ final class PVEAPI: Sendable {
         guard let header else { return nil }
         var searchStart = header.startIndex
         while let range = header.range(of: key, range: searchStart..<header.endIndex) {
-            let atStart = range.lowerBound == header.startIndex || header[header.index(before: range.lowerBound)].isWhitespace
-            if atStart, range.upperBound < header.endIndex, header[range.upperBound] == "=" || header[range.upperBound] == " " {
+            let atStart =
+                range.lowerBound == header.startIndex || header[header.index(before: range.lowerBound)].isWhitespace
+            if atStart, range.upperBound < header.endIndex,
+                header[range.upperBound] == "=" || header[range.upperBound] == " "
+            {
                 let valueStart = header.index(after: range.upperBound)
                 let raw = header[valueStart...].prefix { $0 != ";" }
                 var value = FormDecoding.percentDecode(String(raw))
-                if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+                if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+                    value = String(value.dropFirst().dropLast())
+                }
                 return value.isEmpty ? nil : value
             }
             searchStart = range.upperBound
@@ -240,17 +250,21 @@ final class PVEAPI: Sendable {
                         ))
                 }
                 guard case .object(let pairs) = doc else {
-                    return .failure(ParamFailure(message: "Not a HASH reference at /usr/share/perl5/PVE/APIServer/AnyEvent.pm line 946.\n"))
+                    return .failure(
+                        ParamFailure(
+                            message: "Not a HASH reference at /usr/share/perl5/PVE/APIServer/AnyEvent.pm line 946.\n"))
                 }
                 for (key, value) in pairs {
                     switch value {
                     case .null: continue
                     case .bool(let b): params[key] = .scalar(b ? "1" : "0")
                     case .int(let i): params[key] = .scalar(String(i))
-                    case .double(let d): params[key] = .scalar(d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d))
+                    case .double(let d):
+                        params[key] = .scalar(d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d))
                     case .string(let s): params[key] = .scalar(s)
                     case .array(let items):
-                        params[key] = .list(items.map { if case .string(let s) = $0 { return s } else { return JSONCodec.encode($0) } })
+                        params[key] = .list(
+                            items.map { if case .string(let s) = $0 { return s } else { return JSONCodec.encode($0) } })
                     case .object: params[key] = .structured
                     }
                 }

@@ -6,7 +6,8 @@ enum PVERoutes {
     /// `pve-node`
     static let node = PVEProp.string(optional: false, format: PVEFormats.node)
     /// `pve-vmid`
-    static let vmid = PVEProp(kind: .integer, optional: false, format: PVEFormats.vmid, minimum: 100, maximum: 999_999_999)
+    static let vmid = PVEProp(
+        kind: .integer, optional: false, format: PVEFormats.vmid, minimum: 100, maximum: 999_999_999)
     static let optionalVMID = PVEProp(kind: .integer, format: PVEFormats.vmid, minimum: 100, maximum: 999_999_999)
 
     /// `user => 'all'`: any authenticated caller.
@@ -38,8 +39,10 @@ enum PVERoutes {
             PVERoute(method: "GET", path: "/", parameters: [:], permission: anyone) { _ throws(PVEError) in
                 PVEHandlers.subdirs(["version", "cluster", "nodes", "storage", "access", "pools"])
             },
-            PVERoute(method: "GET", path: "/version", parameters: [:], permission: anyone, handler: PVEHandlers.version),
-            PVERoute(method: "GET", path: "/nodes/{node}", parameters: ["node": node], permission: anyone) { call throws(PVEError) in
+            PVERoute(
+                method: "GET", path: "/version", parameters: [:], permission: anyone, handler: PVEHandlers.version),
+            PVERoute(method: "GET", path: "/nodes/{node}", parameters: ["node": node], permission: anyone) {
+                call throws(PVEError) in
                 _ = try call.withState { (s: inout PVEState) throws(PVEError) -> String in
                     try PVEHandlers.requireNode(s, call.node).config.name
                 }
@@ -49,17 +52,25 @@ enum PVERoutes {
                 method: "POST", path: "/access/ticket",
                 parameters: [
                     "username": .string(optional: false, maxLength: 64), "password": .string(optional: false),
-                    "realm": .string(), "otp": .string(), "path": .string(maxLength: 64), "privs": .string(maxLength: 64),
+                    "realm": .string(), "otp": .string(), "path": .string(maxLength: 64),
+                    "privs": .string(maxLength: 64),
                     "new-format": .boolean(), "tfa-challenge": .string(),
                 ], allowToken: false, permission: anyone, handler: PVEHandlers.createTicket),
             PVERoute(method: "GET", path: "/access/ticket", parameters: [:], permission: anyone) { _ throws(PVEError) in
                 PVEResult(.null)
             },
-            PVERoute(method: "GET", path: "/access/domains", parameters: [:], permission: anyone) { _ throws(PVEError) in
+            PVERoute(method: "GET", path: "/access/domains", parameters: [:], permission: anyone) {
+                _ throws(PVEError) in
                 PVEResult(
                     .array([
-                        PVEHandlers.obj([("realm", .string("pam")), ("type", .string("pam")), ("comment", .string("Linux PAM standard authentication"))]),
-                        PVEHandlers.obj([("realm", .string("pve")), ("type", .string("pve")), ("comment", .string("Proxmox VE authentication server"))]),
+                        PVEHandlers.obj([
+                            ("realm", .string("pam")), ("type", .string("pam")),
+                            ("comment", .string("Linux PAM standard authentication")),
+                        ]),
+                        PVEHandlers.obj([
+                            ("realm", .string("pve")), ("type", .string("pve")),
+                            ("comment", .string("Proxmox VE authentication server")),
+                        ]),
                     ]))
             },
             PVERoute(method: "GET", path: "/nodes", parameters: [:], permission: anyone, handler: PVEHandlers.nodes),
@@ -96,7 +107,8 @@ enum PVERoutes {
                     "since": .integer(), "until": .integer(),
                 ], permission: anyone, handler: PVEHandlers.taskList),
             PVERoute(
-                method: "GET", path: "/nodes/{node}/tasks/{upid}/status", parameters: ["node": node, "upid": .string(optional: false)],
+                method: "GET", path: "/nodes/{node}/tasks/{upid}/status",
+                parameters: ["node": node, "upid": .string(optional: false)],
                 permission: anyone, handler: PVEHandlers.taskStatus),
             PVERoute(
                 method: "GET", path: "/nodes/{node}/tasks/{upid}/log",
@@ -111,7 +123,8 @@ enum PVERoutes {
                 parameters: vmParams.merging([
                     "newid": vmid, "name": .string(format: PVEFormats.dnsName), "description": .string(),
                     "pool": .string(format: PVEFormats.poolID), "snapname": .string(maxLength: 40),
-                    "storage": .string(format: PVEFormats.storageID), "format": .string(enumValues: ["raw", "qcow2", "vmdk"]),
+                    "storage": .string(format: PVEFormats.storageID),
+                    "format": .string(enumValues: ["raw", "qcow2", "vmdk"]),
                     "full": .boolean(), "target": .string(format: PVEFormats.node), "bwlimit": .integer(minimum: 0),
                 ]) { a, _ in a },
                 permission: PVEHandlers.clonePermission, handler: PVEHandlers.clone),
@@ -140,7 +153,8 @@ enum PVERoutes {
                 method: "PUT", path: "\(qemu)/resize",
                 parameters: vmParams.merging(skiplock) { a, _ in a }.merging([
                     "disk": .string(optional: false, enumValues: PVEQemuSchema.driveNames),
-                    "size": .string(optional: false, pattern: #"\+?\d+(\.\d+)?[KMGT]?"#), "digest": .string(maxLength: 40),
+                    "size": .string(optional: false, pattern: #"\+?\d+(\.\d+)?[KMGT]?"#),
+                    "digest": .string(maxLength: 40),
                 ]) { a, _ in a },
                 permission: vmPerm(["VM.Config.Disk"]), handler: PVEHandlers.resize),
             PVERoute(
@@ -179,7 +193,9 @@ enum PVERoutes {
                 permission: vmPerm(["VM.GuestAgent.Audit"]), handler: PVEHandlers.agentInterfaces),
             PVERoute(
                 method: "GET", path: "\(qemu)/cloudinit/dump",
-                parameters: vmParams.merging(["type": .string(optional: false, enumValues: ["user", "network", "meta"])]) {
+                parameters: vmParams.merging([
+                    "type": .string(optional: false, enumValues: ["user", "network", "meta"])
+                ]) {
                     a, _ in a
                 }, permission: vmPerm(["VM.Audit"]), handler: PVEHandlers.cloudinitDump),
         ]

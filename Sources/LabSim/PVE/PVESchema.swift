@@ -87,7 +87,9 @@ enum PVESchema {
         }
         if !allowAdditional {
             for key in params.keys where properties[key] == nil {
-                add(&errors, key, "property is not defined in schema and the schema does not allow additional properties")
+                add(
+                    &errors, key,
+                    "property is not defined in schema and the schema does not allow additional properties")
             }
         }
         return errors.map { ($0.key, $0.value) }.sorted { $0.key < $1.key }
@@ -138,7 +140,9 @@ enum PVESchema {
             }
         }
         if let values = prop.enumValues, !values.contains(text) {
-            add(&errors, path, "value '\(text)' does not have a value in the enumeration '\(values.joined(separator: ", "))'")
+            add(
+                &errors, path,
+                "value '\(text)' does not have a value in the enumeration '\(values.joined(separator: ", "))'")
         }
     }
 

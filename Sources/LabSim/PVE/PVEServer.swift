@@ -87,7 +87,9 @@ final class PVEHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let response: PVEHTTPResponse
         if let te = head.headers.first(name: "Transfer-Encoding") {
             response = api.plainError(
-                501, te.lowercased() == "chunked" ? "chunked transfer encoding not supported" : "Unknown transfer encoding '\(te)'")
+                501,
+                te.lowercased() == "chunked"
+                    ? "chunked transfer encoding not supported" : "Unknown transfer encoding '\(te)'")
         } else {
             response = api.handle(request)
         }
@@ -118,7 +120,9 @@ final class PVEHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "Connection", value: keepAlive ? "Keep-Alive" : "close")
         // `.custom` keeps PVE's reason phrase; `init(statusCode:reasonPhrase:)` would swap in the standard one.
         let status = HTTPResponseStatus.custom(code: UInt(response.status), reasonPhrase: response.reason)
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))),
+            promise: nil)
         if head.method != .HEAD, !response.body.isEmpty {
             var buffer = context.channel.allocator.buffer(capacity: response.body.count)
             buffer.writeBytes(response.body)

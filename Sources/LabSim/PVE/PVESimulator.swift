@@ -73,7 +73,8 @@ public final class PVESimulator: Sendable {
             let ca = SelfSignedCA(directory: directory)
             try ca.ensure(nodes: config.nodes.map(\.name))
             for node in config.nodes {
-                fingerprints[node.name] = try CertificateIdentity(certificatePath: ca.certificatePath(node: node.name)).fingerprint
+                fingerprints[node.name] = try CertificateIdentity(certificatePath: ca.certificatePath(node: node.name))
+                    .fingerprint
             }
             identity = try CertificateIdentity(certificatePath: ca.certificatePath(node: local))
             sslContext = try Self.context(certificate: ca.certificatePath(node: local), key: ca.keyPath(node: local))
@@ -95,7 +96,8 @@ public final class PVESimulator: Sendable {
         }
         let urlHost = host.contains(":") ? "[\(host)]" : host
         let endpoint = Endpoint(
-            host: host, port: bound, url: "\(sslContext == nil ? "http" : "https")://\(urlHost):\(bound)/", caPath: caPath,
+            host: host, port: bound, url: "\(sslContext == nil ? "http" : "https")://\(urlHost):\(bound)/",
+            caPath: caPath,
             fingerprint: identity?.fingerprint, publicKeyPin: identity?.publicKeyPin)
         running.withLock { $0 = Running(server: server, api: api, endpoint: endpoint) }
         return endpoint

@@ -20,7 +20,9 @@ enum FormDecoding {
             var value: String?
             if pieces.count > 1 {
                 let raw = String(pieces[1])
-                let firstField = raw.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? raw
+                let firstField =
+                    raw.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
+                    ?? raw
                 value = formUnescape(firstField)
             }
             pairs.append(Pair(key: key, value: value))

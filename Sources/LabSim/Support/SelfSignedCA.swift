@@ -34,7 +34,8 @@ struct SelfSignedCA {
             ])
             for node in nodes { try? fm.removeItem(atPath: certificatePath(node: node)) }
         }
-        for node in nodes where !fm.fileExists(atPath: certificatePath(node: node)) || !fm.fileExists(atPath: keyPath(node: node)) {
+        for node in nodes
+        where !fm.fileExists(atPath: certificatePath(node: node)) || !fm.fileExists(atPath: keyPath(node: node)) {
             let nodeDir = directory + "/nodes/\(node)"
             do {
                 try fm.createDirectory(atPath: nodeDir, withIntermediateDirectories: true)

@@ -1,0 +1,39 @@
+import Foundation
+import HLSCore
+import HLSLanguage
+public import Inventory
+import Synchronization
+
+/// The session's lab: the inventory in use, installed in the execution context by `lab use`
+/// (or found at start-up from `$HLSH_LAB` or `./homelab.yaml`).
+public final class LabState: Sendable {
+    private let current = Mutex<Lab?>(nil)
+
+    public init() {}
+
+    public var lab: Lab? { current.withLock { $0 } }
+
+    public func use(_ lab: Lab) { current.withLock { $0 = lab } }
+
+    /// The state in `context`, installed on first use.
+    static func of(_ context: ExecutionContext) -> LabState {
+        if let state = context.service(LabState.self) { return state }
+        let state = LabState()
+        context.install(state)
+        return state
+    }
+
+    /// The lab, loading the default inventory if none is in use; a clear error otherwise.
+    static func require(_ inv: Invocation) throws -> Lab {
+        let state = of(inv.context)
+        if let lab = state.lab { return lab }
+        let candidates = [inv.context.environment["HLSH_LAB"], "homelab.yaml"].compactMap { $0 }
+        for path in candidates where FileManager.default.fileExists(atPath: path) {
+            let lab = try Lab.load(path: path)
+            state.use(lab)
+            return lab
+        }
+        throw inv.failure(
+            "no lab in use", hint: "run 'lab use homelab.yaml' (scripts/homelab.yaml is an example), or set HLSH_LAB")
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import HLSCore
+import HLSLanguage
+import LabSim
+
+/// `sim serve`: keep a simulated lab running for other tools (proxmoxer, curl, another hlsh).
+enum SimCommands {
+    static func register(into registry: inout Registry) {
+        registry.registerObject("sim", summary: "the simulated lab: the same protocols as the real one, on loopback")
+        registry.register(serve)
+    }
+
+    static let serve = CommandSpec(
+        ["sim", "serve"], summary: "Run the simulated lab in the foreground until Ctrl-C",
+        discussion: """
+            Starts the simulated Proxmox VE API over HTTPS on a loopback port with its own CA, and writes \
+            DIR/env with the PROXMOX_VE_* variables (and HLSH_PVE_CA_FILE) a client needs: \
+            `. DIR/env` in another shell, then run hlsh, proxmoxer or curl against it.
+            """,
+        flags: [
+            Flag("dir", .path, "where to write env, the CA and the simulator's files"),
+            Flag("port", .int, "the port (default: a free one)", default: .int(0)),
+        ],
+        examples: [
+            Example("sim serve --dir /tmp/lab", "serve a simulated lab; source /tmp/lab/env elsewhere", needsLab: true)
+        ],
+        implementation: .query { inv in
+            guard let dir = inv.string("dir") else { throw inv.usage("--dir is required") }
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            // Fresh secrets per run: whoever can read DIR/env (mode 0600) can log in.
+            let simulator = PVESimulator(
+                config: .seedLab(rootPassword: UUID().uuidString, tokenSecret: UUID().uuidString.lowercased()))
+            let endpoint = try simulator.start(port: inv.int("port") ?? 0, tls: .generate(directory: dir))
+            defer { simulator.stop() }
+            try simulator.writeEnvironment(to: dir)
+            inv.context.err("simulated Proxmox VE at \(endpoint.url) — environment in \(dir)/env; Ctrl-C stops it\n")
+            while !inv.context.cancellation.isCancelled {
+                usleep(100_000)
+            }
+            inv.context.err("simulated lab stopped\n")
+            return .null
+        })
+}

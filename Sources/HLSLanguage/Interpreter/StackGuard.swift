@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Turns runaway recursion (a `def` that calls itself without end, a file that sources itself)
+/// into an error instead of a crash: blocks check how much of their thread's stack is left.
+///
+/// Each thread's stack bounds are looked up once and kept in a pthread key, so a check costs a
+/// `pthread_getspecific` and a subtraction.
+enum StackGuard {
+    /// What must stay free for the error path and the C libraries a command may call.
+    static let reserve = 512 * 1024
+
+    nonisolated(unsafe) private static var key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// Whether the current thread is too deep in its stack to start another block.
+    static var isExhausted: Bool {
+        var marker: UInt8 = 0
+        let here = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+        var low = UInt(bitPattern: pthread_getspecific(key))
+        if low == 0 {
+            low = lowestAddress()
+            guard low != 0 else { return false }
+            pthread_setspecific(key, UnsafeRawPointer(bitPattern: low))
+        }
+        return here < low || here - low < UInt(reserve)
+    }
+
+    /// The low end of the current thread's stack (stacks grow down); 0 when unknown.
+    private static func lowestAddress() -> UInt {
+        #if canImport(Darwin)
+            let thread = pthread_self()
+            return UInt(bitPattern: pthread_get_stackaddr_np(thread)) - UInt(pthread_get_stacksize_np(thread))
+        #else
+            // `pthread_getattr_np` is a GNU extension the Swift Glibc module does not declare.
+            typealias GetAttributes = @convention(c) (pthread_t, UnsafeMutablePointer<pthread_attr_t>) -> Int32
+            guard let symbol = dlsym(nil, "pthread_getattr_np") else { return 0 }
+            let getAttributes = unsafeBitCast(symbol, to: GetAttributes.self)
+            var attributes = pthread_attr_t()
+            guard getAttributes(pthread_self(), &attributes) == 0 else { return 0 }
+            defer { pthread_attr_destroy(&attributes) }
+            var address: UnsafeMutableRawPointer? = nil
+            var size = 0
+            guard pthread_attr_getstack(&attributes, &address, &size) == 0, let address else { return 0 }
+            return UInt(bitPattern: address)
+        #endif
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+extension Parser {
+    /// `source "lib.hls"` with a literal path: reads the file now, so calls of the `def`s it
+    /// declares are known while this file is checked, and a missing file is reported by
+    /// `hlsh -n` too. A computed path can only be read when it runs; then calls of unknown
+    /// names are left for run time.
+    mutating func noteSourced(_ pathExpression: Expression) {
+        guard case .literal(.string(let path), _, let at) = pathExpression else {
+            hasComputedSource = true
+            return
+        }
+        let resolved = SourcePath.resolve(path, from: source.name)
+        guard !sourceChain.contains(resolved) else { return }
+        guard let text = try? String(contentsOfFile: resolved, encoding: .utf8) else {
+            error("cannot read '\(resolved)'", at: at, hint: SourcePath.hint)
+            return
+        }
+        var inner = Parser(source: SourceFile(name: resolved, text: text), registry: registry)
+        inner.definitions = definitions
+        inner.sourceChain = sourceChain.union([source.name, resolved])
+        let statements = inner.parseStatements(until: nil)
+        for case .definition(let d) in statements { definitions.insert(d.name) }
+        definitions.formUnion(inner.definitions)
+        hasComputedSource = hasComputedSource || inner.hasComputedSource
+    }
+}
+
+/// Where `source` finds a file: an absolute path as is; a relative one from the directory of
+/// the script that sources it (from the working directory for `-c`, stdin and the REPL).
+enum SourcePath {
+    static let hint = "a relative path is taken from the directory of the script that sources it"
+
+    static func resolve(_ path: String, from file: String) -> String {
+        guard !path.hasPrefix("/"), !file.hasPrefix("<") else { return path }
+        let dir = (file as NSString).deletingLastPathComponent
+        return dir.isEmpty ? path : dir + "/" + path
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import HLSCore
+public import HLSLanguage
+
+/// Tab completion from the registry: objects, verbs, flags and their values, live names from
+/// the objects' providers (cached, with a deadline so a Tab never waits long on the network),
+/// variables, `def`s and file paths.
+public final class Completer: @unchecked Sendable {
+    let registry: Registry
+    let context: ExecutionContext
+    let names: @Sendable () -> (variables: [String], definitions: [String])
+    /// How long a Tab waits for a provider before showing the cached (or static) answer.
+    let deadline: Duration
+    let cache = NameCache()
+
+    public init(
+        registry: Registry, context: ExecutionContext, deadline: Duration = .milliseconds(400),
+        names: @escaping @Sendable () -> (variables: [String], definitions: [String]) = { ([], []) }
+    ) {
+        self.registry = registry
+        self.context = context
+        self.deadline = deadline
+        self.names = names
+    }
+
+    public convenience init(interpreter: Interpreter, deadline: Duration = .milliseconds(400)) {
+        self.init(registry: interpreter.registry, context: interpreter.context, deadline: deadline) {
+            (interpreter.variableNames, interpreter.definitionNames)
+        }
+    }
+
+    /// Candidates for the word under `cursor` (a character offset) in `line`.
+    public func complete(line: String, cursor: Int) -> Completion {
+        let ctx = CompletionContext(line: line, cursor: cursor)
+        let word = ctx.current
+        func done(_ candidates: [Completion.Candidate]) -> Completion {
+            let matching = candidates.filter { $0.text.hasPrefix(word) }
+            var seen = Set<String>()
+            let unique = matching.filter { seen.insert($0.text).inserted }.sorted { $0.text < $1.text }
+            return Completion(wordStart: ctx.currentStart, word: word, candidates: unique)
+        }
+        if ctx.inQuote {
+            let unquoted = String(word.dropFirst())
+            let quote = word.first.map(String.init) ?? "\""
+            return done(files(unquoted).map { .init(quote + $0.text, isFinal: false) })
+        }
+        if word.hasPrefix("$") {
+            return done(names().variables.map { .init("$" + $0) })
+        }
+        guard let head = ctx.words.first else {
+            let heads = registry.topLevelNames.map { name in
+                Completion.Candidate(name, detail: registry.objects[name] ?? registry.spec(name)?.summary)
+            }
+            return done(
+                heads + names().definitions.map { .init($0, detail: "def") } + Completer.keywords.map { .init($0) })
+        }
+        if head == "source" && ctx.words.count == 1 { return done(files(word)) }
+        // Resolve the longest verb the typed words name; offer the next word of a path otherwise.
+        guard let (spec, length) = registry.resolve(Array(ctx.words.prefix(3))) else {
+            let typed = ctx.words
+            let next = registry.specs.filter {
+                $0.path.count > typed.count && Array($0.path.prefix(typed.count)) == typed
+            }
+            return done(
+                next.map { .init($0.path[typed.count], detail: $0.path.count == typed.count + 1 ? $0.summary : nil) })
+        }
+        let args = Array(ctx.words.dropFirst(length))
+        // A deeper verb may still be typed (`node k3s` → `server`, `agent`).
+        if args.isEmpty {
+            let deeper = registry.specs.filter { $0.path.count > length && Array($0.path.prefix(length)) == spec.path }
+            if !deeper.isEmpty && !word.hasPrefix("-") {
+                return done(deeper.map { .init($0.path[length], detail: $0.summary) })
+            }
+        }
+        if word.hasPrefix("-") {
+            var flags = spec.flags.map {
+                Completion.Candidate("--" + $0.name, detail: $0.kind.map { "<\($0.placeholder)>" } ?? $0.help)
+            }
+            flags.append(.init("--help", detail: "show this verb's help"))
+            return done(flags)
+        }
+        // The value of a flag that takes one?
+        if let last = args.last, last.hasPrefix("--"), let flag = spec.flag(named: String(last.dropFirst(2))),
+            let kind = flag.kind
+        {
+            return done(values(kind, spec: spec, word: word))
+        }
+        // Otherwise the next positional.
+        var index = 0
+        var skipNext = false
+        for a in args {
+            if skipNext {
+                skipNext = false
+                continue
+            }
+            if a.hasPrefix("--"), let f = spec.flag(named: String(a.dropFirst(2))), !f.isSwitch {
+                skipNext = true
+                continue
+            }
+            if a.hasPrefix("-") { continue }
+            index += 1
+        }
+        let positionals = spec.positionals
+        guard !positionals.isEmpty else { return done([]) }
+        let parameter =
+            index < positionals.count ? positionals[index] : positionals.last!.isVariadic ? positionals.last! : nil
+        guard let parameter else { return done([]) }
+        return done(values(parameter.kind, spec: spec, word: word))
+    }
+
+    func values(_ kind: ValueKind, spec: CommandSpec, word: String) -> [Completion.Candidate] {
+        switch kind {
+        case .choice(let words): return words.map { .init($0) }
+        case .bool: return [.init("true"), .init("false")]
+        case .path: return files(word)
+        case .name(let what): return liveNames(what, command: spec.name)
+        default: return []
+        }
+    }
+
+    /// Names from a provider: fresh cache, else a call bounded by `deadline`, else the stale
+    /// cache (the slow call keeps running and fills the cache for the next Tab).
+    func liveNames(_ kind: String, command: String) -> [Completion.Candidate] {
+        guard let provider = registry.providers[kind] else { return [] }
+        let key = "\(kind)\u{0}\(command)"
+        if let fresh = cache.fresh(key) { return fresh }
+        let query = NameQuery(command: command, context: context)
+        let cache = self.cache
+        let finished = DispatchSemaphore(value: 0)
+        if cache.beginFetch(key) {
+            Thread.detachNewThread {
+                if let names = try? provider.fetch(query) {
+                    cache.store(key, names.map { Completion.Candidate($0.name, detail: $0.detail) }, ttl: provider.ttl)
+                }
+                cache.endFetch(key)
+                finished.signal()
+            }
+            let seconds = Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18
+            _ = finished.wait(timeout: .now() + seconds)
+        }
+        return cache.fresh(key) ?? cache.stale(key) ?? []
+    }
+
+    /// Paths beginning with `prefix` (`~/` expanded for reading, kept as typed for display);
+    /// directories end in `/` and take no space after them.
+    func files(_ prefix: String) -> [Completion.Candidate] {
+        let shownDir = prefix.lastIndex(of: "/").map { String(prefix[...$0]) } ?? ""
+        var dir = shownDir
+        if dir.hasPrefix("~/") { dir = (context.environment["HOME"] ?? "") + dir.dropFirst() }
+        let base = String(prefix.dropFirst(shownDir.count))
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
+        return entries.filter { !$0.hasPrefix(".") || base.hasPrefix(".") }.map { name in
+            var isDirectory: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: dir + name, isDirectory: &isDirectory)
+            return isDirectory.boolValue ? .init(shownDir + name + "/", isFinal: false) : .init(shownDir + name)
+        }
+    }
+
+    static let keywords = [
+        "let", "set", "if", "for", "parallel", "while", "def", "phase", "retry", "try", "assert", "source", "exit",
+    ]
+}
+
+/// Provider answers with their age, shared by Tab presses and the background fetches.
+final class NameCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: (names: [Completion.Candidate], expires: ContinuousClock.Instant)] = [:]
+    private var fetching: Set<String> = []
+
+    func fresh(_ key: String) -> [Completion.Candidate]? {
+        lock.withLock { entries[key].flatMap { $0.expires > .now ? $0.names : nil } }
+    }
+
+    func stale(_ key: String) -> [Completion.Candidate]? {
+        lock.withLock { entries[key]?.names }
+    }
+
+    func store(_ key: String, _ names: [Completion.Candidate], ttl: Duration) {
+        lock.withLock { entries[key] = (names, .now + ttl) }
+    }
+
+    /// True when this caller should start a fetch (none is running for `key`).
+    func beginFetch(_ key: String) -> Bool {
+        lock.withLock { fetching.insert(key).inserted }
+    }
+
+    func endFetch(_ key: String) {
+        _ = lock.withLock { fetching.remove(key) }
+    }
+}

@@ -1,0 +1,144 @@
+public import HLSCore
+import HLSTransport
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+extension PVEClient {
+    /// How many log lines a failed task's error shows.
+    static let taskLogTailLines = 10
+
+    /// `GET /nodes/{node}/tasks/{upid}/status`, on the node named in the UPID.
+    public func taskStatus(_ upid: UPID, cancellation: Cancellation = .never) throws(HLSError) -> PVETaskStatus {
+        let path = Self.taskPath(upid) + "/status"
+        let data = try get(path, cancellation: cancellation)
+        let fields = PVEFields(data, at: .request(method: "GET", url: path), what: "the task status")
+        let status = try fields.string("status")
+        return PVETaskStatus(
+            upid: upid, isRunning: status == "running", exitStatus: fields.optionalString("exitstatus"))
+    }
+
+    /// The task's log lines (`GET …/tasks/{upid}/log?start=0&limit=…`), oldest first.
+    public func taskLog(_ upid: UPID, limit: Int = 1000, cancellation: Cancellation = .never) throws(HLSError)
+        -> [String]
+    {
+        let data = try get(
+            Self.taskPath(upid) + "/log", query: [("start", "0"), ("limit", String(limit))], cancellation: cancellation)
+        return data.pveItems.compactMap { $0["t"]?.pveString }
+    }
+
+    /// Waits for a task to stop, polling its status every `every`.
+    ///
+    /// - Returns the result for `OK` and `WARNINGS: n` (with n).
+    /// - A failed task throws `.failed` whose message is PVE's exit status verbatim
+    ///   (`shrinking disks is not supported`), at `task <type> VM <id> on <node>`, with the UPID
+    ///   and the last lines of the task log in the cause.
+    /// - A 400 in the first seconds (the task is not visible yet) is waited out.
+    /// - `timeout` passing throws `.timeout` naming the UPID (the task keeps running on PVE);
+    ///   `cancellation` is observed between polls and during the sleep (`.interrupted`).
+    /// - `progress` gets the time waited so far and each status polled.
+    @discardableResult
+    public func waitTask(
+        _ upid: UPID, timeout: Duration = .seconds(600), every interval: Duration = .seconds(1),
+        cancellation: Cancellation = .never, progress: ((Duration, PVETaskStatus) -> Void)? = nil
+    ) throws(HLSError) -> PVETaskResult {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let deadline = started + timeout
+        let place = Place.request(method: "task", url: upid.summary)
+        /// The window in which a 400 means "not visible yet".
+        let creationGrace = Duration.seconds(5)
+        while true {
+            try checkCancelled(cancellation, upid: upid, place: place)
+            let path = Self.taskPath(upid) + "/status"
+            switch try call("GET", path, cancellation: cancellation) {
+            case .failure(let failure) where failure.status == 400 && clock.now - started < creationGrace:
+                break
+            case .failure(let failure):
+                throw failure.error()
+            case .data(let data):
+                let fields = PVEFields(data, at: .request(method: "GET", url: path), what: "the task status")
+                let state = try fields.string("status")
+                let status = PVETaskStatus(
+                    upid: upid, isRunning: state == "running", exitStatus: fields.optionalString("exitstatus"))
+                progress?(clock.now - started, status)
+                if !status.isRunning {
+                    if let warnings = status.successWarnings {
+                        return PVETaskResult(
+                            upid: upid, exitStatus: status.exitStatus ?? "OK", warnings: warnings,
+                            elapsed: clock.now - started)
+                    }
+                    throw taskFailure(status, place: place, cancellation: cancellation)
+                }
+            }
+            if clock.now >= deadline {
+                throw HLSError(
+                    .timeout, "task \(upid.summary) did not finish within \(Self.format(timeout))", at: place,
+                    hint: "it keeps running on \(upid.node); wait for it again or look at the task log in the web UI",
+                    cause: upid.text)
+            }
+            try sleep(min(interval, deadline - clock.now), cancellation: cancellation, upid: upid, place: place)
+        }
+    }
+
+    /// Waits for the task named by a UPID string.
+    @discardableResult
+    public func waitTask(
+        _ upid: String, timeout: Duration = .seconds(600), every interval: Duration = .seconds(1),
+        cancellation: Cancellation = .never, progress: ((Duration, PVETaskStatus) -> Void)? = nil
+    ) throws(HLSError) -> PVETaskResult {
+        try waitTask(
+            UPID(parsing: upid), timeout: timeout, every: interval, cancellation: cancellation, progress: progress)
+    }
+
+    /// The error for a task that stopped with a failure: the exit status verbatim, the UPID
+    /// and the tail of its log.
+    private func taskFailure(_ status: PVETaskStatus, place: Place, cancellation: Cancellation) -> HLSError {
+        let exit = status.exitStatus?.trimmedSpaces ?? ""
+        var cause = status.upid.text
+        if let lines = try? taskLog(status.upid, cancellation: cancellation), !lines.isEmpty {
+            let tail = lines.suffix(Self.taskLogTailLines)
+            cause +=
+                "\n  task log (last \(tail.count) of \(lines.count) lines):\n    "
+                + tail.joined(separator: "\n    ")
+        }
+        return HLSError(.failed, exit.isEmpty ? "task failed" : exit, at: place, cause: cause)
+    }
+
+    private func checkCancelled(_ cancellation: Cancellation, upid: UPID, place: Place) throws(HLSError) {
+        if cancellation.isCancelled {
+            throw HLSError(
+                .interrupted, "interrupted while waiting for task \(upid.summary)", at: place,
+                hint: "the task keeps running on \(upid.node)", cause: upid.text)
+        }
+    }
+
+    /// Sleeps in slices of at most 50 ms, so a cancellation ends it quickly.
+    private func sleep(_ duration: Duration, cancellation: Cancellation, upid: UPID, place: Place) throws(HLSError) {
+        let clock = ContinuousClock()
+        let end = clock.now + duration
+        while true {
+            try checkCancelled(cancellation, upid: upid, place: place)
+            let left = end - clock.now
+            if left <= .zero { return }
+            let slice = min(left, .milliseconds(50))
+            let micros = slice.components.seconds * 1_000_000 + slice.components.attoseconds / 1_000_000_000_000
+            usleep(UInt32(max(1, micros)))
+        }
+    }
+
+    static func taskPath(_ upid: UPID) -> String {
+        "/nodes/\(PVEFormEncoding.encodePathSegment(upid.node))/tasks/\(PVEFormEncoding.encodePathSegment(upid.text))"
+    }
+
+    /// `90 s`, `10 min`, `1.5 s`.
+    static func format(_ duration: Duration) -> String {
+        let ms = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        if ms % 60_000 == 0, ms >= 60_000 { return "\(ms / 60_000) min" }
+        if ms % 1000 == 0 { return "\(ms / 1000) s" }
+        return "\(Double(ms) / 1000) s"
+    }
+}

@@ -1,0 +1,120 @@
+public import HLSCore
+public import HLSTransport
+public import Inventory
+
+/// Everything a `PVEClient` needs to reach and log in to Proxmox VE.
+public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
+    public var endpoint: PVEEndpoint
+    public var credentials: PVECredentials
+    /// How to trust the server: `caFile`, `pinnedPublicKey` (`sha256//…`), or `insecure`.
+    public var tls: TLSOptions
+    /// Retries for idempotent requests; the default retries 502–504 and 595–599, never 500.
+    public var retry: RetryPolicy
+    public var timeouts: HTTPTimeouts
+    /// A ticket is renewed when it is this old (PVE tickets expire after 2 h).
+    public var ticketRenewal: Duration
+
+    public init(
+        endpoint: PVEEndpoint, credentials: PVECredentials, tls: TLSOptions = .verified,
+        retry: RetryPolicy = .default, timeouts: HTTPTimeouts = .default, ticketRenewal: Duration = .seconds(90 * 60)
+    ) {
+        self.endpoint = endpoint
+        self.credentials = credentials
+        self.tls = tls
+        self.retry = retry
+        self.timeouts = timeouts
+        self.ticketRenewal = ticketRenewal
+    }
+
+    /// What the user should be told before the first request (TLS verification off).
+    public var warnings: [String] {
+        tls.insecure
+            ? ["TLS verification of \(endpoint) is off (insecure): anyone on the path can read the credentials"] : []
+    }
+
+    /// The variables `fromEnvironment` reads; bpg's names where bpg has one.
+    public enum Variable {
+        public static let endpoint = "PROXMOX_VE_ENDPOINT"
+        public static let apiToken = "PROXMOX_VE_API_TOKEN"
+        public static let username = "PROXMOX_VE_USERNAME"
+        public static let password = "PROXMOX_VE_PASSWORD"
+        public static let insecure = "PROXMOX_VE_INSECURE"
+        public static let caFile = "HLSH_PVE_CA_FILE"
+        public static let publicKeyPin = "HLSH_PVE_PUBLIC_KEY_PIN"
+    }
+
+    /// Settings from the environment, with the inventory's `proxmox` section filling what the
+    /// environment leaves empty (a set variable always wins):
+    ///
+    /// - endpoint: `PROXMOX_VE_ENDPOINT`, else `proxmox.endpoint`;
+    /// - login: `PROXMOX_VE_API_TOKEN`, else the variable named by `proxmox.token_env`, else
+    ///   `PROXMOX_VE_USERNAME` + `PROXMOX_VE_PASSWORD` (ticket login);
+    /// - trust: `HLSH_PVE_CA_FILE` else `proxmox.ca_file`; `HLSH_PVE_PUBLIC_KEY_PIN`;
+    ///   `PROXMOX_VE_INSECURE` (`true`/`1`, `false`/`0`) else `proxmox.insecure`.
+    ///
+    /// Throws `.usage` naming the variables when nothing says where PVE is or how to log in.
+    public static func fromEnvironment(
+        _ env: [String: String], lab: ProxmoxSettings? = nil
+    ) throws(HLSError) -> PVEConnectionSettings {
+        func value(_ name: String) -> String? {
+            guard let text = env[name]?.trimmedSpaces, !text.isEmpty else { return nil }
+            return text
+        }
+        guard
+            let endpointText = value(Variable.endpoint)
+                ?? lab?.endpoint.map(\.trimmedSpaces).flatMap({ $0.isEmpty ? nil : $0 })
+        else {
+            throw HLSError(
+                .usage, "nothing says where Proxmox VE is",
+                hint: "set \(Variable.endpoint)=https://HOST:8006/ or proxmox.endpoint in homelab.yaml")
+        }
+        let endpoint = try PVEEndpoint(parsing: endpointText)
+
+        let credentials: PVECredentials
+        let tokenVariable = lab?.tokenEnv.trimmedSpaces ?? ""
+        if let token = value(Variable.apiToken) {
+            credentials = .apiToken(try PVEAPIToken(parsing: token, source: Variable.apiToken))
+        } else if !tokenVariable.isEmpty, tokenVariable != Variable.apiToken, let token = value(tokenVariable) {
+            credentials = .apiToken(try PVEAPIToken(parsing: token, source: tokenVariable))
+        } else if let username = value(Variable.username) {
+            guard let password = env[Variable.password], !password.isEmpty else {
+                throw HLSError(
+                    .usage, "\(Variable.username) is set but \(Variable.password) is not",
+                    hint: "set \(Variable.password), or use an API token in \(Variable.apiToken)")
+            }
+            credentials = .password(try PVEUserPassword(username: username, password: PVESecret(password)))
+        } else {
+            let tokenNames =
+                [Variable.apiToken]
+                + (tokenVariable.isEmpty || tokenVariable == Variable.apiToken ? [] : [tokenVariable])
+            throw HLSError(
+                .usage, "no Proxmox VE credentials for \(endpoint)",
+                hint: "set \(tokenNames.joined(separator: " or "))=USER@REALM!TOKENID=SECRET, "
+                    + "or \(Variable.username) and \(Variable.password) for a ticket login")
+        }
+
+        var insecure = lab?.insecure ?? false
+        if let text = value(Variable.insecure) {
+            switch text.lowercased() {
+            case "1", "true", "yes", "on": insecure = true
+            case "0", "false", "no", "off": insecure = false
+            default:
+                throw HLSError(.usage, "\(Variable.insecure) must be true or false (got '\(text)')")
+            }
+        }
+        let caFile = value(Variable.caFile) ?? lab?.caFile.map(\.trimmedSpaces).flatMap { $0.isEmpty ? nil : $0 }
+        let pin = value(Variable.publicKeyPin)
+        let tls = TLSOptions(caFile: caFile, pinnedPublicKey: pin, insecure: insecure)
+        return PVEConnectionSettings(endpoint: endpoint, credentials: credentials, tls: tls)
+    }
+
+    /// One line, without secrets: `https://pve1.lan:8006/ as API token root@pam!hlsh=***, CA file …`.
+    public var description: String {
+        var trust: [String] = []
+        if let ca = tls.caFile { trust.append("CA file \(ca)") }
+        if tls.pinnedPublicKey != nil { trust.append("pinned public key") }
+        if tls.insecure { trust.append("insecure") }
+        if trust.isEmpty { trust.append("system CAs") }
+        return "\(endpoint) as \(credentials), trusting \(trust.joined(separator: " + "))"
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// What a user sees from the built binary, compared with the snapshots in Golden/.
+final class GoldenTests: XCTestCase {
+    let table =
+        #"[{name: k3s-cp-01, role: server, cores: 4, memory: 8G}, {name: k3s-wk-01, role: agent, cores: 6, memory: 16G}]"#
+
+    // MARK: Help and version
+
+    func testVersion() throws {
+        try assertGolden("version", ["--version"], status: 0)
+    }
+
+    func testHelp() throws {
+        try assertGolden("help", ["--help"], status: 0)
+    }
+
+    func testHelpCommand() throws {
+        try assertGolden("help-command", ["-c", "help"], status: 0)
+    }
+
+    func testHelpOfAVerb() throws {
+        try assertGolden("help-where", ["-c", "help where"], status: 0)
+    }
+
+    func testDashDashHelpOfAVerb() throws {
+        try assertGolden("where-dash-dash-help", ["-c", "where --help"], status: 0)
+    }
+
+    func testHelpOfAnUnknownTopic() throws {
+        try assertGolden("help-unknown", ["-c", "help wehre"], status: 2)
+    }
+
+    // MARK: Values and formats
+
+    func testTable() throws {
+        try assertGolden("table", ["-c", table], status: 0)
+    }
+
+    func testTableAsJSON() throws {
+        try assertGolden("table-json", ["-o", "json", "-c", table], status: 0)
+    }
+
+    func testTableAsYAML() throws {
+        try assertGolden("table-yaml", ["-o", "yaml", "-c", table], status: 0)
+    }
+
+    func testPipelineToJSON() throws {
+        try assertGolden("sort-to-json", ["-c", "[3,1,2] | sort | to json"], status: 0)
+    }
+
+    func testNoColorTableHeader() throws {
+        try assertGolden(
+            "table-no-color", ["-c", "[{name: web, cores: 2}]"], status: 0, environment: ["NO_COLOR": "1"])
+    }
+
+    func testForceColorTableHeader() throws {
+        try assertGolden(
+            "table-force-color", ["-c", "[{name: web, cores: 2}]"], status: 0, environment: ["FORCE_COLOR": "1"])
+    }
+
+    func testOneCommandFromTheCommandLine() throws {
+        try assertGolden("one-command", ["echo", "hello,", "lab"], status: 0)
+    }
+
+    // MARK: Errors and exit codes
+
+    func testSyntaxErrorsAreAllReportedWithCarets() throws {
+        let code = """
+            let nodes = [k3s-cp-01, k3s-wk-01]
+            for n in $nodes {
+                echo (1 + )
+                lett x = 1
+            }
+            $nodes | srot
+            echo "unterminated
+            """
+        try assertGolden("syntax-errors", ["-c", code], status: 2)
+    }
+
+    func testUnknownCommandHint() throws {
+        try assertGolden("unknown-command", ["-c", "echo start\n[3, 1] | srot"], status: 2)
+    }
+
+    func testUnknownFlagHint() throws {
+        try assertGolden("unknown-flag", ["-c", "[3, 1] | sort --des"], status: 2)
+    }
+
+    func testRuntimeErrorWithLocation() throws {
+        let code = """
+            let vms = [{name: web, cores: 2}, {name: db, cores: 4}]
+            echo "checking $($vms | count) vms"
+            $vms | where nmae == web
+            echo unreachable
+            """
+        try assertGolden("runtime-error", ["-c", code], status: 1)
+    }
+
+    func testExitStatus() throws {
+        try assertGolden("exit-7", ["-c", "echo leaving\nexit 7\necho never"], status: 7)
+    }
+
+    func testDryRunWithNoPendingChangesIsZero() throws {
+        try assertGolden(
+            "dry-run-nothing-pending", ["--dry-run", "--detailed-exitcode", "-c", "echo nothing to change"], status: 0)
+    }
+
+    // MARK: Scripts
+
+    func testCheckingAValidScript() throws {
+        try assertGolden(
+            "check-valid", ["-n", "site.hls"], status: 0,
+            files: ["site.hls": "def greet(who) { echo \"hello $who\" }\ngreet lab\n"])
+    }
+
+    func testCheckingAnInvalidScriptReportsEveryError() throws {
+        try assertGolden(
+            "check-invalid", ["-n", "broken.hls"], status: 2,
+            files: ["broken.hls": "echo fine\nlet = 3\nif true {\n    echo (1 +)\n}\nfro x in [1] { }\necho \"open\n"])
+    }
+
+    func testCheckingDoesNotRun() throws {
+        try assertGolden("check-does-not-run", ["-n", "-c", "echo should not print; exit 9"], status: 0)
+    }
+
+    func testAScriptReceivesItsArguments() throws {
+        let script = """
+            echo "args: $args"
+            echo "first: $args.0, count: $($args | count)"
+            for a in $args { echo "- $a" }
+            """
+        try assertGolden("script-args", ["greet.hls", "alpha", "beta gamma"], status: 0, files: ["greet.hls": script])
+    }
+
+    func testAScriptSourcesAFileBesideIt() throws {
+        try assertGolden(
+            "script-source", ["scripts/main.hls"], status: 0,
+            files: [
+                "scripts/main.hls": "source \"lib/common.hls\"\ngreet lab\n",
+                "scripts/lib/common.hls": "def greet(who) { echo \"hello $who from common\" }\n",
+            ])
+    }
+
+    func testAnUnreadableScript() throws {
+        try assertGolden("script-missing", ["missing.hls"], status: 2)
+    }
+
+    // MARK: Standard input
+
+    func testCommandsFromStandardInputIncludingBlocksAndAnElseOnItsOwnLine() throws {
+        let stdin = """
+            let total = 0
+            for n in [1, 2, 3] {
+                set total = $total + $n
+                echo "n=$n"
+            }
+            echo "total: $total"
+            if $total > 5 {
+                echo big
+            }
+            else {
+                echo small
+            }
+
+            """
+        try assertGolden("stdin", [], status: 0, stdin: stdin)
+    }
+
+    func testAFailureOnStandardInputStopsAndNamesTheLine() throws {
+        try assertGolden("stdin-error", [], status: 1, stdin: "echo one\necho two\nassert 1 > 2 \"math\"\necho three\n")
+    }
+
+    func testAnIncompleteBlockOnStandardInput() throws {
+        try assertGolden("stdin-incomplete", [], status: 2, stdin: "echo one\nif true {\n    echo two\n")
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The interactive shell in a real terminal (tmux): completion, history, Ctrl-C.
+final class InteractiveShellTests: XCTestCase {
+    var state: TemporaryDirectory!
+
+    override func setUpWithError() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
+            throw XCTSkip("tmux is not installed (scripts/test installs it)")
+        }
+        state = try TemporaryDirectory("hlsh-repl")
+    }
+
+    func shell() throws -> TmuxTerminal {
+        let env = [
+            "HOME": state.path, "XDG_STATE_HOME": state.file("state"), "NO_COLOR": "1", "TERM": "xterm-256color",
+            "LANG": "C.UTF-8",
+        ]
+        let t = try TmuxTerminal(command: [BuiltBinary.hlsh], environment: env, directory: state.path)
+        try t.waitFor("the prompt") { $0.contains("hlsh> ") }
+        return t
+    }
+
+    var historyFile: String { state.file("state/hlsh/history") }
+
+    func testTabCompletesAPartialVerb() throws {
+        let t = try shell()
+        try t.type("ech")
+        try t.press("Tab")
+        try t.waitFor("the completed verb") { $0.contains("hlsh> echo ") }
+        try t.type("completed-ok")
+        try t.press("Enter")
+        try t.waitFor("the command's output") { $0.components(separatedBy: "\n").contains("completed-ok") }
+    }
+
+    func testUpRecallsTheLastLineInANewProcessAndHistoryIsPrivate() throws {
+        do {
+            let t = try shell()
+            try t.type("echo remembered-line")
+            try t.press("Enter")
+            try t.waitFor("output") { $0.components(separatedBy: "\n").contains("remembered-line") }
+            try t.press("C-d")
+            try t.waitFor("exit") { _ in t.exited }
+        }
+        let attributes = try FileManager.default.attributesOfItem(atPath: historyFile)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+        let t = try shell()
+        try t.press("Up")
+        try t.waitFor("the recalled line") { $0.contains("hlsh> echo remembered-line") }
+    }
+
+    func testCtrlCOnALineClearsItAndTheShellLivesOn() throws {
+        let t = try shell()
+        try t.type("echo never-run")
+        try t.press("C-c")
+        try t.type("echo still-alive")
+        try t.press("Enter")
+        let (screen, _) = try t.waitFor("output after Ctrl-C") {
+            $0.components(separatedBy: "\n").contains("still-alive")
+        }
+        XCTAssertFalse(screen.components(separatedBy: "\n").contains("never-run"))
+        XCTAssertFalse(t.exited)
+    }
+
+    func testCtrlCDuringALongWaitReturnsToThePromptWithinASecond() throws {
+        let t = try shell()
+        try t.type("wait 1 --until $it > 5 --timeout 60s --every 100ms")
+        try t.press("Enter")
+        Thread.sleep(forTimeInterval: 0.5)
+        try t.press("C-c")
+        let (screen, elapsed) = try t.waitFor(timeout: 5, "the prompt after Ctrl-C") { s in
+            s.contains("interrupted") && s.hasSuffixLine("hlsh> ")
+        }
+        XCTAssertLessThan(elapsed, 1.0, "Ctrl-C took \(elapsed)s to return:\n\(screen)")
+        try t.type("echo after-interrupt")
+        try t.press("Enter")
+        try t.waitFor("the shell still works") { $0.components(separatedBy: "\n").contains("after-interrupt") }
+    }
+
+    func testALineCarryingASecretIsNotWrittenToHistory() throws {
+        do {
+            let t = try shell()
+            try t.type("echo kept-in-history")
+            try t.press("Enter")
+            try t.type("echo 'Authorization: PVEAPIToken=root@pam!hlsh=0000-secret'")
+            try t.press("Enter")
+            try t.waitFor("both outputs") { $0.contains("0000-secret") && $0.contains("kept-in-history\n") }
+            try t.press("C-d")
+            try t.waitFor("exit") { _ in t.exited }
+        }
+        let history = try String(contentsOfFile: historyFile, encoding: .utf8)
+        XCTAssertTrue(history.contains("kept-in-history"), history)
+        XCTAssertFalse(history.contains("0000-secret"), history)
+    }
+}
+
+extension String {
+    /// Whether the last non-empty line of a screen is `prefix` (ignoring trailing spaces).
+    func hasSuffixLine(_ prefix: String) -> Bool {
+        let lines = components(separatedBy: "\n").map {
+            $0.replacingOccurrences(of: " +$", with: "", options: .regularExpression)
+        }
+        guard let last = lines.last(where: { !$0.isEmpty }) else { return false }
+        return last == prefix.trimmingCharacters(in: .whitespaces)
+    }
+}

@@ -1,0 +1,189 @@
+import HLSCore
+import HLSLanguage
+import XCTest
+
+/// Parse errors, pinned by markers in the source; how errors are rendered.
+final class DiagnosticTests: XCTestCase {
+    var vmRegistry: HLS { HLS(registry: testRegistry(Recorder())) }
+
+    func testEveryParseErrorInAFileIsReportedAtOnce() {
+        assertDiagnostics(
+            """
+            let x = 1️⃣
+            echo ok
+            2️⃣lett y = 2
+            for 3️⃣in [1] { }
+            echo (1 + 4️⃣)
+            if true {
+                echo }
+            6️⃣wher x
+            """,
+            [
+                ("1️⃣", "expected a value, found end of line", nil),
+                ("2️⃣", "unknown command 'lett'", "did you mean 'let'?"),
+                ("3️⃣", "expected a loop variable after 'for'", nil),
+                ("4️⃣", "expected a value, found ')'", nil),
+                ("6️⃣", "unknown command 'wher'", "did you mean 'where'?"),
+            ])
+    }
+
+    func testUnknownVerbOfAnObjectSuggestsTheNearestVerb() {
+        assertDiagnostic(
+            "let x = 1\nvm 1️⃣shwo web", "unknown verb 'shwo' for 'vm'", hint: "did you mean 'vm show'?", hls: vmRegistry)
+    }
+
+    func testAnObjectWithoutAVerbListsItsVerbs() {
+        assertDiagnostic("1️⃣vm", "'vm' needs a verb", hint: "'vm' has: show, apply, converged", hls: vmRegistry)
+    }
+
+    func testUnknownFlagSuggestsTheNearestFlag() {
+        assertDiagnostic("[1] | sort 1️⃣--des", "unknown flag '--des' for 'sort'", hint: "did you mean '--desc'?")
+        assertDiagnostic(
+            "vm apply web 1️⃣--memroy 8G", "unknown flag '--memroy' for 'vm apply'", hint: "did you mean '--memory'?",
+            hls: vmRegistry)
+    }
+
+    func testUnknownFlagWithNothingCloseShowsTheUsage() {
+        assertDiagnostic(
+            "[1] | sort 1️⃣--zzzzzz", "unknown flag '--zzzzzz' for 'sort'", hint: "usage: sort [<fields>…] [--desc]")
+    }
+
+    func testMissingArgumentsAndFlagValues() {
+        assertDiagnostic("1️⃣vm show", "missing <name> for 'vm show'", hint: "usage: vm show <name>", hls: vmRegistry)
+        assertDiagnostic("[1] | 1️⃣each", "missing <block> for 'each'", hint: "usage: each { … }")
+        assertDiagnostic("wait 1 --until true 1️⃣--timeout", "'--timeout' needs a value (duration)")
+    }
+
+    func testTooManyArguments() {
+        assertDiagnostic("[1] | first 1 1️⃣2", "too many arguments for 'first'", hint: "usage: first [<n>]")
+    }
+
+    func testBareWordsInExpressionsAreExplained() {
+        assertDiagnostic(
+            "if 1️⃣hello == 1 { }", "bare word 'hello' in an expression",
+            hint: #"quote text ("hello") or use a variable ($hello)"#)
+        assertDiagnostic(
+            "echo (1 + 1️⃣count)", "bare word 'count' in an expression",
+            hint: "to use a command's value, wrap it: (count …)")
+        // After `let x =` comes a pipeline, so a bare word there is a command.
+        assertDiagnostic("let x = 1️⃣hello", "unknown command 'hello'")
+    }
+
+    func testUnclosedBracketsAreReportedWhereTheyOpen() {
+        assertDiagnostics(
+            "let x = 1️⃣[1, 2\necho after", [("1️⃣", "this '[' is never closed", "close it with ']'")])
+        assertDiagnostics("if true 1️⃣{\n  echo x\n", [("1️⃣", "this '{' is never closed", nil)])
+        assertDiagnostics(
+            "if true { echo 1️⃣(1 + 2️⃣}\necho after",
+            [("1️⃣", "this '(' is never closed", nil), ("2️⃣", "expected a value, found '}'", nil)])
+    }
+
+    func testAStrayClosingBracketIsOneError() {
+        assertDiagnostics("echo a\n1️⃣}\necho b", [("1️⃣", "unexpected '}'", nil)])
+    }
+
+    func testKeywordsOutOfPlace() {
+        assertDiagnostic("1️⃣else { }", "'else' without the statement it belongs to")
+        assertDiagnostic("1️⃣catch e { }", "'catch' without the statement it belongs to")
+        assertDiagnostic("parallel 1️⃣x", "expected 'for' after 'parallel'")
+    }
+
+    func testMissingPartsOfBlockStatements() {
+        assertDiagnostic("while 1️⃣{ }", "expected a condition after 'while'")
+        assertDiagnostic("if 1️⃣{ }", "expected a condition after 'if'")
+        assertDiagnostic("retry 1️⃣{ }", "expected the number of attempts after 'retry'")
+        assertDiagnostic("phase 1️⃣{ }", "expected a name after 'phase'")
+        assertDiagnostic("for x 1️⃣[1] { }", "expected 'in' after 'for x'")
+        assertDiagnostic("def f(1️⃣1) { }", "'1' is not a valid parameter name")
+    }
+
+    func testPipeErrors() {
+        assertDiagnostic("echo a | 1️⃣| count", "expected a command after '|', found '|'")
+        assertDiagnostic("[1] | 1️⃣5", "expected a command after '|'")
+    }
+
+    func testErrorsInsideInterpolationsPointIntoTheString() {
+        assertDiagnostic(#"echo "total: $(1 + 1️⃣)""#, "expected a value, found end of input")
+        assertDiagnostic(#"echo "x: $(1️⃣nope)""#, "unknown command 'nope'")
+    }
+
+    func testErrorsOnLaterLinesOfAMultiLineString() {
+        assertDiagnostic("echo \"line one\nline two $(1️⃣bogus)\"", "unknown command 'bogus'")
+    }
+
+    func testColumnsCountCharactersSoCaretsLineUpAfterUnicode() {
+        assertDiagnostic("echo \"héllo ✓\" | 1️⃣5", "expected a command after '|'")
+    }
+
+    // MARK: Rendering
+
+    func testARenderedErrorHasTheLineACaretAndAHint() {
+        let marked = MarkedSource("let nodes = 3\necho ready\n1️⃣wher $nodes > 1")
+        let result = HLS().run(marked.text, name: "site.hls")
+        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(
+            result.err,
+            """
+            site.hls:\(marked["1️⃣"]): error: unknown command 'wher'
+                wher $nodes > 1
+                ^
+              hint: did you mean 'where'?
+
+            """)
+    }
+
+    func testSeveralErrorsAreCounted() {
+        let result = HLS().run("let = 1\nlet = 2")
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.err.hasSuffix("\n2 errors\n"), result.err)
+    }
+
+    func testARuntimeErrorPointsAtTheFailingCommand() {
+        let marked = MarkedSource("let vms = [1, 2]\n[3] | each { 1️⃣assert $it < 3 \"too big: $it\" }")
+        let result = HLS().run(marked.text)
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(
+            result.err,
+            """
+            test.hls:\(marked["1️⃣"]): error: assertion failed: too big: 3
+                [3] | each { assert $it < 3 "too big: $it" }
+                             ^
+
+            """)
+    }
+
+    func testCaretsAlignUnderTabsAndWideCharacters() {
+        let marked = MarkedSource("\techo \"日本\" 1️⃣$nope")
+        let result = HLS().run(marked.text)
+        XCTAssertEqual(result.status, 1)
+        let lines = result.err.split(separator: "\n", omittingEmptySubsequences: false)
+        XCTAssertEqual(lines[1], "     echo \"日本\" $nope")
+        XCTAssertEqual(lines[2], "                 ^")
+    }
+
+    func testRenderingInColour() {
+        let error = HLSError(
+            .failed, "boom", at: .source(SourceLocation(file: "f.hls", line: 1, column: 3)), hint: "try again")
+        let text = DiagnosticRenderer.render(
+            error, source: { _ in SourceFile(name: "f.hls", text: "a b c") }, color: true)
+        XCTAssertTrue(text.contains("\u{1B}[1;31merror:\u{1B}[0m"), text)
+        XCTAssertTrue(text.contains("  \u{1B}[36mhint:\u{1B}[0m try again"), text)
+        XCTAssertFalse(DiagnosticRenderer.render(error, source: { _ in nil }, color: false).contains("\u{1B}"))
+    }
+
+    func testSuggestionsNeedToBeClose() {
+        XCTAssertEqual(Suggest.nearest("shwo", in: ["show", "apply"]), "show")
+        XCTAssertEqual(Suggest.nearest("srt", in: ["sort", "select"]), "sort")
+        XCTAssertNil(Suggest.nearest("zzzz", in: ["show", "apply"]))
+        XCTAssertEqual(Suggest.distance("kitten", "sitting"), 3)
+    }
+}
+
+extension DiagnosticTests {
+    func testASwapOfTwoLettersIsOneEdit() {
+        XCTAssertEqual(Suggest.distance("srot", "sort"), 1)
+        XCTAssertEqual(Suggest.nearest("srot", in: ["from", "sort"]), "sort")
+        XCTAssertEqual(Suggest.nearest("fro", in: ["from", "for"]), "for")
+        assertDiagnostic("[3, 1] | 1️⃣srot", "unknown command 'srot'", hint: "did you mean 'sort'?")
+    }
+}

@@ -1,0 +1,70 @@
+import HLSCore
+import HLSLanguage
+import XCTest
+
+/// `--dry-run` is enforced by the executor: a mutation's plan is shown, never applied.
+final class DryRunTests: XCTestCase {
+    func hls(_ recorder: Recorder, dryRun: Bool, detailed: Bool = false) -> HLS {
+        var hls = HLS(registry: testRegistry(recorder))
+        hls.options.dryRun = dryRun
+        hls.options.detailedExitCode = detailed
+        return hls
+    }
+
+    func testWithoutDryRunAMutationApplies() {
+        let recorder = Recorder()
+        let result = hls(recorder, dryRun: false).run(
+            "vm apply web --memory 16G | select target action status | to json")
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertEqual(recorder.applied, ["web memory 16 GiB"])
+        XCTAssertEqual(result.out, #"[{"target":"web","action":"set memory","status":"applied"}]"# + "\n")
+        XCTAssertEqual(result.context.appliedChanges, 1)
+        XCTAssertEqual(result.context.pendingChanges, 0)
+    }
+
+    func testUnderDryRunApplyNeverRunsAndPendingChangesAreCounted() {
+        let recorder = Recorder()
+        let result = hls(recorder, dryRun: true).run("vm apply web\nvm apply db | select target status | to json")
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertEqual(recorder.applied, [])
+        XCTAssertEqual(result.context.pendingChanges, 2)
+        XCTAssertEqual(result.context.appliedChanges, 0)
+        XCTAssertTrue(result.out.contains("web     set memory"), result.out)
+        XCTAssertTrue(result.out.hasSuffix(#"[{"target":"db","status":"planned"}]"# + "\n"), result.out)
+    }
+
+    func testDetailedExitCodeIsThreeWhenChangesArePending() {
+        let recorder = Recorder()
+        XCTAssertEqual(hls(recorder, dryRun: true, detailed: true).run("vm apply web").status, 3)
+        XCTAssertEqual(recorder.applied, [])
+    }
+
+    func testDetailedExitCodeIsZeroWhenNothingWouldChange() {
+        let recorder = Recorder()
+        XCTAssertEqual(hls(recorder, dryRun: true, detailed: true).run("vm converged").status, 0)
+    }
+
+    func testDetailedExitCodeNeedsDryRun() {
+        let recorder = Recorder()
+        XCTAssertEqual(hls(recorder, dryRun: false, detailed: true).run("vm apply web").status, 0)
+        XCTAssertEqual(recorder.applied.count, 1)
+    }
+
+    func testAFailureUnderDryRunIsStillExitOne() {
+        let recorder = Recorder()
+        XCTAssertEqual(hls(recorder, dryRun: true, detailed: true).run("vm apply web\nassert false").status, 1)
+    }
+
+    func testPhasesCountPlannedChanges() {
+        let recorder = Recorder()
+        let result = hls(recorder, dryRun: true).run(#"phase "vms" { vm apply web; vm apply db }"#)
+        XCTAssertTrue(result.err.contains("✓ phase vms ("), result.err)
+        XCTAssertTrue(result.err.contains(", 2 change(s) planned)"), result.err)
+    }
+
+    func testMutationsSayInTheirHelpThatTheyHonourDryRun() {
+        let recorder = Recorder()
+        let out = hls(recorder, dryRun: false).run("help vm apply").out
+        XCTAssertTrue(out.contains("honours --dry-run"), out)
+    }
+}

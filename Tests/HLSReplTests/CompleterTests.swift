@@ -1,0 +1,128 @@
+import Foundation
+import HLSCore
+import HLSLanguage
+import HLSRepl
+import TestSupport
+import XCTest
+
+final class CompleterTests: XCTestCase {
+    /// A registry with builtins plus a small `vm` object whose names come from a provider.
+    func registry(provider: NameProvider? = nil) -> Registry {
+        var r = Builtins.registry
+        r.registerObject("vm", summary: "virtual machines")
+        let query = Implementation.query { _ in .null }
+        r.register(CommandSpec(["vm", "list"], summary: "list VMs", implementation: query))
+        r.register(
+            CommandSpec(
+                ["vm", "start"], summary: "start a VM", positionals: [Parameter("name", .name("vm"), "the VM")],
+                flags: [Flag("timeout", .duration, "how long"), Flag("mode", .choice(["fast", "slow"]), "how")],
+                implementation: query))
+        r.register(CommandSpec(["vm", "wait"], summary: "wait for a VM", implementation: query))
+        if let provider { r.registerProvider(provider) }
+        return r
+    }
+
+    func completer(_ registry: Registry, deadline: Duration = .milliseconds(300), variables: [String] = []) -> Completer
+    {
+        let context = ExecutionContext(out: { _ in }, err: { _ in })
+        return Completer(registry: registry, context: context, deadline: deadline) { (variables, ["twice"]) }
+    }
+
+    func texts(_ c: Completion) -> [String] { c.candidates.map(\.text) }
+
+    func testAPartialObjectCompletesToTheObject() {
+        let c = completer(registry()).complete(line: "v", cursor: 1)
+        XCTAssertEqual(texts(c), ["vm"])
+        XCTAssertEqual(c.wordStart, 0)
+    }
+
+    func testVerbsOfAnObjectAreOffered() {
+        let c = completer(registry()).complete(line: "vm ", cursor: 3)
+        XCTAssertEqual(texts(c), ["list", "start", "wait"])
+        XCTAssertEqual(completer(registry()).complete(line: "vm st", cursor: 5).candidates.map(\.text), ["start"])
+    }
+
+    func testFlagsComeFromTheVerbsDeclaration() {
+        let c = completer(registry()).complete(line: "vm start web --", cursor: 15)
+        XCTAssertEqual(texts(c), ["--help", "--mode", "--timeout"])
+    }
+
+    func testAChoiceFlagCompletesItsValues() {
+        let c = completer(registry()).complete(line: "vm start web --mode ", cursor: 20)
+        XCTAssertEqual(texts(c), ["fast", "slow"])
+    }
+
+    func testCommandsAfterAPipeCompleteAsCommands() {
+        let c = completer(registry()).complete(line: "vm list | whe", cursor: 13)
+        XCTAssertEqual(texts(c), ["where"])
+        XCTAssertEqual(c.wordStart, 10)
+    }
+
+    func testVariablesAndDefsComplete() {
+        let comp = completer(registry(), variables: ["vms", "vmid", "other"])
+        XCTAssertEqual(texts(comp.complete(line: "echo $vm", cursor: 8)), ["$vmid", "$vms"])
+        XCTAssertEqual(texts(comp.complete(line: "tw", cursor: 2)), ["twice"])
+    }
+
+    func testLiveNamesAreFilteredByTheVerb() {
+        let provider = NameProvider(kind: "vm") { query in
+            XCTAssertEqual(query.command, "vm start")
+            return [NameCandidate("k3s-cp-01", detail: "stopped"), NameCandidate("k3s-wk-01", detail: "stopped")]
+        }
+        let c = completer(registry(provider: provider)).complete(line: "vm start k3s-c", cursor: 14)
+        XCTAssertEqual(texts(c), ["k3s-cp-01"])
+        XCTAssertEqual(c.candidates.first?.detail, "stopped")
+    }
+
+    /// A provider slower than the deadline does not hold the Tab: the first press returns
+    /// without it (nothing cached yet), and once the slow call finishes its answer is cached.
+    func testASlowProviderIsCutOffAndItsLateAnswerIsCached() throws {
+        let calls = LockedCounter()
+        let provider = NameProvider(kind: "vm", ttl: .seconds(60)) { _ in
+            calls.increment()
+            Thread.sleep(forTimeInterval: 1.5)
+            return [NameCandidate("slow-vm")]
+        }
+        let comp = completer(registry(provider: provider), deadline: .milliseconds(200))
+        let started = Date()
+        let first = comp.complete(line: "vm start ", cursor: 9)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 1.2, "the Tab must not wait for the slow provider")
+        XCTAssertEqual(texts(first), [])
+        // A second Tab while the fetch runs does not start another fetch.
+        _ = comp.complete(line: "vm start ", cursor: 9)
+        let deadline = Date().addingTimeInterval(10)
+        var later: [String] = []
+        while Date() < deadline {
+            later = texts(comp.complete(line: "vm start ", cursor: 9))
+            if !later.isEmpty { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        XCTAssertEqual(later, ["slow-vm"])
+        XCTAssertEqual(calls.value, 1)
+    }
+
+    func testPathsCompleteForSourceAndPathArguments() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("runbooks/bootstrap.hls", "echo hi\n")
+        try dir.write("runbooks/day2.hls", "echo hi\n")
+        let comp = completer(registry())
+        let line = "source \(dir.path)/runbooks/b"
+        XCTAssertEqual(texts(comp.complete(line: line, cursor: line.count)), ["\(dir.path)/runbooks/bootstrap.hls"])
+        let dirLine = "source \(dir.path)/run"
+        let c = comp.complete(line: dirLine, cursor: dirLine.count)
+        XCTAssertEqual(texts(c), ["\(dir.path)/runbooks/"])
+        XCTAssertEqual(c.candidates.first?.isFinal, false, "no space after a directory")
+    }
+
+    func testCommonPrefixOfSeveralCandidates() {
+        let c = Completion(wordStart: 0, word: "k", candidates: [.init("k3s-cp-01"), .init("k3s-wk-01")])
+        XCTAssertEqual(c.commonPrefix, "k3s-")
+    }
+}
+
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}

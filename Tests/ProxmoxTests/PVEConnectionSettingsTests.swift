@@ -1,0 +1,151 @@
+import HLSCore
+import HLSTransport
+import XCTest
+
+@testable import Inventory
+@testable import Proxmox
+
+final class PVEConnectionSettingsTests: XCTestCase {
+    static let token = "root@pam!hlsh=5e7e50b1-35b9-60b0-8c1a-3a5d7f1e2b40"
+
+    func testEndpointsAsPeopleWriteThem() throws {
+        for text in [
+            "https://pve1.lan:8006/", "https://pve1.lan:8006", "https://pve1.lan:8006/api2/json",
+            "https://pve1.lan:8006/api2/json/", "pve1.lan", "  https://PVE1.lan:8006/  ",
+        ] {
+            XCTAssertEqual(try PVEEndpoint(parsing: text).baseURL, "https://pve1.lan:8006/api2/json", text)
+        }
+        XCTAssertEqual(
+            try PVEEndpoint(parsing: "https://proxy.lan/pve/").baseURL, "https://proxy.lan:443/pve/api2/json")
+        XCTAssertEqual(try PVEEndpoint(parsing: "https://[fd00::2]:8006/").baseURL, "https://[fd00::2]:8006/api2/json")
+        XCTAssertEqual(try PVEEndpoint(parsing: "http://127.0.0.1:18006/").description, "http://127.0.0.1:18006/")
+        for bad in [
+            "", "ftp://pve1", "https://root:pw@pve1:8006/", "https://pve1:99999/", "https://pve1:8006/?x=1",
+            "https://:8006/",
+        ] {
+            XCTAssertThrowsError(try PVEEndpoint(parsing: bad), bad) { error in
+                XCTAssertEqual((error as? HLSError)?.kind, .usage)
+                XCTAssertFalse((error as? HLSError)?.description.contains("pw@") ?? true)
+            }
+        }
+    }
+
+    func testTokensAndTheirSecretsNeverPrint() throws {
+        let token = try PVEAPIToken(parsing: Self.token)
+        XCTAssertEqual(token.user, "root@pam")
+        XCTAssertEqual(token.tokenName, "hlsh")
+        XCTAssertEqual(token.tokenID, "root@pam!hlsh")
+        XCTAssertEqual(token.headerValue, "PVEAPIToken=\(Self.token)")
+        XCTAssertEqual(try PVEAPIToken(parsing: "PVEAPIToken=\(Self.token)"), token)
+        let settings = PVEConnectionSettings(endpoint: PVEEndpoint(host: "pve1"), credentials: .apiToken(token))
+        for text in [
+            "\(token)", String(reflecting: token), "\(settings)", "\(settings.credentials)",
+            String(reflecting: settings),
+            "\(token.secret)", dumped(token), dumped(settings),
+        ] {
+            XCTAssertFalse(text.contains("5e7e50b1"), text)
+        }
+        XCTAssertEqual("\(token.secret)", "***")
+        let password = try PVEUserPassword(username: "root@pam", password: PVESecret("hunter2"))
+        XCTAssertFalse(dumped(PVECredentials.password(password)).contains("hunter2"))
+        XCTAssertFalse(String(reflecting: PVECredentials.password(password)).contains("hunter2"))
+        for bad in ["root@pam=secret", "root@pam!hlsh", "rootpam!hlsh=secret", "root@pam!=secret", "root@pam!hlsh=a b"]
+        {
+            XCTAssertThrowsError(try PVEAPIToken(parsing: bad), bad) { error in
+                XCTAssertEqual((error as? HLSError)?.kind, .usage)
+                XCTAssertFalse((error as? HLSError)?.description.contains("secret") ?? true)
+            }
+        }
+    }
+
+    private func dumped<T>(_ value: T) -> String {
+        var out = ""
+        dump(value, to: &out)
+        return out
+    }
+
+    func testBpgVariables() throws {
+        let settings = try PVEConnectionSettings.fromEnvironment([
+            "PROXMOX_VE_ENDPOINT": "https://pve1.lan:8006/", "PROXMOX_VE_API_TOKEN": Self.token,
+            "HLSH_PVE_CA_FILE": "/etc/hlsh/pve-root-ca.pem", "HLSH_PVE_PUBLIC_KEY_PIN": "sha256//AAAA",
+        ])
+        XCTAssertEqual(settings.endpoint.baseURL, "https://pve1.lan:8006/api2/json")
+        XCTAssertEqual(settings.credentials, .apiToken(try PVEAPIToken(parsing: Self.token)))
+        XCTAssertEqual(settings.tls.caFile, "/etc/hlsh/pve-root-ca.pem")
+        XCTAssertEqual(settings.tls.pinnedPublicKey, "sha256//AAAA")
+        XCTAssertFalse(settings.tls.insecure)
+        XCTAssertTrue(settings.warnings.isEmpty)
+
+        let login = try PVEConnectionSettings.fromEnvironment([
+            "PROXMOX_VE_ENDPOINT": "pve1.lan", "PROXMOX_VE_USERNAME": "root@pam", "PROXMOX_VE_PASSWORD": "pw",
+            "PROXMOX_VE_INSECURE": "1",
+        ])
+        guard case .password(let user) = login.credentials else { return XCTFail("expected a password login") }
+        XCTAssertEqual(user.username, "root@pam")
+        XCTAssertTrue(login.tls.insecure)
+        XCTAssertEqual(login.warnings.count, 1)
+        XCTAssertTrue(
+            try PVEConnectionSettings.fromEnvironment([
+                "PROXMOX_VE_ENDPOINT": "pve1", "PROXMOX_VE_API_TOKEN": Self.token, "PROXMOX_VE_INSECURE": "true",
+            ]).tls.insecure)
+    }
+
+    func testTheInventoryFillsWhatTheEnvironmentLeavesEmpty() throws {
+        let lab = ProxmoxSettings(
+            endpoint: "https://pve1.home.arpa:8006/", nodes: ["pve1"], caFile: "certs/pve-root-ca.pem",
+            fingerprint: nil,
+            insecure: true, tokenEnv: "HOMELAB_PVE_TOKEN")
+        let fromLab = try PVEConnectionSettings.fromEnvironment(["HOMELAB_PVE_TOKEN": Self.token], lab: lab)
+        XCTAssertEqual(fromLab.endpoint.host, "pve1.home.arpa")
+        XCTAssertEqual(fromLab.tls.caFile, "certs/pve-root-ca.pem")
+        XCTAssertTrue(fromLab.tls.insecure)
+        XCTAssertEqual(fromLab.credentials, .apiToken(try PVEAPIToken(parsing: Self.token)))
+
+        let envWins = try PVEConnectionSettings.fromEnvironment(
+            [
+                "PROXMOX_VE_ENDPOINT": "https://10.0.0.2:8006/", "PROXMOX_VE_API_TOKEN": "ci@pve!deploy=other",
+                "HOMELAB_PVE_TOKEN": Self.token, "HLSH_PVE_CA_FILE": "/ca.pem", "PROXMOX_VE_INSECURE": "false",
+            ], lab: lab)
+        XCTAssertEqual(envWins.endpoint.host, "10.0.0.2")
+        XCTAssertEqual(envWins.credentials, .apiToken(try PVEAPIToken(parsing: "ci@pve!deploy=other")))
+        XCTAssertEqual(envWins.tls.caFile, "/ca.pem")
+        XCTAssertFalse(envWins.tls.insecure)
+    }
+
+    func testMissingSettingsNameTheVariables() {
+        XCTAssertThrowsError(try PVEConnectionSettings.fromEnvironment(["PROXMOX_VE_API_TOKEN": Self.token])) { error in
+            let error = error as! HLSError
+            XCTAssertEqual(error.kind, .usage)
+            XCTAssertTrue(error.description.contains("PROXMOX_VE_ENDPOINT"), error.description)
+        }
+        XCTAssertThrowsError(try PVEConnectionSettings.fromEnvironment(["PROXMOX_VE_ENDPOINT": "https://pve1:8006/"])) {
+            error in
+            let error = error as! HLSError
+            XCTAssertEqual(error.kind, .usage)
+            for name in ["PROXMOX_VE_API_TOKEN", "PROXMOX_VE_USERNAME", "PROXMOX_VE_PASSWORD"] {
+                XCTAssertTrue(error.description.contains(name), error.description)
+            }
+        }
+        XCTAssertThrowsError(
+            try PVEConnectionSettings.fromEnvironment([
+                "PROXMOX_VE_ENDPOINT": "pve1", "PROXMOX_VE_USERNAME": "root@pam",
+            ])
+        ) { error in
+            XCTAssertTrue((error as! HLSError).description.contains("PROXMOX_VE_PASSWORD"))
+        }
+        XCTAssertThrowsError(
+            try PVEConnectionSettings.fromEnvironment([
+                "PROXMOX_VE_ENDPOINT": "pve1", "PROXMOX_VE_USERNAME": "root", "PROXMOX_VE_PASSWORD": "pw",
+            ])
+        ) { error in
+            XCTAssertTrue((error as! HLSError).message.contains("root@pam"))
+        }
+        XCTAssertThrowsError(
+            try PVEConnectionSettings.fromEnvironment([
+                "PROXMOX_VE_ENDPOINT": "pve1", "PROXMOX_VE_API_TOKEN": Self.token, "PROXMOX_VE_INSECURE": "maybe",
+            ])
+        ) { error in
+            XCTAssertEqual((error as! HLSError).kind, .usage)
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// A real terminal for driving the interactive shell: a private tmux server (its own socket),
+/// one window running a command, `send-keys` to type and `capture-pane` to read the screen.
+public final class TmuxTerminal: @unchecked Sendable {
+    public let socket: String
+    private static let counter = NSLock()
+    nonisolated(unsafe) private static var next = 0
+
+    /// Starts `command` (with `environment` added) in a fresh 120×40 terminal.
+    public init(command: [String], environment: [String: String], directory: String? = nil) throws {
+        TmuxTerminal.counter.lock()
+        TmuxTerminal.next += 1
+        socket = "hlsh-test-\(getpid())-\(TmuxTerminal.next)"
+        TmuxTerminal.counter.unlock()
+        var shell = environment.map { "\($0.key)=\(TmuxTerminal.quote($0.value))" }.sorted().joined(separator: " ")
+        shell = "env \(shell) " + command.map(TmuxTerminal.quote).joined(separator: " ")
+        var args = ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40"]
+        if let directory { args += ["-c", directory] }
+        // Keep the pane after the program exits, so a failure shows what it printed.
+        args += [shell, ";", "set-option", "remain-on-exit", "on"]
+        // The tmux server outlives this call, so Foundation's Process would wait on it forever.
+        let result = try spawnAndWait("/usr/bin/tmux", args)
+        guard result.status == 0 else { throw TmuxError(message: "tmux new-session failed: \(result.stderr)") }
+    }
+
+    /// Types literal text (no key names interpreted).
+    public func type(_ text: String) throws {
+        _ = try spawnAndWait("/usr/bin/tmux", ["-L", socket, "send-keys", "-l", text])
+    }
+
+    /// Presses keys by tmux name: `Enter`, `Tab`, `Up`, `C-c`, `C-d`.
+    public func press(_ keys: String...) throws {
+        _ = try spawnAndWait("/usr/bin/tmux", ["-L", socket, "send-keys"] + keys)
+    }
+
+    /// The visible screen's text.
+    public func screen() -> String {
+        (try? spawnAndWait("/usr/bin/tmux", ["-L", socket, "capture-pane", "-p", "-J"]).stdout) ?? ""
+    }
+
+    /// Waits until `predicate` holds for the screen; returns the screen and how long it took.
+    @discardableResult
+    public func waitFor(
+        timeout: TimeInterval = 10, _ what: String, _ predicate: (String) -> Bool
+    ) throws -> (screen: String, elapsed: TimeInterval) {
+        let start = Date()
+        while Date().timeIntervalSince(start) < timeout {
+            let s = screen()
+            if predicate(s) { return (s, Date().timeIntervalSince(start)) }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw TmuxError(message: "timed out waiting for \(what); screen:\n\(screen())")
+    }
+
+    /// Whether the program in the window has exited.
+    public var exited: Bool {
+        let r = try? spawnAndWait("/usr/bin/tmux", ["-L", socket, "display-message", "-p", "#{pane_dead}"])
+        return r?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+    }
+
+    deinit {
+        _ = try? spawnAndWait("/usr/bin/tmux", ["-L", socket, "kill-server"])
+    }
+
+    static func quote(_ s: String) -> String {
+        "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+public struct TmuxError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
