@@ -103,6 +103,9 @@ let package = Package(
         .testTarget(
             name: "ProxmoxTests",
             dependencies: ["Proxmox", "HLSCore", "HLSTransport", "Inventory", "LabSim", "TestSupport"]),
+        .testTarget(
+            name: "HLSCommandsTests",
+            dependencies: ["HLSCommands", "HLSLanguage", "HLSCore", "Inventory", "LabSim", "TestSupport"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "HLSCore", "TestSupport"]),
         .testTarget(name: "LabSimTests", dependencies: ["LabSim", "HLSCore", "TestSupport"]),
     ]

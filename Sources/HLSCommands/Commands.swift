@@ -9,6 +9,7 @@ public enum Commands {
         var registry = Registry()
         Builtins.register(into: &registry)
         LabCommands.register(into: &registry)
+        VMCommands.register(into: &registry)
         SimCommands.register(into: &registry)
         return registry
     }

@@ -147,13 +147,14 @@ extension Lab {
                         at: f.node("ip")!.location)
                 }
             }
+            let sshPort = f.int("ssh_port", required: false, range: 1...65535) ?? 22
             let tags = f.strings("tags")
             f.finish()
             if let vmName, let host, let cores, let memory, let osDisk, let ip {
                 vms.append(
                     VMSpec(
                         name: vmName, host: host, vmid: vmid, role: role, cores: cores, memory: memory, osDisk: osDisk,
-                        dataDisk: dataDisk, ip: ip, tags: tags, declaredAt: f.at))
+                        dataDisk: dataDisk, ip: ip, sshPort: sshPort, tags: tags, declaredAt: f.at))
             }
         }
         // Across VMs: names, VMIDs and addresses are unique; one server at least.

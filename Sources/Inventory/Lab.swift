@@ -74,6 +74,8 @@ public struct VMSpec: Sendable, Equatable {
     /// Bytes; nil for no data disk.
     public var dataDisk: Int64?
     public var ip: IPv4Interface
+    /// The port sshd listens on (22 unless the inventory says otherwise).
+    public var sshPort: Int
     public var tags: [String]
     /// Where in the inventory it was declared.
     public var declaredAt: SourceLocation

@@ -18,6 +18,7 @@ enum GlobalFlags {
             case "--detailed-exitcode": options.detailedExitcode = true
             case "--yes", "-y": options.yes = true
             case "--resume": options.resume = true
+            case "--sim": options.sim = true
             case "-o", "--output":
                 guard let v = value(), let f = OutputFormat(rawValue: v) else {
                     return "\(w) needs one of table, json, yaml"

@@ -85,6 +85,9 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Append a JSON line per event to FILE.", valueName: "FILE"))
     var log: String?
+
+    @Flag(help: "Run against a simulated lab started inside hlsh (Proxmox VE API on loopback).")
+    var sim = false
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {

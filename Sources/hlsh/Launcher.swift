@@ -30,7 +30,27 @@ struct Launcher {
         options.resume = g.resume
         options.logPath = g.log
 
-        let environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment
+        var simulated: SimulatedLab? = nil
+        defer { simulated?.stop() }
+        if g.sim {
+            let dir = NSTemporaryDirectory() + "hlsh-sim-\(getpid())"
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                let lab = try SimulatedLab(directory: dir)
+                simulated = lab
+                for key in ["PROXMOX_VE_USERNAME", "PROXMOX_VE_PASSWORD", "HLSH_PVE_PUBLIC_KEY_PIN"] {
+                    environment[key] = nil
+                }
+                environment.merge(lab.environment) { _, new in new }
+            } catch {
+                StandardStreams.err("hlsh: cannot start the simulated lab: \(error)\n")
+                return ExitStatus.failure.rawValue
+            }
+        }
+        defer {
+            if g.sim { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "hlsh-sim-\(getpid())") }
+        }
         let registry = Commands.registry()
         let session = Session(registry: registry, options: options, environment: environment)
 

@@ -23,16 +23,22 @@ public final class LabState: Sendable {
         return state
     }
 
-    /// The lab, loading the default inventory if none is in use; a clear error otherwise.
-    static func require(_ inv: Invocation) throws -> Lab {
-        let state = of(inv.context)
+    /// Loads `$HLSH_LAB` or `./homelab.yaml` when it exists and no lab is in use yet.
+    static func loadDefault(_ context: ExecutionContext) throws -> Lab? {
+        let state = of(context)
         if let lab = state.lab { return lab }
-        let candidates = [inv.context.environment["HLSH_LAB"], "homelab.yaml"].compactMap { $0 }
-        for path in candidates where FileManager.default.fileExists(atPath: path) {
+        for path in [context.environment["HLSH_LAB"], "homelab.yaml"].compactMap({ $0 })
+        where FileManager.default.fileExists(atPath: path) {
             let lab = try Lab.load(path: path)
             state.use(lab)
             return lab
         }
+        return nil
+    }
+
+    /// The lab, loading the default inventory if none is in use; a clear error otherwise.
+    static func require(_ inv: Invocation) throws -> Lab {
+        if let lab = try of(inv.context).lab ?? loadDefault(inv.context) { return lab }
         throw inv.failure(
             "no lab in use", hint: "run 'lab use homelab.yaml' (scripts/homelab.yaml is an example), or set HLSH_LAB")
     }

@@ -56,6 +56,11 @@ extension Interpreter {
     func execute(_ plan: ChangePlan, of invocation: Invocation) throws -> Value {
         let spec = invocation.spec
         var outcomes: [ChangeOutcome] = []
+        if plan.changes.isEmpty {
+            // Idempotence made visible: a converged target says so instead of printing nothing.
+            context.err("\(spec.name): no change\n")
+            context.log.record("unchanged", [("command", .string(spec.name))])
+        }
         if context.options.dryRun {
             outcomes = plan.changes.map { ChangeOutcome(change: $0, status: .planned, elapsed: .zero) }
             context.count(pending: outcomes.count, applied: 0)

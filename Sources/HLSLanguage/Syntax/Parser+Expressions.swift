@@ -190,7 +190,7 @@ extension Parser {
         switch tokens[i].kind {
         case .rbrace: return true
         case .word(let w):
-            if w.contains(":") && !w.hasPrefix(":") && !w.contains("://") { return true }
+            if w.utf8.contains(UInt8(ascii: ":")) && !w.hasPrefix(":") && w.firstRange(of: "://") == nil { return true }
             return i + 1 < tokens.count && tokens[i + 1].kind == .colon
         case .rawString, .template:
             return i + 1 < tokens.count && tokens[i + 1].kind == .colon

@@ -273,17 +273,38 @@ extension Parser {
         return .definition(Definition(name: name, parameters: parameters, body: body, location: location))
     }
 
-    static func isIdentifier(_ word: String) -> Bool {
-        guard let first = word.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
-        return word.unicodeScalars.allSatisfy {
-            $0 == "_" || $0 == "." || $0.properties.isAlphabetic || ("0"..."9").contains($0)
+    static func isIdentifier(_ word: String) -> Bool { isName(word, extra: UInt8(ascii: ".")) }
+
+    static func isCommandName(_ word: String) -> Bool { isName(word, extra: UInt8(ascii: "-")) }
+
+    /// A letter or `_`, then letters, digits, `_` and `extra`. ASCII is checked byte by byte;
+    /// only a word with other characters pays for Unicode's letter properties.
+    private static func isName(_ word: String, extra: UInt8) -> Bool {
+        var utf8 = word.utf8.makeIterator()
+        guard let first = utf8.next() else { return false }
+        if first < 0x80 {
+            guard first == UInt8(ascii: "_") || isASCIILetter(first) else { return false }
+        } else {
+            return isUnicodeName(word, extra: Unicode.Scalar(extra))
         }
+        while let b = utf8.next() {
+            if b >= 0x80 { return isUnicodeName(word, extra: Unicode.Scalar(extra)) }
+            guard
+                isASCIILetter(b) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "_")
+                    || b == extra
+            else { return false }
+        }
+        return true
     }
 
-    static func isCommandName(_ word: String) -> Bool {
+    private static func isASCIILetter(_ b: UInt8) -> Bool {
+        (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+    }
+
+    private static func isUnicodeName(_ word: String, extra: Unicode.Scalar) -> Bool {
         guard let first = word.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
         return word.unicodeScalars.allSatisfy {
-            $0 == "_" || $0 == "-" || $0.properties.isAlphabetic || ("0"..."9").contains($0)
+            $0 == "_" || $0 == extra || $0.properties.isAlphabetic || ("0"..."9").contains($0)
         }
     }
 }

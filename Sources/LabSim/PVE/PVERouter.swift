@@ -12,6 +12,9 @@ final class PVEAPI: Sendable {
     let auth: PVEAuth
     let faults: PVEFaultInjector
     let state: Mutex<PVEState>
+    /// Every API request seen, as `METHOD /path` (no query), oldest first — what tests use to
+    /// show that a dry run wrote nothing.
+    let requestLog = Mutex<[String]>([])
     /// The node pveproxy runs on (the endpoint's node); the others are reached "through" it.
     let localNode: String
     private let routes: [PVERoute]
@@ -48,6 +51,7 @@ final class PVEAPI: Sendable {
             return plainError(404, "Not Found")
         }
         guard let (format, rel) = Self.splitAbsURI(path) else { return plainError(501, "no such uri") }
+        requestLog.withLock { $0.append("\(method) \(rel)") }
 
         // Authentication, as PVE::HTTPServer::auth_handler.
         let cookie = request.header("Cookie")

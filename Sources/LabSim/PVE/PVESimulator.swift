@@ -154,6 +154,9 @@ public final class PVESimulator: Sendable {
         }
     }
 
+    /// Every API request served so far, as `METHOD /path` without the query, oldest first.
+    public var requestLog: [String] { running.withLock { $0?.api.requestLog.withLock { $0 } } ?? [] }
+
     /// Arms a fault (see `PVEFault`); it also works before `start`.
     public func injectFault(_ fault: PVEFault) { faultInjector.inject(fault) }
 

@@ -1,0 +1,36 @@
+import Foundation
+public import HLSCore
+import LabSim
+
+/// A simulated lab inside this process for `hlsh --sim`: the PVE API over HTTPS on a loopback
+/// port with its own CA, and the environment that points hlsh's clients at it.
+public final class SimulatedLab: Sendable {
+    let simulator: PVESimulator
+    /// `PROXMOX_VE_*` and `HLSH_PVE_*` variables for the clients.
+    public let environment: [String: String]
+    public let directory: String
+
+    /// Starts the simulated Proxmox VE cluster of the seed lab (pve1 and pve2, the Ubuntu
+    /// 24.04 template on each), with tasks short enough for a demo.
+    public init(directory: String) throws(HLSError) {
+        let token = UUID().uuidString.lowercased()
+        var config = PVESimulatorConfig.seedLab(rootPassword: UUID().uuidString, tokenSecret: token)
+        config.cloneDuration = 2
+        config.taskDuration = 0.5
+        config.bootDelay = 3
+        config.shutdownDuration = 1
+        config.unauthorizedDelay = 0.5
+        simulator = PVESimulator(config: config)
+        let endpoint = try simulator.start(tls: .generate(directory: directory))
+        self.directory = directory
+        var env = [
+            "PROXMOX_VE_ENDPOINT": endpoint.url,
+            "PROXMOX_VE_API_TOKEN": "root@pam!hlsh=\(token)",
+            "PROXMOX_VE_INSECURE": "false",
+        ]
+        if let ca = endpoint.caPath { env["HLSH_PVE_CA_FILE"] = ca }
+        environment = env
+    }
+
+    public func stop() { simulator.stop() }
+}
