@@ -68,7 +68,7 @@ let package = Package(
             dependencies: ["HLSCore", "HLSLanguage", "HLSTransport", "Inventory", "Proxmox", "Remote", "LabSim"],
             swiftSettings: strict),
         .target(
-            name: "HLSRepl", dependencies: ["HLSCore", "HLSLanguage", "HLSCommands", "CLibEdit"],
+            name: "HLSRepl", dependencies: ["HLSCore", "HLSLanguage", "HLSCommands", "HLSTransport", "CLibEdit"],
             swiftSettings: strict),
 
         // MARK: Lab simulator (independent of every client)

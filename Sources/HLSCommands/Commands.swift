@@ -11,6 +11,7 @@ public enum Commands {
         LabCommands.register(into: &registry)
         VMCommands.register(into: &registry)
         SimCommands.register(into: &registry)
+        registry.register(HistoryCommand.spec)
         return registry
     }
 }

@@ -19,7 +19,7 @@ extension Session {
         var lastStatus = ExitStatus.ok.rawValue
         var entry = 0
         while true {
-            editor.prompt = chunk.isEmpty ? "hlsh> " : "   …> "
+            editor.prompt = Prompt.text(context, continuation: !chunk.isEmpty)
             switch editor.readLine() {
             case .endOfInput:
                 if !chunk.isEmpty {

@@ -79,6 +79,20 @@ final class InteractiveShellTests: XCTestCase {
         try t.waitFor("the shell still works") { $0.components(separatedBy: "\n").contains("after-interrupt") }
     }
 
+    func testThePromptShowsTheLabInUseAndHistoryListsTheLinesTyped() throws {
+        let inventory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/homelab.yaml").path
+        let t = try shell()
+        try t.type("lab use \"\(inventory)\" | get name")
+        try t.press("Enter")
+        try t.waitFor("the prompt with the lab") { $0.contains("hlsh homelab> ") }
+        try t.type("echo 'two words'")
+        try t.press("Enter")
+        try t.type("history | get line | to json --compact")
+        try t.press("Enter")
+        try t.waitFor("the history listing") { $0.contains(#""echo 'two words'""#) && $0.contains("lab use") }
+    }
+
     func testALineCarryingASecretIsNotWrittenToHistory() throws {
         do {
             let t = try shell()

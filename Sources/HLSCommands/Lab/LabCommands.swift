@@ -1,3 +1,4 @@
+import Foundation
 import HLSCore
 import HLSLanguage
 import Inventory
@@ -18,8 +19,9 @@ enum LabCommands {
         columns: ["name", "file", "vms", "nodes"],
         examples: [Example(#"lab use "scripts/homelab.yaml""#, "work on the seed lab")],
         implementation: .query { inv in
-            let lab = try Lab.load(path: inv.string("file")!)
+            let lab = try Lab.load(path: resolve(inv.string("file")!, from: inv.location.file))
             LabState.of(inv.context).use(lab)
+            inv.setGlobal("lab", variable(lab))
             return summary(lab)
         })
 
@@ -28,13 +30,38 @@ enum LabCommands {
         columns: ["name", "host", "role", "cores", "memory", "os_disk", "data_disk", "ip"],
         examples: [
             Example(
-                #"lab use "scripts/homelab.yaml"; lab show | get name"#, "the VM names of the seed lab",
-                output: "k3s-cp-01\nk3s-wk-01\n")
+                "lab show | get name", "the VM names of the lab in use", output: "k3s-cp-01\nk3s-wk-01\n",
+                needsLab: true)
         ],
         implementation: .query { inv in
             let lab = try LabState.require(inv)
             return .list(lab.vms.map(vmRecord))
         })
+
+    /// A relative path as written in a script: from the working directory when it exists
+    /// there, else from the script's own directory (so `hlsh scripts/bootstrap.hls` finds
+    /// `scripts/homelab.yaml`).
+    static func resolve(_ path: String, from script: String) -> String {
+        if path.hasPrefix("/") || FileManager.default.fileExists(atPath: path) || script.hasPrefix("<") { return path }
+        let beside = (script as NSString).deletingLastPathComponent + "/" + path
+        return FileManager.default.fileExists(atPath: beside) ? beside : path
+    }
+
+    /// `$lab`: the inventory as a record, for runbooks (`$lab.gitops.url`, `$lab.vms | count`).
+    static func variable(_ lab: Lab) -> Value {
+        var r = Record([
+            ("name", .string(lab.name)), ("file", .string(lab.file)),
+            ("nodes", .list(lab.proxmox.nodes.map(Value.string))), ("storage", .string(lab.storage)),
+            ("vms", .list(lab.vms.map(vmRecord))),
+            ("k3s", .record(Record([("version", .string(lab.k3s.version))]))),
+            ("domain", lab.domain.map(Value.string) ?? .null),
+        ])
+        if let g = lab.gitops {
+            r["gitops"] = .record(
+                Record([("url", .string(g.url)), ("branch", .string(g.branch)), ("path", .string(g.path))]))
+        }
+        return .record(r)
+    }
 
     static func summary(_ lab: Lab) -> Value {
         .record(

@@ -25,7 +25,9 @@ extension VMCommands {
             Flag("every", .duration, "time between checks", default: .duration(.seconds(2))),
         ],
         columns: ["name", "ready", "waited"],
-        examples: [Example("vm wait --all --for ssh --timeout 10m", "every VM answers on port 22", needsLab: true)],
+        examples: [
+            Example("vm wait --all --for agent --timeout 10m", "every VM reports its addresses", needsLab: true)
+        ],
         implementation: .query { inv in
             let client = try ProxmoxService.client(inv)
             let condition = inv.string("for")!

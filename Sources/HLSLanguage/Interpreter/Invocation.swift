@@ -84,6 +84,9 @@ public struct Invocation: Sendable {
         HLSError(.usage, "\(spec.name): \(message)", at: .source(location), hint: "usage: \(Usage.line(spec))")
     }
 
+    /// Binds a global variable of the session (`lab use` binds `$lab`).
+    public func setGlobal(_ name: String, _ value: Value) { interpreter.define(name, value) }
+
     /// The registry, for `help` and completion.
     public var registry: Registry { interpreter.registry }
 

@@ -82,7 +82,10 @@ enum Quantities {
             let ns = atto / 1_000_000_000
             if ns == 0 { return "0s" }
             if ns % 1_000_000 == 0 { return "\(ns / 1_000_000)ms" }
-            if ns % 1_000 == 0 { return "\(ns / 1_000)us" }
+            // Measured times (elapsed, waited) rarely fall on a unit: show them to the
+            // millisecond, or to the microsecond below one.
+            if ns >= 1_000_000 { return "\((ns + 500_000) / 1_000_000)ms" }
+            if ns % 1_000 == 0 || ns >= 1_000 { return "\((ns + 500) / 1_000)us" }
             return "\(ns)ns"
         }
         var rest = seconds

@@ -1,0 +1,32 @@
+import Foundation
+import HLSCommands
+import HLSCore
+import HLSLanguage
+import HLSTransport
+
+/// The interactive prompt: `hlsh> `, or with the lab in use and the Kubernetes context
+/// (`hlsh homelab (k3s-homelab)> `), coloured only when the terminal wants colour.
+enum Prompt {
+    static func text(_ context: ExecutionContext, continuation: Bool) -> String {
+        if continuation { return "   …> " }
+        var parts = ["hlsh"]
+        if let lab = context.service(LabState.self)?.lab { parts.append(lab.name) }
+        if let kube = kubeContext(context.environment) { parts.append("(\(kube))") }
+        let label = parts.joined(separator: " ")
+        guard context.stdoutTerminal.color else { return label + "> " }
+        // libedit needs invisible bytes bracketed only for its own prompt escapes; plain SGR works.
+        return "\u{1B}[1;36m" + label + "\u{1B}[0m> "
+    }
+
+    /// `current-context` of the first kubeconfig (`$KUBECONFIG`, else `~/.kube/config`).
+    static func kubeContext(_ environment: [String: String]) -> String? {
+        let path =
+            environment["KUBECONFIG"]?.split(separator: ":").first.map(String.init)
+            ?? environment["HOME"].map { $0 + "/.kube/config" }
+        guard let path, let text = try? String(contentsOfFile: path, encoding: .utf8),
+            let doc = try? YAMLCodec.decode(text, file: path), case .string(let name)? = doc["current-context"],
+            !name.isEmpty
+        else { return nil }
+        return name
+    }
+}
