@@ -82,35 +82,44 @@ extension VMCommands {
                         last = e.message
                     }
                     if last == "ready" || (condition == "running" && last == "running") { break }
+                    // A dry run applied nothing: waiting for what only the apply would bring about
+                    // would never end. Report it and go on planning.
+                    if inv.context.options.dryRun {
+                        last = "not waited for (dry run): \(last)"
+                        break
+                    }
                     progress.update("waiting for \(name) (\(condition)): \(last)")
                     if clock.now - start > timeout {
                         throw HLSError(
                             .timeout,
-                            "vm wait: \(name) is not \(condition == "running" ? "running" : "ready (\(condition))") after \(timeout)",
+                            "vm wait: \(name) is not \(condition == "running" ? "running" : "ready (\(condition))") after \(Render.plain(.duration(timeout)))",
                             at: .source(inv.location), hint: "raise --timeout, or check the VM's console in Proxmox",
                             cause: last)
                     }
-                    try inv.context.cancellation.check("vm wait \(name)")
-                    Thread.sleep(
-                        forTimeInterval: min(
-                            Double(every.components.seconds) + Double(every.components.attoseconds) / 1e18, 0.25))
-                    var slept = 0.25
-                    let total = Double(every.components.seconds) + Double(every.components.attoseconds) / 1e18
-                    while slept < total {
-                        try inv.context.cancellation.check("vm wait \(name)")
-                        Thread.sleep(forTimeInterval: min(0.1, total - slept))
-                        slept += 0.1
-                    }
+                    try pause(every, cancellation: inv.context.cancellation, what: "vm wait \(name)")
                 }
                 results.append(
                     .record(
                         Record([
-                            ("name", .string(name)), ("ready", .string(condition)),
+                            ("name", .string(name)),
+                            ("ready", .string(last.hasPrefix("not waited") ? last : condition)),
                             ("waited", .duration(clock.now - start)),
                         ])))
             }
             return .list(results)
         })
+
+    /// Sleeps `duration` in 100 ms steps, so Ctrl-C ends a wait at once.
+    static func pause(_ duration: Duration, cancellation: Cancellation, what: String) throws {
+        let clock = ContinuousClock()
+        let end = clock.now + duration
+        while clock.now < end {
+            try cancellation.check(what)
+            let left = end - clock.now
+            Thread.sleep(
+                forTimeInterval: min(0.1, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18))
+        }
+    }
 
     /// Whether something accepts TCP connections on host:port within `timeout`.
     static func tcpProbe(host: String, port: UInt16, timeout: Duration) -> Bool {

@@ -201,6 +201,12 @@ public final class Interpreter: Sendable {
             guard try test(condition, row: nil, scope: scope) else {
                 let text =
                     try message.map { Render.plain(try evaluate($0, scope: scope, row: nil)) } ?? "condition is false"
+                // Under --dry-run nothing was applied, so a check of the applied state cannot
+                // hold yet: say so and go on planning (Ansible's check-mode trap, avoided).
+                if context.options.dryRun {
+                    context.err("\(at): note: assertion not met in a dry run (nothing was applied): \(text)\n")
+                    return .null
+                }
                 throw HLSError(.failed, "assertion failed: \(text)", at: .source(at))
             }
             return .null

@@ -1,4 +1,5 @@
 public import HLSCore
+import Synchronization
 
 /// Runs scripts for a front end (the binary, stdin, tests) and turns every outcome into an
 /// exit status in one place: a syntax error 2 (nothing runs), a failed command 1, `exit N` N,
@@ -18,10 +19,16 @@ public struct ScriptRunner: Sendable {
 
     /// `hlsh -n`: parse only; print every diagnostic; 0 when clean, 2 otherwise.
     public func check(_ source: SourceFile) -> Int32 {
-        let (_, diagnostics) = interpreter.parse(source)
+        let (program, diagnostics) = interpreter.parse(source)
         report(diagnostics)
+        // The process exits right after a check: handing the tree to the exit instead of
+        // freeing it node by node saves a tenth of `hlsh -n` on a large file (bench/).
+        ScriptRunner.checked.withLock { $0.append(program) }
         return diagnostics.isEmpty ? ExitStatus.ok.rawValue : ExitStatus.usage.rawValue
     }
+
+    /// Programs that were only checked, kept until the process exits.
+    private static let checked = Mutex<[Program]>([])
 
     /// Parses a whole script, then runs it with `$args` bound (nothing runs when any part
     /// fails to parse). `scriptPath` keys the `--resume` journal.
