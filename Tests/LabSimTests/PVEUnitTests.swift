@@ -1,3 +1,4 @@
+import HLSCore
 import XCTest
 
 @testable import LabSim

@@ -1,3 +1,5 @@
+import HLSCore
+
 /// What qemu-server writes onto a VM's cloud-init drive (nocloud for Linux guests), generated
 /// from the config the way `PVE::QemuServer::Cloudinit` does: user-data, network-config
 /// (version 1) and meta-data (an instance-id hashed from the other two).

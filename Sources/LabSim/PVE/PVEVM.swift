@@ -1,3 +1,5 @@
+import HLSCore
+
 /// One QEMU guest: its config as PVE stores it (every value a string, as in
 /// `/etc/pve/nodes/NODE/qemu-server/VMID.conf`), pending changes, and its run state.
 struct PVEVM: Sendable {

@@ -1,3 +1,5 @@
+import HLSCore
+
 /// URL and form decoding the way pveproxy does it (`decode_urlencoded`, `uri_unescape`), which is
 /// not quite what a browser does: pairs split on `&` *and* `;`, `+` becomes a space, `%XX` is
 /// decoded byte-wise and the result read as UTF-8; a key given twice becomes a list.

@@ -1,8 +1,10 @@
-/// SHA-1, SHA-256 and HMAC-SHA-256 over bytes. The simulator needs them for what PVE computes
-/// with them — the config `digest` (SHA-1 of the config file), certificate fingerprints and
-/// public-key pins (SHA-256), and signed tickets (HMAC) — and LabSim has no crypto dependency.
-enum SHA {
-    static func sha1(_ message: [UInt8]) -> [UInt8] {
+/// SHA-1, SHA-256 and HMAC-SHA-256 over bytes (FIPS 180-4, RFC 2104), small and dependency-free.
+/// SSH uses SHA-256 for OpenSSH-style key fingerprints (libssh2 hashes only the key the server
+/// offers; a mismatch message also needs the one on file); the simulator for what PVE computes —
+/// the config `digest` (SHA-1), certificate fingerprints and key pins (SHA-256), signed tickets
+/// (HMAC).
+public enum SHA {
+    public static func sha1(_ message: [UInt8]) -> [UInt8] {
         var h: [UInt32] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0]
         for chunk in paddedChunks(message) {
             var w = [UInt32](repeating: 0, count: 80)
@@ -30,7 +32,7 @@ enum SHA {
         return h.flatMap(bigEndianBytes)
     }
 
-    static func sha256(_ message: [UInt8]) -> [UInt8] {
+    public static func sha256(_ message: [UInt8]) -> [UInt8] {
         var h: [UInt32] = [
             0x6A09_E667, 0xBB67_AE85, 0x3C6E_F372, 0xA54F_F53A, 0x510E_527F, 0x9B05_688C, 0x1F83_D9AB, 0x5BE0_CD19,
         ]
@@ -57,14 +59,14 @@ enum SHA {
         return h.flatMap(bigEndianBytes)
     }
 
-    static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+    public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
         var k = key.count > 64 ? sha256(key) : key
         k += [UInt8](repeating: 0, count: 64 - k.count)
         let inner = sha256(k.map { $0 ^ 0x36 } + message)
         return sha256(k.map { $0 ^ 0x5C } + inner)
     }
 
-    static func hex(_ bytes: [UInt8], uppercase: Bool = false, separator: String = "") -> String {
+    public static func hex(_ bytes: [UInt8], uppercase: Bool = false, separator: String = "") -> String {
         let digits = Array((uppercase ? "0123456789ABCDEF" : "0123456789abcdef").utf8)
         return bytes.map { String(decoding: [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]], as: UTF8.self) }
             .joined(separator: separator)
