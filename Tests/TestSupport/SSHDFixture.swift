@@ -333,13 +333,31 @@ final class SpawnedProcess: @unchecked Sendable {
 
     /// Starts `path` with `arguments`, stdin from /dev/null, stdout and stderr appended to
     /// `outputPath`, default signal handling and an empty signal mask.
-    init(_ path: String, _ arguments: [String], outputPath: String) throws {
+    convenience init(_ path: String, _ arguments: [String], outputPath: String) throws {
+        do {
+            try self.init(path, arguments, stdoutPath: outputPath, stderrPath: nil, append: true)
+        } catch {
+            throw SSHDFixture.FixtureError("cannot start \(path): \(error)")
+        }
+    }
+
+    /// Starts `path` with `arguments` (and `environment`, else this process's): stdin from
+    /// /dev/null, stdout to `stdoutPath`, stderr to `stderrPath` (or with stdout when nil).
+    init(
+        _ path: String, _ arguments: [String], environment: [String: String]? = nil, stdoutPath: String,
+        stderrPath: String?, append: Bool
+    ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        let mode = O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_APPEND | O_CREAT, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, mode, 0o600)
+        if let stderrPath {
+            posix_spawn_file_actions_addopen(&actions, 2, stderrPath, mode, 0o600)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -354,10 +372,22 @@ final class SpawnedProcess: @unchecked Sendable {
 
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
+        let env = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer { for e in env ?? [] { free(e) } }
         var child: pid_t = 0
-        let rc = posix_spawn(&child, path, &actions, &attributes, argv, environ)
-        guard rc == 0 else { throw SSHDFixture.FixtureError("cannot start \(path): \(String(cString: strerror(rc)))") }
+        let rc =
+            env.map { e in posix_spawn(&child, path, &actions, &attributes, argv, e) }
+            ?? posix_spawn(&child, path, &actions, &attributes, argv, environ)
+        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
         pid = child
+    }
+
+    /// Waits for the child to exit; its exit status, or 128 + the signal that ended it.
+    func wait() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        lock.withLock { reaped = true }
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     /// Whether the child has not exited yet (reaps it when it has).
