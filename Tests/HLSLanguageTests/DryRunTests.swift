@@ -52,7 +52,17 @@ final class DryRunTests: XCTestCase {
 
     func testAFailureUnderDryRunIsStillExitOne() {
         let recorder = Recorder()
-        XCTAssertEqual(hls(recorder, dryRun: true, detailed: true).run("vm apply web\nassert false").status, 1)
+        XCTAssertEqual(hls(recorder, dryRun: true, detailed: true).run("vm apply web\necho $missing").status, 1)
+    }
+
+    /// A dry run applied nothing, so an assert about the applied state notes it and goes on.
+    func testAnAssertUnderDryRunIsANoteNotAFailure() {
+        let recorder = Recorder()
+        let result = hls(recorder, dryRun: true, detailed: true).run("vm apply web\nassert false \"web is up\"")
+        XCTAssertEqual(result.status, 3)
+        XCTAssertTrue(
+            result.err.contains("note: assertion not met in a dry run (nothing was applied): web is up"), result.err)
+        XCTAssertEqual(hls(recorder, dryRun: false).run("assert false \"web is up\"").status, 1)
     }
 
     func testPhasesCountPlannedChanges() {

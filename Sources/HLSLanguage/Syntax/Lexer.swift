@@ -8,6 +8,8 @@ import HLSCore
 /// pipeline or list can span lines; inside `{ … }` they separate statements.
 public struct Lexer {
     let source: SourceFile
+    /// The source's interned name, so every token's location is three integers.
+    let fileID: Int32
     let bytes: [UInt8]
     var pos: Int
     let end: Int
@@ -23,6 +25,7 @@ public struct Lexer {
     /// A lexer over part of a source (the inside of `$( … )` in a string).
     public init(source: SourceFile, range: Range<Int>, line: Int, column: Int) {
         self.source = source
+        self.fileID = SourceNames.intern(source.name)
         self.bytes = source.bytes
         self.pos = range.lowerBound
         self.end = range.upperBound
@@ -41,7 +44,7 @@ public struct Lexer {
         return tokens
     }
 
-    private var here: SourceLocation { SourceLocation(file: source.name, line: line, column: column) }
+    private var here: SourceLocation { SourceLocation(fileID: fileID, line: line, column: column) }
 
     private mutating func advance() {
         if bytes[pos] == 10 {

@@ -170,7 +170,7 @@ extension Parser {
     mutating func inlineValue(_ text: String, of token: Token, kind: ValueKind) -> Expression? {
         let prefix = token.word!.dropLast(text.count)
         let at = SourceLocation(
-            file: token.location.file, line: token.location.line,
+            fileID: token.location.fileID, line: token.location.line,
             column: token.location.column + prefix.unicodeScalars.count)
         if text.isEmpty || text == "$", !current.spaceBefore, !atStatementEnd {
             return parseArgument(kind)
