@@ -103,30 +103,12 @@ enum PVENameSuggestions {
         var scored: [(String, Int)] = []
         for candidate in Set(names) {
             let lower = candidate.lowercased()
-            var score = distance(wanted, lower)
+            var score = Suggest.distance(wanted, lower)
             if lower.hasPrefix(wanted) || wanted.hasPrefix(lower) || lower.contains(wanted) {
                 score = min(score, 1)
             }
             if score <= threshold { scored.append((candidate, score)) }
         }
         return scored.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(limit).map(\.0)
-    }
-
-    /// Levenshtein distance.
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a)
-        let b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var row = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            row[0] = i
-            for j in 1...b.count {
-                row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &row)
-        }
-        return previous[b.count]
     }
 }
