@@ -1,4 +1,5 @@
 import Foundation
+import HLSCore
 
 #if canImport(Glibc)
     import Glibc
@@ -121,7 +122,7 @@ public final class SSHDFixture: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !stopped, process.isRunning else { return }
-        Self.killTree(below: process.pid, marker: marker)
+        ProcessTree.kill(below: process.pid, marker: marker)
     }
 
     /// Kills sshd and everything it started, and removes its directory. Idempotent.
@@ -135,10 +136,10 @@ public final class SSHDFixture: @unchecked Sendable {
         defer { try? FileManager.default.removeItem(atPath: directory.path) }
         // Only signal a pid that is still our (unreaped) child: once reaped, it may be anyone's.
         guard process.isRunning else {
-            Self.killTree(below: nil, marker: marker)
+            ProcessTree.kill(below: nil, marker: marker)
             return
         }
-        Self.killTree(below: process.pid, marker: marker)
+        ProcessTree.kill(below: process.pid, marker: marker)
         process.kill()
     }
 
@@ -235,91 +236,6 @@ public final class SSHDFixture: @unchecked Sendable {
         return ProcessInfo.processInfo.environment["USER"] ?? "root"
     }
 
-    /// SIGKILLs every process below `root` and every process whose environment holds `marker`
-    /// (with their descendants), none escaping: a process killed while it forks would orphan
-    /// the new child. So the set is frozen first — each member gets SIGSTOP, and the scan
-    /// repeats until all are stopped and no new one appears — and only then killed. `root`
-    /// itself is stopped meanwhile but left running.
-    static func killTree(below root: pid_t?, marker: String) {
-        if let root { kill(root, SIGSTOP) }
-        defer { if let root { kill(root, SIGCONT) } }
-        var frozen: Set<pid_t> = root.map { [$0] } ?? []
-        for _ in 0..<100 {
-            waitUntilStopped(frozen)
-            let fresh = members(below: root, marker: marker).subtracting(frozen)
-            if fresh.isEmpty { break }
-            for pid in fresh { kill(pid, SIGSTOP) }
-            frozen.formUnion(fresh)
-        }
-        if let root { frozen.remove(root) }
-        for pid in frozen { kill(pid, SIGKILL) }
-    }
-
-    /// Waits (up to a second) until each of `pids` is stopped, a zombie or gone.
-    private static func waitUntilStopped(_ pids: Set<pid_t>) {
-        let deadline = Date().addingTimeInterval(1)
-        while Date() < deadline {
-            let running = pids.filter { pid in
-                guard let state = processState(pid) else { return false }
-                return !["T", "t", "Z", "X"].contains(state)
-            }
-            if running.isEmpty { return }
-            usleep(2_000)
-        }
-    }
-
-    /// The state letter from /proc/PID/stat (`R`, `S`, `T`, `Z`…), nil when the process is gone.
-    private static func processState(_ pid: pid_t) -> Character? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return nil }
-        return stat[stat.index(after: close)...].first { $0 != " " }
-    }
-
-    /// The processes below `root` and those whose environment holds `marker`, with all their
-    /// descendants, found through /proc (sshd's per-connection children start their own
-    /// sessions, so a process-group kill would miss them). `root` itself is not included.
-    static func members(below root: pid_t?, marker: String) -> Set<pid_t> {
-        var parentOf: [pid_t: pid_t] = [:]
-        var frontier: Set<pid_t> = root.map { [$0] } ?? []
-        var marked: Set<pid_t> = []
-        let needle = Array(marker.utf8) + [0]
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        for entry in entries {
-            guard let pid = pid_t(entry),
-                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { continue }
-            // After "pid (comm)": state, then ppid.
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            if fields.count > 1, let parent = pid_t(fields[1]) { parentOf[pid] = parent }
-            if let environment = FileManager.default.contents(atPath: "/proc/\(entry)/environ"),
-                containsEntry([UInt8](environment), needle)
-            {
-                marked.insert(pid)
-            }
-        }
-        var result = marked
-        frontier.formUnion(marked)
-        while !frontier.isEmpty {
-            let next = Set(parentOf.filter { frontier.contains($0.value) }.map(\.key)).subtracting(result)
-            result.formUnion(next)
-            frontier = next
-        }
-        if let root { result.remove(root) }
-        return result
-    }
-
-    /// Whether the NUL-separated `environment` has `needle` (an entry plus its NUL) as an entry.
-    private static func containsEntry(_ environment: [UInt8], _ needle: [UInt8]) -> Bool {
-        var start = 0
-        while start < environment.count {
-            let end = environment[start...].firstIndex(of: 0).map { $0 + 1 } ?? environment.count
-            if environment[start..<end].elementsEqual(needle) { return true }
-            start = end
-        }
-        return false
-    }
 }
 
 /// A child started with `posix_spawn` and reaped with `waitpid`, not Foundation's `Process`:

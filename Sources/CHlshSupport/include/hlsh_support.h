@@ -1,6 +1,9 @@
-// Process-level helpers that Swift cannot express safely: a SIGINT handler that only sets a flag.
+// Process-level helpers that Swift cannot express safely: a SIGINT handler that only sets a flag,
+// and posix_spawn with inherited descriptors closed.
 #ifndef HLSH_SUPPORT_H
 #define HLSH_SUPPORT_H
+
+#include <sys/types.h>
 
 /// Installs a SIGINT handler (without SA_RESTART, so blocking reads return EINTR) that only
 /// records the interrupt. Returns 0 on success, -1 with errno set otherwise.
@@ -13,5 +16,14 @@ int hlsh_take_interrupts(void);
 int hlsh_interrupt_pending(void);
 /// Records an interrupt as though SIGINT arrived (for tests and for cancellation from Swift).
 void hlsh_raise_interrupt_flag(void);
+
+
+/// Starts `path` with `argv` and `envp` (both NULL-terminated). The child's stdin, stdout and
+/// stderr are the given descriptors (-1: /dev/null); every other descriptor is closed in it, so
+/// it inherits no socket of this process's event loops. Signal dispositions are reset to default
+/// and the mask emptied; `new_session` makes it a session (and process group) leader.
+/// Returns 0 and sets `*pid`, or an errno value.
+int hlsh_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd,
+               int stderr_fd, int new_session);
 
 #endif

@@ -41,13 +41,13 @@ public final class PVESimulator: Sendable {
         case files(certificate: String, key: String, ca: String?)
     }
 
-    private struct Running: Sendable {
+    struct Running: Sendable {
         var server: PVEHTTPServer
         var api: PVEAPI
         var endpoint: Endpoint
     }
 
-    private let running = Mutex<Running?>(nil)
+    let running = Mutex<Running?>(nil)
     private let faultInjector = PVEFaultInjector()
 
     public init(config: PVESimulatorConfig = .seedLab()) {

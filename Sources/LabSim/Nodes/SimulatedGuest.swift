@@ -1,0 +1,61 @@
+/// What a booted guest of the simulated cluster looks like from inside: the name, address, user
+/// and keys its cloud-init drive gave it. The node fleet reads these to run an SSH server per
+/// booted VM.
+public struct SimulatedGuest: Sendable, Hashable {
+    public var vmid: Int
+    public var name: String
+    /// The Proxmox node it runs on.
+    public var node: String
+    /// Started and past the boot delay (cloud-init has run, sshd is up).
+    public var booted: Bool
+    /// The static IPv4 address from `ipconfig0` (without the prefix), nil for DHCP.
+    public var address: String?
+    /// `ciuser`, the login cloud-init creates.
+    public var user: String?
+    /// The `sshkeys` cloud-init installs for `user`, one OpenSSH public key a line.
+    public var authorizedKeys: [String]
+    /// Changes whenever the VM is created anew (clone or restore), as its SMBIOS UUID does: a
+    /// recreated VM gets a fresh disk, host key and root tree.
+    public var instance: String
+
+    public init(
+        vmid: Int, name: String, node: String, booted: Bool, address: String?, user: String?,
+        authorizedKeys: [String], instance: String
+    ) {
+        self.vmid = vmid
+        self.name = name
+        self.node = node
+        self.booted = booted
+        self.address = address
+        self.user = user
+        self.authorizedKeys = authorizedKeys
+        self.instance = instance
+    }
+}
+
+extension PVESimulator {
+    /// The guests that are not templates, in VMID order (empty while stopped).
+    public var guests: [SimulatedGuest] {
+        guard let api = running.withLock({ $0?.api }) else { return [] }
+        let now = PVEAPI.now()
+        let bootDelay = api.config.bootDelay
+        return api.state.withLock { state in
+            state.advance(to: now)
+            return state.vms.values.filter { !$0.isTemplate }.sorted { $0.vmid < $1.vmid }.map { vm in
+                let conf = vm.config
+                let ip = conf["ipconfig0"].map { PVEDrive.parse($0, defaultKey: "ip")["ip"] ?? "" } ?? ""
+                let address = ip.contains("/") ? String(ip[..<ip.firstIndex(of: "/")!]) : nil
+                let keys = conf["sshkeys"].map { FormDecoding.percentDecode($0) } ?? ""
+                let smbios = conf["smbios1"].map { PVEDrive.parse($0, defaultKey: "uuid")["uuid"] ?? $0 }
+                return SimulatedGuest(
+                    vmid: vm.vmid, name: vm.name ?? "VM\(vm.vmid)", node: vm.node,
+                    booted: vm.running && (vm.startedAt.map { now - $0 >= bootDelay } ?? false),
+                    address: address, user: conf["ciuser"],
+                    authorizedKeys: keys.split(whereSeparator: \.isNewline).map(String.init).filter {
+                        $0.contains(where: { !$0.isWhitespace })
+                    },
+                    instance: "\(vm.vmid)-\(smbios ?? "")")
+            }
+        }
+    }
+}

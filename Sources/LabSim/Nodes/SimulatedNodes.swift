@@ -1,0 +1,209 @@
+import Foundation
+public import HLSCore
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The simulated lab's machines: one SSH server per booted VM, each on a directory tree that is
+/// the VM's root file system. It follows the PVE simulator's guests — a VM that boots gets its
+/// server, a VM that stops loses it, a destroyed or recreated VM loses its disk (root tree and
+/// host key) — and keeps `DIR/ssh_config` describing how to reach each one:
+///
+///     Host k3s-cp-01 192.168.10.21
+///         HostName 127.0.0.1
+///         Port 40321
+///         User <you>
+///         UserKnownHostsFile DIR/known_hosts
+///
+/// so any SSH client (`ssh -F DIR/ssh_config k3s-cp-01`, or hlsh through `HLSH_SSH_CONFIG`)
+/// reaches a VM by its name or inventory address. The known_hosts file starts empty: like a
+/// freshly cloned VM, a node's host key is new and must be accepted on first contact.
+public final class SimulatedNodes: Sendable {
+    /// How a node's root tree is made and which `PATH` its sessions get.
+    public struct Image: Sendable {
+        /// Lays down a fresh VM's file system under the given root (an empty directory).
+        public var install: @Sendable (_ root: String, _ guest: SimulatedGuest) throws(HLSError) -> Void
+        /// The sessions' `PATH` for a root: the node's own commands first.
+        public var path: @Sendable (_ root: String) -> String
+
+        public init(
+            install: @escaping @Sendable (_ root: String, _ guest: SimulatedGuest) throws(HLSError) -> Void,
+            path: @escaping @Sendable (_ root: String) -> String
+        ) {
+            self.install = install
+            self.path = path
+        }
+
+        /// Empty directories and the host's own commands: enough for `true` and `echo`.
+        public static let bare = Image(
+            install: { root, _ throws(HLSError) in
+                for dir in ["etc", "root", "tmp", "var/log"] {
+                    try? FileManager.default.createDirectory(
+                        atPath: "\(root)/\(dir)", withIntermediateDirectories: true)
+                }
+            }, path: { root in "\(root)/usr/local/bin:/usr/local/bin:/usr/bin:/bin" })
+    }
+
+    public let directory: String
+    public var sshConfigPath: String { directory + "/ssh_config" }
+    public var knownHostsPath: String { directory + "/known_hosts" }
+
+    private let guests: @Sendable () -> [SimulatedGuest]
+    private let image: Image
+    private struct Node {
+        var instance: String
+        var server: SimulatedNodeServer?
+        var guest: SimulatedGuest
+    }
+    private let nodes = Mutex<[String: Node]>([:])
+    private let problems = Mutex<[String: String]>([:])
+    private let stopping = Atomic<Bool>(false)
+    /// Serializes `reconcile` passes (the watcher's and a caller's).
+    private let pass = Mutex<Void>(())
+
+    /// - Parameters:
+    ///   - directory: where `ssh_config`, `known_hosts` and `nodes/NAME/` go.
+    ///   - guests: the cluster's guests now (usually `PVESimulator.guests`).
+    public init(
+        directory: String, image: Image = .bare, guests: @escaping @Sendable () -> [SimulatedGuest]
+    ) {
+        self.directory = directory
+        self.image = image
+        self.guests = guests
+    }
+
+    /// Follows the guests in the background (a pass every 200 ms) until `stop`.
+    public func start() throws(HLSError) {
+        try reconcile()
+        Thread.detachNewThread { [self] in
+            while !stopping.load(ordering: .acquiring) {
+                try? reconcile()
+                usleep(200_000)
+            }
+        }
+    }
+
+    /// Stops following and stops every node's SSH server. Node trees stay on disk.
+    public func stop() {
+        stopping.store(true, ordering: .releasing)
+        pass.withLock { _ in
+            let all = nodes.withLock { n in
+                defer { n.removeAll() }
+                return n
+            }
+            for node in all.values { node.server?.stop() }
+        }
+    }
+
+    /// Why a booted node has no SSH server, by name (empty when all are up).
+    public var failures: [String: String] { problems.withLock { $0 } }
+
+    /// The SSH port of a node that is up.
+    public func port(of name: String) -> UInt16? { nodes.withLock { $0[name]?.server?.port } }
+
+    /// The root tree of a VM (which exists once the VM first booted).
+    public func root(of name: String) -> String { "\(directory)/nodes/\(name)/root" }
+
+    /// One pass: servers for booted guests, none for the others, trees of vanished VMs removed,
+    /// and `ssh_config` rewritten when anything changed.
+    public func reconcile() throws(HLSError) {
+        try pass.withLock { _ throws(HLSError) in
+            guard !stopping.load(ordering: .acquiring) else { return }
+            let current = guests()
+            var changed = false
+            var current_ = nodes.withLock { $0 }
+            let names = Set(current.map(\.name))
+            for (name, node) in current_ where !names.contains(name) {
+                node.server?.stop()
+                try? FileManager.default.removeItem(atPath: "\(directory)/nodes/\(name)")
+                current_[name] = nil
+                changed = true
+            }
+            for guest in current {
+                var node = current_[guest.name]
+                if let existing = node, existing.instance != guest.instance {
+                    existing.server?.stop()
+                    try? FileManager.default.removeItem(atPath: "\(directory)/nodes/\(guest.name)")
+                    node = nil
+                }
+                if node == nil {
+                    node = Node(instance: guest.instance, server: nil, guest: guest)
+                    changed = true
+                }
+                node!.guest = guest
+                if guest.booted, node!.server?.isRunning != true {
+                    do throws(HLSError) {
+                        node!.server = try boot(guest)
+                        problems.withLock { $0[guest.name] = nil }
+                    } catch {
+                        problems.withLock { $0[guest.name] = error.message }
+                    }
+                    changed = true
+                } else if !guest.booted, let server = node!.server {
+                    server.stop()
+                    node!.server = nil
+                    changed = true
+                }
+                current_[guest.name] = node
+            }
+            nodes.withLock { $0 = current_ }
+            if changed || !FileManager.default.fileExists(atPath: sshConfigPath) { try writeSSHConfig(current_) }
+        }
+    }
+
+    private func boot(_ guest: SimulatedGuest) throws(HLSError) -> SimulatedNodeServer {
+        let nodeDir = "\(directory)/nodes/\(guest.name)"
+        let root = nodeDir + "/root"
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: root) {
+            do {
+                try fm.createDirectory(atPath: root, withIntermediateDirectories: true)
+            } catch {
+                throw HLSError(.failed, "cannot create the root of simulated node \(guest.name)", cause: "\(error)")
+            }
+            try image.install(root, guest)
+        }
+        let home = "\(root)/home/\(guest.user ?? "ubuntu")"
+        try? fm.createDirectory(atPath: home, withIntermediateDirectories: true)
+        return try SimulatedNodeServer(
+            name: guest.name, directory: nodeDir, root: root, home: home, path: image.path(root),
+            authorizedKeys: guest.authorizedKeys)
+    }
+
+    private func writeSSHConfig(_ nodes: [String: Node]) throws(HLSError) {
+        let user = Self.currentUser()
+        var text = """
+            # How to reach the simulated lab's VMs (written by the hlsh lab simulator; rewritten as
+            # VMs boot and stop). Use: ssh -F \(sshConfigPath) NAME
+
+            """
+        for name in nodes.keys.sorted() {
+            guard let node = nodes[name], let server = node.server else { continue }
+            let aliases = [name] + (node.guest.address.map { [$0] } ?? [])
+            text += """
+                Host \(aliases.joined(separator: " "))
+                    HostName 127.0.0.1
+                    Port \(server.port)
+                    User \(user)
+                    UserKnownHostsFile \(knownHostsPath)
+
+                """
+        }
+        let fm = FileManager.default
+        try? fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if !fm.fileExists(atPath: knownHostsPath) {
+            _ = fm.createFile(atPath: knownHostsPath, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        let temporary = sshConfigPath + ".tmp"
+        guard fm.createFile(atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]),
+            rename(temporary, sshConfigPath) == 0
+        else { throw HLSError(.failed, "cannot write \(sshConfigPath)") }
+    }
+
+    private static func currentUser() -> String {
+        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return ProcessInfo.processInfo.environment["USER"] ?? "root"
+    }
+}
