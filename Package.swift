@@ -108,5 +108,6 @@ let package = Package(
             dependencies: ["HLSCommands", "HLSLanguage", "HLSCore", "Inventory", "LabSim", "TestSupport"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "HLSCore", "TestSupport"]),
         .testTarget(name: "LabSimTests", dependencies: ["LabSim", "HLSCore", "TestSupport"]),
+        .testTarget(name: "RemoteTests", dependencies: ["Remote", "HLSCore", "LabSim", "TestSupport"]),
     ]
 )

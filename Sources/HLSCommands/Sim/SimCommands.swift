@@ -13,9 +13,10 @@ enum SimCommands {
     static let serve = CommandSpec(
         ["sim", "serve"], summary: "Run the simulated lab in the foreground until Ctrl-C",
         discussion: """
-            Starts the simulated Proxmox VE API over HTTPS on a loopback port with its own CA, and writes \
-            DIR/env with the PROXMOX_VE_* variables (and HLSH_PVE_CA_FILE) a client needs: \
-            `. DIR/env` in another shell, then run hlsh, proxmoxer or curl against it.
+            Starts the simulated Proxmox VE API over HTTPS on a loopback port with its own CA, and an \
+            OpenSSH server for each VM once it has booted. Writes DIR/env with the PROXMOX_VE_* variables \
+            (and HLSH_PVE_CA_FILE, HLSH_SSH_CONFIG) a client needs: `. DIR/env` in another shell, then run \
+            hlsh, proxmoxer or curl against it; `ssh -F DIR/ssh_config k3s-cp-01` reaches a booted VM.
             """,
         flags: [
             Flag("dir", .path, "where to write env, the CA and the simulator's files"),
@@ -33,6 +34,10 @@ enum SimCommands {
             let endpoint = try simulator.start(port: inv.int("port") ?? 0, tls: .generate(directory: dir))
             defer { simulator.stop() }
             try simulator.writeEnvironment(to: dir)
+            let nodes = SimulatedNodes(directory: dir) { simulator.guests }
+            try nodes.start()
+            defer { nodes.stop() }
+            try appendExport("HLSH_SSH_CONFIG", nodes.sshConfigPath, to: dir + "/env")
             inv.context.err("simulated Proxmox VE at \(endpoint.url) — environment in \(dir)/env; Ctrl-C stops it\n")
             while !inv.context.cancellation.isCancelled {
                 usleep(100_000)
@@ -40,4 +45,16 @@ enum SimCommands {
             inv.context.err("simulated lab stopped\n")
             return .null
         })
+
+    private static func appendExport(_ name: String, _ value: String, to file: String) throws(HLSError) {
+        let line = "export \(name)='\(value.replacingOccurrences(of: "'", with: "'\\''"))'\n"
+        guard let handle = FileHandle(forWritingAtPath: file) else { throw HLSError(.failed, "cannot write \(file)") }
+        defer { try? handle.close() }
+        do {
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(line.utf8))
+        } catch {
+            throw HLSError(.failed, "cannot write \(file)", cause: "\(error)")
+        }
+    }
 }

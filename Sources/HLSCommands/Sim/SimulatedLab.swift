@@ -3,9 +3,11 @@ public import HLSCore
 import LabSim
 
 /// A simulated lab inside this process for `hlsh --sim`: the PVE API over HTTPS on a loopback
-/// port with its own CA, and the environment that points hlsh's clients at it.
+/// port with its own CA, an SSH server per booted VM, and the environment that points hlsh's
+/// clients at them (`HLSH_SSH_CONFIG` names the ssh_config that maps VM names to the servers).
 public final class SimulatedLab: Sendable {
     let simulator: PVESimulator
+    let nodes: SimulatedNodes
     /// `PROXMOX_VE_*` and `HLSH_PVE_*` variables for the clients.
     public let environment: [String: String]
     public let directory: String
@@ -29,8 +31,20 @@ public final class SimulatedLab: Sendable {
             "PROXMOX_VE_INSECURE": "false",
         ]
         if let ca = endpoint.caPath { env["HLSH_PVE_CA_FILE"] = ca }
+        let simulator = simulator
+        nodes = SimulatedNodes(directory: directory) { simulator.guests }
+        env["HLSH_SSH_CONFIG"] = nodes.sshConfigPath
         environment = env
+        do throws(HLSError) {
+            try nodes.start()
+        } catch {
+            simulator.stop()
+            throw error
+        }
     }
 
-    public func stop() { simulator.stop() }
+    public func stop() {
+        nodes.stop()
+        simulator.stop()
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HLSCore
+import Synchronization
 
 extension Interpreter {
     func runPhase(name nameExpression: Expression, body: Block, scope: Scope, emit: Bool, at: SourceLocation) throws
@@ -100,51 +101,32 @@ extension Interpreter {
         guard case .int(let bound) = try evaluate(limit, scope: scope, row: nil), bound >= 1 else {
             throw HLSError(.failed, "parallel for --limit needs a positive number", at: .source(limit.location))
         }
-        let errors = NSLock()
-        nonisolated(unsafe) var failures: [(Int, HLSError)] = []
-        nonisolated(unsafe) var next = 0
-        let group = DispatchGroup()
-        let workers = min(bound, items.count)
-        for _ in 0..<workers {
-            group.enter()
-            let thread = Thread { [self] in
-                defer { group.leave() }
-                while true {
-                    errors.lock()
-                    let i = next
-                    next += 1
-                    errors.unlock()
-                    guard i < items.count else { return }
-                    let inner = Scope(parent: scope)
-                    inner.declare(variable, items[i])
-                    do {
-                        try execute(body.statements, scope: inner, emit: emit)
-                    } catch Signal.continueLoop {
-                        continue
-                    } catch {
-                        var e = Interpreter.userError(error)
-                        if case Signal.breakLoop(let where_) = error {
-                            e = HLSError(.failed, "'break' cannot stop a parallel for", at: .source(where_))
-                        }
-                        errors.lock()
-                        failures.append((i, e))
-                        errors.unlock()
-                    }
+        let failures = Mutex<[(Int, HLSError)]>([])
+        Parallel.forEach(items.count, limit: bound) { [self] i in
+            let inner = Scope(parent: scope)
+            inner.declare(variable, items[i])
+            do {
+                try execute(body.statements, scope: inner, emit: emit)
+            } catch Signal.continueLoop {
+                return
+            } catch {
+                var e = Interpreter.userError(error)
+                if case Signal.breakLoop(let where_) = error {
+                    e = HLSError(.failed, "'break' cannot stop a parallel for", at: .source(where_))
                 }
+                failures.withLock { $0.append((i, e)) }
             }
-            thread.stackSize = 16 << 20  // reserved, not committed: room for recursive defs
-            thread.start()
         }
-        group.wait()
-        guard !failures.isEmpty else { return }
-        failures.sort { $0.0 < $1.0 }
-        if failures.allSatisfy({ $0.1.kind == .interrupted }) { throw failures[0].1 }
-        let lines = failures.map {
+        var failed = failures.withLock { $0 }
+        guard !failed.isEmpty else { return }
+        failed.sort { $0.0 < $1.0 }
+        if failed.allSatisfy({ $0.1.kind == .interrupted }) { throw failed[0].1 }
+        let lines = failed.map {
             "  \(Render.inline(items[$0.0])): \($0.1.description.replacingOccurrences(of: "\n", with: "\n    "))"
         }
         throw HLSError(
             .failed,
-            "\(failures.count) of \(items.count) parallel iterations failed:\n" + lines.joined(separator: "\n"),
+            "\(failed.count) of \(items.count) parallel iterations failed:\n" + lines.joined(separator: "\n"),
             at: .source(at))
     }
 

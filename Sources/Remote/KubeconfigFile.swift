@@ -1,0 +1,59 @@
+import Foundation
+public import HLSCore
+
+/// Where a kubeconfig goes and how it is written: `--output PATH`, else the first path of
+/// `$KUBECONFIG`, else `~/.kube/config` — as kubectl itself picks the file it writes to.
+public struct KubeconfigFile: Sendable, Equatable {
+    public let path: String
+
+    public init(explicit: String?, environment: [String: String]) {
+        if let explicit, !explicit.isEmpty {
+            path = Self.expand(explicit, environment)
+        } else if let list = environment["KUBECONFIG"], let first = list.split(separator: ":").first {
+            path = Self.expand(String(first), environment)
+        } else {
+            path = (environment["HOME"] ?? NSHomeDirectory()) + "/.kube/config"
+        }
+    }
+
+    /// The file's config, or nil when there is no file yet.
+    public func read() throws(HLSError) -> Kubeconfig? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw HLSError(.failed, "cannot read \(path)", at: .host(path))
+        }
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return nil }
+        return try Kubeconfig(yaml: text, source: path)
+    }
+
+    /// What the file would hold with `config` merged in, and whether that differs from now.
+    public func merged(with config: Kubeconfig) throws(HLSError) -> (result: Kubeconfig, changes: Bool) {
+        let current = try read()
+        let result = (current ?? .empty).merging(config)
+        return (result, result != current)
+    }
+
+    /// Writes `config` atomically with mode 0600 (it holds a client key), creating the directory.
+    public func write(_ config: Kubeconfig) throws(HLSError) {
+        let fm = FileManager.default
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            try fm.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw HLSError(.failed, "cannot create \(directory)", at: .host(path), cause: "\(error)")
+        }
+        let temporary = path + ".hlsh-\(getpid())"
+        guard fm.createFile(atPath: temporary, contents: Data(config.yaml.utf8), attributes: [.posixPermissions: 0o600])
+        else { throw HLSError(.failed, "cannot write \(temporary)", at: .host(path)) }
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw HLSError(.failed, "cannot replace \(path)", at: .host(path))
+        }
+    }
+
+    private static func expand(_ path: String, _ environment: [String: String]) -> String {
+        guard path.hasPrefix("~/") else { return path }
+        return (environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst(1)
+    }
+}
