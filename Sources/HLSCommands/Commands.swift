@@ -10,6 +10,7 @@ public enum Commands {
         Builtins.register(into: &registry)
         LabCommands.register(into: &registry)
         VMCommands.register(into: &registry)
+        NodeCommands.register(into: &registry)
         SimCommands.register(into: &registry)
         registry.register(HistoryCommand.spec)
         return registry

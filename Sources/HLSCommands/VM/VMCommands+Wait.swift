@@ -41,85 +41,49 @@ extension VMCommands {
             } else {
                 names = inv.list("names").map(Render.plain)
             }
-            let clock = ContinuousClock()
-            let start = clock.now
             var results: [Value] = []
             for name in names {
-                let progress = Progress("waiting for \(name) (\(condition))", context: inv.context)
-                defer { progress.stop() }
-                var last = "not checked yet"
-                while true {
-                    try inv.context.cancellation.check("vm wait \(name)")
-                    do {
-                        let ref = try client.resolveVM(name, cancellation: inv.context.cancellation)
-                        switch condition {
-                        case "running":
-                            last = try client.currentStatus(
-                                node: ref.node, vmid: ref.vmid, cancellation: inv.context.cancellation
-                            ).status
-                            if last == "running" { break }
-                        case "agent":
-                            switch try client.agentInterfaces(
-                                node: ref.node, vmid: ref.vmid, cancellation: inv.context.cancellation)
-                            {
-                            case .ready(let interfaces) where interfaces.contains(where: { !$0.addresses.isEmpty }):
-                                last = "ready"
-                            case .ready: last = "agent reports no address yet"
-                            case .notReady(let why): last = why
-                            }
-                        default:
-                            guard let spec = lab?.vm(named: name) else {
-                                throw inv.failure(
-                                    "\(name) has no address in the inventory to probe",
-                                    hint: "use --for agent, or add it to homelab.yaml")
-                            }
-                            let ip = spec.ip.addressText
-                            last =
-                                tcpProbe(host: ip, port: UInt16(spec.sshPort), timeout: .seconds(2))
-                                ? "ready" : "no answer on \(ip):\(spec.sshPort)"
+                let outcome = try Poll.until(
+                    "\(name) (\(condition))", inv: inv, timeout: timeout, every: every,
+                    hint: "raise --timeout, or check the VM's console in Proxmox"
+                ) { () throws -> String? in
+                    let ref = try client.resolveVM(name, cancellation: inv.context.cancellation)
+                    switch condition {
+                    case "running":
+                        let status = try client.currentStatus(
+                            node: ref.node, vmid: ref.vmid, cancellation: inv.context.cancellation
+                        ).status
+                        return status == "running" ? nil : status
+                    case "agent":
+                        switch try client.agentInterfaces(
+                            node: ref.node, vmid: ref.vmid, cancellation: inv.context.cancellation)
+                        {
+                        case .ready(let interfaces) where interfaces.contains(where: { !$0.addresses.isEmpty }):
+                            return nil
+                        case .ready: return "agent reports no address yet"
+                        case .notReady(let why): return why
                         }
-                    } catch let e as HLSError where e.kind == .failed {
-                        last = e.message
+                    default:
+                        guard let spec = lab?.vm(named: name) else {
+                            throw inv.failure(
+                                "\(name) has no address in the inventory to probe",
+                                hint: "use --for agent, or add it to homelab.yaml")
+                        }
+                        let ip = spec.ip.addressText
+                        return tcpProbe(host: ip, port: UInt16(spec.sshPort), timeout: .seconds(2))
+                            ? nil : "no answer on \(ip):\(spec.sshPort)"
                     }
-                    if last == "ready" || (condition == "running" && last == "running") { break }
-                    // A dry run applied nothing: waiting for what only the apply would bring about
-                    // would never end. Report it and go on planning.
-                    if inv.context.options.dryRun {
-                        last = "not waited for (dry run): \(last)"
-                        break
-                    }
-                    progress.update("waiting for \(name) (\(condition)): \(last)")
-                    if clock.now - start > timeout {
-                        throw HLSError(
-                            .timeout,
-                            "vm wait: \(name) is not \(condition == "running" ? "running" : "ready (\(condition))") after \(Render.plain(.duration(timeout)))",
-                            at: .source(inv.location), hint: "raise --timeout, or check the VM's console in Proxmox",
-                            cause: last)
-                    }
-                    try pause(every, cancellation: inv.context.cancellation, what: "vm wait \(name)")
                 }
-                results.append(
-                    .record(
-                        Record([
-                            ("name", .string(name)),
-                            ("ready", .string(last.hasPrefix("not waited") ? last : condition)),
-                            ("waited", .duration(clock.now - start)),
-                        ])))
+                let ready: Value
+                let waited: Duration
+                switch outcome {
+                case .ready(let w): (ready, waited) = (.string(condition), w)
+                case .skipped(let status): (ready, waited) = (.string("not waited for (dry run): \(status)"), .zero)
+                }
+                results.append(.record(Record([("name", .string(name)), ("ready", ready), ("waited", .duration(waited))])))
             }
             return .list(results)
         })
-
-    /// Sleeps `duration` in 100 ms steps, so Ctrl-C ends a wait at once.
-    static func pause(_ duration: Duration, cancellation: Cancellation, what: String) throws {
-        let clock = ContinuousClock()
-        let end = clock.now + duration
-        while clock.now < end {
-            try cancellation.check(what)
-            let left = end - clock.now
-            Thread.sleep(
-                forTimeInterval: min(0.1, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18))
-        }
-    }
 
     /// Whether something accepts TCP connections on host:port within `timeout`.
     static func tcpProbe(host: String, port: UInt16, timeout: Duration) -> Bool {

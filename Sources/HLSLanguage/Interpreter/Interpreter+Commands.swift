@@ -72,6 +72,8 @@ extension Interpreter {
                         ("action", .string(change.action)), ("detail", .string(change.detail)),
                     ])
             }
+        } else if plan.concurrency > 1 && plan.changes.count > 1 {
+            outcomes = try applyConcurrently(plan, of: invocation)
         } else {
             let clock = ContinuousClock()
             for change in plan.changes {
@@ -80,13 +82,7 @@ extension Interpreter {
                 do {
                     try change.apply(context.cancellation)
                 } catch {
-                    let e = Interpreter.userError(error)
-                    context.log.record(
-                        "failed",
-                        [
-                            ("command", .string(spec.name)), ("target", .string(change.target)),
-                            ("action", .string(change.action)), ("error", .string(e.message)),
-                        ])
+                    let e = recordFailure(error, of: change, spec: spec)
                     let done = outcomes.count
                     var failed = HLSError(
                         e.kind, "\(spec.name): \(change.action) \(change.target) failed: \(e.message)",
@@ -98,20 +94,74 @@ extension Interpreter {
                     }
                     throw failed
                 }
-                let outcome = ChangeOutcome(change: change, status: .applied, elapsed: clock.now - start)
-                outcomes.append(outcome)
-                context.count(pending: 0, applied: 1)
-                context.log.record(
-                    "changed",
-                    [
-                        ("command", .string(spec.name)), ("target", .string(change.target)),
-                        ("action", .string(change.action)), ("detail", .string(change.detail)),
-                        ("elapsed", .duration(outcome.elapsed)),
-                    ])
+                outcomes.append(recordSuccess(change, spec: spec, elapsed: clock.now - start))
             }
         }
         if let result = plan.result { return try result(outcomes) }
         return .list(outcomes.map(\.record))
+    }
+
+    /// Applies a plan's changes side by side (at most `plan.concurrency` at once); every change
+    /// runs to its end, and all failures are reported together.
+    private func applyConcurrently(_ plan: ChangePlan, of invocation: Invocation) throws -> [ChangeOutcome] {
+        let spec = invocation.spec
+        let cancellation = context.cancellation
+        let results = Parallel.map(plan.changes.count, limit: plan.concurrency) { index in
+            let change = plan.changes[index]
+            let clock = ContinuousClock()
+            let start = clock.now
+            do {
+                try cancellation.check("\(spec.name) \(change.target)")
+                try change.apply(cancellation)
+                return Result<Duration, any Error>.success(clock.now - start)
+            } catch {
+                return .failure(error)
+            }
+        }
+        var outcomes: [ChangeOutcome] = []
+        var failures: [(Change, HLSError)] = []
+        for (change, result) in zip(plan.changes, results) {
+            switch result {
+            case .success(let elapsed): outcomes.append(recordSuccess(change, spec: spec, elapsed: elapsed))
+            case .failure(let error): failures.append((change, recordFailure(error, of: change, spec: spec)))
+            }
+        }
+        guard !failures.isEmpty else { return outcomes }
+        if failures.count == 1, let (change, e) = failures.first {
+            throw HLSError(
+                e.kind, "\(spec.name): \(change.action) \(change.target) failed: \(e.message)",
+                at: e.place ?? .source(invocation.location), hint: e.hint, cause: e.cause)
+        }
+        let lines = failures.map { "  \($0.0.target): \($0.1.description.replacingOccurrences(of: "\n", with: "\n    "))" }
+        throw HLSError(
+            failures.allSatisfy { $0.1.kind == .interrupted } ? .interrupted : .failed,
+            "\(spec.name): \(failures.count) of \(plan.changes.count) changes failed:\n" + lines.joined(separator: "\n"),
+            at: .source(invocation.location),
+            hint: outcomes.isEmpty ? nil : "\(outcomes.count) change(s) were applied; a rerun continues from here")
+    }
+
+    private func recordFailure(_ error: any Error, of change: Change, spec: CommandSpec) -> HLSError {
+        let e = Interpreter.userError(error)
+        context.log.record(
+            "failed",
+            [
+                ("command", .string(spec.name)), ("target", .string(change.target)),
+                ("action", .string(change.action)), ("error", .string(e.message)),
+            ])
+        return e
+    }
+
+    private func recordSuccess(_ change: Change, spec: CommandSpec, elapsed: Duration) -> ChangeOutcome {
+        let outcome = ChangeOutcome(change: change, status: .applied, elapsed: elapsed)
+        context.count(pending: 0, applied: 1)
+        context.log.record(
+            "changed",
+            [
+                ("command", .string(spec.name)), ("target", .string(change.target)),
+                ("action", .string(change.action)), ("detail", .string(change.detail)),
+                ("elapsed", .duration(outcome.elapsed)),
+            ])
+        return outcome
     }
 
     func bind(_ call: CommandCall, spec: CommandSpec, input: Value, scope: Scope) throws -> Invocation {

@@ -7,9 +7,16 @@ public struct ChangePlan: Sendable {
     /// Builds the verb's result once the changes are applied (or planned); defaults to the
     /// changes table.
     public var result: (@Sendable ([ChangeOutcome]) throws -> Value)?
+    /// How many changes may be applied at once. 1 (the default) applies them in order and stops
+    /// at the first failure; more applies independent changes (one per host, say) side by side,
+    /// lets every one finish, and reports all failures together.
+    public var concurrency: Int
 
-    public init(_ changes: [Change], result: (@Sendable ([ChangeOutcome]) throws -> Value)? = nil) {
+    public init(
+        _ changes: [Change], concurrency: Int = 1, result: (@Sendable ([ChangeOutcome]) throws -> Value)? = nil
+    ) {
         self.changes = changes
+        self.concurrency = concurrency
         self.result = result
     }
 

@@ -1,0 +1,83 @@
+import Foundation
+import HLSCore
+import HLSLanguage
+import HLSTransport
+import Inventory
+import Remote
+
+/// The session's SSH side: one `NodeConnections` per hlsh session (so every command of a run
+/// reuses one connection per host), and the resolution of the targets verbs are given.
+final class NodeService: Sendable {
+    let connections: NodeConnections
+
+    private init(connections: NodeConnections) {
+        self.connections = connections
+    }
+
+    static func of(_ inv: Invocation) throws -> NodeService { try of(inv.context) }
+
+    static func of(_ context: ExecutionContext) throws -> NodeService {
+        if let existing = context.service(NodeService.self) { return existing }
+        let lab = try LabState.of(context).lab ?? LabState.loadDefault(context)
+        let home = context.environment["HOME"] ?? NSHomeDirectory()
+        var settings = NodeConnections.Settings.defaults(
+            home: home, acceptNewHostKeys: lab?.ssh.acceptNewHostKeys ?? false)
+        // The inventory's public keys name the private keys to offer (`id_ed25519.pub` → `id_ed25519`).
+        let inventoryKeys = (lab?.ssh.publicKeys ?? []).map { Self.expand($0, home: home) }
+            .filter { $0.hasSuffix(".pub") }.map { String($0.dropLast(4)) }
+            .filter { FileManager.default.fileExists(atPath: $0) }
+        if !inventoryKeys.isEmpty { settings.identities = inventoryKeys.map { SSHIdentity(privateKeyPath: $0) } }
+        let service = NodeService(connections: NodeConnections(settings: settings))
+        context.install(service)
+        return service
+    }
+
+    /// A selected host: where to reach it, and its inventory entry when it has one.
+    struct Selected: Sendable {
+        var target: NodeTarget
+        var vm: VMSpec?
+    }
+
+    /// Resolves target words: `all`, `servers`, `agents`, VM names of the inventory (each word
+    /// may be a comma-separated list), or an ad-hoc `user@host[:port]`. Duplicates are dropped.
+    static func select(_ words: [String], inv: Invocation) throws -> [Selected] {
+        let lab = try LabState.of(inv.context).lab ?? LabState.loadDefault(inv.context)
+        var picked: [Selected] = []
+        func add(_ s: Selected) { if !picked.contains(where: { $0.target == s.target }) { picked.append(s) } }
+        for word in words.flatMap({ $0.split(separator: ",").map(String.init) }) {
+            let vms = lab?.vms ?? []
+            switch word {
+            case "all": vms.forEach { add(inventoryTarget($0, lab: lab!)) }
+            case "servers", "server": vms.filter { $0.role == .server }.forEach { add(inventoryTarget($0, lab: lab!)) }
+            case "agents", "agent": vms.filter { $0.role == .agent }.forEach { add(inventoryTarget($0, lab: lab!)) }
+            default:
+                if let lab, let vm = lab.vm(named: word) {
+                    add(inventoryTarget(vm, lab: lab))
+                } else if word.contains("@") || word.contains(":") || word.contains(".") {
+                    add(Selected(target: try NodeTarget.adHoc(word), vm: nil))
+                } else {
+                    let names = vms.map(\.name)
+                    throw inv.failure(
+                        "\(word) is not a node of \(lab?.file ?? "the inventory (no lab in use)")",
+                        hint: Suggest.nearest(word, in: names + ["all", "servers", "agents"]).map { "did you mean \($0)?" }
+                            ?? "name a VM of the inventory, all, servers, agents, or user@host[:port]")
+                }
+            }
+        }
+        if picked.isEmpty, ["all", "servers", "agents", "server", "agent"].contains(words.first ?? "") {
+            throw inv.failure("no node matches \(words.joined(separator: " "))", hint: "is the right lab in use?")
+        }
+        return picked
+    }
+
+    static func inventoryTarget(_ vm: VMSpec, lab: Lab) -> Selected {
+        Selected(
+            target: NodeTarget(
+                name: vm.name, alias: vm.name, user: lab.ssh.user, host: vm.ip.addressText, port: UInt16(vm.sshPort)),
+            vm: vm)
+    }
+
+    private static func expand(_ path: String, home: String) -> String {
+        path.hasPrefix("~/") ? home + path.dropFirst(1) : path
+    }
+}
