@@ -112,6 +112,26 @@ final class HardenScriptTests: XCTestCase {
         XCTAssertEqual(node.root.nftablesTables(), ["inet-hlsh", "ip-filter", "ip-nat"])
     }
 
+    /// Forwarding must stay on for k3s: a live value reset is re-applied, and a later sysctl.d
+    /// file that turns it off is reported rather than silently winning.
+    func testForwardingIsKeptAndOverridesAreReported() throws {
+        let node = try SimulatedNode()
+        _ = try node.run(.harden(Self.parameters))
+        try node.root.write("proc/sys/net/ipv4/ip_forward", Array("0\n".utf8), mode: 0o644)
+        let reapplied = try node.run(.harden(Self.parameters))
+        XCTAssertRun(reapplied.status == 0, reapplied, "re-applying failed")
+        XCTAssertTrue(reapplied.report.changes.map(\.control) == ["sysctl", "sysctl.apply"], "\(reapplied.report)")
+        XCTAssertEqual(node.read("/proc/sys/net/ipv4/ip_forward"), "1\n")
+
+        try node.root.write("etc/sysctl.d/99-local.conf", Array("net.ipv4.ip_forward = 0\n".utf8), mode: 0o644)
+        try node.root.write("proc/sys/net/ipv4/ip_forward", Array("0\n".utf8), mode: 0o644)
+        let overridden = try node.run(.harden(Self.parameters))
+        XCTAssertRun(overridden.status == 1, overridden, "an override of ip_forward was not reported")
+        let failure = try XCTUnwrap(overridden.report.failures.first)
+        XCTAssertEqual(failure.control, "sysctl.apply")
+        XCTAssertTrue(failure.detail.contains("net.ipv4.ip_forward is 0"), failure.detail)
+    }
+
     func testBadParametersAreAUsageError() throws {
         let node = try SimulatedNode()
         var parameters = Self.parameters
