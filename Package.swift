@@ -14,6 +14,15 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The POSIX sh scripts hlsh sends to a node (Sources/Remote/NodeScripts), compiled into the binary.
+let nodeScripts = ["lib.sh", "facts.sh", "harden.sh", "k3s.sh"]
+/// The simulated node's stub commands and k3s (Sources/LabSim/Node), compiled into the simulator.
+let nodeStubs =
+    [
+        "hlsh-sim.sh", "apt-get", "curl", "dpkg-query", "ip", "modprobe", "nft", "sshd", "sudo", "swapoff", "swapon",
+        "sysctl", "systemctl",
+    ].map { "Node/bin/\($0)" } + ["Node/k3s-install.sh", "Node/k3s-binary.sh"]
+
 let package = Package(
     name: "hlsh",
     platforms: [.macOS(.v15)],
@@ -56,6 +65,7 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "Remote", dependencies: ["HLSCore", "HLSTransport", "Inventory"],
+            resources: nodeScripts.map { .embedInCode("NodeScripts/\($0)") },
             swiftSettings: strict),
 
         // MARK: Language, commands, REPL
@@ -81,6 +91,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
+            resources: nodeStubs.map { .embedInCode($0) },
             swiftSettings: strict),
 
         // MARK: The binary
@@ -108,6 +119,6 @@ let package = Package(
             dependencies: ["HLSCommands", "HLSLanguage", "HLSCore", "Inventory", "LabSim", "TestSupport"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "HLSCore", "TestSupport"]),
         .testTarget(name: "LabSimTests", dependencies: ["LabSim", "HLSCore", "TestSupport"]),
-        .testTarget(name: "RemoteTests", dependencies: ["Remote", "HLSCore", "LabSim", "TestSupport"]),
+        .testTarget(name: "RemoteTests", dependencies: ["Remote", "LabSim", "HLSCore", "Inventory", "TestSupport"]),
     ]
 )

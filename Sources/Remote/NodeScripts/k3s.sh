@@ -1,0 +1,157 @@
+# shellcheck shell=sh
+# k3s.sh — installs and configures k3s at a pinned version, or reads the server's join token.
+# A rerun with nothing changed restarts nothing (docs: k8s-k3s-flux-certmanager-longhorn.md §1).
+#
+# Parameters (preamble):
+#   HLSH_K3S_ACTION        install | token
+#   HLSH_K3S_ROLE          server | agent
+#   HLSH_K3S_VERSION       the pinned version, e.g. v1.31.4+k3s1
+#   HLSH_K3S_NODE_IP       this node's address (node-ip)
+#   HLSH_K3S_TLS_SANS      extra names and addresses on the API certificate (space-separated)
+#   HLSH_K3S_SERVER_URL    https://SERVER:6443 for agents and for servers joining a cluster
+#   HLSH_K3S_CLUSTER_INIT  1 on the first server: embedded etcd, so more servers can join later
+#   HLSH_K3S_TOKEN         the join token (secret): only ever written to config.yaml (0600)
+#   HLSH_K3S_CLUSTER_CIDR HLSH_K3S_SERVICE_CIDR   the pod and service networks (servers)
+# shellcheck disable=SC2154  # the parameters come from the preamble
+
+require HLSH_K3S_ACTION
+data_dir=/var/lib/rancher/k3s
+
+# --- token: the server's join token, printed as a secret line ------------------------------------
+
+if [ "$HLSH_K3S_ACTION" = token ]; then
+    for f in $data_dir/server/token $data_dir/server/node-token; do
+        [ -f "$R$f" ] || continue
+        if IFS= read -r token <"$R$f" && [ -n "$token" ]; then
+            report secret k3s-token "$token"
+            ok k3s.token "read $f"
+        else
+            failed k3s.token "$f is empty"
+        fi
+        finish
+    done
+    failed k3s.token "no $data_dir/server/token: k3s server has not started here yet"
+    finish
+fi
+[ "$HLSH_K3S_ACTION" = install ] || usage "HLSH_K3S_ACTION must be install or token, not $HLSH_K3S_ACTION"
+
+# --- parameters --------------------------------------------------------------------------------
+
+require HLSH_K3S_ROLE HLSH_K3S_VERSION HLSH_K3S_NODE_IP
+HLSH_K3S_TLS_SANS=${HLSH_K3S_TLS_SANS:-}
+HLSH_K3S_SERVER_URL=${HLSH_K3S_SERVER_URL:-}
+HLSH_K3S_CLUSTER_INIT=${HLSH_K3S_CLUSTER_INIT:-0}
+HLSH_K3S_TOKEN=${HLSH_K3S_TOKEN:-}
+HLSH_K3S_CLUSTER_CIDR=${HLSH_K3S_CLUSTER_CIDR:-10.42.0.0/16}
+HLSH_K3S_SERVICE_CIDR=${HLSH_K3S_SERVICE_CIDR:-10.43.0.0/16}
+
+case $HLSH_K3S_ROLE in
+server) unit=k3s other=k3s-agent ;;
+agent) unit=k3s-agent other=k3s ;;
+*) usage "HLSH_K3S_ROLE must be server or agent, not $HLSH_K3S_ROLE" ;;
+esac
+if [ "$HLSH_K3S_ROLE" = agent ] || [ -n "$HLSH_K3S_SERVER_URL" ]; then
+    require HLSH_K3S_SERVER_URL HLSH_K3S_TOKEN
+    [ "$HLSH_K3S_CLUSTER_INIT" != 1 ] || usage "cluster-init is for the first server, which joins no server"
+fi
+case $HLSH_K3S_SERVER_URL in '' | https://*) ;; *) usage "HLSH_K3S_SERVER_URL must be https://…" ;; esac
+# Values go into YAML single quotes: refuse the two characters that would need more than that.
+nl='
+'
+for v in "$HLSH_K3S_VERSION" "$HLSH_K3S_NODE_IP" "$HLSH_K3S_TLS_SANS" "$HLSH_K3S_SERVER_URL" \
+    "$HLSH_K3S_TOKEN" "$HLSH_K3S_CLUSTER_CIDR" "$HLSH_K3S_SERVICE_CIDR"; do
+    case $v in *"'"* | *"$nl"*) usage "a k3s parameter holds a quote or a newline" ;; esac
+done
+
+# --- k3s.config: /etc/rancher/k3s/config.yaml, 0600 because it holds the token ---------------
+
+# Written with printf (a builtin), so the token is never in the argv of a process.
+{
+    printf '# Written by hlsh (k3s). Edit the inventory, not this file.\n'
+    printf "node-ip: '%s'\n" "$HLSH_K3S_NODE_IP"
+    if [ "$HLSH_K3S_ROLE" = server ]; then
+        if [ -n "$HLSH_K3S_TLS_SANS" ]; then
+            printf 'tls-san:\n'
+            for san in $HLSH_K3S_TLS_SANS; do printf "  - '%s'\n" "$san"; done
+        fi
+        # Flux installs Traefik (and MetalLB or a cloud LB replaces servicelb).
+        printf 'disable:\n  - traefik\n  - servicelb\n'
+        # Root only: hlsh reads it with sudo; 0644 would hand cluster-admin to every local user.
+        printf "write-kubeconfig-mode: '0600'\n"
+        printf "cluster-cidr: '%s'\n" "$HLSH_K3S_CLUSTER_CIDR"
+        printf "service-cidr: '%s'\n" "$HLSH_K3S_SERVICE_CIDR"
+        [ "$HLSH_K3S_CLUSTER_INIT" != 1 ] || printf 'cluster-init: true\n'
+    fi
+    [ -z "$HLSH_K3S_SERVER_URL" ] || printf "server: '%s'\n" "$HLSH_K3S_SERVER_URL"
+    [ -z "$HLSH_K3S_TOKEN" ] || printf "token: '%s'\n" "$HLSH_K3S_TOKEN"
+} >"$hlsh_work/config.yaml"
+
+config_changed=0
+if [ -f "$R/etc/systemd/system/$other.service" ]; then
+    failed k3s.config "this node already runs $other.service; uninstall it (/usr/local/bin/$other-uninstall.sh) first"
+    finish
+fi
+config_file=/etc/rancher/k3s/config.yaml
+ensure_file k3s.config "$config_file" 0600 "$hlsh_work/config.yaml"
+case $? in 0) config_changed=1 ;; 2) finish ;; esac
+
+# --- k3s.binary: the pinned version, through the official installer -------------------------
+
+k3s_bin=/usr/local/bin/k3s
+unit_file=/etc/systemd/system/$unit.service
+have=none
+if [ -x "$R$k3s_bin" ]; then
+    have=$("$R$k3s_bin" --version </dev/null 2>/dev/null | awk 'NR == 1 { print $3 }')
+    [ -n "$have" ] || have=unknown
+fi
+
+# install_k3s — downloads install.sh and runs it without starting k3s (the service control below
+# starts or restarts it once). The token is in config.yaml, so the installer's environment and
+# its $unit.service.env hold none.
+install_k3s() {
+    run curl -sfL https://get.k3s.io -o "$hlsh_work/k3s-install.sh" || {
+        run_output="downloading https://get.k3s.io: $run_output"
+        return 1
+    }
+    run env INSTALL_K3S_VERSION="$HLSH_K3S_VERSION" INSTALL_K3S_SKIP_START=true \
+        INSTALL_K3S_EXEC="$HLSH_K3S_ROLE" INSTALL_K3S_BIN_DIR="$R/usr/local/bin" \
+        INSTALL_K3S_SYSTEMD_DIR="$R/etc/systemd/system" sh "$hlsh_work/k3s-install.sh" || return 1
+    have=$("$R$k3s_bin" --version </dev/null 2>/dev/null | awk 'NR == 1 { print $3 }')
+    [ "$have" = "$HLSH_K3S_VERSION" ] || {
+        run_output="the installer left k3s ${have:-missing}"
+        return 1
+    }
+}
+
+binary_changed=0
+if [ "$have" = "$HLSH_K3S_VERSION" ] && [ -f "$R$unit_file" ]; then
+    ok k3s.binary "$HLSH_K3S_VERSION"
+elif checking; then
+    binary_changed=1
+    would k3s.binary "install $HLSH_K3S_VERSION (have $have)"
+elif was=$have && install_k3s; then
+    binary_changed=1
+    changed k3s.binary "installed $HLSH_K3S_VERSION (was $was)"
+else
+    failed k3s.binary "installing $HLSH_K3S_VERSION: $run_output"
+    finish
+fi
+
+# --- k3s.service: started when stopped, restarted only when the binary or config changed --------
+
+reason=
+[ "$binary_changed" = 0 ] || reason="binary"
+[ "$config_changed" = 0 ] || reason="${reason:+$reason and }config"
+if ! systemctl is-active --quiet "$unit.service" </dev/null; then
+    act k3s.service "enable and start $unit.service" "enabled and started $unit.service" \
+        systemctl enable --now "$unit.service"
+elif [ -n "$reason" ]; then
+    act k3s.service "restart $unit.service ($reason changed)" "restarted $unit.service ($reason changed)" \
+        systemctl restart "$unit.service"
+elif ! systemctl is-enabled --quiet "$unit.service" </dev/null; then
+    act k3s.service "enable $unit.service" "enabled $unit.service" systemctl enable "$unit.service"
+else
+    ok k3s.service "$unit.service active"
+fi
+
+finish

@@ -1,0 +1,150 @@
+# shellcheck shell=sh
+# lib.sh — helpers shared by the node scripts hlsh runs over SSH. NodeScript.swift sends one
+# payload on stdin to `sudo -n sh -s`: a preamble setting the parameters (HLSH_* shell variables,
+# never exported, so secrets such as the k3s token reach no other process), this file, then one
+# script body, all inside `{ … } </dev/null` so no command here can read the rest of the payload.
+#
+# Output, one line per control on stdout (NodeReport.swift parses it):
+#   ok CONTROL DETAIL        already as wanted; nothing was done
+#   changed CONTROL DETAIL   changed now; in check mode DETAIL starts with "would" and nothing was done
+#   failed CONTROL DETAIL    could not be brought to the wanted state; the other controls still run
+#   fact KEY VALUE           facts.sh: one fact; a KEY may repeat (one line per disk, per address)
+#   secret KEY VALUE         a value the caller must keep out of logs (the k3s join token)
+# Exit status: 0 when no control failed, 1 when one did, 2 for a usage error (bad parameters).
+#
+# HLSH_ROOT (environment, default /) prefixes every path, so tests run the scripts for real under
+# a temporary tree with stub system commands first in PATH. HLSH_CHECK=1 is check mode: look,
+# report, change nothing. Files are written atomically (temp file in the same directory, then mv)
+# and only when their bytes or mode differ; handlers (reloads) run once, at the end.
+
+HLSH_ROOT=${HLSH_ROOT:-/}
+# The prefix for paths: "" for the real root, so "$R/etc" is "/etc", never "//etc".
+R=${HLSH_ROOT%/}
+HLSH_CHECK=${HLSH_CHECK:-0}
+hlsh_failures=0
+hlsh_handlers=
+umask 022
+hlsh_work=$(mktemp -d "${TMPDIR:-/tmp}/hlsh.XXXXXX") || {
+    echo "failed setup cannot create a work directory"
+    exit 1
+}
+trap 'rm -rf "$hlsh_work"' EXIT
+trap 'exit 1' HUP INT TERM
+
+# --- Reporting ---------------------------------------------------------------------------------
+
+report() { printf '%s %s %s\n' "$1" "$2" "$3"; }
+ok() { report ok "$1" "$2"; }
+changed() { report changed "$1" "$2"; }
+failed() {
+    report failed "$1" "$2"
+    hlsh_failures=$((hlsh_failures + 1))
+}
+# would CONTROL DETAIL — in check mode, what a run would change.
+would() { report changed "$1" "would $2"; }
+checking() { [ "$HLSH_CHECK" = 1 ]; }
+
+# finish — the exit status: 1 when any control failed.
+finish() {
+    [ "$hlsh_failures" -eq 0 ] || exit 1
+    exit 0
+}
+
+# usage MESSAGE — a bad parameter from the caller: exit 2 before touching anything.
+usage() {
+    printf 'usage error: %s\n' "$1" >&2
+    exit 2
+}
+
+# require NAME… — every named parameter must be set and non-empty.
+require() {
+    for hlsh_name in "$@"; do
+        eval "hlsh_value=\${$hlsh_name:-}"
+        [ -n "$hlsh_value" ] || usage "parameter $hlsh_name is not set"
+    done
+}
+
+# --- Commands ----------------------------------------------------------------------------------
+
+# run COMMAND… — runs a system command with stdin closed and its output captured; on failure
+# $run_output holds its first lines on one line, for a failed control's DETAIL.
+run() {
+    "$@" </dev/null >"$hlsh_work/run.out" 2>&1
+    run_status=$?
+    # shellcheck disable=SC2034  # read by the script bodies
+    run_output=$(head -n 3 "$hlsh_work/run.out" | tr '\n' ' ' | sed 's/ *$//')
+    return "$run_status"
+}
+
+# act CONTROL WOULD DONE COMMAND… — one change made by a command: in check mode report
+# "would WOULD"; else run COMMAND and report DONE, or its failure with the command's output.
+# COMMAND must hold no secret (it is in the report and in the process list).
+act() {
+    act_control=$1 act_would=$2 act_done=$3
+    shift 3
+    if checking; then
+        would "$act_control" "$act_would"
+    elif run "$@"; then
+        changed "$act_control" "$act_done"
+    else
+        failed "$act_control" "$*: $run_output"
+        return 1
+    fi
+}
+
+# --- Files -------------------------------------------------------------------------------------
+
+# same_file WANT PATH MODE — PATH exists with WANT's bytes and MODE (octal, e.g. 0644).
+same_file() {
+    [ -f "$2" ] && cmp -s "$1" "$2" && [ "$(stat -c %a "$2")" = "${3#0}" ]
+}
+
+# put_file WANT PATH MODE — replaces PATH with WANT's bytes atomically: a temp file in the same
+# directory gets the mode first, then is renamed over PATH. On failure PATH is left as it was.
+put_file() (
+    dir=${2%/*}
+    tmp="$dir/.${2##*/}.hlsh-new"
+    mkdir -p "$dir" || exit 1
+    if cp "$1" "$tmp" && chmod "$3" "$tmp" && mv -f "$tmp" "$2"; then exit 0; fi
+    rm -f "$tmp"
+    exit 1
+)
+
+# ensure_file CONTROL PATH MODE WANT — the common control for a whole file: ok when PATH (a path
+# on the node, under $R) already matches; else write it, or in check mode say it would.
+# Returns 0 when it changed (or would), 1 when it was ok, 2 when it failed.
+ensure_file() {
+    if same_file "$4" "$R$2" "$3"; then
+        ok "$1" "$2"
+        return 1
+    fi
+    if checking; then
+        would "$1" "write $2"
+        return 0
+    fi
+    if put_file "$4" "$R$2" "$3"; then
+        changed "$1" "wrote $2"
+        return 0
+    fi
+    failed "$1" "cannot write $2"
+    return 2
+}
+
+# --- Handlers ----------------------------------------------------------------------------------
+
+# notify HANDLER — asks for HANDLER to run once at the end (the script decides the order).
+notify() {
+    case " $hlsh_handlers " in
+    *" $1 "*) ;;
+    *) hlsh_handlers="$hlsh_handlers $1" ;;
+    esac
+}
+
+# notified HANDLER — whether some control asked for HANDLER (never true in check mode).
+notified() {
+    checking && return 1
+    case " $hlsh_handlers " in
+    *" $1 "*) return 0 ;;
+    esac
+    return 1
+}
