@@ -12,7 +12,7 @@ enum NodeCommands {
     static func register(into registry: inout Registry) {
         registry.registerObject(
             "node", summary: "the lab's machines over SSH: run commands, facts, harden, k3s, kubeconfig")
-        for spec in [list, run, wait] { registry.register(spec) }
+        for spec in [list, run, facts, harden, k3s, kubeconfig, wait] { registry.register(spec) }
         registry.registerProvider(names)
     }
 
@@ -79,7 +79,8 @@ enum NodeCommands {
                     do throws(HLSError) {
                         let result = try service.connections.exec(
                             s.target, command, timeout: timeout, cancellation: cancellation, acceptNew: acceptNew)
-                        row["exit"] = result.exitStatus.map { .int(Int($0)) } ?? .string("signal \(result.exitSignal ?? "?")")
+                        row["exit"] =
+                            result.exitStatus.map { .int(Int($0)) } ?? .string("signal \(result.exitSignal ?? "?")")
                         row["stdout"] = .string(trimmed(result.stdoutText))
                         row["stderr"] = .string(trimmed(result.stderrText))
                     } catch {
@@ -136,7 +137,7 @@ enum NodeCommands {
             return .list(
                 try selected.map { s in
                     let outcome = try Poll.until(
-                        "\(s.target.name) (ssh)", inv: inv, timeout: inv.duration("timeout")!,
+                        s.target.name, "ssh", inv: inv, timeout: inv.duration("timeout")!,
                         every: inv.duration("every")!,
                         hint: "is the VM running (vm list)? is its address right in the inventory?"
                     ) { () throws -> String? in

@@ -59,7 +59,9 @@ final class NodeService: Sendable {
                     let names = vms.map(\.name)
                     throw inv.failure(
                         "\(word) is not a node of \(lab?.file ?? "the inventory (no lab in use)")",
-                        hint: Suggest.nearest(word, in: names + ["all", "servers", "agents"]).map { "did you mean \($0)?" }
+                        hint: Suggest.nearest(word, in: names + ["all", "servers", "agents"]).map {
+                            "did you mean \($0)?"
+                        }
                             ?? "name a VM of the inventory, all, servers, agents, or user@host[:port]")
                 }
             }

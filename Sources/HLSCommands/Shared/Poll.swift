@@ -11,12 +11,14 @@ enum Poll {
         case skipped(status: String)
     }
 
-    /// Polls `check` (nil: ready; else what it saw) every `every` until ready.
-    /// - Throws: `.timeout` naming `what` and the last answer, or `.interrupted`.
+    /// Polls `check` (nil: ready; else what it saw) every `every` until `subject` is ready
+    /// (`condition` names what it waits for: `running`, `ssh`).
+    /// - Throws: `.timeout` naming the subject and the last answer, or `.interrupted`.
     static func until(
-        _ what: String, inv: Invocation, timeout: Duration, every: Duration, hint: String,
+        _ subject: String, _ condition: String, inv: Invocation, timeout: Duration, every: Duration, hint: String,
         check: () throws -> String?
     ) throws -> Outcome {
+        let what = "\(subject) (\(condition))"
         let clock = ContinuousClock()
         let start = clock.now
         let progress = Progress("waiting for \(what)", context: inv.context)
@@ -34,7 +36,8 @@ enum Poll {
             progress.update("waiting for \(what): \(last)")
             if clock.now - start > timeout {
                 throw HLSError(
-                    .timeout, "\(inv.spec.name): \(what) not ready after \(Render.plain(.duration(timeout)))",
+                    .timeout,
+                    "\(inv.spec.name): \(subject) is not ready (\(condition)) after \(Render.plain(.duration(timeout)))",
                     at: .source(inv.location), hint: hint, cause: last)
             }
             try pause(every, cancellation: inv.context.cancellation, what: "waiting for \(what)")

@@ -34,7 +34,7 @@ enum SimCommands {
             let endpoint = try simulator.start(port: inv.int("port") ?? 0, tls: .generate(directory: dir))
             defer { simulator.stop() }
             try simulator.writeEnvironment(to: dir)
-            let nodes = SimulatedNodes(directory: dir) { simulator.guests }
+            let nodes = SimulatedNodes(directory: dir, image: .ubuntu) { simulator.guests }
             try nodes.start()
             defer { nodes.stop() }
             try appendExport("HLSH_SSH_CONFIG", nodes.sshConfigPath, to: dir + "/env")

@@ -32,7 +32,7 @@ public final class SimulatedLab: Sendable {
         ]
         if let ca = endpoint.caPath { env["HLSH_PVE_CA_FILE"] = ca }
         let simulator = simulator
-        nodes = SimulatedNodes(directory: directory) { simulator.guests }
+        nodes = SimulatedNodes(directory: directory, image: .ubuntu) { simulator.guests }
         env["HLSH_SSH_CONFIG"] = nodes.sshConfigPath
         environment = env
         do throws(HLSError) {

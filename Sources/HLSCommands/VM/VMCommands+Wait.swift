@@ -44,7 +44,7 @@ extension VMCommands {
             var results: [Value] = []
             for name in names {
                 let outcome = try Poll.until(
-                    "\(name) (\(condition))", inv: inv, timeout: timeout, every: every,
+                    name, condition, inv: inv, timeout: timeout, every: every,
                     hint: "raise --timeout, or check the VM's console in Proxmox"
                 ) { () throws -> String? in
                     let ref = try client.resolveVM(name, cancellation: inv.context.cancellation)
@@ -80,7 +80,8 @@ extension VMCommands {
                 case .ready(let w): (ready, waited) = (.string(condition), w)
                 case .skipped(let status): (ready, waited) = (.string("not waited for (dry run): \(status)"), .zero)
                 }
-                results.append(.record(Record([("name", .string(name)), ("ready", ready), ("waited", .duration(waited))])))
+                results.append(
+                    .record(Record([("name", .string(name)), ("ready", ready), ("waited", .duration(waited))])))
             }
             return .list(results)
         })

@@ -61,7 +61,7 @@ extension Interpreter {
             context.err("\(spec.name): no change\n")
             context.log.record("unchanged", [("command", .string(spec.name))])
         }
-        if context.options.dryRun {
+        if context.options.dryRun || plan.planOnly {
             outcomes = plan.changes.map { ChangeOutcome(change: $0, status: .planned, elapsed: .zero) }
             context.count(pending: outcomes.count, applied: 0)
             for change in plan.changes {
@@ -132,10 +132,13 @@ extension Interpreter {
                 e.kind, "\(spec.name): \(change.action) \(change.target) failed: \(e.message)",
                 at: e.place ?? .source(invocation.location), hint: e.hint, cause: e.cause)
         }
-        let lines = failures.map { "  \($0.0.target): \($0.1.description.replacingOccurrences(of: "\n", with: "\n    "))" }
+        let lines = failures.map {
+            "  \($0.0.target): \($0.1.description.replacingOccurrences(of: "\n", with: "\n    "))"
+        }
         throw HLSError(
             failures.allSatisfy { $0.1.kind == .interrupted } ? .interrupted : .failed,
-            "\(spec.name): \(failures.count) of \(plan.changes.count) changes failed:\n" + lines.joined(separator: "\n"),
+            "\(spec.name): \(failures.count) of \(plan.changes.count) changes failed:\n"
+                + lines.joined(separator: "\n"),
             at: .source(invocation.location),
             hint: outcomes.isEmpty ? nil : "\(outcomes.count) change(s) were applied; a rerun continues from here")
     }

@@ -11,12 +11,16 @@ public struct ChangePlan: Sendable {
     /// at the first failure; more applies independent changes (one per host, say) side by side,
     /// lets every one finish, and reports all failures together.
     public var concurrency: Int
+    /// Only plan, as under `--dry-run`, for this call alone (`node harden --check`).
+    public var planOnly: Bool
 
     public init(
-        _ changes: [Change], concurrency: Int = 1, result: (@Sendable ([ChangeOutcome]) throws -> Value)? = nil
+        _ changes: [Change], concurrency: Int = 1, planOnly: Bool = false,
+        result: (@Sendable ([ChangeOutcome]) throws -> Value)? = nil
     ) {
         self.changes = changes
         self.concurrency = concurrency
+        self.planOnly = planOnly
         self.result = result
     }
 

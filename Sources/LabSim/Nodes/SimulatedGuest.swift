@@ -17,6 +17,13 @@ public struct SimulatedGuest: Sendable, Hashable {
     /// Changes whenever the VM is created anew (clone or restore), as its SMBIOS UUID does: a
     /// recreated VM gets a fresh disk, host key and root tree.
     public var instance: String
+    /// vCPUs and bytes of RAM, as configured.
+    public var cpus = 1
+    public var memory: Int64 = 512 << 20
+    /// Sizes in bytes of its disks (not CD-ROMs), in the guest's order (`sda`, `sdb`, …).
+    public var diskSizes: [Int64] = []
+    /// The prefix length of `address` (`/24`).
+    public var prefixLength = 24
 
     public init(
         vmid: Int, name: String, node: String, booted: Bool, address: String?, user: String?,
@@ -44,10 +51,11 @@ extension PVESimulator {
             return state.vms.values.filter { !$0.isTemplate }.sorted { $0.vmid < $1.vmid }.map { vm in
                 let conf = vm.config
                 let ip = conf["ipconfig0"].map { PVEDrive.parse($0, defaultKey: "ip")["ip"] ?? "" } ?? ""
-                let address = ip.contains("/") ? String(ip[..<ip.firstIndex(of: "/")!]) : nil
+                let slash = ip.firstIndex(of: "/")
+                let address = slash.map { String(ip[..<$0]) }
                 let keys = conf["sshkeys"].map { FormDecoding.percentDecode($0) } ?? ""
                 let smbios = conf["smbios1"].map { PVEDrive.parse($0, defaultKey: "uuid")["uuid"] ?? $0 }
-                return SimulatedGuest(
+                var guest = SimulatedGuest(
                     vmid: vm.vmid, name: vm.name ?? "VM\(vm.vmid)", node: vm.node,
                     booted: vm.running && (vm.startedAt.map { now - $0 >= bootDelay } ?? false),
                     address: address, user: conf["ciuser"],
@@ -55,6 +63,14 @@ extension PVESimulator {
                         $0.contains(where: { !$0.isWhitespace })
                     },
                     instance: "\(vm.vmid)-\(smbios ?? "")")
+                guest.cpus = vm.cpus
+                guest.memory = Int64(vm.maxmem)
+                guest.prefixLength = slash.flatMap { Int(ip[ip.index(after: $0)...]) } ?? 24
+                guest.diskSizes = vm.disks.filter {
+                    !PVEDrive.isCDROM(conf[$0.key] ?? "") && !PVEDrive.isCloudInit(conf[$0.key] ?? "")
+                }
+                .compactMap { $0.drive["size"].flatMap(PVEQemuSchema.parseSize).map(Int64.init) }
+                return guest
             }
         }
     }

@@ -36,6 +36,28 @@ public final class SimulatedNodes: Sendable {
             self.path = path
         }
 
+        /// A fresh Ubuntu 24.04 cloud-image VM of the guest's size (`SimulatedNodeRoot`): its
+        /// files, and stand-ins for the system commands the node scripts call, first in `PATH`.
+        public static let ubuntu = Image(
+            install: { root, guest throws(HLSError) in
+                var machine = SimulatedNodeRoot.Machine()
+                machine.hostname = guest.name
+                machine.address = "\(guest.address ?? "10.0.2.15")/\(guest.prefixLength)"
+                machine.cpus = guest.cpus
+                machine.memoryBytes = guest.memory
+                // Cloud images have no swap file.
+                machine.swapFile = false
+                if !guest.diskSizes.isEmpty {
+                    machine.disks = guest.diskSizes.enumerated().map { index, size in
+                        ("sd" + String(UnicodeScalar(UInt8(97 + min(index, 25)))), size)
+                    }
+                }
+                _ = try SimulatedNodeRoot.install(at: root, machine: machine)
+            },
+            path: { root in
+                "\(SimulatedNodeRoot(path: root).binDirectory):\(root)/usr/local/bin:/usr/local/bin:/usr/bin:/bin"
+            })
+
         /// Empty directories and the host's own commands: enough for `true` and `echo`.
         public static let bare = Image(
             install: { root, _ throws(HLSError) in

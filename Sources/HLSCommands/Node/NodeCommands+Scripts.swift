@@ -1,0 +1,249 @@
+import Foundation
+import HLSCore
+import HLSLanguage
+import HLSTransport
+import Inventory
+import Remote
+import Synchronization
+
+extension NodeCommands {
+    static let facts = CommandSpec(
+        ["node", "facts"], summary: "What each node is: OS, kernel, CPUs, memory, disks, addresses, swap, k3s",
+        positionals: [targets], flags: [limitFlag, acceptNewFlag],
+        columns: ["node", "os", "kernel", "cpus", "memory", "swap", "disks", "addresses", "k3s", "uptime"],
+        examples: [Example("node facts all | select node os k3s", "OS and k3s version of every node", needsLab: true)],
+        implementation: .query { inv in
+            let selected = try NodeService.select(words(inv), inv: inv)
+            let runner = NodeScriptRunner(connections: try NodeService.of(inv).connections)
+            let acceptNew = inv.flag("accept-new")
+            let cancellation = inv.context.cancellation
+            let results = Parallel.map(selected.count, limit: inv.int("limit") ?? 10) { index in
+                Result { () throws(HLSError) -> NodeReport in
+                    try runner.run(
+                        .facts(), on: selected[index].target, cancellation: cancellation, acceptNew: acceptNew
+                    )
+                    .report
+                }
+            }
+            return .list(
+                try zip(selected, results).map { s, result in
+                    let report = try result.get()
+                    let number = { (key: String) in report.fact(key).flatMap { Int64($0) } }
+                    return .record(
+                        Record([
+                            ("node", .string(s.target.name)),
+                            ("os", .string(report.fact("os") ?? "")),
+                            ("kernel", .string(report.fact("kernel") ?? "")),
+                            ("cpus", number("cpu.count").map { .int(Int($0)) } ?? .null),
+                            ("memory", number("memory").map(Value.size) ?? .null),
+                            ("swap", number("swap").map(Value.size) ?? .null),
+                            ("disks", .list(report.facts("disk").map(Value.string))),
+                            ("addresses", .list(report.facts("address").map(Value.string))),
+                            ("k3s", report.fact("k3s.version").map(Value.string) ?? .null),
+                            ("uptime", number("uptime").map { .duration(.seconds($0)) } ?? .null),
+                        ]))
+                })
+        })
+
+    static let harden = CommandSpec(
+        ["node", "harden"], summary: "Harden nodes for k3s: sshd, sysctl, modules, swap, upgrades, firewall",
+        discussion: """
+            Each control is checked first and written only when it differs; handlers (sshd reload after \
+            `sshd -t`, sysctl --system, the firewall's own nftables table) run once at the end. \
+            --check (or --dry-run) reports what would change and changes nothing. The firewall admits \
+            SSH from the admin network (the nodes' subnet unless --admin says otherwise) and the k3s ports \
+            between the nodes; it never flushes the ruleset, so k3s's own rules stay.
+            """,
+        positionals: [targets],
+        flags: [
+            Flag("check", "only report what would change"),
+            Flag("admin", .string, "CIDR(s) allowed to SSH in, comma-separated (default: the nodes' subnet)"),
+            limitFlag, acceptNewFlag,
+        ],
+        columns: ["node", "control", "status", "detail"],
+        examples: [
+            Example("node harden all --check | where status != \"ok\"", "what hardening would change", needsLab: true)
+        ],
+        implementation: .mutation { inv in
+            let lab = try LabState.require(inv)
+            let selected = try NodeService.select(words(inv), inv: inv)
+            let runner = NodeScriptRunner(connections: try NodeService.of(inv).connections)
+            let acceptNew = inv.flag("accept-new")
+            let admin = inv.string("admin").map { $0.split(separator: ",").map(String.init) } ?? []
+            let parameters = try selected.map { s throws -> HardenParameters in
+                guard let vm = s.vm else {
+                    throw inv.failure(
+                        "\(s.target.name) is not in \(lab.file); harden needs its role and address",
+                        hint: "harden the inventory's nodes by name, or all")
+                }
+                return HardenParameters(lab: lab, vm: vm, adminCIDRs: admin)
+            }
+            let cancellation = inv.context.cancellation
+            let checks = Parallel.map(selected.count, limit: inv.int("limit") ?? 10) { index in
+                Result { () throws(HLSError) -> NodeReport in
+                    try runner.run(
+                        .harden(parameters[index], checkMode: true), on: selected[index].target,
+                        cancellation: cancellation, acceptNew: acceptNew
+                    ).report
+                }
+            }
+            let planned = try checks.map { try $0.get() }
+            let applied = Mutex<[String: NodeReport]>([:])
+            var changes: [Change] = []
+            for (index, s) in selected.enumerated() where !planned[index].changes.isEmpty {
+                let name = s.target.name
+                changes.append(
+                    Change(
+                        target: name, action: "harden",
+                        detail: planned[index].changes.map(\.control).joined(separator: ", ")
+                    ) { c in
+                        let run = try runner.run(.harden(parameters[index]), on: s.target, cancellation: c)
+                        applied.withLock { $0[name] = run.report }
+                    })
+            }
+            return ChangePlan(changes, concurrency: inv.int("limit") ?? 10, planOnly: inv.flag("check")) { outcomes in
+                let done = applied.withLock { $0 }
+                return .list(
+                    selected.enumerated().flatMap { index, s in
+                        (done[s.target.name] ?? planned[index]).rows(node: s.target.name)
+                    })
+            }
+        })
+
+    static let k3s = CommandSpec(
+        ["node", "k3s"], summary: "Install or converge k3s on nodes: the first server, then the others join",
+        discussion: """
+            The pinned version from the inventory, /etc/rancher/k3s/config.yaml (tls-san, node-ip, \
+            traefik and servicelb disabled because Flux installs Traefik), and the unit enabled. The \
+            first server initializes the cluster (embedded etcd, so more servers can join later); \
+            every other node joins it with the token read from it over SSH and passed on stdin, never \
+            on a command line. A rerun with nothing changed restarts nothing. The role comes from the \
+            inventory.
+            """,
+        positionals: [targets], flags: [Flag("check", "only report what would change"), acceptNewFlag],
+        columns: ["node", "control", "status", "detail"],
+        examples: [Example("node k3s all", "k3s on every node, servers first", needsLab: true)],
+        implementation: .mutation { inv in
+            let lab = try LabState.require(inv)
+            let selected = try NodeService.select(words(inv), inv: inv)
+            let runner = NodeScriptRunner(connections: try NodeService.of(inv).connections)
+            let acceptNew = inv.flag("accept-new")
+            guard let first = lab.vms.first(where: { $0.role == .server }) else {
+                throw inv.failure("\(lab.file) has no VM with role: server", hint: "k3s needs a server first")
+            }
+            let firstTarget = NodeService.inventoryTarget(first, lab: lab).target
+            // Servers first: the cluster's first server before anyone can join it.
+            let ordered = selected.sorted { a, b in
+                (a.vm?.name == first.name ? 0 : a.vm?.role == .server ? 1 : 2)
+                    < (b.vm?.name == first.name ? 0 : b.vm?.role == .server ? 1 : 2)
+            }
+            let token = Mutex<K3sToken?>(nil)
+            let readToken: @Sendable (Cancellation) throws(HLSError) -> K3sToken? = { c throws(HLSError) in
+                if let known = token.withLock({ $0 }) { return known }
+                guard let run = try? runner.run(.k3sToken(), on: firstTarget, cancellation: c, acceptNew: acceptNew),
+                    let read = run.report.k3sToken
+                else { return nil }
+                token.withLock { $0 = read }
+                return read
+            }
+            let applied = Mutex<[String: NodeReport]>([:])
+            var planned: [String: NodeReport] = [:]
+            var changes: [Change] = []
+            for s in ordered {
+                guard let vm = s.vm else {
+                    throw inv.failure("\(s.target.name) is not in \(lab.file); k3s needs its role and address")
+                }
+                let name = s.target.name
+                let joins = vm.name != first.name
+                let known = joins ? try readToken(inv.context.cancellation) : nil
+                var detail = "install k3s \(lab.k3s.version) (\(vm.role.rawValue))"
+                if !joins || known != nil {
+                    let check = try runner.run(
+                        .k3s(try K3sParameters(lab: lab, vm: vm, token: known), checkMode: true), on: s.target,
+                        cancellation: inv.context.cancellation, acceptNew: acceptNew)
+                    planned[name] = check.report
+                    if check.report.changes.isEmpty { continue }
+                    detail = check.report.changes.map(\.control).joined(separator: ", ")
+                } else {
+                    detail += ", joining \(first.name)"
+                }
+                changes.append(
+                    Change(target: name, action: "k3s", detail: detail) { c in
+                        let joinToken = joins ? try readToken(c) : nil
+                        if joins && joinToken == nil {
+                            throw HLSError(
+                                .failed, "cannot read the k3s token from \(first.name)", at: .host(first.name),
+                                hint: "is k3s running there? run node k3s \(first.name) first")
+                        }
+                        let parameters = try K3sParameters(lab: lab, vm: vm, token: joinToken)
+                        let run = try runner.run(.k3s(parameters), on: s.target, cancellation: c)
+                        applied.withLock { $0[name] = run.report }
+                    })
+            }
+            let checked = planned
+            return ChangePlan(changes, planOnly: inv.flag("check")) { _ in
+                let done = applied.withLock { $0 }
+                return .list(
+                    ordered.flatMap { s in
+                        (done[s.target.name] ?? checked[s.target.name])?.rows(node: s.target.name) ?? []
+                    })
+            }
+        })
+
+    static let kubeconfig = CommandSpec(
+        ["node", "kubeconfig"], summary: "Fetch the cluster's admin kubeconfig into ~/.kube/config (or a file)",
+        discussion: """
+            Reads /etc/rancher/k3s/k3s.yaml from the first server (or --server), points it at the \
+            server's address, renames its cluster, user and context to the lab's name, and merges it into \
+            the file kubectl uses ($KUBECONFIG's first path, else ~/.kube/config), or writes --output. \
+            Other contexts in the file are kept; the file is written with mode 0600.
+            """,
+        flags: [
+            Flag("server", .name("node"), "the server to read it from (default: the inventory's first server)"),
+            Flag("output", .path, "write here instead of the kubeconfig kubectl uses"),
+            Flag("context", .string, "the name for cluster, user and context (default: the lab's name)"),
+            acceptNewFlag,
+        ],
+        columns: ["file", "context", "server"],
+        examples: [
+            Example("node kubeconfig --output /tmp/homelab.yaml", "the lab's kubeconfig in a file", needsLab: true)
+        ],
+        implementation: .mutation { inv in
+            let lab = try LabState.require(inv)
+            let serverName = inv.string("server") ?? lab.vms.first(where: { $0.role == .server })?.name
+            guard let serverName, let vm = lab.vm(named: serverName) else {
+                throw inv.failure("no k3s server to read the kubeconfig from", hint: "give --server NAME")
+            }
+            let target = NodeService.inventoryTarget(vm, lab: lab).target
+            let connections = try NodeService.of(inv).connections
+            let result = try connections.exec(
+                target, NodeScript.kubeconfigCommand, timeout: .seconds(60), cancellation: inv.context.cancellation,
+                acceptNew: inv.flag("accept-new"))
+            guard result.exitStatus == 0 else {
+                throw inv.failure(
+                    "cannot read /etc/rancher/k3s/k3s.yaml on \(serverName)",
+                    hint: "is k3s installed there? (node k3s \(serverName))",
+                    cause: NodeScriptRunner.lastLines(result.stderrText))
+            }
+            let name = inv.string("context") ?? lab.name
+            let server = "https://\(vm.ip.addressText):6443"
+            let config = try Kubeconfig(yaml: result.stdoutText, source: "\(serverName):/etc/rancher/k3s/k3s.yaml")
+                .forLab(named: name, server: server, source: serverName)
+            let file = KubeconfigFile(explicit: inv.string("output"), environment: inv.context.environment)
+            let (merged, differs) = try file.merged(with: config)
+            let row = Value.record(
+                Record([("file", .string(file.path)), ("context", .string(name)), ("server", .string(server))]))
+            guard differs else { return ChangePlan([]) { _ in row } }
+            return ChangePlan([
+                Change(target: file.path, action: "write", detail: "context \(name) → \(server)") { _ in
+                    try file.write(merged)
+                }
+            ]) { _ in row }
+        })
+
+    /// The target words: the `targets` positionals, or `all` when none is given.
+    static func words(_ inv: Invocation) -> [String] {
+        let given = inv.list("targets").map(Render.plain)
+        return given.isEmpty ? ["all"] : given
+    }
+}
