@@ -14,7 +14,7 @@ enum SimCommands {
         ["sim", "serve"], summary: "Run the simulated lab in the foreground until Ctrl-C",
         discussion: """
             Starts the simulated Proxmox VE API over HTTPS on a loopback port with its own CA, and writes \
-            DIR/env with the PROXMOX_VE_* variables (and HLSH_PVE_CA_FILE) a client needs: \
+            DIR/env with the PROXMOX_VE_* variables (and HLSH_PVE_CA_FILE, HLSH_PVE_FINGERPRINT) a client needs: \
             `. DIR/env` in another shell, then run hlsh, proxmoxer or curl against it.
             """,
         flags: [

@@ -29,6 +29,8 @@ public final class SimulatedLab: Sendable {
             "PROXMOX_VE_INSECURE": "false",
         ]
         if let ca = endpoint.caPath { env["HLSH_PVE_CA_FILE"] = ca }
+        // Set even beside the CA: it must win over a real lab's `proxmox.fingerprint` in the inventory.
+        if let fingerprint = endpoint.fingerprint { env["HLSH_PVE_FINGERPRINT"] = fingerprint }
         environment = env
     }
 
