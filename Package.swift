@@ -48,6 +48,14 @@ let package = Package(
             providers: [.apt(["libssh2-1-dev"])]),
         /// Process-level C helpers Swift cannot express: a SIGINT handler that only sets a flag.
         .target(name: "CHlshSupport"),
+        /// Certificate-fingerprint pinning for libcurl: an OpenSSL verify callback, which must be C.
+        .target(
+            name: "CCurlTLS",
+            linkerSettings: [
+                .linkedLibrary("curl"),
+                .linkedLibrary("ssl", .when(platforms: [.linux])),
+                .linkedLibrary("crypto", .when(platforms: [.linux])),
+            ]),
 
         // MARK: Shared basics
         .target(name: "HLSCore", dependencies: ["CHlshSupport"], swiftSettings: strict),
@@ -55,7 +63,7 @@ let package = Package(
         // MARK: Transports
         .target(
             name: "HLSTransport",
-            dependencies: ["HLSCore", "CCurl", "CSSH2", .product(name: "Yams", package: "Yams")],
+            dependencies: ["HLSCore", "CCurl", "CCurlTLS", "CSSH2", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
 
         // MARK: Domain clients

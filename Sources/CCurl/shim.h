@@ -34,6 +34,11 @@ static inline CURLcode hlsh_curl_setopt_blob(CURL *c, CURLoption o, const void *
     struct curl_blob blob = { (void *)data, len, CURL_BLOB_COPY };
     return curl_easy_setopt(c, o, &blob);
 }
+/// libcurl's TLS library and version (`OpenSSL/3.0.19`), or NULL; CURLVERSION_NOW is a macro.
+static inline const char *hlsh_curl_ssl_version(void) {
+    const curl_version_info_data *info = curl_version_info(CURLVERSION_NOW);
+    return info ? info->ssl_version : NULL;
+}
 static inline CURLcode hlsh_curl_getinfo_long(CURL *c, CURLINFO i, long *v) { return curl_easy_getinfo(c, i, v); }
 static inline CURLcode hlsh_curl_getinfo_double(CURL *c, CURLINFO i, double *v) { return curl_easy_getinfo(c, i, v); }
 static inline CURLcode hlsh_curl_getinfo_string(CURL *c, CURLINFO i, char **v) { return curl_easy_getinfo(c, i, v); }

@@ -55,7 +55,15 @@ extension Lab {
             proxmox.nodes = p.strings("nodes")
             if proxmox.nodes.isEmpty { p.missing("nodes", "the Proxmox node names, e.g. [pve1, pve2]") }
             proxmox.caFile = p.string("ca_file", required: false, "a path")
-            proxmox.fingerprint = p.string("fingerprint", required: false, "a SHA-256 fingerprint")
+            if let text = p.string("fingerprint", required: false, "a SHA-256 certificate fingerprint") {
+                do {
+                    proxmox.fingerprint = try CertificateFingerprint(parsing: text, setting: "proxmox.fingerprint")
+                } catch {
+                    reader.problem(
+                        p.sub("fingerprint"), "expected a SHA-256 certificate fingerprint, 32 hex pairs (AA:BB:…:FF)",
+                        at: p.node("fingerprint")?.location ?? p.at, hint: error.hint)
+                }
+            }
             proxmox.insecure = p.bool("insecure", default: false)
             proxmox.tokenEnv =
                 p.string("token_env", required: false, "an environment variable name") ?? "PROXMOX_VE_API_TOKEN"

@@ -1,4 +1,5 @@
 public import HLSCore
+public import HLSTransport
 
 /// The lab as `homelab.yaml` describes it: Proxmox, the VM template, network, the VMs, SSH,
 /// k3s and GitOps settings. Never a secret: those come from the environment or files.
@@ -27,8 +28,9 @@ public struct ProxmoxSettings: Sendable, Equatable {
     public var nodes: [String]
     /// A CA certificate to trust (PVE's `/etc/pve/pve-root-ca.pem`, copied locally).
     public var caFile: String?
-    /// The server certificate's SHA-256 fingerprint, for self-signed hosts without a CA file.
-    public var fingerprint: String?
+    /// The server certificate's SHA-256 fingerprint (`AA:BB:…`, as `pvenode cert info` shows
+    /// it), for self-signed hosts without a CA file; `HLSH_PVE_FINGERPRINT` overrides it.
+    public var fingerprint: CertificateFingerprint?
     /// Skip TLS verification (warned about on every run).
     public var insecure: Bool
     /// The environment variable holding the API token (default `PROXMOX_VE_API_TOKEN`).

@@ -6,7 +6,8 @@ public import Inventory
 public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
     public var endpoint: PVEEndpoint
     public var credentials: PVECredentials
-    /// How to trust the server: `caFile`, `pinnedPublicKey` (`sha256//…`), or `insecure`.
+    /// How to trust the server: `caFile`, `certificateFingerprint` (`AA:BB:…`, for self-signed
+    /// hosts), `pinnedPublicKey` (`sha256//…`), or `insecure`.
     public var tls: TLSOptions
     /// Retries for idempotent requests; the default retries 502–504 and 595–599, never 500.
     public var retry: RetryPolicy
@@ -41,6 +42,7 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
         public static let insecure = "PROXMOX_VE_INSECURE"
         public static let caFile = "HLSH_PVE_CA_FILE"
         public static let publicKeyPin = "HLSH_PVE_PUBLIC_KEY_PIN"
+        public static let fingerprint = "HLSH_PVE_FINGERPRINT"
     }
 
     /// Settings from the environment, with the inventory's `proxmox` section filling what the
@@ -49,10 +51,13 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
     /// - endpoint: `PROXMOX_VE_ENDPOINT`, else `proxmox.endpoint`;
     /// - login: `PROXMOX_VE_API_TOKEN`, else the variable named by `proxmox.token_env`, else
     ///   `PROXMOX_VE_USERNAME` + `PROXMOX_VE_PASSWORD` (ticket login);
-    /// - trust: `HLSH_PVE_CA_FILE` else `proxmox.ca_file`; `HLSH_PVE_PUBLIC_KEY_PIN`;
-    ///   `PROXMOX_VE_INSECURE` (`true`/`1`, `false`/`0`) else `proxmox.insecure`.
+    /// - trust: `HLSH_PVE_CA_FILE` else `proxmox.ca_file`; `HLSH_PVE_FINGERPRINT` (the
+    ///   certificate's SHA-256 as `pvenode cert info` shows it) else `proxmox.fingerprint`;
+    ///   `HLSH_PVE_PUBLIC_KEY_PIN`; `PROXMOX_VE_INSECURE` (`true`/`1`, `false`/`0`) else
+    ///   `proxmox.insecure`.
     ///
-    /// Throws `.usage` naming the variables when nothing says where PVE is or how to log in.
+    /// Throws `.usage` naming the variables when nothing says where PVE is or how to log in, or
+    /// naming `HLSH_PVE_FINGERPRINT` when it is not a SHA-256 fingerprint.
     public static func fromEnvironment(
         _ env: [String: String], lab: ProxmoxSettings? = nil
     ) throws(HLSError) -> PVEConnectionSettings {
@@ -104,7 +109,12 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
         }
         let caFile = value(Variable.caFile) ?? lab?.caFile.map(\.trimmedSpaces).flatMap { $0.isEmpty ? nil : $0 }
         let pin = value(Variable.publicKeyPin)
-        let tls = TLSOptions(caFile: caFile, pinnedPublicKey: pin, insecure: insecure)
+        var fingerprint = lab?.fingerprint
+        if let text = value(Variable.fingerprint) {
+            fingerprint = try CertificateFingerprint(parsing: text, setting: Variable.fingerprint)
+        }
+        let tls = TLSOptions(
+            caFile: caFile, pinnedPublicKey: pin, certificateFingerprint: fingerprint, insecure: insecure)
         return PVEConnectionSettings(endpoint: endpoint, credentials: credentials, tls: tls)
     }
 
@@ -112,6 +122,7 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
     public var description: String {
         var trust: [String] = []
         if let ca = tls.caFile { trust.append("CA file \(ca)") }
+        if let fingerprint = tls.certificateFingerprint { trust.append("certificate fingerprint \(fingerprint)") }
         if tls.pinnedPublicKey != nil { trust.append("pinned public key") }
         if tls.insecure { trust.append("insecure") }
         if trust.isEmpty { trust.append("system CAs") }

@@ -39,7 +39,9 @@ struct Launcher {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 let lab = try SimulatedLab(directory: dir)
                 simulated = lab
-                for key in ["PROXMOX_VE_USERNAME", "PROXMOX_VE_PASSWORD", "HLSH_PVE_PUBLIC_KEY_PIN"] {
+                for key in [
+                    "PROXMOX_VE_USERNAME", "PROXMOX_VE_PASSWORD", "HLSH_PVE_PUBLIC_KEY_PIN", "HLSH_PVE_FINGERPRINT",
+                ] {
                     environment[key] = nil
                 }
                 environment.merge(lab.environment) { _, new in new }

@@ -81,6 +81,22 @@ final class LabInventoryTests: XCTestCase {
         XCTAssertEqual(place(p.first), "lab.yaml:16:13")
     }
 
+    func testTheCertificateFingerprintIsReadAndCheckedWhereItIsWritten() throws {
+        let fingerprint = (0..<32).map { String(format: "%02X", $0 * 7 + 1) }.joined(separator: ":")
+        let text = valid.replacingOccurrences(
+            of: "  nodes: [pve1, pve2]", with: "  nodes: [pve1, pve2]\n  fingerprint: \(fingerprint.lowercased())")
+        let lab = try Lab.parse(text, file: "lab.yaml")
+        XCTAssertEqual(lab.proxmox.fingerprint?.description, fingerprint)
+
+        let p = problems(replacing: "  nodes: [pve1, pve2]", with: "  nodes: [pve1, pve2]\n  fingerprint: AA:BB:CC")
+        XCTAssertEqual(p.count, 1, "\(p)")
+        XCTAssertEqual(
+            p.first?.message,
+            "proxmox.fingerprint: expected a SHA-256 certificate fingerprint, 32 hex pairs (AA:BB:…:FF)")
+        XCTAssertEqual(place(p.first), "lab.yaml:3:16")
+        XCTAssertTrue(p.first?.hint?.contains("pvenode cert info") ?? false)
+    }
+
     func testAnUnknownFieldSuggestsTheNearestKnownOne() {
         let p = problems(replacing: "cores: 2", with: "coers: 2")
         XCTAssertTrue(

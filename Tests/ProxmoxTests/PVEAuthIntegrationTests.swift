@@ -27,6 +27,36 @@ final class PVEAuthIntegrationTests: XCTestCase {
         XCTAssertTrue(error?.message.contains("does not match the pinned") ?? false, "\(String(describing: error))")
     }
 
+    /// `HLSH_PVE_FINGERPRINT` alone (no CA file), as a self-signed PVE host is trusted. The pin
+    /// that fails is pve2's, which the cluster itself reports: the right fingerprint, wrong host.
+    func testAPinnedCertificateFingerprintFromTheEnvironmentWithoutTheCA() throws {
+        let lab = try PVELabFixture()
+        let fingerprint = try XCTUnwrap(lab.endpoint.fingerprint)
+        let token =
+            "\(lab.rootToken.tokenID)=\(try XCTUnwrap(lab.config.tokens.first { $0.tokenID == "root@pam!hlsh" }).secret)"
+        func settings(pin: String) throws -> PVEConnectionSettings {
+            try PVEConnectionSettings.fromEnvironment([
+                "PROXMOX_VE_ENDPOINT": lab.endpoint.url, "PROXMOX_VE_API_TOKEN": token, "HLSH_PVE_FINGERPRINT": pin,
+            ])
+        }
+        let pinned = try settings(pin: fingerprint.lowercased())
+        XCTAssertNil(pinned.tls.caFile)
+        let nodes = try PVEClient(settings: pinned).nodes()
+        XCTAssertEqual(nodes.map(\.name), ["pve1", "pve2"])
+        XCTAssertEqual(nodes.first?.sslFingerprint, fingerprint)
+
+        let other = try XCTUnwrap(nodes.last?.sslFingerprint)
+        XCTAssertNotEqual(other, fingerprint)
+        let served = lab.sim.requestLog.count
+        let error = assertHLSError(try PVEClient(settings: try settings(pin: other)).nodes())
+        XCTAssertEqual(error?.kind, .failed)
+        XCTAssertEqual(error?.place, .host("\(lab.endpoint.host):\(lab.endpoint.port)"))
+        XCTAssertTrue(
+            error?.message.contains("expected \(other), the server presented \(fingerprint)") ?? false,
+            "\(String(describing: error))")
+        XCTAssertEqual(lab.sim.requestLog.count, served, "no request may reach a server that failed the pin")
+    }
+
     func testAnUntrustedCertificateIsRefusedUnlessInsecure() throws {
         let lab = try PVELabFixture()
         let error = assertHLSError(try lab.client(tls: TLSOptions()).nodes())

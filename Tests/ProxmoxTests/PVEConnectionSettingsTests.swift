@@ -112,6 +112,43 @@ final class PVEConnectionSettingsTests: XCTestCase {
         XCTAssertFalse(envWins.tls.insecure)
     }
 
+    static let fingerprint = (0..<32).map { String(format: "%02X", 255 - $0) }.joined(separator: ":")
+
+    func testTheCertificateFingerprintComesFromTheEnvironmentElseTheInventory() throws {
+        let fromEnv = try PVEConnectionSettings.fromEnvironment([
+            "PROXMOX_VE_ENDPOINT": "https://pve1.lan:8006/", "PROXMOX_VE_API_TOKEN": Self.token,
+            "HLSH_PVE_FINGERPRINT": Self.fingerprint.lowercased().replacingOccurrences(of: ":", with: ""),
+        ])
+        XCTAssertEqual(fromEnv.tls.certificateFingerprint?.description, Self.fingerprint)
+        XCTAssertNil(fromEnv.tls.caFile)
+        XCTAssertFalse(fromEnv.tls.verifiesPeer, "a fingerprint without a CA checks neither chain nor name")
+        XCTAssertTrue(fromEnv.warnings.isEmpty, "pinning is not insecure")
+        XCTAssertTrue(fromEnv.description.contains("certificate fingerprint \(Self.fingerprint)"), fromEnv.description)
+
+        let labPin = try CertificateFingerprint(parsing: Self.fingerprint, setting: "proxmox.fingerprint")
+        let lab = ProxmoxSettings(
+            endpoint: "https://pve1.home.arpa:8006/", nodes: ["pve1"], caFile: nil, fingerprint: labPin,
+            insecure: false, tokenEnv: "PROXMOX_VE_API_TOKEN")
+        let fromLab = try PVEConnectionSettings.fromEnvironment(["PROXMOX_VE_API_TOKEN": Self.token], lab: lab)
+        XCTAssertEqual(fromLab.tls.certificateFingerprint, labPin)
+
+        let other = String(repeating: "ab", count: 32)
+        let envWins = try PVEConnectionSettings.fromEnvironment(
+            ["PROXMOX_VE_API_TOKEN": Self.token, "HLSH_PVE_FINGERPRINT": other], lab: lab)
+        XCTAssertEqual(envWins.tls.certificateFingerprint?.bytes, [UInt8](repeating: 0xAB, count: 32))
+
+        XCTAssertThrowsError(
+            try PVEConnectionSettings.fromEnvironment([
+                "PROXMOX_VE_ENDPOINT": "pve1", "PROXMOX_VE_API_TOKEN": Self.token, "HLSH_PVE_FINGERPRINT": "AA:BB:ZZ",
+            ])
+        ) { error in
+            let error = error as! HLSError
+            XCTAssertEqual(error.kind, .usage)
+            XCTAssertTrue(error.message.contains("HLSH_PVE_FINGERPRINT"), error.description)
+            XCTAssertTrue(error.hint?.contains("pvenode cert info") ?? false, error.description)
+        }
+    }
+
     func testMissingSettingsNameTheVariables() {
         XCTAssertThrowsError(try PVEConnectionSettings.fromEnvironment(["PROXMOX_VE_API_TOKEN": Self.token])) { error in
             let error = error as! HLSError

@@ -261,13 +261,15 @@ public final class HTTPServerFixture: @unchecked Sendable {
         """#
 }
 
-/// A self-signed P-256 certificate, for 127.0.0.1 unless told otherwise (made with `openssl`), its key, and its public
-/// key pin in curl's `sha256//BASE64` form. Lives as long as `directory`.
+/// A self-signed P-256 certificate, for 127.0.0.1 unless told otherwise (made with `openssl`), its key, its public
+/// key pin in curl's `sha256//BASE64` form and its SHA-256 fingerprint as PVE prints it (`AA:BB:…`, from
+/// `openssl x509 -fingerprint`). Lives as long as `directory`.
 public struct SelfSignedCertificate: Sendable {
     public let directory: TemporaryDirectory
     public let certificate: String
     public let key: String
     public let pin: String
+    public let fingerprint: String
 
     /// Generates the certificate (and pin) in a fresh temp dir. `subjectAltName` is openssl's
     /// syntax (`IP:127.0.0.1`, `DNS:pve.example.invalid`).
@@ -297,7 +299,16 @@ public struct SelfSignedCertificate: Sendable {
         guard pinned.status == 0, base64.count == 44 else {
             throw HTTPFixtureError("computing the public key pin failed: \(pinned.stderr)")
         }
-        return SelfSignedCertificate(directory: directory, certificate: cert, key: key, pin: "sha256//" + base64)
+        // OpenSSL 3 prints `sha256 Fingerprint=AA:…`, older ones `SHA256 Fingerprint=AA:…`.
+        let digest = try runProcess(
+            "/usr/bin/env", ["openssl", "x509", "-in", cert, "-noout", "-fingerprint", "-sha256"])
+        let fingerprint = String(digest.stdout.split(separator: "=").last ?? "")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard digest.status == 0, fingerprint.count == 95 else {
+            throw HTTPFixtureError("computing the certificate fingerprint failed: \(digest.stderr)")
+        }
+        return SelfSignedCertificate(
+            directory: directory, certificate: cert, key: key, pin: "sha256//" + base64, fingerprint: fingerprint)
     }
 }
 

@@ -15,8 +15,9 @@ enum SimCommands {
         discussion: """
             Starts the simulated Proxmox VE API over HTTPS on a loopback port with its own CA, and an \
             OpenSSH server for each VM once it has booted. Writes DIR/env with the PROXMOX_VE_* variables \
-            (and HLSH_PVE_CA_FILE, HLSH_SSH_CONFIG) a client needs: `. DIR/env` in another shell, then run \
-            hlsh, proxmoxer or curl against it; `ssh -F DIR/ssh_config k3s-cp-01` reaches a booted VM.
+            (and HLSH_PVE_CA_FILE, HLSH_PVE_FINGERPRINT, HLSH_SSH_CONFIG) a client needs: `. DIR/env` in \
+            another shell, then run hlsh, proxmoxer or curl against it; `ssh -F DIR/ssh_config k3s-cp-01` \
+            reaches a booted VM.
             """,
         flags: [
             Flag("dir", .path, "where to write env, the CA and the simulator's files"),

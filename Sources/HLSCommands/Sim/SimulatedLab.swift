@@ -31,6 +31,8 @@ public final class SimulatedLab: Sendable {
             "PROXMOX_VE_INSECURE": "false",
         ]
         if let ca = endpoint.caPath { env["HLSH_PVE_CA_FILE"] = ca }
+        // Set even beside the CA: it must win over a real lab's `proxmox.fingerprint` in the inventory.
+        if let fingerprint = endpoint.fingerprint { env["HLSH_PVE_FINGERPRINT"] = fingerprint }
         let simulator = simulator
         nodes = SimulatedNodes(directory: directory, image: .ubuntu) { simulator.guests }
         env["HLSH_SSH_CONFIG"] = nodes.sshConfigPath

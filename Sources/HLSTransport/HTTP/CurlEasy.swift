@@ -1,4 +1,5 @@
 internal import CCurl
+internal import CCurlTLS
 import HLSCore
 
 /// One libcurl easy handle, plus the one-handle multi stack that drives it and keeps its
@@ -16,6 +17,9 @@ final class CurlEasy: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
     /// CURLOPT_ERRORBUFFER: curl's own description of the last failure.
     private let errorBuffer: UnsafeMutablePointer<CChar>
+    /// The certificate pin's state (`hlsh_curl_cert_pin`), made on the first pinned transfer.
+    /// Pooled connections keep a pointer to it, so it is freed only after the handles.
+    var certificatePin: OpaquePointer?
 
     /// How long one `curl_multi_poll` waits at most, which bounds the cancellation latency.
     static let pollInterval: Int32 = 50
@@ -39,6 +43,7 @@ final class CurlEasy: @unchecked Sendable {
         curl_multi_cleanup(multi)
         curl_easy_cleanup(handle)
         errorBuffer.deallocate()
+        hlsh_curl_cert_pin_destroy(certificatePin)
     }
 
     /// Clears every option (open connections, DNS and TLS session caches stay) and re-installs

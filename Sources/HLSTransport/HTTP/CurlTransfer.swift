@@ -157,7 +157,10 @@ enum CurlTransfer {
     private static func setTLS(_ tls: TLSOptions, on easy: CurlEasy) throws(HLSError) {
         try tls.validate()
         let verify = tls.verifiesPeer
-        try easy.set(CURLOPT_SSL_VERIFYPEER, verify)
+        // Under a certificate pin, curl's peer verification stays on even when the chain is not
+        // to be checked: the pin's callback then decides, and were it ever not installed the
+        // handshake would fail against the empty CA store set below instead of trusting anyone.
+        try easy.set(CURLOPT_SSL_VERIFYPEER, verify || tls.certificateFingerprint != nil)
         try easy.set(CURLOPT_SSL_VERIFYHOST, verify ? 2 : 0)
         if tls.caFile != nil || tls.caPEM != nil {
             // The given CAs replace the system's, directory included.
@@ -170,6 +173,14 @@ enum CurlTransfer {
             }
         }
         if let pin = tls.pinnedPublicKey { try easy.set(CURLOPT_PINNEDPUBLICKEY, pin) }
+        if let fingerprint = tls.certificateFingerprint {
+            if !verify {
+                // No trust anchors at all: the pin alone decides.
+                try easy.set(CURLOPT_CAINFO, nil as String?)
+                try easy.set(CURLOPT_CAPATH, nil as String?)
+            }
+            try easy.pinCertificate(fingerprint, verifyChain: verify)
+        }
         switch tls.clientCertificate {
         case .file(let path): try easy.set(CURLOPT_SSLCERT, path)
         case .pem(let bytes): try easy.set(CURLOPT_SSLCERT_BLOB, blob: bytes)

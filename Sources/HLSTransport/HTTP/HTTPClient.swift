@@ -50,7 +50,8 @@ public final class HTTPClient: Sendable {
     ///
     /// Throws `HLSError` at `.request(method:url:)`: `.interrupted` when `cancellation` fires,
     /// `.timeout` when a timeout passes, `.failed` when the server cannot be reached or its
-    /// certificate is not trusted, `.usage` for a malformed URL, header or pin.
+    /// certificate is not trusted, `.usage` for a malformed URL, header or pin. A certificate that
+    /// fails `tls.certificateFingerprint` is reported at `.host` with both fingerprints.
     public func send(_ request: HTTPRequest, cancellation: Cancellation = .never) throws(HLSError) -> HTTPResponse {
         let place = Place.request(method: request.method, url: Redaction.redactURL(request.url))
         let scheme = request.url.prefix { $0 != ":" }.lowercased()
@@ -111,7 +112,8 @@ public final class HTTPClient: Sendable {
         let failure = HTTPFailure.classify(
             code, curlText: easy.errorText(for: code), request: request, tls: tls,
             requestSent: easy.info(long: CURLINFO_REQUEST_SIZE) > 0 || easy.info(double: CURLINFO_PRETRANSFER_TIME) > 0,
-            cancelled: cancellation.isCancelled)
+            cancelled: cancellation.isCancelled,
+            refusedCertificate: tls.certificateFingerprint == nil ? nil : easy.refusedCertificate)
         log("! \(place) after \(elapsed) ms: \(failure.error.message)" + (failure.error.cause.map { " (\($0))" } ?? ""))
         return .failure(failure, delivered: state.delivered)
     }

@@ -12,18 +12,36 @@ enum HTTPFailure {
 
     static let certificateHint =
         "trust the server's CA with caFile (for Proxmox, the node's /etc/pve/pve-root-ca.pem), "
-        + "pin the server's public key fingerprint, or skip verification with --insecure (unsafe)"
+        + "pin the server's certificate fingerprint (for Proxmox, the one `pvenode cert info` shows) or its "
+        + "public key, or skip verification with --insecure (unsafe)"
 
     /// - Parameters:
     ///   - requestSent: whether the attempt got as far as sending the request.
     ///   - cancelled: whether the caller's cancellation token was set.
+    ///   - refusedCertificate: the fingerprint of a server certificate that did not match
+    ///     `tls.certificateFingerprint` (the handshake was refused, nothing was sent).
     static func classify(
         _ code: CURLcode, curlText: String, request: HTTPRequest, tls: TLSOptions,
-        requestSent: Bool, cancelled: Bool
+        requestSent: Bool, cancelled: Bool, refusedCertificate: CertificateFingerprint? = nil
     ) -> Classified {
         let place = Place.request(method: request.method, url: Redaction.redactURL(request.url))
         let cause = Redaction.redact(curlText)
         let origin = self.origin(of: request.url)
+        if let expected = tls.certificateFingerprint, let presented = refusedCertificate,
+            !(code == CURLE_ABORTED_BY_CALLBACK && cancelled)
+        {
+            return Classified(
+                error: HLSError(
+                    .failed,
+                    "certificate fingerprint of \(origin) does not match the pinned one: "
+                        + "expected \(expected), the server presented \(presented)",
+                    at: .host(authority(of: request.url)),
+                    hint: "if the host's certificate was renewed, pin its new fingerprint; otherwise this may not "
+                        + "be the server you expect. Read the real one where you trust the answer: "
+                        + CertificateFingerprint.whereToReadIt,
+                    cause: cause),
+                transient: false)
+        }
         func failed(_ message: String, hint: String? = nil, transient: Bool = false) -> Classified {
             Classified(error: HLSError(.failed, message, at: place, hint: hint, cause: cause), transient: transient)
         }
@@ -80,10 +98,15 @@ enum HTTPFailure {
     /// `scheme://host:port` of `url`, without user info.
     static func origin(of url: String) -> String {
         guard let separator = url.firstRange(of: "://") else { return Redaction.redactURL(url) }
+        return String(url[..<separator.upperBound]) + authority(of: url)
+    }
+
+    /// `host:port` of `url` (as written), without scheme and user info.
+    static func authority(of url: String) -> String {
+        guard let separator = url.firstRange(of: "://") else { return Redaction.redactURL(url) }
         let rest = url[separator.upperBound...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        let hostPort = authority.split(separator: "@").last ?? authority
-        return String(url[..<separator.upperBound]) + hostPort
+        return String(authority.split(separator: "@").last ?? authority)
     }
 
     /// `0.5 s`, `10 s`.

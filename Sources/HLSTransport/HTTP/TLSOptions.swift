@@ -5,11 +5,13 @@ import HLSCore
 /// The modes, from strictest:
 /// - Default: the certificate must chain to the system's CAs (or `caFile`/`caPEM` when given,
 ///   which then replace the system CAs) and name the host.
-/// - `pinnedPublicKey` without a CA: the way Proxmox fingerprint pinning works. The chain and the
-///   host name are *not* checked (PVE nodes usually present a certificate from their own
-///   cluster CA, issued for a name the client may not use); instead the server's public key must
-///   match the pin, which curl enforces on every connection. A wrong key fails the request.
-/// - `pinnedPublicKey` with `caFile`/`caPEM`: both the chain and the pin are checked.
+/// - `certificateFingerprint` or `pinnedPublicKey` without a CA: pinning, for self-signed hosts.
+///   The chain and the host name are *not* checked (PVE nodes usually present a certificate from
+///   their own cluster CA, issued for a name the client may not use); instead the server's
+///   certificate (`certificateFingerprint`, the way Proxmox's own clients pin) or its public key
+///   (`pinnedPublicKey`, curl's form) must match the pin on every new connection. A mismatch
+///   fails the TLS handshake, before any byte of the request (or its credentials) is sent.
+/// - A pin with `caFile`/`caPEM`: both the chain and the pin are checked.
 /// - `insecure`: nothing is checked (a given pin is still enforced). Callers must warn the user.
 public struct TLSOptions: Sendable, Hashable {
     /// A PEM file of CA certificates to trust instead of the system's.
@@ -20,6 +22,9 @@ public struct TLSOptions: Sendable, Hashable {
     /// One or more public key pins in curl's form: `sha256//BASE64` (base64 of the SHA-256 of the
     /// DER SubjectPublicKeyInfo), several separated by `;`.
     public var pinnedPublicKey: String?
+    /// The SHA-256 fingerprint the server's certificate must have (PVE's `AA:BB:…` form). See
+    /// docs/adr/0013-certificate-fingerprint-pinning.md.
+    public var certificateFingerprint: CertificateFingerprint?
     /// Turns off every certificate check.
     public var insecure: Bool
     /// A client certificate to present (Kubernetes client-certificate authentication).
@@ -35,11 +40,13 @@ public struct TLSOptions: Sendable, Hashable {
 
     public init(
         caFile: String? = nil, caPEM: [UInt8]? = nil, pinnedPublicKey: String? = nil,
-        insecure: Bool = false, clientCertificate: PEMSource? = nil, clientKey: PEMSource? = nil
+        certificateFingerprint: CertificateFingerprint? = nil, insecure: Bool = false,
+        clientCertificate: PEMSource? = nil, clientKey: PEMSource? = nil
     ) {
         self.caFile = caFile
         self.caPEM = caPEM
         self.pinnedPublicKey = pinnedPublicKey
+        self.certificateFingerprint = certificateFingerprint
         self.insecure = insecure
         self.clientCertificate = clientCertificate
         self.clientKey = clientKey
@@ -51,9 +58,12 @@ public struct TLSOptions: Sendable, Hashable {
     /// Whether the certificate chain and host name are checked.
     public var verifiesPeer: Bool {
         if insecure { return false }
-        if pinnedPublicKey != nil && caFile == nil && caPEM == nil { return false }
+        if isPinned && caFile == nil && caPEM == nil { return false }
         return true
     }
+
+    /// Whether the server must match a pin: its certificate's fingerprint or its public key.
+    public var isPinned: Bool { certificateFingerprint != nil || pinnedPublicKey != nil }
 
     /// Throws a usage error when a pin is not in `sha256//BASE64` form.
     func validate() throws(HLSError) {
