@@ -33,13 +33,15 @@ public final class SSHSession: @unchecked Sendable {
     private var closed = false
     /// Mirrors "open and not lost" for `isConnected`, which must not wait for a running command.
     private let usable = Atomic<Bool>(true)
+    /// The `ProxyJump` tunnel this session runs through; closed after the session.
+    private let tunnel: SSHTunnel?
 
     /// Connects to `endpoint`, verifies its host key and logs in.
     ///
     /// Errors name the endpoint as their place: connection refused or timed out, unknown or
     /// changed host key (with the `SHA256:` fingerprints), authentication failure (with the
     /// keys tried). `.interrupted` when `cancellation` fires first.
-    public init(
+    public convenience init(
         connectingTo endpoint: SSHEndpoint, options: SSHConnectOptions, cancellation: Cancellation = .never
     ) throws(HLSError) {
         guard LibSSH2.ensureInitialized() else {
@@ -47,8 +49,22 @@ public final class SSHSession: @unchecked Sendable {
         }
         let deadline = SSHDeadline(after: options.connectTimeout)
         let socket = try SSHTCPConnect.open(endpoint, deadline: deadline, cancellation: cancellation)
-        guard let session = hlsh_ssh2_session_init() else {
+        SSHTCPConnect.enableKeepalive(socket, options: options)
+        try self.init(
+            socket: socket, endpoint: endpoint, options: options, deadline: deadline, cancellation: cancellation,
+            tunnel: nil)
+    }
+
+    /// Runs SSH over an already connected `socket` (a TCP connection, or one end of a
+    /// `ProxyJump` tunnel, which the session then owns and closes after the socket). Takes
+    /// ownership of `socket` and `tunnel` even when it throws.
+    init(
+        socket: Int32, endpoint: SSHEndpoint, options: SSHConnectOptions, deadline: SSHDeadline,
+        cancellation: Cancellation, tunnel: SSHTunnel?
+    ) throws(HLSError) {
+        guard LibSSH2.ensureInitialized(), let session = hlsh_ssh2_session_init() else {
             closeDescriptor(socket)
+            tunnel?.close()
             throw HLSError(.failed, "cannot create an SSH session (out of memory?)", at: .host(endpoint.description))
         }
         libssh2_session_set_blocking(session, 0)
@@ -60,13 +76,19 @@ public final class SSHSession: @unchecked Sendable {
             let (key, keyType) = try Self.presentedHostKey(io)
             try SSHKnownHosts(path: options.knownHostsPath).verify(
                 key, sessionKeyType: keyType, for: endpoint, policy: options.hostKeyPolicy, session: session)
-            try io.authenticate(
-                user: endpoint.user, identities: options.identities, deadline: deadline, cancellation: cancellation)
+            try io.authenticate(user: endpoint.user, options: options, deadline: deadline, cancellation: cancellation)
             self.hostKey = key
         } catch {
             Self.teardown(io)
+            tunnel?.close()
             throw error
         }
+        if let interval = options.keepaliveInterval {
+            let seconds = max(1, UInt32(clamping: interval.components.seconds))
+            libssh2_keepalive_config(session, 1, seconds)
+            io.keepaliveEnabled = true
+        }
+        self.tunnel = tunnel
         self.endpoint = endpoint
         self.socket = socket
         self.session = session
@@ -74,7 +96,10 @@ public final class SSHSession: @unchecked Sendable {
     }
 
     deinit {
-        if !closed { Self.teardown(io) }
+        if !closed {
+            Self.teardown(io)
+            tunnel?.close()
+        }
     }
 
     /// Disconnects and releases the socket and the libssh2 session. Idempotent; waits for a
@@ -86,6 +111,7 @@ public final class SSHSession: @unchecked Sendable {
         closed = true
         usable.store(false, ordering: .releasing)
         Self.teardown(io)
+        tunnel?.close()
     }
 
     /// Whether the session is open and its connection has not been found lost. Does not wait

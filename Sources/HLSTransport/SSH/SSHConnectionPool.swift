@@ -1,0 +1,152 @@
+import Foundation
+public import HLSCore
+
+/// The SSH connections of one run: one session per resolved target, reused for every command
+/// (each command is a channel, not a new handshake), set up in parallel across hosts, replaced
+/// on next use when its connection was lost, and closed together by `closeAll()`.
+///
+/// Thread-safe. Connecting to different targets runs in parallel; two threads asking for the
+/// same target share one connection attempt. A session runs one operation at a time (see
+/// `SSHSession`), so commands for one host from several threads take turns on its connection.
+public final class SSHConnectionPool: @unchecked Sendable {
+    /// One target's connection, guarded by its own lock so a slow connect blocks only callers
+    /// for that target.
+    private final class Slot: @unchecked Sendable {
+        let lock = NSLock()
+        var session: SSHSession?
+    }
+
+    private let lock = NSLock()
+    private var slots: [SSHResolvedTarget: Slot] = [:]
+    private var closed = false
+    private let connector: @Sendable (SSHResolvedTarget, Cancellation) throws(HLSError) -> SSHSession
+    /// How many connections are set up at once by `connectAll`.
+    public let parallelism: Int
+
+    /// - Parameter connector: how a session is made; the default is `SSHSession.connect(to:)`.
+    public init(
+        parallelism: Int = 16,
+        connector: @escaping @Sendable (SSHResolvedTarget, Cancellation) throws(HLSError) -> SSHSession = {
+            (target, cancellation) throws(HLSError) in try SSHSession.connect(to: target, cancellation: cancellation)
+        }
+    ) {
+        self.parallelism = max(1, parallelism)
+        self.connector = connector
+    }
+
+    /// The open session for `target`, connecting (or reconnecting, when the last one lost its
+    /// connection) first.
+    public func session(for target: SSHResolvedTarget, cancellation: Cancellation = .never) throws(HLSError)
+        -> SSHSession
+    {
+        let slot = try self.slot(for: target)
+        slot.lock.lock()
+        defer { slot.lock.unlock() }
+        if let session = slot.session {
+            if session.isConnected { return session }
+            session.close()
+            slot.session = nil
+        }
+        let session = try connector(target, cancellation)
+        slot.session = session
+        return session
+    }
+
+    /// Connects to every target at once (at most `parallelism` at a time); the outcome for
+    /// each, in the order given. Already connected targets are reused.
+    public func connectAll(_ targets: [SSHResolvedTarget], cancellation: Cancellation = .never) -> [Result<
+        SSHSession, HLSError
+    >] {
+        let results = ResultBox(count: targets.count)
+        let group = DispatchGroup()
+        let gate = DispatchSemaphore(value: parallelism)
+        for (index, target) in targets.enumerated() {
+            group.enter()
+            gate.wait()
+            // A thread per connection: a connect mostly waits on the network, and GCD's pool on
+            // Linux is sized for CPU work.
+            let thread = Thread { [self] in
+                defer {
+                    gate.signal()
+                    group.leave()
+                }
+                do throws(HLSError) {
+                    results.set(index, .success(try session(for: target, cancellation: cancellation)))
+                } catch {
+                    results.set(index, .failure(error))
+                }
+            }
+            thread.name = "hlsh-ssh-connect"
+            thread.start()
+        }
+        group.wait()
+        return results.values
+    }
+
+    /// Runs `command` on `target` over its pooled session (see `SSHSession.exec`). A session
+    /// found dead before the command starts is replaced; a connection lost during the command
+    /// is reported, not retried (the command may have run).
+    public func exec(
+        _ command: String, on target: SSHResolvedTarget, stdin: [UInt8]? = nil, cancellation: Cancellation = .never,
+        timeout: Duration? = nil, onStdout: ((ArraySlice<UInt8>) -> Void)? = nil,
+        onStderr: ((ArraySlice<UInt8>) -> Void)? = nil
+    ) throws(HLSError) -> SSHExecResult {
+        try session(for: target, cancellation: cancellation).exec(
+            command, stdin: stdin, cancellation: cancellation, timeout: timeout, onStdout: onStdout,
+            onStderr: onStderr)
+    }
+
+    /// How many sessions are open (for tests and status lines).
+    public var openCount: Int {
+        lock.lock()
+        let all = Array(slots.values)
+        lock.unlock()
+        return all.filter { slot in slot.lock.withLock { slot.session?.isConnected ?? false } }.count
+    }
+
+    /// Closes every session; later calls to `session(for:)` fail. Waits for running commands.
+    public func closeAll() {
+        lock.lock()
+        closed = true
+        let all = Array(slots.values)
+        slots = [:]
+        lock.unlock()
+        for slot in all {
+            slot.lock.withLock {
+                slot.session?.close()
+                slot.session = nil
+            }
+        }
+    }
+
+    private func slot(for target: SSHResolvedTarget) throws(HLSError) -> Slot {
+        lock.lock()
+        defer { lock.unlock() }
+        if closed {
+            throw HLSError(
+                .failed, "the SSH connections of this run are closed", at: .host(target.endpoint.description))
+        }
+        if let slot = slots[target] { return slot }
+        let slot = Slot()
+        slots[target] = slot
+        return slot
+    }
+}
+
+/// Results written by connect threads, read once all are done.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Result<SSHSession, HLSError>?]
+
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Result<SSHSession, HLSError>) {
+        lock.withLock { storage[index] = value }
+    }
+
+    var values: [Result<SSHSession, HLSError>] {
+        lock.withLock {
+            storage.map { $0 ?? .failure(HLSError(.failed, "internal error: a connection attempt did not finish")) }
+        }
+    }
+}
