@@ -99,8 +99,15 @@ extension SSHSessionIO {
             tried.isEmpty
             ? "no identity files were given and no ssh-agent was available"
             : "tried \(tried.joined(separator: ", "))"
+        // A server counts every refused key against MaxAuthTries and refuses the rest once it
+        // is reached, even the right one (OpenSSH sends no reason).
+        let refused = tried.filter { $0.hasSuffix("(refused by the server)") }.count
+        let limit =
+            refused > 1
+            ? "; if one of them is authorized, the server's MaxAuthTries was reached first: name the key with "
+                + "IdentityFile and set IdentitiesOnly yes for this host" : ""
         throw HLSError(
             .failed, failed, at: place,
-            hint: "\(what); the public key must be in ~/.ssh/authorized_keys of \(user) on the host")
+            hint: "\(what); the public key must be in ~/.ssh/authorized_keys of \(user) on the host\(limit)")
     }
 }
