@@ -56,6 +56,22 @@ final class SSHPoolTests: XCTestCase {
         XCTAssertEqual(sshd.acceptedLogins, 2, sshd.log)
     }
 
+    func testConnectionClosedBetweenCommandsIsReplacedTransparently() throws {
+        let sshd = try startSSHD()
+        let lab = try SSHLabConfig([("node1", sshd)])
+        let target = try lab.resolve("node1")
+        let pool = SSHConnectionPool()
+        addTeardownBlock { pool.closeAll() }
+        XCTAssertEqual(try pool.exec("echo one", on: target, timeout: .seconds(60)).stdoutText, "one\n")
+        sshd.killConnections()
+        // The server's side is gone (as after a reboot): the next command reconnects first.
+        let deadline = ContinuousClock.now + .seconds(5)
+        let session = try pool.session(for: target)
+        while session.checkPeerStillConnected() && ContinuousClock.now < deadline { usleep(20_000) }
+        XCTAssertEqual(try pool.exec("echo two", on: target, timeout: .seconds(60)).stdoutText, "two\n")
+        XCTAssertEqual(sshd.acceptedLogins, 2, sshd.log)
+    }
+
     func testFailuresAreReportedPerHostAndDoNotStopTheOthers() throws {
         let good = try startSSHD()
         let stranger = try startSSHD()

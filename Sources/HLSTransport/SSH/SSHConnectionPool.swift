@@ -34,8 +34,8 @@ public final class SSHConnectionPool: @unchecked Sendable {
         self.connector = connector
     }
 
-    /// The open session for `target`, connecting (or reconnecting, when the last one lost its
-    /// connection) first.
+    /// The open session for `target`, connecting first — or reconnecting, when the last one
+    /// lost its connection or the server has closed it since (a rebooted node).
     public func session(for target: SSHResolvedTarget, cancellation: Cancellation = .never) throws(HLSError)
         -> SSHSession
     {
@@ -43,7 +43,7 @@ public final class SSHConnectionPool: @unchecked Sendable {
         slot.lock.lock()
         defer { slot.lock.unlock() }
         if let session = slot.session {
-            if session.isConnected { return session }
+            if session.checkPeerStillConnected() { return session }
             session.close()
             slot.session = nil
         }

@@ -118,6 +118,25 @@ public final class SSHSession: @unchecked Sendable {
     /// for a running operation (it reports the state as of the last one).
     public var isConnected: Bool { usable.load(ordering: .acquiring) }
 
+    /// Looks at the socket without waiting or consuming anything: when the server has closed
+    /// the connection (a rebooted host, a killed sshd), it reads as end-of-file. Marks the
+    /// session unusable then, so `SSHConnectionPool` reconnects before the next command
+    /// instead of failing it. A connection that vanished silently is only found by use (or
+    /// by keepalive).
+    @discardableResult
+    public func checkPeerStillConnected() -> Bool {
+        guard isConnected else { return false }
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 0) > 0 else { return true }
+        var byte: UInt8 = 0
+        let n = recv(socket, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
+        if n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) || descriptor.revents & Int16(POLLERR) != 0 {
+            usable.store(false, ordering: .releasing)
+            return false
+        }
+        return true
+    }
+
     /// Channels of abandoned commands not freed yet (for tests).
     var abandonedChannelCount: Int {
         lock.lock()
