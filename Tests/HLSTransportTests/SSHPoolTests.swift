@@ -85,6 +85,21 @@ final class SSHPoolTests: XCTestCase {
         XCTAssertEqual(error.place, .host("\(stranger.user)@127.0.0.1:\(stranger.port)"))
     }
 
+    func testTheSameHostUnderTwoNamesSharesOneConnection() throws {
+        let sshd = try startSSHD()
+        let lab = try SSHLabConfig([("node1", sshd)])
+        let byName = try lab.resolve("node1")
+        let adHoc = try lab.resolver.resolve("\(sshd.user)@127.0.0.1:\(sshd.port)")
+        XCTAssertEqual(adHoc.endpoint, byName.endpoint)
+        let pool = SSHConnectionPool()
+        addTeardownBlock { pool.closeAll() }
+        // Same endpoint, but the ad-hoc target has no IdentityFile from the Host block.
+        var sameOptions = adHoc
+        sameOptions.options = byName.options
+        XCTAssertTrue(try pool.session(for: byName) === pool.session(for: sameOptions))
+        XCTAssertEqual(pool.openCount, 1)
+    }
+
     func testClosedPoolRefusesNewSessions() throws {
         let sshd = try startSSHD()
         let lab = try SSHLabConfig([("node1", sshd)])

@@ -17,7 +17,7 @@ public final class SSHConnectionPool: @unchecked Sendable {
     }
 
     private let lock = NSLock()
-    private var slots: [SSHResolvedTarget: Slot] = [:]
+    private var slots: [Key: Slot] = [:]
     private var closed = false
     private let connector: @Sendable (SSHResolvedTarget, Cancellation) throws(HLSError) -> SSHSession
     /// How many connections are set up at once by `connectAll`.
@@ -126,10 +126,25 @@ public final class SSHConnectionPool: @unchecked Sendable {
             throw HLSError(
                 .failed, "the SSH connections of this run are closed", at: .host(target.endpoint.description))
         }
-        if let slot = slots[target] { return slot }
+        let key = Key(target)
+        if let slot = slots[key] { return slot }
         let slot = Slot()
-        slots[target] = slot
+        slots[key] = slot
         return slot
+    }
+
+    /// What makes two targets the same connection: endpoint, options and route, not the name
+    /// they were reached by (`node1` and `root@10.0.0.5` may be one host).
+    private struct Key: Hashable {
+        let endpoint: SSHEndpoint
+        let options: SSHConnectOptions
+        let route: [Key]
+
+        init(_ target: SSHResolvedTarget) {
+            endpoint = target.endpoint
+            options = target.options
+            route = target.jumpHosts.map(Key.init)
+        }
     }
 }
 
