@@ -63,10 +63,10 @@ final class SSHPoolTests: XCTestCase {
         let pool = SSHConnectionPool()
         addTeardownBlock { pool.closeAll() }
         XCTAssertEqual(try pool.exec("echo one", on: target, timeout: .seconds(60)).stdoutText, "one\n")
+        let session = try pool.session(for: target)
         sshd.killConnections()
         // The server's side is gone (as after a reboot): the next command reconnects first.
         let deadline = ContinuousClock.now + .seconds(5)
-        let session = try pool.session(for: target)
         while session.checkPeerStillConnected() && ContinuousClock.now < deadline { usleep(20_000) }
         XCTAssertEqual(try pool.exec("echo two", on: target, timeout: .seconds(60)).stdoutText, "two\n")
         XCTAssertEqual(sshd.acceptedLogins, 2, sshd.log)

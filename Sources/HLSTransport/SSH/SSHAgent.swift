@@ -31,7 +31,7 @@ final class SSHAgent {
         guard let agent = libssh2_agent_init(io.session) else {
             return .failure(AgentUnavailable(reason: "cannot create an agent handle"))
         }
-        _ = libssh2_agent_set_identity_path(agent, socketPath)
+        libssh2_agent_set_identity_path(agent, socketPath)
         if libssh2_agent_connect(agent) != 0 {
             libssh2_agent_free(agent)
             return .failure(AgentUnavailable(reason: "cannot connect to ssh-agent at \(socketPath)"))

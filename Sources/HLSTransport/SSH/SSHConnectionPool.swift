@@ -6,7 +6,9 @@ public import HLSCore
 /// on next use when its connection was lost, and closed together by `closeAll()`.
 ///
 /// Thread-safe. Connecting to different targets runs in parallel; two threads asking for the
-/// same target share one connection attempt. A session runs one operation at a time (see
+/// same target share one connection attempt. Targets behind the same `ProxyJump` host share
+/// one connection to it (used for their tunnels only: a command for the jump host itself gets
+/// its own connection). A session runs one operation at a time (see
 /// `SSHSession`), so commands for one host from several threads take turns on its connection.
 public final class SSHConnectionPool: @unchecked Sendable {
     /// One target's connection, guarded by its own lock so a slow connect blocks only callers
@@ -18,20 +20,19 @@ public final class SSHConnectionPool: @unchecked Sendable {
 
     private let lock = NSLock()
     private var slots: [Key: Slot] = [:]
+    /// Jump hosts, shared by every target behind them; used for tunnels only.
+    private var jumpSlots: [Key: JumpSlot] = [:]
     private var closed = false
-    private let connector: @Sendable (SSHResolvedTarget, Cancellation) throws(HLSError) -> SSHSession
     /// How many connections are set up at once by `connectAll`.
     public let parallelism: Int
 
-    /// - Parameter connector: how a session is made; the default is `SSHSession.connect(to:)`.
-    public init(
-        parallelism: Int = 16,
-        connector: @escaping @Sendable (SSHResolvedTarget, Cancellation) throws(HLSError) -> SSHSession = {
-            (target, cancellation) throws(HLSError) in try SSHSession.connect(to: target, cancellation: cancellation)
-        }
-    ) {
+    private final class JumpSlot: @unchecked Sendable {
+        let lock = NSLock()
+        var jumpHost: SSHJumpHost?
+    }
+
+    public init(parallelism: Int = 16) {
         self.parallelism = max(1, parallelism)
-        self.connector = connector
     }
 
     /// The open session for `target`, connecting first — or reconnecting, when the last one
@@ -47,9 +48,38 @@ public final class SSHConnectionPool: @unchecked Sendable {
             session.close()
             slot.session = nil
         }
-        let session = try connector(target, cancellation)
+        let session = try SSHSession.connect(to: target, cancellation: cancellation) {
+            (hop) throws(HLSError) in try self.jumpHost(for: hop, cancellation: cancellation)
+        }
         slot.session = session
         return session
+    }
+
+    /// The shared jump host for `hop` (itself reached through `hop.jumpHosts`), connecting or
+    /// replacing a lost one first.
+    private func jumpHost(for hop: SSHResolvedTarget, cancellation: Cancellation) throws(HLSError) -> SSHJumpHost {
+        lock.lock()
+        if closed {
+            lock.unlock()
+            throw HLSError(.failed, "the SSH connections of this run are closed", at: .host(hop.endpoint.description))
+        }
+        let key = Key(hop)
+        let slot = jumpSlots[key] ?? JumpSlot()
+        jumpSlots[key] = slot
+        lock.unlock()
+        slot.lock.lock()
+        defer { slot.lock.unlock() }
+        if let existing = slot.jumpHost {
+            if existing.isUsable && existing.session.checkPeerStillConnected() { return existing }
+            existing.close()
+            slot.jumpHost = nil
+        }
+        let session = try SSHSession.connect(to: hop, cancellation: cancellation) {
+            (earlier) throws(HLSError) in try self.jumpHost(for: earlier, cancellation: cancellation)
+        }
+        let made = SSHJumpHost(session: session, closesWhenUnused: false)
+        slot.jumpHost = made
+        return made
     }
 
     /// Connects to every target at once (at most `parallelism` at a time); the outcome for
@@ -109,12 +139,21 @@ public final class SSHConnectionPool: @unchecked Sendable {
         lock.lock()
         closed = true
         let all = Array(slots.values)
+        let jumps = Array(jumpSlots.values)
         slots = [:]
+        jumpSlots = [:]
         lock.unlock()
         for slot in all {
             slot.lock.withLock {
                 slot.session?.close()
                 slot.session = nil
+            }
+        }
+        // After the sessions that tunnel through them.
+        for slot in jumps {
+            slot.lock.withLock {
+                slot.jumpHost?.close()
+                slot.jumpHost = nil
             }
         }
     }

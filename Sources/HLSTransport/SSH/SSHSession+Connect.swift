@@ -3,24 +3,35 @@ public import HLSCore
 extension SSHSession {
     /// Connects to a resolved target, through its `ProxyJump` hops when it has any: the first
     /// hop over TCP, each next one (and the target) over a tunnel through the previous hop.
-    /// Host keys are checked under each host's own name; the returned session owns the chain
-    /// and closes it with itself.
+    /// Host keys are checked under each host's own name. The jump hosts are the session's own
+    /// and close with it (`SSHConnectionPool` shares them instead).
     public static func connect(to target: SSHResolvedTarget, cancellation: Cancellation = .never) throws(HLSError)
         -> SSHSession
     {
-        guard let first = target.jumpHosts.first else {
+        func unpooled(_ hop: SSHResolvedTarget) throws(HLSError) -> SSHJumpHost {
+            SSHJumpHost(
+                session: try connect(to: hop, cancellation: cancellation, jumpHostFor: unpooled),
+                closesWhenUnused: true)
+        }
+        return try connect(to: target, cancellation: cancellation, jumpHostFor: unpooled)
+    }
+
+    /// Connects to `target`, getting the jump host for its last hop from `jumpHostFor` (given
+    /// that hop with the hops before it as its own route).
+    static func connect(
+        to target: SSHResolvedTarget, cancellation: Cancellation,
+        jumpHostFor: (SSHResolvedTarget) throws(HLSError) -> SSHJumpHost
+    ) throws(HLSError) -> SSHSession {
+        guard var hop = target.jumpHosts.last else {
             return try SSHSession(connectingTo: target.endpoint, options: target.options, cancellation: cancellation)
         }
-        var current = try SSHSession(connectingTo: first.endpoint, options: first.options, cancellation: cancellation)
-        let rest = target.jumpHosts.dropFirst().map { ($0.endpoint, $0.options) } + [(target.endpoint, target.options)]
-        for (endpoint, options) in rest {
-            let deadline = SSHDeadline(after: options.connectTimeout)
-            let (tunnel, socket) = try SSHTunnel.open(
-                through: current, to: endpoint, deadline: deadline, cancellation: cancellation)
-            current = try SSHSession(
-                socket: socket, endpoint: endpoint, options: options, deadline: deadline, cancellation: cancellation,
-                tunnel: tunnel)
-        }
-        return current
+        hop.jumpHosts = Array(target.jumpHosts.dropLast())
+        let jumpHost = try jumpHostFor(hop)
+        let deadline = SSHDeadline(after: target.options.connectTimeout)
+        let (tunnel, socket) = try jumpHost.openTunnel(
+            to: target.endpoint, deadline: deadline, cancellation: cancellation)
+        return try SSHSession(
+            socket: socket, endpoint: target.endpoint, options: target.options, deadline: deadline,
+            cancellation: cancellation, tunnel: tunnel)
     }
 }

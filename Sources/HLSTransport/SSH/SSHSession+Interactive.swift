@@ -54,7 +54,7 @@ private struct InteractiveRun {
     let cancellation: Cancellation
     var pending: [UInt8] = []
     var inputEnded = false
-    var eofSent = false
+    var sender = SSHChannelInput()
     static let activity = "running the interactive session"
 
     init(io: SSHSessionIO, input: Int32, output: Int32, cancellation: Cancellation) {
@@ -88,7 +88,7 @@ private struct InteractiveRun {
         defer { buffer.deallocate() }
         loop: while true {
             if cancellation.isCancelled { throw .sshInterrupted(while: Self.activity, at: io.endpoint) }
-            if let newSize = currentSize?(), newSize != lastSize {
+            if !sender.mustRepeat && !io.outboundPending, let newSize = currentSize?(), newSize != lastSize {
                 lastSize = newSize
                 try io.call("resizing the terminal", deadline: never, cancellation: cancellation) {
                     hlsh_ssh2_channel_request_pty_size(raw, Int32(newSize.columns), Int32(newSize.rows))
@@ -96,7 +96,8 @@ private struct InteractiveRun {
             }
             var moved = false
             var ended = 0
-            for stream in [SSHChannel.Stream.stdout, .stderr] {
+            // Half-sent packets go out before anything else is sent (see `outboundPending`).
+            for stream in [SSHChannel.Stream.stdout, .stderr] where !sender.mustRepeat {
                 reads: for _ in 0..<16 {
                     switch try channel.read(stream, into: buffer) {
                     case .data(let count):
@@ -111,7 +112,9 @@ private struct InteractiveRun {
                 }
             }
             if ended == 2 { break loop }
-            if try feedInput(channel, buffer) { moved = true }
+            if sender.mustRepeat || !io.outboundPending {
+                if try feedInput(channel, buffer) { moved = true }
+            }
             if !moved {
                 if channel.hasBufferedData { continue }
                 try io.sendKeepaliveIfDue(deadline: SSHDeadline(after: .seconds(5)))
@@ -135,7 +138,7 @@ private struct InteractiveRun {
         -> Bool
     {
         var moved = false
-        if !inputEnded && pending.isEmpty {
+        if !inputEnded && pending.isEmpty && !sender.mustRepeat {
             var descriptor = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
             if poll(&descriptor, 1, 0) > 0 {
                 let n = read(input, buffer.baseAddress, buffer.count)
@@ -149,23 +152,18 @@ private struct InteractiveRun {
         }
         if !pending.isEmpty {
             let outcome = pending.withUnsafeBytes { bytes in
-                Result { () throws(HLSError) in try channel.write(bytes) }
+                Result { () throws(HLSError) in try sender.write(bytes, to: channel) }
             }
-            switch try outcome.get() {
-            case .wrote(let count):
+            if let count = try outcome.get() {
                 pending.removeFirst(count)
+                if sender.mustRepeat { return moved }
                 moved = moved || count > 0
-            case .wouldBlock:
-                break
-            case .refused:
+            } else {
                 pending = []
                 inputEnded = true
             }
         }
-        if inputEnded && pending.isEmpty && !eofSent, try channel.sendEOF() {
-            eofSent = true
-            moved = true
-        }
+        if inputEnded && pending.isEmpty, try sender.sendEOF(on: channel) { moved = true }
         return moved
     }
 

@@ -53,6 +53,15 @@ final class SSHSessionIO {
         return String(decoding: UnsafeRawBufferPointer(start: pointer, count: Int(length)), as: UTF8.self)
     }
 
+    /// Whether the call that just returned EAGAIN left a packet half sent on the socket. Until
+    /// it is out, only that same call may be repeated: libssh2 1.10 refuses any other packet (a
+    /// window adjust sent by a read, data for another channel) with LIBSSH2_ERROR_BAD_USE and
+    /// reports it as a failed send — seen when a socket's buffer is small (a `ProxyJump`
+    /// socket pair) or the peer is slow.
+    var outboundPending: Bool {
+        libssh2_session_block_directions(session) & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0
+    }
+
     /// Throws the loss error when the connection is already gone.
     func checkAlive() throws(HLSError) {
         if let lost { throw lost }
