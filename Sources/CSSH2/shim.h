@@ -45,4 +45,24 @@ static inline LIBSSH2_SFTP_HANDLE *hlsh_ssh2_sftp_open(LIBSSH2_SFTP *s, const ch
     return libssh2_sftp_open(s, path, flags, mode);
 }
 
+static inline int hlsh_ssh2_channel_request_pty_size(LIBSSH2_CHANNEL *c, int width, int height) {
+    return libssh2_channel_request_pty_size(c, width, height);
+}
+static inline LIBSSH2_CHANNEL *hlsh_ssh2_channel_direct_tcpip(LIBSSH2_SESSION *s, const char *host, int port) {
+    return libssh2_channel_direct_tcpip_ex(s, host, port, "127.0.0.1", 0);
+}
+static inline int hlsh_ssh2_sftp_fsetstat(LIBSSH2_SFTP_HANDLE *h, LIBSSH2_SFTP_ATTRIBUTES *attrs) {
+    return libssh2_sftp_fsetstat(h, attrs);
+}
+static inline int hlsh_ssh2_sftp_rename(LIBSSH2_SFTP *s, const char *from, const char *to) {
+    return libssh2_sftp_rename(s, from, to);
+}
+static inline int hlsh_ssh2_sftp_unlink(LIBSSH2_SFTP *s, const char *path) { return libssh2_sftp_unlink(s, path); }
+static inline int hlsh_ssh2_sftp_close(LIBSSH2_SFTP_HANDLE *h) { return libssh2_sftp_close(h); }
+/// The SFTP attribute flag for permissions (a macro libssh2 defines as an unsigned long).
+static inline unsigned long hlsh_ssh2_sftp_attr_permissions(void) { return LIBSSH2_SFTP_ATTR_PERMISSIONS; }
+static inline unsigned long hlsh_ssh2_sftp_open_write_create_truncate(void) {
+    return LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC;
+}
+
 #endif

@@ -65,8 +65,9 @@ public final class SSHDFixture: @unchecked Sendable {
         try "\(knownHostsLine)\n".write(toFile: knownHostsPath, atomically: true, encoding: .utf8)
     }
 
-    /// Starts an sshd and waits until it listens. `extraConfig` lines are appended to its
-    /// sshd_config. Retries on a fresh port when another process took the chosen one first.
+    /// Starts an sshd and waits until it listens. `extraConfig` lines are added to its
+    /// sshd_config, replacing the fixture's own line for the same keyword (`LogLevel DEBUG1`,
+    /// `MaxAuthTries 2`, `AllowTcpForwarding no`). Retries on a fresh port when another process took the chosen one first.
     public static func start(extraConfig: [String] = []) throws -> SSHDFixture {
         try FileManager.default.createDirectory(
             atPath: "/run/sshd", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
@@ -198,6 +199,9 @@ public final class SSHDFixture: @unchecked Sendable {
         ]
         // OpenSSH 9.8+ would penalize the address of a client whose connection a test kills.
         if supportsPerSourcePenalties { lines.append("PerSourcePenalties no") }
+        // sshd takes the first value of a keyword: an extra line replaces the default above.
+        let overridden = Set(extra.compactMap { $0.split(separator: " ").first?.lowercased() })
+        lines.removeAll { overridden.contains($0.split(separator: " ").first?.lowercased() ?? "") }
         return (lines + extra).joined(separator: "\n") + "\n"
     }
 

@@ -154,3 +154,41 @@ final class SSHChannel {
         io.abandonedChannels.removeAll { libssh2_channel_free($0) != LIBSSH2_ERROR_EAGAIN }
     }
 }
+
+/// The sending side of a channel's stdin, keeping libssh2 1.10's rule: a write or EOF that
+/// left its packet half sent must be repeated before anything else is sent on the session
+/// (see `SSHSessionIO.outboundPending`). Loops check `mustRepeat` before reading (a read may
+/// send a window adjust) and skip writing while a read's packet is half sent.
+struct SSHChannelInput {
+    /// The last write or EOF left its packet half sent: only it may be called next.
+    private(set) var mustRepeat = false
+    private(set) var eofSent = false
+
+    /// Writes some of `bytes`; the number written (0 when blocked), nil when the remote side
+    /// takes no more input.
+    mutating func write(_ bytes: UnsafeRawBufferPointer, to channel: SSHChannel) throws(HLSError) -> Int? {
+        switch try channel.write(bytes) {
+        case .wrote(let count):
+            mustRepeat = false
+            return count
+        case .wouldBlock:
+            mustRepeat = channel.io.outboundPending
+            return 0
+        case .refused:
+            mustRepeat = false
+            return nil
+        }
+    }
+
+    /// Sends EOF once; true when it went out now.
+    mutating func sendEOF(on channel: SSHChannel) throws(HLSError) -> Bool {
+        guard !eofSent else { return false }
+        if try channel.sendEOF() {
+            eofSent = true
+            mustRepeat = false
+            return true
+        }
+        mustRepeat = channel.io.outboundPending
+        return false
+    }
+}

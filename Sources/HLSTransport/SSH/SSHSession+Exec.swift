@@ -47,7 +47,7 @@ private struct ExecRun {
     private var stdout: [UInt8] = []
     private var stderr: [UInt8] = []
     private var inputOffset = 0
-    private var eofSent = false
+    private var sender = SSHChannelInput()
 
     static let activity = "running the command"
     static let bufferSize = 64 * 1024
@@ -85,7 +85,8 @@ private struct ExecRun {
             if deadline.hasPassed { throw .sshTimeout(deadline.budget, while: Self.activity, at: io.endpoint) }
             var progressed = false
             var ended = 0
-            for stream in [SSHChannel.Stream.stdout, .stderr] {
+            // A half-sent stdin packet must go out before a read may send a window adjust.
+            for stream in [SSHChannel.Stream.stdout, .stderr] where !sender.mustRepeat {
                 reads: for _ in 0..<Self.readsPerRound {
                     switch try channel.read(stream, into: buffer) {
                     case .data(let count):
@@ -100,7 +101,10 @@ private struct ExecRun {
                 }
             }
             if ended == 2 { break }
-            if try feedInput(channel) { progressed = true }
+            // And a half-sent window adjust (from a read) before stdin may be sent.
+            if sender.mustRepeat || !io.outboundPending {
+                if try feedInput(channel) { progressed = true }
+            }
             if progressed {
                 idleRounds = 0
             } else {
@@ -129,27 +133,24 @@ private struct ExecRun {
 
     /// Writes the next piece of stdin, then EOF once all of it is out. True when it moved.
     private mutating func feedInput(_ channel: SSHChannel) throws(HLSError) -> Bool {
-        guard !eofSent else { return false }
+        guard !sender.eofSent else { return false }
         var moved = false
         if inputOffset < input.count {
             let range = inputOffset..<min(input.count, inputOffset + Self.writeChunk)
             let outcome = input.withUnsafeBytes { all in
-                Result { () throws(HLSError) in try channel.write(UnsafeRawBufferPointer(rebasing: all[range])) }
+                Result { () throws(HLSError) in
+                    try sender.write(UnsafeRawBufferPointer(rebasing: all[range]), to: channel)
+                }
             }
-            switch try outcome.get() {
-            case .wrote(let count):
-                inputOffset += count
-                moved = count > 0
-            case .wouldBlock:
-                break
-            case .refused:
+            guard let count = try outcome.get() else {
                 inputOffset = input.count  // the command stopped reading: drop the rest
+                return try sender.sendEOF(on: channel)
             }
-        }
-        if inputOffset >= input.count, try channel.sendEOF() {
-            eofSent = true
+            inputOffset += count
+            if sender.mustRepeat || count == 0 { return false }
             moved = true
         }
+        if inputOffset >= input.count, try sender.sendEOF(on: channel) { moved = true }
         return moved
     }
 }

@@ -33,13 +33,15 @@ public final class SSHSession: @unchecked Sendable {
     private var closed = false
     /// Mirrors "open and not lost" for `isConnected`, which must not wait for a running command.
     private let usable = Atomic<Bool>(true)
+    /// The `ProxyJump` tunnel this session runs through; closed after the session.
+    private let tunnel: SSHTunnel?
 
     /// Connects to `endpoint`, verifies its host key and logs in.
     ///
     /// Errors name the endpoint as their place: connection refused or timed out, unknown or
     /// changed host key (with the `SHA256:` fingerprints), authentication failure (with the
     /// keys tried). `.interrupted` when `cancellation` fires first.
-    public init(
+    public convenience init(
         connectingTo endpoint: SSHEndpoint, options: SSHConnectOptions, cancellation: Cancellation = .never
     ) throws(HLSError) {
         guard LibSSH2.ensureInitialized() else {
@@ -47,8 +49,22 @@ public final class SSHSession: @unchecked Sendable {
         }
         let deadline = SSHDeadline(after: options.connectTimeout)
         let socket = try SSHTCPConnect.open(endpoint, deadline: deadline, cancellation: cancellation)
-        guard let session = hlsh_ssh2_session_init() else {
+        SSHTCPConnect.enableKeepalive(socket, options: options)
+        try self.init(
+            socket: socket, endpoint: endpoint, options: options, deadline: deadline, cancellation: cancellation,
+            tunnel: nil)
+    }
+
+    /// Runs SSH over an already connected `socket` (a TCP connection, or one end of a
+    /// `ProxyJump` tunnel, which the session then owns and closes after the socket). Takes
+    /// ownership of `socket` and `tunnel` even when it throws.
+    init(
+        socket: Int32, endpoint: SSHEndpoint, options: SSHConnectOptions, deadline: SSHDeadline,
+        cancellation: Cancellation, tunnel: SSHTunnel?
+    ) throws(HLSError) {
+        guard LibSSH2.ensureInitialized(), let session = hlsh_ssh2_session_init() else {
             closeDescriptor(socket)
+            tunnel?.close()
             throw HLSError(.failed, "cannot create an SSH session (out of memory?)", at: .host(endpoint.description))
         }
         libssh2_session_set_blocking(session, 0)
@@ -60,13 +76,19 @@ public final class SSHSession: @unchecked Sendable {
             let (key, keyType) = try Self.presentedHostKey(io)
             try SSHKnownHosts(path: options.knownHostsPath).verify(
                 key, sessionKeyType: keyType, for: endpoint, policy: options.hostKeyPolicy, session: session)
-            try io.authenticate(
-                user: endpoint.user, identities: options.identities, deadline: deadline, cancellation: cancellation)
+            try io.authenticate(user: endpoint.user, options: options, deadline: deadline, cancellation: cancellation)
             self.hostKey = key
         } catch {
             Self.teardown(io)
+            tunnel?.close()
             throw error
         }
+        if let interval = options.keepaliveInterval {
+            let seconds = max(1, UInt32(clamping: interval.components.seconds))
+            libssh2_keepalive_config(session, 1, seconds)
+            io.keepaliveEnabled = true
+        }
+        self.tunnel = tunnel
         self.endpoint = endpoint
         self.socket = socket
         self.session = session
@@ -74,7 +96,10 @@ public final class SSHSession: @unchecked Sendable {
     }
 
     deinit {
-        if !closed { Self.teardown(io) }
+        if !closed {
+            Self.teardown(io)
+            tunnel?.close()
+        }
     }
 
     /// Disconnects and releases the socket and the libssh2 session. Idempotent; waits for a
@@ -86,11 +111,31 @@ public final class SSHSession: @unchecked Sendable {
         closed = true
         usable.store(false, ordering: .releasing)
         Self.teardown(io)
+        tunnel?.close()
     }
 
     /// Whether the session is open and its connection has not been found lost. Does not wait
     /// for a running operation (it reports the state as of the last one).
     public var isConnected: Bool { usable.load(ordering: .acquiring) }
+
+    /// Looks at the socket without waiting or consuming anything: when the server has closed
+    /// the connection (a rebooted host, a killed sshd), it reads as end-of-file. Marks the
+    /// session unusable then, so `SSHConnectionPool` reconnects before the next command
+    /// instead of failing it. A connection that vanished silently is only found by use (or
+    /// by keepalive).
+    @discardableResult
+    public func checkPeerStillConnected() -> Bool {
+        guard isConnected else { return false }
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 0) > 0 else { return true }
+        var byte: UInt8 = 0
+        let n = recv(socket, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
+        if n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) || descriptor.revents & Int16(POLLERR) != 0 {
+            usable.store(false, ordering: .releasing)
+            return false
+        }
+        return true
+    }
 
     /// Channels of abandoned commands not freed yet (for tests).
     var abandonedChannelCount: Int {

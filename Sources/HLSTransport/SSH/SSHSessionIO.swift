@@ -24,6 +24,8 @@ final class SSHSessionIO {
     /// Channels whose close did not finish when their command was abandoned; freed later
     /// (or by `libssh2_session_free`).
     var abandonedChannels: [OpaquePointer] = []
+    /// Whether `libssh2_keepalive_config` was set: waits then send keepalives when due.
+    var keepaliveEnabled = false
 
     /// The longest single `poll()`, so a cancellation or deadline is seen within this time.
     static let pollSliceMilliseconds: Int32 = 100
@@ -49,6 +51,15 @@ final class SSHSessionIO {
         _ = libssh2_session_last_error(session, &pointer, &length, 0)
         guard let pointer, length > 0 else { return "" }
         return String(decoding: UnsafeRawBufferPointer(start: pointer, count: Int(length)), as: UTF8.self)
+    }
+
+    /// Whether the call that just returned EAGAIN left a packet half sent on the socket. Until
+    /// it is out, only that same call may be repeated: libssh2 1.10 refuses any other packet (a
+    /// window adjust sent by a read, data for another channel) with LIBSSH2_ERROR_BAD_USE and
+    /// reports it as a failed send — seen when a socket's buffer is small (a `ProxyJump`
+    /// socket pair) or the peer is slow.
+    var outboundPending: Bool {
+        libssh2_session_block_directions(session) & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0
     }
 
     /// Throws the loss error when the connection is already gone.
@@ -85,6 +96,23 @@ final class SSHSessionIO {
         }
     }
 
+    /// Sends a keepalive when one is due (libssh2 keeps the clock). Call only while no packet is
+    /// half sent (libssh2 did not just block outbound). A keepalive that itself blocks half way
+    /// is finished here before anything else is sent, because libssh2 refuses to start a
+    /// different packet until the pending one is out.
+    func sendKeepaliveIfDue(deadline: SSHDeadline) throws(HLSError) {
+        guard keepaliveEnabled, lost == nil else { return }
+        var next: Int32 = 0
+        var rc = libssh2_keepalive_send(session, &next)
+        while rc == LIBSSH2_ERROR_EAGAIN {
+            if deadline.hasPassed { throw .sshTimeout(deadline.budget, while: "sending a keepalive", at: endpoint) }
+            var descriptor = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&descriptor, 1, deadline.pollMilliseconds(cap: Self.pollSliceMilliseconds))
+            rc = libssh2_keepalive_send(session, &next)
+        }
+        if rc < 0 && LibSSH2Error.isConnectionLoss(rc) { throw failure(rc, while: "sending a keepalive") }
+    }
+
     /// Checks cancellation and the deadline, then waits (at most one slice) until the socket
     /// is ready in the directions libssh2 blocked on. With `readable`, also wakes up for
     /// incoming data whatever libssh2's last call blocked on.
@@ -94,6 +122,7 @@ final class SSHSessionIO {
         if cancellation.isCancelled { throw .sshInterrupted(while: activity, at: endpoint) }
         if deadline.hasPassed { throw .sshTimeout(deadline.budget, while: activity, at: endpoint) }
         let directions = libssh2_session_block_directions(session)
+        if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND == 0 { try sendKeepaliveIfDue(deadline: deadline) }
         var events: Int16 = 0
         if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 || readable { events |= Int16(POLLIN) }
         if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events |= Int16(POLLOUT) }

@@ -68,6 +68,21 @@ enum SSHTCPConnect {
             hint: "check that the host is up and sshd listens on port \(endpoint.port)", cause: reasons)
     }
 
+    /// Turns on TCP keepalive matching `ServerAliveInterval` × `ServerAliveCountMax`, so a
+    /// peer that vanished (no FIN, no RST) fails the next read instead of hanging it: libssh2
+    /// sends its keepalives but cannot tell whether they were answered.
+    static func enableKeepalive(_ fd: Int32, options: SSHConnectOptions) {
+        guard let interval = options.keepaliveInterval else { return }
+        var on: Int32 = 1
+        var idle = Int32(clamping: max(1, interval.components.seconds))
+        var count = Int32(clamping: max(1, options.keepaliveCountMax))
+        let size = socklen_t(MemoryLayout<Int32>.size)
+        _ = setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, size)
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_KEEPIDLE, &idle, size)
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_KEEPINTVL, &idle, size)
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_KEEPCNT, &count, size)
+    }
+
     /// Waits for a non-blocking connect to finish; returns 0 or the socket's errno.
     private static func waitForConnect(
         _ fd: Int32, endpoint: SSHEndpoint, deadline: SSHDeadline, cancellation: Cancellation

@@ -1,0 +1,206 @@
+import Foundation
+public import HLSCore
+
+/// The SSH connections of one run: one session per resolved target, reused for every command
+/// (each command is a channel, not a new handshake), set up in parallel across hosts, replaced
+/// on next use when its connection was lost, and closed together by `closeAll()`.
+///
+/// Thread-safe. Connecting to different targets runs in parallel; two threads asking for the
+/// same target share one connection attempt. Targets behind the same `ProxyJump` host share
+/// one connection to it (used for their tunnels only: a command for the jump host itself gets
+/// its own connection). A session runs one operation at a time (see
+/// `SSHSession`), so commands for one host from several threads take turns on its connection.
+public final class SSHConnectionPool: @unchecked Sendable {
+    /// One target's connection, guarded by its own lock so a slow connect blocks only callers
+    /// for that target.
+    private final class Slot: @unchecked Sendable {
+        let lock = NSLock()
+        var session: SSHSession?
+    }
+
+    private let lock = NSLock()
+    private var slots: [Key: Slot] = [:]
+    /// Jump hosts, shared by every target behind them; used for tunnels only.
+    private var jumpSlots: [Key: JumpSlot] = [:]
+    private var closed = false
+    /// How many connections are set up at once by `connectAll`.
+    public let parallelism: Int
+
+    private final class JumpSlot: @unchecked Sendable {
+        let lock = NSLock()
+        var jumpHost: SSHJumpHost?
+    }
+
+    public init(parallelism: Int = 16) {
+        self.parallelism = max(1, parallelism)
+    }
+
+    /// The open session for `target`, connecting first — or reconnecting, when the last one
+    /// lost its connection or the server has closed it since (a rebooted node).
+    public func session(for target: SSHResolvedTarget, cancellation: Cancellation = .never) throws(HLSError)
+        -> SSHSession
+    {
+        let slot = try self.slot(for: target)
+        slot.lock.lock()
+        defer { slot.lock.unlock() }
+        if let session = slot.session {
+            if session.checkPeerStillConnected() { return session }
+            session.close()
+            slot.session = nil
+        }
+        let session = try SSHSession.connect(to: target, cancellation: cancellation) {
+            (hop) throws(HLSError) in try self.jumpHost(for: hop, cancellation: cancellation)
+        }
+        slot.session = session
+        return session
+    }
+
+    /// The shared jump host for `hop` (itself reached through `hop.jumpHosts`), connecting or
+    /// replacing a lost one first.
+    private func jumpHost(for hop: SSHResolvedTarget, cancellation: Cancellation) throws(HLSError) -> SSHJumpHost {
+        lock.lock()
+        if closed {
+            lock.unlock()
+            throw HLSError(.failed, "the SSH connections of this run are closed", at: .host(hop.endpoint.description))
+        }
+        let key = Key(hop)
+        let slot = jumpSlots[key] ?? JumpSlot()
+        jumpSlots[key] = slot
+        lock.unlock()
+        slot.lock.lock()
+        defer { slot.lock.unlock() }
+        if let existing = slot.jumpHost {
+            if existing.isUsable && existing.session.checkPeerStillConnected() { return existing }
+            existing.close()
+            slot.jumpHost = nil
+        }
+        let session = try SSHSession.connect(to: hop, cancellation: cancellation) {
+            (earlier) throws(HLSError) in try self.jumpHost(for: earlier, cancellation: cancellation)
+        }
+        let made = SSHJumpHost(session: session, closesWhenUnused: false)
+        slot.jumpHost = made
+        return made
+    }
+
+    /// Connects to every target at once (at most `parallelism` at a time); the outcome for
+    /// each, in the order given. Already connected targets are reused.
+    public func connectAll(_ targets: [SSHResolvedTarget], cancellation: Cancellation = .never) -> [Result<
+        SSHSession, HLSError
+    >] {
+        let results = ResultBox(count: targets.count)
+        let group = DispatchGroup()
+        let gate = DispatchSemaphore(value: parallelism)
+        for (index, target) in targets.enumerated() {
+            group.enter()
+            gate.wait()
+            // A thread per connection: a connect mostly waits on the network, and GCD's pool on
+            // Linux is sized for CPU work.
+            let thread = Thread { [self] in
+                defer {
+                    gate.signal()
+                    group.leave()
+                }
+                do throws(HLSError) {
+                    results.set(index, .success(try session(for: target, cancellation: cancellation)))
+                } catch {
+                    results.set(index, .failure(error))
+                }
+            }
+            thread.name = "hlsh-ssh-connect"
+            thread.start()
+        }
+        group.wait()
+        return results.values
+    }
+
+    /// Runs `command` on `target` over its pooled session (see `SSHSession.exec`). A session
+    /// found dead before the command starts is replaced; a connection lost during the command
+    /// is reported, not retried (the command may have run).
+    public func exec(
+        _ command: String, on target: SSHResolvedTarget, stdin: [UInt8]? = nil, cancellation: Cancellation = .never,
+        timeout: Duration? = nil, onStdout: ((ArraySlice<UInt8>) -> Void)? = nil,
+        onStderr: ((ArraySlice<UInt8>) -> Void)? = nil
+    ) throws(HLSError) -> SSHExecResult {
+        try session(for: target, cancellation: cancellation).exec(
+            command, stdin: stdin, cancellation: cancellation, timeout: timeout, onStdout: onStdout,
+            onStderr: onStderr)
+    }
+
+    /// How many sessions are open (for tests and status lines).
+    public var openCount: Int {
+        lock.lock()
+        let all = Array(slots.values)
+        lock.unlock()
+        return all.filter { slot in slot.lock.withLock { slot.session?.isConnected ?? false } }.count
+    }
+
+    /// Closes every session; later calls to `session(for:)` fail. Waits for running commands.
+    public func closeAll() {
+        lock.lock()
+        closed = true
+        let all = Array(slots.values)
+        let jumps = Array(jumpSlots.values)
+        slots = [:]
+        jumpSlots = [:]
+        lock.unlock()
+        for slot in all {
+            slot.lock.withLock {
+                slot.session?.close()
+                slot.session = nil
+            }
+        }
+        // After the sessions that tunnel through them.
+        for slot in jumps {
+            slot.lock.withLock {
+                slot.jumpHost?.close()
+                slot.jumpHost = nil
+            }
+        }
+    }
+
+    private func slot(for target: SSHResolvedTarget) throws(HLSError) -> Slot {
+        lock.lock()
+        defer { lock.unlock() }
+        if closed {
+            throw HLSError(
+                .failed, "the SSH connections of this run are closed", at: .host(target.endpoint.description))
+        }
+        let key = Key(target)
+        if let slot = slots[key] { return slot }
+        let slot = Slot()
+        slots[key] = slot
+        return slot
+    }
+
+    /// What makes two targets the same connection: endpoint, options and route, not the name
+    /// they were reached by (`node1` and `root@10.0.0.5` may be one host).
+    private struct Key: Hashable {
+        let endpoint: SSHEndpoint
+        let options: SSHConnectOptions
+        let route: [Key]
+
+        init(_ target: SSHResolvedTarget) {
+            endpoint = target.endpoint
+            options = target.options
+            route = target.jumpHosts.map(Key.init)
+        }
+    }
+}
+
+/// Results written by connect threads, read once all are done.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Result<SSHSession, HLSError>?]
+
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Result<SSHSession, HLSError>) {
+        lock.withLock { storage[index] = value }
+    }
+
+    var values: [Result<SSHSession, HLSError>] {
+        lock.withLock {
+            storage.map { $0 ?? .failure(HLSError(.failed, "internal error: a connection attempt did not finish")) }
+        }
+    }
+}
