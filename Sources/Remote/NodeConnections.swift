@@ -3,73 +3,101 @@ public import HLSCore
 public import HLSTransport
 import Synchronization
 
-/// The SSH connections of one hlsh session: one per node, made on first use and reused by
-/// every later command (new channels, not new handshakes). Connections to different nodes are
-/// made in parallel by the callers' threads. Thread-safe.
+/// The SSH connections of one hlsh session: targets resolved the way ssh does (the target's own
+/// `user@`/`:port`, then ssh_config, then the inventory, then OpenSSH's defaults), and one pooled
+/// connection per host reused by every later command (new channels, not new handshakes).
+/// Thread-safe; connections to different hosts are made in parallel by the callers' threads.
 public final class NodeConnections: Sendable {
     public struct Settings: Sendable {
-        public var knownHostsPath: String
+        /// The ssh_config to read (`$HLSH_SSH_CONFIG`, else `~/.ssh/config`).
+        public var configPath: String
+        public var home: String
+        public var environment: [String: String]
         /// Record an unknown host's key on first contact (a changed key is always refused).
         public var acceptNewHostKeys: Bool
-        /// Keys offered when nothing more specific is configured.
-        public var identities: [SSHIdentity]
-        public var connectTimeout: Duration
+        /// Key files to offer when ssh_config names none (the inventory's keys).
+        public var identityFiles: [String]
+        /// Refuse every host but loopback: a rehearsal against the simulated lab
+        /// (`HLSH_SIM_LOOPBACK_ONLY=1`, set by `--sim`) must never reach a real machine.
+        public var loopbackOnly = false
 
         public init(
-            knownHostsPath: String, acceptNewHostKeys: Bool, identities: [SSHIdentity],
-            connectTimeout: Duration = .seconds(15)
+            configPath: String, home: String, environment: [String: String], acceptNewHostKeys: Bool = false,
+            identityFiles: [String] = []
         ) {
-            self.knownHostsPath = knownHostsPath
+            self.configPath = configPath
+            self.home = home
+            self.environment = environment
             self.acceptNewHostKeys = acceptNewHostKeys
-            self.identities = identities
-            self.connectTimeout = connectTimeout
+            self.identityFiles = identityFiles
         }
 
-        /// OpenSSH's defaults under `home`: `~/.ssh/known_hosts` and the first of `id_ed25519`,
-        /// `id_ecdsa`, `id_rsa` that exist.
-        public static func defaults(home: String, acceptNewHostKeys: Bool = false) -> Settings {
-            let keys = ["id_ed25519", "id_ecdsa", "id_rsa"].map { "\(home)/.ssh/\($0)" }
-                .filter { FileManager.default.fileExists(atPath: $0) }
-                .map { SSHIdentity(privateKeyPath: $0) }
-            return Settings(
-                knownHostsPath: "\(home)/.ssh/known_hosts", acceptNewHostKeys: acceptNewHostKeys, identities: keys)
+        /// From the environment: `HLSH_SSH_CONFIG` or `~/.ssh/config` under `HOME`.
+        public static func fromEnvironment(_ environment: [String: String]) -> Settings {
+            let home = environment["HOME"] ?? NSHomeDirectory()
+            var settings = Settings(
+                configPath: environment["HLSH_SSH_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.ssh/config",
+                home: home, environment: environment)
+            settings.loopbackOnly = environment["HLSH_SIM_LOOPBACK_ONLY"] == "1"
+            return settings
         }
     }
 
     public let settings: Settings
-    private let sessions = Mutex<[NodeTarget: SSHSession]>([:])
+    /// The resolver over the ssh_config as last read, and that file's modification time: the
+    /// file is read again when it changes, as each `ssh` run would (the simulated lab rewrites
+    /// it as VMs boot).
+    private let current = Mutex<(stamp: Date?, resolver: SSHTargetResolver)?>(nil)
+    private let pool = SSHConnectionPool()
 
-    public init(settings: Settings) {
+    /// Reads the ssh_config (a missing file is an empty one).
+    public init(settings: Settings) throws(HLSError) {
         self.settings = settings
+        _ = try resolver()
     }
 
-    /// The endpoint `target` is reached at.
-    public func endpoint(of target: NodeTarget) -> SSHEndpoint {
-        SSHEndpoint(user: target.user ?? Self.localUser, host: target.host, port: target.port ?? 22)
+    private func resolver() throws(HLSError) -> SSHTargetResolver {
+        let stamp =
+            (try? FileManager.default.attributesOfItem(atPath: settings.configPath))?[.modificationDate] as? Date
+        if let cached = current.withLock({ $0 }), cached.stamp == stamp { return cached.resolver }
+        let config = try SSHConfig.load(path: settings.configPath, home: settings.home)
+        let resolver = SSHTargetResolver(
+            config: config, home: settings.home, localUser: SSHTargetResolver.currentUserName(settings.environment),
+            environment: settings.environment)
+        current.withLock { $0 = (stamp, resolver) }
+        return resolver
+    }
+
+    /// Where and how `target` is reached; `acceptNew` records an unknown host key.
+    public func resolve(_ target: NodeTarget, acceptNew: Bool = false) throws(HLSError) -> SSHResolvedTarget {
+        var resolver = try self.resolver()
+        if acceptNew { resolver.hostKeyPolicyOverride = .acceptNew }
+        let defaults = SSHTargetDefaults(
+            address: target.address, user: target.user, port: target.port, identityFiles: settings.identityFiles,
+            hostKeyPolicy: settings.acceptNewHostKeys ? .acceptNew : nil)
+        var resolved = try resolver.resolve(target.spec, defaults: defaults)
+        resolved.name = target.name
+        if settings.loopbackOnly {
+            for hop in [resolved] + resolved.jumpHosts where !Self.isLoopback(hop.endpoint.host) {
+                throw HLSError(
+                    .failed,
+                    "\(target.name) is not reachable in the simulated lab (it resolves to \(hop.endpoint.host))",
+                    at: .host(target.name),
+                    hint: "a simulated VM answers on SSH once it has booted; a rehearsal never connects elsewhere")
+            }
+        }
+        return resolved
     }
 
     /// The open session to `target`, connecting (and logging in) when there is none or the
     /// last one was lost.
-    /// `acceptNew` records an unknown host's key even when the settings do not.
     public func session(for target: NodeTarget, cancellation: Cancellation = .never, acceptNew: Bool = false)
         throws(HLSError) -> SSHSession
     {
-        if let session = sessions.withLock({ $0[target] }), session.isConnected { return session }
-        let options = SSHConnectOptions(
-            knownHostsPath: settings.knownHostsPath,
-            hostKeyPolicy: settings.acceptNewHostKeys || acceptNew ? .acceptNew : .strict,
-            identities: settings.identities,
-            connectTimeout: settings.connectTimeout)
-        let session = try SSHSession(connectingTo: endpoint(of: target), options: options, cancellation: cancellation)
-        let replaced = sessions.withLock { all -> SSHSession? in
-            defer { all[target] = session }
-            return all[target]
-        }
-        replaced?.close()
-        return session
+        try pool.session(for: resolve(target, acceptNew: acceptNew), cancellation: cancellation)
     }
 
-    /// Runs `command` on `target` over its session (see `SSHSession.exec`).
+    /// Runs `command` on `target` over its pooled connection (see `SSHSession.exec`).
     public func exec(
         _ target: NodeTarget, _ command: String, stdin: [UInt8]? = nil, timeout: Duration? = nil,
         cancellation: Cancellation = .never, acceptNew: Bool = false,
@@ -80,20 +108,10 @@ public final class NodeConnections: Sendable {
             onStderr: onStderr)
     }
 
-    /// How many connections are open (for tests and `node` summaries).
-    public var openCount: Int { sessions.withLock { $0.values.filter(\.isConnected).count } }
-
     /// Closes every connection.
-    public func closeAll() {
-        let all = sessions.withLock { s in
-            defer { s.removeAll() }
-            return Array(s.values)
-        }
-        for session in all { session.close() }
-    }
+    public func closeAll() { pool.closeAll() }
 
-    private static let localUser: String = {
-        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
-        return ProcessInfo.processInfo.environment["USER"] ?? "root"
-    }()
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
 }

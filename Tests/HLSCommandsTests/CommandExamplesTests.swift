@@ -22,6 +22,12 @@ final class CommandExamplesTests: XCTestCase {
                 }
                 let lab = try LabHarness()
                 XCTAssertEqual(lab.run("vm apply --all").status, 0, "setting up the lab for \(spec.name)")
+                if spec.path.first == "node" {
+                    // New VMs: their host keys are accepted once, as the runbook does.
+                    let setup = lab.run("node wait all --for ssh --accept-new --timeout 60s --every 200ms")
+                    XCTAssertEqual(setup.status, 0, "the simulated nodes answer on SSH: \(setup.err)")
+                }
+                if spec.name == "node kubeconfig" { XCTAssertEqual(lab.run("node k3s all").status, 0) }
                 let result = lab.run(example.code)
                 XCTAssertEqual(result.status, 0, "example of \(spec.name) failed: \(example.code)\n\(result.err)")
                 if let expected = example.output {

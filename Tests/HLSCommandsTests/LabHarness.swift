@@ -7,10 +7,11 @@ import Synchronization
 import TestSupport
 import XCTest
 
-/// A simulated Proxmox cluster (fast tasks), a HOME with an SSH key, an inventory, and a way to
-/// run .hls against them in-process exactly as the binary does.
+/// A simulated Proxmox cluster (fast tasks) whose booted VMs answer on SSH, a HOME with an SSH
+/// key, an inventory, and a way to run .hls against them in-process exactly as the binary does.
 final class LabHarness {
     let simulator: PVESimulator
+    let nodes: SimulatedNodes
     let home: TemporaryDirectory
     let environment: [String: String]
     var inventory: String
@@ -30,7 +31,11 @@ final class LabHarness {
         config.unauthorizedDelay = 0
         simulator = PVESimulator(config: config)
         let endpoint = try simulator.start(tls: .generate(directory: home.file("pve")))
+        let simulator = simulator
+        nodes = SimulatedNodes(directory: home.file("sim"), image: .ubuntu) { simulator.guests }
+        try nodes.start()
         environment = [
+            "HLSH_SSH_CONFIG": nodes.sshConfigPath, "HLSH_SIM_LOOPBACK_ONLY": "1",
             "HOME": home.path, "PROXMOX_VE_ENDPOINT": endpoint.url, "XDG_STATE_HOME": home.file("state"),
             "PROXMOX_VE_API_TOKEN": "root@pam!hlsh=11111111-2222-3333-4444-555555555555",
             "HLSH_PVE_CA_FILE": endpoint.caPath ?? "",
@@ -39,7 +44,10 @@ final class LabHarness {
         try useInventory(inventory ?? LabHarness.shippedInventory)
     }
 
-    deinit { simulator.stop() }
+    deinit {
+        nodes.stop()
+        simulator.stop()
+    }
 
     static var shippedInventory: String {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

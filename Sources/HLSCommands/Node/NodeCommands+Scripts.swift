@@ -37,9 +37,9 @@ extension NodeCommands {
                             ("cpus", number("cpu.count").map { .int(Int($0)) } ?? .null),
                             ("memory", number("memory").map(Value.size) ?? .null),
                             ("swap", number("swap").map(Value.size) ?? .null),
-                            ("disks", .list(report.facts("disk").map(Value.string))),
+                            ("disks", .list(report.facts("disk").map(disk))),
                             ("addresses", .list(report.facts("address").map(Value.string))),
-                            ("k3s", report.fact("k3s.version").map(Value.string) ?? .null),
+                            ("k3s", report.fact("k3s.version").flatMap { $0 == "none" ? nil : .string($0) } ?? .null),
                             ("uptime", number("uptime").map { .duration(.seconds($0)) } ?? .null),
                         ]))
                 })
@@ -206,7 +206,7 @@ extension NodeCommands {
         ],
         columns: ["file", "context", "server"],
         examples: [
-            Example("node kubeconfig --output /tmp/homelab.yaml", "the lab's kubeconfig in a file", needsLab: true)
+            Example("node kubeconfig", "merge the lab's context into ~/.kube/config", needsLab: true)
         ],
         implementation: .mutation { inv in
             let lab = try LabState.require(inv)
@@ -240,6 +240,13 @@ extension NodeCommands {
                 }
             ]) { _ in row }
         })
+
+    /// A `disk` fact (`sda 53687091200`) as `sda 50 GiB`.
+    static func disk(_ fact: String) -> Value {
+        let parts = fact.split(separator: " ")
+        guard parts.count == 2, let bytes = Int64(parts[1]) else { return .string(fact) }
+        return .string("\(parts[0]) \(Render.plain(.size(bytes)))")
+    }
 
     /// The target words: the `targets` positionals, or `all` when none is given.
     static func words(_ inv: Invocation) -> [String] {

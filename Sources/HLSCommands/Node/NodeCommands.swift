@@ -38,7 +38,7 @@ enum NodeCommands {
                         Record([
                             ("name", .string(vm.name)), ("role", .string(vm.role.rawValue)),
                             ("host", .string(vm.host)), ("address", .string(vm.ip.addressText)),
-                            ("ssh", .string(service.connections.endpoint(of: target).description)),
+                            ("ssh", .string((try? service.connections.resolve(target).description) ?? "?")),
                         ]))
                 })
         })

@@ -19,15 +19,13 @@ final class NodeService: Sendable {
     static func of(_ context: ExecutionContext) throws -> NodeService {
         if let existing = context.service(NodeService.self) { return existing }
         let lab = try LabState.of(context).lab ?? LabState.loadDefault(context)
-        let home = context.environment["HOME"] ?? NSHomeDirectory()
-        var settings = NodeConnections.Settings.defaults(
-            home: home, acceptNewHostKeys: lab?.ssh.acceptNewHostKeys ?? false)
+        var settings = NodeConnections.Settings.fromEnvironment(context.environment)
+        settings.acceptNewHostKeys = lab?.ssh.acceptNewHostKeys ?? false
         // The inventory's public keys name the private keys to offer (`id_ed25519.pub` → `id_ed25519`).
-        let inventoryKeys = (lab?.ssh.publicKeys ?? []).map { Self.expand($0, home: home) }
-            .filter { $0.hasSuffix(".pub") }.map { String($0.dropLast(4)) }
-            .filter { FileManager.default.fileExists(atPath: $0) }
-        if !inventoryKeys.isEmpty { settings.identities = inventoryKeys.map { SSHIdentity(privateKeyPath: $0) } }
-        let service = NodeService(connections: NodeConnections(settings: settings))
+        settings.identityFiles = (lab?.ssh.publicKeys ?? []).filter { $0.hasSuffix(".pub") }.map {
+            String($0.dropLast(4))
+        }
+        let service = NodeService(connections: try NodeConnections(settings: settings))
         context.install(service)
         return service
     }
@@ -74,12 +72,9 @@ final class NodeService: Sendable {
 
     static func inventoryTarget(_ vm: VMSpec, lab: Lab) -> Selected {
         Selected(
-            target: NodeTarget(
-                name: vm.name, alias: vm.name, user: lab.ssh.user, host: vm.ip.addressText, port: UInt16(vm.sshPort)),
+            target: .inventory(
+                name: vm.name, address: vm.ip.addressText, user: lab.ssh.user, port: UInt16(vm.sshPort)),
             vm: vm)
     }
 
-    private static func expand(_ path: String, home: String) -> String {
-        path.hasPrefix("~/") ? home + path.dropFirst(1) : path
-    }
 }

@@ -39,6 +39,7 @@ enum SimCommands {
             try nodes.start()
             defer { nodes.stop() }
             try appendExport("HLSH_SSH_CONFIG", nodes.sshConfigPath, to: dir + "/env")
+            try appendExport("HLSH_SIM_LOOPBACK_ONLY", "1", to: dir + "/env")
             inv.context.err("simulated Proxmox VE at \(endpoint.url) — environment in \(dir)/env; Ctrl-C stops it\n")
             while !inv.context.cancellation.isCancelled {
                 usleep(100_000)

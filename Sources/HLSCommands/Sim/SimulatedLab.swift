@@ -36,6 +36,7 @@ public final class SimulatedLab: Sendable {
         let simulator = simulator
         nodes = SimulatedNodes(directory: directory, image: .ubuntu) { simulator.guests }
         env["HLSH_SSH_CONFIG"] = nodes.sshConfigPath
+        env["HLSH_SIM_LOOPBACK_ONLY"] = "1"
         environment = env
         do throws(HLSError) {
             try nodes.start()

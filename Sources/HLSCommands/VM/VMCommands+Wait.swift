@@ -13,7 +13,7 @@ extension VMCommands {
         ["vm", "wait"],
         summary: "Wait until VMs are running, answer on SSH (TCP 22), or report addresses by their guest agent",
         discussion: """
-            --for ssh probes TCP port 22 of the address in the inventory (Ubuntu cloud images have no \
+            --for ssh probes the VM's SSH port (ssh_config's HostName and Port for its name, else the inventory's address and ssh_port; Ubuntu cloud images have no \
             guest agent until it is installed, so this is the reliable readiness check); --for agent asks \
             the guest agent for addresses. Progress with elapsed time is shown on a terminal; Ctrl-C stops it.
             """,
@@ -64,14 +64,17 @@ extension VMCommands {
                         case .notReady(let why): return why
                         }
                     default:
-                        guard let spec = lab?.vm(named: name) else {
+                        guard let lab, let spec = lab.vm(named: name) else {
                             throw inv.failure(
                                 "\(name) has no address in the inventory to probe",
                                 hint: "use --for agent, or add it to homelab.yaml")
                         }
-                        let ip = spec.ip.addressText
-                        return tcpProbe(host: ip, port: UInt16(spec.sshPort), timeout: .seconds(2))
-                            ? nil : "no answer on \(ip):\(spec.sshPort)"
+                        // Where SSH answers: ssh_config's HostName and Port for the VM's name if it
+                        // has them (so the simulated lab and a user's aliases work), else the inventory's.
+                        let target = NodeService.inventoryTarget(spec, lab: lab).target
+                        let endpoint = try NodeService.of(inv).connections.resolve(target).endpoint
+                        return tcpProbe(host: endpoint.host, port: endpoint.port, timeout: .seconds(2))
+                            ? nil : "no answer on \(endpoint.host):\(endpoint.port)"
                     }
                 }
                 let ready: Value

@@ -196,7 +196,7 @@ public struct SSHTargetResolver: Sendable {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    static func currentUserName(_ environment: [String: String]) -> String {
+    public static func currentUserName(_ environment: [String: String]) -> String {
         if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
         return environment["USER"] ?? "root"
     }
