@@ -11,12 +11,15 @@ import XCTest
 /// key, an inventory, and a way to run .hls against them in-process exactly as the binary does.
 final class LabHarness {
     let simulator: PVESimulator
-    let nodes: SimulatedNodes
+    /// The SSH servers of booted VMs, unless the harness was made without them.
+    let nodes: SimulatedNodes?
     let home: TemporaryDirectory
     let environment: [String: String]
     var inventory: String
 
-    init(inventory: String? = nil) throws {
+    /// - Parameter simulatedNodes: without them, nothing maps VM names to servers, so SSH goes
+    ///   to the inventory's addresses (tests then give loopback ones).
+    init(inventory: String? = nil, simulatedNodes: Bool = true) throws {
         home = try TemporaryDirectory("hlsh-lab")
         let key = home.file(".ssh/id_ed25519")
         try FileManager.default.createDirectory(atPath: home.file(".ssh"), withIntermediateDirectories: true)
@@ -32,20 +35,27 @@ final class LabHarness {
         simulator = PVESimulator(config: config)
         let endpoint = try simulator.start(tls: .generate(directory: home.file("pve")))
         let simulator = simulator
-        nodes = SimulatedNodes(directory: home.file("sim"), image: .ubuntu) { simulator.guests }
-        try nodes.start()
-        environment = [
-            "HLSH_SSH_CONFIG": nodes.sshConfigPath, "HLSH_SIM_LOOPBACK_ONLY": "1",
+        var environment = [String: String]()
+        if simulatedNodes {
+            let nodes = SimulatedNodes(directory: home.file("sim"), image: .ubuntu) { simulator.guests }
+            try nodes.start()
+            self.nodes = nodes
+            environment["HLSH_SSH_CONFIG"] = nodes.sshConfigPath
+            environment["HLSH_SIM_LOOPBACK_ONLY"] = "1"
+        } else {
+            nodes = nil
+        }
+        self.environment = environment.merging([
             "HOME": home.path, "PROXMOX_VE_ENDPOINT": endpoint.url, "XDG_STATE_HOME": home.file("state"),
             "PROXMOX_VE_API_TOKEN": "root@pam!hlsh=11111111-2222-3333-4444-555555555555",
             "HLSH_PVE_CA_FILE": endpoint.caPath ?? "",
-        ]
+        ]) { a, _ in a }
         self.inventory = ""
         try useInventory(inventory ?? LabHarness.shippedInventory)
     }
 
     deinit {
-        nodes.stop()
+        nodes?.stop()
         simulator.stop()
     }
 

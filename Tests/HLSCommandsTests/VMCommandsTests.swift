@@ -115,7 +115,7 @@ final class VMCommandsTests: XCTestCase {
             .replacingOccurrences(of: "dns: [192.168.10.1]", with: "dns: [127.0.0.1]")
             .replacingOccurrences(of: "ip: 192.168.10.21/24", with: "ip: 127.0.0.1/8\n    ssh_port: \(listener.port)")
             .replacingOccurrences(of: "ip: 192.168.10.22/24", with: "ip: 127.0.0.2/8\n    ssh_port: \(closed)")
-        let lab = try LabHarness(inventory: inventory)
+        let lab = try LabHarness(inventory: inventory, simulatedNodes: false)
         XCTAssertEqual(lab.run("vm apply --all").status, 0)
         let ready = lab.run("vm wait k3s-cp-01 --for ssh --timeout 10s --every 100ms | get name | to json --compact")
         XCTAssertEqual(ready.status, 0, ready.err)

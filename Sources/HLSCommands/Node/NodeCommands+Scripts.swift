@@ -13,9 +13,12 @@ extension NodeCommands {
         columns: ["node", "os", "kernel", "cpus", "memory", "swap", "disks", "addresses", "k3s", "uptime"],
         examples: [Example("node facts all | select node os k3s", "OS and k3s version of every node", needsLab: true)],
         implementation: .query { inv in
-            let selected = try NodeService.select(words(inv), inv: inv)
-            let runner = NodeScriptRunner(connections: try NodeService.of(inv).connections)
+            let service = try NodeService.of(inv)
             let acceptNew = inv.flag("accept-new")
+            let selected = service.setAsideUnreachable(
+                try NodeService.select(words(inv), inv: inv), inv: inv, acceptNew: acceptNew
+            ).reachable
+            let runner = NodeScriptRunner(connections: service.connections)
             let cancellation = inv.context.cancellation
             let results = Parallel.map(selected.count, limit: inv.int("limit") ?? 10) { index in
                 Result { () throws(HLSError) -> NodeReport in
@@ -66,9 +69,11 @@ extension NodeCommands {
         ],
         implementation: .mutation { inv in
             let lab = try LabState.require(inv)
-            let selected = try NodeService.select(words(inv), inv: inv)
-            let runner = NodeScriptRunner(connections: try NodeService.of(inv).connections)
+            let service = try NodeService.of(inv)
             let acceptNew = inv.flag("accept-new")
+            let (selected, unreachable) = service.setAsideUnreachable(
+                try NodeService.select(words(inv), inv: inv), inv: inv, acceptNew: acceptNew)
+            let runner = NodeScriptRunner(connections: service.connections)
             let admin = inv.string("admin").map { $0.split(separator: ",").map(String.init) } ?? []
             let parameters = try selected.map { s throws -> HardenParameters in
                 guard let vm = s.vm else {
@@ -89,7 +94,11 @@ extension NodeCommands {
             }
             let planned = try checks.map { try $0.get() }
             let applied = Mutex<[String: NodeReport]>([:])
-            var changes: [Change] = []
+            var changes = unreachable.map { s, error in
+                Change(target: s.target.name, action: "harden", detail: "not reachable now: \(error.message)") { _ in
+                    throw error
+                }
+            }
             for (index, s) in selected.enumerated() where !planned[index].changes.isEmpty {
                 let name = s.target.name
                 changes.append(
@@ -125,9 +134,11 @@ extension NodeCommands {
         examples: [Example("node k3s all", "k3s on every node, servers first", needsLab: true)],
         implementation: .mutation { inv in
             let lab = try LabState.require(inv)
-            let selected = try NodeService.select(words(inv), inv: inv)
-            let runner = NodeScriptRunner(connections: try NodeService.of(inv).connections)
+            let service = try NodeService.of(inv)
             let acceptNew = inv.flag("accept-new")
+            let (selected, unreachable) = service.setAsideUnreachable(
+                try NodeService.select(words(inv), inv: inv), inv: inv, acceptNew: acceptNew)
+            let runner = NodeScriptRunner(connections: service.connections)
             guard let first = lab.vms.first(where: { $0.role == .server }) else {
                 throw inv.failure("\(lab.file) has no VM with role: server", hint: "k3s needs a server first")
             }
@@ -148,7 +159,11 @@ extension NodeCommands {
             }
             let applied = Mutex<[String: NodeReport]>([:])
             var planned: [String: NodeReport] = [:]
-            var changes: [Change] = []
+            var changes = unreachable.map { s, error in
+                Change(target: s.target.name, action: "k3s", detail: "not reachable now: \(error.message)") { _ in
+                    throw error
+                }
+            }
             for s in ordered {
                 guard let vm = s.vm else {
                     throw inv.failure("\(s.target.name) is not in \(lab.file); k3s needs its role and address")
@@ -215,8 +230,25 @@ extension NodeCommands {
                 throw inv.failure("no k3s server to read the kubeconfig from", hint: "give --server NAME")
             }
             let target = NodeService.inventoryTarget(vm, lab: lab).target
-            let connections = try NodeService.of(inv).connections
-            let result = try connections.exec(
+            let service = try NodeService.of(inv)
+            let name = inv.string("context") ?? lab.name
+            let server = "https://\(vm.ip.addressText):6443"
+            let file = KubeconfigFile(explicit: inv.string("output"), environment: inv.context.environment)
+            let row = Value.record(
+                Record([("file", .string(file.path)), ("context", .string(name)), ("server", .string(server))]))
+            if let (_, error) = service.setAsideUnreachable(
+                [NodeService.inventoryTarget(vm, lab: lab)], inv: inv, acceptNew: inv.flag("accept-new")
+            ).unreachable.first {
+                return ChangePlan([
+                    Change(
+                        target: file.path, action: "write",
+                        detail: "context \(name) → \(server) (\(serverName) not reachable now)"
+                    ) {
+                        _ in throw error
+                    }
+                ]) { _ in row }
+            }
+            let result = try service.connections.exec(
                 target, NodeScript.kubeconfigCommand, timeout: .seconds(60), cancellation: inv.context.cancellation,
                 acceptNew: inv.flag("accept-new"))
             guard result.exitStatus == 0 else {
@@ -225,14 +257,9 @@ extension NodeCommands {
                     hint: "is k3s installed there? (node k3s \(serverName))",
                     cause: NodeScriptRunner.lastLines(result.stderrText))
             }
-            let name = inv.string("context") ?? lab.name
-            let server = "https://\(vm.ip.addressText):6443"
             let config = try Kubeconfig(yaml: result.stdoutText, source: "\(serverName):/etc/rancher/k3s/k3s.yaml")
                 .forLab(named: name, server: server, source: serverName)
-            let file = KubeconfigFile(explicit: inv.string("output"), environment: inv.context.environment)
             let (merged, differs) = try file.merged(with: config)
-            let row = Value.record(
-                Record([("file", .string(file.path)), ("context", .string(name)), ("server", .string(server))]))
             guard differs else { return ChangePlan([]) { _ in row } }
             return ChangePlan([
                 Change(target: file.path, action: "write", detail: "context \(name) → \(server)") { _ in

@@ -56,12 +56,16 @@ enum NodeCommands {
             Parameter("targets", .name("node"), "VM names, all, servers, agents, or user@host[:port] (comma lists)"),
             Parameter("command", .string, "the shell command"),
         ],
-        flags: [limitFlag, timeoutFlag, acceptNewFlag],
+        flags: [
+            limitFlag, timeoutFlag, acceptNewFlag,
+            Flag("allow-failure", "report non-zero exits in the table instead of failing (for checks)"),
+        ],
         columns: ["node", "exit", "stdout", "stderr", "elapsed"],
         examples: [
             Example(#"node run all "uptime""#, "uptime of every node", needsLab: true),
             Example(
-                #"node run servers "systemctl is-active k3s" | where exit != 0"#, "servers whose k3s is down",
+                #"node run servers "systemctl is-active k3s" --allow-failure | where exit != 0"#,
+                "servers whose k3s is down",
                 needsLab: true),
         ],
         implementation: .mutation { inv in
@@ -70,6 +74,7 @@ enum NodeCommands {
             let service = try NodeService.of(inv)
             let acceptNew = inv.flag("accept-new")
             let timeout = inv.duration("timeout")
+            let allowFailure = inv.flag("allow-failure")
             let results = Mutex<[String: Record]>([:])
             let changes = selected.map { s in
                 Change(target: s.target.name, action: "run", detail: command) { cancellation in
@@ -96,7 +101,10 @@ enum NodeCommands {
             return ChangePlan(changes, concurrency: inv.int("limit") ?? 10) { outcomes in
                 if outcomes.contains(where: { $0.status == .planned }) { return .list(outcomes.map(\.record)) }
                 let rows = results.withLock { all in selected.compactMap { all[$0.target.name] } }
-                let failed = rows.filter { $0["exit"] != .int(0) }
+                // Unreachable nodes always fail the verb; non-zero exits unless --allow-failure.
+                let failed = rows.filter { row in
+                    row["exit"] == .null || (!allowFailure && row["exit"] != .int(0))
+                }
                 guard failed.isEmpty else {
                     inv.context.out(
                         Render.value(

@@ -70,6 +70,33 @@ final class NodeService: Sendable {
         return picked
     }
 
+    /// Under `--dry-run`, the selected nodes that cannot be reached now — their VMs are only
+    /// planned, say — with why; they are reported as such instead of failing the plan. Outside a
+    /// dry run nothing is set aside: a connection failure is an error where it happens.
+    func setAsideUnreachable(_ selected: [Selected], inv: Invocation, acceptNew: Bool) -> (
+        reachable: [Selected], unreachable: [(Selected, HLSError)]
+    ) {
+        guard inv.context.options.dryRun else { return (selected, []) }
+        let cancellation = inv.context.cancellation
+        let outcomes = Parallel.map(selected.count, limit: 16) { [connections] index in
+            Result { () throws(HLSError) in
+                _ = try connections.session(
+                    for: selected[index].target, cancellation: cancellation, acceptNew: acceptNew)
+            }
+        }
+        var reachable: [Selected] = []
+        var unreachable: [(Selected, HLSError)] = []
+        for (s, outcome) in zip(selected, outcomes) {
+            switch outcome {
+            case .success: reachable.append(s)
+            case .failure(let error):
+                unreachable.append((s, error))
+                inv.context.err("\(inv.spec.name): \(s.target.name) is not reachable now (dry run): \(error.message)\n")
+            }
+        }
+        return (reachable, unreachable)
+    }
+
     static func inventoryTarget(_ vm: VMSpec, lab: Lab) -> Selected {
         Selected(
             target: .inventory(
