@@ -1,0 +1,53 @@
+import Foundation
+import HLSCore
+import LabSim
+import TestSupport
+import XCTest
+
+/// Phase 2 on the simulated lab, over SSH to each VM's own sshd: the shipped scripts harden and
+/// install k3s for real under the VM's root, a rerun changes nothing, and the join token never
+/// shows on a command line or in an environment.
+final class NodePhaseTests: XCTestCase {
+    func testHardenAndK3sConvergeAndTheTokenStaysOffCommandLines() throws {
+        let lab = try LabHarness()
+        XCTAssertEqual(lab.run("vm apply --all").status, 0)
+        let wait = lab.run("node wait all --for ssh --accept-new --timeout 60s --every 200ms")
+        XCTAssertEqual(wait.status, 0, wait.err)
+
+        let first = lab.run("node harden all | where status == \"changed\" | count")
+        XCTAssertEqual(first.status, 0, first.err)
+        XCTAssertGreaterThan(Int(first.out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, 0, first.out)
+        let again = lab.run("node harden all")
+        XCTAssertEqual(again.status, 0, again.err)
+        XCTAssertTrue(again.err.contains("node harden: no change"), again.err)
+
+        let k3s = lab.run("node k3s all")
+        XCTAssertEqual(k3s.status, 0, k3s.err)
+        let rerun = lab.run("node k3s all")
+        XCTAssertTrue(rerun.err.contains("node k3s: no change"), rerun.err)
+
+        let nodes = try XCTUnwrap(lab.nodes)
+        let server = SimulatedNodeRoot(path: nodes.root(of: "k3s-cp-01"))
+        let agent = SimulatedNodeRoot(path: nodes.root(of: "k3s-wk-01"))
+        let token = try String(contentsOfFile: server.path + "/var/lib/rancher/k3s/server/token", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertFalse(token.isEmpty)
+        let agentConfig = try String(contentsOfFile: agent.path + "/etc/rancher/k3s/config.yaml", encoding: .utf8)
+        XCTAssertTrue(agentConfig.contains(token), "the agent joined with the server's token")
+        XCTAssertTrue(agentConfig.contains("https://192.168.10.21:6443"), agentConfig)
+        for root in [server, agent] {
+            let argv = root.commandLog().joined(separator: "\n")
+            XCTAssertFalse(argv.contains(token), "the token is on no command line")
+            let environment = (try? String(contentsOfFile: root.environmentLogPath, encoding: .utf8)) ?? ""
+            XCTAssertFalse(environment.contains(token), "the token is in no environment")
+        }
+        XCTAssertFalse(lab.run("node facts all | to json").out.contains(token))
+
+        let kubeconfig = lab.run("node kubeconfig | get context")
+        XCTAssertEqual(kubeconfig.status, 0, kubeconfig.err)
+        let config = try String(contentsOfFile: lab.home.file(".kube/config"), encoding: .utf8)
+        XCTAssertTrue(config.contains("server: https://192.168.10.21:6443"), config)
+        XCTAssertTrue(config.contains("current-context: homelab"), config)
+        XCTAssertTrue(lab.run("node kubeconfig").err.contains("no change"))
+    }
+}
