@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HLSCore
 
 /// `hlsh` — the homelab shell's entry point: picks the interactive shell, a script, `-c`,
@@ -35,7 +36,9 @@ struct HLSH: ParsableCommand {
             command.rest = split.rest
             try command.run()
         } catch let code as ExitCode {
-            HLSH.exit(withError: code)
+            // Straight out: ArgumentParser's `exit(withError:)` would first build a help
+            // generator for the command tree to render an empty message (1 ms of `hlsh -n`).
+            Foundation.exit(code.rawValue)
         } catch {
             // Help and usage errors: print as ArgumentParser does, but a usage error is exit 2.
             if HLSH.exitCode(for: error) == .success { HLSH.exit(withError: error) }

@@ -2,6 +2,9 @@
 public struct Registry: Sendable {
     public private(set) var specs: [CommandSpec] = []
     private var byName: [String: Int] = [:]
+    /// The most words a command beginning with this word has (`vm` → 2), so resolving a
+    /// one-word call (`echo`, `where`) never joins words to look them up.
+    private var longestPath: [String: Int] = [:]
     /// First words that begin a multi-word command (`vm`, `node`), with their summaries.
     public private(set) var objects: [String: String] = [:]
     /// Live name providers by kind (`vm`, `node`, …), for `ValueKind.name(kind)` arguments.
@@ -12,6 +15,7 @@ public struct Registry: Sendable {
     public mutating func register(_ spec: CommandSpec) {
         precondition(byName[spec.name] == nil, "verb \(spec.name) declared twice")
         byName[spec.name] = specs.count
+        longestPath[spec.path[0]] = max(longestPath[spec.path[0]] ?? 0, spec.path.count)
         specs.append(spec)
     }
 
@@ -27,10 +31,11 @@ public struct Registry: Sendable {
 
     /// The longest registered command that `words` begins with, and how many words it used.
     public func resolve(_ words: [String]) -> (spec: CommandSpec, length: Int)? {
-        for length in stride(from: min(words.count, 3), through: 1, by: -1) {
+        guard let first = words.first, let longest = longestPath[first] else { return nil }
+        for length in stride(from: min(words.count, longest, 3), through: 2, by: -1) {
             if let spec = spec(words[0..<length].joined(separator: " ")) { return (spec, length) }
         }
-        return nil
+        return spec(first).map { ($0, 1) }
     }
 
     public func verbs(of object: String) -> [CommandSpec] {

@@ -2,7 +2,7 @@ import HLSCore
 
 extension Parser {
     mutating func parsePipeline() -> Pipeline? {
-        let location = current.location
+        let location = currentLocation
         var elements: [PipelineElement] = []
         guard let first = parseElement(first: true) else { return nil }
         elements.append(first)
@@ -27,7 +27,7 @@ extension Parser {
                 error("to bind a variable write 'let \(current.word!) = …' (or 'set' to change it)")
                 return nil
             }
-            let at = current.location
+            let at = currentLocation
             guard let call = parseCommand() else { return nil }
             if !first, let spec = call.spec, !spec.takesInput {
                 error(
@@ -44,7 +44,7 @@ extension Parser {
     }
 
     mutating func parseCommand() -> CommandCall? {
-        let location = current.location
+        let location = currentLocation
         // Gather the words that may name the command (`node k3s server`).
         var words: [String] = []
         var i = index

@@ -6,7 +6,7 @@ extension Parser {
     private mutating func parseOr() -> Expression? {
         guard var left = parseAnd() else { return nil }
         while isWord("or") {
-            let at = current.location
+            let at = currentLocation
             advance()
             guard let right = parseAnd() else { return nil }
             left = .binary(op: "or", left, right, at: at)
@@ -17,7 +17,7 @@ extension Parser {
     private mutating func parseAnd() -> Expression? {
         guard var left = parseNot() else { return nil }
         while isWord("and") {
-            let at = current.location
+            let at = currentLocation
             advance()
             guard let right = parseNot() else { return nil }
             left = .binary(op: "and", left, right, at: at)
@@ -27,7 +27,7 @@ extension Parser {
 
     private mutating func parseNot() -> Expression? {
         if isWord("not") {
-            let at = current.location
+            let at = currentLocation
             advance()
             guard let operand = parseNot() else { return nil }
             return .unary(op: "not", operand, at: at)
@@ -40,7 +40,7 @@ extension Parser {
     private mutating func parseComparison() -> Expression? {
         guard let left = parseAdditive() else { return nil }
         if let op = current.word, Parser.comparisons.contains(op) {
-            let at = current.location
+            let at = currentLocation
             advance()
             guard let right = parseAdditive() else { return nil }
             if let next = current.word, Parser.comparisons.contains(next) {
@@ -55,7 +55,7 @@ extension Parser {
     private mutating func parseAdditive() -> Expression? {
         guard var left = parseMultiplicative() else { return nil }
         while let op = current.word, op == "+" || op == "-" {
-            let at = current.location
+            let at = currentLocation
             advance()
             guard let right = parseMultiplicative() else { return nil }
             left = .binary(op: op, left, right, at: at)
@@ -66,7 +66,7 @@ extension Parser {
     private mutating func parseMultiplicative() -> Expression? {
         guard var left = parseUnary() else { return nil }
         while let op = current.word, op == "*" || op == "/" || op == "%" {
-            let at = current.location
+            let at = currentLocation
             advance()
             guard let right = parseUnary() else { return nil }
             left = .binary(op: op, left, right, at: at)
@@ -76,7 +76,7 @@ extension Parser {
 
     private mutating func parseUnary() -> Expression? {
         if isWord("-") {
-            let at = current.location
+            let at = currentLocation
             advance()
             guard let operand = parseUnary() else { return nil }
             return .unary(op: "-", operand, at: at)
@@ -176,7 +176,7 @@ extension Parser {
         }
         // `(expr).field.0` — a field path glued to the value.
         while case .word(let w) = currentKind, w.hasPrefix("."), w.count > 1, !current.spaceBefore {
-            let fieldAt = current.location
+            let fieldAt = currentLocation
             advance()
             result = .field(result, path: w.dropFirst().split(separator: ".").map(String.init), at: fieldAt)
         }
@@ -199,7 +199,7 @@ extension Parser {
     }
 
     private mutating func parseRecord() -> Expression? {
-        let at = current.location
+        let at = currentLocation
         advance()  // {
         bareWordsAreStrings += 1
         defer { bareWordsAreStrings -= 1 }
@@ -210,7 +210,7 @@ extension Parser {
                 advance()
                 return .record(fields, at: at)
             }
-            let keyAt = current.location
+            let keyAt = currentLocation
             var key: String
             switch currentKind {
             case .word(let w): key = w

@@ -31,7 +31,7 @@ extension Parser {
     }
 
     mutating func parseBlock() -> Block? {
-        let location = current.location
+        let location = currentLocation
         guard currentKind == .lbrace else {
             error("expected '{' to begin a block, found \(describe(current))")
             return nil
@@ -44,7 +44,7 @@ extension Parser {
     }
 
     mutating func parseStatement() -> Statement? {
-        let location = current.location
+        let location = currentLocation
         guard let word = current.word else { return parsePipeline().map(Statement.pipeline) }
         switch word {
         case "let", "set":

@@ -56,6 +56,8 @@ public struct Parser {
 
     var current: Token { tokens[index] }
     var currentKind: Token.Kind { tokens[index].kind }
+    /// The current token's location, read in place (`current` copies the whole token).
+    var currentLocation: SourceLocation { tokens[index].location }
 
     func peekKind(_ offset: Int = 1) -> Token.Kind {
         let i = min(index + offset, tokens.count - 1)
@@ -73,14 +75,17 @@ public struct Parser {
         }
     }
 
-    func isWord(_ w: String) -> Bool { current.word == w }
+    func isWord(_ w: String) -> Bool {
+        if case .word(let word) = tokens[index].kind { return word == w }
+        return false
+    }
 
     mutating func skipNewlines() {
         while currentKind == .newline || currentKind == .semicolon { advance() }
     }
 
     mutating func error(_ message: String, at location: SourceLocation? = nil, hint: String? = nil) {
-        diagnostics.append(Diagnostic(message, at: location ?? current.location, hint: hint))
+        diagnostics.append(Diagnostic(message, at: location ?? currentLocation, hint: hint))
     }
 
     mutating func expect(_ kind: Token.Kind, _ what: String) -> Bool {

@@ -26,9 +26,14 @@ enum Quantities {
         {
             return .float(d)
         }
-        if let d = parseDuration(cleaned) { return .duration(d) }
-        if let s = parseSize(cleaned) { return .size(s) }
-        return nil
+        // A duration ends in a lowercase unit; most sizes end in an uppercase one (`8G`): skip
+        // the duration parser when it cannot match (the parser asks this of every numeric word).
+        if let last = cleaned.utf8.last, last >= UInt8(ascii: "a") && last <= UInt8(ascii: "z"),
+            let d = parseDuration(cleaned)
+        {
+            return .duration(d)
+        }
+        return parseSize(cleaned).map(Value.size)
     }
 
     static let durationUnits: [(String, Duration)] = [
@@ -117,8 +122,9 @@ enum Quantities {
 }
 
 extension String {
+    /// Byte-wise: `contains("_")` on a String is Foundation's, which bridges to CFString.
     fileprivate var replacingUnderscores: String {
-        contains("_") ? String(filter { $0 != "_" }) : self
+        utf8.contains(UInt8(ascii: "_")) ? String(filter { $0 != "_" }) : self
     }
 
     fileprivate init(format3 value: Int64) {
