@@ -29,6 +29,14 @@ final class GoldenTests: XCTestCase {
         try assertGolden("where-dash-dash-help", ["-c", "where --help"], status: 0)
     }
 
+    func testHelpOfTheNodeObject() throws {
+        try assertGolden("help-node", ["-c", "help node"], status: 0)
+    }
+
+    func testHelpOfNodeHarden() throws {
+        try assertGolden("help-node-harden", ["node", "harden", "--help"], status: 0)
+    }
+
     func testHelpOfAnUnknownTopic() throws {
         try assertGolden("help-unknown", ["-c", "help wehre"], status: 2)
     }
