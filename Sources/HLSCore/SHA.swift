@@ -60,10 +60,20 @@ public enum SHA {
     }
 
     public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        var k = key.count > 64 ? sha256(key) : key
+        hmac(key: key, message: message, hash: sha256)
+    }
+
+    /// HMAC-SHA1: what OpenSSH's hashed known_hosts names are (`|1|salt|HMAC(salt, name)`).
+    public static func hmacSHA1(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        hmac(key: key, message: message, hash: sha1)
+    }
+
+    /// RFC 2104 over a hash with 64-byte blocks.
+    private static func hmac(key: [UInt8], message: [UInt8], hash: ([UInt8]) -> [UInt8]) -> [UInt8] {
+        var k = key.count > 64 ? hash(key) : key
         k += [UInt8](repeating: 0, count: 64 - k.count)
-        let inner = sha256(k.map { $0 ^ 0x36 } + message)
-        return sha256(k.map { $0 ^ 0x5C } + inner)
+        let inner = hash(k.map { $0 ^ 0x36 } + message)
+        return hash(k.map { $0 ^ 0x5C } + inner)
     }
 
     public static func hex(_ bytes: [UInt8], uppercase: Bool = false, separator: String = "") -> String {

@@ -50,4 +50,24 @@ final class NodePhaseTests: XCTestCase {
         XCTAssertTrue(config.contains("current-context: homelab"), config)
         XCTAssertTrue(lab.run("node kubeconfig").err.contains("no change"))
     }
+
+    func testDestroyingAVMForgetsItsHostKeySoTheRebuiltOneIsAccepted() throws {
+        let lab = try LabHarness()
+        XCTAssertEqual(lab.run("vm apply --all").status, 0)
+        XCTAssertEqual(lab.run("node wait all --for ssh --accept-new --timeout 60s --every 200ms").status, 0)
+        let nodes = try XCTUnwrap(lab.nodes)
+        let port = try XCTUnwrap(nodes.port(of: "k3s-wk-01"))
+        let before = try String(contentsOfFile: nodes.knownHostsPath, encoding: .utf8)
+        XCTAssertTrue(before.contains("[127.0.0.1]:\(port) "), before)
+
+        let destroyed = lab.run("vm destroy k3s-wk-01 --yes")
+        XCTAssertEqual(destroyed.status, 0, destroyed.err)
+        XCTAssertTrue(destroyed.err.contains("forgot the host key of k3s-wk-01"), destroyed.err)
+        let after = try String(contentsOfFile: nodes.knownHostsPath, encoding: .utf8)
+        XCTAssertFalse(after.contains("[127.0.0.1]:\(port) "), after)
+
+        XCTAssertEqual(lab.run("vm apply --all").status, 0)
+        let rebuilt = lab.run("node wait k3s-wk-01 --for ssh --accept-new --timeout 60s --every 200ms")
+        XCTAssertEqual(rebuilt.status, 0, rebuilt.err)
+    }
 }

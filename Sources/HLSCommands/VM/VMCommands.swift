@@ -1,6 +1,7 @@
 import Foundation
 import HLSCore
 import HLSLanguage
+import HLSTransport
 import Inventory
 import Proxmox
 
@@ -138,6 +139,7 @@ enum VMCommands {
                     hint: "add --yes to confirm (or -y to hlsh for a whole run)")
             }
             let steps = VMSteps(client: client, context: inv.context, name: ref.name)
+            let reached = sshTarget(of: ref.name, inv: inv)
             return ChangePlan([
                 Change(target: ref.name, action: "destroy", detail: "VM \(ref.vmid) on \(ref.node), with its disks") {
                     c in
@@ -151,9 +153,30 @@ enum VMCommands {
                         try client.destroy(node: ref.node, vmid: ref.vmid, cancellation: c)
                     }
                     try steps.wait(upid, "destroying \(ref.name)", c)
+                    forgetHostKey(of: ref.name, at: reached, inv: inv)
                 }
             ])
         })
+
+    /// A destroyed VM's host key is gone with its disk, and the next VM at its address will have
+    /// a new one: drop the old entry from the known_hosts hlsh checks it against (as
+    /// `ssh-keygen -R` would), so rebuilding does not end in a "host key changed" refusal.
+    static func forgetHostKey(of name: String, at target: SSHResolvedTarget?, inv: Invocation) {
+        guard let target,
+            let forgotten = try? SSHKnownHostsFile.forget(
+                target.endpoint.knownHostsName, in: target.options.knownHostsPath),
+            forgotten > 0
+        else { return }
+        inv.context.err(
+            "vm destroy: forgot the host key of \(name) (\(target.endpoint.knownHostsName)) in \(target.options.knownHostsPath)\n"
+        )
+    }
+
+    /// Where SSH reaches the inventory VM `name` now (before it goes away), if anywhere.
+    static func sshTarget(of name: String, inv: Invocation) -> SSHResolvedTarget? {
+        guard let lab = LabState.of(inv.context).lab, let vm = lab.vm(named: name) else { return nil }
+        return try? NodeService.of(inv).connections.resolve(NodeService.inventoryTarget(vm, lab: lab).target)
+    }
 
     // MARK: Helpers
 
