@@ -44,24 +44,29 @@ final class NodeService: Sendable {
         func add(_ s: Selected) { if !picked.contains(where: { $0.target == s.target }) { picked.append(s) } }
         for word in words.flatMap({ $0.split(separator: ",").map(String.init) }) {
             let vms = lab?.vms ?? []
-            switch word {
-            case "all": vms.forEach { add(inventoryTarget($0, lab: lab!)) }
-            case "servers", "server": vms.filter { $0.role == .server }.forEach { add(inventoryTarget($0, lab: lab!)) }
-            case "agents", "agent": vms.filter { $0.role == .agent }.forEach { add(inventoryTarget($0, lab: lab!)) }
-            default:
-                if let lab, let vm = lab.vm(named: word) {
-                    add(inventoryTarget(vm, lab: lab))
-                } else if word.contains("@") || word.contains(":") || word.contains(".") {
-                    add(Selected(target: try NodeTarget.adHoc(word), vm: nil))
-                } else {
-                    let names = vms.map(\.name)
-                    throw inv.failure(
-                        "\(word) is not a node of \(lab?.file ?? "the inventory (no lab in use)")",
-                        hint: Suggest.nearest(word, in: names + ["all", "servers", "agents"]).map {
-                            "did you mean \($0)?"
-                        }
-                            ?? "name a VM of the inventory, all, servers, agents, or user@host[:port]")
+            let group: [VMSpec]? =
+                switch word {
+                case "all": vms
+                case "servers", "server": vms.filter { $0.role == .server }
+                case "agents", "agent": vms.filter { $0.role == .agent }
+                default: nil
                 }
+            if let group, let lab {
+                for vm in group { add(inventoryTarget(vm, lab: lab)) }
+                continue
+            }
+            if let lab, let vm = lab.vm(named: word) {
+                add(inventoryTarget(vm, lab: lab))
+            } else if word.contains("@") || word.contains(":") || word.contains(".") {
+                add(Selected(target: try NodeTarget.adHoc(word), vm: nil))
+            } else {
+                let names = vms.map(\.name)
+                throw inv.failure(
+                    "\(word) is not a node of \(lab?.file ?? "the inventory (no lab in use)")",
+                    hint: Suggest.nearest(word, in: names + ["all", "servers", "agents"]).map {
+                        "did you mean \($0)?"
+                    }
+                        ?? "name a VM of the inventory, all, servers, agents, or user@host[:port]")
             }
         }
         if picked.isEmpty, ["all", "servers", "agents", "server", "agent"].contains(words.first ?? "") {
