@@ -108,6 +108,26 @@ final class InteractiveShellTests: XCTestCase {
         XCTAssertTrue(history.contains("kept-in-history"), history)
         XCTAssertFalse(history.contains("0000-secret"), history)
     }
+    func testNodeSSHGivesARemoteTerminalAndReturnsToTheShell() throws {
+        let sshd = try SSHDFixture.start()
+        addTeardownBlock { sshd.stop() }
+        try FileManager.default.createDirectory(atPath: state.file(".ssh"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: sshd.identityPath, toPath: state.file(".ssh/id_ed25519"))
+        try state.write(".ssh/known_hosts", sshd.knownHostsLine + "\n", mode: 0o600)
+        let t = try shell()
+        try t.type("node ssh \(sshd.user)@127.0.0.1:\(sshd.port) sh")
+        try t.press("Enter")
+        // A remote shell on a terminal: `tty` names a pseudo-terminal, and the arithmetic
+        // happens over there.
+        try t.type("tty; echo remote-$((6*7))")
+        try t.press("Enter")
+        try t.waitFor("remote output") { $0.contains("remote-42") && $0.contains("/dev/pts/") }
+        try t.type("exit")
+        try t.press("Enter")
+        try t.type("echo back-home")
+        try t.press("Enter")
+        try t.waitFor("the local shell again") { $0.components(separatedBy: "\n").contains("back-home") }
+    }
 }
 
 extension String {
@@ -119,4 +139,5 @@ extension String {
         guard let last = lines.last(where: { !$0.isEmpty }) else { return false }
         return last == prefix.trimmingCharacters(in: .whitespaces)
     }
+
 }
