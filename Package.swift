@@ -37,25 +37,24 @@ let package = Package(
     ],
     targets: [
         // MARK: C libraries, each behind one thin module
-        .systemLibrary(
-            name: "CLibEdit", pkgConfig: "libedit",
-            providers: [.apt(["libedit-dev"])]),
-        .systemLibrary(
-            name: "CCurl", pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]),
-        .systemLibrary(
-            name: "CSSH2", pkgConfig: "libssh2",
-            providers: [.apt(["libssh2-1-dev"])]),
+        // Each module defines the library's functions hlsh calls as stubs that dlopen the library
+        // on first use (docs/adr/0016), so the binary needs none of them at start: the system
+        // headers are used for types and constants, and nothing links libcurl, libssh2, libedit,
+        // libssl or libcrypto. Building needs the -dev packages below; running needs only the
+        // libraries, and only for what uses them.
+        /// dlopen on first use, shared by the C library modules; no Swift module imports it.
+        .target(name: "CLazyLoad", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        /// libedit (apt: libedit-dev): typed wrappers for its variadic calls.
+        .target(name: "CLibEdit", dependencies: ["CLazyLoad"]),
+        /// libcurl (apt: libcurl4-openssl-dev): typed wrappers for its variadic calls.
+        .target(name: "CCurl", dependencies: ["CLazyLoad"]),
+        /// libssh2 (apt: libssh2-1-dev): functions for its function-like macros.
+        .target(name: "CSSH2", dependencies: ["CLazyLoad"]),
         /// Process-level C helpers Swift cannot express: a SIGINT handler that only sets a flag.
         .target(name: "CHlshSupport"),
-        /// Certificate-fingerprint pinning for libcurl: an OpenSSL verify callback, which must be C.
-        .target(
-            name: "CCurlTLS",
-            linkerSettings: [
-                .linkedLibrary("curl"),
-                .linkedLibrary("ssl", .when(platforms: [.linux])),
-                .linkedLibrary("crypto", .when(platforms: [.linux])),
-            ]),
+        /// Certificate-fingerprint pinning for libcurl (apt: libssl-dev): an OpenSSL verify
+        /// callback, which must be C, using the OpenSSL libcurl loaded.
+        .target(name: "CCurlTLS", dependencies: ["CCurl", "CLazyLoad"]),
 
         // MARK: Shared basics
         .target(name: "HLSCore", dependencies: ["CHlshSupport"], swiftSettings: strict),

@@ -1,4 +1,5 @@
 #include "hlsh_curl_tls.h"
+#include "lazy_openssl.h"
 
 #include <curl/curl.h>
 #include <stdlib.h>
@@ -70,15 +71,16 @@ static CURLcode install_pin(CURL *easy, void *ssl_ctx, void *arg) {
     return CURLE_OK;
 }
 
-/// Whether libcurl's TLS backend is OpenSSL of the major version linked here, so the SSL_CTX
-/// curl hands the callback is one this file's OpenSSL functions understand.
+/// Whether libcurl's TLS backend is OpenSSL of the major version this file was built against,
+/// loaded as the libssl whose functions this file calls (lazy_openssl.c), so the SSL_CTX curl
+/// hands the callback is one those functions understand.
 static int curl_uses_this_openssl(void) {
     const curl_version_info_data *info = curl_version_info(CURLVERSION_NOW);
     if (!info || !info->ssl_version) return 0;
     const char *prefix = "OpenSSL/";
     if (strncmp(info->ssl_version, prefix, strlen(prefix)) != 0) return 0;
     unsigned long major = strtoul(info->ssl_version + strlen(prefix), NULL, 10);
-    return major == (OpenSSL_version_num() >> 28);
+    return hlsh_openssl_loaded() && major == (OpenSSL_version_num() >> 28);
 }
 
 int hlsh_curl_pin_certificate_sha256(
