@@ -74,7 +74,7 @@ public struct Lexer {
         var sawSpace = false
         while let c = peek() {
             if c == 32 || c == 9 || c == 13 {
-                advance()
+                skipWithinLine { b, i in b[i] == 32 || b[i] == 9 || b[i] == 13 }
                 sawSpace = true
             } else if c == UInt8(ascii: "\\"), peek(1) == 10 || (peek(1) == 13 && peek(2) == 10) {
                 advance()

@@ -1,7 +1,18 @@
 import HLSCore
 
 extension Parser {
-    mutating func parseExpression() -> Expression? { parseOr() }
+    mutating func parseExpression() -> Expression? {
+        // A one-token value followed by anything but a word (`,`, `}`, `]`, end of line) has no
+        // operator after it: skip the ladder of operator levels, which would each find none.
+        switch currentKind {
+        case .rawString, .template, .variable:
+            if tokens[index + 1].kind != .word { return parsePrimary() }
+        case .word:
+            if tokens[index + 1].kind != .word, !isWord("not"), !isWord("-") { return parsePrimary() }
+        default: break
+        }
+        return parseOr()
+    }
 
     private mutating func parseOr() -> Expression? {
         guard var left = parseAnd() else { return nil }
@@ -113,7 +124,7 @@ extension Parser {
                     error("expected a field name, found '\(w)'", at: at)
                     return nil
                 }
-                let parts = w.split(separator: ".").map(String.init)
+                let parts = Parser.dottedParts(w)
                 result = .bareName(parts[0], at: at)
                 if parts.count > 1 { result = .field(result, path: Array(parts.dropFirst()), at: at) }
             } else {

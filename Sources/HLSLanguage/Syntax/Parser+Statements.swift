@@ -60,7 +60,7 @@ extension Parser {
                 }
                 return nil
             }
-            let parts = name.split(separator: ".").map(String.init)
+            let parts = Parser.dottedParts(name)
             advance()
             guard isWord("=") else {
                 error("expected '=' after '\(word) \(name)'")
@@ -275,6 +275,11 @@ extension Parser {
         definitions.insert(name)
         guard let body = parseBlock() else { return nil }
         return .definition(Definition(name: name, parameters: parameters, body: body, location: location))
+    }
+
+    /// `a.b.c` split at its dots; a name without a dot (the usual case) as it is.
+    static func dottedParts(_ name: String) -> [String] {
+        name.utf8.contains(UInt8(ascii: ".")) ? name.split(separator: ".").map(String.init) : [name]
     }
 
     static func isIdentifier(_ word: String) -> Bool { isName(word, extra: UInt8(ascii: ".")) }
