@@ -41,6 +41,9 @@ public struct Lexer {
         // A token per two bytes is more than any real script has, so the array never grows
         // (and copies itself); a large one is mapped, and its untouched pages cost nothing.
         out.tokens.reserveCapacity(max(16, (end - pos) / 2 + 1))
+        // Likewise for the parts of strings: growing copies the array into fresh pages.
+        out.templateParts.reserveCapacity(max(4, (end - pos) / 16))
+        out.variables.reserveCapacity(max(4, (end - pos) / 32))
         while true {
             let token = next(into: &out)
             out.tokens.append(token)

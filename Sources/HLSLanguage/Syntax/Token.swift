@@ -1,6 +1,6 @@
 public import HLSCore
 
-/// One lexical token: 28 bytes of plain integers, no references, so the token array of a large
+/// One lexical token: 24 bytes of plain integers, no references, so the token array of a large
 /// file is cheap to fill, to read and to free.
 ///
 /// A word's text is the token's byte range of the source (`Tokens.text(of:)` builds the
@@ -30,11 +30,10 @@ public struct Token: Sendable, Equatable {
     let fileID: Int32
     let line: Int32
     let column: Int32
-    /// Byte range of the token in its source.
+    /// Byte offset of the token in its source.
     let offset: Int32
-    let end: Int32
-    /// Index into the side table of `kind` (strings, templates, variables); 0 otherwise.
-    let payload: Int32
+    /// `end` for a word and punctuation, `payload` for a string or variable.
+    private let endOrPayload: Int32
 
     init(
         _ kind: Kind, at location: SourceLocation, spaceBefore: Bool, offset: Int, end: Int, payload: Int = 0
@@ -45,9 +44,15 @@ public struct Token: Sendable, Equatable {
         self.line = Int32(truncatingIfNeeded: location.line)
         self.column = Int32(truncatingIfNeeded: location.column)
         self.offset = Int32(truncatingIfNeeded: offset)
-        self.end = Int32(truncatingIfNeeded: end)
-        self.payload = Int32(truncatingIfNeeded: payload)
+        let hasPayload = kind == .rawString || kind == .template || kind == .variable
+        self.endOrPayload = Int32(truncatingIfNeeded: hasPayload ? payload : end)
     }
+
+    /// The byte offset just past a word (or punctuation).
+    var end: Int32 { endOrPayload }
+
+    /// Index into the side table of a string's or variable's `kind` in `Tokens`.
+    var payload: Int32 { endOrPayload }
 
     public var location: SourceLocation { SourceLocation(fileID: fileID, line: Int(line), column: Int(column)) }
 }
