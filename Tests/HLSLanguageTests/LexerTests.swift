@@ -3,9 +3,9 @@ import HLSLanguage
 import XCTest
 
 final class LexerTests: XCTestCase {
-    func kinds(_ text: String) -> [Token.Kind] {
+    func kinds(_ text: String) -> [Tokens.Lexeme] {
         var lexer = Lexer(source: SourceFile(name: "t", text: text))
-        return lexer.tokenize().map(\.kind)
+        return lexer.tokenize().lexemes
     }
 
     func testShellLikeWordsStayWhole() {
@@ -75,7 +75,7 @@ final class LexerTests: XCTestCase {
     func testColumnsCountCharactersNotBytes() {
         var lexer = Lexer(source: SourceFile(name: "t", text: "echo \"é✓\" x"))
         let tokens = lexer.tokenize()
-        XCTAssertEqual(tokens[2].location.column, 11)
+        XCTAssertEqual(tokens.tokens[2].location.column, 11)
     }
 
     func testAnUnterminatedStringIsReportedWhereItBegins() {

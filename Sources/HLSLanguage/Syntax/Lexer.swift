@@ -16,6 +16,8 @@ public struct Lexer {
     var line: Int
     var column: Int
     var brackets: [UInt8] = []
+    /// The literal text of the string being lexed, kept between strings for its capacity.
+    var scratch: [UInt8] = []
     public private(set) var diagnostics: [Diagnostic] = []
 
     public init(source: SourceFile) {
@@ -33,15 +35,21 @@ public struct Lexer {
         self.column = column
     }
 
-    public mutating func tokenize() -> [Token] {
-        var tokens: [Token] = []
-        tokens.reserveCapacity(max(16, (end - pos) / 4))
+    /// Every token up to and including `.eof`, with the values of its strings and variables.
+    public mutating func tokenize() -> Tokens {
+        var out = Tokens(bytes: bytes)
+        // A token per two bytes is more than any real script has, so the array never grows
+        // (and copies itself); a large one is mapped, and its untouched pages cost nothing.
+        out.tokens.reserveCapacity(max(16, (end - pos) / 2 + 1))
+        // Likewise for the parts of strings: growing copies the array into fresh pages.
+        out.templateParts.reserveCapacity(max(4, (end - pos) / 16))
+        out.variables.reserveCapacity(max(4, (end - pos) / 32))
         while true {
-            let token = next()
-            tokens.append(token)
+            let token = next(into: &out)
+            out.tokens.append(token)
             if token.kind == .eof { break }
         }
-        return tokens
+        return out
     }
 
     private var here: SourceLocation { SourceLocation(fileID: fileID, line: line, column: column) }
@@ -65,11 +73,11 @@ public struct Lexer {
         return top != UInt8(ascii: "{")
     }
 
-    mutating func next() -> Token {
+    mutating func next(into out: inout Tokens) -> Token {
         var sawSpace = false
         while let c = peek() {
             if c == 32 || c == 9 || c == 13 {
-                advance()
+                skipWithinLine { b, i in b[i] == 32 || b[i] == 9 || b[i] == 13 }
                 sawSpace = true
             } else if c == UInt8(ascii: "\\"), peek(1) == 10 || (peek(1) == 13 && peek(2) == 10) {
                 advance()
@@ -77,7 +85,7 @@ public struct Lexer {
                 advance()
                 sawSpace = true
             } else if c == UInt8(ascii: "#") {
-                while let d = peek(), d != 10 { advance() }
+                skipComment()
             } else if c == 10 && newlinesAreSpace {
                 advance()
                 sawSpace = true
@@ -87,22 +95,22 @@ public struct Lexer {
         }
         let start = here
         let offset = pos
-        func make(_ kind: Token.Kind) -> Token {
-            Token(kind, at: start, spaceBefore: sawSpace, offset: offset)
+        func make(_ kind: Token.Kind, end: Int, payload: Int = 0) -> Token {
+            Token(kind, at: start, spaceBefore: sawSpace, offset: offset, end: end, payload: payload)
         }
-        guard let c = peek() else { return make(.eof) }
+        guard let c = peek() else { return make(.eof, end: pos) }
 
         switch c {
         case 10:
             advance()
-            return make(.newline)
+            return make(.newline, end: pos)
         case UInt8(ascii: ";"):
             advance()
-            return make(.semicolon)
+            return make(.semicolon, end: pos)
         case UInt8(ascii: "{"), UInt8(ascii: "("), UInt8(ascii: "["):
             advance()
             brackets.append(c)
-            return make(c == UInt8(ascii: "{") ? .lbrace : c == UInt8(ascii: "(") ? .lparen : .lbracket)
+            return make(c == UInt8(ascii: "{") ? .lbrace : c == UInt8(ascii: "(") ? .lparen : .lbracket, end: pos)
         case UInt8(ascii: "}"), UInt8(ascii: ")"), UInt8(ascii: "]"):
             advance()
             // Close the innermost matching opener (and anything left open inside it), so one
@@ -110,32 +118,41 @@ public struct Lexer {
             let opener =
                 c == UInt8(ascii: "}")
                 ? UInt8(ascii: "{") : c == UInt8(ascii: ")") ? UInt8(ascii: "(") : UInt8(ascii: "[")
-            if let match = brackets.lastIndex(of: opener) { brackets.removeSubrange(match...) }
-            return make(c == UInt8(ascii: "}") ? .rbrace : c == UInt8(ascii: ")") ? .rparen : .rbracket)
+            if let match = brackets.lastIndex(of: opener) { brackets.removeLast(brackets.count - match) }
+            return make(c == UInt8(ascii: "}") ? .rbrace : c == UInt8(ascii: ")") ? .rparen : .rbracket, end: pos)
         case UInt8(ascii: ","):
             advance()
-            return make(.comma)
+            return make(.comma, end: pos)
         case UInt8(ascii: ":"):
             advance()
-            return make(.colon)
+            return make(.colon, end: pos)
         case UInt8(ascii: "|"):
             advance()
-            return make(.pipe)
+            return make(.pipe, end: pos)
         case UInt8(ascii: "'"):
-            return make(.rawString(lexRawString(start: start)))
+            out.strings.append(lexRawString(start: start))
+            return make(.rawString, end: pos, payload: out.strings.count - 1)
         case UInt8(ascii: "\""):
-            return make(.template(lexTemplate(start: start)))
+            let first = out.templateParts.count
+            lexTemplate(start: start, into: &out.templateParts)
+            out.templates.append(first..<out.templateParts.count)
+            return make(.template, end: pos, payload: out.templates.count - 1)
         case UInt8(ascii: "$"):
             if peek(1) == UInt8(ascii: "(") {
                 advance()  // `$(` outside a string is the same as `(`
                 advance()
                 brackets.append(UInt8(ascii: "("))
-                return make(.lparen)
+                return make(.lparen, end: pos)
             }
-            if let v = lexVariable() { return make(.variable(name: v.name, path: v.path)) }
-            return make(.word(lexWord()))
+            if let v = lexVariable() {
+                out.variables.append(v)
+                return make(.variable, end: pos, payload: out.variables.count - 1)
+            }
+            lexWord()
+            return make(.word, end: pos)
         default:
-            return make(.word(lexWord()))
+            lexWord()
+            return make(.word, end: pos)
         }
     }
 
@@ -159,17 +176,37 @@ public struct Lexer {
         isNameByte(c, first: false) || c == UInt8(ascii: "-")
     }
 
-    private mutating func lexWord() -> String {
+    /// Moves past a word; its text is its byte range.
+    private mutating func lexWord() {
         let start = pos
-        while let c = peek(), Lexer.isWordByte(c) {
+        let end = self.end
+        skipWithinLine { b, i in
+            let c = b[i]
             // A colon ends a word when what follows could not continue it: `{name: "x"}`.
-            if c == UInt8(ascii: ":") && pos > start {
-                let n = peek(1)
-                if n == nil || n == 32 || n == 9 || n == 10 || n == 13 || !Lexer.isWordByte(n!) { break }
-            }
-            advance()
+            return Lexer.isWordByte(c)
+                && !(c == UInt8(ascii: ":") && i > start && (i + 1 == end || !Lexer.isWordByte(b[i + 1])))
         }
-        return String(decoding: bytes[start..<pos], as: UTF8.self)
+    }
+
+    /// Moves on while `continues(bytes, index)` holds, which it must not for a newline: only
+    /// the column moves (by the characters' first bytes).
+    private mutating func skipWithinLine(_ continues: (UnsafeBufferPointer<UInt8>, Int) -> Bool) {
+        var i = pos
+        var columns = 0
+        let end = self.end
+        bytes.withUnsafeBufferPointer { b in
+            while i < end && continues(b, i) {
+                if b[i] & 0xC0 != 0x80 { columns += 1 }
+                i += 1
+            }
+        }
+        pos = i
+        column += columns
+    }
+
+    /// Moves to the newline (or end) that ends a `#` comment.
+    private mutating func skipComment() {
+        skipWithinLine { b, i in b[i] != 10 }
     }
 
     /// `$name` then `.segment`s; nil (nothing consumed) when `$` is not followed by a name.
@@ -189,9 +226,18 @@ public struct Lexer {
         return (name, path)
     }
 
+    /// The scratch buffer, emptied; the caller hands it back when done.
+    private mutating func takeScratch() -> [UInt8] {
+        var buffer: [UInt8] = []
+        swap(&buffer, &scratch)
+        buffer.removeAll(keepingCapacity: true)
+        return buffer
+    }
+
     private mutating func lexRawString(start: SourceLocation) -> String {
         advance()  // '
-        var out: [UInt8] = []
+        var out = takeScratch()
+        defer { scratch = out }
         while let c = peek() {
             if c == UInt8(ascii: "'") {
                 advance()
@@ -207,22 +253,17 @@ public struct Lexer {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private mutating func lexTemplate(start: SourceLocation) -> [TemplatePart] {
+    /// Appends the parts of the string that starts here to `parts`.
+    private mutating func lexTemplate(start: SourceLocation, into parts: inout [TemplatePart]) {
         advance()  // "
-        var parts: [TemplatePart] = []
-        var text: [UInt8] = []
-        func flush() {
-            if !text.isEmpty {
-                parts.append(.literal(String(decoding: text, as: UTF8.self)))
-                text.removeAll()
-            }
-        }
+        var text = takeScratch()
+        defer { scratch = text }
         while let c = peek() {
             switch c {
             case UInt8(ascii: "\""):
                 advance()
-                flush()
-                return parts
+                Lexer.flush(&text, into: &parts)
+                return
             case UInt8(ascii: "\\"):
                 advance()
                 guard let e = peek() else { continue }
@@ -239,7 +280,7 @@ public struct Lexer {
             case UInt8(ascii: "$"):
                 let loc = here
                 if peek(1) == UInt8(ascii: "(") {
-                    flush()
+                    Lexer.flush(&text, into: &parts)
                     advance()
                     advance()
                     let innerStart = pos
@@ -262,25 +303,45 @@ public struct Lexer {
                     }
                     if depth != 0 {
                         diagnostics.append(Diagnostic("unterminated $( in string", at: loc, hint: "close it with )"))
-                        return parts
+                        return
                     }
                     _ = (innerLine, innerColumn)
                     parts.append(.subexpression(start: innerStart, end: pos, at: loc))
                     advance()  // )
                 } else if let v = lexVariable() {
-                    flush()
+                    Lexer.flush(&text, into: &parts)
                     parts.append(.variable(name: v.name, path: v.path, at: loc))
                 } else {
                     text.append(c)
                     advance()
                 }
-            default:
+            case 10:
                 text.append(c)
                 advance()
+            default:
+                lexText(into: &text)
             }
         }
         diagnostics.append(Diagnostic("unterminated string", at: start, hint: "close it with \""))
-        flush()
-        return parts
+        Lexer.flush(&text, into: &parts)
+    }
+
+    /// Moves past plain text in a double-quoted string (up to a quote, `\`, `$` or newline),
+    /// appending it to `text`.
+    private mutating func lexText(into text: inout [UInt8]) {
+        let runStart = pos
+        skipWithinLine { b, i in
+            let d = b[i]
+            return d != UInt8(ascii: "\"") && d != UInt8(ascii: "\\") && d != UInt8(ascii: "$") && d != 10
+        }
+        text.append(contentsOf: bytes[runStart..<pos])
+    }
+
+    /// Ends a literal part of a string: `text`, if any, becomes a part.
+    private static func flush(_ text: inout [UInt8], into parts: inout [TemplatePart]) {
+        if !text.isEmpty {
+            parts.append(.literal(String(decoding: text, as: UTF8.self)))
+            text.removeAll(keepingCapacity: true)
+        }
     }
 }

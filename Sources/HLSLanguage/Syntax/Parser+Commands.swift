@@ -16,15 +16,16 @@ extension Parser {
     }
 
     func startsCommand(_ token: Token) -> Bool {
-        guard case .word(let w) = token.kind else { return false }
-        if Quantities.parseWord(w) != nil || Parser.operators.contains(w) { return false }
-        return Parser.isCommandName(w)
+        guard token.kind == .word else { return false }
+        if lexed.word(token, in: Parser.operatorTable) != nil { return false }
+        let w = lexed.text(of: token)
+        return Quantities.parseWord(w) == nil && Parser.isCommandName(w)
     }
 
     mutating func parseElement(first: Bool) -> PipelineElement? {
         if startsCommand(current) {
-            if first, peekKind() == .word("=") {
-                error("to bind a variable write 'let \(current.word!) = …' (or 'set' to change it)")
+            if first, peekIsWord("=") {
+                error("to bind a variable write 'let \(currentWord!) = …' (or 'set' to change it)")
                 return nil
             }
             let at = currentLocation
@@ -48,9 +49,9 @@ extension Parser {
         // Gather the words that may name the command (`node k3s server`).
         var words: [String] = []
         var i = index
-        while words.count < 3, case .word(let w) = tokens[i].kind, Parser.isCommandName(w),
-            i == index || tokens[i].spaceBefore
-        {
+        while words.count < 3, tokens[i].kind == .word, i == index || tokens[i].spaceBefore {
+            let w = lexed.text(of: tokens[i])
+            guard Parser.isCommandName(w) else { break }
             words.append(w)
             i += 1
         }
@@ -84,7 +85,7 @@ extension Parser {
         var call = CommandCall(path: path, arguments: [], location: location, spec: spec)
         var positional = 0
         while !atStatementEnd {
-            if case .word(let w) = currentKind, let (name, inline) = Parser.flagParts(w) {
+            if let w = currentFlagWord, let (name, inline) = Parser.flagParts(w) {
                 let flagToken = current
                 let before = diagnostics.count
                 advance()
@@ -121,6 +122,12 @@ extension Parser {
             }
         }
         return call
+    }
+
+    /// The current token's text when it is a word that begins with `-`, the only words
+    /// `flagParts` accepts.
+    var currentFlagWord: String? {
+        currentKind == .word && lexed.firstByte(current) == UInt8(ascii: "-") ? lexed.text(of: current) : nil
     }
 
     /// `--name`, `--name=value`, `-o`: the flag's name and inline value; nil for other words
@@ -168,7 +175,8 @@ extension Parser {
     /// a variable; and, when the word ends at the `=` (`--name="two words"`, `--name=$(…)`),
     /// the value written right after it.
     mutating func inlineValue(_ text: String, of token: Token, kind: ValueKind) -> Expression? {
-        let prefix = token.word!.dropLast(text.count)
+        let word = lexed.text(of: token)
+        let prefix = word.dropLast(text.count)
         let at = SourceLocation(
             fileID: token.location.fileID, line: token.location.line,
             column: token.location.column + prefix.unicodeScalars.count)
@@ -176,7 +184,7 @@ extension Parser {
             return parseArgument(kind)
         }
         if text.hasPrefix("$") {
-            let end = token.offset + token.word!.utf8.count
+            let end = Int(token.end)
             var inner = Parser(
                 source: source, registry: registry, range: (end - text.utf8.count)..<end, line: at.line,
                 column: at.column)
@@ -205,7 +213,9 @@ extension Parser {
         }
     }
 
-    static let operators: Set<String> = [
+    static let operatorList = [
         "==", "!=", "<", "<=", ">", ">=", "=~", "!~", "+", "-", "*", "/", "%", "and", "or", "not", "in", "=",
     ]
+    static let operators = Set(operatorList)
+    static let operatorTable = WordTable(operatorList)
 }

@@ -1,7 +1,18 @@
 import HLSCore
 
 extension Parser {
-    mutating func parseExpression() -> Expression? { parseOr() }
+    mutating func parseExpression() -> Expression? {
+        // A one-token value followed by anything but a word (`,`, `}`, `]`, end of line) has no
+        // operator after it: skip the ladder of operator levels, which would each find none.
+        switch currentKind {
+        case .rawString, .template, .variable:
+            if tokens[index + 1].kind != .word { return parsePrimary() }
+        case .word:
+            if tokens[index + 1].kind != .word, !isWord("not"), !isWord("-") { return parsePrimary() }
+        default: break
+        }
+        return parseOr()
+    }
 
     private mutating func parseOr() -> Expression? {
         guard var left = parseAnd() else { return nil }
@@ -35,15 +46,15 @@ extension Parser {
         return parseComparison()
     }
 
-    static let comparisons: Set<String> = ["==", "!=", "<", "<=", ">", ">=", "=~", "!~", "in"]
+    static let comparisons = WordTable(["==", "!=", "<", "<=", ">", ">=", "=~", "!~", "in"])
 
     private mutating func parseComparison() -> Expression? {
         guard let left = parseAdditive() else { return nil }
-        if let op = current.word, Parser.comparisons.contains(op) {
+        if let op = lexed.word(current, in: Parser.comparisons) {
             let at = currentLocation
             advance()
             guard let right = parseAdditive() else { return nil }
-            if let next = current.word, Parser.comparisons.contains(next) {
+            if lexed.word(current, in: Parser.comparisons) != nil {
                 error("comparisons do not chain; combine them with 'and'")
                 return nil
             }
@@ -54,7 +65,8 @@ extension Parser {
 
     private mutating func parseAdditive() -> Expression? {
         guard var left = parseMultiplicative() else { return nil }
-        while let op = current.word, op == "+" || op == "-" {
+        while isWord("+") || isWord("-") {
+            let op = currentWord!
             let at = currentLocation
             advance()
             guard let right = parseMultiplicative() else { return nil }
@@ -65,7 +77,8 @@ extension Parser {
 
     private mutating func parseMultiplicative() -> Expression? {
         guard var left = parseUnary() else { return nil }
-        while let op = current.word, op == "*" || op == "/" || op == "%" {
+        while isWord("*") || isWord("/") || isWord("%") {
+            let op = currentWord!
             let at = currentLocation
             advance()
             guard let right = parseUnary() else { return nil }
@@ -92,7 +105,8 @@ extension Parser {
         let at = token.location
         var result: Expression
         switch token.kind {
-        case .word(let w):
+        case .word:
+            let w = lexed.text(of: token)
             advance()
             if let value = Quantities.parseWord(w) {
                 result = .literal(value, text: w, at: at)
@@ -110,7 +124,7 @@ extension Parser {
                     error("expected a field name, found '\(w)'", at: at)
                     return nil
                 }
-                let parts = w.split(separator: ".").map(String.init)
+                let parts = Parser.dottedParts(w)
                 result = .bareName(parts[0], at: at)
                 if parts.count > 1 { result = .field(result, path: Array(parts.dropFirst()), at: at) }
             } else {
@@ -122,13 +136,16 @@ extension Parser {
                         : "quote text (\"\(w)\") or use a variable ($\(w))")
                 return nil
             }
-        case .rawString(let s):
+        case .rawString:
+            let s = lexed.strings[Int(token.payload)]
             advance()
             result = .literal(.string(s), text: s, at: at)
-        case .template(let parts):
+        case .template:
+            let parts = lexed.parts(of: token)
             advance()
             result = parseTemplate(parts, at: at)
-        case .variable(let name, let path):
+        case .variable:
+            let (name, path) = lexed.variables[Int(token.payload)]
             advance()
             result = .variable(name: name, path: path, at: at)
         case .lparen:
@@ -175,7 +192,10 @@ extension Parser {
             return nil
         }
         // `(expr).field.0` — a field path glued to the value.
-        while case .word(let w) = currentKind, w.hasPrefix("."), w.count > 1, !current.spaceBefore {
+        while currentKind == .word, lexed.firstByte(current) == UInt8(ascii: "."), let w = currentWord,
+            w.hasPrefix("."),
+            w.count > 1, !current.spaceBefore
+        {
             let fieldAt = currentLocation
             advance()
             result = .field(result, path: w.dropFirst().split(separator: ".").map(String.init), at: fieldAt)
@@ -189,7 +209,8 @@ extension Parser {
         guard i < tokens.count else { return false }
         switch tokens[i].kind {
         case .rbrace: return true
-        case .word(let w):
+        case .word:
+            let w = lexed.text(of: tokens[i])
             if w.utf8.contains(UInt8(ascii: ":")) && !w.hasPrefix(":") && w.firstRange(of: "://") == nil { return true }
             return i + 1 < tokens.count && tokens[i + 1].kind == .colon
         case .rawString, .template:
@@ -213,10 +234,11 @@ extension Parser {
             let keyAt = currentLocation
             var key: String
             switch currentKind {
-            case .word(let w): key = w
-            case .rawString(let s): key = s
-            case .template(let parts):
-                key = parts.map { if case .literal(let t) = $0 { return t } else { return "" } }.joined()
+            case .word: key = lexed.text(of: current)
+            case .rawString: key = lexed.strings[Int(current.payload)]
+            case .template:
+                key = lexed.parts(of: current).map { if case .literal(let t) = $0 { return t } else { return "" } }
+                    .joined()
             default:
                 error("expected a field name, found \(describe(current))")
                 return nil
@@ -241,8 +263,14 @@ extension Parser {
         }
     }
 
-    private mutating func parseTemplate(_ parts: [TemplatePart], at: SourceLocation) -> Expression {
+    private mutating func parseTemplate(_ parts: ArraySlice<TemplatePart>, at: SourceLocation) -> Expression {
+        // Most strings are one piece of text, or empty.
+        if parts.isEmpty { return .literal(.string(""), text: "", at: at) }
+        if parts.count == 1, case .literal(let t) = parts[parts.startIndex] {
+            return .literal(.string(t), text: t, at: at)
+        }
         var segments: [TemplateSegment] = []
+        segments.reserveCapacity(parts.count)
         for part in parts {
             switch part {
             case .literal(let text):

@@ -45,19 +45,22 @@ extension Parser {
 
     mutating func parseStatement() -> Statement? {
         let location = currentLocation
-        guard let word = current.word else { return parsePipeline().map(Statement.pipeline) }
+        guard let word = lexed.word(current, in: Parser.keywordTable) else {
+            return parsePipeline().map(Statement.pipeline)
+        }
         switch word {
         case "let", "set":
             advance()
-            guard case .word(let name) = currentKind, Parser.isIdentifier(name) else {
-                if case .variable(let name, _) = currentKind {
+            guard let name = currentWord, Parser.isIdentifier(name) else {
+                if currentKind == .variable {
+                    let name = lexed.variables[Int(current.payload)].name
                     error("write '\(word) \(name) = …' without the '$'")
                 } else {
                     error("expected a variable name after '\(word)'")
                 }
                 return nil
             }
-            let parts = name.split(separator: ".").map(String.init)
+            let parts = Parser.dottedParts(name)
             advance()
             guard isWord("=") else {
                 error("expected '=' after '\(word) \(name)'")
@@ -156,11 +159,11 @@ extension Parser {
             }
             advance()
             var name: String? = nil
-            if case .word(let w) = currentKind, Parser.isIdentifier(w) {
+            if let w = currentWord, Parser.isIdentifier(w) {
                 name = w
                 advance()
-            } else if case .variable(let w, _) = currentKind {
-                name = w
+            } else if currentKind == .variable {
+                name = lexed.variables[Int(current.payload)].name
                 advance()
             }
             guard let handler = parseBlock() else { return nil }
@@ -211,10 +214,11 @@ extension Parser {
 
     mutating func parseFor(parallel: Expression?, at location: SourceLocation) -> Statement? {
         let variable: String
-        switch currentKind {
-        case .word(let w) where Parser.isIdentifier(w) && !Parser.keywords.contains(w): variable = w
-        case .variable(let w, []): variable = w
-        default:
+        if let w = currentWord, Parser.isIdentifier(w) && lexed.word(current, in: Parser.keywordTable) == nil {
+            variable = w
+        } else if currentKind == .variable, lexed.variables[Int(current.payload)].path.isEmpty {
+            variable = lexed.variables[Int(current.payload)].name
+        } else {
             error("expected a loop variable after 'for'")
             return nil
         }
@@ -235,7 +239,7 @@ extension Parser {
     }
 
     mutating func parseDefinition(at location: SourceLocation) -> Statement? {
-        guard case .word(let name) = currentKind, Parser.isCommandName(name) else {
+        guard let name = currentWord, Parser.isCommandName(name) else {
             error("expected a procedure name after 'def'")
             return nil
         }
@@ -247,7 +251,7 @@ extension Parser {
         if currentKind == .lparen && !current.spaceBefore || currentKind == .lparen {
             advance()
             while currentKind != .rparen && currentKind != .eof {
-                guard case .word(var p) = currentKind else {
+                guard var p = currentWord else {
                     error("expected a parameter name, found \(describe(current))")
                     return nil
                 }
@@ -273,6 +277,11 @@ extension Parser {
         return .definition(Definition(name: name, parameters: parameters, body: body, location: location))
     }
 
+    /// `a.b.c` split at its dots; a name without a dot (the usual case) as it is.
+    static func dottedParts(_ name: String) -> [String] {
+        name.utf8.contains(UInt8(ascii: ".")) ? name.split(separator: ".").map(String.init) : [name]
+    }
+
     static func isIdentifier(_ word: String) -> Bool { isName(word, extra: UInt8(ascii: ".")) }
 
     static func isCommandName(_ word: String) -> Bool { isName(word, extra: UInt8(ascii: "-")) }
@@ -280,21 +289,21 @@ extension Parser {
     /// A letter or `_`, then letters, digits, `_` and `extra`. ASCII is checked byte by byte;
     /// only a word with other characters pays for Unicode's letter properties.
     private static func isName(_ word: String, extra: UInt8) -> Bool {
-        var utf8 = word.utf8.makeIterator()
-        guard let first = utf8.next() else { return false }
-        if first < 0x80 {
+        var word = word
+        let ascii: Bool? = word.withUTF8 { utf8 in
+            guard let first = utf8.first else { return false }
+            if first >= 0x80 { return nil }
             guard first == UInt8(ascii: "_") || isASCIILetter(first) else { return false }
-        } else {
-            return isUnicodeName(word, extra: Unicode.Scalar(extra))
+            for b in utf8.dropFirst() {
+                if b >= 0x80 { return nil }
+                guard
+                    isASCIILetter(b) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "_")
+                        || b == extra
+                else { return false }
+            }
+            return true
         }
-        while let b = utf8.next() {
-            if b >= 0x80 { return isUnicodeName(word, extra: Unicode.Scalar(extra)) }
-            guard
-                isASCIILetter(b) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "_")
-                    || b == extra
-            else { return false }
-        }
-        return true
+        return ascii ?? isUnicodeName(word, extra: Unicode.Scalar(extra))
     }
 
     private static func isASCIILetter(_ b: UInt8) -> Bool {

@@ -6,7 +6,9 @@ import HLSCore
 public struct Parser {
     let source: SourceFile
     let registry: Registry
-    var tokens: [Token]
+    let tokens: [Token]
+    /// The tokens with the values of their strings and variables.
+    let lexed: Tokens
     var index = 0
     public internal(set) var diagnostics: [Diagnostic] = []
     /// Depth of `where`/`sort`/`wait --until` conditions, where bare words name row fields.
@@ -25,7 +27,8 @@ public struct Parser {
         self.source = source
         self.registry = registry
         var lexer = Lexer(source: source)
-        self.tokens = lexer.tokenize()
+        self.lexed = lexer.tokenize()
+        self.tokens = lexed.tokens
         self.diagnostics = lexer.diagnostics
     }
 
@@ -35,7 +38,8 @@ public struct Parser {
         self.source = source
         self.registry = registry
         var lexer = Lexer(source: source, range: range, line: line, column: column)
-        self.tokens = lexer.tokenize()
+        self.lexed = lexer.tokenize()
+        self.tokens = lexed.tokens
         self.diagnostics = lexer.diagnostics
     }
 
@@ -56,13 +60,9 @@ public struct Parser {
 
     var current: Token { tokens[index] }
     var currentKind: Token.Kind { tokens[index].kind }
-    /// The current token's location, read in place (`current` copies the whole token).
     var currentLocation: SourceLocation { tokens[index].location }
-
-    func peekKind(_ offset: Int = 1) -> Token.Kind {
-        let i = min(index + offset, tokens.count - 1)
-        return tokens[i].kind
-    }
+    /// The current token's text when it is a word.
+    var currentWord: String? { currentKind == .word ? lexed.text(of: tokens[index]) : nil }
 
     mutating func advance() {
         if index < tokens.count - 1 { index += 1 }
@@ -75,10 +75,10 @@ public struct Parser {
         }
     }
 
-    func isWord(_ w: String) -> Bool {
-        if case .word(let word) = tokens[index].kind { return word == w }
-        return false
-    }
+    func isWord(_ w: StaticString) -> Bool { lexed.isWord(tokens[index], w) }
+
+    /// Whether the token after the current one is the word `w`.
+    func peekIsWord(_ w: StaticString) -> Bool { lexed.isWord(tokens[min(index + 1, tokens.count - 1)], w) }
 
     mutating func skipNewlines() {
         while currentKind == .newline || currentKind == .semicolon { advance() }
@@ -110,9 +110,9 @@ public struct Parser {
         case .comma: return "','"
         case .colon: return "':'"
         case .pipe: return "'|'"
-        case .word(let w): return "'\(w)'"
+        case .word: return "'\(lexed.text(of: token))'"
         case .rawString, .template: return "a string"
-        case .variable(let name, _): return "$\(name)"
+        case .variable: return "$\(lexed.variables[Int(token.payload)].name)"
         case .eof: return "end of input"
         }
     }
@@ -179,6 +179,8 @@ public struct Parser {
             diagnostics.append(Diagnostic("unknown command '\(name)'", at: at, hint: hint))
         }
     }
+
+    static let keywordTable = WordTable(keywords)
 
     static let keywords = [
         "let", "set", "if", "elif", "else", "for", "in", "while", "break", "continue", "return", "def",

@@ -7,13 +7,15 @@ import HLSCore
 /// `B` for bytes. Uppercase units, so `5m` (minutes) and `5M` (MiB) never collide.
 enum Quantities {
     static func parseWord(_ word: String) -> Value? {
-        switch word {
-        case "true": return .bool(true)
-        case "false": return .bool(false)
-        case "null": return .null
-        default: break
-        }
         guard let first = word.utf8.first else { return nil }
+        if first == UInt8(ascii: "t") || first == UInt8(ascii: "f") || first == UInt8(ascii: "n") {
+            switch word {
+            case "true": return .bool(true)
+            case "false": return .bool(false)
+            case "null": return .null
+            default: return nil
+            }
+        }
         let startsNumeric =
             (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9"))
             || ((first == UInt8(ascii: "-") || first == UInt8(ascii: "+")) && word.utf8.count > 1
@@ -21,7 +23,7 @@ enum Quantities {
         guard startsNumeric else { return nil }
         let cleaned = word.replacingUnderscores
         if let i = Int(cleaned) { return .int(i) }
-        if cleaned.contains("."), !cleaned.hasSuffix("."), let d = Double(cleaned),
+        if cleaned.utf8.contains(UInt8(ascii: ".")), !cleaned.hasSuffix("."), let d = Double(cleaned),
             cleaned.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" })
         {
             return .float(d)
