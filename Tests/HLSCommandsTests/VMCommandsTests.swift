@@ -110,11 +110,7 @@ final class VMCommandsTests: XCTestCase {
     func testWaitForSSHProbesTheInventorysAddressAndPort() throws {
         let listener = try TCPListener()
         let closed = try freeLoopbackPort()
-        let inventory = LabHarness.shippedInventory
-            .replacingOccurrences(of: "gateway: 192.168.10.1", with: "gateway: 127.0.0.1")
-            .replacingOccurrences(of: "dns: [192.168.10.1]", with: "dns: [127.0.0.1]")
-            .replacingOccurrences(of: "ip: 192.168.10.21/24", with: "ip: 127.0.0.1/8\n    ssh_port: \(listener.port)")
-            .replacingOccurrences(of: "ip: 192.168.10.22/24", with: "ip: 127.0.0.2/8\n    ssh_port: \(closed)")
+        let inventory = loopbackInventory(sshPorts: listener.port, closed)
         let lab = try LabHarness(inventory: inventory, simulatedNodes: false)
         XCTAssertEqual(lab.run("vm apply --all").status, 0)
         let ready = lab.run("vm wait k3s-cp-01 --for ssh --timeout 10s --every 100ms | get name | to json --compact")
@@ -124,6 +120,30 @@ final class VMCommandsTests: XCTestCase {
         XCTAssertEqual(timeout.status, 1)
         XCTAssertTrue(timeout.err.contains("k3s-wk-01 is not ready (ssh)"), timeout.err)
         XCTAssertTrue(timeout.err.contains("no answer on 127.0.0.2:\(closed)"), timeout.err)
+    }
+
+    /// The shipped inventory with the VMs on loopback addresses (127.0.0.1, 127.0.0.2) and these
+    /// SSH ports: tests never send traffic to other networks.
+    private func loopbackInventory(sshPorts first: UInt16, _ second: UInt16) -> String {
+        LabHarness.shippedInventory
+            .replacingOccurrences(of: "gateway: 192.168.10.1", with: "gateway: 127.0.0.1")
+            .replacingOccurrences(of: "dns: [192.168.10.1]", with: "dns: [127.0.0.1]")
+            .replacingOccurrences(of: "ip: 192.168.10.21/24", with: "ip: 127.0.0.1/8\n    ssh_port: \(first)")
+            .replacingOccurrences(of: "ip: 192.168.10.22/24", with: "ip: 127.0.0.2/8\n    ssh_port: \(second)")
+    }
+
+    /// An ssh_config entry for the VM's name wins over the inventory, and its HostName may be a
+    /// name to resolve (loopback only here: `localhost`).
+    func testWaitForSSHFollowsTheUsersSSHConfigForTheVMsName() throws {
+        let listener = try TCPListener()
+        let closed = try freeLoopbackPort()
+        let inventory = loopbackInventory(sshPorts: closed, closed)
+        let lab = try LabHarness(inventory: inventory, simulatedNodes: false)
+        try lab.home.write(".ssh/config", "Host k3s-cp-01\n    HostName localhost\n    Port \(listener.port)\n")
+        XCTAssertEqual(lab.run("vm apply --all").status, 0)
+        let ready = lab.run("vm wait k3s-cp-01 --for ssh --timeout 10s --every 100ms | get name | to json --compact")
+        XCTAssertEqual(ready.status, 0, ready.err)
+        XCTAssertTrue(ready.out.contains(#"["k3s-cp-01"]"#), ready.out)
     }
 
     func testVMNamesCompleteByStateForTheVerb() throws {

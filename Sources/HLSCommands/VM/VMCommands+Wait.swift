@@ -11,10 +11,11 @@ import Proxmox
 extension VMCommands {
     static let wait = CommandSpec(
         ["vm", "wait"],
-        summary: "Wait until VMs are running, answer on SSH (TCP 22), or report addresses by their guest agent",
+        summary: "Wait until VMs are running, answer on SSH, or report addresses by their guest agent",
         discussion: """
-            --for ssh probes the VM's SSH port (ssh_config's HostName and Port for its name, else the inventory's address and ssh_port; Ubuntu cloud images have no \
-            guest agent until it is installed, so this is the reliable readiness check); --for agent asks \
+            --for ssh probes the VM's SSH port (ssh_config's HostName and Port for its name, else the \
+            inventory's address and ssh_port; Ubuntu cloud images have no guest agent until it is \
+            installed, so this is the reliable readiness check); --for agent asks \
             the guest agent for addresses. Progress with elapsed time is shown on a terminal; Ctrl-C stops it.
             """,
         positionals: selection,
@@ -89,22 +90,28 @@ extension VMCommands {
             return .list(results)
         })
 
-    /// Whether something accepts TCP connections on host:port within `timeout`.
+    /// Whether something accepts TCP connections on host:port within `timeout`: an IPv4 or IPv6
+    /// address, or a name (every address it resolves to is tried).
     static func tcpProbe(host: String, port: UInt16, timeout: Duration) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else { return false }
+        defer { freeaddrinfo(first) }
+        var next: UnsafeMutablePointer<addrinfo>? = first
+        while let info = next {
+            if connects(info.pointee, timeout: timeout) { return true }
+            next = info.pointee.ai_next
+        }
+        return false
+    }
+
+    private static func connects(_ info: addrinfo, timeout: Duration) -> Bool {
+        let fd = socket(info.ai_family, info.ai_socktype, info.ai_protocol)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = port.bigEndian
-        guard inet_pton(AF_INET, host, &addr.sin_addr) == 1 else { return false }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        if rc == 0 { return true }
+        if connect(fd, info.ai_addr, info.ai_addrlen) == 0 { return true }
         guard errno == EINPROGRESS else { return false }
         var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
         let ms = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
