@@ -13,12 +13,8 @@ extension NodeCommands {
         columns: ["node", "os", "kernel", "cpus", "memory", "swap", "disks", "addresses", "k3s", "uptime"],
         examples: [Example("node facts all | select node os k3s", "OS and k3s version of every node", needsLab: true)],
         implementation: .query { inv in
-            let service = try NodeService.of(inv)
-            let acceptNew = inv.flag("accept-new")
-            let selected = service.setAsideUnreachable(
-                try NodeService.select(words(inv), inv: inv), inv: inv, acceptNew: acceptNew
-            ).reachable
-            let runner = NodeScriptRunner(connections: service.connections)
+            let scope = try ScriptScope(inv)
+            let (selected, runner, acceptNew) = (scope.selected, scope.runner, scope.acceptNew)
             let cancellation = inv.context.cancellation
             let results = Parallel.map(selected.count, limit: inv.int("limit") ?? 10) { index in
                 Result { () throws(HLSError) -> NodeReport in
@@ -69,11 +65,8 @@ extension NodeCommands {
         ],
         implementation: .mutation { inv in
             let lab = try LabState.require(inv)
-            let service = try NodeService.of(inv)
-            let acceptNew = inv.flag("accept-new")
-            let (selected, unreachable) = service.setAsideUnreachable(
-                try NodeService.select(words(inv), inv: inv), inv: inv, acceptNew: acceptNew)
-            let runner = NodeScriptRunner(connections: service.connections)
+            let scope = try ScriptScope(inv)
+            let (selected, runner, acceptNew) = (scope.selected, scope.runner, scope.acceptNew)
             let admin = inv.string("admin").map { $0.split(separator: ",").map(String.init) } ?? []
             let parameters = try selected.map { s throws -> HardenParameters in
                 guard let vm = s.vm else {
@@ -94,11 +87,7 @@ extension NodeCommands {
             }
             let planned = try checks.map { try $0.get() }
             let applied = Mutex<[String: NodeReport]>([:])
-            var changes = unreachable.map { s, error in
-                Change(target: s.target.name, action: "harden", detail: "not reachable now: \(error.message)") { _ in
-                    throw error
-                }
-            }
+            var changes = scope.setAside("harden")
             for (index, s) in selected.enumerated() where !planned[index].changes.isEmpty {
                 let name = s.target.name
                 changes.append(
@@ -134,11 +123,8 @@ extension NodeCommands {
         examples: [Example("node k3s all", "k3s on every node, servers first", needsLab: true)],
         implementation: .mutation { inv in
             let lab = try LabState.require(inv)
-            let service = try NodeService.of(inv)
-            let acceptNew = inv.flag("accept-new")
-            let (selected, unreachable) = service.setAsideUnreachable(
-                try NodeService.select(words(inv), inv: inv), inv: inv, acceptNew: acceptNew)
-            let runner = NodeScriptRunner(connections: service.connections)
+            let scope = try ScriptScope(inv)
+            let (selected, runner, acceptNew) = (scope.selected, scope.runner, scope.acceptNew)
             guard let first = lab.vms.first(where: { $0.role == .server }) else {
                 throw inv.failure("\(lab.file) has no VM with role: server", hint: "k3s needs a server first")
             }
@@ -159,11 +145,7 @@ extension NodeCommands {
             }
             let applied = Mutex<[String: NodeReport]>([:])
             var planned: [String: NodeReport] = [:]
-            var changes = unreachable.map { s, error in
-                Change(target: s.target.name, action: "k3s", detail: "not reachable now: \(error.message)") { _ in
-                    throw error
-                }
-            }
+            var changes = scope.setAside("k3s")
             for s in ordered {
                 guard let vm = s.vm else {
                     throw inv.failure("\(s.target.name) is not in \(lab.file); k3s needs its role and address")
@@ -267,6 +249,32 @@ extension NodeCommands {
                 }
             ]) { _ in row }
         })
+
+    /// What the script verbs start from: the selected nodes (under `--dry-run` only those
+    /// reachable now), a script runner on the session's connections, and `--accept-new`.
+    struct ScriptScope {
+        let selected: [NodeService.Selected]
+        let unreachable: [(NodeService.Selected, HLSError)]
+        let runner: NodeScriptRunner
+        let acceptNew: Bool
+
+        init(_ inv: Invocation) throws {
+            let service = try NodeService.of(inv)
+            acceptNew = inv.flag("accept-new")
+            (selected, unreachable) = service.setAsideUnreachable(
+                try NodeService.select(words(inv), inv: inv), inv: inv, acceptNew: acceptNew)
+            runner = NodeScriptRunner(connections: service.connections)
+        }
+
+        /// A planned change per node set aside (a dry run never applies it).
+        func setAside(_ action: String) -> [Change] {
+            unreachable.map { s, error in
+                Change(target: s.target.name, action: action, detail: "not reachable now: \(error.message)") { _ in
+                    throw error
+                }
+            }
+        }
+    }
 
     /// A `disk` fact (`sda 53687091200`) as `sda 50 GiB`.
     static func disk(_ fact: String) -> Value {
