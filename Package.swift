@@ -1,10 +1,15 @@
 // swift-tools-version: 6.0
 // hlsh — the homelab shell. Targets are laid out by layer; data flows down, never up:
 //
-//   hlsh (executable) → HLSRepl → HLSCommands → HLSLanguage → HLSCore
+//   hlsh (executable) → HLSRepl → HLSCommands → HLSLanguage → HLSFormats → HLSCore
 //                                     ↓
 //        Proxmox · Remote · Inventory (domain clients) → HLSTransport → C shims
-//   LabSim (simulator) → HLSCore, the JSON/YAML codecs and swift-nio: never a client (docs/adr/0008).
+//                                                      → HLSFormats
+//   HLSFormats: the JSON/YAML codecs, the one module that imports Yams (docs/adr/0017).
+//   HLSTransport: HTTP and SSH, for the clients; HLSLanguage never depends on it.
+//   LabSim (simulator) → HLSCore, HLSFormats and swift-nio: never a client, never HLSTransport
+//   (docs/adr/0008). Neither it nor HLSLanguage has an edge to HLSTransport; scripts/test
+//   rejects the import too.
 //
 // Each C library sits behind exactly one Swift module, which imports it `internal`ly.
 import PackageDescription
@@ -58,41 +63,45 @@ let package = Package(
 
         // MARK: Shared basics
         .target(name: "HLSCore", dependencies: ["CHlshSupport"], swiftSettings: strict),
+        /// JSON and YAML ↔ `Document`; the one module that imports Yams.
+        .target(
+            name: "HLSFormats", dependencies: ["HLSCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
 
         // MARK: Transports
         .target(
             name: "HLSTransport",
-            dependencies: ["HLSCore", "CCurl", "CCurlTLS", "CSSH2", .product(name: "Yams", package: "Yams")],
+            dependencies: ["HLSCore", "CCurl", "CCurlTLS", "CSSH2"],
             swiftSettings: strict),
 
         // MARK: Domain clients
-        .target(name: "Inventory", dependencies: ["HLSCore", "HLSTransport"], swiftSettings: strict),
+        .target(name: "Inventory", dependencies: ["HLSCore", "HLSFormats", "HLSTransport"], swiftSettings: strict),
         .target(
-            name: "Proxmox", dependencies: ["HLSCore", "HLSTransport", "Inventory"],
+            name: "Proxmox", dependencies: ["HLSCore", "HLSFormats", "HLSTransport", "Inventory"],
             swiftSettings: strict),
         .target(
-            name: "Remote", dependencies: ["HLSCore", "HLSTransport", "Inventory"],
+            name: "Remote", dependencies: ["HLSCore", "HLSFormats", "HLSTransport", "Inventory"],
             resources: nodeScripts.map { .embedInCode("NodeScripts/\($0)") },
             swiftSettings: strict),
 
         // MARK: Language, commands, REPL
         .target(
             name: "HLSLanguage",
-            dependencies: ["HLSCore", "HLSTransport"],
+            dependencies: ["HLSCore", "HLSFormats"],
             swiftSettings: strict),
         .target(
             name: "HLSCommands",
             dependencies: ["HLSCore", "HLSLanguage", "HLSTransport", "Inventory", "Proxmox", "Remote", "LabSim"],
             swiftSettings: strict),
         .target(
-            name: "HLSRepl", dependencies: ["HLSCore", "HLSLanguage", "HLSCommands", "HLSTransport", "CLibEdit"],
+            name: "HLSRepl", dependencies: ["HLSCore", "HLSLanguage", "HLSCommands", "HLSFormats", "CLibEdit"],
             swiftSettings: strict),
 
         // MARK: Lab simulator (independent of every client)
         .target(
             name: "LabSim",
             dependencies: [
-                "HLSCore", "HLSTransport",
+                "HLSCore", "HLSFormats",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -113,6 +122,7 @@ let package = Package(
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["HLSCore"], path: "Tests/TestSupport"),
         .testTarget(name: "HLSCoreTests", dependencies: ["HLSCore", "TestSupport"]),
+        .testTarget(name: "HLSFormatsTests", dependencies: ["HLSFormats", "HLSCore"]),
         .testTarget(
             name: "HLSTransportTests", dependencies: ["HLSTransport", "HLSCore", "TestSupport"]),
         .testTarget(name: "HLSLanguageTests", dependencies: ["HLSLanguage", "HLSCore", "TestSupport"]),
@@ -120,7 +130,7 @@ let package = Package(
         .testTarget(name: "HLSHTests", dependencies: ["TestSupport"], exclude: ["Golden"]),
         .testTarget(
             name: "ProxmoxTests",
-            dependencies: ["Proxmox", "HLSCore", "HLSTransport", "Inventory", "LabSim", "TestSupport"]),
+            dependencies: ["Proxmox", "HLSCore", "HLSFormats", "HLSTransport", "Inventory", "LabSim", "TestSupport"]),
         .testTarget(
             name: "HLSCommandsTests",
             dependencies: ["HLSCommands", "HLSLanguage", "HLSCore", "Inventory", "LabSim", "TestSupport"]),

@@ -1,5 +1,5 @@
 import HLSCore
-import HLSTransport
+import HLSFormats
 
 /// Reads a located YAML mapping field by field, collecting every problem (with its file, line
 /// and field path) instead of stopping at the first, and flagging keys nobody read.

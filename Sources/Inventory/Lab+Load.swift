@@ -1,5 +1,6 @@
 import Foundation
 public import HLSCore
+import HLSFormats
 import HLSTransport
 
 extension Lab {

@@ -1,4 +1,5 @@
 public import HLSCore
+import HLSFormats
 import HLSTransport
 
 /// A clone that PVE accepted: the new VM's id and the `qmclone` task to wait for (the new VM

@@ -1,4 +1,5 @@
 public import HLSCore
+import HLSFormats
 import HLSTransport
 
 extension PVEClient {

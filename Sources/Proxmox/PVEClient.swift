@@ -1,4 +1,5 @@
 public import HLSCore
+import HLSFormats
 import HLSTransport
 
 /// The Proxmox VE API over one `HTTPClient` (libcurl): plain calls (`get`, `post`, `put`,

@@ -1,4 +1,5 @@
 public import HLSCore
+import HLSFormats
 import HLSTransport
 
 /// Reading PVE's answers, which are loose about types: numbers often come back as strings

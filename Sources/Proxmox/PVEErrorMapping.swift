@@ -1,4 +1,5 @@
 public import HLSCore
+import HLSFormats
 public import HLSTransport
 
 /// An unsuccessful answer from Proxmox VE, read but not yet turned into an `HLSError`, so that

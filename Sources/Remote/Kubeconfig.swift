@@ -1,5 +1,6 @@
 import Foundation
 public import HLSCore
+import HLSFormats
 import HLSTransport
 
 /// A kubeconfig file, edited as YAML (never by text replacement: k3sup's replace-every-`default`

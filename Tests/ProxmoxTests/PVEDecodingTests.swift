@@ -1,4 +1,5 @@
 import HLSCore
+import HLSFormats
 import HLSTransport
 import XCTest
 

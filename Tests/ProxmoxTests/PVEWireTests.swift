@@ -1,5 +1,6 @@
 import Foundation
 import HLSCore
+import HLSFormats
 import HLSTransport
 import TestSupport
 import XCTest

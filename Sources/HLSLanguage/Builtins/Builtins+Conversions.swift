@@ -1,5 +1,5 @@
 import HLSCore
-import HLSTransport
+import HLSFormats
 
 extension Builtins {
     static let conversions: [CommandSpec] = [

@@ -1,5 +1,5 @@
 public import HLSCore
-import HLSTransport
+import HLSFormats
 
 /// How values look: plain text, aligned tables, JSON and YAML.
 public enum Render {

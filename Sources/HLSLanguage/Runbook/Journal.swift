@@ -1,6 +1,6 @@
 import Foundation
 import HLSCore
-import HLSTransport
+import HLSFormats
 
 /// What a script's last run completed, so `--resume` can skip it. One JSON file per script
 /// (keyed by its absolute path) in `$XDG_STATE_HOME/hlsh/journal/`.

@@ -1,5 +1,5 @@
 import HLSCore
-import HLSTransport
+import HLSFormats
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
 import HLSCore
-import HLSTransport
+import HLSFormats
 
 /// The simulator's own control surface, outside `/api2` so no PVE client meets it:
 ///

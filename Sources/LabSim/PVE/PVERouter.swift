@@ -1,6 +1,6 @@
 import Foundation
 import HLSCore
-import HLSTransport
+import HLSFormats
 import Synchronization
 
 /// The PVE API behind the HTTP server: pveproxy's request pipeline (format, authentication,

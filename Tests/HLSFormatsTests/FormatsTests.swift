@@ -1,5 +1,5 @@
 import HLSCore
-import HLSTransport
+import HLSFormats
 import XCTest
 
 final class FormatsTests: XCTestCase {
