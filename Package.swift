@@ -114,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "hlsh",
             dependencies: [
-                "HLSCore", "HLSLanguage", "HLSCommands", "HLSRepl", "LabSim",
+                "HLSCore", "HLSLanguage", "HLSCommands", "HLSRepl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
