@@ -1,7 +1,7 @@
 import HLSCore
 
-/// Everything about one verb, declared once. The parser checks calls against it; `help`,
-/// `VERB --help`, completion, the generated docs and the bash/zsh/fish completions read it.
+/// Everything about one verb, declared once. The parser checks calls against it, the interpreter
+/// binds arguments by it, and `help`, `VERB --help` and the REPL's tab completion read it.
 public struct CommandSpec: Sendable {
     /// The words that name it: `["vm", "apply"]`, `["where"]`.
     public var path: [String]
@@ -89,7 +89,8 @@ public struct Parameter: Sendable {
     public var isOptional: Bool
     /// Takes every remaining positional value.
     public var isVariadic: Bool
-    /// When the condition parameter may consume the rest of the element (`where`).
+    /// The value bound when the argument is left out. Giving one makes the parameter optional,
+    /// and help shows it as `(default: …)`.
     public var defaultValue: Value?
 
     public init(
