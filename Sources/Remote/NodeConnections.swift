@@ -90,16 +90,36 @@ public final class NodeConnections: Sendable {
     }
 
     /// The open session to `target`, connecting (and logging in) when there is none or the
-    /// last one was lost.
+    /// last one was lost. A failure to connect names the node as the user wrote it, ahead of
+    /// the address it resolved to (which the message names when it does not name the node):
+    /// `k3s-cp-01: host key of [127.0.0.1]:34817 is not known: …`.
     public func session(for target: NodeTarget, cancellation: Cancellation = .never, acceptNew: Bool = false)
         throws(HLSError) -> SSHSession
     {
-        try pool.session(for: resolve(target, acceptNew: acceptNew), cancellation: cancellation)
+        let resolved = try resolve(target, acceptNew: acceptNew)
+        do {
+            return try pool.session(for: resolved, cancellation: cancellation)
+        } catch  where error.kind != .interrupted && !error.message.contains(target.name) {
+            var named = error
+            named.message = "\(target.name): \(error.message)"
+            throw named
+        }
     }
 
     /// Runs `command` on `target` over its pooled connection (see `SSHSession.exec`).
     public func exec(
         _ target: NodeTarget, _ command: String, stdin: [UInt8]? = nil, timeout: Duration? = nil,
+        cancellation: Cancellation = .never, acceptNew: Bool = false,
+        onStdout: ((ArraySlice<UInt8>) -> Void)? = nil, onStderr: ((ArraySlice<UInt8>) -> Void)? = nil
+    ) throws(HLSError) -> SSHExecResult {
+        try exec(
+            target, .plain(command), stdin: stdin, timeout: timeout, cancellation: cancellation,
+            acceptNew: acceptNew, onStdout: onStdout, onStderr: onStderr)
+    }
+
+    /// Runs `command` on `target`; a `.secret` one shows on no command line (see `SSHCommand`).
+    public func exec(
+        _ target: NodeTarget, _ command: SSHCommand, stdin: [UInt8]? = nil, timeout: Duration? = nil,
         cancellation: Cancellation = .never, acceptNew: Bool = false,
         onStdout: ((ArraySlice<UInt8>) -> Void)? = nil, onStderr: ((ArraySlice<UInt8>) -> Void)? = nil
     ) throws(HLSError) -> SSHExecResult {

@@ -45,7 +45,7 @@ public struct NodeScript: Sendable, Equatable {
     }
 
     /// Reads the join token of a k3s server (`/var/lib/rancher/k3s/server/token`); the result is
-    /// in `NodeReport.k3sToken`.
+    /// in `NodeReport.k3sToken`, nil (and the run a success) when k3s has not started there yet.
     public static func k3sToken() -> NodeScript {
         NodeScript(kind: .k3sToken, checkMode: false, parameters: [("HLSH_K3S_ACTION", "token")])
     }

@@ -32,14 +32,22 @@ final class NodeRunTests: XCTestCase {
     private var targets: String { servers.map { "\($0.user)@127.0.0.1:\($0.port)" }.joined(separator: ",") }
 
     /// Runs code in one in-process session (one interpreter, so connections persist between lines).
-    private func run(_ code: String, dryRun: Bool = false) -> (status: Int32, out: String, err: String) {
+    /// `environment` adds variables; `cancellation` stands for Ctrl-C; `stderrTTY` makes the
+    /// session believe standard error is a terminal (progress output on).
+    private func run(
+        _ code: String, dryRun: Bool = false, environment: [String: String] = [:],
+        cancellation: Cancellation = Cancellation(), stderrTTY: Bool = false
+    ) -> (status: Int32, out: String, err: String) {
         let out = Mutex("")
         let err = Mutex("")
         var options = RunOptions()
         options.dryRun = dryRun
         options.output = .json
         let context = ExecutionContext(
-            options: options, environment: ["HOME": home.path, "XDG_STATE_HOME": home.file("state")],
+            options: options,
+            environment: environment.merging(["HOME": home.path, "XDG_STATE_HOME": home.file("state")]) { _, b in b },
+            cancellation: cancellation,
+            stderrTerminal: stderrTTY ? Terminal(isTTY: true, color: false, width: 80) : .plain,
             out: { t in out.withLock { $0 += t } }, err: { t in err.withLock { $0 += t } })
         let runner = ScriptRunner(
             interpreter: Interpreter(registry: Commands.registry(), context: context), color: false)
@@ -59,7 +67,6 @@ final class NodeRunTests: XCTestCase {
         let result = run(#"node run "\#(targets)" 'test -e "$HOME/fail" && exit 3; echo up'"#)
         XCTAssertEqual(result.status, 1, result.err)
         XCTAssertTrue(result.err.contains("1 of 3 nodes failed"), result.err)
-        XCTAssertTrue(result.err.contains("127.0.0.1:\(servers[1].port) (exit 3)"), result.err)
         XCTAssertEqual(result.out.components(separatedBy: "\"exit\": 0").count - 1, 2, result.out)
         XCTAssertTrue(result.out.contains("\"exit\": 3"), result.out)
         XCTAssertEqual(result.out.components(separatedBy: "\"stdout\": \"up\"").count - 1, 2, result.out)
@@ -103,5 +110,55 @@ final class NodeRunTests: XCTestCase {
         let result = run(#"node run "k3s-cp-1" "true""#)
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.err.contains("k3s-cp-1 is not a node"), result.err)
+    }
+
+    func testASecretInTheCommandReachesTheNodeAsItsTextAndOnNoCommandLine() throws {
+        try trustAll()
+        let token = "tok-\(UInt32.random(in: 1_000_000...9_999_999))"
+        let target = "\(servers[0].user)@127.0.0.1:\(servers[0].port)"
+        // The node prints the secret, then every command line on the machine.
+        let code = #"let t = (secret env TOK); node run "\#(target)" "echo $t; ps -eo args""#
+        let result = run(code, environment: ["TOK": token])
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertEqual(result.out.components(separatedBy: token).count - 1, 1, result.out)
+        XCTAssertTrue(result.out.contains("\"stdout\": \"\(token)\\n"), result.out)
+        XCTAssertFalse(result.err.contains(token), result.err)
+
+        // Where people read (the plan of a dry run), the secret is `***`, the rest as written.
+        let planned = run(code, dryRun: true, environment: ["TOK": token])
+        XCTAssertEqual(planned.status, 0, planned.err)
+        XCTAssertTrue(planned.out.contains("echo ***; ps -eo args"), planned.out)
+        XCTAssertFalse((planned.out + planned.err).contains(token), planned.out + planned.err)
+    }
+
+    func testCtrlCDuringNodeRunIsAnInterruptThatNoTryOrRetryCatches() throws {
+        try trustAll()
+        let target = "\(servers[0].user)@127.0.0.1:\(servers[0].port)"
+        for code in [
+            #"node run "\#(target)" "sleep 20""#,
+            #"try { node run "\#(target)" "sleep 20" } catch { echo "caught" }"#,
+            #"retry 3 { node run "\#(target)" "sleep 20" }"#,
+        ] {
+            let cancellation = Cancellation()
+            DispatchQueue.global().asyncAfter(deadline: .now() + 1) { cancellation.cancel() }
+            let result = run(code, cancellation: cancellation)
+            XCTAssertEqual(result.status, 130, code + "\n" + result.out + result.err)
+            XCTAssertFalse(result.out.contains("caught"), result.out)
+            XCTAssertFalse(result.err.contains("retry 2/3"), result.err)
+            XCTAssertFalse(result.err.contains("unreachable"), result.err)
+        }
+    }
+
+    func testAFailedRunNamesEachFailureOnceThenOneShortSummary() throws {
+        try trustAll()
+        try FileManager.default.createDirectory(atPath: servers[1].remoteHome, withIntermediateDirectories: true)
+        XCTAssertTrue(FileManager.default.createFile(atPath: servers[1].remoteHome + "/fail", contents: nil))
+        // The targets in a variable, so the error's source excerpt does not name them.
+        let result = run(
+            #"let nodes = "\#(targets)"\#nnode run $nodes 'test -e "$HOME/fail" && exit 3; echo up'"#, stderrTTY: true)
+        XCTAssertEqual(result.status, 1, result.err)
+        let everything = result.out + result.err
+        XCTAssertEqual(everything.components(separatedBy: ":\(servers[1].port)").count - 1, 1, everything)
+        XCTAssertTrue(result.err.contains("node run: 1 of 3 nodes failed"), result.err)
     }
 }

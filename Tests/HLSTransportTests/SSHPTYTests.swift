@@ -29,11 +29,25 @@ final class SSHPTYTests: XCTestCase {
         XCTAssertTrue(text.contains("43 132"), text)
     }
 
+    func testASecretCommandOnATerminalIsNeitherEchoedNorOnACommandLine() throws {
+        let sshd = try startSSHD()
+        // Were the text echoed by the terminal or on a command line, `ps` or the echo would show
+        // `$((6 * 7))` unexpanded.
+        let (result, text) = try drive(
+            try sshd.connect(), typing: "", endInput: true, term: "xterm",
+            size: SSHTerminalSize(columns: 200, rows: 24),
+            command: .secret("echo \"marker-$((6 * 7))\"; ps -eo args; stty -a | grep -o -- '-*echo ' | head -n 1"))
+        XCTAssertEqual(result.exitStatus, 0, text)
+        XCTAssertTrue(text.contains("marker-42"), text)
+        XCTAssertFalse(text.contains("$((6 * 7))"), text)
+        XCTAssertTrue(text.hasSuffix("echo \r\n") && !text.hasSuffix("-echo \r\n"), "echo is on again: \(text)")
+    }
+
     /// Runs `session.interactive` with `typing` on a pipe as input (closed after it when
     /// `endInput`), collecting the output from another pipe.
     private func drive(
         _ session: SSHSession, typing: String, endInput: Bool, term: String, size: SSHTerminalSize,
-        currentSize: (() -> SSHTerminalSize?)? = nil
+        command: SSHCommand? = nil, currentSize: (() -> SSHTerminalSize?)? = nil
     ) throws -> (SSHExecResult, String) {
         var input: [Int32] = [0, 0]
         var output: [Int32] = [0, 0]
@@ -48,7 +62,7 @@ final class SSHPTYTests: XCTestCase {
         if endInput { close(input[1]) }
         let collected = OutputCollector(fd: output[0])
         let result = try session.interactive(
-            input: input[0], output: output[1], term: term, size: size, currentSize: currentSize)
+            input: input[0], output: output[1], term: term, size: size, command: command, currentSize: currentSize)
         close(output[1])
         return (result, collected.finish())
     }

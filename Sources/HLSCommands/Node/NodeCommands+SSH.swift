@@ -12,11 +12,13 @@ extension NodeCommands {
     static let ssh = CommandSpec(
         ["node", "ssh"], summary: "An interactive shell on a node (or one command on a terminal), like ssh",
         discussion: """
-            Opens a pseudo-terminal on the node over the session's connection to it (made first if \
-            needed, reached the same way as every node verb: ssh_config, then the inventory). On a \
-            terminal, keys go straight to the remote shell (Ctrl-C included) until it exits; the local \
-            terminal is restored whatever happens. Without a terminal, standard input is passed on. \
-            A non-zero exit of the remote shell or command fails the verb.
+            Runs a shell (or the command) on the node over the session's connection to it (made first \
+            if needed, reached the same way as every node verb: ssh_config, then the inventory). On a \
+            terminal, on a pseudo-terminal there: keys go straight to the remote shell (Ctrl-C \
+            included) until it exits; the local terminal is restored whatever happens. Without one, \
+            as with ssh, no pseudo-terminal: standard input is passed on (its end too), and the remote \
+            stderr comes out on stderr. A command that holds a secret reaches the node on stdin, never \
+            on a command line. A non-zero exit of the remote shell or command fails the verb.
             """,
         positionals: [
             Parameter("target", .name("node"), "a VM name or user@host[:port]"),
@@ -31,14 +33,13 @@ extension NodeCommands {
             }
             let session = try NodeService.of(inv).connections.session(
                 for: target, cancellation: inv.context.cancellation, acceptNew: inv.flag("accept-new"))
-            let command = inv.string("command")
+            let command = inv.has("command") ? remoteCommand(inv.value("command")).command : nil
             let result: SSHExecResult
             if isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 {
                 result = try session.interactiveShell(command: command, cancellation: inv.context.cancellation)
             } else {
-                result = try session.interactive(
-                    input: STDIN_FILENO, output: STDOUT_FILENO, term: "dumb",
-                    size: SSHTerminalSize(columns: 80, rows: 24), command: command,
+                result = try session.piped(
+                    input: STDIN_FILENO, output: STDOUT_FILENO, errorOutput: STDERR_FILENO, command: command,
                     cancellation: inv.context.cancellation)
             }
             switch (result.exitStatus, result.exitSignal) {

@@ -103,7 +103,8 @@ extension NodeCommands {
                 let done = applied.withLock { $0 }
                 return .list(
                     selected.enumerated().flatMap { index, s in
-                        (done[s.target.name] ?? planned[index]).rows(node: s.target.name)
+                        done[s.target.name]?.rows(node: s.target.name)
+                            ?? planned[index].rows(node: s.target.name, checkMode: true)
                     })
             }
         })
@@ -135,11 +136,12 @@ extension NodeCommands {
                     < (b.vm?.name == first.name ? 0 : b.vm?.role == .server ? 1 : 2)
             }
             let token = Mutex<K3sToken?>(nil)
+            // Nil only when k3s has not started on the first server yet; any other failure to
+            // read the token fails with its cause.
             let readToken: @Sendable (Cancellation) throws(HLSError) -> K3sToken? = { c throws(HLSError) in
                 if let known = token.withLock({ $0 }) { return known }
-                guard let run = try? runner.run(.k3sToken(), on: firstTarget, cancellation: c, acceptNew: acceptNew),
-                    let read = run.report.k3sToken
-                else { return nil }
+                let run = try runner.run(.k3sToken(), on: firstTarget, cancellation: c, acceptNew: acceptNew)
+                guard let read = run.report.k3sToken else { return nil }
                 token.withLock { $0 = read }
                 return read
             }
@@ -169,8 +171,8 @@ extension NodeCommands {
                         let joinToken = joins ? try readToken(c) : nil
                         if joins && joinToken == nil {
                             throw HLSError(
-                                .failed, "cannot read the k3s token from \(first.name)", at: .host(first.name),
-                                hint: "is k3s running there? run node k3s \(first.name) first")
+                                .failed, "no k3s token on \(first.name) yet: k3s has not started there",
+                                at: .host(first.name), hint: "run node k3s \(first.name) first")
                         }
                         let parameters = try K3sParameters(lab: lab, vm: vm, token: joinToken)
                         let run = try runner.run(.k3s(parameters), on: s.target, cancellation: c)
@@ -182,7 +184,8 @@ extension NodeCommands {
                 let done = applied.withLock { $0 }
                 return .list(
                     ordered.flatMap { s in
-                        (done[s.target.name] ?? checked[s.target.name])?.rows(node: s.target.name) ?? []
+                        done[s.target.name]?.rows(node: s.target.name)
+                            ?? checked[s.target.name]?.rows(node: s.target.name, checkMode: true) ?? []
                     })
             }
         })

@@ -4,7 +4,6 @@ import HLSLanguage
 import HLSTransport
 import Inventory
 import Remote
-import Synchronization
 
 /// The `node` object, host side: the lab's machines over SSH — ad-hoc commands on many hosts,
 /// facts, hardening, k3s, the kubeconfig (replaces Ansible and k3sup for this lab).
@@ -41,82 +40,6 @@ enum NodeCommands {
                             ("ssh", .string((try? service.connections.resolve(target).description) ?? "?")),
                         ]))
                 })
-        })
-
-    static let run = CommandSpec(
-        ["node", "run"], summary: "Run a shell command on nodes at once; a table of exit codes and output",
-        discussion: """
-            The command runs through the remote user's shell on every target at once (at most --limit \
-            at a time), over one SSH connection per node reused for the whole session. Each node's \
-            result is reported as it finishes; the verb fails when any node exits non-zero or cannot \
-            be reached, after every node has finished. Under --dry-run nothing runs: the command \
-            could change anything.
-            """,
-        positionals: [
-            Parameter("targets", .name("node"), "VM names, all, servers, agents, or user@host[:port] (comma lists)"),
-            Parameter("command", .string, "the shell command"),
-        ],
-        flags: [
-            limitFlag, timeoutFlag, acceptNewFlag,
-            Flag("allow-failure", "report non-zero exits in the table instead of failing (for checks)"),
-        ],
-        columns: ["node", "exit", "stdout", "stderr", "elapsed"],
-        examples: [
-            Example(#"node run all "uptime""#, "uptime of every node", needsLab: true),
-            Example(
-                #"node run servers "systemctl is-active k3s" --allow-failure | where exit != 0"#,
-                "servers whose k3s is down",
-                needsLab: true),
-        ],
-        implementation: .mutation { inv in
-            let selected = try NodeService.select([inv.string("targets")!], inv: inv)
-            let command = inv.string("command")!
-            let service = try NodeService.of(inv)
-            let acceptNew = inv.flag("accept-new")
-            let timeout = inv.duration("timeout")
-            let allowFailure = inv.flag("allow-failure")
-            let results = Mutex<[String: Record]>([:])
-            let changes = selected.map { s in
-                Change(target: s.target.name, action: "run", detail: command) { cancellation in
-                    let clock = ContinuousClock()
-                    let start = clock.now
-                    var row = Record([("node", .string(s.target.name))])
-                    do throws(HLSError) {
-                        let result = try service.connections.exec(
-                            s.target, command, timeout: timeout, cancellation: cancellation, acceptNew: acceptNew)
-                        row["exit"] =
-                            result.exitStatus.map { .int(Int($0)) } ?? .string("signal \(result.exitSignal ?? "?")")
-                        row["stdout"] = .string(trimmed(result.stdoutText))
-                        row["stderr"] = .string(trimmed(result.stderrText))
-                    } catch {
-                        row["exit"] = .null
-                        row["stdout"] = .string("")
-                        row["stderr"] = .string(error.message)
-                    }
-                    row["elapsed"] = .duration(clock.now - start)
-                    results.withLock { $0[s.target.name] = row }
-                    report(row, inv: inv)
-                }
-            }
-            return ChangePlan(changes, concurrency: inv.int("limit") ?? 10) { outcomes in
-                if outcomes.contains(where: { $0.status == .planned }) { return .list(outcomes.map(\.record)) }
-                let rows = results.withLock { all in selected.compactMap { all[$0.target.name] } }
-                // Unreachable nodes always fail the verb; non-zero exits unless --allow-failure.
-                let failed = rows.filter { row in
-                    row["exit"] == .null || (!allowFailure && row["exit"] != .int(0))
-                }
-                guard failed.isEmpty else {
-                    inv.context.out(
-                        Render.value(
-                            .list(rows.map(Value.record)), format: inv.context.options.output,
-                            terminal: inv.context.stdoutTerminal))
-                    throw inv.failure(
-                        "\(failed.count) of \(rows.count) nodes failed: "
-                            + failed.map { "\(Render.plain($0["node"] ?? .null)) (\(exitText($0)))" }
-                            .joined(separator: ", "))
-                }
-                return .list(rows.map(Value.record))
-            }
         })
 
     static let wait = CommandSpec(
@@ -186,30 +109,17 @@ enum NodeCommands {
 
     // MARK: Helpers
 
+    /// A command argument as the node must get it (a secret's real text, kept off command
+    /// lines) and as people see it (with `***` in the secret's place).
+    static func remoteCommand(_ value: Value) -> (command: SSHCommand, shown: String) {
+        if case .secret(let secret) = value { return (.secret(secret.reveal()), secret.description) }
+        let text = Render.plain(value)
+        return (.plain(text), text)
+    }
+
     /// Host-key and authentication refusals do not get better by waiting.
     static func isFatal(_ error: HLSError) -> Bool {
         let text = error.message.lowercased()
         return text.contains("host key") || text.contains("authentication") || text.contains("permission denied")
-    }
-
-    /// One line on stderr per node as it finishes, when stderr is a terminal.
-    static func report(_ row: Record, inv: Invocation) {
-        guard inv.context.stderrTerminal.isTTY else { return }
-        let ok = row["exit"] == .int(0)
-        inv.context.err(
-            "\(ok ? "✓" : "✗") \(Render.plain(row["node"] ?? .null)) \(exitText(row)) (\(Render.plain(row["elapsed"] ?? .null)))\n"
-        )
-    }
-
-    static func exitText(_ row: Record) -> String {
-        switch row["exit"] {
-        case .int(let code)?: return "exit \(code)"
-        case .string(let text)?: return text
-        default: return "unreachable: \(Render.plain(row["stderr"] ?? .null))"
-        }
-    }
-
-    static func trimmed(_ text: String) -> String {
-        text.hasSuffix("\n") ? String(text.dropLast()) : text
     }
 }

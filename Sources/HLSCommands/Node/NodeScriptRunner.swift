@@ -48,12 +48,14 @@ struct NodeScriptRunner: Sendable {
 }
 
 extension NodeReport {
-    /// One row per control: node, control, status, detail.
-    func rows(node: String) -> [Value] {
+    /// One row per control: node, control, status, detail. A check's (`checkMode`) planned
+    /// change says `would change`: nothing was changed.
+    func rows(node: String, checkMode: Bool = false) -> [Value] {
         controls.map { c in
-            .record(
+            let status = checkMode && c.status == .changed ? "would change" : c.status.rawValue
+            return .record(
                 Record([
-                    ("node", .string(node)), ("control", .string(c.control)), ("status", .string(c.status.rawValue)),
+                    ("node", .string(node)), ("control", .string(c.control)), ("status", .string(status)),
                     ("detail", .string(c.detail)),
                 ]))
         }

@@ -84,8 +84,10 @@ extension Interpreter {
                 } catch {
                     let e = recordFailure(error, of: change, spec: spec)
                     let done = outcomes.count
+                    // A change stopped by Ctrl-C may fail in its own words: it is still an interrupt.
                     var failed = HLSError(
-                        e.kind, "\(spec.name): \(change.action) \(change.target) failed: \(e.message)",
+                        context.cancellation.isCancelled ? .interrupted : e.kind,
+                        "\(spec.name): \(change.action) \(change.target) failed: \(e.message)",
                         at: e.place ?? .source(invocation.location), hint: e.hint, cause: e.cause)
                     if done > 0 {
                         failed.hint =
@@ -127,6 +129,12 @@ extension Interpreter {
             }
         }
         guard !failures.isEmpty else { return outcomes }
+        if cancellation.isCancelled {
+            throw HLSError(
+                .interrupted,
+                "\(spec.name): interrupted (\(outcomes.count) of \(plan.changes.count) changes were applied)",
+                at: .source(invocation.location))
+        }
         if failures.count == 1, let (change, e) = failures.first {
             throw HLSError(
                 e.kind, "\(spec.name): \(change.action) \(change.target) failed: \(e.message)",

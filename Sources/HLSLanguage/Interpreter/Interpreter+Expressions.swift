@@ -36,22 +36,27 @@ extension Interpreter {
             return try Interpreter.field(path, of: value, at: at, variable: "$\(name)")
         case .template(let segments, _):
             var text = ""
+            var shown = ""
             var secret = false
             for segment in segments {
                 switch segment {
-                case .text(let t): text += t
+                case .text(let t):
+                    text += t
+                    shown += t
                 case .expression(let e):
                     let v = try evaluate(e, scope: scope, row: row)
                     if case .secret(let s) = v {
                         secret = true
                         text += s.reveal()
+                        shown += s.description
                     } else {
                         text += Render.plain(v)
+                        shown += Render.plain(v)
                     }
                 }
             }
-            // A string built from a secret is a secret too.
-            return secret ? .secret(Secret(text)) : .string(text)
+            // A string built from a secret is a secret too; it shows with `***` in its place.
+            return secret ? .secret(Secret(text, shown: shown)) : .string(text)
         case .list(let items, _):
             return .list(try items.map { try evaluate($0, scope: scope, row: row) })
         case .record(let fields, _):

@@ -191,7 +191,7 @@ public final class Interpreter: Sendable {
         case .tryCatch(let body, let name, let handler, _):
             do {
                 return try execute(body.statements, scope: Scope(parent: scope), emit: emit)
-            } catch let e as HLSError where e.kind != .interrupted {
+            } catch let e as HLSError where catchable(e) {
                 guard let handler else { return .null }
                 let inner = Scope(parent: scope)
                 if let name { inner.declare(name, Interpreter.errorRecord(e)) }
@@ -228,6 +228,12 @@ public final class Interpreter: Sendable {
     func show(_ value: Value) {
         if case .null = value { return }
         context.out(Render.value(value, format: context.options.output, terminal: context.stdoutTerminal))
+    }
+
+    /// Whether `try … catch` and `retry` may handle `e`: never an interrupt, and nothing while
+    /// Ctrl-C is pending (a verb stopped by it may fail in its own words first).
+    func catchable(_ e: HLSError) -> Bool {
+        e.kind != .interrupted && !context.cancellation.isCancelled
     }
 
     static func errorRecord(_ e: HLSError) -> Value {

@@ -17,7 +17,7 @@ public enum Render {
         case .string(let s): return s
         case .duration(let d): return Quantities.format(d)
         case .size(let s): return Quantities.format(size: s)
-        case .secret: return "***"
+        case .secret(let s): return s.description
         case .closure: return "{ … }"
         case .list(let items): return "[" + items.map(inline).joined(separator: ", ") + "]"
         case .record(let r):

@@ -73,7 +73,7 @@ extension Interpreter {
         while true {
             do {
                 return try execute(body.statements, scope: Scope(parent: scope), emit: emit)
-            } catch let e as HLSError where e.kind != .interrupted && attempt < count {
+            } catch let e as HLSError where catchable(e) && attempt < count {
                 context.err("↻ retry \(attempt + 1)/\(count) in \(Quantities.format(pause)) after: \(e.message)\n")
                 context.log.record(
                     "retry",

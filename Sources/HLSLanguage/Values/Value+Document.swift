@@ -15,7 +15,7 @@ extension Value {
         case .size(let s): return .int(Int(s))
         case .list(let items): return .array(items.map(\.document))
         case .record(let r): return .object(r.fields.map { (key: $0.key, value: $0.value.document) })
-        case .secret: return .string("***")
+        case .secret(let s): return .string(s.description)
         case .closure: return .string("{ … }")
         }
     }

@@ -88,14 +88,22 @@ public struct Record: Sendable, Equatable {
     }
 }
 
-/// A secret string. Its description is always `***`; only `reveal()` gives the text, and only
-/// code that sends it to its destination (an HTTP header, an SSH stdin) should call that.
+/// A secret string. Its description never holds the text: `***`, or for a string built around
+/// secrets (`"echo $token"`), that string with each secret as `***` (`echo ***`). Only
+/// `reveal()` gives the text, and only code that sends it to its destination (an HTTP header,
+/// an SSH stdin) should call that.
 public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
     private let text: String
-    public init(_ text: String) { self.text = text }
+    private let shown: String
+    public init(_ text: String) { self.init(text, shown: "***") }
+    /// `shown` must be built without the secret parts' text (see `Interpreter`'s templates).
+    init(_ text: String, shown: String) {
+        self.text = text
+        self.shown = shown
+    }
     public func reveal() -> String { text }
-    public var description: String { "***" }
-    public var debugDescription: String { "***" }
+    public var description: String { shown }
+    public var debugDescription: String { shown }
 }
 
 /// A block value: its body and the scope it was written in.

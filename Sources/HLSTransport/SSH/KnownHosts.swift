@@ -40,8 +40,9 @@ struct SSHKnownHosts {
                 .failed,
                 "host key of \(name) is not known: the server offered \(key.shortTypeName) key \(key.fingerprint)",
                 at: place,
-                hint: "if that fingerprint is the host's, accept it once with host key policy accept-new, "
-                    + "or add this line to \(path): \(Self.line(for: key, name: name))")
+                hint: "check that fingerprint on the host itself (on its console: ssh-keygen -lf "
+                    + "/etc/ssh/ssh_host_\(key.shortTypeName.lowercased())_key.pub); if it matches, connect once "
+                    + "with --accept-new (host key policy accept-new), which adds the key to \(path)")
         case .mismatch(let storedKey, let line):
             let stored = Fingerprint.sha256(ofBase64Key: storedKey).map { " but \(location(line)) has \($0)" } ?? ""
             let offered = "\(key.shortTypeName) key \(key.fingerprint)"

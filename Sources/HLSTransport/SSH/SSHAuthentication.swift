@@ -99,6 +99,8 @@ extension SSHSessionIO {
             tried.isEmpty
             ? "no identity files were given and no ssh-agent was available"
             : "tried \(tried.joined(separator: ", "))"
+                + (options.agentSocket == nil
+                    ? "; no ssh-agent was asked (SSH_AUTH_SOCK is not set, or IdentityAgent is none)" : "")
         // A server counts every refused key against MaxAuthTries and refuses the rest once it
         // is reached, even the right one (OpenSSH sends no reason).
         let refused = tried.filter { $0.hasSuffix("(refused by the server)") }.count

@@ -30,6 +30,18 @@ extension SSHSession {
             return try run.run(command)
         }
     }
+
+    /// Runs `command` as `exec(_:stdin:…)` does; a `.secret` one's text goes ahead of `stdin`
+    /// (see `SSHCommand`), so it is on no command line of the host.
+    public func exec(
+        _ command: SSHCommand, stdin: [UInt8]? = nil, cancellation: Cancellation = .never, timeout: Duration? = nil,
+        onStdout: ((ArraySlice<UInt8>) -> Void)? = nil, onStderr: ((ArraySlice<UInt8>) -> Void)? = nil
+    ) throws(HLSError) -> SSHExecResult {
+        let preamble = command.preamble
+        return try exec(
+            command.execText(onTerminal: false), stdin: preamble.isEmpty ? stdin : preamble + (stdin ?? []),
+            cancellation: cancellation, timeout: timeout, onStdout: onStdout, onStderr: onStderr)
+    }
 }
 
 /// One command's trip through a channel: both output streams read every round (a blocked

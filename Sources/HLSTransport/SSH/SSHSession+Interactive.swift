@@ -14,7 +14,7 @@ extension SSHSession {
     /// `node ssh`: an interactive login shell (or `command`) on a remote pseudo-terminal, wired
     /// to this process's terminal in raw mode (restored on every exit path). `TERM` comes from
     /// the environment; the window size from the terminal, re-sent when it changes.
-    public func interactiveShell(command: String? = nil, cancellation: Cancellation = .never) throws(HLSError)
+    public func interactiveShell(command: SSHCommand? = nil, cancellation: Cancellation = .never) throws(HLSError)
         -> SSHExecResult
     {
         let term = ProcessInfo.processInfo.environment["TERM"].flatMap { $0.isEmpty ? nil : $0 } ?? "xterm-256color"
@@ -36,59 +36,90 @@ extension SSHSession {
     /// - Returns: the exit status or signal; the output went to `output`, so the result's
     ///   stdout and stderr are empty.
     public func interactive(
-        input: Int32, output: Int32, term: String, size: SSHTerminalSize, command: String? = nil,
+        input: Int32, output: Int32, term: String, size: SSHTerminalSize, command: SSHCommand? = nil,
         currentSize: (() -> SSHTerminalSize?)? = nil, cancellation: Cancellation = .never
     ) throws(HLSError) -> SSHExecResult {
         try withIO { io throws(HLSError) in
-            var run = InteractiveRun(io: io, input: input, output: output, cancellation: cancellation)
-            return try run.run(term: term, size: size, command: command, currentSize: currentSize)
+            var run = InteractiveRun(
+                io: io, input: input, output: output, errorOutput: output, cancellation: cancellation)
+            return try run.run(terminal: (term, size), command: command, currentSize: currentSize)
+        }
+    }
+
+    /// A shell (or `command`) without a pseudo-terminal, as `ssh` runs one when its input is
+    /// not a terminal: bytes from `input` go to it (nothing echoes them back), its stdout to
+    /// `output` and its stderr to `errorOutput`; end of `input` is passed on as EOF, so a
+    /// shell reading commands from it ends there.
+    public func piped(
+        input: Int32, output: Int32, errorOutput: Int32, command: SSHCommand? = nil,
+        cancellation: Cancellation = .never
+    ) throws(HLSError) -> SSHExecResult {
+        try withIO { io throws(HLSError) in
+            var run = InteractiveRun(
+                io: io, input: input, output: output, errorOutput: errorOutput, cancellation: cancellation)
+            return try run.run(terminal: nil, command: command, currentSize: nil)
         }
     }
 }
 
-/// The pump between local descriptors and a remote pseudo-terminal.
+/// The pump between local descriptors and a remote shell, on a pseudo-terminal or not.
 private struct InteractiveRun {
     let io: SSHSessionIO
     let input: Int32
     let output: Int32
+    let errorOutput: Int32
     let cancellation: Cancellation
     var pending: [UInt8] = []
     var inputEnded = false
     var sender = SSHChannelInput()
     static let activity = "running the interactive session"
 
-    init(io: SSHSessionIO, input: Int32, output: Int32, cancellation: Cancellation) {
+    init(io: SSHSessionIO, input: Int32, output: Int32, errorOutput: Int32, cancellation: Cancellation) {
         self.io = io
         self.input = input
         self.output = output
+        self.errorOutput = errorOutput
         self.cancellation = cancellation
     }
 
+    /// `terminal`: the pseudo-terminal's type and size; nil for none.
     mutating func run(
-        term: String, size: SSHTerminalSize, command: String?, currentSize: (() -> SSHTerminalSize?)?
+        terminal: (term: String, size: SSHTerminalSize)?, command: SSHCommand?,
+        currentSize: (() -> SSHTerminalSize?)?
     ) throws(HLSError) -> SSHExecResult {
         let never = SSHDeadline.never
         let channel = try SSHChannel.openSession(io: io, deadline: never, cancellation: cancellation)
         defer { channel.release(deadline: SSHDeadline(after: .milliseconds(500))) }
         let raw = channel.raw!
-        try io.call("requesting a terminal", deadline: never, cancellation: cancellation) {
-            libssh2_channel_request_pty_ex(
-                raw, term, UInt32(term.utf8.count), nil, 0, Int32(size.columns), Int32(size.rows), 0, 0)
+        if let (term, size) = terminal {
+            let modes = command?.terminalModes ?? []
+            try io.call("requesting a terminal", deadline: never, cancellation: cancellation) {
+                modes.withUnsafeBufferPointer { bytes in
+                    bytes.withMemoryRebound(to: CChar.self) { chars in
+                        libssh2_channel_request_pty_ex(
+                            raw, term, UInt32(term.utf8.count), chars.baseAddress, UInt32(chars.count),
+                            Int32(size.columns), Int32(size.rows), 0, 0)
+                    }
+                }
+            }
         }
         if let command {
-            try channel.exec(command, deadline: never, cancellation: cancellation)
+            try channel.exec(command.execText(onTerminal: terminal != nil), deadline: never, cancellation: cancellation)
+            pending = command.preamble
         } else {
             try io.call("starting the shell", deadline: never, cancellation: cancellation) {
                 hlsh_ssh2_channel_shell(raw)
             }
         }
 
-        var lastSize = size
+        var lastSize = terminal?.size
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 32 * 1024, alignment: 16)
         defer { buffer.deallocate() }
         loop: while true {
             if cancellation.isCancelled { throw .sshInterrupted(while: Self.activity, at: io.endpoint) }
-            if !sender.mustRepeat && !io.outboundPending, let newSize = currentSize?(), newSize != lastSize {
+            if lastSize != nil, !sender.mustRepeat && !io.outboundPending, let newSize = currentSize?(),
+                newSize != lastSize
+            {
                 lastSize = newSize
                 try io.call("resizing the terminal", deadline: never, cancellation: cancellation) {
                     hlsh_ssh2_channel_request_pty_size(raw, Int32(newSize.columns), Int32(newSize.rows))
@@ -101,7 +132,9 @@ private struct InteractiveRun {
                 reads: for _ in 0..<16 {
                     switch try channel.read(stream, into: buffer) {
                     case .data(let count):
-                        writeAll(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                        writeAll(
+                            UnsafeRawBufferPointer(rebasing: buffer[0..<count]),
+                            to: stream == .stdout ? output : errorOutput)
                         moved = true
                     case .wouldBlock:
                         break reads
@@ -168,7 +201,7 @@ private struct InteractiveRun {
     }
 
     /// Writes all of `bytes` to `output`, retrying short writes; a closed output drops them.
-    private func writeAll(_ bytes: UnsafeRawBufferPointer) {
+    private func writeAll(_ bytes: UnsafeRawBufferPointer, to output: Int32) {
         var offset = 0
         while offset < bytes.count {
             let n = write(output, bytes.baseAddress!.advanced(by: offset), bytes.count - offset)

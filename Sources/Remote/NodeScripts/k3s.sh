@@ -30,7 +30,8 @@ if [ "$HLSH_K3S_ACTION" = token ]; then
         fi
         finish
     done
-    failed k3s.token "no $data_dir/server/token: k3s server has not started here yet"
+    # Not an error: the first server has no token before k3s first starts there.
+    ok k3s.token "none yet: no $data_dir/server/token (k3s server has not started here)"
     finish
 fi
 [ "$HLSH_K3S_ACTION" = install ] || usage "HLSH_K3S_ACTION must be install or token, not $HLSH_K3S_ACTION"

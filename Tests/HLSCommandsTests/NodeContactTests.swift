@@ -1,0 +1,71 @@
+import Foundation
+import HLSCore
+import LabSim
+import TestSupport
+import XCTest
+
+/// What node verbs say on the simulated lab when something stands in the way: a new VM's host
+/// key, a missing key file, a first server whose token cannot be read, and what a check would
+/// change.
+final class NodeContactTests: XCTestCase {
+    /// Runs `code` until its output mentions `awaited` (the VMs boot a moment after `vm apply`).
+    private func runUntil(_ lab: LabHarness, _ code: String, mentions awaited: String) -> (
+        status: Int32, out: String, err: String
+    ) {
+        var result = lab.run(code)
+        for _ in 0..<100 where !(result.out + result.err).contains(awaited) {
+            Thread.sleep(forTimeInterval: 0.2)
+            result = lab.run(code)
+        }
+        return result
+    }
+
+    func testFirstContactNamesTheNodeShowsTheFingerprintAndSaysHowToAcceptIt() throws {
+        let lab = try LabHarness()
+        XCTAssertEqual(lab.run("vm apply --all").status, 0)
+        let nodes = try XCTUnwrap(lab.nodes)
+        let result = runUntil(lab, #"node run k3s-cp-01 "uname -a""#, mentions: "host key")
+        XCTAssertEqual(result.status, 1, result.err)
+        let port = try XCTUnwrap(nodes.port(of: "k3s-cp-01"))
+        XCTAssertTrue(result.out.contains("k3s-cp-01: host key of [127.0.0.1]:\(port) is not known"), result.out)
+        XCTAssertTrue(result.out.contains("SHA256:"), result.out)
+        XCTAssertTrue(result.err.contains("--accept-new"), result.err)
+        XCTAssertTrue(result.err.contains(nodes.knownHostsPath), result.err)
+    }
+
+    func testAMissingKeyFileSaysWhichKeysWereTriedAndThatNoAgentWasAsked() throws {
+        let lab = try LabHarness()
+        XCTAssertEqual(lab.run("vm apply --all").status, 0)
+        try FileManager.default.removeItem(atPath: lab.home.file(".ssh/id_ed25519"))
+        let result = runUntil(lab, #"node run k3s-cp-01 "true" --accept-new"#, mentions: "authentication")
+        XCTAssertEqual(result.status, 1, result.err)
+        XCTAssertTrue(result.out.contains("k3s-cp-01: authentication failed"), result.out)
+        XCTAssertTrue(result.err.contains(lab.home.file(".ssh/id_ed25519") + " (no such file)"), result.err)
+        XCTAssertTrue(result.err.contains("no ssh-agent"), result.err)
+    }
+
+    func testAFirstServerWhoseTokenCannotBeReadFailsTheJoinWithTheCause() throws {
+        let lab = try LabHarness()
+        XCTAssertEqual(lab.run("vm apply --all").status, 0)
+        let wait = lab.run("node wait all --for ssh --accept-new --timeout 60s --every 200ms")
+        XCTAssertEqual(wait.status, 0, wait.err)
+        let nodes = try XCTUnwrap(lab.nodes)
+        let server = nodes.root(of: "k3s-cp-01") + "/var/lib/rancher/k3s/server"
+        try FileManager.default.createDirectory(atPath: server, withIntermediateDirectories: true)
+        XCTAssertTrue(FileManager.default.createFile(atPath: server + "/token", contents: nil))
+        let join = lab.run("node k3s k3s-wk-01")
+        XCTAssertEqual(join.status, 1, join.err)
+        XCTAssertTrue(join.err.contains("token is empty"), join.err)
+    }
+
+    func testACheckSaysWouldChangeNotChanged() throws {
+        let lab = try LabHarness()
+        XCTAssertEqual(lab.run("vm apply --all").status, 0)
+        let wait = lab.run("node wait k3s-cp-01 --for ssh --accept-new --timeout 60s --every 200ms")
+        XCTAssertEqual(wait.status, 0, wait.err)
+        let check = lab.run(#"node harden k3s-cp-01 --check | get status | to json"#)
+        XCTAssertEqual(check.status, 0, check.err)
+        XCTAssertTrue(check.out.contains("\"would change\""), check.out)
+        XCTAssertFalse(check.out.contains("\"changed\""), check.out)
+    }
+}
