@@ -38,6 +38,15 @@ enum Quantities {
         return parseSize(cleaned).map(Value.size)
     }
 
+    /// Whether `word` is written as an integer (digits, `_`, a sign) that `parseWord` could not
+    /// hold in 64 bits.
+    static func isOversizedInteger(_ word: String) -> Bool {
+        var digits = Substring(word)
+        if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
+        return digits.contains { $0 != "_" } && digits.allSatisfy { ("0"..."9").contains($0) || $0 == "_" }
+            && Int(word.replacingUnderscores) == nil
+    }
+
     static let durationUnits: [(String, Duration)] = [
         ("ns", .nanoseconds(1)), ("us", .microseconds(1)), ("ms", .milliseconds(1)), ("s", .seconds(1)),
         ("m", .seconds(60)), ("h", .seconds(3600)), ("d", .seconds(86400)), ("w", .seconds(604800)),
