@@ -69,7 +69,8 @@ final class GoldenTests: XCTestCase {
 
     func testTheOutputFlagOnAVerbMatchesTheGlobalOne() throws {
         try assertGolden("sort-dash-o-json", ["-c", "[3, 1, 2] | sort -o json"], status: 0)
-        let global = try BuiltBinary.run(["-o", "json", "-c", "[3, 1, 2] | sort"], environment: ["HOME": "/nonexistent"])
+        let global = try BuiltBinary.run(
+            ["-o", "json", "-c", "[3, 1, 2] | sort"], environment: ["HOME": "/nonexistent"])
         let local = try BuiltBinary.run(["-c", "[3, 1, 2] | sort -o json"], environment: ["HOME": "/nonexistent"])
         XCTAssertEqual(local.stdout, global.stdout)
     }

@@ -16,7 +16,8 @@ final class ColumnTests: XCTestCase {
     }
 
     func testSelectOfAColumnSomeRowsLackGivesNull() {
-        XCTAssertEqual(output("\(table) | select name n | to json"), #"[{"name":"a","n":1},{"name":"b","n":null}]"# + "\n")
+        XCTAssertEqual(
+            output("\(table) | select name n | to json"), #"[{"name":"a","n":1},{"name":"b","n":null}]"# + "\n")
     }
 
     func testWhereSkipsRowsThatLackTheField() {

@@ -14,7 +14,8 @@ final class OutputFlagTests: XCTestCase {
         let marked = MarkedSource("[1] | sort -o 1️⃣xml")
         let err = failure(marked.text, status: 2)
         XCTAssertTrue(
-            err.hasPrefix("test.hls:\(marked["1️⃣"]): error: sort: --output must be one of table, json, yaml, not 'xml'\n"),
+            err.hasPrefix(
+                "test.hls:\(marked["1️⃣"]): error: sort: --output must be one of table, json, yaml, not 'xml'\n"),
             err)
     }
 

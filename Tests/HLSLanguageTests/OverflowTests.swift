@@ -10,7 +10,9 @@ final class OverflowTests: XCTestCase {
         XCTAssertTrue(err.hasPrefix("test.hls:1:27: error: integer overflow: \(max) + 1 is out of range\n"), err)
         XCTAssertTrue(failure("echo (-\(max) - 2)").contains("integer overflow: -\(max) - 2"))
         XCTAssertTrue(failure("echo (\(max) * 2)").contains("integer overflow: \(max) * 2"))
-        XCTAssertTrue(failure("let x = -\(max) - 1\necho (- $x)").contains("test.hls:2:7: error: integer overflow: -(-9223372036854775808)"))
+        XCTAssertTrue(
+            failure("let x = -\(max) - 1\necho (- $x)").contains(
+                "test.hls:2:7: error: integer overflow: -(-9223372036854775808)"))
         XCTAssertTrue(failure("let x = -\(max) - 1\necho ($x / -1)").contains("integer overflow"))
         XCTAssertTrue(failure("let x = -\(max) - 1\necho ($x % -1)").contains("integer overflow"))
         XCTAssertEqual(echo("\(max) - 1 + 1"), max)

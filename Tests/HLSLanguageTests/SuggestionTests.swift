@@ -28,7 +28,10 @@ final class SuggestionTests: XCTestCase {
 
     func testIfGivesAValueInsideParentheses() {
         XCTAssertEqual(output("echo (if true {1} else {2})"), "1\n")
-        XCTAssertEqual(output("let n = 5\nlet size = (if $n > 3 { \"big\" } elif $n > 1 { \"mid\" } else { \"small\" })\necho $size"), "big\n")
+        XCTAssertEqual(
+            output(
+                "let n = 5\nlet size = (if $n > 3 { \"big\" } elif $n > 1 { \"mid\" } else { \"small\" })\necho $size"),
+            "big\n")
         XCTAssertEqual(output("echo (if false { 1 } | to json)"), "null\n")
         XCTAssertEqual(output("let x = if true { \"yes\" } else { \"no\" }\necho $x"), "yes\n")
     }

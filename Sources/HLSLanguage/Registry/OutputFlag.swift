@@ -6,7 +6,8 @@ import HLSCore
 /// `| to json`, the result is text.
 enum OutputFlag {
     static let spec = Flag(
-        "output", short: "o", .choice(Render.Format.allCases.map(\.rawValue)), "print the value as a table, JSON or YAML (as hlsh -o)")
+        "output", short: "o", .choice(Render.Format.allCases.map(\.rawValue)),
+        "print the value as a table, JSON or YAML (as hlsh -o)")
 
     /// The flag when `name` is `output` or `o` and `verb` takes it.
     static func flag(named name: String, for verb: CommandSpec) -> Flag? {

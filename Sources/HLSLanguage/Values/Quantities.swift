@@ -41,9 +41,10 @@ enum Quantities {
     /// Whether `word` is written as an integer (digits, `_`, a sign) that `parseWord` could not
     /// hold in 64 bits.
     static func isOversizedInteger(_ word: String) -> Bool {
-        var digits = Substring(word)
-        if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
-        return digits.contains { $0 != "_" } && digits.allSatisfy { ("0"..."9").contains($0) || $0 == "_" }
+        var bytes = word.utf8[...]
+        if bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+        guard let first = bytes.first, first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9") else { return false }
+        return bytes.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_") }
             && Int(word.replacingUnderscores) == nil
     }
 
