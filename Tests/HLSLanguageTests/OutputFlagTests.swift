@@ -19,7 +19,12 @@ final class OutputFlagTests: XCTestCase {
             err)
     }
 
+    func testPrintTakesTheFormatFromItsOwnFlag() {
+        XCTAssertEqual(output("print {a: 1} -o json"), "{\n  \"a\": 1\n}\n")
+    }
+
     func testAnUnknownFlagIsNamedAsTyped() {
+        XCTAssertTrue(failure("def greet() { 1 }\ngreet -x", status: 2).contains("unknown flag '-x' for 'greet'"))
         assertDiagnostic("[1] | sort 1️⃣-x", "unknown flag '-x' for 'sort'")
         assertDiagnostic("[1] | sort 1️⃣--zz=1", "unknown flag '--zz' for 'sort'")
     }

@@ -61,6 +61,17 @@ final class SourceCheckTests: XCTestCase {
         XCTAssertEqual(err.components(separatedBy: "error:").count - 1, 1, err)
     }
 
+    func testAScriptWhoseSourcedFileDoesNotParseRunsNothing() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("lib.hls", "echo (1 +)\n")
+        let main = try dir.write("main.hls", "echo first\nsource \"lib.hls\"\n")
+        let result = try HLS().run(file: main)
+        XCTAssertEqual(result.status, 2, result.err)
+        XCTAssertEqual(result.out, "")
+        XCTAssertTrue(
+            result.err.hasPrefix("\(dir.path)/lib.hls:1:10: error: expected a value, found ')'\n"), result.err)
+    }
+
     func testAMissingLiteralSourceIsAnErrorOfTheCheck() throws {
         let dir = try TemporaryDirectory()
         let main = try dir.write("main.hls", "echo hi\nsource \"nope.hls\"\n")

@@ -24,8 +24,8 @@ extension Builtins {
             takesInput: true,
             implementation: .builtin { inv in
                 let value = inv.has("value") ? inv.value("value") : inv.input
-                inv.context.out(
-                    Render.value(value, format: inv.context.options.output, terminal: inv.context.stdoutTerminal))
+                let format = OutputFlag.format(of: inv) ?? inv.context.options.output
+                inv.context.out(Render.value(value, format: format, terminal: inv.context.stdoutTerminal))
                 return .null
             }),
         CommandSpec(

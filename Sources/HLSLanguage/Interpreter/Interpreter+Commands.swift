@@ -199,7 +199,7 @@ extension Interpreter {
             case .flag(let name, let expression, let at):
                 guard let flag = spec.flag(named: name) ?? OutputFlag.flag(named: name, for: spec) else {
                     throw HLSError(
-                        .usage, "unknown flag '--\(name)' for '\(spec.name)'", at: .source(at),
+                        .usage, "unknown flag '\(Parser.spelling(ofFlag: name))' for '\(spec.name)'", at: .source(at),
                         hint: "usage: \(Usage.line(spec))")
                 }
                 if let kind = flag.kind {
@@ -307,7 +307,8 @@ extension Interpreter {
             case .flag(let name, let value, let at):
                 guard let parameter = definition.parameters.first(where: { $0.name == name }) else {
                     throw HLSError(
-                        .usage, "unknown flag '--\(name)' for '\(definition.name)'", at: .source(at),
+                        .usage, "unknown flag '\(Parser.spelling(ofFlag: name))' for '\(definition.name)'",
+                        at: .source(at),
                         hint: Interpreter.signature(definition))
                 }
                 if parameter.isSwitch {

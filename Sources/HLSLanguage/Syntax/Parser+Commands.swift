@@ -164,6 +164,11 @@ extension Parser {
         return nil
     }
 
+    /// A flag's name as it was most likely typed, once only the name is left: `-o`, `--desc`.
+    static func spelling(ofFlag name: String) -> String {
+        name.count == 1 ? "-\(name)" : "--\(name)"
+    }
+
     mutating func parseFlag(name: String, inline: String?, token: Token, spec: CommandSpec?, call: String) -> Argument {
         let location = token.location
         if name == "help" { return .flag(name: "help", value: nil, at: location) }
