@@ -78,6 +78,10 @@ struct Launcher {
             return ExitStatus.usage.rawValue
         }
         if !rest.isEmpty {
+            if let problem = CommandLineWords.problem(rest) {
+                StandardStreams.err("hlsh: \(problem)\n")
+                return ExitStatus.usage.rawValue
+            }
             return session.runSource(
                 SourceFile(name: "<command line>", text: CommandLineWords.source(rest)), arguments: [], scriptPath: nil)
         }

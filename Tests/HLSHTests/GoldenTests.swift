@@ -41,6 +41,18 @@ final class GoldenTests: XCTestCase {
         try assertGolden("help-unknown", ["-c", "help wehre"], status: 2)
     }
 
+    func testObjectDashDashHelpPrintsTheObjectsHelp() throws {
+        try assertGolden("vm-dash-dash-help", ["vm", "--help"], status: 0)
+    }
+
+    func testAnObjectWithoutAVerbListsItsVerbs() throws {
+        try assertGolden("vm-needs-verb", ["vm"], status: 2)
+    }
+
+    func testOneArgumentWithSpacesPointsToDashC() throws {
+        try assertGolden("one-argument-with-spaces", ["vm list"], status: 2)
+    }
+
     // MARK: Values and formats
 
     func testTable() throws {
@@ -53,6 +65,14 @@ final class GoldenTests: XCTestCase {
 
     func testTableAsYAML() throws {
         try assertGolden("table-yaml", ["-o", "yaml", "-c", table], status: 0)
+    }
+
+    func testTheOutputFlagOnAVerbMatchesTheGlobalOne() throws {
+        try assertGolden("sort-dash-o-json", ["-c", "[3, 1, 2] | sort -o json"], status: 0)
+        let global = try BuiltBinary.run(
+            ["-o", "json", "-c", "[3, 1, 2] | sort"], environment: ["HOME": "/nonexistent"])
+        let local = try BuiltBinary.run(["-c", "[3, 1, 2] | sort -o json"], environment: ["HOME": "/nonexistent"])
+        XCTAssertEqual(local.stdout, global.stdout)
     }
 
     func testPipelineToJSON() throws {
@@ -127,6 +147,15 @@ final class GoldenTests: XCTestCase {
         try assertGolden(
             "check-invalid", ["-n", "broken.hls"], status: 2,
             files: ["broken.hls": "echo fine\nlet = 3\nif true {\n    echo (1 +)\n}\nfro x in [1] { }\necho \"open\n"])
+    }
+
+    func testCheckingReportsErrorsInSourcedFiles() throws {
+        try assertGolden(
+            "check-sourced-error", ["-n", "scripts/main.hls"], status: 2,
+            files: [
+                "scripts/main.hls": "source \"lib/common.hls\"\ngreet lab\n",
+                "scripts/lib/common.hls": "def greet(who) {\n    echo (\"hello \" + )\n}\n",
+            ])
     }
 
     func testCheckingDoesNotRun() throws {

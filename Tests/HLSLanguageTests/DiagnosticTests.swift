@@ -183,7 +183,8 @@ extension DiagnosticTests {
     func testASwapOfTwoLettersIsOneEdit() {
         XCTAssertEqual(Suggest.distance("srot", "sort"), 1)
         XCTAssertEqual(Suggest.nearest("srot", in: ["from", "sort"]), "sort")
-        XCTAssertEqual(Suggest.nearest("fro", in: ["from", "for"]), "for")
+        // As close as each other: both, the one `fro` begins first.
+        XCTAssertEqual(Suggest.all("fro", in: ["from", "for"]), ["from", "for"])
         assertDiagnostic("[3, 1] | 1️⃣srot", "unknown command 'srot'", hint: "did you mean 'sort'?")
     }
 }

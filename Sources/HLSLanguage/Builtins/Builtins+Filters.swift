@@ -9,10 +9,35 @@ extension Builtins {
         }
     }
 
+    /// The columns of rows that are records (see `Render.columns`).
+    static func columns(_ rows: [Value]) -> [String] {
+        Render.columns(rows.compactMap { if case .record(let r) = $0 { return r } else { return nil } })
+    }
+
+    /// Field names that no row has are a mistake (a field only some rows have is null in the
+    /// others): the error names them, the nearest existing names and all of them.
+    static func unknownFields(
+        _ names: [String], in columns: [String], of what: String, _ inv: Invocation, noun: String = "column"
+    ) -> HLSError? {
+        var unknown: [String] = []
+        for name in names where !columns.contains(name) && !unknown.contains(name) { unknown.append(name) }
+        guard !unknown.isEmpty, !columns.isEmpty else { return nil }
+        var hints = unknown.compactMap { name in
+            Suggest.didYouMean(name, in: columns).map { unknown.count > 1 ? "'\(name)': \($0)" : $0 }
+        }
+        hints.append("the \(noun)s are \(columns.joined(separator: ", "))")
+        return inv.failure(
+            "no \(noun) \(unknown.map { "'\($0)'" }.joined(separator: " or ")) in \(what)",
+            hint: hints.joined(separator: "; "))
+    }
+
     static let filters: [CommandSpec] = [
         CommandSpec(
             ["where"], summary: "Keep the rows for which a condition is true",
-            discussion: "Inside the condition, bare names are the row's fields and $it is the row.",
+            discussion: """
+                Inside the condition, bare names are the row's fields and $it is the row. A field that only \
+                some rows have is null in the others, so a comparison skips them; a field no row has is an error.
+                """,
             positionals: [Parameter("condition", .condition, "e.g. status == \"running\" and mem > 4G")],
             examples: [
                 Example(
@@ -22,8 +47,9 @@ extension Builtins {
             ],
             takesInput: true,
             implementation: .builtin { inv in
-                let keep = inv.condition("condition")!
-                return .list(try rows(inv).filter { try keep($0) })
+                let items = try rows(inv)
+                let keep = inv.condition("condition", columns: columns(items))!
+                return .list(try items.filter { try keep($0) })
             }),
         CommandSpec(
             ["select"], summary: "Keep only the named fields of a table or record",
@@ -40,8 +66,13 @@ extension Builtins {
                     guard case .record(let r) = v else { throw inv.failure("expects records, got \(v.typeName)") }
                     return .record(Record(fields.map { (key: $0, value: r[$0] ?? .null) }))
                 }
-                if case .record = inv.input { return try pick(inv.input) }
-                return .list(try rows(inv).map(pick))
+                if case .record(let r) = inv.input {
+                    if let e = unknownFields(fields, in: r.keys, of: "the record", inv, noun: "field") { throw e }
+                    return try pick(inv.input)
+                }
+                let items = try rows(inv)
+                if let e = unknownFields(fields, in: columns(items), of: "the table", inv) { throw e }
+                return .list(try items.map(pick))
             }),
         CommandSpec(
             ["sort"], summary: "Sort a list, or a table by one or more fields",
@@ -57,18 +88,14 @@ extension Builtins {
             implementation: .builtin { inv in
                 let fields = inv.list("fields").map(Render.plain)
                 let items = try rows(inv)
+                if let e = unknownFields(fields, in: columns(items), of: "the table", inv) { throw e }
                 func key(_ v: Value) throws -> [Value] {
                     if fields.isEmpty { return [v] }
                     guard case .record(let r) = v else {
                         throw inv.failure("sorting by a field needs a table, got \(v.aTypeName) row")
                     }
-                    return try fields.map { f in
-                        guard let x = r[f] else {
-                            throw inv.failure(
-                                "no field '\(f)' in a row", hint: "fields: \(r.keys.joined(separator: ", "))")
-                        }
-                        return x
-                    }
+                    // A row without the field sorts after the rows with it.
+                    return fields.map { r[$0] ?? .null }
                 }
                 let keyed = try items.enumerated().map { ($0.offset, try key($0.element), $0.element) }
                 var problem: HLSError? = nil

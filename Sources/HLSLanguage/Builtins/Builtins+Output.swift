@@ -24,8 +24,8 @@ extension Builtins {
             takesInput: true,
             implementation: .builtin { inv in
                 let value = inv.has("value") ? inv.value("value") : inv.input
-                inv.context.out(
-                    Render.value(value, format: inv.context.options.output, terminal: inv.context.stdoutTerminal))
+                let format = OutputFlag.format(of: inv) ?? inv.context.options.output
+                inv.context.out(Render.value(value, format: format, terminal: inv.context.stdoutTerminal))
                 return .null
             }),
         CommandSpec(
@@ -36,11 +36,10 @@ extension Builtins {
                 let topic = inv.list("topic").map(Render.plain)
                 guard HelpText.knows(topic, registry: inv.registry) else {
                     let name = topic.joined(separator: " ")
-                    let near = Suggest.nearest(
-                        name, in: inv.registry.specs.map(\.name) + Array(inv.registry.objects.keys))
                     throw HLSError(
                         .usage, "help: no command or object named '\(name)'", at: .source(inv.location),
-                        hint: near.map { "did you mean 'help \($0)'?" } ?? "run 'help' for the list of commands")
+                        hint: Suggest.didYouMean(name, in: HelpText.topics(inv.registry), quote: { "'help \($0)'" })
+                            ?? "run 'help' for the list of commands")
                 }
                 return .string(HelpText.render(topic: topic, registry: inv.registry))
             }),
@@ -57,7 +56,13 @@ public enum HelpText {
     /// Whether `help TOPIC` has something to say: no topic, a verb or an object.
     public static func knows(_ topic: [String], registry: Registry) -> Bool {
         let name = topic.joined(separator: " ")
-        return topic.isEmpty || registry.spec(name) != nil || (topic.count == 1 && registry.objects[name] != nil)
+        return topic.isEmpty || registry.spec(name) != nil
+            || (topic.count == 1 && (registry.objects[name] != nil || KeywordHelp.entry(for: name) != nil))
+    }
+
+    /// Everything `help` has a page for: verbs, objects and keywords.
+    public static func topics(_ registry: Registry) -> [String] {
+        registry.specs.map(\.name) + Array(registry.objects.keys) + Parser.keywords
     }
 
     public static func render(topic: [String], registry: Registry) -> String {
@@ -72,7 +77,7 @@ public enum HelpText {
             }
             out +=
                 "\nLanguage: let, set, if/elif/else, for, parallel for, while, def, phase, retry, try/catch, assert, source, exit.\n"
-            out += "Run 'help OBJECT' or 'help VERB' for more; every verb also takes --help.\n"
+            out += "Run 'help OBJECT', 'help VERB' or 'help KEYWORD' for more; every verb also takes --help.\n"
             return out
         }
         let name = topic.joined(separator: " ")
@@ -80,7 +85,7 @@ public enum HelpText {
         if topic.count == 1, let summary = registry.objects[name] {
             return Usage.object(name, summary: summary, verbs: registry.verbs(of: name))
         }
-        let near = Suggest.nearest(name, in: registry.specs.map(\.name) + Array(registry.objects.keys))
-        return "no help for '\(name)'" + (near.map { "; did you mean '\($0)'?" } ?? "") + "\n"
+        if topic.count == 1, let keyword = KeywordHelp.entry(for: name) { return keyword.text }
+        return "no help for '\(name)'" + (Suggest.didYouMean(name, in: topics(registry)).map { "; \($0)" } ?? "") + "\n"
     }
 }

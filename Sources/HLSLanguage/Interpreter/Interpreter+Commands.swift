@@ -25,10 +25,10 @@ extension Interpreter {
         }
         guard let spec = call.spec else {
             guard let (definition, home) = scope.definition(call.path[0]) else {
-                let near = Suggest.nearest(call.path[0], in: registry.topLevelNames + Array(scope.allDefinitionNames))
                 throw HLSError(
                     .usage, "unknown command '\(call.path[0])'", at: .source(call.location),
-                    hint: near.map { "did you mean '\($0)'?" })
+                    hint: Suggest.didYouMean(
+                        call.path[0], in: registry.topLevelNames + Array(scope.allDefinitionNames)))
             }
             if wantsHelp { return .string(Interpreter.signature(definition) + "\n") }
             return try invoke(definition, home: home, call: call, input: input, scope: scope)
@@ -37,12 +37,15 @@ extension Interpreter {
         let invocation = try bind(call, spec: spec, input: input, scope: scope)
         context.log.record("command", [("command", .string(spec.name)), ("at", .string(call.location.description))])
         do {
+            let value: Value
             switch spec.implementation {
             case .query(let body), .builtin(let body):
-                return try body(invocation)
+                value = try body(invocation)
             case .mutation(let plan):
-                return try execute(try plan(invocation), of: invocation)
+                value = try execute(try plan(invocation), of: invocation)
             }
+            guard let format = OutputFlag.format(of: invocation) else { return value }
+            return OutputFlag.render(value, format: format, terminal: context.stdoutTerminal)
         } catch let e as HLSError {
             throw e.located(.source(call.location))
         } catch let s as Signal {
@@ -202,9 +205,9 @@ extension Interpreter {
                 }
                 if !parameter.isVariadic { positional += 1 }
             case .flag(let name, let expression, let at):
-                guard let flag = spec.flag(named: name) else {
+                guard let flag = spec.flag(named: name) ?? OutputFlag.flag(named: name, for: spec) else {
                     throw HLSError(
-                        .usage, "unknown flag '--\(name)' for '\(spec.name)'", at: .source(at),
+                        .usage, "unknown flag '\(Parser.spelling(ofFlag: name))' for '\(spec.name)'", at: .source(at),
                         hint: "usage: \(Usage.line(spec))")
                 }
                 if let kind = flag.kind {
@@ -271,11 +274,9 @@ extension Interpreter {
             default: text = Render.plain(value)
             }
             guard words.contains(text) else {
-                let near = Suggest.nearest(text, in: words)
                 throw HLSError(
                     .usage, "\(command): \(what) must be one of \(words.joined(separator: ", ")), not '\(text)'",
-                    at: .source(expression.location),
-                    hint: near.map { "did you mean '\($0)'?" })
+                    at: .source(expression.location), hint: Suggest.didYouMean(text, in: words))
             }
             return .string(text)
         case .int:
@@ -314,7 +315,8 @@ extension Interpreter {
             case .flag(let name, let value, let at):
                 guard let parameter = definition.parameters.first(where: { $0.name == name }) else {
                     throw HLSError(
-                        .usage, "unknown flag '--\(name)' for '\(definition.name)'", at: .source(at),
+                        .usage, "unknown flag '\(Parser.spelling(ofFlag: name))' for '\(definition.name)'",
+                        at: .source(at),
                         hint: Interpreter.signature(definition))
                 }
                 if parameter.isSwitch {

@@ -20,18 +20,17 @@ extension Interpreter {
                     hint: "use $it for the row itself")
             }
             guard let v = r[name] else {
-                let near = Suggest.nearest(name, in: r.keys)
                 throw HLSError(
                     .failed, "no field '\(name)' in the row", at: .source(at),
-                    hint: near.map { "did you mean '\($0)'?" } ?? "fields: \(r.keys.joined(separator: ", "))")
+                    hint: Suggest.didYouMean(name, in: r.keys) ?? "fields: \(r.keys.joined(separator: ", "))")
             }
             return v
         case .variable(let name, let path, let at):
             guard let value = scope.lookup(name) else {
-                let near = Suggest.nearest(name, in: scope.allVariableNames)
                 throw HLSError(
                     .failed, "unknown variable $\(name)", at: .source(at),
-                    hint: near.map { "did you mean $\($0)?" } ?? "declare it with 'let \(name) = …'")
+                    hint: Suggest.didYouMean(name, in: scope.allVariableNames, quote: { "$\($0)" })
+                        ?? "declare it with 'let \(name) = …'")
             }
             return try Interpreter.field(path, of: value, at: at, variable: "$\(name)")
         case .template(let segments, _):
@@ -75,12 +74,16 @@ extension Interpreter {
                 }
                 return .bool(!b)
             }
-            switch v {
-            case .int(let i): return .int(-i)
-            case .float(let d): return .float(-d)
-            case .duration(let d): return .duration(.zero - d)
-            case .size(let s): return .size(-s)
-            default: throw HLSError(.failed, "cannot negate \(v.aTypeName)", at: .source(at))
+            do {
+                switch v {
+                case .int(let i): return .int(try Operators.negated(i))
+                case .float(let d): return .float(-d)
+                case .duration(let d): return .duration(.zero - d)
+                case .size(let s): return .size(try Operators.negated(s))
+                default: throw HLSError(.failed, "cannot negate \(v.aTypeName)", at: .source(at))
+                }
+            } catch let e as Operators.TypeMismatch {
+                throw HLSError(.failed, e.message, at: .source(at))
             }
         case .binary(let op, let lhs, let rhs, let at):
             if op == "and" || op == "or" {
@@ -99,6 +102,8 @@ extension Interpreter {
             }
         case .block(let block):
             return .closure(Closure(block: block, scope: scope))
+        case .conditional(let branches, let otherwise, let at):
+            return try execute(.ifElse(branches: branches, otherwise: otherwise, at: at), scope: scope, emit: false)
         }
     }
 
@@ -110,11 +115,12 @@ extension Interpreter {
     }
 
     /// A condition's truth; anything but a bool (or null, which is false) is an error.
-    func test(_ expression: Expression, row: Value?, scope: Scope) throws -> Bool {
+    /// `it` is the row as given when `row` is a padded copy of it (see `Invocation.condition`).
+    func test(_ expression: Expression, row: Value?, it: Value? = nil, scope: Scope) throws -> Bool {
         let inner: Scope
         if let row {
             inner = Scope(parent: scope)
-            inner.declare("it", row)
+            inner.declare("it", it ?? row)
         } else {
             inner = scope
         }
@@ -151,10 +157,9 @@ extension Interpreter {
             switch current {
             case .record(let r):
                 guard let v = r[key] else {
-                    let near = Suggest.nearest(key, in: r.keys)
                     throw HLSError(
                         .failed, "\(walked) has no field '\(key)'", at: .source(at),
-                        hint: near.map { "did you mean '\($0)'?" }
+                        hint: Suggest.didYouMean(key, in: r.keys)
                             ?? (r.keys.isEmpty ? nil : "fields: \(r.keys.joined(separator: ", "))"))
                 }
                 current = v

@@ -64,8 +64,15 @@ public final class Interpreter: Sendable {
     /// Parses `source` with the session's `def`s known and runs it; returns the diagnostics
     /// instead when it does not parse.
     public func parse(_ source: SourceFile) -> (Program, [Diagnostic]) {
+        parse(source, knownDefinitions: globals.allDefinitionNames)
+    }
+
+    /// Parses `source`, remembering it and the files it sources so diagnostics can quote them.
+    func parse(_ source: SourceFile, knownDefinitions: Set<String>) -> (Program, [Diagnostic]) {
         remember(source)
-        return Parser.parse(source, registry: registry, knownDefinitions: globals.allDefinitionNames)
+        let parsed = Parser.parse(source, registry: registry, knownDefinitions: knownDefinitions)
+        for file in parsed.0.sourced { remember(file) }
+        return parsed
     }
 
     func remember(_ source: SourceFile) {

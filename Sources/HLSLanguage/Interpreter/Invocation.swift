@@ -52,11 +52,20 @@ public struct Invocation: Sendable {
     }
 
     /// A row condition (`where status == "running"`): true/false for one row, `$it` bound.
-    public func condition(_ name: String) -> (@Sendable (Value) throws -> Bool)? {
+    /// `columns` are the table's: a field that this row lacks but another row has is null here
+    /// (so `where mem > 4G` skips rows without a mem); a field no row has stays an error.
+    public func condition(_ name: String, columns: [String] = []) -> (@Sendable (Value) throws -> Bool)? {
         guard let expression = thunks[name] else { return nil }
         let interpreter = self.interpreter
         let scope = self.scope
-        return { row in try interpreter.test(expression, row: row, scope: scope) }
+        return { row in
+            guard case .record(let r) = row, r.count < columns.count else {
+                return try interpreter.test(expression, row: row, scope: scope)
+            }
+            var padded = r
+            for column in columns where padded[column] == nil { padded[column] = .null }
+            return try interpreter.test(expression, row: .record(padded), it: row, scope: scope)
+        }
     }
 
     /// A block argument (`each { … }`), run with `$it` bound to its argument.

@@ -60,9 +60,8 @@ public enum Render {
         }
     }
 
-    /// An aligned table; when it is wider than the terminal, one block of `key: value` lines
-    /// per row instead, so nothing is ever cut off.
-    public static func table(_ rows: [Record], terminal: Terminal) -> String {
+    /// The columns of a table: every field that any row has, in the order first seen.
+    public static func columns(_ rows: [Record]) -> [String] {
         var columns: [String] = []
         var seen = Set<String>()
         for row in rows {
@@ -71,6 +70,13 @@ public enum Render {
                 columns.append(key)
             }
         }
+        return columns
+    }
+
+    /// An aligned table; when it is wider than the terminal, one block of `key: value` lines
+    /// per row instead, so nothing is ever cut off.
+    public static func table(_ rows: [Record], terminal: Terminal) -> String {
+        let columns = self.columns(rows)
         let cells = rows.map { row in columns.map { cell(row[$0] ?? .null) } }
         var widths = columns.map { displayWidth($0) }
         for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], displayWidth(c)) } }

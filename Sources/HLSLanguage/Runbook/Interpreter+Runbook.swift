@@ -135,10 +135,8 @@ extension Interpreter {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw HLSError(.failed, "cannot read '\(path)'", at: .source(at), hint: SourcePath.hint)
         }
-        let source = SourceFile(name: path, text: text)
-        remember(source)
-        let (program, diagnostics) = Parser.parse(
-            source, registry: registry, knownDefinitions: scope.allDefinitionNames)
+        let (program, diagnostics) = parse(
+            SourceFile(name: path, text: text), knownDefinitions: scope.allDefinitionNames)
         if let first = diagnostics.first {
             var e = first.error
             if diagnostics.count > 1 {
@@ -153,9 +151,7 @@ extension Interpreter {
 
     /// Parses and runs code in `scope` without printing; the last value is the result.
     func evaluateSource(_ source: SourceFile, scope: Scope) throws -> Value {
-        remember(source)
-        let (program, diagnostics) = Parser.parse(
-            source, registry: registry, knownDefinitions: scope.allDefinitionNames)
+        let (program, diagnostics) = parse(source, knownDefinitions: scope.allDefinitionNames)
         if let first = diagnostics.first { throw first.error }
         return try execute(program.statements, scope: scope, emit: false)
     }

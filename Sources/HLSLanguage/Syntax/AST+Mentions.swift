@@ -38,7 +38,7 @@ extension Expression {
         case .field(let base, _, _): return base.mayRead(name)
         case .unary(_, let operand, _): return operand.mayRead(name)
         case .binary(_, let lhs, let rhs, _): return lhs.mayRead(name) || rhs.mayRead(name)
-        case .block: return true
+        case .block, .conditional: return true
         }
     }
 }

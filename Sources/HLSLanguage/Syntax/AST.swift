@@ -4,6 +4,8 @@ public import HLSCore
 public struct Program: Sendable {
     public var source: SourceFile
     public var statements: [Statement]
+    /// The files its `source` statements with a literal path read while it was parsed.
+    public var sourced: [SourceFile] = []
 }
 
 /// A block of statements: a `{ … }` body.
@@ -101,6 +103,8 @@ public indirect enum Expression: Sendable {
     case field(Expression, path: [String], at: SourceLocation)
     case unary(op: String, Expression, at: SourceLocation)
     case binary(op: String, Expression, Expression, at: SourceLocation)
+    /// `(if COND { … } else { … })`: the value of the block whose condition holds (null if none).
+    case conditional(branches: [(Expression, Block)], otherwise: Block?, at: SourceLocation)
     /// `{ … }` given as a value (to `each`, `retry`, …): run later with `$it` bound.
     case block(Block)
 
@@ -108,7 +112,7 @@ public indirect enum Expression: Sendable {
         switch self {
         case .literal(_, _, let at), .bareName(_, let at), .variable(_, _, let at), .template(_, let at),
             .list(_, let at), .record(_, let at), .subpipeline(_, let at), .field(_, _, let at),
-            .unary(_, _, let at), .binary(_, _, _, let at):
+            .unary(_, _, let at), .binary(_, _, _, let at), .conditional(_, _, let at):
             return at
         case .block(let b): return b.location
         }

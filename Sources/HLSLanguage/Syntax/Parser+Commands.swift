@@ -23,6 +23,11 @@ extension Parser {
     }
 
     mutating func parseElement(first: Bool) -> PipelineElement? {
+        if first, isWord("if") {
+            let at = currentLocation
+            guard let (branches, otherwise) = parseIf() else { return nil }
+            return .value(.conditional(branches: branches, otherwise: otherwise, at: at))
+        }
         if startsCommand(current) {
             if first, peekIsWord("=") {
                 error("to bind a variable write 'let \(currentWord!) = …' (or 'set' to change it)")
@@ -65,16 +70,29 @@ extension Parser {
             let object = words[0]
             let verbs = registry.verbs(of: object).map { $0.path.dropFirst().joined(separator: " ") }
             advance()
+            // `vm --help` is `help vm`.
+            if words.count == 1, isWord("--help"), let (help, _) = registry.resolve(["help"]) {
+                advance()
+                let topic = Expression.literal(.string(object), text: object, at: location)
+                return CommandCall(path: ["help"], arguments: [.positional(topic)], location: location, spec: help)
+            }
             if words.count > 1 {
-                let near = Suggest.nearest(words[1], in: verbs)
                 error(
                     "unknown verb '\(words[1])' for '\(object)'", at: tokens[index].location,
-                    hint: near.map { "did you mean '\(object) \($0)'?" }
+                    hint: Suggest.didYouMean(words[1], in: verbs, quote: { "'\(object) \($0)'" })
                         ?? "'\(object)' has: \(verbs.joined(separator: ", "))")
             } else {
                 error(
                     "'\(object)' needs a verb", at: location, hint: "'\(object)' has: \(verbs.joined(separator: ", "))")
             }
+            return nil
+        } else if let keyword = lexed.word(current, in: Parser.keywordTable) {
+            // A statement's keyword where a command or value belongs (`let x = for …`).
+            error(
+                "'\(keyword)' is a statement, not a command", at: location,
+                hint: keyword == "if"
+                    ? "'if' begins a line, or gives a value first in ( ) or after '=': (if COND { … } else { … })"
+                    : "'\(keyword)' begins a line (or follows ';' or '{'); run 'help \(keyword)'")
             return nil
         } else {
             spec = nil
@@ -146,6 +164,11 @@ extension Parser {
         return nil
     }
 
+    /// A flag's name as it was most likely typed, once only the name is left: `-o`, `--desc`.
+    static func spelling(ofFlag name: String) -> String {
+        name.count == 1 ? "-\(name)" : "--\(name)"
+    }
+
     mutating func parseFlag(name: String, inline: String?, token: Token, spec: CommandSpec?, call: String) -> Argument {
         let location = token.location
         if name == "help" { return .flag(name: "help", value: nil, at: location) }
@@ -153,11 +176,13 @@ extension Parser {
             // A `def`'s flags are bound when it runs; a value follows unless it is a switch.
             return .flag(name: name, value: inline.flatMap { inlineValue($0, of: token, kind: .any) }, at: location)
         }
-        guard let flag = spec.flag(named: name) else {
-            let near = Suggest.nearest(name, in: spec.flags.map(\.name))
+        guard let flag = spec.flag(named: name) ?? OutputFlag.flag(named: name, for: spec) else {
+            // Named as it was typed: `-x`, `--zz` (without an `=value`).
+            let typed = lexed.text(of: token).prefix { $0 != "=" }
             error(
-                "unknown flag '--\(name)' for '\(call)'", at: location,
-                hint: near.map { "did you mean '--\($0)'?" } ?? "usage: \(Usage.line(spec))")
+                "unknown flag '\(typed)' for '\(call)'", at: location,
+                hint: Suggest.didYouMean(name, in: spec.flags.map(\.name), quote: { "'--\($0)'" })
+                    ?? "usage: \(Usage.line(spec))")
             return .flag(name: name, value: nil, at: location)
         }
         if let inline {

@@ -110,6 +110,9 @@ extension Parser {
             advance()
             if let value = Quantities.parseWord(w) {
                 result = .literal(value, text: w, at: at)
+            } else if Quantities.isOversizedInteger(w) {
+                error("integer \(w) is too big", at: at, hint: "integers go from \(Int.min) to \(Int.max)")
+                return nil
             } else if argument || bareWordsAreStrings > 0 {
                 if Parser.operators.contains(w) && !argument {
                     error("expected a value, found '\(w)'", at: at)

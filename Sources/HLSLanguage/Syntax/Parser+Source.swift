@@ -1,28 +1,34 @@
 import Foundation
 
 extension Parser {
-    /// `source "lib.hls"` with a literal path: reads the file now, so calls of the `def`s it
-    /// declares are known while this file is checked, and a missing file is reported by
-    /// `hlsh -n` too. A computed path can only be read when it runs; then calls of unknown
-    /// names are left for run time.
+    /// `source "lib.hls"` with a literal path: reads and checks the file now, so `hlsh -n`
+    /// reports its errors (at its own file:line:col) and a missing file, and calls of the `def`s
+    /// it declares are known while this file is checked. A file already being sourced on the
+    /// way here (a cycle) is not read again. A computed path can only be read when it runs;
+    /// then calls of unknown names are left for run time.
     mutating func noteSourced(_ pathExpression: Expression) {
         guard case .literal(.string(let path), _, let at) = pathExpression else {
             hasComputedSource = true
             return
         }
         let resolved = SourcePath.resolve(path, from: source.name)
-        guard !sourceChain.contains(resolved) else { return }
+        let identity = SourcePath.identity(resolved)
+        guard !sourceChain.contains(identity) else { return }
         guard let text = try? String(contentsOfFile: resolved, encoding: .utf8) else {
             error("cannot read '\(resolved)'", at: at, hint: SourcePath.hint)
             return
         }
         var inner = Parser(source: SourceFile(name: resolved, text: text), registry: registry)
         inner.definitions = definitions
-        inner.sourceChain = sourceChain.union([source.name, resolved])
+        inner.sourceChain = sourceChain.union([SourcePath.identity(source.name), identity])
         let statements = inner.parseStatements(until: nil)
         for case .definition(let d) in statements { definitions.insert(d.name) }
         definitions.formUnion(inner.definitions)
         hasComputedSource = hasComputedSource || inner.hasComputedSource
+        // Its unknown names are checked with this file's, once every `def` is known.
+        diagnostics += inner.diagnostics
+        unresolved += inner.unresolved
+        sourced += [inner.source] + inner.sourced
     }
 }
 
@@ -35,5 +41,13 @@ enum SourcePath {
         guard !path.hasPrefix("/"), !file.hasPrefix("<") else { return path }
         let dir = (file as NSString).deletingLastPathComponent
         return dir.isEmpty ? path : dir + "/" + path
+    }
+
+    /// One name per file however it is spelt (`lib/./a.hls`, `lib/../lib/a.hls`, a symlink),
+    /// to tell a cycle; the path itself when the file does not exist.
+    static func identity(_ path: String) -> String {
+        guard let real = realpath(path, nil) else { return path }
+        defer { free(real) }
+        return String(cString: real)
     }
 }

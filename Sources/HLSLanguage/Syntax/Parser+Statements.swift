@@ -74,32 +74,7 @@ extension Parser {
             }
             return .assignment(name: parts[0], path: Array(parts.dropFirst()), value: value, at: location)
         case "if":
-            advance()
-            var branches: [(Expression, Block)] = []
-            guard let condition = parseCondition(after: "if"), let body = parseBlock() else { return nil }
-            branches.append((condition, body))
-            var otherwise: Block? = nil
-            while true {
-                // `elif`/`else` may follow the closing brace on the same line or the next one.
-                let save = index
-                while currentKind == .newline { advance() }
-                if isWord("elif") {
-                    advance()
-                    guard let c = parseCondition(after: "elif"), let b = parseBlock() else { return nil }
-                    branches.append((c, b))
-                } else if isWord("else") {
-                    advance()
-                    if isWord("if") {
-                        error("write 'elif', not 'else if'", hint: "hls uses 'elif COND { … }'")
-                        return nil
-                    }
-                    otherwise = parseBlock()
-                    break
-                } else {
-                    index = save
-                    break
-                }
-            }
+            guard let (branches, otherwise) = parseIf() else { return nil }
             return .ifElse(branches: branches, otherwise: otherwise, at: location)
         case "for":
             advance()
@@ -191,6 +166,38 @@ extension Parser {
         default:
             return parsePipeline().map(Statement.pipeline)
         }
+    }
+
+    /// `if COND { … } elif COND { … } else { … }`, from the `if`: a statement, or the first
+    /// value of a pipeline (`let x = if …`, `(if … )`), where it is the chosen block's value.
+    mutating func parseIf() -> (branches: [(Expression, Block)], otherwise: Block?)? {
+        advance()
+        var branches: [(Expression, Block)] = []
+        guard let condition = parseCondition(after: "if"), let body = parseBlock() else { return nil }
+        branches.append((condition, body))
+        var otherwise: Block? = nil
+        while true {
+            // `elif`/`else` may follow the closing brace on the same line or the next one.
+            let save = index
+            while currentKind == .newline { advance() }
+            if isWord("elif") {
+                advance()
+                guard let c = parseCondition(after: "elif"), let b = parseBlock() else { return nil }
+                branches.append((c, b))
+            } else if isWord("else") {
+                advance()
+                if isWord("if") {
+                    error("write 'elif', not 'else if'", hint: "hls uses 'elif COND { … }'")
+                    return nil
+                }
+                otherwise = parseBlock()
+                break
+            } else {
+                index = save
+                break
+            }
+        }
+        return (branches, otherwise)
     }
 
     /// The condition of `if`/`elif`/`while`; a `{` right after the keyword means it is missing

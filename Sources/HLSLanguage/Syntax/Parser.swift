@@ -22,6 +22,8 @@ public struct Parser {
     var sourceChain: Set<String> = []
     /// A `source` whose path is computed: its `def`s are unknown until it runs.
     var hasComputedSource = false
+    /// The files read for `source` statements with a literal path, nested ones too.
+    var sourced: [SourceFile] = []
 
     public init(source: SourceFile, registry: Registry) {
         self.source = source
@@ -52,8 +54,13 @@ public struct Parser {
         parser.definitions = knownDefinitions
         let statements = parser.parseStatements(until: nil)
         parser.checkUnresolved()
-        let diagnostics = parser.diagnostics.sorted { $0.location < $1.location }
-        return (Program(source: source, statements: statements), diagnostics)
+        var diagnostics = parser.diagnostics.sorted { $0.location < $1.location }
+        if !parser.sourced.isEmpty {
+            // A file sourced by two others is checked twice: report its errors once.
+            diagnostics = diagnostics.enumerated().filter { $0.offset == 0 || diagnostics[$0.offset - 1] != $0.element }
+                .map(\.element)
+        }
+        return (Program(source: source, statements: statements, sourced: parser.sourced), diagnostics)
     }
 
     // MARK: Token access
@@ -173,16 +180,15 @@ public struct Parser {
         if hasComputedSource { return }
         for (name, at) in unresolved where !definitions.contains(name) {
             let candidates = registry.topLevelNames + Array(definitions) + Parser.keywords
-            var hint: String? = nil
-            if let near = Suggest.nearest(name, in: candidates) { hint = "did you mean '\(near)'?" }
-            if hint == nil { hint = "run 'help' for the list of commands" }
+            let hint = Suggest.didYouMean(name, in: candidates) ?? "run 'help' for the list of commands"
             diagnostics.append(Diagnostic("unknown command '\(name)'", at: at, hint: hint))
         }
     }
 
     static let keywordTable = WordTable(keywords)
 
-    static let keywords = [
+    /// The words that begin (or continue) a statement.
+    public static let keywords = [
         "let", "set", "if", "elif", "else", "for", "in", "while", "break", "continue", "return", "def",
         "phase", "retry", "try", "catch", "assert", "parallel", "source", "exit",
     ]

@@ -38,6 +38,16 @@ enum Quantities {
         return parseSize(cleaned).map(Value.size)
     }
 
+    /// Whether `word` is written as an integer (digits, `_`, a sign) that `parseWord` could not
+    /// hold in 64 bits.
+    static func isOversizedInteger(_ word: String) -> Bool {
+        var bytes = word.utf8[...]
+        if bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+        guard let first = bytes.first, first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9") else { return false }
+        return bytes.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_") }
+            && Int(word.replacingUnderscores) == nil
+    }
+
     static let durationUnits: [(String, Duration)] = [
         ("ns", .nanoseconds(1)), ("us", .microseconds(1)), ("ms", .milliseconds(1)), ("s", .seconds(1)),
         ("m", .seconds(60)), ("h", .seconds(3600)), ("d", .seconds(86400)), ("w", .seconds(604800)),

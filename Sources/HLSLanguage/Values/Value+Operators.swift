@@ -10,19 +10,49 @@ enum Operators {
         TypeMismatch(message: "cannot apply '\(op)' to \(a.typeName) and \(b.typeName)")
     }
 
+    /// `x op y` for `+ - * / %`, or an error instead of a wrap-around or a trap.
+    static func checked<N: FixedWidthInteger>(_ op: String, _ x: N, _ y: N) throws(TypeMismatch) -> N {
+        let (result, overflow): (N, Bool)
+        switch op {
+        case "+": (result, overflow) = x.addingReportingOverflow(y)
+        case "-": (result, overflow) = x.subtractingReportingOverflow(y)
+        case "*": (result, overflow) = x.multipliedReportingOverflow(by: y)
+        case "/": (result, overflow) = x.dividedReportingOverflow(by: y)
+        default: (result, overflow) = x.remainderReportingOverflow(dividingBy: y)
+        }
+        guard !overflow else { throw overflowed("\(x) \(op) \(y)") }
+        return result
+    }
+
+    /// `-x`, or an error for the one integer whose negation does not fit.
+    static func negated<N: FixedWidthInteger & SignedInteger>(_ x: N) throws(TypeMismatch) -> N {
+        let (result, overflow) = N.zero.subtractingReportingOverflow(x)
+        guard !overflow else { throw overflowed("-(\(x))") }
+        return result
+    }
+
+    /// A size of `amount` bytes, rounded, or an error when it does not fit.
+    static func bytes(_ amount: Double, _ what: String) throws(TypeMismatch) -> Value {
+        guard let n = Int64(exactly: amount.rounded()) else { throw overflowed(what) }
+        return .size(n)
+    }
+
+    static func overflowed(_ what: String) -> TypeMismatch {
+        TypeMismatch(message: "integer overflow: \(what) is out of range")
+    }
+
     static func arithmetic(_ op: String, _ a: Value, _ b: Value) throws(TypeMismatch) -> Value {
         switch (a, b) {
         case (.int(let x), .int(let y)):
             switch op {
-            case "+": return .int(x &+ y)
-            case "-": return .int(x &- y)
-            case "*": return .int(x &* y)
+            case "+", "-", "*": return .int(try checked(op, x, y))
             case "/":
                 guard y != 0 else { throw TypeMismatch(message: "division by zero") }
-                return x % y == 0 ? .int(x / y) : .float(Double(x) / Double(y))
+                let remainder = try checked("%", x, y)
+                return remainder == 0 ? .int(try checked(op, x, y)) : .float(Double(x) / Double(y))
             case "%":
                 guard y != 0 else { throw TypeMismatch(message: "division by zero") }
-                return .int(x % y)
+                return .int(try checked(op, x, y))
             default: break
             }
         case (.int, .float), (.float, .int), (.float, .float):
@@ -59,8 +89,7 @@ enum Operators {
             if op == "*" { return .duration(Quantities.scaled(y, by: number(a)!, exactly: a.intValue)) }
         case (.size(let x), .size(let y)):
             switch op {
-            case "+": return .size(x + y)
-            case "-": return .size(x - y)
+            case "+", "-": return .size(try checked(op, x, y))
             case "/":
                 guard y != 0 else { throw TypeMismatch(message: "division by zero") }
                 return ratio(x, y)
@@ -71,13 +100,13 @@ enum Operators {
             }
         case (.size(let x), .int), (.size(let x), .float):
             let y = number(b)!
-            if op == "*" { return .size(Int64((Double(x) * y).rounded())) }
+            if op == "*" { return try bytes(Double(x) * y, "\(x) * \(Render.plain(b))") }
             if op == "/" {
                 guard y != 0 else { throw TypeMismatch(message: "division by zero") }
-                return .size(Int64((Double(x) / y).rounded()))
+                return try bytes(Double(x) / y, "\(x) / \(Render.plain(b))")
             }
         case (.int, .size(let y)), (.float, .size(let y)):
-            if op == "*" { return .size(Int64((number(a)! * Double(y)).rounded())) }
+            if op == "*" { return try bytes(number(a)! * Double(y), "\(Render.plain(a)) * \(y)") }
         case (.string(let x), .string(let y)) where op == "+":
             return .string(x + y)
         case (.string(let x), _) where op == "+" && isScalar(b):
