@@ -52,6 +52,7 @@ extension Lab {
             endpoint: nil, nodes: [], caFile: nil, fingerprint: nil, insecure: false, tokenEnv: "PROXMOX_VE_API_TOKEN")
         if let p = top.fields("proxmox") {
             proxmox.endpoint = p.string("endpoint", required: false, "a URL such as https://pve1.lan:8006/")
+            proxmox.endpointAt = p.node("endpoint")?.location
             proxmox.nodes = p.strings("nodes")
             if proxmox.nodes.isEmpty { p.missing("nodes", "the Proxmox node names, e.g. [pve1, pve2]") }
             proxmox.caFile = p.string("ca_file", required: false, "a path")
@@ -65,6 +66,7 @@ extension Lab {
                 }
             }
             proxmox.insecure = p.bool("insecure", default: false)
+            proxmox.allowHTTP = p.bool("allow_http", default: false)
             proxmox.tokenEnv =
                 p.string("token_env", required: false, "an environment variable name") ?? "PROXMOX_VE_API_TOKEN"
             if let endpoint = proxmox.endpoint, !(endpoint.hasPrefix("https://") || endpoint.hasPrefix("http://")) {

@@ -216,4 +216,20 @@ final class VMNameAndFailureTests: XCTestCase {
         XCTAssertEqual(start.status, 1, start.err)
         XCTAssertTrue(start.err.contains("vm apply k3s-cp-01"), start.err)
     }
+
+    /// A plain-http endpoint is refused before any request; allowed, it is warned about on
+    /// standard error.
+    func testAPlainHTTPEndpointIsRefusedOrWarnedAbout() throws {
+        let lab = try LabHarness(simulatedNodes: false)
+        let endpoint = "http://127.0.0.1:\(try freeLoopbackPort())/"
+        lab.environment["PROXMOX_VE_ENDPOINT"] = endpoint
+        let refused = lab.run("vm list")
+        XCTAssertEqual(refused.status, 2, refused.err)
+        XCTAssertTrue(refused.err.contains("PROXMOX_VE_ENDPOINT is plain http (\(endpoint))"), refused.err)
+        XCTAssertTrue(refused.err.contains("HLSH_PVE_ALLOW_HTTP=1"), refused.err)
+        lab.environment["HLSH_PVE_ALLOW_HTTP"] = "1"
+        let allowed = lab.run("vm list")
+        XCTAssertTrue(allowed.err.contains("warning: \(endpoint) is plain http"), allowed.err)
+        XCTAssertTrue(allowed.err.contains("cannot connect"), "the request was made: \(allowed.err)")
+    }
 }
