@@ -4,7 +4,7 @@ import HLSTransport
 
 extension Lab {
     /// Reads and validates an inventory file. Every problem is reported at once, each naming
-    /// the file, line, column and field; the first is thrown with the others in its hint.
+    /// the file, line, column and field; the first is thrown with the rest as its `others`.
     public static func load(path: String) throws(HLSError) -> Lab {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw HLSError(.usage, "cannot read the inventory \(path)", hint: "create it from scripts/homelab.yaml")
@@ -30,14 +30,7 @@ extension Lab {
         let lab = decode(root, file: file, problems: &problems)
         guard problems.isEmpty, let lab else {
             var first = problems.first ?? HLSError(.syntax, "invalid inventory", at: .source(root.location))
-            if problems.count > 1 {
-                let rest = problems.dropFirst().map { "\($0.place.map { "\($0): " } ?? "")\($0.message)" }
-                first.hint =
-                    ([first.hint].compactMap { $0 } + [
-                        "\(problems.count - 1) more problem(s):\n    " + rest.joined(separator: "\n    ")
-                    ])
-                    .joined(separator: "\n  ")
-            }
+            first.others = Array(problems.dropFirst())
             throw first
         }
         return lab
@@ -207,10 +200,7 @@ extension Lab {
         }
         let domain = top.string("domain", required: false)
         top.finish()
-        problems = reader.problems.sorted { a, b in
-            if case .source(let x)? = a.place, case .source(let y)? = b.place { return x < y }
-            return false
-        }
+        problems = reader.problems
         return Lab(
             name: name, file: file, proxmox: proxmox, template: template, storage: storage, bridge: bridge,
             network: network,
