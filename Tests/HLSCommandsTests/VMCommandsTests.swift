@@ -232,4 +232,16 @@ final class VMNameAndFailureTests: XCTestCase {
         XCTAssertTrue(allowed.err.contains("warning: \(endpoint) is plain http"), allowed.err)
         XCTAssertTrue(allowed.err.contains("cannot connect"), "the request was made: \(allowed.err)")
     }
+
+    /// A public key that cannot be read says why (the system's reason), not only that.
+    func testAnUnreadablePublicKeySaysWhy() throws {
+        let lab = try LabHarness(
+            inventory: LabHarness.shippedInventory.replacingOccurrences(
+                of: "public_keys: [~/.ssh/id_ed25519.pub]", with: "public_keys: [~/.ssh/missing.pub]"),
+            simulatedNodes: false)
+        let result = lab.run("vm plan --all")
+        XCTAssertEqual(result.status, 1, result.err)
+        XCTAssertTrue(result.err.contains("cannot read the public key ~/.ssh/missing.pub"), result.err)
+        XCTAssertTrue(result.err.contains("cause: ") && result.err.contains("exist"), result.err)
+    }
 }
