@@ -20,6 +20,9 @@ public struct HLSError: Error, Sendable, CustomStringConvertible {
     public var hint: String?
     /// The underlying cause, already rendered (and redacted) for people.
     public var cause: String?
+    /// Further problems found together with this one (every problem of an inventory), each
+    /// reported in full after it.
+    public var others: [HLSError] = []
 
     public init(
         _ kind: Kind, _ message: String, at place: Place? = nil, hint: String? = nil,
@@ -40,13 +43,14 @@ public struct HLSError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    /// `place: error: message`, then the cause and the hint on their own lines.
+    /// `place: error: message`, then the cause and the hint on their own lines, then the others.
     public var description: String {
         var text = ""
         if let place { text += "\(place): " }
         text += "error: \(message)"
         if let cause { text += "\n  cause: \(cause)" }
         if let hint { text += "\n  hint: \(hint)" }
+        for other in others { text += "\n\(other)" }
         return text
     }
 

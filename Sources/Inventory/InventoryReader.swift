@@ -4,10 +4,33 @@ import HLSFormats
 /// Reads a located YAML mapping field by field, collecting every problem (with its file, line
 /// and field path) instead of stopping at the first, and flagging keys nobody read.
 final class InventoryReader {
-    private(set) var problems: [HLSError] = []
+    /// Each problem with where it sorts: its place, or just after the unknown field that explains it.
+    private var found: [(order: SourceLocation, explained: Bool, error: HLSError)] = []
+
+    /// Every problem, in the order of the file; a required field reported missing comes right
+    /// after an unknown field that is a typo of it.
+    var problems: [HLSError] {
+        found.enumerated().sorted { a, b in
+            (a.element.order, a.element.explained ? 1 : 0, a.offset) < (
+                b.element.order, b.element.explained ? 1 : 0, b.offset
+            )
+        }.map(\.element.error)
+    }
 
     func problem(_ path: String, _ message: String, at: SourceLocation, hint: String? = nil) {
-        problems.append(HLSError(.syntax, "\(path): \(message)", at: .source(at), hint: hint))
+        add(HLSError(.syntax, "\(path): \(message)", at: .source(at), hint: hint), at: at)
+    }
+
+    @discardableResult
+    func add(_ error: HLSError, at: SourceLocation) -> Int {
+        found.append((at, false, error))
+        return found.count - 1
+    }
+
+    /// Sorts problem `index` just after a problem at `location`.
+    func explain(_ index: Int, by location: SourceLocation) {
+        found[index].order = location
+        found[index].explained = true
     }
 
     /// A mapping's fields, or a problem when the node is not a mapping.
@@ -17,6 +40,8 @@ final class InventoryReader {
         let at: SourceLocation
         let pairs: [(key: String, keyAt: SourceLocation, value: LocatedYAML)]
         private var read: Set<String> = []
+        /// Required fields reported missing, with their problem's index in the reader.
+        private var missingProblems: [String: Int] = [:]
 
         init(_ reader: InventoryReader, _ node: LocatedYAML, path: String) {
             self.reader = reader
@@ -45,7 +70,8 @@ final class InventoryReader {
         }
 
         func missing(_ key: String, _ expected: String) {
-            reader.problem(sub(key), "is required (\(expected))", at: at)
+            missingProblems[key] = reader.add(
+                HLSError(.syntax, "\(sub(key)): is required (\(expected))", at: .source(at)), at: at)
         }
 
         func string(_ key: String, required: Bool = true, _ expected: String = "text") -> String? {
@@ -153,11 +179,16 @@ final class InventoryReader {
                         hint: "put the token in PROXMOX_VE_API_TOKEN (or the variable named by proxmox.token_env)")
                     continue
                 }
-                let near = Suggest.nearest(key, in: known)
-                reader.problem(
-                    sub(key), "unknown field", at: keyAt,
-                    hint: near.map { "did you mean '\($0)'?" }
-                        ?? "known fields: \(known.sorted().joined(separator: ", "))")
+                let message = "unknown field '\(key)'" + (path.isEmpty ? "" : " in \(path)")
+                guard let near = Suggest.nearest(key, in: known) else {
+                    reader.add(
+                        HLSError(
+                            .syntax, message, at: .source(keyAt),
+                            hint: "known fields: \(known.sorted().joined(separator: ", "))"), at: keyAt)
+                    continue
+                }
+                reader.add(HLSError(.syntax, "\(message); did you mean '\(near)'?", at: .source(keyAt)), at: keyAt)
+                if let missing = missingProblems[near] { reader.explain(missing, by: keyAt) }
             }
         }
 

@@ -5,7 +5,7 @@ import HLSTransport
 
 extension Lab {
     /// Reads and validates an inventory file. Every problem is reported at once, each naming
-    /// the file, line, column and field; the first is thrown with the others in its hint.
+    /// the file, line, column and field; the first is thrown with the rest as its `others`.
     public static func load(path: String) throws(HLSError) -> Lab {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw HLSError(.usage, "cannot read the inventory \(path)", hint: "create it from scripts/homelab.yaml")
@@ -31,14 +31,7 @@ extension Lab {
         let lab = decode(root, file: file, problems: &problems)
         guard problems.isEmpty, let lab else {
             var first = problems.first ?? HLSError(.syntax, "invalid inventory", at: .source(root.location))
-            if problems.count > 1 {
-                let rest = problems.dropFirst().map { "\($0.place.map { "\($0): " } ?? "")\($0.message)" }
-                first.hint =
-                    ([first.hint].compactMap { $0 } + [
-                        "\(problems.count - 1) more problem(s):\n    " + rest.joined(separator: "\n    ")
-                    ])
-                    .joined(separator: "\n  ")
-            }
+            first.others = Array(problems.dropFirst())
             throw first
         }
         return lab
@@ -53,6 +46,7 @@ extension Lab {
             endpoint: nil, nodes: [], caFile: nil, fingerprint: nil, insecure: false, tokenEnv: "PROXMOX_VE_API_TOKEN")
         if let p = top.fields("proxmox") {
             proxmox.endpoint = p.string("endpoint", required: false, "a URL such as https://pve1.lan:8006/")
+            proxmox.endpointAt = p.node("endpoint")?.location
             proxmox.nodes = p.strings("nodes")
             if proxmox.nodes.isEmpty { p.missing("nodes", "the Proxmox node names, e.g. [pve1, pve2]") }
             proxmox.caFile = p.string("ca_file", required: false, "a path")
@@ -66,6 +60,7 @@ extension Lab {
                 }
             }
             proxmox.insecure = p.bool("insecure", default: false)
+            proxmox.allowHTTP = p.bool("allow_http", default: false)
             proxmox.tokenEnv =
                 p.string("token_env", required: false, "an environment variable name") ?? "PROXMOX_VE_API_TOKEN"
             if let endpoint = proxmox.endpoint, !(endpoint.hasPrefix("https://") || endpoint.hasPrefix("http://")) {
@@ -206,10 +201,7 @@ extension Lab {
         }
         let domain = top.string("domain", required: false)
         top.finish()
-        problems = reader.problems.sorted { a, b in
-            if case .source(let x)? = a.place, case .source(let y)? = b.place { return x < y }
-            return false
-        }
+        problems = reader.problems
         return Lab(
             name: name, file: file, proxmox: proxmox, template: template, storage: storage, bridge: bridge,
             network: network,

@@ -35,6 +35,11 @@ public struct ProxmoxSettings: Sendable, Equatable {
     public var insecure: Bool
     /// The environment variable holding the API token (default `PROXMOX_VE_API_TOKEN`).
     public var tokenEnv: String
+    /// Allow a plain `http://` endpoint, whose credentials cross the network in clear text
+    /// (warned about on every run); `HLSH_PVE_ALLOW_HTTP` overrides it.
+    public var allowHTTP: Bool = false
+    /// Where `endpoint` is written, for messages about it.
+    public var endpointAt: SourceLocation? = nil
 }
 
 public struct TemplateSpec: Sendable, Equatable {

@@ -63,20 +63,22 @@ extension PVEClient {
     /// A name that several VMs share is an error listing them (use the VMID); an unknown one is
     /// an error suggesting the nearest names.
     public func resolveVM(_ nameOrID: String, cancellation: Cancellation = .never) throws(HLSError) -> PVEVMRef {
-        let key = nameOrID.trimmedSpaces
         let vms = try vmResources(cancellation: cancellation)
+        guard let ref = try Self.findVM(nameOrID, in: vms) else { throw Self.noSuchVM(nameOrID, in: vms) }
+        return ref
+    }
+
+    /// The VM (or template) of `vms` with this VMID or name; nil when none has it. A name that
+    /// several VMs share is an error listing them (use the VMID).
+    public static func findVM(_ nameOrID: String, in vms: [PVEVMResource]) throws(HLSError) -> PVEVMRef? {
+        let key = nameOrID.trimmedSpaces
         func ref(_ vm: PVEVMResource) -> PVEVMRef {
             PVEVMRef(node: vm.node, vmid: vm.vmid, name: vm.name, status: vm.status, isTemplate: vm.isTemplate)
         }
         if let vmid = Int(key), key.allSatisfy(\.isNumber) {
-            if let vm = vms.first(where: { $0.vmid == vmid }) { return ref(vm) }
-            throw HLSError(
-                .failed, "no VM with VMID \(vmid) in the cluster",
-                hint: vms.isEmpty
-                    ? "the cluster has no VMs" : "VMIDs in use: " + vms.map { String($0.vmid) }.joined(separator: ", "))
+            return vms.first(where: { $0.vmid == vmid }).map(ref)
         }
         let matches = vms.filter { $0.name == key }
-        if matches.count == 1 { return ref(matches[0]) }
         if matches.count > 1 {
             throw HLSError(
                 .failed, "the name '\(key)' is ambiguous: \(matches.count) VMs have it",
@@ -84,9 +86,24 @@ extension PVEClient {
                     + matches.map { "\($0.vmid) on \($0.node)\($0.isTemplate ? " (template)" : "")" }.joined(
                         separator: ", "))
         }
-        let nearest = PVENameSuggestions.nearest(to: key, in: vms.map(\.name))
-        throw HLSError(
-            .failed, "no VM named '\(key)' in the cluster",
+        return matches.first.map(ref)
+    }
+
+    /// The error for a VMID or name no VM of `vms` has: the VMIDs in use, or the nearest names
+    /// of the cluster and of `declared` (the VMs an inventory, named `declaredIn`, declares).
+    public static func noSuchVM(
+        _ nameOrID: String, in vms: [PVEVMResource], declared: [String] = [], declaredIn: String? = nil
+    ) -> HLSError {
+        let key = nameOrID.trimmedSpaces
+        if let vmid = Int(key), key.allSatisfy(\.isNumber) {
+            return HLSError(
+                .failed, "no VM with VMID \(vmid) in the cluster",
+                hint: vms.isEmpty
+                    ? "the cluster has no VMs" : "VMIDs in use: " + vms.map { String($0.vmid) }.joined(separator: ", "))
+        }
+        let nearest = PVENameSuggestions.nearest(to: key, in: vms.map(\.name) + declared)
+        return HLSError(
+            .failed, "no VM named '\(key)' in the cluster" + (declaredIn.map { " or in \($0)" } ?? ""),
             hint: nearest.isEmpty ? nil : "did you mean " + nearest.map { "'\($0)'" }.joined(separator: ", ") + "?")
     }
 

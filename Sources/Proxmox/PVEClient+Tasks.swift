@@ -99,11 +99,17 @@ extension PVEClient {
     private func taskFailure(_ status: PVETaskStatus, place: Place, cancellation: Cancellation) -> HLSError {
         let exit = status.exitStatus?.trimmedSpaces ?? ""
         var cause = status.upid.text
-        if let lines = try? taskLog(status.upid, cancellation: cancellation), !lines.isEmpty {
-            let tail = lines.suffix(Self.taskLogTailLines)
-            cause +=
-                "\n  task log (last \(tail.count) of \(lines.count) lines):\n    "
-                + tail.joined(separator: "\n    ")
+        do throws(HLSError) {
+            let lines = try taskLog(status.upid, cancellation: cancellation)
+            if !lines.isEmpty {
+                let tail = lines.suffix(Self.taskLogTailLines)
+                cause +=
+                    "\n  task log (last \(tail.count) of \(lines.count) lines):\n    "
+                    + tail.joined(separator: "\n    ")
+            }
+        } catch {
+            // The task's failure is what matters; say why its log is missing rather than hide it.
+            cause += "\n  task log unavailable: \(error.message)" + (error.cause.map { " (\($0))" } ?? "")
         }
         return HLSError(.failed, exit.isEmpty ? "task failed" : exit, at: place, cause: cause)
     }

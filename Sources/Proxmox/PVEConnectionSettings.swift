@@ -27,10 +27,16 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
         self.ticketRenewal = ticketRenewal
     }
 
-    /// What the user should be told before the first request (TLS verification off).
+    /// What the user should be told before the first request (TLS verification off, plain http).
     public var warnings: [String] {
-        tls.insecure
-            ? ["TLS verification of \(endpoint) is off (insecure): anyone on the path can read the credentials"] : []
+        var warnings: [String] = []
+        if endpoint.scheme == "http" {
+            warnings.append("\(endpoint) is plain http: anyone on the path can read the credentials")
+        } else if tls.insecure {
+            warnings.append(
+                "TLS verification of \(endpoint) is off (insecure): anyone on the path can read the credentials")
+        }
+        return warnings
     }
 
     /// The variables `fromEnvironment` reads; bpg's names where bpg has one.
@@ -43,6 +49,7 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
         public static let caFile = "HLSH_PVE_CA_FILE"
         public static let publicKeyPin = "HLSH_PVE_PUBLIC_KEY_PIN"
         public static let fingerprint = "HLSH_PVE_FINGERPRINT"
+        public static let allowHTTP = "HLSH_PVE_ALLOW_HTTP"
     }
 
     /// Settings from the environment, with the inventory's `proxmox` section filling what the
@@ -54,10 +61,13 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
     /// - trust: `HLSH_PVE_CA_FILE` else `proxmox.ca_file`; `HLSH_PVE_FINGERPRINT` (the
     ///   certificate's SHA-256 as `pvenode cert info` shows it) else `proxmox.fingerprint`;
     ///   `HLSH_PVE_PUBLIC_KEY_PIN`; `PROXMOX_VE_INSECURE` (`true`/`1`, `false`/`0`) else
-    ///   `proxmox.insecure`.
+    ///   `proxmox.insecure`;
+    /// - plain http: refused (the credentials would cross the network in clear text) unless
+    ///   `HLSH_PVE_ALLOW_HTTP` (`true`/`1`) else `proxmox.allow_http` allows it.
     ///
-    /// Throws `.usage` naming the variables when nothing says where PVE is or how to log in, or
-    /// naming `HLSH_PVE_FINGERPRINT` when it is not a SHA-256 fingerprint.
+    /// Throws `.usage` naming the variables when nothing says where PVE is or how to log in,
+    /// naming `HLSH_PVE_FINGERPRINT` when it is not a SHA-256 fingerprint, or naming where a
+    /// plain-http endpoint came from (the variable, or the inventory's line) and how to allow it.
     public static func fromEnvironment(
         _ env: [String: String], lab: ProxmoxSettings? = nil
     ) throws(HLSError) -> PVEConnectionSettings {
@@ -65,15 +75,36 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
             guard let text = env[name]?.trimmedSpaces, !text.isEmpty else { return nil }
             return text
         }
-        guard
-            let endpointText = value(Variable.endpoint)
-                ?? lab?.endpoint.map(\.trimmedSpaces).flatMap({ $0.isEmpty ? nil : $0 })
-        else {
+        /// `true`/`1`, `false`/`0` (and yes/no, on/off) in variable `name`, else `fallback`.
+        func flag(_ name: String, else fallback: Bool) throws(HLSError) -> Bool {
+            guard let text = value(name) else { return fallback }
+            switch text.lowercased() {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default: throw HLSError(.usage, "\(name) must be true or false (got '\(text)')")
+            }
+        }
+        let endpoint: PVEEndpoint
+        let endpointSource: (name: String, place: Place?)
+        if let text = value(Variable.endpoint) {
+            endpoint = try PVEEndpoint(parsing: text)
+            endpointSource = (Variable.endpoint, nil)
+        } else if let text = lab?.endpoint.map(\.trimmedSpaces), !text.isEmpty {
+            endpoint = try PVEEndpoint(parsing: text)
+            endpointSource = ("proxmox.endpoint", lab?.endpointAt.map(Place.source))
+        } else {
             throw HLSError(
                 .usage, "nothing says where Proxmox VE is",
                 hint: "set \(Variable.endpoint)=https://HOST:8006/ or proxmox.endpoint in homelab.yaml")
         }
-        let endpoint = try PVEEndpoint(parsing: endpointText)
+        if endpoint.scheme == "http", try !flag(Variable.allowHTTP, else: lab?.allowHTTP ?? false) {
+            throw HLSError(
+                .usage,
+                "\(endpointSource.name) is plain http (\(endpoint)): the credentials would cross the network in clear text",
+                at: endpointSource.place,
+                hint: "use https://; to send them in clear text anyway, set \(Variable.allowHTTP)=1 "
+                    + "or proxmox.allow_http: true in \(lab?.endpointAt?.file ?? "homelab.yaml")")
+        }
 
         let credentials: PVECredentials
         let tokenVariable = lab?.tokenEnv.trimmedSpaces ?? ""
@@ -98,15 +129,7 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
                     + "or \(Variable.username) and \(Variable.password) for a ticket login")
         }
 
-        var insecure = lab?.insecure ?? false
-        if let text = value(Variable.insecure) {
-            switch text.lowercased() {
-            case "1", "true", "yes", "on": insecure = true
-            case "0", "false", "no", "off": insecure = false
-            default:
-                throw HLSError(.usage, "\(Variable.insecure) must be true or false (got '\(text)')")
-            }
-        }
+        let insecure = try flag(Variable.insecure, else: lab?.insecure ?? false)
         let caFile = value(Variable.caFile) ?? lab?.caFile.map(\.trimmedSpaces).flatMap { $0.isEmpty ? nil : $0 }
         let pin = value(Variable.publicKeyPin)
         var fingerprint = lab?.fingerprint

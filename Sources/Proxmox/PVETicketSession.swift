@@ -40,6 +40,8 @@ final class PVETicketSession: Sendable {
             if let now, now.obtained != seen?.obtained, ContinuousClock.now - now.obtained < renewal { return now }
             var ticket: PVETicket?
             if !fresh, let old = now {
+                // A renewal refused (the old ticket expired) falls back to the password login
+                // below, which reports any real failure (refused, unreachable, interrupted) itself.
                 ticket = try? obtain(client: client, password: old.ticket, cancellation: cancellation)
                 if ticket != nil { counts.withLock { $0.renewals += 1 } }
             }

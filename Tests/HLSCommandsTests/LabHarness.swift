@@ -14,7 +14,8 @@ final class LabHarness {
     /// The SSH servers of booted VMs, unless the harness was made without them.
     let nodes: SimulatedNodes?
     let home: TemporaryDirectory
-    let environment: [String: String]
+    /// What the runs see; a test may change it (a wrong token, another endpoint).
+    var environment: [String: String]
     var inventory: String
 
     /// - Parameter simulatedNodes: without them, nothing maps VM names to servers, so SSH goes

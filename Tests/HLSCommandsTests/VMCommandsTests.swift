@@ -159,3 +159,89 @@ final class VMCommandsTests: XCTestCase {
             ["k3s-cp-01", "k3s-wk-01"])
     }
 }
+
+/// What the verbs taking a VM name do when the name or the cluster is not what the user thinks.
+final class VMNameAndFailureTests: XCTestCase {
+    /// A refused token or an unreachable Proxmox is a failure naming the cause and the API
+    /// call, never "no change": only a VM that is not there (but is declared) is no change.
+    func testDestroyFailsWhenProxmoxRefusesOrCannotBeReached() throws {
+        let lab = try LabHarness(simulatedNodes: false)
+        XCTAssertEqual(lab.run("vm apply k3s-wk-01").status, 0)
+        let environment = lab.environment
+        lab.environment["PROXMOX_VE_API_TOKEN"] = "root@pam!hlsh=00000000-0000-0000-0000-000000000000"
+        let denied = lab.run("vm destroy k3s-wk-01 --yes")
+        XCTAssertEqual(denied.status, 1, denied.err)
+        XCTAssertFalse(denied.err.contains("no change"), denied.err)
+        XCTAssertTrue(denied.err.contains("GET /cluster/resources"), denied.err)
+        XCTAssertTrue(denied.err.contains("HTTP 401"), denied.err)
+
+        lab.environment = environment
+        lab.environment["PROXMOX_VE_ENDPOINT"] = "https://127.0.0.1:\(try freeLoopbackPort())/"
+        let unreachable = lab.run("vm destroy k3s-wk-01 --yes")
+        XCTAssertEqual(unreachable.status, 1, unreachable.err)
+        XCTAssertFalse(unreachable.err.contains("no change"), unreachable.err)
+        XCTAssertTrue(unreachable.err.contains("cannot connect"), unreachable.err)
+
+        lab.environment = environment
+        XCTAssertEqual(lab.run("vm destroy k3s-wk-01 --yes").status, 0)
+        let again = lab.run("vm destroy k3s-wk-01 --yes")
+        XCTAssertEqual(again.status, 0, again.err)
+        XCTAssertTrue(again.err.contains("vm destroy: no change"), again.err)
+    }
+
+    /// Every verb taking a VM name fails at once for a name neither the inventory nor the
+    /// cluster knows, suggesting the nearest one — `vm wait` too, instead of waiting it out.
+    func testAnUnknownNameFailsFastWithASuggestionInEveryVerb() throws {
+        let lab = try LabHarness(simulatedNodes: false)
+        // Nothing is created yet: only the inventory knows k3s-cp-01.
+        for verb in ["show", "start", "stop", "shutdown", "reboot", "destroy --yes", "wait --timeout 20s"] {
+            let clock = ContinuousClock()
+            let start = clock.now
+            let result = lab.run("vm \(verb) k3s-cp-1")
+            XCTAssertLessThan(clock.now - start, .seconds(5), verb)
+            XCTAssertEqual(result.status, 1, "\(verb): \(result.err)")
+            XCTAssertTrue(result.err.contains("no VM named 'k3s-cp-1'"), "\(verb): \(result.err)")
+            XCTAssertTrue(result.err.contains("did you mean 'k3s-cp-01'?"), "\(verb): \(result.err)")
+            XCTAssertTrue(result.err.contains("test.hls:2:"), "the error points at the call: \(result.err)")
+        }
+        XCTAssertEqual(lab.writes, [], "nothing may be written for an unknown name")
+        // A VM the cluster has but the inventory does not is found (and suggested) too.
+        XCTAssertEqual(lab.run("vm apply --all").status, 0)
+        let outsider = lab.run("vm wait ubuntu-2404-clod --timeout 20s")
+        XCTAssertEqual(outsider.status, 1, outsider.err)
+        XCTAssertTrue(outsider.err.contains("did you mean 'ubuntu-2404-cloud'?"), outsider.err)
+        // A declared VM that is not created yet is named as such.
+        let declared = try LabHarness(simulatedNodes: false)
+        let start = declared.run("vm start k3s-cp-01")
+        XCTAssertEqual(start.status, 1, start.err)
+        XCTAssertTrue(start.err.contains("vm apply k3s-cp-01"), start.err)
+    }
+
+    /// A plain-http endpoint is refused before any request; allowed, it is warned about on
+    /// standard error.
+    func testAPlainHTTPEndpointIsRefusedOrWarnedAbout() throws {
+        let lab = try LabHarness(simulatedNodes: false)
+        let endpoint = "http://127.0.0.1:\(try freeLoopbackPort())/"
+        lab.environment["PROXMOX_VE_ENDPOINT"] = endpoint
+        let refused = lab.run("vm list")
+        XCTAssertEqual(refused.status, 2, refused.err)
+        XCTAssertTrue(refused.err.contains("PROXMOX_VE_ENDPOINT is plain http (\(endpoint))"), refused.err)
+        XCTAssertTrue(refused.err.contains("HLSH_PVE_ALLOW_HTTP=1"), refused.err)
+        lab.environment["HLSH_PVE_ALLOW_HTTP"] = "1"
+        let allowed = lab.run("vm list")
+        XCTAssertTrue(allowed.err.contains("warning: \(endpoint) is plain http"), allowed.err)
+        XCTAssertTrue(allowed.err.contains("cannot connect"), "the request was made: \(allowed.err)")
+    }
+
+    /// A public key that cannot be read says why (the system's reason), not only that.
+    func testAnUnreadablePublicKeySaysWhy() throws {
+        let lab = try LabHarness(
+            inventory: LabHarness.shippedInventory.replacingOccurrences(
+                of: "public_keys: [~/.ssh/id_ed25519.pub]", with: "public_keys: [~/.ssh/missing.pub]"),
+            simulatedNodes: false)
+        let result = lab.run("vm plan --all")
+        XCTAssertEqual(result.status, 1, result.err)
+        XCTAssertTrue(result.err.contains("cannot read the public key ~/.ssh/missing.pub"), result.err)
+        XCTAssertTrue(result.err.contains("cause: ") && result.err.contains("exist"), result.err)
+    }
+}

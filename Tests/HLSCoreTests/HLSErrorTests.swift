@@ -21,4 +21,10 @@ final class HLSErrorTests: XCTestCase {
         XCTAssertEqual(inner.located(.host("b")).place, .host("a"))
         XCTAssertEqual(HLSError(.failed, "x").located(.host("b")).place, .host("b"))
     }
+
+    func testOthersFollowInTheDescription() {
+        var e = HLSError(.syntax, "first", at: .host("a"), hint: "h")
+        e.others = [HLSError(.syntax, "second", at: .host("b"))]
+        XCTAssertEqual(e.description, "a: error: first\n  hint: h\nb: error: second")
+    }
 }

@@ -126,6 +126,43 @@ final class GoldenTests: XCTestCase {
         try assertGolden("runtime-error", ["-c", code], status: 1)
     }
 
+    /// Every problem of an inventory at once, each with its line and a caret; a typo says
+    /// which field it meant, before the required field it leaves missing.
+    func testInventoryProblemsAreAllReportedWithCarets() throws {
+        let inventory = """
+            proxmox:
+              nodes: [pve1]
+            template:
+              name: ubuntu-2404-cloud
+            storage: local-lvm
+            network:
+              gateway: 10.0.0.1
+            ssh:
+              user: ubuntu
+              public_keys: [~/.ssh/id_ed25519.pub]
+            vms:
+              - name: cp
+                host: pve1
+                role: server
+                cores: 2
+                memory: 4G
+                os_disk: 20G
+                ip: 10.0.0.10/24
+              - name: wk
+                host: pve1
+                role: agent
+                cores: 0
+                memroy: 4G
+                os_disk: 20G
+                ip: 10.0.0.11/24
+            k3s:
+              version: v1.31.4+k3s1
+
+            """
+        try assertGolden(
+            "inventory-problems", ["-c", "lab use homelab.yaml"], status: 2, files: ["homelab.yaml": inventory])
+    }
+
     func testExitStatus() throws {
         try assertGolden("exit-7", ["-c", "echo leaving\nexit 7\necho never"], status: 7)
     }

@@ -97,11 +97,23 @@ final class LabInventoryTests: XCTestCase {
         XCTAssertTrue(p.first?.hint?.contains("pvenode cert info") ?? false)
     }
 
-    func testAnUnknownFieldSuggestsTheNearestKnownOne() {
-        let p = problems(replacing: "cores: 2", with: "coers: 2")
-        XCTAssertTrue(
-            p.contains { $0.message == "vms[0].coers: unknown field" && $0.hint == "did you mean 'cores'?" }, "\(p)")
-        XCTAssertTrue(p.contains { $0.message.hasPrefix("vms[0].cores: is required") })
+    /// A typo names the field it meant in its message, and comes before the required field it
+    /// leaves missing (which it explains).
+    func testAnUnknownFieldSuggestsTheNearestKnownOneBeforeTheMissingOne() {
+        let p = problems(replacing: "memory: 4G", with: "memroy: 4G")
+        XCTAssertEqual(
+            p.map(\.message),
+            [
+                "unknown field 'memroy' in vms[0]; did you mean 'memory'?",
+                "vms[0].memory: is required (a size such as 8G)",
+            ])
+        XCTAssertEqual(place(p.first), "lab.yaml:16:5")
+        XCTAssertNil(p.first?.hint)
+        let far = problems(replacing: "cores: 2", with: "cores: 2\n    colour: blue")
+        XCTAssertEqual(far.map(\.message), ["unknown field 'colour' in vms[0]"])
+        XCTAssertTrue(far.first?.hint?.hasPrefix("known fields: cores, data_disk, host") ?? false, "\(far)")
+        let top = problems(replacing: "storage: local-lvm", with: "storage: local-lvm\nstorag: x")
+        XCTAssertEqual(top.map(\.message), ["unknown field 'storag'; did you mean 'storage'?"])
     }
 
     func testASecretInTheInventoryIsRefused() {
@@ -137,14 +149,17 @@ final class LabInventoryTests: XCTestCase {
         XCTAssertTrue(p.contains { $0.message == "vms[1].ip: 10.0.0.10 is already used by cp" }, "\(p.map(\.message))")
     }
 
-    func testLoadThrowsTheFirstProblemWithTheRestInTheHint() {
+    func testLoadThrowsTheFirstProblemWithTheOthers() {
         let text = valid.replacingOccurrences(of: "cores: 2", with: "cores: 0").replacingOccurrences(
             of: "memory: 4G", with: "memory: 1M")
         XCTAssertThrowsError(try Lab.parse(text, file: "lab.yaml")) { error in
             let e = error as? HLSError
             XCTAssertEqual(e?.kind, .syntax)
             XCTAssertEqual(e?.message, "vms[0].cores: expected a whole number from 1 to 512, got '0'")
-            XCTAssertTrue(e?.hint?.contains("vms[0].memory: 1M is too small") ?? false, e?.hint ?? "")
+            XCTAssertEqual(e?.others.map(\.message), ["vms[0].memory: 1M is too small (at least 512 MiB)"])
+            XCTAssertEqual(e?.others.first?.place, .source(SourceLocation(file: "lab.yaml", line: 16, column: 13)))
+            XCTAssertTrue(
+                e?.description.contains("lab.yaml:16:13: error: vms[0].memory") ?? false, "\(String(describing: e))")
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import HLSCore
 import HLSTransport
 import XCTest
@@ -184,5 +185,53 @@ final class PVEConnectionSettingsTests: XCTestCase {
         ) { error in
             XCTAssertEqual((error as! HLSError).kind, .usage)
         }
+    }
+
+    /// A plain-http endpoint would carry the token in clear text: refused, naming where it came
+    /// from and how to insist; allowed (with a warning) by `HLSH_PVE_ALLOW_HTTP` or the
+    /// inventory's `proxmox.allow_http`.
+    func testAPlainHTTPEndpointIsRefusedUnlessTheUserInsists() throws {
+        let env = ["PROXMOX_VE_ENDPOINT": "http://pve1.lan:8006/", "PROXMOX_VE_API_TOKEN": Self.token]
+        XCTAssertThrowsError(try PVEConnectionSettings.fromEnvironment(env)) { error in
+            let error = error as! HLSError
+            XCTAssertEqual(error.kind, .usage)
+            XCTAssertTrue(error.message.contains("PROXMOX_VE_ENDPOINT"), error.description)
+            XCTAssertTrue(error.message.contains("clear text"), error.description)
+            XCTAssertTrue(error.hint?.contains("HLSH_PVE_ALLOW_HTTP=1") ?? false, error.description)
+            XCTAssertTrue(error.hint?.contains("proxmox.allow_http: true") ?? false, error.description)
+        }
+        var allowed = env
+        allowed["HLSH_PVE_ALLOW_HTTP"] = "1"
+        let insisted = try PVEConnectionSettings.fromEnvironment(allowed)
+        XCTAssertEqual(insisted.endpoint.baseURL, "http://pve1.lan:8006/api2/json")
+        XCTAssertTrue(insisted.warnings.contains { $0.contains("plain http") }, "\(insisted.warnings)")
+        XCTAssertTrue(
+            try PVEConnectionSettings.fromEnvironment(
+                env.merging(["PROXMOX_VE_ENDPOINT": "https://pve1.lan:8006/"]) { $1 }
+            ).warnings.isEmpty)
+
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/homelab.yaml").path
+        let text = try String(contentsOfFile: shipped, encoding: .utf8).replacingOccurrences(
+            of: "  endpoint: https://", with: "  endpoint: http://")
+        let lab = try Lab.parse(text, file: "lab.yaml").proxmox
+        XCTAssertThrowsError(try PVEConnectionSettings.fromEnvironment(["PROXMOX_VE_API_TOKEN": Self.token], lab: lab))
+        {
+            error in
+            let error = error as! HLSError
+            XCTAssertEqual(error.place?.description, "lab.yaml:7:13")
+            XCTAssertTrue(error.message.contains("proxmox.endpoint"), error.description)
+        }
+        let labAllows = try Lab.parse(
+            text.replacingOccurrences(of: "  nodes: [pve1, pve2]", with: "  allow_http: true\n  nodes: [pve1, pve2]"),
+            file: "lab.yaml"
+        ).proxmox
+        XCTAssertTrue(labAllows.allowHTTP)
+        let fromLab = try PVEConnectionSettings.fromEnvironment(["PROXMOX_VE_API_TOKEN": Self.token], lab: labAllows)
+        XCTAssertTrue(fromLab.warnings.contains { $0.contains("plain http") }, "\(fromLab.warnings)")
+        XCTAssertThrowsError(
+            try PVEConnectionSettings.fromEnvironment(
+                ["PROXMOX_VE_API_TOKEN": Self.token, "HLSH_PVE_ALLOW_HTTP": "0"], lab: labAllows),
+            "a set variable wins over the inventory")
     }
 }

@@ -35,6 +35,24 @@ final class PVEFaultIntegrationTests: XCTestCase {
         XCTAssertTrue(cause.contains("TASK ERROR: shrinking disks is not supported"), cause)
     }
 
+    /// The task's failure is reported even when its log cannot be read, saying why it is missing.
+    func testAFailedTaskWhoseLogCannotBeReadSaysWhy() throws {
+        let lab = try PVELabFixture()
+        let client = try lab.client()
+        let vmid = try clonedVM(client)
+        lab.sim.injectFault(
+            PVEFault(
+                kind: .http(status: 500, message: "log store down", delay: 0), method: "GET", path: "**/log", count: nil
+            ))
+        let data = try client.put("/nodes/pve1/qemu/\(vmid)/resize", form: [("disk", "scsi0"), ("size", "1G")])
+        let upid = try UPID(parsing: try XCTUnwrap(data.pveString))
+        let error = assertHLSError(try client.waitTask(upid, timeout: .seconds(30), every: poll))
+        XCTAssertEqual(error?.message, "shrinking disks is not supported")
+        let cause = error?.cause ?? ""
+        XCTAssertTrue(cause.contains("task log unavailable: "), cause)
+        XCTAssertTrue(cause.contains("log store down"), cause)
+    }
+
     func testACloneThatCannotLockTheTemplateFailsWithPVEsWords() throws {
         let lab = try PVELabFixture()
         lab.sim.injectFault(PVEFault(kind: .cloneLockTimeout))

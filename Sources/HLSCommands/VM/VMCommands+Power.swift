@@ -36,7 +36,7 @@ extension VMCommands {
             examples: [Example(example, summary, needsLab: true)],
             implementation: .mutation { inv in
                 let client = try ProxmoxService.client(inv)
-                let ref = try client.resolveVM(inv.string("name")!, cancellation: inv.context.cancellation)
+                let ref = try resolve(inv.string("name")!, inv, client: client)
                 // start acts on a stopped VM; the others on a running one.
                 guard ref.status == wanted else { return .none }
                 let steps = VMSteps(client: client, context: inv.context, name: ref.name)

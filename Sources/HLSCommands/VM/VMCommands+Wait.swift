@@ -42,6 +42,8 @@ extension VMCommands {
             } else {
                 names = inv.list("names").map(Render.plain)
             }
+            // Every name is checked before any is waited for: a typo fails now, not at the timeout.
+            for name in names { _ = try lookUp(name, inv, client: client) }
             var results: [Value] = []
             for name in names {
                 let outcome = try Poll.until(

@@ -60,7 +60,7 @@ enum VMCommands {
         examples: [Example("vm show k3s-cp-01 | get status", "is it running?", needsLab: true)],
         implementation: .query { inv in
             let client = try ProxmoxService.client(inv)
-            let ref = try client.resolveVM(inv.string("name")!, cancellation: inv.context.cancellation)
+            let ref = try resolve(inv.string("name")!, inv, client: client)
             let status = try client.currentStatus(
                 node: ref.node, vmid: ref.vmid, cancellation: inv.context.cancellation)
             let config = try client.config(node: ref.node, vmid: ref.vmid, cancellation: inv.context.cancellation)
@@ -130,8 +130,8 @@ enum VMCommands {
         examples: [Example("vm destroy k3s-wk-01 --yes", "delete the worker VM", needsLab: true)],
         implementation: .mutation { inv in
             let client = try ProxmoxService.client(inv)
-            let name = inv.string("name")!
-            guard let ref = try? client.resolveVM(name, cancellation: inv.context.cancellation) else { return .none }
+            // A VM only the inventory declares is already gone: no change.
+            guard case .inCluster(let ref) = try lookUp(inv.string("name")!, inv, client: client) else { return .none }
             guard !ref.isTemplate else { throw inv.failure("\(ref) is a template; hlsh does not delete templates") }
             guard inv.flag("yes") || inv.context.options.assumeYes || inv.context.options.dryRun else {
                 throw inv.failure(
@@ -162,20 +162,31 @@ enum VMCommands {
     /// a new one: drop the old entry from the known_hosts hlsh checks it against (as
     /// `ssh-keygen -R` would), so rebuilding does not end in a "host key changed" refusal.
     static func forgetHostKey(of name: String, at target: SSHResolvedTarget?, inv: Invocation) {
-        guard let target,
-            let forgotten = try? SSHKnownHostsFile.forget(
-                target.endpoint.knownHostsName, in: target.options.knownHostsPath),
-            forgotten > 0
-        else { return }
-        inv.context.err(
-            "vm destroy: forgot the host key of \(name) (\(target.endpoint.knownHostsName)) in \(target.options.knownHostsPath)\n"
-        )
+        guard let target else { return }
+        let (host, file) = (target.endpoint.knownHostsName, target.options.knownHostsPath)
+        do throws(HLSError) {
+            guard try SSHKnownHostsFile.forget(host, in: file) > 0 else { return }
+            inv.context.err("vm destroy: forgot the host key of \(name) (\(host)) in \(file)\n")
+        } catch {
+            inv.context.err(
+                "warning: vm destroy: the old host key of \(name) stays in \(file): \(error.message)\n"
+                    + "  hint: ssh-keygen -R '\(host)' -f \(file)\n")
+        }
     }
 
-    /// Where SSH reaches the inventory VM `name` now (before it goes away), if anywhere.
+    /// Where SSH reaches the inventory VM `name` now (before it goes away), if anywhere; a
+    /// warning when that cannot be told (its host key then stays in known_hosts).
     static func sshTarget(of name: String, inv: Invocation) -> SSHResolvedTarget? {
         guard let lab = LabState.of(inv.context).lab, let vm = lab.vm(named: name) else { return nil }
-        return try? NodeService.of(inv).connections.resolve(NodeService.inventoryTarget(vm, lab: lab).target)
+        do {
+            return try NodeService.of(inv).connections.resolve(NodeService.inventoryTarget(vm, lab: lab).target)
+        } catch {
+            inv.context.err(
+                "warning: vm destroy: cannot tell where SSH reaches \(name), so its host key is not forgotten: "
+                    + "\((error as? HLSError)?.message ?? "\(error)")\n"
+            )
+            return nil
+        }
     }
 
     // MARK: Helpers

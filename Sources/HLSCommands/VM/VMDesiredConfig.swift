@@ -78,10 +78,14 @@ struct VMDesiredConfig {
             var path = entry
             if path.hasPrefix("~/") { path = (environment["HOME"] ?? "") + path.dropFirst() }
             if !path.hasPrefix("/") { path = (lab.file as NSString).deletingLastPathComponent + "/" + path }
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            let text: String
+            do {
+                text = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
                 throw HLSError(
                     .failed, "cannot read the public key \(entry) (ssh.public_keys in \(lab.file))",
-                    hint: "create one with ssh-keygen -t ed25519, or list an existing .pub file")
+                    hint: "create one with ssh-keygen -t ed25519, or list an existing .pub file",
+                    cause: error.localizedDescription)
             }
             keys += text.split(separator: "\n").map { String($0).trimmingCharacters(in: .whitespaces) }.filter {
                 !$0.isEmpty && !$0.hasPrefix("#")

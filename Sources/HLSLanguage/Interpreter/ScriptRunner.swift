@@ -1,3 +1,4 @@
+import Foundation
 public import HLSCore
 import Synchronization
 
@@ -79,8 +80,15 @@ public struct ScriptRunner: Sendable {
         return e.exitStatus.rawValue
     }
 
+    /// Quotes the line an error points at: from the sources the interpreter parsed, else
+    /// (an inventory) from the file itself.
     public func render(_ e: HLSError) -> String {
         let interpreter = self.interpreter
-        return DiagnosticRenderer.render(e, source: { interpreter.sourceFile(named: $0) }, color: color)
+        return DiagnosticRenderer.render(
+            e,
+            source: { name in
+                interpreter.sourceFile(named: name)
+                    ?? (try? String(contentsOfFile: name, encoding: .utf8)).map { SourceFile(name: name, text: $0) }
+            }, color: color)
     }
 }

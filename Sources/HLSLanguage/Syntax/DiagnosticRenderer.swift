@@ -1,9 +1,16 @@
 public import HLSCore
 
 /// Prints errors the way compilers do: `file:line:col: error: message`, the source line,
-/// a caret under the column, then the cause and hint.
+/// a caret under the column, then the cause and hint; an error's `others` follow it the same
+/// way, then how many there were.
 public enum DiagnosticRenderer {
     public static func render(_ error: HLSError, source: (String) -> SourceFile?, color: Bool) -> String {
+        guard !error.others.isEmpty else { return renderOne(error, source: source, color: color) }
+        let all = [error] + error.others
+        return all.map { renderOne($0, source: source, color: color) }.joined() + "\(all.count) errors\n"
+    }
+
+    private static func renderOne(_ error: HLSError, source: (String) -> SourceFile?, color: Bool) -> String {
         let red = color ? "\u{1B}[1;31m" : ""
         let bold = color ? "\u{1B}[1m" : ""
         let cyan = color ? "\u{1B}[36m" : ""
