@@ -182,7 +182,7 @@ public struct Parser {
 
     static let keywordTable = WordTable(keywords)
 
-    static let keywords = [
+    public static let keywords = [
         "let", "set", "if", "elif", "else", "for", "in", "while", "break", "continue", "return", "def",
         "phase", "retry", "try", "catch", "assert", "parallel", "source", "exit",
     ]
