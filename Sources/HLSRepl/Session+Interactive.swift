@@ -29,10 +29,8 @@ extension Session {
             return exited ? status : nil
         }
         while true {
-            if let signal = Termination.signal {
-                editor.saveHistory()
-                return 128 + signal
-            }
+            // SIGTERM or SIGHUP: history is saved after every entry already.
+            if let signal = Termination.signal { return 128 + signal }
             editor.prompt = Prompt.text(context, continuation: !chunk.isEmpty)
             switch editor.readLine() {
             case .endOfInput:

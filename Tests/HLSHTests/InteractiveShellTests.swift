@@ -11,9 +11,11 @@ final class InteractiveShellTests: XCTestCase {
             throw XCTSkip("tmux is not installed (scripts/test installs it)")
         }
         state = try TemporaryDirectory("hlsh-repl")
+        // XCTest keeps every test case object until the run ends: release the directory with the test.
+        addTeardownBlock { [self] in state = nil }
     }
 
-    /// hlsh in a fresh terminal; `color` leaves `NO_COLOR` unset, as a user's terminal would.
+    /// hlsh in a fresh terminal; with `color`, one that wants colour (no `NO_COLOR`).
     func shell(color: Bool = false, columns: Int = 120) throws -> TmuxTerminal {
         var env = [
             "HOME": state.path, "XDG_STATE_HOME": state.file("state"), "TERM": "xterm-256color", "LANG": "C.UTF-8",
@@ -167,6 +169,23 @@ final class InteractiveShellTests: XCTestCase {
         XCTAssertEqual(left, [], screen)
     }
 
+    func testSIGTERMAtThePromptRestoresTheTerminalAndExits143() throws {
+        let env = [
+            "HOME": state.path, "XDG_STATE_HOME": state.file("state"), "NO_COLOR": "1", "TERM": "xterm-256color",
+        ]
+        // A shell around hlsh reports its status and the terminal's modes once it is gone.
+        let script = "'\(BuiltBinary.hlsh)'; echo \"status=$?\"; stty -a"
+        let t = try TmuxTerminal(command: ["/bin/sh", "-c", script], environment: env, directory: state.path)
+        try t.waitFor("the prompt") { $0.contains("hlsh> ") }
+        try t.type("echo half-typed")
+        let hlsh = try XCTUnwrap(childProcesses(of: try XCTUnwrap(t.pid)).first, "hlsh below the terminal's shell")
+        kill(hlsh, SIGTERM)
+        let (screen, _) = try t.waitFor("the shell after hlsh") { $0.contains("status=") && $0.contains("icanon") }
+        XCTAssertTrue(screen.contains("status=143"), screen)
+        // Line editing's raw mode is undone: canonical input and echo are back.
+        XCTAssertFalse(screen.contains("-icanon") || screen.contains(" -echo "), screen)
+    }
+
     func testNodeSSHGivesARemoteTerminalAndReturnsToTheShell() throws {
         let sshd = try SSHDFixture.start()
         addTeardownBlock { sshd.stop() }
@@ -186,6 +205,18 @@ final class InteractiveShellTests: XCTestCase {
         try t.type("echo back-home")
         try t.press("Enter")
         try t.waitFor("the local shell again") { $0.components(separatedBy: "\n").contains("back-home") }
+    }
+}
+
+/// The processes whose parent is `pid` (from /proc).
+func childProcesses(of pid: Int32) -> [Int32] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap(Int32.init).filter { child in
+        guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 1 && Int32(fields[1]) == pid
     }
 }
 

@@ -17,7 +17,12 @@ final class SimulatedLabSignalTests: XCTestCase {
             "/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", home.file(".ssh/id_ed25519")])
         XCTAssertEqual(keygen.status, 0, keygen.stderr)
         // Whatever a failing test leaves running goes with it.
-        addTeardownBlock { [self] in for pid in simulatedNodeProcesses { kill(pid, SIGKILL) } }
+        // XCTest keeps every test case object until the run ends: release the directories with the test.
+        addTeardownBlock { [self] in
+            for pid in simulatedNodeProcesses { kill(pid, SIGKILL) }
+            home = nil
+            temp = nil
+        }
     }
 
     var environment: [String: String] {
@@ -127,7 +132,7 @@ final class SimulatedLabSignalTests: XCTestCase {
         try waitUntil(timeout: 60, "an sshd of the simulated lab") { !self.simulatedNodeProcesses.isEmpty }
         let pid = try XCTUnwrap(t.pid)
         t.close()
-        try waitUntil(timeout: 10, "hlsh to end") { kill(pid, 0) != 0 }
+        try waitUntil(timeout: 10, "hlsh to end") { !TmuxTerminal.isAlive(pid) }
         XCTAssertEqual(simulatedLabDirectories, [])
         XCTAssertEqual(simulatedNodeProcesses, [])
     }

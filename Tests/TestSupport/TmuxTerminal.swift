@@ -49,9 +49,22 @@ public final class TmuxTerminal: @unchecked Sendable {
         return r.flatMap { Int32($0.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
-    /// Ends the terminal as closing its window does: tmux sends SIGHUP to the program.
+    /// Ends the terminal as closing its window does (tmux sends SIGHUP to the program), and
+    /// waits up to 10 s for the program to end, so nothing it does afterwards outlives the test.
     public func close() {
+        let program = pid
         _ = try? spawnAndWait("/usr/bin/tmux", ["-L", socket, "kill-server"])
+        guard let program else { return }
+        let deadline = Date().addingTimeInterval(10)
+        while TmuxTerminal.isAlive(program) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+    }
+
+    /// Whether `pid` runs (a zombie waiting for init to reap it has ended).
+    public static func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        return stat[stat.index(after: close)...].first { $0 != " " } != "Z"
     }
 
     /// Waits until `predicate` holds for the screen; returns the screen and how long it took.
@@ -74,9 +87,7 @@ public final class TmuxTerminal: @unchecked Sendable {
         return r?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }
 
-    deinit {
-        _ = try? spawnAndWait("/usr/bin/tmux", ["-L", socket, "kill-server"])
-    }
+    deinit { close() }
 
     static func quote(_ s: String) -> String {
         "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
