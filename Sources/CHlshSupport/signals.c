@@ -36,3 +36,21 @@ int hlsh_take_interrupts(void) {
 int hlsh_interrupt_pending(void) { return interrupts > 0; }
 
 void hlsh_raise_interrupt_flag(void) { interrupts++; }
+
+static volatile sig_atomic_t termination = 0;
+
+static void on_termination(int signo) {
+    if (termination == 0) termination = signo;
+}
+
+int hlsh_install_termination_handlers(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_termination;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART, as for SIGINT
+    if (sigaction(SIGTERM, &sa, NULL) != 0) return -1;
+    return sigaction(SIGHUP, &sa, NULL);
+}
+
+int hlsh_termination_signal(void) { return termination; }

@@ -51,7 +51,7 @@ HLSH_LAZY_STUB History *history_init(void) { return lazy_loaded() ? lazy_functio
 /// history with the arguments one operation takes (the event is scratch).
 #define HISTORY(h, ...) lazy_api("history")->history(h, __VA_ARGS__)
 
-int hlsh_el_set_prompt(EditLine *e, hlsh_el_prompt_fn f) { return EL_SET(e, EL_PROMPT, f); }
+int hlsh_el_set_prompt(EditLine *e, hlsh_el_prompt_fn f, char marker) { return EL_SET(e, EL_PROMPT_ESC, f, marker); }
 int hlsh_el_set_rprompt(EditLine *e, hlsh_el_prompt_fn f) { return EL_SET(e, EL_RPROMPT, f); }
 int hlsh_el_set_editor(EditLine *e, const char *mode) { return EL_SET(e, EL_EDITOR, mode); }
 int hlsh_el_set_signal(EditLine *e, int on) { return EL_SET(e, EL_SIGNAL, on); }

@@ -21,7 +21,8 @@ public final class Cancellation: Sendable {
         self.followsInterrupts = followsInterrupts
     }
 
-    /// A root token that is also cancelled when SIGINT arrives (after `Interrupts.install()`).
+    /// A root token that is also cancelled when SIGINT arrives (after `Interrupts.install()`),
+    /// or SIGTERM or SIGHUP (after `Termination.install()`).
     public static func followingInterrupts() -> Cancellation { Cancellation(followsInterrupts: true) }
 
     /// A token that is never cancelled.
@@ -31,7 +32,7 @@ public final class Cancellation: Sendable {
 
     public var isCancelled: Bool {
         if flag.load(ordering: .acquiring) { return true }
-        if followsInterrupts && Interrupts.pending { return true }
+        if followsInterrupts && (Interrupts.pending || Termination.signal != nil) { return true }
         return parent?.isCancelled ?? false
     }
 
@@ -53,4 +54,19 @@ public enum Interrupts {
     @discardableResult public static func take() -> Bool { hlsh_take_interrupts() > 0 }
     /// Marks an interrupt as if SIGINT arrived.
     public static func raise() { hlsh_raise_interrupt_flag() }
+}
+
+/// SIGTERM and SIGHUP (a closed terminal): recorded by a C handler that does nothing else, so
+/// the program ends what it runs (they cancel like Ctrl-C), stops what it started, restores the
+/// terminal and exits 128 + the signal. Unlike an interrupt, a termination is never taken back.
+public enum Termination {
+    /// Routes SIGTERM and SIGHUP to the record instead of ending the process at once.
+    public static func install() { _ = hlsh_install_termination_handlers() }
+    /// The first SIGTERM or SIGHUP received, nil before one arrives.
+    public static var signal: Int32? {
+        let signo = hlsh_termination_signal()
+        return signo == 0 ? nil : signo
+    }
+    /// The exit status for a run that a termination ended, else `status`.
+    public static func exitStatus(else status: Int32) -> Int32 { signal.map { 128 + $0 } ?? status }
 }

@@ -23,15 +23,19 @@ public final class ChildProcess: Sendable {
     }
 
     public let pid: Int32
+    /// Whether `pid` is a tether (docs/adr/0018) running the program in its process group.
+    private let tethered: Bool
     /// The exit status once reaped (128 + signal when a signal ended it).
     private let status = Mutex<Int32?>(nil)
 
     /// Starts `path` with `arguments`; `environment` replaces this process's when given.
     /// `newSession` puts the child in a session (and process group) of its own, so a terminal's
-    /// Ctrl-C does not reach it.
+    /// Ctrl-C does not reach it. `tethered` does that too, and runs the program under a tether
+    /// process (then `pid`) that ends it and everything it started when this process ends — even
+    /// by SIGKILL — and exits with the program's status once it and its descendants are gone.
     public init(
         _ path: String, _ arguments: [String], environment: [String: String]? = nil, stdin: Stream = .null,
-        stdout: Stream = .null, stderr: Stream = .null, newSession: Bool = false
+        stdout: Stream = .null, stderr: Stream = .null, newSession: Bool = false, tethered: Bool = false
     ) throws(HLSError) {
         var opened: [Int32] = []
         defer { for fd in opened { close(fd) } }
@@ -59,11 +63,15 @@ public final class ChildProcess: Sendable {
             (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for entry in env { free(entry) } }
         var child: Int32 = 0
-        let rc = hlsh_spawn(&child, path, argv, env, fds.0, fds.1, fds.2, newSession ? 1 : 0)
+        let rc =
+            tethered
+            ? hlsh_spawn_tethered(&child, path, argv, env, fds.0, fds.1, fds.2)
+            : hlsh_spawn(&child, path, argv, env, fds.0, fds.1, fds.2, newSession ? 1 : 0)
         guard rc == 0 else {
             throw HLSError(.failed, "cannot start \(path)", cause: String(cString: strerror(rc)))
         }
         pid = child
+        self.tethered = tethered
     }
 
     /// Whether the child has not exited yet (reaps it when it has).
@@ -88,11 +96,12 @@ public final class ChildProcess: Sendable {
         }
     }
 
-    /// Sends `signal` while the child is still ours (never to a reaped pid, which may be reused).
+    /// Sends `signal` while the child is still ours (never to a reaped pid, which may be reused);
+    /// to a tethered child's whole process group (the tether and the program).
     public func signal(_ signal: Int32) {
         status.withLock { status in
             guard status == nil else { return }
-            _ = Glibc.kill(pid, signal)
+            _ = Glibc.kill(tethered ? -pid : pid, signal)
         }
     }
 

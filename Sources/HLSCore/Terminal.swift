@@ -23,13 +23,17 @@ public struct Terminal: Sendable, Hashable {
     /// Describes file descriptor `fd` under `environment`.
     public static func detect(fd: Int32, environment: [String: String]) -> Terminal {
         let tty = isatty(fd) == 1
-        var width: Int?
-        if tty {
-            var size = winsize()
-            if ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { width = Int(size.ws_col) }
-        }
+        var width = tty ? columns(of: fd) : nil
         if width == nil, let cols = environment["COLUMNS"].flatMap(Int.init), cols > 0 { width = cols }
         return Terminal(isTTY: tty, color: colorWanted(isTTY: tty, environment: environment), width: width)
+    }
+
+    /// The columns of the terminal on `fd` now (it changes when the window is resized), nil when
+    /// `fd` is not a terminal.
+    public static func columns(of fd: Int32) -> Int? {
+        var size = winsize()
+        guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
     }
 
     /// The colour decision alone, so tests can pin its order of precedence.

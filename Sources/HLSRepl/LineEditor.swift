@@ -58,10 +58,12 @@ public final class LineEditor {
         _ = hlsh_el_set_signal(el, 0)
         _ = hlsh_el_set_editor(el, "emacs")
         _ = hlsh_el_set_clientdata(el, Unmanaged.passUnretained(self).toOpaque())
-        _ = hlsh_el_set_prompt(el) { el in
-            guard let el, let data = hlsh_el_get_clientdata(el) else { return nil }
-            return Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue().promptBuffer
-        }
+        _ = hlsh_el_set_prompt(
+            el,
+            { el in
+                guard let el, let data = hlsh_el_get_clientdata(el) else { return nil }
+                return Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue().promptBuffer
+            }, CChar(LineEditor.invisible.asciiValue!))
         _ = hlsh_el_bind(el, "^R", "em-inc-search-prev")
         _ = hlsh_el_addfn(el, "hlsh-complete", "complete the word under the cursor") { el, _ in
             guard let el, let data = hlsh_el_get_clientdata(el) else { return UInt8(CC_ERROR) }
@@ -75,7 +77,12 @@ public final class LineEditor {
     /// Called on Tab with the line and the cursor's character offset.
     public var completer: ((String, Int) -> Completion)?
 
-    /// The text shown before the cursor.
+    /// Brackets bytes of the prompt that take no room on the screen (escape sequences): without
+    /// it libedit prints an escape's ESC as nothing and the rest as text.
+    public static let invisible: Character = "\u{1}"
+
+    /// The text shown before the cursor; escape sequences in it must be bracketed by `invisible`
+    /// (`LineEditor.invisibly`).
     public var prompt: String {
         get { String(cString: promptBuffer) }
         set {
@@ -83,6 +90,9 @@ public final class LineEditor {
             promptBuffer = strdup(newValue)!
         }
     }
+
+    /// `text` (escape sequences) marked as taking no room in the prompt.
+    public static func invisibly(_ text: String) -> String { "\(invisible)\(text)\(invisible)" }
 
     /// Whether libedit is editing (false when the input is not a terminal).
     public var isEditing: Bool { inputIsTerminal && hlsh_el_get_editmode(editLine) != 0 }

@@ -1,4 +1,5 @@
 import Foundation
+import HLSCore
 
 /// Something that yields lines: standard input when it is not a terminal, a test's text.
 public protocol LineSource {
@@ -28,7 +29,8 @@ public struct FileHandleLines: LineSource {
             }
             var chunk = [UInt8](repeating: 0, count: 65536)
             let n = read(fd, &chunk, chunk.count)
-            if n < 0 && errno == EINTR { continue }
+            // A read that SIGTERM or SIGHUP interrupted ends the input.
+            if n < 0 && errno == EINTR && Termination.signal == nil { continue }
             if n <= 0 {
                 finished = true
             } else {

@@ -14,8 +14,8 @@ enum Prompt {
         if let kube = kubeContext(context.environment) { parts.append("(\(kube))") }
         let label = parts.joined(separator: " ")
         guard context.stdoutTerminal.color else { return label + "> " }
-        // libedit needs invisible bytes bracketed only for its own prompt escapes; plain SGR works.
-        return "\u{1B}[1;36m" + label + "\u{1B}[0m> "
+        // libedit drops an unmarked ESC and counts the rest as printed text: mark the escapes.
+        return LineEditor.invisibly("\u{1B}[1;36m") + label + LineEditor.invisibly("\u{1B}[0m") + "> "
     }
 
     /// `current-context` of the first kubeconfig (`$KUBECONFIG`, else `~/.kube/config`).

@@ -16,59 +16,102 @@ extension Session {
         editor.completer = { line, cursor in completer.complete(line: line, cursor: cursor) }
         context.err("hlsh \(HLSVersion.string) — 'help' lists the commands, Tab completes, Ctrl-D leaves.\n")
         var chunk = ""
+        // A complete `if` or `try` that an `elif`, `else` or `catch` on the next line may still
+        // continue: it runs once a line shows it does not (an empty line, another statement).
+        var held = false
         var lastStatus = ExitStatus.ok.rawValue
         var entry = 0
+        func run(_ text: String) -> Int32? {
+            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return nil }
+            entry += 1
+            let (status, exited) = runEntry(text, name: "<repl:\(entry)>", editor: editor)
+            lastStatus = status
+            return exited ? status : nil
+        }
         while true {
+            // SIGTERM or SIGHUP: history is saved after every entry already.
+            if let signal = Termination.signal { return 128 + signal }
             editor.prompt = Prompt.text(context, continuation: !chunk.isEmpty)
             switch editor.readLine() {
             case .endOfInput:
+                if Termination.signal != nil { continue }
+                context.err("\n")
                 if !chunk.isEmpty {
+                    // Ctrl-D on a continuation line: drops an unfinished statement, runs a held one.
+                    if held, let code = run(chunk) { return code }
                     chunk = ""
-                    context.err("\n")
+                    held = false
                     continue
                 }
-                context.err("\n")
                 editor.saveHistory()
                 return lastStatus
             case .interrupted:
                 chunk = ""
-                context.err("^C\n")
+                held = false
+                if Termination.signal == nil { context.err("^C\n") }
                 continue
             case .line(let line):
+                if held {
+                    held = false
+                    if !Completeness.continuesPrevious(line) {
+                        if let code = run(chunk) { return code }
+                        chunk = ""
+                    }
+                }
                 chunk += line + "\n"
                 if Completeness.needsMore(chunk) { continue }
-                let text = chunk
-                chunk = ""
-                if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
-                entry += 1
-                let source = SourceFile(name: "<repl:\(entry)>", text: text)
-                let (program, diagnostics) = interpreter.parse(source)
-                if HistoryFilter.mayRecord(text) {
-                    editor.addHistory(String(text.dropLast()))
-                    editor.saveHistory()
-                }
-                guard diagnostics.isEmpty else {
-                    report(diagnostics)
-                    lastStatus = ExitStatus.usage.rawValue
+                if awaitsClause(chunk) {
+                    held = true
                     continue
                 }
-                Interrupts.take()
-                do {
-                    if case .exited(let code) = try interpreter.run(program) {
-                        editor.saveHistory()
-                        return code
-                    }
-                    lastStatus = ExitStatus.ok.rawValue
-                } catch {
-                    if error.kind == .interrupted {
-                        context.err("^C \(error.message)\n")
-                        lastStatus = ExitStatus.interrupted.rawValue
-                    } else {
-                        lastStatus = report(error)
-                    }
-                }
-                Interrupts.take()
+                let text = chunk
+                chunk = ""
+                if let code = run(text) { return code }
             }
+        }
+    }
+
+    /// Parses and runs one entry of the shell; the status, and whether it was `exit`.
+    private func runEntry(_ text: String, name: String, editor: LineEditor) -> (Int32, exited: Bool) {
+        let source = SourceFile(name: name, text: text)
+        let (program, diagnostics) = interpreter.parse(source)
+        if HistoryFilter.mayRecord(text) {
+            editor.addHistory(String(text.dropLast()))
+            editor.saveHistory()
+        }
+        guard diagnostics.isEmpty else {
+            report(diagnostics)
+            return (ExitStatus.usage.rawValue, false)
+        }
+        Interrupts.take()
+        defer { Interrupts.take() }
+        do {
+            if case .exited(let code) = try interpreter.run(program) {
+                editor.saveHistory()
+                return (code, true)
+            }
+            return (ExitStatus.ok.rawValue, false)
+        } catch {
+            guard error.kind == .interrupted else { return (report(error), false) }
+            if Termination.signal == nil {
+                // The terminal echoed the ^C already (a progress line may have wiped it): once, in
+                // front of the message.
+                context.err((context.stderrTerminal.isTTY ? "\r\u{1B}[K" : "") + "^C \(error.message)\n")
+            }
+            return (ExitStatus.interrupted.rawValue, false)
+        }
+    }
+
+    /// Whether `text` ends in an `if` or `try` that an `else` or `catch` could still continue:
+    /// the parser accepts it with one added on the next line.
+    func awaitsClause(_ text: String) -> Bool {
+        guard Completeness.mayContinue(text) else { return false }
+        let definitions = Set(interpreter.definitionNames)
+        return ["else {}", "catch {}"].contains { clause in
+            Parser.parse(
+                SourceFile(name: "<probe>", text: text + clause + "\n"), registry: interpreter.registry,
+                knownDefinitions: definitions
+            ).1.isEmpty
         }
     }
 }

@@ -54,7 +54,7 @@ public final class Session {
             defer { peeked = nil }
             return peeked ?? lines.nextLine()
         }
-        while let line = nextLine() {
+        while Termination.signal == nil, let line = nextLine() {
             lineNumber += 1
             if chunk.isEmpty { chunkStart = lineNumber }
             chunk += line + "\n"
@@ -67,6 +67,7 @@ public final class Session {
             let padded = String(repeating: "\n", count: chunkStart - 1) + chunk
             if let status = runner.runPiece(SourceFile(name: name, text: padded)) { return status }
         }
+        if let signal = Termination.signal { return 128 + signal }
         if !chunk.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             let source = SourceFile(name: name, text: String(repeating: "\n", count: chunkStart - 1) + chunk)
             let (_, diagnostics) = interpreter.parse(source)

@@ -12,7 +12,14 @@ struct Launcher {
     var syntaxOnly: Bool
     var rest: [String]
 
+    /// The exit status: the run's, or 128 + the signal when SIGTERM or SIGHUP ended it.
     func run() -> Int32 {
+        // Before anything is started that must be stopped: the simulated lab.
+        Termination.install()
+        return Termination.exitStatus(else: runSession())
+    }
+
+    private func runSession() -> Int32 {
         var options = RunOptions()
         var rest = self.rest
         var g = global
@@ -32,12 +39,11 @@ struct Launcher {
 
         var environment = ProcessInfo.processInfo.environment
         var simulated: SimulatedLab? = nil
+        // Stops the lab, then removes its directory (SIGTERM and SIGHUP come here too).
         defer { simulated?.stop() }
         if g.sim {
-            let dir = NSTemporaryDirectory() + "hlsh-sim-\(getpid())"
             do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                let lab = try SimulatedLab(directory: dir)
+                let lab = try SimulatedLab.temporary()
                 simulated = lab
                 for key in [
                     "PROXMOX_VE_USERNAME", "PROXMOX_VE_PASSWORD", "HLSH_PVE_PUBLIC_KEY_PIN", "HLSH_PVE_FINGERPRINT",
@@ -49,9 +55,6 @@ struct Launcher {
                 StandardStreams.err("hlsh: cannot start the simulated lab: \(error)\n")
                 return ExitStatus.failure.rawValue
             }
-        }
-        defer {
-            if g.sim { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "hlsh-sim-\(getpid())") }
         }
         let registry = Commands.registry()
         let session = Session(registry: registry, options: options, environment: environment)

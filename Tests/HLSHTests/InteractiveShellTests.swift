@@ -11,14 +11,20 @@ final class InteractiveShellTests: XCTestCase {
             throw XCTSkip("tmux is not installed (scripts/test installs it)")
         }
         state = try TemporaryDirectory("hlsh-repl")
+        // XCTest keeps every test case object until the run ends: release the directory with the test.
+        addTeardownBlock { [self] in state = nil }
     }
 
-    func shell() throws -> TmuxTerminal {
-        let env = [
-            "HOME": state.path, "XDG_STATE_HOME": state.file("state"), "NO_COLOR": "1", "TERM": "xterm-256color",
-            "LANG": "C.UTF-8",
+    /// hlsh in a fresh terminal; with `color`, one that wants colour (no `NO_COLOR`).
+    func shell(color: Bool = false, columns: Int = 120) throws -> TmuxTerminal {
+        var env = [
+            "HOME": state.path, "XDG_STATE_HOME": state.file("state"), "TERM": "xterm-256color", "LANG": "C.UTF-8",
         ]
-        let t = try TmuxTerminal(command: [BuiltBinary.hlsh], environment: env, directory: state.path)
+        // Empty is unset for hlsh; the test runner's own NO_COLOR must not reach it.
+        env["NO_COLOR"] = color ? "" : "1"
+        if color { env["FORCE_COLOR"] = "" }
+        let t = try TmuxTerminal(
+            command: [BuiltBinary.hlsh], environment: env, directory: state.path, columns: columns)
         try t.waitFor("the prompt") { $0.contains("hlsh> ") }
         return t
     }
@@ -108,6 +114,78 @@ final class InteractiveShellTests: XCTestCase {
         XCTAssertTrue(history.contains("kept-in-history"), history)
         XCTAssertFalse(history.contains("0000-secret"), history)
     }
+    func testTheColouredPromptShowsNoEscapeCodesAsText() throws {
+        let t = try shell(color: true)
+        try t.type("echo typed-after-the-prompt")
+        try t.press("Enter")
+        let (screen, _) = try t.waitFor("the output") {
+            $0.components(separatedBy: "\n").contains("typed-after-the-prompt")
+        }
+        XCTAssertTrue(screen.contains("hlsh> echo typed-after-the-prompt"), screen)
+        XCTAssertFalse(screen.contains("[1;36m") || screen.contains("[0m"), screen)
+        // The colour is there, as escapes the terminal acted on.
+        let coloured = t.screen(escapes: true)
+        XCTAssertTrue(coloured.contains("\u{1B}[") && coloured.contains("hlsh"), coloured.debugDescription)
+    }
+
+    func testCtrlCDuringSleepSaysInterruptedOnceWithThePlace() throws {
+        let t = try shell()
+        try t.type("sleep 30s")
+        try t.press("Enter")
+        Thread.sleep(forTimeInterval: 0.3)
+        try t.press("C-c")
+        let (screen, _) = try t.waitFor("the prompt after Ctrl-C") { s in
+            s.contains("interrupted") && s.hasSuffixLine("hlsh> ")
+        }
+        XCTAssertTrue(screen.contains("\n^C interrupted: sleep at <repl:1>:1:1\n"), screen)
+    }
+
+    func testElseOnTheNextLineContinuesTheIf() throws {
+        let t = try shell()
+        try t.type("if false { echo then-branch }")
+        try t.press("Enter")
+        try t.type("else { echo else-branch }")
+        try t.press("Enter")
+        try t.waitFor("the else branch") { $0.components(separatedBy: "\n").contains("else-branch") }
+        try t.type("echo after-the-if")
+        try t.press("Enter")
+        let (screen, _) = try t.waitFor("the output") { $0.components(separatedBy: "\n").contains("after-the-if") }
+        XCTAssertTrue(screen.components(separatedBy: "\n").contains("else-branch"), screen)
+        XCTAssertFalse(screen.contains("error"), screen)
+        // An `if` without an `else` runs once an empty line (or another statement) follows it.
+        try t.type("if true { echo lone-if }")
+        try t.press("Enter")
+        try t.press("Enter")
+        try t.waitFor("the lone if's output") { $0.components(separatedBy: "\n").contains("lone-if") }
+    }
+
+    func testTheProgressLineFitsANarrowTerminal() throws {
+        let t = try shell(columns: 24)
+        try t.type("wait 1 --until $it > 5 --timeout 1500ms --every 100ms")
+        try t.press("Enter")
+        let (screen, _) = try t.waitFor("the timeout") { $0.contains("still false") }
+        // Each redraw of a line wider than the terminal would wrap and leave a line behind.
+        let left = screen.components(separatedBy: "\n").filter { $0.contains("waiting") }
+        XCTAssertEqual(left, [], screen)
+    }
+
+    func testSIGTERMAtThePromptRestoresTheTerminalAndExits143() throws {
+        let env = [
+            "HOME": state.path, "XDG_STATE_HOME": state.file("state"), "NO_COLOR": "1", "TERM": "xterm-256color",
+        ]
+        // A shell around hlsh reports its status and the terminal's modes once it is gone.
+        let script = "'\(BuiltBinary.hlsh)'; echo \"status=$?\"; stty -a"
+        let t = try TmuxTerminal(command: ["/bin/sh", "-c", script], environment: env, directory: state.path)
+        try t.waitFor("the prompt") { $0.contains("hlsh> ") }
+        try t.type("echo half-typed")
+        let hlsh = try XCTUnwrap(childProcesses(of: try XCTUnwrap(t.pid)).first, "hlsh below the terminal's shell")
+        kill(hlsh, SIGTERM)
+        let (screen, _) = try t.waitFor("the shell after hlsh") { $0.contains("status=") && $0.contains("icanon") }
+        XCTAssertTrue(screen.contains("status=143"), screen)
+        // Line editing's raw mode is undone: canonical input and echo are back.
+        XCTAssertFalse(screen.contains("-icanon") || screen.contains(" -echo "), screen)
+    }
+
     func testNodeSSHGivesARemoteTerminalAndReturnsToTheShell() throws {
         let sshd = try SSHDFixture.start()
         addTeardownBlock { sshd.stop() }
@@ -127,6 +205,18 @@ final class InteractiveShellTests: XCTestCase {
         try t.type("echo back-home")
         try t.press("Enter")
         try t.waitFor("the local shell again") { $0.components(separatedBy: "\n").contains("back-home") }
+    }
+}
+
+/// The processes whose parent is `pid` (from /proc).
+func childProcesses(of pid: Int32) -> [Int32] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap(Int32.init).filter { child in
+        guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 1 && Int32(fields[1]) == pid
     }
 }
 

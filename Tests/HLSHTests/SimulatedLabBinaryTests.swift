@@ -9,6 +9,8 @@ final class SimulatedLabBinaryTests: XCTestCase {
 
     override func setUpWithError() throws {
         home = try TemporaryDirectory("hlsh-sim-bin")
+        // XCTest keeps every test case object until the run ends: release the directory with the test.
+        addTeardownBlock { [self] in home = nil }
         try FileManager.default.createDirectory(atPath: home.file(".ssh"), withIntermediateDirectories: true)
         let keygen = try runProcess(
             "/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", home.file(".ssh/id_ed25519")])

@@ -114,6 +114,31 @@ final class CompleterTests: XCTestCase {
         XCTAssertEqual(c.candidates.first?.isFinal, false, "no space after a directory")
     }
 
+    func testAQuotedFilePathClosesItsQuoteAndADirectoryKeepsItOpen() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("scripts/homelab.yaml", "name: x\n")
+        let comp = completer(registry())
+        let line = "source \"\(dir.path)/scripts/home"
+        let file = comp.complete(line: line, cursor: line.count)
+        XCTAssertEqual(texts(file), ["\"\(dir.path)/scripts/homelab.yaml\""])
+        XCTAssertEqual(file.candidates.first?.isFinal, true, "a space after the closed quote")
+        let dirLine = "source '\(dir.path)/scr"
+        let directory = comp.complete(line: dirLine, cursor: dirLine.count)
+        XCTAssertEqual(texts(directory), ["'\(dir.path)/scripts/"])
+        XCTAssertEqual(directory.candidates.first?.isFinal, false)
+    }
+
+    func testHelpCompletesTopicsObjectsVerbsAndKeywords() {
+        let comp = completer(registry())
+        XCTAssertEqual(texts(comp.complete(line: "help v", cursor: 6)), ["vm"])
+        XCTAssertEqual(texts(comp.complete(line: "help vm ", cursor: 8)), ["list", "start", "wait"])
+        XCTAssertEqual(texts(comp.complete(line: "help vm st", cursor: 10)), ["start"])
+        XCTAssertEqual(texts(comp.complete(line: "help el", cursor: 7)), ["elif", "else"])
+        let all = texts(comp.complete(line: "help ", cursor: 5))
+        for topic in ["vm", "echo", "if", "for", "wait"] { XCTAssertTrue(all.contains(topic), "\(topic) in \(all)") }
+        XCTAssertEqual(texts(comp.complete(line: "help vm list ", cursor: 13)), [])
+    }
+
     func testCommonPrefixOfSeveralCandidates() {
         let c = Completion(wordStart: 0, word: "k", candidates: [.init("k3s-cp-01"), .init("k3s-wk-01")])
         XCTAssertEqual(c.commonPrefix, "k3s-")

@@ -246,8 +246,8 @@ public final class SSHDFixture: @unchecked Sendable {
 /// Foundation notices a child's exit by an inherited socket closing, and sshd closes every
 /// inherited descriptor at startup — Foundation then blocks in `waitpid` on a live sshd and
 /// every later `Process` in the test run hangs.
-final class SpawnedProcess: @unchecked Sendable {
-    let pid: pid_t
+public final class SpawnedProcess: @unchecked Sendable {
+    public let pid: pid_t
     private let lock = NSLock()
     private var reaped = false
 
@@ -263,7 +263,7 @@ final class SpawnedProcess: @unchecked Sendable {
 
     /// Starts `path` with `arguments` (and `environment`, else this process's): stdin from
     /// /dev/null, stdout to `stdoutPath`, stderr to `stderrPath` (or with stdout when nil).
-    init(
+    public init(
         _ path: String, _ arguments: [String], environment: [String: String]? = nil, stdoutPath: String,
         stderrPath: String?, append: Bool
     ) throws {
@@ -303,7 +303,7 @@ final class SpawnedProcess: @unchecked Sendable {
     }
 
     /// Waits for the child to exit; its exit status, or 128 + the signal that ended it.
-    func wait() -> Int32 {
+    public func wait() -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         lock.withLock { reaped = true }
@@ -311,7 +311,7 @@ final class SpawnedProcess: @unchecked Sendable {
     }
 
     /// Whether the child has not exited yet (reaps it when it has).
-    var isRunning: Bool {
+    public var isRunning: Bool {
         lock.lock()
         defer { lock.unlock() }
         if reaped { return false }
@@ -321,7 +321,7 @@ final class SpawnedProcess: @unchecked Sendable {
     }
 
     /// SIGKILLs the child if it still runs, and reaps it.
-    func kill() {
+    public func kill() {
         lock.lock()
         defer { lock.unlock() }
         guard !reaped else { return }

@@ -1,5 +1,5 @@
-// Process-level helpers that Swift cannot express safely: a SIGINT handler that only sets a flag,
-// and posix_spawn with inherited descriptors closed.
+// Process-level helpers that Swift cannot express safely: SIGINT, SIGTERM and SIGHUP handlers that
+// only set a flag, and posix_spawn with inherited descriptors closed (and optionally tethered).
 #ifndef HLSH_SUPPORT_H
 #define HLSH_SUPPORT_H
 
@@ -17,6 +17,12 @@ int hlsh_interrupt_pending(void);
 /// Records an interrupt as though SIGINT arrived (for tests and for cancellation from Swift).
 void hlsh_raise_interrupt_flag(void);
 
+/// Installs SIGTERM and SIGHUP handlers (without SA_RESTART) that only record the first such
+/// signal, so the program can stop what it started and exit 128 + the signal. Returns 0 or -1.
+int hlsh_install_termination_handlers(void);
+/// The first SIGTERM or SIGHUP received, or 0.
+int hlsh_termination_signal(void);
+
 
 /// Starts `path` with `argv` and `envp` (both NULL-terminated). The child's stdin, stdout and
 /// stderr are the given descriptors (-1: /dev/null); every other descriptor is closed in it, so
@@ -25,5 +31,13 @@ void hlsh_raise_interrupt_flag(void);
 /// Returns 0 and sets `*pid`, or an errno value.
 int hlsh_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd,
                int stderr_fd, int new_session);
+
+/// Like `hlsh_spawn` with `new_session`, but the program runs under a "tether" process (whose pid
+/// is returned) that ends the program and every process below it when this process ends — even
+/// by SIGKILL — or when the program exits, and then exits with the program's status (128 + the
+/// signal that ended it). The tether passes SIGTERM, SIGHUP and SIGINT on to the program; a
+/// SIGKILL for both goes to the process group `-pid`. See docs/adr/0018.
+int hlsh_spawn_tethered(pid_t *pid, const char *path, char *const argv[], char *const envp[], int stdin_fd,
+                        int stdout_fd, int stderr_fd);
 
 #endif

@@ -10,7 +10,9 @@
 typedef char *(*hlsh_el_prompt_fn)(EditLine *);
 typedef unsigned char (*hlsh_el_command_fn)(EditLine *, int);
 
-int hlsh_el_set_prompt(EditLine *e, hlsh_el_prompt_fn f);
+/// The prompt function; bytes between two `marker` characters in its text are printed as they
+/// are but take no room on the screen (escape sequences: libedit's EL_PROMPT_ESC).
+int hlsh_el_set_prompt(EditLine *e, hlsh_el_prompt_fn f, char marker);
 int hlsh_el_set_rprompt(EditLine *e, hlsh_el_prompt_fn f);
 int hlsh_el_set_editor(EditLine *e, const char *mode);
 /// libedit's own signal handling: hlsh turns it off and handles SIGINT itself.

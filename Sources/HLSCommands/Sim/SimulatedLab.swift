@@ -11,10 +11,30 @@ public final class SimulatedLab: Sendable {
     /// `PROXMOX_VE_*` and `HLSH_PVE_*` variables for the clients.
     public let environment: [String: String]
     public let directory: String
+    /// Whether `stop()` removes `directory` (a temporary lab's).
+    let removesDirectory: Bool
+
+    /// A lab in a fresh directory `hlsh-sim-PID` of the temporary directory, removed by `stop()`
+    /// once the lab has stopped (or at once when the lab cannot start).
+    public static func temporary() throws(HLSError) -> SimulatedLab {
+        let dir = NSTemporaryDirectory() + "hlsh-sim-\(getpid())"
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw HLSError(.failed, "cannot create \(dir)", cause: "\(error)")
+        }
+        do throws(HLSError) {
+            return try SimulatedLab(directory: dir, removesDirectory: true)
+        } catch {
+            try? FileManager.default.removeItem(atPath: dir)
+            throw error
+        }
+    }
 
     /// Starts the simulated Proxmox VE cluster of the seed lab (pve1 and pve2, the Ubuntu
     /// 24.04 template on each), with tasks short enough for a demo.
-    public init(directory: String) throws(HLSError) {
+    public init(directory: String, removesDirectory: Bool = false) throws(HLSError) {
+        self.removesDirectory = removesDirectory
         let token = UUID().uuidString.lowercased()
         var config = PVESimulatorConfig.seedLab(rootPassword: UUID().uuidString, tokenSecret: token)
         config.cloneDuration = 2
@@ -46,8 +66,10 @@ public final class SimulatedLab: Sendable {
         }
     }
 
+    /// Stops the nodes and the API, then removes a temporary lab's directory.
     public func stop() {
         nodes.stop()
         simulator.stop()
+        if removesDirectory { try? FileManager.default.removeItem(atPath: directory) }
     }
 }

@@ -53,7 +53,7 @@ extension Builtins {
             positionals: [Parameter("duration", .duration, "how long, e.g. 2s")],
             examples: [Example("sleep 10ms", "a short pause")],
             implementation: .builtin { inv in
-                try inv.interpreter.sleep(inv.duration("duration")!, what: "sleep")
+                try inv.interpreter.sleep(inv.duration("duration")!, what: "sleep at \(inv.location)")
                 return .null
             }),
     ]

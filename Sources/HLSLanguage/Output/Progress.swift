@@ -2,7 +2,8 @@ import Foundation
 import HLSCore
 
 /// A one-line spinner with elapsed time on standard error, shown only when standard error is
-/// a terminal: `⠹ waiting for vm k3s-cp-01 to be running (12s)`. Other runs get nothing.
+/// a terminal: `⠹ waiting for vm k3s-cp-01 to be running (12s)`, cut to the terminal's width
+/// (read again at each redraw, so a resized window is followed). Other runs get nothing.
 public final class Progress: @unchecked Sendable {
     private let context: ExecutionContext
     private let lock = NSLock()
@@ -50,10 +51,23 @@ public final class Progress: @unchecked Sendable {
             lock.unlock()
             guard go else { return }
             let seconds = Int(Quantities.seconds(elapsed))
-            context.err("\r\u{1B}[K\(frames[i % frames.count]) \(text) (\(Quantities.format(.seconds(seconds))))")
+            let line = Self.fitted(
+                "\(frames[i % frames.count]) \(text)", then: " (\(Quantities.format(.seconds(seconds))))",
+                width: Terminal.columns(of: 2) ?? context.stderrTerminal.width)
+            context.err("\r\u{1B}[K" + line)
             i += 1
             Thread.sleep(forTimeInterval: 0.1)
         }
+    }
+
+    /// `text` and `tail` (the elapsed time) in one line that leaves the last column free — a line
+    /// that fills the width wraps, and the next redraw's carriage return then goes back only to
+    /// its wrapped part. `text` is cut (ending in `…`) before `tail` is.
+    static func fitted(_ text: String, then tail: String, width: Int?) -> String {
+        guard let width, Render.displayWidth(text + tail) >= width else { return text + tail }
+        let room = width - 1 - Render.displayWidth(tail)
+        guard room > 1 else { return Render.prefix(text + tail, columns: max(0, width - 1)) }
+        return Render.prefix(text, columns: room - 1) + "…" + tail
     }
 
     deinit { stop() }

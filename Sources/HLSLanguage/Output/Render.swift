@@ -127,21 +127,33 @@ public enum Render {
 
     /// Columns a string takes on a terminal: wide (CJK, emoji) characters count two.
     static func displayWidth(_ s: String) -> Int {
+        s.unicodeScalars.reduce(0) { $0 + columns(of: $1) }
+    }
+
+    /// The longest start of `s` that takes at most `width` columns (whole characters only).
+    static func prefix(_ s: String, columns width: Int) -> String {
         var n = 0
-        for scalar in s.unicodeScalars {
-            let v = scalar.value
-            if scalar.properties.generalCategory == .nonspacingMark || v == 0x200D || (0xFE00...0xFE0F).contains(v) {
-                continue
-            }
-            if (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
-                || (0xF900...0xFAFF).contains(v) || (0xFF00...0xFF60).contains(v) || (0x1F300...0x1FAFF).contains(v)
-            {
-                n += 2
-            } else {
-                n += 1
-            }
+        var end = s.startIndex
+        for character in s {
+            n += character.unicodeScalars.reduce(0) { $0 + columns(of: $1) }
+            if n > width { break }
+            end = s.index(after: end)
         }
-        return n
+        return String(s[..<end])
+    }
+
+    /// Columns one scalar takes: 0 for combining marks and joiners, 2 for wide ones, else 1.
+    private static func columns(of scalar: Unicode.Scalar) -> Int {
+        let v = scalar.value
+        if scalar.properties.generalCategory == .nonspacingMark || v == 0x200D || (0xFE00...0xFE0F).contains(v) {
+            return 0
+        }
+        if (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
+            || (0xF900...0xFAFF).contains(v) || (0xFF00...0xFF60).contains(v) || (0x1F300...0x1FAFF).contains(v)
+        {
+            return 2
+        }
+        return 1
     }
 
     static func pad(_ s: String, _ width: Int) -> String {

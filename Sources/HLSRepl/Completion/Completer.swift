@@ -42,27 +42,24 @@ public final class Completer: @unchecked Sendable {
         if ctx.inQuote {
             let unquoted = String(word.dropFirst())
             let quote = word.first.map(String.init) ?? "\""
-            return done(files(unquoted).map { .init(quote + $0.text, isFinal: false) })
+            // A file closes the quote (and takes a space); a directory leaves it open.
+            return done(
+                files(unquoted).map {
+                    $0.isFinal ? .init(quote + $0.text + quote) : .init(quote + $0.text, isFinal: false)
+                })
         }
         if word.hasPrefix("$") {
             return done(names().variables.map { .init("$" + $0) })
         }
         guard let head = ctx.words.first else {
-            let heads = registry.topLevelNames.map { name in
-                Completion.Candidate(name, detail: registry.objects[name] ?? registry.spec(name)?.summary)
-            }
             return done(
                 heads + names().definitions.map { .init($0, detail: "def") } + Completer.keywords.map { .init($0) })
         }
         if head == "source" && ctx.words.count == 1 { return done(files(word)) }
+        if head == "help" { return done(helpTopics(after: Array(ctx.words.dropFirst()))) }
         // Resolve the longest verb the typed words name; offer the next word of a path otherwise.
         guard let (spec, length) = registry.resolve(Array(ctx.words.prefix(3))) else {
-            let typed = ctx.words
-            let next = registry.specs.filter {
-                $0.path.count > typed.count && Array($0.path.prefix(typed.count)) == typed
-            }
-            return done(
-                next.map { .init($0.path[typed.count], detail: $0.path.count == typed.count + 1 ? $0.summary : nil) })
+            return done(nextPathWords(after: ctx.words))
         }
         let args = Array(ctx.words.dropFirst(length))
         // A deeper verb may still be typed (`node k3s` → `server`, `agent`).
@@ -106,6 +103,25 @@ public final class Completer: @unchecked Sendable {
             index < positionals.count ? positionals[index] : positionals.last!.isVariadic ? positionals.last! : nil
         guard let parameter else { return done([]) }
         return done(values(parameter.kind, spec: spec, word: word))
+    }
+
+    /// Objects and top-level commands, with their summaries.
+    var heads: [Completion.Candidate] {
+        registry.topLevelNames.map { name in
+            Completion.Candidate(name, detail: registry.objects[name] ?? registry.spec(name)?.summary)
+        }
+    }
+
+    /// The words that can follow `typed` in some verb's path (`vm` → `apply`, `list`…).
+    func nextPathWords(after typed: [String]) -> [Completion.Candidate] {
+        registry.specs.filter { $0.path.count > typed.count && Array($0.path.prefix(typed.count)) == typed }
+            .map { .init($0.path[typed.count], detail: $0.path.count == typed.count + 1 ? $0.summary : nil) }
+    }
+
+    /// What `help` takes after the topic words typed so far: an object, a command or a keyword,
+    /// then the next word of a verb's path (`help vm ` → `apply`, `list`…).
+    func helpTopics(after typed: [String]) -> [Completion.Candidate] {
+        typed.isEmpty ? heads + Parser.keywords.map { .init($0, detail: "keyword") } : nextPathWords(after: typed)
     }
 
     func values(_ kind: ValueKind, spec: CommandSpec, word: String) -> [Completion.Candidate] {

@@ -63,7 +63,7 @@ final class SimulatedNodeServer: @unchecked Sendable {
             let logPath = directory + "/sshd.log"
             let process = try ChildProcess(
                 Self.sshd, ["-D", "-e", "-f", configPath], stdout: .file(logPath, append: false),
-                stderr: .file(logPath, append: true), newSession: true)
+                stderr: .file(logPath, append: true), tethered: true)
             let listening = "Server listening on 127.0.0.1 port \(port)."
             let deadline = Date().addingTimeInterval(15)
             while Date() < deadline {
