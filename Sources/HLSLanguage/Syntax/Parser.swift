@@ -187,10 +187,7 @@ public struct Parser {
 
     static let keywordTable = WordTable(keywords)
 
-<<<<<<< HEAD
     /// The words that begin (or continue) a statement.
-=======
->>>>>>> wt-repl
     public static let keywords = [
         "let", "set", "if", "elif", "else", "for", "in", "while", "break", "continue", "return", "def",
         "phase", "retry", "try", "catch", "assert", "parallel", "source", "exit",
