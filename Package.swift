@@ -7,8 +7,10 @@
 //                                                      → HLSFormats
 //   HLSFormats: the JSON/YAML codecs, the one module that imports Yams (docs/adr/0017).
 //   HLSTransport: HTTP and SSH, for the clients; HLSLanguage never depends on it.
-//   LabSim (simulator) → HLSCore, HLSFormats and swift-nio: never a client, never HLSTransport
-//   (docs/adr/0008). Neither it nor HLSLanguage has an edge to HLSTransport; scripts/test
+//   HLSCrypto: digests and HMAC from swift-crypto, for HLSTransport and LabSim; HLSCore, HLSFormats
+//   and HLSLanguage never depend on it (docs/adr/0018).
+//   LabSim (simulator) → HLSCore, HLSCrypto, HLSFormats, swift-nio and swift-certificates: never a
+//   client, never HLSTransport (docs/adr/0008). Neither it nor HLSLanguage has an edge to HLSTransport; scripts/test
 //   rejects the import too.
 //
 // Each C library sits behind exactly one Swift module, which imports it `internal`ly.
