@@ -8,7 +8,7 @@
 //   HLSFormats: the JSON/YAML codecs, the one module that imports Yams (docs/adr/0017).
 //   HLSTransport: HTTP and SSH, for the clients; HLSLanguage never depends on it.
 //   HLSCrypto: digests and HMAC from swift-crypto, for HLSTransport and LabSim; HLSCore, HLSFormats
-//   and HLSLanguage never depend on it (docs/adr/0018).
+//   and HLSLanguage never depend on it (docs/adr/0019).
 //   LabSim (simulator) → HLSCore, HLSCrypto, HLSFormats, swift-nio and swift-certificates: never a
 //   client, never HLSTransport (docs/adr/0008). Neither it nor HLSLanguage has an edge to HLSTransport; scripts/test
 //   rejects the import too.
@@ -73,7 +73,7 @@ let package = Package(
             name: "HLSFormats", dependencies: ["HLSCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
 
-        /// Digests and HMAC from swift-crypto (docs/adr/0018); the C-free layers never depend on it.
+        /// Digests and HMAC from swift-crypto (docs/adr/0019); the C-free layers never depend on it.
         .target(
             name: "HLSCrypto", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),

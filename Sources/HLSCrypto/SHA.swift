@@ -1,6 +1,6 @@
 public import Crypto
 
-/// SHA-1, SHA-256 and their HMACs over bytes, from swift-crypto (docs/adr/0018). SSH uses SHA-256
+/// SHA-1, SHA-256 and their HMACs over bytes, from swift-crypto (docs/adr/0019). SSH uses SHA-256
 /// for OpenSSH-style key fingerprints (libssh2 hashes only the key the server offers; a mismatch
 /// message also needs the one on file) and HMAC-SHA-1 for hashed known_hosts names; the simulator
 /// what PVE computes — the config `digest` (SHA-1), certificate fingerprints and key pins

@@ -5,7 +5,7 @@ import SwiftASN1
 import X509
 
 /// A certificate authority for the simulator's servers and users, made in-process with
-/// swift-certificates (docs/adr/0018): a self-signed root that issues serving certificates (with
+/// swift-certificates (docs/adr/0019): a self-signed root that issues serving certificates (with
 /// DNS and IP subject alternative names) and client certificates (CN and O, which Kubernetes reads
 /// as the user and their groups). New keys are EC P-256, as k3s and kubeadm's EC mode make them;
 /// a CA read back from PEM may hold any key swift-certificates signs with (RSA too).
