@@ -7,8 +7,10 @@
 //                                                      → HLSFormats
 //   HLSFormats: the JSON/YAML codecs, the one module that imports Yams (docs/adr/0017).
 //   HLSTransport: HTTP and SSH, for the clients; HLSLanguage never depends on it.
-//   LabSim (simulator) → HLSCore, HLSFormats and swift-nio: never a client, never HLSTransport
-//   (docs/adr/0008). Neither it nor HLSLanguage has an edge to HLSTransport; scripts/test
+//   HLSCrypto: digests and HMAC from swift-crypto, for HLSTransport and LabSim; HLSCore, HLSFormats
+//   and HLSLanguage never depend on it (docs/adr/0019).
+//   LabSim (simulator) → HLSCore, HLSCrypto, HLSFormats, swift-nio and swift-certificates: never a
+//   client, never HLSTransport (docs/adr/0008). Neither it nor HLSLanguage has an edge to HLSTransport; scripts/test
 //   rejects the import too.
 //
 // Each C library sits behind exactly one Swift module, which imports it `internal`ly.
@@ -39,6 +41,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
     targets: [
         // MARK: C libraries, each behind one thin module
@@ -68,10 +73,15 @@ let package = Package(
             name: "HLSFormats", dependencies: ["HLSCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
 
+        /// Digests and HMAC from swift-crypto (docs/adr/0019); the C-free layers never depend on it.
+        .target(
+            name: "HLSCrypto", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+
         // MARK: Transports
         .target(
             name: "HLSTransport",
-            dependencies: ["HLSCore", "CCurl", "CCurlTLS", "CSSH2"],
+            dependencies: ["HLSCore", "HLSCrypto", "CCurl", "CCurlTLS", "CSSH2"],
             swiftSettings: strict),
 
         // MARK: Domain clients
@@ -101,7 +111,10 @@ let package = Package(
         .target(
             name: "LabSim",
             dependencies: [
-                "HLSCore", "HLSFormats",
+                "HLSCore", "HLSCrypto", "HLSFormats",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -123,8 +136,9 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["HLSCore"], path: "Tests/TestSupport"),
         .testTarget(name: "HLSCoreTests", dependencies: ["HLSCore", "TestSupport"]),
         .testTarget(name: "HLSFormatsTests", dependencies: ["HLSFormats", "HLSCore"]),
+        .testTarget(name: "HLSCryptoTests", dependencies: ["HLSCrypto", "HLSCore"]),
         .testTarget(
-            name: "HLSTransportTests", dependencies: ["HLSTransport", "HLSCore", "TestSupport"]),
+            name: "HLSTransportTests", dependencies: ["HLSTransport", "HLSCore", "HLSCrypto", "TestSupport"]),
         .testTarget(name: "HLSLanguageTests", dependencies: ["HLSLanguage", "HLSCore", "TestSupport"]),
         .testTarget(name: "HLSReplTests", dependencies: ["HLSRepl", "TestSupport"]),
         .testTarget(name: "HLSHTests", dependencies: ["TestSupport"], exclude: ["Golden"]),
@@ -135,7 +149,12 @@ let package = Package(
             name: "HLSCommandsTests",
             dependencies: ["HLSCommands", "HLSLanguage", "HLSCore", "Inventory", "LabSim", "TestSupport"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "HLSCore", "TestSupport"]),
-        .testTarget(name: "LabSimTests", dependencies: ["LabSim", "HLSCore", "TestSupport"]),
-        .testTarget(name: "RemoteTests", dependencies: ["Remote", "LabSim", "HLSCore", "Inventory", "TestSupport"]),
+        .testTarget(
+            name: "LabSimTests",
+            dependencies: [
+                "LabSim", "HLSCore", "HLSCrypto", "TestSupport", .product(name: "X509", package: "swift-certificates"),
+            ]),
+        .testTarget(
+            name: "RemoteTests", dependencies: ["Remote", "LabSim", "HLSCore", "HLSCrypto", "Inventory", "TestSupport"]),
     ]
 )

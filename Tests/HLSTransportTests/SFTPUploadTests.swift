@@ -1,5 +1,6 @@
 import Foundation
 import HLSCore
+import HLSCrypto
 import HLSTransport
 import TestSupport
 import XCTest
@@ -13,7 +14,7 @@ final class SFTPUploadTests: XCTestCase {
         let path = sshd.remoteHome + "/payload.bin"
         try session.upload(bytes, to: path, mode: 0o600, timeout: .seconds(120))
 
-        let local = SHA.hex(SHA.sha256(bytes))
+        let local = Hex.encode(SHA.sha256(bytes))
         let remote = try session.exec(
             "sha256sum '\(path)'; stat -c %a '\(path)'; ls -a '\(sshd.remoteHome)'", timeout: .seconds(60))
         let lines = remote.stdoutText.split(separator: "\n")

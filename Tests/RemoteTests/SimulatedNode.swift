@@ -1,5 +1,6 @@
 import Foundation
 import HLSCore
+import HLSCrypto
 import LabSim
 import Remote
 import TestSupport
@@ -69,7 +70,7 @@ final class SimulatedNode {
                 entries[relative] = "dir \(mode)"
             default:
                 let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: full)))
-                entries[relative] = "file \(mode) \(SHA.hex(SHA.sha256(bytes)))"
+                entries[relative] = "file \(mode) \(Hex.encode(SHA.sha256(bytes)))"
             }
         }
         return entries

@@ -52,5 +52,5 @@ public struct CertificateFingerprint: Sendable, Hashable, CustomStringConvertibl
     }
 
     /// `AA:BB:…:FF`, upper case, as PVE prints it.
-    public var description: String { SHA.hex(bytes, uppercase: true, separator: ":") }
+    public var description: String { Hex.encode(bytes, uppercase: true, separator: ":") }
 }

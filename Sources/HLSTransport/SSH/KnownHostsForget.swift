@@ -1,5 +1,6 @@
 import Foundation
 public import HLSCore
+import HLSCrypto
 
 /// Removing a host from an OpenSSH known_hosts file, as `ssh-keygen -R` does: when a VM is
 /// destroyed its host key dies with it, and the next VM at that address has a new one, which

@@ -1,4 +1,5 @@
 import HLSCore
+import HLSCrypto
 
 /// Users, API tokens, tickets, CSRF tokens and ACLs, after pve-access-control. Immutable after
 /// creation (the signing secret is made once), hence `Sendable` without a lock.

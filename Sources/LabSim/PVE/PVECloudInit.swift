@@ -1,4 +1,5 @@
 import HLSCore
+import HLSCrypto
 
 /// What qemu-server writes onto a VM's cloud-init drive (nocloud for Linux guests), generated
 /// from the config the way `PVE::QemuServer::Cloudinit` does: user-data, network-config
@@ -69,7 +70,7 @@ enum PVECloudInit {
 
     static func metaData(_ conf: [String: String], vmid: Int, node: PVESimulatorConfig.Node) -> String {
         let seed = userData(conf, vmid: vmid) + networkConfig(conf, node: node)
-        return "instance-id: \(SHA.hex(SHA.sha1(Array(seed.utf8))))\n"
+        return "instance-id: \(Hex.encode(SHA.sha1(Array(seed.utf8))))\n"
     }
 
     private static func configDrive2Network(_ conf: [String: String], node: PVESimulatorConfig.Node) -> String {

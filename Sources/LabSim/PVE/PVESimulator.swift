@@ -70,7 +70,7 @@ public final class PVESimulator: Sendable {
         case .off:
             break
         case .generate(let directory):
-            let ca = SelfSignedCA(directory: directory)
+            let ca = PVECertificates(directory: directory)
             try ca.ensure(nodes: config.nodes.map(\.name))
             for node in config.nodes {
                 fingerprints[node.name] = try CertificateIdentity(certificatePath: ca.certificatePath(node: node.name))

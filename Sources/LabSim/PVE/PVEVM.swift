@@ -1,4 +1,5 @@
 import HLSCore
+import HLSCrypto
 
 /// One QEMU guest: its config as PVE stores it (every value a string, as in
 /// `/etc/pve/nodes/NODE/qemu-server/VMID.conf`), pending changes, and its run state.
@@ -45,7 +46,7 @@ struct PVEVM: Sendable {
     }
 
     /// SHA-1 of the config file, as `digest` in `GET …/config`.
-    var digest: String { SHA.hex(SHA.sha1(Array(configText.utf8))) }
+    var digest: String { Hex.encode(SHA.sha1(Array(configText.utf8))) }
 
     /// vCPUs: `vcpus` if set, else sockets × cores.
     var cpus: Int {
@@ -97,14 +98,15 @@ struct PVEVM: Sendable {
     }
 
     static func randomMAC() -> String {
-        "BC:24:11:" + (0..<3).map { _ in SHA.hex([UInt8.random(in: 0...255)], uppercase: true) }.joined(separator: ":")
+        "BC:24:11:"
+            + (0..<3).map { _ in Hex.encode([UInt8.random(in: 0...255)], uppercase: true) }.joined(separator: ":")
     }
 
     static func randomUUID() -> String {
         var b = (0..<16).map { _ in UInt8.random(in: 0...255) }
         b[6] = (b[6] & 0x0F) | 0x40
         b[8] = (b[8] & 0x3F) | 0x80
-        let h = SHA.hex(b)
+        let h = Hex.encode(b)
         let c = Array(h)
         return [c[0..<8], c[8..<12], c[12..<16], c[16..<20], c[20..<32]].map { String($0) }.joined(separator: "-")
     }

@@ -67,7 +67,7 @@ enum FormDecoding {
                 UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
-                out += "%" + SHA.hex([byte], uppercase: true)
+                out += "%" + Hex.encode([byte], uppercase: true)
             }
         }
         return out
