@@ -41,7 +41,26 @@ extension Lab {
         let reader = InventoryReader()
         let top = InventoryReader.Fields(reader, root, path: "")
         let name = top.string("name", required: false) ?? "homelab"
+        let proxmox = decodeProxmox(top, reader)
+        let template = decodeTemplate(top)
+        let storage = top.string("storage", "a PVE storage id such as local-lvm") ?? ""
+        let bridge = top.string("bridge", required: false) ?? "vmbr0"
+        let (network, gatewayAt) = decodeNetwork(top, reader)
+        let ssh = decodeSSH(top)
+        let vms = decodeVMs(top, reader, proxmox: proxmox, network: network, gatewayAt: gatewayAt)
+        let k3s = decodeK3s(top, reader)
+        let gitops = decodeGitOps(top, labName: name)
+        let domain = top.string("domain", required: false)
+        top.finish()
+        problems = reader.problems
+        return Lab(
+            name: name, file: file, proxmox: proxmox, template: template, storage: storage, bridge: bridge,
+            network: network,
+            ssh: ssh, vms: vms, k3s: k3s, gitops: gitops, domain: domain)
+    }
 
+    /// `proxmox:`: the API endpoint, node names and how to trust the certificate.
+    static func decodeProxmox(_ top: InventoryReader.Fields, _ reader: InventoryReader) -> ProxmoxSettings {
         var proxmox = ProxmoxSettings(
             endpoint: nil, nodes: [], caFile: nil, fingerprint: nil, insecure: false, tokenEnv: "PROXMOX_VE_API_TOKEN")
         if let p = top.fields("proxmox") {
@@ -68,16 +87,24 @@ extension Lab {
             }
             p.finish()
         }
+        return proxmox
+    }
 
+    /// `template:`: the cloud-init template VM that new VMs are cloned from.
+    static func decodeTemplate(_ top: InventoryReader.Fields) -> TemplateSpec {
         var template = TemplateSpec(name: "", vmid: nil)
         if let t = top.fields("template") {
             template.name = t.string("name", "the template VM's name") ?? ""
             template.vmid = t.int("vmid", required: false, range: 100...999_999_999)
             t.finish()
         }
-        let storage = top.string("storage", "a PVE storage id such as local-lvm") ?? ""
-        let bridge = top.string("bridge", required: false) ?? "vmbr0"
+        return template
+    }
 
+    /// `network:`: gateway, DNS and search domain; also where the gateway was written, for messages.
+    static func decodeNetwork(_ top: InventoryReader.Fields, _ reader: InventoryReader) -> (
+        NetworkSpec, SourceLocation?
+    ) {
         var network = NetworkSpec(gateway: 0, dns: [], searchDomain: nil)
         var gatewayAt: SourceLocation? = nil
         if let n = top.fields("network") {
@@ -99,7 +126,11 @@ extension Lab {
             network.searchDomain = n.string("search_domain", required: false)
             n.finish()
         }
+        return (network, gatewayAt)
+    }
 
+    /// `ssh:`: the login user, its public keys, and whether new host keys are accepted.
+    static func decodeSSH(_ top: InventoryReader.Fields) -> SSHSettings {
         var ssh = SSHSettings(user: "ubuntu", publicKeys: [], acceptNewHostKeys: false)
         if let s = top.fields("ssh") {
             ssh.user = s.string("user", "a login name") ?? "ubuntu"
@@ -108,78 +139,11 @@ extension Lab {
             ssh.acceptNewHostKeys = s.bool("accept_new_host_keys", default: false)
             s.finish()
         }
+        return ssh
+    }
 
-        var vms: [VMSpec] = []
-        for (f, path) in top.list("vms") {
-            let vmName = f.string("name", "a DNS name such as k3s-cp-01")
-            if let vmName, !Lab.isDNSName(vmName) {
-                reader.problem(
-                    "\(path).name", "'\(vmName)' is not a valid DNS name (letters, digits and '-', at most 63, no '_')",
-                    at: f.node("name")!.location)
-            }
-            let host = f.string("host", "a Proxmox node name")
-            if let host, !proxmox.nodes.isEmpty, !proxmox.nodes.contains(host) {
-                reader.problem(
-                    "\(path).host", "'\(host)' is not one of proxmox.nodes (\(proxmox.nodes.joined(separator: ", ")))",
-                    at: f.node("host")!.location)
-            }
-            let vmid = f.int("vmid", required: false, range: 100...999_999_999)
-            var role = VMSpec.Role.agent
-            if let r = f.string("role", "server or agent") {
-                if let parsed = VMSpec.Role(rawValue: r) {
-                    role = parsed
-                } else {
-                    reader.problem("\(path).role", "expected server or agent, got '\(r)'", at: f.node("role")!.location)
-                }
-            }
-            let cores = f.int("cores", range: 1...512)
-            let memory = f.size("memory", minimum: 512 << 20)
-            let osDisk = f.size("os_disk", minimum: 4 << 30)
-            let dataDisk = f.size("data_disk", required: false, minimum: 1 << 30)
-            var ip: IPv4Interface? = nil
-            if let text = f.string("ip", "an address with its prefix, e.g. 192.168.10.11/24") {
-                ip = IPv4Interface(text)
-                if ip == nil {
-                    reader.problem(
-                        "\(path).ip", "expected an address with its prefix such as 192.168.10.11/24, got '\(text)'",
-                        at: f.node("ip")!.location)
-                }
-                if let ip, let gatewayAt, network.gateway != 0, !ip.contains(network.gateway) {
-                    reader.problem(
-                        "\(path).ip",
-                        "\(ip) is not in the same network as the gateway \(IPv4Interface.format(network.gateway)) (\(gatewayAt))",
-                        at: f.node("ip")!.location)
-                }
-            }
-            let sshPort = f.int("ssh_port", required: false, range: 1...65535) ?? 22
-            let tags = f.strings("tags")
-            f.finish()
-            if let vmName, let host, let cores, let memory, let osDisk, let ip {
-                vms.append(
-                    VMSpec(
-                        name: vmName, host: host, vmid: vmid, role: role, cores: cores, memory: memory, osDisk: osDisk,
-                        dataDisk: dataDisk, ip: ip, sshPort: sshPort, tags: tags, declaredAt: f.at))
-            }
-        }
-        // Across VMs: names, VMIDs and addresses are unique; one server at least.
-        for (i, vm) in vms.enumerated() {
-            if let first = vms[..<i].first(where: { $0.name == vm.name }) {
-                reader.problem(
-                    "vms[\(i)].name", "'\(vm.name)' is declared twice (first at \(first.declaredAt))", at: vm.declaredAt
-                )
-            }
-            if let id = vm.vmid, let first = vms[..<i].first(where: { $0.vmid == id }) {
-                reader.problem("vms[\(i)].vmid", "\(id) is already used by \(first.name)", at: vm.declaredAt)
-            }
-            if let first = vms[..<i].first(where: { $0.ip.address == vm.ip.address }) {
-                reader.problem(
-                    "vms[\(i)].ip", "\(vm.ip.addressText) is already used by \(first.name)", at: vm.declaredAt)
-            }
-        }
-        if !vms.isEmpty && !vms.contains(where: { $0.role == .server }) {
-            reader.problem("vms", "no VM has role: server (k3s needs a control plane)", at: top.at)
-        }
-
+    /// `k3s:`: the pinned release and the cluster and service CIDRs.
+    static func decodeK3s(_ top: InventoryReader.Fields, _ reader: InventoryReader) -> K3sSettings {
         var k3s = K3sSettings(version: "", clusterCIDR: "10.42.0.0/16", serviceCIDR: "10.43.0.0/16")
         if let k = top.fields("k3s") {
             k3s.version = k.string("version", "a k3s release such as v1.31.4+k3s1") ?? ""
@@ -192,6 +156,11 @@ extension Lab {
             k3s.serviceCIDR = k.string("service_cidr", required: false) ?? k3s.serviceCIDR
             k.finish()
         }
+        return k3s
+    }
+
+    /// `gitops:` (optional): the Flux repository, branch and path.
+    static func decodeGitOps(_ top: InventoryReader.Fields, labName name: String) -> GitOpsSettings? {
         var gitops: GitOpsSettings? = nil
         if let g = top.fields("gitops", required: false) {
             gitops = GitOpsSettings(
@@ -199,13 +168,7 @@ extension Lab {
                 path: g.string("path", required: false) ?? "kubernetes/clusters/\(name)")
             g.finish()
         }
-        let domain = top.string("domain", required: false)
-        top.finish()
-        problems = reader.problems
-        return Lab(
-            name: name, file: file, proxmox: proxmox, template: template, storage: storage, bridge: bridge,
-            network: network,
-            ssh: ssh, vms: vms, k3s: k3s, gitops: gitops, domain: domain)
+        return gitops
     }
 
     /// RFC 1123 label: what PVE accepts as a VM name and what a hostname needs.

@@ -32,38 +32,41 @@ extension NodeCommands {
                 "servers whose k3s is down",
                 needsLab: true),
         ],
-        implementation: .mutation { inv in
-            let selected = try NodeService.select([inv.string("targets")!], inv: inv)
-            let (command, shown) = remoteCommand(inv.value("command"))
-            let service = try NodeService.of(inv)
-            let acceptNew = inv.flag("accept-new")
-            let timeout = inv.duration("timeout")
-            let allowFailure = inv.flag("allow-failure")
-            let tally = NodeRunTally(nodes: selected.count, allowFailure: allowFailure, inv: inv)
-            let changes = selected.map { s in
-                Change(target: s.target.name, action: "run", detail: shown) { cancellation in
-                    tally.started()
-                    tally.record(
-                        try NodeRunResult(
-                            running: command, on: s.target, connections: service.connections, timeout: timeout,
-                            acceptNew: acceptNew, cancellation: cancellation))
-                }
+        implementation: .mutation(planRun))
+
+    /// `node run`: a change per node that runs the command; the table of results once every node finished.
+    static func planRun(_ inv: Invocation) throws -> ChangePlan {
+        let selected = try NodeService.select([inv.string("targets")!], inv: inv)
+        let (command, shown) = remoteCommand(inv.value("command"))
+        let service = try NodeService.of(inv)
+        let acceptNew = inv.flag("accept-new")
+        let timeout = inv.duration("timeout")
+        let allowFailure = inv.flag("allow-failure")
+        let tally = NodeRunTally(nodes: selected.count, allowFailure: allowFailure, inv: inv)
+        let changes = selected.map { s in
+            Change(target: s.target.name, action: "run", detail: shown) { cancellation in
+                tally.started()
+                tally.record(
+                    try NodeRunResult(
+                        running: command, on: s.target, connections: service.connections, timeout: timeout,
+                        acceptNew: acceptNew, cancellation: cancellation))
             }
-            return ChangePlan(changes, concurrency: inv.int("limit") ?? 10) { outcomes in
-                tally.finish()
-                if outcomes.contains(where: { $0.status == .planned }) { return .list(outcomes.map(\.record)) }
-                let runs = tally.results(in: selected.map(\.target.name))
-                let rows = Value.list(runs.map { .record($0.row) })
-                let failed = runs.filter { $0.failed(allowFailure: allowFailure) }
-                guard failed.isEmpty else {
-                    // The table is the one per-node report; the error only sums it up.
-                    inv.context.out(
-                        Render.value(rows, format: inv.context.options.output, terminal: inv.context.stdoutTerminal))
-                    throw summary(of: failed, among: runs.count, inv: inv)
-                }
-                return rows
+        }
+        return ChangePlan(changes, concurrency: inv.int(defaulted: "limit")) { outcomes in
+            tally.finish()
+            if outcomes.contains(where: { $0.status == .planned }) { return .list(outcomes.map(\.record)) }
+            let runs = tally.results(in: selected.map(\.target.name))
+            let rows = Value.list(runs.map { .record($0.row) })
+            let failed = runs.filter { $0.failed(allowFailure: allowFailure) }
+            guard failed.isEmpty else {
+                // The table is the one per-node report; the error only sums it up.
+                inv.context.out(
+                    Render.value(rows, format: inv.context.options.output, terminal: inv.context.stdoutTerminal))
+                throw summary(of: failed, among: runs.count, inv: inv)
             }
-        })
+            return rows
+        }
+    }
 
     /// `2 of 5 nodes failed (1 exited non-zero, 1 unreachable)`, with what to do about each
     /// kind of failure once (a host key or login problem's own hint, say).

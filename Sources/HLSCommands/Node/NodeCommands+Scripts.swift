@@ -12,37 +12,40 @@ extension NodeCommands {
         positionals: [targets], flags: [limitFlag, acceptNewFlag],
         columns: ["node", "os", "kernel", "cpus", "memory", "swap", "disks", "addresses", "k3s", "uptime"],
         examples: [Example("node facts all | select node os k3s", "OS and k3s version of every node", needsLab: true)],
-        implementation: .query { inv in
-            let scope = try ScriptScope(inv)
-            let (selected, runner, acceptNew) = (scope.selected, scope.runner, scope.acceptNew)
-            let cancellation = inv.context.cancellation
-            let results = Parallel.map(selected.count, limit: inv.int("limit") ?? 10) { index in
-                Result { () throws(HLSError) -> NodeReport in
-                    try runner.run(
-                        .facts(), on: selected[index].target, cancellation: cancellation, acceptNew: acceptNew
-                    )
-                    .report
-                }
+        implementation: .query(gatherFacts))
+
+    /// `node facts`: a row of facts per selected node, gathered at once.
+    static func gatherFacts(_ inv: Invocation) throws -> Value {
+        let scope = try ScriptScope(inv)
+        let (selected, runner, acceptNew) = (scope.selected, scope.runner, scope.acceptNew)
+        let cancellation = inv.context.cancellation
+        let results = Parallel.map(selected.count, limit: inv.int(defaulted: "limit")) { index in
+            Result { () throws(HLSError) -> NodeReport in
+                try runner.run(
+                    .facts(), on: selected[index].target, cancellation: cancellation, acceptNew: acceptNew
+                )
+                .report
             }
-            return .list(
-                try zip(selected, results).map { s, result in
-                    let report = try result.get()
-                    let number = { (key: String) in report.fact(key).flatMap { Int64($0) } }
-                    return .record(
-                        Record([
-                            ("node", .string(s.target.name)),
-                            ("os", .string(report.fact("os") ?? "")),
-                            ("kernel", .string(report.fact("kernel") ?? "")),
-                            ("cpus", number("cpu.count").map { .int(Int($0)) } ?? .null),
-                            ("memory", number("memory").map(Value.size) ?? .null),
-                            ("swap", number("swap").map(Value.size) ?? .null),
-                            ("disks", .list(report.facts("disk").map(disk))),
-                            ("addresses", .list(report.facts("address").map(Value.string))),
-                            ("k3s", report.fact("k3s.version").flatMap { $0 == "none" ? nil : .string($0) } ?? .null),
-                            ("uptime", number("uptime").map { .duration(.seconds($0)) } ?? .null),
-                        ]))
-                })
-        })
+        }
+        return .list(
+            try zip(selected, results).map { s, result in
+                let report = try result.get()
+                let number = { (key: String) in report.fact(key).flatMap { Int64($0) } }
+                return .record(
+                    Record([
+                        ("node", .string(s.target.name)),
+                        ("os", .string(report.fact("os") ?? "")),
+                        ("kernel", .string(report.fact("kernel") ?? "")),
+                        ("cpus", number("cpu.count").map { .int(Int($0)) } ?? .null),
+                        ("memory", number("memory").map(Value.size) ?? .null),
+                        ("swap", number("swap").map(Value.size) ?? .null),
+                        ("disks", .list(report.facts("disk").map(disk))),
+                        ("addresses", .list(report.facts("address").map(Value.string))),
+                        ("k3s", report.fact("k3s.version").flatMap { $0 == "none" ? nil : .string($0) } ?? .null),
+                        ("uptime", number("uptime").map { .duration(.seconds($0)) } ?? .null),
+                    ]))
+            })
+    }
 
     static let harden = CommandSpec(
         ["node", "harden"], summary: "Harden nodes for k3s: sshd, sysctl, modules, swap, upgrades, firewall",
@@ -63,51 +66,54 @@ extension NodeCommands {
         examples: [
             Example("node harden all --check | where status != \"ok\"", "what hardening would change", needsLab: true)
         ],
-        implementation: .mutation { inv in
-            let lab = try LabState.require(inv)
-            let scope = try ScriptScope(inv)
-            let (selected, runner, acceptNew) = (scope.selected, scope.runner, scope.acceptNew)
-            let admin = inv.string("admin").map { $0.split(separator: ",").map(String.init) } ?? []
-            let parameters = try selected.map { s throws -> HardenParameters in
-                guard let vm = s.vm else {
-                    throw inv.failure(
-                        "\(s.target.name) is not in \(lab.file); harden needs its role and address",
-                        hint: "harden the inventory's nodes by name, or all")
-                }
-                return HardenParameters(lab: lab, vm: vm, adminCIDRs: admin)
+        implementation: .mutation(planHarden))
+
+    /// `node harden`: every node checked at once, then a change per node with controls to write.
+    static func planHarden(_ inv: Invocation) throws -> ChangePlan {
+        let lab = try LabState.require(inv)
+        let scope = try ScriptScope(inv)
+        let (selected, runner, acceptNew) = (scope.selected, scope.runner, scope.acceptNew)
+        let admin = inv.string("admin").map { $0.split(separator: ",").map(String.init) } ?? []
+        let parameters = try selected.map { s throws -> HardenParameters in
+            guard let vm = s.vm else {
+                throw inv.failure(
+                    "\(s.target.name) is not in \(lab.file); harden needs its role and address",
+                    hint: "harden the inventory's nodes by name, or all")
             }
-            let cancellation = inv.context.cancellation
-            let checks = Parallel.map(selected.count, limit: inv.int("limit") ?? 10) { index in
-                Result { () throws(HLSError) -> NodeReport in
-                    try runner.run(
-                        .harden(parameters[index], checkMode: true), on: selected[index].target,
-                        cancellation: cancellation, acceptNew: acceptNew
-                    ).report
-                }
+            return HardenParameters(lab: lab, vm: vm, adminCIDRs: admin)
+        }
+        let cancellation = inv.context.cancellation
+        let checks = Parallel.map(selected.count, limit: inv.int(defaulted: "limit")) { index in
+            Result { () throws(HLSError) -> NodeReport in
+                try runner.run(
+                    .harden(parameters[index], checkMode: true), on: selected[index].target,
+                    cancellation: cancellation, acceptNew: acceptNew
+                ).report
             }
-            let planned = try checks.map { try $0.get() }
-            let applied = Mutex<[String: NodeReport]>([:])
-            var changes = scope.setAside("harden")
-            for (index, s) in selected.enumerated() where !planned[index].changes.isEmpty {
-                let name = s.target.name
-                changes.append(
-                    Change(
-                        target: name, action: "harden",
-                        detail: planned[index].changes.map(\.control).joined(separator: ", ")
-                    ) { c in
-                        let run = try runner.run(.harden(parameters[index]), on: s.target, cancellation: c)
-                        applied.withLock { $0[name] = run.report }
-                    })
-            }
-            return ChangePlan(changes, concurrency: inv.int("limit") ?? 10, planOnly: inv.flag("check")) { outcomes in
-                let done = applied.withLock { $0 }
-                return .list(
-                    selected.enumerated().flatMap { index, s in
-                        done[s.target.name]?.rows(node: s.target.name)
-                            ?? planned[index].rows(node: s.target.name, checkMode: true)
-                    })
-            }
-        })
+        }
+        let planned = try checks.map { try $0.get() }
+        let applied = Mutex<[String: NodeReport]>([:])
+        var changes = scope.setAside("harden")
+        for (index, s) in selected.enumerated() where !planned[index].changes.isEmpty {
+            let name = s.target.name
+            changes.append(
+                Change(
+                    target: name, action: "harden",
+                    detail: planned[index].changes.map(\.control).joined(separator: ", ")
+                ) { c in
+                    let run = try runner.run(.harden(parameters[index]), on: s.target, cancellation: c)
+                    applied.withLock { $0[name] = run.report }
+                })
+        }
+        return ChangePlan(changes, concurrency: inv.int(defaulted: "limit"), planOnly: inv.flag("check")) { outcomes in
+            let done = applied.withLock { $0 }
+            return .list(
+                selected.enumerated().flatMap { index, s in
+                    done[s.target.name]?.rows(node: s.target.name)
+                        ?? planned[index].rows(node: s.target.name, checkMode: true)
+                })
+        }
+    }
 
     static let k3s = CommandSpec(
         ["node", "k3s"], summary: "Install or converge k3s on nodes: the first server, then the others join",
@@ -122,73 +128,85 @@ extension NodeCommands {
         positionals: [targets], flags: [Flag("check", "only report what would change"), acceptNewFlag],
         columns: ["node", "control", "status", "detail"],
         examples: [Example("node k3s all", "k3s on every node, servers first", needsLab: true)],
-        implementation: .mutation { inv in
-            let lab = try LabState.require(inv)
-            let scope = try ScriptScope(inv)
-            let (selected, runner, acceptNew) = (scope.selected, scope.runner, scope.acceptNew)
-            guard let first = lab.vms.first(where: { $0.role == .server }) else {
-                throw inv.failure("\(lab.file) has no VM with role: server", hint: "k3s needs a server first")
+        implementation: .mutation(planK3s))
+
+    /// `node k3s`: a change per node whose k3s differs, servers first; joining nodes read the token when they apply.
+    static func planK3s(_ inv: Invocation) throws -> ChangePlan {
+        let lab = try LabState.require(inv)
+        let scope = try ScriptScope(inv)
+        let (selected, runner, acceptNew) = (scope.selected, scope.runner, scope.acceptNew)
+        guard let first = lab.vms.first(where: { $0.role == .server }) else {
+            throw inv.failure("\(lab.file) has no VM with role: server", hint: "k3s needs a server first")
+        }
+        let ordered = serversFirst(selected, first: first)
+        let readToken = tokenReader(
+            on: NodeService.inventoryTarget(first, lab: lab).target, runner: runner, acceptNew: acceptNew)
+        let applied = Mutex<[String: NodeReport]>([:])
+        var planned: [String: NodeReport] = [:]
+        var changes = scope.setAside("k3s")
+        for s in ordered {
+            guard let vm = s.vm else {
+                throw inv.failure("\(s.target.name) is not in \(lab.file); k3s needs its role and address")
             }
-            let firstTarget = NodeService.inventoryTarget(first, lab: lab).target
-            // Servers first: the cluster's first server before anyone can join it.
-            let ordered = selected.sorted { a, b in
-                (a.vm?.name == first.name ? 0 : a.vm?.role == .server ? 1 : 2)
-                    < (b.vm?.name == first.name ? 0 : b.vm?.role == .server ? 1 : 2)
+            let name = s.target.name
+            let joins = vm.name != first.name
+            let known = joins ? try readToken(inv.context.cancellation) : nil
+            var detail = "install k3s \(lab.k3s.version) (\(vm.role.rawValue))"
+            if !joins || known != nil {
+                let check = try runner.run(
+                    .k3s(try K3sParameters(lab: lab, vm: vm, token: known), checkMode: true), on: s.target,
+                    cancellation: inv.context.cancellation, acceptNew: acceptNew)
+                planned[name] = check.report
+                if check.report.changes.isEmpty { continue }
+                detail = check.report.changes.map(\.control).joined(separator: ", ")
+            } else {
+                detail += ", joining \(first.name)"
             }
-            let token = Mutex<K3sToken?>(nil)
-            // Nil only when k3s has not started on the first server yet; any other failure to
-            // read the token fails with its cause.
-            let readToken: @Sendable (Cancellation) throws(HLSError) -> K3sToken? = { c throws(HLSError) in
-                if let known = token.withLock({ $0 }) { return known }
-                let run = try runner.run(.k3sToken(), on: firstTarget, cancellation: c, acceptNew: acceptNew)
-                guard let read = run.report.k3sToken else { return nil }
-                token.withLock { $0 = read }
-                return read
-            }
-            let applied = Mutex<[String: NodeReport]>([:])
-            var planned: [String: NodeReport] = [:]
-            var changes = scope.setAside("k3s")
-            for s in ordered {
-                guard let vm = s.vm else {
-                    throw inv.failure("\(s.target.name) is not in \(lab.file); k3s needs its role and address")
-                }
-                let name = s.target.name
-                let joins = vm.name != first.name
-                let known = joins ? try readToken(inv.context.cancellation) : nil
-                var detail = "install k3s \(lab.k3s.version) (\(vm.role.rawValue))"
-                if !joins || known != nil {
-                    let check = try runner.run(
-                        .k3s(try K3sParameters(lab: lab, vm: vm, token: known), checkMode: true), on: s.target,
-                        cancellation: inv.context.cancellation, acceptNew: acceptNew)
-                    planned[name] = check.report
-                    if check.report.changes.isEmpty { continue }
-                    detail = check.report.changes.map(\.control).joined(separator: ", ")
-                } else {
-                    detail += ", joining \(first.name)"
-                }
-                changes.append(
-                    Change(target: name, action: "k3s", detail: detail) { c in
-                        let joinToken = joins ? try readToken(c) : nil
-                        if joins && joinToken == nil {
-                            throw HLSError(
-                                .failed, "no k3s token on \(first.name) yet: k3s has not started there",
-                                at: .host(first.name), hint: "run node k3s \(first.name) first")
-                        }
-                        let parameters = try K3sParameters(lab: lab, vm: vm, token: joinToken)
-                        let run = try runner.run(.k3s(parameters), on: s.target, cancellation: c)
-                        applied.withLock { $0[name] = run.report }
-                    })
-            }
-            let checked = planned
-            return ChangePlan(changes, planOnly: inv.flag("check")) { _ in
-                let done = applied.withLock { $0 }
-                return .list(
-                    ordered.flatMap { s in
-                        done[s.target.name]?.rows(node: s.target.name)
-                            ?? checked[s.target.name]?.rows(node: s.target.name, checkMode: true) ?? []
-                    })
-            }
-        })
+            changes.append(
+                Change(target: name, action: "k3s", detail: detail) { c in
+                    let joinToken = joins ? try readToken(c) : nil
+                    if joins && joinToken == nil {
+                        throw HLSError(
+                            .failed, "no k3s token on \(first.name) yet: k3s has not started there",
+                            at: .host(first.name), hint: "run node k3s \(first.name) first")
+                    }
+                    let parameters = try K3sParameters(lab: lab, vm: vm, token: joinToken)
+                    let run = try runner.run(.k3s(parameters), on: s.target, cancellation: c)
+                    applied.withLock { $0[name] = run.report }
+                })
+        }
+        let checked = planned
+        return ChangePlan(changes, planOnly: inv.flag("check")) { _ in
+            let done = applied.withLock { $0 }
+            return .list(
+                ordered.flatMap { s in
+                    done[s.target.name]?.rows(node: s.target.name)
+                        ?? checked[s.target.name]?.rows(node: s.target.name, checkMode: true) ?? []
+                })
+        }
+    }
+
+    /// Servers first: the cluster's first server before anyone can join it, then the other
+    /// servers, then the agents.
+    static func serversFirst(_ selected: [NodeService.Selected], first: VMSpec) -> [NodeService.Selected] {
+        func rank(_ s: NodeService.Selected) -> Int { s.vm?.name == first.name ? 0 : s.vm?.role == .server ? 1 : 2 }
+        return selected.sorted { rank($0) < rank($1) }
+    }
+
+    /// Reads the join token from the first server once and remembers it. Nil only when k3s has
+    /// not started there yet; any other failure to read it fails with its cause.
+    static func tokenReader(on firstServer: NodeTarget, runner: NodeScriptRunner, acceptNew: Bool)
+        -> @Sendable (Cancellation) throws(HLSError) -> K3sToken?
+    {
+        let token = Mutex<K3sToken?>(nil)
+        return { c throws(HLSError) in
+            if let known = token.withLock({ $0 }) { return known }
+            let run = try runner.run(.k3sToken(), on: firstServer, cancellation: c, acceptNew: acceptNew)
+            guard let read = run.report.k3sToken else { return nil }
+            token.withLock { $0 = read }
+            return read
+        }
+    }
 
     static let kubeconfig = CommandSpec(
         ["node", "kubeconfig"], summary: "Fetch the cluster's admin kubeconfig into ~/.kube/config (or a file)",
@@ -208,50 +226,53 @@ extension NodeCommands {
         examples: [
             Example("node kubeconfig", "merge the lab's context into ~/.kube/config", needsLab: true)
         ],
-        implementation: .mutation { inv in
-            let lab = try LabState.require(inv)
-            let serverName = inv.string("server") ?? lab.vms.first(where: { $0.role == .server })?.name
-            guard let serverName, let vm = lab.vm(named: serverName) else {
-                throw inv.failure("no k3s server to read the kubeconfig from", hint: "give --server NAME")
-            }
-            let target = NodeService.inventoryTarget(vm, lab: lab).target
-            let service = try NodeService.of(inv)
-            let name = inv.string("context") ?? lab.name
-            let server = "https://\(vm.ip.addressText):6443"
-            let file = KubeconfigFile(explicit: inv.string("output"), environment: inv.context.environment)
-            let row = Value.record(
-                Record([("file", .string(file.path)), ("context", .string(name)), ("server", .string(server))]))
-            if let (_, error) = service.setAsideUnreachable(
-                [NodeService.inventoryTarget(vm, lab: lab)], inv: inv, acceptNew: inv.flag("accept-new")
-            ).unreachable.first {
-                return ChangePlan([
-                    Change(
-                        target: file.path, action: "write",
-                        detail: "context \(name) → \(server) (\(serverName) not reachable now)"
-                    ) {
-                        _ in throw error
-                    }
-                ]) { _ in row }
-            }
-            let result = try service.connections.exec(
-                target, NodeScript.kubeconfigCommand, timeout: .seconds(60), cancellation: inv.context.cancellation,
-                acceptNew: inv.flag("accept-new"))
-            guard result.exitStatus == 0 else {
-                throw inv.failure(
-                    "cannot read /etc/rancher/k3s/k3s.yaml on \(serverName)",
-                    hint: "is k3s installed there? (node k3s \(serverName))",
-                    cause: NodeScriptRunner.lastLines(result.stderrText))
-            }
-            let config = try Kubeconfig(yaml: result.stdoutText, source: "\(serverName):/etc/rancher/k3s/k3s.yaml")
-                .forLab(named: name, server: server, source: serverName)
-            let (merged, differs) = try file.merged(with: config)
-            guard differs else { return ChangePlan([]) { _ in row } }
+        implementation: .mutation(planKubeconfig))
+
+    /// `node kubeconfig`: the merged kubeconfig to write, or nothing when the file already has it.
+    static func planKubeconfig(_ inv: Invocation) throws -> ChangePlan {
+        let lab = try LabState.require(inv)
+        let serverName = inv.string("server") ?? lab.vms.first(where: { $0.role == .server })?.name
+        guard let serverName, let vm = lab.vm(named: serverName) else {
+            throw inv.failure("no k3s server to read the kubeconfig from", hint: "give --server NAME")
+        }
+        let target = NodeService.inventoryTarget(vm, lab: lab).target
+        let service = try NodeService.of(inv)
+        let name = inv.string("context") ?? lab.name
+        let server = "https://\(vm.ip.addressText):6443"
+        let file = KubeconfigFile(explicit: inv.string("output"), environment: inv.context.environment)
+        let row = Value.record(
+            Record([("file", .string(file.path)), ("context", .string(name)), ("server", .string(server))]))
+        if let (_, error) = service.setAsideUnreachable(
+            [NodeService.inventoryTarget(vm, lab: lab)], inv: inv, acceptNew: inv.flag("accept-new")
+        ).unreachable.first {
             return ChangePlan([
-                Change(target: file.path, action: "write", detail: "context \(name) → \(server)") { _ in
-                    try file.write(merged)
+                Change(
+                    target: file.path, action: "write",
+                    detail: "context \(name) → \(server) (\(serverName) not reachable now)"
+                ) {
+                    _ in throw error
                 }
             ]) { _ in row }
-        })
+        }
+        let result = try service.connections.exec(
+            target, NodeScript.kubeconfigCommand, timeout: .seconds(60), cancellation: inv.context.cancellation,
+            acceptNew: inv.flag("accept-new"))
+        guard result.exitStatus == 0 else {
+            throw inv.failure(
+                "cannot read /etc/rancher/k3s/k3s.yaml on \(serverName)",
+                hint: "is k3s installed there? (node k3s \(serverName))",
+                cause: NodeScriptRunner.lastLines(result.stderrText))
+        }
+        let config = try Kubeconfig(yaml: result.stdoutText, source: "\(serverName):/etc/rancher/k3s/k3s.yaml")
+            .forLab(named: name, server: server, source: serverName)
+        let (merged, differs) = try file.merged(with: config)
+        guard differs else { return ChangePlan([]) { _ in row } }
+        return ChangePlan([
+            Change(target: file.path, action: "write", detail: "context \(name) → \(server)") { _ in
+                try file.write(merged)
+            }
+        ]) { _ in row }
+    }
 
     /// What the script verbs start from: the selected nodes (under `--dry-run` only those
     /// reachable now), a script runner on the session's connections, and `--accept-new`.

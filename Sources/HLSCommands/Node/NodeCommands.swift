@@ -60,42 +60,45 @@ enum NodeCommands {
         examples: [
             Example("node wait all --for ssh --timeout 5m --accept-new", "every node answers on SSH", needsLab: true)
         ],
-        implementation: .query { inv in
-            let selected = try NodeService.select(inv.list("targets").map(Render.plain), inv: inv)
-            guard !selected.isEmpty else { throw inv.usage("name the nodes, or all") }
-            let service = try NodeService.of(inv)
-            let acceptNew = inv.flag("accept-new")
-            return .list(
-                try selected.map { s in
-                    let outcome = try Poll.until(
-                        s.target.name, "ssh", inv: inv, timeout: inv.duration("timeout")!,
-                        every: inv.duration("every")!,
-                        hint: "is the VM running (vm list)? is its address right in the inventory?"
-                    ) { () throws -> String? in
-                        do {
-                            _ = try service.connections.session(
-                                for: s.target, cancellation: inv.context.cancellation, acceptNew: acceptNew)
-                            return nil
-                        } catch let e as HLSError where e.kind == .failed && isFatal(e) {
-                            throw HLSError(.usage, e.message, at: e.place, hint: e.hint, cause: e.cause)
-                        }
+        implementation: .query(waitForSSH))
+
+    /// `node wait`: a row per node once it accepts an SSH login.
+    static func waitForSSH(_ inv: Invocation) throws -> Value {
+        let selected = try NodeService.select(inv.list("targets").map(Render.plain), inv: inv)
+        guard !selected.isEmpty else { throw inv.usage("name the nodes, or all") }
+        let service = try NodeService.of(inv)
+        let acceptNew = inv.flag("accept-new")
+        return .list(
+            try selected.map { s in
+                let outcome = try Poll.until(
+                    s.target.name, "ssh", inv: inv, timeout: inv.duration(defaulted: "timeout"),
+                    every: inv.duration(defaulted: "every"),
+                    hint: "is the VM running (vm list)? is its address right in the inventory?"
+                ) { () throws -> String? in
+                    do {
+                        _ = try service.connections.session(
+                            for: s.target, cancellation: inv.context.cancellation, acceptNew: acceptNew)
+                        return nil
+                    } catch let e as HLSError where e.kind == .failed && isFatal(e) {
+                        throw HLSError(.usage, e.message, at: e.place, hint: e.hint, cause: e.cause)
                     }
-                    switch outcome {
-                    case .ready(let waited):
-                        return .record(
-                            Record([
-                                ("node", .string(s.target.name)), ("ready", .string("ssh")),
-                                ("waited", .duration(waited)),
-                            ]))
-                    case .skipped(let status):
-                        return .record(
-                            Record([
-                                ("node", .string(s.target.name)),
-                                ("ready", .string("not waited for (dry run): \(status)")), ("waited", .duration(.zero)),
-                            ]))
-                    }
-                })
-        })
+                }
+                switch outcome {
+                case .ready(let waited):
+                    return .record(
+                        Record([
+                            ("node", .string(s.target.name)), ("ready", .string("ssh")),
+                            ("waited", .duration(waited)),
+                        ]))
+                case .skipped(let status):
+                    return .record(
+                        Record([
+                            ("node", .string(s.target.name)),
+                            ("ready", .string("not waited for (dry run): \(status)")), ("waited", .duration(.zero)),
+                        ]))
+                }
+            })
+    }
 
     /// Node names for completion: the inventory's VMs and the group words.
     static let names = NameProvider(kind: "node", ttl: .seconds(60)) { query in

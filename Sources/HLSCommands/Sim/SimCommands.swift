@@ -32,7 +32,7 @@ enum SimCommands {
             // Fresh secrets per run: whoever can read DIR/env (mode 0600) can log in.
             let simulator = PVESimulator(
                 config: .seedLab(rootPassword: UUID().uuidString, tokenSecret: UUID().uuidString.lowercased()))
-            let endpoint = try simulator.start(port: inv.int("port") ?? 0, tls: .generate(directory: dir))
+            let endpoint = try simulator.start(port: inv.int(defaulted: "port"), tls: .generate(directory: dir))
             defer { simulator.stop() }
             try simulator.writeEnvironment(to: dir)
             let nodes = SimulatedNodes(directory: dir, image: .ubuntu) { simulator.guests }

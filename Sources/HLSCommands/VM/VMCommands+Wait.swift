@@ -29,68 +29,78 @@ extension VMCommands {
         examples: [
             Example("vm wait --all --for agent --timeout 10m", "every VM reports its addresses", needsLab: true)
         ],
-        implementation: .query { inv in
-            let client = try ProxmoxService.client(inv)
-            let condition = inv.string("for")!
-            let timeout = inv.duration("timeout")!
-            let every = inv.duration("every")!
-            let names: [String]
-            let lab = LabState.of(inv.context).lab
-            if inv.list("names").isEmpty {
-                guard inv.flag("all") else { throw inv.usage("name the VMs, or give --all") }
-                names = try LabState.require(inv).vms.map(\.name)
-            } else {
-                names = inv.list("names").map(Render.plain)
+        implementation: .query(waitForVMs))
+
+    /// `vm wait`: every VM named (or --all) checked to exist, then waited for in turn.
+    static func waitForVMs(_ inv: Invocation) throws -> Value {
+        let client = try ProxmoxService.client(inv)
+        let condition = inv.string(defaulted: "for")
+        let timeout = inv.duration(defaulted: "timeout")
+        let every = inv.duration(defaulted: "every")
+        let names: [String]
+        let lab = LabState.of(inv.context).lab
+        if inv.list("names").isEmpty {
+            guard inv.flag("all") else { throw inv.usage("name the VMs, or give --all") }
+            names = try LabState.require(inv).vms.map(\.name)
+        } else {
+            names = inv.list("names").map(Render.plain)
+        }
+        // Every name is checked before any is waited for: a typo fails now, not at the timeout.
+        for name in names { _ = try lookUp(name, inv, client: client) }
+        var results: [Value] = []
+        for name in names {
+            let outcome = try Poll.until(
+                name, condition, inv: inv, timeout: timeout, every: every,
+                hint: "raise --timeout, or check the VM's console in Proxmox"
+            ) { () throws -> String? in
+                try notYet(name, condition, inv: inv, client: client, lab: lab)
             }
-            // Every name is checked before any is waited for: a typo fails now, not at the timeout.
-            for name in names { _ = try lookUp(name, inv, client: client) }
-            var results: [Value] = []
-            for name in names {
-                let outcome = try Poll.until(
-                    name, condition, inv: inv, timeout: timeout, every: every,
-                    hint: "raise --timeout, or check the VM's console in Proxmox"
-                ) { () throws -> String? in
-                    let ref = try client.resolveVM(name, cancellation: inv.context.cancellation)
-                    switch condition {
-                    case "running":
-                        let status = try client.currentStatus(
-                            node: ref.node, vmid: ref.vmid, cancellation: inv.context.cancellation
-                        ).status
-                        return status == "running" ? nil : status
-                    case "agent":
-                        switch try client.agentInterfaces(
-                            node: ref.node, vmid: ref.vmid, cancellation: inv.context.cancellation)
-                        {
-                        case .ready(let interfaces) where interfaces.contains(where: { !$0.addresses.isEmpty }):
-                            return nil
-                        case .ready: return "agent reports no address yet"
-                        case .notReady(let why): return why
-                        }
-                    default:
-                        guard let lab, let spec = lab.vm(named: name) else {
-                            throw inv.failure(
-                                "\(name) has no address in the inventory to probe",
-                                hint: "use --for agent, or add it to homelab.yaml")
-                        }
-                        // Where SSH answers: ssh_config's HostName and Port for the VM's name if it
-                        // has them (so the simulated lab and a user's aliases work), else the inventory's.
-                        let target = NodeService.inventoryTarget(spec, lab: lab).target
-                        let endpoint = try NodeService.of(inv).connections.resolve(target).endpoint
-                        return tcpProbe(host: endpoint.host, port: endpoint.port, timeout: .seconds(2))
-                            ? nil : "no answer on \(endpoint.host):\(endpoint.port)"
-                    }
-                }
-                let ready: Value
-                let waited: Duration
-                switch outcome {
-                case .ready(let w): (ready, waited) = (.string(condition), w)
-                case .skipped(let status): (ready, waited) = (.string("not waited for (dry run): \(status)"), .zero)
-                }
-                results.append(
-                    .record(Record([("name", .string(name)), ("ready", ready), ("waited", .duration(waited))])))
+            let ready: Value
+            let waited: Duration
+            switch outcome {
+            case .ready(let w): (ready, waited) = (.string(condition), w)
+            case .skipped(let status): (ready, waited) = (.string("not waited for (dry run): \(status)"), .zero)
             }
-            return .list(results)
-        })
+            results.append(
+                .record(Record([("name", .string(name)), ("ready", ready), ("waited", .duration(waited))])))
+        }
+        return .list(results)
+    }
+
+    /// Why VM `name` is not yet `condition` (running, agent, ssh); nil once it is.
+    static func notYet(_ name: String, _ condition: String, inv: Invocation, client: PVEClient, lab: Lab?) throws
+        -> String?
+    {
+        let ref = try client.resolveVM(name, cancellation: inv.context.cancellation)
+        switch condition {
+        case "running":
+            let status = try client.currentStatus(
+                node: ref.node, vmid: ref.vmid, cancellation: inv.context.cancellation
+            ).status
+            return status == "running" ? nil : status
+        case "agent":
+            switch try client.agentInterfaces(
+                node: ref.node, vmid: ref.vmid, cancellation: inv.context.cancellation)
+            {
+            case .ready(let interfaces) where interfaces.contains(where: { !$0.addresses.isEmpty }):
+                return nil
+            case .ready: return "agent reports no address yet"
+            case .notReady(let why): return why
+            }
+        default:
+            guard let lab, let spec = lab.vm(named: name) else {
+                throw inv.failure(
+                    "\(name) has no address in the inventory to probe",
+                    hint: "use --for agent, or add it to homelab.yaml")
+            }
+            // Where SSH answers: ssh_config's HostName and Port for the VM's name if it
+            // has them (so the simulated lab and a user's aliases work), else the inventory's.
+            let target = NodeService.inventoryTarget(spec, lab: lab).target
+            let endpoint = try NodeService.of(inv).connections.resolve(target).endpoint
+            return tcpProbe(host: endpoint.host, port: endpoint.port, timeout: .seconds(2))
+                ? nil : "no answer on \(endpoint.host):\(endpoint.port)"
+        }
+    }
 
     /// Whether something accepts TCP connections on host:port within `timeout`: an IPv4 or IPv6
     /// address, or a name (every address it resolves to is tried).

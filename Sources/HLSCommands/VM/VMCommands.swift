@@ -58,42 +58,45 @@ enum VMCommands {
         ["vm", "show"], summary: "One VM in detail: state, config, disks, addresses from the guest agent",
         positionals: [target],
         examples: [Example("vm show k3s-cp-01 | get status", "is it running?", needsLab: true)],
-        implementation: .query { inv in
-            let client = try ProxmoxService.client(inv)
-            let ref = try resolve(inv.string("name")!, inv, client: client)
-            let status = try client.currentStatus(
+        implementation: .query(showVM))
+
+    /// `vm show`: one VM's state, config, disks and (from a running guest agent) addresses.
+    static func showVM(_ inv: Invocation) throws -> Value {
+        let client = try ProxmoxService.client(inv)
+        let ref = try resolve(inv.string("name")!, inv, client: client)
+        let status = try client.currentStatus(
+            node: ref.node, vmid: ref.vmid, cancellation: inv.context.cancellation)
+        let config = try client.config(node: ref.node, vmid: ref.vmid, cancellation: inv.context.cancellation)
+        var record = Record([
+            ("name", .string(ref.name)), ("vmid", .int(ref.vmid)), ("node", .string(ref.node)),
+            ("status", .string(status.status)), ("template", .bool(ref.isTemplate)),
+            ("cores", config["cores"].flatMap(Int.init).map(Value.int) ?? .null),
+            ("memory", config["memory"].flatMap(Int64.init).map { .size($0 << 20) } ?? .null),
+            ("ip", config["ipconfig0"].flatMap(address(fromIPConfig:)).map(Value.string) ?? .null),
+            ("uptime", status.uptime.map { .duration(.seconds($0)) } ?? .null),
+            ("lock", status.lock.map(Value.string) ?? .null),
+            (
+                "tags",
+                .list(
+                    VMDesiredConfig.normalizedTags(config["tags"] ?? "").split(separator: ";").map {
+                        .string(String($0))
+                    })
+            ),
+        ])
+        var disks = Record()
+        for key in config.keys where isDisk(key) && !(config[key] ?? "").contains("media=cdrom") {
+            disks[key] = config.diskSize(key).map(Value.size) ?? .string(config[key] ?? "")
+        }
+        record["disks"] = .record(disks)
+        if status.status == "running",
+            config["agent"].map({ $0.hasPrefix("1") || $0.contains("enabled=1") }) == true,
+            case .ready(let interfaces) = try client.agentInterfaces(
                 node: ref.node, vmid: ref.vmid, cancellation: inv.context.cancellation)
-            let config = try client.config(node: ref.node, vmid: ref.vmid, cancellation: inv.context.cancellation)
-            var record = Record([
-                ("name", .string(ref.name)), ("vmid", .int(ref.vmid)), ("node", .string(ref.node)),
-                ("status", .string(status.status)), ("template", .bool(ref.isTemplate)),
-                ("cores", config["cores"].flatMap(Int.init).map(Value.int) ?? .null),
-                ("memory", config["memory"].flatMap(Int64.init).map { .size($0 << 20) } ?? .null),
-                ("ip", config["ipconfig0"].flatMap(address(fromIPConfig:)).map(Value.string) ?? .null),
-                ("uptime", status.uptime.map { .duration(.seconds($0)) } ?? .null),
-                ("lock", status.lock.map(Value.string) ?? .null),
-                (
-                    "tags",
-                    .list(
-                        VMDesiredConfig.normalizedTags(config["tags"] ?? "").split(separator: ";").map {
-                            .string(String($0))
-                        })
-                ),
-            ])
-            var disks = Record()
-            for key in config.keys where isDisk(key) && !(config[key] ?? "").contains("media=cdrom") {
-                disks[key] = config.diskSize(key).map(Value.size) ?? .string(config[key] ?? "")
-            }
-            record["disks"] = .record(disks)
-            if status.status == "running",
-                config["agent"].map({ $0.hasPrefix("1") || $0.contains("enabled=1") }) == true,
-                case .ready(let interfaces) = try client.agentInterfaces(
-                    node: ref.node, vmid: ref.vmid, cancellation: inv.context.cancellation)
-            {
-                record["addresses"] = .list(interfaces.flatMap { i in i.addresses.map { .string("\(i.name) \($0)") } })
-            }
-            return .record(record)
-        })
+        {
+            record["addresses"] = .list(interfaces.flatMap { i in i.addresses.map { .string("\(i.name) \($0)") } })
+        }
+        return .record(record)
+    }
 
     static let plan = CommandSpec(
         ["vm", "plan"], summary: "What `vm apply` would change: the inventory against Proxmox, field by field",

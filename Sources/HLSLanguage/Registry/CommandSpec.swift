@@ -44,6 +44,18 @@ public struct CommandSpec: Sendable {
     public func flag(named name: String) -> Flag? {
         flags.first { $0.name == name } ?? flags.first { $0.short.map { String($0) } == name }
     }
+
+    /// Whether `name` is one of its positionals or flags (by long name), or the shared
+    /// `--output` it takes: the names a verb's body may read from its invocation.
+    public func declares(_ name: String) -> Bool {
+        positionals.contains { $0.name == name } || flags.contains { $0.name == name }
+            || (name == OutputFlag.spec.name && OutputFlag.applies(to: self))
+    }
+
+    /// The default the positional or flag `name` declares, if any.
+    public func defaultValue(of name: String) -> Value? {
+        positionals.first { $0.name == name }?.defaultValue ?? flags.first { $0.name == name }?.defaultValue
+    }
 }
 
 /// How a verb does its work.

@@ -1,0 +1,72 @@
+import Foundation
+import HLSCommands
+import HLSLanguage
+import TestSupport
+import XCTest
+
+/// Every verb's declaration is sound: names that can be told apart, short flags that do not
+/// clash (with each other, the shared `-o`, or hlsh's run-wide flags), defaults of the declared
+/// kind, choices that contain their default.
+final class RegistryDeclarationTests: XCTestCase {
+    func testEveryVerbDeclaresDistinctNamesAndDefaultsOfItsKind() throws {
+        let reserved = try Self.runWideFlagNames()
+        XCTAssertTrue(reserved.isSuperset(of: ["dry-run", "o", "output", "y", "yes", "resume"]), "\(reserved)")
+        let registry = Commands.registry()
+        XCTAssertGreaterThan(registry.specs.count, 40)
+        for spec in registry.specs {
+            let allowed = Self.sharedWithRunWideFlags[spec.name] ?? []
+            XCTAssertEqual(spec.declarationProblems(reserved: reserved.subtracting(allowed)), [])
+        }
+    }
+
+    func testTheChecksFindAClashAndADefaultOfTheWrongKind() {
+        let spec = CommandSpec(
+            ["t"], summary: "test",
+            positionals: [Parameter("n", .int, "count", default: .string("ten"))],
+            flags: [
+                Flag("limit", short: "l", .int, "at once", default: .string("10")),
+                Flag("level", short: "l", .choice(["a", "b"]), "which", default: .string("c")),
+                Flag("limit", .int, "again"),
+                Flag("dry-run", "a run-wide flag"),
+            ], implementation: .query { _ in .null })
+        XCTAssertEqual(
+            Set(spec.declarationProblems(reserved: ["dry-run"])),
+            [
+                "'t': the name 'limit' is declared more than once",
+                "'t': the short flag '-l' is declared more than once",
+                "'t': its flag 'dry-run' is also a run-wide flag of hlsh",
+                "'t': --limit is declared int but defaults to a string",
+                "'t': --level defaults to 'c', which is not one of a, b",
+                "'t': <n> is declared int but defaults to a string",
+            ])
+        XCTAssertTrue(spec.declares("limit"))
+        XCTAssertFalse(spec.declares("limt"))
+    }
+
+    /// Verb flags that share a name with a run-wide flag of hlsh, each for a stated reason.
+    static let sharedWithRunWideFlags: [String: Set<String>] = [
+        // The same meaning: hlsh's `-y` sets assumeYes, which `vm destroy` honours as its own `--yes`.
+        "vm destroy": ["yes", "y"],
+        // A known clash: in the shell `--output FILE` is the verb's, but `hlsh node kubeconfig
+        // --output F` is read as hlsh's own `--output FORMAT`.
+        "node kubeconfig": ["output"],
+    ]
+
+    /// The long and short names of hlsh's own options, from the binary's declaration
+    /// (`--experimental-dump-help`), so the list is not written twice.
+    static func runWideFlagNames() throws -> Set<String> {
+        let result = try BuiltBinary.run(["--experimental-dump-help"])
+        XCTAssertEqual(result.status, 0, "hlsh --experimental-dump-help: \(result.stderr)")
+        struct Dump: Decodable {
+            struct Command: Decodable { var arguments: [Argument] }
+            struct Argument: Decodable {
+                var kind: String
+                var names: [Name]?
+            }
+            struct Name: Decodable { var name: String }
+            var command: Command
+        }
+        let dump = try JSONDecoder().decode(Dump.self, from: Data(result.stdout.utf8))
+        return Set(dump.command.arguments.filter { $0.kind != "positional" }.flatMap { $0.names ?? [] }.map(\.name))
+    }
+}
