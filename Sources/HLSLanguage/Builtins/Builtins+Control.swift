@@ -21,8 +21,8 @@ extension Builtins {
             implementation: .builtin { inv in
                 guard let produce = inv.lazy("value") else { throw inv.usage("missing <value>") }
                 guard let until = inv.condition("until") else { throw inv.usage("--until is required") }
-                let timeout = inv.duration("timeout")!
-                let every = inv.duration("every")!
+                let timeout = inv.duration(defaulted: "timeout")
+                let every = inv.duration(defaulted: "every")
                 let progress = Progress("waiting at \(inv.location)", context: inv.context)
                 defer { progress.stop() }
                 var last: Value = .null
