@@ -1,7 +1,7 @@
 import Foundation
 import HLSCore
-import Synchronization
 public import HLSLanguage
+import Synchronization
 
 /// Tab completion from the registry: objects, verbs, flags and their values, live names from
 /// the objects' providers (cached, with a deadline so a Tab never waits long on the network),
