@@ -29,6 +29,10 @@ public final class Session {
         interpreter = Interpreter(registry: registry, context: context)
     }
 
+    /// Ends the run: closes the services it made (the SSH connections, newest first). Called
+    /// once the script, `-c` command, standard input or interactive shell is done.
+    public func close() { context.closeServices() }
+
     /// Parses, reports and runs whole scripts; maps outcomes to exit statuses.
     public var runner: ScriptRunner { ScriptRunner(interpreter: interpreter, color: stderrColor) }
 

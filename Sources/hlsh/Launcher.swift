@@ -58,6 +58,8 @@ struct Launcher {
         }
         let registry = Commands.registry()
         let session = Session(registry: registry, options: options, environment: environment)
+        // Before the simulated lab stops (the defers above run after this one).
+        defer { session.close() }
 
         if let commands {
             if syntaxOnly { return session.check(SourceFile(name: "<command line>", text: commands)) }

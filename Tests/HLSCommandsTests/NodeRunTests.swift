@@ -36,7 +36,8 @@ final class NodeRunTests: XCTestCase {
     /// session believe standard error is a terminal (progress output on).
     private func run(
         _ code: String, dryRun: Bool = false, environment: [String: String] = [:],
-        cancellation: Cancellation = Cancellation(), stderrTTY: Bool = false
+        cancellation: Cancellation = Cancellation(), stderrTTY: Bool = false,
+        then: (ExecutionContext) -> Void = { _ in }
     ) -> (status: Int32, out: String, err: String) {
         let out = Mutex("")
         let err = Mutex("")
@@ -52,6 +53,7 @@ final class NodeRunTests: XCTestCase {
         let runner = ScriptRunner(
             interpreter: Interpreter(registry: Commands.registry(), context: context), color: false)
         let status = runner.run(SourceFile(name: "test.hls", text: code), arguments: [], scriptPath: nil)
+        then(context)
         return (status, out.withLock { $0 }, err.withLock { $0 })
     }
 
@@ -82,6 +84,21 @@ final class NodeRunTests: XCTestCase {
             """)
         XCTAssertEqual(result.status, 0, result.err)
         for sshd in servers { XCTAssertEqual(logins(sshd), 1, sshd.log) }
+    }
+
+    func testClosingTheRunClosesItsConnections() throws {
+        try trustAll()
+        let result = run(#"node run "\#(targets)" "true""#) { context in
+            // The context is still alive here (a connection freed with it says goodbye too):
+            // only closing its services can end the connections.
+            context.closeServices()
+            for sshd in servers {
+                let deadline = Date().addingTimeInterval(3)
+                while !sshd.log.contains("Received disconnect"), Date() < deadline { usleep(50_000) }
+                XCTAssertTrue(sshd.log.contains("hlsh closing the connection"), sshd.log)
+            }
+        }
+        XCTAssertEqual(result.status, 0, result.err)
     }
 
     func testAnUnknownHostIsRefusedUnlessAcceptNewAndThenRecorded() throws {

@@ -17,10 +17,7 @@ public final class LabState: Sendable {
 
     /// The state in `context`, installed on first use.
     static func of(_ context: ExecutionContext) -> LabState {
-        if let state = context.service(LabState.self) { return state }
-        let state = LabState()
-        context.install(state)
-        return state
+        context.service(LabState.self) { LabState() }
     }
 
     /// Loads `$HLSH_LAB` or `./homelab.yaml` when it exists and no lab is in use yet.

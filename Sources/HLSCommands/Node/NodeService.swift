@@ -7,7 +7,7 @@ import Remote
 
 /// The session's SSH side: one `NodeConnections` per hlsh session (so every command of a run
 /// reuses one connection per host), and the resolution of the targets verbs are given.
-final class NodeService: Sendable {
+final class NodeService: ClosableService {
     let connections: NodeConnections
 
     private init(connections: NodeConnections) {
@@ -17,7 +17,10 @@ final class NodeService: Sendable {
     static func of(_ inv: Invocation) throws -> NodeService { try of(inv.context) }
 
     static func of(_ context: ExecutionContext) throws -> NodeService {
-        if let existing = context.service(NodeService.self) { return existing }
+        try context.service(NodeService.self) { () throws -> NodeService in try make(context) }
+    }
+
+    private static func make(_ context: ExecutionContext) throws -> NodeService {
         let lab = try LabState.of(context).lab ?? LabState.loadDefault(context)
         var settings = NodeConnections.Settings.fromEnvironment(context.environment)
         settings.acceptNewHostKeys = lab?.ssh.acceptNewHostKeys ?? false
@@ -25,10 +28,11 @@ final class NodeService: Sendable {
         settings.identityFiles = (lab?.ssh.publicKeys ?? []).filter { $0.hasSuffix(".pub") }.map {
             String($0.dropLast(4))
         }
-        let service = NodeService(connections: try NodeConnections(settings: settings))
-        context.install(service)
-        return service
+        return NodeService(connections: try NodeConnections(settings: settings))
     }
+
+    /// Closes the run's SSH connections (and the jump hosts they go through).
+    func close() { connections.closeAll() }
 
     /// A selected host: where to reach it, and its inventory entry when it has one.
     struct Selected: Sendable {

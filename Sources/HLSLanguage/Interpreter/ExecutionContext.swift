@@ -18,7 +18,9 @@ public final class ExecutionContext: Sendable {
     private let state = Mutex<State>(State())
 
     struct State {
-        var services: [ObjectIdentifier: any Sendable] = [:]
+        var services: [ObjectIdentifier: ServiceSlot] = [:]
+        /// In order of creation.
+        var closables: [any ClosableService] = []
         var pendingChanges = 0
         var appliedChanges = 0
     }
@@ -43,13 +45,41 @@ public final class ExecutionContext: Sendable {
     public func out(_ text: String) { writeOut(text) }
     public func err(_ text: String) { writeErr(text) }
 
-    /// A domain service (the lab, a Proxmox client) installed by a command module.
+    /// A domain service (the lab, a Proxmox client) if one was made; makes none.
     public func service<T: Sendable>(_ type: T.Type) -> T? {
-        state.withLock { $0.services[ObjectIdentifier(type)] as? T }
+        guard let slot = state.withLock({ $0.services[ObjectIdentifier(type)] }) else { return nil }
+        return slot.value.withLock { $0 as? T }
     }
 
-    public func install<T: Sendable>(_ service: T) {
-        state.withLock { $0.services[ObjectIdentifier(T.self)] = service }
+    /// The run's one `T` (the lab, the Proxmox client, the SSH connections), made by `make` on
+    /// first use; however many threads ask at once (`parallel for`), `make` runs once and all
+    /// get the same instance. A `make` that throws leaves no service: the next use tries again.
+    /// `make` may ask for other services (not for `T` itself). A `ClosableService` is closed
+    /// by `closeServices()` when the run ends.
+    public func service<T: Sendable, E: Error>(_ type: T.Type, make: () throws(E) -> T) throws(E) -> T {
+        let slot = state.withLock { state in
+            if let slot = state.services[ObjectIdentifier(type)] { return slot }
+            let slot = ServiceSlot()
+            state.services[ObjectIdentifier(type)] = slot
+            return slot
+        }
+        return try slot.value.withLock { (value) throws(E) -> T in
+            if let existing = value as? T { return existing }
+            let made = try make()
+            value = made
+            if let closable = made as? any ClosableService { state.withLock { $0.closables.append(closable) } }
+            return made
+        }
+    }
+
+    /// Closes every `ClosableService` of the run, newest first (a service may use an older
+    /// one), each once: called when the script, `-c` command or interactive session ends.
+    public func closeServices() {
+        let closing = state.withLock { state in
+            defer { state.closables = [] }
+            return state.closables
+        }
+        for service in closing.reversed() { service.close() }
     }
 
     /// How many changes `--dry-run` found (for `--detailed-exitcode`).
@@ -62,4 +92,11 @@ public final class ExecutionContext: Sendable {
             $0.appliedChanges += applied
         }
     }
+}
+
+/// Where one service of a run lives. Its own lock is held while the service is made, so
+/// threads asking for it at once wait for the one make, while the context's lock stays free
+/// for a `make` that needs other services (the SSH connections read the lab).
+final class ServiceSlot: Sendable {
+    let value = Mutex<(any Sendable)?>(nil)
 }

@@ -1,16 +1,17 @@
 import Foundation
 import HLSCore
 import HLSFormats
+import Synchronization
 
 /// What a script's last run completed, so `--resume` can skip it. One JSON file per script
 /// (keyed by its absolute path) in `$XDG_STATE_HOME/hlsh/journal/`.
-final class Journal: @unchecked Sendable {
+final class Journal: Sendable {
     let file: String
     let scriptPath: String
     /// Phases finished in the previous run (consulted by `--resume`).
     let completedBefore: Set<String>
-    private var completed: [String] = []
-    private let lock = NSLock()
+    /// Phases finished in this run, in order.
+    private let completed: Mutex<[String]>
     /// False for a `--dry-run`: it reads the last run's record but never replaces it.
     private let persists: Bool
 
@@ -28,25 +29,21 @@ final class Journal: @unchecked Sendable {
         }
         completedBefore = Set(previous)
         // A resumed run keeps what was done; a fresh run starts a new record.
-        completed = resume ? previous : []
+        completed = Mutex(resume ? previous : [])
         save()
     }
 
     func markCompleted(_ phase: String) {
-        lock.lock()
-        if !completed.contains(phase) { completed.append(phase) }
-        lock.unlock()
+        completed.withLock { if !$0.contains(phase) { $0.append(phase) } }
         save()
     }
 
     private func save() {
         guard persists else { return }
-        lock.lock()
         let doc = Document.object([
             ("script", .string(scriptPath)),
-            ("completed", .array(completed.map(Document.string))),
+            ("completed", .array(completed.withLock { $0 }.map(Document.string))),
         ])
-        lock.unlock()
         try? FileManager.default.createDirectory(
             atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try? (JSONCodec.encode(doc, pretty: true) + "\n").write(toFile: file, atomically: true, encoding: .utf8)

@@ -1,11 +1,12 @@
 import Foundation
 import HLSCore
 public import HLSLanguage
+import Synchronization
 
 /// Tab completion from the registry: objects, verbs, flags and their values, live names from
 /// the objects' providers (cached, with a deadline so a Tab never waits long on the network),
 /// variables, `def`s and file paths.
-public final class Completer: @unchecked Sendable {
+public final class Completer: Sendable {
     let registry: Registry
     let context: ExecutionContext
     let names: @Sendable () -> (variables: [String], definitions: [String])
@@ -178,29 +179,32 @@ public final class Completer: @unchecked Sendable {
 }
 
 /// Provider answers with their age, shared by Tab presses and the background fetches.
-final class NameCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [String: (names: [Completion.Candidate], expires: ContinuousClock.Instant)] = [:]
-    private var fetching: Set<String> = []
+final class NameCache: Sendable {
+    private struct State {
+        var entries: [String: (names: [Completion.Candidate], expires: ContinuousClock.Instant)] = [:]
+        var fetching: Set<String> = []
+    }
+
+    private let state = Mutex(State())
 
     func fresh(_ key: String) -> [Completion.Candidate]? {
-        lock.withLock { entries[key].flatMap { $0.expires > .now ? $0.names : nil } }
+        state.withLock { $0.entries[key].flatMap { $0.expires > .now ? $0.names : nil } }
     }
 
     func stale(_ key: String) -> [Completion.Candidate]? {
-        lock.withLock { entries[key]?.names }
+        state.withLock { $0.entries[key]?.names }
     }
 
     func store(_ key: String, _ names: [Completion.Candidate], ttl: Duration) {
-        lock.withLock { entries[key] = (names, .now + ttl) }
+        state.withLock { $0.entries[key] = (names, .now + ttl) }
     }
 
     /// True when this caller should start a fetch (none is running for `key`).
     func beginFetch(_ key: String) -> Bool {
-        lock.withLock { fetching.insert(key).inserted }
+        state.withLock { $0.fetching.insert(key).inserted }
     }
 
     func endFetch(_ key: String) {
-        _ = lock.withLock { fetching.remove(key) }
+        _ = state.withLock { $0.fetching.remove(key) }
     }
 }

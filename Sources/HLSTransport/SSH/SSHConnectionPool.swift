@@ -1,5 +1,6 @@
 import Foundation
 public import HLSCore
+import Synchronization
 
 /// The SSH connections of one run: one session per resolved target, reused for every command
 /// (each command is a channel, not a new handshake), set up in parallel across hosts, replaced
@@ -10,26 +11,28 @@ public import HLSCore
 /// one connection to it (used for their tunnels only: a command for the jump host itself gets
 /// its own connection). A session runs one operation at a time (see
 /// `SSHSession`), so commands for one host from several threads take turns on its connection.
-public final class SSHConnectionPool: @unchecked Sendable {
+public final class SSHConnectionPool: Sendable {
     /// One target's connection, guarded by its own lock so a slow connect blocks only callers
     /// for that target.
-    private final class Slot: @unchecked Sendable {
-        let lock = NSLock()
-        var session: SSHSession?
+    private final class Slot: Sendable {
+        let session = Mutex<SSHSession?>(nil)
     }
 
-    private let lock = NSLock()
-    private var slots: [Key: Slot] = [:]
-    /// Jump hosts, shared by every target behind them; used for tunnels only.
-    private var jumpSlots: [Key: JumpSlot] = [:]
-    private var closed = false
+    /// A jump host's connection, locked the same way.
+    private final class JumpSlot: Sendable {
+        let jumpHost = Mutex<SSHJumpHost?>(nil)
+    }
+
+    private struct State {
+        var slots: [Key: Slot] = [:]
+        /// Jump hosts, shared by every target behind them; used for tunnels only.
+        var jumpSlots: [Key: JumpSlot] = [:]
+        var closed = false
+    }
+
+    private let state = Mutex(State())
     /// How many connections are set up at once by `connectAll`.
     public let parallelism: Int
-
-    private final class JumpSlot: @unchecked Sendable {
-        let lock = NSLock()
-        var jumpHost: SSHJumpHost?
-    }
 
     public init(parallelism: Int = 16) {
         self.parallelism = max(1, parallelism)
@@ -41,45 +44,47 @@ public final class SSHConnectionPool: @unchecked Sendable {
         -> SSHSession
     {
         let slot = try self.slot(for: target)
-        slot.lock.lock()
-        defer { slot.lock.unlock() }
-        if let session = slot.session {
-            if session.checkPeerStillConnected() { return session }
-            session.close()
-            slot.session = nil
+        return try slot.session.withLock { (current) throws(HLSError) -> SSHSession in
+            if let session = current {
+                if session.checkPeerStillConnected() { return session }
+                session.close()
+                current = nil
+            }
+            let session = try SSHSession.connect(to: target, cancellation: cancellation) {
+                (hop) throws(HLSError) in try self.jumpHost(for: hop, cancellation: cancellation)
+            }
+            current = session
+            return session
         }
-        let session = try SSHSession.connect(to: target, cancellation: cancellation) {
-            (hop) throws(HLSError) in try self.jumpHost(for: hop, cancellation: cancellation)
-        }
-        slot.session = session
-        return session
     }
 
     /// The shared jump host for `hop` (itself reached through `hop.jumpHosts`), connecting or
     /// replacing a lost one first.
     private func jumpHost(for hop: SSHResolvedTarget, cancellation: Cancellation) throws(HLSError) -> SSHJumpHost {
-        lock.lock()
-        if closed {
-            lock.unlock()
-            throw HLSError(.failed, "the SSH connections of this run are closed", at: .host(hop.endpoint.description))
-        }
         let key = Key(hop)
-        let slot = jumpSlots[key] ?? JumpSlot()
-        jumpSlots[key] = slot
-        lock.unlock()
-        slot.lock.lock()
-        defer { slot.lock.unlock() }
-        if let existing = slot.jumpHost {
-            if existing.isUsable && existing.session.checkPeerStillConnected() { return existing }
-            existing.close()
-            slot.jumpHost = nil
+        let slot = try state.withLock { (state) throws(HLSError) -> JumpSlot in
+            if state.closed {
+                throw HLSError(
+                    .failed, "the SSH connections of this run are closed", at: .host(hop.endpoint.description))
+            }
+            if let slot = state.jumpSlots[key] { return slot }
+            let slot = JumpSlot()
+            state.jumpSlots[key] = slot
+            return slot
         }
-        let session = try SSHSession.connect(to: hop, cancellation: cancellation) {
-            (earlier) throws(HLSError) in try self.jumpHost(for: earlier, cancellation: cancellation)
+        return try slot.jumpHost.withLock { (current) throws(HLSError) -> SSHJumpHost in
+            if let existing = current {
+                if existing.isUsable && existing.session.checkPeerStillConnected() { return existing }
+                existing.close()
+                current = nil
+            }
+            let session = try SSHSession.connect(to: hop, cancellation: cancellation) {
+                (earlier) throws(HLSError) in try self.jumpHost(for: earlier, cancellation: cancellation)
+            }
+            let made = SSHJumpHost(session: session, closesWhenUnused: false)
+            current = made
+            return made
         }
-        let made = SSHJumpHost(session: session, closesWhenUnused: false)
-        slot.jumpHost = made
-        return made
     }
 
     /// Connects to every target at once (at most `parallelism` at a time); the outcome for
@@ -128,48 +133,47 @@ public final class SSHConnectionPool: @unchecked Sendable {
 
     /// How many sessions are open (for tests and status lines).
     public var openCount: Int {
-        lock.lock()
-        let all = Array(slots.values)
-        lock.unlock()
-        return all.filter { slot in slot.lock.withLock { slot.session?.isConnected ?? false } }.count
+        let all = state.withLock { Array($0.slots.values) }
+        return all.filter { slot in slot.session.withLock { $0?.isConnected ?? false } }.count
     }
 
     /// Closes every session; later calls to `session(for:)` fail. Waits for running commands.
     public func closeAll() {
-        lock.lock()
-        closed = true
-        let all = Array(slots.values)
-        let jumps = Array(jumpSlots.values)
-        slots = [:]
-        jumpSlots = [:]
-        lock.unlock()
+        let (all, jumps) = state.withLock { state in
+            state.closed = true
+            defer {
+                state.slots = [:]
+                state.jumpSlots = [:]
+            }
+            return (Array(state.slots.values), Array(state.jumpSlots.values))
+        }
         for slot in all {
-            slot.lock.withLock {
-                slot.session?.close()
-                slot.session = nil
+            slot.session.withLock {
+                $0?.close()
+                $0 = nil
             }
         }
         // After the sessions that tunnel through them.
         for slot in jumps {
-            slot.lock.withLock {
-                slot.jumpHost?.close()
-                slot.jumpHost = nil
+            slot.jumpHost.withLock {
+                $0?.close()
+                $0 = nil
             }
         }
     }
 
     private func slot(for target: SSHResolvedTarget) throws(HLSError) -> Slot {
-        lock.lock()
-        defer { lock.unlock() }
-        if closed {
-            throw HLSError(
-                .failed, "the SSH connections of this run are closed", at: .host(target.endpoint.description))
-        }
         let key = Key(target)
-        if let slot = slots[key] { return slot }
-        let slot = Slot()
-        slots[key] = slot
-        return slot
+        return try state.withLock { (state) throws(HLSError) -> Slot in
+            if state.closed {
+                throw HLSError(
+                    .failed, "the SSH connections of this run are closed", at: .host(target.endpoint.description))
+            }
+            if let slot = state.slots[key] { return slot }
+            let slot = Slot()
+            state.slots[key] = slot
+            return slot
+        }
     }
 
     /// What makes two targets the same connection: endpoint, options and route, not the name
@@ -188,18 +192,17 @@ public final class SSHConnectionPool: @unchecked Sendable {
 }
 
 /// Results written by connect threads, read once all are done.
-private final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [Result<SSHSession, HLSError>?]
+private final class ResultBox: Sendable {
+    private let storage: Mutex<[Result<SSHSession, HLSError>?]>
 
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
+    init(count: Int) { storage = Mutex(Array(repeating: nil, count: count)) }
 
     func set(_ index: Int, _ value: Result<SSHSession, HLSError>) {
-        lock.withLock { storage[index] = value }
+        storage.withLock { $0[index] = value }
     }
 
     var values: [Result<SSHSession, HLSError>] {
-        lock.withLock {
+        storage.withLock { storage in
             storage.map { $0 ?? .failure(HLSError(.failed, "internal error: a connection attempt did not finish")) }
         }
     }

@@ -20,6 +20,10 @@ import Synchronization
 /// command from another thread, cancel the `Cancellation` it was given; that is noticed within
 /// about 100 ms. libssh2 runs in non-blocking mode throughout: every wait is a `poll()` in
 /// short slices.
+///
+/// `@unchecked Sendable` (and an `NSLock`, not a `Mutex`): the state is the libssh2 session and
+/// its socket (C pointers, borrowed by `io`), which no `Mutex` can hold as a sendable value; the
+/// lock is held around each whole operation (`withIO`'s body) rather than around a value.
 public final class SSHSession: @unchecked Sendable {
     public let endpoint: SSHEndpoint
     /// The key the server proved it holds, already verified against known_hosts.

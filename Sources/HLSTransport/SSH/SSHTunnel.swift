@@ -21,16 +21,19 @@ import Synchronization
 /// The jump session is used for tunnels only, never for commands: the pump holds the session's
 /// lock for one non-blocking round at a time, which a command (holding it until it ends) would
 /// stall. `SSHConnectionPool` shares one jump host among all targets behind it.
-final class SSHJumpHost: @unchecked Sendable {
+final class SSHJumpHost: Sendable {
     let session: SSHSession
     /// Close the jump host when its last tunnel closes (for a jump host nobody pools).
     private let closesWhenUnused: Bool
-    private let lock = NSLock()
-    private var forwards: [Forward] = []
-    private var pumpRunning = false
-    private var closed = false
+    private let state = Mutex(State())
     private let stopRequested = Atomic<Bool>(false)
     private let pumpFinished = DispatchSemaphore(value: 0)
+
+    private struct State {
+        var forwards: [Forward] = []
+        var pumpRunning = false
+        var closed = false
+    }
 
     init(session: SSHSession, closesWhenUnused: Bool) {
         self.session = session
@@ -39,7 +42,7 @@ final class SSHJumpHost: @unchecked Sendable {
 
     /// Whether new tunnels can go through: open, and its connection not found lost.
     var isUsable: Bool {
-        lock.withLock { !closed } && session.isConnected
+        state.withLock { !$0.closed } && session.isConnected
     }
 
     /// Opens a channel to `target`'s host and port; returns the tunnel and the socket for the
@@ -58,7 +61,7 @@ final class SSHJumpHost: @unchecked Sendable {
                 }
             }
         } catch {
-            if closesWhenUnused && lock.withLock({ forwards.isEmpty }) { close() }
+            if closesWhenUnused && state.withLock({ $0.forwards.isEmpty }) { close() }
             if error.kind != .failed { throw error.relocated(to: target) }
             throw HLSError(
                 .failed, "cannot reach \(target) through the jump host \(session.endpoint)",
@@ -76,10 +79,10 @@ final class SSHJumpHost: @unchecked Sendable {
                 cause: String(cString: strerror(errno)))
         }
         let forward = Forward(channel: channel, outer: fds[1])
-        let startPump = lock.withLock { () -> Bool in
-            forwards.append(forward)
-            defer { pumpRunning = true }
-            return !pumpRunning
+        let startPump = state.withLock { state in
+            state.forwards.append(forward)
+            defer { state.pumpRunning = true }
+            return !state.pumpRunning
         }
         if startPump {
             let thread = Thread { [self] in
@@ -96,24 +99,24 @@ final class SSHJumpHost: @unchecked Sendable {
     /// to pass on what that session last wrote (its disconnect), then forgets the forward.
     fileprivate func release(_ forward: Forward) {
         _ = forward.ended.wait(timeout: .now() + 1)
-        let unused = lock.withLock { () -> Bool in
-            forwards.removeAll { $0 === forward }
-            return forwards.isEmpty
+        let unused = state.withLock { state in
+            state.forwards.removeAll { $0 === forward }
+            return state.forwards.isEmpty
         }
         if unused && closesWhenUnused { close() }
     }
 
     /// Stops the pump and closes the jump session (and every channel on it). Idempotent.
     func close() {
-        let wasRunning = lock.withLock { () -> Bool? in
-            if closed { return nil }
-            closed = true
-            return pumpRunning
+        let wasRunning = state.withLock { state -> Bool? in
+            if state.closed { return nil }
+            state.closed = true
+            return state.pumpRunning
         }
         guard let wasRunning else { return }
         stopRequested.store(true, ordering: .releasing)
         if wasRunning { pumpFinished.wait() }
-        for forward in lock.withLock({ forwards }) { forward.finish() }
+        for forward in state.withLock({ $0.forwards }) { forward.finish() }
         session.close()
     }
 
@@ -127,7 +130,7 @@ final class SSHJumpHost: @unchecked Sendable {
         // until that packet is out (see `SSHSessionIO.outboundPending`).
         var blocked: Forward?
         while !stopRequested.load(ordering: .acquiring) {
-            var active = lock.withLock { forwards.filter { !$0.isFinished } }
+            var active = state.withLock { $0.forwards.filter { !$0.isFinished } }
             if let first = blocked, let index = active.firstIndex(where: { $0 === first }) {
                 active.remove(at: index)
                 active.insert(first, at: 0)
@@ -154,7 +157,7 @@ final class SSHJumpHost: @unchecked Sendable {
                 }
             } catch {
                 // The jump connection is gone: every tunnel ends, its sessions see end-of-file.
-                for forward in lock.withLock({ forwards }) { forward.finish() }
+                for forward in state.withLock({ $0.forwards }) { forward.finish() }
                 return
             }
             if (moved || buffered) && blocked == nil { continue }
@@ -172,7 +175,7 @@ final class SSHJumpHost: @unchecked Sendable {
 
 /// A target session's tunnel: its forward on a jump host. Closed by the session after it has
 /// closed its own socket.
-final class SSHTunnel: @unchecked Sendable {
+final class SSHTunnel: Sendable {
     private let jumpHost: SSHJumpHost
     fileprivate let forward: Forward
     private let closed = Atomic<Bool>(false)
@@ -193,6 +196,10 @@ final class SSHTunnel: @unchecked Sendable {
 /// to the jump session to free when it closes: closing it here would be one more packet to
 /// order around half-sent ones, for a channel the jump host closes anyway once the target's
 /// connection ends.
+///
+/// `@unchecked Sendable`: it owns a libssh2 channel pointer and buffers confined to the pump
+/// thread (which works on them under the jump session's lock); only `finishedFlag` (an
+/// atomic) and `ended` (a semaphore) are shared, so a `Mutex` would guard nothing.
 private final class Forward: @unchecked Sendable {
     private let channel: OpaquePointer
     let outer: Int32

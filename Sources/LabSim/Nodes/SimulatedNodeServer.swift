@@ -10,7 +10,7 @@ import HLSCore
 /// key and the keys cloud-init installed. Each session gets `HLSH_ROOT` = the node's root tree
 /// and a `PATH` that finds the node's system commands first, so node scripts act on the
 /// simulated machine and nothing else.
-final class SimulatedNodeServer: @unchecked Sendable {
+final class SimulatedNodeServer: Sendable {
     let name: String
     let directory: String
     let port: UInt16
