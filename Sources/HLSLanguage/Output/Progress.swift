@@ -1,60 +1,60 @@
 import Foundation
 import HLSCore
+import Synchronization
 
 /// A one-line spinner with elapsed time on standard error, shown only when standard error is
 /// a terminal: `⠹ waiting for vm k3s-cp-01 to be running (12s)`, cut to the terminal's width
 /// (read again at each redraw, so a resized window is followed). Other runs get nothing.
-public final class Progress: @unchecked Sendable {
+///
+/// A redraw happens under the same lock as `stop`'s clearing, so no spinner line can be written
+/// after the line was cleared.
+public final class Progress: Sendable {
+    private struct State {
+        var label: String
+        var running: Bool
+    }
+
     private let context: ExecutionContext
-    private let lock = NSLock()
-    private var label: String
-    private var running = true
+    private let state: Mutex<State>
     private let start = ContinuousClock.now
-    private var thread: Thread?
 
     public init(_ label: String, context: ExecutionContext) {
-        self.label = label
         self.context = context
-        guard context.stderrTerminal.isTTY else {
-            running = false
-            return
-        }
-        let t = Thread { [weak self] in self?.loop() }
-        thread = t
-        t.start()
+        let shown = context.stderrTerminal.isTTY
+        state = Mutex(State(label: label, running: shown))
+        if shown { Thread { [weak self] in self?.loop() }.start() }
     }
 
     /// Changes what is being awaited.
     public func update(_ label: String) {
-        lock.lock()
-        self.label = label
-        lock.unlock()
+        state.withLock { $0.label = label }
     }
 
     public var elapsed: Duration { ContinuousClock.now - start }
 
     /// Clears the line. Safe to call more than once.
     public func stop() {
-        lock.lock()
-        let was = running
-        running = false
-        lock.unlock()
-        if was { context.err("\r\u{1B}[K") }
+        state.withLock {
+            if $0.running { context.err("\r\u{1B}[K") }
+            $0.running = false
+        }
     }
 
     private func loop() {
         let frames = Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
         var i = 0
         while true {
-            lock.lock()
-            let (go, text) = (running, label)
-            lock.unlock()
-            guard go else { return }
             let seconds = Int(Quantities.seconds(elapsed))
-            let line = Self.fitted(
-                "\(frames[i % frames.count]) \(text)", then: " (\(Quantities.format(.seconds(seconds))))",
-                width: Terminal.columns(of: 2) ?? context.stderrTerminal.width)
-            context.err("\r\u{1B}[K" + line)
+            let width = Terminal.columns(of: 2) ?? context.stderrTerminal.width
+            let drawn = state.withLock { (state) -> Bool in
+                guard state.running else { return false }
+                let line = Self.fitted(
+                    "\(frames[i % frames.count]) \(state.label)",
+                    then: " (\(Quantities.format(.seconds(seconds))))", width: width)
+                context.err("\r\u{1B}[K" + line)
+                return true
+            }
+            guard drawn else { return }
             i += 1
             Thread.sleep(forTimeInterval: 0.1)
         }
