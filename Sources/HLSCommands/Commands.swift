@@ -2,7 +2,7 @@ public import HLSLanguage
 
 /// The command layer: where the language meets the domain clients. Each object (`lab`, `vm`,
 /// `node`, …) declares its verbs here, once, and they join the language's builtins in one
-/// registry that drives parsing, help, completion and the generated docs.
+/// registry that drives parsing, help and completion.
 public enum Commands {
     /// Every verb hlsh knows.
     public static func registry() -> Registry {

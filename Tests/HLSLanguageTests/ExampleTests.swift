@@ -10,24 +10,25 @@ final class ExampleTests: XCTestCase {
     let registries: [(String, Registry)] = [("builtins", Builtins.registry)]
 
     func testEveryHelpExampleRunsAndPrintsItsDeclaredOutput() throws {
-        var ran = 0
         for (name, registry) in registries {
             for spec in registry.specs {
                 XCTAssertFalse(spec.examples.isEmpty, "\(name): '\(spec.name)' has no example")
                 for example in spec.examples {
-                    // No lab exists in this target; a lab example would be run where one does.
-                    if example.needsLab { continue }
+                    // No lab exists in this target, and CommandExamplesTests runs only the command
+                    // modules' examples: a builtin example that needs a lab would run nowhere.
+                    if example.needsLab {
+                        XCTFail("\(name): '\(spec.name)' has an example that needs a lab, which no test runs")
+                        continue
+                    }
                     let hls = HLS(registry: registry, environment: ProcessInfo.processInfo.environment)
                     let result = hls.run(example.code, name: "<example of \(spec.name)>")
                     XCTAssertEqual(result.status, 0, "'\(example.code)' failed: \(result.err)")
                     if let expected = example.output {
                         XCTAssertEqual(result.out, expected, "output of '\(example.code)'")
                     }
-                    ran += 1
                 }
             }
         }
-        XCTAssertGreaterThan(ran, 20)
     }
 
     func testHelpListsEveryExampleOfAVerb() {
