@@ -61,17 +61,7 @@ public final class SSHConnectionPool: Sendable {
     /// The shared jump host for `hop` (itself reached through `hop.jumpHosts`), connecting or
     /// replacing a lost one first.
     private func jumpHost(for hop: SSHResolvedTarget, cancellation: Cancellation) throws(HLSError) -> SSHJumpHost {
-        let key = Key(hop)
-        let slot = try state.withLock { (state) throws(HLSError) -> JumpSlot in
-            if state.closed {
-                throw HLSError(
-                    .failed, "the SSH connections of this run are closed", at: .host(hop.endpoint.description))
-            }
-            if let slot = state.jumpSlots[key] { return slot }
-            let slot = JumpSlot()
-            state.jumpSlots[key] = slot
-            return slot
-        }
+        let slot = try slot(for: hop, in: \.jumpSlots, make: JumpSlot.init)
         return try slot.jumpHost.withLock { (current) throws(HLSError) -> SSHJumpHost in
             if let existing = current {
                 if existing.isUsable && existing.session.checkPeerStillConnected() { return existing }
@@ -163,15 +153,23 @@ public final class SSHConnectionPool: Sendable {
     }
 
     private func slot(for target: SSHResolvedTarget) throws(HLSError) -> Slot {
+        try slot(for: target, in: \.slots, make: Slot.init)
+    }
+
+    /// The slot of `target` in one of the state's tables, made on first use; refused once the
+    /// pool is closed.
+    private func slot<S: Sendable>(
+        for target: SSHResolvedTarget, in table: WritableKeyPath<State, [Key: S]>, make: () -> S
+    ) throws(HLSError) -> S {
         let key = Key(target)
-        return try state.withLock { (state) throws(HLSError) -> Slot in
+        return try state.withLock { (state) throws(HLSError) -> S in
             if state.closed {
                 throw HLSError(
                     .failed, "the SSH connections of this run are closed", at: .host(target.endpoint.description))
             }
-            if let slot = state.slots[key] { return slot }
-            let slot = Slot()
-            state.slots[key] = slot
+            if let slot = state[keyPath: table][key] { return slot }
+            let slot = make()
+            state[keyPath: table][key] = slot
             return slot
         }
     }
