@@ -11,7 +11,8 @@
 //   and HLSLanguage never depend on it (docs/adr/0019).
 //   LabSim (simulator) → HLSCore, HLSCrypto, HLSFormats, swift-nio and swift-certificates: never a
 //   client, never HLSTransport (docs/adr/0008). Neither it nor HLSLanguage has an edge to HLSTransport; scripts/test
-//   rejects the import too.
+//   rejects the import too. Its users: hlsh (`--sim`) and HLSCommands (`sim serve`), both through
+//   `SimulatedLab`.
 //
 // Each C library sits behind exactly one Swift module, which imports it `internal`ly.
 import PackageDescription
@@ -127,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "hlsh",
             dependencies: [
-                "HLSCore", "HLSLanguage", "HLSCommands", "HLSRepl",
+                "HLSCore", "HLSLanguage", "HLSCommands", "HLSRepl", "LabSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

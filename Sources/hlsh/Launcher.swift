@@ -3,6 +3,7 @@ import HLSCommands
 import HLSCore
 import HLSLanguage
 import HLSRepl
+import LabSim
 
 /// Decides what this run is (a script, `-c`, one command, stdin, the interactive shell) and
 /// runs it; returns the process exit status.
@@ -43,13 +44,9 @@ struct Launcher {
         defer { simulated?.stop() }
         if g.sim {
             do {
-                let lab = try SimulatedLab.temporary()
+                let lab = try SimulatedLab.temporary(SimulatedLab.Options(pve: .seedLabWithFreshSecrets(timings: .demo)))
                 simulated = lab
-                for key in [
-                    "PROXMOX_VE_USERNAME", "PROXMOX_VE_PASSWORD", "HLSH_PVE_PUBLIC_KEY_PIN", "HLSH_PVE_FINGERPRINT",
-                ] {
-                    environment[key] = nil
-                }
+                // The lab sets every PVE variable (login and trust), so none of a real lab's is left.
                 environment.merge(lab.environment) { _, new in new }
             } catch {
                 StandardStreams.err("hlsh: cannot start the simulated lab: \(error)\n")

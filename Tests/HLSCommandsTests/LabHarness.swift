@@ -7,12 +7,13 @@ import Synchronization
 import TestSupport
 import XCTest
 
-/// A simulated Proxmox cluster (fast tasks) whose booted VMs answer on SSH, a HOME with an SSH
-/// key, an inventory, and a way to run .hls against them in-process exactly as the binary does.
+/// A simulated lab (`SimulatedLab`, fast timings) whose booted VMs answer on SSH, a HOME with an
+/// SSH key, an inventory, and a way to run .hls against them in-process exactly as the binary does.
 final class LabHarness {
-    let simulator: PVESimulator
+    let lab: SimulatedLab
+    var simulator: PVESimulator { lab.pve }
     /// The SSH servers of booted VMs, unless the harness was made without them.
-    let nodes: SimulatedNodes?
+    var nodes: SimulatedNodes? { lab.nodes }
     let home: TemporaryDirectory
     /// What the runs see; a test may change it (a wrong token, another endpoint).
     var environment: [String: String]
@@ -27,38 +28,20 @@ final class LabHarness {
         let keygen = try runProcess(
             "/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "test@hlsh", "-f", key])
         XCTAssertEqual(keygen.status, 0, keygen.stderr)
-        var config = PVESimulatorConfig.seedLab(rootPassword: "pw", tokenSecret: "11111111-2222-3333-4444-555555555555")
-        config.cloneDuration = 0.2
-        config.taskDuration = 0.1
-        config.bootDelay = 0.3
-        config.shutdownDuration = 0.1
-        config.unauthorizedDelay = 0
-        simulator = PVESimulator(config: config)
-        let endpoint = try simulator.start(tls: .generate(directory: home.file("pve")))
-        let simulator = simulator
-        var environment = [String: String]()
-        if simulatedNodes {
-            let nodes = SimulatedNodes(directory: home.file("sim"), image: .ubuntu) { simulator.guests }
-            try nodes.start()
-            self.nodes = nodes
-            environment["HLSH_SSH_CONFIG"] = nodes.sshConfigPath
-            environment["HLSH_SIM_LOOPBACK_ONLY"] = "1"
-        } else {
-            nodes = nil
-        }
-        self.environment = environment.merging([
-            "HOME": home.path, "PROXMOX_VE_ENDPOINT": endpoint.url, "XDG_STATE_HOME": home.file("state"),
-            "PROXMOX_VE_API_TOKEN": "root@pam!hlsh=11111111-2222-3333-4444-555555555555",
-            "HLSH_PVE_CA_FILE": endpoint.caPath ?? "",
-        ]) { a, _ in a }
+        lab = try SimulatedLab.temporary(
+            SimulatedLab.Options(
+                pve: .seedLab(
+                    rootPassword: "pw", tokenSecret: "11111111-2222-3333-4444-555555555555", timings: .fastTest),
+                nodeImage: simulatedNodes ? .ubuntu : nil),
+            under: TemporaryDirectory.root)
+        self.environment = lab.environment.merging([
+            "HOME": home.path, "XDG_STATE_HOME": home.file("state"),
+        ]) { _, new in new }
         self.inventory = ""
         try useInventory(inventory ?? LabHarness.shippedInventory)
     }
 
-    deinit {
-        nodes?.stop()
-        simulator.stop()
-    }
+    deinit { lab.stop() }
 
     static var shippedInventory: String {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -43,7 +43,7 @@ final class PVEAuthTests: XCTestCase {
     }
 
     func testUnauthorizedAnswersAreDelayed() throws {
-        let sim = try PVESimFixture { $0.unauthorizedDelay = 0.6 }
+        let sim = try PVESimFixture { $0.timings.unauthorizedDelay = 0.6 }
         let reply = try sim.request("GET", "/nodes", auth: .none)
         XCTAssertEqual(reply.status, 401)
         XCTAssertGreaterThanOrEqual(reply.elapsed, 0.55)

@@ -135,7 +135,7 @@ final class PVEProtocolTests: XCTestCase {
 
         let openssl = try runProcess(
             "/bin/sh",
-            ["-c", "openssl x509 -in '\(sim.dir.path)/certs/nodes/pve1/pve-ssl.pem' -noout -fingerprint -sha256"])
+            ["-c", "openssl x509 -in '\(sim.lab.directory)/pve/nodes/pve1/pve-ssl.pem' -noout -fingerprint -sha256"])
         XCTAssertTrue(openssl.stdout.contains(fingerprint), openssl.stdout)
         let pinned = try runProcess(
             "/usr/bin/curl",

@@ -28,25 +28,25 @@ final class PVESimFixture {
     static let rootToken = "root@pam!hlsh=\(tokenSecret)"
     static let password = "sim-root-password"
 
-    let sim: PVESimulator
+    /// A lab of the PVE API alone.
+    let lab: SimulatedLab
+    var sim: PVESimulator { lab.pve }
     let endpoint: PVESimulator.Endpoint
+    /// The test's own files.
     let dir: TemporaryDirectory
 
     /// Fast timings unless a test changes them; TLS optional.
     init(tls: Bool = false, configure: (inout PVESimulatorConfig) -> Void = { _ in }) throws {
-        var config = PVESimulatorConfig.seedLab(rootPassword: Self.password, tokenSecret: Self.tokenSecret)
-        config.taskDuration = 0.2
-        config.cloneDuration = 0.6
-        config.bootDelay = 1.0
-        config.shutdownDuration = 0.2
-        config.unauthorizedDelay = 0
+        var config = PVESimulatorConfig.seedLab(
+            rootPassword: Self.password, tokenSecret: Self.tokenSecret, timings: .fastTest)
         configure(&config)
         dir = try TemporaryDirectory("labsim-pve")
-        sim = PVESimulator(config: config)
-        endpoint = try sim.start(tls: tls ? .generate(directory: dir.path + "/certs") : .off)
+        lab = try SimulatedLab.temporary(
+            SimulatedLab.Options(pve: config, pveTLS: tls, nodeImage: nil), under: TemporaryDirectory.root)
+        endpoint = try XCTUnwrap(lab.pve.endpoint)
     }
 
-    deinit { sim.stop() }
+    deinit { lab.stop() }
 
     enum Auth {
         case token(String)

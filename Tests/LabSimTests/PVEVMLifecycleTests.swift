@@ -17,7 +17,7 @@ final class PVEVMLifecycleTests: XCTestCase {
     }
 
     func testCloneLocksTheNewVMUntilTheTaskEnds() throws {
-        let sim = try PVESimFixture { $0.cloneDuration = 1.5 }
+        let sim = try PVESimFixture { $0.timings.cloneDuration = 1.5 }
         let reply = try sim.request(
             "POST", "/nodes/pve1/qemu/9000/clone", form: [("newid", "101"), ("name", "k3s-cp-01"), ("full", "1")])
         XCTAssertEqual(reply.status, 200, reply.body)
@@ -240,7 +240,7 @@ final class PVEVMLifecycleTests: XCTestCase {
     }
 
     func testStartAgentStopDestroy() throws {
-        let sim = try PVESimFixture { $0.bootDelay = 1.5 }
+        let sim = try PVESimFixture { $0.timings.bootDelay = 1.5 }
         try sim.cloneTemplate(newid: 101, name: "k3s-cp-01")
         XCTAssertEqual(
             try sim.request("PUT", "/nodes/pve1/qemu/101/config", form: [("ipconfig0", "ip=10.0.0.10/24,gw=10.0.0.1")])

@@ -8,28 +8,28 @@ import TestSupport
 import XCTest
 
 /// A lab simulator with short delays, served over HTTPS with its own CA, used only through its
-/// public API (`PVESimulator`, `PVESimulatorConfig`, `PVEFault`): a black box for the client.
+/// public API (`SimulatedLab`, `PVESimulator`, `PVESimulatorConfig`, `PVEFault`): a black box for
+/// the client.
 final class PVELabFixture {
-    let sim: PVESimulator
+    /// A lab of the PVE API alone.
+    let lab: SimulatedLab
+    var sim: PVESimulator { lab.pve }
     let endpoint: PVESimulator.Endpoint
     let config: PVESimulatorConfig
+    /// The test's own files.
     let directory: TemporaryDirectory
 
     init(configure: (inout PVESimulatorConfig) -> Void = { _ in }) throws {
-        var config = PVESimulatorConfig.seedLab()
-        config.taskDuration = 0.2
-        config.cloneDuration = 0.3
-        config.bootDelay = 0.8
-        config.shutdownDuration = 0.2
-        config.unauthorizedDelay = 0
+        var config = PVESimulatorConfig.seedLab(timings: .fastTest)
         configure(&config)
         self.config = config
         directory = try TemporaryDirectory("hlsh-pve")
-        sim = PVESimulator(config: config)
-        endpoint = try sim.start(tls: .generate(directory: directory.path + "/certs"))
+        lab = try SimulatedLab.temporary(
+            SimulatedLab.Options(pve: config, nodeImage: nil), under: TemporaryDirectory.root)
+        endpoint = try XCTUnwrap(lab.pve.endpoint)
     }
 
-    deinit { sim.stop() }
+    deinit { lab.stop() }
 
     /// `root@pam!hlsh=SECRET`, from the seed's public configuration.
     var rootToken: PVEAPIToken {

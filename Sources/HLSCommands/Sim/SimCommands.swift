@@ -28,35 +28,19 @@ enum SimCommands {
         ],
         implementation: .query { inv in
             guard let dir = inv.string("dir") else { throw inv.usage("--dir is required") }
-            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             // Fresh secrets per run: whoever can read DIR/env (mode 0600) can log in.
-            let simulator = PVESimulator(
-                config: .seedLab(rootPassword: UUID().uuidString, tokenSecret: UUID().uuidString.lowercased()))
-            let endpoint = try simulator.start(port: inv.int(defaulted: "port"), tls: .generate(directory: dir))
-            defer { simulator.stop() }
-            try simulator.writeEnvironment(to: dir)
-            let nodes = SimulatedNodes(directory: dir, image: .ubuntu) { simulator.guests }
-            try nodes.start()
-            defer { nodes.stop() }
-            try appendExport("HLSH_SSH_CONFIG", nodes.sshConfigPath, to: dir + "/env")
-            try appendExport("HLSH_SIM_LOOPBACK_ONLY", "1", to: dir + "/env")
-            inv.context.err("simulated Proxmox VE at \(endpoint.url) — environment in \(dir)/env; Ctrl-C stops it\n")
+            let lab = try SimulatedLab.start(
+                SimulatedLab.Options(
+                    pve: .seedLabWithFreshSecrets(timings: .proxmox), pvePort: inv.int(defaulted: "port")),
+                in: dir)
+            defer { lab.stop() }
+            try lab.writeEnvironment()
+            let endpoint = lab.environment["PROXMOX_VE_ENDPOINT"] ?? ""
+            inv.context.err("simulated Proxmox VE at \(endpoint) — environment in \(dir)/env; Ctrl-C stops it\n")
             while !inv.context.cancellation.isCancelled {
                 usleep(100_000)
             }
             inv.context.err("simulated lab stopped\n")
             return .null
         })
-
-    private static func appendExport(_ name: String, _ value: String, to file: String) throws(HLSError) {
-        let line = "export \(name)='\(value.replacingOccurrences(of: "'", with: "'\\''"))'\n"
-        guard let handle = FileHandle(forWritingAtPath: file) else { throw HLSError(.failed, "cannot write \(file)") }
-        defer { try? handle.close() }
-        do {
-            try handle.seekToEnd()
-            try handle.write(contentsOf: Data(line.utf8))
-        } catch {
-            throw HLSError(.failed, "cannot write \(file)", cause: "\(error)")
-        }
-    }
 }

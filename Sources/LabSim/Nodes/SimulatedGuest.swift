@@ -45,7 +45,7 @@ extension PVESimulator {
     public var guests: [SimulatedGuest] {
         guard let api = running.withLock({ $0?.api }) else { return [] }
         let now = PVEAPI.now()
-        let bootDelay = api.config.bootDelay
+        let bootDelay = api.config.timings.bootDelay
         return api.state.withLock { state in
             state.advance(to: now)
             return state.vms.values.filter { !$0.isTemplate }.sorted { $0.vmid < $1.vmid }.map { vm in

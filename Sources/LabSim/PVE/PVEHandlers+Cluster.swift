@@ -57,7 +57,7 @@ extension PVEHandlers {
             let list = s.vms.values.filter { $0.node == call.node }.sorted { $0.vmid < $1.vmid }
                 .filter { call.api.auth.has(call.authid, "/vms/\($0.vmid)", "VM.Audit") }
                 .map { vm -> Document in
-                    var pairs = statusFields(vm, now: call.now, bootDelay: call.api.config.bootDelay)
+                    var pairs = statusFields(vm, now: call.now, bootDelay: call.api.config.timings.bootDelay)
                     pairs.insert(("vmid", .int(vm.vmid)), at: 0)
                     return .object(pairs)
                 }

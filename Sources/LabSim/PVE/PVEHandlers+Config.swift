@@ -148,7 +148,7 @@ extension PVEHandlers {
             }
             return s.startTask(
                 node: update.node, type: "qmconfig", id: String(update.vmid), user: update.authid, now: call.now,
-                duration: api.config.taskDuration + api.faults.extraTaskDelay(type: "qmconfig")
+                duration: api.config.timings.taskDuration + api.faults.extraTaskDelay(type: "qmconfig")
             ) { s, _ in
                 do throws(PVEError) {
                     try loadAndCheck(s, update)

@@ -72,7 +72,7 @@ extension PVEHandlers {
             }
             if s.vms[newid] != nil { throw PVEError.failed("unable to create VM \(newid): config file already exists") }
 
-            let duration = api.config.cloneDuration + api.faults.extraTaskDelay(type: "qmclone")
+            let duration = api.config.timings.cloneDuration + api.faults.extraTaskDelay(type: "qmclone")
             if lockTimeout {
                 // The worker waits for the template's config lock, then gives up.
                 return s.startTask(
@@ -189,7 +189,7 @@ extension PVEHandlers {
             _ = try requireNode(s, node)
             return s.startTask(
                 node: node, type: "resize", id: String(vmid), user: authid, now: call.now,
-                duration: api.config.taskDuration + api.faults.extraTaskDelay(type: "resize")
+                duration: api.config.timings.taskDuration + api.faults.extraTaskDelay(type: "resize")
             ) { s, _ in
                 do throws(PVEError) {
                     return try finishResize(
@@ -250,7 +250,7 @@ extension PVEHandlers {
             try destroyChecks(s, vmid: vmid, node: node)
             return s.startTask(
                 node: node, type: "qmdestroy", id: String(vmid), user: call.authid, now: call.now,
-                duration: api.config.taskDuration + api.faults.extraTaskDelay(type: "qmdestroy")
+                duration: api.config.timings.taskDuration + api.faults.extraTaskDelay(type: "qmdestroy")
             ) { s, _ in
                 do throws(PVEError) {
                     try destroyChecks(s, vmid: vmid, node: node)

@@ -7,7 +7,7 @@ extension PVEHandlers {
     static func statusCurrent(_ call: PVECall) throws(PVEError) -> PVEResult {
         try call.withState { (s: inout PVEState) throws(PVEError) -> PVEResult in
             let vm = try requireVM(s, call.vmid, on: call.node)
-            var pairs = statusFields(vm, now: call.now, bootDelay: call.api.config.bootDelay)
+            var pairs = statusFields(vm, now: call.now, bootDelay: call.api.config.timings.bootDelay)
             pairs.insert(("vmid", .int(vm.vmid)), at: 0)
             pairs.append(("qmpstatus", .string(vm.running ? "running" : "stopped")))
             pairs.append(("ha", obj([("managed", .int(0))])))
@@ -24,7 +24,7 @@ extension PVEHandlers {
         let skiplock = try rootOnly(call, "skiplock")
         let (vmid, node) = (call.vmid, call.node)
         let api = call.api
-        return try task(call, type: "qmstart", duration: api.config.taskDuration) { s, t in
+        return try task(call, type: "qmstart", duration: api.config.timings.taskDuration) { s, t in
             guard var vm = s.vms[vmid], vm.node == node else {
                 return .failed("Configuration file 'nodes/\(node)/qemu-server/\(vmid).conf' does not exist")
             }
@@ -45,7 +45,7 @@ extension PVEHandlers {
         _ = try rootOnly(call, "keepActive")
         let (vmid, node) = (call.vmid, call.node)
         try call.withState { (s: inout PVEState) throws(PVEError) in try assertConfigOnNode(s, vmid, node) }
-        return try task(call, type: "qmstop", duration: call.api.config.taskDuration) { s, _ in
+        return try task(call, type: "qmstop", duration: call.api.config.timings.taskDuration) { s, _ in
             guard var vm = s.vms[vmid], vm.running else { return PVETaskOutcome() }
             if !skiplock, let lock = vm.lock { return .failed("VM is locked (\(lock))") }
             vm.running = false
@@ -68,12 +68,12 @@ extension PVEHandlers {
             return s.vms[vmid]?.running == true
         }
         let honours = config.guestsHonourShutdown
-        let duration = !running ? config.taskDuration : honours ? min(config.shutdownDuration, timeout) : timeout
+        let duration = !running ? config.timings.taskDuration : honours ? min(config.timings.shutdownDuration, timeout) : timeout
         return try task(call, type: "qmshutdown", duration: duration) { s, _ in
             guard var vm = s.vms[vmid], vm.running else { return PVETaskOutcome() }
             if !skiplock, let lock = vm.lock { return .failed("VM is locked (\(lock))") }
             var outcome = PVETaskOutcome()
-            if !honours || config.shutdownDuration > timeout {
+            if !honours || config.timings.shutdownDuration > timeout {
                 guard forceStop else { return .failed("VM quit/powerdown failed - got timeout") }
                 outcome.log.append("VM still running - terminating now with SIGTERM")
                 outcome.warnings = 1
@@ -94,7 +94,7 @@ extension PVEHandlers {
             if s.vms[vmid]?.running != true { throw PVEError.failed("VM \(vmid) not running") }
         }
         let timeout = Double(call.int("timeout") ?? 60)
-        let duration = config.guestsHonourShutdown ? config.shutdownDuration + config.taskDuration : timeout
+        let duration = config.guestsHonourShutdown ? config.timings.shutdownDuration + config.timings.taskDuration : timeout
         return try task(call, type: "qmreboot", duration: duration) { s, t in
             guard var vm = s.vms[vmid], vm.running else { return PVETaskOutcome() }
             if let lock = vm.lock { return .failed("VM is locked (\(lock))") }

@@ -107,7 +107,7 @@ final class PVEAPI: Sendable {
         let response = dispatch(method: method, rel: rel, params: params, authid: authid, viaToken: viaToken, now: now)
         if response.status == 401 {
             var delayed = response
-            delayed.delay = max(0, config.unauthorizedDelay - (Self.now() - now))
+            delayed.delay = max(0, config.timings.unauthorizedDelay - (Self.now() - now))
             return delayed
         }
         return response
@@ -173,7 +173,7 @@ final class PVEAPI: Sendable {
 
     /// A 401 from authentication: the reason only in the status line, no body, held back.
     func unauthorized(_ reason: String) -> PVEHTTPResponse {
-        PVEHTTPResponse(status: 401, reason: reason, contentType: nil, body: [], delay: config.unauthorizedDelay)
+        PVEHTTPResponse(status: 401, reason: reason, contentType: nil, body: [], delay: config.timings.unauthorizedDelay)
     }
 
     private func faultResponse(_ fault: (status: Int, message: String?, delay: Double)) -> PVEHTTPResponse {

@@ -115,43 +115,46 @@ public final class PVESimulator: Sendable {
         current?.server.stop()
     }
 
-    /// Writes `DIR/env` (mode 0600): shell `export` lines for the bpg provider's variables and
-    /// hlsh's trust settings, with the CA copied to `DIR/pve-root-ca.pem` if it lives elsewhere.
-    public func writeEnvironment(to dir: String) throws(HLSError) {
-        guard let endpoint else { throw HLSError(.usage, "the PVE simulator is not running") }
-        let fm = FileManager.default
-        var lines: [(String, String)] = [("PROXMOX_VE_ENDPOINT", endpoint.url)]
+    /// What a client needs to reach the running API, trust it and log in (empty while stopped):
+    /// the bpg provider's variables (`PROXMOX_VE_ENDPOINT`, `PROXMOX_VE_API_TOKEN` and
+    /// `PROXMOX_VE_USERNAME`/`PROXMOX_VE_PASSWORD` of `root@pam`, `PROXMOX_VE_INSECURE=false`) and
+    /// hlsh's trust settings (`HLSH_PVE_CA_FILE`, `HLSH_PVE_FINGERPRINT`, `HLSH_PVE_PUBLIC_KEY_PIN`).
+    public var clientEnvironment: [String: String] {
+        guard let endpoint else { return [:] }
+        var env = ["PROXMOX_VE_ENDPOINT": endpoint.url, "PROXMOX_VE_INSECURE": "false"]
         if let token = config.tokens.first(where: { $0.userid == "root@pam" }) ?? config.tokens.first {
-            lines.append(("PROXMOX_VE_API_TOKEN", "\(token.tokenID)=\(token.secret)"))
+            env["PROXMOX_VE_API_TOKEN"] = "\(token.tokenID)=\(token.secret)"
         }
         if let user = config.users.first(where: { $0.userid == "root@pam" }) ?? config.users.first {
-            lines.append(("PROXMOX_VE_USERNAME", user.userid))
-            lines.append(("PROXMOX_VE_PASSWORD", user.password))
+            env["PROXMOX_VE_USERNAME"] = user.userid
+            env["PROXMOX_VE_PASSWORD"] = user.password
         }
-        lines.append(("PROXMOX_VE_INSECURE", "false"))
-        do {
-            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            if let ca = endpoint.caPath {
-                let target = dir + "/pve-root-ca.pem"
-                if URL(fileURLWithPath: ca).standardized.path != URL(fileURLWithPath: target).standardized.path {
+        env["HLSH_PVE_CA_FILE"] = endpoint.caPath
+        env["HLSH_PVE_FINGERPRINT"] = endpoint.fingerprint
+        env["HLSH_PVE_PUBLIC_KEY_PIN"] = endpoint.publicKeyPin
+        return env
+    }
+
+    /// Writes `DIR/env` (mode 0600) with `clientEnvironment` as shell `export` lines, the CA
+    /// copied to `DIR/pve-root-ca.pem` if it lives elsewhere.
+    public func writeEnvironment(to dir: String) throws(HLSError) {
+        guard endpoint != nil else { throw HLSError(.usage, "the PVE simulator is not running") }
+        var env = clientEnvironment
+        let fm = FileManager.default
+        if let ca = env["HLSH_PVE_CA_FILE"] {
+            let target = dir + "/pve-root-ca.pem"
+            if URL(fileURLWithPath: ca).standardized.path != URL(fileURLWithPath: target).standardized.path {
+                do {
+                    try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
                     try? fm.removeItem(atPath: target)
                     try fm.copyItem(atPath: ca, toPath: target)
+                } catch {
+                    throw HLSError(.failed, "cannot copy the simulator's CA to \(target)", cause: "\(error)")
                 }
-                lines.append(("HLSH_PVE_CA_FILE", target))
             }
-            if let fingerprint = endpoint.fingerprint { lines.append(("HLSH_PVE_FINGERPRINT", fingerprint)) }
-            if let pin = endpoint.publicKeyPin { lines.append(("HLSH_PVE_PUBLIC_KEY_PIN", pin)) }
-            let text = lines.map { "export \($0.0)=\(Self.shellQuote($0.1))\n" }.joined()
-            let path = dir + "/env"
-            try? fm.removeItem(atPath: path)
-            guard fm.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw HLSError(.failed, "cannot write \(path)")
-            }
-        } catch let error as HLSError {
-            throw error
-        } catch {
-            throw HLSError(.failed, "cannot write the simulator environment to \(dir)", cause: "\(error)")
+            env["HLSH_PVE_CA_FILE"] = target
         }
+        try EnvironmentFile.write(env, to: dir + "/env")
     }
 
     /// Every API request served so far, as `METHOD /path` without the query, oldest first.
@@ -175,10 +178,5 @@ public final class PVESimulator: Sendable {
         } catch {
             throw HLSError(.failed, "cannot load the TLS certificate \(certificate)", cause: "\(error)")
         }
-    }
-
-    /// Single-quoted for POSIX shells.
-    static func shellQuote(_ s: String) -> String {
-        "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

@@ -1,9 +1,11 @@
+import Foundation
+
 /// Everything that shapes one simulated Proxmox VE cluster: its nodes and storages, the
 /// templates it starts with, who may log in, and how slow or strict it behaves.
 ///
 /// `PVESimulatorConfig.seedLab()` is the homelab of the seed (pve1 + pve2 as one cluster, an
-/// Ubuntu 24.04 cloud-init template on each node's local-lvm); tests usually start from it and
-/// shorten the delays.
+/// Ubuntu 24.04 cloud-init template on each node's local-lvm); tests usually start from it with
+/// the `.fastTest` timings, `hlsh --sim` with `.demo`.
 public struct PVESimulatorConfig: Sendable {
     public struct Node: Sendable {
         public var name: String
@@ -133,18 +135,10 @@ public struct PVESimulatorConfig: Sendable {
     public var version: String
     public var clusterName: String
 
-    /// Seconds a task runs before it finishes (clone, config, resize, start, stop, destroy).
-    public var taskDuration: Double
-    /// Seconds a clone task takes (clones copy disks, so they are the slow ones).
-    public var cloneDuration: Double
-    /// Seconds after start until the guest agent answers (if the VM has `agent: 1`).
-    public var bootDelay: Double
-    /// Seconds a guest takes to power off after an ACPI shutdown request.
-    public var shutdownDuration: Double
+    /// How long tasks, boots and refusals take (`Timings.proxmox`, `.demo`, `.fastTest`).
+    public var timings: Timings
     /// Whether guests react to ACPI shutdown at all (if not, shutdown waits for its timeout).
     public var guestsHonourShutdown: Bool
-    /// pveproxy delays every 401 by 3 s; tests set 0.
-    public var unauthorizedDelay: Double
     /// Ticket lifetime in seconds (PVE: 2 h).
     public var ticketLifetime: Double
     /// libpve-http-server-perl ≥ 5.2.0 (PVE 8.3+, 9) also puts the error text in the body
@@ -155,8 +149,7 @@ public struct PVESimulatorConfig: Sendable {
     public init(
         nodes: [Node], storages: [Storage], templates: [Template], users: [User], tokens: [Token],
         pools: [String] = [], version: String = "9.0.10", clusterName: String = "homelab",
-        taskDuration: Double = 1, cloneDuration: Double = 3, bootDelay: Double = 20, shutdownDuration: Double = 3,
-        guestsHonourShutdown: Bool = true, unauthorizedDelay: Double = 3, ticketLifetime: Double = 7200,
+        timings: Timings = .proxmox, guestsHonourShutdown: Bool = true, ticketLifetime: Double = 7200,
         messageInBody: Bool = true, authFailureWording: AuthFailureWording = .unified
     ) {
         self.nodes = nodes
@@ -167,12 +160,8 @@ public struct PVESimulatorConfig: Sendable {
         self.pools = pools
         self.version = version
         self.clusterName = clusterName
-        self.taskDuration = taskDuration
-        self.cloneDuration = cloneDuration
-        self.bootDelay = bootDelay
-        self.shutdownDuration = shutdownDuration
+        self.timings = timings
         self.guestsHonourShutdown = guestsHonourShutdown
-        self.unauthorizedDelay = unauthorizedDelay
         self.ticketLifetime = ticketLifetime
         self.messageInBody = messageInBody
         self.authFailureWording = authFailureWording
@@ -184,7 +173,8 @@ public struct PVESimulatorConfig: Sendable {
     /// storage cannot be cloned across nodes, so each node keeps its own copy. `root@pam` has a
     /// password and the token `root@pam!hlsh`; `hlsh@pve!readonly` shows privilege separation.
     public static func seedLab(
-        rootPassword: String = "sim-root-password", tokenSecret: String = "5e7e50b1-35b9-60b0-8c1a-3a5d7f1e2b40"
+        rootPassword: String = "sim-root-password", tokenSecret: String = "5e7e50b1-35b9-60b0-8c1a-3a5d7f1e2b40",
+        timings: Timings = .proxmox
     ) -> PVESimulatorConfig {
         PVESimulatorConfig(
             nodes: [
@@ -209,7 +199,13 @@ public struct PVESimulatorConfig: Sendable {
                     userid: "hlsh@pve", name: "readonly", secret: tokenSecret,
                     privileges: ["/": ["VM.Audit", "Sys.Audit", "Datastore.Audit", "VM.GuestAgent.Audit"]]),
             ],
-            pools: ["homelab"])
+            pools: ["homelab"], timings: timings)
+    }
+
+    /// The seed homelab with a random root password and token secret: whoever can read a lab's
+    /// environment can log in, so every lab that others may reach gets its own.
+    public static func seedLabWithFreshSecrets(timings: Timings) -> PVESimulatorConfig {
+        seedLab(rootPassword: UUID().uuidString, tokenSecret: UUID().uuidString.lowercased(), timings: timings)
     }
 }
 

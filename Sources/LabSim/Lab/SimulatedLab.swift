@@ -1,0 +1,130 @@
+import Foundation
+public import HLSCore
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A whole simulated lab, owned by one value: `hlsh --sim`, `hlsh sim serve` and the tests all
+/// start their lab here. It starts the servers in order — the PVE API (HTTPS with its own CA),
+/// then the simulated nodes that follow its guests (an OpenSSH server per booted VM) — gathers
+/// the environment that points a client at them, and `stop` ends them in reverse order, then
+/// removes the lab's directory if the lab made it.
+///
+/// The directory holds `pve/` (the cluster's CA and certificates), `ssh_config`, `known_hosts`
+/// and `nodes/NAME/` (each VM's root tree and sshd files), and `env` once written.
+///
+/// The nodes' sshd processes run under a tether (docs/adr/0018): they end with this process
+/// even when it is killed. Thread-safe; `stop` may be called from any thread, and more than once.
+public final class SimulatedLab: Sendable {
+    /// What the lab is made of.
+    public struct Options: Sendable {
+        /// The simulated Proxmox VE cluster (its timings: `PVESimulatorConfig.Timings`).
+        public var pve: PVESimulatorConfig
+        /// The PVE API's loopback port; 0 picks a free one.
+        public var pvePort: Int
+        /// HTTPS with the cluster's own CA, as PVE serves; false: plain HTTP.
+        public var pveTLS: Bool
+        /// How a booted VM's root tree is made; nil: no simulated nodes (nothing maps VM names to
+        /// SSH servers, so SSH goes to the inventory's addresses).
+        public var nodeImage: SimulatedNodes.Image?
+
+        public init(
+            pve: PVESimulatorConfig, pvePort: Int = 0, pveTLS: Bool = true, nodeImage: SimulatedNodes.Image? = .ubuntu
+        ) {
+            self.pve = pve
+            self.pvePort = pvePort
+            self.pveTLS = pveTLS
+            self.nodeImage = nodeImage
+        }
+    }
+
+    public let directory: String
+    /// The simulated PVE cluster (its request log, fault injection, guests).
+    public let pve: PVESimulator
+    /// The simulated nodes, unless the options left them out.
+    public let nodes: SimulatedNodes?
+    /// What a client needs to reach the lab: the PVE API's `PROXMOX_VE_*` and `HLSH_PVE_*`
+    /// variables, and `HLSH_SSH_CONFIG` with `HLSH_SIM_LOOPBACK_ONLY` when there are nodes.
+    public let environment: [String: String]
+    /// Whether `stop` removes `directory` (a temporary lab's).
+    private let ownsDirectory: Bool
+    /// The started components in start order; nil once stopped.
+    private let running: Mutex<[any LabComponent]?>
+
+    /// Starts a lab in a fresh directory `hlsh-sim-PID.XXXXXX` under `parent` (default: the
+    /// temporary directory, `TMPDIR`), which `stop` removes — at once if the lab cannot start.
+    public static func temporary(_ options: Options, under parent: String? = nil) throws(HLSError) -> SimulatedLab {
+        var base = parent ?? NSTemporaryDirectory()
+        while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
+        var template = Array("\(base)/hlsh-sim-\(getpid()).XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw HLSError(
+                .failed, "cannot create the simulated lab's directory in \(base)", cause: String(cString: strerror(errno)))
+        }
+        return try SimulatedLab(options, directory: String(cString: made), ownsDirectory: true)
+    }
+
+    /// Starts a lab whose files go in `directory` (made if missing), which `stop` leaves: the
+    /// CA stays trusted and `DIR/env` valid for the next start in the same directory.
+    public static func start(_ options: Options, in directory: String) throws(HLSError) -> SimulatedLab {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw HLSError(.failed, "cannot create \(directory)", cause: "\(error)")
+        }
+        return try SimulatedLab(options, directory: directory, ownsDirectory: false)
+    }
+
+    private init(_ options: Options, directory: String, ownsDirectory: Bool) throws(HLSError) {
+        self.directory = directory
+        self.ownsDirectory = ownsDirectory
+        let pve = PVESimulator(config: options.pve)
+        self.pve = pve
+        var components: [any LabComponent] = [
+            PVEAPIComponent(
+                simulator: pve, port: options.pvePort, tls: options.pveTLS ? .generate(directory: directory + "/pve") : .off)
+        ]
+        if let image = options.nodeImage {
+            let nodes = SimulatedNodes(directory: directory, image: image) { pve.guests }
+            components.append(SimulatedNodesComponent(nodes: nodes))
+            self.nodes = nodes
+        } else {
+            nodes = nil
+        }
+        var environment: [String: String] = [:]
+        var started: [any LabComponent] = []
+        do throws(HLSError) {
+            for component in components {
+                started.append(component)
+                environment.merge(try component.start()) { _, new in new }
+            }
+        } catch {
+            Self.stop(started, removing: ownsDirectory ? directory : nil)
+            throw error
+        }
+        self.environment = environment
+        running = Mutex(components)
+    }
+
+    /// Writes `DIR/env` (mode 0600): `environment` as shell `export` lines for other tools.
+    public func writeEnvironment() throws(HLSError) {
+        try EnvironmentFile.write(environment, to: directory + "/env")
+    }
+
+    /// Stops every server in reverse start order, then removes the directory if the lab made
+    /// it. Only the first call does anything.
+    public func stop() {
+        guard let components = running.withLock({ $0.take() }) else { return }
+        Self.stop(components, removing: ownsDirectory ? directory : nil)
+    }
+
+    deinit { stop() }
+
+    /// The directory goes last: a component still running could write into it again.
+    private static func stop(_ components: [any LabComponent], removing directory: String?) {
+        for component in components.reversed() { component.stop() }
+        if let directory { try? FileManager.default.removeItem(atPath: directory) }
+    }
+}

@@ -1,0 +1,39 @@
+extension PVESimulatorConfig {
+    /// How slow the simulated cluster is, in seconds. The presets name who it is for; a test that
+    /// needs one delay longer (to see a task running, a guest not yet booted) changes only that one.
+    public struct Timings: Sendable, Hashable {
+        /// A task's run time before it finishes (config, resize, start, stop, destroy).
+        public var taskDuration: Double
+        /// A clone task's run time (clones copy disks, so they are the slow ones).
+        public var cloneDuration: Double
+        /// From start until the guest agent answers (if the VM has `agent: 1`) and the guest counts
+        /// as booted (its simulated node's SSH server starts).
+        public var bootDelay: Double
+        /// A guest's power-off after an ACPI shutdown request.
+        public var shutdownDuration: Double
+        /// The delay of every 401 (pveproxy waits 3 s).
+        public var unauthorizedDelay: Double
+
+        public init(
+            taskDuration: Double, cloneDuration: Double, bootDelay: Double, shutdownDuration: Double,
+            unauthorizedDelay: Double
+        ) {
+            self.taskDuration = taskDuration
+            self.cloneDuration = cloneDuration
+            self.bootDelay = bootDelay
+            self.shutdownDuration = shutdownDuration
+            self.unauthorizedDelay = unauthorizedDelay
+        }
+
+        /// About what a small real cluster takes (`sim serve`, for other tools).
+        public static let proxmox = Timings(
+            taskDuration: 1, cloneDuration: 3, bootDelay: 20, shutdownDuration: 3, unauthorizedDelay: 3)
+        /// Slow enough to watch, fast enough to wait for (`hlsh --sim`, `scripts/demo`).
+        public static let demo = Timings(
+            taskDuration: 0.5, cloneDuration: 2, bootDelay: 3, shutdownDuration: 1, unauthorizedDelay: 0.5)
+        /// As fast as the tests can follow; a refused login is not delayed.
+        public static let fastTest = Timings(
+            taskDuration: 0.1, cloneDuration: 0.2, bootDelay: 0.3, shutdownDuration: 0.1, unauthorizedDelay: 0)
+    }
+
+}

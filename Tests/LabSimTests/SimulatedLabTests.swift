@@ -1,0 +1,131 @@
+import Foundation
+import LabSim
+import TestSupport
+import XCTest
+
+/// `SimulatedLab` owns a whole simulated lab: it starts the PVE API and the nodes that follow its
+/// guests, hands out the environment that reaches them, and on `stop` ends every server and
+/// removes its directory — once, however often it is called. Driven with curl and OpenSSH only.
+final class SimulatedLabTests: XCTestCase {
+    func testStartServesPVEAndNodesAndStopLeavesNothing() throws {
+        let parent = try TemporaryDirectory("hlsh-lab-parent")
+        let lab = try SimulatedLab.temporary(SimulatedLab.Options(pve: .seedLab(timings: .fastTest)), under: parent.path)
+        var stopped = false
+        defer { if !stopped { lab.stop() } }
+        XCTAssertTrue(lab.directory.hasPrefix(parent.path + "/hlsh-sim-"), lab.directory)
+        let env = lab.environment
+
+        // The PVE API answers over HTTPS with the lab's CA and token.
+        let version = try api(env, "GET", "version")
+        XCTAssertTrue(version.contains(#""version":"#), version)
+
+        // A VM that boots gets an SSH server reachable through the lab's ssh_config.
+        let key = parent.file("id_ed25519")
+        XCTAssertEqual(try runProcess("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]).status, 0)
+        let publicKey = try String(contentsOfFile: key + ".pub", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try api(env, "POST", "nodes/pve1/qemu/9000/clone", ["newid=201", "name=k3s-cp-01", "full=1"])
+        try waitUntil("the clone to finish") {
+            let config = (try? self.api(env, "GET", "nodes/pve1/qemu/201/config")) ?? ""
+            return config.contains(#""name":"k3s-cp-01""#) && !config.contains(#""lock""#)
+        }
+        let sshkeys = publicKey.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? publicKey
+        _ = try api(
+            env, "PUT", "nodes/pve1/qemu/201/config",
+            ["ciuser=ubuntu", "ipconfig0=ip=192.168.10.21/24,gw=192.168.10.1", "sshkeys=\(sshkeys)"])
+        _ = try api(env, "POST", "nodes/pve1/qemu/201/status/start")
+        let nodes = try XCTUnwrap(lab.nodes)
+        try waitUntil("k3s-cp-01's SSH server") { nodes.port(of: "k3s-cp-01") != nil }
+        let ssh = try spawnAndWait(
+            "/usr/bin/ssh",
+            [
+                "-F", try XCTUnwrap(env["HLSH_SSH_CONFIG"]), "-i", key, "-o", "IdentitiesOnly=yes", "-o",
+                "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new", "-o", "ConnectTimeout=10", "k3s-cp-01",
+                "echo up",
+            ])
+        XCTAssertEqual(ssh.status, 0, ssh.stderr)
+        XCTAssertEqual(ssh.stdout, "up\n")
+        XCTAssertFalse(processes(under: lab.directory).isEmpty, "the node's sshd runs from the lab's directory")
+
+        // Stop ends every server and removes the directory; a second stop changes nothing.
+        lab.stop()
+        stopped = true
+        XCTAssertFalse(FileManager.default.fileExists(atPath: lab.directory))
+        XCTAssertEqual(processes(under: lab.directory), [])
+        XCTAssertThrowsError(try api(env, "GET", "version"), "the API no longer answers")
+        lab.stop()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: lab.directory))
+    }
+
+    /// A lab that cannot start (its port is taken) stops what it started and leaves no directory.
+    func testALabThatCannotStartLeavesNoDirectory() throws {
+        let parent = try TemporaryDirectory("hlsh-lab-parent")
+        let taken = try TCPListener()
+        var options = SimulatedLab.Options(pve: .seedLab(timings: .fastTest))
+        options.pvePort = Int(taken.port)
+        XCTAssertThrowsError(try SimulatedLab.temporary(options, under: parent.path)) { error in
+            XCTAssertTrue("\(error)".contains("cannot listen"), "\(error)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: parent.path), [])
+        withExtendedLifetime(taken) {}
+    }
+
+    /// A lab in a directory of the caller's (`sim serve --dir`) writes `DIR/env` for other tools
+    /// and keeps the directory when it stops.
+    func testALabInAGivenDirectoryWritesItsEnvironmentAndKeepsTheDirectory() throws {
+        let dir = try TemporaryDirectory("hlsh-lab-serve")
+        let lab = try SimulatedLab.start(SimulatedLab.Options(pve: .seedLab(timings: .fastTest)), in: dir.path)
+        try lab.writeEnvironment()
+        let sourced = try runProcess(
+            "/bin/sh",
+            [
+                "-c",
+                #". "$0/env" && test -f "$HLSH_SSH_CONFIG" && curl -sS --cacert "$HLSH_PVE_CA_FILE" -H "Authorization: PVEAPIToken=$PROXMOX_VE_API_TOKEN" "${PROXMOX_VE_ENDPOINT}api2/json/version""#,
+                dir.path,
+            ])
+        XCTAssertTrue(sourced.stdout.contains(#""version":"#), sourced.stdout + sourced.stderr)
+        lab.stop()
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file("env")))
+    }
+
+    // MARK: Helpers
+
+    /// One API call with curl, authenticated and trusted through the lab's environment.
+    private func api(_ env: [String: String], _ method: String, _ path: String, _ form: [String] = []) throws
+        -> String
+    {
+        let endpoint = try XCTUnwrap(env["PROXMOX_VE_ENDPOINT"])
+        var args = [
+            "-sS", "--fail-with-body", "--max-time", "20", "-X", method, "--cacert",
+            try XCTUnwrap(env["HLSH_PVE_CA_FILE"]), "-H",
+            "Authorization: PVEAPIToken=\(try XCTUnwrap(env["PROXMOX_VE_API_TOKEN"]))",
+        ]
+        for field in form { args += ["--data-urlencode", field] }
+        args.append(endpoint + "api2/json/" + path)
+        let result = try runProcess("/usr/bin/curl", args)
+        guard result.status == 0 else {
+            throw NSError(domain: "curl", code: Int(result.status), userInfo: [NSLocalizedDescriptionKey: result.stderr])
+        }
+        return result.stdout
+    }
+
+    /// Processes whose command line names a file in `directory` (a node's sshd and its tether).
+    private func processes(under directory: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let line = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
+            return line.contains(directory + "/")
+        }
+    }
+
+    private func waitUntil(_ what: String, timeout: TimeInterval = 30, _ condition: () -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        XCTFail("timed out waiting for \(what)")
+        throw XCTSkip("precondition not met")
+    }
+}
