@@ -44,7 +44,8 @@ struct Launcher {
         defer { simulated?.stop() }
         if g.sim {
             do {
-                let lab = try SimulatedLab.temporary(SimulatedLab.Options(pve: .seedLabWithFreshSecrets(timings: .demo)))
+                let lab = try SimulatedLab.temporary(
+                    SimulatedLab.Options(pve: .seedLabWithFreshSecrets(timings: .demo)))
                 simulated = lab
                 // The lab sets every PVE variable (login and trust), so none of a real lab's is left.
                 environment.merge(lab.environment) { _, new in new }

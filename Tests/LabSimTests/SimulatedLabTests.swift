@@ -9,7 +9,8 @@ import XCTest
 final class SimulatedLabTests: XCTestCase {
     func testStartServesPVEAndNodesAndStopLeavesNothing() throws {
         let parent = try TemporaryDirectory("hlsh-lab-parent")
-        let lab = try SimulatedLab.temporary(SimulatedLab.Options(pve: .seedLab(timings: .fastTest)), under: parent.path)
+        let lab = try SimulatedLab.temporary(
+            SimulatedLab.Options(pve: .seedLab(timings: .fastTest)), under: parent.path)
         var stopped = false
         defer { if !stopped { lab.stop() } }
         XCTAssertTrue(lab.directory.hasPrefix(parent.path + "/hlsh-sim-"), lab.directory)
@@ -17,6 +18,7 @@ final class SimulatedLabTests: XCTestCase {
 
         // The PVE API answers over HTTPS with the lab's CA and token.
         let version = try api(env, "GET", "version")
+        let pvePort = UInt16(try XCTUnwrap(lab.pve.endpoint).port)
         XCTAssertTrue(version.contains(#""version":"#), version)
 
         // A VM that boots gets an SSH server reachable through the lab's ssh_config.
@@ -52,7 +54,8 @@ final class SimulatedLabTests: XCTestCase {
         stopped = true
         XCTAssertFalse(FileManager.default.fileExists(atPath: lab.directory))
         XCTAssertEqual(processes(under: lab.directory), [])
-        XCTAssertThrowsError(try api(env, "GET", "version"), "the API no longer answers")
+        XCTAssertFalse(waitForListener(port: pvePort, timeout: 0.3), "the PVE API no longer listens")
+        XCTAssertNil(nodes.port(of: "k3s-cp-01"), "the nodes no longer serve")
         lab.stop()
         XCTAssertFalse(FileManager.default.fileExists(atPath: lab.directory))
     }
@@ -104,7 +107,8 @@ final class SimulatedLabTests: XCTestCase {
         args.append(endpoint + "api2/json/" + path)
         let result = try runProcess("/usr/bin/curl", args)
         guard result.status == 0 else {
-            throw NSError(domain: "curl", code: Int(result.status), userInfo: [NSLocalizedDescriptionKey: result.stderr])
+            throw NSError(
+                domain: "curl", code: Int(result.status), userInfo: [NSLocalizedDescriptionKey: result.stderr])
         }
         return result.stdout
     }

@@ -61,7 +61,8 @@ public final class SimulatedLab: Sendable {
         var template = Array("\(base)/hlsh-sim-\(getpid()).XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
             throw HLSError(
-                .failed, "cannot create the simulated lab's directory in \(base)", cause: String(cString: strerror(errno)))
+                .failed, "cannot create the simulated lab's directory in \(base)",
+                cause: String(cString: strerror(errno)))
         }
         return try SimulatedLab(options, directory: String(cString: made), ownsDirectory: true)
     }
@@ -84,7 +85,8 @@ public final class SimulatedLab: Sendable {
         self.pve = pve
         var components: [any LabComponent] = [
             PVEAPIComponent(
-                simulator: pve, port: options.pvePort, tls: options.pveTLS ? .generate(directory: directory + "/pve") : .off)
+                simulator: pve, port: options.pvePort,
+                tls: options.pveTLS ? .generate(directory: directory + "/pve") : .off)
         ]
         if let image = options.nodeImage {
             let nodes = SimulatedNodes(directory: directory, image: image) { pve.guests }

@@ -9,7 +9,8 @@ extension PVEHandlers {
             let vm = try requireVM(s, call.vmid, on: call.node)
             if vm.config["agent"] == nil { throw PVEError.failed("No QEMU guest agent configured") }
             if !vm.running { throw PVEError.failed("VM \(vm.vmid) is not running") }
-            guard vm.agentEnabled, let started = vm.startedAt, call.now - started >= call.api.config.timings.bootDelay else {
+            let booted = vm.startedAt.map { call.now - $0 >= call.api.config.timings.bootDelay } ?? false
+            guard vm.agentEnabled, booted else {
                 throw PVEError.failed("QEMU guest agent is not running")
             }
             var result: [Document] = [

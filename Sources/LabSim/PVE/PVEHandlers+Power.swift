@@ -68,7 +68,8 @@ extension PVEHandlers {
             return s.vms[vmid]?.running == true
         }
         let honours = config.guestsHonourShutdown
-        let duration = !running ? config.timings.taskDuration : honours ? min(config.timings.shutdownDuration, timeout) : timeout
+        let duration =
+            !running ? config.timings.taskDuration : honours ? min(config.timings.shutdownDuration, timeout) : timeout
         return try task(call, type: "qmshutdown", duration: duration) { s, _ in
             guard var vm = s.vms[vmid], vm.running else { return PVETaskOutcome() }
             if !skiplock, let lock = vm.lock { return .failed("VM is locked (\(lock))") }
@@ -94,7 +95,8 @@ extension PVEHandlers {
             if s.vms[vmid]?.running != true { throw PVEError.failed("VM \(vmid) not running") }
         }
         let timeout = Double(call.int("timeout") ?? 60)
-        let duration = config.guestsHonourShutdown ? config.timings.shutdownDuration + config.timings.taskDuration : timeout
+        let duration =
+            config.guestsHonourShutdown ? config.timings.shutdownDuration + config.timings.taskDuration : timeout
         return try task(call, type: "qmreboot", duration: duration) { s, t in
             guard var vm = s.vms[vmid], vm.running else { return PVETaskOutcome() }
             if let lock = vm.lock { return .failed("VM is locked (\(lock))") }

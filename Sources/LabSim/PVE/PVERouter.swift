@@ -173,7 +173,8 @@ final class PVEAPI: Sendable {
 
     /// A 401 from authentication: the reason only in the status line, no body, held back.
     func unauthorized(_ reason: String) -> PVEHTTPResponse {
-        PVEHTTPResponse(status: 401, reason: reason, contentType: nil, body: [], delay: config.timings.unauthorizedDelay)
+        PVEHTTPResponse(
+            status: 401, reason: reason, contentType: nil, body: [], delay: config.timings.unauthorizedDelay)
     }
 
     private func faultResponse(_ fault: (status: Int, message: String?, delay: Double)) -> PVEHTTPResponse {

@@ -3,8 +3,8 @@ public import HLSCore
 import NIOSSL
 import Synchronization
 
-/// A simulated Proxmox VE cluster API on loopback — the entry point for `hlsh sim serve`,
-/// `hlsh --sim` and tests.
+/// A simulated Proxmox VE cluster API on loopback. `SimulatedLab` starts it for `hlsh --sim`,
+/// `hlsh sim serve` and the tests; alone it is:
 ///
 /// ```swift
 /// let sim = PVESimulator(config: .seedLab())
