@@ -68,7 +68,8 @@ public struct NFTInputFilter: Sendable {
                 let key = "\(family) \(table) \(name)"
                 var chain =
                     chains[key]
-                    ?? Chain(family: family, table: table, name: name, hook: nil, priority: 0, policy: "accept", rules: [])
+                    ?? Chain(
+                        family: family, table: table, name: name, hook: nil, priority: 0, policy: "accept", rules: [])
                 chain.rules.append((rule["handle"]?.integer ?? chain.rules.count + 1, expressions))
                 chains[key] = chain
             } else if let set = object["set"], let family = set["family"]?.text, let table = set["table"]?.text,
@@ -84,7 +85,6 @@ public struct NFTInputFilter: Sendable {
         inputChains = chains.values.filter { $0.hook == "input" && ($0.family == "inet" || $0.family == "ip") }
             .sorted { ($0.priority, $0.label) < ($1.priority, $1.label) }
     }
-
 
     /// What the input hook does with `packet`: accepted only when every base chain accepts it.
     public func verdict(_ packet: Packet) -> Verdict {

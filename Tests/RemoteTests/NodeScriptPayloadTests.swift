@@ -44,7 +44,8 @@ final class NodeScriptPayloadTests: XCTestCase {
         XCTAssertFalse(first.clusterInit)
         var twoServers = lab
         twoServers.vms[1].role = .server
-        XCTAssertTrue(try K3sParameters(lab: twoServers, vm: server, token: nil).clusterInit, "a joining server needs etcd")
+        XCTAssertTrue(
+            try K3sParameters(lab: twoServers, vm: server, token: nil).clusterInit, "a joining server needs etcd")
         XCTAssertNil(first.serverURL)
         XCTAssertEqual(first.version, "v1.31.4+k3s1")
         XCTAssertEqual(first.tlsSANs, ["k3s-cp-01", "k3s-cp-01.lan", "192.168.10.21"])

@@ -68,8 +68,9 @@ extension NodeCommands {
                                 "from",
                                 .list(
                                     finding.dropped.map {
-                                        .string($0.ports == NodePorts.text(finding.needed.ports)
-                                            ? $0.peer : "\($0.peer) (ports \($0.ports))")
+                                        .string(
+                                            $0.ports == NodePorts.text(finding.needed.ports)
+                                                ? $0.peer : "\($0.peer) (ports \($0.ports))")
                                     })
                             ),
                             ("by", .list(Array(Set(finding.dropped.map(\.by))).sorted().map(Value.string))),

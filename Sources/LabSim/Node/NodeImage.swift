@@ -27,7 +27,10 @@ enum NodeImage {
                 "# /etc/modules is obsolete and has been replaced by /etc/modules-load.d/.\n"
             ),
             ("usr/lib/systemd/system/ssh.service", unit("OpenBSD Secure Shell server", "/usr/sbin/sshd -D")),
-            ("usr/lib/systemd/system/ssh.socket", "[Unit]\nDescription=OpenBSD Secure Shell server socket\n\n[Socket]\nListenStream=22\nAccept=no\n\n[Install]\nWantedBy=sockets.target\n"),
+            (
+                "usr/lib/systemd/system/ssh.socket",
+                "[Unit]\nDescription=OpenBSD Secure Shell server socket\n\n[Socket]\nListenStream=22\nAccept=no\n\n[Install]\nWantedBy=sockets.target\n"
+            ),
             ("etc/multipath.conf", "defaults {\n    user_friendly_names yes\n}\n"),
             (
                 "usr/lib/systemd/system/multipathd.service",
@@ -35,7 +38,10 @@ enum NodeImage {
             ),
             ("etc/default/apport", apportDefaults),
             // The real unit runs /usr/share/apport/apport; the stub lives with the other stubs.
-            ("usr/lib/systemd/system/apport.service", unit("Apport autoreport", "/usr/lib/hlsh-sim/bin/apport --start")),
+            (
+                "usr/lib/systemd/system/apport.service",
+                unit("Apport autoreport", "/usr/lib/hlsh-sim/bin/apport --start")
+            ),
             (
                 "usr/lib/systemd/system/apt-daily-upgrade.timer",
                 "[Unit]\nDescription=Daily apt upgrade and clean activities\n"
@@ -46,7 +52,10 @@ enum NodeImage {
             ("proc/meminfo", meminfo(machine)),
             ("proc/uptime", "\(machine.uptimeSeconds).17 \(machine.uptimeSeconds * 3).02\n"),
             ("proc/swaps", swaps(machine.swapFile)),
-            ("proc/modules", "ext4 1093632 1 - Live 0x0000000000000000\nnf_tables 376832 0 - Live 0x0000000000000000\n"),
+            (
+                "proc/modules",
+                "ext4 1093632 1 - Live 0x0000000000000000\nnf_tables 376832 0 - Live 0x0000000000000000\n"
+            ),
             ("var/lib/hlsh-sim/listening", "0.0.0.0:22\n[::]:22\n"),
             ("var/lib/hlsh-sim/addresses", "\(machine.interface) \(machine.address)\n"),
             ("var/lib/hlsh-sim/systemd/ssh.service.active", ""),
