@@ -28,7 +28,7 @@ let nodeScripts = ["lib.sh", "facts.sh", "harden.sh", "k3s.sh"]
 let nodeStubs =
     [
         "hlsh-sim.sh", "apt-get", "curl", "dpkg-query", "ip", "modprobe", "nft", "sshd", "sudo", "swapoff", "swapon",
-        "sysctl", "systemctl",
+        "sysctl", "systemctl", "journalctl", "ss", "lsmod", "apport", "nft-json.awk",
     ].map { "Node/bin/\($0)" } + ["Node/k3s-install.sh", "Node/k3s-binary.sh"]
 
 let package = Package(
@@ -148,7 +148,7 @@ let package = Package(
             dependencies: ["Proxmox", "HLSCore", "HLSFormats", "HLSTransport", "Inventory", "LabSim", "TestSupport"]),
         .testTarget(
             name: "HLSCommandsTests",
-            dependencies: ["HLSCommands", "HLSLanguage", "HLSCore", "Inventory", "LabSim", "TestSupport"]),
+            dependencies: ["HLSCommands", "HLSLanguage", "HLSCore", "Inventory", "LabSim", "Remote", "TestSupport"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "HLSCore", "TestSupport"]),
         .testTarget(
             name: "LabSimTests",

@@ -20,8 +20,10 @@ public struct NodeScript: Sendable, Equatable {
     }
 
     /// The command to run on the node, the same for every script: root, non-interactive sudo
-    /// (fails instead of prompting), and a shell that reads its program from stdin.
-    public static let remoteCommand = "sudo -n sh -s"
+    /// (fails instead of prompting), and a shell that reads its program from stdin. sudo drops
+    /// `SSH_CONNECTION`; `env` hands it on, so harden can tell whether its firewall would cut the
+    /// address hlsh connects from.
+    public static let remoteCommand = #"sudo -n env HLSH_SSH_CONNECTION="$SSH_CONNECTION" sh -s"#
 
     /// Reads the admin kubeconfig k3s writes (mode 0600, so through sudo); the Swift side
     /// rewrites its server address and names. Under the root prefix like the scripts (sudo

@@ -6,35 +6,32 @@ public struct HardenParameters: Sendable, Equatable {
     /// Networks allowed to reach SSH and the Kubernetes API (`192.168.10.0/24`). hlsh's own
     /// address must be in one of them, or the firewall locks hlsh out.
     public var adminCIDRs: [String]
-    /// Every k3s node's address: kubelet (10250/tcp), flannel VXLAN (8472/udp), API (6443/tcp).
+    /// Every k3s node's address. The firewall trusts them fully: flannel masquerades pod traffic
+    /// to a node address with the sending node's own, so any host-network port (kubelet,
+    /// node-exporter, Longhorn) may be reached from them (`NodePorts.needed`).
     public var nodeAddresses: [String]
-    /// The k3s servers' addresses: embedded etcd (2379–2380/tcp) between them.
-    public var serverAddresses: [String]
     public var podCIDR: String
     public var serviceCIDR: String
     /// The port sshd listens on (the firewall opens it to `adminCIDRs`).
     public var sshPort: Int
 
     public init(
-        adminCIDRs: [String], nodeAddresses: [String], serverAddresses: [String],
+        adminCIDRs: [String], nodeAddresses: [String],
         podCIDR: String = "10.42.0.0/16", serviceCIDR: String = "10.43.0.0/16", sshPort: Int = 22
     ) {
         self.adminCIDRs = adminCIDRs
         self.nodeAddresses = nodeAddresses
-        self.serverAddresses = serverAddresses
         self.podCIDR = podCIDR
         self.serviceCIDR = serviceCIDR
         self.sshPort = sshPort
     }
 
-    /// The parameters for `vm` in `lab`: every VM is a node, the `server` VMs are servers, and
-    /// the admin network is `adminCIDRs` or, when empty, the VM's own subnet.
+    /// The parameters for `vm` in `lab`: every VM is a node, and the admin network is `adminCIDRs` or, when empty, the VM's own subnet.
     public init(lab: Lab, vm: VMSpec, adminCIDRs: [String] = []) {
         let subnet = IPv4Interface(address: vm.ip.network, prefix: vm.ip.prefix).description
         self.init(
             adminCIDRs: adminCIDRs.isEmpty ? [subnet] : adminCIDRs,
             nodeAddresses: lab.vms.map(\.ip.addressText),
-            serverAddresses: lab.vms.filter { $0.role == .server }.map(\.ip.addressText),
             podCIDR: lab.k3s.clusterCIDR, serviceCIDR: lab.k3s.serviceCIDR, sshPort: vm.sshPort)
     }
 
@@ -42,7 +39,6 @@ public struct HardenParameters: Sendable, Equatable {
         [
             ("HLSH_ADMIN_CIDRS", adminCIDRs.joined(separator: " ")),
             ("HLSH_NODE_ADDRESSES", nodeAddresses.joined(separator: " ")),
-            ("HLSH_SERVER_ADDRESSES", serverAddresses.joined(separator: " ")),
             ("HLSH_POD_CIDR", podCIDR),
             ("HLSH_SERVICE_CIDR", serviceCIDR),
             ("HLSH_SSH_PORT", String(sshPort)),
@@ -68,19 +64,23 @@ public struct K3sParameters: Sendable, Equatable {
     public var tlsSANs: [String]
     /// `https://SERVER:6443`: set for agents and for servers joining an existing cluster.
     public var serverURL: String?
-    /// The first server starts embedded etcd (`cluster-init`), so more servers can join later.
+    /// The first server starts embedded etcd (`cluster-init`): only when other servers join it.
+    /// A single server keeps k3s's default SQLite (docs/adr: single server on SQLite).
     public var clusterInit: Bool
     /// Read from the first server (`NodeScript.k3sToken()`); nil on the first server itself.
     public var token: K3sToken?
     public var clusterCIDR: String
     public var serviceCIDR: String
+    /// How long to wait for the k3s unit to become active after starting it (never blocking on
+    /// systemd: an agent whose token the server rejects never reports ready).
+    public var startTimeout: Duration
 
     static let tokenVariable = "HLSH_K3S_TOKEN"
 
     public init(
         role: VMSpec.Role, version: String, nodeIP: String, tlsSANs: [String] = [], serverURL: String? = nil,
         clusterInit: Bool = false, token: K3sToken? = nil, clusterCIDR: String = "10.42.0.0/16",
-        serviceCIDR: String = "10.43.0.0/16"
+        serviceCIDR: String = "10.43.0.0/16", startTimeout: Duration = .seconds(300)
     ) {
         self.role = role
         self.version = version
@@ -91,9 +91,11 @@ public struct K3sParameters: Sendable, Equatable {
         self.token = token
         self.clusterCIDR = clusterCIDR
         self.serviceCIDR = serviceCIDR
+        self.startTimeout = startTimeout
     }
 
-    /// The parameters for `vm` in `lab`. The first `server` VM initialises the cluster; every
+    /// The parameters for `vm` in `lab`. The first `server` VM initialises the cluster (with
+    /// embedded etcd only when the lab has more than one server); every
     /// other VM joins it at `https://FIRST:6443` with `token` (required for them). Servers get
     /// their name, `name.searchDomain` and address as TLS SANs.
     public init(lab: Lab, vm: VMSpec, token: K3sToken?) throws(HLSError) {
@@ -117,7 +119,7 @@ public struct K3sParameters: Sendable, Equatable {
         self.init(
             role: vm.role, version: lab.k3s.version, nodeIP: vm.ip.addressText, tlsSANs: sans,
             serverURL: isFirst ? nil : "https://\(first.ip.addressText):6443",
-            clusterInit: isFirst && vm.role == .server,
+            clusterInit: isFirst && vm.role == .server && lab.vms.filter { $0.role == .server }.count > 1,
             token: isFirst ? nil : token, clusterCIDR: lab.k3s.clusterCIDR, serviceCIDR: lab.k3s.serviceCIDR)
     }
 
@@ -133,6 +135,7 @@ public struct K3sParameters: Sendable, Equatable {
             (K3sParameters.tokenVariable, token?.value ?? ""),
             ("HLSH_K3S_CLUSTER_CIDR", clusterCIDR),
             ("HLSH_K3S_SERVICE_CIDR", serviceCIDR),
+            ("HLSH_K3S_START_TIMEOUT", String(startTimeout.components.seconds)),
         ]
     }
 }

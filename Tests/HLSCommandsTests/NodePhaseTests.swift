@@ -1,6 +1,8 @@
 import Foundation
 import HLSCore
+import HLSLanguage
 import LabSim
+import Remote
 import TestSupport
 import XCTest
 
@@ -49,6 +51,49 @@ final class NodePhaseTests: XCTestCase {
         XCTAssertTrue(config.contains("server: https://192.168.10.21:6443"), config)
         XCTAssertTrue(config.contains("current-context: homelab"), config)
         XCTAssertTrue(lab.run("node kubeconfig").err.contains("no change"))
+    }
+
+    /// `node ports` reads each node's loaded firewall (`nft -j list ruleset`): after harden, every
+    /// port the stack needs between the nodes passes from the other node; a rule set that drops
+    /// node-exporter's 9100 is named, with the address it drops and the rule.
+    func testPortsTheStackNeedsPassAfterHardenAndADroppedOneIsNamed() throws {
+        let lab = try LabHarness()
+        XCTAssertEqual(lab.run("vm apply --all").status, 0)
+        XCTAssertEqual(lab.run("node wait all --for ssh --accept-new --timeout 60s --every 200ms").status, 0)
+        let harden = lab.run("node harden all")
+        XCTAssertEqual(harden.status, 0, harden.err)
+
+        var json = RunOptions()
+        json.output = .json
+        let all = lab.run("node ports all", options: json)
+        XCTAssertEqual(all.status, 0, all.err)
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(all.out.utf8)) as? [[String: Any]])
+        XCTAssertEqual(rows.count, 2 * NodePorts.needed.count, all.out)
+        let closed = rows.filter { $0["status"] as? String != "open" }
+        XCTAssertTrue(closed.isEmpty, "dropped after harden: \(closed)")
+        XCTAssertTrue(rows.contains { $0["node"] as? String == "k3s-wk-01" && $0["port"] as? String == "9100/tcp" })
+
+        let nodes = try XCTUnwrap(lab.nodes)
+        let server = SimulatedNodeRoot(path: nodes.root(of: "k3s-cp-01"))
+        let dropping = """
+            table inet hlsh {
+            \tset nodes { type ipv4_addr; flags interval; elements = { 192.168.10.21, 192.168.10.22 } }
+            \tchain input {
+            \t\ttype filter hook input priority filter; policy drop;
+            \t\tct state established,related accept
+            \t\tip saddr @nodes tcp dport 9100 drop
+            \t\tip saddr @nodes accept
+            \t}
+            }
+
+            """
+        try server.write("var/lib/hlsh-sim/nft/inet-hlsh", Array(dropping.utf8), mode: 0o644)
+        let dropped = lab.run(#"node ports k3s-cp-01 | where status == "dropped" | to json"#)
+        XCTAssertEqual(dropped.status, 0, dropped.err)
+        let named = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(dropped.out.utf8)) as? [[String: Any]])
+        XCTAssertEqual(named.map { $0["port"] as? String }, ["9100/tcp"], dropped.out)
+        XCTAssertEqual(named.first?["from"] as? [String], ["192.168.10.22"], dropped.out)
+        XCTAssertEqual(named.first?["by"] as? [String], ["rule 5 of inet hlsh input"], dropped.out)
     }
 
     func testDestroyingAVMForgetsItsHostKeySoTheRebuiltOneIsAccepted() throws {

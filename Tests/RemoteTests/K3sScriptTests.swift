@@ -2,13 +2,13 @@ import Foundation
 import HLSCore
 import LabSim
 import Remote
+import TestSupport
 import XCTest
 
 /// `k3s.sh` run for real by dash on simulated nodes, with the simulated get.k3s.io installer.
 final class K3sScriptTests: XCTestCase {
     static let server = K3sParameters(
-        role: .server, version: "v1.31.4+k3s1", nodeIP: "192.168.10.21", tlsSANs: ["k3s-cp-01", "192.168.10.21"],
-        clusterInit: true)
+        role: .server, version: "v1.31.4+k3s1", nodeIP: "192.168.10.21", tlsSANs: ["k3s-cp-01", "192.168.10.21"])
 
     func testServerInstallsOnceAndARerunRestartsNothing() throws {
         let node = try SimulatedNode()
@@ -18,17 +18,24 @@ final class K3sScriptTests: XCTestCase {
         let config = try XCTUnwrap(node.read("/etc/rancher/k3s/config.yaml"))
         for line in [
             "node-ip: '192.168.10.21'", "tls-san:\n  - 'k3s-cp-01'\n  - '192.168.10.21'",
-            "disable:\n  - traefik\n  - servicelb", "write-kubeconfig-mode: '0600'", "cluster-init: true",
-            "cluster-cidr: '10.42.0.0/16'",
+            "disable:\n  - traefik", "write-kubeconfig-mode: '0600'", "cluster-cidr: '10.42.0.0/16'",
         ] {
             XCTAssertTrue(config.contains(line + "\n"), "config.yaml lacks \(line):\n\(config)")
         }
+        // servicelb gives Traefik's LoadBalancer Service its address: nothing else in the seed does.
+        XCTAssertFalse(config.contains("servicelb"), config)
+        // A single server keeps SQLite (docs/adr: single server on SQLite).
+        XCTAssertFalse(config.contains("cluster-init"), config)
         XCTAssertFalse(config.contains("token:"))
         XCTAssertEqual(try node.mode("/etc/rancher/k3s/config.yaml"), 0o600)
         XCTAssertTrue(node.root.isActive("k3s.service"))
         XCTAssertEqual(try node.mode("/etc/rancher/k3s/k3s.yaml"), 0o600)
         let installs = node.commands().filter { $0.hasPrefix("curl ") }
         XCTAssertEqual(installs.count, 1)
+        // The installer of the same release as the binary, not get.k3s.io's newest.
+        XCTAssertTrue(
+            installs.first?.contains(" https://raw.githubusercontent.com/k3s-io/k3s/v1.31.4+k3s1/install.sh ") == true,
+            "\(installs)")
 
         let mark = node.commands().count
         let second = try node.run(.k3s(Self.server))
@@ -54,7 +61,7 @@ final class K3sScriptTests: XCTestCase {
         XCTAssertEqual(run.report.changes.map(\.control), ["k3s.binary", "k3s.service"])
         let commands = node.commands(since: mark)
         XCTAssertEqual(commands.filter { $0.hasPrefix("curl ") }.count, 1)
-        XCTAssertEqual(commands.filter { $0 == "systemctl restart k3s.service" }.count, 1)
+        XCTAssertEqual(commands.filter { $0 == "systemctl restart --no-block k3s.service" }.count, 1)
         XCTAssertTrue(run.report.controls.contains { $0.detail == "restarted k3s.service (binary changed)" })
         let facts = try node.run(.facts())
         XCTAssertEqual(facts.report.fact("k3s.version"), "v1.32.1+k3s1")
@@ -112,6 +119,50 @@ final class K3sScriptTests: XCTestCase {
         let again = try agent.run(script)
         XCTAssertRun(again.report.allOK, again, "agent rerun not all ok")
         XCTAssertFalse(agent.commands(since: mark).contains { $0.contains("restart") })
+    }
+
+    /// An agent whose token the server rejects never reports ready, and systemd would block a
+    /// `systemctl start` of its Type=notify unit for ever (TimeoutStartSec=0): the start must not
+    /// block, and the failure must come at the deadline with the unit's journal.
+    func testAnAgentThatNeverBecomesReadyFailsAtTheDeadlineWithItsJournal() throws {
+        let node = try SimulatedNode(machine: Self.agentMachine)
+        try node.root.injectFault("k3s-token")
+        let parameters = K3sParameters(
+            role: .agent, version: "v1.31.4+k3s1", nodeIP: "192.168.10.22", serverURL: "https://192.168.10.21:6443",
+            token: K3sToken("K10wrong::server:wrong"), startTimeout: .seconds(2))
+        let clock = ContinuousClock()
+        let start = clock.now
+        let run = try node.run(.k3s(parameters))
+        let elapsed = clock.now - start
+        XCTAssertRun(run.status == 1, run, "an agent that never became ready did not fail")
+        XCTAssertLessThan(elapsed, .seconds(20), "the start blocked")
+        let failure = try XCTUnwrap(run.report.failures.first)
+        XCTAssertEqual(failure.control, "k3s.service")
+        XCTAssertTrue(failure.detail.contains("activating"), failure.detail)
+        XCTAssertTrue(failure.detail.contains("401 Unauthorized"), "no journal lines: \(failure.detail)")
+        XCTAssertTrue(run.stderr.contains("serving-kubelet.crt: 401 Unauthorized"), run.stderr)
+        XCTAssertThrowsError(try run.report.check(exitStatus: run.status, node: "k3s-wk-01", script: .k3s)) {
+            XCTAssertTrue(($0 as? HLSError)?.message.contains("401 Unauthorized") == true, "\($0)")
+        }
+    }
+
+    /// The token lands in config.yaml, and the file that carries it is never readable by others:
+    /// not even its temp file between the copy and the chmod.
+    func testTheTokenFileIsNeverWiderThan0600() throws {
+        let node = try SimulatedNode(machine: Self.agentMachine)
+        // A cp that records the mode of what it just wrote, before anything can chmod it.
+        let log = node.directory.file("cp-modes.log")
+        let spy = "#!/bin/sh\n/bin/cp \"$@\" || exit $?\nfor last; do :; done\nstat -c '%a %n' \"$last\" >>'\(log)'\n"
+        try node.root.write("usr/lib/hlsh-sim/bin/cp", Array(spy.utf8), mode: 0o755)
+        let parameters = K3sParameters(
+            role: .agent, version: "v1.31.4+k3s1", nodeIP: "192.168.10.22", serverURL: "https://192.168.10.21:6443",
+            token: K3sToken("K10secret::server:secret"))
+        let run = try node.run(.k3s(parameters))
+        XCTAssertRun(run.status == 0, run, "agent install failed")
+        let copies = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        let config = copies.filter { $0.hasSuffix("/etc/rancher/k3s/.config.yaml.hlsh-new") }
+        XCTAssertEqual(config.count, 1, "\(copies)")
+        XCTAssertTrue(config.allSatisfy { $0.hasPrefix("600 ") }, "the token file was created as \(config)")
     }
 
     func testAJoiningNodeNeedsAToken() throws {

@@ -19,7 +19,7 @@ final class NodeScriptPayloadTests: XCTestCase {
         XCTAssertTrue(payload.contains(NodeScript.source(.k3s)))
         XCTAssertTrue(payload.hasSuffix("\n} </dev/null\n"))
         XCTAssertFalse(payload.contains("export "))
-        XCTAssertEqual(NodeScript.remoteCommand, "sudo -n sh -s")
+        XCTAssertEqual(NodeScript.remoteCommand, #"sudo -n env HLSH_SSH_CONNECTION="$SSH_CONNECTION" sh -s"#)
         XCTAssertEqual(NodeScript.shellQuoted("a'b"), #"'a'\''b'"#)
         XCTAssertEqual(script.secrets, [token.value])
         XCTAssertEqual(NodeScript.facts().secrets, [])
@@ -36,12 +36,16 @@ final class NodeScriptPayloadTests: XCTestCase {
         let harden = HardenParameters(lab: lab, vm: agent)
         XCTAssertEqual(harden.adminCIDRs, ["192.168.10.0/24"])
         XCTAssertEqual(harden.nodeAddresses, ["192.168.10.21", "192.168.10.22"])
-        XCTAssertEqual(harden.serverAddresses, ["192.168.10.21"])
         XCTAssertEqual(harden.podCIDR, "10.42.0.0/16")
 
         let first = try K3sParameters(lab: lab, vm: server, token: nil)
         XCTAssertEqual(first.role, .server)
-        XCTAssertTrue(first.clusterInit)
+        // One server: SQLite, no embedded etcd (docs/adr: single server on SQLite).
+        XCTAssertFalse(first.clusterInit)
+        var twoServers = lab
+        twoServers.vms[1].role = .server
+        XCTAssertTrue(
+            try K3sParameters(lab: twoServers, vm: server, token: nil).clusterInit, "a joining server needs etcd")
         XCTAssertNil(first.serverURL)
         XCTAssertEqual(first.version, "v1.31.4+k3s1")
         XCTAssertEqual(first.tlsSANs, ["k3s-cp-01", "k3s-cp-01.lan", "192.168.10.21"])

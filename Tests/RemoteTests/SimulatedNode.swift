@@ -38,16 +38,20 @@ final class SimulatedNode {
         ])
     }
 
-    /// Runs `script` as the node would: `dash -c 'sudo -n sh -s'` with the payload on stdin.
-    /// With `traceTo`, under `strace -f -v -e execve`, whose log lists every process started.
-    func run(_ script: NodeScript, traceTo trace: String? = nil) throws -> NodeRun {
+    /// Runs `script` as the node would: `dash -c NodeScript.remoteCommand` with the payload on
+    /// stdin, `extra` added to the environment (`SSH_CONNECTION`, as sshd sets it). With
+    /// `traceTo`, under `strace -f -v -e execve`, whose log lists every process started.
+    func run(_ script: NodeScript, environment extra: [String: String] = [:], traceTo trace: String? = nil) throws
+        -> NodeRun
+    {
         var executable = Self.dash
         var arguments = ["-c", NodeScript.remoteCommand]
         if let trace {
             arguments = ["-f", "-qq", "-v", "-s", "65536", "-e", "trace=execve", "-o", trace, executable] + arguments
             executable = "/usr/bin/strace"
         }
-        let result = try runProcess(executable, arguments, stdin: script.payload, environment: environment)
+        let result = try runProcess(
+            executable, arguments, stdin: script.payload, environment: environment.merging(extra) { $1 })
         return NodeRun(
             status: result.status, stdout: result.stdout, stderr: result.stderr,
             report: NodeReport(parsing: result.stdout))
@@ -96,7 +100,7 @@ final class SimulatedNode {
             case "systemctl":
                 return !words.contains { ["is-active", "is-enabled"].contains($0) }
             case "nft": return !(words.contains("-c") || words.contains("list"))
-            case "sshd", "dpkg-query", "ip", "sudo", "swapon": return false
+            case "sshd", "dpkg-query", "ip", "sudo", "swapon", "ss", "lsmod", "journalctl": return false
             case "sysctl": return !words.contains("-n")
             default: return true
             }

@@ -53,8 +53,12 @@ extension NodeCommands {
             Each control is checked first and written only when it differs; handlers (sshd reload after \
             `sshd -t`, sysctl --system, the firewall's own nftables table) run once at the end. \
             --check (or --dry-run) reports what would change and changes nothing. The firewall admits \
-            SSH from the admin network (the nodes' subnet unless --admin says otherwise) and the k3s ports \
-            between the nodes; it never flushes the ruleset, so k3s's own rules stay.
+            SSH from the admin network (the nodes' subnet unless --admin says otherwise) and trusts the \
+            other nodes fully (see node ports); it never flushes the ruleset, so k3s's own rules stay. It \
+            refuses to load rules that would cut hlsh off: when the address hlsh connects from is outside \
+            the admin networks, or sshd does not listen on the port the rules open. Longhorn's needs: \
+            open-iscsi, iscsi_tcp and dm_crypt loaded at boot, multipathd kept off its sd devices. \
+            apport is disabled, as it would reset fs.suid_dumpable at every boot.
             """,
         positionals: [targets],
         flags: [
@@ -118,12 +122,14 @@ extension NodeCommands {
     static let k3s = CommandSpec(
         ["node", "k3s"], summary: "Install or converge k3s on nodes: the first server, then the others join",
         discussion: """
-            The pinned version from the inventory, /etc/rancher/k3s/config.yaml (tls-san, node-ip, \
-            traefik and servicelb disabled because Flux installs Traefik), and the unit enabled. The \
-            first server initializes the cluster (embedded etcd, so more servers can join later); \
-            every other node joins it with the token read from it over SSH and passed on stdin, never \
-            on a command line. A rerun with nothing changed restarts nothing. The role comes from the \
-            inventory.
+            The pinned version from the inventory (its installer pinned to the same release), \
+            /etc/rancher/k3s/config.yaml (tls-san, node-ip, the bundled Traefik disabled because Flux \
+            installs it; servicelb kept, it gives Traefik's LoadBalancer Service its address), and the \
+            unit enabled and started without blocking: it must be active within 5 minutes, or the \
+            unit's last journal lines say why. A single server keeps SQLite; with more servers the first \
+            initializes embedded etcd. Every other node joins it with the token read from it over SSH \
+            and passed on stdin, never on a command line. A rerun with nothing changed restarts \
+            nothing. The role comes from the inventory.
             """,
         positionals: [targets], flags: [Flag("check", "only report what would change"), acceptNewFlag],
         columns: ["node", "control", "status", "detail"],

@@ -4,7 +4,7 @@ import HLSLanguage
 import HLSTransport
 import Remote
 
-/// Runs a shipped node script on a node: one exec of `sudo -n sh -s` with the script (and any
+/// Runs a shipped node script on a node: one exec of `NodeScript.remoteCommand` with the script (and any
 /// secret) on stdin, its report parsed. Never logs the payload.
 struct NodeScriptRunner: Sendable {
     let connections: NodeConnections

@@ -1,5 +1,7 @@
 /// The files of a fresh Ubuntu 24.04 ("noble") cloud-image VM that the node scripts read, with the
-/// kernel's defaults in `/proc/sys` and the stubs' initial state (ssh running, a few packages).
+/// kernel's defaults in `/proc/sys` and the stubs' initial state: ssh listening on 22 through
+/// `ssh.socket`, multipathd and apport running (both are in the server cloud image; apport sets
+/// `fs.suid_dumpable` to 2 each time it starts), a few packages, the modules loaded at boot.
 enum NodeImage {
     static let directories = [
         "etc/systemd/system", "etc/modules-load.d", "etc/sysctl.d", "tmp", "var/log",
@@ -26,6 +28,21 @@ enum NodeImage {
             ),
             ("usr/lib/systemd/system/ssh.service", unit("OpenBSD Secure Shell server", "/usr/sbin/sshd -D")),
             (
+                "usr/lib/systemd/system/ssh.socket",
+                "[Unit]\nDescription=OpenBSD Secure Shell server socket\n\n[Socket]\nListenStream=22\nAccept=no\n\n[Install]\nWantedBy=sockets.target\n"
+            ),
+            ("etc/multipath.conf", "defaults {\n    user_friendly_names yes\n}\n"),
+            (
+                "usr/lib/systemd/system/multipathd.service",
+                unit("Device-Mapper Multipath Device Controller", "/sbin/multipathd -d -s")
+            ),
+            ("etc/default/apport", apportDefaults),
+            // The real unit runs /usr/share/apport/apport; the stub lives with the other stubs.
+            (
+                "usr/lib/systemd/system/apport.service",
+                unit("Apport autoreport", "/usr/lib/hlsh-sim/bin/apport --start")
+            ),
+            (
                 "usr/lib/systemd/system/apt-daily-upgrade.timer",
                 "[Unit]\nDescription=Daily apt upgrade and clean activities\n"
             ),
@@ -35,15 +52,28 @@ enum NodeImage {
             ("proc/meminfo", meminfo(machine)),
             ("proc/uptime", "\(machine.uptimeSeconds).17 \(machine.uptimeSeconds * 3).02\n"),
             ("proc/swaps", swaps(machine.swapFile)),
+            (
+                "proc/modules",
+                "ext4 1093632 1 - Live 0x0000000000000000\nnf_tables 376832 0 - Live 0x0000000000000000\n"
+            ),
+            ("var/lib/hlsh-sim/listening", "0.0.0.0:22\n[::]:22\n"),
             ("var/lib/hlsh-sim/addresses", "\(machine.interface) \(machine.address)\n"),
             ("var/lib/hlsh-sim/systemd/ssh.service.active", ""),
             ("var/lib/hlsh-sim/systemd/ssh.service.enabled", ""),
             ("var/lib/hlsh-sim/systemd/apt-daily-upgrade.timer.enabled", ""),
+            ("var/lib/hlsh-sim/systemd/ssh.socket.active", ""),
+            ("var/lib/hlsh-sim/systemd/ssh.socket.enabled", ""),
+            ("var/lib/hlsh-sim/systemd/multipathd.service.active", ""),
+            ("var/lib/hlsh-sim/systemd/multipathd.service.enabled", ""),
+            ("var/lib/hlsh-sim/systemd/apport.service.active", ""),
+            ("var/lib/hlsh-sim/systemd/apport.service.enabled", ""),
         ]
         if machine.swapFile { files.append(("swap.img", "simulated swap area\n")) }
         for (name, bytes) in machine.disks { files.append(("sys/block/\(name)/size", "\(bytes / 512)\n")) }
         files.append(("sys/block/loop0/size", "0\n"))
-        for package in ["openssh-server", "unattended-upgrades", "iproute2", "curl", "procps"] {
+        for package in [
+            "openssh-server", "unattended-upgrades", "iproute2", "curl", "procps", "multipath-tools", "apport",
+        ] {
             files.append(("var/lib/hlsh-sim/dpkg/\(package)", "1.0-sim\n"))
         }
         for (key, value) in sysctlDefaults {
@@ -118,6 +148,14 @@ enum NodeImage {
         PrintMotd no
         AcceptEnv LANG LC_*
         Subsystem\tsftp\t/usr/lib/openssh/sftp-server
+
+        """
+
+    static let apportDefaults = """
+        # set this to 0 to disable apport, or to 1 to enable it
+        # you can temporarily override this with
+        # sudo service apport start force_start=1
+        enabled=1
 
         """
 

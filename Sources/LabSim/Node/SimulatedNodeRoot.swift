@@ -3,8 +3,8 @@ public import HLSCore
 
 /// A simulated node as a directory tree: what a fresh Ubuntu 24.04 VM built from the cloud image
 /// looks like to the node scripts (`/etc`, `/proc`, `/sys`), plus stub system commands in
-/// `usr/lib/hlsh-sim/bin` (`systemctl`, `sysctl`, `modprobe`, `swapoff`, `nft`, `sshd`, `apt-get`,
-/// `dpkg-query`, `curl`, `ip`, `sudo`). Run a script with `HLSH_ROOT` set to `path` and the stub
+/// `usr/lib/hlsh-sim/bin` (`systemctl`, `journalctl`, `sysctl`, `modprobe`, `lsmod`, `swapoff`,
+/// `nft`, `sshd`, `ss`, `apt-get`, `dpkg-query`, `curl`, `ip`, `sudo`, `apport`). Run a script with `HLSH_ROOT` set to `path` and the stub
 /// directory first in `PATH` (`environment(inheriting:)`) and it acts on this tree for real.
 ///
 /// The stubs are written from the real tools' behaviour (docs/adr/0008): each logs its argv to
@@ -93,9 +93,11 @@ public struct SimulatedNodeRoot: Sendable {
     }
 
     /// Makes the machine fail `name` from now on: `nft-check` (every `nft -c`), `apt` (every
-    /// `apt-get`), `curl` (get.k3s.io unreachable), `modprobe-MODULE`.
-    public func injectFault(_ name: String) throws(HLSError) {
-        try write("var/lib/hlsh-sim/faults/\(name)", [], mode: 0o644)
+    /// `apt-get`), `apt-lists-lock` (an apt-daily run holds the lists lock for `detail` seconds,
+    /// default 5), `curl` (the k3s installer unreachable), `k3s-token` (the server rejects the
+    /// agent's join token: k3s-agent never becomes ready), `modprobe-MODULE`.
+    public func injectFault(_ name: String, detail: String = "") throws(HLSError) {
+        try write("var/lib/hlsh-sim/faults/\(name)", Array(detail.utf8), mode: 0o644)
     }
 
     /// Simulates an older OpenSSH: `sshd -t` accepts only these KexAlgorithms.
@@ -106,6 +108,11 @@ public struct SimulatedNodeRoot: Sendable {
     /// Whether the simulated systemd has `unit` running.
     public func isActive(_ unit: String) -> Bool {
         FileManager.default.fileExists(atPath: "\(stateDirectory)/systemd/\(unit).active")
+    }
+
+    /// Whether the simulated systemd starts `unit` at boot.
+    public func isEnabled(_ unit: String) -> Bool {
+        FileManager.default.fileExists(atPath: "\(stateDirectory)/systemd/\(unit).enabled")
     }
 
     /// The nftables tables loaded in the simulated kernel, as `FAMILY-NAME`.
@@ -143,6 +150,11 @@ enum NodeStubs {
         ("swapon", PackageResources.swapon),
         ("sysctl", PackageResources.sysctl),
         ("systemctl", PackageResources.systemctl),
+        ("journalctl", PackageResources.journalctl),
+        ("ss", PackageResources.ss),
+        ("lsmod", PackageResources.lsmod),
+        ("apport", PackageResources.apport),
+        ("nft-json.awk", PackageResources.nft_json_awk),
     ]
     static var k3sInstaller: [UInt8] { PackageResources.k3s_install_sh }
     static var k3sBinary: [UInt8] { PackageResources.k3s_binary_sh }

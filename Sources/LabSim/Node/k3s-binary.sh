@@ -3,6 +3,8 @@
 # `k3s --version`; `k3s server` and `k3s agent` are what systemd's ExecStart runs: they check
 # config.yaml as k3s would, then "start": a server writes its join token and the admin kubeconfig
 # (at write-kubeconfig-mode) and returns, for the simulated systemctl to mark the unit active.
+# Fault "k3s-token" (a join token the server rejects): an agent logs what k3s logs then and exits
+# 75, the simulated systemctl's sign for "runs, retrying, never ready".
 R='@K3S_SIM_ROOT@'
 case $R in /?*) ;; *) echo "simulated k3s: not bound to a simulated node" >&2; exit 99 ;; esac
 printf '%s\n' "k3s $*" >>"$R/var/log/hlsh-sim.log"
@@ -63,6 +65,13 @@ agent)
     if [ -z "$(setting server)" ] || [ -z "$(setting token)" ]; then
         echo "level=fatal msg=\"--server and --token are required for an agent\"" >&2
         exit 1
+    fi
+    if [ -e "$R/var/lib/hlsh-sim/faults/k3s-token" ]; then
+        echo "level=info msg=\"Starting k3s agent @K3S_VERSION@ (a562d090)\"" >&2
+        for _ in 1 2 3; do
+            echo "level=info msg=\"Waiting to retrieve agent configuration; server is not ready: $(setting server)/v1-k3s/serving-kubelet.crt: 401 Unauthorized\"" >&2
+        done
+        exit 75
     fi ;;
 *) echo "k3s: simulated k3s supports --version, server and agent" >&2; exit 1 ;;
 esac

@@ -5,28 +5,51 @@
 #
 # Parameters (preamble; lists are space-separated):
 #   HLSH_ADMIN_CIDRS       networks allowed to SSH (and to reach the API on 6443)
-#   HLSH_NODE_ADDRESSES    every k3s node (kubelet, flannel VXLAN, API)
-#   HLSH_SERVER_ADDRESSES  the k3s servers (embedded etcd 2379–2380)
+#   HLSH_NODE_ADDRESSES    every k3s node: trusted fully (any port, see the firewall)
 #   HLSH_POD_CIDR HLSH_SERVICE_CIDR HLSH_SSH_PORT
+# HLSH_SSH_CONNECTION (environment, from NodeScript.remoteCommand): sshd's SSH_CONNECTION for the
+# session hlsh runs this over ("CLIENT CLIENT-PORT SERVER SERVER-PORT"); empty when not over SSH.
 # shellcheck disable=SC2154  # the parameters come from the preamble
 
 require HLSH_ADMIN_CIDRS HLSH_NODE_ADDRESSES HLSH_POD_CIDR HLSH_SERVICE_CIDR HLSH_SSH_PORT
-HLSH_SERVER_ADDRESSES=${HLSH_SERVER_ADDRESSES:-}
+HLSH_SSH_CONNECTION=${HLSH_SSH_CONNECTION:-}
 case $HLSH_SSH_PORT in *[!0-9]*) usage "HLSH_SSH_PORT is not a port number: $HLSH_SSH_PORT" ;; esac
 
-# --- packages: Longhorn needs open-iscsi and nfs-common; the firewall needs nft ---------------
+# installed PACKAGE — whether dpkg has PACKAGE installed.
+installed() {
+    [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null </dev/null)" = "install ok installed" ]
+}
 
-packages="open-iscsi nfs-common nftables unattended-upgrades"
+# --- packages: Longhorn needs open-iscsi, nfs-common and cryptsetup; the firewall needs nft -----
+
+packages="open-iscsi nfs-common cryptsetup nftables unattended-upgrades"
 missing=
 for p in $packages; do
-    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null </dev/null)
-    [ "$status" = "install ok installed" ] || missing="$missing $p"
+    installed "$p" || missing="$missing $p"
 done
 missing=${missing# }
 
+# apt_update — `apt-get update`, waiting (with backoff, up to 5 minutes) while another apt holds
+# /var/lib/apt/lists/lock, as an apt-daily run at first boot does: DPkg::Lock::Timeout covers
+# only the dpkg lock, and on the lists lock update fails at once.
+apt_update() {
+    apt_waited=0 apt_pause=1
+    until run apt-get -o DPkg::Lock::Timeout=300 update -q; do
+        case $run_output in *"/var/lib/apt/lists/lock"*) ;; *) return 1 ;; esac
+        if [ "$apt_waited" -ge 300 ]; then
+            run_output="another apt still holds the lists lock after ${apt_waited}s: $run_output"
+            return 1
+        fi
+        sleep "$apt_pause"
+        apt_waited=$((apt_waited + apt_pause))
+        apt_pause=$((apt_pause * 2))
+        [ "$apt_pause" -le 10 ] || apt_pause=10
+    done
+}
+
 # apt_install — installs $missing (waiting for an apt lock held by cloud-init or a timer).
 apt_install() {
-    run apt-get -o DPkg::Lock::Timeout=300 update -q || {
+    apt_update || {
         run_output="apt-get update: $run_output"
         return 1
     }
@@ -73,7 +96,7 @@ ClientAliveInterval 300
 ClientAliveCountMax 3
 X11Forwarding no
 AllowAgentForwarding no
-AllowTcpForwarding no
+AllowTcpForwarding local
 PermitTunnel no
 GatewayPorts no
 PermitUserEnvironment no
@@ -110,6 +133,28 @@ elif put_file "$hlsh_work/sshd.conf" "$R$sshd_dropin" 0644; then
     notify ssh.reload
 else
     failed sshd "cannot write $sshd_dropin"
+fi
+
+# --- apport: off, so fs.suid_dumpable stays 0 --------------------------------------------------
+
+# apport.service sets fs.suid_dumpable=2 each time it starts, at every boot after systemd-sysctl,
+# so the sysctl below would drift after every reboot. Disabling apport rather than dropping the
+# key: a setuid program's core dump can hold secrets, and nobody collects a k3s node's apport
+# crash reports (the node is rebuilt, not debugged in place).
+if installed apport; then
+    sed 's/^enabled=.*/enabled=0/' "$R/etc/default/apport" >"$hlsh_work/apport" 2>/dev/null ||
+        : >"$hlsh_work/apport"
+    grep -q '^enabled=0$' "$hlsh_work/apport" || printf 'enabled=0\n' >>"$hlsh_work/apport"
+    ensure_file apport /etc/default/apport 0644 "$hlsh_work/apport"
+    if systemctl is-enabled --quiet apport.service </dev/null ||
+        systemctl is-active --quiet apport.service </dev/null; then
+        act apport.service "disable and stop apport.service" "disabled and stopped apport.service" \
+            systemctl disable --now apport.service
+    else
+        ok apport.service "disabled and stopped"
+    fi
+else
+    ok apport "not installed"
 fi
 
 # --- sysctl: dev-sec's safe defaults, with the forwarding k3s needs written explicitly --------
@@ -193,28 +238,64 @@ elif ensure_file sysctl "$sysctl_file" 0644 "$hlsh_work/sysctl.conf"; then
     notify sysctl.apply
 fi
 
-# --- modules: overlay and br_netfilter at boot (before systemd-sysctl) and now ----------------
+# --- modules: loaded at boot (modules-load.d, before systemd-sysctl) and now -------------------
 
-printf '# Written by hlsh (harden): k3s needs these before its bridge sysctls exist.\noverlay\nbr_netfilter\n' \
-    >"$hlsh_work/modules.conf"
-modules_file=/etc/modules-load.d/k3s.conf
 unloaded=
-for m in overlay br_netfilter; do
-    [ -d "$R/sys/module/$m" ] || unloaded="$unloaded $m"
-done
-unloaded=${unloaded# }
-if same_file "$hlsh_work/modules.conf" "$R$modules_file" 0644; then
-    if [ -z "$unloaded" ]; then
-        ok modules "$modules_file; overlay br_netfilter loaded"
-    elif checking; then
-        would modules "load $unloaded"
+# modules CONTROL FILE WHY MODULE… — FILE lists the MODULEs (saying WHY), and each is loaded now:
+# those that are not are added to $unloaded, for the modules.load handler.
+modules() {
+    mod_control=$1 mod_file=$2
+    printf '# Written by hlsh (harden): %s\n' "$3" >"$hlsh_work/$mod_control.conf"
+    shift 3
+    printf '%s\n' "$@" >>"$hlsh_work/$mod_control.conf"
+    mod_unloaded=
+    for m in "$@"; do
+        [ -d "$R/sys/module/$m" ] || mod_unloaded="$mod_unloaded $m"
+    done
+    mod_unloaded=${mod_unloaded# }
+    unloaded="${unloaded:+$unloaded }$mod_unloaded"
+    if same_file "$hlsh_work/$mod_control.conf" "$R$mod_file" 0644; then
+        if [ -z "$mod_unloaded" ]; then
+            ok "$mod_control" "$mod_file; $* loaded"
+        elif checking; then
+            would "$mod_control" "load $mod_unloaded"
+        else
+            changed "$mod_control" "$mod_file unchanged, loading $mod_unloaded"
+            notify modules.load
+        fi
     else
-        changed modules "$modules_file unchanged, loading $unloaded"
-        notify modules.load
+        ensure_file "$mod_control" "$mod_file" 0644 "$hlsh_work/$mod_control.conf"
+        [ -z "$mod_unloaded" ] || notify modules.load
+    fi
+}
+
+modules modules /etc/modules-load.d/k3s.conf "k3s needs these before its bridge sysctls exist." \
+    overlay br_netfilter
+# Longhorn's environment check reports a missing iscsi_tcp as an error (volumes cannot attach);
+# dm_crypt is for its encrypted volumes.
+modules modules.longhorn /etc/modules-load.d/longhorn.conf "Longhorn attaches volumes over iSCSI and encrypts them." \
+    iscsi_tcp dm_crypt
+
+# --- multipath: multipathd must not claim Longhorn's iSCSI devices ------------------------------
+
+# multipathd (running on Ubuntu's server cloud images) takes Longhorn's /dev/sdX volumes, whose
+# mounts then fail "already mounted or mount point busy" (Longhorn KB "troubleshooting-volume-
+# with-multipath"). The KB's blacklist rather than disabling multipathd: it keeps the image's
+# service and any real multipath storage as they are. A drop-in in /etc/multipath/conf.d
+# (multipath.conf(5) config_dir: read as if it were in /etc/multipath.conf) leaves the image's
+# own /etc/multipath.conf alone.
+if installed multipath-tools; then
+    cat >"$hlsh_work/multipath.conf" <<'END'
+# Written by hlsh (harden): Longhorn's iSCSI volumes are /dev/sdX; multipathd must not claim them.
+blacklist {
+    devnode "^sd[a-z0-9]+"
+}
+END
+    if ensure_file multipath /etc/multipath/conf.d/hlsh-longhorn.conf 0644 "$hlsh_work/multipath.conf"; then
+        notify multipathd.restart
     fi
 else
-    ensure_file modules "$modules_file" 0644 "$hlsh_work/modules.conf"
-    [ -z "$unloaded" ] || notify modules.load
+    ok multipath "multipath-tools not installed"
 fi
 
 # --- swap: off now and out of fstab (the kubelet wants no swap) -------------------------------
@@ -276,6 +357,11 @@ ensure_file upgrade-origins /etc/apt/apt.conf.d/52hlsh-unattended-upgrades 0644 
 
 # --- firewall: our own nftables table; never `flush ruleset` (k3s's tables live beside it) ----
 
+# The other nodes are trusted fully, not by port: flannel masquerades pod traffic leaving for a
+# node address with the sending node's own address, so a pod reaching a host-network port on
+# another node (Prometheus scraping node-exporter's 9100, Longhorn's instance managers, the
+# kubelet) arrives from that node. `node ports` checks the loaded rules against that list.
+
 # elements LIST — "a, b, c" for an nft set; empty for an empty list.
 elements() { echo "$*" | sed 's/^ *//; s/ *$//; s/  */, /g'; }
 # set_decl NAME LIST — a named IPv4 set (prefixes allowed), with its elements when there are any.
@@ -301,7 +387,6 @@ table inet hlsh {
 EOF
     set_decl admin "$HLSH_ADMIN_CIDRS"
     set_decl nodes "$HLSH_NODE_ADDRESSES"
-    set_decl servers "$HLSH_SERVER_ADDRESSES"
     set_decl cluster "$HLSH_POD_CIDR $HLSH_SERVICE_CIDR"
     cat <<EOF
 	chain input {
@@ -312,9 +397,7 @@ EOF
 		meta l4proto { icmp, ipv6-icmp } accept
 		udp sport 67 udp dport 68 accept
 		ip saddr @admin tcp dport { $HLSH_SSH_PORT, 6443 } accept
-		ip saddr @nodes tcp dport { 6443, 10250 } accept
-		ip saddr @nodes udp dport 8472 accept
-		ip saddr @servers tcp dport 2379-2380 accept
+		ip saddr @nodes accept
 		tcp dport { 80, 443 } accept
 		ip saddr @cluster accept
 		iifname { "cni0", "flannel.1" } accept
@@ -323,11 +406,61 @@ EOF
 EOF
 } >"$hlsh_work/firewall.nft"
 
+# in_networks ADDRESS CIDR… — whether the IPv4 ADDRESS is in one of the networks.
+in_networks() {
+    printf '%s\n' "$@" | awk '
+        function n(a, p) { split(a, p, "."); return ((p[1] * 256 + p[2]) * 256 + p[3]) * 256 + p[4] }
+        NR == 1 { ip = n($0); next }
+        {
+            split($0, c, "/")
+            size = 2 ^ (32 - (c[2] == "" ? 32 : c[2]))
+            if (int(ip / size) == int(n(c[1]) / size)) found = 1
+        }
+        END { exit !found }'
+}
+
+# firewall_refusal — why loading the rules would cut hlsh off (in $refusal), or false. They drop
+# every new connection but SSH from the admin networks to HLSH_SSH_PORT (and loopback's).
+firewall_refusal() {
+    # shellcheck disable=SC2086  # SSH_CONNECTION's four fields
+    set -- $HLSH_SSH_CONNECTION
+    client=${1:-} server_port=${4:-}
+    case $client in ::ffff:*.*) client=${client#::ffff:} ;; esac
+    case $client in
+    '' | 127.* | ::1) ;; # not over SSH, or over loopback, which the rules accept
+    *:*)
+        refusal="hlsh connects from $client (IPv6), and the rules admit SSH from IPv4 networks only ($HLSH_ADMIN_CIDRS)"
+        return 0
+        ;;
+    *)
+        # shellcheck disable=SC2086  # one argument per network
+        if ! in_networks "$client" $HLSH_ADMIN_CIDRS; then
+            refusal="hlsh connects from $client, outside the admin networks ($HLSH_ADMIN_CIDRS): the rules would drop its next connection; give its network with --admin"
+            return 0
+        fi
+        if [ -n "$server_port" ] && [ "$server_port" != "$HLSH_SSH_PORT" ]; then
+            refusal="hlsh reached sshd on port $server_port, but the rules open SSH on port $HLSH_SSH_PORT only (the inventory's SSH port)"
+            return 0
+        fi
+        ;;
+    esac
+    if ! run ss -Hltn; then
+        refusal="cannot tell that sshd listens on port $HLSH_SSH_PORT: ss -Hltn: $run_output"
+        return 0
+    fi
+    listening=$(awk '{ n = split($4, a, ":"); print a[n] }' "$hlsh_work/run.out" | sort -nu | tr '\n' ' ')
+    case " $listening" in *" $HLSH_SSH_PORT "*) return 1 ;; esac
+    refusal="sshd does not listen on port $HLSH_SSH_PORT, the only SSH port the rules open (listening: ${listening% }); on Ubuntu 24.04 ssh.socket holds the port: set ListenStream in a drop-in for ssh.socket and restart it first"
+    return 0
+}
+
 firewall_file=/etc/hlsh/firewall.nft
-if same_file "$hlsh_work/firewall.nft" "$R$firewall_file" 0644; then
-    if run nft list table inet hlsh; then
-        ok firewall "$firewall_file, table inet hlsh loaded"
-    elif checking; then
+if same_file "$hlsh_work/firewall.nft" "$R$firewall_file" 0644 && run nft list table inet hlsh; then
+    ok firewall "$firewall_file, table inet hlsh loaded"
+elif firewall_refusal; then
+    failed firewall "not loading rules that would cut hlsh off: $refusal"
+elif same_file "$hlsh_work/firewall.nft" "$R$firewall_file" 0644; then
+    if checking; then
         would firewall "load $firewall_file"
     else
         changed firewall "$firewall_file unchanged, loading it"
@@ -394,6 +527,16 @@ if notified sysctl.apply; then
         failed sysctl.apply "after sysctl --system $drift: another sysctl.d file overrides $sysctl_file"
     else
         changed sysctl.apply "sysctl --system"
+    fi
+fi
+
+if notified multipathd.restart; then
+    if ! systemctl is-active --quiet multipathd.service </dev/null; then
+        changed multipathd.restart "multipathd.service is not running; it reads the blacklist when it starts"
+    elif run systemctl restart multipathd.service; then
+        changed multipathd.restart "restarted multipathd.service"
+    else
+        failed multipathd.restart "systemctl restart multipathd.service: $run_output"
     fi
 fi
 

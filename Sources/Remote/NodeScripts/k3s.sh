@@ -9,9 +9,11 @@
 #   HLSH_K3S_NODE_IP       this node's address (node-ip)
 #   HLSH_K3S_TLS_SANS      extra names and addresses on the API certificate (space-separated)
 #   HLSH_K3S_SERVER_URL    https://SERVER:6443 for agents and for servers joining a cluster
-#   HLSH_K3S_CLUSTER_INIT  1 on the first server: embedded etcd, so more servers can join later
+#   HLSH_K3S_CLUSTER_INIT  1 on the first of several servers: embedded etcd, so the others can
+#                          join; a single server keeps SQLite (docs/adr: single server on SQLite)
 #   HLSH_K3S_TOKEN         the join token (secret): only ever written to config.yaml (0600)
 #   HLSH_K3S_CLUSTER_CIDR HLSH_K3S_SERVICE_CIDR   the pod and service networks (servers)
+#   HLSH_K3S_START_TIMEOUT seconds to wait for the unit to become active (default 300)
 # shellcheck disable=SC2154  # the parameters come from the preamble
 
 require HLSH_K3S_ACTION
@@ -45,6 +47,8 @@ HLSH_K3S_CLUSTER_INIT=${HLSH_K3S_CLUSTER_INIT:-0}
 HLSH_K3S_TOKEN=${HLSH_K3S_TOKEN:-}
 HLSH_K3S_CLUSTER_CIDR=${HLSH_K3S_CLUSTER_CIDR:-10.42.0.0/16}
 HLSH_K3S_SERVICE_CIDR=${HLSH_K3S_SERVICE_CIDR:-10.43.0.0/16}
+HLSH_K3S_START_TIMEOUT=${HLSH_K3S_START_TIMEOUT:-300}
+case $HLSH_K3S_START_TIMEOUT in '' | *[!0-9]*) usage "HLSH_K3S_START_TIMEOUT is not a number of seconds" ;; esac
 
 case $HLSH_K3S_ROLE in
 server) unit=k3s other=k3s-agent ;;
@@ -75,8 +79,9 @@ done
             printf 'tls-san:\n'
             for san in $HLSH_K3S_TLS_SANS; do printf "  - '%s'\n" "$san"; done
         fi
-        # Flux installs Traefik (and MetalLB or a cloud LB replaces servicelb).
-        printf 'disable:\n  - traefik\n  - servicelb\n'
+        # Flux installs Traefik. servicelb stays: it is what gives Traefik's LoadBalancer Service
+        # an address and binds 80/443 on the nodes, and nothing else in the seed would.
+        printf 'disable:\n  - traefik\n'
         # Root only: hlsh reads it with sudo; 0644 would hand cluster-admin to every local user.
         printf "write-kubeconfig-mode: '0600'\n"
         printf "cluster-cidr: '%s'\n" "$HLSH_K3S_CLUSTER_CIDR"
@@ -106,12 +111,14 @@ if [ -x "$R$k3s_bin" ]; then
     [ -n "$have" ] || have=unknown
 fi
 
-# install_k3s — downloads install.sh and runs it without starting k3s (the service control below
+# install_k3s — downloads install.sh of the pinned release (get.k3s.io serves the newest, which
+# may not know the pinned one's ways) and runs it without starting k3s (the service control below
 # starts or restarts it once). The token is in config.yaml, so the installer's environment and
 # its $unit.service.env hold none.
 install_k3s() {
-    run curl -sfL https://get.k3s.io -o "$hlsh_work/k3s-install.sh" || {
-        run_output="downloading https://get.k3s.io: $run_output"
+    installer=https://raw.githubusercontent.com/k3s-io/k3s/$HLSH_K3S_VERSION/install.sh
+    run curl -sfL "$installer" -o "$hlsh_work/k3s-install.sh" || {
+        run_output="downloading $installer: $run_output"
         return 1
     }
     run env INSTALL_K3S_VERSION="$HLSH_K3S_VERSION" INSTALL_K3S_SKIP_START=true \
@@ -140,15 +147,46 @@ fi
 
 # --- k3s.service: started when stopped, restarted only when the binary or config changed --------
 
+# start_unit VERB — `systemctl VERB --no-block` the unit, then wait up to HLSH_K3S_START_TIMEOUT
+# seconds for it to be active. Never a blocking start: the unit is Type=notify with
+# TimeoutStartSec=0, so a k3s that never reports ready (an agent whose token the server rejects)
+# would hold `systemctl start` until hlsh gives up. On failure $run_output says how far the unit
+# got and ends with its last journal lines; all 20 go to stderr.
+start_unit() {
+    run systemctl "$1" --no-block "$unit.service" || return 1
+    waited=0
+    until systemctl is-active --quiet "$unit.service" </dev/null; do
+        if [ "$waited" -ge "$HLSH_K3S_START_TIMEOUT" ]; then
+            state=$(systemctl is-active "$unit.service" </dev/null 2>/dev/null)
+            journalctl -u "$unit.service" -n 20 --no-pager </dev/null >"$hlsh_work/journal" 2>&1
+            sed "s/^/$unit.service: /" "$hlsh_work/journal" >&2
+            run_output="$unit.service is ${state:-not active} after ${waited}s; its journal ends: $(tail -n 3 "$hlsh_work/journal" | tr '\n' ' ' | sed 's/ *$//')"
+            return 1
+        fi
+        sleep 1
+        waited=$((waited + 1))
+    done
+}
+
+# service CONTROL WOULD DONE ENABLE VERB — like act, for a start or restart through start_unit
+# (after `systemctl enable` when ENABLE is 1).
+service() {
+    if checking; then
+        would "$1" "$2"
+    elif { [ "$4" != 1 ] || run systemctl enable "$unit.service"; } && start_unit "$5"; then
+        changed "$1" "$3"
+    else
+        failed "$1" "$2: $run_output"
+    fi
+}
+
 reason=
 [ "$binary_changed" = 0 ] || reason="binary"
 [ "$config_changed" = 0 ] || reason="${reason:+$reason and }config"
 if ! systemctl is-active --quiet "$unit.service" </dev/null; then
-    act k3s.service "enable and start $unit.service" "enabled and started $unit.service" \
-        systemctl enable --now "$unit.service"
+    service k3s.service "enable and start $unit.service" "enabled and started $unit.service" 1 start
 elif [ -n "$reason" ]; then
-    act k3s.service "restart $unit.service ($reason changed)" "restarted $unit.service ($reason changed)" \
-        systemctl restart "$unit.service"
+    service k3s.service "restart $unit.service ($reason changed)" "restarted $unit.service ($reason changed)" 0 restart
 elif ! systemctl is-enabled --quiet "$unit.service" </dev/null; then
     act k3s.service "enable $unit.service" "enabled $unit.service" systemctl enable "$unit.service"
 else

@@ -1,6 +1,7 @@
 # shellcheck shell=sh
 # lib.sh — helpers shared by the node scripts hlsh runs over SSH. NodeScript.swift sends one
-# payload on stdin to `sudo -n sh -s`: a preamble setting the parameters (HLSH_* shell variables,
+# payload on stdin to `sudo -n env HLSH_SSH_CONNECTION="$SSH_CONNECTION" sh -s` (sudo drops SSH_*;
+# harden's firewall guard needs the address hlsh connects from): a preamble setting the parameters (HLSH_* shell variables,
 # never exported, so secrets such as the k3s token reach no other process), this file, then one
 # script body, all inside `{ … } </dev/null` so no command here can read the rest of the payload.
 #
@@ -100,11 +101,14 @@ same_file() {
 }
 
 # put_file WANT PATH MODE — replaces PATH with WANT's bytes atomically: a temp file in the same
-# directory gets the mode first, then is renamed over PATH. On failure PATH is left as it was.
+# directory, then renamed over PATH. The temp file is created under a umask that leaves nothing
+# MODE does not grant (0600 for a token: never readable by others, not even for an instant), and
+# never reuses a leftover, whose mode cp would keep. On failure PATH is left as it was.
 put_file() (
     dir=${2%/*}
     tmp="$dir/.${2##*/}.hlsh-new"
-    mkdir -p "$dir" || exit 1
+    mkdir -p "$dir" && rm -f "$tmp" || exit 1
+    umask "$(printf '%03o' $((0777 & ~0$3)))"
     if cp "$1" "$tmp" && chmod "$3" "$tmp" && mv -f "$tmp" "$2"; then exit 0; fi
     rm -f "$tmp"
     exit 1
