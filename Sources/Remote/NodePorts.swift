@@ -1,4 +1,4 @@
-public import HLSCore
+import HLSCore
 
 /// The ports the seed's stack needs open from one node to another, and which of them a node's
 /// loaded firewall would drop. Pods reach each other over flannel's VXLAN (8472/udp, from the
