@@ -58,7 +58,7 @@ public struct NodeScript: Sendable, Equatable {
         var text = "# hlsh node script: \(kind.rawValue)\n{\n"
         text += "HLSH_CHECK=\(checkMode ? 1 : 0)\n"
         for (name, value) in parameters {
-            text += "\(name)=\(NodeScript.shellQuoted(value))\n"
+            text += "\(name)=\(value.shellQuoted)\n"
         }
         text += NodeScript.source(.lib)
         text += NodeScript.source(kind.file)
@@ -69,11 +69,6 @@ public struct NodeScript: Sendable, Equatable {
     /// The values in the payload that must be redacted from anything shown (the k3s token).
     public var secrets: [String] {
         parameters.filter { $0.name == K3sParameters.tokenVariable && !$0.value.isEmpty }.map(\.value)
-    }
-
-    /// `value` as one single-quoted sh word: `'` becomes `'\''`.
-    public static func shellQuoted(_ value: String) -> String {
-        "'" + value.split(separator: "'", omittingEmptySubsequences: false).joined(separator: #"'\''"#) + "'"
     }
 
     public static func == (a: NodeScript, b: NodeScript) -> Bool {

@@ -20,7 +20,6 @@ final class NodeScriptPayloadTests: XCTestCase {
         XCTAssertTrue(payload.hasSuffix("\n} </dev/null\n"))
         XCTAssertFalse(payload.contains("export "))
         XCTAssertEqual(NodeScript.remoteCommand, #"sudo -n env HLSH_SSH_CONNECTION="$SSH_CONNECTION" sh -s"#)
-        XCTAssertEqual(NodeScript.shellQuoted("a'b"), #"'a'\''b'"#)
         XCTAssertEqual(script.secrets, [token.value])
         XCTAssertEqual(NodeScript.facts().secrets, [])
         for file in NodeScript.File.allCases {

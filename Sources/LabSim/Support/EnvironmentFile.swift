@@ -6,7 +6,7 @@ import HLSCore
 enum EnvironmentFile {
     /// Writes `variables`, sorted by name, to `path` with mode 0600, replacing what was there.
     static func write(_ variables: [String: String], to path: String) throws(HLSError) {
-        let text = variables.sorted { $0.key < $1.key }.map { "export \($0.key)=\(quoted($0.value))\n" }.joined()
+        let text = variables.sorted { $0.key < $1.key }.map { "export \($0.key)=\($0.value.shellQuoted)\n" }.joined()
         let fm = FileManager.default
         do {
             try fm.createDirectory(
@@ -18,10 +18,5 @@ enum EnvironmentFile {
         guard fm.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw HLSError(.failed, "cannot write \(path)")
         }
-    }
-
-    /// Single-quoted for POSIX shells.
-    static func quoted(_ s: String) -> String {
-        "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }
