@@ -24,7 +24,9 @@ enum NodeAccounts {
         }
         try append(users, to: root + "/etc/passwd", mode: 0o644)
         try append(groups, to: root + "/etc/group", mode: 0o644)
-        try append(["passwd: files", "group: files", "shadow: files", "hosts: files dns"], to: root + "/etc/nsswitch.conf", mode: 0o644)
+        try append(
+            ["passwd: files", "group: files", "shadow: files", "hosts: files dns"], to: root + "/etc/nsswitch.conf",
+            mode: 0o644)
         for directory in ["/root", home] {
             try? FileManager.default.createDirectory(atPath: root + directory, withIntermediateDirectories: true)
         }

@@ -53,6 +53,18 @@ struct NodeNamespace {
     /// The host paths the node sees read-only, as the node names them (`/usr/bin`, …).
     var hostPaths: [String] { Self.hostUsrEntries().map(\.path) + Self.hostEtc }
 
+    /// Writes what the node finds at `handedPath`: `node` (its name: the proof, for the stand-in
+    /// commands, that they run on a simulated node), `host-paths` (what of `/` is the host's, one
+    /// path a line) and `files` (name, text).
+    func handOver(_ files: [(String, String)]) throws(HLSError) {
+        let fm = FileManager.default
+        try? fm.createDirectory(atPath: handedDirectory, withIntermediateDirectories: true)
+        let all = [("node", hostname + "\n"), ("host-paths", hostPaths.joined(separator: "\n") + "\n")] + files
+        for (file, text) in all where !fm.createFile(atPath: "\(handedDirectory)/\(file)", contents: Data(text.utf8)) {
+            throw HLSError(.failed, "cannot write \(handedDirectory)/\(file) for simulated node \(hostname)")
+        }
+    }
+
     /// Makes the tree ready to be `/`: the usr-merge symlinks and the host's symbolic links in
     /// `/usr` and `/usr/lib` (bubblewrap cannot lay a link over one that exists), then returns
     /// `bwrap`'s arguments that run `program` inside.

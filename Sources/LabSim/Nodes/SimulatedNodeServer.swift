@@ -42,7 +42,6 @@ final class SimulatedNodeServer: Sendable {
         let handed = directory + "/handed"
         let hostKey = root + Self.hostKey
         do {
-            try fm.createDirectory(atPath: handed, withIntermediateDirectories: true)
             try fm.createDirectory(
                 atPath: (hostKey as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         } catch {
@@ -59,15 +58,7 @@ final class SimulatedNodeServer: Sendable {
         let login = SimulatedNodes.currentUser()
         try NodeAccounts.ensure(root: root, login: login, home: home)
         let namespace = NodeNamespace(root: root, handedDirectory: handed, hostname: name)
-        let handedFiles = [
-            ("authorized_keys", authorizedKeys.joined(separator: "\n") + "\n"),
-            ("node", name + "\n"),
-            ("host-paths", namespace.hostPaths.joined(separator: "\n") + "\n"),
-        ]
-        for (file, text) in handedFiles
-        where !fm.createFile(atPath: "\(handed)/\(file)", contents: Data(text.utf8)) {
-            throw HLSError(.failed, "cannot write \(handed)/\(file)")
-        }
+        try namespace.handOver([("authorized_keys", authorizedKeys.joined(separator: "\n") + "\n")])
 
         var lastLog = ""
         for _ in 0..<5 {
