@@ -18,34 +18,44 @@ enum NodeAccounts {
             "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin",
         ]
         var groups = ["root:x:0:", "nogroup:x:65534:"]
+        var own: [String] = []
         if geteuid() != 0 {
-            users.append("\(login):x:\(geteuid()):\(getegid()):\(login):\(home):/bin/bash")
-            groups.append("\(login):x:\(getegid()):")
+            let user = "\(login):x:\(geteuid()):\(getegid()):\(login):\(home):/bin/bash"
+            users = [user] + users.filter { name(of: $0) != login }
+            groups = ["\(login):x:\(getegid()):"] + groups.filter { name(of: $0) != login }
+            own = [login]
         }
-        try append(users, to: root + "/etc/passwd", mode: 0o644)
-        try append(groups, to: root + "/etc/group", mode: 0o644)
-        try append(
-            ["passwd: files", "group: files", "shadow: files", "hosts: files dns"], to: root + "/etc/nsswitch.conf",
-            mode: 0o644)
+        try merge(users, into: root + "/etc/passwd", replacing: own)
+        try merge(groups, into: root + "/etc/group", replacing: own)
+        try merge(
+            ["passwd: files", "group: files", "shadow: files", "hosts: files dns"], into: root + "/etc/nsswitch.conf",
+            replacing: [])
         for directory in ["/root", home] {
             try? FileManager.default.createDirectory(atPath: root + directory, withIntermediateDirectories: true)
         }
     }
 
-    /// Appends the lines whose first field (up to `:`) has no line yet.
-    private static func append(_ lines: [String], to path: String, mode: Int) throws(HLSError) {
+    /// The first field of a passwd, group or nsswitch.conf line.
+    private static func name<S: StringProtocol>(of line: S) -> String {
+        String(line.prefix { $0 != ":" && $0 != " " })
+    }
+
+    /// Adds each of `lines` whose name has no line in the file yet, and puts the lines of the
+    /// names in `replacing` in place of the file's.
+    private static func merge(_ lines: [String], into path: String, replacing: [String]) throws(HLSError) {
         let fm = FileManager.default
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        let names = Set(text.split(separator: "\n").map { String($0.prefix { $0 != ":" && $0 != " " }) })
-        let missing = lines.filter { !names.contains(String($0.prefix { $0 != ":" && $0 != " " })) }
-        guard !missing.isEmpty else { return }
-        let separator = text.isEmpty || text.hasSuffix("\n") ? "" : "\n"
-        let updated = text + separator + missing.joined(separator: "\n") + "\n"
+        let existing = text.split(separator: "\n").map(String.init)
+        let wanted = Dictionary(lines.map { (name(of: $0), $0) }) { first, _ in first }
+        var merged = existing.map { line in replacing.contains(name(of: line)) ? wanted[name(of: line)] ?? line : line }
+        let present = Set(existing.map { name(of: $0) })
+        merged += lines.filter { !present.contains(name(of: $0)) }
+        guard merged != existing else { return }
         do {
             try fm.createDirectory(
                 atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try Data(updated.utf8).write(to: URL(fileURLWithPath: path))
-            try fm.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+            try Data((merged.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
+            try fm.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
         } catch {
             throw HLSError(.failed, "cannot write \(path) of a simulated node", cause: "\(error)")
         }
