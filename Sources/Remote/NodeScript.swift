@@ -26,9 +26,9 @@ public struct NodeScript: Sendable, Equatable {
     public static let remoteCommand = #"sudo -n env HLSH_SSH_CONNECTION="$SSH_CONNECTION" sh -s"#
 
     /// Reads the admin kubeconfig k3s writes (mode 0600, so through sudo); the Swift side
-    /// rewrites its server address and names. Under the root prefix like the scripts (sudo
-    /// clears the environment on a real host, where the prefix is `/` anyway).
-    public static let kubeconfigCommand = #"sudo -n sh -c 'cat "${HLSH_ROOT%/}/etc/rancher/k3s/k3s.yaml"'"#
+    /// rewrites its server address and names. The same path on real and simulated nodes (a
+    /// simulated node's tree is its `/`).
+    public static let kubeconfigCommand = "sudo -n cat /etc/rancher/k3s/k3s.yaml"
 
     public var kind: Kind
     /// Look and report only: nothing on the node changes (`changed` lines then say "would …").

@@ -51,14 +51,15 @@ final class SimulatedNodesTests: XCTestCase {
         return (dir, key, guests, nodes)
     }
 
-    func testABootedGuestIsReachableByNameAndAddressWithItsRootAsHLSHRoot() throws {
+    func testABootedGuestIsReachableByNameAndAddressWithItsTreeAsRoot() throws {
         let (dir, key, _, nodes) = try startOneNode()
         defer { withExtendedLifetime(dir) { nodes.stop() } }
         XCTAssertEqual(nodes.failures, [:])
 
-        let byName = try ssh(nodes, key: key.path, "k3s-cp-01", "echo \"$HLSH_ROOT\"")
+        let byName = try ssh(nodes, key: key.path, "k3s-cp-01", "hostname; touch /marker; echo \"${HLSH_ROOT-unset}\"")
         XCTAssertEqual(byName.status, 0, byName.stderr)
-        XCTAssertEqual(byName.stdout.trimmingCharacters(in: .newlines), nodes.root(of: "k3s-cp-01"))
+        XCTAssertEqual(byName.stdout, "k3s-cp-01\nunset\n")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: nodes.root(of: "k3s-cp-01") + "/marker"))
         let byAddress = try ssh(nodes, key: key.path, "192.168.10.21", "true")
         XCTAssertEqual(byAddress.status, 0, byAddress.stderr)
         let known = try String(contentsOfFile: nodes.knownHostsPath, encoding: .utf8)
@@ -69,7 +70,7 @@ final class SimulatedNodesTests: XCTestCase {
         let (dir, key, guests, nodes) = try startOneNode()
         defer { withExtendedLifetime(dir) { nodes.stop() } }
         let root = nodes.root(of: "k3s-cp-01")
-        XCTAssertEqual(try ssh(nodes, key: key.path, "k3s-cp-01", "touch \"$HLSH_ROOT/marker\"").status, 0)
+        XCTAssertEqual(try ssh(nodes, key: key.path, "k3s-cp-01", "touch /marker").status, 0)
         XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/marker"))
 
         guests.update { $0[0].booted = false }

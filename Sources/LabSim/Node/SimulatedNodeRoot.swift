@@ -4,14 +4,16 @@ public import HLSCore
 /// A simulated node as a directory tree: what a fresh Ubuntu 24.04 VM built from the cloud image
 /// looks like to the node scripts (`/etc`, `/proc`, `/sys`), plus stub system commands in
 /// `usr/lib/hlsh-sim/bin` (`systemctl`, `journalctl`, `sysctl`, `modprobe`, `lsmod`, `swapoff`,
-/// `nft`, `sshd`, `ss`, `apt-get`, `dpkg-query`, `curl`, `ip`, `sudo`, `apport`). Run a script with `HLSH_ROOT` set to `path` and the stub
-/// directory first in `PATH` (`environment(inheriting:)`) and it acts on this tree for real.
+/// `nft`, `sshd`, `ss`, `apt-get`, `dpkg-query`, `curl`, `ip`, `sudo`, `apport`). A simulated node
+/// runs with this tree as `/` (`NodeNamespace`), so scripts there act on it as on a real VM. Unit
+/// tests run a script on the host instead, with `HLSH_ROOT` set to `path` and the stub directory
+/// first in `PATH` (`environment(inheriting:)`).
 ///
 /// The stubs are written from the real tools' behaviour (docs/adr/0008): each logs its argv to
 /// `var/log/hlsh-sim.log` and its environment to `var/log/hlsh-sim.env`, keeps the machine's
 /// state under the tree (`proc/sys`, `proc/swaps`, `sys/module` as the kernel would; units,
 /// packages and nftables tables under `var/lib/hlsh-sim`), and finds the tree from its own path,
-/// so it can never touch the real system.
+/// or from `/` inside a simulated node, so it can never touch the real system.
 public struct SimulatedNodeRoot: Sendable {
     /// The machine the tree describes.
     public struct Machine: Sendable, Equatable {
@@ -41,7 +43,9 @@ public struct SimulatedNodeRoot: Sendable {
     public let path: String
 
     /// The stub commands, to put first in `PATH`.
-    public var binDirectory: String { path + "/usr/lib/hlsh-sim/bin" }
+    public var binDirectory: String { path + Self.nodeBinDirectory }
+    /// The stub commands as a simulated node sees them.
+    public static let nodeBinDirectory = "/usr/lib/hlsh-sim/bin"
     /// One line per stub invocation: the command name and its arguments.
     public var commandLogPath: String { path + "/var/log/hlsh-sim.log" }
     /// Each stub invocation's full environment, after a `--- NAME` line.

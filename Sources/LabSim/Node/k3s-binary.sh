@@ -6,7 +6,13 @@
 # Fault "k3s-token" (a join token the server rejects): an agent logs what k3s logs then and exits
 # 75, the simulated systemctl's sign for "runs, retrying, never ready".
 R='@K3S_SIM_ROOT@'
-case $R in /?*) ;; *) echo "simulated k3s: not bound to a simulated node" >&2; exit 99 ;; esac
+# R is the node's tree on the host (the scripts' unit tests), or empty on a simulated node, whose
+# tree is / (/run/hlsh-sim/node proves it).
+case $R in
+/?*) ;;
+'') [ -e /run/hlsh-sim/node ] || { echo "simulated k3s: not bound to a simulated node" >&2; exit 99; } ;;
+*) echo "simulated k3s: not bound to a simulated node" >&2; exit 99 ;;
+esac
 printf '%s\n' "k3s $*" >>"$R/var/log/hlsh-sim.log"
 { echo "--- k3s"; env; } >>"$R/var/log/hlsh-sim.env"
 config="$R/etc/rancher/k3s/config.yaml"

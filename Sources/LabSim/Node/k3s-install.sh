@@ -4,7 +4,13 @@
 # copied into the unit's .env file), acting only inside the simulated root it was served from.
 set -e
 R='@HLSH_SIM_ROOT@'
-case $R in /?*) ;; *) echo "simulated installer: not served by a simulated node" >&2; exit 99 ;; esac
+# R is the node's tree on the host (the scripts' unit tests), or empty on a simulated node, whose
+# tree is / (/run/hlsh-sim/node proves it).
+case $R in
+/?*) ;;
+'') [ -e /run/hlsh-sim/node ] || { echo "simulated installer: not served by a simulated node" >&2; exit 99; } ;;
+*) echo "simulated installer: not served by a simulated node" >&2; exit 99 ;;
+esac
 info() { echo "[INFO]  $*"; }
 fatal() { echo "[ERROR]  $*" >&2; exit 1; }
 printf '%s\n' "k3s-install.sh $*" >>"$R/var/log/hlsh-sim.log"

@@ -5,11 +5,14 @@ import HLSCore
     import Glibc
 #endif
 
-/// One simulated VM's SSH server: a real OpenSSH `sshd` on a loopback port, running as the
-/// invoking user (a non-root sshd can log in only the user it runs as), with the VM's own host
-/// key and the keys cloud-init installed. Each session gets `HLSH_ROOT` = the node's root tree
-/// and a `PATH` that finds the node's system commands first, so node scripts act on the
-/// simulated machine and nothing else.
+/// One simulated VM's SSH server: a real OpenSSH `sshd` on a loopback port, started inside the
+/// node's own namespaces (`NodeNamespace`) so that the node's tree is `/` for it and for every
+/// session and command it starts, all of which die with it. It uses the node's host key
+/// (`/etc/ssh/ssh_host_ed25519_key`, made on first boot) and the keys cloud-init installed; its
+/// own configuration comes from the simulator (read-only at `/run/hlsh-sim`), not from the node's
+/// `/etc/ssh/sshd_config`, which belongs to the node scripts. Sessions get a `PATH` with the
+/// node's stand-in system commands first and no root prefix: node scripts act on `/`, as on a
+/// real VM.
 final class SimulatedNodeServer: Sendable {
     let name: String
     let directory: String
@@ -22,8 +25,9 @@ final class SimulatedNodeServer: Sendable {
     static let sshd = "/usr/sbin/sshd"
     static let keygen = "/usr/bin/ssh-keygen"
 
-    /// Starts sshd for the node whose files live in `directory` (host key made on first use),
-    /// and waits until it listens.
+    /// Starts sshd for the node whose tree is `root` and whose simulator files live in
+    /// `directory` (host key made on first use), and waits until it listens. `home` (the login's
+    /// home) and `path` (the sessions' `PATH`) are paths as the node sees them.
     init(name: String, directory: String, root: String, home: String, path: String, authorizedKeys: [String])
         throws(HLSError)
     {
@@ -35,9 +39,14 @@ final class SimulatedNodeServer: Sendable {
                 .failed, "the simulated node \(name) needs OpenSSH's \(tool)",
                 hint: "install it: apt-get install openssh-server openssh-client")
         }
-        // sshd refuses to start without its privilege separation directory.
-        try? fm.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
-        let hostKey = directory + "/ssh_host_ed25519_key"
+        let handed = directory + "/handed"
+        let hostKey = root + Self.hostKey
+        do {
+            try fm.createDirectory(
+                atPath: (hostKey as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        } catch {
+            throw HLSError(.failed, "cannot prepare simulated node \(name) in \(directory)", cause: "\(error)")
+        }
         if !fm.fileExists(atPath: hostKey) {
             let status = try ChildProcess(
                 Self.keygen, ["-q", "-t", "ed25519", "-N", "", "-C", "root@\(name)", "-f", hostKey]
@@ -46,23 +55,23 @@ final class SimulatedNodeServer: Sendable {
         }
         let publicKey = (try? String(contentsOfFile: hostKey + ".pub", encoding: .utf8)) ?? ""
         hostPublicKey = publicKey.split(separator: " ").prefix(2).joined(separator: " ")
-        let keys = authorizedKeys.joined(separator: "\n") + "\n"
-        guard fm.createFile(atPath: directory + "/authorized_keys", contents: Data(keys.utf8)) else {
-            throw HLSError(.failed, "cannot write \(directory)/authorized_keys")
-        }
+        let login = SimulatedNodes.currentUser()
+        try NodeAccounts.ensure(root: root, login: login, home: home)
+        let namespace = NodeNamespace(root: root, handedDirectory: handed, hostname: name)
+        try namespace.handOver([("authorized_keys", authorizedKeys.joined(separator: "\n") + "\n")])
 
         var lastLog = ""
         for _ in 0..<5 {
             let port = try Self.freePort()
-            let configPath = directory + "/sshd_config"
-            let config = Self.configuration(
-                port: port, directory: directory, hostKey: hostKey, root: root, home: home, path: path,
-                marker: "HLSH_SIM_NODE=\(directory)")
+            let configPath = handed + "/sshd_config"
+            let config = Self.configuration(port: port, path: path, marker: "HLSH_SIM_NODE=\(directory)")
             guard fm.createFile(atPath: configPath, contents: Data(config.utf8), attributes: [.posixPermissions: 0o600])
             else { throw HLSError(.failed, "cannot write \(configPath)") }
             let logPath = directory + "/sshd.log"
+            let arguments = try namespace.arguments(
+                running: [Self.sshd, "-D", "-e", "-f", NodeNamespace.handedPath + "/sshd_config"])
             let process = try ChildProcess(
-                Self.sshd, ["-D", "-e", "-f", configPath], stdout: .file(logPath, append: false),
+                NodeNamespace.bwrap, arguments, stdout: .file(logPath, append: false),
                 stderr: .file(logPath, append: true), tethered: true)
             let listening = "Server listening on 127.0.0.1 port \(port)."
             let deadline = Date().addingTimeInterval(15)
@@ -96,16 +105,17 @@ final class SimulatedNodeServer: Sendable {
         }
     }
 
-    private static func configuration(
-        port: UInt16, directory: String, hostKey: String, root: String, home: String, path: String, marker: String
-    ) -> String {
+    /// The node's host key, as the node sees it (and relative to its tree on the host).
+    static let hostKey = "/etc/ssh/ssh_host_ed25519_key"
+
+    private static func configuration(port: UInt16, path: String, marker: String) -> String {
         [
             "# sshd of a simulated node, generated by the hlsh lab simulator",
             "Port \(port)",
             "ListenAddress 127.0.0.1",
             "HostKey \(hostKey)",
-            "PidFile \(directory)/sshd.pid",
-            "AuthorizedKeysFile \(directory)/authorized_keys",
+            "PidFile /run/sshd.pid",
+            "AuthorizedKeysFile \(NodeNamespace.handedPath)/authorized_keys",
             "UsePAM no",
             "PasswordAuthentication no",
             "KbdInteractiveAuthentication no",
@@ -120,7 +130,7 @@ final class SimulatedNodeServer: Sendable {
             "LogLevel VERBOSE",
             "AllowTcpForwarding yes",
             "Subsystem sftp internal-sftp",
-            "SetEnv HOME=\(home) HLSH_ROOT=\(root) PATH=\(path) \(marker)",
+            "SetEnv PATH=\(path) \(marker)",
         ].joined(separator: "\n") + "\n"
     }
 

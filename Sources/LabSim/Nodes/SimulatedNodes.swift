@@ -6,8 +6,8 @@ import Synchronization
     import Glibc
 #endif
 
-/// The simulated lab's machines: one SSH server per booted VM, each on a directory tree that is
-/// the VM's root file system. It follows the PVE simulator's guests — a VM that boots gets its
+/// The simulated lab's machines: one SSH server per booted VM, each inside namespaces of its own
+/// whose `/` is a directory tree, the VM's root file system (`NodeNamespace`). It follows the PVE simulator's guests — a VM that boots gets its
 /// server, a VM that stops loses it, a destroyed or recreated VM loses its disk (root tree and
 /// host key) — and keeps `DIR/ssh_config` describing how to reach each one:
 ///
@@ -25,7 +25,8 @@ public final class SimulatedNodes: Sendable {
     public struct Image: Sendable {
         /// Lays down a fresh VM's file system under the given root (an empty directory).
         public var install: @Sendable (_ root: String, _ guest: SimulatedGuest) throws(HLSError) -> Void
-        /// The sessions' `PATH` for a root: the node's own commands first.
+        /// The sessions' `PATH`, as the node sees it (the argument, the tree on the host, is
+        /// not part of it): the node's own commands first.
         public var path: @Sendable (_ root: String) -> String
 
         public init(
@@ -54,9 +55,7 @@ public final class SimulatedNodes: Sendable {
                 }
                 _ = try SimulatedNodeRoot.install(at: root, machine: machine)
             },
-            path: { root in
-                "\(SimulatedNodeRoot(path: root).binDirectory):\(root)/usr/local/bin:/usr/local/bin:/usr/bin:/bin"
-            })
+            path: { _ in "\(SimulatedNodeRoot.nodeBinDirectory):\(standardPath)" })
 
         /// Empty directories and the host's own commands: enough for `true` and `echo`.
         public static let bare = Image(
@@ -65,7 +64,10 @@ public final class SimulatedNodes: Sendable {
                     try? FileManager.default.createDirectory(
                         atPath: "\(root)/\(dir)", withIntermediateDirectories: true)
                 }
-            }, path: { root in "\(root)/usr/local/bin:/usr/local/bin:/usr/bin:/bin" })
+            }, path: { _ in standardPath })
+
+        /// Ubuntu's `PATH` for a login.
+        static let standardPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
     }
 
     public let directory: String
@@ -187,8 +189,8 @@ public final class SimulatedNodes: Sendable {
             }
             try image.install(root, guest)
         }
-        let home = "\(root)/home/\(guest.user ?? "ubuntu")"
-        try? fm.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let home = "/home/\(guest.user ?? "ubuntu")"
+        try? fm.createDirectory(atPath: root + home, withIntermediateDirectories: true)
         return try SimulatedNodeServer(
             name: guest.name, directory: nodeDir, root: root, home: home, path: image.path(root),
             authorizedKeys: guest.authorizedKeys)
@@ -224,7 +226,8 @@ public final class SimulatedNodes: Sendable {
         else { throw HLSError(.failed, "cannot write \(sshConfigPath)") }
     }
 
-    private static func currentUser() -> String {
+    /// The invoking user's name: the login the simulated nodes accept.
+    static func currentUser() -> String {
         if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
         return ProcessInfo.processInfo.environment["USER"] ?? "root"
     }

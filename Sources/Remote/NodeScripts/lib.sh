@@ -13,10 +13,12 @@
 #   secret KEY VALUE         a value the caller must keep out of logs (the k3s join token)
 # Exit status: 0 when no control failed, 1 when one did, 2 for a usage error (bad parameters).
 #
-# HLSH_ROOT (environment, default /) prefixes every path, so tests run the scripts for real under
-# a temporary tree with stub system commands first in PATH. HLSH_CHECK=1 is check mode: look,
-# report, change nothing. Files are written atomically (temp file in the same directory, then mv)
-# and only when their bytes or mode differ; handlers (reloads) run once, at the end.
+# HLSH_ROOT (environment, default /) prefixes every path, for the scripts' unit tests only: they
+# run the scripts for real under a temporary tree with stub system commands first in PATH. Real
+# and simulated nodes leave it unset (a simulated node's tree is its /). HLSH_CHECK=1 is check
+# mode: look, report, change nothing. Files are written atomically (temp file in the same
+# directory, then mv) and only when their bytes or mode differ; handlers (reloads) run once, at
+# the end.
 
 HLSH_ROOT=${HLSH_ROOT:-/}
 # The prefix for paths: "" for the real root, so "$R/etc" is "/etc", never "//etc".
