@@ -70,8 +70,8 @@ enum NodeCommands {
         let acceptNew = inv.flag("accept-new")
         return .list(
             try selected.map { s in
-                let outcome = try Poll.until(
-                    s.target.name, "ssh", inv: inv, timeout: inv.duration(defaulted: "timeout"),
+                let outcome = try inv.waitUntil(
+                    s.target.name, "ssh", timeout: inv.duration(defaulted: "timeout"),
                     every: inv.duration(defaulted: "every"),
                     hint: "is the VM running (vm list)? is its address right in the inventory?"
                 ) { () throws -> String? in

@@ -44,7 +44,7 @@ public final class Progress: Sendable {
         let frames = Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
         var i = 0
         while true {
-            let seconds = Int(Quantities.seconds(elapsed))
+            let seconds = elapsed.wholeSeconds
             let width = Terminal.columns(of: 2) ?? context.stderrTerminal.width
             let drawn = state.withLock { (state) -> Bool in
                 guard state.running else { return false }

@@ -52,7 +52,7 @@ extension Interpreter {
     }
 
     static func rounded(_ d: Duration) -> Duration {
-        let ms = Quantities.seconds(d) * 1000
+        let ms = d.inSeconds * 1000
         return ms < 1000 ? .milliseconds(Int64(ms.rounded())) : .milliseconds(Int64((ms / 100).rounded() * 100))
     }
 
@@ -78,20 +78,9 @@ extension Interpreter {
                 context.log.record(
                     "retry",
                     [("attempt", .int(attempt + 1)), ("error", .string(e.message)), ("at", .string(at.description))])
-                try sleep(pause, what: "retry delay")
+                try context.cancellation.sleep(for: pause, "retry delay")
                 attempt += 1
             }
-        }
-    }
-
-    /// Sleeps in small steps so Ctrl-C ends the wait at once.
-    func sleep(_ duration: Duration, what: String) throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + duration
-        while clock.now < deadline {
-            try context.cancellation.check(what)
-            let left = deadline - clock.now
-            try? clock.sleep_(for: min(left, .milliseconds(50)))
         }
     }
 
@@ -154,14 +143,5 @@ extension Interpreter {
         let (program, diagnostics) = parse(source, knownDefinitions: scope.allDefinitionNames)
         if let first = diagnostics.first { throw first.error }
         return try execute(program.statements, scope: scope, emit: false)
-    }
-}
-
-extension ContinuousClock {
-    /// A blocking sleep (the interpreter is synchronous; async is not needed for one thread).
-    func sleep_(for duration: Duration) throws {
-        let ns = max(0, Quantities.seconds(duration) * 1e9)
-        var ts = timespec(tv_sec: Int(ns / 1e9), tv_nsec: Int(ns.truncatingRemainder(dividingBy: 1e9)))
-        _ = nanosleep(&ts, nil)
     }
 }
