@@ -50,7 +50,7 @@ public final class Progress: Sendable {
                 guard state.running else { return false }
                 let line = Self.fitted(
                     "\(frames[i % frames.count]) \(state.label)",
-                    then: " (\(Quantities.format(.seconds(seconds))))", width: width)
+                    then: " (\(Duration.seconds(seconds).text))", width: width)
                 context.err("\r\u{1B}[K" + line)
                 return true
             }

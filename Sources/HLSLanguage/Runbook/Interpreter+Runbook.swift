@@ -23,7 +23,7 @@ extension Interpreter {
             try execute(body.statements, scope: Scope(parent: scope), emit: emit)
         } catch {
             let elapsed = clock.now - start
-            context.err("✗ phase \(name) failed after \(Quantities.format(Interpreter.rounded(elapsed)))\n")
+            context.err("✗ phase \(name) failed after \(Interpreter.rounded(elapsed).text)\n")
             let changed =
                 context.options.dryRun ? context.pendingChanges - pendingBefore : context.appliedChanges - appliedBefore
             context.log.record(
@@ -40,7 +40,7 @@ extension Interpreter {
         let summary =
             context.options.dryRun
             ? "\(pending) change(s) planned" : changed == 0 ? "no change" : "\(changed) change(s)"
-        context.err("✓ phase \(name) (\(Quantities.format(Interpreter.rounded(elapsed))), \(summary))\n")
+        context.err("✓ phase \(name) (\(Interpreter.rounded(elapsed).text), \(summary))\n")
         context.log.record(
             "phase_end",
             [
@@ -74,7 +74,7 @@ extension Interpreter {
             do {
                 return try execute(body.statements, scope: Scope(parent: scope), emit: emit)
             } catch let e as HLSError where catchable(e) && attempt < count {
-                context.err("↻ retry \(attempt + 1)/\(count) in \(Quantities.format(pause)) after: \(e.message)\n")
+                context.err("↻ retry \(attempt + 1)/\(count) in \(pause.text) after: \(e.message)\n")
                 context.log.record(
                     "retry",
                     [("attempt", .int(attempt + 1)), ("error", .string(e.message)), ("at", .string(at.description))])

@@ -1,6 +1,7 @@
 import HLSCore
 
-/// Literal words that are numbers, durations or sizes, and how those print.
+/// Literal words that are numbers, durations or sizes, and how sizes print (durations print by
+/// `Duration.text` in HLSCore).
 ///
 /// Durations: `500ms`, `90s`, `5m`, `2h`, `1d`, `1w`, and sums like `1h30m` (lowercase units).
 /// Sizes: `512M`, `8G`, `100GiB` (binary: K M G T P, KiB…PiB, Ki…Pi) and `10GB` (decimal: KB…PB),
@@ -130,9 +131,6 @@ enum Quantities {
         guard let last = text.last, last.isLetter else { return nil }
         return ByteSize.parse(text)
     }
-
-    /// `1h30m`, `90s` → `1m30s`, `250ms`, `0s`.
-    static func format(_ d: Duration) -> String { d.text }
 
     /// `8 GiB`, `1.5 GiB`, `512 MiB`, `100 B`.
     static func format(size bytes: Int64) -> String { ByteSize.format(bytes) }
