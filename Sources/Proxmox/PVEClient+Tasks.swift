@@ -1,12 +1,6 @@
 public import HLSCore
 import HLSTransport
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 extension PVEClient {
     /// How many log lines a failed task's error shows.
     static let taskLogTailLines = 10
@@ -45,42 +39,43 @@ extension PVEClient {
         _ upid: UPID, timeout: Duration = .seconds(600), every interval: Duration = .seconds(1),
         cancellation: Cancellation = .never, progress: ((Duration, PVETaskStatus) -> Void)? = nil
     ) throws(HLSError) -> PVETaskResult {
-        let clock = ContinuousClock()
-        let started = clock.now
-        let deadline = started + timeout
         let place = Place.request(method: "task", url: upid.summary)
+        let path = Self.taskPath(upid) + "/status"
         /// The window in which a 400 means "not visible yet".
         let creationGrace = Duration.seconds(5)
-        while true {
-            try checkCancelled(cancellation, upid: upid, place: place)
-            let path = Self.taskPath(upid) + "/status"
-            switch try call("GET", path, cancellation: cancellation) {
-            case .failure(let failure) where failure.status == 400 && clock.now - started < creationGrace:
-                break
-            case .failure(let failure):
-                throw failure.error()
-            case .data(let data):
-                let fields = PVEFields(data, at: .request(method: "GET", url: path), what: "the task status")
-                let state = try fields.string("status")
-                let status = PVETaskStatus(
-                    upid: upid, isRunning: state == "running", exitStatus: fields.optionalString("exitstatus"))
-                progress?(clock.now - started, status)
-                if !status.isRunning {
-                    if let warnings = status.successWarnings {
-                        return PVETaskResult(
-                            upid: upid, exitStatus: status.exitStatus ?? "OK", warnings: warnings,
-                            elapsed: clock.now - started)
+        var poll = Poll(
+            "task \(upid.summary)", timeout: timeout, every: interval, cancellation: cancellation, at: place,
+            hint: "it keeps running on \(upid.node); wait for it again or look at the task log in the web UI")
+        poll.timeoutMessage = "task \(upid.summary) did not finish within \(timeout.text)"
+        let started = ContinuousClock.now
+        do {
+            return try poll.until { () throws(HLSError) -> Poll.Check<PVETaskResult> in
+                let elapsed = started.duration(to: .now)
+                switch try call("GET", path, cancellation: cancellation) {
+                case .failure(let failure) where failure.status == 400 && elapsed < creationGrace:
+                    return .pending("not visible yet: \(upid.text)")
+                case .failure(let failure):
+                    throw failure.error()
+                case .data(let data):
+                    let fields = PVEFields(data, at: .request(method: "GET", url: path), what: "the task status")
+                    let state = try fields.string("status")
+                    let status = PVETaskStatus(
+                        upid: upid, isRunning: state == "running", exitStatus: fields.optionalString("exitstatus"))
+                    progress?(elapsed, status)
+                    guard !status.isRunning else { return .pending("\(status.text): \(upid.text)") }
+                    guard let warnings = status.successWarnings else {
+                        throw taskFailure(status, place: place, cancellation: cancellation)
                     }
-                    throw taskFailure(status, place: place, cancellation: cancellation)
+                    return .ready(
+                        PVETaskResult(
+                            upid: upid, exitStatus: status.exitStatus ?? "OK", warnings: warnings,
+                            elapsed: started.duration(to: .now)))
                 }
-            }
-            if clock.now >= deadline {
-                throw HLSError(
-                    .timeout, "task \(upid.summary) did not finish within \(Self.format(timeout))", at: place,
-                    hint: "it keeps running on \(upid.node); wait for it again or look at the task log in the web UI",
-                    cause: upid.text)
-            }
-            try sleep(min(interval, deadline - clock.now), cancellation: cancellation, upid: upid, place: place)
+            }.value
+        } catch  where error.kind == .interrupted {
+            throw HLSError(
+                .interrupted, "interrupted while waiting for task \(upid.summary)", at: place,
+                hint: "the task keeps running on \(upid.node)", cause: upid.text)
         }
     }
 
@@ -114,37 +109,7 @@ extension PVEClient {
         return HLSError(.failed, exit.isEmpty ? "task failed" : exit, at: place, cause: cause)
     }
 
-    private func checkCancelled(_ cancellation: Cancellation, upid: UPID, place: Place) throws(HLSError) {
-        if cancellation.isCancelled {
-            throw HLSError(
-                .interrupted, "interrupted while waiting for task \(upid.summary)", at: place,
-                hint: "the task keeps running on \(upid.node)", cause: upid.text)
-        }
-    }
-
-    /// Sleeps in slices of at most 50 ms, so a cancellation ends it quickly.
-    private func sleep(_ duration: Duration, cancellation: Cancellation, upid: UPID, place: Place) throws(HLSError) {
-        let clock = ContinuousClock()
-        let end = clock.now + duration
-        while true {
-            try checkCancelled(cancellation, upid: upid, place: place)
-            let left = end - clock.now
-            if left <= .zero { return }
-            let slice = min(left, .milliseconds(50))
-            let micros = slice.components.seconds * 1_000_000 + slice.components.attoseconds / 1_000_000_000_000
-            usleep(UInt32(max(1, micros)))
-        }
-    }
-
     static func taskPath(_ upid: UPID) -> String {
         "/nodes/\(PVEFormEncoding.encodePathSegment(upid.node))/tasks/\(PVEFormEncoding.encodePathSegment(upid.text))"
-    }
-
-    /// `90 s`, `10 min`, `1.5 s`.
-    static func format(_ duration: Duration) -> String {
-        let ms = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        if ms % 60_000 == 0, ms >= 60_000 { return "\(ms / 60_000) min" }
-        if ms % 1000 == 0 { return "\(ms / 1000) s" }
-        return "\(Double(ms) / 1000) s"
     }
 }

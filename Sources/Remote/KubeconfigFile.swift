@@ -1,7 +1,7 @@
 import Foundation
 public import HLSCore
 
-/// Where a kubeconfig goes and how it is written: `--output PATH`, else the first path of
+/// Where a kubeconfig goes and how it is written: `node kubeconfig --to PATH`, else the first path of
 /// `$KUBECONFIG`, else `~/.kube/config` — as kubectl itself picks the file it writes to.
 public struct KubeconfigFile: Sendable, Equatable {
     public let path: String

@@ -20,6 +20,17 @@ final class NodeContactTests: XCTestCase {
         return result
     }
 
+    /// `node list`'s ssh column says why a node's SSH target cannot be worked out, instead of
+    /// a bare `?`: here the VMs have not booted, so their names lead to the inventory's
+    /// addresses, which the simulated lab never connects to.
+    func testNodeListSaysWhyAnSSHTargetCannotBeResolved() throws {
+        let lab = try LabHarness()
+        let result = lab.run("node list | where name == \"k3s-cp-01\" | get ssh | to json --compact")
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertTrue(result.out.hasPrefix(#"["? k3s-cp-01 is not reachable in the simulated lab"#), result.out)
+        XCTAssertTrue(result.out.contains("192.168.10.21"), result.out)
+    }
+
     func testFirstContactNamesTheNodeShowsTheFingerprintAndSaysHowToAcceptIt() throws {
         let lab = try LabHarness()
         XCTAssertEqual(lab.run("vm apply --all").status, 0)

@@ -51,6 +51,12 @@ final class NodePhaseTests: XCTestCase {
         XCTAssertTrue(config.contains("server: https://192.168.10.21:6443"), config)
         XCTAssertTrue(config.contains("current-context: homelab"), config)
         XCTAssertTrue(lab.run("node kubeconfig").err.contains("no change"))
+        // --to writes another file, and leaves -o to mean the output format as on every verb.
+        let own = lab.home.file("lab.yaml")
+        let elsewhere = lab.run("node kubeconfig --to \(own) -o json")
+        XCTAssertEqual(elsewhere.status, 0, elsewhere.err)
+        XCTAssertTrue(elsewhere.out.contains(#""file": "\#(own)""#), elsewhere.out)
+        XCTAssertTrue(try String(contentsOfFile: own, encoding: .utf8).contains("current-context: homelab"))
     }
 
     /// `node ports` reads each node's loaded firewall (`nft -j list ruleset`): after harden, every

@@ -46,11 +46,23 @@ final class RegistryDeclarationTests: XCTestCase {
     /// Verb flags that share a name with a run-wide flag of hlsh, each for a stated reason.
     static let sharedWithRunWideFlags: [String: Set<String>] = [
         // The same meaning: hlsh's `-y` sets assumeYes, which `vm destroy` honours as its own `--yes`.
-        "vm destroy": ["yes", "y"],
-        // A known clash: in the shell `--output FILE` is the verb's, but `hlsh node kubeconfig
-        // --output F` is read as hlsh's own `--output FORMAT`.
-        "node kubeconfig": ["output"],
+        "vm destroy": ["yes", "y"]
     ]
+
+    /// `-o`/`--output FORMAT` is every verb's and hlsh's own: a verb that declared its own
+    /// `--output` (as `node kubeconfig --output FILE` once did) would take the verb's meaning in
+    /// the shell but hlsh's from bash (`hlsh node kubeconfig --output F`).
+    func testNoVerbDeclaresAFlagNamedAsAGlobalOne() throws {
+        let global = try Self.runWideFlagNames().union(["output", "o"])
+        for spec in Commands.registry().specs {
+            let allowed = Self.sharedWithRunWideFlags[spec.name] ?? []
+            for flag in spec.flags {
+                let names = Set([flag.name] + (flag.short.map { [String($0)] } ?? []))
+                let clashing = names.intersection(global).subtracting(allowed)
+                XCTAssertEqual(clashing, [], "'\(spec.name)' --\(flag.name) clashes with a global flag")
+            }
+        }
+    }
 
     /// The long and short names of hlsh's own options, from the binary's declaration
     /// (`--experimental-dump-help`), so the list is not written twice.

@@ -117,7 +117,7 @@ final class HTTPClientTests: XCTestCase {
         XCTAssertEqual(error.kind, .timeout, error.description)
         XCTAssertEqual(error.place, .request(method: "GET", url: request.url))
         XCTAssertTrue(error.description.contains("GET \(request.url)"), error.description)
-        XCTAssertTrue(error.message.contains("timed out after 0.5 s"), error.message)
+        XCTAssertTrue(error.message.contains("timed out after 500ms"), error.message)
         XCTAssertGreaterThanOrEqual(elapsed, 0.4)
         XCTAssertLessThan(elapsed, 10, "the timeout did not end the request")
         XCTAssertEqual(trace.retries, 0, "a response timeout is not retried:\n\(trace.text)")

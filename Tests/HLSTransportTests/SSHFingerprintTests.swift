@@ -15,10 +15,13 @@ final class SSHFingerprintTests: XCTestCase {
         XCTAssertNil(Fingerprint.sha256(ofBase64Key: "not base64!"))
     }
 
+    /// SSH timeouts print their budget as every duration in hlsh does (`Duration.text`).
     func testDurationsInMessages() {
-        XCTAssertEqual(HLSError.formatSeconds(.seconds(1)), "1 s")
-        XCTAssertEqual(HLSError.formatSeconds(.milliseconds(500)), "0.5 s")
-        XCTAssertEqual(HLSError.formatSeconds(.milliseconds(2250)), "2.25 s")
+        let endpoint = SSHEndpoint(user: "root", host: "10.0.0.5", port: 22)
+        XCTAssertEqual(
+            HLSError.sshTimeout(.milliseconds(2250), while: "connecting", at: endpoint).message,
+            "timed out after 2.25s while connecting")
+        XCTAssertEqual(HLSError.sshTimeout(nil, while: "reading", at: endpoint).message, "timed out while reading")
     }
 
     func testEndpointNames() {

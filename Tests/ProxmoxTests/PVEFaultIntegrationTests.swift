@@ -78,8 +78,8 @@ final class PVEFaultIntegrationTests: XCTestCase {
             })
         XCTAssertEqual(timeout?.kind, .timeout)
         XCTAssertTrue(
-            timeout?.message.contains("did not finish within 0.6 s") ?? false, "\(String(describing: timeout))")
-        XCTAssertEqual(timeout?.cause, upid.text)
+            timeout?.message.contains("did not finish within 600ms") ?? false, "\(String(describing: timeout))")
+        XCTAssertEqual(timeout?.cause, "running: \(upid.text)", "the last status seen and the UPID")
         XCTAssertGreaterThanOrEqual(seen, 2)
 
         let cancellation = Cancellation()

@@ -219,18 +219,21 @@ extension NodeCommands {
         discussion: """
             Reads /etc/rancher/k3s/k3s.yaml from the first server (or --server), points it at the \
             server's address, renames its cluster, user and context to the lab's name, and merges it into \
-            the file kubectl uses ($KUBECONFIG's first path, else ~/.kube/config), or writes --output. \
+            the file kubectl uses ($KUBECONFIG's first path, else ~/.kube/config), or into the file given by --to. \
             Other contexts in the file are kept; the file is written with mode 0600.
             """,
         flags: [
             Flag("server", .name("node"), "the server to read it from (default: the inventory's first server)"),
-            Flag("output", .path, "write here instead of the kubeconfig kubectl uses"),
+            Flag("to", .path, "merge into this file instead of the kubeconfig kubectl uses"),
             Flag("context", .string, "the name for cluster, user and context (default: the lab's name)"),
             acceptNewFlag,
         ],
         columns: ["file", "context", "server"],
         examples: [
-            Example("node kubeconfig", "merge the lab's context into ~/.kube/config", needsLab: true)
+            Example("node kubeconfig", "merge the lab's context into ~/.kube/config", needsLab: true),
+            Example(
+                "node kubeconfig --to ~/.kube/homelab.yaml", "keep the lab's context in a file of its own",
+                needsLab: true),
         ],
         implementation: .mutation(planKubeconfig))
 
@@ -245,7 +248,7 @@ extension NodeCommands {
         let service = try NodeService.of(inv)
         let name = inv.string("context") ?? lab.name
         let server = "https://\(vm.ip.addressText):6443"
-        let file = KubeconfigFile(explicit: inv.string("output"), environment: inv.context.environment)
+        let file = KubeconfigFile(explicit: inv.string("to"), environment: inv.context.environment)
         let row = Value.record(
             Record([("file", .string(file.path)), ("context", .string(name)), ("server", .string(server))]))
         if let (_, error) = service.setAsideUnreachable(

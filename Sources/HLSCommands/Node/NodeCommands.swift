@@ -37,10 +37,20 @@ enum NodeCommands {
                         Record([
                             ("name", .string(vm.name)), ("role", .string(vm.role.rawValue)),
                             ("host", .string(vm.host)), ("address", .string(vm.ip.addressText)),
-                            ("ssh", .string((try? service.connections.resolve(target).description) ?? "?")),
+                            ("ssh", .string(sshColumn(target, service))),
                         ]))
                 })
         })
+
+    /// How SSH reaches `target`, or `? ` and why it cannot be worked out (a broken ssh_config, an
+    /// address the simulated lab never connects to).
+    static func sshColumn(_ target: NodeTarget, _ service: NodeService) -> String {
+        do {
+            return try service.connections.resolve(target).description
+        } catch {
+            return "? " + error.message
+        }
+    }
 
     static let wait = CommandSpec(
         ["node", "wait"], summary: "Wait until nodes accept an SSH login",
@@ -70,8 +80,8 @@ enum NodeCommands {
         let acceptNew = inv.flag("accept-new")
         return .list(
             try selected.map { s in
-                let outcome = try Poll.until(
-                    s.target.name, "ssh", inv: inv, timeout: inv.duration(defaulted: "timeout"),
+                let outcome = try inv.waitUntil(
+                    s.target.name, "ssh", timeout: inv.duration(defaulted: "timeout"),
                     every: inv.duration(defaulted: "every"),
                     hint: "is the VM running (vm list)? is its address right in the inventory?"
                 ) { () throws -> String? in

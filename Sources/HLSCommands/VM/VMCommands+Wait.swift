@@ -49,8 +49,8 @@ extension VMCommands {
         for name in names { _ = try lookUp(name, inv, client: client) }
         var results: [Value] = []
         for name in names {
-            let outcome = try Poll.until(
-                name, condition, inv: inv, timeout: timeout, every: every,
+            let outcome = try inv.waitUntil(
+                name, condition, timeout: timeout, every: every,
                 hint: "raise --timeout, or check the VM's console in Proxmox"
             ) { () throws -> String? in
                 try notYet(name, condition, inv: inv, client: client, lab: lab)
@@ -126,8 +126,7 @@ extension VMCommands {
         if connect(fd, info.ai_addr, info.ai_addrlen) == 0 { return true }
         guard errno == EINPROGRESS else { return false }
         var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        let ms = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        guard poll(&pfd, 1, ms) == 1 else { return false }
+        guard poll(&pfd, 1, timeout.pollMilliseconds(cap: .max)) == 1 else { return false }
         var error: Int32 = 0
         var len = socklen_t(MemoryLayout<Int32>.size)
         getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len)

@@ -22,38 +22,26 @@ extension Builtins {
                 guard let produce = inv.lazy("value") else { throw inv.usage("missing <value>") }
                 guard let until = inv.condition("until") else { throw inv.usage("--until is required") }
                 let timeout = inv.duration(defaulted: "timeout")
-                let every = inv.duration(defaulted: "every")
-                let progress = Progress("waiting at \(inv.location)", context: inv.context)
-                defer { progress.stop() }
-                var last: Value = .null
-                var lastError: HLSError? = nil
-                while true {
-                    try inv.context.cancellation.check("wait at \(inv.location)")
+                var poll = Poll(
+                    "the condition at \(inv.location)", timeout: timeout, every: inv.duration(defaulted: "every"),
+                    cancellation: inv.context.cancellation, at: .source(inv.location),
+                    hint: "raise --timeout, or check what is awaited")
+                poll.timeoutMessage = "wait: condition still false after \(timeout.text)"
+                return try poll.until(showingOn: inv.context) { () throws -> Poll.Check<Value> in
                     do {
-                        last = try produce()
-                        if try until(last) { return last }
-                        lastError = nil
+                        let value = try produce()
+                        return try until(value) ? .ready(value) : .pending("last value: \(Render.inline(value))")
                     } catch let e as HLSError where e.kind != .interrupted {
-                        lastError = e
+                        return .pending(e.message)
                     }
-                    // The last try is at the deadline, not one interval before it.
-                    let left = timeout - progress.elapsed
-                    if left <= .zero {
-                        throw HLSError(
-                            .timeout, "wait: condition still false after \(Quantities.format(timeout))",
-                            at: .source(inv.location),
-                            hint: "raise --timeout, or check what is awaited",
-                            cause: lastError?.message ?? "last value: \(Render.inline(last))")
-                    }
-                    try inv.interpreter.sleep(min(every, left), what: "wait at \(inv.location)")
-                }
+                }.value
             }),
         CommandSpec(
             ["sleep"], summary: "Pause for a duration (Ctrl-C ends it)",
             positionals: [Parameter("duration", .duration, "how long, e.g. 2s")],
             examples: [Example("sleep 10ms", "a short pause")],
             implementation: .builtin { inv in
-                try inv.interpreter.sleep(inv.duration("duration")!, what: "sleep at \(inv.location)")
+                try inv.context.cancellation.sleep(for: inv.duration("duration")!, "sleep at \(inv.location)")
                 return .null
             }),
     ]

@@ -294,6 +294,11 @@ extension Interpreter {
         case .duration:
             if case .duration = value { return value }
             if case .string(let s) = value, let d = Quantities.parseDuration(s) { return .duration(d) }
+            if case .string(let s) = value, Quantities.isOversizedDuration(s) {
+                throw HLSError(
+                    .usage, "\(command): duration \(s) is too long", at: .source(expression.location),
+                    hint: Quantities.durationRangeHint)
+            }
             throw fail("a duration such as 90s, 5m or 1h30m")
         case .size:
             if case .size = value { return value }

@@ -44,13 +44,13 @@ public final class Progress: Sendable {
         let frames = Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
         var i = 0
         while true {
-            let seconds = Int(Quantities.seconds(elapsed))
+            let seconds = elapsed.wholeSeconds
             let width = Terminal.columns(of: 2) ?? context.stderrTerminal.width
             let drawn = state.withLock { (state) -> Bool in
                 guard state.running else { return false }
                 let line = Self.fitted(
                     "\(frames[i % frames.count]) \(state.label)",
-                    then: " (\(Quantities.format(.seconds(seconds))))", width: width)
+                    then: " (\(Duration.seconds(seconds).text))", width: width)
                 context.err("\r\u{1B}[K" + line)
                 return true
             }

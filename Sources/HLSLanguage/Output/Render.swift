@@ -15,7 +15,7 @@ public enum Render {
         case .int(let i): return String(i)
         case .float(let d): return JSONCodec.format(d)
         case .string(let s): return s
-        case .duration(let d): return Quantities.format(d)
+        case .duration(let d): return d.text
         case .size(let s): return Quantities.format(size: s)
         case .secret(let s): return s.description
         case .closure: return "{ … }"

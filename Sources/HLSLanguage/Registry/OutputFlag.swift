@@ -21,7 +21,8 @@ enum OutputFlag {
     }
 
     /// Whether a verb takes the shared flag: every verb, except one with its own `--output`
-    /// or `-o` (`node kubeconfig --output FILE`).
+    /// or `-o` (none has: the registry test rejects such a declaration, as it would mean one
+    /// thing in the shell and another as `hlsh VERB -o …` from bash).
     static func applies(to verb: CommandSpec) -> Bool {
         verb.flag(named: "output") == nil && verb.flag(named: "o") == nil
     }

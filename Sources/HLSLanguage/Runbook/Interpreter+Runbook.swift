@@ -23,7 +23,7 @@ extension Interpreter {
             try execute(body.statements, scope: Scope(parent: scope), emit: emit)
         } catch {
             let elapsed = clock.now - start
-            context.err("✗ phase \(name) failed after \(Quantities.format(Interpreter.rounded(elapsed)))\n")
+            context.err("✗ phase \(name) failed after \(Interpreter.rounded(elapsed).text)\n")
             let changed =
                 context.options.dryRun ? context.pendingChanges - pendingBefore : context.appliedChanges - appliedBefore
             context.log.record(
@@ -40,7 +40,7 @@ extension Interpreter {
         let summary =
             context.options.dryRun
             ? "\(pending) change(s) planned" : changed == 0 ? "no change" : "\(changed) change(s)"
-        context.err("✓ phase \(name) (\(Quantities.format(Interpreter.rounded(elapsed))), \(summary))\n")
+        context.err("✓ phase \(name) (\(Interpreter.rounded(elapsed).text), \(summary))\n")
         context.log.record(
             "phase_end",
             [
@@ -52,7 +52,7 @@ extension Interpreter {
     }
 
     static func rounded(_ d: Duration) -> Duration {
-        let ms = Quantities.seconds(d) * 1000
+        let ms = d.inSeconds * 1000
         return ms < 1000 ? .milliseconds(Int64(ms.rounded())) : .milliseconds(Int64((ms / 100).rounded() * 100))
     }
 
@@ -74,24 +74,13 @@ extension Interpreter {
             do {
                 return try execute(body.statements, scope: Scope(parent: scope), emit: emit)
             } catch let e as HLSError where catchable(e) && attempt < count {
-                context.err("↻ retry \(attempt + 1)/\(count) in \(Quantities.format(pause)) after: \(e.message)\n")
+                context.err("↻ retry \(attempt + 1)/\(count) in \(pause.text) after: \(e.message)\n")
                 context.log.record(
                     "retry",
                     [("attempt", .int(attempt + 1)), ("error", .string(e.message)), ("at", .string(at.description))])
-                try sleep(pause, what: "retry delay")
+                try context.cancellation.sleep(for: pause, "retry delay")
                 attempt += 1
             }
-        }
-    }
-
-    /// Sleeps in small steps so Ctrl-C ends the wait at once.
-    func sleep(_ duration: Duration, what: String) throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + duration
-        while clock.now < deadline {
-            try context.cancellation.check(what)
-            let left = deadline - clock.now
-            try? clock.sleep_(for: min(left, .milliseconds(50)))
         }
     }
 
@@ -154,14 +143,5 @@ extension Interpreter {
         let (program, diagnostics) = parse(source, knownDefinitions: scope.allDefinitionNames)
         if let first = diagnostics.first { throw first.error }
         return try execute(program.statements, scope: scope, emit: false)
-    }
-}
-
-extension ContinuousClock {
-    /// A blocking sleep (the interpreter is synchronous; async is not needed for one thread).
-    func sleep_(for duration: Duration) throws {
-        let ns = max(0, Quantities.seconds(duration) * 1e9)
-        var ts = timespec(tv_sec: Int(ns / 1e9), tv_nsec: Int(ns.truncatingRemainder(dividingBy: 1e9)))
-        _ = nanosleep(&ts, nil)
     }
 }

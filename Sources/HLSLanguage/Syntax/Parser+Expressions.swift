@@ -113,6 +113,9 @@ extension Parser {
             } else if Quantities.isOversizedInteger(w) {
                 error("integer \(w) is too big", at: at, hint: "integers go from \(Int.min) to \(Int.max)")
                 return nil
+            } else if Quantities.isOversizedDuration(w) {
+                error("duration \(w) is too long", at: at, hint: Quantities.durationRangeHint)
+                return nil
             } else if argument || bareWordsAreStrings > 0 {
                 if Parser.operators.contains(w) && !argument {
                     error("expected a value, found '\(w)'", at: at)

@@ -1,6 +1,7 @@
 import HLSCore
 
-/// Literal words that are numbers, durations or sizes, and how those print.
+/// Literal words that are numbers, durations or sizes, and how sizes print (durations print by
+/// `Duration.text` in HLSCore).
 ///
 /// Durations: `500ms`, `90s`, `5m`, `2h`, `1d`, `1w`, and sums like `1h30m` (lowercase units).
 /// Sizes: `512M`, `8G`, `100GiB` (binary: K M G T P, KiB…PiB, Ki…Pi) and `10GB` (decimal: KB…PB),
@@ -53,36 +54,76 @@ enum Quantities {
         ("m", .seconds(60)), ("h", .seconds(3600)), ("d", .seconds(86400)), ("w", .seconds(604800)),
     ]
 
+    /// The longest duration a value holds, either way: `Int64.max` seconds (about 292 billion
+    /// years). Past it, arithmetic and literals are an error, never a trap or a wrap-around.
+    static let longestDuration = Duration.seconds(Int64.max)
+
+    static let durationRangeHint = "durations go up to \(longestDuration.text), about 292 billion years"
+
     static func parseDuration(_ text: String) -> Duration? {
+        if case .duration(let d) = durationWord(text) { return d }
+        return nil
+    }
+
+    /// Whether `word` is written as a duration (`99999999999999999h`) too long to hold.
+    static func isOversizedDuration(_ word: String) -> Bool {
+        if case .tooLong = durationWord(word.replacingUnderscores) { return true }
+        return false
+    }
+
+    enum DurationWord {
+        case duration(Duration)
+        case tooLong
+        case invalid
+    }
+
+    static func durationWord(_ text: String) -> DurationWord {
         var rest = Substring(text)
         var negative = false
         if rest.first == "-" {
             negative = true
             rest = rest.dropFirst()
         }
-        var total: Duration = .zero
+        var total: Duration? = .zero
         var any = false
         while !rest.isEmpty {
             let number = rest.prefix { $0.isNumber || $0 == "." }
-            guard !number.isEmpty, let amount = Double(number) else { return nil }
+            guard !number.isEmpty, let amount = Double(number) else { return .invalid }
             rest = rest.dropFirst(number.count)
             let unit = rest.prefix { $0.isLetter }
-            guard let scale = durationUnits.first(where: { $0.0 == unit })?.1 else { return nil }
+            guard let scale = durationUnits.first(where: { $0.0 == unit })?.1 else { return .invalid }
             rest = rest.dropFirst(unit.count)
-            total += scaled(scale, by: amount, exactly: Int(number))
+            total = total.flatMap { sum in scaled(scale, by: amount, exactly: Int(number)).flatMap { added(sum, $0) } }
             any = true
         }
-        guard any else { return nil }
-        return negative ? .zero - total : total
+        guard any else { return .invalid }
+        guard let total else { return .tooLong }
+        return .duration(negative ? .zero - total : total)
     }
 
     /// `scale × amount` without the rounding drift of `Duration * Double` (`1w` is exactly
-    /// 7 days): whole amounts multiply exactly, fractions are rounded to the nanosecond.
-    static func scaled(_ scale: Duration, by amount: Double, exactly whole: Int?) -> Duration {
-        if let whole { return scale * whole }
-        let (seconds, atto) = scale.components
-        let nanoseconds = (Double(seconds) * 1e9 + Double(atto / 1_000_000_000)) * amount
-        return .nanoseconds(Int64(nanoseconds.rounded()))
+    /// 7 days): whole amounts multiply exactly, fractions are rounded to the nanosecond. Nil past
+    /// `longestDuration`.
+    static func scaled(_ scale: Duration, by amount: Double, exactly whole: Int?) -> Duration? {
+        if let whole {
+            let (product, overflow) = scale.attoseconds.multipliedReportingOverflow(by: Int128(whole))
+            return overflow ? nil : inRange(Duration(attoseconds: product))
+        }
+        guard let nanoseconds = Int128(exactly: (Double(scale.attoseconds) / 1e9 * amount).rounded()) else {
+            return nil
+        }
+        let (product, overflow) = nanoseconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? nil : inRange(Duration(attoseconds: product))
+    }
+
+    /// `a + b`, nil past `longestDuration`.
+    static func added(_ a: Duration, _ b: Duration) -> Duration? {
+        let (sum, overflow) = a.attoseconds.addingReportingOverflow(b.attoseconds)
+        return overflow ? nil : inRange(Duration(attoseconds: sum))
+    }
+
+    static func inRange(_ d: Duration) -> Duration? {
+        d <= longestDuration && d >= .zero - longestDuration ? d : nil
     }
 
     /// A size with its unit (`8G`); a bare number is an int in the language, not a size.
@@ -91,46 +132,8 @@ enum Quantities {
         return ByteSize.parse(text)
     }
 
-    /// `1h30m`, `90s` → `1m30s`, `250ms`, `0s`.
-    static func format(_ d: Duration) -> String {
-        let (seconds, atto) = d.components
-        if seconds < 0 || (seconds == 0 && atto < 0) { return "-" + format(.zero - d) }
-        if seconds == 0 {
-            let ns = atto / 1_000_000_000
-            if ns == 0 { return "0s" }
-            if ns % 1_000_000 == 0 { return "\(ns / 1_000_000)ms" }
-            // Measured times (elapsed, waited) rarely fall on a unit: show them to the
-            // millisecond, or to the microsecond below one.
-            if ns >= 1_000_000 { return "\((ns + 500_000) / 1_000_000)ms" }
-            if ns % 1_000 == 0 || ns >= 1_000 { return "\((ns + 500) / 1_000)us" }
-            return "\(ns)ns"
-        }
-        var rest = seconds
-        var out = ""
-        for (unit, size) in [("d", Int64(86400)), ("h", 3600), ("m", 60)] where rest >= size {
-            out += "\(rest / size)\(unit)"
-            rest %= size
-        }
-        let ms = atto / 1_000_000_000_000_000
-        if rest > 0 || ms > 0 || out.isEmpty {
-            out += ms > 0 ? "\(rest).\(String(format3: ms))s" : "\(rest)s"
-        }
-        return out
-    }
-
     /// `8 GiB`, `1.5 GiB`, `512 MiB`, `100 B`.
     static func format(size bytes: Int64) -> String { ByteSize.format(bytes) }
-
-    /// Whole nanoseconds (durations in hls never need finer).
-    static func nanoseconds(_ d: Duration) -> Int64 {
-        let (seconds, atto) = d.components
-        return seconds * 1_000_000_000 + atto / 1_000_000_000
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        let (s, atto) = d.components
-        return Double(s) + Double(atto) / 1e18
-    }
 }
 
 extension String {
@@ -139,10 +142,4 @@ extension String {
         utf8.contains(UInt8(ascii: "_")) ? String(filter { $0 != "_" }) : self
     }
 
-    fileprivate init(format3 value: Int64) {
-        var text = String(value)
-        while text.count < 3 { text = "0" + text }
-        while text.hasSuffix("0") { text.removeLast() }
-        self = text
-    }
 }

@@ -10,7 +10,7 @@ extension Value {
         case .float(let d): return .double(d)
         case .string(let s): return .string(s)
         case .duration(let d):
-            let seconds = Quantities.seconds(d)
+            let seconds = d.inSeconds
             return seconds == seconds.rounded() ? .int(Int(seconds)) : .double(seconds)
         case .size(let s): return .int(Int(s))
         case .list(let items): return .array(items.map(\.document))

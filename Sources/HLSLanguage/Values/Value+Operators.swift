@@ -41,6 +41,14 @@ enum Operators {
         TypeMismatch(message: "integer overflow: \(what) is out of range")
     }
 
+    /// A duration, or an error naming `what` when it is past `Quantities.longestDuration`.
+    static func duration(_ d: Duration?, _ what: @autoclosure () -> String) throws(TypeMismatch) -> Value {
+        guard let d else {
+            throw TypeMismatch(message: "duration overflow: \(what()) is out of range")
+        }
+        return .duration(d)
+    }
+
     static func arithmetic(_ op: String, _ a: Value, _ b: Value) throws(TypeMismatch) -> Value {
         switch (a, b) {
         case (.int(let x), .int(let y)):
@@ -70,23 +78,30 @@ enum Operators {
             }
         case (.duration(let x), .duration(let y)):
             switch op {
-            case "+": return .duration(x + y)
-            case "-": return .duration(x - y)
+            case "+": return try duration(Quantities.added(x, y), "\(x.text) + \(y.text)")
+            case "-": return try duration(Quantities.added(x, .zero - y), "\(x.text) - \(y.text)")
             case "/":
                 guard y != .zero else { throw TypeMismatch(message: "division by zero") }
                 // As with ints: a whole ratio is an int (`1h / 30m` is 2).
-                return ratio(Quantities.nanoseconds(x), Quantities.nanoseconds(y))
+                let (quotient, remainder) = x.attoseconds.quotientAndRemainder(dividingBy: y.attoseconds)
+                if remainder == 0, let whole = Int(exactly: quotient) { return .int(whole) }
+                return .float(x / y)
             default: break
             }
         case (.duration(let x), .int), (.duration(let x), .float):
             let y = number(b)!
-            if op == "*" { return .duration(Quantities.scaled(x, by: y, exactly: b.intValue)) }
+            if op == "*" {
+                return try duration(Quantities.scaled(x, by: y, exactly: b.intValue), "\(x.text) * \(Render.plain(b))")
+            }
             if op == "/" {
                 guard y != 0 else { throw TypeMismatch(message: "division by zero") }
-                return .duration(Quantities.scaled(x, by: 1 / y, exactly: nil))
+                return try duration(Quantities.scaled(x, by: 1 / y, exactly: nil), "\(x.text) / \(Render.plain(b))")
             }
         case (.int, .duration(let y)), (.float, .duration(let y)):
-            if op == "*" { return .duration(Quantities.scaled(y, by: number(a)!, exactly: a.intValue)) }
+            if op == "*" {
+                return try duration(
+                    Quantities.scaled(y, by: number(a)!, exactly: a.intValue), "\(Render.plain(a)) * \(y.text)")
+            }
         case (.size(let x), .size(let y)):
             switch op {
             case "+", "-": return .size(try checked(op, x, y))

@@ -152,8 +152,7 @@ public final class Completer: Sendable {
                 cache.endFetch(key)
                 finished.signal()
             }
-            let seconds = Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18
-            _ = finished.wait(timeout: .now() + seconds)
+            _ = finished.wait(timeout: .now() + deadline.inSeconds)
         }
         return cache.fresh(key) ?? cache.stale(key) ?? []
     }

@@ -221,8 +221,6 @@ enum CurlTransfer {
         return list
     }
 
-    static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
-    }
+    /// A curl timeout in milliseconds: at least 1, as 0 means none to curl.
+    static func milliseconds(_ duration: Duration) -> Int { Int(max(1, duration.wholeMilliseconds)) }
 }

@@ -83,9 +83,9 @@ public final class HTTPClient: Sendable {
             let delay = retry.delay(beforeRetry: attempt)
             attempt += 1
             log(
-                "retrying \(place) in \(HTTPFailure.format(delay)) (attempt \(attempt) of \(retry.attempts)) after: \(why)"
+                "retrying \(place) in \(delay.text) (attempt \(attempt) of \(retry.attempts)) after: \(why)"
             )
-            try pause(delay, cancellation: cancellation, place: place)
+            if !cancellation.sleep(for: delay) { throw HLSError(.interrupted, "interrupted", at: place) }
         }
     }
 
@@ -103,7 +103,7 @@ public final class HTTPClient: Sendable {
         log("> \(place)" + (request.headers.isEmpty ? "" : "\n" + indent(Redaction.render(request.headers))))
         let started = ContinuousClock.now
         let code = try CurlTransfer.run(request, on: easy, tls: tls, userAgent: userAgent, state: state)
-        let elapsed = CurlTransfer.milliseconds(ContinuousClock.now - started)
+        let elapsed = (ContinuousClock.now - started).wholeMilliseconds
         if code == CURLE_OK || (code == CURLE_WRITE_ERROR && state.stoppedByReceiver) {
             let response = state.response
             log("< \(response.statusLine) (\(response.body.count) bytes in \(elapsed) ms) for \(place)")
@@ -137,18 +137,6 @@ public final class HTTPClient: Sendable {
     }
 
     // MARK: Helpers
-
-    /// Waits `duration`, in short slices so that a cancellation ends the wait early.
-    private func pause(_ duration: Duration, cancellation: Cancellation, place: Place) throws(HLSError) {
-        let clock = ContinuousClock()
-        let deadline = clock.now + duration
-        while true {
-            if cancellation.isCancelled { throw HLSError(.interrupted, "interrupted", at: place) }
-            let left = deadline - clock.now
-            if left <= .zero { return }
-            usleep(UInt32(CurlTransfer.milliseconds(min(left, .milliseconds(20))) * 1000))
-        }
-    }
 
     private func log(_ line: @autoclosure () -> String) {
         guard let trace else { return }

@@ -53,10 +53,10 @@ enum HTTPFailure {
                 let limit = [request.timeouts.connect, request.timeouts.total].compactMap { $0 }.min()!
                 return Classified(
                     error: HLSError(
-                        .timeout, "timed out after \(format(limit)) connecting to \(origin)", at: place, cause: cause),
+                        .timeout, "timed out after \(limit.text) connecting to \(origin)", at: place, cause: cause),
                     transient: true)
             }
-            let limit = request.timeouts.total.map { " after \(format($0))" } ?? ""
+            let limit = request.timeouts.total.map { " after \($0.text)" } ?? ""
             return Classified(
                 error: HLSError(.timeout, "timed out\(limit) waiting for the response", at: place, cause: cause),
                 transient: false)
@@ -107,11 +107,5 @@ enum HTTPFailure {
         let rest = url[separator.upperBound...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         return String(authority.split(separator: "@").last ?? authority)
-    }
-
-    /// `0.5 s`, `10 s`.
-    static func format(_ duration: Duration) -> String {
-        let ms = CurlTransfer.milliseconds(duration)
-        return ms % 1000 == 0 ? "\(ms / 1000) s" : "\(Double(ms) / 1000) s"
     }
 }

@@ -64,7 +64,7 @@ final class SSHAgent {
 
     /// Offers `identity` for `user`; the libssh2 code (0 when the server accepted it).
     func authenticate(
-        user: String, with identity: Identity, deadline: SSHDeadline, cancellation: Cancellation
+        user: String, with identity: Identity, deadline: Deadline, cancellation: Cancellation
     ) throws(HLSError) -> Int32 {
         while true {
             let rc = libssh2_agent_userauth(agent, user, identity.raw)

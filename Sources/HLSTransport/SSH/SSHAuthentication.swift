@@ -10,7 +10,7 @@ extension SSHSessionIO {
     /// a passphrase is not offered at all. Fails with one error that names `user@host:port`
     /// and lists every key tried and why each did not work.
     func authenticate(
-        user: String, options: SSHConnectOptions, deadline: SSHDeadline, cancellation: Cancellation
+        user: String, options: SSHConnectOptions, deadline: Deadline, cancellation: Cancellation
     ) throws(HLSError) {
         let activity = "authenticating"
         // Asking for the methods sends a "none" request, which a server may simply accept.

@@ -31,7 +31,7 @@ final class SSHChannel {
     }
 
     /// Opens a "session" channel.
-    static func openSession(io: SSHSessionIO, deadline: SSHDeadline, cancellation: Cancellation) throws(HLSError)
+    static func openSession(io: SSHSessionIO, deadline: Deadline, cancellation: Cancellation) throws(HLSError)
         -> SSHChannel
     {
         try io.checkAlive()
@@ -49,7 +49,7 @@ final class SSHChannel {
     }
 
     /// Starts `command` on the channel.
-    func exec(_ command: String, deadline: SSHDeadline, cancellation: Cancellation) throws(HLSError) {
+    func exec(_ command: String, deadline: Deadline, cancellation: Cancellation) throws(HLSError) {
         let channel = self.channel
         try io.call("starting the command", deadline: deadline, cancellation: cancellation) {
             hlsh_ssh2_channel_exec(channel, command)
@@ -100,7 +100,7 @@ final class SSHChannel {
     }
 
     /// Closes our side and waits for the server's close, which follows the exit status.
-    func closeAndWait(deadline: SSHDeadline, cancellation: Cancellation) throws(HLSError) {
+    func closeAndWait(deadline: Deadline, cancellation: Cancellation) throws(HLSError) {
         let channel = self.channel
         try io.call("closing the channel", deadline: deadline, cancellation: cancellation) {
             hlsh_ssh2_channel_close(channel)
@@ -127,7 +127,7 @@ final class SSHChannel {
     /// Closes and frees the channel, trying until `deadline`. A channel that cannot finish in
     /// time (the server holds its close until the command exits) is handed to the session,
     /// which frees it later without waiting; the session stays usable.
-    func release(deadline: SSHDeadline) {
+    func release(deadline: Deadline) {
         guard let raw else { return }
         self.raw = nil
         if io.lost != nil {

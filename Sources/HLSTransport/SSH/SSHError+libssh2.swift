@@ -36,19 +36,8 @@ extension HLSError {
 
     /// A deadline that passed while talking to `endpoint`.
     static func sshTimeout(_ budget: Duration?, while activity: String, at endpoint: SSHEndpoint) -> HLSError {
-        let after = budget.map { " after \(formatSeconds($0))" } ?? ""
+        let after = budget.map { " after \($0.text)" } ?? ""
         return HLSError(.timeout, "timed out\(after) while \(activity)", at: .host(endpoint.description))
-    }
-
-    /// `1 s`, `0.5 s`, `2.25 s`: durations as people read them in messages.
-    static func formatSeconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        let hundredths = (attoseconds / 10_000_000_000_000_000)
-        if hundredths == 0 { return "\(seconds) s" }
-        var fraction = String(hundredths)
-        if fraction.count == 1 { fraction = "0" + fraction }
-        while fraction.hasSuffix("0") { fraction.removeLast() }
-        return "\(seconds).\(fraction) s"
     }
 }
 

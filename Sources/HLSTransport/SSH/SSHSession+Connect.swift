@@ -27,7 +27,7 @@ extension SSHSession {
         }
         hop.jumpHosts = Array(target.jumpHosts.dropLast())
         let jumpHost = try jumpHostFor(hop)
-        let deadline = SSHDeadline(after: target.options.connectTimeout)
+        let deadline = Deadline(after: target.options.connectTimeout)
         let (tunnel, socket) = try jumpHost.openTunnel(
             to: target.endpoint, deadline: deadline, cancellation: cancellation)
         return try SSHSession(

@@ -25,7 +25,7 @@ extension SSHSession {
     ) throws(HLSError) -> SSHExecResult {
         try withIO { io throws(HLSError) in
             var run = ExecRun(
-                io: io, input: stdin ?? [], cancellation: cancellation, deadline: SSHDeadline(after: timeout),
+                io: io, input: stdin ?? [], cancellation: cancellation, deadline: Deadline(after: timeout),
                 onStdout: onStdout, onStderr: onStderr)
             return try run.run(command)
         }
@@ -52,7 +52,7 @@ private struct ExecRun {
     let io: SSHSessionIO
     let input: [UInt8]
     let cancellation: Cancellation
-    let deadline: SSHDeadline
+    let deadline: Deadline
     let onStdout: ((ArraySlice<UInt8>) -> Void)?
     let onStderr: ((ArraySlice<UInt8>) -> Void)?
 
@@ -73,7 +73,7 @@ private struct ExecRun {
     static let closeBudget: Duration = .milliseconds(500)
 
     init(
-        io: SSHSessionIO, input: [UInt8], cancellation: Cancellation, deadline: SSHDeadline,
+        io: SSHSessionIO, input: [UInt8], cancellation: Cancellation, deadline: Deadline,
         onStdout: ((ArraySlice<UInt8>) -> Void)?, onStderr: ((ArraySlice<UInt8>) -> Void)?
     ) {
         self.io = io
@@ -86,7 +86,7 @@ private struct ExecRun {
 
     mutating func run(_ command: String) throws(HLSError) -> SSHExecResult {
         let channel = try SSHChannel.openSession(io: io, deadline: deadline, cancellation: cancellation)
-        defer { channel.release(deadline: SSHDeadline(after: Self.closeBudget)) }
+        defer { channel.release(deadline: Deadline(after: Self.closeBudget)) }
         try channel.exec(command, deadline: deadline, cancellation: cancellation)
 
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.bufferSize, alignment: 16)

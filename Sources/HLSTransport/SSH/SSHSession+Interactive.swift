@@ -87,9 +87,9 @@ private struct InteractiveRun {
         terminal: (term: String, size: SSHTerminalSize)?, command: SSHCommand?,
         currentSize: (() -> SSHTerminalSize?)?
     ) throws(HLSError) -> SSHExecResult {
-        let never = SSHDeadline.never
+        let never = Deadline.never
         let channel = try SSHChannel.openSession(io: io, deadline: never, cancellation: cancellation)
-        defer { channel.release(deadline: SSHDeadline(after: .milliseconds(500))) }
+        defer { channel.release(deadline: Deadline(after: .milliseconds(500))) }
         let raw = channel.raw!
         if let (term, size) = terminal {
             let modes = command?.terminalModes ?? []
@@ -150,7 +150,7 @@ private struct InteractiveRun {
             }
             if !moved {
                 if channel.hasBufferedData { continue }
-                try io.sendKeepaliveIfDue(deadline: SSHDeadline(after: .seconds(5)))
+                try io.sendKeepaliveIfDue(deadline: Deadline(after: .seconds(5)))
                 let directions = libssh2_session_block_directions(io.session)
                 var socketEvents = Int16(POLLIN)
                 if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { socketEvents |= Int16(POLLOUT) }
@@ -159,7 +159,7 @@ private struct InteractiveRun {
                 _ = poll(&fds, nfds_t(fds.count), SSHSessionIO.pollSliceMilliseconds)
             }
         }
-        try channel.closeAndWait(deadline: SSHDeadline(after: .seconds(5)), cancellation: cancellation)
+        try channel.closeAndWait(deadline: Deadline(after: .seconds(5)), cancellation: cancellation)
         let signal = channel.exitSignal
         return SSHExecResult(
             exitStatus: signal == nil ? channel.exitStatus : nil, exitSignal: signal, stdout: [], stderr: [])

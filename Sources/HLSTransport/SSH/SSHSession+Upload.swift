@@ -18,7 +18,7 @@ extension SSHSession {
         timeout: Duration? = nil
     ) throws(HLSError) {
         let temporary = remotePath + ".tmp"
-        let deadline = SSHDeadline(after: timeout)
+        let deadline = Deadline(after: timeout)
         let renamed = try withIO { io throws(HLSError) in
             var sftp = SFTPRun(io: io, deadline: deadline, cancellation: cancellation, path: remotePath)
             return try sftp.upload(bytes, temporary: temporary, mode: mode)
@@ -37,7 +37,7 @@ extension SSHSession {
 /// One upload's SFTP conversation, under the session's lock.
 private struct SFTPRun {
     let io: SSHSessionIO
-    let deadline: SSHDeadline
+    let deadline: Deadline
     let cancellation: Cancellation
     let path: String
     static let chunk = 256 * 1024
@@ -49,7 +49,7 @@ private struct SFTPRun {
             "starting SFTP", deadline: deadline, cancellation: cancellation
         ) { libssh2_sftp_init(io.session) }
         defer {
-            let end = SSHDeadline(after: .seconds(1))
+            let end = Deadline(after: .seconds(1))
             _ = try? io.call("ending SFTP", deadline: end, cancellation: .never) { libssh2_sftp_shutdown(sftp) }
         }
         do throws(HLSError) {
@@ -124,7 +124,7 @@ private struct SFTPRun {
 
     private func removeQuietly(_ file: String, sftp: OpaquePointer) {
         guard io.lost == nil else { return }
-        let end = SSHDeadline(after: .seconds(1))
+        let end = Deadline(after: .seconds(1))
         var rc = hlsh_ssh2_sftp_unlink(sftp, file)
         while rc == LIBSSH2_ERROR_EAGAIN && !end.hasPassed {
             _ = try? io.wait("removing \(file)", deadline: end, cancellation: .never)

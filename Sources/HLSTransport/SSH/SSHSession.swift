@@ -51,7 +51,7 @@ public final class SSHSession: @unchecked Sendable {
         guard LibSSH2.ensureInitialized() else {
             throw HLSError(.failed, "cannot initialize libssh2", at: .host(endpoint.description))
         }
-        let deadline = SSHDeadline(after: options.connectTimeout)
+        let deadline = Deadline(after: options.connectTimeout)
         let socket = try SSHTCPConnect.open(endpoint, deadline: deadline, cancellation: cancellation)
         SSHTCPConnect.enableKeepalive(socket, options: options)
         try self.init(
@@ -63,7 +63,7 @@ public final class SSHSession: @unchecked Sendable {
     /// `ProxyJump` tunnel, which the session then owns and closes after the socket). Takes
     /// ownership of `socket` and `tunnel` even when it throws.
     init(
-        socket: Int32, endpoint: SSHEndpoint, options: SSHConnectOptions, deadline: SSHDeadline,
+        socket: Int32, endpoint: SSHEndpoint, options: SSHConnectOptions, deadline: Deadline,
         cancellation: Cancellation, tunnel: SSHTunnel?
     ) throws(HLSError) {
         guard LibSSH2.ensureInitialized(), let session = hlsh_ssh2_session_init() else {
@@ -88,7 +88,7 @@ public final class SSHSession: @unchecked Sendable {
             throw error
         }
         if let interval = options.keepaliveInterval {
-            let seconds = max(1, UInt32(clamping: interval.components.seconds))
+            let seconds = UInt32(clamping: max(1, interval.wholeSeconds))
             libssh2_keepalive_config(session, 1, seconds)
             io.keepaliveEnabled = true
         }
@@ -182,7 +182,7 @@ public final class SSHSession: @unchecked Sendable {
     /// channels, then `libssh2_session_free` and `close`.
     private static func teardown(_ io: SSHSessionIO) {
         if io.lost == nil {
-            _ = try? io.call("disconnecting", deadline: SSHDeadline(after: .seconds(1)), cancellation: .never) {
+            _ = try? io.call("disconnecting", deadline: Deadline(after: .seconds(1)), cancellation: .never) {
                 hlsh_ssh2_session_disconnect(io.session, "hlsh closing the connection")
             }
         }

@@ -71,7 +71,7 @@ final class SSHSessionIO {
     /// non-negative result, throws for a negative one.
     @discardableResult
     func call(
-        _ activity: @autoclosure () -> String, deadline: SSHDeadline, cancellation: Cancellation,
+        _ activity: @autoclosure () -> String, deadline: Deadline, cancellation: Cancellation,
         _ body: () -> Int32
     ) throws(HLSError) -> Int32 {
         while true {
@@ -85,7 +85,7 @@ final class SSHSessionIO {
     /// Like `call`, for libssh2 functions that return a pointer and report errors through
     /// `libssh2_session_last_errno`.
     func callReturningPointer<Pointer>(
-        _ activity: @autoclosure () -> String, deadline: SSHDeadline, cancellation: Cancellation,
+        _ activity: @autoclosure () -> String, deadline: Deadline, cancellation: Cancellation,
         _ body: () -> Pointer?
     ) throws(HLSError) -> Pointer {
         while true {
@@ -100,7 +100,7 @@ final class SSHSessionIO {
     /// half sent (libssh2 did not just block outbound). A keepalive that itself blocks half way
     /// is finished here before anything else is sent, because libssh2 refuses to start a
     /// different packet until the pending one is out.
-    func sendKeepaliveIfDue(deadline: SSHDeadline) throws(HLSError) {
+    func sendKeepaliveIfDue(deadline: Deadline) throws(HLSError) {
         guard keepaliveEnabled, lost == nil else { return }
         var next: Int32 = 0
         var rc = libssh2_keepalive_send(session, &next)
@@ -117,7 +117,7 @@ final class SSHSessionIO {
     /// is ready in the directions libssh2 blocked on. With `readable`, also wakes up for
     /// incoming data whatever libssh2's last call blocked on.
     func wait(
-        _ activity: String, deadline: SSHDeadline, cancellation: Cancellation, readable: Bool = false
+        _ activity: String, deadline: Deadline, cancellation: Cancellation, readable: Bool = false
     ) throws(HLSError) {
         if cancellation.isCancelled { throw .sshInterrupted(while: activity, at: endpoint) }
         if deadline.hasPassed { throw .sshTimeout(deadline.budget, while: activity, at: endpoint) }

@@ -14,7 +14,7 @@ import HLSCore
 /// to ~7 ms). The socket is non-blocking and close-on-exec.
 enum SSHTCPConnect {
     static func open(
-        _ endpoint: SSHEndpoint, deadline: SSHDeadline, cancellation: Cancellation
+        _ endpoint: SSHEndpoint, deadline: Deadline, cancellation: Cancellation
     ) throws(HLSError) -> Int32 {
         let place = Place.host(endpoint.description)
         var hints = addrinfo()
@@ -74,7 +74,7 @@ enum SSHTCPConnect {
     static func enableKeepalive(_ fd: Int32, options: SSHConnectOptions) {
         guard let interval = options.keepaliveInterval else { return }
         var on: Int32 = 1
-        var idle = Int32(clamping: max(1, interval.components.seconds))
+        var idle = Int32(clamping: max(1, interval.wholeSeconds))
         var count = Int32(clamping: max(1, options.keepaliveCountMax))
         let size = socklen_t(MemoryLayout<Int32>.size)
         _ = setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, size)
@@ -85,7 +85,7 @@ enum SSHTCPConnect {
 
     /// Waits for a non-blocking connect to finish; returns 0 or the socket's errno.
     private static func waitForConnect(
-        _ fd: Int32, endpoint: SSHEndpoint, deadline: SSHDeadline, cancellation: Cancellation
+        _ fd: Int32, endpoint: SSHEndpoint, deadline: Deadline, cancellation: Cancellation
     ) throws(HLSError) -> Int32 {
         while true {
             if cancellation.isCancelled { throw .sshInterrupted(while: "connecting", at: endpoint) }

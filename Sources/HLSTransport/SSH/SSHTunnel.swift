@@ -47,7 +47,7 @@ final class SSHJumpHost: Sendable {
 
     /// Opens a channel to `target`'s host and port; returns the tunnel and the socket for the
     /// target's session (which takes ownership of both).
-    func openTunnel(to target: SSHEndpoint, deadline: SSHDeadline, cancellation: Cancellation) throws(HLSError)
+    func openTunnel(to target: SSHEndpoint, deadline: Deadline, cancellation: Cancellation) throws(HLSError)
         -> (SSHTunnel, Int32)
     {
         let channel: OpaquePointer
@@ -152,7 +152,7 @@ final class SSHJumpHost: Sendable {
                     guard blocked == nil else { return }
                     buffered = active.contains { !$0.isFinished && $0.hasBufferedData }
                     if !moved && !active.isEmpty {
-                        try io.sendKeepaliveIfDue(deadline: SSHDeadline(after: .seconds(5)))
+                        try io.sendKeepaliveIfDue(deadline: Deadline(after: .seconds(5)))
                     }
                 }
             } catch {

@@ -1,0 +1,89 @@
+/// The one way to wait until a condition holds: check, report what was seen, pause, and again —
+/// until a check is ready, the timeout passes (`.timeout` naming what was awaited and the last
+/// state seen) or the token is cancelled (`.interrupted`). The last check is made at the
+/// deadline, not one interval before it.
+///
+/// Between checks it sleeps `every` (cut to the time left), so Ctrl-C ends the wait at once. A
+/// wait fed by events (a Kubernetes watch) sets `pause` to block on its stream until an event
+/// arrives or the given time passes, and keeps the rest: the progress shown, the timeout error,
+/// cancellation.
+public struct Poll {
+    /// What one check found.
+    public enum Check<Value> {
+        /// The condition holds: the wait ends with this value.
+        case ready(Value)
+        /// Not yet, and what was seen (`stopped`, `no answer on 10.0.0.5:22`): shown while
+        /// waiting and the cause of the timeout error.
+        case pending(String)
+    }
+
+    /// A wait that ended because its condition held.
+    public struct Ready<Value> {
+        public let value: Value
+        public let waited: Duration
+    }
+
+    /// What is awaited, as it reads after "waiting for": `k3s-cp-01 (running)`.
+    public var awaited: String
+    public var timeout: Duration
+    /// The time between checks.
+    public var every: Duration
+    public var cancellation: Cancellation
+    /// Where the wait was asked for; the errors carry it.
+    public var place: Place?
+    /// What to try when the wait times out.
+    public var hint: String?
+    /// The timeout error's message; nil for `timed out after 5m waiting for <awaited>`.
+    public var timeoutMessage: String?
+    /// Waits up to the given time for the next check. Nil sleeps (cancellably).
+    public var pause: ((Duration) throws(HLSError) -> Void)?
+
+    public init(
+        _ awaited: String, timeout: Duration, every: Duration, cancellation: Cancellation, at place: Place? = nil,
+        hint: String? = nil
+    ) {
+        self.awaited = awaited
+        self.timeout = timeout
+        self.every = every
+        self.cancellation = cancellation
+        self.place = place
+        self.hint = hint
+    }
+
+    /// Checks until `check` is ready; `report` gets what each pending check saw.
+    /// - Throws: what `check` throws; `.timeout` whose cause is the last state seen;
+    ///   `.interrupted` when the token is cancelled, also during a pause.
+    public func until<Value>(
+        report: (String) -> Void = { _ in }, _ check: () throws(HLSError) -> Check<Value>
+    ) throws(HLSError) -> Ready<Value> {
+        let deadline = Deadline(after: timeout)
+        while true {
+            try interruption()
+            let last: String
+            switch try check() {
+            case .ready(let value): return Ready(value: value, waited: deadline.elapsed)
+            case .pending(let state): last = state
+            }
+            report(last)
+            guard let left = deadline.remaining, left > .zero else {
+                throw HLSError(
+                    .timeout, timeoutMessage ?? "timed out after \(timeout.text) waiting for \(awaited)", at: place,
+                    hint: hint, cause: last)
+            }
+            let next = min(every, left)
+            if let pause {
+                try pause(next)
+            } else if !cancellation.sleep(for: next) {
+                try interruption()
+            }
+        }
+    }
+
+    private func interruption() throws(HLSError) {
+        do {
+            try cancellation.check("waiting for \(awaited)")
+        } catch {
+            throw place.map(error.located) ?? error
+        }
+    }
+}
