@@ -37,9 +37,7 @@ enum SimCommands {
             try lab.writeEnvironment()
             let endpoint = lab.environment["PROXMOX_VE_ENDPOINT"] ?? ""
             inv.context.err("simulated Proxmox VE at \(endpoint) — environment in \(dir)/env; Ctrl-C stops it\n")
-            while !inv.context.cancellation.isCancelled {
-                usleep(100_000)
-            }
+            _ = inv.context.cancellation.sleep(for: .seconds(Int64.max))
             inv.context.err("simulated lab stopped\n")
             return .null
         })
