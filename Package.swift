@@ -151,7 +151,7 @@ let package = Package(
             dependencies: ["Proxmox", "HLSCore", "HLSFormats", "HLSTransport", "Inventory", "LabSim", "TestSupport"]),
         .testTarget(
             name: "HLSCommandsTests",
-            dependencies: ["HLSCommands", "HLSLanguage", "HLSCore", "Inventory", "LabSim", "TestSupport"]),
+            dependencies: ["HLSCommands", "HLSLanguage", "HLSCore", "Inventory", "Kube", "LabSim", "TestSupport"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "HLSCore", "TestSupport"]),
         .testTarget(
             name: "LabSimTests",
