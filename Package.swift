@@ -10,8 +10,8 @@
 //   HLSCrypto: digests and HMAC from swift-crypto, for HLSTransport and LabSim; HLSCore, HLSFormats
 //   and HLSLanguage never depend on it (docs/adr/0019).
 //   LabSim (simulator) → HLSCore, HLSCrypto, HLSFormats, swift-nio and swift-certificates: never a
-//   client (Proxmox, Kube, Remote, Inventory), never HLSTransport (docs/adr/0008). Neither it nor HLSLanguage has an edge to HLSTransport; scripts/test
-//   rejects the import too.
+//   client (Proxmox, Kube, Remote, Inventory), never HLSTransport (docs/adr/0008). Neither it nor
+//   HLSLanguage has an edge to HLSTransport or Kube; scripts/test rejects the imports too.
 //
 // Each C library sits behind exactly one Swift module, which imports it `internal`ly.
 import PackageDescription
