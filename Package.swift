@@ -3,16 +3,16 @@
 //
 //   hlsh (executable) → HLSRepl → HLSCommands → HLSLanguage → HLSFormats → HLSCore
 //                                     ↓
-//        Proxmox · Remote · Inventory (domain clients) → HLSTransport → C shims
+//        Proxmox · Remote · Inventory · Kube (domain clients) → HLSTransport → C shims
 //                                                      → HLSFormats
 //   HLSFormats: the JSON/YAML codecs, the one module that imports Yams (docs/adr/0017).
 //   HLSTransport: HTTP and SSH, for the clients; HLSLanguage never depends on it.
 //   HLSCrypto: digests and HMAC from swift-crypto, for HLSTransport and LabSim; HLSCore, HLSFormats
 //   and HLSLanguage never depend on it (docs/adr/0019).
 //   LabSim (simulator) → HLSCore, HLSCrypto, HLSFormats, swift-nio and swift-certificates: never a
-//   client, never HLSTransport (docs/adr/0008). Neither it nor HLSLanguage has an edge to HLSTransport; scripts/test
-//   rejects the import too. Its users: hlsh (`--sim`) and HLSCommands (`sim serve`), both through
-//   `SimulatedLab`.
+//   client (Proxmox, Kube, Remote, Inventory), never HLSTransport (docs/adr/0008). Neither it nor
+//   HLSLanguage has an edge to HLSTransport or Kube; scripts/test rejects the imports too. Its
+//   users: hlsh (`--sim`) and HLSCommands (`sim serve`), both through `SimulatedLab`.
 //
 // Each C library sits behind exactly one Swift module, which imports it `internal`ly.
 import PackageDescription
@@ -90,6 +90,8 @@ let package = Package(
         .target(
             name: "Proxmox", dependencies: ["HLSCore", "HLSFormats", "HLSTransport", "Inventory"],
             swiftSettings: strict),
+        /// The Kubernetes API client: kubeconfig, discovery, get/list/watch, apply, eviction.
+        .target(name: "Kube", dependencies: ["HLSCore", "HLSFormats", "HLSTransport"], swiftSettings: strict),
         .target(
             name: "Remote", dependencies: ["HLSCore", "HLSFormats", "HLSTransport", "Inventory"],
             resources: nodeScripts.map { .embedInCode("NodeScripts/\($0)") },
@@ -102,7 +104,9 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "HLSCommands",
-            dependencies: ["HLSCore", "HLSLanguage", "HLSTransport", "Inventory", "Proxmox", "Remote", "LabSim"],
+            dependencies: [
+                "HLSCore", "HLSLanguage", "HLSTransport", "Inventory", "Proxmox", "Remote", "Kube", "LabSim",
+            ],
             swiftSettings: strict),
         .target(
             name: "HLSRepl", dependencies: ["HLSCore", "HLSLanguage", "HLSCommands", "HLSFormats", "CLibEdit"],
@@ -148,13 +152,15 @@ let package = Package(
             dependencies: ["Proxmox", "HLSCore", "HLSFormats", "HLSTransport", "Inventory", "LabSim", "TestSupport"]),
         .testTarget(
             name: "HLSCommandsTests",
-            dependencies: ["HLSCommands", "HLSLanguage", "HLSCore", "Inventory", "LabSim", "Remote", "TestSupport"]),
+            dependencies: ["HLSCommands", "HLSLanguage", "HLSCore", "Inventory", "Kube", "LabSim", "Remote", "TestSupport"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "HLSCore", "TestSupport"]),
         .testTarget(
             name: "LabSimTests",
             dependencies: [
                 "LabSim", "HLSCore", "HLSCrypto", "TestSupport", .product(name: "X509", package: "swift-certificates"),
             ]),
+        .testTarget(
+            name: "KubeTests", dependencies: ["Kube", "HLSCore", "HLSFormats", "HLSTransport", "TestSupport"]),
         .testTarget(
             name: "RemoteTests", dependencies: ["Remote", "LabSim", "HLSCore", "HLSCrypto", "Inventory", "TestSupport"]),
     ]

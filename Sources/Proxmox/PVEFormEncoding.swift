@@ -1,59 +1,17 @@
-/// `application/x-www-form-urlencoded` as PVE reads it, and the query strings of GET and DELETE.
-///
-/// Every byte outside the unreserved set (`A–Z a–z 0–9 - . _ ~`) is percent-encoded with
-/// uppercase hex, spaces as `%20` (never `+`, which some decoders keep as a plus), so the wire
-/// form does not depend on the server's choice of decoder.
+import HLSTransport
+
+/// `application/x-www-form-urlencoded` as PVE reads it, and the query strings of GET and DELETE,
+/// in `PercentEncoding`'s form (unreserved bytes kept, everything else `%XX`, spaces as `%20`).
 public enum PVEFormEncoding {
     /// `key=value&key=value`, in the given order.
-    public static func encode(_ pairs: [(String, String)]) -> String {
-        pairs.map { "\(percentEncode($0.0))=\(percentEncode($0.1))" }.joined(separator: "&")
-    }
+    public static func encode(_ pairs: [(String, String)]) -> String { PercentEncoding.query(pairs) }
 
     /// `text` with every byte outside the unreserved set as `%XX`.
-    public static func percentEncode(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for byte in text.utf8 {
-            if isUnreserved(byte) {
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            } else {
-                out += "%"
-                out.unicodeScalars.append(hexDigit(byte >> 4))
-                out.unicodeScalars.append(hexDigit(byte & 0x0F))
-            }
-        }
-        return out
-    }
+    public static func percentEncode(_ text: String) -> String { PercentEncoding.encode(text) }
 
     /// One path segment (a node name, a UPID): like `percentEncode`, but keeps `:`, `@` and `!`,
     /// which RFC 3986 allows in paths and which appear in every UPID (as pvesh and bpg send them).
     static func encodePathSegment(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            if isUnreserved(byte) || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "@") || byte == UInt8(ascii: "!")
-            {
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            } else {
-                out += "%"
-                out.unicodeScalars.append(hexDigit(byte >> 4))
-                out.unicodeScalars.append(hexDigit(byte & 0x0F))
-            }
-        }
-        return out
-    }
-
-    static func isUnreserved(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-            UInt8(ascii: "~"):
-            return true
-        default:
-            return false
-        }
-    }
-
-    private static func hexDigit(_ nibble: UInt8) -> Unicode.Scalar {
-        Unicode.Scalar(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") + nibble - 10)
+        PercentEncoding.encode(text, keeping: [UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "!")])
     }
 }

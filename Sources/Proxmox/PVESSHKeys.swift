@@ -1,3 +1,5 @@
+import HLSTransport
+
 /// The `sshkeys` config value, which PVE wants URL-encoded *inside* the form encoding.
 ///
 /// After PVE form-decodes the request, `sshkeys` must match `[-%A-Za-z0-9_.!~*'()]*`, with the
@@ -24,7 +26,7 @@ public enum PVESSHKeys {
     /// Whether `value` is already in the encoded form PVE accepts (a raw key always has a space).
     public static func isEncoded(_ value: String) -> Bool {
         value.utf8.allSatisfy { byte in
-            PVEFormEncoding.isUnreserved(byte) || "%!*'()".utf8.contains(byte)
+            PercentEncoding.isUnreserved(byte) || "%!*'()".utf8.contains(byte)
         }
     }
 

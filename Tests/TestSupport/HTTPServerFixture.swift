@@ -13,6 +13,14 @@ import Foundation
 /// - `/flaky?fail=N&key=K`: 503 for the first N hits of key K, then 200 `{"attempt": n}`;
 ///   `/flaky/count?key=K` returns `{"hits": n}`; `/flaky/reset?key=K` forgets K
 /// - `/stream?lines=N&interval=S`: chunked, one JSON line `{"line": i}` every S seconds
+///
+/// Given a `script`, the server answers from it instead, and logs every request (`requests()`):
+/// a JSON list of rules `{"method", "path", "query": {name: value}, "responses": [response…]}`;
+/// the first rule whose method and path match and whose query has those values answers with its
+/// next response (the last one repeats). A response is `{"status", "headers": [[name, value]…],
+/// "body": text}` or, for streams, `{"status", "chunks": [text…], "interval": seconds, "drop":
+/// true}` — chunked, one chunk per text, and with `drop` the connection is cut instead of ended.
+/// A request no rule matches gets a 599 whose body says so.
 public final class HTTPServerFixture: @unchecked Sendable {
     public let port: UInt16
     public let scheme: String
@@ -35,11 +43,16 @@ public final class HTTPServerFixture: @unchecked Sendable {
     }
 
     /// Starts the server and waits until it accepts connections.
-    public init(tls: TLSFiles? = nil) throws {
+    public init(tls: TLSFiles? = nil, script: String? = nil) throws {
         directory = try TemporaryDirectory("hlsh-http")
-        let script = try directory.write("server.py", HTTPServerFixture.pythonSource)
+        let source = try directory.write("server.py", HTTPServerFixture.pythonSource)
         let portFile = directory.file("port")
-        var arguments = [script, "--port-file", portFile]
+        var arguments = [source, "--port-file", portFile]
+        if let script {
+            arguments += [
+                "--script", try directory.write("script.json", script), "--log", directory.file("requests.jsonl"),
+            ]
+        }
         if let tls {
             arguments += ["--cert", tls.certificate, "--key", tls.key]
             if let ca = tls.requiredClientCA { arguments += ["--client-ca", ca] }
@@ -88,6 +101,23 @@ public final class HTTPServerFixture: @unchecked Sendable {
     /// What the server printed (its request log and errors), for failure messages.
     public var log: String { (try? String(contentsOfFile: directory.file("server.log"), encoding: .utf8)) ?? "" }
 
+    /// The requests a scripted server received, in order: `method`, `path` (with the query, as
+    /// sent), `headers` (name → value) and `body` (text).
+    public func requests() throws -> [[String: Any]] {
+        guard let text = try? String(contentsOfFile: directory.file("requests.jsonl"), encoding: .utf8) else {
+            return []
+        }
+        return try text.split(separator: "\n").map { line in
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                throw HTTPFixtureError("not a request record: \(line)")
+            }
+            return object
+        }
+    }
+
+    /// How many requests a scripted server received.
+    public var requestsCount: Int { (try? requests().count) ?? 0 }
+
     /// Terminates the server and waits for it (SIGKILL if SIGTERM is not enough within 3 s).
     public func stop() {
         guard !stopped else { return }
@@ -126,6 +156,54 @@ public final class HTTPServerFixture: @unchecked Sendable {
 
         hits = {}
         hits_lock = threading.Lock()
+        script = None
+        log_path = None
+
+        def scripted(handler, body):
+            url = urlparse(handler.path)
+            q = parse_qs(url.query)
+            with hits_lock:
+                with open(log_path, "a") as f:
+                    f.write(json.dumps({"method": handler.command, "path": handler.path,
+                                        "headers": dict(handler.headers.items()),
+                                        "body": body.decode("utf-8", "replace")}) + "\n")
+                rule = next((r for r in script if r["method"] == handler.command and r["path"] == url.path
+                             and all(q.get(k, [None])[0] == v for k, v in r.get("query", {}).items())), None)
+                if rule is None:
+                    response = {"status": 599, "body": "no script rule for %s %s" % (handler.command, handler.path)}
+                else:
+                    n = rule.get("_hits", 0)
+                    rule["_hits"] = n + 1
+                    response = rule["responses"][min(n, len(rule["responses"]) - 1)]
+            handler.send_response(response.get("status", 200))
+            headers = response.get("headers", [])
+            if not any(k.lower() == "content-type" for k, _ in headers):
+                handler.send_header("Content-Type", "application/json")
+            for k, v in headers:
+                handler.send_header(k, v)
+            if "chunks" not in response:
+                data = response.get("body", "").encode()
+                handler.send_header("Content-Length", str(len(data)))
+                handler.end_headers()
+                handler.wfile.write(data)
+                return
+            handler.send_header("Transfer-Encoding", "chunked")
+            handler.end_headers()
+            handler.wfile.flush()
+            try:
+                for chunk in response["chunks"]:
+                    data = chunk.encode()
+                    handler.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                    handler.wfile.flush()
+                    time.sleep(response.get("interval", 0.01))
+                if response.get("drop"):
+                    handler.close_connection = True
+                    handler.connection.shutdown(2)
+                    return
+                handler.wfile.write(b"0\r\n\r\n")
+                handler.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+                handler.close_connection = True
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -166,6 +244,8 @@ public final class HTTPServerFixture: @unchecked Sendable {
 
             def handle_any(self):
                 body = self.read_body()
+                if script is not None:
+                    return scripted(self, body)
                 url = urlparse(self.path)
                 q = parse_qs(url.query)
                 arg = lambda name, default: q.get(name, [default])[0]
@@ -240,7 +320,14 @@ public final class HTTPServerFixture: @unchecked Sendable {
             ap.add_argument("--cert")
             ap.add_argument("--key")
             ap.add_argument("--client-ca")
+            ap.add_argument("--script")
+            ap.add_argument("--log")
             args = ap.parse_args()
+            global script, log_path
+            if args.script:
+                with open(args.script) as f:
+                    script = json.load(f)
+                log_path = args.log
             server = Server(("127.0.0.1", 0), Handler)
             if args.cert:
                 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

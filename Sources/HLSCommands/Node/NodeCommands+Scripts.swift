@@ -3,6 +3,7 @@ import HLSCore
 import HLSLanguage
 import HLSTransport
 import Inventory
+import Kube
 import Remote
 import Synchronization
 

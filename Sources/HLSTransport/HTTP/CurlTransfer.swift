@@ -74,12 +74,28 @@ enum CurlTransfer {
     /// Configures `easy` for `request` under `tls`, runs it and returns curl's result; the
     /// response so far is in `state`. The handle must have been reset.
     static func run(
-        _ request: HTTPRequest, on easy: CurlEasy, tls: TLSOptions, userAgent: String,
+        _ request: HTTPRequest, on easy: CurlEasy, tls: TLSOptions, proxy: String? = nil, userAgent: String,
         state: TransferState
     ) throws(HLSError) -> CURLcode {
         try easy.reset()
         try easy.set(CURLOPT_NOSIGNAL, true)
-        try easy.set(CURLOPT_URL, request.url)
+        // curl keeps a pointer to the CONNECT_TO list until the transfer ends.
+        var connectToList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(connectToList) }
+        if let serverName = tls.serverName, let (url, connectTo) = redirect(request.url, toName: serverName) {
+            // The URL carries the server name (SNI, certificate check); CONNECT_TO still connects
+            // to the host the request names.
+            try easy.set(CURLOPT_URL, url)
+            connectToList = curl_slist_append(nil, connectTo)
+            guard connectToList != nil else {
+                throw HLSError(.failed, "cannot set up the HTTP request (CURLOPT_CONNECT_TO)")
+            }
+            try easy.check(
+                hlsh_curl_setopt_slist(easy.handle, CURLOPT_CONNECT_TO, connectToList), CURLOPT_CONNECT_TO)
+        } else {
+            try easy.set(CURLOPT_URL, request.url)
+        }
+        if let proxy { try easy.set(CURLOPT_PROXY, proxy) }
         // Belt and braces (send checks the scheme); libcurl before 7.85 lacks the option.
         try? easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
         try easy.set(CURLOPT_USERAGENT, userAgent)
@@ -219,6 +235,34 @@ enum CurlTransfer {
             list = appended
         }
         return list
+    }
+
+    /// `url` with its host replaced by `name`, and the `CURLOPT_CONNECT_TO` entry
+    /// (`name:port:host:port`) that sends the connection to the original host; nil when the URL
+    /// has no host to replace.
+    static func redirect(_ url: String, toName name: String) -> (url: String, connectTo: String)? {
+        guard let separator = url.firstRange(of: "://") else { return nil }
+        let scheme = url[..<separator.lowerBound].lowercased()
+        let rest = url[separator.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        let userInfo = authority.lastIndex(of: "@").map { authority[...$0] } ?? ""
+        let hostPort = authority[
+            (authority.lastIndex(of: "@").map { authority.index(after: $0) } ?? authority.startIndex)...]
+        var host = Substring(hostPort)
+        var port = scheme == "https" ? "443" : "80"
+        if hostPort.hasPrefix("[") {
+            guard let close = hostPort.firstIndex(of: "]") else { return nil }
+            host = hostPort[...close]
+            let after = hostPort[hostPort.index(after: close)...]
+            if after.hasPrefix(":") { port = String(after.dropFirst()) }
+        } else if let colon = hostPort.lastIndex(of: ":") {
+            host = hostPort[..<colon]
+            port = String(hostPort[hostPort.index(after: colon)...])
+        }
+        guard !host.isEmpty else { return nil }
+        let rewritten = url[..<separator.upperBound] + userInfo + name + ":" + port + rest[authorityEnd...]
+        return (String(rewritten), "\(name):\(port):\(host):\(port)")
     }
 
     /// A curl timeout in milliseconds: at least 1, as 0 means none to curl.

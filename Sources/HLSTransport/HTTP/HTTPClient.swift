@@ -16,7 +16,8 @@ import Synchronization
 /// - Idempotent requests are retried after transient failures under `retry` (see
 ///   `RetryPolicy`); non-idempotent ones (POST) never are.
 /// - Nothing it renders (errors, trace lines, descriptions) shows credentials: see `Redaction`.
-/// - Proxies come from the environment (`https_proxy`, `no_proxy`, …) as curl reads them.
+/// - Proxies come from `proxy` when given, else from the environment (`https_proxy`, `no_proxy`,
+///   …) as curl reads them.
 /// - Redirects are not followed; a 3xx is returned like any other response.
 /// - Idle curl handles are kept (up to `maxIdleConnections`) with their open connections, so
 ///   consecutive requests to the same host reuse one connection.
@@ -29,18 +30,22 @@ public final class HTTPClient: Sendable {
     /// `hlsh/<version>`, unless a request sets its own `User-Agent`.
     public let userAgent: String
     public let maxIdleConnections: Int
+    /// The proxy every request goes through (`http://`, `https://`, `socks5://` URL; a
+    /// kubeconfig's `proxy-url`), instead of the environment's.
+    public let proxy: String?
     /// Receives one line per request, response, failure and retry, already redacted.
     private let trace: (@Sendable (String) -> Void)?
     private let idle = Mutex<[CurlEasy]>([])
 
     public init(
         tls: TLSOptions = .verified, retry: RetryPolicy = .default, maxIdleConnections: Int = 4,
-        trace: (@Sendable (String) -> Void)? = nil
+        proxy: String? = nil, trace: (@Sendable (String) -> Void)? = nil
     ) {
         self.tls = tls
         self.retry = retry
         self.userAgent = "hlsh/\(HLSVersion.string)"
         self.maxIdleConnections = max(0, maxIdleConnections)
+        self.proxy = proxy
         self.trace = trace
     }
 
@@ -102,7 +107,8 @@ public final class HTTPClient: Sendable {
         let state = TransferState(cancellation: cancellation, onData: request.onData)
         log("> \(place)" + (request.headers.isEmpty ? "" : "\n" + indent(Redaction.render(request.headers))))
         let started = ContinuousClock.now
-        let code = try CurlTransfer.run(request, on: easy, tls: tls, userAgent: userAgent, state: state)
+        let code = try CurlTransfer.run(
+            request, on: easy, tls: tls, proxy: proxy, userAgent: userAgent, state: state)
         let elapsed = (ContinuousClock.now - started).wholeMilliseconds
         if code == CURLE_OK || (code == CURLE_WRITE_ERROR && state.stoppedByReceiver) {
             let response = state.response

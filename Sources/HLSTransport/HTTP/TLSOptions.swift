@@ -29,8 +29,11 @@ public struct TLSOptions: Sendable, Hashable {
     public var insecure: Bool
     /// A client certificate to present (Kubernetes client-certificate authentication).
     public var clientCertificate: PEMSource?
-    /// The private key for `clientCertificate`.
+    /// The private key for `clientCertificate` (RSA or EC, PEM; k3s's is EC P-256).
     public var clientKey: PEMSource?
+    /// The name to send in SNI and to check the server's certificate against, instead of the URL's
+    /// host (a kubeconfig's `tls-server-name`): the connection still goes to the URL's host.
+    public var serverName: String?
 
     /// PEM data given as a file path or inline bytes.
     public enum PEMSource: Sendable, Hashable {
@@ -41,7 +44,7 @@ public struct TLSOptions: Sendable, Hashable {
     public init(
         caFile: String? = nil, caPEM: [UInt8]? = nil, pinnedPublicKey: String? = nil,
         certificateFingerprint: CertificateFingerprint? = nil, insecure: Bool = false,
-        clientCertificate: PEMSource? = nil, clientKey: PEMSource? = nil
+        clientCertificate: PEMSource? = nil, clientKey: PEMSource? = nil, serverName: String? = nil
     ) {
         self.caFile = caFile
         self.caPEM = caPEM
@@ -50,6 +53,7 @@ public struct TLSOptions: Sendable, Hashable {
         self.insecure = insecure
         self.clientCertificate = clientCertificate
         self.clientKey = clientKey
+        self.serverName = serverName
     }
 
     /// Full verification against the system CAs.
@@ -67,6 +71,11 @@ public struct TLSOptions: Sendable, Hashable {
 
     /// Throws a usage error when a pin is not in `sha256//BASE64` form.
     func validate() throws(HLSError) {
+        if let serverName,
+            serverName.isEmpty || serverName.contains(where: { $0 == "/" || $0 == "@" || $0.isWhitespace })
+        {
+            throw HLSError(.usage, "invalid TLS server name \(String(reflecting: serverName))")
+        }
         guard let pin = pinnedPublicKey else { return }
         let pins = pin.split(separator: ";").map { $0.filter { $0 != " " } }
         let ok =

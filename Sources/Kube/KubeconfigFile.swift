@@ -12,8 +12,14 @@ public struct KubeconfigFile: Sendable, Equatable {
         } else if let list = environment["KUBECONFIG"], let first = list.split(separator: ":").first {
             path = Self.expand(String(first), environment)
         } else {
-            path = (environment["HOME"] ?? NSHomeDirectory()) + "/.kube/config"
+            path = Self.defaultPath(environment)
         }
+    }
+
+    /// `~/.kube/config`: where kubectl reads and writes when neither `--kubeconfig` nor
+    /// `KUBECONFIG` says otherwise.
+    static func defaultPath(_ environment: [String: String]) -> String {
+        (environment["HOME"] ?? NSHomeDirectory()) + "/.kube/config"
     }
 
     /// The file's config, or nil when there is no file yet.

@@ -1,6 +1,6 @@
 import Foundation
 import HLSCore
-import Remote
+import Kube
 import TestSupport
 import XCTest
 
