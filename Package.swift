@@ -152,7 +152,9 @@ let package = Package(
             dependencies: ["Proxmox", "HLSCore", "HLSFormats", "HLSTransport", "Inventory", "LabSim", "TestSupport"]),
         .testTarget(
             name: "HLSCommandsTests",
-            dependencies: ["HLSCommands", "HLSLanguage", "HLSCore", "Inventory", "Kube", "LabSim", "Remote", "TestSupport"]),
+            dependencies: [
+                "HLSCommands", "HLSLanguage", "HLSCore", "Inventory", "Kube", "LabSim", "Remote", "TestSupport",
+            ]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "HLSCore", "TestSupport"]),
         .testTarget(
             name: "LabSimTests",
