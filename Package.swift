@@ -152,7 +152,9 @@ let package = Package(
         .testTarget(
             name: "LabSimTests",
             dependencies: [
-                "LabSim", "HLSCore", "HLSCrypto", "TestSupport", .product(name: "X509", package: "swift-certificates"),
+                "LabSim", "HLSCore", "HLSCrypto", "HLSFormats", "TestSupport",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(
             name: "RemoteTests", dependencies: ["Remote", "LabSim", "HLSCore", "HLSCrypto", "Inventory", "TestSupport"]),

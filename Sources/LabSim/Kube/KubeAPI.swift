@@ -76,6 +76,7 @@ final class KubeAPI: Sendable {
         let types = store.transact { $0.types }
         let route = KubeRoute.parse(request.path, types: types)
         if case .object(let target) = route { return try object(target, request) }
+        if case .notFound = route { throw KubeStatus.pathNotFound }
         guard request.method == "GET" || request.method == "HEAD" else {
             throw KubeStatus.methodNotAllowed(request.method, "")
         }
