@@ -159,7 +159,9 @@ let package = Package(
         .testTarget(
             name: "LabSimTests",
             dependencies: [
-                "LabSim", "HLSCore", "HLSCrypto", "TestSupport", .product(name: "X509", package: "swift-certificates"),
+                "LabSim", "HLSCore", "HLSCrypto", "HLSFormats", "TestSupport",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(
             name: "KubeTests", dependencies: ["Kube", "HLSCore", "HLSFormats", "HLSTransport", "TestSupport"]),

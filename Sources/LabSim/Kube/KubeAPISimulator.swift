@@ -1,0 +1,184 @@
+public import HLSCore
+import HLSFormats
+import NIOSSL
+import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// A simulated Kubernetes API server (a k3s server's) on loopback, for the simulated lab and tests.
+///
+/// ```swift
+/// let sim = KubeAPISimulator()
+/// let endpoint = try sim.start()                      // https://127.0.0.1:<port>
+/// try sim.writeKubeconfig(to: dir + "/kubeconfig")    // what kubectl --kubeconfig reads
+/// try sim.registerNode(.init(name: "k3s-cp-01", internalIP: "192.168.10.21", controlPlane: true,
+///                           version: "v1.33.4+k3s1"))
+/// defer { sim.stop() }
+/// ```
+///
+/// Its objects start fresh at each `start`. Thread-safe.
+public final class KubeAPISimulator: Sendable {
+    public struct Endpoint: Sendable {
+        public let host: String
+        public let port: Int
+        /// `https://127.0.0.1:PORT`.
+        public let url: String
+        /// The server CA (PEM), which clients trust.
+        public let certificateAuthorityPEM: String
+    }
+
+    /// Knobs tests turn: the version served, tokens, and how fast things happen.
+    public struct Options: Sendable {
+        /// `/version`'s gitVersion (k3s's).
+        public var version = "v1.33.4+k3s1"
+        /// Bearer tokens and the user each authenticates as.
+        public var tokens: [String: String] = [:]
+        /// Extra addresses (a node IP) and names on the serving certificate.
+        public var addresses: [String] = []
+        public var dnsNames: [String] = []
+        /// Where the certificates live (k3s's `server/tls`); nil keeps them in memory.
+        public var certificateDirectory: String?
+        /// Seconds between BOOKMARK events on watches that allow them.
+        public var bookmarkInterval: Double = 15
+        public init() {}
+    }
+
+    struct Running: Sendable {
+        var server: KubeHTTPServer
+        var api: KubeAPI
+        var certificates: KubeCertificates
+        var endpoint: Endpoint
+    }
+
+    public let options: Options
+    private let running = Mutex<Running?>(nil)
+    private let faultInjector = KubeFaultInjector()
+
+    public init(options: Options = Options()) {
+        self.options = options
+    }
+
+    /// Starts serving on `host` (loopback only) and `port` (0 picks a free one).
+    @discardableResult
+    public func start(host: String = "127.0.0.1", port: Int = 0) throws(HLSError) -> Endpoint {
+        guard ["127.0.0.1", "::1", "localhost"].contains(host) else {
+            throw HLSError(.usage, "the simulated Kubernetes API listens on loopback only, not on \(host)")
+        }
+        if running.withLock({ $0 != nil }) { throw HLSError(.usage, "the simulated Kubernetes API is already running") }
+        let certificates = try KubeCertificates(
+            directory: options.certificateDirectory, addresses: options.addresses, dnsNames: options.dnsNames)
+        let context: NIOSSLContext
+        do {
+            context = try KubeHTTPServer.context(serving: certificates.serving, clientCA: certificates.clientCA)
+        } catch {
+            throw HLSError(.failed, "cannot set up TLS for the simulated Kubernetes API", cause: "\(error)")
+        }
+        var config = KubeAPIConfig()
+        config.gitVersion = options.version
+        config.bookmarkInterval = options.bookmarkInterval
+        for (token, user) in options.tokens { config.tokens[token] = KubeUser(name: user, groups: ["system:masters"]) }
+        let server = KubeHTTPServer.make(config: config, faults: faultInjector)
+        let bound: Int
+        do {
+            bound = try server.server.start(host: host, port: port, tls: context)
+        } catch {
+            server.server.stop()
+            throw HLSError(.failed, "cannot listen on \(host):\(port)", cause: "\(error)")
+        }
+        server.api.updateConfig { $0.serverAddress = "\(host):\(bound)" }
+        let urlHost = host.contains(":") ? "[\(host)]" : host
+        let endpoint = Endpoint(
+            host: host, port: bound, url: "https://\(urlHost):\(bound)",
+            certificateAuthorityPEM: try certificates.serverCA.certificatePEM())
+        running.withLock {
+            $0 = Running(server: server.server, api: server.api, certificates: certificates, endpoint: endpoint)
+        }
+        return endpoint
+    }
+
+    public var endpoint: Endpoint? { running.withLock { $0?.endpoint } }
+
+    /// Stops listening and closes every connection. Safe to call twice.
+    public func stop() {
+        let current = running.withLock { r -> Running? in
+            defer { r = nil }
+            return r
+        }
+        current?.server.stop()
+    }
+
+    private func current() throws(HLSError) -> Running {
+        guard let running = running.withLock({ $0 }) else {
+            throw HLSError(.usage, "the simulated Kubernetes API is not running")
+        }
+        return running
+    }
+
+    /// A kubeconfig for the admin (or another user, with a fresh client certificate), pointing
+    /// at `server` (default: this endpoint).
+    public func kubeconfig(server: String? = nil, user: String? = nil, groups: [String] = []) throws(HLSError)
+        -> String
+    {
+        let running = try current()
+        let client =
+            try user.map { (name: String) throws(HLSError) in
+                try running.certificates.client(user: name, groups: groups)
+            }
+            ?? running.certificates.admin
+        return try running.certificates.kubeconfig(server: server ?? running.endpoint.url, client: client)
+    }
+
+    /// Writes `kubeconfig(server:)` to `path` with mode 0600.
+    public func writeKubeconfig(to path: String, server: String? = nil) throws(HLSError) {
+        let text = try kubeconfig(server: server)
+        try? FileManager.default.removeItem(atPath: path)
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        else { throw HLSError(.failed, "cannot write the kubeconfig \(path)") }
+    }
+
+    /// Registers a node as its k3s kubelet would (called by the simulated k3s when it starts).
+    public func registerNode(_ node: KubeNodeRegistration) throws(HLSError) {
+        do { try current().api.register(node) } catch let status as KubeStatus {
+            throw HLSError(.failed, "cannot register the node \(node.name)", cause: status.message)
+        } catch { throw error as! HLSError }
+    }
+
+    /// Turns a node's Ready condition on or off.
+    public func setNodeReady(_ name: String, _ ready: Bool) throws(HLSError) {
+        do { try current().api.setNodeReady(name, ready) } catch let status as KubeStatus {
+            throw HLSError(.failed, "cannot change the node \(name)", cause: status.message)
+        } catch { throw error as! HLSError }
+    }
+
+    /// Arms a fault; it also works before `start`.
+    public func injectFault(_ fault: KubeFault) { faultInjector.inject(fault) }
+
+    public func resetFaults() { faultInjector.reset() }
+
+    public var faults: [KubeFault] { faultInjector.armed }
+
+    /// Every request served so far, `METHOD /path?query` (query decoded), oldest first.
+    public var requestLog: [String] { running.withLock { $0 }?.api.requestLog.withLock { $0 } ?? [] }
+
+    /// Drops every open watch connection at once.
+    public func dropWatches() { running.withLock { $0 }?.api.dropWatches() }
+
+    /// Forgets the change history: watches resuming from any earlier resourceVersion get 410.
+    public func compactHistory() { running.withLock { $0 }?.api.store.transact { $0.compact() } }
+
+    /// The object at `path` (`/api/v1/nodes/x`) as JSON text, nil when absent; for tests and the lab.
+    public func object(path: String) -> String? {
+        guard let api = running.withLock({ $0 })?.api else { return nil }
+        let request = KubeHTTPRequest(
+            method: "GET", path: path, query: [], headers: [], body: [],
+            certificateUser: KubeUser(name: "system:admin", groups: ["system:masters"]))
+        guard case .complete(let response) = api.handle(request), response.status == 200 else { return nil }
+        return String(decoding: response.body, as: UTF8.self)
+    }
+}

@@ -1,0 +1,70 @@
+import Synchronization
+
+/// A fault to inject into the simulated Kubernetes API, each armed for a number of matches.
+public enum KubeFault: Sendable, Equatable {
+    /// Requests whose path contains `path` (every request when empty) answer 500 InternalError.
+    case internalError(path: String, times: Int)
+    /// Requests whose path contains `path` are answered `seconds` late.
+    case slow(path: String, seconds: Double, times: Int)
+    /// The next watches get an ERROR event with 410 Expired instead of events.
+    case watchExpired(times: Int)
+    /// The next evictions answer 429 as a blocking disruption budget does.
+    case evictionBlocked(times: Int)
+}
+
+/// The armed faults, consumed as requests match them.
+final class KubeFaultInjector: Sendable {
+    private let faults = Mutex<[KubeFault]>([])
+
+    func inject(_ fault: KubeFault) { faults.withLock { $0.append(fault) } }
+    func reset() { faults.withLock { $0.removeAll() } }
+    var armed: [KubeFault] { faults.withLock { $0 } }
+
+    /// A 500 to answer with and/or a delay for this request.
+    func requestFault(method: String, path: String) -> (status: KubeStatus?, delay: Double) {
+        faults.withLock { list in
+            var status: KubeStatus?
+            var delay = 0.0
+            var kept: [KubeFault] = []
+            for fault in list {
+                switch fault {
+                case .internalError(let p, let times) where status == nil && (p.isEmpty || path.contains(p)):
+                    status = KubeStatus.internalError("injected fault")
+                    if times > 1 { kept.append(.internalError(path: p, times: times - 1)) }
+                case .slow(let p, let seconds, let times) where p.isEmpty || path.contains(p):
+                    delay += seconds
+                    if times > 1 { kept.append(.slow(path: p, seconds: seconds, times: times - 1)) }
+                default:
+                    kept.append(fault)
+                }
+            }
+            list = kept
+            return (status, delay)
+        }
+    }
+
+    func consumeWatchExpiry() -> Bool {
+        consume {
+            if case .watchExpired(let n) = $0 { return (true, n > 1 ? .watchExpired(times: n - 1) : nil) }
+            return nil
+        }
+    }
+
+    func consumeEvictionBlock() -> Bool {
+        consume {
+            if case .evictionBlocked(let n) = $0 { return (true, n > 1 ? .evictionBlocked(times: n - 1) : nil) }
+            return nil
+        }
+    }
+
+    private func consume(_ match: (KubeFault) -> (Bool, KubeFault?)?) -> Bool {
+        faults.withLock { list in
+            for i in list.indices {
+                guard let (_, rest) = match(list[i]) else { continue }
+                if let rest { list[i] = rest } else { list.remove(at: i) }
+                return true
+            }
+            return false
+        }
+    }
+}

@@ -1,0 +1,220 @@
+import HLSCore
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Synchronization
+import X509
+
+/// The HTTPS server in front of `KubeAPI`, on swift-nio: HTTP/1.1 only (no ALPN, so clients
+/// never try h2), TLS asking for a client certificate without requiring one.
+final class KubeHTTPServer: Sendable {
+    private let api: KubeAPI
+    let group: MultiThreadedEventLoopGroup
+    private let channel = Mutex<(any Channel)?>(nil)
+
+    init(api: KubeAPI, group: MultiThreadedEventLoopGroup) {
+        self.api = api
+        self.group = group
+    }
+
+    /// Binds `host:port` (0 = any free port) and returns the bound port.
+    func start(host: String, port: Int, tls: NIOSSLContext) throws -> Int {
+        let api = self.api
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(KubeHTTPHandler(api: api))
+                }
+            }
+        let bound = try bootstrap.bind(host: host, port: port).wait()
+        channel.withLock { $0 = bound }
+        return bound.localAddress?.port ?? port
+    }
+
+    func stop() {
+        let bound = channel.withLock { c -> (any Channel)? in
+            defer { c = nil }
+            return c
+        }
+        try? bound?.close().wait()
+        try? group.syncShutdownGracefully()
+    }
+
+    /// The server's TLS context: the serving certificate, and client certificates verified
+    /// against the client CA when presented (`RequestClientCert`, as the apiserver does).
+    static func context(serving: CertifiedKey, clientCA: CertifiedKey) throws -> NIOSSLContext {
+        let certificate = try NIOSSLCertificate(bytes: Array(serving.certificatePEM().utf8), format: .pem)
+        let key = try NIOSSLPrivateKey(bytes: Array(serving.keyPEM().utf8), format: .pem)
+        let ca = try NIOSSLCertificate(bytes: Array(clientCA.certificatePEM().utf8), format: .pem)
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: [.certificate(certificate)], privateKey: .privateKey(key))
+        configuration.certificateVerification = .optionalVerification
+        configuration.trustRoots = .certificates([ca])
+        configuration.applicationProtocols = []
+        return try NIOSSLContext(configuration: configuration)
+    }
+}
+
+/// One connection: collects each request, asks `KubeAPI` for the reply, writes it whole or as a
+/// chunked stream. Confined to its channel's event loop.
+final class KubeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let api: KubeAPI
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var stream: KubeStream?
+    private var user: KubeUser??
+
+    init(api: KubeAPI) { self.api = api }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let h):
+            head = h
+            body = []
+        case .body(var buffer):
+            if let bytes = buffer.readBytes(length: buffer.readableBytes) { body += bytes }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            respond(context: context, head: head)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stream?.ended()
+        stream = nil
+        context.fireChannelInactive()
+    }
+
+    /// The user named by the verified client certificate, read once per connection.
+    private func certificateUser(context: ChannelHandlerContext) -> KubeUser? {
+        if let user { return user }
+        var found: KubeUser?
+        if let peer = try? context.pipeline.syncOperations.nioSSL_peerCertificate(),
+            let der = try? peer.toDERBytes(), let certificate = try? Certificate(derEncoded: der)
+        {
+            var name = ""
+            var groups: [String] = []
+            for rdn in certificate.subject {
+                for attribute in rdn {
+                    if attribute.type == .RDNAttributeType.commonName { name = String(attribute.value) ?? name }
+                    if attribute.type == .RDNAttributeType.organizationName, let o = String(attribute.value) {
+                        groups.append(o)
+                    }
+                }
+            }
+            if !name.isEmpty { found = KubeUser(name: name, groups: groups) }
+        }
+        user = .some(found)
+        return found
+    }
+
+    private func respond(context: ChannelHandlerContext, head: HTTPRequestHead) {
+        let uri = head.uri
+        let (path, query) =
+            uri.firstIndex(of: "?").map { (String(uri[..<$0]), String(uri[uri.index(after: $0)...])) } ?? (uri, "")
+        let request = KubeHTTPRequest(
+            method: head.method.rawValue, path: KubeHTTPRequest.percentDecode(path),
+            query: KubeHTTPRequest.parseQuery(query), headers: head.headers.map { ($0.name, $0.value) }, body: body,
+            certificateUser: certificateUser(context: context))
+        body = []
+        switch api.handle(request) {
+        case .complete(let response):
+            if response.delay > 0 {
+                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                context.eventLoop.scheduleTask(in: .nanoseconds(Int64(response.delay * 1e9))) {
+                    let (handler, context) = bound.value
+                    handler.write(response, for: head, context: context)
+                }
+            } else {
+                write(response, for: head, context: context)
+            }
+        case .stream(let delay, let start):
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let open = {
+                let (handler, context) = bound.value
+                guard context.channel.isActive else { return }
+                var headers = HTTPHeaders()
+                headers.add(name: "Audit-Id", value: KubeIDs.uid())
+                headers.add(name: "Cache-Control", value: "no-cache, private")
+                headers.add(name: "Content-Type", value: "application/json")
+                headers.add(name: "Date", value: KubeHTTPHandler.httpDate())
+                context.writeAndFlush(
+                    handler.wrapOutboundOut(
+                        .head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))),
+                    promise: nil)
+                let stream = KubeStream(handler: handler, context: context)
+                handler.stream = stream
+                start(stream)
+            }
+            if delay > 0 {
+                context.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay * 1e9))) { open() }
+            } else {
+                open()
+            }
+        }
+    }
+
+    func streamWrite(_ bytes: [UInt8], context: ChannelHandlerContext) {
+        guard stream != nil, context.channel.isActive else { return }
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+    }
+
+    func streamEnd(context: ChannelHandlerContext) {
+        guard stream != nil else { return }
+        stream = nil
+        guard context.channel.isActive else { return }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    private func write(_ response: KubeHTTPResponse, for head: HTTPRequestHead, context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        var headers = HTTPHeaders()
+        headers.add(name: "Audit-Id", value: KubeIDs.uid())
+        headers.add(name: "Cache-Control", value: "no-cache, private")
+        headers.add(name: "Content-Type", value: response.contentType)
+        for (name, value) in response.headers { headers.add(name: name, value: value) }
+        headers.add(name: "Date", value: Self.httpDate())
+        headers.add(name: "Content-Length", value: String(response.body.count))
+        context.write(
+            wrapOutboundOut(
+                .head(
+                    HTTPResponseHead(
+                        version: head.version, status: HTTPResponseStatus(statusCode: response.status),
+                        headers: headers))),
+            promise: nil)
+        if head.method != .HEAD, !response.body.isEmpty {
+            var buffer = context.channel.allocator.buffer(capacity: response.body.count)
+            buffer.writeBytes(response.body)
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        if !head.isKeepAlive { context.close(promise: nil) }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    static func httpDate() -> String { PVEHTTPHandler.httpDate() }
+}
+
+extension KubeHTTPServer {
+    /// A server and its API sharing one event loop group (the API's controllers run on it).
+    static func make(config: KubeAPIConfig, faults: KubeFaultInjector) -> (server: KubeHTTPServer, api: KubeAPI) {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let api = KubeAPI(config: config, faults: faults, controllers: group.next())
+        return (KubeHTTPServer(api: api, group: group), api)
+    }
+}

