@@ -1,4 +1,13 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import HLSCore
 public import HLSLanguage
 
@@ -72,7 +81,7 @@ public final class Session {
             if let status = runner.runPiece(SourceFile(name: name, text: padded)) { return status }
         }
         if let signal = Termination.signal { return 128 + signal }
-        if !chunk.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if !chunk.trimmingWhitespace().isEmpty {
             let source = SourceFile(name: name, text: String(repeating: "\n", count: chunkStart - 1) + chunk)
             let (_, diagnostics) = interpreter.parse(source)
             report(

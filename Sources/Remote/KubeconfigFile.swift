@@ -1,4 +1,13 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 public import HLSCore
 
 /// Where a kubeconfig goes and how it is written: `--output PATH`, else the first path of
@@ -12,7 +21,7 @@ public struct KubeconfigFile: Sendable, Equatable {
         } else if let list = environment["KUBECONFIG"], let first = list.split(separator: ":").first {
             path = Self.expand(String(first), environment)
         } else {
-            path = (environment["HOME"] ?? NSHomeDirectory()) + "/.kube/config"
+            path = (environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path) + "/.kube/config"
         }
     }
 
@@ -22,7 +31,7 @@ public struct KubeconfigFile: Sendable, Equatable {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw HLSError(.failed, "cannot read \(path)", at: .host(path))
         }
-        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return nil }
+        if text.trimmingWhitespace().isEmpty { return nil }
         return try Kubeconfig(yaml: text, source: path)
     }
 
@@ -36,7 +45,7 @@ public struct KubeconfigFile: Sendable, Equatable {
     /// Writes `config` atomically with mode 0600 (it holds a client key), creating the directory.
     public func write(_ config: Kubeconfig) throws(HLSError) {
         let fm = FileManager.default
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = FilePaths.directory(of: path)
         do {
             try fm.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -54,6 +63,6 @@ public struct KubeconfigFile: Sendable, Equatable {
 
     private static func expand(_ path: String, _ environment: [String: String]) -> String {
         guard path.hasPrefix("~/") else { return path }
-        return (environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst(1)
+        return (environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path) + path.dropFirst(1)
     }
 }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 public import HLSCore
 public import HLSTransport
 import Synchronization
@@ -34,7 +38,7 @@ public final class NodeConnections: Sendable {
 
         /// From the environment: `HLSH_SSH_CONFIG` or `~/.ssh/config` under `HOME`.
         public static func fromEnvironment(_ environment: [String: String]) -> Settings {
-            let home = environment["HOME"] ?? NSHomeDirectory()
+            let home = environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
             var settings = Settings(
                 configPath: environment["HLSH_SSH_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.ssh/config",
                 home: home, environment: environment)

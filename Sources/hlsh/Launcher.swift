@@ -1,4 +1,13 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import HLSCommands
 import HLSCore
 import HLSLanguage
@@ -100,12 +109,11 @@ struct Launcher {
     func looksLikeScript(_ word: String?) -> Bool {
         guard let word else { return false }
         if word.hasSuffix(".hls") { return true }
-        var isDirectory: ObjCBool = false
-        return word.contains("/") && FileManager.default.fileExists(atPath: word, isDirectory: &isDirectory)
-            && !isDirectory.boolValue
+        guard word.contains("/"), let kind = FilePaths.kind(of: word) else { return false }
+        return kind != .directory
     }
 
     func readAllStandardInput() -> String {
-        String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        String(decoding: StandardStreams.readAll(), as: UTF8.self)
     }
 }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import HLSCore
 import HLSLanguage
 import Inventory
@@ -43,7 +47,7 @@ enum LabCommands {
     /// `scripts/homelab.yaml`).
     static func resolve(_ path: String, from script: String) -> String {
         if path.hasPrefix("/") || FileManager.default.fileExists(atPath: path) || script.hasPrefix("<") { return path }
-        let beside = (script as NSString).deletingLastPathComponent + "/" + path
+        let beside = FilePaths.directory(of: script) + "/" + path
         return FileManager.default.fileExists(atPath: beside) ? beside : path
     }
 

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import HLSCore
 import HLSLanguage
 
@@ -51,8 +55,7 @@ enum Poll {
         while clock.now < end {
             try cancellation.check(what)
             let left = end - clock.now
-            Thread.sleep(
-                forTimeInterval: min(0.1, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18))
+            Threads.sleep(for: min(.milliseconds(100), left))
         }
     }
 }

@@ -1,4 +1,13 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import HLSCore
 import HLSLanguage
 import LabSim
@@ -42,19 +51,19 @@ enum SimCommands {
             try appendExport("HLSH_SIM_LOOPBACK_ONLY", "1", to: dir + "/env")
             inv.context.err("simulated Proxmox VE at \(endpoint.url) — environment in \(dir)/env; Ctrl-C stops it\n")
             while !inv.context.cancellation.isCancelled {
-                usleep(100_000)
+                Threads.sleep(for: .milliseconds(100))
             }
             inv.context.err("simulated lab stopped\n")
             return .null
         })
 
     private static func appendExport(_ name: String, _ value: String, to file: String) throws(HLSError) {
-        let line = "export \(name)='\(value.replacingOccurrences(of: "'", with: "'\\''"))'\n"
-        guard let handle = FileHandle(forWritingAtPath: file) else { throw HLSError(.failed, "cannot write \(file)") }
-        defer { try? handle.close() }
+        let line = "export \(name)='\(value.replacing("'", with: "'\\''"))'\n"
+        guard let existing = FileManager.default.contents(atPath: file) else {
+            throw HLSError(.failed, "cannot write \(file)")
+        }
         do {
-            try handle.seekToEnd()
-            try handle.write(contentsOf: Data(line.utf8))
+            try (existing + Data(line.utf8)).write(to: URL(fileURLWithPath: file))
         } catch {
             throw HLSError(.failed, "cannot write \(file)", cause: "\(error)")
         }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 public import HLSCore
 import LabSim
 
@@ -17,7 +21,7 @@ public final class SimulatedLab: Sendable {
     /// A lab in a fresh directory `hlsh-sim-PID` of the temporary directory, removed by `stop()`
     /// once the lab has stopped (or at once when the lab cannot start).
     public static func temporary() throws(HLSError) -> SimulatedLab {
-        let dir = NSTemporaryDirectory() + "hlsh-sim-\(getpid())"
+        let dir = FileManager.default.temporaryDirectory.path + "/hlsh-sim-\(ProcessInfo.processInfo.processIdentifier)"
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         } catch {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import HLSCore
 import Inventory
 import Proxmox
@@ -77,7 +81,7 @@ struct VMDesiredConfig {
             }
             var path = entry
             if path.hasPrefix("~/") { path = (environment["HOME"] ?? "") + path.dropFirst() }
-            if !path.hasPrefix("/") { path = (lab.file as NSString).deletingLastPathComponent + "/" + path }
+            if !path.hasPrefix("/") { path = FilePaths.directory(of: lab.file) + "/" + path }
             let text: String
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)
@@ -85,9 +89,9 @@ struct VMDesiredConfig {
                 throw HLSError(
                     .failed, "cannot read the public key \(entry) (ssh.public_keys in \(lab.file))",
                     hint: "create one with ssh-keygen -t ed25519, or list an existing .pub file",
-                    cause: error.localizedDescription)
+                    cause: "\(error)")
             }
-            keys += text.split(separator: "\n").map { String($0).trimmingCharacters(in: .whitespaces) }.filter {
+            keys += text.split(separator: "\n").map { String($0).trimmingWhitespace() }.filter {
                 !$0.isEmpty && !$0.hasPrefix("#")
             }
         }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 public import HLSCore
 import Synchronization
 
@@ -11,7 +15,7 @@ public final class Interpreter: Sendable {
     let sources = Mutex<[String: SourceFile]>([:])
     let journal: Mutex<Journal?> = Mutex(nil)
     /// Held by a `set` that reads the variable it writes (recursive: its value may `set` too).
-    let assignments = NSRecursiveLock()
+    let assignments = Lock(recursive: true)
 
     /// Non-error control transfers, thrown through Swift's error channel.
     enum Signal: Error {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import HLSCore
 import Synchronization
 
@@ -22,7 +26,7 @@ public final class Progress: Sendable {
         self.context = context
         let shown = context.stderrTerminal.isTTY
         state = Mutex(State(label: label, running: shown))
-        if shown { Thread { [weak self] in self?.loop() }.start() }
+        if shown { Threads.detach { [weak self] in self?.loop() } }
     }
 
     /// Changes what is being awaited.
@@ -56,7 +60,7 @@ public final class Progress: Sendable {
             }
             guard drawn else { return }
             i += 1
-            Thread.sleep(forTimeInterval: 0.1)
+            Threads.sleep(for: .milliseconds(100))
         }
     }
 

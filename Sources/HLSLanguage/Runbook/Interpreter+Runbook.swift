@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import HLSCore
 import Synchronization
 
@@ -122,7 +126,7 @@ extension Interpreter {
         failed.sort { $0.0 < $1.0 }
         if failed.allSatisfy({ $0.1.kind == .interrupted }) { throw failed[0].1 }
         let lines = failed.map {
-            "  \(Render.inline(items[$0.0])): \($0.1.description.replacingOccurrences(of: "\n", with: "\n    "))"
+            "  \(Render.inline(items[$0.0])): \($0.1.description.replacing("\n", with: "\n    "))"
         }
         throw HLSError(
             .failed,
@@ -160,8 +164,6 @@ extension Interpreter {
 extension ContinuousClock {
     /// A blocking sleep (the interpreter is synchronous; async is not needed for one thread).
     func sleep_(for duration: Duration) throws {
-        let ns = max(0, Quantities.seconds(duration) * 1e9)
-        var ts = timespec(tv_sec: Int(ns / 1e9), tv_nsec: Int(ns.truncatingRemainder(dividingBy: 1e9)))
-        _ = nanosleep(&ts, nil)
+        Threads.sleep(for: duration)
     }
 }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import HLSCore
 import HLSFormats
 import Synchronization
@@ -45,7 +49,7 @@ final class Journal: Sendable {
             ("completed", .array(completed.withLock { $0 }.map(Document.string))),
         ])
         try? FileManager.default.createDirectory(
-            atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            atPath: FilePaths.directory(of: file), withIntermediateDirectories: true)
         try? (JSONCodec.encode(doc, pretty: true) + "\n").write(toFile: file, atomically: true, encoding: .utf8)
     }
 
@@ -56,7 +60,7 @@ final class Journal: Sendable {
             hash ^= UInt64(byte)
             hash = hash &* 0x100_0000_01b3
         }
-        let base = (path as NSString).lastPathComponent.filter {
+        let base = FilePaths.lastComponent(of: path).filter {
             $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_"
         }
         return base + "-" + String(hash, radix: 16)

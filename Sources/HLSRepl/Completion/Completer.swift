@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 import HLSCore
 public import HLSLanguage
 import Synchronization
@@ -145,7 +155,7 @@ public final class Completer: Sendable {
         let cache = self.cache
         let finished = DispatchSemaphore(value: 0)
         if cache.beginFetch(key) {
-            Thread.detachNewThread {
+            Threads.detach {
                 if let names = try? provider.fetch(query) {
                     cache.store(key, names.map { Completion.Candidate($0.name, detail: $0.detail) }, ttl: provider.ttl)
                 }
@@ -167,9 +177,7 @@ public final class Completer: Sendable {
         let base = String(prefix.dropFirst(shownDir.count))
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
         return entries.filter { !$0.hasPrefix(".") || base.hasPrefix(".") }.map { name in
-            var isDirectory: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: dir + name, isDirectory: &isDirectory)
-            return isDirectory.boolValue ? .init(shownDir + name + "/", isFinal: false) : .init(shownDir + name)
+            return FilePaths.kind(of: dir + name) == .directory ? .init(shownDir + name + "/", isFinal: false) : .init(shownDir + name)
         }
     }
 

@@ -1,5 +1,9 @@
 internal import CSSH2
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import HLSCore
 
 extension SSHSessionIO {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 public import HLSCore
 
 /// An OpenSSH client config (`~/.ssh/config`, ssh_config(5)), read so that a homelab user's

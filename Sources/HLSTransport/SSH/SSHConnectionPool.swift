@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+import Dispatch
 public import HLSCore
 import Synchronization
 
@@ -90,7 +95,7 @@ public final class SSHConnectionPool: Sendable {
             gate.wait()
             // A thread per connection: a connect mostly waits on the network, and GCD's pool on
             // Linux is sized for CPU work.
-            let thread = Thread { [self] in
+            Threads.detach(name: "hlsh-ssh-connect") { [self] in
                 defer {
                     gate.signal()
                     group.leave()
@@ -101,8 +106,6 @@ public final class SSHConnectionPool: Sendable {
                     results.set(index, .failure(error))
                 }
             }
-            thread.name = "hlsh-ssh-connect"
-            thread.start()
         }
         group.wait()
         return results.values

@@ -24,7 +24,7 @@ extension SSHSession {
             return try sftp.upload(bytes, temporary: temporary, mode: mode)
         }
         if renamed { return }
-        let quoted = [temporary, remotePath].map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let quoted = [temporary, remotePath].map { "'" + $0.replacing("'", with: "'\\''") + "'" }
         let result = try exec("mv -f -- \(quoted[0]) \(quoted[1])", cancellation: cancellation, timeout: timeout)
         guard result.succeeded else {
             throw HLSError(

@@ -1,6 +1,10 @@
 internal import CSSH2
 import Dispatch
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import HLSCore
 import Synchronization
 
@@ -85,12 +89,10 @@ final class SSHJumpHost: Sendable {
             return !state.pumpRunning
         }
         if startPump {
-            let thread = Thread { [self] in
+            Threads.detach(name: "hlsh-ssh-jump") { [self] in
                 pump()
                 pumpFinished.signal()
             }
-            thread.name = "hlsh-ssh-jump"
-            thread.start()
         }
         return (SSHTunnel(jumpHost: self, forward: forward), fds[0])
     }

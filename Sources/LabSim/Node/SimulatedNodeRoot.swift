@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 public import HLSCore
 
 /// A simulated node as a directory tree: what a fresh Ubuntu 24.04 VM built from the cloud image
@@ -118,7 +122,7 @@ public struct SimulatedNodeRoot: Sendable {
         let full = "\(path)/\(relative)"
         do {
             try FileManager.default.createDirectory(
-                atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                atPath: FilePaths.directory(of: full), withIntermediateDirectories: true)
             try Data(bytes).write(to: URL(fileURLWithPath: full))
             try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: full)
         } catch {

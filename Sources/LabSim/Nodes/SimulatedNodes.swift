@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 public import HLSCore
 import Synchronization
 
@@ -99,7 +103,7 @@ public final class SimulatedNodes: Sendable {
     /// Follows the guests in the background (a pass every 200 ms) until `stop`.
     public func start() throws(HLSError) {
         try reconcile()
-        Thread.detachNewThread { [self] in
+        Threads.detach { [self] in
             while !stopping.load(ordering: .acquiring) {
                 try? reconcile()
                 usleep(200_000)

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 public import HLSCore
 import NIOSSL
 import Synchronization
@@ -179,6 +183,6 @@ public final class PVESimulator: Sendable {
 
     /// Single-quoted for POSIX shells.
     static func shellQuote(_ s: String) -> String {
-        "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        "'" + s.replacing("'", with: "'\\''") + "'"
     }
 }

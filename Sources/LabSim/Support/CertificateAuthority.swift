@@ -1,5 +1,14 @@
 import Crypto
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import HLSCore
 import SwiftASN1
 import X509
@@ -158,7 +167,7 @@ struct CertifiedKey: Sendable {
 
     private static func write(_ text: String, to path: String, mode: Int) throws(HLSError) {
         let fm = FileManager.default
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = FilePaths.directory(of: path)
         do {
             try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
