@@ -32,7 +32,10 @@ public indirect enum LocatedYAML: Sendable {
         case .mapping(let pairs, _):
             return .mapping(
                 pairs.map { pair in
-                    (key: pair.key.scalarText ?? "", keyAt: pair.key.mark.location(in: file), value: located(pair.value, file: file))
+                    (
+                        key: pair.key.scalarText ?? "", keyAt: pair.key.mark.location(in: file),
+                        value: located(pair.value, file: file)
+                    )
                 }, at: at)
         case .sequence(let items, _):
             return .sequence(items.map { located($0, file: file) }, at: at)

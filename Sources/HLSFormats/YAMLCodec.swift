@@ -23,7 +23,13 @@ public enum YAMLCodec {
         case .scalar(let text, let tag, let plain, _):
             return YAMLScalar.document(text, tag: tag, plain: plain)
         case .mapping(let pairs, _):
-            return .object(pairs.map { (key: $0.key.scalarText ?? JSONCodec.encode(document(from: $0.key)), value: document(from: $0.value)) })
+            return .object(
+                pairs.map {
+                    (
+                        key: $0.key.scalarText ?? JSONCodec.encode(document(from: $0.key)),
+                        value: document(from: $0.value)
+                    )
+                })
         case .sequence(let items, _):
             return .array(items.map { document(from: $0) })
         }

@@ -218,7 +218,9 @@ private func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(
 private func isNonZeroDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "1") && c <= UInt8(ascii: "9") }
 private func isDigitOrUnderscore(_ c: UInt8) -> Bool { isDigit(c) || c == UInt8(ascii: "_") }
 private func isBinary(_ c: UInt8) -> Bool { c == UInt8(ascii: "0") || c == UInt8(ascii: "1") || c == UInt8(ascii: "_") }
-private func isOctal(_ c: UInt8) -> Bool { (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "7")) || c == UInt8(ascii: "_") }
+private func isOctal(_ c: UInt8) -> Bool {
+    (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "7")) || c == UInt8(ascii: "_")
+}
 private func isSign(_ c: UInt8) -> Bool { c == UInt8(ascii: "+") || c == UInt8(ascii: "-") }
 private func isBlank(_ c: UInt8) -> Bool { c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") }
 private func isHex(_ c: UInt8) -> Bool {

@@ -1,4 +1,6 @@
 internal import CLibEdit
+public import HLSCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -9,7 +11,6 @@ internal import CLibEdit
 #elseif canImport(Darwin)
     import Darwin
 #endif
-public import HLSCore
 
 /// libedit behind a small Swift surface: a prompt, one line at a time, history.
 ///

@@ -1,3 +1,5 @@
+import HLSCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -8,7 +10,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import HLSCore
 
 /// Something that yields lines: standard input when it is not a terminal, a test's text.
 public protocol LineSource {

@@ -1,10 +1,11 @@
+import HLSCore
+import HLSLanguage
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import HLSCore
-import HLSLanguage
 
 extension Session {
     /// The interactive shell on a terminal: libedit editing, persistent history, Ctrl-C that

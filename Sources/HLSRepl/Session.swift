@@ -1,3 +1,6 @@
+import HLSCore
+public import HLSLanguage
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -8,8 +11,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import HLSCore
-public import HLSLanguage
 
 /// One hlsh session: an interpreter with its context, and the ways to feed it (a script,
 /// a stream of lines, the interactive shell). Turns every outcome into an exit status in one

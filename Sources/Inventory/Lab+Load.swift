@@ -1,11 +1,12 @@
+public import HLSCore
+import HLSFormats
+import HLSTransport
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-public import HLSCore
-import HLSFormats
-import HLSTransport
 
 extension Lab {
     /// Reads and validates an inventory file. Every problem is reported at once, each naming

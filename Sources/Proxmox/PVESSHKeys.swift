@@ -18,7 +18,9 @@ public enum PVESSHKeys {
 
     /// The keys of a value as `GET …/config` returns it (percent-decoded, one per line).
     public static func decode(_ value: String) -> [String] {
-        percentDecode(value).split(whereSeparator: \.isNewline).map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+        percentDecode(value).split(whereSeparator: \.isNewline).map { String($0).trimmingWhitespace() }.filter {
+            !$0.isEmpty
+        }
     }
 
     /// Whether `value` is already in the encoded form PVE accepts (a raw key always has a space).

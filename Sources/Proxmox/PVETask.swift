@@ -33,7 +33,9 @@ extension PVETaskStatus {
         guard !isRunning, let exitStatus else { return nil }
         let status = exitStatus.trimmingWhitespace()
         if status == "OK" { return 0 }
-        if status.hasPrefix("WARNINGS:"), let count = Int(String(status.dropFirst("WARNINGS:".count)).trimmingWhitespace()) {
+        if status.hasPrefix("WARNINGS:"),
+            let count = Int(String(status.dropFirst("WARNINGS:".count)).trimmingWhitespace())
+        {
             return count
         }
         // Starting a VM that already runs is success (reference: "already running" is success).

@@ -1,11 +1,12 @@
+public import HLSCore
+import HLSFormats
+import HLSTransport
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-public import HLSCore
-import HLSFormats
-import HLSTransport
 
 /// A kubeconfig file, edited as YAML (never by text replacement: k3sup's replace-every-`default`
 /// also rewrites a namespace or a user called `default-admin`).

@@ -1,3 +1,5 @@
+public import HLSCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -8,7 +10,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-public import HLSCore
 
 /// Where a kubeconfig goes and how it is written: `--output PATH`, else the first path of
 /// `$KUBECONFIG`, else `~/.kube/config` — as kubectl itself picks the file it writes to.

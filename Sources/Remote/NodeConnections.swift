@@ -1,11 +1,12 @@
+public import HLSCore
+public import HLSTransport
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-public import HLSCore
-public import HLSTransport
-import Synchronization
 
 /// The SSH connections of one hlsh session: targets resolved the way ssh does (the target's own
 /// `user@`/`:port`, then ssh_config, then the inventory, then OpenSSH's defaults), and one pooled

@@ -1,4 +1,6 @@
 import ArgumentParser
+import HLSCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -9,7 +11,6 @@ import ArgumentParser
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import HLSCore
 
 /// `hlsh` — the homelab shell's entry point: picks the interactive shell, a script, `-c`,
 /// a one-off `OBJECT VERB …` or commands on standard input, and maps the outcome to an exit code.

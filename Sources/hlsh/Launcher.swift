@@ -1,3 +1,8 @@
+import HLSCommands
+import HLSCore
+import HLSLanguage
+import HLSRepl
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -8,10 +13,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import HLSCommands
-import HLSCore
-import HLSLanguage
-import HLSRepl
 
 /// Decides what this run is (a script, `-c`, one command, stdin, the interactive shell) and
 /// runs it; returns the process exit status.

@@ -1,11 +1,12 @@
+import HLSCore
+import HLSLanguage
+import Inventory
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import HLSCore
-import HLSLanguage
-import Inventory
 
 /// `lab use`, `lab show`: which inventory the session works on.
 enum LabCommands {

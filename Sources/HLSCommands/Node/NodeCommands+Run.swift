@@ -1,12 +1,13 @@
+import HLSCore
+import HLSLanguage
+import HLSTransport
+import Remote
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import HLSCore
-import HLSLanguage
-import HLSTransport
-import Remote
 
 extension NodeCommands {
     static let run = CommandSpec(

@@ -1,3 +1,10 @@
+import HLSCore
+import HLSLanguage
+import HLSTransport
+import Inventory
+import Remote
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -8,12 +15,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import HLSCore
-import HLSLanguage
-import HLSTransport
-import Inventory
-import Remote
-import Synchronization
 
 extension NodeCommands {
     static let facts = CommandSpec(

@@ -1,12 +1,13 @@
+import HLSCore
+import HLSLanguage
+import HLSTransport
+import Remote
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import HLSCore
-import HLSLanguage
-import HLSTransport
-import Remote
 
 /// Runs a shipped node script on a node: one exec of `sudo -n sh -s` with the script (and any
 /// secret) on stdin, its report parsed. Never logs the payload.

@@ -1,3 +1,9 @@
+import HLSCore
+import HLSLanguage
+import HLSTransport
+import Inventory
+import Remote
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -8,11 +14,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import HLSCore
-import HLSLanguage
-import HLSTransport
-import Inventory
-import Remote
 
 /// The session's SSH side: one `NodeConnections` per hlsh session (so every command of a run
 /// reuses one connection per host), and the resolution of the targets verbs are given.

@@ -1,10 +1,11 @@
+import HLSCore
+import HLSLanguage
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import HLSCore
-import HLSLanguage
 
 /// The wait loop of `vm wait` and `node wait`: check, show progress with the elapsed time and
 /// the last answer, pause, until ready or the timeout; Ctrl-C ends it at once.

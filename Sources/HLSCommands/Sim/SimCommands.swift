@@ -1,3 +1,7 @@
+import HLSCore
+import HLSLanguage
+import LabSim
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -8,9 +12,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import HLSCore
-import HLSLanguage
-import LabSim
 
 /// `sim serve`: keep a simulated lab running for other tools (proxmoxer, curl, another hlsh).
 enum SimCommands {

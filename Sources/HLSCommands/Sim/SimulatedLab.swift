@@ -1,10 +1,11 @@
+public import HLSCore
+import LabSim
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-public import HLSCore
-import LabSim
 
 /// A simulated lab inside this process for `hlsh --sim`: the PVE API over HTTPS on a loopback
 /// port with its own CA, an SSH server per booted VM, and the environment that points hlsh's

@@ -1,12 +1,13 @@
+import HLSCore
+import HLSLanguage
+import Inventory
+import Proxmox
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import HLSCore
-import HLSLanguage
-import Inventory
-import Proxmox
 
 #if canImport(Glibc)
     import Glibc

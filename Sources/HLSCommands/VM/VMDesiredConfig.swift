@@ -1,11 +1,12 @@
+import HLSCore
+import Inventory
+import Proxmox
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import HLSCore
-import Inventory
-import Proxmox
 
 /// What a VM of the inventory should look like in Proxmox VE: the config keys hlsh manages,
 /// with the values PVE stores, and how to compare them with what PVE reports.

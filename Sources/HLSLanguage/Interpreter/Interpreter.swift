@@ -1,10 +1,11 @@
+public import HLSCore
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-public import HLSCore
-import Synchronization
 
 /// Runs programs: statements, pipelines, command calls. One interpreter per session (a script
 /// run or a REPL); its global scope lives as long as it does.

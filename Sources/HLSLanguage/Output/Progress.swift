@@ -1,10 +1,11 @@
+import HLSCore
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import HLSCore
-import Synchronization
 
 /// A one-line spinner with elapsed time on standard error, shown only when standard error is
 /// a terminal: `⠹ waiting for vm k3s-cp-01 to be running (12s)`, cut to the terminal's width

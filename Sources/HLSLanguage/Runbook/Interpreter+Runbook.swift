@@ -1,10 +1,11 @@
+import HLSCore
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import HLSCore
-import Synchronization
 
 extension Interpreter {
     func runPhase(name nameExpression: Expression, body: Block, scope: Scope, emit: Bool, at: SourceLocation) throws

@@ -1,11 +1,12 @@
+import HLSCore
+import HLSFormats
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import HLSCore
-import HLSFormats
-import Synchronization
 
 /// What a script's last run completed, so `--resume` can skip it. One JSON file per script
 /// (keyed by its absolute path) in `$XDG_STATE_HOME/hlsh/journal/`.

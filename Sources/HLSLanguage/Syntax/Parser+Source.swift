@@ -1,3 +1,5 @@
+import HLSCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -8,7 +10,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import HLSCore
 
 extension Parser {
     /// `source "lib.hls"` with a literal path: reads and checks the file now, so `hlsh -n`

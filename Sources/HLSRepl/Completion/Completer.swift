@@ -1,3 +1,8 @@
+import Dispatch
+import HLSCore
+public import HLSLanguage
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -8,10 +13,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Dispatch
-import HLSCore
-public import HLSLanguage
-import Synchronization
 
 /// Tab completion from the registry: objects, verbs, flags and their values, live names from
 /// the objects' providers (cached, with a deadline so a Tab never waits long on the network),
@@ -177,7 +178,8 @@ public final class Completer: Sendable {
         let base = String(prefix.dropFirst(shownDir.count))
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
         return entries.filter { !$0.hasPrefix(".") || base.hasPrefix(".") }.map { name in
-            return FilePaths.kind(of: dir + name) == .directory ? .init(shownDir + name + "/", isFinal: false) : .init(shownDir + name)
+            return FilePaths.kind(of: dir + name) == .directory
+                ? .init(shownDir + name + "/", isFinal: false) : .init(shownDir + name)
         }
     }
 

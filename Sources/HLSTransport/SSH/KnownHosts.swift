@@ -1,4 +1,6 @@
 internal import CSSH2
+import HLSCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -9,7 +11,6 @@ internal import CSSH2
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import HLSCore
 
 /// Host key verification against an OpenSSH known_hosts file, through libssh2's known-hosts
 /// store. The file is read line by line (a line libssh2 cannot parse — a certificate

@@ -1,3 +1,6 @@
+public import HLSCore
+import HLSCrypto
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -8,8 +11,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-public import HLSCore
-import HLSCrypto
 
 /// Removing a host from an OpenSSH known_hosts file, as `ssh-keygen -R` does: when a VM is
 /// destroyed its host key dies with it, and the next VM at that address has a new one, which

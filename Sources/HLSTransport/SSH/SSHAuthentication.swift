@@ -1,10 +1,11 @@
 internal import CSSH2
+import HLSCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import HLSCore
 
 extension SSHSessionIO {
     /// Logs in as `user` with public keys, like OpenSSH: first the agent's keys (those that

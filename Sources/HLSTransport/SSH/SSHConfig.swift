@@ -1,9 +1,10 @@
+public import HLSCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-public import HLSCore
 
 /// An OpenSSH client config (`~/.ssh/config`, ssh_config(5)), read so that a homelab user's
 /// existing aliases work in hlsh as they do in `ssh`.

@@ -1,11 +1,12 @@
+import Dispatch
+public import HLSCore
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import Dispatch
-public import HLSCore
-import Synchronization
 
 /// The SSH connections of one run: one session per resolved target, reused for every command
 /// (each command is a channel, not a new handshake), set up in parallel across hosts, replaced

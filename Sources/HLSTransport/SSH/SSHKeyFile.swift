@@ -47,7 +47,8 @@ struct SSHKeyFile {
     static func parseOpenSSHPrivateKey(_ text: String) -> (cipher: String, publicBlob: [UInt8])? {
         let begin = "-----BEGIN OPENSSH PRIVATE KEY-----"
         let end = "-----END OPENSSH PRIVATE KEY-----"
-        guard let start = text.firstRange(of: begin), let stop = text.firstRange(of: end), start.upperBound < stop.lowerBound
+        guard let start = text.firstRange(of: begin), let stop = text.firstRange(of: end),
+            start.upperBound < stop.lowerBound
         else { return nil }
         let body = text[start.upperBound..<stop.lowerBound].filter { !$0.isWhitespace }
         guard let data = Data(base64Encoded: String(body)) else { return nil }

@@ -1,10 +1,11 @@
 internal import CSSH2
+public import HLSCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-public import HLSCore
 
 #if canImport(Glibc)
     import Glibc

@@ -1,11 +1,12 @@
 internal import CSSH2
+public import HLSCore
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-public import HLSCore
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc

@@ -1,9 +1,10 @@
+public import HLSCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-public import HLSCore
 
 #if canImport(Glibc)
     import Glibc

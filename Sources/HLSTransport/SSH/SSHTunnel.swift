@@ -1,12 +1,13 @@
 internal import CSSH2
 import Dispatch
+import HLSCore
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import HLSCore
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc

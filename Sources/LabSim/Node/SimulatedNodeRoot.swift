@@ -1,9 +1,10 @@
+public import HLSCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-public import HLSCore
 
 /// A simulated node as a directory tree: what a fresh Ubuntu 24.04 VM built from the cloud image
 /// looks like to the node scripts (`/etc`, `/proc`, `/sys`), plus stub system commands in

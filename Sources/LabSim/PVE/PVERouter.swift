@@ -1,11 +1,12 @@
+import HLSCore
+import HLSFormats
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import HLSCore
-import HLSFormats
-import Synchronization
 
 /// The PVE API behind the HTTP server: pveproxy's request pipeline (format, authentication,
 /// CSRF, body rules, parameter merging), the handler lookup, permission and parameter checks,

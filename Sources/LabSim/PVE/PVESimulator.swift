@@ -1,11 +1,12 @@
+public import HLSCore
+import NIOSSL
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-public import HLSCore
-import NIOSSL
-import Synchronization
 
 /// A simulated Proxmox VE cluster API on loopback — the entry point for `hlsh sim serve`,
 /// `hlsh --sim` and tests.

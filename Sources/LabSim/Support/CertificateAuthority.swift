@@ -1,4 +1,8 @@
 import Crypto
+import HLSCore
+import SwiftASN1
+import X509
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -9,9 +13,6 @@ import Crypto
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import HLSCore
-import SwiftASN1
-import X509
 
 /// A certificate authority for the simulator's servers and users, made in-process with
 /// swift-certificates (docs/adr/0019): a self-signed root that issues serving certificates (with
