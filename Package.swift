@@ -136,7 +136,16 @@ let package = Package(
                 "HLSCore", "HLSLanguage", "HLSCommands", "HLSRepl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strict),
+            swiftSettings: strict,
+            // The shipped binary exports no symbols: `--static-swift-stdlib` links with
+            // `-export-dynamic`, which put 30,000 symbols in the dynamic table (3.2 MB) and kept
+            // every public function alive past `--gc-sections`. `--icf=safe` folds identical
+            // functions whose address is not taken (0.35 MB). docs/adr/0020.
+            linkerSettings: [
+                .unsafeFlags(
+                    ["-Xlinker", "--no-export-dynamic", "-Xlinker", "--icf=safe"],
+                    .when(platforms: [.linux], configuration: .release))
+            ]),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["HLSCore"], path: "Tests/TestSupport"),
