@@ -10,7 +10,6 @@ public enum FilePaths {
     /// The directory part: `/a/b` → `/a`, `/a/b/` → `/a`, `/a` → `/`, `/` → `/`, `b` → ``.
     public static func directory(of path: String) -> String {
         let trimmed = trimmingTrailingSlashes(path)
-        if trimmed == "/" { return "/" }
         guard let slash = trimmed.lastIndex(of: "/") else { return "" }
         let parent = trimmingTrailingSlashes(trimmed[..<slash])
         return parent.isEmpty ? "/" : String(parent)
