@@ -5,7 +5,7 @@
 //                                     ↓
 //        Proxmox · Remote · Inventory · Kube (domain clients) → HLSTransport → C shims
 //                                                      → HLSFormats
-//   HLSFormats: the JSON/YAML codecs, the one module that imports Yams (docs/adr/0017).
+//   HLSFormats: the JSON/YAML codecs, the one module that imports libyaml (docs/adr/0017, 0020).
 //   HLSTransport: HTTP and SSH, for the clients; HLSLanguage never depends on it.
 //   HLSCrypto: digests and HMAC from swift-crypto, for HLSTransport and LabSim; HLSCore, HLSFormats
 //   and HLSLanguage never depend on it (docs/adr/0019).
@@ -39,7 +39,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
@@ -63,16 +62,23 @@ let package = Package(
         .target(name: "CSSH2", dependencies: ["CLazyLoad"]),
         /// Process-level C helpers Swift cannot express: a SIGINT handler that only sets a flag.
         .target(name: "CHlshSupport"),
+        /// libyaml (apt: libyaml-dev), headers only: HLSFormats links libyaml.a (docs/adr/0020).
+        .systemLibrary(name: "CYAML"),
         /// Certificate-fingerprint pinning for libcurl (apt: libssl-dev): an OpenSSL verify
         /// callback, which must be C, using the OpenSSL libcurl loaded.
         .target(name: "CCurlTLS", dependencies: ["CCurl", "CLazyLoad"]),
 
         // MARK: Shared basics
         .target(name: "HLSCore", dependencies: ["CHlshSupport"], swiftSettings: strict),
-        /// JSON and YAML ↔ `Document`; the one module that imports Yams.
+        /// JSON and YAML ↔ `Document`; the one module that imports libyaml (`CYAML`).
         .target(
-            name: "HLSFormats", dependencies: ["HLSCore", .product(name: "Yams", package: "Yams")],
-            swiftSettings: strict),
+            name: "HLSFormats", dependencies: ["HLSCore", "CYAML"], swiftSettings: strict,
+            // Statically, so running hlsh needs no libyaml (docs/adr/0020); macOS has no libyaml.a
+            // in a standard place, so there it is the Homebrew library.
+            linkerSettings: [
+                .linkedLibrary(":libyaml.a", .when(platforms: [.linux])),
+                .linkedLibrary("yaml", .when(platforms: [.macOS])),
+            ]),
 
         /// Digests and HMAC from swift-crypto (docs/adr/0019); the C-free layers never depend on it.
         .target(
@@ -135,7 +141,16 @@ let package = Package(
                 "HLSCore", "HLSLanguage", "HLSCommands", "HLSRepl", "LabSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strict),
+            swiftSettings: strict,
+            // The shipped binary exports no symbols: `--static-swift-stdlib` links with
+            // `-export-dynamic`, which put 30,000 symbols in the dynamic table (3.2 MB) and kept
+            // every public function alive past `--gc-sections`. `--icf=safe` folds identical
+            // functions whose address is not taken (0.35 MB). docs/adr/0020.
+            linkerSettings: [
+                .unsafeFlags(
+                    ["-Xlinker", "--no-export-dynamic", "-Xlinker", "--icf=safe"],
+                    .when(platforms: [.linux], configuration: .release))
+            ]),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["HLSCore"], path: "Tests/TestSupport"),

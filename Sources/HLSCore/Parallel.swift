@@ -1,4 +1,4 @@
-import Foundation
+import Dispatch
 import Synchronization
 
 /// Blocking work on many items at once, on threads of its own (SSH and HTTP calls here block in
@@ -14,7 +14,7 @@ public enum Parallel {
         let group = DispatchGroup()
         for _ in 0..<min(max(limit, 1), count) {
             group.enter()
-            let thread = Thread {
+            Threads.detach(stackSize: 16 << 20) {
                 defer { group.leave() }
                 while true {
                     let index = next.add(1, ordering: .relaxed).oldValue
@@ -22,8 +22,6 @@ public enum Parallel {
                     body(index)
                 }
             }
-            thread.stackSize = 16 << 20  // reserved, not committed
-            thread.start()
         }
         group.wait()
     }

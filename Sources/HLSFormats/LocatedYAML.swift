@@ -1,5 +1,4 @@
 public import HLSCore
-internal import Yams
 
 /// A YAML document that remembers where each node was written, for validators that must say
 /// `homelab.yaml:14:13: error: vms[1].memory: …`.
@@ -15,36 +14,31 @@ public indirect enum LocatedYAML: Sendable {
         }
     }
 
-    /// Parses one document; an empty file is `.null` at 1:1.
+    /// Parses one document; an empty file is `.null` at 1:1. An alias is the node its anchor
+    /// names, located where the anchor was written.
     public static func parse(_ text: String, file: String) throws(HLSError) -> LocatedYAML {
-        let node: Node?
-        do {
-            node = try Yams.compose(yaml: text)
-        } catch {
-            throw HLSError(.syntax, "invalid YAML", at: YAMLCodec.place(of: error, file: file), cause: "\(error)")
+        guard let root = try YAMLReader.single(text, file: file) else {
+            return .null(at: SourceLocation(file: file, line: 1, column: 1))
         }
-        guard let node else { return .null(at: SourceLocation(file: file, line: 1, column: 1)) }
-        return convert(node, file: file)
+        return located(root, file: file)
     }
 
-    static func convert(_ node: Node, file: String) -> LocatedYAML {
-        let at = SourceLocation(file: file, line: (node.mark?.line ?? 0), column: (node.mark?.column ?? 0))
+    static func located(_ node: YAMLNode, file: String) -> LocatedYAML {
+        let at = node.mark.location(in: file)
         switch node {
-        case .scalar(let s):
-            let quoted = s.style != .plain && s.style != .any
-            if !quoted && node.tag.rawValue == Tag.Name.null.rawValue { return .null(at: at) }
-            return .scalar(s.string, quoted: quoted, at: at)
-        case .mapping(let m):
+        case .scalar(let text, let tag, let plain, _):
+            if plain && YAMLScalar.isNull(text, tag: tag) { return .null(at: at) }
+            return .scalar(text, quoted: !plain, at: at)
+        case .mapping(let pairs, _):
             return .mapping(
-                m.map { pair in
-                    let keyAt = SourceLocation(
-                        file: file, line: pair.key.mark?.line ?? 0, column: pair.key.mark?.column ?? 0)
-                    return (key: pair.key.string ?? "", keyAt: keyAt, value: convert(pair.value, file: file))
+                pairs.map { pair in
+                    (
+                        key: pair.key.scalarText ?? "", keyAt: pair.key.mark.location(in: file),
+                        value: located(pair.value, file: file)
+                    )
                 }, at: at)
-        case .sequence(let seq):
-            return .sequence(seq.map { convert($0, file: file) }, at: at)
-        case .alias:
-            return .null(at: at)
+        case .sequence(let items, _):
+            return .sequence(items.map { located($0, file: file) }, at: at)
         }
     }
 }

@@ -1,6 +1,16 @@
 internal import CLibEdit
-import Foundation
 public import HLSCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// libedit behind a small Swift surface: a prompt, one line at a time, history.
 ///
@@ -173,7 +183,7 @@ public final class LineEditor {
     /// Writes the history file with mode 0600 (creating its directory).
     public func saveHistory() {
         guard let historyFile else { return }
-        let dir = (historyFile as NSString).deletingLastPathComponent
+        let dir = FilePaths.directory(of: historyFile)
         try? FileManager.default.createDirectory(
             atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let fd = open(historyFile, O_WRONLY | O_CREAT, 0o600)

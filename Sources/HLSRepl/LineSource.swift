@@ -1,5 +1,15 @@
-import Foundation
 import HLSCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Something that yields lines: standard input when it is not a terminal, a test's text.
 public protocol LineSource {

@@ -1,8 +1,13 @@
-import Foundation
 import HLSCommands
 import HLSCore
 import HLSFormats
 import HLSLanguage
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The interactive prompt: `hlsh> `, or with the lab in use and the Kubernetes context
 /// (`hlsh homelab (k3s-homelab)> `), coloured only when the terminal wants colour.

@@ -1,6 +1,11 @@
-import Foundation
 import HLSCore
 import HLSLanguage
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension Session {
     /// The interactive shell on a terminal: libedit editing, persistent history, Ctrl-C that
@@ -22,7 +27,7 @@ extension Session {
         var lastStatus = ExitStatus.ok.rawValue
         var entry = 0
         func run(_ text: String) -> Int32? {
-            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return nil }
+            if text.trimmingWhitespace().isEmpty { return nil }
             entry += 1
             let (status, exited) = runEntry(text, name: "<repl:\(entry)>", editor: editor)
             lastStatus = status
@@ -128,7 +133,7 @@ public enum HistoryFilter {
         ]
         if markers.contains(where: { lower.contains($0) }) { return false }
         // `secret "literal"` style: a secret whose text is typed on the line.
-        if lower.range(of: #"secret\s+(literal|["'])"#, options: .regularExpression) != nil { return false }
+        if lower.contains(#/secret\s+(literal|["'])/#) { return false }
         return true
     }
 }

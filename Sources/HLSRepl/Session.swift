@@ -1,6 +1,16 @@
-import Foundation
 import HLSCore
 public import HLSLanguage
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// One hlsh session: an interpreter with its context, and the ways to feed it (a script,
 /// a stream of lines, the interactive shell). Turns every outcome into an exit status in one
@@ -72,7 +82,7 @@ public final class Session {
             if let status = runner.runPiece(SourceFile(name: name, text: padded)) { return status }
         }
         if let signal = Termination.signal { return 128 + signal }
-        if !chunk.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if !chunk.trimmingWhitespace().isEmpty {
             let source = SourceFile(name: name, text: String(repeating: "\n", count: chunkStart - 1) + chunk)
             let (_, diagnostics) = interpreter.parse(source)
             report(

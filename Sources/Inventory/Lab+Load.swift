@@ -1,7 +1,12 @@
-import Foundation
 public import HLSCore
 import HLSFormats
 import HLSTransport
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension Lab {
     /// Reads and validates an inventory file. Every problem is reported at once, each naming

@@ -63,7 +63,7 @@ enum ExecCredentialPlugin {
         }
         let (status, stdout, stderr) = try capture(
             path, config.args, environment: env, stdin: interactive, cancellation: cancellation, what: config.command)
-        let errText = String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let errText = String(decoding: stderr, as: UTF8.self).trimmingWhitespace()
         guard status == 0 else {
             throw failure(
                 "it exited with status \(status)", hint: config.installHint,

@@ -119,7 +119,7 @@ public final class KubeClient: Sendable {
             let bytes = try KubeconfigSet.readFile(
                 path, field: "tokenFile",
                 at: .field(file: endpoint.file, path: "users[\(endpoint.user)].user.tokenFile"))
-            let token = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let token = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
             headers.add("Authorization", "Bearer \(token)")
         case .basic(let username, let password):
             headers.add("Authorization", "Basic " + Data("\(username):\(password)".utf8).base64EncodedString())

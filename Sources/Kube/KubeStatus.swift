@@ -36,7 +36,7 @@ struct KubeStatus: Sendable, Equatable {
         {
             self.init(document: document, fallbackCode: response.status)
         } else {
-            let text = response.bodyText.trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = response.bodyText.trimmingWhitespace()
             self.init(
                 document: .object([
                     ("code", .int(response.status)),

@@ -1,7 +1,12 @@
-import Foundation
 public import HLSCore
 import HLSFormats
 import HLSTransport
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A kubeconfig file, edited as YAML (never by text replacement: k3sup's replace-every-`default`
 /// also rewrites a namespace or a user called `default-admin`).

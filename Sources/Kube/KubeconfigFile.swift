@@ -1,5 +1,15 @@
-import Foundation
 public import HLSCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where a kubeconfig goes and how it is written: `node kubeconfig --to PATH`, else the first path of
 /// `$KUBECONFIG`, else `~/.kube/config` — as kubectl itself picks the file it writes to.
@@ -19,7 +29,7 @@ public struct KubeconfigFile: Sendable, Equatable {
     /// `~/.kube/config`: where kubectl reads and writes when neither `--kubeconfig` nor
     /// `KUBECONFIG` says otherwise.
     static func defaultPath(_ environment: [String: String]) -> String {
-        (environment["HOME"] ?? NSHomeDirectory()) + "/.kube/config"
+        (environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path) + "/.kube/config"
     }
 
     /// The file's config, or nil when there is no file yet.
@@ -28,7 +38,7 @@ public struct KubeconfigFile: Sendable, Equatable {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw HLSError(.failed, "cannot read \(path)", at: .host(path))
         }
-        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return nil }
+        if text.trimmingWhitespace().isEmpty { return nil }
         return try Kubeconfig(yaml: text, source: path)
     }
 
@@ -42,7 +52,7 @@ public struct KubeconfigFile: Sendable, Equatable {
     /// Writes `config` atomically with mode 0600 (it holds a client key), creating the directory.
     public func write(_ config: Kubeconfig) throws(HLSError) {
         let fm = FileManager.default
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = FilePaths.directory(of: path)
         do {
             try fm.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -60,6 +70,6 @@ public struct KubeconfigFile: Sendable, Equatable {
 
     private static func expand(_ path: String, _ environment: [String: String]) -> String {
         guard path.hasPrefix("~/") else { return path }
-        return (environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst(1)
+        return (environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path) + path.dropFirst(1)
     }
 }

@@ -71,7 +71,7 @@ extension PVEClient {
     /// The VM (or template) of `vms` with this VMID or name; nil when none has it. A name that
     /// several VMs share is an error listing them (use the VMID).
     public static func findVM(_ nameOrID: String, in vms: [PVEVMResource]) throws(HLSError) -> PVEVMRef? {
-        let key = nameOrID.trimmedSpaces
+        let key = nameOrID.trimmingWhitespace()
         func ref(_ vm: PVEVMResource) -> PVEVMRef {
             PVEVMRef(node: vm.node, vmid: vm.vmid, name: vm.name, status: vm.status, isTemplate: vm.isTemplate)
         }
@@ -94,7 +94,7 @@ extension PVEClient {
     public static func noSuchVM(
         _ nameOrID: String, in vms: [PVEVMResource], declared: [String] = [], declaredIn: String? = nil
     ) -> HLSError {
-        let key = nameOrID.trimmedSpaces
+        let key = nameOrID.trimmingWhitespace()
         if let vmid = Int(key), key.allSatisfy(\.isNumber) {
             return HLSError(
                 .failed, "no VM with VMID \(vmid) in the cluster",

@@ -15,7 +15,7 @@ extension PVEClient {
     ) throws(HLSError) -> UPID? {
         let path = Self.vmPath(node: node, vmid: vmid) + "/resize"
         let place = Place.request(method: "PUT", url: path)
-        let wanted = size.trimmedSpaces
+        let wanted = size.trimmingWhitespace()
         let relative = wanted.hasPrefix("+")
         guard let bytes = PVEDiskSize.bytes(relative ? String(wanted.dropFirst()) : wanted), bytes > 0 else {
             throw HLSError(

@@ -92,7 +92,7 @@ extension PVEClient {
     /// The error for a task that stopped with a failure: the exit status verbatim, the UPID
     /// and the tail of its log.
     private func taskFailure(_ status: PVETaskStatus, place: Place, cancellation: Cancellation) -> HLSError {
-        let exit = status.exitStatus?.trimmedSpaces ?? ""
+        let exit = status.exitStatus?.trimmingWhitespace() ?? ""
         var cause = status.upid.text
         do throws(HLSError) {
             let lines = try taskLog(status.upid, cancellation: cancellation)

@@ -160,7 +160,7 @@ public final class PVEClient: Sendable {
             return .failure(failure)
         }
         let text = response.bodyText
-        if text.trimmedSpaces.isEmpty { return .data(.null) }
+        if text.trimmingWhitespace().isEmpty { return .data(.null) }
         let document: Document
         do {
             document = try JSONCodec.decode(text)

@@ -72,7 +72,7 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
         _ env: [String: String], lab: ProxmoxSettings? = nil
     ) throws(HLSError) -> PVEConnectionSettings {
         func value(_ name: String) -> String? {
-            guard let text = env[name]?.trimmedSpaces, !text.isEmpty else { return nil }
+            guard let text = env[name]?.trimmingWhitespace(), !text.isEmpty else { return nil }
             return text
         }
         /// `true`/`1`, `false`/`0` (and yes/no, on/off) in variable `name`, else `fallback`.
@@ -89,7 +89,7 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
         if let text = value(Variable.endpoint) {
             endpoint = try PVEEndpoint(parsing: text)
             endpointSource = (Variable.endpoint, nil)
-        } else if let text = lab?.endpoint.map(\.trimmedSpaces), !text.isEmpty {
+        } else if let text = lab?.endpoint.map { $0.trimmingWhitespace() }, !text.isEmpty {
             endpoint = try PVEEndpoint(parsing: text)
             endpointSource = ("proxmox.endpoint", lab?.endpointAt.map(Place.source))
         } else {
@@ -107,7 +107,7 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
         }
 
         let credentials: PVECredentials
-        let tokenVariable = lab?.tokenEnv.trimmedSpaces ?? ""
+        let tokenVariable = lab?.tokenEnv.trimmingWhitespace() ?? ""
         if let token = value(Variable.apiToken) {
             credentials = .apiToken(try PVEAPIToken(parsing: token, source: Variable.apiToken))
         } else if !tokenVariable.isEmpty, tokenVariable != Variable.apiToken, let token = value(tokenVariable) {
@@ -130,7 +130,8 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
         }
 
         let insecure = try flag(Variable.insecure, else: lab?.insecure ?? false)
-        let caFile = value(Variable.caFile) ?? lab?.caFile.map(\.trimmedSpaces).flatMap { $0.isEmpty ? nil : $0 }
+        let caFile =
+            value(Variable.caFile) ?? lab?.caFile.map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
         let pin = value(Variable.publicKeyPin)
         var fingerprint = lab?.fingerprint
         if let text = value(Variable.fingerprint) {

@@ -32,7 +32,7 @@ public struct PVEAPIToken: Sendable, Hashable, CustomStringConvertible {
     /// Reads `USER@REALM!TOKENID=SECRET` (bpg's `PROXMOX_VE_API_TOKEN`); a leading
     /// `PVEAPIToken=` (the header form) is accepted too. The error never shows the secret.
     public init(parsing text: String, source: String = "PROXMOX_VE_API_TOKEN") throws(HLSError) {
-        var rest = Substring(text.trimmedSpaces)
+        var rest = Substring(text.trimmingWhitespace())
         if rest.lowercased().hasPrefix("pveapitoken=") { rest = rest.dropFirst("PVEAPIToken=".count) }
         let bad = HLSError(
             .usage, "\(source) is not an API token",
@@ -67,7 +67,7 @@ public struct PVEUserPassword: Sendable, Hashable, CustomStringConvertible {
     /// Refuses a user without a realm (`root` instead of `root@pam`): PVE would need a separate
     /// realm, and guessing `pam` could log in somewhere unintended.
     public init(username: String, password: PVESecret, source: String = "PROXMOX_VE_USERNAME") throws(HLSError) {
-        let user = username.trimmedSpaces
+        let user = username.trimmingWhitespace()
         guard let at = user.firstIndex(of: "@"), at != user.startIndex, user.index(after: at) != user.endIndex else {
             throw HLSError(
                 .usage, "\(source) must name the user with its realm, e.g. root@pam (got '\(user)')")

@@ -10,7 +10,7 @@ extension Document {
         switch self {
         case .int(let value): return value
         case .double(let value): return value.rounded() == value && abs(value) < 9e18 ? Int(value) : nil
-        case .string(let text): return Int(text.trimmedSpaces)
+        case .string(let text): return Int(text.trimmingWhitespace())
         case .bool(let value): return value ? 1 : 0
         default: return nil
         }
@@ -21,7 +21,7 @@ extension Document {
         switch self {
         case .int(let value): return Double(value)
         case .double(let value): return value
-        case .string(let text): return Double(text.trimmedSpaces)
+        case .string(let text): return Double(text.trimmingWhitespace())
         default: return nil
         }
     }
@@ -43,7 +43,7 @@ extension Document {
         switch self {
         case .bool(let value): return value
         case .int(let value): return value != 0
-        case .string(let text): return ["1", "true", "yes", "on"].contains(text.trimmedSpaces.lowercased())
+        case .string(let text): return ["1", "true", "yes", "on"].contains(text.trimmingWhitespace().lowercased())
         case .double(let value): return value != 0
         default: return nil
         }

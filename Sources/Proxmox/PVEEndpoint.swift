@@ -32,7 +32,7 @@ public struct PVEEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses an endpoint as a user wrote it; `.usage` error when it is not one.
     public init(parsing text: String) throws(HLSError) {
-        let trimmed = text.trimmedSpaces
+        let trimmed = text.trimmingWhitespace()
         func bad(_ why: String) -> HLSError {
             HLSError(
                 .usage, "invalid Proxmox VE endpoint '\(Redaction.redactURL(trimmed))': \(why)",
@@ -42,7 +42,7 @@ public struct PVEEndpoint: Sendable, Hashable, CustomStringConvertible {
         var rest = Substring(trimmed)
         var scheme = "https"
         var explicitScheme = false
-        if let range = rest.range(of: "://") {
+        if let range = rest.firstRange(of: "://") {
             scheme = rest[..<range.lowerBound].lowercased()
             guard scheme == "https" || scheme == "http" else { throw bad("the scheme must be https (or http)") }
             rest = rest[range.upperBound...]
@@ -90,15 +90,5 @@ public struct PVEEndpoint: Sendable, Hashable, CustomStringConvertible {
         if path.hasSuffix(Proxmox.apiRoot) { path.removeLast(Proxmox.apiRoot.count) }
         while path.hasSuffix("/") { path.removeLast() }
         self.init(scheme: scheme, host: host, port: port, pathPrefix: path)
-    }
-}
-
-extension String {
-    /// Without leading and trailing whitespace and newlines.
-    var trimmedSpaces: String {
-        var s = Substring(self)
-        while let c = s.first, c.isWhitespace { s.removeFirst() }
-        while let c = s.last, c.isWhitespace { s.removeLast() }
-        return String(s)
     }
 }

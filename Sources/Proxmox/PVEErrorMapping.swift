@@ -23,12 +23,12 @@ struct PVEAPIFailure: Sendable {
         self.method = method
         self.path = path
         status = response.status
-        reason = response.reason.trimmedSpaces
+        reason = response.reason.trimmingWhitespace()
         var message: String?
         var errors: [(String, String)] = []
-        let text = response.bodyText.trimmedSpaces
+        let text = response.bodyText.trimmingWhitespace()
         if let document = try? JSONCodec.decode(text), case .object = document {
-            message = document["message"]?.pveString?.trimmedSpaces
+            message = document["message"]?.pveString?.trimmingWhitespace()
             for (field, value) in document["errors"]?.pveMembers ?? [] {
                 errors.append((field, Self.oneLine(value.pveString ?? JSONCodec.encode(value))))
             }
@@ -42,7 +42,7 @@ struct PVEAPIFailure: Sendable {
     /// A multi-line complaint (PVE 9's property strings explain each sub-key on its own line)
     /// as one line, its lines joined with `; `.
     static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: \.isNewline).map { String($0).trimmedSpaces }.filter { !$0.isEmpty }
+        text.split(whereSeparator: \.isNewline).map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
             .joined(separator: "; ")
     }
 

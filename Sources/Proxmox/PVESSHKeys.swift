@@ -13,14 +13,16 @@ public enum PVESSHKeys {
     /// separate lines), trimmed, blank lines dropped, joined with newlines and percent-encoded.
     public static func encode(_ keys: [String]) -> String {
         let lines = keys.flatMap { $0.split(whereSeparator: \.isNewline) }
-            .map { String($0).trimmedSpaces }
+            .map { String($0).trimmingWhitespace() }
             .filter { !$0.isEmpty }
         return PVEFormEncoding.percentEncode(lines.joined(separator: "\n"))
     }
 
     /// The keys of a value as `GET …/config` returns it (percent-decoded, one per line).
     public static func decode(_ value: String) -> [String] {
-        percentDecode(value).split(whereSeparator: \.isNewline).map { String($0).trimmedSpaces }.filter { !$0.isEmpty }
+        percentDecode(value).split(whereSeparator: \.isNewline).map { String($0).trimmingWhitespace() }.filter {
+            !$0.isEmpty
+        }
     }
 
     /// Whether `value` is already in the encoded form PVE accepts (a raw key always has a space).

@@ -31,9 +31,11 @@ extension PVETaskStatus {
     /// n for `WARNINGS: n`, 0 for `OK`, nil for a failure (or while running).
     var successWarnings: Int? {
         guard !isRunning, let exitStatus else { return nil }
-        let status = exitStatus.trimmedSpaces
+        let status = exitStatus.trimmingWhitespace()
         if status == "OK" { return 0 }
-        if status.hasPrefix("WARNINGS:"), let count = Int(String(status.dropFirst("WARNINGS:".count)).trimmedSpaces) {
+        if status.hasPrefix("WARNINGS:"),
+            let count = Int(String(status.dropFirst("WARNINGS:".count)).trimmingWhitespace())
+        {
             return count
         }
         // Starting a VM that already runs is success (reference: "already running" is success).

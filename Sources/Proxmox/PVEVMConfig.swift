@@ -41,7 +41,7 @@ public struct PVEVMConfig: Sendable, Hashable {
 public enum PVEDiskSize {
     /// Bytes, or nil when `text` is not such a size.
     public static func bytes(_ text: String) -> Int64? {
-        var number = Substring(text.trimmedSpaces)
+        var number = Substring(text.trimmingWhitespace())
         var scale: Double = 1
         if let unit = number.last, unit.isLetter {
             switch unit.uppercased() {

@@ -23,7 +23,7 @@ public struct UPID: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a UPID; `.failed` error naming the text when it is not one.
     public init(parsing text: String) throws(HLSError) {
-        let trimmed = text.trimmedSpaces
+        let trimmed = text.trimmingWhitespace()
         let parts = trimmed.split(separator: ":", omittingEmptySubsequences: false)
         func bad(_ why: String) -> HLSError {
             HLSError(.failed, "'\(trimmed)' is not a Proxmox VE task id (UPID): \(why)")

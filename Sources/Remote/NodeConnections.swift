@@ -1,7 +1,12 @@
-import Foundation
 public import HLSCore
 public import HLSTransport
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The SSH connections of one hlsh session: targets resolved the way ssh does (the target's own
 /// `user@`/`:port`, then ssh_config, then the inventory, then OpenSSH's defaults), and one pooled
@@ -34,7 +39,7 @@ public final class NodeConnections: Sendable {
 
         /// From the environment: `HLSH_SSH_CONFIG` or `~/.ssh/config` under `HOME`.
         public static func fromEnvironment(_ environment: [String: String]) -> Settings {
-            let home = environment["HOME"] ?? NSHomeDirectory()
+            let home = environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
             var settings = Settings(
                 configPath: environment["HLSH_SSH_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.ssh/config",
                 home: home, environment: environment)

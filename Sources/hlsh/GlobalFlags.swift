@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Pulls the run-wide flags out of an `OBJECT VERB …` word list.
 enum GlobalFlags {
@@ -66,6 +70,6 @@ enum CommandLineWords {
             " ", "\t", "\n", "\"", "'", "$", "|", ";", "{", "}", "(", ")", "[", "]", "#", ",", "\\",
         ]
         if !word.isEmpty && !word.contains(where: { special.contains($0) }) { return word }
-        return "'" + word.replacingOccurrences(of: "'", with: "\\'") + "'"
+        return "'" + word.replacing("'", with: "\\'") + "'"
     }
 }

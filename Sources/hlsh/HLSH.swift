@@ -1,6 +1,16 @@
 import ArgumentParser
-import Foundation
 import HLSCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `hlsh` — the homelab shell's entry point: picks the interactive shell, a script, `-c`,
 /// a one-off `OBJECT VERB …` or commands on standard input, and maps the outcome to an exit code.
@@ -38,7 +48,11 @@ struct HLSH: ParsableCommand {
         } catch let code as ExitCode {
             // Straight out: ArgumentParser's `exit(withError:)` would first build a help
             // generator for the command tree to render an empty message (1 ms of `hlsh -n`).
-            Foundation.exit(code.rawValue)
+            #if canImport(Glibc)
+                Glibc.exit(code.rawValue)
+            #else
+                Darwin.exit(code.rawValue)
+            #endif
         } catch {
             // Help and usage errors: print as ArgumentParser does, but a usage error is exit 2.
             if HLSH.exitCode(for: error) == .success { HLSH.exit(withError: error) }

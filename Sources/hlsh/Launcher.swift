@@ -1,9 +1,19 @@
-import Foundation
 import HLSCommands
 import HLSCore
 import HLSLanguage
 import HLSRepl
 import LabSim
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Decides what this run is (a script, `-c`, one command, stdin, the interactive shell) and
 /// runs it; returns the process exit status.
@@ -98,12 +108,11 @@ struct Launcher {
     func looksLikeScript(_ word: String?) -> Bool {
         guard let word else { return false }
         if word.hasSuffix(".hls") { return true }
-        var isDirectory: ObjCBool = false
-        return word.contains("/") && FileManager.default.fileExists(atPath: word, isDirectory: &isDirectory)
-            && !isDirectory.boolValue
+        guard word.contains("/"), let kind = FilePaths.kind(of: word) else { return false }
+        return kind != .directory
     }
 
     func readAllStandardInput() -> String {
-        String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        String(decoding: StandardStreams.readAll(), as: UTF8.self)
     }
 }

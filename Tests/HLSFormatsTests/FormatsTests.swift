@@ -3,7 +3,7 @@ import HLSFormats
 import XCTest
 
 final class FormatsTests: XCTestCase {
-    func testYAMLRoundTripThroughYamsKeepsTypesAndOrder() throws {
+    func testYAMLRoundTripKeepsTypesAndOrder() throws {
         let text = """
             name: k3s-cp-01
             cores: 4

@@ -23,6 +23,8 @@ int hlsh_install_termination_handlers(void);
 /// The first SIGTERM or SIGHUP received, or 0.
 int hlsh_termination_signal(void);
 
+/// Names the calling thread (`ps -L`, debuggers), cut to the 15 bytes Linux keeps.
+void hlsh_set_thread_name(const char *name);
 
 /// Starts `path` with `argv` and `envp` (both NULL-terminated). The child's stdin, stdout and
 /// stderr are the given descriptors (-1: /dev/null); every other descriptor is closed in it, so

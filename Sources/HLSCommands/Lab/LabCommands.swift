@@ -1,7 +1,12 @@
-import Foundation
 import HLSCore
 import HLSLanguage
 import Inventory
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `lab use`, `lab show`: which inventory the session works on.
 enum LabCommands {
@@ -43,7 +48,7 @@ enum LabCommands {
     /// `scripts/homelab.yaml`).
     static func resolve(_ path: String, from script: String) -> String {
         if path.hasPrefix("/") || FileManager.default.fileExists(atPath: path) || script.hasPrefix("<") { return path }
-        let beside = (script as NSString).deletingLastPathComponent + "/" + path
+        let beside = FilePaths.directory(of: script) + "/" + path
         return FileManager.default.fileExists(atPath: beside) ? beside : path
     }
 

@@ -1,8 +1,13 @@
-import Foundation
 import HLSCore
 import HLSLanguage
 public import Inventory
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The session's lab: the inventory in use, installed in the execution context by `lab use`
 /// (or found at start-up from `$HLSH_LAB` or `./homelab.yaml`).

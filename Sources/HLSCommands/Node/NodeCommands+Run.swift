@@ -1,8 +1,13 @@
-import Foundation
 import HLSCore
 import HLSLanguage
 import HLSTransport
 import Remote
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension NodeCommands {
     static let run = CommandSpec(

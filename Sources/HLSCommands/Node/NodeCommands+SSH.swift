@@ -1,8 +1,13 @@
-import Foundation
 import HLSCore
 import HLSLanguage
 import HLSTransport
 import Remote
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,3 @@
-import Foundation
 import HLSCore
 import HLSLanguage
 import HLSTransport
@@ -6,6 +5,17 @@ import Inventory
 import Kube
 import Remote
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension NodeCommands {
     static let facts = CommandSpec(

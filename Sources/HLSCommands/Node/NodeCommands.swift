@@ -1,9 +1,14 @@
-import Foundation
 import HLSCore
 import HLSLanguage
 import HLSTransport
 import Inventory
 import Remote
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The `node` object, host side: the lab's machines over SSH — ad-hoc commands on many hosts,
 /// facts, hardening, k3s, the kubeconfig (replaces Ansible and k3sup for this lab).

@@ -1,8 +1,13 @@
-import Foundation
 import HLSCore
 import HLSLanguage
 import HLSTransport
 import Remote
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Runs a shipped node script on a node: one exec of `NodeScript.remoteCommand` with the script (and any
 /// secret) on stdin, its report parsed. Never logs the payload.

@@ -1,9 +1,19 @@
-import Foundation
 import HLSCore
 import HLSLanguage
 import HLSTransport
 import Inventory
 import Remote
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The session's SSH side: one `NodeConnections` per hlsh session (so every command of a run
 /// reuses one connection per host), and the resolution of the targets verbs are given.

@@ -1,6 +1,11 @@
-import Foundation
 import HLSCore
 import HLSLanguage
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `history`: the interactive shell's saved lines (libedit's history file, which the shell
 /// rewrites after every line; lines that carried secrets were never written).

@@ -1,7 +1,17 @@
-import Foundation
 import HLSCore
 import HLSLanguage
 import LabSim
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `sim serve`: keep a simulated lab running for other tools (proxmoxer, curl, another hlsh).
 enum SimCommands {

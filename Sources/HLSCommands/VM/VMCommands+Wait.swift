@@ -1,8 +1,13 @@
-import Foundation
 import HLSCore
 import HLSLanguage
 import Inventory
 import Proxmox
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc

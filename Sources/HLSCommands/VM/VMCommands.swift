@@ -1,9 +1,14 @@
-import Foundation
 import HLSCore
 import HLSLanguage
 import HLSTransport
 import Inventory
 import Proxmox
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The `vm` object: Proxmox VE virtual machines, read and converged to the inventory.
 enum VMCommands {

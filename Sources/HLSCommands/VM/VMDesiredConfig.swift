@@ -1,7 +1,12 @@
-import Foundation
 import HLSCore
 import Inventory
 import Proxmox
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What a VM of the inventory should look like in Proxmox VE: the config keys hlsh manages,
 /// with the values PVE stores, and how to compare them with what PVE reports.
@@ -77,7 +82,7 @@ struct VMDesiredConfig {
             }
             var path = entry
             if path.hasPrefix("~/") { path = (environment["HOME"] ?? "") + path.dropFirst() }
-            if !path.hasPrefix("/") { path = (lab.file as NSString).deletingLastPathComponent + "/" + path }
+            if !path.hasPrefix("/") { path = FilePaths.directory(of: lab.file) + "/" + path }
             let text: String
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)
@@ -85,9 +90,9 @@ struct VMDesiredConfig {
                 throw HLSError(
                     .failed, "cannot read the public key \(entry) (ssh.public_keys in \(lab.file))",
                     hint: "create one with ssh-keygen -t ed25519, or list an existing .pub file",
-                    cause: error.localizedDescription)
+                    cause: "\(error)")
             }
-            keys += text.split(separator: "\n").map { String($0).trimmingCharacters(in: .whitespaces) }.filter {
+            keys += text.split(separator: "\n").map { String($0).trimmingWhitespace() }.filter {
                 !$0.isEmpty && !$0.hasPrefix("#")
             }
         }

@@ -144,7 +144,7 @@ extension Interpreter {
                 at: e.place ?? .source(invocation.location), hint: e.hint, cause: e.cause)
         }
         let lines = failures.map {
-            "  \($0.0.target): \($0.1.description.replacingOccurrences(of: "\n", with: "\n    "))"
+            "  \($0.0.target): \($0.1.description.replacing("\n", with: "\n    "))"
         }
         throw HLSError(
             failures.allSatisfy { $0.1.kind == .interrupted } ? .interrupted : .failed,

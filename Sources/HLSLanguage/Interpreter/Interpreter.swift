@@ -1,6 +1,11 @@
-import Foundation
 public import HLSCore
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Runs programs: statements, pipelines, command calls. One interpreter per session (a script
 /// run or a REPL); its global scope lives as long as it does.
@@ -11,7 +16,7 @@ public final class Interpreter: Sendable {
     let sources = Mutex<[String: SourceFile]>([:])
     let journal: Mutex<Journal?> = Mutex(nil)
     /// Held by a `set` that reads the variable it writes (recursive: its value may `set` too).
-    let assignments = NSRecursiveLock()
+    let assignments = Lock(recursive: true)
 
     /// Non-error control transfers, thrown through Swift's error channel.
     enum Signal: Error {

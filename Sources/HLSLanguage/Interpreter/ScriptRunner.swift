@@ -1,6 +1,11 @@
-import Foundation
 public import HLSCore
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Runs scripts for a front end (the binary, stdin, tests) and turns every outcome into an
 /// exit status in one place: a syntax error 2 (nothing runs), a failed command 1, `exit N` N,

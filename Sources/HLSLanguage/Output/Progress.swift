@@ -1,6 +1,11 @@
-import Foundation
 import HLSCore
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A one-line spinner with elapsed time on standard error, shown only when standard error is
 /// a terminal: `⠹ waiting for vm k3s-cp-01 to be running (12s)`, cut to the terminal's width
@@ -22,7 +27,7 @@ public final class Progress: Sendable {
         self.context = context
         let shown = context.stderrTerminal.isTTY
         state = Mutex(State(label: label, running: shown))
-        if shown { Thread { [weak self] in self?.loop() }.start() }
+        if shown { Threads.detach { [weak self] in self?.loop() } }
     }
 
     /// Changes what is being awaited.
@@ -56,7 +61,7 @@ public final class Progress: Sendable {
             }
             guard drawn else { return }
             i += 1
-            Thread.sleep(forTimeInterval: 0.1)
+            Threads.sleep(for: .milliseconds(100))
         }
     }
 

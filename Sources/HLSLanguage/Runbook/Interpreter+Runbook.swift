@@ -1,6 +1,11 @@
-import Foundation
 import HLSCore
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension Interpreter {
     func runPhase(name nameExpression: Expression, body: Block, scope: Scope, emit: Bool, at: SourceLocation) throws
@@ -111,7 +116,7 @@ extension Interpreter {
         failed.sort { $0.0 < $1.0 }
         if failed.allSatisfy({ $0.1.kind == .interrupted }) { throw failed[0].1 }
         let lines = failed.map {
-            "  \(Render.inline(items[$0.0])): \($0.1.description.replacingOccurrences(of: "\n", with: "\n    "))"
+            "  \(Render.inline(items[$0.0])): \($0.1.description.replacing("\n", with: "\n    "))"
         }
         throw HLSError(
             .failed,

@@ -1,7 +1,12 @@
-import Foundation
 import HLSCore
 import HLSFormats
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What a script's last run completed, so `--resume` can skip it. One JSON file per script
 /// (keyed by its absolute path) in `$XDG_STATE_HOME/hlsh/journal/`.
@@ -45,7 +50,7 @@ final class Journal: Sendable {
             ("completed", .array(completed.withLock { $0 }.map(Document.string))),
         ])
         try? FileManager.default.createDirectory(
-            atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            atPath: FilePaths.directory(of: file), withIntermediateDirectories: true)
         try? (JSONCodec.encode(doc, pretty: true) + "\n").write(toFile: file, atomically: true, encoding: .utf8)
     }
 
@@ -56,7 +61,7 @@ final class Journal: Sendable {
             hash ^= UInt64(byte)
             hash = hash &* 0x100_0000_01b3
         }
-        let base = (path as NSString).lastPathComponent.filter {
+        let base = FilePaths.lastComponent(of: path).filter {
             $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_"
         }
         return base + "-" + String(hash, radix: 16)

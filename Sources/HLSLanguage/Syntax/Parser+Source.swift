@@ -1,4 +1,15 @@
-import Foundation
+import HLSCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension Parser {
     /// `source "lib.hls"` with a literal path: reads and checks the file now, so `hlsh -n`
@@ -39,7 +50,7 @@ enum SourcePath {
 
     static func resolve(_ path: String, from file: String) -> String {
         guard !path.hasPrefix("/"), !file.hasPrefix("<") else { return path }
-        let dir = (file as NSString).deletingLastPathComponent
+        let dir = FilePaths.directory(of: file)
         return dir.isEmpty ? path : dir + "/" + path
     }
 

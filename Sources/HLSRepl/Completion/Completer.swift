@@ -1,7 +1,18 @@
-import Foundation
+import Dispatch
 import HLSCore
 public import HLSLanguage
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Tab completion from the registry: objects, verbs, flags and their values, live names from
 /// the objects' providers (cached, with a deadline so a Tab never waits long on the network),
@@ -145,7 +156,7 @@ public final class Completer: Sendable {
         let cache = self.cache
         let finished = DispatchSemaphore(value: 0)
         if cache.beginFetch(key) {
-            Thread.detachNewThread {
+            Threads.detach {
                 if let names = try? provider.fetch(query) {
                     cache.store(key, names.map { Completion.Candidate($0.name, detail: $0.detail) }, ttl: provider.ttl)
                 }
@@ -166,9 +177,8 @@ public final class Completer: Sendable {
         let base = String(prefix.dropFirst(shownDir.count))
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
         return entries.filter { !$0.hasPrefix(".") || base.hasPrefix(".") }.map { name in
-            var isDirectory: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: dir + name, isDirectory: &isDirectory)
-            return isDirectory.boolValue ? .init(shownDir + name + "/", isFinal: false) : .init(shownDir + name)
+            return FilePaths.kind(of: dir + name) == .directory
+                ? .init(shownDir + name + "/", isFinal: false) : .init(shownDir + name)
         }
     }
 

@@ -1,6 +1,11 @@
-import Foundation
 import HLSCore
 import HLSCrypto
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// OpenSSH-style key fingerprints: `SHA256:` followed by the unpadded base64 of the SHA-256 of
 /// the key blob, exactly as `ssh-keygen -lf` and ssh's host key prompts print them.

@@ -1,6 +1,16 @@
 internal import CSSH2
-import Foundation
 import HLSCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Host key verification against an OpenSSH known_hosts file, through libssh2's known-hosts
 /// store. The file is read line by line (a line libssh2 cannot parse — a certificate
@@ -95,7 +105,7 @@ struct SSHKnownHosts {
         }
         defer { libssh2_knownhost_free(store) }
         for line in lines {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmingWhitespace()
             if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix("@") { continue }
             _ = trimmed.withCString {
                 libssh2_knownhost_readline(store, $0, strlen($0), LIBSSH2_KNOWNHOST_FILE_OPENSSH)
@@ -130,7 +140,7 @@ struct SSHKnownHosts {
     /// Appends `key` for `name`, creating the file (0600) and its directory (0700) as needed.
     func record(_ key: SSHHostKey, name: String, endpoint: SSHEndpoint) throws(HLSError) {
         let place = Place.host(endpoint.description)
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = FilePaths.directory(of: path)
         if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
             do {
                 try FileManager.default.createDirectory(

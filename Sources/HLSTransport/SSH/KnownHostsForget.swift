@@ -1,6 +1,16 @@
-import Foundation
 public import HLSCore
 import HLSCrypto
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Removing a host from an OpenSSH known_hosts file, as `ssh-keygen -R` does: when a VM is
 /// destroyed its host key dies with it, and the next VM at that address has a new one, which

@@ -1,6 +1,11 @@
 internal import CSSH2
-import Foundation
 import HLSCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension SSHSessionIO {
     /// Logs in as `user` with public keys, like OpenSSH: first the agent's keys (those that

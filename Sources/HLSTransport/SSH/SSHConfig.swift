@@ -1,5 +1,10 @@
-import Foundation
 public import HLSCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// An OpenSSH client config (`~/.ssh/config`, ssh_config(5)), read so that a homelab user's
 /// existing aliases work in hlsh as they do in `ssh`.

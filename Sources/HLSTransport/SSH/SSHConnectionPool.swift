@@ -1,6 +1,12 @@
-import Foundation
+import Dispatch
 public import HLSCore
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The SSH connections of one run: one session per resolved target, reused for every command
 /// (each command is a channel, not a new handshake), set up in parallel across hosts, replaced
@@ -90,7 +96,7 @@ public final class SSHConnectionPool: Sendable {
             gate.wait()
             // A thread per connection: a connect mostly waits on the network, and GCD's pool on
             // Linux is sized for CPU work.
-            let thread = Thread { [self] in
+            Threads.detach(name: "hlsh-ssh-connect") { [self] in
                 defer {
                     gate.signal()
                     group.leave()
@@ -101,8 +107,6 @@ public final class SSHConnectionPool: Sendable {
                     results.set(index, .failure(error))
                 }
             }
-            thread.name = "hlsh-ssh-connect"
-            thread.start()
         }
         group.wait()
         return results.values

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What can be learned about a key file without its passphrase: the public key blob (from the
 /// `.pub` next to it, or from an OpenSSH-format private key, which stores the public key in
@@ -43,7 +47,8 @@ struct SSHKeyFile {
     static func parseOpenSSHPrivateKey(_ text: String) -> (cipher: String, publicBlob: [UInt8])? {
         let begin = "-----BEGIN OPENSSH PRIVATE KEY-----"
         let end = "-----END OPENSSH PRIVATE KEY-----"
-        guard let start = text.range(of: begin), let stop = text.range(of: end), start.upperBound < stop.lowerBound
+        guard let start = text.firstRange(of: begin), let stop = text.firstRange(of: end),
+            start.upperBound < stop.lowerBound
         else { return nil }
         let body = text[start.upperBound..<stop.lowerBound].filter { !$0.isWhitespace }
         guard let data = Data(base64Encoded: String(body)) else { return nil }

@@ -1,6 +1,11 @@
 internal import CSSH2
-import Foundation
 public import HLSCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc

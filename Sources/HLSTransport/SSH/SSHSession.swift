@@ -1,7 +1,12 @@
 internal import CSSH2
-import Foundation
 public import HLSCore
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -21,7 +26,7 @@ import Synchronization
 /// about 100 ms. libssh2 runs in non-blocking mode throughout: every wait is a `poll()` in
 /// short slices.
 ///
-/// `@unchecked Sendable` (and an `NSLock`, not a `Mutex`): the state is the libssh2 session and
+/// `@unchecked Sendable` (and a `Lock`, not a `Mutex`): the state is the libssh2 session and
 /// its socket (C pointers, borrowed by `io`), which no `Mutex` can hold as a sendable value; the
 /// lock is held around each whole operation (`withIO`'s body) rather than around a value.
 public final class SSHSession: @unchecked Sendable {
@@ -33,7 +38,7 @@ public final class SSHSession: @unchecked Sendable {
     private let session: OpaquePointer
     /// Borrows `socket` and `session`; used only under `lock`.
     private let io: SSHSessionIO
-    private let lock = NSLock()
+    private let lock = Lock()
     private var closed = false
     /// Mirrors "open and not lost" for `isConnected`, which must not wait for a running command.
     private let usable = Atomic<Bool>(true)

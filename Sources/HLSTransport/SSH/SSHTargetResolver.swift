@@ -1,5 +1,10 @@
-import Foundation
 public import HLSCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -98,7 +103,7 @@ public struct SSHTargetResolver: Sendable {
         configPath: String? = nil, hostKeyPolicyOverride: SSHHostKeyPolicy? = nil
     ) throws(HLSError) -> SSHTargetResolver {
         let environment = ProcessInfo.processInfo.environment
-        let home = environment["HOME"] ?? NSHomeDirectory()
+        let home = environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
         let config = try SSHConfig.load(path: configPath ?? home + "/.ssh/config", home: home)
         return SSHTargetResolver(
             config: config, home: home, localUser: currentUserName(environment), environment: environment,

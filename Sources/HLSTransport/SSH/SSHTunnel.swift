@@ -1,8 +1,13 @@
 internal import CSSH2
 import Dispatch
-import Foundation
 import HLSCore
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -85,12 +90,10 @@ final class SSHJumpHost: Sendable {
             return !state.pumpRunning
         }
         if startPump {
-            let thread = Thread { [self] in
+            Threads.detach(name: "hlsh-ssh-jump") { [self] in
                 pump()
                 pumpFinished.signal()
             }
-            thread.name = "hlsh-ssh-jump"
-            thread.start()
         }
         return (SSHTunnel(jumpHost: self, forward: forward), fds[0])
     }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 public import HLSCore
 import Synchronization
 
@@ -56,7 +60,7 @@ public final class SimulatedLab: Sendable {
     /// Starts a lab in a fresh directory `hlsh-sim-PID.XXXXXX` under `parent` (default: the
     /// temporary directory, `TMPDIR`), which `stop` removes — at once if the lab cannot start.
     public static func temporary(_ options: Options, under parent: String? = nil) throws(HLSError) -> SimulatedLab {
-        var base = parent ?? NSTemporaryDirectory()
+        var base = parent ?? FileManager.default.temporaryDirectory.path
         while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
         var template = Array("\(base)/hlsh-sim-\(getpid()).XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {

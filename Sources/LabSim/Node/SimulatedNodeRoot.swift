@@ -1,5 +1,10 @@
-import Foundation
 public import HLSCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A simulated node as a directory tree: what a fresh Ubuntu 24.04 VM built from the cloud image
 /// looks like to the node scripts (`/etc`, `/proc`, `/sys`), plus stub system commands in
@@ -129,7 +134,7 @@ public struct SimulatedNodeRoot: Sendable {
         let full = "\(path)/\(relative)"
         do {
             try FileManager.default.createDirectory(
-                atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                atPath: FilePaths.directory(of: full), withIntermediateDirectories: true)
             try Data(bytes).write(to: URL(fileURLWithPath: full))
             try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: full)
         } catch {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import HLSCore
 
 #if canImport(Glibc)
@@ -53,7 +57,7 @@ enum NodeAccounts {
         guard merged != existing else { return }
         do {
             try fm.createDirectory(
-                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                atPath: FilePaths.directory(of: path), withIntermediateDirectories: true)
             try Data((merged.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
             try fm.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
         } catch {

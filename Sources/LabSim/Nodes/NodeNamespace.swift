@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import HLSCore
 
 #if canImport(Glibc)
@@ -118,7 +122,7 @@ struct NodeNamespace {
         if (try? fm.destinationOfSymbolicLink(atPath: path)) == destination { return }
         do {
             try fm.createDirectory(
-                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                atPath: FilePaths.directory(of: path), withIntermediateDirectories: true)
             try fm.createSymbolicLink(atPath: path, withDestinationPath: destination)
         } catch {
             throw HLSError(

@@ -1,5 +1,10 @@
-import Foundation
 import HLSCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -43,7 +48,7 @@ final class SimulatedNodeServer: Sendable {
         let hostKey = root + Self.hostKey
         do {
             try fm.createDirectory(
-                atPath: (hostKey as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                atPath: FilePaths.directory(of: hostKey), withIntermediateDirectories: true)
         } catch {
             throw HLSError(.failed, "cannot prepare simulated node \(name) in \(directory)", cause: "\(error)")
         }

@@ -1,6 +1,11 @@
-import Foundation
 public import HLSCore
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -101,7 +106,7 @@ public final class SimulatedNodes: Sendable {
     /// Follows the guests in the background (a pass every 200 ms) until `stop`.
     public func start() throws(HLSError) {
         try reconcile()
-        Thread.detachNewThread { [self] in
+        Threads.detach { [self] in
             while !stopping.load(ordering: .acquiring) {
                 try? reconcile()
                 usleep(200_000)

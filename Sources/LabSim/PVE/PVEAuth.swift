@@ -30,7 +30,7 @@ struct PVEAuth: Sendable {
 
     /// The user a ticket belongs to, or nil if it is forged, malformed or expired.
     func verifyTicket(_ ticket: String, now: Double) -> String? {
-        guard let sep = ticket.range(of: "::") else { return nil }
+        guard let sep = ticket.firstRange(of: "::") else { return nil }
         let plain = String(ticket[..<sep.lowerBound])
         let signature = String(ticket[sep.upperBound...])
         guard plain.hasPrefix("PVE:"), !signature.isEmpty,

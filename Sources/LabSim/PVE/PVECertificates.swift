@@ -1,6 +1,11 @@
-import Foundation
 import HLSCore
 import X509
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A cluster CA and node certificates laid out the way a fresh PVE install makes them
 /// (`pvecm updatecerts`): a self-signed "Proxmox Virtual Environment" root CA

@@ -1,4 +1,13 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The VM configuration schema of qemu-server (`PVE::QemuServer` confdesc, drive, network,
 /// cloud-init and agent formats) for the keys a homelab touches, with PVE's types, ranges,

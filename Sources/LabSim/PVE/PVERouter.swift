@@ -1,7 +1,12 @@
-import Foundation
 import HLSCore
 import HLSFormats
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The PVE API behind the HTTP server: pveproxy's request pipeline (format, authentication,
 /// CSRF, body rules, parameter merging), the handler lookup, permission and parameter checks,
@@ -216,7 +221,7 @@ final class PVEAPI: Sendable {
     static func extractAuthValue(_ header: String?, key: String) -> String? {
         guard let header else { return nil }
         var searchStart = header.startIndex
-        while let range = header.range(of: key, range: searchStart..<header.endIndex) {
+        while let range = header[searchStart...].firstRange(of: key) {
             let atStart =
                 range.lowerBound == header.startIndex || header[header.index(before: range.lowerBound)].isWhitespace
             if atStart, range.upperBound < header.endIndex,
@@ -244,7 +249,7 @@ final class PVEAPI: Sendable {
         var params: PVEParams = [:]
         if method == "PUT" || method == "POST", !request.body.isEmpty {
             let contentType = request.header("Content-Type")?.split(separator: ";").first?
-                .trimmingCharacters(in: .whitespaces).lowercased()
+                .trimmingWhitespace().lowercased()
             let text = String(decoding: request.body, as: UTF8.self)
             if contentType == "application/json" {
                 guard let doc = try? JSONCodec.decode(text) else {

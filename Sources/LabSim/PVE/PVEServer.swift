@@ -1,10 +1,15 @@
-import Foundation
 import HLSCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The HTTP/1.1 (optionally TLS) server in front of `PVEAPI`, on swift-nio. It owns its event
 /// loop group; the listening channel is kept in a mutex so `stop` may come from any thread.

@@ -1,7 +1,12 @@
-import Foundation
 public import HLSCore
 import NIOSSL
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A simulated Proxmox VE cluster API on loopback. `SimulatedLab` starts it for `hlsh --sim`,
 /// `hlsh sim serve` and the tests; alone it is:

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Everything that shapes one simulated Proxmox VE cluster: its nodes and storages, the
 /// templates it starts with, who may log in, and how slow or strict it behaves.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Base64 as PVE's Perl uses it: standard alphabet; `encode_base64($x, '')` keeps padding,
 /// `hmac_sha256_base64` drops it.

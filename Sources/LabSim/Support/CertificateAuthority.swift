@@ -1,8 +1,18 @@
 import Crypto
-import Foundation
 import HLSCore
 import SwiftASN1
 import X509
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A certificate authority for the simulator's servers and users, made in-process with
 /// swift-certificates (docs/adr/0019): a self-signed root that issues serving certificates (with
@@ -158,7 +168,7 @@ struct CertifiedKey: Sendable {
 
     private static func write(_ text: String, to path: String, mode: Int) throws(HLSError) {
         let fm = FileManager.default
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = FilePaths.directory(of: path)
         do {
             try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import HLSCore
 
 /// A file of shell `export NAME='VALUE'` lines that another shell sources (`. DIR/env`) to reach
