@@ -1,10 +1,11 @@
+public import HLSCore
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-public import HLSCore
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc

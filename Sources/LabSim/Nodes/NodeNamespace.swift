@@ -1,9 +1,10 @@
+import HLSCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import HLSCore
 
 #if canImport(Glibc)
     import Glibc

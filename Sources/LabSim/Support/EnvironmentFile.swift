@@ -1,9 +1,10 @@
+import HLSCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import HLSCore
 
 /// A file of shell `export NAME='VALUE'` lines that another shell sources (`. DIR/env`) to reach
 /// a simulated lab. It holds secrets (a token, a password), so only its owner may read it.
