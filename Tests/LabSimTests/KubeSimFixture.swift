@@ -88,7 +88,7 @@ final class BackgroundProcess {
 
     init(_ executable: String, _ arguments: [String], environment: [String: String], output: String) throws {
         self.output = output
-        FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

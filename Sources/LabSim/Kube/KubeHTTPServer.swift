@@ -10,41 +10,21 @@ import X509
 /// never try h2), TLS asking for a client certificate without requiring one.
 final class KubeHTTPServer: Sendable {
     private let api: KubeAPI
-    let group: MultiThreadedEventLoopGroup
-    private let channel = Mutex<(any Channel)?>(nil)
+    private let listener: SimHTTPListener
+    var group: MultiThreadedEventLoopGroup { listener.group }
 
     init(api: KubeAPI, group: MultiThreadedEventLoopGroup) {
         self.api = api
-        self.group = group
+        self.listener = SimHTTPListener(group: group)
     }
 
     /// Binds `host:port` (0 = any free port) and returns the bound port.
     func start(host: String, port: Int, tls: NIOSSLContext) throws -> Int {
         let api = self.api
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.backlog, value: 256)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(KubeHTTPHandler(api: api))
-                }
-            }
-        let bound = try bootstrap.bind(host: host, port: port).wait()
-        channel.withLock { $0 = bound }
-        return bound.localAddress?.port ?? port
+        return try listener.start(host: host, port: port, tls: tls) { KubeHTTPHandler(api: api) }
     }
 
-    func stop() {
-        let bound = channel.withLock { c -> (any Channel)? in
-            defer { c = nil }
-            return c
-        }
-        try? bound?.close().wait()
-        try? group.syncShutdownGracefully()
-    }
+    func stop() { listener.stop() }
 
     /// The server's TLS context: the serving certificate, and client certificates verified
     /// against the client CA when presented (`RequestClientCert`, as the apiserver does).

@@ -11,45 +11,21 @@ import Synchronization
     import Foundation
 #endif
 
-/// The HTTP/1.1 (optionally TLS) server in front of `PVEAPI`, on swift-nio. It owns its event
-/// loop group; the listening channel is kept in a mutex so `stop` may come from any thread.
+/// The HTTP/1.1 (optionally TLS) server in front of `PVEAPI`.
 final class PVEHTTPServer: Sendable {
     private let api: PVEAPI
-    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-    private let channel = Mutex<(any Channel)?>(nil)
+    private let listener = SimHTTPListener()
 
     init(api: PVEAPI) { self.api = api }
 
     /// Binds `host:port` (0 = any free port) and returns the bound port.
     func start(host: String, port: Int, tls: NIOSSLContext?) throws -> Int {
         let api = self.api
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.backlog, value: 256)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let tls {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
-                    }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(PVEHTTPHandler(api: api))
-                }
-            }
-        let bound = try bootstrap.bind(host: host, port: port).wait()
-        channel.withLock { $0 = bound }
-        return bound.localAddress?.port ?? port
+        return try listener.start(host: host, port: port, tls: tls) { PVEHTTPHandler(api: api) }
     }
 
     /// Closes the listener and every connection, then the event loop group.
-    func stop() {
-        let bound = channel.withLock { c -> (any Channel)? in
-            defer { c = nil }
-            return c
-        }
-        try? bound?.close().wait()
-        try? group.syncShutdownGracefully()
-    }
+    func stop() { listener.stop() }
 }
 
 /// One connection's request handler: collects a request, hands it to `PVEAPI`, writes the
