@@ -150,15 +150,11 @@ let package = Package(
             // The shipped binary exports no symbols: `--static-swift-stdlib` links with
             // `-export-dynamic`, which put 30,000 symbols in the dynamic table (3.2 MB) and kept
             // every public function alive past `--gc-sections`. `--icf=safe` folds identical
-            // functions whose address is not taken (0.35 MB). `-no-pie` makes a position-dependent
-            // executable (Go's default on linux/amd64): its 76,000 relative relocations (1.8 MB,
-            // and the loader's work at each start) go, at the price of a fixed load address for
-            // the executable itself (libraries, stack and heap stay randomised). docs/adr/0023.
+            // functions whose address is not taken (0.35 MB). The executable stays position-
+            // independent (`-no-pie` would save 1.8 MB but give up ASLR for the image; docs/adr/0023).
             linkerSettings: [
                 .unsafeFlags(
-                    [
-                        "-Xlinker", "--no-export-dynamic", "-Xlinker", "--icf=safe", "-Xclang-linker", "-no-pie",
-                    ],
+                    ["-Xlinker", "--no-export-dynamic", "-Xlinker", "--icf=safe"],
                     .when(platforms: [.linux], configuration: .release))
             ]),
 
