@@ -22,6 +22,11 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// Modules off the start-up and `hlsh -n` parse paths (the simulator, the domain clients, the
+/// transports, the verbs and the REPL) are compiled for size in release builds; HLSCore,
+/// HLSFormats, HLSLanguage and the `hlsh` target stay at -O (issue 11, docs/adr/0023).
+let forSize: [SwiftSetting] = strict + [.unsafeFlags(["-Osize"], .when(configuration: .release))]
+
 /// The POSIX sh scripts hlsh sends to a node (Sources/Remote/NodeScripts), compiled into the binary.
 let nodeScripts = ["lib.sh", "facts.sh", "harden.sh", "k3s.sh"]
 /// The simulated node's stub commands and k3s (Sources/LabSim/Node), compiled into the simulator.
@@ -83,25 +88,25 @@ let package = Package(
         /// Digests and HMAC from swift-crypto (docs/adr/0019); the C-free layers never depend on it.
         .target(
             name: "HLSCrypto", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
-            swiftSettings: strict),
+            swiftSettings: forSize),
 
         // MARK: Transports
         .target(
             name: "HLSTransport",
             dependencies: ["HLSCore", "HLSCrypto", "CCurl", "CCurlTLS", "CSSH2"],
-            swiftSettings: strict),
+            swiftSettings: forSize),
 
         // MARK: Domain clients
-        .target(name: "Inventory", dependencies: ["HLSCore", "HLSFormats", "HLSTransport"], swiftSettings: strict),
+        .target(name: "Inventory", dependencies: ["HLSCore", "HLSFormats", "HLSTransport"], swiftSettings: forSize),
         .target(
             name: "Proxmox", dependencies: ["HLSCore", "HLSFormats", "HLSTransport", "Inventory"],
-            swiftSettings: strict),
+            swiftSettings: forSize),
         /// The Kubernetes API client: kubeconfig, discovery, get/list/watch, apply, eviction.
-        .target(name: "Kube", dependencies: ["HLSCore", "HLSFormats", "HLSTransport"], swiftSettings: strict),
+        .target(name: "Kube", dependencies: ["HLSCore", "HLSFormats", "HLSTransport"], swiftSettings: forSize),
         .target(
             name: "Remote", dependencies: ["HLSCore", "HLSFormats", "HLSTransport", "Inventory"],
             resources: nodeScripts.map { .embedInCode("NodeScripts/\($0)") },
-            swiftSettings: strict),
+            swiftSettings: forSize),
 
         // MARK: Language, commands, REPL
         .target(
@@ -113,10 +118,10 @@ let package = Package(
             dependencies: [
                 "HLSCore", "HLSLanguage", "HLSTransport", "Inventory", "Proxmox", "Remote", "Kube", "LabSim",
             ],
-            swiftSettings: strict),
+            swiftSettings: forSize),
         .target(
             name: "HLSRepl", dependencies: ["HLSCore", "HLSLanguage", "HLSCommands", "HLSFormats", "CLibEdit"],
-            swiftSettings: strict),
+            swiftSettings: forSize),
 
         // MARK: Lab simulator (independent of every client)
         .target(
@@ -132,7 +137,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             resources: nodeStubs.map { .embedInCode($0) },
-            swiftSettings: strict),
+            swiftSettings: forSize),
 
         // MARK: The binary
         .executableTarget(
@@ -145,7 +150,8 @@ let package = Package(
             // The shipped binary exports no symbols: `--static-swift-stdlib` links with
             // `-export-dynamic`, which put 30,000 symbols in the dynamic table (3.2 MB) and kept
             // every public function alive past `--gc-sections`. `--icf=safe` folds identical
-            // functions whose address is not taken (0.35 MB). docs/adr/0020.
+            // functions whose address is not taken (0.35 MB). The executable stays position-
+            // independent (`-no-pie` would save 1.8 MB but give up ASLR for the image; docs/adr/0023).
             linkerSettings: [
                 .unsafeFlags(
                     ["-Xlinker", "--no-export-dynamic", "-Xlinker", "--icf=safe"],
