@@ -120,13 +120,13 @@ public final class SimulatedLab: Sendable {
                 directory: directory, image: image,
                 handing: { _ in
                     (try? kube?.kubeconfig(server: "https://127.0.0.1:6443")).map { [("k3s.yaml", $0)] } ?? []
-                }
-            ) { pve.guests }
+                },
+                guests: { pve.guests })
             components.append(SimulatedNodesComponent(nodes: nodes))
             if let kube {
                 components.append(
                     SimulatedKubeletsComponent(
-                        kubelets: SimulatedKubelets(api: kube, root: { nodes.root(of: $0) }) { pve.guests }))
+                        kubelets: SimulatedKubelets(api: kube, root: { nodes.root(of: $0) }, guests: { pve.guests })))
             }
             self.nodes = nodes
         } else {
