@@ -28,6 +28,9 @@ public final class KubeClient: Sendable {
     let discoveryCache = Mutex<KubeDiscovery?>(nil)
     /// How long an eviction waits between tries when the server gives no Retry-After.
     let evictionRetryDelay: Duration
+    /// Where connections to the API go instead of the server's address: the simulated lab's
+    /// loopback mapping (`connectTo(environment:)`); empty on a real lab.
+    let connectTo: [String]
 
     public init(
         endpoint: KubeEndpoint, environment: [String: String] = [:], retry: RetryPolicy = .default,
@@ -38,7 +41,25 @@ public final class KubeClient: Sendable {
         self.retry = retry
         self.trace = trace
         self.evictionRetryDelay = evictionRetryDelay
-        http = Mutex(HTTPClient(tls: endpoint.tls, retry: retry, proxy: endpoint.proxy, trace: trace))
+        let connectTo = Self.connectTo(environment: environment)
+        self.connectTo = connectTo
+        http = Mutex(
+            HTTPClient(tls: endpoint.tls, retry: retry, proxy: endpoint.proxy, connectTo: connectTo, trace: trace))
+    }
+
+    /// The variable in which a simulated lab (`hlsh --sim`, `sim serve`'s `DIR/env`) maps the
+    /// k3s servers' addresses to its loopback API, as `ssh_config` maps the nodes for SSH: the
+    /// kubeconfig keeps `https://192.168.10.21:6443`, and the certificate is checked against
+    /// that address, but the connection goes to `127.0.0.1:PORT`.
+    public static let simulatedConnectToVariable = "HLSH_SIM_KUBE_CONNECT_TO"
+
+    /// The `HOST:PORT:CONNECT-HOST:CONNECT-PORT` entries of `simulatedConnectToVariable`
+    /// (comma-separated); malformed ones are left out.
+    static func connectTo(environment: [String: String]) -> [String] {
+        guard let value = environment[simulatedConnectToVariable] else { return [] }
+        return value.split(separator: ",").map { $0.trimmingWhitespace() }.filter {
+            $0.split(separator: ":", omittingEmptySubsequences: false).count == 4
+        }
     }
 
     /// The client for `context` (else the current one) of the kubeconfig kubectl would read.
@@ -145,7 +166,7 @@ public final class KubeClient: Sendable {
             var tls = endpoint.tls
             tls.clientCertificate = .pem(certificate)
             tls.clientKey = .pem(key)
-            let client = HTTPClient(tls: tls, retry: retry, proxy: endpoint.proxy, trace: trace)
+            let client = HTTPClient(tls: tls, retry: retry, proxy: endpoint.proxy, connectTo: connectTo, trace: trace)
             http.withLock { $0 = client }
         }
         return made

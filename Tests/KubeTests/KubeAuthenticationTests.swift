@@ -117,6 +117,32 @@ final class KubeAuthenticationTests: XCTestCase {
         XCTAssertEqual(try KubeClient(environment: ["KUBECONFIG": named]).list(.namespaces).resourceVersion, "1")
     }
 
+    /// The simulated lab's loopback mapping (`HLSH_SIM_KUBE_CONNECT_TO`): the kubeconfig keeps a
+    /// server address that does not resolve here, the certificate is still checked against it
+    /// (or against tls-server-name), and the connection goes to the mapped port.
+    func testTheSimulatedLabsMappingSendsTheConnectionToLoopback() throws {
+        try makeCertificates()
+        let server = try HTTPServerFixture(
+            tls: .init(certificate: dir.file("server.pem"), key: dir.file("server.key")),
+            script: Script.text(namespaces))
+        defer { server.stop() }
+        let port = server.baseURL.split(separator: ":").last.map(String.init) ?? ""
+        let user = "    token: t"
+        let named = try kubeconfig(server: "https://kubernetes:\(port)", user: user)
+        let unmapped = caught { try KubeClient(environment: ["KUBECONFIG": named]).list(.namespaces) }
+        XCTAssertNotNil(unmapped, "kubernetes does not resolve here")
+        let mapping = "kubernetes:\(port):127.0.0.1:\(port)"
+        let mapped = try KubeClient(environment: ["KUBECONFIG": named, "HLSH_SIM_KUBE_CONNECT_TO": mapping])
+        XCTAssertEqual(try mapped.list(.namespaces).resourceVersion, "1")
+        // With tls-server-name the mapping still applies to the server's own address.
+        let elsewhere = try kubeconfig(
+            server: "https://node.invalid:\(port)", user: user, cluster: "\n    tls-server-name: kubernetes")
+        let chained = try KubeClient(environment: [
+            "KUBECONFIG": elsewhere, "HLSH_SIM_KUBE_CONNECT_TO": "node.invalid:\(port):127.0.0.1:\(port)",
+        ])
+        XCTAssertEqual(try chained.list(.namespaces).resourceVersion, "1")
+    }
+
     /// A plugin that counts its runs, saves what it was given and prints a token `tok-N`.
     func plugin(expires: String) throws -> String {
         try dir.write(

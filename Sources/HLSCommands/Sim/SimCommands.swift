@@ -23,11 +23,12 @@ enum SimCommands {
     static let serve = CommandSpec(
         ["sim", "serve"], summary: "Run the simulated lab in the foreground until Ctrl-C",
         discussion: """
-            Starts the simulated Proxmox VE API over HTTPS on a loopback port with its own CA, and an \
-            OpenSSH server for each VM once it has booted. Writes DIR/env with the PROXMOX_VE_* variables \
-            (and HLSH_PVE_CA_FILE, HLSH_PVE_FINGERPRINT, HLSH_SSH_CONFIG) a client needs: `. DIR/env` in \
+            Starts the simulated Proxmox VE API over HTTPS on a loopback port with its own CA, the k3s \
+            cluster's Kubernetes API, and an OpenSSH server for each VM once it has booted (its simulated \
+            k3s joins that API). Writes DIR/env with the PROXMOX_VE_* variables (and HLSH_PVE_CA_FILE, \
+            HLSH_PVE_FINGERPRINT, HLSH_SSH_CONFIG, HLSH_SIM_KUBE_CONNECT_TO) a client needs: `. DIR/env` in \
             another shell, then run hlsh, proxmoxer or curl against it; `ssh -F DIR/ssh_config k3s-cp-01` \
-            reaches a booted VM.
+            reaches a booted VM, and `kubectl --kubeconfig DIR/kubeconfig get nodes` the cluster.
             """,
         flags: [
             Flag("dir", .path, "where to write env, the CA and the simulator's files"),
@@ -47,6 +48,9 @@ enum SimCommands {
             try lab.writeEnvironment()
             let endpoint = lab.environment["PROXMOX_VE_ENDPOINT"] ?? ""
             inv.context.err("simulated Proxmox VE at \(endpoint) — environment in \(dir)/env; Ctrl-C stops it\n")
+            if let kube = lab.kube?.endpoint {
+                inv.context.err("simulated Kubernetes API at \(kube.url) — kubeconfig in \(lab.kubeconfigPath)\n")
+            }
             _ = inv.context.cancellation.sleep(for: .seconds(Int64.max))
             inv.context.err("simulated lab stopped\n")
             return .null

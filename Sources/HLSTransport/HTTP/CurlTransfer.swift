@@ -74,7 +74,8 @@ enum CurlTransfer {
     /// Configures `easy` for `request` under `tls`, runs it and returns curl's result; the
     /// response so far is in `state`. The handle must have been reset.
     static func run(
-        _ request: HTTPRequest, on easy: CurlEasy, tls: TLSOptions, proxy: String? = nil, userAgent: String,
+        _ request: HTTPRequest, on easy: CurlEasy, tls: TLSOptions, proxy: String? = nil, connectTo: [String] = [],
+        userAgent: String,
         state: TransferState
     ) throws(HLSError) -> CURLcode {
         try easy.reset()
@@ -82,18 +83,25 @@ enum CurlTransfer {
         // curl keeps a pointer to the CONNECT_TO list until the transfer ends.
         var connectToList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(connectToList) }
-        if let serverName = tls.serverName, let (url, connectTo) = redirect(request.url, toName: serverName) {
+        var entries = connectTo
+        if let serverName = tls.serverName, let (url, entry) = redirect(request.url, toName: serverName) {
             // The URL carries the server name (SNI, certificate check); CONNECT_TO still connects
-            // to the host the request names.
+            // to the host the request names (or where a mapping sends that host: curl applies
+            // only the first entry that matches).
             try easy.set(CURLOPT_URL, url)
-            connectToList = curl_slist_append(nil, connectTo)
-            guard connectToList != nil else {
-                throw HLSError(.failed, "cannot set up the HTTP request (CURLOPT_CONNECT_TO)")
-            }
-            try easy.check(
-                hlsh_curl_setopt_slist(easy.handle, CURLOPT_CONNECT_TO, connectToList), CURLOPT_CONNECT_TO)
+            entries = [chain(entry, through: connectTo)]
         } else {
             try easy.set(CURLOPT_URL, request.url)
+        }
+        for entry in entries {
+            guard let appended = curl_slist_append(connectToList, entry) else {
+                throw HLSError(.failed, "cannot set up the HTTP request (CURLOPT_CONNECT_TO)")
+            }
+            connectToList = appended
+        }
+        if connectToList != nil {
+            try easy.check(
+                hlsh_curl_setopt_slist(easy.handle, CURLOPT_CONNECT_TO, connectToList), CURLOPT_CONNECT_TO)
         }
         if let proxy { try easy.set(CURLOPT_PROXY, proxy) }
         // Belt and braces (send checks the scheme); libcurl before 7.85 lacks the option.
@@ -263,6 +271,17 @@ enum CurlTransfer {
         guard !host.isEmpty else { return nil }
         let rewritten = url[..<separator.upperBound] + userInfo + name + ":" + port + rest[authorityEnd...]
         return (String(rewritten), "\(name):\(port):\(host):\(port)")
+    }
+
+    /// A `CURLOPT_CONNECT_TO` entry whose destination goes on through the first of `mappings`
+    /// that matches it (`name:443:host:443` and `host:443:127.0.0.1:8443` give
+    /// `name:443:127.0.0.1:8443`).
+    static func chain(_ entry: String, through mappings: [String]) -> String {
+        let parts = entry.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return entry }
+        let destination = String(parts[2]) + ":"
+        guard let mapping = mappings.first(where: { $0.hasPrefix(destination) }) else { return entry }
+        return parts[0] + ":" + parts[1] + ":" + mapping.dropFirst(destination.count)
     }
 
     /// A curl timeout in milliseconds: at least 1, as 0 means none to curl.

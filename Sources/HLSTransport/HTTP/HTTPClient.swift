@@ -33,19 +33,24 @@ public final class HTTPClient: Sendable {
     /// The proxy every request goes through (`http://`, `https://`, `socks5://` URL; a
     /// kubeconfig's `proxy-url`), instead of the environment's.
     public let proxy: String?
+    /// `CURLOPT_CONNECT_TO` entries (`HOST:PORT:CONNECT-HOST:CONNECT-PORT`): requests to HOST:PORT
+    /// connect elsewhere while the URL, SNI and certificate check keep HOST (the simulated lab's
+    /// loopback mapping of a node's address).
+    public let connectTo: [String]
     /// Receives one line per request, response, failure and retry, already redacted.
     private let trace: (@Sendable (String) -> Void)?
     private let idle = Mutex<[CurlEasy]>([])
 
     public init(
         tls: TLSOptions = .verified, retry: RetryPolicy = .default, maxIdleConnections: Int = 4,
-        proxy: String? = nil, trace: (@Sendable (String) -> Void)? = nil
+        proxy: String? = nil, connectTo: [String] = [], trace: (@Sendable (String) -> Void)? = nil
     ) {
         self.tls = tls
         self.retry = retry
         self.userAgent = "hlsh/\(HLSVersion.string)"
         self.maxIdleConnections = max(0, maxIdleConnections)
         self.proxy = proxy
+        self.connectTo = connectTo
         self.trace = trace
     }
 
@@ -108,7 +113,7 @@ public final class HTTPClient: Sendable {
         log("> \(place)" + (request.headers.isEmpty ? "" : "\n" + indent(Redaction.render(request.headers))))
         let started = ContinuousClock.now
         let code = try CurlTransfer.run(
-            request, on: easy, tls: tls, proxy: proxy, userAgent: userAgent, state: state)
+            request, on: easy, tls: tls, proxy: proxy, connectTo: connectTo, userAgent: userAgent, state: state)
         let elapsed = (ContinuousClock.now - started).wholeMilliseconds
         if code == CURLE_OK || (code == CURLE_WRITE_ERROR && state.stoppedByReceiver) {
             let response = state.response

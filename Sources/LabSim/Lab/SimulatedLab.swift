@@ -13,12 +13,15 @@ import Synchronization
 
 /// A whole simulated lab, owned by one value: `hlsh --sim`, `hlsh sim serve` and the tests all
 /// start their lab here. It starts the servers in order — the PVE API (HTTPS with its own CA),
-/// then the simulated nodes that follow its guests (an OpenSSH server per booted VM) — gathers
-/// the environment that points a client at them, and `stop` ends them in reverse order, then
-/// removes the lab's directory if the lab made it.
+/// the k3s cluster's Kubernetes API, the simulated nodes that follow the PVE guests (an OpenSSH
+/// server per booted VM, handed the API's kubeconfig for their simulated k3s), then their
+/// kubelets (a node whose k3s runs registers as a Kubernetes Node) — gathers the environment
+/// that points a client at them, and `stop` ends them in reverse order, then removes the lab's
+/// directory if the lab made it.
 ///
-/// The directory holds `pve/` (the cluster's CA and certificates), `ssh_config`, `known_hosts`
-/// and `nodes/NAME/` (each VM's root tree and sshd files), and `env` once written.
+/// The directory holds `pve/` (the cluster's CA and certificates), `kube/` (the k3s server's
+/// CAs and certificates), `kubeconfig` (the admin's, for kubectl as it is), `ssh_config`,
+/// `known_hosts` and `nodes/NAME/` (each VM's root tree and sshd files), and `env` once written.
 ///
 /// The nodes' sshd processes run under a tether (docs/adr/0018): they end with this process
 /// even when it is killed. Thread-safe; `stop` may be called from any thread, and more than once.
@@ -34,14 +37,19 @@ public final class SimulatedLab: Sendable {
         /// How a booted VM's root tree is made; nil: no simulated nodes (nothing maps VM names to
         /// SSH servers, so SSH goes to the inventory's addresses).
         public var nodeImage: SimulatedNodes.Image?
+        /// The k3s server's Kubernetes API (its `addresses` are the control plane's, which the
+        /// lab maps to loopback); nil: none. Its certificates always live in `DIR/kube`.
+        public var kube: KubeAPISimulator.Options?
 
         public init(
-            pve: PVESimulatorConfig, pvePort: Int = 0, pveTLS: Bool = true, nodeImage: SimulatedNodes.Image? = .ubuntu
+            pve: PVESimulatorConfig, pvePort: Int = 0, pveTLS: Bool = true, nodeImage: SimulatedNodes.Image? = .ubuntu,
+            kube: KubeAPISimulator.Options? = .seedLab
         ) {
             self.pve = pve
             self.pvePort = pvePort
             self.pveTLS = pveTLS
             self.nodeImage = nodeImage
+            self.kube = kube
         }
     }
 
@@ -50,6 +58,10 @@ public final class SimulatedLab: Sendable {
     public let pve: PVESimulator
     /// The simulated nodes, unless the options left them out.
     public let nodes: SimulatedNodes?
+    /// The k3s cluster's Kubernetes API, unless the options left it out.
+    public let kube: KubeAPISimulator?
+    /// `DIR/kubeconfig`: the admin's kubeconfig with the API's loopback URL.
+    public var kubeconfigPath: String { directory + "/kubeconfig" }
     /// What a client needs to reach the lab: the PVE API's `PROXMOX_VE_*` and `HLSH_PVE_*`
     /// variables, and `HLSH_SSH_CONFIG` with `HLSH_SIM_LOOPBACK_ONLY` when there are nodes.
     public let environment: [String: String]
@@ -93,9 +105,29 @@ public final class SimulatedLab: Sendable {
                 simulator: pve, port: options.pvePort,
                 tls: options.pveTLS ? .generate(directory: directory + "/pve") : .off)
         ]
+        let kube = options.kube.map { options in
+            var options = options
+            options.certificateDirectory = directory + "/kube"
+            return KubeAPISimulator(options: options)
+        }
+        if let kube {
+            components.append(KubeAPIComponent(simulator: kube, kubeconfigPath: directory + "/kubeconfig"))
+        }
+        self.kube = kube
         if let image = options.nodeImage {
-            let nodes = SimulatedNodes(directory: directory, image: image) { pve.guests }
+            // A node's k3s writes this kubeconfig as /etc/rancher/k3s/k3s.yaml when its server starts.
+            let nodes = SimulatedNodes(
+                directory: directory, image: image,
+                handing: { _ in
+                    (try? kube?.kubeconfig(server: "https://127.0.0.1:6443")).map { [("k3s.yaml", $0)] } ?? []
+                },
+                guests: { pve.guests })
             components.append(SimulatedNodesComponent(nodes: nodes))
+            if let kube {
+                components.append(
+                    SimulatedKubeletsComponent(
+                        kubelets: SimulatedKubelets(api: kube, root: { nodes.root(of: $0) }, guests: { pve.guests })))
+            }
             self.nodes = nodes
         } else {
             nodes = nil

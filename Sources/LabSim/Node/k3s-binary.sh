@@ -3,6 +3,9 @@
 # `k3s --version`; `k3s server` and `k3s agent` are what systemd's ExecStart runs: they check
 # config.yaml as k3s would, then "start": a server writes its join token and the admin kubeconfig
 # (at write-kubeconfig-mode) and returns, for the simulated systemctl to mark the unit active.
+# The kubeconfig is the simulated lab's Kubernetes API's, which the lab hands the node at
+# /run/hlsh-sim/k3s.yaml (a placeholder when the scripts' unit tests run this without a lab); the
+# lab registers the node's kubelet once the unit is active (LabSim's SimulatedKubelets).
 # Fault "k3s-token" (a join token the server rejects): an agent logs what k3s logs then and exits
 # 75, the simulated systemctl's sign for "runs, retrying, never ready".
 R='@K3S_SIM_ROOT@'
@@ -45,7 +48,10 @@ server)
         ln -sf token "$data/node-token"
     fi
     mode=$(setting write-kubeconfig-mode)
-    cat >"$R/etc/rancher/k3s/k3s.yaml" <<KUBECONFIG
+    if [ -f "$R/run/hlsh-sim/k3s.yaml" ]; then
+        cat "$R/run/hlsh-sim/k3s.yaml" >"$R/etc/rancher/k3s/k3s.yaml"
+    else
+        cat >"$R/etc/rancher/k3s/k3s.yaml" <<KUBECONFIG
 apiVersion: v1
 clusters:
 - cluster:
@@ -66,6 +72,7 @@ users:
     client-certificate-data: c2ltdWxhdGVkIGNlcnQ=
     client-key-data: c2ltdWxhdGVkIGtleQ==
 KUBECONFIG
+    fi
     chmod "${mode:-0600}" "$R/etc/rancher/k3s/k3s.yaml" ;;
 agent)
     if [ -z "$(setting server)" ] || [ -z "$(setting token)" ]; then

@@ -32,10 +32,12 @@ final class SimulatedNodeServer: Sendable {
 
     /// Starts sshd for the node whose tree is `root` and whose simulator files live in
     /// `directory` (host key made on first use), and waits until it listens. `home` (the login's
-    /// home) and `path` (the sessions' `PATH`) are paths as the node sees them.
-    init(name: String, directory: String, root: String, home: String, path: String, authorizedKeys: [String])
-        throws(HLSError)
-    {
+    /// home) and `path` (the sessions' `PATH`) are paths as the node sees them; `handing` are
+    /// more files for `/run/hlsh-sim`.
+    init(
+        name: String, directory: String, root: String, home: String, path: String, authorizedKeys: [String],
+        handing: [(String, String)] = []
+    ) throws(HLSError) {
         self.name = name
         self.directory = directory
         let fm = FileManager.default
@@ -63,7 +65,7 @@ final class SimulatedNodeServer: Sendable {
         let login = SimulatedNodes.currentUser()
         try NodeAccounts.ensure(root: root, login: login, home: home)
         let namespace = NodeNamespace(root: root, handedDirectory: handed, hostname: name)
-        try namespace.handOver([("authorized_keys", authorizedKeys.joined(separator: "\n") + "\n")])
+        try namespace.handOver([("authorized_keys", authorizedKeys.joined(separator: "\n") + "\n")] + handing)
 
         var lastLog = ""
         for _ in 0..<5 {

@@ -81,6 +81,7 @@ public final class SimulatedNodes: Sendable {
 
     private let guests: @Sendable () -> [SimulatedGuest]
     private let image: Image
+    private let handing: @Sendable (SimulatedGuest) -> [(String, String)]
     private struct Node {
         var instance: String
         var server: SimulatedNodeServer?
@@ -95,11 +96,16 @@ public final class SimulatedNodes: Sendable {
     /// - Parameters:
     ///   - directory: where `ssh_config`, `known_hosts` and `nodes/NAME/` go.
     ///   - guests: the cluster's guests now (usually `PVESimulator.guests`).
+    ///   - handing: more files (name, text) a node finds read-only in `/run/hlsh-sim` when it
+    ///     boots, besides its name and authorized keys (the simulated k3s's kubeconfig).
     public init(
-        directory: String, image: Image = .bare, guests: @escaping @Sendable () -> [SimulatedGuest]
+        directory: String, image: Image = .bare,
+        handing: @escaping @Sendable (SimulatedGuest) -> [(String, String)] = { _ in [] },
+        guests: @escaping @Sendable () -> [SimulatedGuest]
     ) {
         self.directory = directory
         self.image = image
+        self.handing = handing
         self.guests = guests
     }
 
@@ -198,7 +204,7 @@ public final class SimulatedNodes: Sendable {
         try? fm.createDirectory(atPath: root + home, withIntermediateDirectories: true)
         return try SimulatedNodeServer(
             name: guest.name, directory: nodeDir, root: root, home: home, path: image.path(root),
-            authorizedKeys: guest.authorizedKeys)
+            authorizedKeys: guest.authorizedKeys, handing: handing(guest))
     }
 
     private func writeSSHConfig(_ nodes: [String: Node]) throws(HLSError) {
