@@ -1,13 +1,14 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
 import HLSCore
 import HLSLanguage
 import HLSTransport
 import Inventory
 import Remote
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension NodeCommands {
     static let ports = CommandSpec(
