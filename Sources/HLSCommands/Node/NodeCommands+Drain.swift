@@ -23,7 +23,6 @@ extension NodeCommands {
             contextFlag,
         ],
         columns: ["target", "action", "detail", "status", "elapsed"],
-        examples: [Example("node drain k3s-wk-01 --timeout 2m", "empty the worker before maintenance", needsLab: true)],
         implementation: .mutation(drainPlan))
 
     private static func drainPlan(_ inv: Invocation) throws -> ChangePlan {

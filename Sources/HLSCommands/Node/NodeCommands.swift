@@ -130,9 +130,7 @@ enum NodeCommands {
         ],
         columns: ["node", "ready", "waited"],
         examples: [
-            Example("node wait all --for ssh --timeout 5m --accept-new", "every node answers on SSH", needsLab: true),
-            Example(
-                "node wait k3s-wk-01 --for ready --timeout 5m", "the worker is Ready in Kubernetes", needsLab: true),
+            Example("node wait all --for ssh --timeout 5m --accept-new", "every node answers on SSH", needsLab: true)
         ],
         implementation: .query { inv in
             try inv.string(defaulted: "for") == "ready" ? waitForReady(inv) : waitForSSH(inv)
