@@ -16,7 +16,9 @@ enum NodeCommands {
     static func register(into registry: inout Registry) {
         registry.registerObject(
             "node", summary: "the lab's machines over SSH: run commands, facts, harden, k3s, kubeconfig")
-        for spec in [list, run, ssh, facts, harden, ports, k3s, kubeconfig, wait] { registry.register(spec) }
+        for spec in [list, run, ssh, facts, harden, ports, k3s, kubeconfig, wait, cordon, uncordon, drain] {
+            registry.register(spec)
+        }
         registry.registerProvider(names)
     }
 
@@ -29,23 +31,76 @@ enum NodeCommands {
     static let timeoutFlag = Flag("timeout", .duration, "give up on a node after this long")
 
     static let list = CommandSpec(
-        ["node", "list"], summary: "The inventory's machines: role, address and how SSH reaches them",
-        columns: ["name", "role", "host", "address", "ssh"],
+        ["node", "list"],
+        summary: "The inventory's machines: role, address, how SSH reaches them, and their Kubernetes Node",
+        discussion: """
+            The cluster columns come from the Kubernetes API of the kubeconfig's current context (--context \
+            picks another): Ready, roles, kubelet version, internal IP and taints. When there is no kubeconfig \
+            or the API does not answer, the ready column says why and the list still shows the inventory. \
+            Nodes the cluster has but the inventory does not are listed after the inventory's.
+            """,
+        flags: [contextFlag],
+        columns: ["name", "role", "host", "address", "ssh", "ready", "roles", "version", "internal-ip", "taints"],
         examples: [Example("node list | where role == \"server\"", "the k3s servers", needsLab: true)],
         implementation: .query { inv in
             let lab = try LabState.require(inv)
             let service = try NodeService.of(inv)
+            let cluster = clusterColumns(inv)
+            var rows = lab.vms.map { vm in
+                let target = NodeService.inventoryTarget(vm, lab: lab).target
+                return Record([
+                    ("name", .string(vm.name)), ("role", .string(vm.role.rawValue)), ("host", .string(vm.host)),
+                    ("address", .string(vm.ip.addressText)), ("ssh", .string(sshColumn(target, service))),
+                ])
+            }
+            for node in cluster.nodes where !lab.vms.contains(where: { $0.name == node.name }) {
+                rows.append(
+                    Record([
+                        ("name", .string(node.name)), ("role", .string("")), ("host", .string("")),
+                        ("address", .string("")), ("ssh", .string("? not in the inventory")),
+                    ]))
+            }
             return .list(
-                lab.vms.map { vm in
-                    let target = NodeService.inventoryTarget(vm, lab: lab).target
-                    return .record(
-                        Record([
-                            ("name", .string(vm.name)), ("role", .string(vm.role.rawValue)),
-                            ("host", .string(vm.host)), ("address", .string(vm.ip.addressText)),
-                            ("ssh", .string(sshColumn(target, service))),
-                        ]))
+                rows.map { row in
+                    .record(Record(row.fields + cluster.columns(for: row).fields))
                 })
         })
+
+    /// The Kubernetes side of `node list`: the cluster's Nodes, or why they cannot be read.
+    struct ClusterColumns {
+        var nodes: [ClusterNode] = []
+        var failure: String?
+
+        func columns(for row: Record) -> Record {
+            let name = row["name"].map(Render.plain) ?? ""
+            guard let node = nodes.first(where: { $0.name == name }) else {
+                let why = failure ?? "not in the cluster"
+                return Record([
+                    ("ready", .string("? " + why)), ("roles", .string("")), ("version", .string("")),
+                    ("internal-ip", .string("")), ("taints", .string("")),
+                ])
+            }
+            var ready = node.isReady ? "Ready" : node.readyCondition
+            if node.unschedulable { ready += ",SchedulingDisabled" }
+            return Record([
+                ("ready", .string(ready)), ("roles", .string(node.roles.joined(separator: ","))),
+                ("version", .string(node.version)), ("internal-ip", .string(node.internalIP)),
+                ("taints", .string(node.taints.joined(separator: ","))),
+            ])
+        }
+    }
+
+    /// Reads the cluster's Nodes; a missing kubeconfig or an API that does not answer becomes a
+    /// short reason in the rows, never the list's failure.
+    static func clusterColumns(_ inv: Invocation) -> ClusterColumns {
+        do {
+            let nodes = try kubeClient(inv).list(.nodes, cancellation: inv.context.cancellation).items
+            return ClusterColumns(nodes: nodes.map(ClusterNode.init))
+        } catch {
+            let message = (error as? HLSError)?.message ?? "\(error)"
+            return ClusterColumns(failure: message.count > 90 ? String(message.prefix(89)) + "…" : message)
+        }
+    }
 
     /// How SSH reaches `target`, or `? ` and why it cannot be worked out (a broken ssh_config, an
     /// address the simulated lab never connects to).
@@ -58,24 +113,28 @@ enum NodeCommands {
     }
 
     static let wait = CommandSpec(
-        ["node", "wait"], summary: "Wait until nodes accept an SSH login",
+        ["node", "wait"], summary: "Wait until nodes accept an SSH login, or are Ready in Kubernetes",
         discussion: """
-            Logs in over SSH (the same connection later verbs reuse) until it succeeds: the host key is \
-            checked against known_hosts (with --accept-new, a new VM's key is recorded on first contact) \
-            and the inventory's key accepted. Progress with elapsed time on a terminal; Ctrl-C stops it.
+            --for ssh logs in over SSH (the same connection later verbs reuse) until it succeeds: the host key \
+            is checked against known_hosts (with --accept-new, a new VM's key is recorded on first contact) \
+            and the inventory's key accepted. --for ready watches the Kubernetes Node until its Ready \
+            condition is True (node names are the cluster's; --context picks the kubeconfig context). \
+            Progress with elapsed time on a terminal; Ctrl-C stops it.
             """,
         positionals: [targets],
         flags: [
-            Flag("for", .choice(["ssh"]), "what to wait for", default: .string("ssh")),
+            Flag("for", .choice(["ssh", "ready"]), "what to wait for", default: .string("ssh")),
             Flag("timeout", .duration, "give up after this long", default: .duration(.seconds(600))),
             Flag("every", .duration, "time between tries", default: .duration(.seconds(2))),
-            acceptNewFlag,
+            acceptNewFlag, contextFlag,
         ],
         columns: ["node", "ready", "waited"],
         examples: [
             Example("node wait all --for ssh --timeout 5m --accept-new", "every node answers on SSH", needsLab: true)
         ],
-        implementation: .query(waitForSSH))
+        implementation: .query { inv in
+            try inv.string(defaulted: "for") == "ready" ? waitForReady(inv) : waitForSSH(inv)
+        })
 
     /// `node wait`: a row per node once it accepts an SSH login.
     static func waitForSSH(_ inv: Invocation) throws -> Value {

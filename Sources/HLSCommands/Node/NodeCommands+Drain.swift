@@ -1,0 +1,112 @@
+import HLSCore
+import HLSLanguage
+import Kube
+
+/// `node drain`: cordon a Kubernetes node, then evict its pods through the eviction API (so
+/// PodDisruptionBudgets are honoured) and wait until each is gone, as `kubectl drain` does.
+extension NodeCommands {
+    static let drain = CommandSpec(
+        ["node", "drain"], summary: "Cordon Kubernetes nodes and evict their pods (DaemonSet and mirror pods stay)",
+        discussion: """
+            Cordons each node, lists its pods (fieldSelector spec.nodeName) and evicts them through policy/v1, \
+            then waits until each evicted pod is gone. DaemonSet and mirror pods are left; a pod without \
+            controller needs --force, one with emptyDir volumes --delete-emptydir-data, and the drain refuses \
+            before evicting anything. An eviction a PodDisruptionBudget blocks (429) is tried again every \
+            --every until --timeout (per pod). Nodes are drained one at a time.
+            """,
+        positionals: [clusterTargets],
+        flags: [
+            Flag("force", "evict pods no controller recreates"),
+            Flag("delete-emptydir-data", "evict pods with emptyDir volumes (their data is lost)"),
+            Flag("timeout", .duration, "give up on a pod after this long", default: .duration(.seconds(300))),
+            Flag("every", .duration, "time between eviction tries a budget refuses", default: .duration(.seconds(5))),
+            contextFlag,
+        ],
+        columns: ["target", "action", "detail", "status", "elapsed"],
+        implementation: .mutation(drainPlan))
+
+    private static func drainPlan(_ inv: Invocation) throws -> ChangePlan {
+        let client = try kubeClient(inv)
+        let cancellation = inv.context.cancellation
+        let nodes = try clusterNodes(inv, client: client)
+        let controlPlanes = try client.list(.nodes, cancellation: cancellation).items.map(ClusterNode.init)
+            .filter(\.isControlPlane)
+        let wait = PodEviction(
+            client: client, context: inv.context, timeout: inv.duration(defaulted: "timeout"),
+            every: inv.duration(defaulted: "every"), place: .source(inv.location), verb: inv.spec.name)
+        var changes: [Change] = []
+        var skipped: [Value] = []
+        for node in nodes {
+            if node.isControlPlane, controlPlanes.count == 1 {
+                inv.context.err(
+                    "warning: node drain: \(node.name) is the cluster's only control-plane node (one k3s server, "
+                        + "docs/adr/0021): while it is drained and rebooted the Kubernetes API goes with it\n")
+            }
+            let pods = try client.list(
+                .pods, options: KubeListOptions(fieldSelector: "spec.nodeName=\(node.name)"), cancellation: cancellation
+            )
+            let plan = DrainPlan(
+                pods: pods.items, force: inv.flag("force"), deleteEmptyDirData: inv.flag("delete-emptydir-data"))
+            if !plan.refused.isEmpty {
+                let lines = plan.refused.map { "\($0.pod.namespace)/\($0.pod.name) \($0.why)" }
+                throw HLSError(
+                    .failed, "cannot drain \(node.name): " + lines.joined(separator: "; "),
+                    hint: "nothing was evicted; pass the flags named if losing those pods is fine")
+            }
+            if !node.unschedulable { changes.append(schedulingChange(node.name, unschedulable: true, client: client)) }
+            for pod in plan.evict {
+                changes.append(
+                    Change(
+                        target: "\(pod.namespace)/\(pod.name)", action: "evict",
+                        detail: "from \(node.name)" + (pod.controller.isEmpty ? "" : " (\(pod.controller))")
+                    ) { _ in try wait.evict(pod) })
+            }
+            skipped += plan.skipped.map { entry in
+                .record(
+                    Record([
+                        ("target", .string("\(entry.pod.namespace)/\(entry.pod.name)")), ("action", .string("skip")),
+                        ("detail", .string(entry.why)), ("status", .string("skipped")), ("elapsed", .duration(.zero)),
+                    ]))
+            }
+        }
+        let rows = skipped
+        return ChangePlan(changes) { outcomes in .list(outcomes.map(\.record) + rows) }
+    }
+}
+
+/// One pod's eviction: tried until a budget lets it go (progress with elapsed time while it
+/// waits), then watched until the pod is gone (a 404, or a new pod of the same name).
+struct PodEviction: Sendable {
+    let client: KubeClient
+    let context: ExecutionContext
+    let timeout: Duration
+    let every: Duration
+    let place: Place
+    let verb: String
+
+    func evict(_ pod: DrainPlan.Pod) throws {
+        let deadline = Deadline(after: timeout)
+        let subject = "pod \(pod.namespace)/\(pod.name)"
+        var poll = Poll(
+            "\(subject) to be evicted", timeout: timeout, every: every, cancellation: context.cancellation, at: place,
+            hint: "a PodDisruptionBudget allows no disruption now: scale its workload up, or wait and drain again")
+        poll.timeoutMessage = "\(verb): \(subject) could not be evicted within \(timeout.text)"
+        let outcome = try poll.until(showingOn: context) { () throws -> Poll.Check<KubeEvictionOutcome> in
+            switch try client.tryEviction(pod: pod.name, namespace: pod.namespace, cancellation: context.cancellation) {
+            case .done(let outcome): return .ready(outcome)
+            case .refused(let reason, _, _): return .pending("refused: \(reason)")
+            }
+        }
+        guard outcome.value == .evicted else { return }
+        var gone = Poll(
+            "\(subject) to be gone", timeout: deadline.remaining ?? .zero, every: .seconds(1),
+            cancellation: context.cancellation, at: place, hint: "is a finalizer holding it? (kube get pod -o yaml)")
+        gone.timeoutMessage = "\(verb): \(subject) was evicted but is still there after \(timeout.text)"
+        _ = try KubeObjectWait(client: client, resource: .pods, name: pod.name, namespace: pod.namespace).until(
+            gone, context: context
+        ) { object in
+            guard let object, object.string("metadata", "uid") == pod.uid else { return .ready(()) }
+            return .pending("still there (\(object.string("status", "phase") ?? "no phase"), terminating)")
+        }
+    }
+}
