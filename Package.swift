@@ -174,7 +174,8 @@ let package = Package(
         .testTarget(
             name: "HLSCommandsTests",
             dependencies: [
-                "HLSCommands", "HLSLanguage", "HLSCore", "Inventory", "Kube", "LabSim", "Remote", "TestSupport",
+                "HLSCommands", "HLSLanguage", "HLSCore", "HLSFormats", "Inventory", "Kube", "LabSim", "Remote",
+                "TestSupport",
             ]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "HLSCore", "TestSupport"]),
         .testTarget(

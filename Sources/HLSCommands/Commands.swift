@@ -11,6 +11,7 @@ public enum Commands {
         LabCommands.register(into: &registry)
         VMCommands.register(into: &registry)
         NodeCommands.register(into: &registry)
+        KubeCommands.register(into: &registry)
         SimCommands.register(into: &registry)
         registry.register(HistoryCommand.spec)
         return registry

@@ -1,7 +1,7 @@
 /// RFC 3339 timestamps as the Kubernetes API writes them (`2026-05-01T12:00:00Z`, with optional
 /// fractional seconds and a `±hh:mm` offset), as seconds since the Unix epoch.
-enum RFC3339 {
-    static func seconds(_ text: String) -> Double? {
+public enum RFC3339 {
+    public static func seconds(_ text: String) -> Double? {
         let chars = Array(text.utf8)
         func number(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= chars.count else { return nil }

@@ -48,9 +48,15 @@ enum KubeCRDs {
         if accepted["listKind"] == nil { accepted.set("listKind", .string(kind + "List")) }
         crd.set(["spec", "names"], accepted)
         let now = KubeTime.rfc3339(KubeTime.now())
+        // A condition that was already True keeps its transition time: an update that changes
+        // nothing must leave the object (and its resourceVersion) as it was.
+        let previous = crd["status"]?["conditions"]?.items ?? []
         func condition(_ type: String, _ reason: String, _ message: String) -> Document {
-            .object([
-                ("type", .string(type)), ("status", .string("True")), ("lastTransitionTime", .string(now)),
+            let since =
+                previous.first { $0.text("type") == type && $0.text("status") == "True" }?.text("lastTransitionTime")
+                ?? now
+            return .object([
+                ("type", .string(type)), ("status", .string("True")), ("lastTransitionTime", .string(since)),
                 ("reason", .string(reason)), ("message", .string(message)),
             ])
         }

@@ -142,6 +142,17 @@ enum KubeManagedFields {
         for path in previous.subtracting(applied).sorted(by: { $0.count > $1.count }) where !othersOwn.contains(path) {
             merged = KubeFieldSet.removing(path, from: merged)
         }
+        // A no-op apply (same fields, same values) leaves the object as it was, its entry's time
+        // included, so the resourceVersion does not move (as the API server does).
+        if let i = entries.firstIndex(where: mine), entries[i].fields == applied,
+            entries[i].apiVersion == config.text("apiVersion") ?? type.apiVersion
+        {
+            var unchanged = merged
+            write(entries, into: &unchanged)
+            // The status is not the apply's (the update keeps the live one).
+            if type.hasStatus && subresource != "status" { unchanged.set("status", base["status"]) }
+            if unchanged == base { return base }
+        }
         let entry = KubeManagedEntry(
             manager: manager, operation: "Apply", apiVersion: config.text("apiVersion") ?? type.apiVersion,
             time: KubeTime.rfc3339(KubeTime.now()), subresource: subresource, fields: applied)

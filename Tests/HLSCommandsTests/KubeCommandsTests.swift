@@ -1,0 +1,254 @@
+import Foundation
+import HLSLanguage
+import Kube
+import LabSim
+import TestSupport
+import XCTest
+
+/// `kube get|apply|delete|wait` run through the interpreter against the simulated Kubernetes API.
+final class KubeCommandsTests: XCTestCase {
+    static let configMaps = """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: apps}
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: a, namespace: default, labels: {app: web}}
+        data: {x: "1"}
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: b, namespace: apps, labels: {app: db}}
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: c, namespace: apps, labels: {app: web}}
+        data: {x: "1", y: "2"}
+        """
+
+    func testGetListsNodesNamespacesAndConfigMapsWithNamespaceAndSelectors() throws {
+        let kube = try KubeHarness()
+        try kube.registerNode("k3s-cp-01", controlPlane: true)
+        try kube.registerNode("k3s-wk-01", ready: false)
+        try kube.create(Self.configMaps)
+
+        let nodes = kube.run("kube get nodes | select name status roles version | to json --compact")
+        XCTAssertEqual(nodes.status, 0, nodes.err)
+        XCTAssertEqual(
+            nodes.out.trimmingCharacters(in: .whitespacesAndNewlines),
+            #"[{"name":"k3s-cp-01","status":"Ready","roles":"control-plane,master","version":"v1.33.4+k3s1"},"#
+                + #"{"name":"k3s-wk-01","status":"NotReady","roles":"<none>","version":"v1.33.4+k3s1"}]"#)
+
+        let namespaces = kube.run("kube get ns | get name | to json --compact")
+        XCTAssertEqual(namespaces.status, 0, namespaces.err)
+        XCTAssertTrue(namespaces.out.contains(#""apps""#) && namespaces.out.contains(#""default""#), namespaces.out)
+
+        // -n: only that namespace; -l: only the selected labels; -A: every namespace, with the column.
+        let inApps = kube.run(#"kube get configmaps -n apps -l "app in (web,db)" | get name | to json --compact"#)
+        XCTAssertEqual(inApps.out.trimmingCharacters(in: .whitespacesAndNewlines), #"["b","c"]"#, inApps.err)
+        let web = kube.run("kube get cm -A -l app=web | select namespace name data | to json --compact")
+        XCTAssertEqual(
+            web.out.trimmingCharacters(in: .whitespacesAndNewlines),
+            #"[{"namespace":"apps","name":"c","data":2},{"namespace":"default","name":"a","data":1}]"#, web.err)
+        let inDefault = kube.run("kube get configmap -l app | get name | to json --compact")
+        XCTAssertEqual(inDefault.out.trimmingCharacters(in: .whitespacesAndNewlines), #"["a"]"#, inDefault.err)
+        let byField = kube.run(
+            "kube get cm -A --field-selector metadata.name=b | get namespace | to json --compact")
+        XCTAssertEqual(byField.out.trimmingCharacters(in: .whitespacesAndNewlines), #"["apps"]"#, byField.err)
+    }
+
+    func testGetResolvesKindNamesAndGivesTheObjectsUnchangedWithOutputJSON() throws {
+        let kube = try KubeHarness()
+        try kube.create(Self.configMaps)
+        // Singular, plural, short, kind and kind.group all name the same type.
+        for word in ["configmap", "configmaps", "cm", "ConfigMap"] {
+            let result = kube.run("kube get \(word) -A | count")
+            XCTAssertEqual(result.status, 0, "\(word): \(result.err)")
+        }
+        let crds = kube.run("kube get crd.apiextensions.k8s.io | count")
+        XCTAssertEqual(crds.status, 0, crds.err)
+
+        let raw = kube.run("kube get cm c -n apps -o json")
+        XCTAssertEqual(raw.status, 0, raw.err)
+        let object = try JSONSerialization.jsonObject(with: Data(raw.out.utf8)) as? [String: Any]
+        let metadata = object?["metadata"] as? [String: Any]
+        XCTAssertEqual(object?["kind"] as? String, "ConfigMap", raw.out)
+        XCTAssertEqual(object?["data"] as? [String: String], ["x": "1", "y": "2"], raw.out)
+        XCTAssertNotNil(metadata?["resourceVersion"], "the API's object, not a table row: \(raw.out)")
+        XCTAssertNotNil(metadata?["uid"], raw.out)
+
+        let unknown = kube.run("kube get wigdets")
+        XCTAssertEqual(unknown.status, 2, unknown.err)
+        XCTAssertTrue(unknown.err.contains(#"doesn't have a resource type "wigdets""#), unknown.err)
+        let missing = kube.run("kube get cm nope")
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.err.contains("nope"), missing.err)
+    }
+
+    static let withCRD = """
+        apiVersion: example.com/v1
+        kind: Widget
+        metadata: {name: w1, namespace: demo}
+        spec: {size: 3}
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: settings, namespace: demo}
+        data: {mode: fast}
+        ---
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata: {name: widgets.example.com}
+        spec:
+          group: example.com
+          scope: Namespaced
+          names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd]}
+          versions:
+          - name: v1
+            served: true
+            storage: true
+            schema:
+              openAPIV3Schema:
+                type: object
+                x-kubernetes-preserve-unknown-fields: true
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: demo}
+        """
+
+    func testApplyOrdersNamespacesAndCRDsFirstAndASecondApplyIsUnchanged() throws {
+        let kube = try KubeHarness()
+        let file = try kube.dir.write("app.yaml", Self.withCRD)
+        let first = kube.run(#"kube apply -f "\#(file)" | select target result status | to json --compact"#)
+        XCTAssertEqual(first.status, 0, first.err)
+        XCTAssertEqual(
+            first.out.trimmingCharacters(in: .whitespacesAndNewlines),
+            #"[{"target":"Namespace/demo","result":"created","status":"applied"},"#
+                + #"{"target":"CustomResourceDefinition/widgets.example.com","result":"created","status":"applied"},"#
+                + #"{"target":"Widget/demo/w1","result":"created","status":"applied"},"#
+                + #"{"target":"ConfigMap/demo/settings","result":"created","status":"applied"}]"#)
+        let second = kube.run(#"kube apply -f "\#(kube.dir.path)" | get result | to json --compact"#)
+        XCTAssertEqual(second.status, 0, second.err)
+        XCTAssertEqual(
+            second.out.trimmingCharacters(in: .whitespacesAndNewlines),
+            #"["unchanged","unchanged","unchanged","unchanged"]"#)
+        let widgets = kube.run("kube get widgets.example.com -n demo | get name | to json --compact")
+        XCTAssertEqual(widgets.out.trimmingCharacters(in: .whitespacesAndNewlines), #"["w1"]"#, widgets.err)
+        let short = kube.run("kube get wd w1 -n demo -o json")
+        XCTAssertTrue(short.out.contains(#""size": 3"#) || short.out.contains(#""size":3"#), short.out + short.err)
+
+        // A changed document is configured, the others stay unchanged.
+        _ = try kube.dir.write("app.yaml", Self.withCRD.replacingOccurrences(of: "mode: fast", with: "mode: slow"))
+        let third = kube.run(
+            #"kube apply -f "\#(file)" | where result != "unchanged" | get target | to json --compact"#)
+        XCTAssertEqual(
+            third.out.trimmingCharacters(in: .whitespacesAndNewlines), #"["ConfigMap/demo/settings"]"#, third.err)
+    }
+
+    func testApplyDryRunWritesNothing() throws {
+        let kube = try KubeHarness()
+        let file = try kube.dir.write("app.yaml", Self.configMaps)
+        var options = RunOptions()
+        options.dryRun = true
+        let result = kube.run(#"kube apply -f "\#(file)" | get status | to json --compact"#, options: options)
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertTrue(result.out.contains("planned"), result.out)
+        XCTAssertNil(try kube.client.getIfPresent(.namespaces, "apps"))
+    }
+
+    func testABadDocumentIsNamedAtItsLineAndNothingIsApplied() throws {
+        let kube = try KubeHarness()
+        let syntax = try kube.dir.write(
+            "bad.yaml",
+            """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: first}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: second
+            data: {a: 1}
+            """)
+        let bad = kube.run(#"kube apply -f "\#(syntax)""#)
+        XCTAssertEqual(bad.status, 2, bad.err)
+        XCTAssertTrue(bad.err.contains("bad.yaml:8:"), bad.err)
+        XCTAssertTrue(bad.err.contains("nothing was applied"), bad.err)
+        XCTAssertNil(try kube.client.getIfPresent(KubeResource.configMapsForTest, "first", namespace: "default"))
+
+        let unknownKind = try kube.dir.write(
+            "unknown.yaml",
+            """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: first}
+            ---
+            apiVersion: example.com/v1
+            kind: Gadget
+            metadata: {name: g}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: third, namespace: nowhere}
+            """)
+        let unknown = kube.run(#"kube apply -f "\#(unknownKind)""#)
+        XCTAssertEqual(unknown.status, 2, unknown.err)
+        XCTAssertTrue(
+            unknown.err.contains("unknown.yaml:5:1: error: the server doesn't have kind Gadget in example.com/v1"),
+            unknown.err)
+        XCTAssertTrue(
+            unknown.err.contains("unknown.yaml:9:1: error: ConfigMap/nowhere/third: namespace nowhere does not exist"),
+            unknown.err)
+        XCTAssertNil(try kube.client.getIfPresent(KubeResource.configMapsForTest, "first", namespace: "default"))
+    }
+
+    func testDeleteRemovesTheObjectAndAGoneObjectIsNoChange() throws {
+        let kube = try KubeHarness()
+        try kube.create(Self.configMaps)
+        let delete = kube.run("kube delete cm c -n apps --wait --timeout 10s | get status | to json --compact")
+        XCTAssertEqual(delete.status, 0, delete.err)
+        XCTAssertEqual(delete.out.trimmingCharacters(in: .whitespacesAndNewlines), #"["applied"]"#)
+        XCTAssertNil(try kube.client.getIfPresent(KubeResource.configMapsForTest, "c", namespace: "apps"))
+        XCTAssertNotNil(try kube.client.getIfPresent(KubeResource.configMapsForTest, "b", namespace: "apps"))
+        let again = kube.run("kube delete cm c -n apps")
+        XCTAssertEqual(again.status, 0, again.err)
+        XCTAssertTrue(again.err.contains("kube delete: no change"), again.err)
+    }
+
+    func testWaitReturnsAsSoonAsTheConditionIsSet() throws {
+        let kube = try KubeHarness()
+        try kube.registerNode("k3s-wk-01", ready: false)
+        let sim = kube.sim
+        let setter = Thread {
+            Thread.sleep(forTimeInterval: 0.7)
+            try? sim.setNodeReady("k3s-wk-01", true)
+        }
+        setter.start()
+        let started = Date()
+        let result = kube.run("kube wait node k3s-wk-01 --for condition=Ready --timeout 20s | get for")
+        let took = Date().timeIntervalSince(started)
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertEqual(result.out.trimmingCharacters(in: .whitespacesAndNewlines), "condition Ready")
+        XCTAssertGreaterThan(took, 0.6, "it waited for the change")
+        XCTAssertLessThan(took, 4, "the watch ends the wait promptly, not a poll interval later")
+    }
+
+    func testWaitTimesOutNamingWhatItAwaitedAndTheLastState() throws {
+        let kube = try KubeHarness()
+        try kube.registerNode("k3s-wk-01", ready: false)
+        let result = kube.run("kube wait no k3s-wk-01 --for condition=Ready --timeout 1s")
+        XCTAssertEqual(result.status, 1, result.err)
+        XCTAssertTrue(result.err.contains("kube wait: nodes/k3s-wk-01 is not condition Ready after 1s"), result.err)
+        XCTAssertTrue(result.err.contains("cause: Ready=False"), result.err)
+        let typo = kube.run("kube wait no k3s-wk-01 --for ready")
+        XCTAssertEqual(typo.status, 2)
+        XCTAssertTrue(typo.err.contains("condition=NAME"), typo.err)
+    }
+}
+
+extension KubeResource {
+    static let configMapsForTest = KubeResource(
+        group: "", version: "v1", name: "configmaps", kind: "ConfigMap", namespaced: true, shortNames: ["cm"])
+}

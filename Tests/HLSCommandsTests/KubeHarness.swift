@@ -1,0 +1,53 @@
+import Foundation
+import HLSCommands
+import HLSFormats
+import HLSLanguage
+import Kube
+import LabSim
+import Synchronization
+import TestSupport
+
+/// A simulated Kubernetes API started for one test, its admin kubeconfig as `KUBECONFIG`, and a
+/// way to run .hls against it in-process exactly as the binary does.
+final class KubeHarness {
+    let sim = KubeAPISimulator()
+    let dir: TemporaryDirectory
+    let environment: [String: String]
+    /// A client of its own, to set up and inspect the cluster apart from the code under test.
+    let client: KubeClient
+
+    init() throws {
+        dir = try TemporaryDirectory("hlsh-kube")
+        _ = try sim.start()
+        let kubeconfig = dir.file("kubeconfig")
+        try sim.writeKubeconfig(to: kubeconfig)
+        environment = ["KUBECONFIG": kubeconfig, "HOME": dir.path, "XDG_STATE_HOME": dir.file("state")]
+        client = try KubeClient(environment: environment)
+    }
+
+    deinit { sim.stop() }
+
+    func run(_ code: String, options: RunOptions = RunOptions()) -> (status: Int32, out: String, err: String) {
+        let out = Mutex("")
+        let err = Mutex("")
+        let context = ExecutionContext(
+            options: options, environment: environment, out: { t in out.withLock { $0 += t } },
+            err: { t in err.withLock { $0 += t } })
+        let runner = ScriptRunner(
+            interpreter: Interpreter(registry: Commands.registry(), context: context), color: false)
+        let status = runner.run(SourceFile(name: "test.hls", text: code), arguments: [], scriptPath: nil)
+        return (status, out.withLock { $0 }, err.withLock { $0 })
+    }
+
+    /// Applies YAML through the harness's own client.
+    func create(_ yaml: String) throws {
+        for document in try YAMLCodec.decodeAll(yaml) { try client.apply(document) }
+    }
+
+    func registerNode(_ name: String, controlPlane: Bool = false, ready: Bool = true) throws {
+        try sim.registerNode(
+            KubeNodeRegistration(
+                name: name, internalIP: "192.168.10.2\(controlPlane ? 1 : 2)", controlPlane: controlPlane,
+                version: "v1.33.4+k3s1", ready: ready))
+    }
+}
