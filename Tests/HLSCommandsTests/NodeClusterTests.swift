@@ -269,3 +269,23 @@ final class NodeClusterTests: XCTestCase {
         XCTAssertTrue(result.err.contains("Ready=False (KubeletNotReady"), result.err)
     }
 }
+
+/// `node list`'s cluster columns, on the simulated lab's inventory.
+final class NodeListClusterTests: XCTestCase {
+    func testNodeListMergesTheKubernetesNodeAndSaysWhyWhenThereIsNoCluster() throws {
+        let lab = try LabHarness(simulatedNodes: false)
+        let bare = lab.run(#"node list | get ready | to json --compact"#)
+        XCTAssertEqual(bare.status, 0, bare.err)
+        XCTAssertTrue(bare.out.hasPrefix(#"["? no kubeconfig"#), bare.out)
+        let kube = try NodeClusterTests.Cluster()
+        try kube.node("k3s-cp-01", controlPlane: true)
+        lab.environment["KUBECONFIG"] = kube.kubeconfig
+        let list = lab.run(#"node list | select name ready roles version internal-ip | to json --compact"#)
+        XCTAssertEqual(list.status, 0, list.err)
+        XCTAssertEqual(
+            list.out,
+            #"[{"name":"k3s-cp-01","ready":"Ready","roles":"control-plane,master","version":"v1.33.4+k3s1","#
+                + #""internal-ip":"192.168.10.21"},{"name":"k3s-wk-01","ready":"? not in the cluster","roles":"","#
+                + #""version":"","internal-ip":""}]"# + "\n")
+    }
+}
