@@ -89,7 +89,7 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
         if let text = value(Variable.endpoint) {
             endpoint = try PVEEndpoint(parsing: text)
             endpointSource = (Variable.endpoint, nil)
-        } else if let text = lab?.endpoint.map { $0.trimmingWhitespace() }, !text.isEmpty {
+        } else if let text = lab?.endpoint.map({ $0.trimmingWhitespace() }), !text.isEmpty {
             endpoint = try PVEEndpoint(parsing: text)
             endpointSource = ("proxmox.endpoint", lab?.endpointAt.map(Place.source))
         } else {

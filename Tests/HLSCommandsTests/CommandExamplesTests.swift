@@ -47,11 +47,41 @@ final class CommandExamplesTests: XCTestCase {
             XCTAssertEqual(setup.status, 0, "the simulated nodes answer on SSH: \(setup.err)")
         }
         if spec.name == "node kubeconfig" { XCTAssertEqual(lab.run("node k3s all").status, 0) }
-        let result = lab.run(example.code)
+        var code = example.code
+        if spec.path.first == "kube" { code = try makeCluster(lab, for: code) }
+        let result = lab.run(code)
         XCTAssertEqual(result.status, 0, "example of \(spec.name) failed: \(example.code)\n\(result.err)")
         if let expected = example.output {
             XCTAssertEqual(result.out, expected, "output of the example of \(spec.name): \(example.code)")
         }
+    }
+
+    /// Phase 2 on the lab (SSH, k3s, the kubeconfig merged), then the objects the kube examples
+    /// name: namespaces `apps` and `scratch`, ConfigMap `apps/settings`, and a `manifests/` folder
+    /// (the example's relative path becomes the harness's folder).
+    func makeCluster(_ lab: LabHarness, for code: String) throws -> String {
+        let setup = lab.run(
+            "node wait all --for ssh --accept-new --timeout 60s --every 200ms\nnode k3s all\nnode kubeconfig\n"
+                + "kube wait node k3s-wk-01 --for condition=Ready --timeout 60s")
+        XCTAssertEqual(setup.status, 0, "the simulated cluster for the kube examples: \(setup.err)")
+        let objects = """
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: apps}
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: scratch}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: settings, namespace: apps}
+            data: {greeting: hello}
+            """
+        let manifests = try lab.home.write("manifests/objects.yaml", objects)
+        let applied = lab.run("kube apply -f \"\(manifests)\"")
+        XCTAssertEqual(applied.status, 0, "the kube examples' objects: \(applied.err)")
+        return code.replacingOccurrences(of: "manifests/", with: lab.home.file("manifests") + "/")
     }
 
     /// `sim serve` runs until Ctrl-C: run it, wait for its env file, then cancel it.

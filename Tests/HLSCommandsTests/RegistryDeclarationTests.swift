@@ -46,7 +46,11 @@ final class RegistryDeclarationTests: XCTestCase {
     /// Verb flags that share a name with a run-wide flag of hlsh, each for a stated reason.
     static let sharedWithRunWideFlags: [String: Set<String>] = [
         // The same meaning: hlsh's `-y` sets assumeYes, which `vm destroy` honours as its own `--yes`.
-        "vm destroy": ["yes", "y"]
+        "vm destroy": ["yes", "y"],
+        // `-n NAMESPACE` as kubectl has it: hlsh's own `-n` (check the script only) is read only
+        // before the first word (ArgvSplit), never among a command's words (GlobalFlags), so
+        // `hlsh kube get po -n apps` gives it to the verb.
+        "kube get": ["n"], "kube delete": ["n"], "kube wait": ["n"],
     ]
 
     /// `-o`/`--output FORMAT` is every verb's and hlsh's own: a verb that declared its own
