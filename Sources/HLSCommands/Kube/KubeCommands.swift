@@ -253,22 +253,16 @@ enum KubeCommands {
         client: KubeClient, inv: Invocation
     ) throws -> Duration {
         let subject = describe(resource, name, namespace: namespace)
-        let watch = KubeObjectWatch(
-            client: client, resource: resource, name: name, namespace: namespace,
-            deadline: .now + timeout + .seconds(1), cancellation: inv.context.cancellation)
-        defer { watch.close() }
         var poll = Poll(
             "\(subject) (\(awaited))", timeout: timeout, every: .seconds(5), cancellation: inv.context.cancellation,
             at: .source(inv.location),
             hint: "raise --timeout, or look at the object: kube get \(resource) \(name) -o yaml")
         poll.timeoutMessage = "\(inv.spec.name): \(subject) is not \(awaited) after \(timeout.text)"
-        let cancellation = inv.context.cancellation
-        poll.pause = { duration throws(HLSError) in
-            try watch.pause(duration, cancellation: cancellation, what: "waiting for \(subject)")
-        }
-        let ready = try poll.until(showingOn: inv.context) { () throws -> Poll.Check<Void> in
-            let state = awaited.state(of: try watch.seen())
-            return state == nil ? .ready(()) : .pending(state!)
+        let ready = try KubeObjectWait(client: client, resource: resource, name: name, namespace: namespace).until(
+            poll, context: inv.context
+        ) { object -> Poll.Check<Void> in
+            let state = awaited.state(of: object)
+            return state.map { .pending($0) } ?? .ready(())
         }
         return ready.waited
     }
@@ -297,14 +291,13 @@ enum KubeAwaited: Sendable, CustomStringConvertible {
         }
     }
 
-    /// What is seen while it does not hold; nil once it does.
-    func state(of seen: KubeObjectWatch.Seen) -> String? {
-        switch (self, seen) {
-        case (_, .nothingYet): return "watch starting"
-        case (.deleted, .absent): return nil
-        case (.deleted, .present): return "still present"
-        case (.condition, .absent): return "not found"
-        case (.condition(let type, let wanted), .present(let object)):
+    /// What is seen while it does not hold; nil once it does. `object` is nil when there is none.
+    func state(of object: Document?) -> String? {
+        switch (self, object) {
+        case (.deleted, nil): return nil
+        case (.deleted, _?): return "still present"
+        case (.condition, nil): return "not found"
+        case (.condition(let type, let wanted), let object?):
             guard let status = KubeTable.conditionStatus(object, type) else { return "no condition \(type)" }
             return status == wanted ? nil : "\(type)=\(status)"
         }
