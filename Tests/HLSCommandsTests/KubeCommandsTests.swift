@@ -252,3 +252,16 @@ extension KubeResource {
     static let configMapsForTest = KubeResource(
         group: "", version: "v1", name: "configmaps", kind: "ConfigMap", namespaced: true, shortNames: ["cm"])
 }
+
+extension KubeCommandsTests {
+    /// A stop must not wait for an idle client's TLS close_notify (swift-nio-ssl's default wait
+    /// is 5 s per connection, and curl's pooled connection never answers): every kube test paid
+    /// 5 s at teardown before.
+    func testStoppingTheAPIDoesNotWaitForIdleClientConnections() throws {
+        let harness = try KubeHarness()
+        XCTAssertEqual(harness.run("kube get nodes").status, 0)
+        let started = ContinuousClock.now
+        harness.sim.stop()
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(4), "stop waited for the idle connection")
+    }
+}

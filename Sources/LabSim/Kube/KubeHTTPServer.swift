@@ -32,7 +32,7 @@ final class KubeHTTPServer: Sendable {
         let certificate = try NIOSSLCertificate(bytes: Array(serving.certificatePEM().utf8), format: .pem)
         let key = try NIOSSLPrivateKey(bytes: Array(serving.keyPEM().utf8), format: .pem)
         let ca = try NIOSSLCertificate(bytes: Array(clientCA.certificatePEM().utf8), format: .pem)
-        var configuration = TLSConfiguration.makeServerConfiguration(
+        var configuration = TLSConfiguration.simulatedServer(
             certificateChain: [.certificate(certificate)], privateKey: .privateKey(key))
         configuration.certificateVerification = .optionalVerification
         configuration.trustRoots = .certificates([ca])

@@ -177,7 +177,7 @@ public final class PVESimulator: Sendable {
     private static func context(certificate: String, key: String) throws(HLSError) -> NIOSSLContext {
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
-            let configuration = TLSConfiguration.makeServerConfiguration(
+            let configuration = TLSConfiguration.simulatedServer(
                 certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
             return try NIOSSLContext(configuration: configuration)
         } catch {

@@ -52,3 +52,17 @@ final class SimHTTPListener: Sendable {
         try? group.syncShutdownGracefully()
     }
 }
+
+extension TLSConfiguration {
+    /// A server configuration for a simulated API: `chain` and `key`, and a close that does not
+    /// wait for the client's `close_notify`. swift-nio-ssl waits up to 5 s for it by default, and
+    /// an idle pooled client (curl, kubectl) never answers, so every stop of a lab took 5 s per
+    /// open connection; the real servers (pveproxy, the apiserver) just close.
+    static func simulatedServer(
+        certificateChain chain: [NIOSSLCertificateSource], privateKey key: NIOSSLPrivateKeySource
+    ) -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: key)
+        configuration.shutdownTimeout = .milliseconds(50)
+        return configuration
+    }
+}
