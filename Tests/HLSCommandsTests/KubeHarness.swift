@@ -4,7 +4,6 @@ import HLSFormats
 import HLSLanguage
 import Kube
 import LabSim
-import Synchronization
 import TestSupport
 
 /// A simulated Kubernetes API started for one test, its admin kubeconfig as `KUBECONFIG`, and a
@@ -28,15 +27,7 @@ final class KubeHarness {
     deinit { sim.stop() }
 
     func run(_ code: String, options: RunOptions = RunOptions()) -> (status: Int32, out: String, err: String) {
-        let out = Mutex("")
-        let err = Mutex("")
-        let context = ExecutionContext(
-            options: options, environment: environment, out: { t in out.withLock { $0 += t } },
-            err: { t in err.withLock { $0 += t } })
-        let runner = ScriptRunner(
-            interpreter: Interpreter(registry: Commands.registry(), context: context), color: false)
-        let status = runner.run(SourceFile(name: "test.hls", text: code), arguments: [], scriptPath: nil)
-        return (status, out.withLock { $0 }, err.withLock { $0 })
+        runInProcess(code, environment: environment, options: options)
     }
 
     /// Applies YAML through the harness's own client.

@@ -3,7 +3,6 @@ import HLSCommands
 import HLSCore
 import HLSLanguage
 import LabSim
-import Synchronization
 import TestSupport
 import XCTest
 
@@ -56,17 +55,7 @@ final class LabHarness {
 
     /// Runs code after `lab use` of the harness's inventory.
     func run(_ code: String, options: RunOptions = RunOptions()) -> (status: Int32, out: String, err: String) {
-        let out = Mutex("")
-        let err = Mutex("")
-        let context = ExecutionContext(
-            options: options, environment: environment, out: { t in out.withLock { $0 += t } },
-            err: { t in err.withLock { $0 += t } })
-        let runner = ScriptRunner(
-            interpreter: Interpreter(registry: Commands.registry(), context: context), color: false)
-        let status = runner.run(
-            SourceFile(name: "test.hls", text: "let lab_in_use = (lab use \"\(inventory)\")\n" + code), arguments: [],
-            scriptPath: nil)
-        return (status, out.withLock { $0 }, err.withLock { $0 })
+        runInProcess("let lab_in_use = (lab use \"\(inventory)\")\n" + code, environment: environment, options: options)
     }
 
     var registry: Registry { Commands.registry() }

@@ -11,103 +11,11 @@ import XCTest
 /// The `node` verbs that talk to the Kubernetes API (cordon, uncordon, drain, wait --for ready,
 /// list's cluster columns), run through the interpreter against the simulated Kubernetes API.
 final class NodeClusterTests: XCTestCase {
-    /// A running simulated API, its kubeconfig, a client for arranging objects, and a way to
-    /// run .hls with `KUBECONFIG` pointing at it.
-    final class Cluster {
-        let sim = KubeAPISimulator()
-        let dir: TemporaryDirectory
-        let kubeconfig: String
-        let client: KubeClient
-
-        init() throws {
-            dir = try TemporaryDirectory("hlsh-node-cluster")
-            try sim.start()
-            kubeconfig = dir.file("kubeconfig")
-            try sim.writeKubeconfig(to: kubeconfig)
-            client = try KubeClient(environment: ["KUBECONFIG": kubeconfig, "HOME": dir.path])
-        }
-
-        deinit { sim.stop() }
-
-        var environment: [String: String] { ["KUBECONFIG": kubeconfig, "HOME": dir.path] }
-
-        func run(_ code: String, options: RunOptions = RunOptions()) -> (status: Int32, out: String, err: String) {
-            let out = Mutex("")
-            let err = Mutex("")
-            let context = ExecutionContext(
-                options: options, environment: environment, out: { t in out.withLock { $0 += t } },
-                err: { t in err.withLock { $0 += t } })
-            let runner = ScriptRunner(
-                interpreter: Interpreter(registry: Commands.registry(), context: context), color: false)
-            let status = runner.run(SourceFile(name: "test.hls", text: code), arguments: [], scriptPath: nil)
-            context.closeServices()
-            return (status, out.withLock { $0 }, err.withLock { $0 })
-        }
-
-        func node(_ name: String, controlPlane: Bool = false, ready: Bool = true) throws {
-            try sim.registerNode(
-                KubeNodeRegistration(
-                    name: name, internalIP: controlPlane ? "192.168.10.21" : "192.168.10.22",
-                    controlPlane: controlPlane, version: "v1.33.4+k3s1", ready: ready))
-        }
-
-        /// A pod bound to `node`, owned by a `controller` (`ReplicaSet web`) when given, Ready.
-        func pod(
-            _ name: String, on node: String, controller: (kind: String, name: String)? = nil,
-            labels: [String: String] = [:], emptyDir: Bool = false
-        ) throws {
-            var metadata: [(key: String, value: Document)] = [
-                ("name", .string(name)), ("namespace", .string("default")),
-                ("labels", .object(labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
-            ]
-            if let controller {
-                metadata.append(
-                    (
-                        "ownerReferences",
-                        .array([
-                            .object([
-                                ("apiVersion", .string("apps/v1")), ("kind", .string(controller.kind)),
-                                ("name", .string(controller.name)),
-                                ("uid", .string("11111111-2222-3333-4444-555555555555")), ("controller", .bool(true)),
-                            ])
-                        ])
-                    ))
-            }
-            var spec: [(key: String, value: Document)] = [
-                ("nodeName", .string(node)),
-                ("containers", .array([.object([("name", .string("c")), ("image", .string("nginx"))])])),
-            ]
-            if emptyDir {
-                spec.append(
-                    ("volumes", .array([.object([("name", .string("scratch")), ("emptyDir", .object([]))])])))
-            }
-            try client.apply(
-                .object([
-                    ("apiVersion", .string("v1")), ("kind", .string("Pod")), ("metadata", .object(metadata)),
-                    ("spec", .object(spec)),
-                ]))
-            let ready = Document.object([("type", .string("Ready")), ("status", .string("True"))])
-            try client.mergePatch(
-                .pods, name, namespace: "default",
-                patch: .object([
-                    ("status", .object([("phase", .string("Running")), ("conditions", .array([ready]))]))
-                ]), subresource: "status")
-        }
-
-        func exists(pod name: String) -> Bool { sim.object(path: "/api/v1/namespaces/default/pods/\(name)") != nil }
-
-        func requests(_ prefix: String) -> [String] { sim.requestLog.filter { $0.hasPrefix(prefix) } }
-
-        var unschedulable: Bool {
-            (sim.object(path: "/api/v1/nodes/k3s-wk-01") ?? "").contains(#""unschedulable":true"#)
-        }
-    }
-
     // MARK: cordon, uncordon
 
     func testCordonPatchesOnceAndASecondCordonIsNoChange() throws {
-        let kube = try Cluster()
-        try kube.node("k3s-wk-01")
+        let kube = try KubeHarness()
+        try kube.registerNode("k3s-wk-01")
         var dryRun = RunOptions()
         dryRun.dryRun = true
         let planned = kube.run("node cordon k3s-wk-01 | get status | to json --compact", options: dryRun)
@@ -132,8 +40,8 @@ final class NodeClusterTests: XCTestCase {
     }
 
     func testCordonOfANodeTheClusterDoesNotHaveNamesItsNodes() throws {
-        let kube = try Cluster()
-        try kube.node("k3s-wk-01")
+        let kube = try KubeHarness()
+        try kube.registerNode("k3s-wk-01")
         let result = kube.run("node cordon k3s-wk-09")
         XCTAssertEqual(result.status, 2, result.err)
         XCTAssertTrue(result.err.contains("the cluster has no node k3s-wk-09"), result.err)
@@ -143,9 +51,9 @@ final class NodeClusterTests: XCTestCase {
     // MARK: drain
 
     func testDrainEvictsAReplicaSetPodUntilGoneAndLeavesTheDaemonSetPod() throws {
-        let kube = try Cluster()
-        try kube.node("k3s-cp-01", controlPlane: true)
-        try kube.node("k3s-wk-01")
+        let kube = try KubeHarness()
+        try kube.registerNode("k3s-cp-01", controlPlane: true)
+        try kube.registerNode("k3s-wk-01")
         try kube.pod("web-1", on: "k3s-wk-01", controller: ("ReplicaSet", "web"))
         try kube.pod("agent-x", on: "k3s-wk-01", controller: ("DaemonSet", "agent"))
         try kube.pod("web-2", on: "k3s-cp-01", controller: ("ReplicaSet", "web"))
@@ -166,8 +74,8 @@ final class NodeClusterTests: XCTestCase {
     }
 
     func testDrainRefusesABarePodWithoutForceBeforeTouchingAnything() throws {
-        let kube = try Cluster()
-        try kube.node("k3s-wk-01")
+        let kube = try KubeHarness()
+        try kube.registerNode("k3s-wk-01")
         try kube.pod("bare", on: "k3s-wk-01")
         try kube.pod("cache", on: "k3s-wk-01", controller: ("ReplicaSet", "cache"), emptyDir: true)
         let before = kube.sim.requestLog.count
@@ -188,8 +96,8 @@ final class NodeClusterTests: XCTestCase {
     }
 
     func testDrainRetriesEvictionsABudgetRefusesThenSucceeds() throws {
-        let kube = try Cluster()
-        try kube.node("k3s-wk-01")
+        let kube = try KubeHarness()
+        try kube.registerNode("k3s-wk-01")
         try kube.pod("web-1", on: "k3s-wk-01", controller: ("ReplicaSet", "web"))
         kube.sim.injectFault(.evictionBlocked(times: 2))
         let result = kube.run("node drain k3s-wk-01 --timeout 20s --every 100ms | get status | to json --compact")
@@ -200,8 +108,8 @@ final class NodeClusterTests: XCTestCase {
     }
 
     func testDrainTimesOutNamingThePodAndTheBudget() throws {
-        let kube = try Cluster()
-        try kube.node("k3s-wk-01")
+        let kube = try KubeHarness()
+        try kube.registerNode("k3s-wk-01")
         try kube.pod("web-1", on: "k3s-wk-01", controller: ("ReplicaSet", "web"), labels: ["app": "web"])
         try kube.client.apply(
             .object([
@@ -227,9 +135,9 @@ final class NodeClusterTests: XCTestCase {
     }
 
     func testDrainingTheOnlyControlPlaneWarnsThatTheAPIGoesWithIt() throws {
-        let kube = try Cluster()
-        try kube.node("k3s-cp-01", controlPlane: true)
-        try kube.node("k3s-wk-01")
+        let kube = try KubeHarness()
+        try kube.registerNode("k3s-cp-01", controlPlane: true)
+        try kube.registerNode("k3s-wk-01")
         let result = kube.run("node drain k3s-cp-01")
         XCTAssertEqual(result.status, 0, result.err)
         XCTAssertTrue(result.err.contains("k3s-cp-01 is the cluster's only control-plane node"), result.err)
@@ -240,8 +148,8 @@ final class NodeClusterTests: XCTestCase {
     // MARK: wait --for ready
 
     func testWaitForReadyReturnsAsSoonAsTheNodeTurnsReady() throws {
-        let kube = try Cluster()
-        try kube.node("k3s-wk-01", ready: false)
+        let kube = try KubeHarness()
+        try kube.registerNode("k3s-wk-01", ready: false)
         let sim = kube.sim
         let turned = Mutex<ContinuousClock.Instant?>(nil)
         let thread = Thread {
@@ -261,8 +169,8 @@ final class NodeClusterTests: XCTestCase {
     }
 
     func testWaitForReadyTimesOutNamingTheNodeAndItsLastCondition() throws {
-        let kube = try Cluster()
-        try kube.node("k3s-wk-01", ready: false)
+        let kube = try KubeHarness()
+        try kube.registerNode("k3s-wk-01", ready: false)
         let result = kube.run("node wait k3s-wk-01 --for ready --timeout 1s --every 200ms")
         XCTAssertEqual(result.status, 1, result.err)
         XCTAssertTrue(result.err.contains("node wait: k3s-wk-01 is not Ready after 1s"), result.err)
@@ -277,9 +185,9 @@ final class NodeListClusterTests: XCTestCase {
         let bare = lab.run(#"node list | get ready | to json --compact"#)
         XCTAssertEqual(bare.status, 0, bare.err)
         XCTAssertTrue(bare.out.hasPrefix(#"["? no kubeconfig"#), bare.out)
-        let kube = try NodeClusterTests.Cluster()
-        try kube.node("k3s-cp-01", controlPlane: true)
-        lab.environment["KUBECONFIG"] = kube.kubeconfig
+        let kube = try KubeHarness()
+        try kube.registerNode("k3s-cp-01", controlPlane: true)
+        lab.environment["KUBECONFIG"] = kube.environment["KUBECONFIG"]
         let list = lab.run(#"node list | select name ready roles version internal-ip | to json --compact"#)
         XCTAssertEqual(list.status, 0, list.err)
         XCTAssertEqual(
@@ -287,5 +195,59 @@ final class NodeListClusterTests: XCTestCase {
             #"[{"name":"k3s-cp-01","ready":"Ready","roles":"control-plane,master","version":"v1.33.4+k3s1","#
                 + #""internal-ip":"192.168.10.21"},{"name":"k3s-wk-01","ready":"? not in the cluster","roles":"","#
                 + #""version":"","internal-ip":""}]"# + "\n")
+    }
+}
+
+/// Pods and checks for the node cluster tests, on the shared harness.
+extension KubeHarness {
+    /// A pod bound to `node`, owned by a `controller` (`ReplicaSet web`) when given, Ready.
+    func pod(
+        _ name: String, on node: String, controller: (kind: String, name: String)? = nil,
+        labels: [String: String] = [:], emptyDir: Bool = false
+    ) throws {
+        var metadata: [(key: String, value: Document)] = [
+            ("name", .string(name)), ("namespace", .string("default")),
+            ("labels", .object(labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+        ]
+        if let controller {
+            metadata.append(
+                (
+                    "ownerReferences",
+                    .array([
+                        .object([
+                            ("apiVersion", .string("apps/v1")), ("kind", .string(controller.kind)),
+                            ("name", .string(controller.name)),
+                            ("uid", .string("11111111-2222-3333-4444-555555555555")), ("controller", .bool(true)),
+                        ])
+                    ])
+                ))
+        }
+        var spec: [(key: String, value: Document)] = [
+            ("nodeName", .string(node)),
+            ("containers", .array([.object([("name", .string("c")), ("image", .string("nginx"))])])),
+        ]
+        if emptyDir {
+            spec.append(
+                ("volumes", .array([.object([("name", .string("scratch")), ("emptyDir", .object([]))])])))
+        }
+        try client.apply(
+            .object([
+                ("apiVersion", .string("v1")), ("kind", .string("Pod")), ("metadata", .object(metadata)),
+                ("spec", .object(spec)),
+            ]))
+        let ready = Document.object([("type", .string("Ready")), ("status", .string("True"))])
+        try client.mergePatch(
+            .pods, name, namespace: "default",
+            patch: .object([
+                ("status", .object([("phase", .string("Running")), ("conditions", .array([ready]))]))
+            ]), subresource: "status")
+    }
+
+    func exists(pod name: String) -> Bool { sim.object(path: "/api/v1/namespaces/default/pods/\(name)") != nil }
+
+    func requests(_ prefix: String) -> [String] { sim.requestLog.filter { $0.hasPrefix(prefix) } }
+
+    var unschedulable: Bool {
+        (sim.object(path: "/api/v1/nodes/k3s-wk-01") ?? "").contains(#""unschedulable":true"#)
     }
 }

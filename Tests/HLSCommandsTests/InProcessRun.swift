@@ -1,0 +1,21 @@
+import HLSCommands
+import HLSCore
+import HLSLanguage
+import Synchronization
+
+/// Runs .hls code in-process as the binary runs a script: the command registry, `environment`
+/// and `options`, output collected, and the run's services (SSH pool, API clients) closed at the
+/// end as `Session.close` does.
+func runInProcess(_ code: String, environment: [String: String], options: RunOptions = RunOptions())
+    -> (status: Int32, out: String, err: String)
+{
+    let out = Mutex("")
+    let err = Mutex("")
+    let context = ExecutionContext(
+        options: options, environment: environment, out: { t in out.withLock { $0 += t } },
+        err: { t in err.withLock { $0 += t } })
+    let runner = ScriptRunner(interpreter: Interpreter(registry: Commands.registry(), context: context), color: false)
+    let status = runner.run(SourceFile(name: "test.hls", text: code), arguments: [], scriptPath: nil)
+    context.closeServices()
+    return (status, out.withLock { $0 }, err.withLock { $0 })
+}
