@@ -43,6 +43,20 @@ final class RegistryDeclarationTests: XCTestCase {
         XCTAssertFalse(spec.declares("limt"))
     }
 
+    /// Every verb takes the shared `-o/--output FORMAT`, so a verb of its own `--output FILE`
+    /// (as `node kubeconfig` once had) is a declaration problem, not a silent exception.
+    func testAVerbDeclaringItsOwnOutputFlagIsAProblem() {
+        let spec = CommandSpec(
+            ["t"], summary: "test", flags: [Flag("output", short: "o", .string, "a file")],
+            implementation: .query { _ in .null })
+        XCTAssertEqual(
+            Set(spec.declarationProblems()),
+            [
+                "'t': the name 'output' is declared more than once",
+                "'t': the short flag '-o' is declared more than once",
+            ])
+    }
+
     /// Verb flags that share a name with a run-wide flag of hlsh, each for a stated reason.
     static let sharedWithRunWideFlags: [String: Set<String>] = [
         // The same meaning: hlsh's `-y` sets assumeYes, which `vm destroy` honours as its own `--yes`.

@@ -205,7 +205,7 @@ extension Interpreter {
                 }
                 if !parameter.isVariadic { positional += 1 }
             case .flag(let name, let expression, let at):
-                guard let flag = spec.flag(named: name) ?? OutputFlag.flag(named: name, for: spec) else {
+                guard let flag = spec.flag(named: name) ?? OutputFlag.flag(named: name) else {
                     throw HLSError(
                         .usage, "unknown flag '\(Parser.spelling(ofFlag: name))' for '\(spec.name)'", at: .source(at),
                         hint: "usage: \(Usage.line(spec))")

@@ -5,7 +5,7 @@ extension CommandSpec {
     /// `reserved` are names taken before the verb sees its words (hlsh's run-wide flags).
     public func declarationProblems(reserved: Set<String> = []) -> [String] {
         var problems: [String] = []
-        let effective = flags + (OutputFlag.applies(to: self) ? [OutputFlag.spec] : [])
+        let effective = flags + [OutputFlag.spec]
         let names = positionals.map(\.name) + effective.map(\.name)
         for name in Set(names) where names.filter({ $0 == name }).count > 1 {
             problems.append("'\(self.name)': the name '\(name)' is declared more than once")

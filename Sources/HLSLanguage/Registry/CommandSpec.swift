@@ -49,7 +49,7 @@ public struct CommandSpec: Sendable {
     /// `--output` it takes: the names a verb's body may read from its invocation.
     public func declares(_ name: String) -> Bool {
         positionals.contains { $0.name == name } || flags.contains { $0.name == name }
-            || (name == OutputFlag.spec.name && OutputFlag.applies(to: self))
+            || name == OutputFlag.spec.name
     }
 
     /// The default the positional or flag `name` declares, if any.

@@ -37,10 +37,8 @@ public enum Usage {
                 if let d = f.defaultValue { help += " (default: \(Render.plain(d)))" }
                 return ("\(short)--\(f.name)\(value)", help)
             }
-            if OutputFlag.applies(to: spec) {
-                let f = OutputFlag.spec
-                rows.append(("-o, --\(f.name) <\(f.kind!.placeholder)>", f.help))
-            }
+            let f = OutputFlag.spec
+            rows.append(("-o, --\(f.name) <\(f.kind!.placeholder)>", f.help))
             rows.append(("--help", "show this help"))
             let width = rows.map(\.0.count).max() ?? 0
             for (left, right) in rows { out += "  " + pad(left, width) + "  " + right + "\n" }

@@ -176,7 +176,7 @@ extension Parser {
             // A `def`'s flags are bound when it runs; a value follows unless it is a switch.
             return .flag(name: name, value: inline.flatMap { inlineValue($0, of: token, kind: .any) }, at: location)
         }
-        guard let flag = spec.flag(named: name) ?? OutputFlag.flag(named: name, for: spec) else {
+        guard let flag = spec.flag(named: name) ?? OutputFlag.flag(named: name) else {
             // Named as it was typed: `-x`, `--zz` (without an `=value`).
             let typed = lexed.text(of: token).prefix { $0 != "=" }
             error(
