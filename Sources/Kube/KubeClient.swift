@@ -71,6 +71,29 @@ public final class KubeClient: Sendable {
         self.init(endpoint: try set.endpoint(context: context), environment: environment, trace: trace)
     }
 
+    /// Under `--sim` (`HLSH_SIM_LOOPBACK_ONLY=1`, as for SSH) a call goes only to loopback or
+    /// through the simulated lab's mapping: a rehearsal never reaches a real cluster, whatever
+    /// context the user's kubeconfig selects.
+    private func checkSimulatedLabOnly(_ call: KubeCall) throws(HLSError) {
+        guard environment["HLSH_SIM_LOOPBACK_ONLY"] == "1" else { return }
+        let afterScheme = endpoint.server.firstRange(of: "://").map { endpoint.server[$0.upperBound...] } ?? ""
+        let authority = afterScheme.prefix { $0 != "/" && $0 != "?" }
+        let host =
+            authority.hasPrefix("[")
+            ? String(authority.prefix { $0 != "]" }) + "]"
+            : String(authority.prefix { $0 != ":" })
+        let port =
+            authority.dropFirst(host.count).hasPrefix(":")
+            ? String(authority.dropFirst(host.count + 1)) : (endpoint.server.hasPrefix("http://") ? "80" : "443")
+        if isLoopbackHost(host) || connectTo.contains(where: { $0.hasPrefix("\(host):\(port):") }) { return }
+        throw HLSError(
+            .failed,
+            "context \(endpoint.context) points at \(endpoint.server), which is not in the simulated lab",
+            at: call.place,
+            hint: "a rehearsal (--sim) never reaches a real cluster: pick the lab's context "
+                + "(kubectl config use-context, or --context) after `node kubeconfig`")
+    }
+
     // MARK: The choke point
 
     /// A response and, when it is not 2xx, the Status it carries.
@@ -111,6 +134,7 @@ public final class KubeClient: Sendable {
     }
 
     private func sendOnce(_ call: KubeCall, cancellation: Cancellation, refresh: Bool) throws(HLSError) -> Reply {
+        try checkSimulatedLabOnly(call)
         var headers: HTTPHeaders = ["Accept": call.accept]
         if let type = call.contentType { headers.add("Content-Type", type) }
         let client = try authorize(&headers, refresh: refresh, cancellation: cancellation)

@@ -83,7 +83,7 @@ public final class NodeConnections: Sendable {
         var resolved = try resolver.resolve(target.spec, defaults: defaults)
         resolved.name = target.name
         if settings.loopbackOnly {
-            for hop in [resolved] + resolved.jumpHosts where !Self.isLoopback(hop.endpoint.host) {
+            for hop in [resolved] + resolved.jumpHosts where !isLoopbackHost(hop.endpoint.host) {
                 throw HLSError(
                     .failed,
                     "\(target.name) is not reachable in the simulated lab (it resolves to \(hop.endpoint.host))",
@@ -135,8 +135,4 @@ public final class NodeConnections: Sendable {
 
     /// Closes every connection.
     public func closeAll() { pool.closeAll() }
-
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
-    }
 }

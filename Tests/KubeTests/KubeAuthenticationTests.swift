@@ -134,6 +134,15 @@ final class KubeAuthenticationTests: XCTestCase {
         let mapping = "kubernetes:\(port):127.0.0.1:\(port)"
         let mapped = try KubeClient(environment: ["KUBECONFIG": named, "HLSH_SIM_KUBE_CONNECT_TO": mapping])
         XCTAssertEqual(try mapped.list(.namespaces).resourceVersion, "1")
+        // Under --sim only loopback and mapped servers are reached: never a real cluster.
+        let simulated = ["KUBECONFIG": named, "HLSH_SIM_LOOPBACK_ONLY": "1"]
+        let refused = caught { try KubeClient(environment: simulated).list(.namespaces) }
+        XCTAssertEqual(
+            refused?.message, "context default points at https://kubernetes:\(port), which is not in the simulated lab")
+        let before = try server.requests().count
+        let simulatedAndMapped = simulated.merging(["HLSH_SIM_KUBE_CONNECT_TO": mapping]) { _, b in b }
+        XCTAssertEqual(try KubeClient(environment: simulatedAndMapped).list(.namespaces).resourceVersion, "1")
+        XCTAssertEqual(try server.requests().count, before + 1, "only the mapped call reached the server")
         // With tls-server-name the mapping still applies to the server's own address.
         let elsewhere = try kubeconfig(
             server: "https://node.invalid:\(port)", user: user, cluster: "\n    tls-server-name: kubernetes")
