@@ -17,16 +17,7 @@ final class InteractiveShellTests: XCTestCase {
 
     /// hlsh in a fresh terminal; with `color`, one that wants colour (no `NO_COLOR`).
     func shell(color: Bool = false, columns: Int = 120) throws -> TmuxTerminal {
-        var env = [
-            "HOME": state.path, "XDG_STATE_HOME": state.file("state"), "TERM": "xterm-256color", "LANG": "C.UTF-8",
-        ]
-        // Empty is unset for hlsh; the test runner's own NO_COLOR must not reach it.
-        env["NO_COLOR"] = color ? "" : "1"
-        if color { env["FORCE_COLOR"] = "" }
-        let t = try TmuxTerminal(
-            command: [BuiltBinary.hlsh], environment: env, directory: state.path, columns: columns)
-        try t.waitFor("the prompt") { $0.contains("hlsh> ") }
-        return t
+        try hlshShell(in: state, color: color, columns: columns)
     }
 
     var historyFile: String { state.file("state/hlsh/history") }

@@ -7,29 +7,16 @@ final class SimServeKubeconfigTests: XCTestCase {
     func testSimServeWritesAKubeconfigKubectlUsesAsItIs() throws {
         let kubectl = try Kubectl.path()
         let dir = try TemporaryDirectory("hlsh-sim-serve")
-        let serve = Process()
-        serve.executableURL = URL(fileURLWithPath: BuiltBinary.hlsh)
-        serve.arguments = ["sim", "serve", "--dir", dir.file("lab")]
-        serve.environment = ["HOME": dir.path, "PATH": "/usr/bin:/bin", "NO_COLOR": "1"]
-        serve.standardOutput = FileHandle.nullDevice
-        serve.standardError = FileHandle.nullDevice
-        try serve.run()
-        defer {
-            serve.terminate()
-            serve.waitUntilExit()
-        }
-        let kubeconfig = dir.file("lab/kubeconfig")
-        let deadline = Date().addingTimeInterval(30)
-        while !FileManager.default.fileExists(atPath: dir.file("lab/env")), serve.isRunning, Date() < deadline {
-            usleep(50_000)
-        }
+        let lab = try SimServe(directory: dir.file("lab"), home: dir.path)
+        defer { lab.stop() }
+        let kubeconfig = lab.file("kubeconfig")
         XCTAssertTrue(FileManager.default.fileExists(atPath: kubeconfig), "sim serve wrote no kubeconfig")
         let run = try runProcess(
             kubectl, ["--kubeconfig", kubeconfig, "--cache-dir", dir.file("cache"), "get", "namespaces"],
             environment: ["HOME": dir.path, "PATH": "/usr/bin:/bin"])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.contains("kube-system"), run.stdout)
-        let env = try String(contentsOfFile: dir.file("lab/env"), encoding: .utf8)
+        let env = try String(contentsOfFile: lab.file("env"), encoding: .utf8)
         XCTAssertTrue(env.contains("HLSH_SIM_KUBE_CONNECT_TO"), env)
     }
 }

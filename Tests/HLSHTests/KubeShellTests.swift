@@ -1,0 +1,78 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The `kube` verbs as people use them: in the REPL of a colour terminal and with `NO_COLOR`,
+/// against a simulated lab served by `hlsh sim serve`, and interrupted with Ctrl-C.
+final class KubeShellTests: XCTestCase {
+    var state: TemporaryDirectory!
+    var lab: SimServe!
+
+    override func setUpWithError() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
+            throw XCTSkip("tmux is not installed (scripts/test installs it)")
+        }
+        state = try TemporaryDirectory("hlsh-kube-repl")
+        lab = try SimServe(directory: state.file("lab"), home: state.path)
+        XCTAssertTrue(lab.serving, "sim serve did not come up")
+        addTeardownBlock { [self] in
+            lab.stop()
+            lab = nil
+            state = nil
+        }
+    }
+
+    /// The prompt names the kubeconfig's context, k3s's `default`.
+    let prompt = "hlsh (default)> "
+
+    /// The REPL with the lab's loopback kubeconfig, as a user would point kubectl at it.
+    func shell(color: Bool) throws -> TmuxTerminal {
+        try hlshShell(in: state, color: color, environment: ["KUBECONFIG": lab.file("kubeconfig")], prompt: prompt)
+    }
+
+    /// The table's header line (`name  status  age`), with or without its escapes.
+    static func isHeader(_ line: String) -> Bool { line.contains("name") && line.contains("status") && !line.contains(">") }
+
+    func testKubeGetInAColourTerminalColoursTheHeaderAndPrintsNoEscapesAsText() throws {
+        let t = try shell(color: true)
+        try t.type("kube get namespaces")
+        try t.press("Enter")
+        let (screen, _) = try t.waitFor("the namespaces") { $0.contains("kube-system") && $0.hasSuffixLine(prompt) }
+        XCTAssertTrue(screen.contains("name "), screen)
+        XCTAssertFalse(screen.contains("[1;32m") || screen.contains("[0m"), screen)
+        let header = t.screen(escapes: true).components(separatedBy: "\n").first(where: Self.isHeader) ?? ""
+        XCTAssertTrue(header.contains("\u{1B}["), "the header is not coloured: \(header.debugDescription)")
+    }
+
+    func testKubeGetWithNoColorPrintsAPlainTable() throws {
+        let t = try shell(color: false)
+        try t.type("kube get namespaces")
+        try t.press("Enter")
+        try t.waitFor("the namespaces") { $0.contains("kube-system") && $0.hasSuffixLine(prompt) }
+        let lines = t.screen(escapes: true).components(separatedBy: "\n")
+        let header = lines.first(where: Self.isHeader) ?? ""
+        XCTAssertFalse(header.isEmpty, lines.joined(separator: "\n"))
+        XCTAssertFalse(header.contains("\u{1B}["), "NO_COLOR, yet: \(header.debugDescription)")
+    }
+
+    func testCtrlCDuringAKubeWaitReturnsToThePromptAndTheShellLivesOn() throws {
+        let manifest = try state.write(
+            "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: never-ready\n  namespace: default\n")
+        let t = try shell(color: false)
+        try t.type("kube apply -f \(manifest)")
+        try t.press("Enter")
+        try t.waitFor("the apply") { $0.contains("never-ready") && $0.hasSuffixLine(prompt) }
+        try t.type("kube wait configmap never-ready --for condition=Ready --timeout 60s")
+        try t.press("Enter")
+        try t.waitFor("the wait's progress") { $0.contains("never-ready") && !$0.hasSuffixLine(prompt) }
+        Thread.sleep(forTimeInterval: 0.5)
+        try t.press("C-c")
+        let (screen, elapsed) = try t.waitFor(timeout: 5, "the prompt after Ctrl-C") { s in
+            s.contains("interrupted") && s.hasSuffixLine(prompt)
+        }
+        XCTAssertLessThan(elapsed, 1.0, "Ctrl-C took \(elapsed)s to return:\n\(screen)")
+        try t.type("echo after-the-wait")
+        try t.press("Enter")
+        try t.waitFor("the shell still works") { $0.components(separatedBy: "\n").contains("after-the-wait") }
+    }
+}
