@@ -31,7 +31,9 @@ final class KubeShellTests: XCTestCase {
     }
 
     /// The table's header line (`name  status  age`), with or without its escapes.
-    static func isHeader(_ line: String) -> Bool { line.contains("name") && line.contains("status") && !line.contains(">") }
+    static func isHeader(_ line: String) -> Bool {
+        line.contains("name") && line.contains("status") && !line.contains(">")
+    }
 
     func testKubeGetInAColourTerminalColoursTheHeaderAndPrintsNoEscapesAsText() throws {
         let t = try shell(color: true)
