@@ -4,7 +4,7 @@
 # config.yaml as k3s would, then "start": a server writes its join token and the admin kubeconfig
 # (at write-kubeconfig-mode) and returns, for the simulated systemctl to mark the unit active.
 # The kubeconfig is the simulated lab's Kubernetes API's, which the lab hands the node at
-# /run/hlsh-sim/k3s.yaml (a placeholder when the scripts' unit tests run this without a lab); the
+# /run/hlsh-sim/k3s.yaml (an empty file when the scripts' unit tests run this without a lab); the
 # lab registers the node's kubelet once the unit is active (LabSim's SimulatedKubelets).
 # Fault "k3s-token" (a join token the server rejects): an agent logs what k3s logs then and exits
 # 75, the simulated systemctl's sign for "runs, retrying, never ready".
@@ -48,30 +48,11 @@ server)
         ln -sf token "$data/node-token"
     fi
     mode=$(setting write-kubeconfig-mode)
+    # Without a lab (the scripts' unit tests, which check only the file's mode) it is empty.
     if [ -f "$R/run/hlsh-sim/k3s.yaml" ]; then
         cat "$R/run/hlsh-sim/k3s.yaml" >"$R/etc/rancher/k3s/k3s.yaml"
     else
-        cat >"$R/etc/rancher/k3s/k3s.yaml" <<KUBECONFIG
-apiVersion: v1
-clusters:
-- cluster:
-    certificate-authority-data: c2ltdWxhdGVkIENB
-    server: https://127.0.0.1:6443
-  name: default
-contexts:
-- context:
-    cluster: default
-    user: default
-  name: default
-current-context: default
-kind: Config
-preferences: {}
-users:
-- name: default
-  user:
-    client-certificate-data: c2ltdWxhdGVkIGNlcnQ=
-    client-key-data: c2ltdWxhdGVkIGtleQ==
-KUBECONFIG
+        : >"$R/etc/rancher/k3s/k3s.yaml"
     fi
     chmod "${mode:-0600}" "$R/etc/rancher/k3s/k3s.yaml" ;;
 agent)
