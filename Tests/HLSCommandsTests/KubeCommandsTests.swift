@@ -86,6 +86,8 @@ final class KubeCommandsTests: XCTestCase {
         XCTAssertTrue(missing.err.contains("nope"), missing.err)
     }
 
+    /// A widget, a ConfigMap, the CRD widgets need and their namespace, in an order that fails unless
+    /// the namespace and the CRD are applied first.
     static let withCRD = """
         apiVersion: example.com/v1
         kind: Widget
@@ -97,21 +99,7 @@ final class KubeCommandsTests: XCTestCase {
         metadata: {name: settings, namespace: demo}
         data: {mode: fast}
         ---
-        apiVersion: apiextensions.k8s.io/v1
-        kind: CustomResourceDefinition
-        metadata: {name: widgets.example.com}
-        spec:
-          group: example.com
-          scope: Namespaced
-          names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd]}
-          versions:
-          - name: v1
-            served: true
-            storage: true
-            schema:
-              openAPIV3Schema:
-                type: object
-                x-kubernetes-preserve-unknown-fields: true
+        \(KubeManifests.widgetCRD)
         ---
         apiVersion: v1
         kind: Namespace
@@ -136,7 +124,7 @@ final class KubeCommandsTests: XCTestCase {
             #"["unchanged","unchanged","unchanged","unchanged"]"#)
         let widgets = kube.run("kube get widgets.example.com -n demo | get name | to json --compact")
         XCTAssertEqual(widgets.out.trimmingCharacters(in: .whitespacesAndNewlines), #"["w1"]"#, widgets.err)
-        let short = kube.run("kube get wd w1 -n demo -o json")
+        let short = kube.run("kube get wg w1 -n demo -o json")
         XCTAssertTrue(short.out.contains(#""size": 3"#) || short.out.contains(#""size":3"#), short.out + short.err)
 
         // A changed document is configured, the others stay unchanged.

@@ -179,6 +179,14 @@ final class KubeAuthenticationTests: XCTestCase {
         """
     }
 
+    /// A kubeconfig whose user runs `plugin.sh`, and where the plugin records its runs.
+    func execPluginEnvironment(server: String) throws -> [String: String] {
+        [
+            "KUBECONFIG": try kubeconfig(server: server, user: execUser()), "COUNT": dir.file("count"),
+            "INFO": dir.file("info"), "ARGS": dir.file("args"), "PATH": "/usr/bin:/bin",
+        ]
+    }
+
     func testAnExecPluginsTokenIsCachedUntilItExpiresAndRenewedAfterA401() throws {
         try makeCertificates()
         _ = try plugin(expires: "2999-01-01T00:00:00Z")
@@ -193,11 +201,7 @@ final class KubeAuthenticationTests: XCTestCase {
                     ])
             ]))
         defer { server.stop() }
-        let environment = [
-            "KUBECONFIG": try kubeconfig(server: server.baseURL, user: execUser()), "COUNT": dir.file("count"),
-            "INFO": dir.file("info"), "ARGS": dir.file("args"), "PATH": "/usr/bin:/bin",
-        ]
-        let client = try KubeClient(environment: environment)
+        let client = try KubeClient(environment: execPluginEnvironment(server: server.baseURL))
         _ = try client.get(.nodes, "n1")
         _ = try client.get(.nodes, "n1")
         XCTAssertEqual(try String(contentsOfFile: dir.file("count"), encoding: .utf8), "1\n", "cached")
@@ -220,11 +224,7 @@ final class KubeAuthenticationTests: XCTestCase {
             tls: .init(certificate: dir.file("server.pem"), key: dir.file("server.key")),
             script: Script.text([Script.rule("GET", "/api/v1/nodes/n1", [Script.reply(200, ["kind": "Node"])])]))
         defer { server.stop() }
-        let environment = [
-            "KUBECONFIG": try kubeconfig(server: server.baseURL, user: execUser()), "COUNT": dir.file("count"),
-            "INFO": dir.file("info"), "ARGS": dir.file("args"), "PATH": "/usr/bin:/bin",
-        ]
-        let client = try KubeClient(environment: environment)
+        let client = try KubeClient(environment: execPluginEnvironment(server: server.baseURL))
         _ = try client.get(.nodes, "n1")
         _ = try client.get(.nodes, "n1")
         XCTAssertEqual(try String(contentsOfFile: dir.file("count"), encoding: .utf8), "2\n")
@@ -233,7 +233,7 @@ final class KubeAuthenticationTests: XCTestCase {
             "plugin.sh",
             "#!/bin/sh\necho '{\"kind\":\"ExecCredential\",\"apiVersion\":\"client.authentication.k8s.io/v1beta1\"}'\n",
             mode: 0o755)
-        let error = caught { try KubeClient(environment: environment).get(.nodes, "n1") }
+        let error = caught { try KubeClient(environment: execPluginEnvironment(server: server.baseURL)).get(.nodes, "n1") }
         XCTAssertEqual(
             error?.message,
             "exec credential plugin \(dir.file("plugin.sh")) of context default: it is configured to use API version "

@@ -8,26 +8,7 @@ import XCTest
 /// server-side apply, watches (with the watch-list path of `wait`), eviction and namespace
 /// deletion all have to look right to it.
 final class KubectlTests: XCTestCase {
-    static let crd = """
-        apiVersion: apiextensions.k8s.io/v1
-        kind: CustomResourceDefinition
-        metadata:
-          name: widgets.example.com
-        spec:
-          group: example.com
-          scope: Namespaced
-          names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wg]}
-          versions:
-          - name: v1
-            served: true
-            storage: true
-            schema:
-              openAPIV3Schema:
-                type: object
-                x-kubernetes-preserve-unknown-fields: true
-            additionalPrinterColumns:
-            - {name: Size, type: string, jsonPath: .spec.size}
-        """
+    static let crd = KubeManifests.widgetCRD
 
     func testGetNodesWideShowsRegisteredNodes() throws {
         let kube = try KubeSimFixture()
