@@ -233,7 +233,9 @@ final class KubeAuthenticationTests: XCTestCase {
             "plugin.sh",
             "#!/bin/sh\necho '{\"kind\":\"ExecCredential\",\"apiVersion\":\"client.authentication.k8s.io/v1beta1\"}'\n",
             mode: 0o755)
-        let error = caught { try KubeClient(environment: execPluginEnvironment(server: server.baseURL)).get(.nodes, "n1") }
+        let error = caught {
+            try KubeClient(environment: execPluginEnvironment(server: server.baseURL)).get(.nodes, "n1")
+        }
         XCTAssertEqual(
             error?.message,
             "exec credential plugin \(dir.file("plugin.sh")) of context default: it is configured to use API version "
