@@ -16,6 +16,17 @@ final class PVEProtocolTests: XCTestCase {
         XCTAssertEqual(delete.reason, "Unexpected content for method 'DELETE'")
     }
 
+    /// pveproxy refuses a body over 64 KiB as "for data too large" (`$limit_max_post`), and reads
+    /// no more of it than that.
+    func testAPostOver64KiBIsRefusedAsTooLarge() throws {
+        let sim = try PVESimFixture()
+        let big = "description=" + String(repeating: "x", count: 64 * 1024)
+        let reply = try sim.request(
+            "POST", "/nodes/pve1/qemu/9000/config", body: big, contentType: "application/x-www-form-urlencoded")
+        XCTAssertEqual(reply.status, 501)
+        XCTAssertEqual(reply.reason, "for data too large")
+    }
+
     func testOlderPVEKeepsErrorTextOutOfTheBody() throws {
         let sim = try PVESimFixture { $0.messageInBody = false }
         let reply = try sim.request("GET", "/nodes", body: "a=1", contentType: "application/x-www-form-urlencoded")

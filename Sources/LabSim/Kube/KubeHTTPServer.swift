@@ -48,25 +48,14 @@ final class KubeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let api: KubeAPI
-    private var head: HTTPRequestHead?
-    private var body: [UInt8] = []
+    private var collector = HTTPRequestCollector()
     private var stream: KubeStream?
     private var user: KubeUser??
 
     init(api: KubeAPI) { self.api = api }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let h):
-            head = h
-            body = []
-        case .body(var buffer):
-            if let bytes = buffer.readBytes(length: buffer.readableBytes) { body += bytes }
-        case .end:
-            guard let head else { return }
-            self.head = nil
-            respond(context: context, head: head)
-        }
+        if let request = collector.add(unwrapInboundIn(data)) { respond(context: context, request) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -98,15 +87,13 @@ final class KubeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         return found
     }
 
-    private func respond(context: ChannelHandlerContext, head: HTTPRequestHead) {
-        let uri = head.uri
-        let (path, query) =
-            uri.firstIndex(of: "?").map { (String(uri[..<$0]), String(uri[uri.index(after: $0)...])) } ?? (uri, "")
+    private func respond(context: ChannelHandlerContext, _ collected: CollectedRequest) {
+        let head = collected.head
         let request = KubeHTTPRequest(
-            method: head.method.rawValue, path: KubeHTTPRequest.percentDecode(path),
-            query: KubeHTTPRequest.parseQuery(query), headers: head.headers.map { ($0.name, $0.value) }, body: body,
-            certificateUser: certificateUser(context: context))
-        body = []
+            method: head.method.rawValue, path: KubeHTTPRequest.percentDecode(String(collected.path)),
+            query: KubeHTTPRequest.parseQuery(String(collected.query)),
+            headers: head.headers.map { ($0.name, $0.value) },
+            body: collected.body, certificateUser: certificateUser(context: context))
         switch api.handle(request) {
         case .complete(let response):
             if response.delay > 0 {

@@ -36,34 +36,20 @@ final class PVEHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let api: PVEAPI
-    private var head: HTTPRequestHead?
-    private var body: [UInt8] = []
+    private var collector = HTTPRequestCollector(limit: PVEAPI.maxPost)
 
     init(api: PVEAPI) { self.api = api }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let h):
-            head = h
-            body = []
-        case .body(var buffer):
-            if body.count < PVEAPI.maxPost + 1, let bytes = buffer.readBytes(length: buffer.readableBytes) {
-                body += bytes
-            }
-        case .end:
-            guard let head else { return }
-            self.head = nil
-            respond(context: context, head: head)
-        }
+        if let request = collector.add(unwrapInboundIn(data)) { respond(context: context, request) }
     }
 
-    private func respond(context: ChannelHandlerContext, head: HTTPRequestHead) {
-        let uri = head.uri
-        let (path, query) =
-            uri.firstIndex(of: "?").map { (String(uri[..<$0]), String(uri[uri.index(after: $0)...])) } ?? (uri, "")
+    private func respond(context: ChannelHandlerContext, _ collected: CollectedRequest) {
+        let head = collected.head
+        let body = collected.body
         let declared = head.headers.first(name: "Content-Length").flatMap(Int.init) ?? body.count
         let request = PVEHTTPRequest(
-            method: head.method.rawValue, path: path, query: query,
+            method: head.method.rawValue, path: String(collected.path), query: String(collected.query),
             headers: head.headers.map { ($0.name, $0.value) }, body: body, contentLength: max(declared, body.count))
         let response: PVEHTTPResponse
         if let te = head.headers.first(name: "Transfer-Encoding") {
@@ -74,7 +60,6 @@ final class PVEHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         } else {
             response = api.handle(request)
         }
-        body = []
         if response.delay > 0 {
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             context.eventLoop.scheduleTask(in: .nanoseconds(Int64(response.delay * 1e9))) {
