@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// The built binary against its own simulated lab (`hlsh --sim`): the runbook's first phase,
+/// The built binary against its own simulated lab (`hlsh --sim`): the runbook's first two phases,
 /// twice, from a script file, and the shell's live VM names.
 final class SimulatedLabBinaryTests: XCTestCase {
     var home: TemporaryDirectory!
@@ -27,6 +27,7 @@ final class SimulatedLabBinaryTests: XCTestCase {
             source "scripts/bootstrap.hls"
             source "scripts/bootstrap.hls"
             vm list | select name node status cores | to json --compact
+            node list | select name ready roles | to json --compact
             """
         let result = try BuiltBinary.run(
             ["--sim", "-c", code], environment: ["HOME": home.path, "XDG_STATE_HOME": home.file("state")],
@@ -34,9 +35,16 @@ final class SimulatedLabBinaryTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stderr.contains("✓ phase 1 provision VMs"), result.stderr)
         XCTAssertTrue(result.stderr.contains("vm apply: no change"), "the second run is a no-op: \(result.stderr)")
+        XCTAssertTrue(result.stderr.contains("✓ phase 2 harden the OS and install k3s"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("node k3s: no change"), "the second run is a no-op: \(result.stderr)")
         XCTAssertTrue(
             result.stdout.contains(
                 #"[{"name":"k3s-cp-01","node":"pve1","status":"running","cores":4},{"name":"k3s-wk-01","node":"pve2","status":"running","cores":6}]"#
+            ), result.stdout)
+        // After phase 2 both kubelets are registered and Ready in the simulated cluster.
+        XCTAssertTrue(
+            result.stdout.contains(
+                #"[{"name":"k3s-cp-01","ready":"Ready","roles":"control-plane,master"},{"name":"k3s-wk-01","ready":"Ready","roles":""}]"#
             ), result.stdout)
     }
 
@@ -46,6 +54,8 @@ final class SimulatedLabBinaryTests: XCTestCase {
             environment: ["HOME": home.path, "XDG_STATE_HOME": home.file("state")], currentDirectory: Self.repository)
         XCTAssertEqual(result.status, 3, result.stderr)
         XCTAssertTrue(result.stdout.contains("planned"), result.stdout)
+        // Phase 2's wait for a cluster that a first run has not built yet is reported, not failed.
+        XCTAssertTrue(result.stdout.contains("not waited for (dry run): no kubeconfig"), result.stdout)
     }
 
     func testTheShellCompletesLiveVMNamesFromTheSimulatedLab() throws {

@@ -6,8 +6,22 @@ import Kube
 /// it is True.
 extension NodeCommands {
     static func waitForReady(_ inv: Invocation) throws -> Value {
-        let client = try kubeClient(inv)
-        let nodes = try clusterNodes(inv, client: client)
+        let client: KubeClient
+        let nodes: [ClusterNode]
+        do {
+            client = try kubeClient(inv)
+            nodes = try clusterNodes(inv, client: client)
+        } catch let error as HLSError where inv.context.options.dryRun && !inv.list("targets").isEmpty {
+            // A rehearsal of a runbook's first run: the cluster it would wait for is not there yet.
+            return .list(
+                inv.list("targets").map(Render.plain).map { target in
+                    .record(
+                        Record([
+                            ("node", .string(target)), ("ready", .string("not waited for (dry run): \(error.message)")),
+                            ("waited", .duration(.zero)),
+                        ]))
+                })
+        }
         let timeout = inv.duration(defaulted: "timeout")
         return .list(
             try nodes.map { node in
