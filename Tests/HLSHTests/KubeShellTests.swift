@@ -77,4 +77,60 @@ final class KubeShellTests: XCTestCase {
         try t.press("Enter")
         try t.waitFor("the shell still works") { $0.components(separatedBy: "\n").contains("after-the-wait") }
     }
+
+    /// A runbook of kube verbs, as `hlsh FILE` runs it: apply, wait, get and delete, a rerun that
+    /// changes nothing, and a bad manifest that stops the script at its line with nothing applied.
+    func testAKubeRunbookConvergesAndABadManifestStopsItAtItsLine() throws {
+        try state.write(
+            "app.yaml",
+            """
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: runbook}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: settings, namespace: runbook}
+            data: {mode: fast}
+
+            """)
+        try state.write(
+            "site.hls",
+            """
+            kube apply -f app.yaml | select target result | to json --compact
+            kube wait namespace runbook --for condition=Ready=False --timeout 100ms | count
+            let modes = (kube get configmaps -n runbook -o json | get items | each { $it.data.mode })
+            echo "modes: $modes"
+
+            """)
+        let env = ["KUBECONFIG": lab.file("kubeconfig"), "HOME": state.path, "XDG_STATE_HOME": state.file("state")]
+        let first = try BuiltBinary.run(["site.hls"], environment: env, currentDirectory: state.path)
+        XCTAssertEqual(first.status, 1, first.stderr)
+        XCTAssertTrue(first.stdout.contains(#""target":"ConfigMap/runbook/settings","result":"created""#), first.stdout)
+        // A Namespace has no Ready condition: the wait times out, at its line of the script.
+        XCTAssertTrue(first.stderr.contains("site.hls:2:1"), first.stderr)
+        try state.write(
+            "site.hls",
+            """
+            kube apply -f app.yaml | where result != "unchanged" | count
+            let modes = (kube get configmaps -n runbook | where name == "settings" | count)
+            echo "settings: $modes"
+            kube delete namespace runbook | count
+
+            """)
+        let second = try BuiltBinary.run(["site.hls"], environment: env, currentDirectory: state.path)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertEqual(second.stdout, "0\nsettings: 1\n1\n")
+        try state.write(
+            "bad.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: half, namespace: default}\n---\ndata: [1, 2\nx: 3\n")
+        try state.write("bad.hls", "kube apply -f bad.yaml\n")
+        let bad = try BuiltBinary.run(["bad.hls"], environment: env, currentDirectory: state.path)
+        XCTAssertEqual(bad.status, 2, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("bad.yaml:6:2: error: invalid YAML"), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("nothing was applied"), bad.stderr)
+        let half = try BuiltBinary.run(
+            ["-c", "kube get configmaps -n default | where name == half | count"], environment: env)
+        XCTAssertEqual(half.stdout, "0\n", "nothing of a file with a bad document is applied")
+    }
 }
