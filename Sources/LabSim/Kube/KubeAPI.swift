@@ -66,6 +66,16 @@ final class KubeAPI: Sendable {
         }
     }
 
+    /// A simulated controller's request (`KubeInProcessClient`): routed, validated and recorded
+    /// as an HTTP request is, but without authentication, the faults armed for clients or a line
+    /// in the request log. A watch cannot be served this way (controllers follow the store).
+    func serveInProcess(_ request: KubeHTTPRequest) throws(KubeStatus) -> KubeHTTPResponse {
+        switch try route(request) {
+        case .complete(let response): return response
+        case .stream: throw KubeStatus.badRequest("a watch cannot be served in process")
+        }
+    }
+
     private func delayed(_ response: KubeHTTPResponse, _ delay: Double) -> KubeHTTPResponse {
         var copy = response
         copy.delay += delay

@@ -1,0 +1,141 @@
+import Dispatch
+import HLSCore
+import Synchronization
+
+/// Runs the simulated cluster's controllers on one thread, fed by the store's change stream (as
+/// an informer feeds a real controller): every change to an object of a controller's resource
+/// queues that object, a change to a resource it follows queues all of them, and a reconcile
+/// that asks to look again is queued for then. A queued object is reconciled once however many
+/// changes queued it, and always as it is at that moment (read afresh, skipped when gone).
+final class KubeControllerRunner: Sendable {
+    private struct Key: Hashable {
+        var controller: Int
+        var namespace: String?
+        var name: String
+    }
+
+    private struct Queue {
+        /// Objects to reconcile, and from when on.
+        var due: [Key: ContinuousClock.Instant] = [:]
+        /// Controllers all of whose objects are to be queued (a followed resource changed).
+        var everything: Set<Int> = []
+        var watchers: [Int] = []
+        var stopping = false
+    }
+
+    private let api: KubeAPI
+    private let controllers: [any SimulatedController]
+    private let queue = Mutex(Queue())
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(api: KubeAPI, controllers: [any SimulatedController]) {
+        self.api = api
+        self.controllers = controllers
+    }
+
+    /// Follows the store and queues every object the controllers already have.
+    func start() {
+        let ids = api.store.transact { state -> [Int] in
+            var ids: [Int] = []
+            for (index, controller) in controllers.enumerated() {
+                for storeKey in [controller.resource.storeKey] + controller.follows.map(\.storeKey) {
+                    let primary = storeKey == controller.resource.storeKey
+                    let watcher = KubeWatcher(
+                        storeKey: storeKey, namespace: nil, labels: .everything, fields: .everything
+                    ) { [self] _, object in
+                        if primary { enqueue(index, object) } else { enqueueAll(index) }
+                    }
+                    state.watchers[state.nextWatcher] = watcher
+                    ids.append(state.nextWatcher)
+                    state.nextWatcher += 1
+                }
+            }
+            return ids
+        }
+        queue.withLock { $0.watchers = ids }
+        queue.withLock { $0.everything = Set(controllers.indices) }
+        Threads.detach(name: "sim-controllers") { [self] in run() }
+    }
+
+    /// Stops following the store and waits for a reconcile under way to finish.
+    func stop() {
+        let ids = queue.withLock { q -> [Int]? in
+            guard !q.stopping else { return nil }
+            q.stopping = true
+            return q.watchers
+        }
+        guard let ids else { return }
+        api.store.transact { state in for id in ids { state.watchers[id] = nil } }
+        wake.signal()
+        finished.wait()
+    }
+
+    /// Queues one object of controller `index` now. Called with the store locked: only records.
+    private func enqueue(_ index: Int, _ object: Document) {
+        let key = Key(
+            controller: index, namespace: object.text("metadata", "namespace"),
+            name: object.text("metadata", "name") ?? "")
+        queue.withLock { $0.due[key] = .now }
+        wake.signal()
+    }
+
+    /// Queues every object of controller `index` (a followed resource changed). Called with the
+    /// store locked: the worker lists them.
+    private func enqueueAll(_ index: Int) {
+        queue.withLock { _ = $0.everything.insert(index) }
+        wake.signal()
+    }
+
+    /// The keys of every object controller `index` reconciles, as the store holds them now.
+    private func keys(of index: Int) -> [Key] {
+        let storeKey = controllers[index].resource.storeKey
+        return api.store.transact { state in
+            (state.objects[storeKey] ?? [:]).values.map { object in
+                Key(
+                    controller: index, namespace: object.text("metadata", "namespace"),
+                    name: object.text("metadata", "name") ?? "")
+            }
+        }
+    }
+
+    private func run() {
+        while true {
+            let everything = queue.withLock { q in
+                defer { q.everything = [] }
+                return q.everything
+            }
+            let listed = everything.flatMap(keys(of:))
+            let (ready, next) = queue.withLock { q -> ([Key], ContinuousClock.Instant?) in
+                guard !q.stopping else { return ([], nil) }
+                let now = ContinuousClock.now
+                for key in listed { q.due[key] = now }
+                let ready = q.due.filter { $0.value <= now }.map(\.key)
+                for key in ready { q.due[key] = nil }
+                return (ready, q.due.values.min())
+            }
+            if queue.withLock({ $0.stopping }) { break }
+            for key in ready { reconcile(key) }
+            guard ready.isEmpty else { continue }
+            if let next {
+                let wait = max(0, (next - .now).inSeconds)
+                _ = wake.wait(timeout: .now() + wait)
+            } else {
+                wake.wait()
+            }
+        }
+        finished.signal()
+    }
+
+    private func reconcile(_ key: Key) {
+        let controller = controllers[key.controller]
+        let path = controller.resource.path(namespace: key.namespace, name: key.name)
+        let client = KubeInProcessClient(api: api, manager: controller.name)
+        guard let object = try? client.get(path) else { return }
+        guard let again = controller.reconcile(object, client: client) else { return }
+        queue.withLock { q in
+            let at = ContinuousClock.now + again
+            if q.due[key].map({ $0 > at }) ?? true { q.due[key] = at }
+        }
+    }
+}
