@@ -29,12 +29,13 @@ let forSize: [SwiftSetting] = strict + [.unsafeFlags(["-Osize"], .when(configura
 
 /// The POSIX sh scripts hlsh sends to a node (Sources/Remote/NodeScripts), compiled into the binary.
 let nodeScripts = ["lib.sh", "facts.sh", "harden.sh", "k3s.sh"]
-/// The simulated node's stub commands and k3s (Sources/LabSim/Node), compiled into the simulator.
+/// The simulated node's stub commands and k3s (Sources/LabSim/Node) and the git host's gate
+/// (Sources/LabSim/Git), compiled into the simulator.
 let nodeStubs =
     [
         "hlsh-sim.sh", "apt-get", "curl", "dpkg-query", "ip", "modprobe", "nft", "sshd", "sudo", "swapoff", "swapon",
         "sysctl", "systemctl", "journalctl", "ss", "lsmod", "apport", "nft-json.awk",
-    ].map { "Node/bin/\($0)" } + ["Node/k3s-install.sh", "Node/k3s-binary.sh"]
+    ].map { "Node/bin/\($0)" } + ["Node/k3s-install.sh", "Node/k3s-binary.sh", "Git/git-gate.sh"]
 
 let package = Package(
     name: "hlsh",

@@ -14,7 +14,8 @@ import HLSCore
 /// not on the host): `root`, sshd's privilege separation user `sshd` (used when it runs as root)
 /// and the login the simulator's ssh_config names, which is the invoking user. As root that login
 /// is `root`; as any other user it is that user, with the same uid (the node's user namespace maps
-/// it to itself) and its home in the node. Missing entries are appended; existing ones stay.
+/// it to itself) and its home in the node. Missing entries are appended; existing ones stay. A
+/// login other than the invoking user's (a git host's `git`) has the invoking user's uid too.
 enum NodeAccounts {
     static func ensure(root: String, login: String, home: String) throws(HLSError) {
         var users = [
@@ -24,7 +25,9 @@ enum NodeAccounts {
         ]
         var groups = ["root:x:0:", "nogroup:x:65534:"]
         var own: [String] = []
-        if geteuid() != 0 {
+        if geteuid() != 0 || login != "root" {
+            // As root, another login (a git host's `git`) is root under that name: sshd then
+            // needs no user switch it may not make, and the login owns the tree's files.
             let user = "\(login):x:\(geteuid()):\(getegid()):\(login):\(home):/bin/bash"
             users = [user] + users.filter { name(of: $0) != login }
             groups = ["\(login):x:\(getegid()):"] + groups.filter { name(of: $0) != login }

@@ -33,10 +33,11 @@ final class SimulatedNodeServer: Sendable {
     /// Starts sshd for the node whose tree is `root` and whose simulator files live in
     /// `directory` (host key made on first use), and waits until it listens. `home` (the login's
     /// home) and `path` (the sessions' `PATH`) are paths as the node sees them; `handing` are
-    /// more files for `/run/hlsh-sim`.
+    /// more files for `/run/hlsh-sim`. `login` is the account keys log in to (default: the
+    /// invoking user's name, as the lab's ssh_config names it).
     init(
         name: String, directory: String, root: String, home: String, path: String, authorizedKeys: [String],
-        handing: [(String, String)] = []
+        handing: [(String, String)] = [], login: String? = nil
     ) throws(HLSError) {
         self.name = name
         self.directory = directory
@@ -62,8 +63,7 @@ final class SimulatedNodeServer: Sendable {
         }
         let publicKey = (try? String(contentsOfFile: hostKey + ".pub", encoding: .utf8)) ?? ""
         hostPublicKey = publicKey.split(separator: " ").prefix(2).joined(separator: " ")
-        let login = SimulatedNodes.currentUser()
-        try NodeAccounts.ensure(root: root, login: login, home: home)
+        try NodeAccounts.ensure(root: root, login: login ?? SimulatedNodes.currentUser(), home: home)
         let namespace = NodeNamespace(root: root, handedDirectory: handed, hostname: name)
         try namespace.handOver([("authorized_keys", authorizedKeys.joined(separator: "\n") + "\n")] + handing)
 
