@@ -22,10 +22,10 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
-/// Modules off the start-up and `hlsh -n` parse paths (the simulator, the domain clients, the
-/// transports, the verbs and the REPL) are compiled for size in release builds; HLSCore,
-/// HLSFormats, HLSLanguage and the `hlsh` target stay at -O (issue 11, docs/adr/0023).
-let forSize: [SwiftSetting] = strict + [.unsafeFlags(["-Osize"], .when(configuration: .release))]
+// No target sets its own optimisation level: the shipped build (scripts/build-release) compiles
+// every Swift module for size, dependencies included, with `-Xswiftc -Osize`, the one way to reach
+// them; it comes after a target's own flags, so a per-target `-O` would not hold. The lexer's and
+// parser's hot functions are `@_optimize(speed)` instead (issue 11, docs/adr/0023).
 
 /// The POSIX sh scripts hlsh sends to a node (Sources/Remote/NodeScripts), compiled into the binary.
 let nodeScripts = ["lib.sh", "facts.sh", "harden.sh", "k3s.sh"]
@@ -89,25 +89,25 @@ let package = Package(
         /// Digests and HMAC from swift-crypto (docs/adr/0019); the C-free layers never depend on it.
         .target(
             name: "HLSCrypto", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
-            swiftSettings: forSize),
+            swiftSettings: strict),
 
         // MARK: Transports
         .target(
             name: "HLSTransport",
             dependencies: ["HLSCore", "HLSCrypto", "CCurl", "CCurlTLS", "CSSH2"],
-            swiftSettings: forSize),
+            swiftSettings: strict),
 
         // MARK: Domain clients
-        .target(name: "Inventory", dependencies: ["HLSCore", "HLSFormats", "HLSTransport"], swiftSettings: forSize),
+        .target(name: "Inventory", dependencies: ["HLSCore", "HLSFormats", "HLSTransport"], swiftSettings: strict),
         .target(
             name: "Proxmox", dependencies: ["HLSCore", "HLSFormats", "HLSTransport", "Inventory"],
-            swiftSettings: forSize),
+            swiftSettings: strict),
         /// The Kubernetes API client: kubeconfig, discovery, get/list/watch, apply, eviction.
-        .target(name: "Kube", dependencies: ["HLSCore", "HLSFormats", "HLSTransport"], swiftSettings: forSize),
+        .target(name: "Kube", dependencies: ["HLSCore", "HLSFormats", "HLSTransport"], swiftSettings: strict),
         .target(
             name: "Remote", dependencies: ["HLSCore", "HLSFormats", "HLSTransport", "Inventory"],
             resources: nodeScripts.map { .embedInCode("NodeScripts/\($0)") },
-            swiftSettings: forSize),
+            swiftSettings: strict),
 
         // MARK: Language, commands, REPL
         .target(
@@ -119,10 +119,10 @@ let package = Package(
             dependencies: [
                 "HLSCore", "HLSLanguage", "HLSTransport", "Inventory", "Proxmox", "Remote", "Kube", "LabSim",
             ],
-            swiftSettings: forSize),
+            swiftSettings: strict),
         .target(
             name: "HLSRepl", dependencies: ["HLSCore", "HLSLanguage", "HLSCommands", "HLSFormats", "CLibEdit"],
-            swiftSettings: forSize),
+            swiftSettings: strict),
 
         // MARK: Lab simulator (independent of every client)
         .target(
@@ -138,7 +138,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             resources: nodeStubs.map { .embedInCode($0) },
-            swiftSettings: forSize),
+            swiftSettings: strict),
 
         // MARK: The binary
         .executableTarget(

@@ -12,13 +12,13 @@ if [ "${1:-}" = --map ]; then map=$2; shift 2; fi
 runs=${1:-20}
 shift || true
 bins=("$@")
-((${#bins[@]})) || bins=("$(swift build -c release --static-swift-stdlib --show-bin-path)/hlsh")
+((${#bins[@]})) || bins=("$(scripts/build-release --show-bin-path)")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 stripped=()
 for i in "${!bins[@]}"; do
-  [ -x "${bins[$i]}" ] || { echo "no binary ${bins[$i]}; build: swift build -c release --static-swift-stdlib --product hlsh" >&2; exit 1; }
+  [ -x "${bins[$i]}" ] || { echo "no binary ${bins[$i]}; build it: scripts/build-release" >&2; exit 1; }
   strip -o "$work/hlsh-$i" "${bins[$i]}"
   stripped+=("$work/hlsh-$i")
   printf '%s: %s bytes stripped (%s unstripped)\n' "${bins[$i]}" "$(stat -c %s "$work/hlsh-$i")" "$(stat -c %s "${bins[$i]}")"

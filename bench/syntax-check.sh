@@ -6,9 +6,9 @@
 #   bench/syntax-check.sh [path/to/hlsh] [runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-hlsh=${1:-$(swift build -c release --static-swift-stdlib --show-bin-path)/hlsh}
+hlsh=${1:-$(scripts/build-release --show-bin-path)}
 runs=${2:-20}
-[ -x "$hlsh" ] || { echo "build hlsh first: swift build -c release --static-swift-stdlib --product hlsh" >&2; exit 1; }
+[ -x "$hlsh" ] || { echo "build hlsh first: scripts/build-release" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

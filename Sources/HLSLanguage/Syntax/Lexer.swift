@@ -36,7 +36,7 @@ public struct Lexer {
     }
 
     /// Every token up to and including `.eof`, with the values of its strings and variables.
-    public mutating func tokenize() -> Tokens {
+    @_optimize(speed) public mutating func tokenize() -> Tokens {
         var out = Tokens(bytes: bytes)
         // A token per two bytes is more than any real script has, so the array never grows
         // (and copies itself); a large one is mapped, and its untouched pages cost nothing.
@@ -73,7 +73,7 @@ public struct Lexer {
         return top != UInt8(ascii: "{")
     }
 
-    mutating func next(into out: inout Tokens) -> Token {
+    @_optimize(speed) mutating func next(into out: inout Tokens) -> Token {
         var sawSpace = false
         while let c = peek() {
             if c == 32 || c == 9 || c == 13 {
@@ -177,7 +177,7 @@ public struct Lexer {
     }
 
     /// Moves past a word; its text is its byte range.
-    private mutating func lexWord() {
+    @_optimize(speed) private mutating func lexWord() {
         let start = pos
         let end = self.end
         skipWithinLine { b, i in
@@ -205,12 +205,12 @@ public struct Lexer {
     }
 
     /// Moves to the newline (or end) that ends a `#` comment.
-    private mutating func skipComment() {
+    @_optimize(speed) private mutating func skipComment() {
         skipWithinLine { b, i in b[i] != 10 }
     }
 
     /// `$name` then `.segment`s; nil (nothing consumed) when `$` is not followed by a name.
-    private mutating func lexVariable() -> (name: String, path: [String])? {
+    @_optimize(speed) private mutating func lexVariable() -> (name: String, path: [String])? {
         guard let first = peek(1), Lexer.isNameByte(first, first: true) else { return nil }
         advance()  // $
         let nameStart = pos
@@ -254,7 +254,7 @@ public struct Lexer {
     }
 
     /// Appends the parts of the string that starts here to `parts`.
-    private mutating func lexTemplate(start: SourceLocation, into parts: inout [TemplatePart]) {
+    @_optimize(speed) private mutating func lexTemplate(start: SourceLocation, into parts: inout [TemplatePart]) {
         advance()  // "
         var text = takeScratch()
         defer { scratch = text }
@@ -328,7 +328,7 @@ public struct Lexer {
 
     /// Moves past plain text in a double-quoted string (up to a quote, `\`, `$` or newline),
     /// appending it to `text`.
-    private mutating func lexText(into text: inout [UInt8]) {
+    @_optimize(speed) private mutating func lexText(into text: inout [UInt8]) {
         let runStart = pos
         skipWithinLine { b, i in
             let d = b[i]

@@ -1,7 +1,7 @@
 import HLSCore
 
 extension Parser {
-    mutating func parsePipeline() -> Pipeline? {
+    @_optimize(speed) mutating func parsePipeline() -> Pipeline? {
         let location = currentLocation
         var elements: [PipelineElement] = []
         guard let first = parseElement(first: true) else { return nil }
@@ -22,7 +22,7 @@ extension Parser {
         return Quantities.parseWord(w) == nil && Parser.isCommandName(w)
     }
 
-    mutating func parseElement(first: Bool) -> PipelineElement? {
+    @_optimize(speed) mutating func parseElement(first: Bool) -> PipelineElement? {
         if first, isWord("if") {
             let at = currentLocation
             guard let (branches, otherwise) = parseIf() else { return nil }
@@ -49,7 +49,7 @@ extension Parser {
         return parseExpression().map(PipelineElement.value)
     }
 
-    mutating func parseCommand() -> CommandCall? {
+    @_optimize(speed) mutating func parseCommand() -> CommandCall? {
         let location = currentLocation
         // Gather the words that may name the command (`node k3s server`).
         var words: [String] = []
@@ -224,7 +224,7 @@ extension Parser {
         return .literal(Quantities.parseWord(text) ?? .string(text), text: text, at: at)
     }
 
-    mutating func parseArgument(_ kind: ValueKind) -> Expression? {
+    @_optimize(speed) mutating func parseArgument(_ kind: ValueKind) -> Expression? {
         switch kind {
         case .condition:
             rowContext += 1

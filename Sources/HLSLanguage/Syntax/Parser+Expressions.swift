@@ -1,7 +1,7 @@
 import HLSCore
 
 extension Parser {
-    mutating func parseExpression() -> Expression? {
+    @_optimize(speed) mutating func parseExpression() -> Expression? {
         // A one-token value followed by anything but a word (`,`, `}`, `]`, end of line) has no
         // operator after it: skip the ladder of operator levels, which would each find none.
         switch currentKind {
@@ -14,7 +14,7 @@ extension Parser {
         return parseOr()
     }
 
-    private mutating func parseOr() -> Expression? {
+    @_optimize(speed) private mutating func parseOr() -> Expression? {
         guard var left = parseAnd() else { return nil }
         while isWord("or") {
             let at = currentLocation
@@ -25,7 +25,7 @@ extension Parser {
         return left
     }
 
-    private mutating func parseAnd() -> Expression? {
+    @_optimize(speed) private mutating func parseAnd() -> Expression? {
         guard var left = parseNot() else { return nil }
         while isWord("and") {
             let at = currentLocation
@@ -36,7 +36,7 @@ extension Parser {
         return left
     }
 
-    private mutating func parseNot() -> Expression? {
+    @_optimize(speed) private mutating func parseNot() -> Expression? {
         if isWord("not") {
             let at = currentLocation
             advance()
@@ -48,7 +48,7 @@ extension Parser {
 
     static let comparisons = WordTable(["==", "!=", "<", "<=", ">", ">=", "=~", "!~", "in"])
 
-    private mutating func parseComparison() -> Expression? {
+    @_optimize(speed) private mutating func parseComparison() -> Expression? {
         guard let left = parseAdditive() else { return nil }
         if let op = lexed.word(current, in: Parser.comparisons) {
             let at = currentLocation
@@ -63,7 +63,7 @@ extension Parser {
         return left
     }
 
-    private mutating func parseAdditive() -> Expression? {
+    @_optimize(speed) private mutating func parseAdditive() -> Expression? {
         guard var left = parseMultiplicative() else { return nil }
         while isWord("+") || isWord("-") {
             let op = currentWord!
@@ -75,7 +75,7 @@ extension Parser {
         return left
     }
 
-    private mutating func parseMultiplicative() -> Expression? {
+    @_optimize(speed) private mutating func parseMultiplicative() -> Expression? {
         guard var left = parseUnary() else { return nil }
         while isWord("*") || isWord("/") || isWord("%") {
             let op = currentWord!
@@ -87,7 +87,7 @@ extension Parser {
         return left
     }
 
-    private mutating func parseUnary() -> Expression? {
+    @_optimize(speed) private mutating func parseUnary() -> Expression? {
         if isWord("-") {
             let at = currentLocation
             advance()
@@ -100,7 +100,7 @@ extension Parser {
     /// A single value. In argument position (`argument: true`) and inside list and record
     /// literals, a bare word is a string; in an expression it names a row field (inside
     /// `where`, `sort`, `wait --until`) and is an error elsewhere.
-    mutating func parsePrimary(argument: Bool = false) -> Expression? {
+    @_optimize(speed) mutating func parsePrimary(argument: Bool = false) -> Expression? {
         let token = current
         let at = token.location
         var result: Expression
@@ -225,7 +225,7 @@ extension Parser {
         }
     }
 
-    private mutating func parseRecord() -> Expression? {
+    @_optimize(speed) private mutating func parseRecord() -> Expression? {
         let at = currentLocation
         advance()  // {
         bareWordsAreStrings += 1
@@ -269,7 +269,9 @@ extension Parser {
         }
     }
 
-    private mutating func parseTemplate(_ parts: ArraySlice<TemplatePart>, at: SourceLocation) -> Expression {
+    @_optimize(speed) private mutating func parseTemplate(_ parts: ArraySlice<TemplatePart>, at: SourceLocation)
+        -> Expression
+    {
         // Most strings are one piece of text, or empty.
         if parts.isEmpty { return .literal(.string(""), text: "", at: at) }
         if parts.count == 1, case .literal(let t) = parts[parts.startIndex] {

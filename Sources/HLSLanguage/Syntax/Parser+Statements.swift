@@ -2,7 +2,7 @@ import HLSCore
 
 extension Parser {
     /// Statements up to the `}` matching `opener` (a `{` token), or to the end of input.
-    mutating func parseStatements(until opener: Token?) -> [Statement] {
+    @_optimize(speed) mutating func parseStatements(until opener: Token?) -> [Statement] {
         let closer: Token.Kind? = opener == nil ? nil : .rbrace
         var statements: [Statement] = []
         while true {
@@ -30,7 +30,7 @@ extension Parser {
         }
     }
 
-    mutating func parseBlock() -> Block? {
+    @_optimize(speed) mutating func parseBlock() -> Block? {
         let location = currentLocation
         guard currentKind == .lbrace else {
             error("expected '{' to begin a block, found \(describe(current))")
@@ -43,7 +43,7 @@ extension Parser {
         return Block(statements: statements, location: location)
     }
 
-    mutating func parseStatement() -> Statement? {
+    @_optimize(speed) mutating func parseStatement() -> Statement? {
         let location = currentLocation
         guard let word = lexed.word(current, in: Parser.keywordTable) else {
             return parsePipeline().map(Statement.pipeline)
@@ -170,7 +170,7 @@ extension Parser {
 
     /// `if COND { … } elif COND { … } else { … }`, from the `if`: a statement, or the first
     /// value of a pipeline (`let x = if …`, `(if … )`), where it is the chosen block's value.
-    mutating func parseIf() -> (branches: [(Expression, Block)], otherwise: Block?)? {
+    @_optimize(speed) mutating func parseIf() -> (branches: [(Expression, Block)], otherwise: Block?)? {
         advance()
         var branches: [(Expression, Block)] = []
         guard let condition = parseCondition(after: "if"), let body = parseBlock() else { return nil }
@@ -219,7 +219,7 @@ extension Parser {
         return parsePrimary()
     }
 
-    mutating func parseFor(parallel: Expression?, at location: SourceLocation) -> Statement? {
+    @_optimize(speed) mutating func parseFor(parallel: Expression?, at location: SourceLocation) -> Statement? {
         let variable: String
         if let w = currentWord, Parser.isIdentifier(w) && lexed.word(current, in: Parser.keywordTable) == nil {
             variable = w
@@ -245,7 +245,7 @@ extension Parser {
         return .forLoop(variable: variable, sequence: sequence, body: body, parallel: limit, at: location)
     }
 
-    mutating func parseDefinition(at location: SourceLocation) -> Statement? {
+    @_optimize(speed) mutating func parseDefinition(at location: SourceLocation) -> Statement? {
         guard let name = currentWord, Parser.isCommandName(name) else {
             error("expected a procedure name after 'def'")
             return nil

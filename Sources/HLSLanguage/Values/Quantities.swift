@@ -7,7 +7,7 @@ import HLSCore
 /// Sizes: `512M`, `8G`, `100GiB` (binary: K M G T P, KiB…PiB, Ki…Pi) and `10GB` (decimal: KB…PB),
 /// `B` for bytes. Uppercase units, so `5m` (minutes) and `5M` (MiB) never collide.
 enum Quantities {
-    static func parseWord(_ word: String) -> Value? {
+    @_optimize(speed) static func parseWord(_ word: String) -> Value? {
         guard let first = word.utf8.first else { return nil }
         if first == UInt8(ascii: "t") || first == UInt8(ascii: "f") || first == UInt8(ascii: "n") {
             switch word {
