@@ -37,7 +37,7 @@ final class K3sClusterTests: XCTestCase {
         let connectTo = try XCTUnwrap(lab.environment["HLSH_SIM_KUBE_CONNECT_TO"])
         XCTAssertTrue(connectTo.hasPrefix("192.168.10.21:6443:127.0.0.1:"), connectTo)
         let loopback = "https://127.0.0.1:" + String(try XCTUnwrap(connectTo.split(separator: ":").last))
-        let config = try String(contentsOfFile: lab.home.file(".kube/config"), encoding: .utf8)
+        let config = try String(contentsOfFile: lab.lab.userKubeconfigPath, encoding: .utf8)
         XCTAssertTrue(config.contains("server: https://192.168.10.21:6443"), config)
         let copy = try lab.home.write(
             "kubectl.yaml",
@@ -87,10 +87,7 @@ final class K3sClusterTests: XCTestCase {
         XCTAssertEqual(seen["k3s-wk-01"]?.ip, "192.168.10.22")
 
         // hlsh's own client reads the merged kubeconfig unchanged and applies the mapping.
-        var environment = lab.environment
-        environment["HOME"] = lab.home.path
-        environment["KUBECONFIG"] = nil
-        let client = try KubeClient(environment: environment)
+        let client = try KubeClient(environment: lab.environment)
         XCTAssertEqual(client.endpoint.server, "https://192.168.10.21:6443")
         let listed = try client.list(.nodes)
         let names = listed.items.compactMap { item -> String? in
