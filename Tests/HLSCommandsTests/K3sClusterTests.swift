@@ -13,14 +13,7 @@ final class K3sClusterTests: XCTestCase {
     func testPhaseTwoRegistersBothNodesReadyAndARerunChangesNothing() throws {
         let kubectl = try Kubectl.path()
         let lab = try LabHarness()
-        XCTAssertEqual(lab.run("vm apply --all").status, 0)
-        let wait = lab.run("node wait all --for ssh --accept-new --timeout 60s --every 200ms")
-        XCTAssertEqual(wait.status, 0, wait.err)
-        XCTAssertEqual(lab.run("node harden all").status, 0)
-        let k3s = lab.run("node k3s all")
-        XCTAssertEqual(k3s.status, 0, k3s.err)
-        let merged = lab.run("node kubeconfig")
-        XCTAssertEqual(merged.status, 0, merged.err)
+        lab.installCluster()
 
         // The server's k3s.yaml is k3s's: loopback server, the cluster CA, an EC client key.
         let nodes = try XCTUnwrap(lab.nodes)

@@ -214,6 +214,14 @@ extension KubeHarness {
         _ name: String, on node: String, controller: (kind: String, name: String)? = nil,
         labels: [String: String] = [:], emptyDir: Bool = false
     ) throws {
+        try Self.pod(name, on: node, controller: controller, labels: labels, emptyDir: emptyDir, client: client)
+    }
+
+    /// A pod made through `client` (a lab's, say).
+    static func pod(
+        _ name: String, on node: String, controller: (kind: String, name: String)? = nil,
+        labels: [String: String] = [:], emptyDir: Bool = false, client: KubeClient
+    ) throws {
         var metadata: [(key: String, value: Document)] = [
             ("name", .string(name)), ("namespace", .string("default")),
             ("labels", .object(labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),

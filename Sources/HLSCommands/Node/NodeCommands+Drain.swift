@@ -17,17 +17,19 @@ extension NodeCommands {
             eviction until its last pod is gone. Nodes are drained one at a time.
             """,
         positionals: [clusterTargets],
-        flags: [
-            Flag("force", "evict pods no controller recreates"),
-            Flag("delete-emptydir-data", "evict pods with emptyDir volumes (their data is lost)"),
-            Flag(
-                "timeout", .duration, "give up when a node's pods are not all gone after this long",
-                default: .duration(.seconds(300))),
-            Flag("every", .duration, "time between eviction tries a budget refuses", default: .duration(.seconds(5))),
-            contextFlag,
-        ],
+        flags: drainFlags + [contextFlag],
         columns: ["target", "action", "detail", "status", "elapsed"],
         implementation: .mutation(drainPlan))
+
+    /// How a node is drained, for node drain and node reboot.
+    static let drainFlags = [
+        Flag("force", "evict pods no controller recreates"),
+        Flag("delete-emptydir-data", "evict pods with emptyDir volumes (their data is lost)"),
+        Flag(
+            "timeout", .duration, "give up when a node's pods are not all gone after this long",
+            default: .duration(.seconds(300))),
+        Flag("every", .duration, "time between eviction tries a budget refuses", default: .duration(.seconds(5))),
+    ]
 
     private static func drainPlan(_ inv: Invocation) throws -> ChangePlan {
         let client = try kubeClient(inv)
@@ -37,6 +39,7 @@ extension NodeCommands {
         var changes: [Change] = []
         var skipped: [Value] = []
         for node in nodes {
+            try warnIfOnlyControlPlane(node, inv, client: client)
             let plan = try drainPlan(of: node, inv, client: client)
             if !node.unschedulable { changes.append(schedulingChange(node.name, unschedulable: true, client: client)) }
             let deadline = DrainDeadline(timeout)
@@ -59,18 +62,20 @@ extension NodeCommands {
         return ChangePlan(changes) { outcomes in .list(outcomes.map(\.record) + rows) }
     }
 
-    /// What draining `node` does with each of its pods now; warns when it is the cluster's only
-    /// control plane, and refuses (nothing evicted) when a pod needs a flag not given.
+    /// Warns when `node` is the cluster's only control plane: the Kubernetes API goes with it.
+    static func warnIfOnlyControlPlane(_ node: ClusterNode, _ inv: Invocation, client: KubeClient) throws {
+        guard node.isControlPlane else { return }
+        let nodes = try client.list(.nodes, cancellation: inv.context.cancellation).items.map(ClusterNode.init)
+        guard nodes.filter(\.isControlPlane).count == 1 else { return }
+        inv.context.err(
+            "warning: \(inv.spec.name): \(node.name) is the cluster's only control-plane node (one k3s server, "
+                + "docs/adr/0021): while it is drained and rebooted the Kubernetes API goes with it\n")
+    }
+
+    /// What draining `node` does with each of its pods now; refuses (nothing evicted) when a pod
+    /// needs a flag not given.
     static func drainPlan(of node: ClusterNode, _ inv: Invocation, client: KubeClient) throws -> DrainPlan {
         let cancellation = inv.context.cancellation
-        if node.isControlPlane,
-            try client.list(.nodes, cancellation: cancellation).items.map(ClusterNode.init).filter(\.isControlPlane)
-                .count == 1
-        {
-            inv.context.err(
-                "warning: \(inv.spec.name): \(node.name) is the cluster's only control-plane node (one k3s server, "
-                    + "docs/adr/0021): while it is drained and rebooted the Kubernetes API goes with it\n")
-        }
         let pods = try client.list(
             .pods, options: KubeListOptions(fieldSelector: "spec.nodeName=\(node.name)"), cancellation: cancellation)
         let plan = DrainPlan(

@@ -16,7 +16,7 @@ enum NodeCommands {
     static func register(into registry: inout Registry) {
         registry.registerObject(
             "node", summary: "the lab's machines over SSH: run commands, facts, harden, k3s, kubeconfig")
-        for spec in [list, run, ssh, facts, harden, ports, k3s, kubeconfig, wait, cordon, uncordon, drain] {
+        for spec in [list, run, ssh, facts, harden, ports, k3s, kubeconfig, wait, cordon, uncordon, drain, reboot] {
             registry.register(spec)
         }
         registry.registerProvider(names)

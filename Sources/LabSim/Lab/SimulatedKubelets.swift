@@ -19,7 +19,8 @@ import Synchronization
 /// address (`node-ip` in `/etc/rancher/k3s/config.yaml`, else its cloud-init one), and the
 /// config's `node-name`, `node-label` and `node-taint`. An agent joins only with its server's
 /// token. A node whose unit stops, or whose VM stops, turns NotReady; the Node object stays, as
-/// on a real cluster.
+/// on a real cluster. The machine's boot id is the Node's `status.nodeInfo.bootID`: after a
+/// reboot the kubelet registers again with the new one.
 ///
 /// Follows the nodes in the background (a pass every 200 ms); a pass registers only what changed,
 /// so a node left alone keeps its resourceVersion. Thread-safe.
@@ -115,9 +116,11 @@ final class SimulatedKubelets: Sendable {
                 key: String(keyValue[0]), value: keyValue.count > 1 ? String(keyValue[1]) : "",
                 effect: String(taint[taint.index(after: colon)...]))
         }
-        return KubeNodeRegistration(
+        var registration = KubeNodeRegistration(
             name: config.scalar("node-name") ?? guest.name, internalIP: address, controlPlane: server,
             version: version, labels: labels, taints: taints)
+        registration.bootID = NodeBoot.bootID(root: tree) ?? ""
+        return registration
     }
 
     /// The version the simulated k3s binary reports (`k3s version v1.31.4+k3s1 (…)`).
@@ -141,7 +144,7 @@ final class SimulatedKubelets: Sendable {
     private static func digest(_ node: KubeNodeRegistration) -> String {
         let labels = node.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let taints = node.taints.map { "\($0.key)=\($0.value):\($0.effect)" }
-        return [node.name, node.internalIP, "\(node.controlPlane)", node.version]
+        return [node.name, node.internalIP, "\(node.controlPlane)", node.version, node.bootID]
             .joined(separator: "|") + "|" + labels.joined(separator: ",") + "|" + taints.joined(separator: ",")
     }
 }
