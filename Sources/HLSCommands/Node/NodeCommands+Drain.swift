@@ -19,6 +19,11 @@ extension NodeCommands {
         positionals: [clusterTargets],
         flags: drainFlags + [contextFlag],
         columns: ["target", "action", "detail", "status", "elapsed"],
+        examples: [
+            Example(
+                "node drain k3s-wk-01 --timeout 5m | where action == \"evict\"",
+                "the worker's pods evicted within five minutes, budgets honoured", needsLab: true)
+        ],
         implementation: .mutation(drainPlan))
 
     /// How a node is drained, for node drain and node reboot.

@@ -29,6 +29,9 @@ extension NodeCommands {
             contextFlag, acceptNewFlag,
         ],
         columns: ["target", "action", "detail", "status", "elapsed"],
+        examples: [
+            Example("node reboot agents", "drain, reboot and uncordon each worker in turn", needsLab: true)
+        ],
         implementation: .mutation(rebootPlan))
 
     /// Reboots the machine a second after the command returns, so the SSH session ends cleanly

@@ -130,7 +130,8 @@ enum NodeCommands {
         ],
         columns: ["node", "ready", "waited"],
         examples: [
-            Example("node wait all --for ssh --timeout 5m --accept-new", "every node answers on SSH", needsLab: true)
+            Example("node wait all --for ssh --timeout 5m --accept-new", "every node answers on SSH", needsLab: true),
+            Example("node wait k3s-wk-01 --for ready --timeout 2m", "its Kubernetes Node is Ready", needsLab: true),
         ],
         implementation: .query { inv in
             try inv.string(defaulted: "for") == "ready" ? waitForReady(inv) : waitForSSH(inv)
