@@ -36,6 +36,9 @@ final class NodeRebootTests: XCTestCase {
                 + #"{"action":"uncordon","status":"planned"}]"# + "\n")
         XCTAssertNotNil(try client.getIfPresent(.pods, "web-1", namespace: "default"), "a dry run evicts nothing")
         XCTAssertEqual(try worker()?.string("status", "nodeInfo", "bootID"), bootBefore, "a dry run reboots nothing")
+        let server = lab.run("node reboot servers", options: dryRun)
+        XCTAssertEqual(server.status, 0, server.err)
+        XCTAssertTrue(server.err.contains("k3s-cp-01 is the cluster's only control-plane node"), server.err)
 
         // What the Node's Ready condition went through, watched while the reboot runs.
         let seen = Mutex<[String]>([])
