@@ -48,7 +48,10 @@ final class CommandExamplesTests: XCTestCase {
         }
         if spec.name == "node kubeconfig" { XCTAssertEqual(lab.run("node k3s all").status, 0) }
         var code = example.code
-        if spec.path.first == "kube" { code = try makeCluster(lab, for: code) }
+        // A verb that takes --context talks to the cluster (kube, and node's cluster verbs).
+        if spec.path.first == "kube" || spec.flags.contains(where: { $0.name == "context" }) {
+            code = try makeCluster(lab, for: code)
+        }
         let result = lab.run(code)
         XCTAssertEqual(result.status, 0, "example of \(spec.name) failed: \(example.code)\n\(result.err)")
         if let expected = example.output {
@@ -56,7 +59,7 @@ final class CommandExamplesTests: XCTestCase {
         }
     }
 
-    /// Phase 2 on the lab (SSH, k3s, the kubeconfig merged), then the objects the kube examples
+    /// Phase 2 on the lab (SSH, k3s, the kubeconfig merged, the worker Ready), then the objects the kube examples
     /// name: namespaces `apps` and `scratch`, ConfigMap `apps/settings`, and a `manifests/` folder
     /// (the example's relative path becomes the harness's folder).
     func makeCluster(_ lab: LabHarness, for code: String) throws -> String {

@@ -13,14 +13,7 @@ final class K3sClusterTests: XCTestCase {
     func testPhaseTwoRegistersBothNodesReadyAndARerunChangesNothing() throws {
         let kubectl = try Kubectl.path()
         let lab = try LabHarness()
-        XCTAssertEqual(lab.run("vm apply --all").status, 0)
-        let wait = lab.run("node wait all --for ssh --accept-new --timeout 60s --every 200ms")
-        XCTAssertEqual(wait.status, 0, wait.err)
-        XCTAssertEqual(lab.run("node harden all").status, 0)
-        let k3s = lab.run("node k3s all")
-        XCTAssertEqual(k3s.status, 0, k3s.err)
-        let merged = lab.run("node kubeconfig")
-        XCTAssertEqual(merged.status, 0, merged.err)
+        lab.installCluster()
 
         // The server's k3s.yaml is k3s's: loopback server, the cluster CA, an EC client key.
         let nodes = try XCTUnwrap(lab.nodes)
@@ -37,7 +30,7 @@ final class K3sClusterTests: XCTestCase {
         let connectTo = try XCTUnwrap(lab.environment["HLSH_SIM_KUBE_CONNECT_TO"])
         XCTAssertTrue(connectTo.hasPrefix("192.168.10.21:6443:127.0.0.1:"), connectTo)
         let loopback = "https://127.0.0.1:" + String(try XCTUnwrap(connectTo.split(separator: ":").last))
-        let config = try String(contentsOfFile: lab.home.file(".kube/config"), encoding: .utf8)
+        let config = try String(contentsOfFile: lab.lab.userKubeconfigPath, encoding: .utf8)
         XCTAssertTrue(config.contains("server: https://192.168.10.21:6443"), config)
         let copy = try lab.home.write(
             "kubectl.yaml",
@@ -87,10 +80,7 @@ final class K3sClusterTests: XCTestCase {
         XCTAssertEqual(seen["k3s-wk-01"]?.ip, "192.168.10.22")
 
         // hlsh's own client reads the merged kubeconfig unchanged and applies the mapping.
-        var environment = lab.environment
-        environment["HOME"] = lab.home.path
-        environment["KUBECONFIG"] = nil
-        let client = try KubeClient(environment: environment)
+        let client = try KubeClient(environment: lab.environment)
         XCTAssertEqual(client.endpoint.server, "https://192.168.10.21:6443")
         let listed = try client.list(.nodes)
         let names = listed.items.compactMap { item -> String? in

@@ -58,6 +58,18 @@ final class LabHarness {
         runInProcess("let lab_in_use = (lab use \"\(inventory)\")\n" + code, environment: environment, options: options)
     }
 
+    /// Phase 2 of the runbook on every VM of the inventory: created, reachable over SSH (host
+    /// keys accepted), hardened, k3s installed, the kubeconfig merged into the lab's `KUBECONFIG`.
+    func installCluster(file: StaticString = #filePath, line: UInt = #line) {
+        for step in [
+            "vm apply --all", "node wait all --for ssh --accept-new --timeout 60s --every 200ms", "node harden all",
+            "node k3s all", "node kubeconfig",
+        ] {
+            let result = run(step)
+            XCTAssertEqual(result.status, 0, "\(step): \(result.err)", file: file, line: line)
+        }
+    }
+
     var registry: Registry { Commands.registry() }
 
     /// The API writes (anything but GET) the simulator has served.

@@ -111,27 +111,36 @@ final class NodeClusterTests: XCTestCase {
         let kube = try KubeHarness()
         try kube.registerNode("k3s-wk-01")
         try kube.pod("web-1", on: "k3s-wk-01", controller: ("ReplicaSet", "web"), labels: ["app": "web"])
-        try kube.client.apply(
-            .object([
-                ("apiVersion", .string("policy/v1")), ("kind", .string("PodDisruptionBudget")),
-                ("metadata", .object([("name", .string("web-budget")), ("namespace", .string("default"))])),
-                (
-                    "spec",
-                    .object([
-                        ("minAvailable", .int(1)),
-                        ("selector", .object([("matchLabels", .object([("app", .string("web"))]))])),
-                    ])
-                ),
-            ]))
+        try kube.budget("web-budget", app: "web")
         let started = ContinuousClock.now
         let result = kube.run("node drain k3s-wk-01 --timeout 1s --every 200ms")
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(5))
         XCTAssertEqual(result.status, 1, result.err)
         XCTAssertTrue(
-            result.err.contains("default/web-1 could not be evicted within 1s"), result.err)
+            result.err.contains("default/web-1 could not be evicted: k3s-wk-01 was not drained within 1s"), result.err)
         XCTAssertTrue(result.err.contains("web-budget"), result.err)
         XCTAssertGreaterThan(kube.requests("POST /api/v1/namespaces/default/pods/web-1/eviction").count, 2)
         XCTAssertTrue(kube.exists(pod: "web-1"))
+    }
+
+    func testDrainTimeoutBoundsTheWholeDrainOfANodeNotEachPod() throws {
+        let kube = try KubeHarness()
+        try kube.registerNode("k3s-wk-01")
+        try kube.pod("cache-1", on: "k3s-wk-01", controller: ("ReplicaSet", "cache"))
+        try kube.pod("web-1", on: "k3s-wk-01", controller: ("ReplicaSet", "web"), labels: ["app": "web"])
+        try kube.budget("web-budget", app: "web")
+        // cache-1 is refused for most of the timeout (8 tries 100 ms apart), then goes; web-1's budget
+        // never lets it go. Timed per pod, web-1 would get a whole second (about 10 more tries).
+        kube.sim.injectFault(.evictionBlocked(times: 8))
+        let result = kube.run("node drain k3s-wk-01 --timeout 1s --every 100ms")
+        XCTAssertEqual(result.status, 1, result.err)
+        XCTAssertFalse(kube.exists(pod: "cache-1"))
+        XCTAssertTrue(kube.exists(pod: "web-1"))
+        XCTAssertTrue(result.err.contains("default/web-1 could not be evicted"), result.err)
+        XCTAssertTrue(result.err.contains("k3s-wk-01 was not drained within 1s"), result.err)
+        let tries = kube.requests("POST /api/v1/namespaces/default/pods/web-1/eviction").count
+        XCTAssertGreaterThan(tries, 0)
+        XCTAssertLessThan(tries, 6, "web-1 was given the whole timeout again instead of what was left of it")
     }
 
     func testDrainingTheOnlyControlPlaneWarnsThatTheAPIGoesWithIt() throws {
@@ -205,6 +214,14 @@ extension KubeHarness {
         _ name: String, on node: String, controller: (kind: String, name: String)? = nil,
         labels: [String: String] = [:], emptyDir: Bool = false
     ) throws {
+        try Self.pod(name, on: node, controller: controller, labels: labels, emptyDir: emptyDir, client: client)
+    }
+
+    /// A pod made through `client` (a lab's, say).
+    static func pod(
+        _ name: String, on node: String, controller: (kind: String, name: String)? = nil,
+        labels: [String: String] = [:], emptyDir: Bool = false, client: KubeClient
+    ) throws {
         var metadata: [(key: String, value: Document)] = [
             ("name", .string(name)), ("namespace", .string("default")),
             ("labels", .object(labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
@@ -241,6 +258,22 @@ extension KubeHarness {
             patch: .object([
                 ("status", .object([("phase", .string("Running")), ("conditions", .array([ready]))]))
             ]), subresource: "status")
+    }
+
+    /// A PodDisruptionBudget that keeps at least one pod labelled `app` running.
+    func budget(_ name: String, app: String) throws {
+        try client.apply(
+            .object([
+                ("apiVersion", .string("policy/v1")), ("kind", .string("PodDisruptionBudget")),
+                ("metadata", .object([("name", .string(name)), ("namespace", .string("default"))])),
+                (
+                    "spec",
+                    .object([
+                        ("minAvailable", .int(1)),
+                        ("selector", .object([("matchLabels", .object([("app", .string(app))]))])),
+                    ])
+                ),
+            ]))
     }
 
     func exists(pod name: String) -> Bool { sim.object(path: "/api/v1/namespaces/default/pods/\(name)") != nil }

@@ -47,7 +47,7 @@ final class NodePhaseTests: XCTestCase {
 
         let kubeconfig = lab.run("node kubeconfig | get context")
         XCTAssertEqual(kubeconfig.status, 0, kubeconfig.err)
-        let config = try String(contentsOfFile: lab.home.file(".kube/config"), encoding: .utf8)
+        let config = try String(contentsOfFile: lab.lab.userKubeconfigPath, encoding: .utf8)
         XCTAssertTrue(config.contains("server: https://192.168.10.21:6443"), config)
         XCTAssertTrue(config.contains("current-context: homelab"), config)
         XCTAssertTrue(lab.run("node kubeconfig").err.contains("no change"))

@@ -66,7 +66,10 @@ enum KubeTable {
         case "Secret":
             return [("type", string(object["type"])), ("data", .int(count(object["data"])))]
         case "Service":
-            return [("type", string(object["spec"]?["type"])), ("cluster-ip", string(object["spec"]?["clusterIP"]))]
+            return [
+                ("type", string(object["spec"]?["type"])), ("cluster-ip", string(object["spec"]?["clusterIP"])),
+                ("external-ip", .string(externalIP(of: object))),
+            ]
         case "Deployment", "StatefulSet", "ReplicaSet":
             let ready = status?["readyReplicas"].flatMap(int) ?? 0
             let wanted = object["spec"]?["replicas"].flatMap(int) ?? 1
@@ -83,6 +86,22 @@ enum KubeTable {
             if case .string(let status)? = condition["status"] { return status }
         }
         return nil
+    }
+
+    /// A Service's external addresses as kubectl shows them: its load balancer's ingress (and
+    /// `spec.externalIPs`), `<pending>` for a LoadBalancer that has none yet, else `<none>`.
+    static func externalIP(of service: Document) -> String {
+        var addresses: [String] = []
+        if case .array(let ips)? = service["spec"]?["externalIPs"] {
+            addresses += ips.compactMap { if case .string(let ip) = $0 { ip } else { nil } }
+        }
+        if case .array(let ingress)? = service["status"]?["loadBalancer"]?["ingress"] {
+            addresses += ingress.compactMap { entry in
+                if case .string(let ip)? = entry["ip"] ?? entry["hostname"] { ip } else { nil }
+            }
+        }
+        if !addresses.isEmpty { return addresses.joined(separator: ",") }
+        return service["spec"]?["type"] == .string("LoadBalancer") ? "<pending>" : "<none>"
     }
 
     /// `control-plane,master` from the `node-role.kubernetes.io/…` labels, `<none>` without.

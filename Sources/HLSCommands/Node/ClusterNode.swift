@@ -17,6 +17,9 @@ struct ClusterNode {
     /// `key=value:effect`.
     let taints: [String]
     let uid: String
+    /// The machine's boot id as the kubelet reports it (`status.nodeInfo.bootID`); a new one
+    /// means the machine rebooted. Empty when not reported.
+    let bootID: String
 
     init(_ node: Document) {
         name = node.string("metadata", "name") ?? ""
@@ -34,6 +37,7 @@ struct ClusterNode {
             roles = []
         }
         version = node.string("status", "nodeInfo", "kubeletVersion") ?? ""
+        bootID = node.string("status", "nodeInfo", "bootID") ?? ""
         internalIP =
             node.at("status", "addresses")?.elements.first { $0.string("type") == "InternalIP" }?.string("address")
             ?? ""

@@ -13,11 +13,13 @@ extension NodeCommands {
         ["node", "cordon"], summary: "Mark Kubernetes nodes unschedulable: new pods go elsewhere",
         discussion: "Pods already running stay (node drain evicts them). A node already cordoned is no change.",
         positionals: [clusterTargets], flags: [contextFlag], columns: ["target", "action", "detail", "status"],
+        examples: [Example("node cordon k3s-wk-01", "new pods go to the other nodes", needsLab: true)],
         implementation: .mutation { inv in try schedulingPlan(inv, unschedulable: true) })
 
     static let uncordon = CommandSpec(
         ["node", "uncordon"], summary: "Let the scheduler place pods on Kubernetes nodes again",
         positionals: [clusterTargets], flags: [contextFlag], columns: ["target", "action", "detail", "status"],
+        examples: [Example("node uncordon all", "every node takes pods again", needsLab: true)],
         implementation: .mutation { inv in try schedulingPlan(inv, unschedulable: false) })
 
     /// The Kubernetes client of the run for `--context`.

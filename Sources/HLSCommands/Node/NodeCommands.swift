@@ -16,7 +16,7 @@ enum NodeCommands {
     static func register(into registry: inout Registry) {
         registry.registerObject(
             "node", summary: "the lab's machines over SSH: run commands, facts, harden, k3s, kubeconfig")
-        for spec in [list, run, ssh, facts, harden, ports, k3s, kubeconfig, wait, cordon, uncordon, drain] {
+        for spec in [list, run, ssh, facts, harden, ports, k3s, kubeconfig, wait, cordon, uncordon, drain, reboot] {
             registry.register(spec)
         }
         registry.registerProvider(names)
@@ -130,7 +130,8 @@ enum NodeCommands {
         ],
         columns: ["node", "ready", "waited"],
         examples: [
-            Example("node wait all --for ssh --timeout 5m --accept-new", "every node answers on SSH", needsLab: true)
+            Example("node wait all --for ssh --timeout 5m --accept-new", "every node answers on SSH", needsLab: true),
+            Example("node wait k3s-wk-01 --for ready --timeout 2m", "its Kubernetes Node is Ready", needsLab: true),
         ],
         implementation: .query { inv in
             try inv.string(defaulted: "for") == "ready" ? waitForReady(inv) : waitForSSH(inv)

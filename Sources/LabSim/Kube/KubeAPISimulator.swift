@@ -156,6 +156,13 @@ public final class KubeAPISimulator: Sendable {
         } catch { throw error as! HLSError }
     }
 
+    /// Gives every LoadBalancer Service the Ready nodes' addresses, as k3s's ServiceLB does.
+    func assignLoadBalancerIngress() throws(HLSError) {
+        do { try current().api.assignLoadBalancerIngress() } catch let status as KubeStatus {
+            throw HLSError(.failed, "cannot assign load balancer addresses", cause: status.message)
+        } catch { throw error as! HLSError }
+    }
+
     /// Arms a fault; it also works before `start`.
     public func injectFault(_ fault: KubeFault) { faultInjector.inject(fault) }
 

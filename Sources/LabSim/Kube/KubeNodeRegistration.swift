@@ -22,6 +22,8 @@ public struct KubeNodeRegistration: Sendable {
     public var labels: [String: String]
     public var taints: [Taint]
     public var ready: Bool
+    /// The machine's boot id (`/proc/sys/kernel/random/boot_id`), new after every reboot.
+    public var bootID = ""
     public var osImage = "Ubuntu 24.04.3 LTS"
     public var kernelVersion = "6.8.0-79-generic"
     public var containerRuntime = "containerd://2.0.5-k3s2"
@@ -105,7 +107,7 @@ public struct KubeNodeRegistration: Sendable {
             (
                 "nodeInfo",
                 .object([
-                    ("machineID", .string("")), ("systemUUID", .string("")), ("bootID", .string("")),
+                    ("machineID", .string("")), ("systemUUID", .string("")), ("bootID", .string(bootID)),
                     ("kernelVersion", .string(kernelVersion)), ("osImage", .string(osImage)),
                     ("containerRuntimeVersion", .string(containerRuntime)), ("kubeletVersion", .string(version)),
                     ("kubeProxyVersion", .string(version)), ("operatingSystem", .string("linux")),

@@ -78,6 +78,7 @@ enum KubeTable {
         switch (type.group, type.plural) {
         case ("", "nodes"): return nodeColumns
         case ("", "pods"): return podColumns
+        case ("", "services"): return serviceColumns
         case ("", "namespaces"):
             return [name, Column(name: "Status", cell: { .string($0.text("status", "phase") ?? "") }), age]
         case ("apps", "deployments"): return deploymentColumns
@@ -156,6 +157,44 @@ enum KubeTable {
         }
         return .string(found.isEmpty ? "<none>" : found.joined(separator: ","))
     }
+
+    /// kube-apiserver's Service columns: EXTERNAL-IP is the load balancer's ingress, `<pending>`
+    /// while a LoadBalancer Service has none.
+    private static let serviceColumns: [Column] = [
+        name,
+        Column(name: "Type", cell: { .string($0.text("spec", "type") ?? "ClusterIP") }),
+        Column(name: "Cluster-IP", cell: { .string($0.text("spec", "clusterIP") ?? "<none>") }),
+        Column(
+            name: "External-IP",
+            cell: { service in
+                let ingress = (service.at(["status", "loadBalancer", "ingress"])?.items ?? []).compactMap {
+                    $0.text("ip") ?? $0.text("hostname")
+                }
+                let external = (service.at(["spec", "externalIPs"])?.items ?? []).compactMap(\.scalarText)
+                let all = external + ingress
+                if all.isEmpty {
+                    return .string(service.text("spec", "type") == "LoadBalancer" ? "<pending>" : "<none>")
+                }
+                return .string(all.joined(separator: ","))
+            }),
+        Column(
+            name: "Port(s)",
+            cell: { service in
+                let ports = (service.at(["spec", "ports"])?.items ?? []).map { port in
+                    let node = port.at(["nodePort"])?.scalarText.map { ":" + $0 } ?? ""
+                    return (port.at(["port"])?.scalarText ?? "") + node + "/" + (port.text("protocol") ?? "TCP")
+                }
+                return .string(ports.isEmpty ? "<none>" : ports.joined(separator: ","))
+            }),
+        age,
+        Column(
+            name: "Selector", priority: 1,
+            cell: { service in
+                let selector = (service.at(["spec", "selector"]) ?? .object([])).stringMap.sorted { $0.key < $1.key }
+                return .string(
+                    selector.isEmpty ? "<none>" : selector.map { "\($0.key)=\($0.value)" }.joined(separator: ","))
+            }),
+    ]
 
     private static let podColumns: [Column] = [
         name,

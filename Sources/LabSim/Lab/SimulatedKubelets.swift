@@ -19,7 +19,10 @@ import Synchronization
 /// address (`node-ip` in `/etc/rancher/k3s/config.yaml`, else its cloud-init one), and the
 /// config's `node-name`, `node-label` and `node-taint`. An agent joins only with its server's
 /// token. A node whose unit stops, or whose VM stops, turns NotReady; the Node object stays, as
-/// on a real cluster.
+/// on a real cluster. The machine's boot id is the Node's `status.nodeInfo.bootID`: after a
+/// reboot the kubelet registers again with the new one.
+///
+/// The server's ServiceLB runs in the same pass (`SimulatedServiceLB`).
 ///
 /// Follows the nodes in the background (a pass every 200 ms); a pass registers only what changed,
 /// so a node left alone keeps its resourceVersion. Thread-safe.
@@ -34,6 +37,9 @@ final class SimulatedKubelets: Sendable {
     private let pass = Mutex<Void>(())
     private static let notReady = "NotReady"
 
+    /// The server's ServiceLB, which follows the nodes the kubelets register.
+    private let serviceLB: SimulatedServiceLB
+
     /// - Parameters:
     ///   - root: a VM's root tree on the host, by name (`SimulatedNodes.root(of:)`).
     ///   - guests: the cluster's guests now.
@@ -44,6 +50,7 @@ final class SimulatedKubelets: Sendable {
         self.api = api
         self.root = root
         self.guests = guests
+        serviceLB = SimulatedServiceLB(api: api, root: root)
     }
 
     func start() {
@@ -79,6 +86,7 @@ final class SimulatedKubelets: Sendable {
                     told.withLock { $0[guest.name] = (last.node, Self.notReady) }
                 }
             }
+            serviceLB.reconcile(all)
         }
     }
 
@@ -87,7 +95,7 @@ final class SimulatedKubelets: Sendable {
     func kubelet(of guest: SimulatedGuest, among all: [SimulatedGuest]) -> KubeNodeRegistration? {
         let tree = root(guest.name)
         let fm = FileManager.default
-        let units = tree + "/var/lib/hlsh-sim/systemd/"
+        let units = tree + NodeBoot.unitStatePath + "/"
         let server = fm.fileExists(atPath: units + "k3s.service.active")
         guard server || fm.fileExists(atPath: units + "k3s-agent.service.active") else { return nil }
         let config = K3sConfig(path: tree + "/etc/rancher/k3s/config.yaml")
@@ -115,9 +123,11 @@ final class SimulatedKubelets: Sendable {
                 key: String(keyValue[0]), value: keyValue.count > 1 ? String(keyValue[1]) : "",
                 effect: String(taint[taint.index(after: colon)...]))
         }
-        return KubeNodeRegistration(
+        var registration = KubeNodeRegistration(
             name: config.scalar("node-name") ?? guest.name, internalIP: address, controlPlane: server,
             version: version, labels: labels, taints: taints)
+        registration.bootID = NodeBoot.bootID(root: tree) ?? ""
+        return registration
     }
 
     /// The version the simulated k3s binary reports (`k3s version v1.31.4+k3s1 (…)`).
@@ -141,7 +151,7 @@ final class SimulatedKubelets: Sendable {
     private static func digest(_ node: KubeNodeRegistration) -> String {
         let labels = node.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let taints = node.taints.map { "\($0.key)=\($0.value):\($0.effect)" }
-        return [node.name, node.internalIP, "\(node.controlPlane)", node.version]
+        return [node.name, node.internalIP, "\(node.controlPlane)", node.version, node.bootID]
             .joined(separator: "|") + "|" + labels.joined(separator: ",") + "|" + taints.joined(separator: ",")
     }
 }

@@ -62,8 +62,17 @@ public final class SimulatedLab: Sendable {
     public let kube: KubeAPISimulator?
     /// `DIR/kubeconfig`: the admin's kubeconfig with the API's loopback URL.
     public var kubeconfigPath: String { directory + "/kubeconfig" }
+    /// `DIR/user-kubeconfig`: the rehearsal's stand-in for the user's `~/.kube/config`, named by
+    /// `KUBECONFIG` in `environment`. `node kubeconfig` merges the lab's context into it (the real
+    /// lab's address, reached through `HLSH_SIM_KUBE_CONNECT_TO`), and `kube` verbs and the
+    /// prompt read it, so a rehearsal never writes or reads the user's own file. Apart from
+    /// `DIR/kubeconfig`, whose loopback URL kubectl uses as it is.
+    public var userKubeconfigPath: String { Self.userKubeconfig(in: directory) }
+
+    static func userKubeconfig(in directory: String) -> String { directory + "/user-kubeconfig" }
     /// What a client needs to reach the lab: the PVE API's `PROXMOX_VE_*` and `HLSH_PVE_*`
-    /// variables, and `HLSH_SSH_CONFIG` with `HLSH_SIM_LOOPBACK_ONLY` when there are nodes.
+    /// variables, `HLSH_SSH_CONFIG` with `HLSH_SIM_LOOPBACK_ONLY` when there are nodes,
+    /// `HLSH_SIM_KUBE_CONNECT_TO` with the Kubernetes API, and `KUBECONFIG`.
     public let environment: [String: String]
     /// Whether `stop` removes `directory` (a temporary lab's).
     private let ownsDirectory: Bool
@@ -132,7 +141,7 @@ public final class SimulatedLab: Sendable {
         } else {
             nodes = nil
         }
-        var environment: [String: String] = [:]
+        var environment = ["KUBECONFIG": Self.userKubeconfig(in: directory)]
         var started: [any LabComponent] = []
         do throws(HLSError) {
             for component in components {

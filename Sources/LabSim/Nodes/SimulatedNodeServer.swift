@@ -33,11 +33,12 @@ final class SimulatedNodeServer: Sendable {
     /// Starts sshd for the node whose tree is `root` and whose simulator files live in
     /// `directory` (host key made on first use), and waits until it listens. `home` (the login's
     /// home) and `path` (the sessions' `PATH`) are paths as the node sees them; `handing` are
-    /// more files for `/run/hlsh-sim`. `login` is the account keys log in to (default: the
-    /// invoking user's name, as the lab's ssh_config names it).
+    /// more files for `/run/hlsh-sim`. `port` is the one to listen on when it is free (the port a
+    /// rebooted node had, so known_hosts still knows it there), else any free one. `login` is the
+    /// account keys log in to (default: the invoking user's name, as the lab's ssh_config names it).
     init(
         name: String, directory: String, root: String, home: String, path: String, authorizedKeys: [String],
-        handing: [(String, String)] = [], login: String? = nil
+        handing: [(String, String)] = [], port preferred: UInt16? = nil, login: String? = nil
     ) throws(HLSError) {
         self.name = name
         self.directory = directory
@@ -68,8 +69,9 @@ final class SimulatedNodeServer: Sendable {
         try namespace.handOver([("authorized_keys", authorizedKeys.joined(separator: "\n") + "\n")] + handing)
 
         var lastLog = ""
-        for _ in 0..<5 {
-            let port = try Self.freePort()
+        for attempt in 0..<5 {
+            let port: UInt16
+            if attempt == 0, let preferred { port = preferred } else { port = try Self.freePort() }
             let configPath = handed + "/sshd_config"
             let config = Self.configuration(port: port, path: path, marker: "HLSH_SIM_NODE=\(directory)")
             guard fm.createFile(atPath: configPath, contents: Data(config.utf8), attributes: [.posixPermissions: 0o600])

@@ -86,6 +86,10 @@ public final class SimulatedNodes: Sendable {
         var instance: String
         var server: SimulatedNodeServer?
         var guest: SimulatedGuest
+        /// When the machine went down for a reboot it asked for (`NodeBoot`); nil when not rebooting.
+        var rebootingSince: ContinuousClock.Instant?
+        /// The SSH port it last listened on: a machine that boots again keeps its address.
+        var port: UInt16?
     }
     private let nodes = Mutex<[String: Node]>([:])
     private let problems = Mutex<[String: String]>([:])
@@ -148,6 +152,7 @@ public final class SimulatedNodes: Sendable {
             guard !stopping.load(ordering: .acquiring) else { return }
             let current = guests()
             var changed = false
+            var backFromReboot: [String] = []
             var current_ = nodes.withLock { $0 }
             let names = Set(current.map(\.name))
             for (name, node) in current_ where !names.contains(name) {
@@ -168,9 +173,28 @@ public final class SimulatedNodes: Sendable {
                     changed = true
                 }
                 node!.guest = guest
+                let root = root(of: guest.name)
+                if guest.booted, node!.server?.isRunning == true, NodeBoot.rebootRequested(root: root) {
+                    // `systemctl reboot`: SSH drops and the units stop; the machine is back after a moment.
+                    node!.server?.stop()
+                    node!.server = nil
+                    NodeBoot.shutDown(root: root)
+                    node!.rebootingSince = .now
+                    changed = true
+                }
+                if let since = node!.rebootingSince {
+                    if guest.booted, since.duration(to: .now) < NodeBoot.downtime {
+                        current_[guest.name] = node
+                        continue
+                    }
+                    node!.rebootingSince = nil
+                    // systemd starts the enabled units (k3s) once the machine is up, sshd first.
+                    if guest.booted { backFromReboot.append(root) }
+                }
                 if guest.booted, node!.server?.isRunning != true {
                     do throws(HLSError) {
-                        node!.server = try boot(guest)
+                        node!.server = try boot(guest, port: node!.port)
+                        node!.port = node!.server?.port
                         problems.withLock { $0[guest.name] = nil }
                     } catch {
                         problems.withLock { $0[guest.name] = error.message }
@@ -185,10 +209,11 @@ public final class SimulatedNodes: Sendable {
             }
             nodes.withLock { $0 = current_ }
             if changed || !FileManager.default.fileExists(atPath: sshConfigPath) { try writeSSHConfig(current_) }
+            for root in backFromReboot { NodeBoot.startEnabledUnits(root: root) }
         }
     }
 
-    private func boot(_ guest: SimulatedGuest) throws(HLSError) -> SimulatedNodeServer {
+    private func boot(_ guest: SimulatedGuest, port: UInt16?) throws(HLSError) -> SimulatedNodeServer {
         let nodeDir = "\(directory)/nodes/\(guest.name)"
         let root = nodeDir + "/root"
         let fm = FileManager.default
@@ -200,11 +225,12 @@ public final class SimulatedNodes: Sendable {
             }
             try image.install(root, guest)
         }
+        NodeBoot.booted(root: root)
         let home = "/home/\(guest.user ?? "ubuntu")"
         try? fm.createDirectory(atPath: root + home, withIntermediateDirectories: true)
         return try SimulatedNodeServer(
             name: guest.name, directory: nodeDir, root: root, home: home, path: image.path(root),
-            authorizedKeys: guest.authorizedKeys, handing: handing(guest))
+            authorizedKeys: guest.authorizedKeys, handing: handing(guest), port: port)
     }
 
     private func writeSSHConfig(_ nodes: [String: Node]) throws(HLSError) {

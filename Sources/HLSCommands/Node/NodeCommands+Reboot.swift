@@ -1,0 +1,150 @@
+import HLSCore
+import HLSLanguage
+import HLSTransport
+import Kube
+import Remote
+import Synchronization
+
+/// `node reboot`: each node in turn is cordoned and drained, rebooted over SSH, watched until its
+/// Kubernetes Node is Ready with a new boot id, and uncordoned — one node at a time, so the
+/// workloads always have somewhere to run.
+extension NodeCommands {
+    static let reboot = CommandSpec(
+        ["node", "reboot"],
+        summary: "Drain Kubernetes nodes, reboot them over SSH, uncordon them once Ready: one at a time",
+        discussion: """
+            For each node in turn: cordon it, evict its pods as node drain does (the same flags; --timeout \
+            bounds the drain of a node), reboot it over SSH (sudo systemctl reboot, detached a second later, \
+            so the connection dropping as the machine goes down is expected), watch its Kubernetes Node \
+            until it reports a new boot id and is Ready again (up to --wait), then uncordon it. The next node \
+            starts only once the one before is back; a node that does not come back stops the run and stays \
+            cordoned. Running it again finishes what a stopped run left. Rebooting the only control plane \
+            warns that the Kubernetes API goes with it; the wait rides out the API being away.
+            """,
+        positionals: [clusterTargets],
+        flags: drainFlags + [
+            Flag(
+                "wait", .duration, "give up when a node is not back Ready after this long",
+                default: .duration(.seconds(600))),
+            contextFlag, acceptNewFlag,
+        ],
+        columns: ["target", "action", "detail", "status", "elapsed"],
+        examples: [
+            Example("node reboot agents", "drain, reboot and uncordon each worker in turn", needsLab: true)
+        ],
+        implementation: .mutation(rebootPlan))
+
+    /// Reboots the machine a second after the command returns, so the SSH session ends cleanly
+    /// before the connection drops (`systemctl reboot` run in the session itself would cut it).
+    static let rebootCommand = "sudo -n sh -c 'nohup sh -c \"sleep 1; systemctl reboot\" >/dev/null 2>&1 &'"
+
+    private static func rebootPlan(_ inv: Invocation) throws -> ChangePlan {
+        let client = try kubeClient(inv)
+        let nodes = try clusterNodes(inv, client: client)
+        let eviction = PodEviction(inv, client: client)
+        let service = try NodeService.of(inv)
+        let (timeout, wait) = (inv.duration(defaulted: "timeout"), inv.duration(defaulted: "wait"))
+        let acceptNew = inv.flag("accept-new")
+        var changes: [Change] = []
+        for node in nodes {
+            try warnIfOnlyControlPlane(node, inv, client: client)
+            // Refuses before anything changes; the pods are listed again when the node's turn comes
+            // (the nodes drained before may have sent it some).
+            let planned = try drainPlan(of: node, inv, client: client)
+            let target = try sshTarget(of: node, inv)
+            if !node.unschedulable { changes.append(schedulingChange(node.name, unschedulable: true, client: client)) }
+            let pods = planned.evict.map { "\($0.namespace)/\($0.name)" }
+            changes.append(
+                Change(
+                    target: node.name, action: "drain",
+                    detail: pods.isEmpty ? "no pods to evict now" : "evict " + pods.joined(separator: ", ")
+                ) { _ in
+                    let deadline = Deadline(after: timeout)
+                    for pod in try drainPlan(of: node, inv, client: client).evict {
+                        try eviction.evict(pod, from: node.name, within: deadline)
+                    }
+                })
+            let bootBefore = Mutex<String>("")
+            changes.append(
+                Change(target: node.name, action: "reboot", detail: "sudo systemctl reboot over SSH (\(target.name))") {
+                    cancellation in
+                    let before = try client.get(.nodes, node.name, cancellation: cancellation)
+                    bootBefore.withLock { $0 = ClusterNode(before).bootID }
+                    // Reachable and logged in first: a node SSH cannot reach fails here, not after --wait.
+                    _ = try service.connections.session(for: target, cancellation: cancellation, acceptNew: acceptNew)
+                    let result: SSHExecResult
+                    do {
+                        result = try service.connections.exec(
+                            target, rebootCommand, timeout: .seconds(30), cancellation: cancellation)
+                    } catch let error as HLSError where error.kind != .interrupted {
+                        return  // the machine went down under the session: what was asked for
+                    }
+                    guard result.exitStatus == 0 else {
+                        throw inv.failure(
+                            "cannot reboot \(node.name) over SSH (exit \(result.exitStatus.map(String.init) ?? "unknown"))",
+                            hint: "may its user run sudo without a password?",
+                            cause: NodeScriptRunner.lastLines(result.stderrText))
+                    }
+                })
+            changes.append(
+                Change(target: node.name, action: "wait", detail: "until Ready with a new boot id (up to \(wait.text))")
+                {
+                    _ in try waitBack(node.name, from: bootBefore.withLock { $0 }, within: wait, inv, client: client)
+                })
+            changes.append(schedulingChange(node.name, unschedulable: false, client: client))
+        }
+        return ChangePlan(changes)
+    }
+
+    /// How SSH reaches a cluster node: its inventory entry, else its internal address.
+    private static func sshTarget(of node: ClusterNode, _ inv: Invocation) throws -> NodeTarget {
+        if let lab = try LabState.of(inv.context).lab ?? LabState.loadDefault(inv.context),
+            let vm = lab.vm(named: node.name)
+        {
+            return NodeService.inventoryTarget(vm, lab: lab).target
+        }
+        guard !node.internalIP.isEmpty else {
+            throw inv.failure(
+                "\(node.name) is not in the inventory and reports no internal address to reach it over SSH",
+                hint: "is the right lab in use (lab use)?")
+        }
+        return try NodeTarget.adHoc(node.internalIP)
+    }
+
+    /// Watches the Node until it is Ready with a boot id other than `bootID` (when the kubelet
+    /// reports none: until it was seen not Ready, then Ready). The API going away — the only
+    /// control plane rebooting — is waited out within the same time.
+    private static func waitBack(
+        _ name: String, from bootID: String, within wait: Duration, _ inv: Invocation, client: KubeClient
+    ) throws {
+        let deadline = Deadline(after: wait)
+        var wentDown = false
+        while true {
+            var poll = Poll(
+                "\(name) back from its reboot (Ready, new boot id)", timeout: deadline.remaining ?? .zero,
+                every: inv.duration(defaulted: "every"), cancellation: inv.context.cancellation,
+                at: .source(inv.location),
+                hint: "is it up (vm list, node wait \(name) --for ssh)? does k3s run there (node run \(name) "
+                    + "\"systemctl status k3s\")?")
+            poll.timeoutMessage = "\(inv.spec.name): \(name) is not back Ready after \(wait.text); it stays cordoned"
+            do {
+                _ = try KubeObjectWait(client: client, resource: .nodes, name: name).until(poll, context: inv.context) {
+                    object -> Poll.Check<Void> in
+                    guard let object else { return .pending("not registered in the cluster") }
+                    let seen = ClusterNode(object)
+                    if !seen.isReady { wentDown = true }
+                    if bootID.isEmpty ? !wentDown : seen.bootID == bootID {
+                        return .pending("not rebooted yet (\(seen.readyCondition))")
+                    }
+                    return seen.isReady ? .ready(()) : .pending("rebooting: \(seen.readyCondition)")
+                }
+                return
+            } catch let error as HLSError where error.kind == .failed && !deadline.hasPassed {
+                // The API did not answer (its only server is rebooting): again once it may be back.
+                inv.context.err("\(inv.spec.name): \(name): \(error.message); trying again\n")
+                try inv.context.cancellation.sleep(
+                    for: min(poll.every, deadline.remaining ?? .zero), "waiting for \(name)")
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import HLSCore
+import HLSFormats
+import HLSLanguage
+import Kube
+import LabSim
+import Synchronization
+import TestSupport
+import XCTest
+
+@testable import HLSCommands
+
+/// `node reboot` on the simulated lab after phase 2: the worker is drained, rebooted over SSH
+/// (its simulated machine goes down — SSH drops, k3s stops, the Node turns NotReady — and comes
+/// back with a new boot id), watched until Ready, and uncordoned.
+final class NodeRebootTests: XCTestCase {
+    func testRebootOfTheWorkerDrainsRebootsWaitsAndUncordons() throws {
+        let lab = try LabHarness()
+        lab.installCluster()
+        let client = try KubeClient(environment: lab.environment)
+        func worker() throws -> Document? { try client.getIfPresent(.nodes, "k3s-wk-01") }
+        let deadline = Date().addingTimeInterval(10)
+        while try worker() == nil, Date() < deadline { usleep(100_000) }
+        let bootBefore = try XCTUnwrap(worker()?.string("status", "nodeInfo", "bootID"))
+        XCTAssertFalse(bootBefore.isEmpty, "the kubelet reports the machine's boot id")
+        try KubeHarness.pod("web-1", on: "k3s-wk-01", controller: ("ReplicaSet", "web"), client: client)
+
+        var dryRun = RunOptions()
+        dryRun.dryRun = true
+        let plan = lab.run("node reboot k3s-wk-01 | select action status | to json --compact", options: dryRun)
+        XCTAssertEqual(plan.status, 0, plan.err)
+        XCTAssertEqual(
+            plan.out,
+            #"[{"action":"cordon","status":"planned"},{"action":"drain","status":"planned"},"#
+                + #"{"action":"reboot","status":"planned"},{"action":"wait","status":"planned"},"#
+                + #"{"action":"uncordon","status":"planned"}]"# + "\n")
+        XCTAssertNotNil(try client.getIfPresent(.pods, "web-1", namespace: "default"), "a dry run evicts nothing")
+        XCTAssertEqual(try worker()?.string("status", "nodeInfo", "bootID"), bootBefore, "a dry run reboots nothing")
+        let server = lab.run("node reboot servers", options: dryRun)
+        XCTAssertEqual(server.status, 0, server.err)
+        XCTAssertTrue(server.err.contains("k3s-cp-01 is the cluster's only control-plane node"), server.err)
+
+        // What the Node's Ready condition went through, watched while the reboot runs.
+        let seen = Mutex<[String]>([])
+        let watched = DispatchSemaphore(value: 0)
+        let watcher = Thread {
+            defer { watched.signal() }
+            _ = try? client.watch(
+                .nodes, options: KubeListOptions(fieldSelector: "metadata.name=k3s-wk-01"),
+                deadline: .now + .seconds(60)
+            ) { event in
+                guard case .modified(let object) = event else { return .continue }
+                let node = ClusterNode(object)
+                seen.withLock { $0.append(node.ready) }
+                return node.isReady && node.bootID != bootBefore ? .stop : .continue
+            }
+        }
+        watcher.start()
+        let reboot = lab.run(
+            "node reboot k3s-wk-01 --timeout 20s --every 200ms --wait 60s | select action detail status "
+                + "| to json --compact")
+        XCTAssertEqual(reboot.status, 0, reboot.err)
+        XCTAssertTrue(
+            reboot.out.contains(#"{"action":"drain","detail":"evict default/web-1","status":"applied"}"#), reboot.out)
+        for action in ["cordon", "reboot", "wait", "uncordon"] {
+            XCTAssertTrue(reboot.out.contains(#"{"action":"\#(action)","#), "\(action): \(reboot.out)")
+        }
+        XCTAssertFalse(reboot.out.contains("planned") || reboot.out.contains("failed"), reboot.out)
+        XCTAssertFalse(reboot.err.contains("only control-plane"), "a worker is not the control plane: \(reboot.err)")
+        XCTAssertNil(try client.getIfPresent(.pods, "web-1", namespace: "default"), "web-1 was evicted")
+
+        XCTAssertEqual(watched.wait(timeout: .now() + 10), .success, "the watch saw the node back")
+        let states = seen.withLock { $0 }
+        XCTAssertTrue(states.contains { $0 != "True" }, "the Node went NotReady for a moment: \(states)")
+        XCTAssertEqual(states.last, "True")
+        let node = ClusterNode(try XCTUnwrap(worker()))
+        XCTAssertEqual(node.ready, "True")
+        XCTAssertFalse(node.unschedulable, "uncordoned")
+        XCTAssertNotEqual(node.bootID, bootBefore, "the machine rebooted")
+        XCTAssertFalse(node.bootID.isEmpty)
+        // SSH is back, on the machine the kubelet reports.
+        let back = lab.run(#"node run k3s-wk-01 "cat /proc/sys/kernel/random/boot_id" | get stdout | first"#)
+        XCTAssertEqual(back.status, 0, back.err)
+        XCTAssertEqual(back.out.trimmingCharacters(in: .whitespacesAndNewlines), node.bootID)
+        let systemctl = try String(
+            contentsOfFile: try XCTUnwrap(lab.nodes).root(of: "k3s-wk-01") + "/var/log/hlsh-sim.log", encoding: .utf8)
+        XCTAssertTrue(systemctl.contains("systemctl reboot"), "rebooted through systemctl")
+    }
+}
