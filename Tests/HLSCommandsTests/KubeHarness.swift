@@ -1,5 +1,6 @@
 import Foundation
 import HLSCommands
+import HLSCore
 import HLSFormats
 import HLSLanguage
 import Kube
@@ -26,8 +27,11 @@ final class KubeHarness {
 
     deinit { sim.stop() }
 
-    func run(_ code: String, options: RunOptions = RunOptions()) -> (status: Int32, out: String, err: String) {
-        runInProcess(code, environment: environment, options: options)
+    func run(
+        _ code: String, options: RunOptions = RunOptions(), cancellation: Cancellation = Cancellation(),
+        watch: (@Sendable (String) -> Void)? = nil
+    ) -> (status: Int32, out: String, err: String) {
+        runInProcess(code, environment: environment, options: options, cancellation: cancellation, watch: watch)
     }
 
     /// Applies YAML through the harness's own client.

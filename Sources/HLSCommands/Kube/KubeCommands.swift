@@ -6,8 +6,8 @@ import Synchronization
 /// The `kube` object: the Kubernetes API of the kubeconfig's context, as kubectl reads it.
 enum KubeCommands {
     static func register(into registry: inout Registry) {
-        registry.registerObject("kube", summary: "Kubernetes objects: get, apply, delete, wait")
-        for spec in [get, apply, delete, wait] { registry.register(spec) }
+        registry.registerObject("kube", summary: "Kubernetes objects: get, apply, delete, wait, events, logs")
+        for spec in [get, apply, delete, wait, events, logs] { registry.register(spec) }
         registry.registerProvider(kinds)
         registry.registerProvider(namespaces)
     }
@@ -49,7 +49,9 @@ enum KubeCommands {
             common kinds, age), so its values pipe as typed values; -o json|yaml prints the objects unchanged \
             (one object for NAME, else the list's items).
             """,
-        positionals: [kindParameter, Parameter("name", .string, "one object (default: every one)", optional: true)],
+        positionals: [
+            kindParameter, Parameter("name", .string, "one object (default: every one)", optional: true),
+        ],
         flags: [
             namespaceFlag, Flag("all-namespaces", short: "A", "every namespace"),
             Flag("selector", short: "l", .string, "a label selector: app=web,tier!=db"),

@@ -49,7 +49,9 @@ extension KubeStoreState {
         for key in logs.keys where key.hasPrefix(prefix) { logs[key] = nil }
         for (id, follower) in logFollowers where follower.key.hasPrefix(prefix) {
             logFollowers[id] = nil
-            follower.stream.finish()
+            // Finished on its loop, after the store's lock is released (finishing removes it again).
+            let stream = follower.stream
+            stream.eventLoop.execute { stream.finish() }
         }
     }
 }
