@@ -10,6 +10,7 @@ enum KubeCommands {
         for spec in [get, apply, delete, wait, events, logs] { registry.register(spec) }
         registry.registerProvider(kinds)
         registry.registerProvider(namespaces)
+        registry.registerProvider(objects)
     }
 
     // MARK: Shared declarations
@@ -17,7 +18,7 @@ enum KubeCommands {
     static let kindParameter = Parameter(
         "kind", .name("kube-kind"),
         "a type: plural, singular, short name or kind, optionally .group (pods, po, deploy.apps)")
-    static let nameParameter = Parameter("name", .string, "the object's name")
+    static let nameParameter = Parameter("name", .name("kube-object"), "the object's name")
     static let namespaceFlag = Flag(
         "namespace", short: "n", .name("kube-namespace"), "the namespace (default: the context's)")
     static let contextFlag = Flag("context", .string, "the kubeconfig context (default: its current-context)")
@@ -50,7 +51,7 @@ enum KubeCommands {
             (one object for NAME, else the list's items).
             """,
         positionals: [
-            kindParameter, Parameter("name", .string, "one object (default: every one)", optional: true),
+            kindParameter, Parameter("name", .name("kube-object"), "one object (default: every one)", optional: true),
         ],
         flags: [
             namespaceFlag, Flag("all-namespaces", short: "A", "every namespace"),

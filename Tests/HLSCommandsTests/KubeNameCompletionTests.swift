@@ -1,0 +1,66 @@
+import Foundation
+import HLSCommands
+import HLSCore
+import HLSLanguage
+import Synchronization
+import TestSupport
+import XCTest
+
+/// The REPL's live Kubernetes names: kinds, namespaces, and the objects of the kind typed before.
+final class KubeNameCompletionTests: XCTestCase {
+    private func names(_ kind: String, _ command: String, _ words: [String], _ env: [String: String]) throws -> [String]
+    {
+        let provider = try XCTUnwrap(Commands.registry().providers[kind])
+        let context = ExecutionContext(environment: env, out: { _ in }, err: { _ in })
+        defer { context.closeServices() }
+        return try provider.fetch(NameQuery(command: command, context: context, words: words)).map(\.name).sorted()
+    }
+
+    func testKindsNamespacesAndObjectsOfTheTypedKindAndNamespace() throws {
+        let kube = try KubeHarness()
+        try kube.registerNode("k3s-wk-01")
+        try kube.create(KubeCommandsTests.configMaps)
+        try kube.create(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: apps}\n"
+                + "spec: {containers: [{name: web, image: nginx}]}\n")
+        let env = kube.environment
+
+        let kinds = try names("kube-kind", "kube get", [], env)
+        for kind in ["pods", "pod", "po", "configmaps", "configmap", "cm", "nodes"] {
+            XCTAssertTrue(kinds.contains(kind), "\(kind) in \(kinds)")
+        }
+        XCTAssertTrue(try names("kube-namespace", "kube get", [], env).contains("apps"))
+        XCTAssertEqual(try names("kube-object", "kube get", ["cm"], env), ["a"])
+        XCTAssertEqual(try names("kube-object", "kube get", ["-n", "apps", "configmaps"], env), ["b", "c"])
+        XCTAssertEqual(try names("kube-object", "kube get", ["configmap", "--namespace", "apps"], env), ["b", "c"])
+        XCTAssertEqual(try names("kube-object", "kube get", ["cm", "-A"], env), ["a", "b", "c"])
+        XCTAssertEqual(try names("kube-object", "kube delete", ["no"], env), ["k3s-wk-01"])
+        XCTAssertEqual(try names("kube-object", "kube logs", ["-n", "apps"], env), ["web"], "kube logs names pods")
+    }
+
+    func testAnUnreachableAPIFailsQuietly() throws {
+        let dir = try TemporaryDirectory("hlsh-kube-down")
+        let port = try freeLoopbackPort()
+        _ = try dir.write(
+            "kubeconfig",
+            """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: down, cluster: {server: "https://127.0.0.1:\(port)"}}]
+            users: [{name: u, user: {token: t}}]
+            contexts: [{name: down, context: {cluster: down, user: u}}]
+            current-context: down
+            """)
+        let provider = try XCTUnwrap(Commands.registry().providers["kube-object"])
+        let printed = Mutex("")
+        let context = ExecutionContext(
+            environment: ["KUBECONFIG": dir.file("kubeconfig"), "HOME": dir.path],
+            out: { t in printed.withLock { $0 += t } },
+            err: { t in printed.withLock { $0 += t } })
+        let started = Date()
+        XCTAssertThrowsError(try provider.fetch(NameQuery(command: "kube get", context: context, words: ["pods"])))
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+        XCTAssertEqual(printed.withLock { $0 }, "", "completion never prints into the line")
+        context.closeServices()
+    }
+}
