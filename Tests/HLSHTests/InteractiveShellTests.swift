@@ -186,6 +186,47 @@ final class InteractiveShellTests: XCTestCase {
         XCTAssertFalse(screen.contains("-icanon") || screen.contains(" -echo "), screen)
     }
 
+    /// Kubernetes names complete from the live API of the kubeconfig's cluster (`sim serve`'s):
+    /// an object name of the kind typed before it, and a namespace after `-n`.
+    func testKubeObjectNamesAndNamespacesCompleteFromTheAPI() throws {
+        let serve = Process()
+        serve.executableURL = URL(fileURLWithPath: BuiltBinary.hlsh)
+        serve.arguments = ["sim", "serve", "--dir", state.file("lab")]
+        serve.environment = ["HOME": state.path, "PATH": "/usr/bin:/bin", "NO_COLOR": "1"]
+        serve.standardOutput = FileHandle.nullDevice
+        serve.standardError = FileHandle.nullDevice
+        try serve.run()
+        defer {
+            serve.terminate()
+            serve.waitUntilExit()
+        }
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: state.file("lab/env")), serve.isRunning, Date() < deadline {
+            usleep(50_000)
+        }
+        let t = try TmuxTerminal(
+            command: ["/usr/bin/env", "KUBECONFIG=\(state.file("lab/kubeconfig"))", BuiltBinary.hlsh],
+            environment: [
+                "HOME": state.path, "XDG_STATE_HOME": state.file("state"), "TERM": "xterm-256color",
+                "LANG": "C.UTF-8", "NO_COLOR": "1",
+            ], directory: state.path)
+        // The prompt names the kubeconfig's context.
+        try t.waitFor("the prompt") { $0.contains("hlsh (default)> ") }
+        /// Tab until the line reads `expected` (a first Tab may be cut off by the deadline while
+        /// the cluster answers; its answer is cached for the next).
+        func complete(_ expected: String) throws {
+            for _ in 0..<10 {
+                try t.press("Tab")
+                if (try? t.waitFor(timeout: 1, expected) { $0.contains(expected) }) != nil { return }
+            }
+            try t.waitFor(timeout: 0, expected) { $0.contains(expected) }
+        }
+        try t.type("kube get namespaces kube-s")
+        try complete("> kube get namespaces kube-system ")
+        try t.type("-n kube-pu")
+        try complete("> kube get namespaces kube-system -n kube-public ")
+    }
+
     func testNodeSSHGivesARemoteTerminalAndReturnsToTheShell() throws {
         let sshd = try SSHDFixture.start()
         addTeardownBlock { sshd.stop() }
