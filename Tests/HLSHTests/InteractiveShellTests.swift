@@ -189,23 +189,10 @@ final class InteractiveShellTests: XCTestCase {
     /// Kubernetes names complete from the live API of the kubeconfig's cluster (`sim serve`'s):
     /// an object name of the kind typed before it, and a namespace after `-n`.
     func testKubeObjectNamesAndNamespacesCompleteFromTheAPI() throws {
-        let serve = Process()
-        serve.executableURL = URL(fileURLWithPath: BuiltBinary.hlsh)
-        serve.arguments = ["sim", "serve", "--dir", state.file("lab")]
-        serve.environment = ["HOME": state.path, "PATH": "/usr/bin:/bin", "NO_COLOR": "1"]
-        serve.standardOutput = FileHandle.nullDevice
-        serve.standardError = FileHandle.nullDevice
-        try serve.run()
-        defer {
-            serve.terminate()
-            serve.waitUntilExit()
-        }
-        let deadline = Date().addingTimeInterval(30)
-        while !FileManager.default.fileExists(atPath: state.file("lab/env")), serve.isRunning, Date() < deadline {
-            usleep(50_000)
-        }
+        let serve = try SimServeProcess(dir: state.file("lab"), home: state.path)
+        defer { serve.stop() }
         let t = try TmuxTerminal(
-            command: ["/usr/bin/env", "KUBECONFIG=\(state.file("lab/kubeconfig"))", BuiltBinary.hlsh],
+            command: ["/usr/bin/env", "KUBECONFIG=\(serve.kubeconfig)", BuiltBinary.hlsh],
             environment: [
                 "HOME": state.path, "XDG_STATE_HOME": state.file("state"), "TERM": "xterm-256color",
                 "LANG": "C.UTF-8", "NO_COLOR": "1",

@@ -7,22 +7,9 @@ final class SimServeKubeconfigTests: XCTestCase {
     func testSimServeWritesAKubeconfigKubectlUsesAsItIs() throws {
         let kubectl = try Kubectl.path()
         let dir = try TemporaryDirectory("hlsh-sim-serve")
-        let serve = Process()
-        serve.executableURL = URL(fileURLWithPath: BuiltBinary.hlsh)
-        serve.arguments = ["sim", "serve", "--dir", dir.file("lab")]
-        serve.environment = ["HOME": dir.path, "PATH": "/usr/bin:/bin", "NO_COLOR": "1"]
-        serve.standardOutput = FileHandle.nullDevice
-        serve.standardError = FileHandle.nullDevice
-        try serve.run()
-        defer {
-            serve.terminate()
-            serve.waitUntilExit()
-        }
-        let kubeconfig = dir.file("lab/kubeconfig")
-        let deadline = Date().addingTimeInterval(30)
-        while !FileManager.default.fileExists(atPath: dir.file("lab/env")), serve.isRunning, Date() < deadline {
-            usleep(50_000)
-        }
+        let serve = try SimServeProcess(dir: dir.file("lab"), home: dir.path)
+        defer { serve.stop() }
+        let kubeconfig = serve.kubeconfig
         XCTAssertTrue(FileManager.default.fileExists(atPath: kubeconfig), "sim serve wrote no kubeconfig")
         let run = try runProcess(
             kubectl, ["--kubeconfig", kubeconfig, "--cache-dir", dir.file("cache"), "get", "namespaces"],
