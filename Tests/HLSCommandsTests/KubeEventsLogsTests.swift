@@ -2,7 +2,6 @@ import Foundation
 import HLSCore
 import Kube
 import LabSim
-import Synchronization
 import TestSupport
 import XCTest
 
@@ -60,6 +59,25 @@ final class KubeEventsLogsTests: XCTestCase {
         let bad = kube.run("kube events --for pod")
         XCTAssertEqual(bad.status, 2, bad.err)
         XCTAssertTrue(bad.err.contains("--for takes KIND/NAME"), bad.err)
+    }
+
+    func testEventsWatchPrintsTheListThenEachNewEventUntilCtrlC() throws {
+        let kube = try KubeHarness()
+        try kube.registerNode("k3s-wk-01")
+        let watch = BackgroundRun("kube events -w --for node/k3s-wk-01", on: kube)
+        XCTAssertTrue(watch.waitForOutput("NodeReady"), watch.text)
+        try kube.client.mergePatch(
+            .nodes, "k3s-wk-01", patch: .object([("spec", .object([("unschedulable", .bool(true))]))]))
+        XCTAssertTrue(watch.waitForOutput("NodeNotSchedulable"), watch.text)
+        watch.cancellation.cancel()
+        let result = try XCTUnwrap(watch.result(), "-w stops on Ctrl-C")
+        let lines = watch.text.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.filter { $0.contains("reason") }.count, 1, "one header: \(lines)")
+        XCTAssertTrue(lines.first?.contains("message") ?? false, "\(lines)")
+        XCTAssertTrue(lines.last?.contains("Node/k3s-wk-01") ?? false, "\(lines)")
+        XCTAssertTrue(lines.last?.contains("NodeNotSchedulable") ?? false, "the new event comes last: \(lines)")
+        XCTAssertEqual(lines.count, 1 + 7 + 1, "\(lines)")
+        XCTAssertNotEqual(result.status, 1, result.err)
     }
 
     /// A pod bound to the worker, run by its kubelet.
@@ -129,27 +147,16 @@ final class KubeEventsLogsTests: XCTestCase {
         try kube.registerNode("k3s-wk-01")
         try runningPod(kube, "web", containers: ["web"])
         for ending in ["Ctrl-C", "pod deleted"] {
-            let seen = Mutex("")
-            let cancellation = Cancellation()
-            let finished = DispatchSemaphore(value: 0)
-            nonisolated(unsafe) var result: (status: Int32, out: String, err: String) = (-1, "", "")
-            nonisolated(unsafe) let kube = kube
-            Thread.detachNewThread {
-                result = kube.run("kube logs web -f", cancellation: cancellation) { text in seen.withLock { $0 += text }
-                }
-                finished.signal()
-            }
-            let deadline = Date().addingTimeInterval(10)
-            while !seen.withLock({ $0.contains("started") }) && Date() < deadline { usleep(20_000) }
+            let follow = BackgroundRun("kube logs web -f", on: kube)
+            XCTAssertTrue(follow.waitForOutput("started"), follow.text)
             try kube.sim.appendLog(namespace: "default", pod: "web", container: "web", "after \(ending)")
-            while !seen.withLock({ $0.contains("after \(ending)") }) && Date() < deadline { usleep(20_000) }
-            XCTAssertTrue(seen.withLock { $0 }.contains("after \(ending)\n"), "followed: \(seen.withLock { $0 })")
+            XCTAssertTrue(follow.waitForOutput("after \(ending)\n"), "followed: \(follow.text)")
             if ending == "Ctrl-C" {
-                cancellation.cancel()
+                follow.cancellation.cancel()
             } else {
                 try kube.client.delete(.pods, "web", namespace: "default")
             }
-            XCTAssertEqual(finished.wait(timeout: .now() + 10), .success, "-f stops on \(ending)")
+            let result = try XCTUnwrap(follow.result(), "-f stops on \(ending)")
             XCTAssertNotEqual(result.status, 1, "\(ending): \(result.err)")
         }
     }

@@ -17,12 +17,13 @@ extension KubeCommands {
             (a repeated event is one row whose count rises); --for KIND/NAME keeps the events about one \
             object (a field selector on involvedObject.kind and involvedObject.name, so the server \
             filters). Events about nodes and other cluster-wide objects are in the default namespace. \
-            -o json|yaml gives the Event objects unchanged.
+            -o json|yaml gives the Event objects unchanged. -w prints the list, then each event as the \
+            server records it (a watch, re-opened when it drops), until Ctrl-C.
             """,
         flags: [
             namespaceFlag, Flag("all-namespaces", short: "A", "every namespace"),
             Flag("for", .string, "only the events about this object: KIND/NAME (node/k3s-wk-01, pod/web)"),
-            contextFlag,
+            Flag("watch", short: "w", "go on printing events as they are recorded, until Ctrl-C"), contextFlag,
         ],
         columns: ["namespace", "last-seen", "type", "reason", "object", "message"],
         examples: [
@@ -48,15 +49,41 @@ extension KubeCommands {
             // A cluster-wide object's events are recorded in the default namespace.
             if !resource.namespaced && !everywhere && inv.string("namespace") == nil { namespace = "default" }
         }
-        let list = try client.list(
-            .events, namespace: namespace, options: KubeListOptions(fieldSelector: selector),
-            cancellation: cancellation)
+        let options = KubeListOptions(fieldSelector: selector)
+        if inv.flag("watch") {
+            try watchEvents(inv, client: client, namespace: namespace, options: options)
+            return .null
+        }
+        let list = try client.list(.events, namespace: namespace, options: options, cancellation: cancellation)
         let sorted = list.items.enumerated().sorted {
             (lastSeen($0.element) ?? 0, $0.offset) < (lastSeen($1.element) ?? 0, $1.offset)
         }.map(\.element)
         if inv.string("output").map({ $0 != "table" }) ?? false { return .list(sorted.map(Value.init)) }
         let now = Date().timeIntervalSince1970
         return .list(sorted.map { eventRow($0, namespaceColumn: everywhere, now: now) })
+    }
+
+    /// `-w`: the list as a table (or objects), then one line per event recorded or counted
+    /// again, until Ctrl-C.
+    static func watchEvents(
+        _ inv: Invocation, client: KubeClient, namespace: String?, options: KubeListOptions
+    ) throws {
+        let printer = KubeEventPrinter(inv)
+        let receive: (KubeWatchEvent) throws(HLSError) -> KubeWatchDecision = { change in
+            switch change {
+            case .listed(let items, _): printer.listed(items)
+            case .added(let object), .modified(let object): printer.show([object])
+            default: break
+            }
+            return .continue
+        }
+        do {
+            _ = try client.watch(
+                .events, namespace: namespace, options: options, cancellation: inv.context.cancellation, receive)
+        } catch {
+            // Ctrl-C is how a watch is meant to end.
+            guard error.kind == .interrupted, inv.context.cancellation.isCancelled else { throw error }
+        }
     }
 
     /// When an event was last seen (kubectl events' order): its series' last observation, else
@@ -89,5 +116,45 @@ extension KubeCommands {
         }
         record["message"] = text(event["message"])
         return .record(record)
+    }
+}
+
+/// Prints `kube events -w`'s events as they come: a table whose header is printed once (or each
+/// object in the format asked for). Used on the thread running the watch.
+final class KubeEventPrinter {
+    private let inv: Invocation
+    private let format: Render.Format
+    private var headed = false
+
+    init(_ inv: Invocation) {
+        self.inv = inv
+        format = inv.string("output").flatMap(Render.Format.init(rawValue:)) ?? inv.context.options.output
+    }
+
+    /// The first list, oldest first; a later one (after the watch was re-opened) is not
+    /// printed again.
+    func listed(_ events: [Document]) {
+        guard !headed else { return }
+        show(events.sorted { (KubeCommands.lastSeen($0) ?? 0) < (KubeCommands.lastSeen($1) ?? 0) })
+        headed = true
+    }
+
+    func show(_ events: [Document]) {
+        guard !events.isEmpty else { return }
+        let terminal = inv.context.stdoutTerminal
+        guard format == .table else {
+            for event in events { inv.context.out(Render.value(Value(event), format: format, terminal: terminal)) }
+            return
+        }
+        let now = Date().timeIntervalSince1970
+        let rows = events.compactMap { event -> Record? in
+            let row = KubeCommands.eventRow(event, namespaceColumn: inv.flag("all-namespaces"), now: now)
+            if case .record(let record) = row { return record }
+            return nil
+        }
+        var lines = Render.table(rows, terminal: terminal).split(separator: "\n").map(String.init)
+        if headed { lines.removeFirst() }
+        headed = true
+        inv.context.out(lines.map { $0 + "\n" }.joined())
     }
 }
