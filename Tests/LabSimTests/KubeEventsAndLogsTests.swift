@@ -47,6 +47,7 @@ extension KubeStoreTests {
                 "Starting", "NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID",
                 "NodeAllocatableEnforced", "RegisteredNode", "NodeReady",
             ])
+        guard all.count == 7 else { return }
         let starting = all[0]
         XCTAssertEqual(starting.text("message"), "Starting kubelet.")
         XCTAssertEqual(starting.text("type"), "Normal")
