@@ -2,6 +2,7 @@ import Foundation
 import HLSCommands
 import HLSCore
 import HLSLanguage
+import LabSim
 import Synchronization
 import TestSupport
 import XCTest
@@ -62,5 +63,43 @@ final class KubeNameCompletionTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 5)
         XCTAssertEqual(printed.withLock { $0 }, "", "completion never prints into the line")
         context.closeServices()
+    }
+
+    /// A kubeconfig warning (`insecure-skip-tls-verify`) is not printed by completion, which
+    /// would write it into the line being edited, but by the first command of the session.
+    func testCompletionLeavesKubeconfigWarningsToTheFirstCommand() throws {
+        let sim = KubeAPISimulator(
+            options: {
+                var options = KubeAPISimulator.Options()
+                options.tokens = ["secret-token": "admin"]
+                return options
+            }())
+        let endpoint = try sim.start()
+        defer { sim.stop() }
+        let dir = try TemporaryDirectory("hlsh-kube-insecure")
+        let kubeconfig = try dir.write(
+            "kubeconfig",
+            """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: lab, cluster: {server: "\(endpoint.url)", insecure-skip-tls-verify: true}}]
+            users: [{name: u, user: {token: secret-token}}]
+            contexts: [{name: lab, context: {cluster: lab, user: u}}]
+            current-context: lab
+            """)
+        let err = Mutex("")
+        let context = ExecutionContext(
+            environment: ["KUBECONFIG": kubeconfig, "HOME": dir.path], out: { _ in },
+            err: { t in err.withLock { $0 += t } })
+        defer { context.closeServices() }
+        let provider = try XCTUnwrap(Commands.registry().providers["kube-namespace"])
+        XCTAssertTrue(
+            try provider.fetch(NameQuery(command: "kube get", context: context)).contains { $0.name == "default" })
+        XCTAssertEqual(err.withLock { $0 }, "", "completion printed into the line")
+        let runner = ScriptRunner(
+            interpreter: Interpreter(registry: Commands.registry(), context: context), color: false)
+        XCTAssertEqual(
+            runner.run(SourceFile(name: "t.hls", text: "kube get ns | count"), arguments: [], scriptPath: nil), 0)
+        XCTAssertTrue(err.withLock { $0 }.contains("insecure-skip-tls-verify"), err.withLock { $0 })
     }
 }

@@ -5,7 +5,7 @@ extension KubeCommands {
     /// Resource type names for completion, from the server's discovery (plural, singular and
     /// short names).
     static let kinds = NameProvider(kind: "kube-kind", ttl: .seconds(60)) { query in
-        let client = try KubeService.of(query.context).client()
+        let client = try KubeService.of(query.context).client(quiet: true)
         var seen = Set<String>()
         return try client.discovery(cancellation: query.context.cancellation).resources.flatMap { resource in
             ([resource.name, resource.singularName] + resource.shortNames).filter { seen.insert($0).inserted }.map {
@@ -16,7 +16,7 @@ extension KubeCommands {
 
     /// Namespace names for completion, from the live API.
     static let namespaces = NameProvider(kind: "kube-namespace", ttl: .seconds(15)) { query in
-        let client = try KubeService.of(query.context).client()
+        let client = try KubeService.of(query.context).client(quiet: true)
         return try client.list(.namespaces, cancellation: query.context.cancellation).items.compactMap { item in
             guard case .string(let name)? = item["metadata"]?["name"] else { return nil }
             var phase: String?
@@ -38,7 +38,7 @@ extension KubeCommands {
         guard let spec = [get, delete, wait, logs].first(where: { $0.name == query.command }) else { return [] }
         let (positionals, flags) = spec.arguments(typed: query.words)
         guard let kind = spec.name == logs.name ? "pods" : positionals.first else { return [] }
-        let client = try KubeService.of(query.context).client(context: flags["context"])
+        let client = try KubeService.of(query.context).client(context: flags["context"], quiet: true)
         let cancellation = query.context.cancellation
         let resource = try client.resolve(kind, cancellation: cancellation)
         let everywhere = flags["all-namespaces"] != nil
