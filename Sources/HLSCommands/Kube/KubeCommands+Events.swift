@@ -16,7 +16,8 @@ extension KubeCommands {
             container created, started or stopped. One row per event, sorted by when it was last seen \
             (a repeated event is one row whose count rises); --for KIND/NAME keeps the events about one \
             object (a field selector on involvedObject.kind and involvedObject.name, so the server \
-            filters). Events about nodes and other cluster-wide objects are in the default namespace. \
+            filters; unlike kubectl events --for, not on involvedObject.apiVersion, which the kubelet's \
+            node events do not carry). Events about nodes and other cluster-wide objects are in the default namespace. \
             -o json|yaml gives the Event objects unchanged. -w prints the list, then each event as the \
             server records it (a watch, re-opened when it drops), until Ctrl-C.
             """,
