@@ -66,6 +66,8 @@ public struct KubeResource: Sendable, Hashable, CustomStringConvertible {
     public static let namespaces = KubeResource(
         group: "", version: "v1", name: "namespaces", kind: "Namespace", namespaced: false, shortNames: ["ns"],
         subresources: ["status", "finalize"])
+    public static let events = KubeResource(
+        group: "", version: "v1", name: "events", kind: "Event", namespaced: true, shortNames: ["ev"])
     public static let customResourceDefinitions = KubeResource(
         group: "apiextensions.k8s.io", version: "v1", name: "customresourcedefinitions",
         kind: "CustomResourceDefinition", namespaced: false, shortNames: ["crd", "crds"], subresources: ["status"])

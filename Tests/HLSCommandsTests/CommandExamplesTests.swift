@@ -59,9 +59,10 @@ final class CommandExamplesTests: XCTestCase {
         }
     }
 
-    /// Phase 2 on the lab (SSH, k3s, the kubeconfig merged, the worker Ready), then the objects the kube examples
-    /// name: namespaces `apps` and `scratch`, ConfigMap `apps/settings`, and a `manifests/` folder
-    /// (the example's relative path becomes the harness's folder).
+    /// Phase 2 on the lab (SSH, k3s, the kubeconfig merged, the worker Ready), then the objects the
+    /// kube examples name: namespaces `apps` and `scratch`, ConfigMap `apps/settings`, pod `apps/web`
+    /// running on the worker, and a `manifests/` folder (the example's relative path becomes the
+    /// harness's folder).
     func makeCluster(_ lab: LabHarness, for code: String) throws -> String {
         let setup = lab.run(
             "node wait all --for ssh --accept-new --timeout 60s --every 200ms\nnode k3s all\nnode kubeconfig\n"
@@ -80,10 +81,19 @@ final class CommandExamplesTests: XCTestCase {
             kind: ConfigMap
             metadata: {name: settings, namespace: apps}
             data: {greeting: hello}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web, namespace: apps}
+            spec:
+              nodeName: k3s-wk-01
+              containers: [{name: web, image: nginx}]
             """
         let manifests = try lab.home.write("manifests/objects.yaml", objects)
         let applied = lab.run("kube apply -f \"\(manifests)\"")
         XCTAssertEqual(applied.status, 0, "the kube examples' objects: \(applied.err)")
+        let running = lab.run("kube wait pod web -n apps --for condition=Ready --timeout 30s")
+        XCTAssertEqual(running.status, 0, "the worker's kubelet runs the examples' pod: \(running.err)")
         return code.replacingOccurrences(of: "manifests/", with: lab.home.file("manifests") + "/")
     }
 

@@ -5,15 +5,20 @@ import Synchronization
 
 /// Runs .hls code in-process as the binary runs a script: the command registry, `environment`
 /// and `options`, output collected, and the run's services (SSH pool, API clients) closed at the
-/// end as `Session.close` does.
-func runInProcess(_ code: String, environment: [String: String], options: RunOptions = RunOptions())
-    -> (status: Int32, out: String, err: String)
-{
+/// end as `Session.close` does. `cancellation` is the run's Ctrl-C; `watch` sees the output as
+/// it is written.
+func runInProcess(
+    _ code: String, environment: [String: String], options: RunOptions = RunOptions(),
+    cancellation: Cancellation = Cancellation(), watch: (@Sendable (String) -> Void)? = nil
+) -> (status: Int32, out: String, err: String) {
     let out = Mutex("")
     let err = Mutex("")
     let context = ExecutionContext(
-        options: options, environment: environment, out: { t in out.withLock { $0 += t } },
-        err: { t in err.withLock { $0 += t } })
+        options: options, environment: environment, cancellation: cancellation,
+        out: { t in
+            out.withLock { $0 += t }
+            watch?(t)
+        }, err: { t in err.withLock { $0 += t } })
     let runner = ScriptRunner(interpreter: Interpreter(registry: Commands.registry(), context: context), color: false)
     let status = runner.run(SourceFile(name: "test.hls", text: code), arguments: [], scriptPath: nil)
     context.closeServices()

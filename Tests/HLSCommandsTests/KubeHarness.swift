@@ -1,9 +1,11 @@
 import Foundation
 import HLSCommands
+import HLSCore
 import HLSFormats
 import HLSLanguage
 import Kube
 import LabSim
+import Synchronization
 import TestSupport
 
 /// A simulated Kubernetes API started for one test, its admin kubeconfig as `KUBECONFIG`, and a
@@ -26,8 +28,11 @@ final class KubeHarness {
 
     deinit { sim.stop() }
 
-    func run(_ code: String, options: RunOptions = RunOptions()) -> (status: Int32, out: String, err: String) {
-        runInProcess(code, environment: environment, options: options)
+    func run(
+        _ code: String, options: RunOptions = RunOptions(), cancellation: Cancellation = Cancellation(),
+        watch: (@Sendable (String) -> Void)? = nil
+    ) -> (status: Int32, out: String, err: String) {
+        runInProcess(code, environment: environment, options: options, cancellation: cancellation, watch: watch)
     }
 
     /// Applies YAML through the harness's own client.
@@ -40,5 +45,39 @@ final class KubeHarness {
             KubeNodeRegistration(
                 name: name, internalIP: "192.168.10.2\(controlPlane ? 1 : 2)", controlPlane: controlPlane,
                 version: "v1.33.4+k3s1", ready: ready))
+    }
+}
+
+/// .hls code running on a thread of its own until it ends or its `cancellation` (its Ctrl-C)
+/// fires, as `kube logs -f` and `kube events -w` do; its output is seen as it is written.
+final class BackgroundRun: @unchecked Sendable {
+    let cancellation = Cancellation()
+    private let output = Mutex("")
+    private let finished = DispatchSemaphore(value: 0)
+    private let outcome = Mutex<(status: Int32, out: String, err: String)?>(nil)
+
+    init(_ code: String, on kube: KubeHarness) {
+        nonisolated(unsafe) let kube = kube
+        Thread.detachNewThread { [self] in
+            let result = kube.run(code, cancellation: cancellation) { text in self.output.withLock { $0 += text } }
+            outcome.withLock { $0 = result }
+            finished.signal()
+        }
+    }
+
+    var text: String { output.withLock { $0 } }
+
+    /// Waits (up to `timeout` seconds) until the output holds `expected`.
+    @discardableResult
+    func waitForOutput(_ expected: String, timeout: TimeInterval = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !text.contains(expected) && Date() < deadline { usleep(20_000) }
+        return text.contains(expected)
+    }
+
+    /// How the run ended, nil when it did not within `timeout` seconds.
+    func result(timeout: TimeInterval = 10) -> (status: Int32, out: String, err: String)? {
+        guard finished.wait(timeout: .now() + timeout) == .success else { return nil }
+        return outcome.withLock { $0 }
     }
 }

@@ -64,7 +64,9 @@ final class RegistryDeclarationTests: XCTestCase {
         // `-n NAMESPACE` as kubectl has it: hlsh's own `-n` (check the script only) is read only
         // before the first word (ArgvSplit), never among a command's words (GlobalFlags), so
         // `hlsh kube get po -n apps` gives it to the verb.
-        "kube get": ["n"], "kube delete": ["n"], "kube wait": ["n"],
+        "kube get": ["n"], "kube delete": ["n"], "kube wait": ["n"], "kube events": ["n"],
+        // `kube logs -c CONTAINER` likewise: hlsh's `-c CODE` is read only before the first word.
+        "kube logs": ["n", "c"],
     ]
 
     /// `-o`/`--output FORMAT` is every verb's and hlsh's own: a verb that declared its own

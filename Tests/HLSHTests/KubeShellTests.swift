@@ -133,4 +133,23 @@ final class KubeShellTests: XCTestCase {
             ["-c", "kube get configmaps -n default | where name == half | count"], environment: env)
         XCTAssertEqual(half.stdout, "0\n", "nothing of a file with a bad document is applied")
     }
+
+    /// Kubernetes names complete from the live API of the kubeconfig's cluster (`sim serve`'s):
+    /// an object name of the kind typed before it, and a namespace after `-n`.
+    func testKubeObjectNamesAndNamespacesCompleteFromTheAPI() throws {
+        let t = try shell(color: false)
+        /// Tab until the line reads `expected` (a first Tab may be cut off by the deadline while
+        /// the cluster answers; its answer is cached for the next).
+        func complete(_ expected: String) throws {
+            for _ in 0..<10 {
+                try t.press("Tab")
+                if (try? t.waitFor(timeout: 1, expected) { $0.contains(expected) }) != nil { return }
+            }
+            try t.waitFor(timeout: 0, expected) { $0.contains(expected) }
+        }
+        try t.type("kube get namespaces kube-s")
+        try complete("> kube get namespaces kube-system ")
+        try t.type("-n kube-pu")
+        try complete("> kube get namespaces kube-system -n kube-public ")
+    }
 }

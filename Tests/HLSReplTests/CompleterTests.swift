@@ -2,6 +2,7 @@ import Foundation
 import HLSCore
 import HLSLanguage
 import HLSRepl
+import Synchronization
 import TestSupport
 import XCTest
 
@@ -101,6 +102,44 @@ final class CompleterTests: XCTestCase {
         XCTAssertEqual(calls.value, 1)
     }
 
+    /// `kube get [-n NS] KIND NAME`: a short flag's value completes (`-n `), a short flag with a
+    /// value is not a positional, and a provider sees the words typed before the name, its
+    /// answers cached per those words.
+    func testShortFlagValuesAndNamesThatDependOnTheWordsBefore() {
+        var r = Builtins.registry
+        r.registerObject("kube", summary: "Kubernetes")
+        r.register(
+            CommandSpec(
+                ["kube", "get"], summary: "get",
+                positionals: [
+                    Parameter("kind", .name("kind"), "a type"),
+                    Parameter("name", .name("object"), "one", optional: true),
+                ],
+                flags: [Flag("namespace", short: "n", .name("ns"), "the namespace"), Flag("all", short: "A", "all")],
+                implementation: .query { _ in .null }))
+        r.registerProvider(NameProvider(kind: "ns") { _ in [NameCandidate("apps"), NameCandidate("default")] })
+        r.registerProvider(NameProvider(kind: "kind") { _ in [NameCandidate("pods"), NameCandidate("configmaps")] })
+        let asked = LockedList()
+        r.registerProvider(
+            NameProvider(
+                kind: "object", ttl: .seconds(60), scope: { $0.joined(separator: " ") },
+                fetch: { query in
+                    asked.append(query.words.joined(separator: " "))
+                    let kind = query.words.first { !$0.hasPrefix("-") && $0 != "apps" } ?? ""
+                    let namespace = query.words.contains("apps") ? "apps" : "default"
+                    return [NameCandidate("\(kind)-in-\(namespace)")]
+                }))
+        let comp = completer(r)
+        XCTAssertEqual(texts(comp.complete(line: "kube get -n ", cursor: 12)), ["apps", "default"])
+        XCTAssertEqual(texts(comp.complete(line: "kube get -n apps ", cursor: 17)), ["configmaps", "pods"])
+        XCTAssertEqual(texts(comp.complete(line: "kube get -A ", cursor: 12)), ["configmaps", "pods"])
+        XCTAssertEqual(texts(comp.complete(line: "kube get -n apps pods ", cursor: 22)), ["pods-in-apps"])
+        XCTAssertEqual(texts(comp.complete(line: "kube get pods ", cursor: 14)), ["pods-in-default"])
+        XCTAssertEqual(texts(comp.complete(line: "kube get configmaps c", cursor: 21)), ["configmaps-in-default"])
+        XCTAssertEqual(texts(comp.complete(line: "kube get pods p", cursor: 15)), ["pods-in-default"])
+        XCTAssertEqual(asked.values, ["-n apps pods", "pods", "configmaps"], "one fetch per scope, then the cache")
+    }
+
     func testPathsCompleteForSourceAndPathArguments() throws {
         let dir = try TemporaryDirectory()
         try dir.write("runbooks/bootstrap.hls", "echo hi\n")
@@ -150,4 +189,10 @@ final class LockedCounter: @unchecked Sendable {
     private var count = 0
     func increment() { lock.withLock { count += 1 } }
     var value: Int { lock.withLock { count } }
+}
+
+final class LockedList: Sendable {
+    private let items = Mutex<[String]>([])
+    func append(_ item: String) { items.withLock { $0.append(item) } }
+    var values: [String] { items.withLock { $0 } }
 }

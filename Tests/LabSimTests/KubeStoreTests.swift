@@ -9,8 +9,8 @@ import XCTest
 /// resourceVersion and generation bookkeeping, server-side apply, patches, pagination, eviction.
 final class KubeStoreTests: XCTestCase {
     private var group: MultiThreadedEventLoopGroup!
-    private var api: KubeAPI!
-    private let admin = KubeUser(name: "system:admin", groups: ["system:masters"])
+    var api: KubeAPI!
+    let admin = KubeUser(name: "system:admin", groups: ["system:masters"])
 
     override func setUp() {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -21,7 +21,7 @@ final class KubeStoreTests: XCTestCase {
 
     /// One request as an authenticated admin; the status and the body as a document.
     @discardableResult
-    private func call(
+    func call(
         _ method: String, _ path: String, _ query: String = "", body: String = "",
         contentType: String = "application/json"
     ) throws -> (status: Int, body: Document) {

@@ -134,6 +134,34 @@ final class KubectlTests: XCTestCase {
             }, kube.sim.requestLog.joined(separator: "\n"))
     }
 
+    /// kubectl reads the recorded events; `--for` also selects `involvedObject.apiVersion`, so
+    /// it misses the kubelet's node events, whose reference has none (as on a real cluster:
+    /// the kubelet's `nodeRef` is kind, name and the name as uid), and shows the node
+    /// controller's alone.
+    func testKubectlEventsListsTheKubeletsNodeEvents() throws {
+        let kube = try KubeSimFixture()
+        try kube.sim.registerNode(
+            KubeNodeRegistration(
+                name: "k3s-wk-01", internalIP: "192.168.10.31", controlPlane: false, version: "v1.33.4+k3s1"))
+        let all = try kube.kubectlOK(["events"]).split(separator: "\n").map(String.init)
+        XCTAssertEqual(
+            all.first?.split(separator: " ").prefix(5), ["LAST", "SEEN", "TYPE", "REASON", "OBJECT"], "\(all)")
+        XCTAssertTrue(
+            all.contains {
+                $0.contains("Starting") && $0.contains("Node/k3s-wk-01") && $0.hasSuffix("Starting kubelet.")
+            },
+            "\(all)")
+        XCTAssertEqual(all.count, 1 + 7, "\(all)")
+        let forNode = try kube.kubectlOK(["events", "--for", "node/k3s-wk-01"]).split(separator: "\n")
+        XCTAssertEqual(forNode.count, 2, "\(forNode)")
+        XCTAssertTrue(forNode.last?.contains("RegisteredNode") ?? false, "\(forNode)")
+        XCTAssertTrue(
+            kube.sim.requestLog.contains {
+                $0.contains(
+                    "fieldSelector=involvedObject.kind=Node,involvedObject.apiVersion=v1,involvedObject.name=k3s-wk-01")
+            }, "\(kube.sim.requestLog.filter { $0.contains("events") })")
+    }
+
     func testDrainEvictsAControlledPodAndItIsGone() throws {
         let kube = try KubeSimFixture()
         try kube.sim.registerNode(

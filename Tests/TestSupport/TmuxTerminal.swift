@@ -26,9 +26,10 @@ public final class TmuxTerminal: @unchecked Sendable {
         guard result.status == 0 else { throw TmuxError(message: "tmux new-session failed: \(result.stderr)") }
     }
 
-    /// Types literal text (no key names interpreted).
+    /// Types literal text (no key names interpreted; `--` so text such as `-n apps` is not
+    /// read as tmux's own flags).
     public func type(_ text: String) throws {
-        _ = try spawnAndWait("/usr/bin/tmux", ["-L", socket, "send-keys", "-l", text])
+        _ = try spawnAndWait("/usr/bin/tmux", ["-L", socket, "send-keys", "-l", "--", text])
     }
 
     /// Presses keys by tmux name: `Enter`, `Tab`, `Up`, `C-c`, `C-d`.

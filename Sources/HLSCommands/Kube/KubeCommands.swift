@@ -6,10 +6,11 @@ import Synchronization
 /// The `kube` object: the Kubernetes API of the kubeconfig's context, as kubectl reads it.
 enum KubeCommands {
     static func register(into registry: inout Registry) {
-        registry.registerObject("kube", summary: "Kubernetes objects: get, apply, delete, wait")
-        for spec in [get, apply, delete, wait] { registry.register(spec) }
+        registry.registerObject("kube", summary: "Kubernetes objects: get, apply, delete, wait, events, logs")
+        for spec in [get, apply, delete, wait, events, logs] { registry.register(spec) }
         registry.registerProvider(kinds)
         registry.registerProvider(namespaces)
+        registry.registerProvider(objects)
     }
 
     // MARK: Shared declarations
@@ -17,7 +18,7 @@ enum KubeCommands {
     static let kindParameter = Parameter(
         "kind", .name("kube-kind"),
         "a type: plural, singular, short name or kind, optionally .group (pods, po, deploy.apps)")
-    static let nameParameter = Parameter("name", .string, "the object's name")
+    static let nameParameter = Parameter("name", .name("kube-object"), "the object's name")
     static let namespaceFlag = Flag(
         "namespace", short: "n", .name("kube-namespace"), "the namespace (default: the context's)")
     static let contextFlag = Flag("context", .string, "the kubeconfig context (default: its current-context)")
@@ -49,7 +50,9 @@ enum KubeCommands {
             common kinds, age), so its values pipe as typed values; -o json|yaml prints the objects unchanged \
             (one object for NAME, else the list's items).
             """,
-        positionals: [kindParameter, Parameter("name", .string, "one object (default: every one)", optional: true)],
+        positionals: [
+            kindParameter, Parameter("name", .name("kube-object"), "one object (default: every one)", optional: true),
+        ],
         flags: [
             namespaceFlag, Flag("all-namespaces", short: "A", "every namespace"),
             Flag("selector", short: "l", .string, "a label selector: app=web,tier!=db"),

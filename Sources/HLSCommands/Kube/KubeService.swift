@@ -6,12 +6,15 @@ import Synchronization
 /// The run's Kubernetes side: the kubeconfig read once (as kubectl reads it: `KUBECONFIG`, else
 /// `~/.kube/config`), and one `KubeClient` per context used, so every command of a run shares its
 /// discovery cache, exec credentials and open connections. Each context's kubeconfig warnings
-/// (`insecure-skip-tls-verify`) are printed once, when its client is made.
+/// (`insecure-skip-tls-verify`) are printed once, when a command first uses its client (never
+/// by REPL completion, which must not print into the line being edited).
 final class KubeService: ClosableService {
     let kubeconfig: KubeconfigSet
     private let environment: [String: String]
     private let warn: @Sendable (String) -> Void
     private let clients = Mutex<[String: KubeClient]>([:])
+    /// The contexts whose warnings were printed.
+    private let warned = Mutex<Set<String>>([])
 
     private init(kubeconfig: KubeconfigSet, environment: [String: String], warn: @escaping @Sendable (String) -> Void) {
         self.kubeconfig = kubeconfig
@@ -29,16 +32,19 @@ final class KubeService: ClosableService {
         }
     }
 
-    /// The client of `context` (`--context`), else of the kubeconfig's current context.
-    func client(context name: String? = nil) throws -> KubeClient {
+    /// The client of `context` (`--context`), else of the kubeconfig's current context;
+    /// `quiet` (completion) leaves its warnings for the first command that uses it.
+    func client(context name: String? = nil, quiet: Bool = false) throws -> KubeClient {
         let endpoint = try kubeconfig.endpoint(context: name)
-        let (client, made) = clients.withLock { clients in
-            if let existing = clients[endpoint.context] { return (existing, false) }
+        let client = clients.withLock { clients in
+            if let existing = clients[endpoint.context] { return existing }
             let client = KubeClient(endpoint: endpoint, environment: environment)
             clients[endpoint.context] = client
-            return (client, true)
+            return client
         }
-        if made { for warning in endpoint.warnings { warn(warning) } }
+        if !quiet, warned.withLock({ $0.insert(endpoint.context).inserted }) {
+            for warning in endpoint.warnings { warn(warning) }
+        }
         return client
     }
 

@@ -7,25 +7,35 @@ public struct NameProvider: Sendable {
     public var ttl: Duration
     /// Fetches the names; may be slow (the network), so the REPL calls it with a deadline.
     public var fetch: @Sendable (NameQuery) throws -> [NameCandidate]
+    /// What of the words typed before the name the answer depends on (`pods|apps` for
+    /// `kube get pods -n apps`): answers are cached per verb and scope. Empty by default: the
+    /// names depend on the verb only.
+    public var scope: @Sendable ([String]) -> String
 
     public init(
-        kind: String, ttl: Duration = .seconds(10), fetch: @escaping @Sendable (NameQuery) throws -> [NameCandidate]
+        kind: String, ttl: Duration = .seconds(10), scope: @escaping @Sendable ([String]) -> String = { _ in "" },
+        fetch: @escaping @Sendable (NameQuery) throws -> [NameCandidate]
     ) {
         self.kind = kind
         self.ttl = ttl
+        self.scope = scope
         self.fetch = fetch
     }
 }
 
-/// What is being completed: the verb (so `vm start` can offer only stopped VMs) and the context.
+/// What is being completed: the verb (so `vm start` can offer only stopped VMs), the words
+/// typed after it (so `kube get pods -n apps` can offer the pods of `apps`) and the context.
 public struct NameQuery: Sendable {
     /// The verb's full name, `vm start`.
     public var command: String
     public var context: ExecutionContext
+    /// The arguments before the word being completed, as typed (`pods`, `-n`, `apps`).
+    public var words: [String]
 
-    public init(command: String, context: ExecutionContext) {
+    public init(command: String, context: ExecutionContext, words: [String] = []) {
         self.command = command
         self.context = context
+        self.words = words
     }
 }
 

@@ -88,33 +88,18 @@ public final class Completer: Sendable {
             flags.append(.init("--help", detail: "show this verb's help"))
             return done(flags)
         }
-        // The value of a flag that takes one?
-        if let last = args.last, last.hasPrefix("--"), let flag = spec.flag(named: String(last.dropFirst(2))),
-            let kind = flag.kind
-        {
-            return done(values(kind, spec: spec, word: word))
+        // The value of a flag that takes one (`--namespace `, `-n `)?
+        if let last = args.last, let flag = spec.flag(typed: last), let kind = flag.kind {
+            return done(values(kind, spec: spec, word: word, words: args))
         }
         // Otherwise the next positional.
-        var index = 0
-        var skipNext = false
-        for a in args {
-            if skipNext {
-                skipNext = false
-                continue
-            }
-            if a.hasPrefix("--"), let f = spec.flag(named: String(a.dropFirst(2))), !f.isSwitch {
-                skipNext = true
-                continue
-            }
-            if a.hasPrefix("-") { continue }
-            index += 1
-        }
+        let index = spec.arguments(typed: args).positionals.count
         let positionals = spec.positionals
         guard !positionals.isEmpty else { return done([]) }
         let parameter =
             index < positionals.count ? positionals[index] : positionals.last!.isVariadic ? positionals.last! : nil
         guard let parameter else { return done([]) }
-        return done(values(parameter.kind, spec: spec, word: word))
+        return done(values(parameter.kind, spec: spec, word: word, words: args))
     }
 
     /// Objects and top-level commands, with their summaries.
@@ -136,23 +121,25 @@ public final class Completer: Sendable {
         typed.isEmpty ? heads + Parser.keywords.map { .init($0, detail: "keyword") } : nextPathWords(after: typed)
     }
 
-    func values(_ kind: ValueKind, spec: CommandSpec, word: String) -> [Completion.Candidate] {
+    /// The candidates for a value of `kind`; `words` are the verb's arguments typed before it.
+    func values(_ kind: ValueKind, spec: CommandSpec, word: String, words: [String] = []) -> [Completion.Candidate] {
         switch kind {
         case .choice(let words): return words.map { .init($0) }
         case .bool: return [.init("true"), .init("false")]
         case .path: return files(word)
-        case .name(let what): return liveNames(what, command: spec.name)
+        case .name(let what): return liveNames(what, command: spec.name, words: words)
         default: return []
         }
     }
 
     /// Names from a provider: fresh cache, else a call bounded by `deadline`, else the stale
-    /// cache (the slow call keeps running and fills the cache for the next Tab).
-    func liveNames(_ kind: String, command: String) -> [Completion.Candidate] {
+    /// cache (the slow call keeps running and fills the cache for the next Tab). Answers are
+    /// kept per verb and the provider's scope of the words typed before the name.
+    func liveNames(_ kind: String, command: String, words: [String] = []) -> [Completion.Candidate] {
         guard let provider = registry.providers[kind] else { return [] }
-        let key = "\(kind)\u{0}\(command)"
+        let key = "\(kind)\u{0}\(command)\u{0}\(provider.scope(words))"
         if let fresh = cache.fresh(key) { return fresh }
-        let query = NameQuery(command: command, context: context)
+        let query = NameQuery(command: command, context: context, words: words)
         let cache = self.cache
         let finished = DispatchSemaphore(value: 0)
         if cache.beginFetch(key) {

@@ -59,7 +59,8 @@ final class KubeAPI: Sendable {
         do {
             switch try route(request) {
             case .complete(let response): return .complete(delayed(response, fault.delay))
-            case .stream(let delay, let start): return .stream(delay: delay + fault.delay, start)
+            case .stream(let delay, let type, let start):
+                return .stream(delay: delay + fault.delay, contentType: type, start)
             }
         } catch {
             return .complete(delayed(.status(error), fault.delay))
@@ -113,6 +114,8 @@ final class KubeAPI: Sendable {
         case ("GET", nil, _):
             if request.flag("watch") { return try watch(target, request) }
             return .complete(try list(target, request))
+        case ("GET", .some, "log"):
+            return try podLog(target, request)
         case ("GET", .some(let name), _):
             guard let object = store.transact({ $0.get(type, namespace: target.namespace, name: name) }) else {
                 throw KubeStatus.notFound(type, name)
@@ -122,12 +125,15 @@ final class KubeAPI: Sendable {
             }
             return .complete(.json(200, Self.render(object, type)))
         case ("POST", nil, _):
+            defer { kubeletPass(after: type) }
             return .complete(try create(target, request))
         case ("POST", .some, "eviction"):
             return .complete(try evict(target, request))
         case ("PUT", .some, _):
+            defer { kubeletPass(after: type) }
             return .complete(try replace(target, request))
         case ("PATCH", .some, _):
+            defer { kubeletPass(after: type) }
             return .complete(try patch(target, request))
         case ("DELETE", .some, _):
             return .complete(try delete(target, request))

@@ -163,6 +163,12 @@ public final class KubeAPISimulator: Sendable {
         } catch { throw error as! HLSError }
     }
 
+    /// Appends `text` (one or more lines) to the log of a pod's container, as the container
+    /// writing it would: what `pods/NAME/log` serves and `follow` streams.
+    public func appendLog(namespace: String, pod: String, container: String, _ text: String) throws(HLSError) {
+        try current().api.store.transact { $0.appendLog(namespace: namespace, pod: pod, container: container, text) }
+    }
+
     /// Arms a fault; it also works before `start`.
     public func injectFault(_ fault: KubeFault) { faultInjector.inject(fault) }
 

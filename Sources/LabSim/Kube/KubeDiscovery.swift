@@ -73,6 +73,8 @@ enum KubeDiscovery {
                     entry.append(("verbs", .array([.string("create")])))
                 case "finalize":
                     entry += [("kind", .string(type.kind)), ("verbs", .array([.string("update")]))]
+                case "log":
+                    entry += [("kind", .string(type.kind)), ("verbs", .array([.string("get")]))]
                 case "scale":
                     entry += [
                         ("group", .string("autoscaling")), ("version", .string("v1")), ("kind", .string("Scale")),

@@ -61,7 +61,8 @@ struct KubeFieldSelector: Sendable {
 
     func matches(_ object: Document) -> Bool {
         requirements.allSatisfy { r in
-            let path = r.field.split(separator: ".").map(String.init)
+            // An event's `source` selects its reporting component (`source.component`).
+            let path = r.field == "source" ? ["source", "component"] : r.field.split(separator: ".").map(String.init)
             var value = object.at(path)?.scalarText ?? ""
             if r.field == "spec.unschedulable", value.isEmpty { value = "false" }
             if r.field == "spec.hostNetwork", value.isEmpty { value = "false" }

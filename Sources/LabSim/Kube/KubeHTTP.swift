@@ -91,11 +91,11 @@ struct KubeHTTPResponse: Sendable {
     }
 }
 
-/// What the API answers: a complete response, or a stream (a watch) that starts with 200 and
-/// writes JSON lines until it finishes or the client goes away.
+/// What the API answers: a complete response, or a stream (a watch's JSON lines, a followed
+/// log's text) that starts with 200 and writes until it finishes or the client goes away.
 enum KubeReply: Sendable {
     case complete(KubeHTTPResponse)
-    case stream(delay: Double, @Sendable (KubeStream) -> Void)
+    case stream(delay: Double, contentType: String = "application/json", @Sendable (KubeStream) -> Void)
 }
 
 /// The open end of a streamed response, usable from any thread: each `send` is written and

@@ -105,7 +105,7 @@ final class KubeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             } else {
                 write(response, for: head, context: context)
             }
-        case .stream(let delay, let start):
+        case .stream(let delay, let contentType, let start):
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let open = {
                 let (handler, context) = bound.value
@@ -113,7 +113,7 @@ final class KubeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 var headers = HTTPHeaders()
                 headers.add(name: "Audit-Id", value: KubeIDs.uid())
                 headers.add(name: "Cache-Control", value: "no-cache, private")
-                headers.add(name: "Content-Type", value: "application/json")
+                headers.add(name: "Content-Type", value: contentType)
                 headers.add(name: "Date", value: KubeHTTPHandler.httpDate())
                 context.writeAndFlush(
                     handler.wrapOutboundOut(

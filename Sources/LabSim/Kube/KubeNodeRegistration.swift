@@ -152,12 +152,15 @@ extension KubeAPI {
                 }
                 KubeManagedFields.recordUpdate(
                     old: existing, new: &object, manager: "k3s", type: type, subresource: nil)
-                state.put(type, object, event: "MODIFIED", old: existing)
+                let stored = state.put(type, object, event: "MODIFIED", old: existing)
+                state.recordKubeletStart(stored, new: false, ready: node.ready)
             } else {
-                _ = try state.create(
+                let created = try state.create(
                     type, node.document(index: count, now: now), namespace: nil, manager: .update("k3s"))
+                state.recordKubeletStart(created, new: true, ready: node.ready)
             }
         }
+        kubeletPass(after: KubeStoreState.nodes)
     }
 
     /// Sets a node's Ready condition, as its kubelet stopping or starting would.
@@ -180,7 +183,10 @@ extension KubeAPI {
                 return c
             }
             node.set(["status", "conditions"], .array(conditions))
-            state.put(type, node, event: "MODIFIED", old: existing)
+            let stored = state.put(type, node, event: "MODIFIED", old: existing)
+            guard KubeStoreState.kubeletRuns(on: existing) != ready else { return }
+            if ready { state.recordNodeStatus(name, "NodeReady") } else { state.recordNodeLost(stored) }
         }
+        kubeletPass(after: KubeStoreState.nodes)
     }
 }

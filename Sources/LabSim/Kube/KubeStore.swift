@@ -14,7 +14,8 @@ struct KubeChange: Sendable {
 
 /// Everything the simulated API holds, behind one lock: the objects of every resource (keyed by
 /// group/resource, then `namespace/name`), the one global revision counter, a bounded history
-/// of changes for watches that resume, the open watches, and the served resource types.
+/// of changes for watches that resume, the open watches, the served resource types, and the
+/// containers' logs.
 struct KubeStoreState {
     var revision = 1
     var objects: [String: [String: Document]] = [:]
@@ -24,6 +25,10 @@ struct KubeStoreState {
     var watchers: [Int: KubeWatcher] = [:]
     var types = KubeTypeRegistry()
     var nextWatcher = 1
+    /// What each container wrote, by `namespace/pod/container` (`KubePodLogs`).
+    var logs: [String: [KubeLogLine]] = [:]
+    /// Open `follow=true` log streams, by id.
+    var logFollowers: [Int: KubeLogFollower] = [:]
     static let historyLimit = 20_000
 
     static func key(namespace: String?, name: String) -> String {

@@ -118,7 +118,9 @@ extension KubeStoreState {
         {
             return remove(type, namespace: object.text("metadata", "namespace"), name: name) ?? object
         }
-        return put(type, object, event: "MODIFIED", old: existing)
+        let stored = put(type, object, event: "MODIFIED", old: existing)
+        recordEvents(after: type, old: existing, new: stored)
+        return stored
     }
 
     /// What a generation counts: everything but metadata and status.

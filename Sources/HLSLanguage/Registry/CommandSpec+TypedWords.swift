@@ -1,0 +1,31 @@
+/// Reading the words of a call as they are being typed (completion): which flag a word names,
+/// and which words are positionals or flag values.
+extension CommandSpec {
+    /// The flag a word names: `--name`, or `-n` by its short name; nil for anything else
+    /// (`--name=value` carries its own value).
+    public func flag(typed word: String) -> Flag? {
+        if word.hasPrefix("--"), !word.contains("=") { return flag(named: String(word.dropFirst(2))) }
+        guard word.count == 2, word.hasPrefix("-"), let short = word.last else { return nil }
+        return flags.first { $0.short == short }
+    }
+
+    /// The typed words split as the parser reads them: the positionals in order, and each
+    /// flag's value by its long name (`"true"` for a switch). A flag whose value is not typed
+    /// yet is left out.
+    public func arguments(typed words: [String]) -> (positionals: [String], flags: [String: String]) {
+        var positionals: [String] = []
+        var values: [String: String] = [:]
+        var pending: Flag?
+        for word in words {
+            if let flag = pending {
+                values[flag.name] = word
+                pending = nil
+            } else if let flag = flag(typed: word) {
+                if flag.isSwitch { values[flag.name] = "true" } else { pending = flag }
+            } else if !word.hasPrefix("-") {
+                positionals.append(word)
+            }
+        }
+        return (positionals, values)
+    }
+}

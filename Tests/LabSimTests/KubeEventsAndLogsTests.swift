@@ -1,0 +1,143 @@
+import HLSCore
+import HLSFormats
+import XCTest
+
+@testable import LabSim
+
+/// The events the simulated kubelets and node controller record, and `pods/log`, called
+/// in-process on the store tests' API.
+extension KubeStoreTests {
+    private func node(_ name: String, ready: Bool = true) -> KubeNodeRegistration {
+        KubeNodeRegistration(
+            name: name, internalIP: "192.168.10.22", controlPlane: false, version: "v1.33.4+k3s1", ready: ready)
+    }
+
+    /// The events in `default` that the field selector picks, oldest first.
+    private func events(_ selector: String) throws -> [Document] {
+        let query = "fieldSelector=" + selector.replacingOccurrences(of: "=", with: "%3D")
+        return try call("GET", "/api/v1/namespaces/default/events", query).body["items"]?.items ?? []
+    }
+
+    /// A `pods/log` request: the status and the body as text.
+    private func log(_ pod: String, _ query: String = "") -> (status: Int, text: String) {
+        let request = KubeHTTPRequest(
+            method: "GET", path: "/api/v1/namespaces/default/pods/\(pod)/log",
+            query: KubeHTTPRequest.parseQuery(query), headers: [], body: [], certificateUser: admin)
+        guard case .complete(let response) = api.handle(request) else { return (0, "streamed") }
+        return (response.status, String(decoding: response.body, as: UTF8.self))
+    }
+
+    /// Waits (up to 5 s) for the simulated kubelet to start `pod`.
+    private func waitRunning(_ pod: String) throws {
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            let phase = try call("GET", "/api/v1/namespaces/default/pods/\(pod)").body.text("status", "phase")
+            if phase == "Running" { return }
+            usleep(20_000)
+        }
+        XCTFail("\(pod) never ran")
+    }
+
+    func testKubeletAndNodeControllerRecordNodeEvents() throws {
+        try api.register(node("wk"))
+        let all = try events("involvedObject.name=wk")
+        XCTAssertEqual(
+            all.compactMap { $0.text("reason") },
+            [
+                "Starting", "NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID",
+                "NodeAllocatableEnforced", "RegisteredNode", "NodeReady",
+            ])
+        guard all.count == 7 else { return }
+        let starting = all[0]
+        XCTAssertEqual(starting.text("message"), "Starting kubelet.")
+        XCTAssertEqual(starting.text("type"), "Normal")
+        XCTAssertEqual(
+            starting.at(["involvedObject"]),
+            .object([("kind", .string("Node")), ("name", .string("wk")), ("uid", .string("wk"))]))
+        XCTAssertEqual(starting.at(["source"]), .object([("component", .string("kubelet")), ("host", .string("wk"))]))
+        XCTAssertEqual(starting.text("reportingComponent"), "kubelet")
+        XCTAssertEqual(starting.text("reportingInstance"), "wk")
+        XCTAssertEqual(starting["count"], .int(1))
+        XCTAssertNotNil(starting.text("firstTimestamp"))
+        XCTAssertEqual(starting.text("firstTimestamp"), starting.text("lastTimestamp"))
+        XCTAssertTrue(starting.text("metadata", "name")?.hasPrefix("wk.") ?? false)
+        XCTAssertEqual(all[1].text("message"), "Node wk status is now: NodeHasSufficientMemory")
+        let registered = all[5]
+        let uid = try call("GET", "/api/v1/nodes/wk").body.text("metadata", "uid")
+        XCTAssertEqual(registered.text("involvedObject", "uid"), uid, "the node controller refers to the Node's uid")
+        XCTAssertEqual(registered.text("message"), "Node wk event: Registered Node wk in Controller")
+        XCTAssertEqual(registered.at(["source"]), .object([("component", .string("node-controller"))]))
+
+        // Cordon and uncordon: the node's kubelet reports the change.
+        for unschedulable in [true, false] {
+            try call(
+                "PATCH", "/api/v1/nodes/wk", body: #"{"spec":{"unschedulable":\#(unschedulable)}}"#,
+                contentType: "application/strategic-merge-patch+json")
+        }
+        XCTAssertEqual(
+            try events("involvedObject.name=wk,source=kubelet").suffix(2).compactMap { $0.text("message") },
+            ["Node wk status is now: NodeNotSchedulable", "Node wk status is now: NodeSchedulable"])
+
+        // The kubelet stops: the node controller says NotReady; it starts again: the same
+        // events are counted again rather than added.
+        try api.setNodeReady("wk", false)
+        let lost = try events("involvedObject.name=wk,reason=NodeNotReady")
+        XCTAssertEqual(lost.map { $0.text("source", "component") }, ["node-controller"])
+        try api.register(node("wk"))
+        let restarted = try events("involvedObject.name=wk,reason=Starting")
+        XCTAssertEqual(restarted.count, 1)
+        XCTAssertEqual(restarted.first?["count"], .int(2))
+    }
+
+    func testPodLogErrorsAreTheServersAndARunningPodHasItsLog() throws {
+        try api.register(node("wk"))
+        try api.register(node("down", ready: false))
+        let pod = { (name: String, node: String?, containers: [String]) in
+            let spec = containers.map { #"{"name":"\#($0)","image":"nginx"}"# }.joined(separator: ",")
+            let bound = node.map { #""nodeName":"\#($0)","# } ?? ""
+            return #"{"metadata":{"name":"\#(name)"},"spec":{\#(bound)"containers":[\#(spec)]}}"#
+        }
+        try call("POST", "/api/v1/namespaces/default/pods", body: pod("two", "wk", ["a", "b"]))
+        try call("POST", "/api/v1/namespaces/default/pods", body: pod("waiting", "down", ["web"]))
+        try call("POST", "/api/v1/namespaces/default/pods", body: pod("unbound", nil, ["web"]))
+
+        let missing = try call("GET", "/api/v1/namespaces/default/pods/nope/log")
+        XCTAssertEqual(missing.status, 404)
+        XCTAssertEqual(missing.body.text("message"), #"pods "nope" not found"#)
+        let unknown = try call("GET", "/api/v1/namespaces/default/pods/two/log", "container=x")
+        XCTAssertEqual(unknown.status, 400)
+        XCTAssertEqual(unknown.body.text("reason"), "BadRequest")
+        XCTAssertEqual(unknown.body.text("message"), "container x is not valid for pod two")
+        let ambiguous = try call("GET", "/api/v1/namespaces/default/pods/two/log")
+        XCTAssertEqual(ambiguous.status, 400)
+        XCTAssertEqual(
+            ambiguous.body.text("message"), "a container name must be specified for pod two, choose one of: [a b]")
+        let waiting = try call("GET", "/api/v1/namespaces/default/pods/waiting/log")
+        XCTAssertEqual(waiting.status, 400)
+        XCTAssertEqual(
+            waiting.body.text("message"), #"container "web" in pod "waiting" is waiting to start: ContainerCreating"#)
+        XCTAssertEqual(log("unbound").status, 200)
+        XCTAssertEqual(log("unbound").text, "", "a pod not on a node has an empty log")
+
+        try waitRunning("two")
+        XCTAssertEqual(log("two", "container=a").text, "hlsh-sim: container a started (image nginx)\n")
+        try api.store.transact { $0.appendLog(namespace: "default", pod: "two", container: "b", "one\ntwo\nthree") }
+        XCTAssertEqual(log("two", "container=b&tailLines=2").text, "two\nthree\n")
+        XCTAssertEqual(log("two", "container=b&sinceSeconds=60").text.split(separator: "\n").count, 4)
+        XCTAssertEqual(
+            try events("involvedObject.name=two").compactMap { $0.text("reason") },
+            ["Created", "Started", "Created", "Started"])
+        let created = try events("involvedObject.name=two,reason=Created").first
+        XCTAssertEqual(created?.text("involvedObject", "fieldPath"), "spec.containers{a}")
+        XCTAssertEqual(created?.text("message"), "Created container: a")
+        XCTAssertEqual(created?.at(["source"]), .object([("component", .string("kubelet")), ("host", .string("wk"))]))
+
+        // Evicted: the kubelet stops its containers.
+        try call(
+            "POST", "/api/v1/namespaces/default/pods/two/eviction",
+            body: #"{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"two","namespace":"default"}}"#)
+        XCTAssertEqual(
+            try events("involvedObject.name=two,reason=Killing").compactMap { $0.text("message") },
+            ["Stopping container a", "Stopping container b"])
+    }
+}
