@@ -68,19 +68,33 @@ public enum JSONCodec {
     /// Appends `s` as a JSON string literal.
     public static func quote(_ s: String, into out: inout String) {
         out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+        // Runs of bytes that need no escape are appended whole; the bytes escaped are ASCII, so
+        // every cut falls on a scalar boundary. (Appending scalar by scalar was 60 % of the
+        // simulated API's CPU when it listed 5,000 objects.)
+        let scalars = s.unicodeScalars
+        var run = s.utf8.startIndex
+        var index = run
+        while index != s.utf8.endIndex {
+            let byte = s.utf8[index]
+            guard byte == 0x22 || byte == 0x5C || byte < 0x20 else {
+                s.utf8.formIndex(after: &index)
+                continue
             }
+            out += Substring(scalars[run..<index])
+            switch byte {
+            case 0x22: out += "\\\""
+            case 0x5C: out += "\\\\"
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            default:
+                let hex = String(byte, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            }
+            s.utf8.formIndex(after: &index)
+            run = index
         }
+        out += Substring(scalars[run..<index])
         out += "\""
     }
 }
@@ -219,7 +233,18 @@ struct JSONParser {
 
     private mutating func parseString() throws(HLSError) -> String {
         pos += 1  // opening quote
-        var out: [UInt8] = []
+        // Most strings have no escape: one scan, and the String made from the bytes in place.
+        let start = pos
+        while pos < bytes.count {
+            let c = bytes[pos]
+            if c == UInt8(ascii: "\"") {
+                pos += 1
+                return String(decoding: bytes[start..<pos - 1], as: UTF8.self)
+            }
+            if c == UInt8(ascii: "\\") { break }
+            pos += 1
+        }
+        var out = Array(bytes[start..<pos])
         while pos < bytes.count {
             let c = bytes[pos]
             pos += 1

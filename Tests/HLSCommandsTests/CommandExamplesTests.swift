@@ -7,6 +7,15 @@ import XCTest
 
 /// Every example in the help of the command modules runs, against a simulated lab whose VMs
 /// exist (the builtins' examples are run by HLSLanguageTests).
+///
+/// The examples of verbs that change the lab (`vm start`, `vm destroy` …) each get a fresh lab
+/// (`vm destroy` must not take a VM from the next one). The others share one lab that advances
+/// through the stages they need (`Stage`): the queries of `vm`, `lab` and the rest on its VMs,
+/// then the `node` examples that need only SSH, before k3s is set up by the test (so `node k3s
+/// all` installs it), then the kubeconfig ones, then the kube ones on the cluster, whose objects
+/// are applied again before each (`kube delete ns scratch` must not take them from the next one).
+/// A lab costs about 4 s to make: the test took 149 s with a lab per example and phase 2 per kube
+/// example, 36 s now (at a load of 1–5).
 final class CommandExamplesTests: XCTestCase {
     func testEveryCommandExampleRuns() throws {
         // What the command modules declare, read from the registries apart from the loop below,
@@ -14,15 +23,21 @@ final class CommandExamplesTests: XCTestCase {
         let declared = Self.examples(of: Commands.registry()).subtracting(Self.examples(of: Builtins.registry))
         XCTAssertFalse(declared.isEmpty)
         let builtins = Set(Builtins.registry.specs.map(\.name))
+        let all = Commands.registry().specs.filter { !builtins.contains($0.name) }
+            .flatMap { spec in spec.examples.map { (spec: spec, example: $0) } }
+        // In the order of the stages they need (stable within a stage), so the shared lab only
+        // moves forward.
+        let ordered = all.enumerated().sorted { a, b in
+            (Stage.of(a.element.spec), a.offset) < (Stage.of(b.element.spec), b.offset)
+        }.map(\.element)
+        var shared: SharedLab?
         var ran: Set<String> = []
-        for spec in Commands.registry().specs where !builtins.contains(spec.name) {
-            for example in spec.examples {
-                do {
-                    try run(example, of: spec)
-                    ran.insert(Self.label(spec, example))
-                } catch {
-                    XCTFail("the example of \(spec.name) could not run: \(example.code)\n\(error)")
-                }
+        for (spec, example) in ordered {
+            do {
+                try run(example, of: spec, shared: &shared)
+                ran.insert(Self.label(spec, example))
+            } catch {
+                XCTFail("the example of \(spec.name) could not run: \(example.code)\n\(error)")
             }
         }
         XCTAssertEqual(declared.subtracting(ran).sorted(), [], "declared examples that were not run")
@@ -36,22 +51,52 @@ final class CommandExamplesTests: XCTestCase {
         Set(registry.specs.flatMap { spec in spec.examples.map { label(spec, $0) } })
     }
 
-    /// Runs one example in a fresh simulated lab whose VMs exist (and, for node verbs, answer on SSH).
-    func run(_ example: Example, of spec: CommandSpec) throws {
+    /// What an example needs of its lab, in the order the shared lab reaches them.
+    enum Stage: Int, Comparable {
+        /// A lab of its own whose VMs exist.
+        case ownLab
+        /// The shared lab, whose VMs exist.
+        case vms
+        /// … and its nodes answer on SSH, their host keys accepted.
+        case ssh
+        /// … and k3s runs on every node.
+        case k3s
+        /// … and the kubeconfig is merged, the worker is Ready, and the kube examples' objects exist.
+        case cluster
+
+        static func of(_ spec: CommandSpec) -> Stage {
+            switch spec.path.first {
+            case "kube": .cluster
+            // node's cluster verbs (they take --context) need the cluster; kubeconfig only k3s.
+            case "node":
+                spec.flags.contains { $0.name == "context" } ? .cluster : spec.name == "node kubeconfig" ? .k3s : .ssh
+            default: spec.mutates ? .ownLab : .vms
+            }
+        }
+
+        static func < (a: Stage, b: Stage) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    /// The lab the node and kube examples share, and the stage it has reached.
+    struct SharedLab {
+        let lab: LabHarness
+        var stage: Stage
+    }
+
+    /// Runs one example: in a fresh lab whose VMs exist, or in the shared one brought to the
+    /// stage the example needs.
+    func run(_ example: Example, of spec: CommandSpec, shared: inout SharedLab?) throws {
         if spec.name == "sim serve" { return try runSimServe(example.code) }
-        let lab = try LabHarness()
-        XCTAssertEqual(lab.run("vm apply --all").status, 0, "setting up the lab for \(spec.name)")
-        if spec.path.first == "node" {
-            // New VMs: their host keys are accepted once, as the runbook does.
-            let setup = lab.run("node wait all --for ssh --accept-new --timeout 60s --every 200ms")
-            XCTAssertEqual(setup.status, 0, "the simulated nodes answer on SSH: \(setup.err)")
+        let stage = Stage.of(spec)
+        let lab: LabHarness
+        if stage == .ownLab {
+            lab = try LabHarness()
+            XCTAssertEqual(lab.run("vm apply --all").status, 0, "setting up the lab for \(spec.name)")
+        } else {
+            lab = try advance(&shared, to: stage)
         }
-        if spec.name == "node kubeconfig" { XCTAssertEqual(lab.run("node k3s all").status, 0) }
         var code = example.code
-        // A verb that takes --context talks to the cluster (kube, and node's cluster verbs).
-        if spec.path.first == "kube" || spec.flags.contains(where: { $0.name == "context" }) {
-            code = try makeCluster(lab, for: code)
-        }
+        if stage == .cluster { code = try resetObjects(lab, for: code) }
         let result = lab.run(code)
         XCTAssertEqual(result.status, 0, "example of \(spec.name) failed: \(example.code)\n\(result.err)")
         if let expected = example.output {
@@ -59,15 +104,40 @@ final class CommandExamplesTests: XCTestCase {
         }
     }
 
-    /// Phase 2 on the lab (SSH, k3s, the kubeconfig merged, the worker Ready), then the objects the
-    /// kube examples name: namespaces `apps` and `scratch`, ConfigMap `apps/settings`, pod `apps/web`
-    /// running on the worker, and a `manifests/` folder (the example's relative path becomes the
-    /// harness's folder).
-    func makeCluster(_ lab: LabHarness, for code: String) throws -> String {
-        let setup = lab.run(
-            "node wait all --for ssh --accept-new --timeout 60s --every 200ms\nnode k3s all\nnode kubeconfig\n"
-                + "kube wait node k3s-wk-01 --for condition=Ready --timeout 60s")
-        XCTAssertEqual(setup.status, 0, "the simulated cluster for the kube examples: \(setup.err)")
+    /// The shared lab at `stage` at least, made or advanced as needed.
+    func advance(_ shared: inout SharedLab?, to stage: Stage) throws -> LabHarness {
+        if shared == nil {
+            let lab = try LabHarness()
+            XCTAssertEqual(lab.run("vm apply --all").status, 0, "setting up the shared lab")
+            shared = SharedLab(lab: lab, stage: .vms)
+        }
+        let lab = shared!.lab
+        if shared!.stage < .ssh && stage >= .ssh {
+            // New VMs: their host keys are accepted once, as the runbook does.
+            let setup = lab.run("node wait all --for ssh --accept-new --timeout 60s --every 200ms")
+            XCTAssertEqual(setup.status, 0, "the simulated nodes answer on SSH: \(setup.err)")
+            shared!.stage = .ssh
+        }
+        if shared!.stage < .k3s && stage >= .k3s {
+            let k3s = lab.run("node k3s all")
+            XCTAssertEqual(k3s.status, 0, "k3s on the shared lab: \(k3s.err)")
+            shared!.stage = .k3s
+        }
+        if shared!.stage < .cluster && stage >= .cluster {
+            let setup = lab.run("node kubeconfig\nkube wait node k3s-wk-01 --for condition=Ready --timeout 60s")
+            XCTAssertEqual(setup.status, 0, "the simulated cluster for the kube examples: \(setup.err)")
+            shared!.stage = .cluster
+        }
+        return lab
+    }
+
+    /// Before each cluster example: every node uncordoned (a drain or cordon example leaves its
+    /// node cordoned), and the objects the examples name applied again: namespaces `apps` and
+    /// `scratch`, ConfigMap `apps/settings`, pod `apps/web` running on the worker, and a
+    /// `manifests/` folder (the example's relative path becomes the harness's folder).
+    func resetObjects(_ lab: LabHarness, for code: String) throws -> String {
+        let uncordoned = lab.run("node uncordon all")
+        XCTAssertEqual(uncordoned.status, 0, "uncordoning the shared cluster: \(uncordoned.err)")
         let objects = """
             apiVersion: v1
             kind: Namespace

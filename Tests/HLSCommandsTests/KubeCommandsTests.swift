@@ -1,4 +1,5 @@
 import Foundation
+import HLSCore
 import HLSLanguage
 import Kube
 import LabSim
@@ -252,4 +253,61 @@ extension KubeCommandsTests {
         harness.sim.stop()
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(4), "stop waited for the idle connection")
     }
+}
+
+extension KubeCommandsTests {
+    /// As kubectl's `wait --for=condition=`: a condition computed for an older generation than
+    /// the object's (its own observedGeneration, else status.observedGeneration) does not count,
+    /// so a wait right after a change does not return on the previous generation's Ready.
+    func testWaitIgnoresAConditionOfAnOlderGeneration() throws {
+        let kube = try KubeHarness()
+        let file = try kube.dir.write("app.yaml", Self.withCRD)
+        XCTAssertEqual(kube.run(#"kube apply -f "\#(file)""#).status, 0)
+        let client = kube.client
+        let setStatus = { @Sendable (observed: Int, conditionObserved: Int?) throws in
+            try Self.setWidgetReady(client, observed: observed, conditionObserved: conditionObserved)
+        }
+        try setStatus(1, nil)
+        XCTAssertEqual(kube.run("kube wait widget w1 -n demo --for condition=Ready --timeout 5s").status, 0)
+
+        // A change of spec: generation 2, while the status still says Ready for generation 1.
+        let changed = try kube.client.mergePatch(
+            .widgetsForTest, "w1", namespace: "demo", patch: .object([("spec", .object([("size", .int(4))]))]))
+        XCTAssertEqual(changed["metadata"]?["generation"], .int(2))
+        for (observed, conditionObserved) in [(1, nil), (2, 1)] as [(Int, Int?)] {
+            try setStatus(observed, conditionObserved)
+            let stale = kube.run("kube wait widget w1 -n demo --for condition=Ready --timeout 1s")
+            XCTAssertEqual(
+                stale.status, 1, "returned on a stale Ready (\(observed), \(String(describing: conditionObserved)))")
+            XCTAssertTrue(stale.err.contains("generation 1"), stale.err)
+        }
+
+        // The controller catches up while the wait runs.
+        let setter = Thread {
+            Thread.sleep(forTimeInterval: 0.7)
+            try? setStatus(2, 2)
+        }
+        setter.start()
+        let started = Date()
+        let result = kube.run("kube wait widget w1 -n demo --for condition=Ready --timeout 20s | get for")
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertGreaterThan(Date().timeIntervalSince(started), 0.6, "it waited for the status to catch up")
+    }
+
+    /// Status Ready=True, observed at generation `observed` (and the condition's own
+    /// observedGeneration when given).
+    static func setWidgetReady(_ client: KubeClient, observed: Int, conditionObserved: Int?) throws {
+        var condition: [(key: String, value: Document)] = [("type", .string("Ready")), ("status", .string("True"))]
+        if let conditionObserved { condition.append(("observedGeneration", .int(conditionObserved))) }
+        let status = Document.object([
+            ("observedGeneration", .int(observed)), ("conditions", .array([.object(condition)])),
+        ])
+        try client.mergePatch(
+            .widgetsForTest, "w1", namespace: "demo", patch: .object([("status", status)]), subresource: "status")
+    }
+}
+
+extension KubeResource {
+    static let widgetsForTest = KubeResource(
+        group: "example.com", version: "v1", name: "widgets", kind: "Widget", namespaced: true, shortNames: ["wg"])
 }

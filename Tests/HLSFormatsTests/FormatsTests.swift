@@ -61,6 +61,17 @@ final class FormatsTests: XCTestCase {
         XCTAssertEqual(try JSONCodec.decode(JSONCodec.encode(doc, pretty: true)), doc)
     }
 
+    /// The encoder appends the runs between escapes whole: a `\r\n` (one Character) is cut in
+    /// the middle, and multi-byte scalars on either side of an escape stay whole.
+    func testJSONStringsEscapeQuotesBackslashesAndControlsBetweenUnescapedRuns() throws {
+        let text = "é\"a\\b\r\nc\td\u{1}😀\u{1F}"
+        let encoded = JSONCodec.encode(.string(text))
+        XCTAssertEqual(encoded, #""é\"a\\b\r\nc\td\u0001😀\u001f""#)
+        XCTAssertEqual(try JSONCodec.decode(encoded), .string(text))
+        XCTAssertEqual(JSONCodec.encode(.string("")), #""""#)
+        XCTAssertEqual(JSONCodec.encode(.string("plain")), #""plain""#)
+    }
+
     func testJSONFloatsThatAreWholeKeepADecimalPoint() {
         XCTAssertEqual(JSONCodec.encode(.double(2)), "2.0")
     }

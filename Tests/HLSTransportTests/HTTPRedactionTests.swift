@@ -29,6 +29,23 @@ final class HTTPRedactionTests: XCTestCase {
 
     // MARK: The helper itself
 
+    /// `redact` skips its rules for ASCII text with none of `Redaction.clues`: each rule, in any
+    /// case, still runs on what it must hide.
+    func testTheCluesLetEveryRuleSeeWhatItHides() {
+        let samples = [
+            #"{"API_KEY": "x1"}"#, #"{"Api-Key":"x1"}"#, #"{"client-SECRET":"x1"}"#, #"{"Passwd":"x1"}"#,
+            "PROXY-AUTHORIZATION: x1", "Set-Cookie: x1", "PVEVNCAuthCookie=x1", "BEARER x1",
+            "PVEVNC:user@pve:0000ABCD::x1", "?APIKEY=x1", "&Api_Key=x1", "TICKET=x1", "Secret=x1", "PASSWD=x1",
+            "access_TOKEN=x1", "https://user:x1@host/path",
+        ]
+        for sample in samples {
+            XCTAssertFalse(Redaction.redact(sample).contains("x1"), sample)
+        }
+        XCTAssertEqual(
+            Redaction.redact("GET /api/v1/namespaces/x/configmaps?limit=500"),
+            "GET /api/v1/namespaces/x/configmaps?limit=500")
+    }
+
     func testRedactsHeaderLinesTokensTicketsAndParameters() {
         let samples = [
             "Authorization: PVEAPIToken=root@pam!hlsh=0b3f1c52-secret-uuid\r\nAccept: */*",

@@ -1,7 +1,8 @@
 /// Manifests the Kubernetes tests apply, written once.
 public enum KubeManifests {
     /// A namespaced CustomResourceDefinition, `widgets.example.com` (kind Widget, short name `wg`),
-    /// whose objects keep any field and print `.spec.size` as a `Size` column.
+    /// whose objects keep any field, have a status subresource and print `.spec.size` as a `Size`
+    /// column.
     public static let widgetCRD = """
         apiVersion: apiextensions.k8s.io/v1
         kind: CustomResourceDefinition
@@ -15,6 +16,7 @@ public enum KubeManifests {
           - name: v1
             served: true
             storage: true
+            subresources: {status: {}}
             schema:
               openAPIV3Schema:
                 type: object

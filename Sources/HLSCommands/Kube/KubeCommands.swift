@@ -218,7 +218,10 @@ enum KubeCommands {
         ["kube", "wait"], summary: "Wait until an object has a condition, or is deleted, through a watch",
         discussion: """
             --for condition=Ready waits for the condition's status True (condition=Ready=False for another \
-            status); --for delete until the object is gone. The object is followed by a watch (re-opened when \
+            status; type and status compare without regard to case); a condition computed for an older \
+            generation (its observedGeneration, else status.observedGeneration, below metadata.generation) \
+            does not count, as in kubectl, so a wait right after a change waits for the controller to see \
+            it. --for delete until the object is gone. The object is followed by a watch (re-opened when \
             it drops), so the wait ends as soon as the server reports the change. Progress is shown on a \
             terminal; the timeout error names what was awaited and the last state seen.
             """,
@@ -301,8 +304,13 @@ enum KubeAwaited: Sendable, CustomStringConvertible {
         case (.deleted, _?): return "still present"
         case (.condition, nil): return "not found"
         case (.condition(let type, let wanted), let object?):
-            guard let status = KubeTable.conditionStatus(object, type) else { return "no condition \(type)" }
-            return status == wanted ? nil : "\(type)=\(status)"
+            guard let condition = KubeCondition(type, of: object) else { return "no condition \(type)" }
+            if condition.holds(wanted) { return nil }
+            guard !condition.isCurrent, let observed = condition.observedGeneration,
+                let generation = condition.generation
+            else { return "\(condition.type)=\(condition.status)" }
+            return
+                "\(condition.type)=\(condition.status) of generation \(observed), the object is at generation \(generation)"
         }
     }
 }

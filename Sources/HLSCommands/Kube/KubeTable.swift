@@ -81,11 +81,7 @@ enum KubeTable {
 
     /// `status` of the object's condition `type` (`True`, `False`, `Unknown`), nil when absent.
     static func conditionStatus(_ object: Document, _ type: String) -> String? {
-        guard case .array(let conditions)? = object["status"]?["conditions"] else { return nil }
-        for condition in conditions where condition["type"] == .string(type) {
-            if case .string(let status)? = condition["status"] { return status }
-        }
-        return nil
+        KubeCondition(type, of: object)?.status
     }
 
     /// A Service's external addresses as kubectl shows them: its load balancer's ingress (and

@@ -12,10 +12,14 @@ extension KubeAPI {
         let (all, revision) = store.transact { state in
             (state.list(type, namespace: target.namespace), start?.revision ?? state.revision)
         }
-        var matching = all.filter {
-            labels.matches(($0.object.at(["metadata", "labels"]) ?? .object([])).stringMap) && fields.matches($0.object)
-        }
+        var matching = all
         if let start { matching = matching.filter { $0.key > start.key } }
+        if !labels.requirements.isEmpty || !fields.requirements.isEmpty {
+            matching = matching.filter {
+                labels.matches(($0.object.at(["metadata", "labels"]) ?? .object([])).stringMap)
+                    && fields.matches($0.object)
+            }
+        }
         var page = matching
         var next: String?
         var remaining: Int?

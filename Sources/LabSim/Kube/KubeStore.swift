@@ -44,9 +44,11 @@ struct KubeStoreState {
     func list(_ type: KubeResourceType, namespace: String?) -> [(key: String, object: Document)] {
         let all = objects[type.storeKey] ?? [:]
         let prefix = namespace.map { $0 + "/" }
-        return all.filter { prefix == nil || $0.key.hasPrefix(prefix!) }.sorted { $0.key < $1.key }.map {
-            ($0.key, $0.value)
+        // Into an array first: `Dictionary.filter` builds (and hashes) a second dictionary.
+        let selected = all.compactMap { entry in
+            prefix == nil || entry.key.hasPrefix(prefix!) ? (key: entry.key, object: entry.value) : nil
         }
+        return selected.sorted { $0.key < $1.key }
     }
 
     /// Stores `object` at a new revision and tells the watches; returns it with its resourceVersion.
