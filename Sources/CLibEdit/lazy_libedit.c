@@ -61,6 +61,7 @@ int hlsh_el_set_history(EditLine *e, History *h) {
     return api->el_set(e, EL_HIST, api->history, h);
 }
 int hlsh_el_set_clientdata(EditLine *e, void *data) { return EL_SET(e, EL_CLIENTDATA, data); }
+int hlsh_el_set_getcfn(EditLine *e, el_rfunc_t f) { return EL_SET(e, EL_GETCFN, f); }
 void *hlsh_el_get_clientdata(EditLine *e) {
     void *data = NULL;
     lazy_api("el_get")->el_get(e, EL_CLIENTDATA, &data);

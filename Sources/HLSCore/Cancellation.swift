@@ -54,6 +54,13 @@ public enum Interrupts {
     @discardableResult public static func take() -> Bool { hlsh_take_interrupts() > 0 }
     /// Marks an interrupt as if SIGINT arrived.
     public static func raise() { hlsh_raise_interrupt_flag() }
+
+    /// One character from `fd` for a line editor: 1 and the character, 0 at end of input, -1
+    /// (errno EINTR) when a Ctrl-C is pending or arrives — including one that came while the
+    /// editor was busy between reads, which a bare `read` would sleep through.
+    public static func readCharacter(from fd: Int32, into character: UnsafeMutablePointer<Int32>) -> Int32 {
+        hlsh_read_char_interruptible(fd, character)
+    }
 }
 
 /// SIGTERM and SIGHUP (a closed terminal): recorded by a C handler that does nothing else, so

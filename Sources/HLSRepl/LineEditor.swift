@@ -31,6 +31,10 @@ public final class LineEditor {
     private var promptBuffer: UnsafeMutablePointer<CChar>
     private let historyFile: String?
     private let inputIsTerminal: Bool
+    /// What characters are read from: the terminal opened again non-blocking (its own open file
+    /// description, so the shell's stays as it is), else the input itself.
+    private let readDescriptor: Int32
+    private let ownsReadDescriptor: Bool
 
     /// - Parameters:
     ///   - input, output: file descriptors to edit on (duplicated; the originals stay open).
@@ -61,6 +65,10 @@ public final class LineEditor {
         promptBuffer = strdup("> ")!
         self.historyFile = historyFile
         inputIsTerminal = isatty(inputFD) == 1
+        let terminal =
+            inputIsTerminal ? ttyname(inputFD).map { open($0, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) } : nil
+        ownsReadDescriptor = (terminal ?? -1) >= 0
+        readDescriptor = ownsReadDescriptor ? terminal! : fileno(inFile)
 
         _ = hlsh_history_setsize(h, Int32(historySize))
         _ = hlsh_history_setunique(h, 1)
@@ -68,6 +76,13 @@ public final class LineEditor {
         _ = hlsh_el_set_signal(el, 0)
         _ = hlsh_el_set_editor(el, "emacs")
         _ = hlsh_el_set_clientdata(el, Unmanaged.passUnretained(self).toOpaque())
+        // Every character through hlsh's read, which also sees a Ctrl-C that lands while libedit
+        // is busy between two reads (libedit's own read would sleep through it until a key).
+        _ = hlsh_el_set_getcfn(el) { el, character in
+            guard let el, let character, let data = hlsh_el_get_clientdata(el) else { return -1 }
+            let editor = Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue()
+            return Interrupts.readCharacter(from: editor.readDescriptor, into: character)
+        }
         _ = hlsh_el_set_prompt(
             el,
             { el in
@@ -197,6 +212,7 @@ public final class LineEditor {
         el_end(editLine)
         history_end(history)
         fclose(input)
+        if ownsReadDescriptor { close(readDescriptor) }
         fclose(output)
         free(promptBuffer)
     }

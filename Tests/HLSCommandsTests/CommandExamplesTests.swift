@@ -154,7 +154,12 @@ final class CommandExamplesTests: XCTestCase {
             ---
             apiVersion: v1
             kind: Pod
-            metadata: {name: web, namespace: apps}
+            metadata:
+              name: web
+              namespace: apps
+              # A ReplicaSet's pod, as a Deployment's are: drain evicts it (a bare pod it refuses).
+              ownerReferences:
+              - {apiVersion: apps/v1, kind: ReplicaSet, name: web-5d7c9b8f4, uid: 7f0c2a4e-5b1d-4e7a-9a61-2f3b8c9d0e11, controller: true}
             spec:
               nodeName: k3s-wk-01
               containers: [{name: web, image: nginx}]

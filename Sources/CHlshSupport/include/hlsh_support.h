@@ -4,6 +4,7 @@
 #define HLSH_SUPPORT_H
 
 #include <sys/types.h>
+#include <wchar.h>
 
 /// Installs a SIGINT handler (without SA_RESTART, so blocking reads return EINTR) that only
 /// records the interrupt. Returns 0 on success, -1 with errno set otherwise.
@@ -16,6 +17,14 @@ int hlsh_take_interrupts(void);
 int hlsh_interrupt_pending(void);
 /// Records an interrupt as though SIGINT arrived (for tests and for cancellation from Swift).
 void hlsh_raise_interrupt_flag(void);
+
+/// Reads one character (in the locale's encoding) from `fd` for libedit's EL_GETCFN: returns 1
+/// with it in `*wc`, 0 at end of input, or -1 with errno EINTR when a Ctrl-C is pending or a
+/// signal arrives while waiting. Unlike libedit's own read(), it does not lose a SIGINT that
+/// arrived while libedit was busy between two reads (the flag is checked with SIGINT blocked,
+/// and SIGINT is unblocked only inside ppoll). Give it a terminal opened O_NONBLOCK: a Ctrl-C
+/// flushes the terminal's input, which can empty it between ppoll and read.
+int hlsh_read_char_interruptible(int fd, wchar_t *wc);
 
 /// Installs SIGTERM and SIGHUP handlers (without SA_RESTART) that only record the first such
 /// signal, so the program can stop what it started and exit 128 + the signal. Returns 0 or -1.

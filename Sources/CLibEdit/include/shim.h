@@ -19,6 +19,8 @@ int hlsh_el_set_editor(EditLine *e, const char *mode);
 int hlsh_el_set_signal(EditLine *e, int on);
 int hlsh_el_set_history(EditLine *e, History *h);
 int hlsh_el_set_clientdata(EditLine *e, void *data);
+/// The function libedit reads each character with (EL_GETCFN).
+int hlsh_el_set_getcfn(EditLine *e, el_rfunc_t f);
 void *hlsh_el_get_clientdata(EditLine *e);
 int hlsh_el_addfn(EditLine *e, const char *name, const char *help, hlsh_el_command_fn f);
 int hlsh_el_bind(EditLine *e, const char *key, const char *command);
