@@ -86,4 +86,53 @@ final class NodeRebootTests: XCTestCase {
             contentsOfFile: try XCTUnwrap(lab.nodes).root(of: "k3s-wk-01") + "/var/log/hlsh-sim.log", encoding: .utf8)
         XCTAssertTrue(systemctl.contains("systemctl reboot"), "rebooted through systemctl")
     }
+
+    /// A node the operator cordoned stays cordoned after its reboot; a rerun after a run that
+    /// rebooted a node and stopped (its boot id differs from the one recorded) does not reboot it
+    /// again: it waits for it Ready, uncordons it when a run cordoned it, and drops the annotations.
+    func testRebootKeepsAnOperatorsCordonAndARerunOnlyFinishes() throws {
+        let lab = try LabHarness()
+        lab.installCluster()
+        let client = try KubeClient(environment: lab.environment)
+        func worker() throws -> ClusterNode? { try client.getIfPresent(.nodes, "k3s-wk-01").map(ClusterNode.init) }
+        let deadline = Date().addingTimeInterval(10)
+        while try worker() == nil, Date() < deadline { usleep(100_000) }
+        let cordon = lab.run("node cordon k3s-wk-01")
+        XCTAssertEqual(cordon.status, 0, cordon.err)
+        let bootBefore = try XCTUnwrap(worker()).bootID
+
+        let reboot = lab.run("node reboot k3s-wk-01 --every 200ms --wait 60s | get action | to json --compact")
+        XCTAssertEqual(reboot.status, 0, reboot.err)
+        XCTAssertEqual(reboot.out, #"["drain","reboot","wait","unmark"]"# + "\n")
+        var node = try XCTUnwrap(worker())
+        XCTAssertNotEqual(node.bootID, bootBefore, "rebooted")
+        XCTAssertTrue(node.unschedulable, "cordoned before the run, so still cordoned")
+        XCTAssertNil(node.annotations[NodeCommands.bootIDAnnotation])
+
+        // As a run leaves a node it rebooted and cordoned, then stopped (--wait ran out).
+        let bootNow = node.bootID
+        try client.mergePatch(
+            .nodes, "k3s-wk-01",
+            patch: .object([
+                (
+                    "metadata",
+                    .object([
+                        (
+                            "annotations",
+                            .object([
+                                (NodeCommands.bootIDAnnotation, .string("0f0f0f0f-an-earlier-boot")),
+                                (NodeCommands.cordonedAnnotation, .string("true")),
+                            ])
+                        )
+                    ])
+                )
+            ]))
+        let rerun = lab.run("node reboot k3s-wk-01 --every 200ms --wait 60s | get action | to json --compact")
+        XCTAssertEqual(rerun.status, 0, rerun.err)
+        XCTAssertEqual(rerun.out, #"["wait","uncordon"]"# + "\n")
+        node = try XCTUnwrap(worker())
+        XCTAssertEqual(node.bootID, bootNow, "not rebooted again")
+        XCTAssertFalse(node.unschedulable, "a run cordoned it, so it is uncordoned")
+        XCTAssertTrue(node.annotations.filter { $0.key.hasPrefix("hlsh.dev/reboot") }.isEmpty, "\(node.annotations)")
+    }
 }
