@@ -135,4 +135,28 @@ final class NodeRebootTests: XCTestCase {
         XCTAssertFalse(node.unschedulable, "a run cordoned it, so it is uncordoned")
         XCTAssertTrue(node.annotations.filter { $0.key.hasPrefix("hlsh.dev/reboot") }.isEmpty, "\(node.annotations)")
     }
+
+    /// An SSH error other than the connection dropping once the reboot command was accepted (here
+    /// the command never returns) is reported as what it is, at once, not as the node not coming back.
+    func testARebootCommandThatFailsOverSSHIsReportedAsSuch() throws {
+        let lab = try LabHarness()
+        lab.installCluster()
+        let client = try KubeClient(environment: lab.environment)
+        func worker() throws -> ClusterNode? { try client.getIfPresent(.nodes, "k3s-wk-01").map(ClusterNode.init) }
+        let deadline = Date().addingTimeInterval(10)
+        while try worker() == nil, Date() < deadline { usleep(100_000) }
+        let bootBefore = try XCTUnwrap(worker()).bootID
+        let sudo = try XCTUnwrap(lab.nodes).root(of: "k3s-wk-01") + SimulatedNodeRoot.nodeBinDirectory + "/sudo"
+        try FileManager.default.removeItem(atPath: sudo)
+        XCTAssertTrue(
+            FileManager.default.createFile(
+                atPath: sudo, contents: Data("#!/bin/sh\nexec sleep 20\n".utf8), attributes: [.posixPermissions: 0o755])
+        )
+
+        let reboot = lab.run("node reboot k3s-wk-01 --every 200ms --wait 3s")
+        XCTAssertNotEqual(reboot.status, 0)
+        XCTAssertTrue(reboot.err.contains("cannot reboot k3s-wk-01 over SSH: timed out after 3s"), reboot.err)
+        XCTAssertFalse(reboot.err.contains("not back Ready"), reboot.err)
+        XCTAssertEqual(try worker()?.bootID, bootBefore)
+    }
 }

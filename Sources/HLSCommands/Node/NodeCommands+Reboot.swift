@@ -15,7 +15,8 @@ extension NodeCommands {
         discussion: """
             For each node in turn: cordon it, evict its pods as node drain does (the same flags; --timeout \
             bounds the drain of a node), reboot it over SSH (sudo systemctl reboot, detached a second later, \
-            so the connection dropping as the machine goes down is expected), watch its Kubernetes Node \
+            so the connection dropping as the machine goes down once the command was accepted is expected; \
+            any other SSH error, or the command not returning within 30 s, stops the run), watch its Kubernetes Node \
             until it reports a new boot id and is Ready again (up to --wait), then uncordon it — only when \
             this run (or the stopped run it finishes) cordoned it: a node cordoned before stays cordoned. The \
             next node starts only once the one before is back; a node that does not come back stops the run \
@@ -42,6 +43,10 @@ extension NodeCommands {
     /// Reboots the machine a second after the command returns, so the SSH session ends cleanly
     /// before the connection drops (`systemctl reboot` run in the session itself would cut it).
     static let rebootCommand = "sudo -n sh -c 'nohup sh -c \"sleep 1; systemctl reboot\" >/dev/null 2>&1 &'"
+
+    /// How long the reboot command may take to return (it returns at once, the reboot detached):
+    /// 30 s, or --wait when shorter.
+    static let rebootCommandTimeout = Duration.seconds(30)
 
     private static func rebootPlan(_ inv: Invocation) throws -> ChangePlan {
         let client = try kubeClient(inv)
@@ -90,18 +95,25 @@ extension NodeCommands {
                     let before = ClusterNode(try client.get(.nodes, node.name, cancellation: cancellation)).bootID
                     bootBefore.withLock { $0 = before }
                     // Reachable and logged in first: a node SSH cannot reach fails here, not after --wait.
-                    _ = try service.connections.session(for: target, cancellation: cancellation, acceptNew: acceptNew)
+                    let session = try service.connections.session(
+                        for: target, cancellation: cancellation, acceptNew: acceptNew)
                     try client.mergePatch(
                         .nodes, node.name,
                         patch: .object([
                             ("metadata", .object([("annotations", .object([(bootIDAnnotation, .string(before))]))]))
                         ]), cancellation: cancellation)
+                    let started = Mutex(false)
                     let result: SSHExecResult
-                    do {
-                        result = try service.connections.exec(
-                            target, rebootCommand, timeout: .seconds(30), cancellation: cancellation)
-                    } catch let error as HLSError where error.kind != .interrupted {
-                        return  // the machine went down under the session: what was asked for
+                    do throws(HLSError) {
+                        result = try session.exec(
+                            rebootCommand, cancellation: cancellation, timeout: min(rebootCommandTimeout, wait),
+                            onStarted: { started.withLock { $0 = true } })
+                    } catch let error where error.kind == .failed && started.withLock({ $0 }) && !session.isConnected {
+                        return  // the connection dropped after the command was accepted: the machine went down
+                    } catch {
+                        var named = error
+                        named.message = "cannot reboot \(node.name) over SSH: \(error.message)"
+                        throw named
                     }
                     guard result.exitStatus == 0 else {
                         throw inv.failure(
