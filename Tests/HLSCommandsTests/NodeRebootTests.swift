@@ -91,12 +91,8 @@ final class NodeRebootTests: XCTestCase {
     /// rebooted a node and stopped (its boot id differs from the one recorded) does not reboot it
     /// again: it waits for it Ready, uncordons it when a run cordoned it, and drops the annotations.
     func testRebootKeepsAnOperatorsCordonAndARerunOnlyFinishes() throws {
-        let lab = try LabHarness()
-        lab.installCluster()
-        let client = try KubeClient(environment: lab.environment)
+        let (lab, client) = try clusterLab()
         func worker() throws -> ClusterNode? { try client.getIfPresent(.nodes, "k3s-wk-01").map(ClusterNode.init) }
-        let deadline = Date().addingTimeInterval(10)
-        while try worker() == nil, Date() < deadline { usleep(100_000) }
         let cordon = lab.run("node cordon k3s-wk-01")
         XCTAssertEqual(cordon.status, 0, cordon.err)
         let bootBefore = try XCTUnwrap(worker()).bootID
@@ -139,12 +135,8 @@ final class NodeRebootTests: XCTestCase {
     /// An SSH error other than the connection dropping once the reboot command was accepted (here
     /// the command never returns) is reported as what it is, at once, not as the node not coming back.
     func testARebootCommandThatFailsOverSSHIsReportedAsSuch() throws {
-        let lab = try LabHarness()
-        lab.installCluster()
-        let client = try KubeClient(environment: lab.environment)
+        let (lab, client) = try clusterLab()
         func worker() throws -> ClusterNode? { try client.getIfPresent(.nodes, "k3s-wk-01").map(ClusterNode.init) }
-        let deadline = Date().addingTimeInterval(10)
-        while try worker() == nil, Date() < deadline { usleep(100_000) }
         let bootBefore = try XCTUnwrap(worker()).bootID
         let sudo = try XCTUnwrap(lab.nodes).root(of: "k3s-wk-01") + SimulatedNodeRoot.nodeBinDirectory + "/sudo"
         try FileManager.default.removeItem(atPath: sudo)
@@ -158,5 +150,15 @@ final class NodeRebootTests: XCTestCase {
         XCTAssertTrue(reboot.err.contains("cannot reboot k3s-wk-01 over SSH: timed out after 3s"), reboot.err)
         XCTAssertFalse(reboot.err.contains("not back Ready"), reboot.err)
         XCTAssertEqual(try worker()?.bootID, bootBefore)
+    }
+
+    /// The simulated lab after phase 2, once the worker's Node is registered.
+    private func clusterLab() throws -> (LabHarness, KubeClient) {
+        let lab = try LabHarness()
+        lab.installCluster()
+        let client = try KubeClient(environment: lab.environment)
+        let deadline = Date().addingTimeInterval(10)
+        while try client.getIfPresent(.nodes, "k3s-wk-01") == nil, Date() < deadline { usleep(100_000) }
+        return (lab, client)
     }
 }

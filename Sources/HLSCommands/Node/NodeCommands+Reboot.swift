@@ -77,16 +77,14 @@ extension NodeCommands {
                         node.name, unschedulable: true, annotations: [(cordonedAnnotation, .string("true"))],
                         client: client))
             }
-            let pods = planned.evict.map { "\($0.namespace)/\($0.name)" }
+            let pods = planned.evict.map(\.key)
             changes.append(
                 Change(
                     target: node.name, action: "drain",
                     detail: pods.isEmpty ? "no pods to evict now" : "evict " + pods.joined(separator: ", ")
                 ) { _ in
-                    let deadline = Deadline(after: timeout)
-                    for pod in try drainPlan(of: node, inv, client: client).evict {
-                        try eviction.evict(pod, from: node.name, within: deadline)
-                    }
+                    let pods = try drainPlan(of: node, inv, client: client).evict
+                    try eviction.evict(pods, from: node.name, within: Deadline(after: timeout))
                 })
             let bootBefore = Mutex<String>("")
             changes.append(
