@@ -24,6 +24,17 @@ final class NodeRebootTests: XCTestCase {
         let bootBefore = try XCTUnwrap(worker()?.string("status", "nodeInfo", "bootID"))
         XCTAssertFalse(bootBefore.isEmpty, "the kubelet reports the machine's boot id")
         try KubeHarness.pod("web-1", on: "k3s-wk-01", controller: ("ReplicaSet", "web"), client: client)
+        // An enabled unit whose daemon never reports ready (ExecStart exits 75, Type=notify): activating.
+        let root = try XCTUnwrap(lab.nodes).root(of: "k3s-wk-01")
+        try FileManager.default.createDirectory(atPath: root + "/usr/local/bin", withIntermediateDirectories: true)
+        XCTAssertTrue(
+            FileManager.default.createFile(
+                atPath: root + "/usr/local/bin/stuck", contents: Data("#!/bin/sh\nexit 75\n".utf8),
+                attributes: [.posixPermissions: 0o755]))
+        try "[Service]\nType=notify\nExecStart=/usr/local/bin/stuck\n".write(
+            toFile: root + "/etc/systemd/system/stuck.service", atomically: true, encoding: .utf8)
+        let enable = lab.run(#"node run k3s-wk-01 "sudo systemctl enable --now --no-block stuck""#)
+        XCTAssertEqual(enable.status, 0, enable.err)
 
         var dryRun = RunOptions()
         dryRun.dryRun = true
@@ -82,6 +93,10 @@ final class NodeRebootTests: XCTestCase {
         let back = lab.run(#"node run k3s-wk-01 "cat /proc/sys/kernel/random/boot_id" | get stdout | first"#)
         XCTAssertEqual(back.status, 0, back.err)
         XCTAssertEqual(back.out.trimmingCharacters(in: .whitespacesAndNewlines), node.bootID)
+        let stuck = lab.run(#"node run k3s-wk-01 "systemctl is-active stuck || true" | get stdout | first"#)
+        XCTAssertEqual(
+            stuck.out.trimmingCharacters(in: .whitespacesAndNewlines), "activating",
+            "started again by the boot, not marked active: \(stuck.err)")
         let systemctl = try String(
             contentsOfFile: try XCTUnwrap(lab.nodes).root(of: "k3s-wk-01") + "/var/log/hlsh-sim.log", encoding: .utf8)
         XCTAssertTrue(systemctl.contains("systemctl reboot"), "rebooted through systemctl")
