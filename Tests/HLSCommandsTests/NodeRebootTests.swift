@@ -93,6 +93,10 @@ final class NodeRebootTests: XCTestCase {
         let back = lab.run(#"node run k3s-wk-01 "cat /proc/sys/kernel/random/boot_id" | get stdout | first"#)
         XCTAssertEqual(back.status, 0, back.err)
         XCTAssertEqual(back.out.trimmingCharacters(in: .whitespacesAndNewlines), node.bootID)
+        let rebooted = lab.run(#"kube events --for node/k3s-wk-01 | where reason == "Rebooted" | get message"#)
+        XCTAssertEqual(
+            rebooted.out.trimmingCharacters(in: .whitespacesAndNewlines),
+            "Node k3s-wk-01 has been rebooted, boot id: \(node.bootID)", "the kubelet's event: \(rebooted.err)")
         let stuck = lab.run(#"node run k3s-wk-01 "systemctl is-active stuck || true" | get stdout | first"#)
         XCTAssertEqual(
             stuck.out.trimmingCharacters(in: .whitespacesAndNewlines), "activating",
