@@ -51,13 +51,16 @@ final class NodeRebootTests: XCTestCase {
         XCTAssertEqual(server.status, 0, server.err)
         XCTAssertTrue(server.err.contains("k3s-cp-01 is the cluster's only control-plane node"), server.err)
 
-        // What the Node's Ready condition went through, watched while the reboot runs.
+        // What the Node's Ready condition went through, watched while the reboot runs: from the
+        // resourceVersion read now, so no change is missed however late the watch connects (the
+        // NotReady window is a second long).
         let seen = Mutex<[String]>([])
         let watched = DispatchSemaphore(value: 0)
+        let from = try XCTUnwrap(try worker()?.string("metadata", "resourceVersion"))
         let watcher = Thread {
             defer { watched.signal() }
             _ = try? client.watch(
-                .nodes, options: KubeListOptions(fieldSelector: "metadata.name=k3s-wk-01"),
+                .nodes, options: KubeListOptions(fieldSelector: "metadata.name=k3s-wk-01"), resourceVersion: from,
                 deadline: .now + .seconds(60)
             ) { event in
                 guard case .modified(let object) = event else { return .continue }
