@@ -9,7 +9,10 @@ import XCTest
 final class KubeEventsLogsTests: XCTestCase {
     func testEventsAreTheKubeletsOldestFirstAndForOneObject() throws {
         let kube = try KubeHarness()
-        try kube.registerNode("k3s-wk-01")
+        try kube.registerNode("k3s-wk-01", bootID: "boot-1")
+        // The machine reboots: its kubelet registers again with a new boot id.
+        try kube.registerNode("k3s-wk-01", ready: false, bootID: "boot-1")
+        try kube.registerNode("k3s-wk-01", bootID: "boot-2")
         try kube.client.mergePatch(
             .nodes, "k3s-wk-01", patch: .object([("spec", .object([("unschedulable", .bool(true))]))]))
         // An older event stored under a name that sorts last comes first: the order is by time.
@@ -19,21 +22,25 @@ final class KubeEventsLogsTests: XCTestCase {
             kind: Event
             metadata: {name: zzz-old, namespace: default}
             involvedObject: {kind: Node, name: k3s-wk-01, uid: k3s-wk-01}
-            reason: Rebooted
-            message: "Node k3s-wk-01 has been rebooted"
-            type: Warning
+            reason: NodeNotReady
+            message: "Node k3s-wk-01 status is now: NodeNotReady"
+            type: Normal
             firstTimestamp: "2020-01-01T00:00:00Z"
             lastTimestamp: "2020-01-01T00:00:00Z"
             count: 1
             source: {component: kubelet, host: k3s-wk-01}
             """)
 
-        let reasons = kube.run("kube events --for node/k3s-wk-01 | get reason | to json --compact")
+        let reasons = kube.run(
+            "kube events --for node/k3s-wk-01 | get reason | to json --compact")
         XCTAssertEqual(reasons.status, 0, reasons.err)
+        let start =
+            #""Starting","NodeHasSufficientMemory","NodeHasNoDiskPressure","NodeHasSufficientPID","#
+            + #""NodeAllocatableEnforced","#
         XCTAssertEqual(
             reasons.out.trimmingCharacters(in: .whitespacesAndNewlines),
-            #"["Rebooted","Starting","NodeHasSufficientMemory","NodeHasNoDiskPressure","NodeHasSufficientPID","#
-                + #""NodeAllocatableEnforced","RegisteredNode","NodeReady","NodeNotSchedulable"]"#)
+            #"["NodeNotReady","# + start + #""RegisteredNode","NodeReady","# + start + #""NodeNotReady","#
+                + start + #""Rebooted","NodeReady","NodeNotSchedulable"]"#)
         let row = kube.run(
             "kube events --for no/k3s-wk-01 | last | select type reason object message | to json --compact")
         XCTAssertEqual(
@@ -45,6 +52,10 @@ final class KubeEventsLogsTests: XCTestCase {
         XCTAssertEqual(
             warnings.out.trimmingCharacters(in: .whitespacesAndNewlines),
             #"[{"namespace":"default","reason":"Rebooted"}]"#, warnings.err)
+        let rebooted = kube.run(#"kube events --for node/k3s-wk-01 | where reason == "Rebooted" | get message"#)
+        XCTAssertEqual(
+            rebooted.out.trimmingCharacters(in: .whitespacesAndNewlines),
+            "Node k3s-wk-01 has been rebooted, boot id: boot-2", rebooted.err)
         XCTAssertTrue(
             kube.sim.requestLog.contains {
                 $0.contains("/events?")

@@ -40,11 +40,12 @@ final class KubeHarness {
         for document in try YAMLCodec.decodeAll(yaml) { try client.apply(document) }
     }
 
-    func registerNode(_ name: String, controlPlane: Bool = false, ready: Bool = true) throws {
-        try sim.registerNode(
-            KubeNodeRegistration(
-                name: name, internalIP: "192.168.10.2\(controlPlane ? 1 : 2)", controlPlane: controlPlane,
-                version: "v1.33.4+k3s1", ready: ready))
+    func registerNode(_ name: String, controlPlane: Bool = false, ready: Bool = true, bootID: String = "") throws {
+        var node = KubeNodeRegistration(
+            name: name, internalIP: "192.168.10.2\(controlPlane ? 1 : 2)", controlPlane: controlPlane,
+            version: "v1.33.4+k3s1", ready: ready)
+        node.bootID = bootID
+        try sim.registerNode(node)
     }
 }
 

@@ -7,9 +7,11 @@ import XCTest
 /// The events the simulated kubelets and node controller record, and `pods/log`, called
 /// in-process on the store tests' API.
 extension KubeStoreTests {
-    private func node(_ name: String, ready: Bool = true) -> KubeNodeRegistration {
-        KubeNodeRegistration(
+    private func node(_ name: String, ready: Bool = true, bootID: String = "boot-1") -> KubeNodeRegistration {
+        var node = KubeNodeRegistration(
             name: name, internalIP: "192.168.10.22", controlPlane: false, version: "v1.33.4+k3s1", ready: ready)
+        node.bootID = bootID
+        return node
     }
 
     /// The events in `default` that the field selector picks, oldest first.
@@ -78,15 +80,27 @@ extension KubeStoreTests {
             try events("involvedObject.name=wk,source=kubelet").suffix(2).compactMap { $0.text("message") },
             ["Node wk status is now: NodeNotSchedulable", "Node wk status is now: NodeSchedulable"])
 
-        // The kubelet stops: the node controller says NotReady; it starts again: the same
-        // events are counted again rather than added.
+        // The kubelet stops: the node controller says NotReady; it starts again (same boot): a new
+        // kubelet records new events, and no reboot.
         try api.setNodeReady("wk", false)
         let lost = try events("involvedObject.name=wk,reason=NodeNotReady")
         XCTAssertEqual(lost.map { $0.text("source", "component") }, ["node-controller"])
         try api.register(node("wk"))
         let restarted = try events("involvedObject.name=wk,reason=Starting")
-        XCTAssertEqual(restarted.count, 1)
-        XCTAssertEqual(restarted.first?["count"], .int(2))
+        XCTAssertEqual(restarted.map { $0["count"] }, [.int(1), .int(1)], "two kubelet starts, two events")
+        XCTAssertEqual(try events("involvedObject.name=wk,reason=NodeReady").count, 2)
+        XCTAssertEqual(try events("involvedObject.name=wk,reason=Rebooted"), [])
+
+        // The machine rebooted: its kubelet registers with a new boot id and says so.
+        try api.setNodeReady("wk", false)
+        try api.register(node("wk", bootID: "boot-2"))
+        let rebooted = try events("involvedObject.name=wk,reason=Rebooted")
+        XCTAssertEqual(rebooted.map { $0.text("type") }, ["Warning"])
+        XCTAssertEqual(rebooted.first?.text("message"), "Node wk has been rebooted, boot id: boot-2")
+        XCTAssertEqual(rebooted.first?.text("source", "component"), "kubelet")
+        XCTAssertEqual(
+            try events("involvedObject.name=wk,source=kubelet").suffix(2).compactMap { $0.text("reason") },
+            ["Rebooted", "NodeReady"])
     }
 
     func testPodLogErrorsAreTheServersAndARunningPodHasItsLog() throws {

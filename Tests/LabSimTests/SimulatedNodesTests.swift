@@ -89,6 +89,43 @@ final class SimulatedNodesTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/marker"), "a new VM has a new disk")
     }
 
+    /// A new boot id only when the machine boots: not when its sshd starts again, and a reboot
+    /// asked for just before the VM was stopped does not reboot it again after its next start.
+    func testOnlyABootGivesANewBootIDAndALeftoverRebootRequestDiesWithTheStop() throws {
+        let (dir, key, guests, nodes) = try startOneNode()
+        defer { withExtendedLifetime(dir) { nodes.stop() } }
+        let root = nodes.root(of: "k3s-cp-01")
+        func bootID() -> String? {
+            try? String(contentsOfFile: root + "/proc/sys/kernel/random/boot_id", encoding: .utf8)
+        }
+        let first = try XCTUnwrap(bootID())
+        // The node's sshd (pid 2 in its namespace, under bubblewrap) dies; the next pass starts it again.
+        let killed = try ssh(nodes, key: key.path, "k3s-cp-01", "kill 2; sleep 5")
+        XCTAssertEqual(killed.status, 255, "the session went down with its sshd: \(killed.stderr)")
+        let deadline = Date().addingTimeInterval(10)
+        while try ssh(nodes, key: key.path, "k3s-cp-01", "true").status != 0, Date() < deadline {
+            try nodes.reconcile()
+            usleep(100_000)
+        }
+        XCTAssertEqual(try ssh(nodes, key: key.path, "k3s-cp-01", "true").status, 0, "sshd is back")
+        XCTAssertEqual(bootID(), first, "sshd starting again is no reboot")
+
+        guests.update { $0[0].booted = false }
+        try nodes.reconcile()
+        let request = root + "/var/lib/hlsh-sim/reboot-requested"
+        try FileManager.default.createDirectory(
+            atPath: root + "/var/lib/hlsh-sim", withIntermediateDirectories: true)
+        XCTAssertTrue(FileManager.default.createFile(atPath: request, contents: nil))
+        guests.update { $0[0].booted = true }
+        try nodes.reconcile()
+        let second = try XCTUnwrap(bootID())
+        XCTAssertNotEqual(second, first, "a VM start is a boot")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: request), "the request went with the old boot")
+        try nodes.reconcile()
+        XCTAssertEqual(try ssh(nodes, key: key.path, "k3s-cp-01", "true").status, 0)
+        XCTAssertEqual(bootID(), second, "no reboot after the start")
+    }
+
     func testOnlyTheKeysCloudInitInstalledAreAccepted() throws {
         let (dir, _, _, nodes) = try startOneNode()
         defer { withExtendedLifetime(dir) { nodes.stop() } }

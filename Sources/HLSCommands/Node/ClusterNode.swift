@@ -20,6 +20,8 @@ struct ClusterNode {
     /// The machine's boot id as the kubelet reports it (`status.nodeInfo.bootID`); a new one
     /// means the machine rebooted. Empty when not reported.
     let bootID: String
+    /// `metadata.annotations` with string values.
+    let annotations: [String: String]
 
     init(_ node: Document) {
         name = node.string("metadata", "name") ?? ""
@@ -38,6 +40,11 @@ struct ClusterNode {
         }
         version = node.string("status", "nodeInfo", "kubeletVersion") ?? ""
         bootID = node.string("status", "nodeInfo", "bootID") ?? ""
+        var annotations: [String: String] = [:]
+        if case .object(let pairs)? = node.at("metadata", "annotations") {
+            for (key, value) in pairs { if case .string(let text) = value { annotations[key] = text } }
+        }
+        self.annotations = annotations
         internalIP =
             node.at("status", "addresses")?.elements.first { $0.string("type") == "InternalIP" }?.string("address")
             ?? ""

@@ -11,6 +11,9 @@ struct DrainPlan {
         let uid: String
         /// `ReplicaSet web`, or empty.
         let controller: String
+
+        /// `namespace/name`.
+        var key: String { "\(namespace)/\(name)" }
     }
 
     /// The pods to evict, in the order listed.

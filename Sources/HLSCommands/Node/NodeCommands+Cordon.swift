@@ -44,16 +44,20 @@ extension NodeCommands {
     }
 
     /// The change that sets `spec.unschedulable` of a node (removes it, to uncordon, as kubectl's
-    /// `false` does under `omitempty`).
-    static func schedulingChange(_ name: String, unschedulable: Bool, client: KubeClient) -> Change {
-        Change(
+    /// `false` does under `omitempty`), and sets the `annotations` given in the same patch
+    /// (`.null` removes one).
+    static func schedulingChange(
+        _ name: String, unschedulable: Bool, annotations: [(key: String, value: Document)] = [], client: KubeClient
+    ) -> Change {
+        var patch: [(key: String, value: Document)] = [
+            ("spec", .object([("unschedulable", unschedulable ? .bool(true) : .null)]))
+        ]
+        if !annotations.isEmpty { patch.append(("metadata", .object([("annotations", .object(annotations))]))) }
+        return Change(
             target: name, action: unschedulable ? "cordon" : "uncordon",
             detail: unschedulable ? "spec.unschedulable: true" : "spec.unschedulable removed"
-        ) { cancellation in
-            try client.mergePatch(
-                .nodes, name,
-                patch: .object([("spec", .object([("unschedulable", unschedulable ? .bool(true) : .null)]))]),
-                cancellation: cancellation)
+        ) { [patch] cancellation in
+            try client.mergePatch(.nodes, name, patch: .object(patch), cancellation: cancellation)
         }
     }
 }

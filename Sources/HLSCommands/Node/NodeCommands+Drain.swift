@@ -4,13 +4,13 @@ import Kube
 import Synchronization
 
 /// `node drain`: cordon a Kubernetes node, then evict its pods through the eviction API (so
-/// PodDisruptionBudgets are honoured) and wait until each is gone, as `kubectl drain` does.
+/// PodDisruptionBudgets are honoured), all at once, and wait until they are gone, as `kubectl drain` does.
 extension NodeCommands {
     static let drain = CommandSpec(
         ["node", "drain"], summary: "Cordon Kubernetes nodes and evict their pods (DaemonSet and mirror pods stay)",
         discussion: """
             Cordons each node, lists its pods (fieldSelector spec.nodeName) and evicts them through policy/v1, \
-            then waits until each evicted pod is gone. DaemonSet and mirror pods are left; a pod without \
+            all at once, then waits until the evicted pods are gone, as kubectl drain does. DaemonSet and mirror pods are left; a pod without \
             controller needs --force, one with emptyDir volumes --delete-emptydir-data, and the drain refuses \
             before evicting anything. An eviction a PodDisruptionBudget blocks (429) is tried again every \
             --every. --timeout bounds the whole drain of a node, as kubectl drain's does: from its first \
@@ -47,13 +47,13 @@ extension NodeCommands {
             try warnIfOnlyControlPlane(node, inv, client: client)
             let plan = try drainPlan(of: node, inv, client: client)
             if !node.unschedulable { changes.append(schedulingChange(node.name, unschedulable: true, client: client)) }
-            let deadline = DrainDeadline(timeout)
+            let drain = NodeDrain(node.name, pods: plan.evict, timeout: timeout, eviction: eviction)
             for pod in plan.evict {
                 changes.append(
                     Change(
                         target: "\(pod.namespace)/\(pod.name)", action: "evict",
                         detail: "from \(node.name)" + (pod.controller.isEmpty ? "" : " (\(pod.controller))")
-                    ) { _ in try eviction.evict(pod, from: node.name, within: deadline.started()) })
+                    ) { _ in try drain.outcome(of: pod) })
             }
             skipped += plan.skipped.map { entry in
                 .record(
@@ -95,26 +95,32 @@ extension NodeCommands {
     }
 }
 
-/// The time `--timeout` gives the drain of one node, started by its first eviction and shared by
-/// all of them, as kubectl drain's `--timeout` bounds the whole drain.
-final class DrainDeadline: Sendable {
+/// The drain of one node's pods, run once by the first of its `evict` rows (all pods at once, as
+/// kubectl drain does, `--timeout` bounding all of it) and reported pod by pod by each row.
+final class NodeDrain: Sendable {
+    let node: String
+    let pods: [DrainPlan.Pod]
     let timeout: Duration
-    private let deadline = Mutex<Deadline?>(nil)
+    let eviction: PodEviction
+    private let failures = Mutex<[String: HLSError]?>(nil)
 
-    init(_ timeout: Duration) { self.timeout = timeout }
+    init(_ node: String, pods: [DrainPlan.Pod], timeout: Duration, eviction: PodEviction) {
+        (self.node, self.pods, self.timeout, self.eviction) = (node, pods, timeout, eviction)
+    }
 
-    /// The drain's deadline, started now if nothing started it yet.
-    func started() -> Deadline {
-        deadline.withLock { deadline in
-            if deadline == nil { deadline = Deadline(after: timeout) }
-            return deadline!
-        }
+    /// Drains the node if no row did yet, then throws what became of `pod`.
+    func outcome(of pod: DrainPlan.Pod) throws {
+        let known = failures.withLock { $0 }
+        let all = try known ?? eviction.evictAll(pods, from: node, within: Deadline(after: timeout))
+        failures.withLock { $0 = all }
+        if let failure = all[pod.key] { throw failure }
     }
 }
 
-/// One pod's eviction: tried until a budget lets it go (progress with elapsed time while it
-/// waits), then watched until the pod is gone (a 404, or a new pod of the same name) — all
-/// before the deadline of its node's drain.
+/// Evicting a node's pods as kubectl drain does: every pod's eviction is asked for at once, one a
+/// budget refuses (429) is asked again every `every` (progress with elapsed time while it waits),
+/// and only then are the evicted pods watched until gone (a 404, or a new pod of the same name),
+/// all of it before the one deadline of the node's drain.
 struct PodEviction: Sendable {
     let client: KubeClient
     let context: ExecutionContext
@@ -130,30 +136,63 @@ struct PodEviction: Sendable {
         verb = inv.spec.name
     }
 
-    func evict(_ pod: DrainPlan.Pod, from node: String, within deadline: Deadline) throws {
-        let subject = "pod \(pod.namespace)/\(pod.name)"
+    /// Evicts `pods` and waits until they are gone; what failed, by `Pod.key` (interruption is thrown).
+    func evictAll(_ pods: [DrainPlan.Pod], from node: String, within deadline: Deadline) throws -> [String: HLSError] {
         let late = "\(node) was not drained within \((deadline.budget ?? .zero).text)"
+        var pending = pods
+        var refusals: [String: String] = [:]
+        var evicted: [DrainPlan.Pod] = []
+        var failures: [String: HLSError] = [:]
         var poll = Poll(
-            "\(subject) to be evicted", timeout: deadline.remaining ?? .zero, every: every,
+            "\(pods.count) pod(s) of \(node) to be evicted", timeout: deadline.remaining ?? .zero, every: every,
             cancellation: context.cancellation, at: place,
             hint: "a PodDisruptionBudget allows no disruption now: scale its workload up, or wait and drain again")
-        poll.timeoutMessage = "\(verb): \(subject) could not be evicted: \(late)"
-        let outcome = try poll.until(showingOn: context) { () throws -> Poll.Check<KubeEvictionOutcome> in
-            switch try client.tryEviction(pod: pod.name, namespace: pod.namespace, cancellation: context.cancellation) {
-            case .done(let outcome): return .ready(outcome)
-            case .refused(let reason, _, _): return .pending("refused: \(reason)")
+        poll.timeoutMessage = late
+        do {
+            _ = try poll.until(showingOn: context) { () throws -> Poll.Check<Void> in
+                for pod in pending {
+                    switch try client.tryEviction(
+                        pod: pod.name, namespace: pod.namespace, cancellation: context.cancellation)
+                    {
+                    case .done(let outcome):
+                        pending.removeAll { $0.key == pod.key }
+                        if outcome == .evicted { evicted.append(pod) }
+                    case .refused(let reason, _, _): refusals[pod.key] = reason
+                    }
+                }
+                guard !pending.isEmpty else { return .ready(()) }
+                return .pending(pending.map { "\($0.key) refused: \(refusals[$0.key] ?? "")" }.joined(separator: "; "))
+            }
+        } catch let error as HLSError where error.kind == .timeout {
+            for pod in pending {
+                failures[pod.key] = HLSError(
+                    .timeout, "\(verb): pod \(pod.key) could not be evicted: \(late)", at: place, hint: error.hint,
+                    cause: refusals[pod.key].map { "refused: " + $0 })
             }
         }
-        guard outcome.value == .evicted else { return }
-        var gone = Poll(
-            "\(subject) to be gone", timeout: deadline.remaining ?? .zero, every: .seconds(1),
-            cancellation: context.cancellation, at: place, hint: "is a finalizer holding it? (kube get pod -o yaml)")
-        gone.timeoutMessage = "\(verb): \(subject) was evicted but is still there: \(late)"
-        _ = try KubeObjectWait(client: client, resource: .pods, name: pod.name, namespace: pod.namespace).until(
-            gone, context: context
-        ) { object in
-            guard let object, object.string("metadata", "uid") == pod.uid else { return .ready(()) }
-            return .pending("still there (\(object.string("status", "phase") ?? "no phase"), terminating)")
+        for pod in evicted {
+            var gone = Poll(
+                "pod \(pod.key) to be gone", timeout: deadline.remaining ?? .zero, every: .seconds(1),
+                cancellation: context.cancellation, at: place, hint: "is a finalizer holding it? (kube get pod -o yaml)"
+            )
+            gone.timeoutMessage = "\(verb): pod \(pod.key) was evicted but is still there: \(late)"
+            do {
+                _ = try KubeObjectWait(client: client, resource: .pods, name: pod.name, namespace: pod.namespace).until(
+                    gone, context: context
+                ) { object in
+                    guard let object, object.string("metadata", "uid") == pod.uid else { return .ready(()) }
+                    return .pending("still there (\(object.string("status", "phase") ?? "no phase"), terminating)")
+                }
+            } catch let error as HLSError where error.kind != .interrupted {
+                failures[pod.key] = error
+            }
         }
+        return failures
+    }
+
+    /// Evicts `pods` as `evictAll` does; the first failure is thrown.
+    func evict(_ pods: [DrainPlan.Pod], from node: String, within deadline: Deadline) throws {
+        let failures = try evictAll(pods, from: node, within: deadline)
+        if let first = pods.lazy.compactMap({ failures[$0.key] }).first { throw first }
     }
 }

@@ -15,11 +15,17 @@ extension NodeCommands {
         discussion: """
             For each node in turn: cordon it, evict its pods as node drain does (the same flags; --timeout \
             bounds the drain of a node), reboot it over SSH (sudo systemctl reboot, detached a second later, \
-            so the connection dropping as the machine goes down is expected), watch its Kubernetes Node \
-            until it reports a new boot id and is Ready again (up to --wait), then uncordon it. The next node \
-            starts only once the one before is back; a node that does not come back stops the run and stays \
-            cordoned. Running it again finishes what a stopped run left. Rebooting the only control plane \
-            warns that the Kubernetes API goes with it; the wait rides out the API being away.
+            so the connection dropping as the machine goes down once the command was accepted is expected; \
+            any other SSH error, or the command not returning within 30 s, stops the run), watch its Kubernetes Node \
+            until it reports a new boot id and is Ready again (up to --wait), then uncordon it — only when \
+            this run (or the stopped run it finishes) cordoned it: a node cordoned before stays cordoned. The \
+            next node starts only once the one before is back; a node that does not come back stops the run \
+            and stays cordoned. Before rebooting, the Node's boot id is recorded in its annotation \
+            hlsh.dev/reboot-from-boot-id (and hlsh.dev/reboot-cordoned when the run cordoned it), as kured \
+            records its lock: running it again skips the reboot of a node whose boot id has changed since \
+            (it waits for it Ready, uncordons it if a run cordoned it) and reboots the others; both \
+            annotations are removed once the node is done. Rebooting the only control plane warns that the \
+            Kubernetes API goes with it; the wait rides out the API being away.
             """,
         positionals: [clusterTargets],
         flags: drainFlags + [
@@ -38,6 +44,10 @@ extension NodeCommands {
     /// before the connection drops (`systemctl reboot` run in the session itself would cut it).
     static let rebootCommand = "sudo -n sh -c 'nohup sh -c \"sleep 1; systemctl reboot\" >/dev/null 2>&1 &'"
 
+    /// How long the reboot command may take to return (it returns at once, the reboot detached):
+    /// 30 s, or --wait when shorter.
+    static let rebootCommandTimeout = Duration.seconds(30)
+
     private static func rebootPlan(_ inv: Invocation) throws -> ChangePlan {
         let client = try kubeClient(inv)
         let nodes = try clusterNodes(inv, client: client)
@@ -48,36 +58,60 @@ extension NodeCommands {
         var changes: [Change] = []
         for node in nodes {
             try warnIfOnlyControlPlane(node, inv, client: client)
+            // A run cordoned it (this one, or one that stopped before finishing): uncordoned at the end.
+            let cordonedByRun = !node.unschedulable || node.annotations[cordonedAnnotation] == "true"
+            let recorded = node.annotations[bootIDAnnotation] ?? ""
+            if !recorded.isEmpty, !node.bootID.isEmpty, recorded != node.bootID {
+                // An earlier run rebooted it and stopped before it was back: only finish.
+                changes.append(waitChange(node.name, from: { recorded }, within: wait, inv, client: client))
+                changes.append(finishChange(node.name, uncordon: cordonedByRun, client: client))
+                continue
+            }
             // Refuses before anything changes; the pods are listed again when the node's turn comes
             // (the nodes drained before may have sent it some).
             let planned = try drainPlan(of: node, inv, client: client)
             let target = try sshTarget(of: node, inv)
-            if !node.unschedulable { changes.append(schedulingChange(node.name, unschedulable: true, client: client)) }
-            let pods = planned.evict.map { "\($0.namespace)/\($0.name)" }
+            if !node.unschedulable {
+                changes.append(
+                    schedulingChange(
+                        node.name, unschedulable: true, annotations: [(cordonedAnnotation, .string("true"))],
+                        client: client))
+            }
+            let pods = planned.evict.map(\.key)
             changes.append(
                 Change(
                     target: node.name, action: "drain",
                     detail: pods.isEmpty ? "no pods to evict now" : "evict " + pods.joined(separator: ", ")
                 ) { _ in
-                    let deadline = Deadline(after: timeout)
-                    for pod in try drainPlan(of: node, inv, client: client).evict {
-                        try eviction.evict(pod, from: node.name, within: deadline)
-                    }
+                    let pods = try drainPlan(of: node, inv, client: client).evict
+                    try eviction.evict(pods, from: node.name, within: Deadline(after: timeout))
                 })
             let bootBefore = Mutex<String>("")
             changes.append(
                 Change(target: node.name, action: "reboot", detail: "sudo systemctl reboot over SSH (\(target.name))") {
                     cancellation in
-                    let before = try client.get(.nodes, node.name, cancellation: cancellation)
-                    bootBefore.withLock { $0 = ClusterNode(before).bootID }
+                    let before = ClusterNode(try client.get(.nodes, node.name, cancellation: cancellation)).bootID
+                    bootBefore.withLock { $0 = before }
                     // Reachable and logged in first: a node SSH cannot reach fails here, not after --wait.
-                    _ = try service.connections.session(for: target, cancellation: cancellation, acceptNew: acceptNew)
+                    let session = try service.connections.session(
+                        for: target, cancellation: cancellation, acceptNew: acceptNew)
+                    try client.mergePatch(
+                        .nodes, node.name,
+                        patch: .object([
+                            ("metadata", .object([("annotations", .object([(bootIDAnnotation, .string(before))]))]))
+                        ]), cancellation: cancellation)
+                    let started = Mutex(false)
                     let result: SSHExecResult
-                    do {
-                        result = try service.connections.exec(
-                            target, rebootCommand, timeout: .seconds(30), cancellation: cancellation)
-                    } catch let error as HLSError where error.kind != .interrupted {
-                        return  // the machine went down under the session: what was asked for
+                    do throws(HLSError) {
+                        result = try session.exec(
+                            rebootCommand, cancellation: cancellation, timeout: min(rebootCommandTimeout, wait),
+                            onStarted: { started.withLock { $0 = true } })
+                    } catch let error where error.kind == .failed && started.withLock({ $0 }) && !session.isConnected {
+                        return  // the connection dropped after the command was accepted: the machine went down
+                    } catch {
+                        var named = error
+                        named.message = "cannot reboot \(node.name) over SSH: \(error.message)"
+                        throw named
                     }
                     guard result.exitStatus == 0 else {
                         throw inv.failure(
@@ -87,13 +121,38 @@ extension NodeCommands {
                     }
                 })
             changes.append(
-                Change(target: node.name, action: "wait", detail: "until Ready with a new boot id (up to \(wait.text))")
-                {
-                    _ in try waitBack(node.name, from: bootBefore.withLock { $0 }, within: wait, inv, client: client)
-                })
-            changes.append(schedulingChange(node.name, unschedulable: false, client: client))
+                waitChange(node.name, from: { bootBefore.withLock { $0 } }, within: wait, inv, client: client))
+            changes.append(finishChange(node.name, uncordon: cordonedByRun, client: client))
         }
         return ChangePlan(changes)
+    }
+
+    /// The boot id a node had before `node reboot` rebooted it: a rerun skips the reboot of a node
+    /// whose boot id differs (it has rebooted since), as kured's lock annotation does.
+    static let bootIDAnnotation = "hlsh.dev/reboot-from-boot-id"
+    /// `true` when `node reboot` cordoned the node: it uncordons it once back, even in a rerun.
+    static let cordonedAnnotation = "hlsh.dev/reboot-cordoned"
+
+    private static func waitChange(
+        _ name: String, from bootID: @escaping @Sendable () -> String, within wait: Duration, _ inv: Invocation,
+        client: KubeClient
+    ) -> Change {
+        Change(target: name, action: "wait", detail: "until Ready with a new boot id (up to \(wait.text))") { _ in
+            try waitBack(name, from: bootID(), within: wait, inv, client: client)
+        }
+    }
+
+    /// The node's last step: uncordoned when a run cordoned it, and its reboot annotations removed.
+    private static func finishChange(_ name: String, uncordon: Bool, client: KubeClient) -> Change {
+        let annotations: [(key: String, value: Document)] = [(bootIDAnnotation, .null), (cordonedAnnotation, .null)]
+        if uncordon { return schedulingChange(name, unschedulable: false, annotations: annotations, client: client) }
+        return Change(
+            target: name, action: "unmark", detail: "reboot annotations removed; it stays cordoned, as it was before"
+        ) { cancellation in
+            try client.mergePatch(
+                .nodes, name, patch: .object([("metadata", .object([("annotations", .object(annotations))]))]),
+                cancellation: cancellation)
+        }
     }
 
     /// How SSH reaches a cluster node: its inventory entry, else its internal address.

@@ -15,19 +15,22 @@ extension SSHSession {
     ///   - onStdout: receives stdout as it arrives, on the calling thread; when given, stdout is
     ///     not collected in the result.
     ///   - onStderr: the same for stderr.
+    ///   - onStarted: called once the server accepted the command (its channel is open and the
+    ///     exec request granted): an error after it may come from the command's own effects.
     /// - Returns: the exit status or signal, and the output not streamed to a handler.
     /// - Throws: `HLSError` with this session's endpoint as place — `.failed` when the
     ///   connection drops or the server refuses the channel, `.interrupted`, `.timeout`.
     ///   A non-zero exit status is a result, not an error.
     public func exec(
         _ command: String, stdin: [UInt8]? = nil, cancellation: Cancellation = .never, timeout: Duration? = nil,
-        onStdout: ((ArraySlice<UInt8>) -> Void)? = nil, onStderr: ((ArraySlice<UInt8>) -> Void)? = nil
+        onStdout: ((ArraySlice<UInt8>) -> Void)? = nil, onStderr: ((ArraySlice<UInt8>) -> Void)? = nil,
+        onStarted: (() -> Void)? = nil
     ) throws(HLSError) -> SSHExecResult {
         try withIO { io throws(HLSError) in
             var run = ExecRun(
                 io: io, input: stdin ?? [], cancellation: cancellation, deadline: Deadline(after: timeout),
                 onStdout: onStdout, onStderr: onStderr)
-            return try run.run(command)
+            return try run.run(command, onStarted: onStarted)
         }
     }
 
@@ -84,10 +87,11 @@ private struct ExecRun {
         self.onStderr = onStderr
     }
 
-    mutating func run(_ command: String) throws(HLSError) -> SSHExecResult {
+    mutating func run(_ command: String, onStarted: (() -> Void)?) throws(HLSError) -> SSHExecResult {
         let channel = try SSHChannel.openSession(io: io, deadline: deadline, cancellation: cancellation)
         defer { channel.release(deadline: Deadline(after: Self.closeBudget)) }
         try channel.exec(command, deadline: deadline, cancellation: cancellation)
+        onStarted?()
 
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.bufferSize, alignment: 16)
         defer { buffer.deallocate() }

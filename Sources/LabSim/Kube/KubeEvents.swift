@@ -56,18 +56,20 @@ struct KubeEventSource: Sendable {
 /// namespace (`default` for cluster-scoped objects), `source` and `reportingComponent` /
 /// `reportingInstance` from the recorder, and the correlator's aggregation — the same event
 /// again (same object, type, reason, message and source) raises `count` and `lastTimestamp`
-/// of the one already stored instead of adding another.
+/// of the one already stored instead of adding another. The correlator lives in the component's
+/// process: a kubelet that starts again records new Event objects (`aggregate: false`).
 extension KubeStoreState {
     static let events = KubeBuiltInTypes.all.first { $0.plural == "events" }!
 
     mutating func recordEvent(
         about object: KubeObjectReference, type: String = "Normal", reason: String, message: String,
-        source: KubeEventSource
+        source: KubeEventSource, aggregate: Bool = true
     ) {
         let namespace = object.namespace ?? "default"
         let now = KubeTime.rfc3339(KubeTime.now())
         let involved = object.document
-        let same = list(Self.events, namespace: namespace).map(\.object).first { (event: Document) -> Bool in
+        let stored = aggregate ? list(Self.events, namespace: namespace).map(\.object) : []
+        let same = stored.first { (event: Document) -> Bool in
             guard event["involvedObject"] == involved, event.text("reason") == reason else { return false }
             guard event.text("message") == message, event.text("type") == type else { return false }
             return event.text("source", "component") == source.component && event.text("source", "host") == source.host
@@ -104,24 +106,29 @@ extension KubeStoreState {
     }
 
     /// The kubelet's node status events (`recordNodeStatusEvent`): `Node X status is now: REASON`.
-    mutating func recordNodeStatus(_ node: String, _ reason: String) {
+    mutating func recordNodeStatus(_ node: String, _ reason: String, aggregate: Bool = true) {
         recordEvent(
             about: .kubeletNode(node), reason: reason, message: "Node \(node) status is now: \(reason)",
-            source: .kubelet(node))
+            source: .kubelet(node), aggregate: aggregate)
     }
 
-    /// What a kubelet records when it starts and registers its node: `Starting`, the initial
-    /// conditions, allocatable enforced, then Ready (or NotReady); and the node controller's
-    /// `RegisteredNode` when the Node is new to it.
-    mutating func recordKubeletStart(_ node: Document, new: Bool, ready: Bool) {
+    /// What a kubelet records when it starts and registers its node, all new Event objects (a
+    /// kubelet that starts again has a new correlator): `Starting`, the initial conditions,
+    /// allocatable enforced; the node controller's `RegisteredNode` when the Node is new to it;
+    /// `Warning Rebooted` when the Node's boot id was `oldBootID` (not empty) and is another now,
+    /// as the kubelet's first status update finds (`MachineInfo` in kubelet_node_status.go);
+    /// then Ready (or NotReady).
+    mutating func recordKubeletStart(_ node: Document, new: Bool, ready: Bool, oldBootID: String = "") {
         let name = node.text("metadata", "name") ?? ""
-        recordEvent(about: .kubeletNode(name), reason: "Starting", message: "Starting kubelet.", source: .kubelet(name))
+        recordEvent(
+            about: .kubeletNode(name), reason: "Starting", message: "Starting kubelet.", source: .kubelet(name),
+            aggregate: false)
         for reason in ["NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID"] {
-            recordNodeStatus(name, reason)
+            recordNodeStatus(name, reason, aggregate: false)
         }
         recordEvent(
             about: .kubeletNode(name), reason: "NodeAllocatableEnforced",
-            message: "Updated Node Allocatable limit across pods", source: .kubelet(name))
+            message: "Updated Node Allocatable limit across pods", source: .kubelet(name), aggregate: false)
         if new {
             recordEvent(
                 about: KubeObjectReference(
@@ -129,7 +136,13 @@ extension KubeStoreState {
                 reason: "RegisteredNode", message: "Node \(name) event: Registered Node \(name) in Controller",
                 source: .nodeController)
         }
-        recordNodeStatus(name, ready ? "NodeReady" : "NodeNotReady")
+        let bootID = node.text("status", "nodeInfo", "bootID") ?? ""
+        if !oldBootID.isEmpty, oldBootID != bootID {
+            recordEvent(
+                about: .kubeletNode(name), type: "Warning", reason: "Rebooted",
+                message: "Node \(name) has been rebooted, boot id: \(bootID)", source: .kubelet(name), aggregate: false)
+        }
+        recordNodeStatus(name, ready ? "NodeReady" : "NodeNotReady", aggregate: false)
     }
 
     /// The node controller noticing a kubelet that stopped posting status (`NodeNotReady`).

@@ -153,7 +153,9 @@ extension KubeAPI {
                 KubeManagedFields.recordUpdate(
                     old: existing, new: &object, manager: "k3s", type: type, subresource: nil)
                 let stored = state.put(type, object, event: "MODIFIED", old: existing)
-                state.recordKubeletStart(stored, new: false, ready: node.ready)
+                state.recordKubeletStart(
+                    stored, new: false, ready: node.ready,
+                    oldBootID: existing.text("status", "nodeInfo", "bootID") ?? "")
             } else {
                 let created = try state.create(
                     type, node.document(index: count, now: now), namespace: nil, manager: .update("k3s"))

@@ -20,13 +20,15 @@ enum NodeBoot {
     /// pass (every 200 ms) to see the Node go NotReady.
     static let downtime = Duration.seconds(1)
 
-    /// Gives the machine a fresh boot id: it has just booted.
+    /// Gives the machine a fresh boot id: it has just booted. A reboot asked for before it went
+    /// down (a VM stopped before the simulator took the request) is gone with the old boot.
     static func booted(root: String) {
         let path = root + bootIDPath
         try? FileManager.default.createDirectory(
             atPath: FilePaths.directory(of: path), withIntermediateDirectories: true)
         _ = FileManager.default.createFile(
             atPath: path, contents: Data((UUID().uuidString.lowercased() + "\n").utf8))
+        try? FileManager.default.removeItem(atPath: root + rebootRequestPath)
     }
 
     /// The machine's boot id, nil before its first boot.
@@ -49,12 +51,19 @@ enum NodeBoot {
         }
     }
 
-    /// The machine is back: systemd starts its enabled units.
-    static func startEnabledUnits(root: String) {
+    /// The machine is back: systemd starts its enabled units, here through the node's simulated
+    /// systemctl inside the node (`systemctl --no-block start UNIT…`, in the background), so each
+    /// runs its ExecStart and ends active, failed or activating as it would on a real boot.
+    static func startEnabledUnits(_ node: NodeNamespace, path: String) {
         let fm = FileManager.default
-        let units = root + unitStatePath
-        for marker in (try? fm.contentsOfDirectory(atPath: units)) ?? [] where marker.hasSuffix(".enabled") {
-            _ = fm.createFile(atPath: units + "/" + marker.dropLast(".enabled".count) + ".active", contents: nil)
+        let units = ((try? fm.contentsOfDirectory(atPath: node.root + unitStatePath)) ?? []).sorted()
+            .filter { $0.hasSuffix(".enabled") }.map { String($0.dropLast(".enabled".count)) }
+        let systemctl = SimulatedNodeRoot.nodeBinDirectory + "/systemctl"
+        guard !units.isEmpty, fm.isExecutableFile(atPath: node.root + systemctl),
+            let arguments = try? node.arguments(running: [systemctl, "--no-block", "start"] + units)
+        else { return }
+        Threads.detach {
+            _ = try? ChildProcess(NodeNamespace.bwrap, arguments, environment: ["PATH": path], tethered: true).wait()
         }
     }
 }

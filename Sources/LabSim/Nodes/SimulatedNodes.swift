@@ -152,7 +152,7 @@ public final class SimulatedNodes: Sendable {
             guard !stopping.load(ordering: .acquiring) else { return }
             let current = guests()
             var changed = false
-            var backFromReboot: [String] = []
+            var backFromReboot: [(name: String, root: String)] = []
             var current_ = nodes.withLock { $0 }
             let names = Set(current.map(\.name))
             for (name, node) in current_ where !names.contains(name) {
@@ -168,6 +168,9 @@ public final class SimulatedNodes: Sendable {
                     try? FileManager.default.removeItem(atPath: "\(directory)/nodes/\(guest.name)")
                     node = nil
                 }
+                // The machine boots now if it starts (was off, or new to the simulator) or is back from a
+                // reboot: only then a new boot id. sshd starting again on a running machine is no boot.
+                var boots = node.map { !$0.guest.booted } ?? true
                 if node == nil {
                     node = Node(instance: guest.instance, server: nil, guest: guest)
                     changed = true
@@ -188,12 +191,13 @@ public final class SimulatedNodes: Sendable {
                         continue
                     }
                     node!.rebootingSince = nil
+                    boots = true
                     // systemd starts the enabled units (k3s) once the machine is up, sshd first.
-                    if guest.booted { backFromReboot.append(root) }
+                    if guest.booted { backFromReboot.append((guest.name, root)) }
                 }
                 if guest.booted, node!.server?.isRunning != true {
                     do throws(HLSError) {
-                        node!.server = try boot(guest, port: node!.port)
+                        node!.server = try boot(guest, port: node!.port, fresh: boots)
                         node!.port = node!.server?.port
                         problems.withLock { $0[guest.name] = nil }
                     } catch {
@@ -209,11 +213,18 @@ public final class SimulatedNodes: Sendable {
             }
             nodes.withLock { $0 = current_ }
             if changed || !FileManager.default.fileExists(atPath: sshConfigPath) { try writeSSHConfig(current_) }
-            for root in backFromReboot { NodeBoot.startEnabledUnits(root: root) }
+            for node in backFromReboot {
+                NodeBoot.startEnabledUnits(
+                    NodeNamespace(
+                        root: node.root, handedDirectory: "\(directory)/nodes/\(node.name)/handed", hostname: node.name),
+                    path: image.path(node.root))
+            }
         }
     }
 
-    private func boot(_ guest: SimulatedGuest, port: UInt16?) throws(HLSError) -> SimulatedNodeServer {
+    /// Starts the node's SSH server; `fresh` when the machine boots (a new boot id), not when only
+    /// its sshd starts again.
+    private func boot(_ guest: SimulatedGuest, port: UInt16?, fresh: Bool) throws(HLSError) -> SimulatedNodeServer {
         let nodeDir = "\(directory)/nodes/\(guest.name)"
         let root = nodeDir + "/root"
         let fm = FileManager.default
@@ -225,7 +236,7 @@ public final class SimulatedNodes: Sendable {
             }
             try image.install(root, guest)
         }
-        NodeBoot.booted(root: root)
+        if fresh { NodeBoot.booted(root: root) }
         let home = "/home/\(guest.user ?? "ubuntu")"
         try? fm.createDirectory(atPath: root + home, withIntermediateDirectories: true)
         return try SimulatedNodeServer(
