@@ -17,6 +17,14 @@ extension KubeStoreState {
     static let pods = KubeBuiltInTypes.all.first { $0.plural == "pods" }!
     static let nodes = KubeBuiltInTypes.all.first { $0.plural == "nodes" }!
 
+    /// The kubelet stopping a pod that left the store, however it went: `Killing` for each
+    /// running container (refused, as any write, in a terminating namespace), its logs
+    /// forgotten and the streams following them ended.
+    mutating func podRemoved(_ pod: Document) {
+        recordPodKilled(pod)
+        dropLogs(of: pod)
+    }
+
     /// Starts every pod bound to a node with a running kubelet that has not started yet.
     mutating func runBoundPods() {
         for (_, pod) in list(Self.pods, namespace: nil) {
