@@ -133,4 +133,53 @@ final class KubeControllerRunnerTests: XCTestCase {
         XCTAssertEqual(mirror.count("quiet"), stopped, "a stopped runner reconciles nothing")
         XCTAssertNil(try self.mirror(of: "quiet"))
     }
+
+    static let services = KubeResourceName(group: "", version: "v1", plural: "services")
+
+    private func ingress(_ name: String) throws -> [String]? {
+        try user.get(Self.services.path(namespace: "default", name: name))?.at(["status", "loadBalancer", "ingress"])?
+            .items.map { "\($0.text("ip") ?? "")/\($0.text("ipMode") ?? "")" }
+    }
+
+    private func loadBalancer(_ name: String) throws {
+        _ = try user.create(
+            Self.services.path(namespace: "default"),
+            try JSONCodec.decode(
+                #"{"apiVersion":"v1","kind":"Service","metadata":{"name":"\#(name)"},"spec":{"type":"LoadBalancer","selector":{"app":"\#(name)"},"ports":[{"port":80}]}}"#
+            ))
+    }
+
+    func testServiceLBFollowsTheReadyNodesClearsAServiceNoLongerALoadBalancerAndWaitsWhileDisabled() throws {
+        for (name, ip) in [("cp", "192.168.10.21"), ("wk", "192.168.10.22")] {
+            try api.register(
+                KubeNodeRegistration(name: name, internalIP: ip, controlPlane: name == "cp", version: "v1.33.4+k3s1"))
+        }
+        let enabled = Atomic<Bool>(true)
+        let runner = KubeControllerRunner(
+            api: api, controllers: [SimulatedServiceLB(runs: { enabled.load(ordering: .acquiring) })])
+        runner.start()
+        defer { runner.stop() }
+        try loadBalancer("web")
+        try eventually("web gets both nodes") { try self.ingress("web") == ["192.168.10.21/VIP", "192.168.10.22/VIP"] }
+        // Written as k3s writes it: an update of the status by the manager `k3s`.
+        let web = try XCTUnwrap(try user.get(Self.services.path(namespace: "default", name: "web")))
+        let entry = web.at(["metadata", "managedFields"])?.items.first { $0.text("manager") == "k3s" }
+        XCTAssertEqual(entry?.text("operation"), "Update", "\(web)")
+        XCTAssertEqual(entry?.text("subresource"), "status", "\(web)")
+
+        try api.setNodeReady("wk", false)
+        try eventually("a NotReady node leaves") { try self.ingress("web") == ["192.168.10.21/VIP"] }
+        try user.mergePatch(
+            Self.services.path(namespace: "default", name: "web"),
+            try JSONCodec.decode(#"{"spec":{"type":"ClusterIP"}}"#))
+        try eventually("a ClusterIP Service has no ingress") { try self.ingress("web") == nil }
+
+        // Disabled, ServiceLB writes nothing; once it runs it gives the Service its address.
+        enabled.store(false, ordering: .releasing)
+        try loadBalancer("db")
+        usleep(200_000)
+        XCTAssertNil(try ingress("db"))
+        enabled.store(true, ordering: .releasing)
+        try eventually("db gets its address once ServiceLB runs") { try self.ingress("db") == ["192.168.10.21/VIP"] }
+    }
 }
