@@ -1,3 +1,4 @@
+import Dispatch
 import HLSCore
 import HLSFormats
 import NIOPosix
@@ -181,5 +182,68 @@ final class KubeControllerRunnerTests: XCTestCase {
         XCTAssertNil(try ingress("db"))
         enabled.store(true, ordering: .releasing)
         try eventually("db gets its address once ServiceLB runs") { try self.ingress("db") == ["192.168.10.21/VIP"] }
+    }
+
+    /// Runs `body` on its own thread; whether it returned within `seconds` (a stop that blocks
+    /// forever fails the test instead of hanging it).
+    private func returns(within seconds: Double, _ body: @escaping @Sendable () -> Void) -> Bool {
+        let done = DispatchSemaphore(value: 0)
+        Threads.detach {
+            body()
+            done.signal()
+        }
+        return done.wait(timeout: .now() + seconds) == .success
+    }
+
+    /// Stops its own runner from a reconcile.
+    final class Stopper: SimulatedController {
+        let name = "stopper"
+        let resource = KubeControllerRunnerTests.configMaps
+        let runner = Mutex<KubeControllerRunner?>(nil)
+        let reconciles = Atomic<Int>(0)
+        let stopped = DispatchSemaphore(value: 0)
+
+        func reconcile(_ object: Document, client: KubeInProcessClient) -> Duration? {
+            reconciles.add(1, ordering: .relaxed)
+            runner.withLock { $0 }?.stop()
+            stopped.signal()
+            return nil
+        }
+    }
+
+    func testStopBeforeStartOrFromAReconcileReturns() throws {
+        let idle = KubeControllerRunner(api: api, controllers: [Mirror()])
+        XCTAssertTrue(returns(within: 2) { idle.stop() }, "stop() before start() blocks")
+
+        try configMap("a", data: [("k", "v")])
+        try configMap("b", data: [("k", "v")])
+        let stopper = Stopper()
+        let runner = KubeControllerRunner(api: api, controllers: [stopper])
+        stopper.runner.withLock { $0 = runner }
+        runner.start()
+        XCTAssertEqual(stopper.stopped.wait(timeout: .now() + 2), .success, "stop() from a reconcile blocks")
+        XCTAssertTrue(returns(within: 2) { runner.stop() })
+        try configMap("c", data: [("k", "v")])
+        usleep(100_000)
+        XCTAssertEqual(stopper.reconciles.load(ordering: .relaxed), 1, "nothing runs after the reconcile that stopped")
+    }
+
+    func testAnAnswerThatIsNotASuccessThrowsItsStatus() throws {
+        let type = try XCTUnwrap(KubeBuiltInTypes.all.first { $0.plural == "configmaps" })
+        let conflict = KubeHTTPResponse.status(.alreadyExists(type, "web"))
+        XCTAssertThrowsError(
+            try KubeInProcessClient.answer(conflict, to: "POST", "/api/v1/namespaces/default/configmaps")
+        ) {
+            let status = $0 as? KubeStatus
+            XCTAssertEqual(status?.code, 409)
+            XCTAssertEqual(status?.reason, "AlreadyExists")
+            XCTAssertEqual(status?.message, #"configmaps "web" already exists"#)
+        }
+        let bare = KubeHTTPResponse(status: 503, body: Array("unavailable".utf8), contentType: "text/plain")
+        XCTAssertThrowsError(try KubeInProcessClient.answer(bare, to: "GET", "/api/v1/nodes")) {
+            XCTAssertEqual(($0 as? KubeStatus)?.code, 503)
+        }
+        let ok = KubeHTTPResponse.json(200, .object([("kind", .string("NodeList"))]))
+        XCTAssertEqual(try KubeInProcessClient.answer(ok, to: "GET", "/api/v1/nodes").text("kind"), "NodeList")
     }
 }
