@@ -16,6 +16,7 @@ extension KubeAPI {
 extension KubeStoreState {
     static let pods = KubeBuiltInTypes.all.first { $0.plural == "pods" }!
     static let nodes = KubeBuiltInTypes.all.first { $0.plural == "nodes" }!
+    static let services = KubeBuiltInTypes.all.first { $0.plural == "services" }!
 
     /// A Node's `InternalIP` address.
     static func internalIP(of node: Document) -> String? {
