@@ -192,4 +192,18 @@ extension KubeStoreTests {
         try eventually("team is gone") { try call("GET", "/api/v1/namespaces/team").status == 404 }
         XCTAssertFalse(hasLogs("team", "web"), "a pod removed with its namespace loses its logs")
     }
+
+    func testTheSharedReadinessAndAddressHelpersReadRegisteredNodes() throws {
+        try api.register(node("up"))
+        try api.register(node("down", ready: false))
+        let up = try call("GET", "/api/v1/nodes/up").body
+        let down = try call("GET", "/api/v1/nodes/down").body
+        XCTAssertTrue(KubeStoreState.kubeletRuns(on: up))
+        XCTAssertFalse(KubeStoreState.kubeletRuns(on: down))
+        XCTAssertFalse(KubeStoreState.conditionIsTrue(up, "MemoryPressure"))
+        XCTAssertEqual(KubeStoreState.internalIP(of: up), "192.168.10.22")
+        XCTAssertNil(KubeStoreState.internalIP(of: .object([])))
+        XCTAssertEqual(KubeStoreState.pods.kind, "Pod")
+        XCTAssertEqual(KubeStoreState.services.storeKey, SimulatedServiceLB(runs: { true }).resource.storeKey)
+    }
 }

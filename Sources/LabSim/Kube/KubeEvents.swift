@@ -58,8 +58,6 @@ struct KubeEventSource: Sendable {
 /// again (same object, type, reason, message and source) raises `count` and `lastTimestamp`
 /// of the one already stored instead of adding another.
 extension KubeStoreState {
-    static let events = KubeBuiltInTypes.all.first { $0.plural == "events" }!
-
     mutating func recordEvent(
         about object: KubeObjectReference, type: String = "Normal", reason: String, message: String,
         source: KubeEventSource
@@ -160,13 +158,6 @@ extension KubeStoreState {
             recordEvent(
                 about: .to(pod, kind: "Pod", fieldPath: "spec.containers{\(name)}"), reason: "Killing",
                 message: "Stopping container \(name)", source: .kubelet(node))
-        }
-    }
-
-    /// Whether a node's kubelet posts Ready.
-    static func kubeletRuns(on node: Document) -> Bool {
-        (node.at(["status", "conditions"])?.items ?? []).contains {
-            $0.text("type") == "Ready" && $0.text("status") == "True"
         }
     }
 }

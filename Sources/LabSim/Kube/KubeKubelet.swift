@@ -14,15 +14,6 @@ extension KubeAPI {
 }
 
 extension KubeStoreState {
-    static let pods = KubeBuiltInTypes.all.first { $0.plural == "pods" }!
-    static let nodes = KubeBuiltInTypes.all.first { $0.plural == "nodes" }!
-    static let services = KubeBuiltInTypes.all.first { $0.plural == "services" }!
-
-    /// A Node's `InternalIP` address.
-    static func internalIP(of node: Document) -> String? {
-        (node.at(["status", "addresses"])?.items ?? []).first { $0.text("type") == "InternalIP" }?.text("address")
-    }
-
     /// The kubelet stopping a pod that left the store, however it went: `Killing` for each
     /// running container (refused, as any write, in a terminating namespace), its logs
     /// forgotten and the streams following them ended.
