@@ -1,3 +1,4 @@
+import Dispatch
 import HLSCore
 import HLSFormats
 import NIOPosix
@@ -132,5 +133,117 @@ final class KubeControllerRunnerTests: XCTestCase {
         usleep(100_000)
         XCTAssertEqual(mirror.count("quiet"), stopped, "a stopped runner reconciles nothing")
         XCTAssertNil(try self.mirror(of: "quiet"))
+    }
+
+    static let services = KubeResourceName(group: "", version: "v1", plural: "services")
+
+    private func ingress(_ name: String) throws -> [String]? {
+        try user.get(Self.services.path(namespace: "default", name: name))?.at(["status", "loadBalancer", "ingress"])?
+            .items.map { "\($0.text("ip") ?? "")/\($0.text("ipMode") ?? "")" }
+    }
+
+    private func loadBalancer(_ name: String) throws {
+        _ = try user.create(
+            Self.services.path(namespace: "default"),
+            try JSONCodec.decode(
+                #"{"apiVersion":"v1","kind":"Service","metadata":{"name":"\#(name)"},"spec":{"type":"LoadBalancer","selector":{"app":"\#(name)"},"ports":[{"port":80}]}}"#
+            ))
+    }
+
+    func testServiceLBFollowsTheReadyNodesClearsAServiceNoLongerALoadBalancerAndWaitsWhileDisabled() throws {
+        for (name, ip) in [("cp", "192.168.10.21"), ("wk", "192.168.10.22")] {
+            try api.register(
+                KubeNodeRegistration(name: name, internalIP: ip, controlPlane: name == "cp", version: "v1.33.4+k3s1"))
+        }
+        let enabled = Atomic<Bool>(true)
+        let runner = KubeControllerRunner(
+            api: api, controllers: [SimulatedServiceLB(runs: { enabled.load(ordering: .acquiring) })])
+        runner.start()
+        defer { runner.stop() }
+        try loadBalancer("web")
+        try eventually("web gets both nodes") { try self.ingress("web") == ["192.168.10.21/VIP", "192.168.10.22/VIP"] }
+        // Written as k3s writes it: an update of the status by the manager `k3s`.
+        let web = try XCTUnwrap(try user.get(Self.services.path(namespace: "default", name: "web")))
+        let entry = web.at(["metadata", "managedFields"])?.items.first { $0.text("manager") == "k3s" }
+        XCTAssertEqual(entry?.text("operation"), "Update", "\(web)")
+        XCTAssertEqual(entry?.text("subresource"), "status", "\(web)")
+
+        try api.setNodeReady("wk", false)
+        try eventually("a NotReady node leaves") { try self.ingress("web") == ["192.168.10.21/VIP"] }
+        try user.mergePatch(
+            Self.services.path(namespace: "default", name: "web"),
+            try JSONCodec.decode(#"{"spec":{"type":"ClusterIP"}}"#))
+        try eventually("a ClusterIP Service has no ingress") { try self.ingress("web") == nil }
+
+        // Disabled, ServiceLB writes nothing; once it runs it gives the Service its address.
+        enabled.store(false, ordering: .releasing)
+        try loadBalancer("db")
+        usleep(200_000)
+        XCTAssertNil(try ingress("db"))
+        enabled.store(true, ordering: .releasing)
+        try eventually("db gets its address once ServiceLB runs") { try self.ingress("db") == ["192.168.10.21/VIP"] }
+    }
+
+    /// Runs `body` on its own thread; whether it returned within `seconds` (a stop that blocks
+    /// forever fails the test instead of hanging it).
+    private func returns(within seconds: Double, _ body: @escaping @Sendable () -> Void) -> Bool {
+        let done = DispatchSemaphore(value: 0)
+        Threads.detach {
+            body()
+            done.signal()
+        }
+        return done.wait(timeout: .now() + seconds) == .success
+    }
+
+    /// Stops its own runner from a reconcile.
+    final class Stopper: SimulatedController {
+        let name = "stopper"
+        let resource = KubeControllerRunnerTests.configMaps
+        let runner = Mutex<KubeControllerRunner?>(nil)
+        let reconciles = Atomic<Int>(0)
+        let stopped = DispatchSemaphore(value: 0)
+
+        func reconcile(_ object: Document, client: KubeInProcessClient) -> Duration? {
+            reconciles.add(1, ordering: .relaxed)
+            runner.withLock { $0 }?.stop()
+            stopped.signal()
+            return nil
+        }
+    }
+
+    func testStopBeforeStartOrFromAReconcileReturns() throws {
+        let idle = KubeControllerRunner(api: api, controllers: [Mirror()])
+        XCTAssertTrue(returns(within: 2) { idle.stop() }, "stop() before start() blocks")
+
+        try configMap("a", data: [("k", "v")])
+        try configMap("b", data: [("k", "v")])
+        let stopper = Stopper()
+        let runner = KubeControllerRunner(api: api, controllers: [stopper])
+        stopper.runner.withLock { $0 = runner }
+        runner.start()
+        XCTAssertEqual(stopper.stopped.wait(timeout: .now() + 2), .success, "stop() from a reconcile blocks")
+        XCTAssertTrue(returns(within: 2) { runner.stop() })
+        try configMap("c", data: [("k", "v")])
+        usleep(100_000)
+        XCTAssertEqual(stopper.reconciles.load(ordering: .relaxed), 1, "nothing runs after the reconcile that stopped")
+    }
+
+    func testAnAnswerThatIsNotASuccessThrowsItsStatus() throws {
+        let type = try XCTUnwrap(KubeBuiltInTypes.all.first { $0.plural == "configmaps" })
+        let conflict = KubeHTTPResponse.status(.alreadyExists(type, "web"))
+        XCTAssertThrowsError(
+            try KubeInProcessClient.answer(conflict, to: "POST", "/api/v1/namespaces/default/configmaps")
+        ) {
+            let status = $0 as? KubeStatus
+            XCTAssertEqual(status?.code, 409)
+            XCTAssertEqual(status?.reason, "AlreadyExists")
+            XCTAssertEqual(status?.message, #"configmaps "web" already exists"#)
+        }
+        let bare = KubeHTTPResponse(status: 503, body: Array("unavailable".utf8), contentType: "text/plain")
+        XCTAssertThrowsError(try KubeInProcessClient.answer(bare, to: "GET", "/api/v1/nodes")) {
+            XCTAssertEqual(($0 as? KubeStatus)?.code, 503)
+        }
+        let ok = KubeHTTPResponse.json(200, .object([("kind", .string("NodeList"))]))
+        XCTAssertEqual(try KubeInProcessClient.answer(ok, to: "GET", "/api/v1/nodes").text("kind"), "NodeList")
     }
 }

@@ -154,4 +154,70 @@ extension KubeStoreTests {
             try events("involvedObject.name=two,reason=Killing").compactMap { $0.text("message") },
             ["Stopping container a", "Stopping container b"])
     }
+
+    /// Whether the store still holds log lines of a container of `pod` in `namespace`.
+    private func hasLogs(_ namespace: String, _ pod: String) -> Bool {
+        api.store.transact { state in state.logs.keys.contains { $0.hasPrefix("\(namespace)/\(pod)/") } }
+    }
+
+    /// Waits (up to 5 s) for `condition`.
+    private func eventually(_ what: String, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            if try condition() { return }
+            usleep(20_000)
+        }
+        XCTFail("never: \(what)")
+    }
+
+    func testAPodRemovedByItsLastFinalizerOrItsNamespaceIsKilledAndLosesItsLogs() throws {
+        try api.register(node("wk"))
+        let pod = { (name: String, finalizers: String) in
+            #"{"metadata":{"name":"\#(name)","finalizers":[\#(finalizers)]},"spec":{"nodeName":"wk","containers":[{"name":"web","image":"nginx"}]}}"#
+        }
+        // A pod held by a finalizer: the DELETE only marks it; removing the finalizer removes it.
+        try call("POST", "/api/v1/namespaces/default/pods", body: pod("held", #""example.com/hold""#))
+        try waitRunning("held")
+        try api.store.transact { $0.appendLog(namespace: "default", pod: "held", container: "web", "old line") }
+        XCTAssertEqual(try call("DELETE", "/api/v1/namespaces/default/pods/held").status, 200)
+        XCTAssertTrue(hasLogs("default", "held"), "marked for deletion, it still runs")
+        try call(
+            "PATCH", "/api/v1/namespaces/default/pods/held", body: #"{"metadata":{"finalizers":null}}"#,
+            contentType: "application/merge-patch+json")
+        XCTAssertEqual(try call("GET", "/api/v1/namespaces/default/pods/held").status, 404)
+        XCTAssertEqual(
+            try events("involvedObject.name=held,reason=Killing").compactMap { $0.text("message") },
+            ["Stopping container web"])
+        XCTAssertFalse(hasLogs("default", "held"), "a removed pod's logs go with it")
+        // A pod of the same name again has only its own log.
+        try call("POST", "/api/v1/namespaces/default/pods", body: pod("held", ""))
+        try waitRunning("held")
+        XCTAssertEqual(log("held").text, "hlsh-sim: container web started (image nginx)\n")
+
+        // A namespace's pods go with it (the kubelet's Killing events are refused in a
+        // terminating namespace, as NamespaceLifecycle refuses them on a real cluster).
+        try call("POST", "/api/v1/namespaces", body: #"{"metadata":{"name":"team"}}"#)
+        try call("POST", "/api/v1/namespaces/team/pods", body: pod("web", ""))
+        try eventually("team/web runs") {
+            try call("GET", "/api/v1/namespaces/team/pods/web").body.text("status", "phase") == "Running"
+        }
+        XCTAssertTrue(hasLogs("team", "web"))
+        try call("DELETE", "/api/v1/namespaces/team")
+        try eventually("team is gone") { try call("GET", "/api/v1/namespaces/team").status == 404 }
+        XCTAssertFalse(hasLogs("team", "web"), "a pod removed with its namespace loses its logs")
+    }
+
+    func testTheSharedReadinessAndAddressHelpersReadRegisteredNodes() throws {
+        try api.register(node("up"))
+        try api.register(node("down", ready: false))
+        let up = try call("GET", "/api/v1/nodes/up").body
+        let down = try call("GET", "/api/v1/nodes/down").body
+        XCTAssertTrue(KubeStoreState.kubeletRuns(on: up))
+        XCTAssertFalse(KubeStoreState.kubeletRuns(on: down))
+        XCTAssertFalse(KubeStoreState.conditionIsTrue(up, "MemoryPressure"))
+        XCTAssertEqual(KubeStoreState.internalIP(of: up), "192.168.10.22")
+        XCTAssertNil(KubeStoreState.internalIP(of: .object([])))
+        XCTAssertEqual(KubeStoreState.pods.kind, "Pod")
+        XCTAssertEqual(KubeStoreState.services.storeKey, SimulatedServiceLB(runs: { true }).resource.storeKey)
+    }
 }

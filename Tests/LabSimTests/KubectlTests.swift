@@ -190,4 +190,26 @@ final class KubectlTests: XCTestCase {
         let nodes = try kube.kubectlOK(["get", "nodes"])
         XCTAssertTrue(nodes.contains("Ready,SchedulingDisabled"), nodes)
     }
+
+    func testLogsFollowEndsWhenThePodGoesWithItsNamespace() throws {
+        let kube = try KubeSimFixture()
+        try kube.sim.registerNode(
+            KubeNodeRegistration(
+                name: "k3s-wk-01", internalIP: "192.168.10.31", controlPlane: false, version: "v1.33.4+k3s1"))
+        try kube.kubectlOK(["create", "namespace", "team"])
+        let pod = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web, namespace: team}
+            spec:
+              nodeName: k3s-wk-01
+              containers: [{name: web, image: nginx}]
+            """
+        try kube.kubectlOK(["apply", "--server-side", "-f", "-"], stdin: pod)
+        try kube.kubectlOK(["wait", "--for=condition=Ready", "pod/web", "-n", "team", "--timeout=20s"])
+        let follow = try kube.kubectlInBackground(["logs", "-f", "web", "-n", "team"], name: "follow")
+        XCTAssertTrue(follow.waitForOutput { $0.contains("container web started") }, follow.text)
+        try kube.kubectlOK(["delete", "namespace", "team", "--timeout=20s"])
+        XCTAssertNotNil(follow.waitForExit(timeout: 10), "logs -f still follows a removed pod: \(follow.text)")
+    }
 }

@@ -68,7 +68,7 @@ enum KubeTable {
         case "Service":
             return [
                 ("type", string(object["spec"]?["type"])), ("cluster-ip", string(object["spec"]?["clusterIP"])),
-                ("external-ip", .string(externalIP(of: object))),
+                ("external-ip", .string(externalIP(of: object))), ("ports", .string(ports(of: object))),
             ]
         case "Deployment", "StatefulSet", "ReplicaSet":
             let ready = status?["readyReplicas"].flatMap(int) ?? 0
@@ -84,20 +84,45 @@ enum KubeTable {
         KubeCondition(type, of: object)?.status
     }
 
-    /// A Service's external addresses as kubectl shows them: its load balancer's ingress (and
-    /// `spec.externalIPs`), `<pending>` for a LoadBalancer that has none yet, else `<none>`.
+    /// A Service's external addresses as the API server prints them (`getServiceExternalIP`):
+    /// a LoadBalancer's ingress (sorted, each once) then `spec.externalIPs`, `<pending>` while it
+    /// has neither; `spec.externalIPs` or `<none>` for ClusterIP and NodePort; `spec.externalName`
+    /// for ExternalName.
     static func externalIP(of service: Document) -> String {
-        var addresses: [String] = []
+        var external: [String] = []
         if case .array(let ips)? = service["spec"]?["externalIPs"] {
-            addresses += ips.compactMap { if case .string(let ip) = $0 { ip } else { nil } }
+            external = ips.compactMap { if case .string(let ip) = $0 { ip } else { nil } }
         }
-        if case .array(let ingress)? = service["status"]?["loadBalancer"]?["ingress"] {
-            addresses += ingress.compactMap { entry in
-                if case .string(let ip)? = entry["ip"] ?? entry["hostname"] { ip } else { nil }
+        let type: String
+        if case .string(let given)? = service["spec"]?["type"] { type = given } else { type = "ClusterIP" }
+        switch type {
+        case "ClusterIP", "NodePort": return external.isEmpty ? "<none>" : external.joined(separator: ",")
+        case "ExternalName":
+            if case .string(let name)? = service["spec"]?["externalName"] { return name }
+            return ""
+        case "LoadBalancer":
+            var ingress: [String] = []
+            if case .array(let entries)? = service["status"]?["loadBalancer"]?["ingress"] {
+                ingress = entries.compactMap { entry in
+                    if case .string(let ip)? = entry["ip"] ?? entry["hostname"] { ip } else { nil }
+                }
             }
+            let all = Array(Set(ingress)).sorted() + external
+            return all.isEmpty ? "<pending>" : all.joined(separator: ",")
+        default: return "<unknown>"
         }
-        if !addresses.isEmpty { return addresses.joined(separator: ",") }
-        return service["spec"]?["type"] == .string("LoadBalancer") ? "<pending>" : "<none>"
+    }
+
+    /// A Service's ports as the API server prints them (`makePortString`): `80/TCP`, or
+    /// `80:30080/TCP` with a node port; `<none>` without ports.
+    static func ports(of service: Document) -> String {
+        guard case .array(let ports)? = service["spec"]?["ports"], !ports.isEmpty else { return "<none>" }
+        return ports.map { port in
+            var text = port["port"].flatMap(int).map(String.init) ?? ""
+            if let node = port["nodePort"].flatMap(int), node > 0 { text += ":\(node)" }
+            if case .string(let proto)? = port["protocol"] { return text + "/" + proto }
+            return text + "/TCP"
+        }.joined(separator: ",")
     }
 
     /// `control-plane,master` from the `node-role.kubernetes.io/…` labels, `<none>` without.

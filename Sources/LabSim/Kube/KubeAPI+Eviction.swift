@@ -52,7 +52,7 @@ extension KubeAPI {
         }
         guard let budget = budgets.first else { return }
         let selector = KubeLabelSelector(object: budget.at(["spec", "selector"]) ?? .object([]))
-        let pods = state.list(KubeBuiltInTypes.all.first { $0.plural == "pods" }!, namespace: namespace).map(\.object)
+        let pods = state.list(KubeStoreState.pods, namespace: namespace).map(\.object)
             .filter { selector.matches(($0.at(["metadata", "labels"]) ?? .object([])).stringMap) }
         let expected = pods.count
         let healthy = pods.filter(isReady).count
@@ -91,9 +91,6 @@ extension KubeAPI {
     }
 
     static func isReady(_ pod: Document) -> Bool {
-        pod.at(["metadata", "deletionTimestamp"]) == nil
-            && (pod.at(["status", "conditions"])?.items ?? []).contains {
-                $0.text("type") == "Ready" && $0.text("status") == "True"
-            }
+        pod.at(["metadata", "deletionTimestamp"]) == nil && KubeStoreState.conditionIsTrue(pod, "Ready")
     }
 }

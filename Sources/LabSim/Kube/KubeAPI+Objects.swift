@@ -222,10 +222,6 @@ extension KubeStoreState {
             return put(type, marked, event: "MODIFIED", old: existing)
         }
         let removed = remove(type, namespace: namespace, name: name) ?? existing
-        if type.group.isEmpty, type.plural == "pods" {
-            recordPodKilled(existing)
-            dropLogs(of: existing)
-        }
         if type.plural == "customresourcedefinitions" { KubeCRDs.remove(existing, &self) }
         collectDependents(of: existing.text("metadata", "uid") ?? "", namespace: namespace, orphan: policy == "Orphan")
         if type.plural == "pods" { return removed }

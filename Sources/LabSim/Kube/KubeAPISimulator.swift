@@ -52,14 +52,24 @@ public final class KubeAPISimulator: Sendable {
         var api: KubeAPI
         var certificates: KubeCertificates
         var endpoint: Endpoint
+        var controllers: KubeControllerRunner
     }
 
     public let options: Options
+    /// The cluster's controllers (k3s's ServiceLB), run while the API serves (ADR 0024).
+    private let controllers: [any SimulatedController]
     private let running = Mutex<Running?>(nil)
     private let faultInjector = KubeFaultInjector()
 
     public init(options: Options = Options()) {
         self.options = options
+        controllers = []
+    }
+
+    /// A simulator whose API runs `controllers` from `start` to `stop`.
+    init(options: Options, controllers: [any SimulatedController]) {
+        self.options = options
+        self.controllers = controllers
     }
 
     /// Starts serving on `host` (loopback only) and `port` (0 picks a free one).
@@ -94,20 +104,25 @@ public final class KubeAPISimulator: Sendable {
         let endpoint = Endpoint(
             host: host, port: bound, url: "https://\(urlHost):\(bound)",
             certificateAuthorityPEM: try certificates.serverCA.certificatePEM())
+        let runner = KubeControllerRunner(api: server.api, controllers: controllers)
         running.withLock {
-            $0 = Running(server: server.server, api: server.api, certificates: certificates, endpoint: endpoint)
+            $0 = Running(
+                server: server.server, api: server.api, certificates: certificates, endpoint: endpoint,
+                controllers: runner)
         }
+        runner.start()
         return endpoint
     }
 
     public var endpoint: Endpoint? { running.withLock { $0?.endpoint } }
 
-    /// Stops listening and closes every connection. Safe to call twice.
+    /// Stops the controllers, then listening, and closes every connection. Safe to call twice.
     public func stop() {
         let current = running.withLock { r -> Running? in
             defer { r = nil }
             return r
         }
+        current?.controllers.stop()
         current?.server.stop()
     }
 
@@ -153,13 +168,6 @@ public final class KubeAPISimulator: Sendable {
     public func setNodeReady(_ name: String, _ ready: Bool) throws(HLSError) {
         do { try current().api.setNodeReady(name, ready) } catch let status as KubeStatus {
             throw HLSError(.failed, "cannot change the node \(name)", cause: status.message)
-        } catch { throw error as! HLSError }
-    }
-
-    /// Gives every LoadBalancer Service the Ready nodes' addresses, as k3s's ServiceLB does.
-    func assignLoadBalancerIngress() throws(HLSError) {
-        do { try current().api.assignLoadBalancerIngress() } catch let status as KubeStatus {
-            throw HLSError(.failed, "cannot assign load balancer addresses", cause: status.message)
         } catch { throw error as! HLSError }
     }
 

@@ -1,3 +1,5 @@
+import HLSCore
+
 /// The resources built into the simulated server: what the seed's phases and kubectl's verbs use.
 enum KubeBuiltInTypes {
     static let all: [KubeResourceType] = core + apps + others
@@ -46,5 +48,33 @@ enum KubeBuiltInTypes {
         KubeResourceType(
             group: group, version: version, plural: plural, singular: kind.lowercased(), kind: kind,
             namespaced: !cluster, shortNames: short, categories: categories, subresources: sub, generation: gen)
+    }
+}
+
+/// The built-in resources the store's own code names, and what it reads of their objects.
+extension KubeStoreState {
+    static let namespaces = builtIn("namespaces")
+    static let pods = builtIn("pods")
+    static let nodes = builtIn("nodes")
+    static let services = builtIn("services")
+    static let events = builtIn("events")
+
+    private static func builtIn(_ plural: String) -> KubeResourceType {
+        KubeBuiltInTypes.all.first { $0.group.isEmpty && $0.plural == plural }!
+    }
+
+    /// Whether the object's condition `type` has status `True` (`Ready` of a Node or a Pod).
+    static func conditionIsTrue(_ object: Document, _ type: String) -> Bool {
+        (object.at(["status", "conditions"])?.items ?? []).contains {
+            $0.text("type") == type && $0.text("status") == "True"
+        }
+    }
+
+    /// Whether a node's kubelet posts Ready.
+    static func kubeletRuns(on node: Document) -> Bool { conditionIsTrue(node, "Ready") }
+
+    /// A Node's `InternalIP` address.
+    static func internalIP(of node: Document) -> String? {
+        (node.at(["status", "addresses"])?.items ?? []).first { $0.text("type") == "InternalIP" }?.text("address")
     }
 }

@@ -2,6 +2,10 @@ import Dispatch
 import HLSCore
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Runs the simulated cluster's controllers on one thread, fed by the store's change stream (as
 /// an informer feeds a real controller): every change to an object of a controller's resource
 /// queues that object, a change to a resource it follows queues all of them, and a reconcile
@@ -20,7 +24,10 @@ final class KubeControllerRunner: Sendable {
         /// Controllers all of whose objects are to be queued (a followed resource changed).
         var everything: Set<Int> = []
         var watchers: [Int] = []
+        var started = false
         var stopping = false
+        /// The runner's thread, once it runs: a `stop()` from a reconcile must not wait for itself.
+        var thread: pthread_t?
     }
 
     private let api: KubeAPI
@@ -34,8 +41,14 @@ final class KubeControllerRunner: Sendable {
         self.controllers = controllers
     }
 
-    /// Follows the store and queues every object the controllers already have.
+    /// Follows the store and queues every object the controllers already have. Only the first
+    /// call does anything, and none after `stop()`.
     func start() {
+        let first = queue.withLock { q -> Bool in
+            defer { q.started = true }
+            return !q.started && !q.stopping
+        }
+        guard first else { return }
         let ids = api.store.transact { state -> [Int] in
             var ids: [Int] = []
             for (index, controller) in controllers.enumerated() {
@@ -58,17 +71,20 @@ final class KubeControllerRunner: Sendable {
         Threads.detach(name: "sim-controllers") { [self] in run() }
     }
 
-    /// Stops following the store and waits for a reconcile under way to finish.
+    /// Stops following the store and waits for a reconcile under way to finish; called from a
+    /// reconcile (whose end it cannot wait for), nothing runs after that reconcile returns.
+    /// Before `start()` it only keeps the runner from starting. Only the first call does anything.
     func stop() {
-        let ids = queue.withLock { q -> [Int]? in
+        let stopped = queue.withLock { q -> (ids: [Int], wait: Bool)? in
             guard !q.stopping else { return nil }
             q.stopping = true
-            return q.watchers
+            let inside = q.thread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
+            return (q.watchers, q.started && !inside)
         }
-        guard let ids else { return }
-        api.store.transact { state in for id in ids { state.watchers[id] = nil } }
+        guard let stopped else { return }
+        api.store.transact { state in for id in stopped.ids { state.watchers[id] = nil } }
         wake.signal()
-        finished.wait()
+        if stopped.wait { finished.wait() }
     }
 
     /// Queues one object of controller `index` now. Called with the store locked: only records.
@@ -100,6 +116,7 @@ final class KubeControllerRunner: Sendable {
     }
 
     private func run() {
+        queue.withLock { $0.thread = pthread_self() }
         while true {
             let everything = queue.withLock { q in
                 defer { q.everything = [] }
@@ -115,7 +132,7 @@ final class KubeControllerRunner: Sendable {
                 return (ready, q.due.values.min())
             }
             if queue.withLock({ $0.stopping }) { break }
-            for key in ready { reconcile(key) }
+            for key in ready where !queue.withLock({ $0.stopping }) { reconcile(key) }
             guard ready.isEmpty else { continue }
             if let next {
                 let wait = max(0, (next - .now).inSeconds)

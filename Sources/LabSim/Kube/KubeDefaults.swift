@@ -1,7 +1,7 @@
 import HLSCore
 
 /// What the built-in registries' strategies add on create and keep on update: a namespace's
-/// finalizer, phase and name label; a pod's Pending phase; a service's cluster IP; a CRD's
+/// finalizer, phase and name label; a pod's Pending phase; a service's cluster IP and node ports; a CRD's
 /// acceptance (which also registers its resources).
 enum KubeDefaults {
     static func onCreate(_ type: KubeResourceType, _ object: inout Document, _ state: inout KubeStoreState)
@@ -31,6 +31,7 @@ enum KubeDefaults {
                 object.set(["spec", "clusterIP"], .string(ip))
                 object.set(["spec", "clusterIPs"], .array([.string(ip)]))
             }
+            try KubeNodePorts.assign(&object, existing: nil, state: state)
             object.set("status", .object([("loadBalancer", .object([]))]))
         case ("apiextensions.k8s.io", "customresourcedefinitions"):
             try KubeCRDs.accept(&object, &state)
@@ -47,6 +48,8 @@ enum KubeDefaults {
             object.set(["spec", "finalizers"], existing.at(["spec", "finalizers"]))
             object.set(
                 ["metadata", "labels", "kubernetes.io/metadata.name"], .string(existing.text("metadata", "name") ?? ""))
+        case ("", "services"):
+            try KubeNodePorts.assign(&object, existing: existing, state: state)
         case ("apiextensions.k8s.io", "customresourcedefinitions"):
             try KubeCRDs.accept(&object, &state)
         default:

@@ -59,8 +59,6 @@ struct KubeEventSource: Sendable {
 /// of the one already stored instead of adding another. The correlator lives in the component's
 /// process: a kubelet that starts again records new Event objects (`aggregate: false`).
 extension KubeStoreState {
-    static let events = KubeBuiltInTypes.all.first { $0.plural == "events" }!
-
     mutating func recordEvent(
         about object: KubeObjectReference, type: String = "Normal", reason: String, message: String,
         source: KubeEventSource, aggregate: Bool = true
@@ -173,13 +171,6 @@ extension KubeStoreState {
             recordEvent(
                 about: .to(pod, kind: "Pod", fieldPath: "spec.containers{\(name)}"), reason: "Killing",
                 message: "Stopping container \(name)", source: .kubelet(node))
-        }
-    }
-
-    /// Whether a node's kubelet posts Ready.
-    static func kubeletRuns(on node: Document) -> Bool {
-        (node.at(["status", "conditions"])?.items ?? []).contains {
-            $0.text("type") == "Ready" && $0.text("status") == "True"
         }
     }
 }

@@ -14,8 +14,13 @@ extension KubeAPI {
 }
 
 extension KubeStoreState {
-    static let pods = KubeBuiltInTypes.all.first { $0.plural == "pods" }!
-    static let nodes = KubeBuiltInTypes.all.first { $0.plural == "nodes" }!
+    /// The kubelet stopping a pod that left the store, however it went: `Killing` for each
+    /// running container (refused, as any write, in a terminating namespace), its logs
+    /// forgotten and the streams following them ended.
+    mutating func podRemoved(_ pod: Document) {
+        recordPodKilled(pod)
+        dropLogs(of: pod)
+    }
 
     /// Starts every pod bound to a node with a running kubelet that has not started yet.
     mutating func runBoundPods() {
@@ -31,9 +36,7 @@ extension KubeStoreState {
     private mutating func start(_ pod: Document, on node: Document) {
         let now = KubeTime.rfc3339(KubeTime.now())
         let nodeName = node.text("metadata", "name") ?? ""
-        let hostIP =
-            (node.at(["status", "addresses"])?.items ?? []).first { $0.text("type") == "InternalIP" }?.text("address")
-            ?? ""
+        let hostIP = Self.internalIP(of: node) ?? ""
         let podCIDR = node.text("spec", "podCIDR") ?? "10.42.0.0/24"
         let podIP = podCIDR.split(separator: ".").prefix(3).joined(separator: ".") + ".\(revision % 250 + 2)"
         let containers = pod.at(["spec", "containers"])?.items ?? []

@@ -139,7 +139,7 @@ extension KubeAPI {
     /// Registers (or re-registers) a node as its kubelet would, keeping its uid and cordon.
     func register(_ node: KubeNodeRegistration) throws(KubeStatus) {
         try store.transact { (state: inout KubeStoreState) throws(KubeStatus) in
-            let type = KubeBuiltInTypes.all.first { $0.plural == "nodes" }!
+            let type = KubeStoreState.nodes
             let count = state.list(type, namespace: nil).count
             let now = KubeTime.rfc3339(KubeTime.now())
             if let existing = state.get(type, namespace: nil, name: node.name) {
@@ -168,7 +168,7 @@ extension KubeAPI {
     /// Sets a node's Ready condition, as its kubelet stopping or starting would.
     func setNodeReady(_ name: String, _ ready: Bool) throws(KubeStatus) {
         try store.transact { (state: inout KubeStoreState) throws(KubeStatus) in
-            let type = KubeBuiltInTypes.all.first { $0.plural == "nodes" }!
+            let type = KubeStoreState.nodes
             guard let existing = state.get(type, namespace: nil, name: name) else {
                 throw KubeStatus.notFound(type, name)
             }

@@ -66,10 +66,13 @@ struct KubeStoreState {
     }
 
     /// Removes an object at a new revision (the DELETED event carries it with that revision).
+    /// Every way a pod goes (delete, eviction, its last finalizer, its namespace) passes here,
+    /// so its kubelet stops it here too (`podRemoved`).
     @discardableResult
     mutating func remove(_ type: KubeResourceType, namespace: String?, name: String) -> Document? {
         let key = Self.key(namespace: type.namespaced ? namespace : nil, name: name)
         guard var object = objects[type.storeKey]?.removeValue(forKey: key) else { return nil }
+        if type.storeKey == Self.pods.storeKey { podRemoved(object) }
         revision += 1
         object.set(["metadata", "resourceVersion"], .string(String(revision)))
         record(KubeChange(type: "DELETED", storeKey: type.storeKey, object: object, old: nil, revision: revision))

@@ -158,8 +158,10 @@ enum KubeTable {
         return .string(found.isEmpty ? "<none>" : found.joined(separator: ","))
     }
 
-    /// kube-apiserver's Service columns: EXTERNAL-IP is the load balancer's ingress, `<pending>`
-    /// while a LoadBalancer Service has none.
+    /// kube-apiserver's Service columns (`printService`); EXTERNAL-IP as `getServiceExternalIP`
+    /// gives it: a LoadBalancer's ingress (sorted, each once) then `spec.externalIPs`, `<pending>`
+    /// while it has neither; `spec.externalIPs` or `<none>` for ClusterIP and NodePort;
+    /// `spec.externalName` for ExternalName. PORT(S) is `80:30080/TCP` with a node port.
     private static let serviceColumns: [Column] = [
         name,
         Column(name: "Type", cell: { .string($0.text("spec", "type") ?? "ClusterIP") }),
@@ -167,15 +169,19 @@ enum KubeTable {
         Column(
             name: "External-IP",
             cell: { service in
-                let ingress = (service.at(["status", "loadBalancer", "ingress"])?.items ?? []).compactMap {
-                    $0.text("ip") ?? $0.text("hostname")
-                }
                 let external = (service.at(["spec", "externalIPs"])?.items ?? []).compactMap(\.scalarText)
-                let all = external + ingress
-                if all.isEmpty {
-                    return .string(service.text("spec", "type") == "LoadBalancer" ? "<pending>" : "<none>")
+                switch service.text("spec", "type") ?? "ClusterIP" {
+                case "ClusterIP", "NodePort":
+                    return .string(external.isEmpty ? "<none>" : external.joined(separator: ","))
+                case "ExternalName": return .string(service.text("spec", "externalName") ?? "")
+                case "LoadBalancer":
+                    let ingress = (service.at(["status", "loadBalancer", "ingress"])?.items ?? []).compactMap {
+                        $0.text("ip") ?? $0.text("hostname")
+                    }
+                    let all = Array(Set(ingress)).sorted() + external
+                    return .string(all.isEmpty ? "<pending>" : all.joined(separator: ","))
+                default: return .string("<unknown>")
                 }
-                return .string(all.joined(separator: ","))
             }),
         Column(
             name: "Port(s)",

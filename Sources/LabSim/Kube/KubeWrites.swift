@@ -10,8 +10,6 @@ enum KubeFieldManagement {
 /// The generic registry's create and update (apiserver `registry/generic/registry/store.go`):
 /// namespace checks, name rules, system metadata, status handling, generation, field managers.
 extension KubeStoreState {
-    static let namespaces = KubeBuiltInTypes.all.first { $0.plural == "namespaces" }!
-
     mutating func create(
         _ type: KubeResourceType, _ proposed: Document, namespace: String?, manager: KubeFieldManagement,
         dryRun: Bool = false

@@ -22,8 +22,6 @@ import Synchronization
 /// on a real cluster. The machine's boot id is the Node's `status.nodeInfo.bootID`: after a
 /// reboot the kubelet registers again with the new one.
 ///
-/// The server's ServiceLB runs in the same pass (`SimulatedServiceLB`).
-///
 /// Follows the nodes in the background (a pass every 200 ms); a pass registers only what changed,
 /// so a node left alone keeps its resourceVersion. Thread-safe.
 final class SimulatedKubelets: Sendable {
@@ -37,9 +35,6 @@ final class SimulatedKubelets: Sendable {
     private let pass = Mutex<Void>(())
     private static let notReady = "NotReady"
 
-    /// The server's ServiceLB, which follows the nodes the kubelets register.
-    private let serviceLB: SimulatedServiceLB
-
     /// - Parameters:
     ///   - root: a VM's root tree on the host, by name (`SimulatedNodes.root(of:)`).
     ///   - guests: the cluster's guests now.
@@ -50,7 +45,6 @@ final class SimulatedKubelets: Sendable {
         self.api = api
         self.root = root
         self.guests = guests
-        serviceLB = SimulatedServiceLB(api: api, root: root)
     }
 
     func start() {
@@ -86,7 +80,6 @@ final class SimulatedKubelets: Sendable {
                     told.withLock { $0[guest.name] = (last.node, Self.notReady) }
                 }
             }
-            serviceLB.reconcile(all)
         }
     }
 

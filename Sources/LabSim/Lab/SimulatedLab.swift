@@ -114,10 +114,13 @@ public final class SimulatedLab: Sendable {
                 simulator: pve, port: options.pvePort,
                 tls: options.pveTLS ? .generate(directory: directory + "/pve") : .off)
         ]
+        let serviceLB = SimulatedServiceLB(runs: {
+            SimulatedServiceLB.runs(among: pve.guests) { SimulatedNodes.root(of: $0, in: directory) }
+        })
         let kube = options.kube.map { options in
             var options = options
             options.certificateDirectory = directory + "/kube"
-            return KubeAPISimulator(options: options)
+            return KubeAPISimulator(options: options, controllers: [serviceLB])
         }
         if let kube {
             components.append(KubeAPIComponent(simulator: kube, kubeconfigPath: directory + "/kubeconfig"))

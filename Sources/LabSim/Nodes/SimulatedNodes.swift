@@ -143,7 +143,10 @@ public final class SimulatedNodes: Sendable {
     public func port(of name: String) -> UInt16? { nodes.withLock { $0[name]?.server?.port } }
 
     /// The root tree of a VM (which exists once the VM first booted).
-    public func root(of name: String) -> String { "\(directory)/nodes/\(name)/root" }
+    public func root(of name: String) -> String { Self.root(of: name, in: directory) }
+
+    /// A VM's root tree in the lab directory `directory`.
+    static func root(of name: String, in directory: String) -> String { "\(directory)/nodes/\(name)/root" }
 
     /// One pass: servers for booted guests, none for the others, trees of vanished VMs removed,
     /// and `ssh_config` rewritten when anything changed.
