@@ -174,7 +174,8 @@ final class NodeClusterTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.err)
         XCTAssertEqual(result.out, "[\"ready\"]\n")
         let at = try XCTUnwrap(turned.withLock { $0 }, "returned before the node turned Ready")
-        XCTAssertLessThan(returned - at, .milliseconds(1500), "the wait did not return promptly")
+        // Well within --every: a loaded machine may be slow, a check every 10 s would be slower.
+        XCTAssertLessThan(returned - at, .seconds(5), "the wait did not return promptly")
     }
 
     func testWaitForReadyOfAllWaitsForAnInventoryNodeThatHasNotRegisteredYet() throws {
