@@ -8,8 +8,9 @@ extension KubeClient {
     /// false).
     ///
     /// Starts with a list (`.listed`) unless `resourceVersion` is given, then watches from the
-    /// list's resourceVersion with bookmarks. A stream the server ends (`timeoutSeconds`) or
-    /// that breaks is opened again from the last resourceVersion seen; a 410 — as the HTTP
+    /// list's resourceVersion with bookmarks. A stream the server ends (`timeoutSeconds`), that
+    /// outlives the client's limit for one request (a silent, half-open connection) or that
+    /// breaks is opened again from the last resourceVersion seen; a 410 — as the HTTP
     /// status or as an `ERROR` event — means that version is gone, and the watch lists again.
     /// Other errors, as events or statuses, are thrown, as is what `receive` throws.
     public func watch(
@@ -42,12 +43,15 @@ extension KubeClient {
             var query = options.selectors + [("watch", "true"), ("allowWatchBookmarks", "true")]
             if let version, !version.isEmpty { query.append(("resourceVersion", version)) }
             var timeouts = HTTPTimeouts.streaming
-            var serverTimeout = Self.watchTimeoutSeconds
+            var serverTimeout = Int(watchTimeout.components.seconds)
+            // A server that ignores timeoutSeconds, or a connection gone half-open (a control
+            // plane hard-reset while rebooting), cannot hold the watch past this request's limit.
+            timeouts.total = watchRequestLimit
             if let deadline {
                 let left = deadline - ContinuousClock.now
                 serverTimeout = max(1, min(serverTimeout, Int(left.components.seconds) + 1))
-                // A server that ignores timeoutSeconds cannot hold the watch past the deadline.
-                timeouts.total = left + .milliseconds(500)
+                // Nor past the deadline.
+                timeouts.total = min(watchRequestLimit, left + .milliseconds(500))
             }
             query.append(("timeoutSeconds", String(serverTimeout)))
             let call = KubeCall(
@@ -95,8 +99,9 @@ extension KubeClient {
         }
     }
 
-    /// The `timeoutSeconds` a watch asks for (the server ends the stream then; it is reopened).
-    static let watchTimeoutSeconds = 300
+    /// How long the client lets one watch request run: `watchTimeout` (the `timeoutSeconds` the
+    /// server is asked for) and as long again, at most 5 seconds more, for the server to end it.
+    var watchRequestLimit: Duration { watchTimeout + min(watchTimeout, .seconds(5)) }
     /// How many times in a row a broken watch is reopened without an event in between.
     static let watchReconnects = 5
 }

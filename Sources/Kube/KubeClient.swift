@@ -31,16 +31,23 @@ public final class KubeClient: Sendable {
     /// Where connections to the API go instead of the server's address: the simulated lab's
     /// loopback mapping (`connectTo(environment:)`); empty on a real lab.
     let connectTo: [String]
+    /// How long one watch request lasts: the server is asked to end it then (`timeoutSeconds`),
+    /// and the client ends it a little later (`watchRequestLimit`) if the server did not — a
+    /// half-open connection cannot hold a wait longer. The watch goes on from the last
+    /// resourceVersion, as client-go's reflector does.
+    let watchTimeout: Duration
 
     public init(
         endpoint: KubeEndpoint, environment: [String: String] = [:], retry: RetryPolicy = .default,
-        evictionRetryDelay: Duration = .seconds(5), trace: (@Sendable (String) -> Void)? = nil
+        evictionRetryDelay: Duration = .seconds(5), watchTimeout: Duration = .seconds(300),
+        trace: (@Sendable (String) -> Void)? = nil
     ) {
         self.endpoint = endpoint
         self.environment = environment
         self.retry = retry
         self.trace = trace
         self.evictionRetryDelay = evictionRetryDelay
+        self.watchTimeout = max(watchTimeout, .seconds(1))
         let connectTo = Self.connectTo(environment: environment)
         self.connectTo = connectTo
         http = Mutex(

@@ -8,6 +8,19 @@ import HLSTransport
 #endif
 
 extension KubeconfigSet {
+    /// The context `endpoint(context:)` uses: `override` when given, else `current-context`;
+    /// nil when there is neither.
+    public func contextName(_ override: String? = nil) -> String? {
+        if let override, !override.isEmpty { return override }
+        return currentContext
+    }
+
+    /// Whether there is no context to use — no kubeconfig, no `current-context`, or a context it
+    /// does not define — as before the lab's cluster exists (a rehearsal of a first run).
+    public func lacksContext(_ override: String? = nil) -> Bool {
+        contextName(override).map { contexts[$0] == nil } ?? true
+    }
+
     /// The endpoint of `context` (`--context`), else of `current-context`, checked as kubectl
     /// checks it (client-go `clientcmd/validation.go`): the context, its cluster and its user
     /// must exist, the cluster must have a server, a CA may not come with
@@ -16,12 +29,7 @@ extension KubeconfigSet {
     /// Files the entries name (CA, certificate, key, token) are read here, so a missing one is
     /// reported with the field that names it.
     public func endpoint(context override: String? = nil) throws(HLSError) -> KubeEndpoint {
-        let name: String
-        if let override, !override.isEmpty {
-            name = override
-        } else if let current = currentContext {
-            name = current
-        } else {
+        guard let name = contextName(override) else {
             throw HLSError(
                 .usage,
                 files.isEmpty

@@ -133,7 +133,8 @@ final class CommandExamplesTests: XCTestCase {
 
     /// Before each cluster example: every node uncordoned (a drain or cordon example leaves its
     /// node cordoned), and the objects the examples name applied again: namespaces `apps` and
-    /// `scratch`, ConfigMap `apps/settings`, pod `apps/web` running on the worker, and a
+    /// `scratch`, ConfigMap `apps/settings`, pod `apps/web` running on the worker (a ReplicaSet's, so
+    /// the drain and reboot examples evict it rather than refuse a bare pod), and a
     /// `manifests/` folder (the example's relative path becomes the harness's folder).
     func resetObjects(_ lab: LabHarness, for code: String) throws -> String {
         let uncordoned = lab.run("node uncordon all")

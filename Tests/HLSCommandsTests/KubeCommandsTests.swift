@@ -3,6 +3,7 @@ import HLSCore
 import HLSLanguage
 import Kube
 import LabSim
+import Synchronization
 import TestSupport
 import XCTest
 
@@ -210,18 +211,20 @@ final class KubeCommandsTests: XCTestCase {
         let kube = try KubeHarness()
         try kube.registerNode("k3s-wk-01", ready: false)
         let sim = kube.sim
+        // When the condition was set: only then may the wait return.
+        let changed = Mutex<ContinuousClock.Instant?>(nil)
         let setter = Thread {
             Thread.sleep(forTimeInterval: 0.7)
+            changed.withLock { $0 = .now }
             try? sim.setNodeReady("k3s-wk-01", true)
         }
         setter.start()
-        let started = Date()
         let result = kube.run("kube wait node k3s-wk-01 --for condition=Ready --timeout 20s | get for")
-        let took = Date().timeIntervalSince(started)
+        let returned = ContinuousClock.now
         XCTAssertEqual(result.status, 0, result.err)
         XCTAssertEqual(result.out.trimmingCharacters(in: .whitespacesAndNewlines), "condition Ready")
-        XCTAssertGreaterThan(took, 0.6, "it waited for the change")
-        XCTAssertLessThan(took, 4, "the watch ends the wait promptly, not a poll interval later")
+        let at = try XCTUnwrap(changed.withLock { $0 }, "returned before the condition was set")
+        XCTAssertLessThan(returned - at, .seconds(4), "the watch ends the wait promptly, not a poll interval later")
     }
 
     func testWaitTimesOutNamingWhatItAwaitedAndTheLastState() throws {
@@ -282,16 +285,17 @@ extension KubeCommandsTests {
             XCTAssertTrue(stale.err.contains("generation 1"), stale.err)
         }
 
-        // The controller catches up while the wait runs.
+        // The controller catches up while the wait runs; only then may the wait return.
+        let caughtUp = Mutex(false)
         let setter = Thread {
             Thread.sleep(forTimeInterval: 0.7)
+            caughtUp.withLock { $0 = true }
             try? setStatus(2, 2)
         }
         setter.start()
-        let started = Date()
         let result = kube.run("kube wait widget w1 -n demo --for condition=Ready --timeout 20s | get for")
         XCTAssertEqual(result.status, 0, result.err)
-        XCTAssertGreaterThan(Date().timeIntervalSince(started), 0.6, "it waited for the status to catch up")
+        XCTAssertTrue(caughtUp.withLock { $0 }, "returned before the status caught up")
     }
 
     /// Status Ready=True, observed at generation `observed` (and the condition's own

@@ -39,6 +39,30 @@ final class KubeNameCompletionTests: XCTestCase {
         XCTAssertEqual(try names("kube-object", "kube logs", ["-n", "apps"], env), ["web"], "kube logs names pods")
     }
 
+    /// `kube get -n <TAB>` after `--context other`: the namespaces (and kinds) of that context's
+    /// cluster, not of the current one.
+    func testNamespacesAndKindsComeFromTheTypedContext() throws {
+        let current = try KubeHarness()
+        let other = try KubeHarness()
+        try other.create("apiVersion: v1\nkind: Namespace\nmetadata: {name: only-other}\n")
+        try other.create(KubeManifests.widgetCRD)
+        // The other cluster's kubeconfig as context `other`, after the current one's.
+        let text = try String(contentsOfFile: other.environment["KUBECONFIG"]!, encoding: .utf8)
+        let renamed = try current.dir.write(
+            "other-kubeconfig", text.replacingOccurrences(of: ": default", with: ": other"))
+        var env = current.environment
+        env["KUBECONFIG"] = current.environment["KUBECONFIG"]! + ":" + renamed
+
+        XCTAssertFalse(try names("kube-namespace", "kube get", [], env).contains("only-other"))
+        XCTAssertTrue(
+            try names("kube-namespace", "kube get", ["--context", "other"], env).contains("only-other"),
+            "the namespaces of the typed context")
+        XCTAssertTrue(
+            try names("kube-namespace", "kube delete", ["cm", "--context", "other"], env).contains("only-other"))
+        XCTAssertFalse(try names("kube-kind", "kube get", [], env).contains("widgets"))
+        XCTAssertTrue(try names("kube-kind", "kube get", ["--context", "other"], env).contains("widgets"))
+    }
+
     func testAnUnreachableAPIFailsQuietly() throws {
         let dir = try TemporaryDirectory("hlsh-kube-down")
         let port = try freeLoopbackPort()

@@ -72,7 +72,9 @@ final class KubeShellTests: XCTestCase {
         let (screen, elapsed) = try t.waitFor(timeout: 5, "the prompt after Ctrl-C") { s in
             s.contains("interrupted") && s.hasSuffixLine(prompt)
         }
-        XCTAssertLessThan(elapsed, 1.0, "Ctrl-C took \(elapsed)s to return:\n\(screen)")
+        // Within a second on an idle machine; generous for a loaded one, yet far short of the
+        // wait's 60 s timeout.
+        XCTAssertLessThan(elapsed, 3.0, "Ctrl-C took \(elapsed)s to return:\n\(screen)")
         try t.type("echo after-the-wait")
         try t.press("Enter")
         try t.waitFor("the shell still works") { $0.components(separatedBy: "\n").contains("after-the-wait") }

@@ -158,6 +158,34 @@ final class KubeWatchTests: XCTestCase {
         XCTAssertEqual(error?.message, "etcd is down")
     }
 
+    func testAWatchThatGoesSilentIsReopenedWithinItsRequestLimitFromTheLastVersion() throws {
+        // The server sends one event, then nothing for a minute, ignoring timeoutSeconds: a
+        // connection gone half-open looks like this from the client.
+        var silent = Script.stream([event("ADDED", "a", "11")])
+        silent["interval"] = 60
+        let server = try HTTPServerFixture(
+            script: Script.text([Script.rule("GET", path, query: ["watch": "true"], [silent])]))
+        defer { server.stop() }
+        let client = KubeClient(
+            endpoint: KubeEndpoint(
+                context: "lab", cluster: "lab", user: "admin", server: server.baseURL, credential: .token("tok")),
+            retry: .never, watchTimeout: .seconds(1))
+        var seen: [String] = []
+        let stopped = try client.watch(
+            .pods, namespace: "default", resourceVersion: "10", deadline: .now + .seconds(10)
+        ) { event in
+            seen.append(summary(event))
+            return seen.count == 2 ? .stop : .continue
+        }
+        XCTAssertTrue(stopped, "the silent watch was not reopened before the deadline: \(seen)")
+        XCTAssertEqual(seen, ["added a", "added a"])
+        let watches = try server.requests().compactMap { $0["path"] as? String }
+        XCTAssertEqual(watches.count, 2, "\(watches)")
+        XCTAssertTrue(watches.first?.contains("timeoutSeconds=1") ?? false, "\(watches)")
+        XCTAssertTrue(
+            watches.last?.contains("resourceVersion=11") ?? false, "reopened from the last version: \(watches)")
+    }
+
     func testTheWatchEndsAtItsDeadline() throws {
         let (server, client) = try scriptedServer([
             Script.rule("GET", path, query: ["watch": "true"], [Script.stream([event("ADDED", "a", "11")])]),

@@ -125,8 +125,12 @@ final class KubeControllerRunnerTests: XCTestCase {
         try configMap("loop", data: [("requeue", "no")])
         try eventually("the mirror says no more") { try self.mirror(of: "loop")?.text("data", "requeue") == "no" }
         let settled = mirror.count("loop")
-        usleep(150_000)
+        // A probe requeued as `loop` was: by its fifth reconcile four requeue delays have passed
+        // on the runner, in which a `loop` still requeued would have come back as often.
+        try configMap("probe", data: [("requeue", "yes")])
+        try eventually("the probe requeued four times") { mirror.count("probe") >= 5 }
         XCTAssertLessThanOrEqual(mirror.count("loop"), settled + 1, "no requeue once the controller is done")
+        try configMap("probe", data: [("requeue", "no")])
         runner.stop()
         let stopped = mirror.count("quiet")
         try configMap("quiet", data: [("a", "1")])

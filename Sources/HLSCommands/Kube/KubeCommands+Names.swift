@@ -3,9 +3,9 @@ import Kube
 
 extension KubeCommands {
     /// Resource type names for completion, from the server's discovery (plural, singular and
-    /// short names).
-    static let kinds = NameProvider(kind: "kube-kind", ttl: .seconds(60)) { query in
-        let client = try KubeService.of(query.context).client(quiet: true)
+    /// short names) of the context of `--context` when one is typed.
+    static let kinds = NameProvider(kind: "kube-kind", ttl: .seconds(60), scope: typedContext) { query in
+        let client = try completionClient(query)
         var seen = Set<String>()
         return try client.discovery(cancellation: query.context.cancellation).resources.flatMap { resource in
             ([resource.name, resource.singularName] + resource.shortNames).filter { seen.insert($0).inserted }.map {
@@ -14,9 +14,10 @@ extension KubeCommands {
         }
     }
 
-    /// Namespace names for completion, from the live API.
-    static let namespaces = NameProvider(kind: "kube-namespace", ttl: .seconds(15)) { query in
-        let client = try KubeService.of(query.context).client(quiet: true)
+    /// Namespace names for completion, from the live API of the context of `--context` when
+    /// one is typed.
+    static let namespaces = NameProvider(kind: "kube-namespace", ttl: .seconds(15), scope: typedContext) { query in
+        let client = try completionClient(query)
         return try client.list(.namespaces, cancellation: query.context.cancellation).items.compactMap { item in
             guard case .string(let name)? = item["metadata"]?["name"] else { return nil }
             var phase: String?
@@ -49,5 +50,19 @@ extension KubeCommands {
             if everywhere, case .string(let namespace)? = item["metadata"]?["namespace"] { detail = namespace }
             return NameCandidate(name, detail: detail)
         }
+    }
+}
+
+extension KubeCommands {
+    /// The `--context` among the words typed after a kube verb (any of them: the flag takes a
+    /// value for each), else "": the cache scope of the names that depend only on the cluster.
+    @Sendable static func typedContext(_ words: [String]) -> String {
+        get.arguments(typed: words).flags["context"] ?? ""
+    }
+
+    /// The client completion asks: of the typed `--context`, else the current context's.
+    static func completionClient(_ query: NameQuery) throws -> KubeClient {
+        let context = typedContext(query.words)
+        return try KubeService.of(query.context).client(context: context.isEmpty ? nil : context, quiet: true)
     }
 }

@@ -6,47 +6,71 @@ import Kube
 /// it is True.
 extension NodeCommands {
     static func waitForReady(_ inv: Invocation) throws -> Value {
+        let dryRun = inv.context.options.dryRun
         let client: KubeClient
-        let nodes: [ClusterNode]
         do {
             client = try kubeClient(inv)
-            nodes = try clusterNodes(inv, client: client)
-        } catch let error as HLSError where inv.context.options.dryRun && !inv.list("targets").isEmpty {
+        } catch let error as HLSError
+            where dryRun && (try? KubeService.of(inv))?.kubeconfig.lacksContext(inv.string("context")) == true
+        {
             // A rehearsal of a runbook's first run: the cluster it would wait for is not there yet.
+            // Only that: a misspelled node, a refused login or an unreachable API stay errors.
+            return .list(try readyTargets(inv, client: nil).map { notWaited($0, error.message) })
+        }
+        let names = try readyTargets(inv, client: client)
+        if dryRun {
+            // Under --dry-run the current state is the answer: nothing is waited for.
+            let nodes = try client.list(.nodes, cancellation: inv.context.cancellation).items.map(ClusterNode.init)
             return .list(
-                inv.list("targets").map(Render.plain).map { target in
-                    .record(
-                        Record([
-                            ("node", .string(target)), ("ready", .string("not waited for (dry run): \(error.message)")),
-                            ("waited", .duration(.zero)),
-                        ]))
+                names.map { name in
+                    guard let node = nodes.first(where: { $0.name == name }) else {
+                        return notWaited(name, "not registered in the cluster")
+                    }
+                    return node.isReady ? readyRow(name, waited: .zero) : notWaited(name, node.readyCondition)
                 })
         }
         let timeout = inv.duration(defaulted: "timeout")
         return .list(
-            try nodes.map { node in
-                if inv.context.options.dryRun {
-                    // Under --dry-run the current state is the answer: nothing is waited for.
-                    let state = node.isReady ? "ready" : "not waited for (dry run): \(node.readyCondition)"
-                    return .record(
-                        Record([("node", .string(node.name)), ("ready", .string(state)), ("waited", .duration(.zero))]))
-                }
+            try names.map { name in
                 var poll = Poll(
-                    "\(node.name) (Ready)", timeout: timeout, every: inv.duration(defaulted: "every"),
+                    "\(name) (Ready)", timeout: timeout, every: inv.duration(defaulted: "every"),
                     cancellation: inv.context.cancellation, at: .source(inv.location),
-                    hint: "is k3s running on it (node run \(node.name) \"systemctl status k3s\")?")
-                poll.timeoutMessage = "\(inv.spec.name): \(node.name) is not Ready after \(timeout.text)"
-                let ready = try KubeObjectWait(client: client, resource: .nodes, name: node.name).until(
+                    hint: "is k3s running on it (node run \(name) \"systemctl status k3s\")?")
+                poll.timeoutMessage = "\(inv.spec.name): \(name) is not Ready after \(timeout.text)"
+                let ready = try KubeObjectWait(client: client, resource: .nodes, name: name).until(
                     poll, context: inv.context
                 ) { object -> Poll.Check<Void> in
                     guard let object else { return .pending("not registered in the cluster") }
                     let seen = ClusterNode(object)
                     return seen.isReady ? .ready(()) : .pending(seen.readyCondition)
                 }
-                return .record(
-                    Record([
-                        ("node", .string(node.name)), ("ready", .string("ready")), ("waited", .duration(ready.waited)),
-                    ]))
+                return readyRow(name, waited: ready.waited)
             })
+    }
+
+    /// The nodes to wait for. With a lab in use, its inventory's (`all`, `servers`, `agents`, VM
+    /// names): a node whose kubelet has not registered yet is waited for too, as after a
+    /// runbook's `node k3s`. Without one, the nodes the cluster has (`client`; nil: the words as
+    /// given).
+    private static func readyTargets(_ inv: Invocation, client: KubeClient?) throws -> [String] {
+        let words = inv.list("targets").map(Render.plain)
+        guard !words.isEmpty else { throw inv.usage("name the nodes, or all") }
+        if try LabState.of(inv.context).lab ?? LabState.loadDefault(inv.context) != nil {
+            return try NodeService.select(words, inv: inv).map(\.target.name)
+        }
+        guard let client else { return words }
+        return try ClusterNode.select(words, client: client, cancellation: inv.context.cancellation).map(\.name)
+    }
+
+    private static func readyRow(_ name: String, waited: Duration) -> Value {
+        .record(Record([("node", .string(name)), ("ready", .string("ready")), ("waited", .duration(waited))]))
+    }
+
+    private static func notWaited(_ name: String, _ why: String) -> Value {
+        .record(
+            Record([
+                ("node", .string(name)), ("ready", .string("not waited for (dry run): \(why)")),
+                ("waited", .duration(.zero)),
+            ]))
     }
 }

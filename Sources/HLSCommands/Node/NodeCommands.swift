@@ -118,7 +118,10 @@ enum NodeCommands {
             --for ssh logs in over SSH (the same connection later verbs reuse) until it succeeds: the host key \
             is checked against known_hosts (with --accept-new, a new VM's key is recorded on first contact) \
             and the inventory's key accepted. --for ready watches the Kubernetes Node until its Ready \
-            condition is True (node names are the cluster's; --context picks the kubeconfig context). \
+            condition is True: with a lab in use, all/servers/agents are the inventory's nodes, so one whose \
+            kubelet has not registered yet is waited for too; without one, the cluster's (--context picks the \
+            kubeconfig context). Under --dry-run nothing is waited for, and a cluster not built yet (no \
+            kubeconfig or context) is reported, not failed. \
             Progress with elapsed time on a terminal; Ctrl-C stops it.
             """,
         positionals: [targets],

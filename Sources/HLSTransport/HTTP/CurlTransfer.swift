@@ -109,7 +109,11 @@ enum CurlTransfer {
         try easy.set(CURLOPT_USERAGENT, userAgent)
         // Every encoding curl can decode; the body arrives decoded.
         try easy.set(CURLOPT_ACCEPT_ENCODING, "")
+        // Probes after 15 s idle, every 15 s (curl's default: 60 s): a peer gone without a word (a
+        // host hard-reset) ends a long transfer, a watch stream, within a few minutes.
         try easy.set(CURLOPT_TCP_KEEPALIVE, true)
+        try easy.set(CURLOPT_TCP_KEEPIDLE, 15)
+        try easy.set(CURLOPT_TCP_KEEPINTVL, 15)
         try easy.set(CURLOPT_CONNECTTIMEOUT_MS, milliseconds(request.timeouts.connect))
         try easy.set(CURLOPT_TIMEOUT_MS, request.timeouts.total.map(milliseconds) ?? 0)
         try setMethodAndBody(request, on: easy)
