@@ -7,6 +7,9 @@ public struct KubeCondition: Sendable, Hashable {
     public var type: String
     /// `True`, `False`, `Unknown`.
     public var status: String
+    /// The condition's `reason` and `message`, empty when it gives none.
+    public var reason: String
+    public var message: String
     /// The generation the condition describes: the condition's own `observedGeneration`, else
     /// `status.observedGeneration`; nil when the object reports neither.
     public var observedGeneration: Int?
@@ -23,6 +26,8 @@ public struct KubeCondition: Sendable, Hashable {
             else { continue }
             self.type = name
             self.status = status
+            reason = condition["reason"].flatMap { if case .string(let text) = $0 { text } else { nil } } ?? ""
+            message = condition["message"].flatMap { if case .string(let text) = $0 { text } else { nil } } ?? ""
             observedGeneration =
                 Self.int(condition["observedGeneration"]) ?? Self.int(object["status"]?["observedGeneration"])
             generation = Self.int(object["metadata"]?["generation"])

@@ -29,5 +29,10 @@ final class KubeConditionTests: XCTestCase {
         XCTAssertTrue(current.holds("True"))
 
         XCTAssertNil(KubeCondition("Available", of: object(generation: 1, observed: 1, condition: ready)))
+        XCTAssertEqual(plain.reason, "")
+        let explained = ready + [("reason", .string("KubeletNotReady")), ("message", .string("PLEG is not healthy"))]
+        let why = try XCTUnwrap(
+            KubeCondition("Ready", of: object(generation: nil, observed: nil, condition: explained)))
+        XCTAssertEqual([why.reason, why.message], ["KubeletNotReady", "PLEG is not healthy"])
     }
 }

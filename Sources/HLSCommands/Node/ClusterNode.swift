@@ -27,10 +27,9 @@ struct ClusterNode {
         name = node.string("metadata", "name") ?? ""
         uid = node.string("metadata", "uid") ?? ""
         unschedulable = node.at("spec", "unschedulable") == .bool(true)
-        let condition = node.at("status", "conditions")?.elements.first { $0.string("type") == "Ready" }
-        ready = condition?.string("status") ?? ""
-        readyReason = [condition?.string("reason"), condition?.string("message")].compactMap { $0 }
-            .filter { !$0.isEmpty }.joined(separator: ": ")
+        let condition = KubeCondition("Ready", of: node)
+        ready = condition?.status ?? ""
+        readyReason = [condition?.reason ?? "", condition?.message ?? ""].filter { !$0.isEmpty }.joined(separator: ": ")
         let prefix = "node-role.kubernetes.io/"
         if case .object(let labels)? = node.at("metadata", "labels") {
             roles = labels.map(\.key).filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
