@@ -116,6 +116,62 @@ final class KubeControllerRunnerTests: XCTestCase {
         }
     }
 
+    /// Counts its reconciles of ConfigMaps; runs as the Deployment `default/counter`.
+    final class Installed: SimulatedController {
+        let name = "counter"
+        let resource = KubeControllerRunnerTests.configMaps
+        let workload: SimulatedWorkload? = SimulatedWorkload(kind: .deployment, namespace: "default", name: "counter")
+        let seen = Mutex(0)
+
+        func reconcile(_ object: Document, client: KubeInProcessClient) -> Duration? {
+            seen.withLock { $0 += 1 }
+            return nil
+        }
+    }
+
+    func testAnInstalledControllerActsOnlyOnceItsWorkloadHasAnAvailablePod() throws {
+        try configMap("waiting", data: [("a", "1")])
+        let installed = Installed()
+        let runner = KubeControllerRunner(api: api, controllers: [installed])
+        runner.start()
+        defer { runner.stop() }
+        let deployments = KubeResourceName(group: "apps", version: "v1", plural: "deployments")
+        let path = deployments.path(namespace: "default", name: "counter")
+        var deployment = Document.object([
+            ("apiVersion", .string("apps/v1")), ("kind", .string("Deployment")),
+            ("metadata", .object([("name", .string("counter")), ("namespace", .string("default"))])),
+            (
+                "spec",
+                .object([
+                    ("selector", .object([("matchLabels", .object([("app", .string("counter"))]))])),
+                    (
+                        "template",
+                        .object([
+                            ("metadata", .object([("labels", .object([("app", .string("counter"))]))])),
+                            (
+                                "spec",
+                                .object([
+                                    (
+                                        "containers",
+                                        .array([
+                                            .object([("name", .string("c")), ("image", .string("counter:1"))])
+                                        ])
+                                    )
+                                ])
+                            ),
+                        ])
+                    ),
+                ])
+            ),
+        ])
+        deployment = try user.create(deployments.path(namespace: "default"), deployment)
+        usleep(200_000)
+        XCTAssertEqual(installed.seen.withLock { $0 }, 0, "reconciled before its pod was available")
+        deployment.set(["status"], .object([("replicas", .int(1)), ("availableReplicas", .int(1))]))
+        _ = try user.replaceStatus(path, deployment)
+        try eventually("reconciled once available") { installed.seen.withLock { $0 } >= 1 }
+    }
+
     func testARequeueComesBackUntilTheControllerIsDoneAndNothingRunsAfterStop() throws {
         let mirror = Mirror()
         let runner = KubeControllerRunner(api: api, controllers: [mirror])

@@ -52,7 +52,8 @@ final class KubeControllerRunner: Sendable {
         let ids = api.store.transact { state -> [Int] in
             var ids: [Int] = []
             for (index, controller) in controllers.enumerated() {
-                for storeKey in [controller.resource.storeKey] + controller.follows.map(\.storeKey) {
+                let followed = controller.follows + (controller.workload.map { [$0.resource] } ?? [])
+                for storeKey in [controller.resource.storeKey] + followed.map(\.storeKey) {
                     let primary = storeKey == controller.resource.storeKey
                     let watcher = KubeWatcher(
                         storeKey: storeKey, namespace: nil, labels: .everything, fields: .everything
@@ -148,6 +149,12 @@ final class KubeControllerRunner: Sendable {
         let controller = controllers[key.controller]
         let path = controller.resource.path(namespace: key.namespace, name: key.name)
         let client = KubeInProcessClient(api: api, manager: controller.name)
+        if let workload = controller.workload {
+            let at = workload.resource.path(namespace: workload.namespace, name: workload.name)
+            // Not installed, or its pod not yet available: the workload's change queues it again.
+            guard let running = try? client.get(at), SimulatedWorkload.isAvailable(running, kind: workload.kind)
+            else { return }
+        }
         guard let object = try? client.get(path) else { return }
         guard let again = controller.reconcile(object, client: client) else { return }
         queue.withLock { q in

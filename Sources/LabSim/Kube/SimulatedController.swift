@@ -31,6 +31,12 @@ protocol SimulatedController: Sendable {
     /// Other resources whose changes re-queue every object it reconciles (a Kustomization's
     /// source, say); none by default.
     var follows: [KubeResourceName] { get }
+    /// The Deployment, DaemonSet or StatefulSet the controller runs as, if it is installed into
+    /// the cluster (Flux's, cert-manager's, Longhorn's): the runner reconciles its objects only
+    /// while that workload has an available pod, as nothing acts on a real cluster before its
+    /// controller's pod runs, and queues them all again when the workload changes. nil (k3s's
+    /// own ServiceLB) runs from the start.
+    var workload: SimulatedWorkload? { get }
     /// Brings `object` toward its spec. Returns when to look at it again, if the controller
     /// would requeue it (an interval, a retry); nil waits for the next change.
     func reconcile(_ object: Document, client: KubeInProcessClient) -> Duration?
@@ -38,4 +44,28 @@ protocol SimulatedController: Sendable {
 
 extension SimulatedController {
     var follows: [KubeResourceName] { [] }
+    var workload: SimulatedWorkload? { nil }
+}
+
+/// A workload (`apps/v1`) a simulated controller runs as.
+struct SimulatedWorkload: Sendable, Hashable {
+    enum Kind: String, Sendable {
+        case deployment = "deployments"
+        case daemonSet = "daemonsets"
+        case statefulSet = "statefulsets"
+    }
+
+    var kind: Kind
+    var namespace: String
+    var name: String
+
+    var resource: KubeResourceName { KubeResourceName(group: "apps", version: "v1", plural: kind.rawValue) }
+
+    /// Whether `object` (the workload as stored) has at least one available pod, by the status
+    /// field its controller maintains (`availableReplicas`, or a DaemonSet's `numberAvailable`).
+    static func isAvailable(_ object: Document, kind: Kind) -> Bool {
+        let field = kind == .daemonSet ? "numberAvailable" : "availableReplicas"
+        if case .int(let count) = object.at(["status", field]) { return count >= 1 }
+        return false
+    }
 }
