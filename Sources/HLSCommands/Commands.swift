@@ -13,6 +13,7 @@ public enum Commands {
         NodeCommands.register(into: &registry)
         KubeCommands.register(into: &registry)
         SecretCommands.register(into: &registry)
+        GitOpsCommands.register(into: &registry)
         SimCommands.register(into: &registry)
         registry.register(HistoryCommand.spec)
         return registry
