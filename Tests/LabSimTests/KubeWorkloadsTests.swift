@@ -50,8 +50,23 @@ final class KubeWorkloadsTests: XCTestCase {
     }
 
     private func pods(_ kube: KubeSimFixture, _ selector: String) throws -> [Document] {
-        let out = try kube.kubectlOK(["get", "pods", "-l", selector, "-o", "json"])
+        try items(kube, "pods", selector)
+    }
+
+    private func replicaSets(_ kube: KubeSimFixture, _ selector: String) throws -> [Document] {
+        try items(kube, "rs", selector)
+    }
+
+    private func items(_ kube: KubeSimFixture, _ kind: String, _ selector: String) throws -> [Document] {
+        let out = try kube.kubectlOK(["get", kind, "-l", selector, "-o", "json"])
         return try JSONCodec.decode(out)["items"]?.items ?? []
+    }
+
+    /// The cells of `kubectl get KIND NAME`'s row but the last (AGE).
+    private func row(_ kube: KubeSimFixture, _ kind: String, _ name: String) throws -> [String] {
+        let lines = try kube.kubectlOK(["get", kind, name]).split(separator: "\n")
+        return Array(
+            (lines.last ?? "").split(separator: "  ").map { $0.trimmingCharacters(in: .whitespaces) }.dropLast())
     }
 
     /// Each event's reason and message (kubectl's table of events is not served).
@@ -91,9 +106,7 @@ final class KubeWorkloadsTests: XCTestCase {
         XCTAssertEqual(deployment.at(["status", "observedGeneration"]), .int(1))
         XCTAssertNil(deployment.at(["status", "unavailableReplicas"]), "zero is left out, as the real status does")
 
-        let sets =
-            try JSONCodec.decode(try kube.kubectlOK(["get", "rs", "-l", "app=web", "-o", "json"]))["items"]?
-            .items ?? []
+        let sets = try replicaSets(kube, "app=web")
         XCTAssertEqual(sets.count, 1)
         let set = try XCTUnwrap(sets.first)
         let hash = try XCTUnwrap(set.text("metadata", "labels", "pod-template-hash"))
@@ -134,9 +147,7 @@ final class KubeWorkloadsTests: XCTestCase {
 
         try kube.kubectlOK(["set", "image", "deployment/web", "nginx=nginx:1.28"])
         try kube.kubectlOK(["rollout", "status", "deployment/web", "--timeout=30s"])
-        let sets =
-            try JSONCodec.decode(try kube.kubectlOK(["get", "rs", "-l", "app=web", "-o", "json"]))["items"]?
-            .items ?? []
+        let sets = try replicaSets(kube, "app=web")
         XCTAssertEqual(sets.count, 2)
         let byImage = Dictionary(
             uniqueKeysWithValues: sets.map {
@@ -162,6 +173,15 @@ final class KubeWorkloadsTests: XCTestCase {
             try pods(kube, "app=web").isEmpty
                 && kube.kubectlOK(["get", "rs", "-o", "name"]).isEmpty
         }
+
+        // Orphan: the ReplicaSet stays, without its owner reference, and keeps its pod.
+        try deploy(kube, "api")
+        try kube.kubectlOK(["rollout", "status", "deployment/api", "--timeout=30s"])
+        try kube.kubectlOK(["delete", "deployment", "api", "--cascade=orphan"])
+        let sets = try replicaSets(kube, "app=api")
+        XCTAssertEqual(sets.count, 1)
+        XCTAssertNil(sets.first?.at(["metadata", "ownerReferences"]))
+        XCTAssertEqual(try pods(kube, "app=api").count, 1)
     }
 
     func testADaemonSetGetsOnePodPerEligibleNodeAndAStatefulSetOrdinalPods() throws {
@@ -199,6 +219,8 @@ final class KubeWorkloadsTests: XCTestCase {
         }
         XCTAssertEqual(ds.at(["status", "updatedNumberScheduled"]), .int(2))
         XCTAssertEqual(ds.at(["status", "numberMisscheduled"]), .int(0))
+        XCTAssertEqual(
+            try row(kube, "ds", "agent"), ["agent", "2", "2", "2", "2", "2", "<none>"], "DESIRED … NODE SELECTOR")
 
         try kube.kubectlOK(["rollout", "status", "statefulset/db", "--timeout=30s"])
         XCTAssertEqual(try pods(kube, "app=db").compactMap { $0.text("metadata", "name") }.sorted(), ["db-0", "db-1"])
@@ -207,6 +229,7 @@ final class KubeWorkloadsTests: XCTestCase {
             XCTAssertEqual(sts.at(["status", field]), .int(2), field)
         }
         XCTAssertEqual(sts.text("status", "currentRevision"), sts.text("status", "updateRevision"))
+        XCTAssertEqual(try row(kube, "sts", "db"), ["db", "2/2"])
         XCTAssertTrue(sts.text("status", "currentRevision")?.hasPrefix("db-") ?? false)
     }
 
@@ -248,6 +271,8 @@ final class KubeWorkloadsTests: XCTestCase {
         XCTAssertEqual(pdb.at(["status", "expectedPods"]), .int(1))
         XCTAssertEqual(pdb.at(["status", "disruptionsAllowed"]), .int(0))
         XCTAssertEqual(pdb.at(["status", "observedGeneration"]), .int(1))
+        XCTAssertEqual(
+            try row(kube, "pdb", "web"), ["web", "1", "N/A", "0"], "MIN AVAILABLE, MAX UNAVAILABLE, ALLOWED")
         let condition = pdb.at(["status", "conditions"])?.items.first
         XCTAssertEqual(
             [condition?.text("type"), condition?.text("status"), condition?.text("reason")],
