@@ -182,6 +182,12 @@ final class KubeWorkloadsTests: XCTestCase {
         XCTAssertEqual(sets.count, 1)
         XCTAssertNil(sets.first?.at(["metadata", "ownerReferences"]))
         XCTAssertEqual(try pods(kube, "app=api").count, 1)
+        // The same Deployment again adopts it rather than making another.
+        try deploy(kube, "api")
+        try kube.kubectlOK(["rollout", "status", "deployment/api", "--timeout=30s"])
+        let adopted = try replicaSets(kube, "app=api")
+        XCTAssertEqual(adopted.map { $0.text("metadata", "name") }, sets.map { $0.text("metadata", "name") })
+        XCTAssertEqual(adopted.first?.at(["metadata", "ownerReferences"])?.items.first?.text("kind"), "Deployment")
     }
 
     func testADaemonSetGetsOnePodPerEligibleNodeAndAStatefulSetOrdinalPods() throws {

@@ -21,6 +21,7 @@ struct SimulatedDeploymentController: SimulatedController {
         guard let listed = try? client.list(KubeWorkloads.replicaSets.path(namespace: namespace)) else {
             return KubeWorkloads.retry
         }
+        if let adopted = adopt(listed, by: deployment, client) { return adopted }
         let sets = KubeWorkloads.controlled(listed, by: deployment)
         let template = deployment.at(["spec", "template"]) ?? .object([])
         let hash = KubeWorkloads.templateHash(
@@ -55,6 +56,27 @@ struct SimulatedDeploymentController: SimulatedController {
             return nil
         }
         return writeStatus(deployment, current: current, all: sets, client)
+    }
+
+    /// Adopts ReplicaSets that no controller owns and the selector matches (`ClaimReplicaSets`),
+    /// such as those an orphaning delete left: nil when there were none, else when to look again.
+    private func adopt(_ sets: [Document], by deployment: Document, _ client: KubeInProcessClient) -> Duration?? {
+        let selector = KubeLabelSelector(object: deployment.at(["spec", "selector"]) ?? .object([]))
+        let orphans = sets.filter { set in
+            !(set.at(["metadata", "ownerReferences"])?.items ?? []).contains { $0.at(["controller"]) == .bool(true) }
+                && selector.matches((set.at(["metadata", "labels"]) ?? .object([])).stringMap)
+        }
+        guard !orphans.isEmpty, !(deployment.at(["spec", "selector"])?.pairs.isEmpty ?? true) else { return nil }
+        for set in orphans {
+            let references =
+                (set.at(["metadata", "ownerReferences"])?.items ?? [])
+                + [KubeWorkloads.controllerReference(to: deployment, kind: "Deployment")]
+            let patch = Document.object([("metadata", .object([("ownerReferences", .array(references))]))])
+            guard (try? client.mergePatch(KubeWorkloads.path(KubeWorkloads.replicaSets, set), patch)) != nil else {
+                return .some(KubeWorkloads.retry)
+            }
+        }
+        return .some(nil)
     }
 
     private static func actual(_ set: Document) -> Int { KubeWorkloads.int(set, "status", "replicas") ?? 0 }
