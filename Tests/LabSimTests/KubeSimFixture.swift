@@ -1,7 +1,8 @@
 import Foundation
-import LabSim
 import TestSupport
 import XCTest
+
+@testable import LabSim
 
 /// A running simulated Kubernetes API for one test, with a kubeconfig and a kubectl that uses
 /// its own discovery cache (`--cache-dir`) and home, so nothing leaks between tests.
@@ -12,10 +13,13 @@ final class KubeSimFixture {
     let kubeconfig: String
     let kubectlPath: String
 
-    init(options: KubeAPISimulator.Options = KubeAPISimulator.Options()) throws {
+    /// `controllers` run besides k3s's built-in ones, as those a lab installs.
+    init(options: KubeAPISimulator.Options = KubeAPISimulator.Options(), controllers: [any SimulatedController] = [])
+        throws
+    {
         kubectlPath = try Kubectl.path()
         dir = try TemporaryDirectory("labsim-kube")
-        sim = KubeAPISimulator(options: options)
+        sim = KubeAPISimulator(options: options, controllers: controllers)
         endpoint = try sim.start()
         kubeconfig = dir.file("kubeconfig")
         try sim.writeKubeconfig(to: kubeconfig)
