@@ -25,7 +25,8 @@ final class SimulatedLabGitHubTests: XCTestCase {
             under: dir.path)
         defer { lab.stop() }
         let env = lab.environment
-        let sshConfig = try XCTUnwrap(env["HLSH_SSH_CONFIG"])
+        // A lab without nodes has no HLSH_SSH_CONFIG; the nodes' ssh_config includes this file.
+        let sshConfig = lab.directory + "/ssh_config.d/github.conf"
 
         // git over SSH by the name github.com, the host key checked strictly against the lab's file.
         let ssh =

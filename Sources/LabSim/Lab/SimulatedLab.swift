@@ -191,10 +191,6 @@ public final class SimulatedLab: Sendable {
                         name == Self.connectToVariable ? Self.mergeConnectTo(environment[name], value) : value
                 }
             }
-            // Without nodes, the git host's own file is the lab's SSH configuration.
-            if let gitComponent, environment["HLSH_SSH_CONFIG"] == nil {
-                environment["HLSH_SSH_CONFIG"] = gitComponent.sshConfigPath
-            }
         } catch {
             Self.stop(started, removing: ownsDirectory ? directory : nil)
             throw error
