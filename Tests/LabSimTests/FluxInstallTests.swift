@@ -51,6 +51,43 @@ final class FluxInstallTests: XCTestCase {
         XCTAssertEqual(labelled.split(separator: "\n").count, 10 + 4, labelled)
     }
 
+    /// The lab runs the Flux controllers: once install.yaml is applied and its Deployments are
+    /// available, a HelmRepository turns Ready.
+    func testTheLabRunsTheFluxControllers() throws {
+        let dir = try TemporaryDirectory("hlsh-lab-flux")
+        let lab = try SimulatedLab.start(.init(pve: .seedLab(timings: .fastTest), nodeImage: nil), in: dir.path)
+        defer { lab.stop() }
+        func kubectl(_ arguments: [String], stdin: String? = nil) throws -> String {
+            let result = try runProcess(
+                try Kubectl.path(),
+                ["--kubeconfig", dir.file("kubeconfig"), "--cache-dir", dir.file("cache")] + arguments,
+                stdin: stdin, environment: ["HOME": dir.path, "PATH": "/usr/bin:/bin"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return result.stdout
+        }
+        _ = try kubectl(["apply", "--server-side", "-f", "-"], stdin: FluxRelease.installYAML)
+        // Until the Deployment controller (branch wt-work) runs their pods, mark them available.
+        _ = try kubectl([
+            "patch", "deployment", "source-controller", "-n", "flux-system", "--subresource=status", "--type=merge",
+            "-p", #"{"status":{"replicas":1,"readyReplicas":1,"availableReplicas":1}}"#,
+        ])
+        _ = try kubectl(
+            ["apply", "--server-side", "-f", "-"],
+            stdin: """
+                apiVersion: source.toolkit.fluxcd.io/v1
+                kind: HelmRepository
+                metadata: {name: jetstack, namespace: flux-system}
+                spec: {interval: 1h, url: https://charts.jetstack.io}
+                """)
+        var table = ""
+        for _ in 0..<50 {
+            table = try kubectl(["get", "helmrepo", "-n", "flux-system"])
+            if table.contains("True") { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        XCTAssertTrue(table.contains("stored artifact: revision 'sha256:"), table)
+    }
+
     func testTheChecksumIsTheSHA256OfTheText() throws {
         let dir = try TemporaryDirectory("flux-install")
         try dir.write("install.yaml", FluxRelease.installYAML)
