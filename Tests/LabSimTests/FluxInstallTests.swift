@@ -49,6 +49,9 @@ final class FluxInstallTests: XCTestCase {
                 "app.kubernetes.io/part-of=flux,app.kubernetes.io/version=\(FluxRelease.version)", "-o", "name",
             ])
         XCTAssertEqual(labelled.split(separator: "\n").count, 10 + 4, labelled)
+        let explained = try kube.kubectlOK(["explain", "kustomization.spec.sourceRef"])
+        XCTAssertTrue(explained.contains("Reference of the source where the kustomization file is."), explained)
+        XCTAssertTrue(explained.contains("kind\t<string> -required-"), explained)
     }
 
     /// The lab runs the Flux controllers: once install.yaml is applied and its Deployments are
