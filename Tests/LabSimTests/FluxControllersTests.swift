@@ -66,12 +66,16 @@ final class FluxControllersTests: XCTestCase {
         try kube.kubectlOK(["apply", "--server-side", "--force-conflicts", "-f", "-"], stdin: JSONCodec.encode(secret))
     }
 
+    func markFluxDeploymentsAvailable() throws {
+        try FluxControllersTests.markFluxDeploymentsAvailable { try self.kube.kubectlOK($0) }
+    }
+
     /// Until the workloads engineer's Deployment controller (branch wt-work) runs the Flux
     /// Deployments' pods, the tests mark them available through the status subresource, as that
-    /// controller will.
-    func markFluxDeploymentsAvailable() throws {
+    /// controller will. The one helper every Flux test uses for it.
+    static func markFluxDeploymentsAvailable(_ kubectl: ([String]) throws -> Void) throws {
         for name in ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"] {
-            try kube.kubectlOK([
+            try kubectl([
                 "patch", "deployment", name, "-n", "flux-system", "--subresource=status", "--type=merge", "-p",
                 #"{"status":{"replicas":1,"readyReplicas":1,"availableReplicas":1,"updatedReplicas":1}}"#,
             ])
@@ -373,5 +377,44 @@ final class FluxControllersTests: XCTestCase {
         let failed = try waitFor("ks", "apps") { Self.ready($0).message == "injected: etcd is slow" }
         XCTAssertEqual(failed.map(Self.ready)?.reason, "ReconciliationFailed")
         try waitFor("ks", "apps") { Self.ready($0).status == "True" }
+    }
+
+    func testASlowReconcileTakesLongerAndASuspendedHelmReleaseWaitsForResume() throws {
+        flux.faults.inject(
+            .slow(seconds: 1.5, times: 1), kind: "HelmRepository", namespace: "flux-system", name: "charts")
+        let started = Date()
+        try kube.kubectlOK(
+            ["apply", "--server-side", "-f", "-"],
+            stdin: """
+                apiVersion: source.toolkit.fluxcd.io/v1
+                kind: HelmRepository
+                metadata: {name: charts, namespace: flux-system}
+                spec: {interval: 1h, url: https://charts.example.com}
+                ---
+                apiVersion: helm.toolkit.fluxcd.io/v2
+                kind: HelmRelease
+                metadata: {name: whoami, namespace: flux-system}
+                spec:
+                  interval: 1h
+                  suspend: true
+                  chart: {spec: {chart: whoami, sourceRef: {kind: HelmRepository, name: charts}}}
+                """)
+        try waitFor("helmrepo", "charts") { Self.ready($0).status == "True" }
+        XCTAssertGreaterThan(Date().timeIntervalSince(started), 1.4, "the injected delay")
+        Thread.sleep(forTimeInterval: 0.3)
+        XCTAssertNil(
+            try object("hr", "whoami").flatMap { Self.ready($0).status }, "a suspended HelmRelease is left alone")
+        try kube.kubectlOK([
+            "patch", "hr", "whoami", "-n", "flux-system", "--type=merge", "-p", #"{"spec":{"suspend":null}}"#,
+        ])
+        let installed = try waitFor("hr", "whoami") { Self.ready($0).status == "True" }
+        XCTAssertEqual(
+            installed.map(Self.ready)?.message,
+            "Helm install succeeded for release flux-system/whoami.v1 with chart whoami@1.2.3")
+        try kube.kubectlOK([
+            "annotate", "--overwrite", "-n", "flux-system", "hr/whoami", "reconcile.fluxcd.io/requestedAt=r1",
+        ])
+        let handled = try waitFor("hr", "whoami") { $0.text("status", "lastHandledReconcileAt") == "r1" }
+        XCTAssertEqual(handled?["status"]?["history"]?.items.count, 1, "nothing changed: no upgrade")
     }
 }

@@ -69,11 +69,7 @@ final class FluxInstallTests: XCTestCase {
             return result.stdout
         }
         _ = try kubectl(["apply", "--server-side", "-f", "-"], stdin: FluxRelease.installYAML)
-        // Until the Deployment controller (branch wt-work) runs their pods, mark them available.
-        _ = try kubectl([
-            "patch", "deployment", "source-controller", "-n", "flux-system", "--subresource=status", "--type=merge",
-            "-p", #"{"status":{"replicas":1,"readyReplicas":1,"availableReplicas":1}}"#,
-        ])
+        try FluxControllersTests.markFluxDeploymentsAvailable { _ = try kubectl($0) }
         _ = try kubectl(
             ["apply", "--server-side", "-f", "-"],
             stdin: """
