@@ -175,6 +175,16 @@ final class FluxControllersTests: XCTestCase {
             """
     }
 
+    static func helmRepository(_ name: String, url: String) -> String {
+        """
+        apiVersion: source.toolkit.fluxcd.io/v1
+        kind: HelmRepository
+        metadata: {name: \(name), namespace: flux-system}
+        spec: {interval: 1h, url: \(url)}
+
+        """
+    }
+
     static func configMap(_ name: String, namespace: String = "default", value: String = "1") -> String {
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \(name), namespace: \(namespace)}\ndata: {value: \"\(value)\"}\n"
     }
@@ -345,12 +355,7 @@ final class FluxControllersTests: XCTestCase {
         XCTAssertNil(try object("configmap", "web-whoami-config", namespace: "web"))
         try kube.kubectlOK(
             ["apply", "--server-side", "-f", "-"],
-            stdin: """
-                apiVersion: source.toolkit.fluxcd.io/v1
-                kind: HelmRepository
-                metadata: {name: charts, namespace: flux-system}
-                spec: {interval: 1h, url: https://charts.example.com}
-                """)
+            stdin: Self.helmRepository("charts", url: "https://charts.example.com"))
         let installed = try waitFor("hr", "whoami") { Self.ready($0).status == "True" }
         XCTAssertEqual(
             installed.map(Self.ready)?.message,
@@ -385,11 +390,7 @@ final class FluxControllersTests: XCTestCase {
         let started = Date()
         try kube.kubectlOK(
             ["apply", "--server-side", "-f", "-"],
-            stdin: """
-                apiVersion: source.toolkit.fluxcd.io/v1
-                kind: HelmRepository
-                metadata: {name: charts, namespace: flux-system}
-                spec: {interval: 1h, url: https://charts.example.com}
+            stdin: Self.helmRepository("charts", url: "https://charts.example.com") + """
                 ---
                 apiVersion: helm.toolkit.fluxcd.io/v2
                 kind: HelmRelease

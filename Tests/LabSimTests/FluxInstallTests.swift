@@ -72,12 +72,7 @@ final class FluxInstallTests: XCTestCase {
         try FluxControllersTests.markFluxDeploymentsAvailable { _ = try kubectl($0) }
         _ = try kubectl(
             ["apply", "--server-side", "-f", "-"],
-            stdin: """
-                apiVersion: source.toolkit.fluxcd.io/v1
-                kind: HelmRepository
-                metadata: {name: jetstack, namespace: flux-system}
-                spec: {interval: 1h, url: https://charts.jetstack.io}
-                """)
+            stdin: FluxControllersTests.helmRepository("jetstack", url: "https://charts.jetstack.io"))
         var table = ""
         for _ in 0..<50 {
             table = try kubectl(["get", "helmrepo", "-n", "flux-system"])
