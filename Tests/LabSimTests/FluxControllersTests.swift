@@ -224,6 +224,19 @@ final class FluxControllersTests: XCTestCase {
         XCTAssertTrue(message.contains("Permission denied") || message.contains("denied"), message)
     }
 
+    func testAHostTheLabDoesNotMapIsNeverReached() {
+        let git = FluxGitCheckout(hosts: ["github.com": 1], identity: "", knownHosts: "")
+        XCTAssertEqual(FluxGitCheckout.host(of: "ssh://git@gitlab.com:2222/a/b"), "gitlab.com")
+        XCTAssertEqual(FluxGitCheckout.host(of: "git@github.com:a/b.git"), "github.com")
+        // 127.0.0.2 needs no DNS: without the guard ssh would dial it (and be refused).
+        for (url, host) in [("ssh://git@gitlab.com/a/b", "gitlab.com"), ("ssh://git@127.0.0.2/a/b", "127.0.0.2")] {
+            XCTAssertThrowsError(try git.fetch(url, branch: "main", into: nil)) { error in
+                let message = (error as? FluxGitCheckout.Failure)?.message ?? ""
+                XCTAssertTrue(message.hasPrefix("ssh: Could not resolve hostname \(host)"), message)
+            }
+        }
+    }
+
     func testKustomizationsApplyInDependsOnOrderPruneAndHonourSuspend() throws {
         try push([
             "infra/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: infra}\n",

@@ -29,6 +29,14 @@ struct FluxGitCheckout {
     /// The commit `branch` of `url` points at (`git ls-remote`), and, when `into` is given, its
     /// tree checked out there (without `.git`).
     func fetch(_ url: String, branch: String, into: String?) throws(Failure) -> String {
+        // The simulator never reaches past loopback: a host the lab does not map does not resolve.
+        let host = Self.host(of: url)
+        guard hosts[host] != nil || host == "127.0.0.1" || host == "localhost" else {
+            throw Failure(
+                message:
+                    "ssh: Could not resolve hostname \(host): Name or service not known\r\nfatal: Could not read from remote repository.\n\nPlease make sure you have the correct access rights\nand the repository exists."
+            )
+        }
         let scratch = try Self.privateDirectory()
         defer { _ = try? FileManager.default.removeItem(atPath: scratch) }
         try write(scratch + "/identity", identity.hasSuffix("\n") ? identity : identity + "\n")
@@ -70,6 +78,14 @@ struct FluxGitCheckout {
             throw Failure(message: "failed to store artifact: \(error)")
         }
         return commit
+    }
+
+    /// The host of an `ssh://[user@]host[:port]/path` or `[user@]host:path` URL.
+    static func host(of url: String) -> String {
+        var rest = Substring(url)
+        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
+        if let at = rest.firstIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        return String(rest.prefix { $0 != ":" && $0 != "/" })
     }
 
     private func run(_ arguments: [String], _ environment: [String: String], _ scratch: String) throws(Failure)
