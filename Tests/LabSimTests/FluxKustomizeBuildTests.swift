@@ -216,4 +216,54 @@ final class FluxKustomizeBuildTests: XCTestCase {
         try dir.write("plain/kustomization.yaml", "resources: [a.yaml, nested/b.yml, sub]\n")
         try assertSameBuild(dir.file("plain"))
     }
+
+    func testPatchFilesNameSuffixGeneratorOptionsAndTargetsByNameBuildAsKubectlDoes() throws {
+        try dir.write("app/deployment.yaml", Self.deployment)
+        try dir.write("app/creds.txt", "token-123")
+        try dir.write(
+            "app/replicas.yaml",
+            """
+            - op: add
+              path: /spec/template/spec/containers/0/args
+              value: [--verbose]
+            - op: remove
+              path: /spec/template/spec/initContainers
+            """)
+        try dir.write(
+            "app/resources.yaml",
+            """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              template:
+                spec:
+                  containers:
+                  - name: web
+                    resources: {limits: {memory: 128Mi}}
+                  - name: sidecar
+                    image: busybox
+            """)
+        try dir.write(
+            "app/kustomization.yaml",
+            """
+            nameSuffix: -v2
+            generatorOptions:
+              disableNameSuffixHash: true
+              labels: {generated: "yes"}
+            secretGenerator:
+            - name: web-creds
+              files: [token=creds.txt]
+            configMapGenerator:
+            - name: web-config
+              literals: [A=1]
+              options: {disableNameSuffixHash: false}
+            resources: [deployment.yaml]
+            patches:
+            - path: replicas.yaml
+              target: {group: apps, version: v1, kind: Deployment, name: web}
+            - path: resources.yaml
+            """)
+        try assertSameBuild(dir.file("app"))
+    }
 }

@@ -154,10 +154,17 @@ struct FluxKustomizeBuild {
                 }
                 var metadata: Document = .object([("name", .string(generator.text("name") ?? ""))])
                 if let namespace = generator.text("namespace") { metadata.set("namespace", .string(namespace)) }
-                let options = generator["options"] ?? kustomization["generatorOptions"] ?? .object([])
-                if let labels = options["labels"] { metadata.set("labels", labels) }
-                if let annotations = options["annotations"] { metadata.set("annotations", annotations) }
-                if options["disableNameSuffixHash"] != .bool(true) {
+                // A generator's options over the kustomization's generatorOptions: labels and
+                // annotations merged, the hash disabled when either disables it.
+                let global = kustomization["generatorOptions"] ?? .object([])
+                let local = generator["options"] ?? .object([])
+                for key in ["labels", "annotations"] {
+                    let merged =
+                        (global[key]?.pairs ?? []).filter { pair in local[key]?[pair.key] == nil }
+                        + (local[key]?.pairs ?? [])
+                    if !merged.isEmpty { metadata.set(key, .object(merged)) }
+                }
+                if global["disableNameSuffixHash"] != .bool(true), local["disableNameSuffixHash"] != .bool(true) {
                     var annotations = metadata["annotations"] ?? .object([])
                     annotations.set(Self.hashMarker, .string("true"))
                     metadata.set("annotations", annotations)
