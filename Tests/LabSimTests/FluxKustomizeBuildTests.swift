@@ -266,4 +266,37 @@ final class FluxKustomizeBuildTests: XCTestCase {
             """)
         try assertSameBuild(dir.file("app"))
     }
+
+    /// The tree `flux bootstrap` commits: the release's components, the sync objects, and a
+    /// patch adding SOPS decryption to the flux-system Kustomization.
+    func testTheBootstrapTreeBuildsAsKubectlDoes() throws {
+        try dir.write("clusters/lab/flux-system/gotk-components.yaml", FluxRelease.installYAML)
+        try dir.write(
+            "clusters/lab/flux-system/gotk-sync.yaml",
+            """
+            apiVersion: source.toolkit.fluxcd.io/v1
+            kind: GitRepository
+            metadata: {name: flux-system, namespace: flux-system}
+            spec: {interval: 1m0s, ref: {branch: main}, secretRef: {name: flux-system}, url: ssh://git@github.com/homelab/gitops}
+            ---
+            apiVersion: kustomize.toolkit.fluxcd.io/v1
+            kind: Kustomization
+            metadata: {name: flux-system, namespace: flux-system}
+            spec: {interval: 10m0s, path: ./clusters/lab, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}
+            """)
+        try dir.write(
+            "clusters/lab/flux-system/kustomization.yaml",
+            """
+            apiVersion: kustomize.config.k8s.io/v1beta1
+            kind: Kustomization
+            resources: [gotk-components.yaml, gotk-sync.yaml]
+            patches:
+            - target: {kind: Kustomization, name: flux-system}
+              patch: |
+                - op: add
+                  path: /spec/decryption
+                  value: {provider: sops, secretRef: {name: sops-age}}
+            """)
+        try assertSameBuild(dir.file("clusters/lab/flux-system"))
+    }
 }
