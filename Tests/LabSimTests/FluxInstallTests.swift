@@ -15,22 +15,14 @@ final class FluxInstallTests: XCTestCase {
                 "customresourcedefinition.apiextensions.k8s.io/kustomizations.kustomize.toolkit.fluxcd.io serverside-applied"
             ), applied)
         XCTAssertTrue(applied.contains("deployment.apps/source-controller serverside-applied"), applied)
-        let objects = """
-            apiVersion: source.toolkit.fluxcd.io/v1
-            kind: GitRepository
-            metadata: {name: flux-system, namespace: flux-system}
-            spec: {interval: 1m0s, ref: {branch: main}, secretRef: {name: flux-system}, url: ssh://git@github.com/homelab/gitops}
-            ---
-            apiVersion: kustomize.toolkit.fluxcd.io/v1
-            kind: Kustomization
-            metadata: {name: flux-system, namespace: flux-system}
-            spec: {interval: 10m0s, path: ./clusters/lab, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}
-            ---
-            apiVersion: helm.toolkit.fluxcd.io/v2
-            kind: HelmRelease
-            metadata: {name: traefik, namespace: flux-system}
-            spec: {interval: 1h, chart: {spec: {chart: traefik, sourceRef: {kind: HelmRepository, name: traefik}}}}
-            """
+        let objects =
+            FluxKustomizeBuildTests.gotkSync + """
+                ---
+                apiVersion: helm.toolkit.fluxcd.io/v2
+                kind: HelmRelease
+                metadata: {name: traefik, namespace: flux-system}
+                spec: {interval: 1h, chart: {spec: {chart: traefik, sourceRef: {kind: HelmRepository, name: traefik}}}}
+                """
         try kube.kubectlOK(["apply", "--server-side", "-f", "-"], stdin: objects)
         let table = try kube.kubectlOK(["get", "ks,gitrepo,hr", "-A"])
         let headers = table.split(separator: "\n").filter { $0.hasPrefix("NAMESPACE") }

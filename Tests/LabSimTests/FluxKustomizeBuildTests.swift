@@ -267,23 +267,25 @@ final class FluxKustomizeBuildTests: XCTestCase {
         try assertSameBuild(dir.file("app"))
     }
 
+    /// `gotk-sync.yaml` as `flux bootstrap` writes it for `clusters/lab` of homelab/gitops.
+    static let gotkSync = """
+        apiVersion: source.toolkit.fluxcd.io/v1
+        kind: GitRepository
+        metadata: {name: flux-system, namespace: flux-system}
+        spec: {interval: 1m0s, ref: {branch: main}, secretRef: {name: flux-system}, url: ssh://git@github.com/homelab/gitops}
+        ---
+        apiVersion: kustomize.toolkit.fluxcd.io/v1
+        kind: Kustomization
+        metadata: {name: flux-system, namespace: flux-system}
+        spec: {interval: 10m0s, path: ./clusters/lab, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}
+
+        """
+
     /// The tree `flux bootstrap` commits: the release's components, the sync objects, and a
     /// patch adding SOPS decryption to the flux-system Kustomization.
     func testTheBootstrapTreeBuildsAsKubectlDoes() throws {
         try dir.write("clusters/lab/flux-system/gotk-components.yaml", FluxRelease.installYAML)
-        try dir.write(
-            "clusters/lab/flux-system/gotk-sync.yaml",
-            """
-            apiVersion: source.toolkit.fluxcd.io/v1
-            kind: GitRepository
-            metadata: {name: flux-system, namespace: flux-system}
-            spec: {interval: 1m0s, ref: {branch: main}, secretRef: {name: flux-system}, url: ssh://git@github.com/homelab/gitops}
-            ---
-            apiVersion: kustomize.toolkit.fluxcd.io/v1
-            kind: Kustomization
-            metadata: {name: flux-system, namespace: flux-system}
-            spec: {interval: 10m0s, path: ./clusters/lab, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}
-            """)
+        try dir.write("clusters/lab/flux-system/gotk-sync.yaml", Self.gotkSync)
         try dir.write(
             "clusters/lab/flux-system/kustomization.yaml",
             """
