@@ -13,16 +13,18 @@ final class KubeSimFixture {
     let kubeconfig: String
     let kubectlPath: String
 
-    /// `controllers` run besides k3s's built-in ones, as those a lab installs.
-    init(options: KubeAPISimulator.Options = KubeAPISimulator.Options(), controllers: [any SimulatedController] = [])
-        throws
-    {
+    /// Starts `sim` (by default one made from `options` running `controllers` besides k3s's
+    /// built-in ones, as those a lab installs).
+    init(
+        options: KubeAPISimulator.Options = KubeAPISimulator.Options(), controllers: [any SimulatedController] = [],
+        sim: KubeAPISimulator? = nil
+    ) throws {
         kubectlPath = try Kubectl.path()
         dir = try TemporaryDirectory("labsim-kube")
-        sim = KubeAPISimulator(options: options, controllers: controllers)
-        endpoint = try sim.start()
+        self.sim = sim ?? KubeAPISimulator(options: options, controllers: controllers)
+        endpoint = try self.sim.start()
         kubeconfig = dir.file("kubeconfig")
-        try sim.writeKubeconfig(to: kubeconfig)
+        try self.sim.writeKubeconfig(to: kubeconfig)
     }
 
     deinit { sim.stop() }

@@ -42,6 +42,14 @@ public final class SimulatedLab: Sendable {
         public var kube: KubeAPISimulator.Options?
         /// The lab's GitHub (git over SSH, deploy-key API, release downloads); nil: none.
         public var git: GitOptions?
+        /// Host name → loopback port of further git hosts the simulated Flux's source-controller
+        /// reaches, besides the lab's GitHub (`github.com`); asked at each fetch.
+        public var gitHosts: @Sendable () -> [String: UInt16] = { [:] }
+        /// Faults to inject into the simulated Flux controllers.
+        public var fluxFaults = FluxFaults()
+        /// How soon a Flux object waiting for a dependency is looked at again. The controllers'
+        /// default is 30 s; a rehearsal takes 5 s, so a dependsOn chain does not dominate it.
+        public var fluxRequeueDependency: Duration = .seconds(5)
 
         public init(
             pve: PVESimulatorConfig, pvePort: Int = 0, pveTLS: Bool = true, nodeImage: SimulatedNodes.Image? = .ubuntu,
@@ -75,8 +83,13 @@ public final class SimulatedLab: Sendable {
             self.assets = assets
         }
 
-        /// The seed lab's: its GitOps repository `example/homelab` (scripts/homelab.yaml).
-        public static var seedLab: GitOptions { GitOptions(repositories: ["example/homelab"]) }
+        /// The seed lab's: its GitOps repository `example/homelab` (scripts/homelab.yaml), and
+        /// the pinned Flux release's `install.yaml`.
+        public static var seedLab: GitOptions {
+            GitOptions(repositories: ["example/homelab"]) {
+                ["fluxcd/flux2/\(FluxRelease.version)/install.yaml": Array(FluxRelease.installYAML.utf8)]
+            }
+        }
     }
 
     /// The variable that maps host names to the lab's loopback ports for HTTPS clients: curl
@@ -152,10 +165,21 @@ public final class SimulatedLab: Sendable {
         let serviceLB = SimulatedServiceLB(runs: {
             SimulatedServiceLB.runs(among: pve.guests) { SimulatedNodes.root(of: $0, in: directory) }
         })
+        let gitComponent = options.git.map { GitHostComponent(directory: directory, options: $0) }
+        self.gitComponent = gitComponent
+        // source-controller reaches the lab's GitHub by its name, like any client.
+        let gitHosts = options.gitHosts
+        let flux = SimulatedFlux(
+            storage: FluxStorage(directory: directory + "/flux"),
+            gitHosts: {
+                var hosts = gitHosts()
+                if let port = gitComponent?.host.port { hosts[gitComponent?.host.hostName ?? "github.com"] = port }
+                return hosts
+            }, faults: options.fluxFaults, requeueDependency: options.fluxRequeueDependency)
         let kube = options.kube.map { options in
             var options = options
             options.certificateDirectory = directory + "/kube"
-            return KubeAPISimulator(options: options, controllers: [serviceLB])
+            return KubeAPISimulator(options: options, controllers: [serviceLB] + flux.controllers)
         }
         if let kube {
             components.append(KubeAPIComponent(simulator: kube, kubeconfigPath: directory + "/kubeconfig"))
@@ -179,7 +203,6 @@ public final class SimulatedLab: Sendable {
         } else {
             nodes = nil
         }
-        gitComponent = options.git.map { GitHostComponent(directory: directory, options: $0) }
         if let gitComponent { components.append(gitComponent) }
         var environment = ["KUBECONFIG": Self.userKubeconfig(in: directory)]
         var started: [any LabComponent] = []
