@@ -38,6 +38,10 @@ enum KubeBuiltInTypes {
         type("coordination.k8s.io", "v1", "leases", "Lease", gen: false),
         type("networking.k8s.io", "v1", "ingresses", "Ingress", short: ["ing"], sub: ["status"]),
         type("networking.k8s.io", "v1", "ingressclasses", "IngressClass", cluster: true),
+        type("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", cluster: true, gen: false),
+        type("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", cluster: true, gen: false),
+        type("rbac.authorization.k8s.io", "v1", "roles", "Role", gen: false),
+        type("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", gen: false),
         type("storage.k8s.io", "v1", "storageclasses", "StorageClass", cluster: true, short: ["sc"], gen: false),
     ]
 

@@ -117,13 +117,15 @@ public final class SimulatedLab: Sendable {
         let serviceLB = SimulatedServiceLB(runs: {
             SimulatedServiceLB.runs(among: pve.guests) { SimulatedNodes.root(of: $0, in: directory) }
         })
+        let traefik = try SimulatedTraefik()
         let kube = options.kube.map { options in
             var options = options
             options.certificateDirectory = directory + "/kube"
-            return KubeAPISimulator(options: options, controllers: [serviceLB])
+            return KubeAPISimulator(options: options, controllers: [serviceLB, traefik.controller])
         }
         if let kube {
             components.append(KubeAPIComponent(simulator: kube, kubeconfigPath: directory + "/kubeconfig"))
+            components.append(TraefikComponent(traefik: traefik, kube: kube))
         }
         self.kube = kube
         if let image = options.nodeImage {
