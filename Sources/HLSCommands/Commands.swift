@@ -14,6 +14,7 @@ public enum Commands {
         KubeCommands.register(into: &registry)
         SimCommands.register(into: &registry)
         registry.register(HistoryCommand.spec)
+        registry.register(ProbeCommand.spec)
         return registry
     }
 }

@@ -13,20 +13,9 @@ import XCTest
 /// answers until its LoadBalancer Service has an address, then Ingresses are routed by host,
 /// TLS uses the certificate of the Ingress's Secret (Traefik's default one for other names),
 /// a Service without Ready pods gives 503, an unknown host 404.
-final class SimulatedTraefikTests: XCTestCase {
-    private var group: MultiThreadedEventLoopGroup!
-    private var api: KubeAPI!
-    private var user: KubeInProcessClient!
-
-    override func setUp() {
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        api = KubeAPI(config: KubeAPIConfig(), faults: KubeFaultInjector(), controllers: group.next())
-        user = KubeInProcessClient(api: api, manager: "tests")
-    }
-
-    override func tearDown() { try? group.syncShutdownGracefully() }
-
+final class SimulatedTraefikTests: InProcessKubeTestCase {
     private static let paths: [String: KubeResourceName] = [
+        "Namespace": .init(group: "", version: "v1", plural: "namespaces"),
         "ServiceAccount": .init(group: "", version: "v1", plural: "serviceaccounts"),
         "Service": .init(group: "", version: "v1", plural: "services"),
         "Secret": .init(group: "", version: "v1", plural: "secrets"),
@@ -45,15 +34,6 @@ final class SimulatedTraefikTests: XCTestCase {
     }
 
     private func yaml(_ text: String) throws -> Document { try YAMLCodec.decode(text) }
-
-    private func eventually(_ what: String, _ condition: () throws -> Bool) throws {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if try condition() { return }
-            usleep(20_000)
-        }
-        XCTFail("never: \(what)")
-    }
 
     /// `curl` to `https://HOST:PORT/` or `http://…` on loopback (`--resolve`), with `--cacert` or `-k`.
     private func curl(_ url: String, port: Int, ca: String? = nil) throws -> ProcessResult {
@@ -80,7 +60,8 @@ final class SimulatedTraefikTests: XCTestCase {
         defer { traefik.stop() }
 
         let release = SimulatedChartRelease(
-            name: "traefik", namespace: "kube-system", version: "27.0.2", values: .object([]))
+            name: "traefik", namespace: "traefik", version: "27.0.2", values: .object([]))
+        try create(yaml("{apiVersion: v1, kind: Namespace, metadata: {name: traefik}}"))
         for object in SimulatedChart.traefik.render(release) { try create(object) }
 
         // The app: a TLS Secret from a test CA, its Service, and an Ingress naming no class
@@ -91,47 +72,16 @@ final class SimulatedTraefikTests: XCTestCase {
         let served = try ca.issueServer(
             subject: CertificateAuthority.name("app") { CommonName("app.home.example.com") },
             dnsNames: ["app.home.example.com"], ipAddresses: [])
-        try create(
-            .object([
-                ("apiVersion", .string("v1")), ("kind", .string("Secret")), ("type", .string("kubernetes.io/tls")),
-                ("metadata", .object([("name", .string("app-tls")), ("namespace", .string("default"))])),
-                (
-                    "data",
-                    .object([
-                        ("tls.crt", .string(Data(try served.certificatePEM().utf8).base64EncodedString())),
-                        ("tls.key", .string(Data(try served.keyPEM().utf8).base64EncodedString())),
-                    ])
-                ),
-            ]))
-        try create(
-            yaml(
-                """
-                apiVersion: v1
-                kind: Service
-                metadata: {name: app, namespace: default}
-                spec: {selector: {app: app}, ports: [{port: 80}]}
-                """))
-        try create(
-            yaml(
-                """
-                apiVersion: networking.k8s.io/v1
-                kind: Ingress
-                metadata: {name: app, namespace: default}
-                spec:
-                  tls: [{hosts: [app.home.example.com], secretName: app-tls}]
-                  rules:
-                  - host: app.home.example.com
-                    http:
-                      paths:
-                      - {path: /, pathType: Prefix, backend: {service: {name: app, port: {number: 80}}}}
-                """))
+        let app = try YAMLCodec.decodeAll(
+            KubeManifests.ingressApp(certificatePEM: try served.certificatePEM(), keyPEM: try served.keyPEM()))
+        for object in app where object.text("kind") != "Pod" { try create(object) }
 
         // Not yet: the Deployment has no available pod, then the Service is still <pending>.
         XCTAssertNotEqual(
             try curl("https://app.home.example.com/", port: ports.https, ca: dir.file("ca.pem")).status, 0)
         // Until the workloads' Deployment controller lands, the test makes the pod available itself.
         try user.mergePatch(
-            Self.paths["Deployment"]!.path(namespace: "kube-system", name: "traefik"),
+            Self.paths["Deployment"]!.path(namespace: "traefik", name: "traefik"),
             try JSONCodec.decode(#"{"status":{"replicas":1,"readyReplicas":1,"availableReplicas":1}}"#),
             subresource: "status")
         usleep(300_000)
@@ -153,14 +103,7 @@ final class SimulatedTraefikTests: XCTestCase {
         XCTAssertTrue(empty.stderr.contains("subject: CN=app.home.example.com"), empty.stderr)
         XCTAssertTrue(empty.stderr.contains("issuer: CN=hlsh test CA"), empty.stderr)
 
-        try create(
-            yaml(
-                """
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: app-1, namespace: default, labels: {app: app}}
-                spec: {containers: [{name: app, image: nginx}]}
-                """))
+        for object in app where object.text("kind") == "Pod" { try create(object) }
         try user.mergePatch(
             Self.paths["Pod"]!.path(namespace: "default", name: "app-1"),
             try JSONCodec.decode(

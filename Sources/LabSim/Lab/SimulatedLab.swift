@@ -72,7 +72,8 @@ public final class SimulatedLab: Sendable {
     static func userKubeconfig(in directory: String) -> String { directory + "/user-kubeconfig" }
     /// What a client needs to reach the lab: the PVE API's `PROXMOX_VE_*` and `HLSH_PVE_*`
     /// variables, `HLSH_SSH_CONFIG` with `HLSH_SIM_LOOPBACK_ONLY` when there are nodes,
-    /// `HLSH_SIM_KUBE_CONNECT_TO` with the Kubernetes API, and `KUBECONFIG`.
+    /// `HLSH_SIM_KUBE_CONNECT_TO` with the Kubernetes API, `HLSH_SIM_CONNECT_TO` with Traefik's
+    /// entry points (`:443`, `:80`), and `KUBECONFIG`.
     public let environment: [String: String]
     /// Whether `stop` removes `directory` (a temporary lab's).
     private let ownsDirectory: Bool

@@ -15,13 +15,14 @@ import X509
 /// by SNI from the TLS Secret of the Ingress that names the host, else Traefik's self-signed
 /// "TRAEFIK DEFAULT CERT".
 final class SimulatedTraefik: Sendable {
-    /// The release's namespace (k3s installs Traefik into `kube-system`) and name.
+    /// The release's namespace and name: the lab's HelmRelease installs it as `traefik` in
+    /// `traefik` (k3s's own Traefik, in `kube-system`, is disabled in the seed's config.yaml).
     let namespace: String
     let name: String
     let defaultCertificate: CertifiedKey
     private let listeners = Mutex<[SimHTTPListener]>([])
 
-    init(namespace: String = "kube-system", name: String = "traefik") throws(HLSError) {
+    init(namespace: String = "traefik", name: String = "traefik") throws(HLSError) {
         self.namespace = namespace
         self.name = name
         defaultCertificate = try CertificateAuthority.selfSignedServer(
