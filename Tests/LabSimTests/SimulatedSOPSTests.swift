@@ -76,6 +76,12 @@ final class SimulatedSOPSTests: XCTestCase {
 
     func testTheDataKeyIsTheOneTheReferenceWorkedOut() throws {
         let metadata = try SOPSMetadata(try document()["sops"]!)
+        // The reference's worked layout: 32 bytes to one X25519 recipient make a 232-byte file,
+        // 385 bytes armored, whose first line starts with the intro and `-> X25519 `.
+        let enc = metadata.ageKeys[0].enc
+        XCTAssertEqual(enc.utf8.count, 385)
+        XCTAssertTrue(enc.contains("\nYWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOS"))
+        XCTAssertEqual(try AgeFile.dearmor(Array(enc.utf8)).count, 232)
         let dataKey = try AgeFile.decrypt(
             Array(metadata.ageKeys[0].enc.utf8), identities: try AgeIdentity.parseFile(Self.key))
         XCTAssertEqual(dataKey.count, 32)
