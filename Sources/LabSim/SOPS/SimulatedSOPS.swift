@@ -29,7 +29,7 @@ enum SimulatedSOPS {
         guard case .object(let data)? = secret["data"] else { return [] }
         let name = "\(secret.text("metadata", "namespace") ?? "")/\(secret.text("metadata", "name") ?? "")"
         var keys: [String] = []
-        for (entry, value) in data where entry.hasSuffix(".agekey") && !entry.hasPrefix(".") {
+        for (entry, value) in data where entry.hasSuffix(".agekey") {
             let text = value.scalarText.flatMap(Base64.decode).map { String(decoding: $0, as: UTF8.self) } ?? ""
             do {
                 _ = try AgeIdentity.parseFile(text)
