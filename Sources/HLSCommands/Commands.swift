@@ -16,6 +16,7 @@ public enum Commands {
         GitOpsCommands.register(into: &registry)
         SimCommands.register(into: &registry)
         registry.register(HistoryCommand.spec)
+        registry.register(ProbeCommand.spec)
         return registry
     }
 }

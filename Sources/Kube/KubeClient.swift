@@ -63,10 +63,7 @@ public final class KubeClient: Sendable {
     /// The `HOST:PORT:CONNECT-HOST:CONNECT-PORT` entries of `simulatedConnectToVariable`
     /// (comma-separated); malformed ones are left out.
     static func connectTo(environment: [String: String]) -> [String] {
-        guard let value = environment[simulatedConnectToVariable] else { return [] }
-        return value.split(separator: ",").map { $0.trimmingWhitespace() }.filter {
-            $0.split(separator: ":", omittingEmptySubsequences: false).count == 4
-        }
+        HTTPClient.connectToEntries(environment[simulatedConnectToVariable])
     }
 
     /// The client for `context` (else the current one) of the kubeconfig kubectl would read.

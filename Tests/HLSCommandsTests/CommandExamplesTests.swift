@@ -13,7 +13,8 @@ import XCTest
 /// through the stages they need (`Stage`): the queries of `vm`, `lab` and the rest on its VMs,
 /// then the `node` examples that need only SSH, before k3s is set up by the test (so `node k3s
 /// all` installs it), then the kubeconfig ones, then the kube ones on the cluster, whose objects
-/// are applied again before each (`kube delete ns scratch` must not take them from the next one).
+/// are applied again before each (`kube delete ns scratch` must not take them from the next one),
+/// then `probe`'s on an ingress host.
 /// A lab costs about 4 s to make: the test took 149 s with a lab per example and phase 2 per kube
 /// example, 36 s now (at a load of 1–5).
 final class CommandExamplesTests: XCTestCase {
@@ -63,10 +64,13 @@ final class CommandExamplesTests: XCTestCase {
         case k3s
         /// … and the kubeconfig is merged, the worker is Ready, and the kube examples' objects exist.
         case cluster
+        /// … and Traefik serves `app.home.example.com` with a certificate from `ca.pem`.
+        case ingress
 
         static func of(_ spec: CommandSpec) -> Stage {
             switch spec.path.first {
             case "kube": .cluster
+            case "probe": .ingress
             // node's cluster verbs (they take --context) need the cluster; kubeconfig only k3s.
             case "node":
                 spec.flags.contains { $0.name == "context" } ? .cluster : spec.name == "node kubeconfig" ? .k3s : .ssh
@@ -97,6 +101,7 @@ final class CommandExamplesTests: XCTestCase {
         }
         var code = example.code
         if stage == .cluster { code = try resetObjects(lab, for: code) }
+        if stage == .ingress { code = code.replacingOccurrences(of: "ca.pem", with: lab.home.file("ca.pem")) }
         let result = lab.run(code)
         XCTAssertEqual(result.status, 0, "example of \(spec.name) failed: \(example.code)\n\(result.err)")
         if let expected = example.output {
@@ -127,6 +132,10 @@ final class CommandExamplesTests: XCTestCase {
             let setup = lab.run("node kubeconfig\nkube wait node k3s-wk-01 --for condition=Ready --timeout 60s")
             XCTAssertEqual(setup.status, 0, "the simulated cluster for the kube examples: \(setup.err)")
             shared!.stage = .cluster
+        }
+        if shared!.stage < .ingress && stage >= .ingress {
+            try lab.installIngress()
+            shared!.stage = .ingress
         }
         return lab
     }

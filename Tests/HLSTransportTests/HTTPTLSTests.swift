@@ -38,6 +38,31 @@ final class HTTPTLSTests: XCTestCase {
         XCTAssertNotNil(error.cause, "curl's own reason belongs in the cause")
     }
 
+    /// The chain is collected only when asked, and reads as openssl reads the certificate.
+    func testTheServedCertificateIsCollectedWhenAsked() throws {
+        XCTAssertEqual(try get(TLSOptions(caFile: certificate.certificate)).certificates, [])
+        var request = HTTPRequest(url: server.url("/echo/tls"))
+        request.collectsCertificates = true
+        let response = try HTTPClient(tls: TLSOptions(caFile: certificate.certificate), retry: .never).send(request)
+        let leaf = try XCTUnwrap(response.certificates.first)
+        XCTAssertEqual(leaf.subject, "CN=127.0.0.1")
+        XCTAssertEqual(leaf.issuer, "CN=127.0.0.1")
+        XCTAssertEqual(leaf.alternativeNames, ["IP Address:127.0.0.1"])
+        let end = try runProcess("/usr/bin/openssl", ["x509", "-noout", "-enddate", "-in", certificate.certificate])
+        let notAfter = end.stdout.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(
+            of: "notAfter=", with: "")
+        XCTAssertEqual(leaf.notAfterText, notAfter)
+        let epoch = try runProcess("/usr/bin/date", ["-u", "-d", notAfter, "+%s"])
+        XCTAssertEqual(leaf.notAfter.map(String.init), epoch.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    func testConnectToEntriesKeepTheWellFormedOnes() {
+        XCTAssertEqual(
+            HTTPClient.connectToEntries(" app:443:127.0.0.1:8443, bad,:80:127.0.0.1:8080 "),
+            ["app:443:127.0.0.1:8443", ":80:127.0.0.1:8080"])
+        XCTAssertEqual(HTTPClient.connectToEntries(nil), [])
+    }
+
     func testACAFileAcceptsTheCertificate() throws {
         let response = try get(TLSOptions(caFile: certificate.certificate))
         XCTAssertEqual(response.status, 200)

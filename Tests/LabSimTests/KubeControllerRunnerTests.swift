@@ -10,19 +10,7 @@ import XCTest
 /// The runner under the simulated cluster's controllers: fed by the store's changes, one
 /// reconcile per queued object, writes that go through the API's own bookkeeping, requeues, and
 /// a stop after which nothing runs.
-final class KubeControllerRunnerTests: XCTestCase {
-    private var group: MultiThreadedEventLoopGroup!
-    private var api: KubeAPI!
-    private var user: KubeInProcessClient!
-
-    override func setUp() {
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        api = KubeAPI(config: KubeAPIConfig(), faults: KubeFaultInjector(), controllers: group.next())
-        user = KubeInProcessClient(api: api, manager: "tests")
-    }
-
-    override func tearDown() { try? group.syncShutdownGracefully() }
-
+final class KubeControllerRunnerTests: InProcessKubeTestCase {
     static let configMaps = KubeResourceName(group: "", version: "v1", plural: "configmaps")
     static let secrets = KubeResourceName(group: "", version: "v1", plural: "secrets")
 
@@ -69,15 +57,6 @@ final class KubeControllerRunnerTests: XCTestCase {
             ("data", .object(data.map { ($0.0, .string($0.1)) })),
         ])
         try user.apply(Self.configMaps.path(namespace: "default", name: name), object)
-    }
-
-    private func eventually(_ what: String, _ condition: () throws -> Bool) throws {
-        let deadline = ContinuousClock.now + .seconds(5)
-        while ContinuousClock.now < deadline {
-            if try condition() { return }
-            usleep(5_000)
-        }
-        XCTFail("never: \(what)")
     }
 
     private func mirror(of name: String) throws -> Document? {

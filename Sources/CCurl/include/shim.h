@@ -42,5 +42,9 @@ static inline const char *hlsh_curl_ssl_version(void) {
 static inline CURLcode hlsh_curl_getinfo_long(CURL *c, CURLINFO i, long *v) { return curl_easy_getinfo(c, i, v); }
 static inline CURLcode hlsh_curl_getinfo_double(CURL *c, CURLINFO i, double *v) { return curl_easy_getinfo(c, i, v); }
 static inline CURLcode hlsh_curl_getinfo_string(CURL *c, CURLINFO i, char **v) { return curl_easy_getinfo(c, i, v); }
+/// The served chain as `CURLOPT_CERTINFO` collected it (curl owns it until the handle's next transfer).
+static inline CURLcode hlsh_curl_getinfo_certinfo(CURL *c, struct curl_certinfo **v) {
+    return curl_easy_getinfo(c, CURLINFO_CERTINFO, v);
+}
 
 #endif

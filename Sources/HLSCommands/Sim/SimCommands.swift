@@ -24,9 +24,10 @@ enum SimCommands {
         ["sim", "serve"], summary: "Run the simulated lab in the foreground until Ctrl-C",
         discussion: """
             Starts the simulated Proxmox VE API over HTTPS on a loopback port with its own CA, the k3s \
-            cluster's Kubernetes API, and an OpenSSH server for each VM once it has booted (its simulated \
-            k3s joins that API). Writes DIR/env with the PROXMOX_VE_* variables (and HLSH_PVE_CA_FILE, \
-            HLSH_PVE_FINGERPRINT, HLSH_SSH_CONFIG, HLSH_SIM_KUBE_CONNECT_TO) a client needs, and \
+            cluster's Kubernetes API, Traefik's entry points, and an OpenSSH server for each VM once it has \
+            booted (its simulated k3s joins that API). Writes DIR/env with the PROXMOX_VE_* variables (and \
+            HLSH_PVE_CA_FILE, HLSH_PVE_FINGERPRINT, HLSH_SSH_CONFIG, HLSH_SIM_KUBE_CONNECT_TO, \
+            HLSH_SIM_CONNECT_TO) a client needs, and \
             KUBECONFIG=DIR/user-kubeconfig, where `node kubeconfig` writes instead of ~/.kube/config: `. DIR/env` in \
             another shell, then run hlsh, proxmoxer or curl against it; `ssh -F DIR/ssh_config k3s-cp-01` \
             reaches a booted VM, and `kubectl --kubeconfig DIR/kubeconfig get nodes` the cluster.             It also stands in for GitHub: the GitOps repository example/homelab over SSH as github.com             (DIR/ssh_config includes its entry and host key; your ~/.ssh/*.pub keys may push), and             its deploy-key API and release downloads over HTTPS, reached through HLSH_SIM_CONNECT_TO             with the CA in HLSH_SIM_CA_FILE and the token in GITHUB_TOKEN.

@@ -117,6 +117,23 @@ final class CurlEasy: @unchecked Sendable {
         return value
     }
 
+    /// The chain the last transfer's server presented, leaf first (`CURLOPT_CERTINFO` must have
+    /// been set); empty over plain HTTP or a reused connection.
+    func certificates() -> [ServedCertificate] {
+        var info: UnsafeMutablePointer<curl_certinfo>?
+        guard hlsh_curl_getinfo_certinfo(handle, &info) == CURLE_OK, let info, let chain = info.pointee.certinfo
+        else { return [] }
+        return (0..<Int(info.pointee.num_of_certs)).map { index in
+            var lines: [String] = []
+            var item = chain[index]
+            while let node = item {
+                if let data = node.pointee.data { lines.append(String(cString: data)) }
+                item = node.pointee.next
+            }
+            return ServedCertificate(lines: lines)
+        }
+    }
+
     // MARK: Transfer
 
     /// Runs the configured transfer to its end and returns curl's result. Returns

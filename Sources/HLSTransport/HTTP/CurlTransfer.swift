@@ -14,6 +14,7 @@ final class TransferState {
     var reason = ""
     var headers = HTTPHeaders()
     var body: [UInt8] = []
+    var certificates: [ServedCertificate] = []
     /// The receiver got at least one piece of the body (so the attempt cannot be repeated).
     var delivered = false
     /// The receiver returned false: the transfer was stopped on purpose.
@@ -65,7 +66,9 @@ final class TransferState {
     }
 
     var response: HTTPResponse {
-        HTTPResponse(status: status, reason: reason, version: version, headers: headers, body: body)
+        var response = HTTPResponse(status: status, reason: reason, version: version, headers: headers, body: body)
+        response.certificates = certificates
+        return response
     }
 }
 
@@ -118,6 +121,7 @@ enum CurlTransfer {
         try easy.set(CURLOPT_TIMEOUT_MS, request.timeouts.total.map(milliseconds) ?? 0)
         try setMethodAndBody(request, on: easy)
         try setTLS(tls, on: easy)
+        if request.collectsCertificates { try easy.set(CURLOPT_CERTINFO, true) }
 
         let headerList = try headerList(for: request)
         defer { curl_slist_free_all(headerList) }

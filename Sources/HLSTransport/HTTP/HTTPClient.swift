@@ -116,6 +116,7 @@ public final class HTTPClient: Sendable {
             request, on: easy, tls: tls, proxy: proxy, connectTo: connectTo, userAgent: userAgent, state: state)
         let elapsed = (ContinuousClock.now - started).wholeMilliseconds
         if code == CURLE_OK || (code == CURLE_WRITE_ERROR && state.stoppedByReceiver) {
+            if request.collectsCertificates { state.certificates = easy.certificates() }
             let response = state.response
             log("< \(response.statusLine) (\(response.body.count) bytes in \(elapsed) ms) for \(place)")
             return .response(response, delivered: state.delivered)
@@ -127,6 +128,15 @@ public final class HTTPClient: Sendable {
             refusedCertificate: tls.certificateFingerprint == nil ? nil : easy.refusedCertificate)
         log("! \(place) after \(elapsed) ms: \(failure.error.message)" + (failure.error.cause.map { " (\($0))" } ?? ""))
         return .failure(failure, delivered: state.delivered)
+    }
+
+    /// The `CURLOPT_CONNECT_TO` entries in a variable's value (`HOST:PORT:CONNECT-HOST:CONNECT-PORT`,
+    /// comma-separated, as a simulated lab writes them); malformed ones are left out.
+    public static func connectToEntries(_ value: String?) -> [String] {
+        guard let value else { return [] }
+        return value.split(separator: ",").map { $0.trimmingWhitespace() }.filter {
+            $0.split(separator: ":", omittingEmptySubsequences: false).count == 4
+        }
     }
 
     // MARK: Handle pool

@@ -18,6 +18,8 @@ public struct HTTPRequest: Sendable, CustomStringConvertible {
     /// `send`, one piece at a time, in order. Bodies of other statuses are still collected, so an
     /// error response can be read as usual.
     public var onData: (@Sendable ([UInt8]) -> Bool)?
+    /// Collect the served certificate chain (`CURLOPT_CERTINFO`) into `HTTPResponse.certificates`.
+    public var collectsCertificates = false
 
     public init(
         method: String = "GET", url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil,

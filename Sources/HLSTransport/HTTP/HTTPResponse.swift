@@ -12,6 +12,8 @@ public struct HTTPResponse: Sendable, CustomStringConvertible {
     public var headers: HTTPHeaders
     /// The body, unless the request's `onData` took it.
     public var body: [UInt8]
+    /// The server's certificate chain, leaf first, when the request asked for it over HTTPS.
+    public var certificates: [ServedCertificate] = []
 
     public init(
         status: Int, reason: String = "", version: String = "HTTP/1.1", headers: HTTPHeaders = [:],

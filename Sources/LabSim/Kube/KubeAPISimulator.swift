@@ -117,6 +117,12 @@ public final class KubeAPISimulator: Sendable {
 
     public var endpoint: Endpoint? { running.withLock { $0?.endpoint } }
 
+    /// A client of the running API for a simulated server outside the controllers (Traefik's
+    /// entry points read Ingresses, Services and Secrets through it); nil when not running.
+    func inProcessClient(manager: String) -> KubeInProcessClient? {
+        running.withLock { $0.map { KubeInProcessClient(api: $0.api, manager: manager) } }
+    }
+
     /// Stops the controllers, then listening, and closes every connection. Safe to call twice.
     public func stop() {
         let current = running.withLock { r -> Running? in

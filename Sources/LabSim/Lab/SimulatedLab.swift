@@ -120,7 +120,8 @@ public final class SimulatedLab: Sendable {
     static func userKubeconfig(in directory: String) -> String { directory + "/user-kubeconfig" }
     /// What a client needs to reach the lab: the PVE API's `PROXMOX_VE_*` and `HLSH_PVE_*`
     /// variables, `HLSH_SSH_CONFIG` with `HLSH_SIM_LOOPBACK_ONLY` when there are nodes,
-    /// `HLSH_SIM_KUBE_CONNECT_TO` with the Kubernetes API, and `KUBECONFIG`.
+    /// `HLSH_SIM_KUBE_CONNECT_TO` with the Kubernetes API, `HLSH_SIM_CONNECT_TO` with Traefik's
+    /// entry points (`:443`, `:80`), and `KUBECONFIG`.
     public let environment: [String: String]
     /// Whether `stop` removes `directory` (a temporary lab's).
     private let ownsDirectory: Bool
@@ -176,13 +177,15 @@ public final class SimulatedLab: Sendable {
                 if let port = gitComponent?.host.port { hosts[gitComponent?.host.hostName ?? "github.com"] = port }
                 return hosts
             }, faults: options.fluxFaults, requeueDependency: options.fluxRequeueDependency)
+        let traefik = try SimulatedTraefik()
         let kube = options.kube.map { options in
             var options = options
             options.certificateDirectory = directory + "/kube"
-            return KubeAPISimulator(options: options, controllers: [serviceLB] + flux.controllers)
+            return KubeAPISimulator(options: options, controllers: [serviceLB, traefik.controller] + flux.controllers)
         }
         if let kube {
             components.append(KubeAPIComponent(simulator: kube, kubeconfigPath: directory + "/kubeconfig"))
+            components.append(TraefikComponent(traefik: traefik, kube: kube))
         }
         self.kube = kube
         if let image = options.nodeImage {

@@ -54,6 +54,24 @@ struct CertificateAuthority: Sendable {
             "a serving certificate", subject: subject, usage: .serverAuth, alternativeNames: names, days: days)
     }
 
+    /// A self-signed serving certificate (issuer = subject, its own key, not a CA), as a server
+    /// makes for itself when it has none (Traefik's "TRAEFIK DEFAULT CERT").
+    static func selfSignedServer(subject: DistinguishedName, dnsNames: [String], days: Int) throws(HLSError)
+        -> CertifiedKey
+    {
+        let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
+        let certificate = try sign(
+            "a self-signed serving certificate", subject: subject, publicKey: key.publicKey, issuer: subject,
+            issuerKey: key, days: days
+        ) {
+            BasicConstraints.notCertificateAuthority
+            Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
+            SubjectAlternativeNames(dnsNames.map(GeneralName.dnsName))
+            try ExtendedKeyUsage([.serverAuth])
+        }
+        return CertifiedKey(certificate: certificate, key: key)
+    }
+
     /// A client certificate for the user `commonName` in the groups `organizations`, with a fresh key.
     func issueClient(commonName: String, organizations: [String] = [], days: Int = 365) throws(HLSError)
         -> CertifiedKey
