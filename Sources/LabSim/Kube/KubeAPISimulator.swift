@@ -58,18 +58,22 @@ public final class KubeAPISimulator: Sendable {
     public let options: Options
     /// The cluster's controllers (k3s's ServiceLB), run while the API serves (ADR 0024).
     private let controllers: [any SimulatedController]
+    /// The admission webhooks it serves in process (cert-manager's), by the name configurations call.
+    private let webhooks: [KubeSimulatedWebhook]
     private let running = Mutex<Running?>(nil)
     private let faultInjector = KubeFaultInjector()
 
     public init(options: Options = Options()) {
         self.options = options
         controllers = []
+        webhooks = []
     }
 
-    /// A simulator whose API runs `controllers` from `start` to `stop`.
-    init(options: Options, controllers: [any SimulatedController]) {
+    /// A simulator whose API runs `controllers` from `start` to `stop` and serves `webhooks`.
+    init(options: Options, controllers: [any SimulatedController], webhooks: [KubeSimulatedWebhook] = []) {
         self.options = options
         self.controllers = controllers
+        self.webhooks = webhooks
     }
 
     /// Starts serving on `host` (loopback only) and `port` (0 picks a free one).
@@ -100,6 +104,7 @@ public final class KubeAPISimulator: Sendable {
             throw HLSError(.failed, "cannot listen on \(host):\(port)", cause: "\(error)")
         }
         server.api.updateConfig { $0.serverAddress = "\(host):\(bound)" }
+        server.api.store.transact { state in for webhook in webhooks { state.webhooks[webhook.name] = webhook } }
         let urlHost = host.contains(":") ? "[\(host)]" : host
         let endpoint = Endpoint(
             host: host, port: bound, url: "https://\(urlHost):\(bound)",
@@ -115,6 +120,9 @@ public final class KubeAPISimulator: Sendable {
     }
 
     public var endpoint: Endpoint? { running.withLock { $0?.endpoint } }
+
+    /// The running API, for the simulator's own tests and set-up (nil when stopped).
+    var api: KubeAPI? { running.withLock { $0?.api } }
 
     /// Stops the controllers, then listening, and closes every connection. Safe to call twice.
     public func stop() {

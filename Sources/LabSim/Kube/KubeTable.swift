@@ -100,12 +100,11 @@ enum KubeTable {
     }
 
     private static func printerColumn(_ column: KubePrinterColumn) -> Column {
-        let path = column.jsonPath.split(separator: ".").map(String.init)
-        return Column(
+        Column(
             name: column.name, type: column.type == "date" ? "date" : column.type, priority: column.priority,
             description: column.description,
             cell: { object in
-                let value = object.at(path)
+                let value = KubeJSONPath.value(column.jsonPath, in: object)
                 if column.type == "date" { return .string(KubeTime.age(since: value?.scalarText)) }
                 return value ?? .null
             })

@@ -120,7 +120,9 @@ public final class SimulatedLab: Sendable {
         let kube = options.kube.map { options in
             var options = options
             options.certificateDirectory = directory + "/kube"
-            return KubeAPISimulator(options: options, controllers: [serviceLB])
+            let certManager = SimulatedCertManager()
+            return KubeAPISimulator(
+                options: options, controllers: [serviceLB] + certManager.controllers, webhooks: [certManager.webhook])
         }
         if let kube {
             components.append(KubeAPIComponent(simulator: kube, kubeconfigPath: directory + "/kubeconfig"))
