@@ -118,6 +118,8 @@ let package = Package(
             name: "HLSCommands",
             dependencies: [
                 "HLSCore", "HLSLanguage", "HLSTransport", "Inventory", "Proxmox", "Remote", "Kube", "LabSim",
+                // Already linked through LabSim; `cert show` reads the issued certificate with it.
+                .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: strict),
         .target(

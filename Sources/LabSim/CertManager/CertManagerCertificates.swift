@@ -185,7 +185,7 @@ struct CertManagerCertificates: SimulatedController {
         var updated = updated
         let namespace = certificate.text("metadata", "namespace") ?? ""
         guard let chain = request.text("status", "certificate").flatMap(Base64.decode).map({ String(decoding: $0, as: UTF8.self) }),
-            let leaf = try? Certificate(pemEncoded: chain)
+            let leaf = try? Certificate(pemEncoded: CertManagerSigner.firstPEM(chain))
         else { return nil }
         let spec = certificate["spec"] ?? .object([])
         let issuer = spec["issuerRef"] ?? .object([])

@@ -17,7 +17,7 @@ enum CertManagerChart {
         [(group: String, kind: String, plural: String, short: [String], namespaced: Bool, columns: String)] = [
             (
                 "cert-manager.io", "Certificate", "certificates", ["cert", "certs"], true,
-                ready + #"""
+                ready + "\n" + #"""
                 - {jsonPath: .spec.secretName, name: Secret, type: string}
                 - {jsonPath: .spec.issuerRef.name, name: Issuer, priority: 1, type: string}
                 - {jsonPath: '.status.conditions[?(@.type == "Ready")].message', name: Status, priority: 1, type: string}
@@ -28,7 +28,7 @@ enum CertManagerChart {
                 #"""
                 - {jsonPath: '.status.conditions[?(@.type == "Approved")].status', name: Approved, type: string}
                 - {jsonPath: '.status.conditions[?(@.type == "Denied")].status', name: Denied, type: string}
-                """# + "\n" + ready + #"""
+                """# + "\n" + ready + "\n" + #"""
                 - {jsonPath: .spec.issuerRef.name, name: Issuer, type: string}
                 - {jsonPath: .spec.username, name: Requester, type: string}
                 - {jsonPath: '.status.conditions[?(@.type == "Ready")].message', name: Status, priority: 1, type: string}

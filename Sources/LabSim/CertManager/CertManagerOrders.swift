@@ -111,7 +111,7 @@ struct CertManagerOrders: SimulatedController {
             let seconds = CertManagerSigner.seconds(order.text("spec", "duration")) ?? 90 * 86400
             guard let ca = try? acme.authority(),
                 let leaf = try? CertManagerSigner.sign(requestPEM: csr, issuer: ca, ownKeyPEM: nil, seconds: seconds, isCA: false),
-                let chain = try? leaf.serializeAsPEM().pemString + ca.certificatePEM()
+                let chain = try? leaf.serializeAsPEM().pemString + "\n" + ca.certificatePEM() + "\n"
             else { return CertManager.retry }
             updated.set(["status", "certificate"], CertManager.base64(chain))
             updated.set(["status", "state"], .string("valid"))

@@ -83,11 +83,18 @@ enum CertManagerSigner {
         return found
     }
 
+    /// The first PEM block of a chain (the leaf).
+    static func firstPEM(_ chain: String) -> String {
+        let end = "-----END CERTIFICATE-----"
+        guard let range = chain.firstRange(of: end) else { return chain }
+        return String(chain[..<range.upperBound]) + "\n"
+    }
+
     /// A CA key pair read from a Secret's `tls.crt` and `tls.key`.
     static func keyPair(_ secret: Document?) -> CertifiedKey? {
         guard let certificate = CertManager.secretData(secret, "tls.crt"),
             let key = CertManager.secretData(secret, "tls.key"),
-            let parsed = try? Certificate(pemEncoded: certificate), let privateKey = try? Certificate.PrivateKey(pemEncoded: key)
+            let parsed = try? Certificate(pemEncoded: firstPEM(certificate)), let privateKey = try? Certificate.PrivateKey(pemEncoded: key)
         else { return nil }
         return CertifiedKey(certificate: parsed, key: privateKey)
     }
