@@ -1,5 +1,4 @@
 import Foundation
-@testable import HLSCommands
 import HLSCore
 import HLSFormats
 import HLSLanguage
@@ -7,6 +6,8 @@ import Kube
 import LabSim
 import TestSupport
 import XCTest
+
+@testable import HLSCommands
 
 /// `cert list|show|renew|wait|issuers|expiring|why|ready` against the simulated cert-manager:
 /// self-signed, CA and ACME issuers, certificates issued into real X.509 Secrets, ingress-shim,
@@ -128,14 +129,18 @@ final class CertCommandsTests: XCTestCase {
             "/usr/bin/openssl", ["verify", "-CAfile", kube.dir.file("ca.crt"), kube.dir.file("tls.crt")])
         XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
         let subject = try runProcess(
-            "/usr/bin/openssl", ["x509", "-noout", "-issuer", "-ext", "subjectAltName", "-in", kube.dir.file("tls.crt")])
+            "/usr/bin/openssl",
+            ["x509", "-noout", "-issuer", "-ext", "subjectAltName", "-in", kube.dir.file("tls.crt")])
         XCTAssertTrue(subject.stdout.contains("Lab Root CA"), subject.stdout)
         XCTAssertTrue(subject.stdout.contains("DNS:web.lab.example"), subject.stdout)
 
         // kubectl reads the same objects through the CRDs' printer columns.
         let kubectl = try runProcess(
             try Kubectl.path(),
-            ["--kubeconfig", kube.environment["KUBECONFIG"]!, "--cache-dir", kube.dir.file("cache"), "get", "certificates", "-A"],
+            [
+                "--kubeconfig", kube.environment["KUBECONFIG"]!, "--cache-dir", kube.dir.file("cache"), "get",
+                "certificates", "-A",
+            ],
             environment: ["HOME": kube.dir.path, "PATH": "/usr/bin:/bin"])
         XCTAssertEqual(kubectl.status, 0, kubectl.stderr)
         let table = kubectl.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
@@ -162,8 +167,10 @@ final class CertCommandsTests: XCTestCase {
         let shown = kube.run("cert show web")
         XCTAssertEqual(shown.status, 0, shown.err)
         for line in [
-            "Name: web", "Namespace: default", "  Ready: True, Reason: Ready, Message: Certificate is up to date and has not expired",
-            "- web.lab.example", "  Kind: ClusterIssuer", "    Ready: True, Reason: KeyPairVerified, Message: Signing CA verified",
+            "Name: web", "Namespace: default",
+            "  Ready: True, Reason: Ready, Message: Certificate is up to date and has not expired",
+            "- web.lab.example", "  Kind: ClusterIssuer",
+            "    Ready: True, Reason: KeyPairVerified, Message: Signing CA verified",
             "  Issuer Common Name: Lab Root CA", "Not After: \(notAfter)",
         ] {
             XCTAssertTrue(shown.out.contains(line + "\n"), "\(line) in\n\(shown.out)")
@@ -221,7 +228,8 @@ final class CertCommandsTests: XCTestCase {
                     + "Certificate re-issuance manually triggered)"), twice.err)
         XCTAssertTrue(twice.err.contains("cert renew: no change"), twice.err)
         XCTAssertTrue(
-            kube.sim.requestLog.contains("PUT /apis/cert-manager.io/v1/namespaces/default/certificates/app-tls/status?fieldManager=hlsh"),
+            kube.sim.requestLog.contains(
+                "PUT /apis/cert-manager.io/v1/namespaces/default/certificates/app-tls/status?fieldManager=hlsh"),
             kube.sim.requestLog.joined(separator: "\n"))
         let again = kube.run("cert wait app-tls --timeout 20s")
         XCTAssertEqual(again.status, 0, again.err)
@@ -284,8 +292,10 @@ final class CertCommandsTests: XCTestCase {
         let challenge = try XCTUnwrap(
             try kube.client.list(CertCommands.challenges, namespace: "default").items.first?.string("metadata", "name"))
         XCTAssertEqual(
-            lines.first, "default/app: failed at Challenge default/\(challenge) (DNS-01) app.lab.example (invalid): \(refusal)")
-        XCTAssertTrue(lines.contains { $0.hasPrefix("  Order default/") && $0.hasSuffix(": invalid: \(refusal)") }, why.out)
+            lines.first,
+            "default/app: failed at Challenge default/\(challenge) (DNS-01) app.lab.example (invalid): \(refusal)")
+        XCTAssertTrue(
+            lines.contains { $0.hasPrefix("  Order default/") && $0.hasSuffix(": invalid: \(refusal)") }, why.out)
         XCTAssertTrue(
             lines.contains {
                 $0.hasPrefix("  CertificateRequest default/app-")
@@ -293,9 +303,13 @@ final class CertCommandsTests: XCTestCase {
             }, why.out)
         XCTAssertTrue(
             lines.contains {
-                $0.hasPrefix("  Certificate default/app: Ready=False, Issuing=False: Failed: The certificate request has failed")
+                $0.hasPrefix(
+                    "  Certificate default/app: Ready=False, Issuing=False: Failed: The certificate request has failed")
             }, why.out)
-        XCTAssertTrue(lines.contains("  ClusterIssuer letsencrypt-staging: Ready=True: ACMEAccountRegistered: The ACME account was registered with the ACME server"), why.out)
+        XCTAssertTrue(
+            lines.contains(
+                "  ClusterIssuer letsencrypt-staging: Ready=True: ACMEAccountRegistered: The ACME account was registered with the ACME server"
+            ), why.out)
 
         // The back-off (1h) holds the next try; a manual renewal starts it now, and it succeeds.
         let stillWaiting = kube.run("cert wait app --timeout 1s")
@@ -341,7 +355,8 @@ final class CertCommandsTests: XCTestCase {
         XCTAssertTrue(lagging.string("webhook")?.hasSuffix(refusal) ?? false, "\(lagging)")
         // kubectl's server-side dry run meets the same refusal, as on a real cluster.
         let issuer = kube.dir.file("issuer.yaml")
-        try "apiVersion: cert-manager.io/v1\nkind: Issuer\nmetadata: {name: self, namespace: default}\nspec: {selfSigned: {}}\n"
+        try
+            "apiVersion: cert-manager.io/v1\nkind: Issuer\nmetadata: {name: self, namespace: default}\nspec: {selfSigned: {}}\n"
             .write(toFile: issuer, atomically: true, encoding: .utf8)
         let kubectl = try runProcess(
             try Kubectl.path(),

@@ -27,7 +27,10 @@ extension KubeHarness {
         let client = try inProcessClient()
         try client.create(
             "/api/v1/namespaces",
-            .object([("apiVersion", .string("v1")), ("kind", .string("Namespace")), ("metadata", .object([("name", .string(namespace))]))]))
+            .object([
+                ("apiVersion", .string("v1")), ("kind", .string("Namespace")),
+                ("metadata", .object([("name", .string(namespace))])),
+            ]))
         let release = SimulatedChartRelease(
             name: "cert-manager", namespace: namespace, version: CertManagerChart.chart.version, values: .object([]))
         for object in CertManagerChart.chart.render(release) {
@@ -41,7 +44,8 @@ extension KubeHarness {
                 ? (String(apiVersion.split(separator: "/")[0]), String(apiVersion.split(separator: "/")[1]))
                 : ("", apiVersion)
             let resource = KubeResourceName(group: group, version: version, plural: plural)
-            let path = resource.path(namespace: object.text("metadata", "namespace"), name: object.text("metadata", "name"))
+            let path = resource.path(
+                namespace: object.text("metadata", "namespace"), name: object.text("metadata", "name"))
             try client.apply(path, object)
         }
         if available { try makeCertManagerAvailable(namespace: namespace) }
@@ -53,7 +57,8 @@ extension KubeHarness {
         let client = try inProcessClient()
         let now = KubeTime.rfc3339(KubeTime.now())
         for name in ["cert-manager-cainjector", "cert-manager", "cert-manager-webhook"] {
-            let path = SimulatedCertManager(namespace: namespace).workload.resource.path(namespace: namespace, name: name)
+            let path = SimulatedCertManager(namespace: namespace).workload.resource.path(
+                namespace: namespace, name: name)
             let status = Document.object([
                 (
                     "status",

@@ -6,8 +6,9 @@ extension CertCommands {
     /// context's (every namespace with `-A`), through the context of `--context`, with their
     /// Ready status. Cached per verb and typed words.
     static let names = NameProvider(
-        kind: "cert-certificate", ttl: .seconds(10), scope: { $0.joined(separator: " ") }
-    ) { query in
+        kind: "cert-certificate", ttl: .seconds(10), scope: { $0.joined(separator: " ") }, fetch: certificateNames)
+
+    static func certificateNames(_ query: NameQuery) throws -> [NameCandidate] {
         guard let spec = [show, renew, wait, why].first(where: { $0.name == query.command }) else { return [] }
         let flags = spec.arguments(typed: query.words).flags
         let client = try KubeService.of(query.context).client(context: flags["context"], quiet: true)

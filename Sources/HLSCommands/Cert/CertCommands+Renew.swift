@@ -37,7 +37,10 @@ extension CertCommands {
         let targets: [Document]
         switch (inv.string("name"), inv.flag("all")) {
         case (let name?, false):
-            targets = [try client.get(certificates, name, namespace: KubeCommands.namespace(inv, client), cancellation: cancellation)]
+            targets = [
+                try client.get(
+                    certificates, name, namespace: KubeCommands.namespace(inv, client), cancellation: cancellation)
+            ]
         case (nil, true):
             targets = try client.list(certificates, namespace: scope(inv, client), cancellation: cancellation).items
         default:
@@ -50,7 +53,8 @@ extension CertCommands {
             let target = "certificates/\(name) in namespace \(namespace)"
             if let issuing = KubeCondition("Issuing", of: certificate), issuing.status == "True" {
                 inv.context.err(
-                    "\(inv.spec.name): \(target) is already being issued (Issuing: \(issuing.reason) \(issuing.message))\n")
+                    "\(inv.spec.name): \(target) is already being issued (Issuing: \(issuing.reason) \(issuing.message))\n"
+                )
                 continue
             }
             changes.append(
@@ -70,7 +74,9 @@ extension CertCommands {
             ("lastTransitionTime", .string(RFC3339.format(now))), ("reason", .string("ManuallyTriggered")),
             ("message", .string(manuallyTriggered)),
         ]
-        if let generation = certificate["metadata"]?["generation"] { condition.append(("observedGeneration", generation)) }
+        if let generation = certificate["metadata"]?["generation"] {
+            condition.append(("observedGeneration", generation))
+        }
         var conditions = certificate.at("status", "conditions")?.elements ?? []
         if let index = conditions.firstIndex(where: { $0["type"] == .string("Issuing") }) {
             conditions[index] = .object(condition)

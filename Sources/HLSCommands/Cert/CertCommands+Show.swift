@@ -84,14 +84,16 @@ struct CertificateChain {
     var challenges: [Document]
     var secret: Document?
 
-    static func walk(_ certificate: Document, client: KubeClient, cancellation: Cancellation) throws -> CertificateChain {
+    static func walk(_ certificate: Document, client: KubeClient, cancellation: Cancellation) throws -> CertificateChain
+    {
         let namespace = certificate.string("metadata", "namespace") ?? ""
         let kind = certificate.string("spec", "issuerRef", "kind") ?? "Issuer"
         let issuerName = certificate.string("spec", "issuerRef", "name") ?? ""
         let issuer =
             kind == "ClusterIssuer"
             ? try client.getIfPresent(CertCommands.clusterIssuers, issuerName, cancellation: cancellation)
-            : try client.getIfPresent(CertCommands.issuerResource, issuerName, namespace: namespace, cancellation: cancellation)
+            : try client.getIfPresent(
+                CertCommands.issuerResource, issuerName, namespace: namespace, cancellation: cancellation)
         let uid = certificate.string("metadata", "uid")
         let revision = { if case .int(let r)? = certificate.at("status", "revision") { r } else { 0 } }()
         let owned = try client.list(CertCommands.requests, namespace: namespace, cancellation: cancellation).items
@@ -108,7 +110,8 @@ struct CertificateChain {
                 .first { owner(of: $0) == requestUID }
         }
         if let orderUID = order?.string("metadata", "uid") {
-            challenges = try client.list(CertCommands.challenges, namespace: namespace, cancellation: cancellation).items
+            challenges = try client.list(CertCommands.challenges, namespace: namespace, cancellation: cancellation)
+                .items
                 .filter { owner(of: $0) == orderUID }
         }
         let secret = try certificate.string("spec", "secretName").flatMap {
@@ -134,7 +137,10 @@ struct CertificateChain {
         if let issuer {
             steps.append(Self.conditionStep(issuerKind, issuerName, issuer, "Ready"))
         } else {
-            steps.append(Step(kind: issuerKind, name: issuerName, state: "missing", message: "\(issuerKind) \(issuerName) does not exist", blocks: true, failed: true))
+            steps.append(
+                Step(
+                    kind: issuerKind, name: issuerName, state: "missing",
+                    message: "\(issuerKind) \(issuerName) does not exist", blocks: true, failed: true))
         }
         let issuing = KubeCondition("Issuing", of: certificate)
         var own = Self.conditionStep("Certificate", subject, certificate, "Ready")
@@ -161,7 +167,9 @@ struct CertificateChain {
             let state = challenge.string("status", "state") ?? "new"
             steps.append(
                 Step(
-                    kind: "Challenge", name: Self.name(challenge) + " (\(challenge.string("spec", "type") ?? "")) \(challenge.string("spec", "dnsName") ?? "")",
+                    kind: "Challenge",
+                    name: Self.name(challenge)
+                        + " (\(challenge.string("spec", "type") ?? "")) \(challenge.string("spec", "dnsName") ?? "")",
                     state: state, message: challenge.string("status", "reason") ?? "", blocks: state != "valid",
                     failed: ["invalid", "errored", "expired"].contains(state)))
         }
@@ -179,7 +187,8 @@ struct CertificateChain {
         let all = steps
         let blocker = all.last { $0.failed } ?? all.last { $0.blocks }
         guard let blocker else {
-            return "\(subject): not Ready, waiting for cert-manager to act: \(ready?.message ?? "no Ready condition yet")"
+            return
+                "\(subject): not Ready, waiting for cert-manager to act: \(ready?.message ?? "no Ready condition yet")"
         }
         let what = blocker.failed ? "failed at" : "waiting on"
         return "\(subject): \(what) \(blocker.kind) \(blocker.name) (\(blocker.state))"
@@ -198,6 +207,7 @@ struct CertificateChain {
         return Step(
             kind: kind, name: name, state: "\(type)=\(condition.status)",
             message: condition.reason.isEmpty ? condition.message : "\(condition.reason): \(condition.message)",
-            blocks: condition.status != "True", failed: failed || (kind.hasSuffix("Issuer") && condition.status == "False"))
+            blocks: condition.status != "True",
+            failed: failed || (kind.hasSuffix("Issuer") && condition.status == "False"))
     }
 }

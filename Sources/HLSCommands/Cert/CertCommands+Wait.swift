@@ -81,8 +81,10 @@ extension CertCommands {
                 let names = ["cert-manager", "cert-manager-cainjector", "cert-manager-webhook"]
                 var missing: [String] = []
                 for name in names {
-                    let deployment = try client.getIfPresent(deployments, name, namespace: namespace, cancellation: cancellation)
-                    guard case .int(let available)? = deployment?.at("status", "availableReplicas"), available >= 1 else {
+                    let deployment = try client.getIfPresent(
+                        deployments, name, namespace: namespace, cancellation: cancellation)
+                    guard case .int(let available)? = deployment?.at("status", "availableReplicas"), available >= 1
+                    else {
                         missing.append(name)
                         continue
                     }
@@ -93,7 +95,10 @@ extension CertCommands {
                 }
                 let probe = Document.object([
                     ("apiVersion", .string("cert-manager.io/v1")), ("kind", .string("Issuer")),
-                    ("metadata", .object([("name", .string("hlsh-webhook-check")), ("namespace", .string(namespace))])),
+                    (
+                        "metadata",
+                        .object([("name", .string("hlsh-webhook-check")), ("namespace", .string(namespace))])
+                    ),
                     ("spec", .object([("selfSigned", .object([]))])),
                 ])
                 do {

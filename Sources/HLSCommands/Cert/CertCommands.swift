@@ -65,8 +65,10 @@ enum CertCommands {
         flags: [KubeCommands.namespaceFlag, allNamespacesFlag, KubeCommands.contextFlag], columns: columns,
         implementation: .query { inv in
             let client = try KubeCommands.client(inv)
-            let items = try client.list(certificates, namespace: scope(inv, client), cancellation: inv.context.cancellation)
-                .items
+            let items = try client.list(
+                certificates, namespace: scope(inv, client), cancellation: inv.context.cancellation
+            )
+            .items
             return .list(items.map { .record(CertificateRow(certificate: $0).record) })
         })
 
@@ -88,10 +90,12 @@ enum CertCommands {
             let client = try KubeCommands.client(inv)
             let within = inv.duration(defaulted: "within")
             let now = Date().timeIntervalSince1970
-            let rows = try client.list(certificates, namespace: scope(inv, client), cancellation: inv.context.cancellation)
-                .items.map { CertificateRow(certificate: $0, now: now) }
-                .filter { row in row.notAfterSeconds.map { $0 - now < within.inSeconds } ?? false }
-                .sorted { ($0.notAfterSeconds ?? 0) < ($1.notAfterSeconds ?? 0) }
+            let rows = try client.list(
+                certificates, namespace: scope(inv, client), cancellation: inv.context.cancellation
+            )
+            .items.map { CertificateRow(certificate: $0, now: now) }
+            .filter { row in row.notAfterSeconds.map { $0 - now < within.inSeconds } ?? false }
+            .sorted { ($0.notAfterSeconds ?? 0) < ($1.notAfterSeconds ?? 0) }
             return .list(rows.map { .record($0.record) })
         })
 
@@ -113,7 +117,8 @@ enum CertCommands {
                     let type = ["acme", "ca", "selfSigned", "vault", "venafi"].first { issuer.at("spec", $0) != nil }
                     return .record(
                         Record([
-                            ("kind", .string(kind)), ("namespace", issuer.string("metadata", "namespace").map(Value.string) ?? .null),
+                            ("kind", .string(kind)),
+                            ("namespace", issuer.string("metadata", "namespace").map(Value.string) ?? .null),
                             ("name", .string(issuer.string("metadata", "name") ?? "")),
                             ("type", type.map(Value.string) ?? .null), ("ready", .string(ready?.status ?? "Unknown")),
                             ("reason", .string(ready?.reason ?? "")), ("message", .string(ready?.message ?? "")),

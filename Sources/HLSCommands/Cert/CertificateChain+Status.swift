@@ -43,14 +43,18 @@ extension CertificateChain {
         if let parsed = issued {
             line("  Issuer Country: \(Self.attribute(parsed.issuer) { $0.type == .RDNAttributeType.countryName })")
             line(
-                "  Issuer Organisation: \(Self.attribute(parsed.issuer) { $0.type == .RDNAttributeType.organizationName })")
+                "  Issuer Organisation: \(Self.attribute(parsed.issuer) { $0.type == .RDNAttributeType.organizationName })"
+            )
             line("  Issuer Common Name: \(Self.attribute(parsed.issuer) { $0.type == .RDNAttributeType.commonName })")
             line("  Key Usage: \((try? parsed.extensions.keyUsage).flatMap { $0?.description } ?? "")")
-            line("  Extended Key Usages: \((try? parsed.extensions.extendedKeyUsage).flatMap { $0?.description } ?? "")")
+            line(
+                "  Extended Key Usages: \((try? parsed.extensions.extendedKeyUsage).flatMap { $0?.description } ?? "")")
             line("  Public Key Algorithm: \(Self.algorithm(parsed.publicKey))")
             line("  Signature Algorithm: \(parsed.signatureAlgorithm)")
             line("  Subject Key ID: \(Self.hex((try? parsed.extensions.subjectKeyIdentifier)??.keyIdentifier))")
-            line("  Authority Key ID: \(Self.hex((try? parsed.extensions.authorityKeyIdentifier)??.keyIdentifier ?? nil))")
+            line(
+                "  Authority Key ID: \(Self.hex((try? parsed.extensions.authorityKeyIdentifier)??.keyIdentifier ?? nil))"
+            )
             line("  Serial Number: \(Self.hex(ArraySlice(parsed.serialNumber.bytes)))")
         } else {
             line("  No certificate issued into it yet")
@@ -73,7 +77,9 @@ extension CertificateChain {
             line("  State: \(order.string("status", "state") ?? ""), Reason: \(order.string("status", "reason") ?? "")")
             line("  Authorizations:")
             for authorization in order.at("status", "authorizations")?.elements ?? [] {
-                line("    URL: \(authorization.string("url") ?? ""), Identifier: \(authorization.string("identifier") ?? "")")
+                line(
+                    "    URL: \(authorization.string("url") ?? ""), Identifier: \(authorization.string("identifier") ?? "")"
+                )
             }
         }
         if !challenges.isEmpty {
@@ -81,10 +87,12 @@ extension CertificateChain {
             for challenge in challenges {
                 line(
                     "- Name: \(challenge.string("metadata", "name") ?? ""), Type: \(challenge.string("spec", "type") ?? ""), "
-                        + "Token: \(challenge.string("spec", "token") ?? ""), Key: \(challenge.string("spec", "key") ?? "")")
-                line("  State: \(challenge.string("status", "state") ?? ""), Reason: \(challenge.string("status", "reason") ?? ""), "
-                    + "Processing: \(Self.text(challenge.at("status", "processing"))), "
-                    + "Presented: \(Self.text(challenge.at("status", "presented")))")
+                        + "Token: \(challenge.string("spec", "token") ?? ""), Key: \(challenge.string("spec", "key") ?? "")"
+                )
+                line(
+                    "  State: \(challenge.string("status", "state") ?? ""), Reason: \(challenge.string("status", "reason") ?? ""), "
+                        + "Processing: \(Self.text(challenge.at("status", "processing"))), "
+                        + "Presented: \(Self.text(challenge.at("status", "presented")))")
             }
         }
         return out
@@ -92,7 +100,9 @@ extension CertificateChain {
 
     /// The Secret's `tls.crt` (its first certificate), parsed.
     var issued: Certificate? {
-        guard let encoded = secret?.string("data", "tls.crt"), let bytes = Data(base64Encoded: encoded) else { return nil }
+        guard let encoded = secret?.string("data", "tls.crt"), let bytes = Data(base64Encoded: encoded) else {
+            return nil
+        }
         let chain = String(decoding: bytes, as: UTF8.self)
         let end = "-----END CERTIFICATE-----"
         return try? Certificate(pemEncoded: chain.firstRange(of: end).map { String(chain[..<$0.upperBound]) } ?? chain)
@@ -118,7 +128,8 @@ extension CertificateChain {
 
     static func algorithm(_ key: Certificate.PublicKey) -> String {
         let text = "\(key)"
-        return text.hasPrefix("P256") || text.hasPrefix("P384") || text.hasPrefix("P521") ? "ECDSA" : text.hasPrefix("RSA") ? "RSA" : text
+        return text.hasPrefix("P256") || text.hasPrefix("P384") || text.hasPrefix("P521")
+            ? "ECDSA" : text.hasPrefix("RSA") ? "RSA" : text
     }
 
     static func hex(_ bytes: ArraySlice<UInt8>?) -> String {

@@ -24,7 +24,8 @@ struct CertManagerCertificates: SimulatedController {
         var updated = certificate
         if secret == nil {
             CertManager.setCondition(
-                &updated, "Ready", "False", reason: "DoesNotExist", message: "Issuing certificate as Secret does not exist")
+                &updated, "Ready", "False", reason: "DoesNotExist",
+                message: "Issuing certificate as Secret does not exist")
         }
         if CertManager.condition(certificate, "Issuing")?.text("status") == "True" {
             return issue(certificate, updated, namespace: namespace, client: client)
@@ -51,13 +52,18 @@ struct CertManagerCertificates: SimulatedController {
         let issuer = certificate.text("spec", "issuerRef", "name") ?? ""
         if let previous = annotations["cert-manager.io/issuer-name"], previous != issuer {
             let kind = annotations["cert-manager.io/issuer-kind"] ?? "Issuer"
-            return ("IncorrectIssuer", "Issuing certificate as Secret was previously issued by \(kind).cert-manager.io/\(previous)")
+            return (
+                "IncorrectIssuer",
+                "Issuing certificate as Secret was previously issued by \(kind).cert-manager.io/\(previous)"
+            )
         }
         let names = (certificate.at(["spec", "dnsNames"])?.items ?? []).compactMap(\.scalarText).joined(separator: ",")
         if annotations["cert-manager.io/alt-names"] ?? "" != names {
             return ("SecretMismatch", "Issuing certificate as Secret does not match the certificate spec")
         }
-        if let renewal = certificate.text("status", "renewalTime"), let at = KubeTime.parse(renewal), at <= KubeTime.now() {
+        if let renewal = certificate.text("status", "renewalTime"), let at = KubeTime.parse(renewal),
+            at <= KubeTime.now()
+        {
             return ("Renewing", "Renewing certificate as renewal was scheduled at \(renewal)")
         }
         return nil
@@ -86,7 +92,11 @@ struct CertManagerCertificates: SimulatedController {
                     .object([
                         ("generateName", .string(name + "-")), ("namespace", .string(namespace)),
                         ("labels", .object([("cert-manager.io/next-private-key", .string("true"))])),
-                        ("ownerReferences", CertManager.ownerReference(certificate, kind: "Certificate", apiVersion: "cert-manager.io/v1")),
+                        (
+                            "ownerReferences",
+                            CertManager.ownerReference(
+                                certificate, kind: "Certificate", apiVersion: "cert-manager.io/v1")
+                        ),
                     ])
                 ),
                 ("data", .object([("tls.key", CertManager.base64(CertManagerSigner.newKey()))])),
@@ -123,12 +133,15 @@ struct CertManagerCertificates: SimulatedController {
             try? client.delete(CertManager.path(CertManager.requests, request))
             return nil
         }
-        let failures = { if case .int(let n)? = certificate.at(["status", "failedIssuanceAttempts"]) { n } else { 0 } }()
+        let failures = {
+            if case .int(let n)? = certificate.at(["status", "failedIssuanceAttempts"]) { n } else { 0 }
+        }()
         updated.set(["status", "failedIssuanceAttempts"], .int(failures + 1))
         updated.set(["status", "lastFailureTime"], .string(failedAt))
         CertManager.setCondition(
             &updated, "Issuing", "False", reason: "Failed",
-            message: "The certificate request has failed to complete and will be retried: \(ready?.text("message") ?? "")")
+            message:
+                "The certificate request has failed to complete and will be retried: \(ready?.text("message") ?? "")")
         return CertManager.writeStatus(resource, certificate, updated, client: client)
     }
 
@@ -158,7 +171,10 @@ struct CertManagerCertificates: SimulatedController {
                             "cert-manager.io/private-key-secret-name": keyName,
                         ])
                     ),
-                    ("ownerReferences", CertManager.ownerReference(certificate, kind: "Certificate", apiVersion: "cert-manager.io/v1")),
+                    (
+                        "ownerReferences",
+                        CertManager.ownerReference(certificate, kind: "Certificate", apiVersion: "cert-manager.io/v1")
+                    ),
                 ])
             ),
             (
@@ -168,7 +184,10 @@ struct CertManagerCertificates: SimulatedController {
                     ("isCA", certificate.at(["spec", "isCA"]) ?? .bool(false)), ("issuerRef", issuerRef),
                     ("request", CertManager.base64(csr)),
                     ("usages", .array([.string("digital signature"), .string("key encipherment")])),
-                    ("username", .string("system:serviceaccount:\(workload?.namespace ?? "cert-manager"):cert-manager")),
+                    (
+                        "username",
+                        .string("system:serviceaccount:\(workload?.namespace ?? "cert-manager"):cert-manager")
+                    ),
                 ])
             ),
         ])
@@ -184,14 +203,19 @@ struct CertManagerCertificates: SimulatedController {
     ) -> Duration? {
         var updated = updated
         let namespace = certificate.text("metadata", "namespace") ?? ""
-        guard let chain = request.text("status", "certificate").flatMap(Base64.decode).map({ String(decoding: $0, as: UTF8.self) }),
+        guard
+            let chain = request.text("status", "certificate").flatMap(Base64.decode).map({
+                String(decoding: $0, as: UTF8.self)
+            }),
             let leaf = try? Certificate(pemEncoded: CertManagerSigner.firstPEM(chain))
         else { return nil }
         let spec = certificate["spec"] ?? .object([])
         let issuer = spec["issuerRef"] ?? .object([])
         let secretName = spec.text("secretName") ?? ""
         let names = (spec["dnsNames"]?.items ?? []).compactMap(\.scalarText).joined(separator: ",")
-        var data: [(key: String, value: Document)] = [("tls.crt", CertManager.base64(chain)), ("tls.key", CertManager.base64(keyPEM))]
+        var data: [(key: String, value: Document)] = [
+            ("tls.crt", CertManager.base64(chain)), ("tls.key", CertManager.base64(keyPEM)),
+        ]
         if let ca = request.text("status", "ca"), !ca.isEmpty { data.insert(("ca.crt", .string(ca)), at: 0) }
         let secret = Document.object([
             ("apiVersion", .string("v1")), ("kind", .string("Secret")),
@@ -216,7 +240,8 @@ struct CertManagerCertificates: SimulatedController {
             ),
             ("type", .string("kubernetes.io/tls")), ("data", .object(data)),
         ])
-        guard (try? client.apply(CertManager.secrets.path(namespace: namespace, name: secretName), secret)) != nil else {
+        guard (try? client.apply(CertManager.secrets.path(namespace: namespace, name: secretName), secret)) != nil
+        else {
             return CertManager.retry
         }
         try? client.delete(CertManager.secrets.path(namespace: namespace, name: keyName))

@@ -40,7 +40,8 @@ struct CertManagerChallenges: SimulatedController {
         updated.set(["status", "presented"], .bool(false))
         if client.api.faults.consumeChallengeRefusal() {
             updated.set(["status", "state"], .string("invalid"))
-            let record = dns ? "No TXT record found at _acme-challenge.\(dnsName)" : "Invalid response from http://\(dnsName)"
+            let record =
+                dns ? "No TXT record found at _acme-challenge.\(dnsName)" : "Invalid response from http://\(dnsName)"
             updated.set(
                 ["status", "reason"],
                 .string(

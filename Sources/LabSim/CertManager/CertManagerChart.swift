@@ -18,10 +18,10 @@ enum CertManagerChart {
             (
                 "cert-manager.io", "Certificate", "certificates", ["cert", "certs"], true,
                 ready + "\n" + #"""
-                - {jsonPath: .spec.secretName, name: Secret, type: string}
-                - {jsonPath: .spec.issuerRef.name, name: Issuer, priority: 1, type: string}
-                - {jsonPath: '.status.conditions[?(@.type == "Ready")].message', name: Status, priority: 1, type: string}
-                """#
+                    - {jsonPath: .spec.secretName, name: Secret, type: string}
+                    - {jsonPath: .spec.issuerRef.name, name: Issuer, priority: 1, type: string}
+                    - {jsonPath: '.status.conditions[?(@.type == "Ready")].message', name: Status, priority: 1, type: string}
+                    """#
             ),
             (
                 "cert-manager.io", "CertificateRequest", "certificaterequests", ["cr", "crs"], true,
@@ -29,10 +29,10 @@ enum CertManagerChart {
                 - {jsonPath: '.status.conditions[?(@.type == "Approved")].status', name: Approved, type: string}
                 - {jsonPath: '.status.conditions[?(@.type == "Denied")].status', name: Denied, type: string}
                 """# + "\n" + ready + "\n" + #"""
-                - {jsonPath: .spec.issuerRef.name, name: Issuer, type: string}
-                - {jsonPath: .spec.username, name: Requester, type: string}
-                - {jsonPath: '.status.conditions[?(@.type == "Ready")].message', name: Status, priority: 1, type: string}
-                """#
+                    - {jsonPath: .spec.issuerRef.name, name: Issuer, type: string}
+                    - {jsonPath: .spec.username, name: Requester, type: string}
+                    - {jsonPath: '.status.conditions[?(@.type == "Ready")].message', name: Status, priority: 1, type: string}
+                    """#
             ),
             ("cert-manager.io", "Issuer", "issuers", ["iss"], true, ready + "\n" + readyStatus),
             ("cert-manager.io", "ClusterIssuer", "clusterissuers", ["ciss"], false, ready + "\n" + readyStatus),
@@ -54,13 +54,15 @@ enum CertManagerChart {
             ),
         ]
 
-    private static let ready = #"- {jsonPath: '.status.conditions[?(@.type == "Ready")].status', name: Ready, type: string}"#
+    private static let ready =
+        #"- {jsonPath: '.status.conditions[?(@.type == "Ready")].status', name: Ready, type: string}"#
     private static let readyStatus =
         #"- {jsonPath: '.status.conditions[?(@.type == "Ready")].message', name: Status, priority: 1, type: string}"#
 
     private static func crds() -> [Document] {
         definitions.map { crd in
-            let categories = crd.group == "acme.cert-manager.io" ? "[cert-manager, cert-manager-acme]" : "[cert-manager]"
+            let categories =
+                crd.group == "acme.cert-manager.io" ? "[cert-manager, cert-manager-acme]" : "[cert-manager]"
             let columns = (crd.columns + "\n- {jsonPath: .metadata.creationTimestamp, name: Age, type: date}")
                 .split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
             let yaml = """
@@ -123,7 +125,8 @@ enum CertManagerChart {
         }
         let documents = [
             deployment("-cainjector", component: "cainjector", image: "cainjector", port: ""),
-            deployment("", component: "controller", image: "controller", port: "{containerPort: 9402, name: http-metrics}"),
+            deployment(
+                "", component: "controller", image: "controller", port: "{containerPort: 9402, name: http-metrics}"),
             deployment("-webhook", component: "webhook", image: "webhook", port: "{containerPort: 10250, name: https}"),
             """
             apiVersion: v1

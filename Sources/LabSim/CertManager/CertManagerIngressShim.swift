@@ -29,7 +29,10 @@ struct CertManagerIngressShim: SimulatedController {
                     "metadata",
                     .object([
                         ("name", .string(secretName)), ("namespace", .string(namespace)),
-                        ("ownerReferences", CertManager.ownerReference(ingress, kind: "Ingress", apiVersion: "networking.k8s.io/v1")),
+                        (
+                            "ownerReferences",
+                            CertManager.ownerReference(ingress, kind: "Ingress", apiVersion: "networking.k8s.io/v1")
+                        ),
                     ])
                 ),
                 (

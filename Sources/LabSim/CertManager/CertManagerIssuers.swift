@@ -47,7 +47,9 @@ struct CertManagerIssuers: SimulatedController {
         } else {
             CertManager.setCondition(
                 &updated, "Ready", "False", reason: "ErrInitIssuer",
-                message: "Error initializing issuer: no issuer specified for Issuer '\(namespace)/\(issuer.text("metadata", "name") ?? "")'")
+                message:
+                    "Error initializing issuer: no issuer specified for Issuer '\(namespace)/\(issuer.text("metadata", "name") ?? "")'"
+            )
         }
         return CertManager.writeStatus(resource, issuer, updated, client: client)
     }

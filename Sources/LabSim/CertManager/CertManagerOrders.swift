@@ -79,7 +79,10 @@ struct CertManagerOrders: SimulatedController {
                         "metadata",
                         .object([
                             ("name", .string(challengeName)), ("namespace", .string(namespace)),
-                            ("ownerReferences", CertManager.ownerReference(order, kind: "Order", apiVersion: "acme.cert-manager.io/v1")),
+                            (
+                                "ownerReferences",
+                                CertManager.ownerReference(order, kind: "Order", apiVersion: "acme.cert-manager.io/v1")
+                            ),
                         ])
                     ),
                     (
@@ -107,10 +110,12 @@ struct CertManagerOrders: SimulatedController {
             updated.set(["status", "reason"], .string(reasons.indices.contains(invalid) ? reasons[invalid] : ""))
             updated.set(["status", "failureTime"], .string(KubeTime.rfc3339(KubeTime.now())))
         } else if !states.isEmpty, states.allSatisfy({ $0 == "valid" }) {
-            let csr = order.text("spec", "request").flatMap(Base64.decode).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let csr =
+                order.text("spec", "request").flatMap(Base64.decode).map { String(decoding: $0, as: UTF8.self) } ?? ""
             let seconds = CertManagerSigner.seconds(order.text("spec", "duration")) ?? 90 * 86400
             guard let ca = try? acme.authority(),
-                let leaf = try? CertManagerSigner.sign(requestPEM: csr, issuer: ca, ownKeyPEM: nil, seconds: seconds, isCA: false),
+                let leaf = try? CertManagerSigner.sign(
+                    requestPEM: csr, issuer: ca, ownKeyPEM: nil, seconds: seconds, isCA: false),
                 let chain = try? leaf.serializeAsPEM().pemString + "\n" + ca.certificatePEM() + "\n"
             else { return CertManager.retry }
             updated.set(["status", "certificate"], CertManager.base64(chain))

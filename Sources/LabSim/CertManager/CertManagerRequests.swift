@@ -20,7 +20,9 @@ struct CertManagerRequests: SimulatedController {
 
     func reconcile(_ request: Document, client: KubeInProcessClient) -> Duration? {
         let ready = CertManager.condition(request, "Ready")
-        if ready?.text("status") == "True" || ["Failed", "Denied", "InvalidRequest"].contains(ready?.text("reason") ?? "") {
+        if ready?.text("status") == "True"
+            || ["Failed", "Denied", "InvalidRequest"].contains(ready?.text("reason") ?? "")
+        {
             return nil
         }
         var updated = request
@@ -36,7 +38,9 @@ struct CertManagerRequests: SimulatedController {
         guard let issuer else {
             CertManager.setCondition(
                 &updated, "Ready", "False", reason: "Pending",
-                message: "Referenced \"\(kind)\" not found: \(kind.lowercased()).cert-manager.io \"\(issuerName)\" not found")
+                message:
+                    "Referenced \"\(kind)\" not found: \(kind.lowercased()).cert-manager.io \"\(issuerName)\" not found"
+            )
             return CertManager.writeStatus(resource, request, updated, client: client)
         }
         guard CertManager.condition(issuer, "Ready")?.text("status") == "True" else {
@@ -45,7 +49,8 @@ struct CertManagerRequests: SimulatedController {
                 message: "Referenced issuer does not have a Ready status condition")
             return CertManager.writeStatus(resource, request, updated, client: client)
         }
-        let csr = request.text("spec", "request").flatMap(Base64.decode).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let csr =
+            request.text("spec", "request").flatMap(Base64.decode).map { String(decoding: $0, as: UTF8.self) } ?? ""
         let seconds = CertManagerSigner.seconds(request.text("spec", "duration")) ?? 90 * 86400
         let isCA = request.at(["spec", "isCA"]) == .bool(true)
         let signed: (certificate: String, ca: String?)?
@@ -53,16 +58,20 @@ struct CertManagerRequests: SimulatedController {
             return order(request, &updated, csr: csr, client: client)
         } else if let ca = issuer.at(["spec", "ca"]) {
             let namespace = kind == "ClusterIssuer" ? clusterNamespace : request.text("metadata", "namespace") ?? ""
-            let secret = (try? client.get(CertManager.secrets.path(namespace: namespace, name: ca.text("secretName") ?? ""))) ?? nil
+            let secret =
+                (try? client.get(CertManager.secrets.path(namespace: namespace, name: ca.text("secretName") ?? "")))
+                ?? nil
             signed = CertManagerSigner.keyPair(secret).flatMap { pair in
-                (try? CertManagerSigner.sign(requestPEM: csr, issuer: pair, ownKeyPEM: nil, seconds: seconds, isCA: isCA))
+                (try? CertManagerSigner.sign(
+                    requestPEM: csr, issuer: pair, ownKeyPEM: nil, seconds: seconds, isCA: isCA))
                     .flatMap { try? ($0.serializeAsPEM().pemString, pair.certificate.serializeAsPEM().pemString) }
             }
         } else {
             let keyName = request.text("metadata", "annotations", "cert-manager.io/private-key-secret-name") ?? ""
             let path = CertManager.secrets.path(namespace: request.text("metadata", "namespace"), name: keyName)
             let key = CertManager.secretData((try? client.get(path)) ?? nil, "tls.key")
-            signed = (try? CertManagerSigner.sign(requestPEM: csr, issuer: nil, ownKeyPEM: key, seconds: seconds, isCA: isCA))
+            signed =
+                (try? CertManagerSigner.sign(requestPEM: csr, issuer: nil, ownKeyPEM: key, seconds: seconds, isCA: isCA))
                 .flatMap { try? $0.serializeAsPEM().pemString }.map { ($0, $0) }
         }
         guard let signed else {
@@ -100,7 +109,8 @@ struct CertManagerRequests: SimulatedController {
     ) -> Duration? {
         let namespace = request.text("metadata", "namespace") ?? ""
         let orderName = "\(request.text("metadata", "name") ?? "")-\(CertManagerOrders.hash(csr))"
-        guard let order = (try? client.get(CertManager.orders.path(namespace: namespace, name: orderName))) ?? nil else {
+        guard let order = (try? client.get(CertManager.orders.path(namespace: namespace, name: orderName))) ?? nil
+        else {
             let names = CertManagerSigner.dnsNames(requestPEM: csr)
             var spec = Document.object([
                 ("request", request.at(["spec", "request"]) ?? .null),
@@ -116,12 +126,18 @@ struct CertManagerRequests: SimulatedController {
                     .object([
                         ("name", .string(orderName)), ("namespace", .string(namespace)),
                         ("annotations", request.at(["metadata", "annotations"]) ?? .object([])),
-                        ("ownerReferences", CertManager.ownerReference(request, kind: "CertificateRequest", apiVersion: "cert-manager.io/v1")),
+                        (
+                            "ownerReferences",
+                            CertManager.ownerReference(
+                                request, kind: "CertificateRequest", apiVersion: "cert-manager.io/v1")
+                        ),
                     ])
                 ),
                 ("spec", spec),
             ])
-            if (try? client.create(CertManager.orders.path(namespace: namespace), object)) == nil { return CertManager.retry }
+            if (try? client.create(CertManager.orders.path(namespace: namespace), object)) == nil {
+                return CertManager.retry
+            }
             CertManager.setCondition(
                 &updated, "Ready", "False", reason: "Pending",
                 message: "Created Order resource \(namespace)/\(orderName)")
@@ -138,7 +154,8 @@ struct CertManagerRequests: SimulatedController {
         case "invalid", "errored", "expired":
             Self.fail(
                 &updated, "Failed",
-                "Failed to wait for order resource \"\(orderName)\" to become ready: order is in \"\(state)\" state: \(order.text("status", "reason") ?? "")")
+                "Failed to wait for order resource \"\(orderName)\" to become ready: order is in \"\(state)\" state: \(order.text("status", "reason") ?? "")"
+            )
         default:
             CertManager.setCondition(
                 &updated, "Ready", "False", reason: "Pending",

@@ -94,7 +94,8 @@ enum CertManagerSigner {
     static func keyPair(_ secret: Document?) -> CertifiedKey? {
         guard let certificate = CertManager.secretData(secret, "tls.crt"),
             let key = CertManager.secretData(secret, "tls.key"),
-            let parsed = try? Certificate(pemEncoded: firstPEM(certificate)), let privateKey = try? Certificate.PrivateKey(pemEncoded: key)
+            let parsed = try? Certificate(pemEncoded: firstPEM(certificate)),
+            let privateKey = try? Certificate.PrivateKey(pemEncoded: key)
         else { return nil }
         return CertifiedKey(certificate: parsed, key: privateKey)
     }

@@ -21,7 +21,8 @@ struct SimulatedCertManager: Sendable {
     var controllers: [any SimulatedController] {
         let acme = SimulatedACMEServer()
         return [
-            CertManagerIssuers(resource: CertManager.issuers, workload: workload, acme: acme, clusterNamespace: namespace),
+            CertManagerIssuers(
+                resource: CertManager.issuers, workload: workload, acme: acme, clusterNamespace: namespace),
             CertManagerIssuers(
                 resource: CertManager.clusterIssuers, workload: workload, acme: acme, clusterNamespace: namespace),
             CertManagerCertificates(workload: workload),

@@ -65,7 +65,9 @@ final class KubeFaultInjector: Sendable {
 
     func consumeChallengeRefusal() -> Bool {
         consume {
-            if case .acmeChallengeInvalid(let n) = $0 { return (true, n > 1 ? .acmeChallengeInvalid(times: n - 1) : nil) }
+            if case .acmeChallengeInvalid(let n) = $0 {
+                return (true, n > 1 ? .acmeChallengeInvalid(times: n - 1) : nil)
+            }
             return nil
         }
     }
