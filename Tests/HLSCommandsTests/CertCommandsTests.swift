@@ -151,6 +151,18 @@ final class CertCommandsTests: XCTestCase {
             XCTAssertEqual(line[2], row.string("ready"))
         }
         XCTAssertEqual(table.count - 1, rows.elements.count)
+        // The short names and wide columns the chart's CRDs declare.
+        let wide = try runProcess(
+            try Kubectl.path(),
+            [
+                "--kubeconfig", kube.environment["KUBECONFIG"]!, "--cache-dir", kube.dir.file("cache"), "get", "ciss",
+                "-o", "wide",
+            ], environment: ["HOME": kube.dir.path, "PATH": "/usr/bin:/bin"])
+        XCTAssertEqual(wide.status, 0, wide.stderr)
+        let issuerRows = wide.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        XCTAssertEqual(issuerRows.first, ["NAME", "READY", "STATUS", "AGE"])
+        XCTAssertEqual(
+            issuerRows.first { $0.first == "lab-ca" }?.prefix(5), ["lab-ca", "True", "Signing", "CA", "verified"])
 
         let issuers = try json(kube, "cert issuers")
         let ca = try XCTUnwrap(issuers.elements.first { $0.string("name") == "lab-ca" })

@@ -44,6 +44,9 @@ public final class KubeAPISimulator: Sendable {
         public var certificateDirectory: String?
         /// Seconds between BOOKMARK events on watches that allow them.
         public var bookmarkInterval: Double = 15
+        /// Seconds cert-manager's webhook takes to answer once its Deployment is available (as the
+        /// real one often lags its pod), refusing cert-manager's objects meanwhile.
+        public var certManagerWebhookLag: Double = 0
         public init() {}
     }
 

@@ -120,7 +120,7 @@ public final class SimulatedLab: Sendable {
         let kube = options.kube.map { options in
             var options = options
             options.certificateDirectory = directory + "/kube"
-            let certManager = SimulatedCertManager()
+            let certManager = SimulatedCertManager(webhookLag: .seconds(options.certManagerWebhookLag))
             return KubeAPISimulator(
                 options: options, controllers: [serviceLB] + certManager.controllers, webhooks: [certManager.webhook])
         }
