@@ -164,6 +164,15 @@ final class CertCommandsTests: XCTestCase {
         XCTAssertEqual(
             issuerRows.first { $0.first == "lab-ca" }?.prefix(5), ["lab-ca", "True", "Signing", "CA", "verified"])
 
+        // The table users see: one row per Certificate, the columns in their declared order.
+        let listed = kube.run("cert list -A")
+        let lines = listed.out.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        XCTAssertEqual(lines.first, ["namespace", "name", "ready", "issuer", "not_after", "days_left", "renewal"])
+        XCTAssertEqual(
+            lines.dropFirst().map { Array($0.prefix(4)) + [$0[5]] },
+            [["cert-manager", "lab-root", "True", "selfsigned", "89"], ["default", "web", "True", "lab-ca", "89"]],
+            listed.out)
+
         let issuers = try json(kube, "cert issuers")
         let ca = try XCTUnwrap(issuers.elements.first { $0.string("name") == "lab-ca" })
         XCTAssertEqual(ca.string("ready"), "True")
