@@ -124,6 +124,8 @@ let package = Package(
             dependencies: [
                 "HLSCore", "HLSLanguage", "HLSTransport", "Inventory", "Proxmox", "Remote", "Kube", "Secrets",
                 "LabSim",
+                // Already linked through LabSim; `cert show` reads the issued certificate with it.
+                .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: strict),
         .target(

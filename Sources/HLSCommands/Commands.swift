@@ -14,6 +14,7 @@ public enum Commands {
         KubeCommands.register(into: &registry)
         SecretCommands.register(into: &registry)
         GitOpsCommands.register(into: &registry)
+        CertCommands.register(into: &registry)
         SimCommands.register(into: &registry)
         registry.register(HistoryCommand.spec)
         registry.register(ProbeCommand.spec)

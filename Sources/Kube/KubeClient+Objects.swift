@@ -102,6 +102,21 @@ extension KubeClient {
         return try object(call, cancellation: cancellation)
     }
 
+    /// `POST` a new object into its collection; `dryRun` has the server check it (validation,
+    /// admission webhooks included) without storing it.
+    @discardableResult
+    public func create(
+        _ resource: KubeResource, _ object: Document, dryRun: Bool = false, cancellation: Cancellation = .never
+    ) throws(HLSError) -> Document {
+        let (_, namespace) = try Self.identity(of: object, call: "create")
+        var query = [("fieldManager", Self.fieldManager)]
+        if dryRun { query.append(("dryRun", "All")) }
+        let call = KubeCall(
+            method: "POST", path: resource.path(namespace: self.namespace(namespace, for: resource)), query: query,
+            body: Array(JSONCodec.encode(object).utf8), contentType: "application/json")
+        return try self.object(call, cancellation: cancellation)
+    }
+
     /// `PUT` a whole object (or its `status` subresource); the object's `resourceVersion`, when
     /// it has one, makes a stale write fail with 409.
     @discardableResult

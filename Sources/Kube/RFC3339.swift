@@ -50,4 +50,23 @@ public enum RFC3339 {
         let days = era * 146097 + doe - 719468
         return Double(days * 86400 + hour * 3600 + minute * 60 + second - offset) + fraction
     }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds) for `seconds` since the epoch, as the API
+    /// writes times (Howard Hinnant's civil_from_days).
+    public static func format(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded(.down))
+        let days = total >= 0 ? total / 86400 : (total - 86399) / 86400
+        let second = total - days * 86400
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(year)-\(two(month))-\(two(day))T\(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60))Z"
+    }
 }

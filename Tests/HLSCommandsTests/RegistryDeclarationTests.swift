@@ -65,6 +65,8 @@ final class RegistryDeclarationTests: XCTestCase {
         // before the first word (ArgvSplit), never among a command's words (GlobalFlags), so
         // `hlsh kube get po -n apps` gives it to the verb.
         "kube get": ["n"], "kube delete": ["n"], "kube wait": ["n"], "kube events": ["n"],
+        "cert list": ["n"], "cert show": ["n"], "cert renew": ["n"], "cert wait": ["n"], "cert issuers": ["n"],
+        "cert expiring": ["n"], "cert why": ["n"],
         // `kube logs -c CONTAINER` likewise: hlsh's `-c CODE` is read only before the first word.
         "kube logs": ["n", "c"],
     ]

@@ -33,6 +33,14 @@ final class GoldenTests: XCTestCase {
         try assertGolden("help-node", ["-c", "help node"], status: 0)
     }
 
+    func testHelpOfTheCertObject() throws {
+        try assertGolden("help-cert", ["-c", "help cert"], status: 0)
+    }
+
+    func testHelpOfCertWhy() throws {
+        try assertGolden("help-cert-why", ["cert", "why", "--help"], status: 0)
+    }
+
     func testHelpOfNodeHarden() throws {
         try assertGolden("help-node-harden", ["node", "harden", "--help"], status: 0)
     }

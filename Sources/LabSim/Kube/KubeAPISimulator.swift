@@ -44,6 +44,9 @@ public final class KubeAPISimulator: Sendable {
         public var certificateDirectory: String?
         /// Seconds between BOOKMARK events on watches that allow them.
         public var bookmarkInterval: Double = 15
+        /// Seconds cert-manager's webhook takes to answer once its Deployment is available (as the
+        /// real one often lags its pod), refusing cert-manager's objects meanwhile.
+        public var certManagerWebhookLag: Double = 0
         public init() {}
     }
 
@@ -59,18 +62,22 @@ public final class KubeAPISimulator: Sendable {
     /// The cluster's controllers — k3s's built-in ones (`K3sBuiltInControllers`), then those
     /// given (k3s's ServiceLB, what the lab installs) — run while the API serves (ADR 0024).
     private let controllers: [any SimulatedController]
+    /// The admission webhooks it serves in process (cert-manager's), by the name configurations call.
+    private let webhooks: [KubeSimulatedWebhook]
     private let running = Mutex<Running?>(nil)
     private let faultInjector = KubeFaultInjector()
 
     public init(options: Options = Options()) {
         self.options = options
         controllers = K3sBuiltInControllers.all
+        webhooks = []
     }
 
-    /// A simulator whose API runs `controllers` from `start` to `stop`.
-    init(options: Options, controllers: [any SimulatedController]) {
+    /// A simulator whose API runs `controllers` from `start` to `stop` and serves `webhooks`.
+    init(options: Options, controllers: [any SimulatedController], webhooks: [KubeSimulatedWebhook] = []) {
         self.options = options
         self.controllers = K3sBuiltInControllers.all + controllers
+        self.webhooks = webhooks
     }
 
     /// Starts serving on `host` (loopback only) and `port` (0 picks a free one).
@@ -101,6 +108,7 @@ public final class KubeAPISimulator: Sendable {
             throw HLSError(.failed, "cannot listen on \(host):\(port)", cause: "\(error)")
         }
         server.api.updateConfig { $0.serverAddress = "\(host):\(bound)" }
+        server.api.store.transact { state in for webhook in webhooks { state.webhooks[webhook.name] = webhook } }
         let urlHost = host.contains(":") ? "[\(host)]" : host
         let endpoint = Endpoint(
             host: host, port: bound, url: "https://\(urlHost):\(bound)",
@@ -122,6 +130,8 @@ public final class KubeAPISimulator: Sendable {
     func inProcessClient(manager: String) -> KubeInProcessClient? {
         running.withLock { $0.map { KubeInProcessClient(api: $0.api, manager: manager) } }
     }
+    /// The running API, for the simulator's own tests and set-up (nil when stopped).
+    var api: KubeAPI? { running.withLock { $0?.api } }
 
     /// Stops the controllers, then listening, and closes every connection. Safe to call twice.
     public func stop() {

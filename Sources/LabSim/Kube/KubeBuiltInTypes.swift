@@ -38,6 +38,9 @@ enum KubeBuiltInTypes {
             "apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", cluster: true,
             short: ["crd", "crds"], categories: ["api-extensions"], sub: ["status"]),
         type("coordination.k8s.io", "v1", "leases", "Lease", gen: false),
+        type(
+            "admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration",
+            cluster: true),
         type("networking.k8s.io", "v1", "ingresses", "Ingress", short: ["ing"], sub: ["status"]),
         type("networking.k8s.io", "v1", "ingressclasses", "IngressClass", cluster: true),
         type("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", short: ["netpol"]),

@@ -10,6 +10,12 @@ public enum KubeFault: Sendable, Equatable {
     case watchExpired(times: Int)
     /// The next evictions answer 429 as a blocking disruption budget does.
     case evictionBlocked(times: Int)
+    /// The simulated ACME server refuses the next `times` challenges (no TXT record found):
+    /// cert-manager marks them invalid, their Orders and CertificateRequests fail, and so does the
+    /// Certificate's issuance.
+    case acmeChallengeInvalid(times: Int)
+    /// The next `times` CertificateRequests wait `seconds` before their issuer signs them.
+    case slowIssuance(seconds: Double, times: Int)
 }
 
 /// The armed faults, consumed as requests match them.
@@ -55,6 +61,26 @@ final class KubeFaultInjector: Sendable {
             if case .evictionBlocked(let n) = $0 { return (true, n > 1 ? .evictionBlocked(times: n - 1) : nil) }
             return nil
         }
+    }
+
+    func consumeChallengeRefusal() -> Bool {
+        consume {
+            if case .acmeChallengeInvalid(let n) = $0 {
+                return (true, n > 1 ? .acmeChallengeInvalid(times: n - 1) : nil)
+            }
+            return nil
+        }
+    }
+
+    /// The seconds an armed slow issuance adds, nil when none is armed.
+    func consumeSlowIssuance() -> Double? {
+        var seconds: Double?
+        _ = consume {
+            guard case .slowIssuance(let s, let n) = $0 else { return nil }
+            seconds = s
+            return (true, n > 1 ? .slowIssuance(seconds: s, times: n - 1) : nil)
+        }
+        return seconds
     }
 
     private func consume(_ match: (KubeFault) -> (Bool, KubeFault?)?) -> Bool {

@@ -29,6 +29,8 @@ struct KubeStoreState {
     var logs: [String: [KubeLogLine]] = [:]
     /// Open `follow=true` log streams, by id.
     var logFollowers: [Int: KubeLogFollower] = [:]
+    /// The admission webhooks the simulator serves, by name (`KubeSimulatedWebhook`).
+    var webhooks: [String: KubeSimulatedWebhook] = [:]
     static let historyLimit = 20_000
 
     static func key(namespace: String?, name: String) -> String {

@@ -59,6 +59,7 @@ extension KubeStoreState {
         if case .update(let name) = manager {
             KubeManagedFields.recordUpdate(old: nil, new: &object, manager: name, type: type, subresource: nil)
         }
+        try admit(type, operation: "CREATE", subresource: nil)
         if dryRun { return object }
         let stored = put(type, object, event: "ADDED")
         if type.plural == "namespaces" { KubeDefaults.populateNamespace(name, &self) }
@@ -109,6 +110,7 @@ extension KubeStoreState {
             KubeManagedFields.recordUpdate(
                 old: existing, new: &object, manager: manager, type: type, subresource: subresource)
         }
+        try admit(type, operation: "UPDATE", subresource: subresource)
         if object == existing { return existing }
         if dryRun { return object }
         if object.at(["metadata", "deletionTimestamp"]) != nil,

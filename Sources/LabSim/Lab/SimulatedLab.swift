@@ -181,7 +181,10 @@ public final class SimulatedLab: Sendable {
         let kube = options.kube.map { options in
             var options = options
             options.certificateDirectory = directory + "/kube"
-            return KubeAPISimulator(options: options, controllers: [serviceLB, traefik.controller] + flux.controllers)
+            let certManager = SimulatedCertManager(webhookLag: .seconds(options.certManagerWebhookLag))
+            return KubeAPISimulator(
+                options: options, controllers: [serviceLB, traefik.controller] + certManager.controllers + flux.controllers,
+                webhooks: [certManager.webhook])
         }
         if let kube {
             components.append(KubeAPIComponent(simulator: kube, kubeconfigPath: directory + "/kubeconfig"))

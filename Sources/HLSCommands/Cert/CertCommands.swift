@@ -1,0 +1,128 @@
+import HLSCore
+import HLSLanguage
+import Kube
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The `cert` object: cert-manager's Certificates and issuers (`cert-manager.io/v1`), as cmctl
+/// and `kubectl get certificates` show them, on the Kubernetes client of the kubeconfig's context.
+enum CertCommands {
+    static func register(into registry: inout Registry) {
+        registry.registerObject(
+            "cert", summary: "cert-manager certificates: list, show, renew, wait, issuers, expiring, why, ready")
+        for spec in [list, show, renew, wait, issuers, expiring, why, ready] { registry.register(spec) }
+        registry.registerProvider(names)
+    }
+
+    // MARK: Resources (no discovery needed: cert-manager serves v1 only)
+
+    static let certificates = KubeResource(
+        group: "cert-manager.io", version: "v1", name: "certificates", kind: "Certificate", namespaced: true,
+        shortNames: ["cert", "certs"], subresources: ["status"])
+    static let requests = KubeResource(
+        group: "cert-manager.io", version: "v1", name: "certificaterequests", kind: "CertificateRequest",
+        namespaced: true, shortNames: ["cr", "crs"], subresources: ["status"])
+    static let issuerResource = KubeResource(
+        group: "cert-manager.io", version: "v1", name: "issuers", kind: "Issuer", namespaced: true,
+        shortNames: ["iss"], subresources: ["status"])
+    static let clusterIssuers = KubeResource(
+        group: "cert-manager.io", version: "v1", name: "clusterissuers", kind: "ClusterIssuer", namespaced: false,
+        shortNames: ["ciss"], subresources: ["status"])
+    static let orders = KubeResource(
+        group: "acme.cert-manager.io", version: "v1", name: "orders", kind: "Order", namespaced: true,
+        subresources: ["status"])
+    static let challenges = KubeResource(
+        group: "acme.cert-manager.io", version: "v1", name: "challenges", kind: "Challenge", namespaced: true,
+        subresources: ["status"])
+
+    static let secrets = KubeResource(group: "", version: "v1", name: "secrets", kind: "Secret", namespaced: true)
+
+    // MARK: Shared declarations
+
+    static let nameParameter = Parameter("name", .name("cert-certificate"), "the Certificate's name")
+    static let allNamespacesFlag = Flag("all-namespaces", short: "A", "every namespace")
+    static let columns = ["namespace", "name", "ready", "issuer", "not_after", "days_left", "renewal"]
+
+    /// The namespace of `-n`, nil for every one with `-A`, else the context's.
+    static func scope(_ inv: Invocation, _ client: KubeClient) -> String? {
+        inv.flag("all-namespaces") ? nil : KubeCommands.namespace(inv, client)
+    }
+
+    // MARK: list
+
+    static let list = CommandSpec(
+        ["cert", "list"], summary: "Certificates: Ready, issuer, notAfter, days left and renewal time",
+        discussion: """
+            One row per Certificate: its Ready condition's status (as kubectl's READY column), the issuer \
+            it names, status.notAfter, the whole days left until then, and status.renewalTime (when \
+            cert-manager renews it: 2/3 of its duration, or spec.renewBefore before notAfter). -o json rows \
+            have the keys namespace, name, ready, issuer, not_after, days_left, renewal.
+            """,
+        flags: [KubeCommands.namespaceFlag, allNamespacesFlag, KubeCommands.contextFlag], columns: columns,
+        implementation: .query { inv in
+            let client = try KubeCommands.client(inv)
+            let items = try client.list(
+                certificates, namespace: scope(inv, client), cancellation: inv.context.cancellation
+            )
+            .items
+            return .list(items.map { .record(CertificateRow(certificate: $0).record) })
+        })
+
+    // MARK: expiring
+
+    static let expiring = CommandSpec(
+        ["cert", "expiring"], summary: "Certificates whose notAfter falls within a time from now, soonest first",
+        discussion: """
+            What an expiry alert looks at: every Certificate (in the namespace of -n, or all with -A) whose \
+            status.notAfter is less than --within away (already expired ones too), soonest first, with \
+            the same columns as cert list.
+            """,
+        flags: [
+            Flag("within", .duration, "how far ahead to look", default: .duration(.seconds(30 * 86400))),
+            KubeCommands.namespaceFlag, allNamespacesFlag, KubeCommands.contextFlag,
+        ],
+        columns: columns,
+        implementation: .query { inv in
+            let client = try KubeCommands.client(inv)
+            let within = inv.duration(defaulted: "within")
+            let now = Date().timeIntervalSince1970
+            let rows = try client.list(
+                certificates, namespace: scope(inv, client), cancellation: inv.context.cancellation
+            )
+            .items.map { CertificateRow(certificate: $0, now: now) }
+            .filter { row in row.notAfterSeconds.map { $0 - now < within.inSeconds } ?? false }
+            .sorted { ($0.notAfterSeconds ?? 0) < ($1.notAfterSeconds ?? 0) }
+            return .list(rows.map { .record($0.record) })
+        })
+
+    // MARK: issuers
+
+    static let issuers = CommandSpec(
+        ["cert", "issuers"], summary: "Issuers and ClusterIssuers: their type and Ready condition",
+        flags: [KubeCommands.namespaceFlag, allNamespacesFlag, KubeCommands.contextFlag],
+        columns: ["kind", "namespace", "name", "type", "ready", "reason", "message"],
+        implementation: .query { inv in
+            let client = try KubeCommands.client(inv)
+            let cancellation = inv.context.cancellation
+            let cluster = try client.list(clusterIssuers, cancellation: cancellation).items
+            let namespaced = try client.list(issuerResource, namespace: scope(inv, client), cancellation: cancellation)
+                .items
+            return .list(
+                (cluster.map { ("ClusterIssuer", $0) } + namespaced.map { ("Issuer", $0) }).map { kind, issuer in
+                    let ready = KubeCondition("Ready", of: issuer)
+                    let type = ["acme", "ca", "selfSigned", "vault", "venafi"].first { issuer.at("spec", $0) != nil }
+                    return .record(
+                        Record([
+                            ("kind", .string(kind)),
+                            ("namespace", issuer.string("metadata", "namespace").map(Value.string) ?? .null),
+                            ("name", .string(issuer.string("metadata", "name") ?? "")),
+                            ("type", type.map(Value.string) ?? .null), ("ready", .string(ready?.status ?? "Unknown")),
+                            ("reason", .string(ready?.reason ?? "")), ("message", .string(ready?.message ?? "")),
+                        ]))
+                })
+        })
+}

@@ -1,0 +1,91 @@
+import Foundation
+import HLSCore
+import HLSFormats
+import TestSupport
+
+@testable import LabSim
+
+extension KubeHarness {
+    /// A harness whose simulated API runs cert-manager's controllers and serves its webhook,
+    /// which answers `webhookLag` after its Deployment turns available.
+    convenience init(certManagerWebhookLag lag: Duration) throws {
+        let certManager = SimulatedCertManager(webhookLag: lag)
+        try self.init(
+            sim: KubeAPISimulator(
+                options: KubeAPISimulator.Options(), controllers: certManager.controllers,
+                webhooks: [certManager.webhook]))
+    }
+
+    /// Installs the cert-manager chart into `namespace` and, when `available`, makes its
+    /// Deployments available.
+    ///
+    /// A stand-in until the simulated helm-controller and Deployment controller (other branches
+    /// of issue 14) are on main: the chart's rendered manifests are applied through the
+    /// in-process client, and the Deployments' status is set through the status subresource as
+    /// their controller would. At merge the lead switches this to a HelmRelease of the chart.
+    func installCertManager(namespace: String = "cert-manager", available: Bool = true) throws {
+        let client = try inProcessClient()
+        try client.create(
+            "/api/v1/namespaces",
+            .object([
+                ("apiVersion", .string("v1")), ("kind", .string("Namespace")),
+                ("metadata", .object([("name", .string(namespace))])),
+            ]))
+        let release = SimulatedChartRelease(
+            name: "cert-manager", namespace: namespace, version: CertManagerChart.chart.version, values: .object([]))
+        for object in CertManagerChart.chart.render(release) {
+            let plural = [
+                "CustomResourceDefinition": "customresourcedefinitions", "Deployment": "deployments",
+                "Service": "services", "ValidatingWebhookConfiguration": "validatingwebhookconfigurations",
+            ][object.text("kind") ?? ""]!
+            let apiVersion = object.text("apiVersion") ?? ""
+            let (group, version) =
+                apiVersion.contains("/")
+                ? (String(apiVersion.split(separator: "/")[0]), String(apiVersion.split(separator: "/")[1]))
+                : ("", apiVersion)
+            let resource = KubeResourceName(group: group, version: version, plural: plural)
+            let path = resource.path(
+                namespace: object.text("metadata", "namespace"), name: object.text("metadata", "name"))
+            try client.apply(path, object)
+        }
+        if available { try makeCertManagerAvailable(namespace: namespace) }
+    }
+
+    /// Marks cert-manager's three Deployments available, as the Deployment controller would
+    /// once their pods are Ready.
+    func makeCertManagerAvailable(namespace: String = "cert-manager") throws {
+        let client = try inProcessClient()
+        let now = KubeTime.rfc3339(KubeTime.now())
+        for name in ["cert-manager-cainjector", "cert-manager", "cert-manager-webhook"] {
+            let path = SimulatedCertManager(namespace: namespace).workload.resource.path(
+                namespace: namespace, name: name)
+            let status = Document.object([
+                (
+                    "status",
+                    .object([
+                        ("observedGeneration", .int(1)), ("replicas", .int(1)), ("updatedReplicas", .int(1)),
+                        ("readyReplicas", .int(1)), ("availableReplicas", .int(1)),
+                        (
+                            "conditions",
+                            .array([
+                                .object([
+                                    ("type", .string("Available")), ("status", .string("True")),
+                                    ("lastUpdateTime", .string(now)), ("lastTransitionTime", .string(now)),
+                                    ("reason", .string("MinimumReplicasAvailable")),
+                                    ("message", .string("Deployment has minimum availability.")),
+                                ])
+                            ])
+                        ),
+                    ])
+                )
+            ])
+            try client.mergePatch(path, status, subresource: "status")
+        }
+    }
+
+    /// The simulated API's in-process client (what controllers use), for setting up the cluster.
+    func inProcessClient() throws -> KubeInProcessClient {
+        guard let api = sim.api else { throw HLSError(.usage, "the simulated API is not running") }
+        return KubeInProcessClient(api: api, manager: "tests")
+    }
+}
