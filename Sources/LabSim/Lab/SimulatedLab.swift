@@ -120,7 +120,10 @@ public final class SimulatedLab: Sendable {
         let kube = options.kube.map { options in
             var options = options
             options.certificateDirectory = directory + "/kube"
-            return KubeAPISimulator(options: options, controllers: [serviceLB])
+            return KubeAPISimulator(
+                options: options,
+                controllers: [serviceLB]
+                    + Longhorn.controllers(root: { SimulatedNodes.root(of: $0, in: directory) }))
         }
         if let kube {
             components.append(KubeAPIComponent(simulator: kube, kubeconfigPath: directory + "/kubeconfig"))
