@@ -177,6 +177,12 @@ public final class KubeAPISimulator: Sendable {
         try current().api.store.transact { $0.appendLog(namespace: namespace, pod: pod, container: container, text) }
     }
 
+    /// A client of the running API acting in process as `manager` (a controller would), nil
+    /// when the API is not running: what tests use to stand in for a component of the cluster.
+    func inProcessClient(manager: String) -> KubeInProcessClient? {
+        running.withLock { $0 }.map { KubeInProcessClient(api: $0.api, manager: manager) }
+    }
+
     /// Arms a fault; it also works before `start`.
     public func injectFault(_ fault: KubeFault) { faultInjector.inject(fault) }
 
