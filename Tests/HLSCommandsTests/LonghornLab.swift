@@ -66,7 +66,10 @@ final class LonghornLab {
     }
 
     /// Installs the chart with `values` (YAML) into longhorn-system, and marks the manager available.
-    func install(values: String = "{}") throws {
+    func install(values: String = "{}") throws { try Self.install(values: values, client: client) }
+
+    /// Installs the chart through `client` (see the type's note), and marks the manager available.
+    static func install(values: String = "{}", client: KubeInProcessClient) throws {
         try client.create(
             "/api/v1/namespaces",
             .object([
@@ -152,6 +155,10 @@ final class LonghornLab {
 
     /// Whether `condition` turns true within `seconds`.
     func eventually(_ seconds: Double = 10, _ condition: () throws -> Bool) -> Bool {
+        Self.eventually(seconds, condition)
+    }
+
+    static func eventually(_ seconds: Double = 10, _ condition: () throws -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         repeat {
             if (try? condition()) == true { return true }
