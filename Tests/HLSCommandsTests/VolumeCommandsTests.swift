@@ -1,5 +1,7 @@
 import Foundation
+import HLSCommands
 import HLSCore
+import HLSLanguage
 import Kube
 import TestSupport
 import XCTest
@@ -201,6 +203,25 @@ final class VolumeCommandsTests: XCTestCase {
             }, "\((try? lab.nodeConditions("k3s-wk-01")) ?? [])")
         let warned = lab.kube.run("volume list -n apps")
         XCTAssertTrue(warned.err.contains("1 schedulable node for 2 replicas"), warned.err)
+    }
+
+    /// `volume show <TAB>`: the claims of the namespace typed (or the context's) that have a
+    /// Longhorn volume, and the volumes' own names; `volume wait` also offers `all`.
+    func testVolumeNamesCompleteFromTheLiveCluster() throws {
+        let lab = try LonghornLab()
+        try lab.install()
+        try lab.claim("data")
+        XCTAssertTrue(lab.eventually { lab.field("pvc") == "data" }, lab.dump)
+        let volume = try XCTUnwrap(lab.field("volume"))
+        let provider = try XCTUnwrap(Commands.registry().providers["longhorn-volume"])
+        let context = ExecutionContext(environment: lab.kube.environment, out: { _ in }, err: { _ in })
+        defer { context.closeServices() }
+        let names = { (command: String, words: [String]) throws -> [String] in
+            try provider.fetch(NameQuery(command: command, context: context, words: words)).map(\.name).sorted()
+        }
+        XCTAssertEqual(try names("volume show", ["-n", "apps"]), ["data", volume])
+        XCTAssertEqual(try names("volume show", []), [volume], "no claim of the context's namespace default")
+        XCTAssertEqual(try names("volume wait", ["--namespace", "apps"]), ["all", "data", volume])
     }
 
     func testWithoutLonghornTheVerbsSaySo() throws {
