@@ -177,13 +177,16 @@ final class CommandExamplesTests: XCTestCase {
     }
 
     /// Before a volume example: Longhorn installed once (as `LonghornLab` installs it, until
-    /// the simulated helm-controller does), with 2 replicas for the two nodes, and claim
+    /// the simulated helm-controller does) on hardened nodes, with 2 replicas for the two nodes, and claim
     /// `apps/data` used by pod `apps/db` on the server, its volume healthy.
     func prepareLonghorn(_ lab: LabHarness) throws {
         let kube = try XCTUnwrap(lab.lab.kube)
         if kube.object(path: "/api/v1/namespaces/longhorn-system") == nil {
+            // Longhorn's prerequisites (open-iscsi, iscsid, iscsi_tcp, multipathd's blacklist).
+            let hardened = lab.run("node harden all")
+            XCTAssertEqual(hardened.status, 0, "hardening the shared lab for Longhorn: \(hardened.err)")
             try LonghornLab.install(
-                values: "persistence:\n  defaultClassReplicaCount: 2\n",
+                values: "persistence:\n  defaultClassReplicaCount: 2\ndefaultSettings:\n  defaultReplicaCount: 2\n",
                 client: XCTUnwrap(kube.inProcessClient(manager: "helm-controller")))
         }
         let objects = """

@@ -79,13 +79,14 @@ final class VolumeCommandsTests: XCTestCase {
         let lab = try LonghornLab()
         try lab.install(
             values: "persistence:\n  defaultClassReplicaCount: 2\ndefaultSettings:\n  defaultReplicaCount: 2\n")
+        // Waited for before the claim exists: it waits for the claim's volume to appear, then to turn healthy.
+        let wait = BackgroundRun("volume wait data -n apps --for healthy --timeout 20s | get for", on: lab.kube)
+        usleep(300_000)
         try lab.claim("data")
         XCTAssertTrue(lab.eventually { lab.field("state") == "detached" }, lab.dump)
         XCTAssertEqual(lab.field("robustness"), "unknown")
         XCTAssertEqual(lab.field("nodes"), "k3s-cp-01,k3s-wk-01")
-
-        let wait = BackgroundRun("volume wait data -n apps --for healthy --timeout 20s | get for", on: lab.kube)
-        usleep(300_000)
+        XCTAssertNil(wait.result(timeout: 0.5), "a detached volume is not healthy")
         try lab.runPod("web", claim: "data", on: "k3s-wk-01")
         let waited = try XCTUnwrap(wait.result(timeout: 20), "volume wait never returned")
         XCTAssertEqual(waited.status, 0, waited.err)

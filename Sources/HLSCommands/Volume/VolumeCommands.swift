@@ -66,7 +66,7 @@ enum VolumeCommands {
         ["volume", "wait"], summary: "Wait until a Longhorn volume (or all of them) is healthy, through a watch",
         discussion: """
             --for healthy waits until the volume is attached with robustness healthy; attached and detached \
-            wait for that state. With all, every volume attached now or later must be healthy (detached \
+            wait for that state. A claim that has no volume yet (just applied) is waited for too. With all, every volume attached now or later must be healthy (detached \
             volumes cannot be, and are not waited for). The volumes are followed by a watch, so the wait ends \
             as soon as Longhorn reports the change; progress shows the state seen and the time waited, and \
             the timeout error the last state. Warns first when a replica count exceeds the schedulable nodes: \
@@ -83,37 +83,42 @@ enum VolumeCommands {
         examples: [
             Example("volume wait all --for healthy --timeout 5m", "every attached volume healthy", needsLab: true)
         ],
-        implementation: .query { inv in
-            let client = try KubeCommands.client(inv)
-            let awaited = inv.string(defaulted: "for")
-            let text = inv.string("name")!
-            let one = text == "all" ? nil : try find(text, inv, client: client)
-            let all = try loadAll(client: client, cancellation: inv.context.cancellation)
-            try warn(inv, one.map { [$0] } ?? all.filter { $0.state == "attached" }, client: client)
-            let subject = one.map { "volume \($0.name)" + ($0.pvc.isEmpty ? "" : " (\($0.namespace)/\($0.pvc))") }
-                ?? "every attached volume"
-            var poll = Poll(
-                "\(subject) (\(awaited))", timeout: inv.duration(defaulted: "timeout"), every: .seconds(5),
-                cancellation: inv.context.cancellation, at: .source(inv.location),
-                hint: "look at the volume: volume show \(text == "all" ? "NAME" : text)")
-            poll.timeoutMessage = "\(inv.spec.name): \(subject) is not \(awaited) after \(inv.duration(defaulted: "timeout").text)"
-            let watch = KubeObjectWait(
-                client: client, resource: Longhorn.volumes, name: one?.name, namespace: Longhorn.namespace)
-            let ready = try watch.untilEvery(poll, context: inv.context) { objects -> Poll.Check<Void> in
-                let volumes = objects.map { LonghornVolume($0, replicas: []) }
-                if let one {
-                    guard let volume = volumes.first(where: { $0.name == one.name }) else { return .pending("not found") }
-                    return holds(awaited, volume) ? .ready(()) : .pending(Self.state(of: volume))
-                }
-                let waiting = volumes.filter { $0.state != "detached" && !holds(awaited, $0) }
-                guard !waiting.isEmpty else { return .ready(()) }
-                return .pending(waiting.map { "\($0.name) \(Self.state(of: $0))" }.joined(separator: ", "))
+        implementation: .query(waitFor))
+
+    /// `volume wait`: a NAME whose claim has no volume yet is waited for too (a claim just applied).
+    static func waitFor(_ inv: Invocation) throws -> Value {
+        let client = try KubeCommands.client(inv)
+        let awaited = inv.string(defaulted: "for")
+        let text = inv.string("name")!
+        let namespace = KubeCommands.namespace(inv, client)
+        let all = try loadAll(client: client, cancellation: inv.context.cancellation)
+        let named = { (volume: LonghornVolume) in
+            volume.name == text || (volume.pvc == text && volume.namespace == namespace)
+        }
+        try warn(inv, text == "all" ? all.filter { $0.state == "attached" } : all.filter(named), client: client)
+        let subject = text == "all" ? "every attached volume" : text.hasPrefix("pvc-") ? "volume \(text)" : "volume \(namespace)/\(text)"
+        let timeout = inv.duration(defaulted: "timeout")
+        var poll = Poll(
+            "\(subject) (\(awaited))", timeout: timeout, every: .seconds(5), cancellation: inv.context.cancellation,
+            at: .source(inv.location), hint: "look at the volume: volume show \(text == "all" ? "NAME" : text)")
+        poll.timeoutMessage =
+            text == "all"
+            ? "\(inv.spec.name): not every attached volume is \(awaited) after \(timeout.text)"
+            : "\(inv.spec.name): \(subject) is not \(awaited) after \(timeout.text)"
+        let watch = KubeObjectWait(client: client, resource: Longhorn.volumes, name: nil, namespace: Longhorn.namespace)
+        let ready = try watch.untilEvery(poll, context: inv.context) { objects -> Poll.Check<Void> in
+            let volumes = objects.map { LonghornVolume($0, replicas: []) }
+            guard text == "all" else {
+                guard let volume = volumes.first(where: named) else { return .pending("no volume yet") }
+                return holds(awaited, volume) ? .ready(()) : .pending(state(of: volume))
             }
-            return .record(
-                Record([
-                    ("target", .string(subject)), ("for", .string(awaited)), ("waited", .duration(ready.waited)),
-                ]))
-        })
+            let waiting = volumes.filter { $0.state != "detached" && !holds(awaited, $0) }
+            guard !waiting.isEmpty else { return .ready(()) }
+            return .pending(waiting.map { "\($0.name) \(state(of: $0))" }.joined(separator: ", "))
+        }
+        return .record(
+            Record([("target", .string(subject)), ("for", .string(awaited)), ("waited", .duration(ready.waited))]))
+    }
 
     /// Whether `volume` is what `--for` waits for.
     static func holds(_ awaited: String, _ volume: LonghornVolume) -> Bool {
