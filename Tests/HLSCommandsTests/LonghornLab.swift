@@ -176,7 +176,8 @@ final class LonghornLab {
 
     /// The Longhorn Node's conditions as `TYPE=STATUS (REASON): MESSAGE`.
     func nodeConditions(_ node: String) throws -> [String] {
-        let resource = KubeResource(group: "longhorn.io", version: "v1beta2", name: "nodes", kind: "Node", namespaced: true)
+        let resource = KubeResource(
+            group: "longhorn.io", version: "v1beta2", name: "nodes", kind: "Node", namespaced: true)
         let object = try kube.client.get(resource, node, namespace: "longhorn-system")
         guard case .array(let conditions)? = object["status"]?["conditions"] else { return [] }
         return conditions.map { condition in

@@ -69,8 +69,11 @@ final class VolumeCommandsTests: XCTestCase {
         XCTAssertEqual(kubectl.status, 0, kubectl.stderr)
         let rows = kubectl.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
         XCTAssertEqual(
-            rows.first, ["NAMESPACE", "NAME", "DATA", "ENGINE", "STATE", "ROBUSTNESS", "SCHEDULED", "SIZE", "NODE", "AGE"])
-        XCTAssertEqual(rows.dropFirst().first?.prefix(6), ["longhorn-system", volume, "v1", "attached", "degraded", String(2 << 30)])
+            rows.first,
+            ["NAMESPACE", "NAME", "DATA", "ENGINE", "STATE", "ROBUSTNESS", "SCHEDULED", "SIZE", "NODE", "AGE"])
+        XCTAssertEqual(
+            rows.dropFirst().first?.prefix(6),
+            ["longhorn-system", volume, "v1", "attached", "degraded", String(2 << 30)])
         // SCHEDULED is empty on a real cluster too: the column asks for a Schedulable condition, volumes have Scheduled.
         XCTAssertEqual(rows.dropFirst().first?.dropFirst(6).first, "k3s-wk-01", kubectl.stdout)
     }
@@ -196,7 +199,8 @@ final class VolumeCommandsTests: XCTestCase {
 
         // Cordoned, the worker is no longer schedulable for Longhorn: the client warns.
         XCTAssertEqual(lab.kube.run(#"kube get nodes"#).status, 0)
-        try lab.client.mergePatch("/api/v1/nodes/k3s-wk-01", .object([("spec", .object([("unschedulable", .bool(true))]))]))
+        try lab.client.mergePatch(
+            "/api/v1/nodes/k3s-wk-01", .object([("spec", .object([("unschedulable", .bool(true))]))]))
         XCTAssertTrue(
             lab.eventually {
                 try lab.nodeConditions("k3s-wk-01").contains(

@@ -6,8 +6,9 @@ extension VolumeCommands {
     /// (else the context's) that have a Longhorn volume, and the volumes' own names, through the
     /// context of `--context`; `all` for `volume wait`.
     static let names = NameProvider(
-        kind: "longhorn-volume", ttl: .seconds(10), scope: { $0.joined(separator: " ") }
-    ) { query in
+        kind: "longhorn-volume", ttl: .seconds(10), scope: { $0.joined(separator: " ") }, fetch: volumeNames)
+
+    static func volumeNames(_ query: NameQuery) throws -> [NameCandidate] {
         guard let spec = [show, wait].first(where: { $0.name == query.command }) else { return [] }
         let flags = spec.arguments(typed: query.words).flags
         let client = try KubeService.of(query.context).client(context: flags["context"], quiet: true)

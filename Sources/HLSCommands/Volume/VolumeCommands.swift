@@ -27,7 +27,9 @@ enum VolumeCommands {
             default-replica-count setting's exceeds the schedulable Longhorn nodes (Longhorn's default of 3 on a \
             two-node lab): such a volume stays degraded.
             """,
-        flags: [KubeCommands.namespaceFlag, Flag("all-namespaces", short: "A", "every namespace"), KubeCommands.contextFlag],
+        flags: [
+            KubeCommands.namespaceFlag, Flag("all-namespaces", short: "A", "every namespace"), KubeCommands.contextFlag,
+        ],
         columns: ["namespace", "pvc", "volume", "state", "robustness", "size", "actual_size", "replicas", "nodes"],
         examples: [
             Example("volume list -A", "every Longhorn volume of the cluster", needsLab: true),
@@ -96,7 +98,9 @@ enum VolumeCommands {
             volume.name == text || (volume.pvc == text && volume.namespace == namespace)
         }
         try warn(inv, text == "all" ? all.filter { $0.state == "attached" } : all.filter(named), client: client)
-        let subject = text == "all" ? "every attached volume" : text.hasPrefix("pvc-") ? "volume \(text)" : "volume \(namespace)/\(text)"
+        let subject =
+            text == "all"
+            ? "every attached volume" : text.hasPrefix("pvc-") ? "volume \(text)" : "volume \(namespace)/\(text)"
         let timeout = inv.duration(defaulted: "timeout")
         var poll = Poll(
             "\(subject) (\(awaited))", timeout: timeout, every: .seconds(5), cancellation: inv.context.cancellation,
@@ -163,9 +167,11 @@ enum VolumeCommands {
     static func find(_ name: String, _ inv: Invocation, client: KubeClient) throws -> LonghornVolume {
         let all = try loadAll(client: client, cancellation: inv.context.cancellation)
         let namespace = KubeCommands.namespace(inv, client)
-        if let volume = all.first(where: { $0.name == name }) ?? all.first(where: {
-            $0.pvc == name && $0.namespace == namespace
-        }) {
+        if let volume = all.first(where: { $0.name == name })
+            ?? all.first(where: {
+                $0.pvc == name && $0.namespace == namespace
+            })
+        {
             return volume
         }
         throw inv.failure(
@@ -175,7 +181,8 @@ enum VolumeCommands {
 
     /// Prints the replica-count warnings for `volumes`.
     static func warn(_ inv: Invocation, _ volumes: [LonghornVolume], client: KubeClient) throws {
-        for warning in try VolumeReplicaCheck.warnings(volumes, client: client, cancellation: inv.context.cancellation) {
+        for warning in try VolumeReplicaCheck.warnings(volumes, client: client, cancellation: inv.context.cancellation)
+        {
             inv.context.err("warning: \(warning)\n")
         }
     }

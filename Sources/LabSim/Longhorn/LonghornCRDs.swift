@@ -37,7 +37,10 @@ extension Longhorn {
         crd(
             "nodes", "Node", short: "lhn",
             columns: [
-                ("Ready", "string", ".status.conditions[?(@.type=='Ready')].status", "Indicate whether the node is ready"),
+                (
+                    "Ready", "string", ".status.conditions[?(@.type=='Ready')].status",
+                    "Indicate whether the node is ready"
+                ),
                 (
                     "AllowScheduling", "boolean", ".spec.allowScheduling",
                     "Indicate whether the user disabled/enabled replica scheduling for the node"
@@ -78,7 +81,12 @@ extension Longhorn {
                     ("description", .string(column.description)), ("jsonPath", .string(column.path)),
                     ("name", .string(column.name)), ("type", .string(column.type)),
                 ])
-            } + [.object([("jsonPath", .string(".metadata.creationTimestamp")), ("name", .string("Age")), ("type", .string("date"))])]
+            } + [
+                .object([
+                    ("jsonPath", .string(".metadata.creationTimestamp")), ("name", .string("Age")),
+                    ("type", .string("date")),
+                ])
+            ]
         let schema = Document.object([
             ("type", .string("object")), ("x-kubernetes-preserve-unknown-fields", .bool(true)),
         ])
@@ -88,7 +96,10 @@ extension Longhorn {
                 "metadata",
                 .object([
                     ("name", .string("\(plural).\(group)")),
-                    ("labels", .object([("app.kubernetes.io/name", .string("longhorn")), ("longhorn-manager", .string(""))])),
+                    (
+                        "labels",
+                        .object([("app.kubernetes.io/name", .string("longhorn")), ("longhorn-manager", .string(""))])
+                    ),
                 ])
             ),
             (

@@ -29,8 +29,12 @@ struct LonghornConfigMapController: SimulatedController {
                     try client.apply(
                         Longhorn.settings.path(namespace: Longhorn.namespace, name: setting),
                         .object([
-                            ("apiVersion", .string("\(Longhorn.group)/\(Longhorn.version)")), ("kind", .string("Setting")),
-                            ("metadata", .object([("name", .string(setting)), ("namespace", .string(Longhorn.namespace))])),
+                            ("apiVersion", .string("\(Longhorn.group)/\(Longhorn.version)")),
+                            ("kind", .string("Setting")),
+                            (
+                                "metadata",
+                                .object([("name", .string(setting)), ("namespace", .string(Longhorn.namespace))])
+                            ),
                             ("value", .string(value)),
                         ]))
                 }

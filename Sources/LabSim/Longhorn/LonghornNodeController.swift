@@ -26,7 +26,10 @@ struct LonghornNodeController: SimulatedController {
                     Longhorn.nodes.path(namespace: Longhorn.namespace),
                     .object([
                         ("apiVersion", .string("\(Longhorn.group)/\(Longhorn.version)")), ("kind", .string("Node")),
-                        ("metadata", .object([("name", .string(nodeName)), ("namespace", .string(Longhorn.namespace))])),
+                        (
+                            "metadata",
+                            .object([("name", .string(nodeName)), ("namespace", .string(Longhorn.namespace))])
+                        ),
                         (
                             "spec",
                             .object([
@@ -119,17 +122,21 @@ struct LonghornNodeController: SimulatedController {
         let imPath = Longhorn.instanceManagers.path(namespace: Longhorn.namespace, name: imName)
         let labels = Document.object([
             ("longhorn.io/component", .string("instance-manager")), ("longhorn.io/data-engine", .string("v1")),
-            ("longhorn.io/instance-manager-type", .string("aio")), ("longhorn.io/managed-by", .string("longhorn-manager")),
+            ("longhorn.io/instance-manager-type", .string("aio")),
+            ("longhorn.io/managed-by", .string("longhorn-manager")),
             ("longhorn.io/node", .string(nodeName)),
         ])
         if try client.get(imPath) == nil {
             try client.create(
                 Longhorn.instanceManagers.path(namespace: Longhorn.namespace),
                 .object([
-                    ("apiVersion", .string("\(Longhorn.group)/\(Longhorn.version)")), ("kind", .string("InstanceManager")),
+                    ("apiVersion", .string("\(Longhorn.group)/\(Longhorn.version)")),
+                    ("kind", .string("InstanceManager")),
                     (
                         "metadata",
-                        .object([("name", .string(imName)), ("namespace", .string(Longhorn.namespace)), ("labels", labels)])
+                        .object([
+                            ("name", .string(imName)), ("namespace", .string(Longhorn.namespace)), ("labels", labels),
+                        ])
                     ),
                     (
                         "spec",
@@ -143,7 +150,8 @@ struct LonghornNodeController: SimulatedController {
         let state = running ? "running" : "unknown"
         if let im = try client.get(imPath), im.text("status", "currentState") != state {
             try client.mergePatch(
-                imPath, .object([("status", .object([("currentState", .string(state)), ("ownerID", .string(nodeName))]))]),
+                imPath,
+                .object([("status", .object([("currentState", .string(state)), ("ownerID", .string(nodeName))]))]),
                 subresource: "status")
         }
         let podPath = Longhorn.pods.path(namespace: Longhorn.namespace, name: imName)
@@ -154,12 +162,15 @@ struct LonghornNodeController: SimulatedController {
                     ("apiVersion", .string("v1")), ("kind", .string("Pod")),
                     (
                         "metadata",
-                        .object([("name", .string(imName)), ("namespace", .string(Longhorn.namespace)), ("labels", labels)])
+                        .object([
+                            ("name", .string(imName)), ("namespace", .string(Longhorn.namespace)), ("labels", labels),
+                        ])
                     ),
                     (
                         "spec",
                         .object([
-                            ("nodeName", .string(nodeName)), ("serviceAccountName", .string("longhorn-service-account")),
+                            ("nodeName", .string(nodeName)),
+                            ("serviceAccountName", .string("longhorn-service-account")),
                             (
                                 "containers",
                                 .array([

@@ -66,7 +66,10 @@ struct LonghornProvisioner: SimulatedController {
                             "metadata",
                             .object([
                                 ("name", .string(name)),
-                                ("annotations", .object([("pv.kubernetes.io/provisioned-by", .string(Longhorn.driver))])),
+                                (
+                                    "annotations",
+                                    .object([("pv.kubernetes.io/provisioned-by", .string(Longhorn.driver))])
+                                ),
                             ])
                         ),
                         (

@@ -64,7 +64,8 @@ struct LonghornVolumeController: SimulatedController {
             let free = schedulable.filter { !used.contains($0) }
             let node =
                 free.first
-                ?? (soft ? schedulable.min { a, b in used.filter { $0 == a }.count < used.filter { $0 == b }.count } : nil)
+                ?? (soft
+                    ? schedulable.min { a, b in used.filter { $0 == a }.count < used.filter { $0 == b }.count } : nil)
             guard let node else {
                 scheduled = false
                 break
@@ -151,7 +152,9 @@ struct LonghornVolumeController: SimulatedController {
         }
 
         if let target, let pvName = pv?.text("metadata", "name") {
-            for pod in users { try recordAttachProblems(pod, node: target, pv: pvName, attachFailure: failure, client: client) }
+            for pod in users {
+                try recordAttachProblems(pod, node: target, pv: pvName, attachFailure: failure, client: client)
+            }
         }
         return attachedTo != nil || failure != nil ? Self.resync : nil
     }
@@ -228,7 +231,9 @@ struct LonghornVolumeController: SimulatedController {
         _ path: String, _ instance: Document, state: String, node: String, client: KubeInProcessClient
     ) throws {
         let manager = node.isEmpty || state == "stopped" ? "" : LonghornNodeController.instanceManager(node)
-        guard instance.text("status", "currentState") != state || instance.text("status", "instanceManagerName") != manager
+        guard
+            instance.text("status", "currentState") != state
+                || instance.text("status", "instanceManagerName") != manager
         else { return }
         try client.mergePatch(
             path,
