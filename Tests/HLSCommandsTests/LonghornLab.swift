@@ -12,8 +12,8 @@ import XCTest
 ///
 /// Stand-ins until other branches land (the lead switches them at merge): the chart is
 /// installed by applying what `SimulatedChart.longhorn` renders through the in-process client
-/// (not by the simulated helm-controller), the longhorn-manager DaemonSet is marked available
-/// through its status subresource (not by the workloads controllers), and pods are created
+/// (not by the simulated helm-controller), the longhorn-manager DaemonSet and the driver
+/// deployer are marked available through their status subresource (not by the workloads controllers), and pods are created
 /// already bound to a node (`spec.nodeName`; nothing schedules them yet).
 final class LonghornLab {
     let roots: TemporaryDirectory
@@ -85,6 +85,10 @@ final class LonghornLab {
         try client.mergePatch(
             "/apis/apps/v1/namespaces/longhorn-system/daemonsets/longhorn-manager",
             .object([("status", .object([("numberAvailable", .int(1)), ("numberReady", .int(1))]))]),
+            subresource: "status")
+        try client.mergePatch(
+            "/apis/apps/v1/namespaces/longhorn-system/deployments/longhorn-driver-deployer",
+            .object([("status", .object([("availableReplicas", .int(1)), ("readyReplicas", .int(1))]))]),
             subresource: "status")
     }
 

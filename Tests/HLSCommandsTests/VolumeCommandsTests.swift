@@ -59,6 +59,17 @@ final class VolumeCommandsTests: XCTestCase {
         let workloads = lab.kube.run("volume show \(volume) | get workloads | get pod | to json --compact")
         XCTAssertEqual(workloads.out, #"["web"]"# + "\n", workloads.err)
 
+        // The driver deployer deployed the CSI sidecars; the manager made the Settings from the chart's values.
+        let deployments = { lab.kube.run("kube get deploy -n longhorn-system | get name | to json --compact").out }
+        XCTAssertTrue(lab.eventually { deployments().contains("csi-snapshotter") }, deployments())
+        XCTAssertEqual(
+            deployments(),
+            #"["csi-attacher","csi-provisioner","csi-resizer","csi-snapshotter","longhorn-driver-deployer","longhorn-ui"]"#
+                + "\n")
+        let replicaCount = lab.kube.run(
+            "kube get settings.longhorn.io default-replica-count -n longhorn-system -o json | from json | get value")
+        XCTAssertEqual(replicaCount.out, "3\n", replicaCount.err)
+
         // kubectl's table of the volumes (the CRD's printer columns) agrees with volume list.
         let kubectl = try runProcess(
             try Kubectl.path(),
@@ -112,6 +123,18 @@ final class VolumeCommandsTests: XCTestCase {
         XCTAssertEqual(detached.status, 0, detached.err)
         XCTAssertTrue(lab.eventually { lab.field("robustness") == "unknown" })
         XCTAssertTrue(lab.eventually { try budgets().isEmpty })
+
+        // The claim deleted (reclaim policy Delete): the volume, its replicas and the PV go.
+        try lab.client.delete("/api/v1/namespaces/apps/persistentvolumeclaims/data")
+        XCTAssertTrue(lab.eventually { try lab.volumes().isEmpty }, lab.dump)
+        XCTAssertTrue(
+            lab.eventually {
+                lab.kube.sim.object(path: "/apis/longhorn.io/v1beta2/namespaces/longhorn-system/replicas")?
+                    .contains("\"items\":[]") ?? false
+            })
+        XCTAssertTrue(
+            lab.eventually { lab.kube.sim.object(path: "/api/v1/persistentvolumes")?.contains("\"items\":[]") ?? false }
+        )
     }
 
     func testSoftAntiAffinityPutsTheThirdReplicaOnANodeThatHasOne() throws {

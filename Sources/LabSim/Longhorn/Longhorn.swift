@@ -38,7 +38,7 @@ enum Longhorn {
     static func controllers(root: @escaping @Sendable (String) -> String?) -> [any SimulatedController] {
         [
             LonghornConfigMapController(), LonghornNodeController(root: root), LonghornProvisioner(),
-            LonghornVolumeController(root: root),
+            LonghornReclaimer(), LonghornVolumeController(root: root), LonghornDriverDeployer(),
         ]
     }
 

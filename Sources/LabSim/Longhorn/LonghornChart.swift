@@ -59,31 +59,6 @@ extension Longhorn {
         func indented(_ text: String) -> String {
             text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
         }
-        func deployment(_ name: String, _ image: String) -> String {
-            """
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata:
-              name: \(name)
-              namespace: \(namespace)
-              labels:
-                \(labels)
-            spec:
-              replicas: 1
-              selector:
-                matchLabels:
-                  app: \(name)
-              template:
-                metadata:
-                  labels:
-                    app: \(name)
-                spec:
-                  serviceAccountName: longhorn-service-account
-                  containers:
-                  - name: \(name)
-                    image: \(image)
-            """
-        }
         let yaml = """
             apiVersion: v1
             kind: ServiceAccount
@@ -140,11 +115,39 @@ extension Longhorn {
                     securityContext:
                       privileged: true
             ---
-            \(deployment("longhorn-driver-deployer", image))
+            \(deployment("longhorn-driver-deployer", namespace: namespace, image: image))
             ---
-            \(deployment("longhorn-ui", "longhornio/longhorn-ui:v\(release.version)"))
+            \(deployment("longhorn-ui", namespace: namespace, image: "longhornio/longhorn-ui:v\(release.version)"))
             """
         // The text above is the chart's own template: it always parses.
         return (try? YAMLCodec.decodeAll(yaml, file: "longhorn chart")) ?? []
+    }
+
+    /// A Deployment of Longhorn's (`app: NAME`), as YAML.
+    static func deployment(_ name: String, namespace: String, image: String, replicas: Int = 1) -> String {
+        """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: \(name)
+          namespace: \(namespace)
+          labels:
+            app.kubernetes.io/name: longhorn
+            app: \(name)
+        spec:
+          replicas: \(replicas)
+          selector:
+            matchLabels:
+              app: \(name)
+          template:
+            metadata:
+              labels:
+                app: \(name)
+            spec:
+              serviceAccountName: longhorn-service-account
+              containers:
+              - name: \(name)
+                image: \(image)
+        """
     }
 }

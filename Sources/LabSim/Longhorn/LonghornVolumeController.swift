@@ -70,7 +70,8 @@ struct LonghornVolumeController: SimulatedController {
                 scheduled = false
                 break
             }
-            replicas.append(try createReplica(of: name, size: size, on: node, client: client))
+            replicas.append(
+                try createReplica(of: name, size: size, on: node, owner: Self.owner(volume), client: client))
         }
 
         // Who uses it: the pods of its claim, as the PV's claimRef names it.
@@ -106,7 +107,7 @@ struct LonghornVolumeController: SimulatedController {
                 Longhorn.replicas.path(namespace: ns, name: replica.text("metadata", "name")), replica, state: state,
                 node: node, client: client)
         }
-        try syncEngine(of: name, size: size, on: attachedTo, client: client)
+        try syncEngine(of: name, size: size, on: attachedTo, owner: Self.owner(volume), client: client)
 
         // The volume's status.
         let old = volume["status"] ?? .object([])
@@ -163,9 +164,20 @@ struct LonghornVolumeController: SimulatedController {
         LonghornNodeEnvironment(root: root(node) ?? "/nonexistent")
     }
 
-    private func createReplica(of volume: String, size: Int, on node: String, client: KubeInProcessClient) throws
-        -> Document
-    {
+    /// The ownerReferences Longhorn gives a volume's replicas and engine, so they go with it.
+    static func owner(_ volume: Document) -> Document {
+        .array([
+            .object([
+                ("apiVersion", .string("\(Longhorn.group)/\(Longhorn.version)")), ("kind", .string("Volume")),
+                ("name", .string(volume.text("metadata", "name") ?? "")),
+                ("uid", .string(volume.text("metadata", "uid") ?? "")),
+            ])
+        ])
+    }
+
+    private func createReplica(
+        of volume: String, size: Int, on node: String, owner: Document, client: KubeInProcessClient
+    ) throws -> Document {
         let suffix = LonghornNodeController.hash("\(volume)/\(node)/\(KubeTime.now())/\(KubeIDs.uid())").prefix(8)
         let name = "\(volume)-r-\(suffix)"
         return try client.create(
@@ -177,6 +189,7 @@ struct LonghornVolumeController: SimulatedController {
                     .object([
                         ("name", .string(name)), ("namespace", .string(Longhorn.namespace)),
                         ("labels", .object([("longhornnode", .string(node)), ("longhornvolume", .string(volume))])),
+                        ("ownerReferences", owner),
                     ])
                 ),
                 (
@@ -194,7 +207,9 @@ struct LonghornVolumeController: SimulatedController {
     }
 
     /// The volume's engine, on the node it is attached to (stopped when detached).
-    private func syncEngine(of volume: String, size: Int, on node: String?, client: KubeInProcessClient) throws {
+    private func syncEngine(
+        of volume: String, size: Int, on node: String?, owner: Document, client: KubeInProcessClient
+    ) throws {
         let path = Longhorn.engines.path(namespace: Longhorn.namespace, name: "\(volume)-e-0")
         var engine = try client.get(path)
         if engine == nil {
@@ -207,6 +222,7 @@ struct LonghornVolumeController: SimulatedController {
                         .object([
                             ("name", .string("\(volume)-e-0")), ("namespace", .string(Longhorn.namespace)),
                             ("labels", .object([("longhornvolume", .string(volume))])),
+                            ("ownerReferences", owner),
                         ])
                     ),
                     (
