@@ -189,23 +189,9 @@ final class CommandExamplesTests: XCTestCase {
                 values: "persistence:\n  defaultClassReplicaCount: 2\ndefaultSettings:\n  defaultReplicaCount: 2\n",
                 client: XCTUnwrap(kube.inProcessClient(manager: "helm-controller")))
         }
-        let objects = """
-            apiVersion: v1
-            kind: PersistentVolumeClaim
-            metadata: {name: data, namespace: apps}
-            spec:
-              accessModes: [ReadWriteOnce]
-              storageClassName: longhorn
-              resources: {requests: {storage: 1Gi}}
-            ---
-            apiVersion: v1
-            kind: Pod
-            metadata: {name: db, namespace: apps}
-            spec:
-              nodeName: k3s-cp-01
-              containers: [{name: db, image: postgres}]
-              volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]
-            """
+        let objects =
+            LonghornLab.claimYAML("data", size: "1Gi") + "\n---\n"
+            + LonghornLab.podYAML("db", claim: "data", on: "k3s-cp-01")
         let manifest = try lab.home.write("longhorn/objects.yaml", objects)
         let applied = lab.run("kube apply -f \"\(manifest)\"")
         XCTAssertEqual(applied.status, 0, "the volume examples' objects: \(applied.err)")

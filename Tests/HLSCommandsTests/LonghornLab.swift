@@ -94,46 +94,54 @@ final class LonghornLab {
 
     /// Creates a namespace and a claim of the longhorn StorageClass in it.
     func claim(_ name: String, namespace: String = "apps", size: String = "2Gi") throws {
-        try kube.create(
-            """
-            apiVersion: v1
-            kind: Namespace
-            metadata:
-              name: \(namespace)
-            ---
-            apiVersion: v1
-            kind: PersistentVolumeClaim
-            metadata:
-              name: \(name)
-              namespace: \(namespace)
-            spec:
-              accessModes: [ReadWriteOnce]
-              storageClassName: longhorn
-              resources:
-                requests:
-                  storage: \(size)
-            """)
+        try kube.create(Self.claimYAML(name, namespace: namespace, size: size))
     }
 
     /// A pod using `claim`, already bound to `node`.
     func runPod(_ name: String, claim: String, on node: String, namespace: String = "apps") throws {
-        try kube.create(
-            """
-            apiVersion: v1
-            kind: Pod
-            metadata:
-              name: \(name)
-              namespace: \(namespace)
-            spec:
-              nodeName: \(node)
-              containers:
-              - name: app
-                image: nginx
-              volumes:
-              - name: data
-                persistentVolumeClaim:
-                  claimName: \(claim)
-            """)
+        try kube.create(Self.podYAML(name, claim: claim, on: node, namespace: namespace))
+    }
+
+    /// A namespace and a claim of the longhorn StorageClass in it, as YAML.
+    static func claimYAML(_ name: String, namespace: String = "apps", size: String = "2Gi") -> String {
+        """
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: \(namespace)
+        ---
+        apiVersion: v1
+        kind: PersistentVolumeClaim
+        metadata:
+          name: \(name)
+          namespace: \(namespace)
+        spec:
+          accessModes: [ReadWriteOnce]
+          storageClassName: longhorn
+          resources:
+            requests:
+              storage: \(size)
+        """
+    }
+
+    /// A pod using `claim`, bound to `node`, as YAML.
+    static func podYAML(_ name: String, claim: String, on node: String, namespace: String = "apps") -> String {
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: \(name)
+          namespace: \(namespace)
+        spec:
+          nodeName: \(node)
+          containers:
+          - name: app
+            image: nginx
+          volumes:
+          - name: data
+            persistentVolumeClaim:
+              claimName: \(claim)
+        """
     }
 
     func deletePod(_ name: String, namespace: String = "apps") throws {

@@ -31,39 +31,8 @@ final class LonghornLabNodesTests: XCTestCase {
         XCTAssertEqual(stop.out, "[0]\n", stop.err)
         let manifest = try lab.home.write(
             "data.yaml",
-            """
-            apiVersion: v1
-            kind: Namespace
-            metadata:
-              name: apps
-            ---
-            apiVersion: v1
-            kind: PersistentVolumeClaim
-            metadata:
-              name: data
-              namespace: apps
-            spec:
-              accessModes: [ReadWriteOnce]
-              storageClassName: longhorn
-              resources:
-                requests:
-                  storage: 1Gi
-            ---
-            apiVersion: v1
-            kind: Pod
-            metadata:
-              name: web
-              namespace: apps
-            spec:
-              nodeName: k3s-wk-01
-              containers:
-              - name: app
-                image: nginx
-              volumes:
-              - name: data
-                persistentVolumeClaim:
-                  claimName: data
-            """)
+            LonghornLab.claimYAML("data", size: "1Gi") + "\n---\n"
+                + LonghornLab.podYAML("web", claim: "data", on: "k3s-wk-01"))
         let applied = lab.run("kube apply -f \(manifest)")
         XCTAssertEqual(applied.status, 0, applied.err)
         let state = { lab.run("volume list -n apps | get state | to json --compact").out }
