@@ -20,6 +20,8 @@ final class LonghornLab {
     let kube: KubeHarness
     /// Acts in the cluster as the components above would.
     let client: KubeInProcessClient
+    /// The Kubernetes nodes.
+    let nodes: [String]
 
     init(nodes: [String] = ["k3s-cp-01", "k3s-wk-01"]) throws {
         let roots = try TemporaryDirectory("hlsh-longhorn-nodes")
@@ -29,6 +31,7 @@ final class LonghornLab {
             options: KubeAPISimulator.Options(), controllers: Longhorn.controllers(root: { path + "/" + $0 }))
         kube = try KubeHarness(sim: sim)
         client = try XCTUnwrap(sim.inProcessClient(manager: "helm-controller"))
+        self.nodes = nodes
         for (index, node) in nodes.enumerated() {
             try prepare(node)
             try sim.registerNode(
@@ -66,7 +69,14 @@ final class LonghornLab {
     }
 
     /// Installs the chart with `values` (YAML) into longhorn-system, and marks the manager available.
-    func install(values: String = "{}") throws { try Self.install(values: values, client: client) }
+    /// Returns once the manager has a Longhorn Node for each node (as one waits for the chart's
+    /// pods after an install), so a replica count is checked against them all.
+    func install(values: String = "{}") throws {
+        try Self.install(values: values, client: client)
+        XCTAssertTrue(
+            eventually { try nodes.allSatisfy { try nodeConditions($0).contains { $0.hasPrefix("Ready=True") } } },
+            "Longhorn never had a Ready node for each of \(nodes)")
+    }
 
     /// Installs the chart through `client` (see the type's note), and marks the manager available.
     static func install(values: String = "{}", client: KubeInProcessClient) throws {
