@@ -15,6 +15,7 @@ public enum Commands {
         SecretCommands.register(into: &registry)
         GitOpsCommands.register(into: &registry)
         CertCommands.register(into: &registry)
+        VolumeCommands.register(into: &registry)
         SimCommands.register(into: &registry)
         registry.register(HistoryCommand.spec)
         registry.register(ProbeCommand.spec)

@@ -5,6 +5,8 @@ import HLSLanguage
 import TestSupport
 import XCTest
 
+@testable import LabSim
+
 /// Every example in the help of the command modules runs, against a simulated lab whose VMs
 /// exist (the builtins' examples are run by HLSLanguageTests).
 ///
@@ -69,7 +71,7 @@ final class CommandExamplesTests: XCTestCase {
 
         static func of(_ spec: CommandSpec) -> Stage {
             switch spec.path.first {
-            case "kube": .cluster
+            case "kube", "volume": .cluster
             case "probe": .ingress
             // node's cluster verbs (they take --context) need the cluster; kubeconfig only k3s.
             case "node":
@@ -102,6 +104,7 @@ final class CommandExamplesTests: XCTestCase {
         var code = example.code
         if stage == .cluster { code = try resetObjects(lab, for: code) }
         if stage == .ingress { code = code.replacingOccurrences(of: "ca.pem", with: lab.home.file("ca.pem")) }
+        if spec.path.first == "volume" { try prepareLonghorn(lab) }
         let result = lab.run(code)
         XCTAssertEqual(result.status, 0, "example of \(spec.name) failed: \(example.code)\n\(result.err)")
         if let expected = example.output {
@@ -180,6 +183,29 @@ final class CommandExamplesTests: XCTestCase {
         let running = lab.run("kube wait pod web -n apps --for condition=Ready --timeout 30s")
         XCTAssertEqual(running.status, 0, "the worker's kubelet runs the examples' pod: \(running.err)")
         return code.replacingOccurrences(of: "manifests/", with: lab.home.file("manifests") + "/")
+    }
+
+    /// Before a volume example: Longhorn installed once (as `LonghornLab` installs it, until
+    /// the simulated helm-controller does) on hardened nodes, with 2 replicas for the two nodes, and claim
+    /// `apps/data` used by pod `apps/db` on the server, its volume healthy.
+    func prepareLonghorn(_ lab: LabHarness) throws {
+        let kube = try XCTUnwrap(lab.lab.kube)
+        if kube.object(path: "/api/v1/namespaces/longhorn-system") == nil {
+            // Longhorn's prerequisites (open-iscsi, iscsid, iscsi_tcp, multipathd's blacklist).
+            let hardened = lab.run("node harden all")
+            XCTAssertEqual(hardened.status, 0, "hardening the shared lab for Longhorn: \(hardened.err)")
+            try LonghornLab.install(
+                values: "persistence:\n  defaultClassReplicaCount: 2\ndefaultSettings:\n  defaultReplicaCount: 2\n",
+                client: XCTUnwrap(kube.inProcessClient(manager: "helm-controller")))
+        }
+        let objects =
+            LonghornLab.claimYAML("data", size: "1Gi") + "\n---\n"
+            + LonghornLab.podYAML("db", claim: "data", on: "k3s-cp-01")
+        let manifest = try lab.home.write("longhorn/objects.yaml", objects)
+        let applied = lab.run("kube apply -f \"\(manifest)\"")
+        XCTAssertEqual(applied.status, 0, "the volume examples' objects: \(applied.err)")
+        let healthy = lab.run("volume wait data -n apps --for healthy --timeout 30s")
+        XCTAssertEqual(healthy.status, 0, "the volume examples' volume: \(healthy.err)")
     }
 
     /// `sim serve` runs until Ctrl-C: run it, wait for its env file, then cancel it.

@@ -69,6 +69,7 @@ final class RegistryDeclarationTests: XCTestCase {
         "cert expiring": ["n"], "cert why": ["n"],
         // `kube logs -c CONTAINER` likewise: hlsh's `-c CODE` is read only before the first word.
         "kube logs": ["n", "c"],
+        "volume list": ["n"], "volume show": ["n"], "volume wait": ["n"],
     ]
 
     /// `-o`/`--output FORMAT` is every verb's and hlsh's own: a verb that declared its own

@@ -41,6 +41,10 @@ final class GoldenTests: XCTestCase {
         try assertGolden("help-cert-why", ["cert", "why", "--help"], status: 0)
     }
 
+    func testHelpOfTheVolumeObject() throws {
+        try assertGolden("help-volume", ["-c", "help volume"], status: 0)
+    }
+
     func testHelpOfNodeHarden() throws {
         try assertGolden("help-node-harden", ["node", "harden", "--help"], status: 0)
     }

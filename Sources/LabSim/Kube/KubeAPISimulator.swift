@@ -125,11 +125,13 @@ public final class KubeAPISimulator: Sendable {
 
     public var endpoint: Endpoint? { running.withLock { $0?.endpoint } }
 
-    /// A client of the running API for a simulated server outside the controllers (Traefik's
-    /// entry points read Ingresses, Services and Secrets through it); nil when not running.
+    /// A client of the running API acting in process as `manager`, for a simulated server
+    /// outside the controllers (Traefik's entry points read Ingresses, Services and Secrets
+    /// through it) and for tests standing in for a component; nil when not running.
     func inProcessClient(manager: String) -> KubeInProcessClient? {
         running.withLock { $0.map { KubeInProcessClient(api: $0.api, manager: manager) } }
     }
+
     /// The running API, for the simulator's own tests and set-up (nil when stopped).
     var api: KubeAPI? { running.withLock { $0?.api } }
 

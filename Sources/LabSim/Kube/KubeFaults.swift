@@ -16,6 +16,9 @@ public enum KubeFault: Sendable, Equatable {
     case acmeChallengeInvalid(times: Int)
     /// The next `times` CertificateRequests wait `seconds` before their issuer signs them.
     case slowIssuance(seconds: Double, times: Int)
+    /// The Longhorn volume `volume` (its `pvc-…` name) has a replica that failed: it stays
+    /// degraded while attached, until the faults are reset.
+    case volumeDegraded(volume: String)
 }
 
 /// The armed faults, consumed as requests match them.
@@ -25,6 +28,15 @@ final class KubeFaultInjector: Sendable {
     func inject(_ fault: KubeFault) { faults.withLock { $0.append(fault) } }
     func reset() { faults.withLock { $0.removeAll() } }
     var armed: [KubeFault] { faults.withLock { $0 } }
+
+    /// The Longhorn volumes armed as degraded.
+    var degradedVolumes: Set<String> {
+        Set(
+            armed.compactMap {
+                if case .volumeDegraded(let volume) = $0 { return volume }
+                return nil
+            })
+    }
 
     /// A 500 to answer with and/or a delay for this request.
     func requestFault(method: String, path: String) -> (status: KubeStatus?, delay: Double) {

@@ -182,8 +182,10 @@ public final class SimulatedLab: Sendable {
             var options = options
             options.certificateDirectory = directory + "/kube"
             let certManager = SimulatedCertManager(webhookLag: .seconds(options.certManagerWebhookLag))
+            let longhorn = Longhorn.controllers(root: { SimulatedNodes.root(of: $0, in: directory) })
             return KubeAPISimulator(
-                options: options, controllers: [serviceLB, traefik.controller] + certManager.controllers + flux.controllers,
+                options: options,
+                controllers: [serviceLB, traefik.controller] + certManager.controllers + longhorn + flux.controllers,
                 webhooks: [certManager.webhook])
         }
         if let kube {

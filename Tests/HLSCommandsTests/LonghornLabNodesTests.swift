@@ -1,0 +1,50 @@
+import Foundation
+import HLSCore
+import Kube
+import TestSupport
+import XCTest
+
+@testable import LabSim
+
+/// Longhorn in the whole simulated lab: its environment check reads the simulated nodes' root
+/// trees, so nodes that `node harden` prepared pass it, and a node whose iscsid was stopped
+/// afterwards does not attach a volume, with the message iscsiadm gives.
+final class LonghornLabNodesTests: XCTestCase {
+    func testHardenedNodesPassLonghornsCheckAndAStoppedIscsidKeepsAVolumeFromAttaching() throws {
+        let lab = try LabHarness()
+        lab.installCluster()
+        let kube = try XCTUnwrap(lab.lab.kube)
+        let client = try XCTUnwrap(kube.inProcessClient(manager: "helm-controller"))
+        try LonghornLab.install(values: "persistence:\n  defaultClassReplicaCount: 2\n", client: client)
+        let conditions = { (node: String) -> [String] in
+            let text = kube.object(path: "/apis/longhorn.io/v1beta2/namespaces/longhorn-system/nodes/\(node)") ?? ""
+            return ["Ready", "Schedulable", "RequiredPackages", "KernelModulesLoaded", "Multipathd"].filter {
+                text.contains(#""status":"True","type":"\#($0)""#)
+            }
+        }
+        let all = ["Ready", "Schedulable", "RequiredPackages", "KernelModulesLoaded", "Multipathd"]
+        XCTAssertTrue(
+            LonghornLab.eventually(20) { conditions("k3s-cp-01") == all && conditions("k3s-wk-01") == all },
+            "\(conditions("k3s-cp-01")) \(conditions("k3s-wk-01"))")
+
+        let stop = lab.run(#"node run k3s-wk-01 "sudo systemctl stop iscsid" | get exit | to json --compact"#)
+        XCTAssertEqual(stop.out, "[0]\n", stop.err)
+        let manifest = try lab.home.write(
+            "data.yaml",
+            LonghornLab.claimYAML("data", size: "1Gi") + "\n---\n"
+                + LonghornLab.podYAML("web", claim: "data", on: "k3s-wk-01"))
+        let applied = lab.run("kube apply -f \(manifest)")
+        XCTAssertEqual(applied.status, 0, applied.err)
+        let state = { lab.run("volume list -n apps | get state | to json --compact").out }
+        XCTAssertTrue(LonghornLab.eventually(10) { state() == #"["attaching"]"# + "\n" }, state())
+        let events = { lab.run(#"kube events -n apps | where reason == "FailedAttachVolume" | get message"#).out }
+        XCTAssertTrue(
+            LonghornLab.eventually(10) { events().contains("iscsiadm: can not connect to iSCSI daemon (111)!") },
+            events())
+
+        let start = lab.run(#"node run k3s-wk-01 "sudo systemctl start iscsid" | get exit | to json --compact"#)
+        XCTAssertEqual(start.out, "[0]\n", start.err)
+        let wait = lab.run("volume wait data -n apps --for healthy --timeout 15s | get for")
+        XCTAssertEqual(wait.out, "healthy\n", wait.err)
+    }
+}
