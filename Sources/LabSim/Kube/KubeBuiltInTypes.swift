@@ -15,6 +15,7 @@ enum KubeBuiltInTypes {
         type("", "v1", "secrets", "Secret", gen: false),
         type("", "v1", "events", "Event", short: ["ev"], gen: false),
         type("", "v1", "serviceaccounts", "ServiceAccount", short: ["sa"], gen: false),
+        type("", "v1", "resourcequotas", "ResourceQuota", short: ["quota"], sub: ["status"], gen: false),
         type("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", short: ["pvc"], sub: ["status"], gen: false),
         type(
             "", "v1", "persistentvolumes", "PersistentVolume", cluster: true, short: ["pv"], sub: ["status"], gen: false
@@ -38,6 +39,11 @@ enum KubeBuiltInTypes {
         type("coordination.k8s.io", "v1", "leases", "Lease", gen: false),
         type("networking.k8s.io", "v1", "ingresses", "Ingress", short: ["ing"], sub: ["status"]),
         type("networking.k8s.io", "v1", "ingressclasses", "IngressClass", cluster: true),
+        type("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", short: ["netpol"]),
+        type("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", cluster: true, gen: false),
+        type("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", cluster: true, gen: false),
+        type("rbac.authorization.k8s.io", "v1", "roles", "Role", gen: false),
+        type("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", gen: false),
         type("storage.k8s.io", "v1", "storageclasses", "StorageClass", cluster: true, short: ["sc"], gen: false),
     ]
 

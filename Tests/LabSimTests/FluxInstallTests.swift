@@ -1,0 +1,71 @@
+import Foundation
+import HLSCore
+import LabSim
+import TestSupport
+import XCTest
+
+/// The pinned Flux release's install.yaml as real kubectl sees it on the simulated API.
+final class FluxInstallTests: XCTestCase {
+    func testInstallYAMLAppliesServerSideAndItsKindsPrintFluxsColumns() throws {
+        let kube = try KubeSimFixture()
+        let applied = try kube.kubectlOK(
+            ["apply", "--server-side", "--field-manager=flux", "-f", "-"], stdin: FluxRelease.installYAML)
+        XCTAssertTrue(
+            applied.contains(
+                "customresourcedefinition.apiextensions.k8s.io/kustomizations.kustomize.toolkit.fluxcd.io serverside-applied"
+            ), applied)
+        XCTAssertTrue(applied.contains("deployment.apps/source-controller serverside-applied"), applied)
+        let objects = """
+            apiVersion: source.toolkit.fluxcd.io/v1
+            kind: GitRepository
+            metadata: {name: flux-system, namespace: flux-system}
+            spec: {interval: 1m0s, ref: {branch: main}, secretRef: {name: flux-system}, url: ssh://git@github.com/homelab/gitops}
+            ---
+            apiVersion: kustomize.toolkit.fluxcd.io/v1
+            kind: Kustomization
+            metadata: {name: flux-system, namespace: flux-system}
+            spec: {interval: 10m0s, path: ./clusters/lab, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}
+            ---
+            apiVersion: helm.toolkit.fluxcd.io/v2
+            kind: HelmRelease
+            metadata: {name: traefik, namespace: flux-system}
+            spec: {interval: 1h, chart: {spec: {chart: traefik, sourceRef: {kind: HelmRepository, name: traefik}}}}
+            """
+        try kube.kubectlOK(["apply", "--server-side", "-f", "-"], stdin: objects)
+        let table = try kube.kubectlOK(["get", "ks,gitrepo,hr", "-A"])
+        let headers = table.split(separator: "\n").filter { $0.hasPrefix("NAMESPACE") }
+            .map { $0.split(separator: " ").joined(separator: " ") }
+        XCTAssertEqual(
+            headers,
+            [
+                "NAMESPACE NAME AGE READY STATUS", "NAMESPACE NAME URL AGE READY STATUS",
+                "NAMESPACE NAME AGE READY STATUS",
+            ], table)
+        XCTAssertTrue(table.contains("kustomization.kustomize.toolkit.fluxcd.io/flux-system"), table)
+        XCTAssertTrue(table.contains("ssh://git@github.com/homelab/gitops"), table)
+        let labelled = try kube.kubectlOK(
+            [
+                "get", "crd,deploy", "-A", "-l",
+                "app.kubernetes.io/part-of=flux,app.kubernetes.io/version=\(FluxRelease.version)", "-o", "name",
+            ])
+        XCTAssertEqual(labelled.split(separator: "\n").count, 10 + 4, labelled)
+    }
+
+    func testTheChecksumIsTheSHA256OfTheText() throws {
+        let dir = try TemporaryDirectory("flux-install")
+        try dir.write("install.yaml", FluxRelease.installYAML)
+        let sum = try runProcess("/usr/bin/sha256sum", [dir.file("install.yaml")])
+        XCTAssertEqual(sum.stdout.split(separator: " ").first.map(String.init), FluxRelease.sha256)
+        XCTAssertEqual(FluxRelease.documents.first?.text("metadata", "name"), "flux-system")
+        XCTAssertEqual(FluxRelease.documents.filter { $0.text("kind") == "Deployment" }.count, 4)
+    }
+}
+
+extension Document {
+    fileprivate func text(_ path: String...) -> String? {
+        var current: Document? = self
+        for key in path { current = current?[key] }
+        if case .string(let s)? = current { return s }
+        return nil
+    }
+}
