@@ -11,13 +11,14 @@ import TestSupport
 /// A simulated Kubernetes API started for one test, its admin kubeconfig as `KUBECONFIG`, and a
 /// way to run .hls against it in-process exactly as the binary does.
 final class KubeHarness {
-    let sim = KubeAPISimulator()
+    let sim: KubeAPISimulator
     let dir: TemporaryDirectory
     let environment: [String: String]
     /// A client of its own, to set up and inspect the cluster apart from the code under test.
     let client: KubeClient
 
-    init() throws {
+    init(options: KubeAPISimulator.Options = KubeAPISimulator.Options()) throws {
+        sim = KubeAPISimulator(options: options)
         dir = try TemporaryDirectory("hlsh-kube")
         _ = try sim.start()
         let kubeconfig = dir.file("kubeconfig")

@@ -4,7 +4,8 @@ import Kube
 
 extension FluxCommands {
     static let check = CommandSpec(
-        ["flux", "check"], summary: "Whether the cluster suits the pinned Flux and its controllers and CRDs are in place",
+        ["flux", "check"],
+        summary: "Whether the cluster suits the pinned Flux and its controllers and CRDs are in place",
         discussion: """
             As flux check does: the server's version against the release's minimum (Kubernetes 1.33 for Flux \
             v2.9), the distribution and whether the cluster is bootstrapped (labels of the gitrepositories \
@@ -22,7 +23,8 @@ extension FluxCommands {
             var rows: [(check: String, ok: Bool, detail: String)] = []
             let version = try client.serverVersion(cancellation: cancellation)
             let minimum = "\(release.minimumKubernetes.major).\(release.minimumKubernetes.minor).0"
-            rows.append(("kubernetes", release.supports(version), "\(version) (Flux \(release.version) needs >=\(minimum))"))
+            rows.append(
+                ("kubernetes", release.supports(version), "\(version) (Flux \(release.version) needs >=\(minimum))"))
             if !inv.flag("pre") {
                 let label = KubeListOptions(labelSelector: "app.kubernetes.io/part-of=flux")
                 if let crd = try client.getIfPresent(
@@ -66,11 +68,15 @@ extension FluxCommands {
                 throw inv.failure(
                     "\(failed.count) check\(failed.count == 1 ? "" : "s") failed",
                     hint: failed.first?.check == "kubernetes"
-                        ? "upgrade k3s (the inventory's k3s.version) to a release Flux \(release.version) supports" : nil,
+                        ? "upgrade k3s (the inventory's k3s.version) to a release Flux \(release.version) supports"
+                        : nil,
                     cause: failed.map { "\($0.check): \($0.detail)" }.joined(separator: "; "))
             }
             return .list(
-                rows.map { .record(Record([("check", .string($0.check)), ("ok", .bool($0.ok)), ("detail", .string($0.detail))])) })
+                rows.map {
+                    .record(
+                        Record([("check", .string($0.check)), ("ok", .bool($0.ok)), ("detail", .string($0.detail))]))
+                })
         })
 
     /// Why a Deployment is not yet Current (kstatus: generation observed, every replica updated

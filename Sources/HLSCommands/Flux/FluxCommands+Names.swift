@@ -3,7 +3,7 @@ import Kube
 
 extension FluxCommands {
     /// The kind words of the flux verbs (`ks`, `hr`, `git`, …, and `sources`/`all` for `get`).
-    static let kinds = NameProvider(kind: "flux-kind", ttl: .seconds(3600), scope: { _ in "" }) { _ in
+    static let kinds = NameProvider(kind: "flux-kind", ttl: .seconds(3600)) { _ in
         FluxKind.allCases.map { NameCandidate($0.words[0], detail: $0.kind) }
             + [NameCandidate("sources", detail: "every source kind"), NameCandidate("all", detail: "every kind")]
     }

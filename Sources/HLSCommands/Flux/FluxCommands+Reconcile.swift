@@ -36,7 +36,8 @@ extension FluxCommands {
             let client = try client(inv)
             var targets = try selected(kind, inv: inv, client: client)
             if inv.string("name") != nil, let target = targets.first, target.suspended {
-                throw inv.failure("resource is suspended", hint: "resume it first: flux resume \(kind.words[0]) \(target.name)")
+                throw inv.failure(
+                    "resource is suspended", hint: "resume it first: flux resume \(kind.words[0]) \(target.name)")
             }
             targets = targets.filter { !$0.suspended }
             var steps: [FluxObject] = []
@@ -47,7 +48,9 @@ extension FluxCommands {
                     if source.suspended {
                         throw inv.failure(
                             "resource is suspended: \(source.kind.kind) \(source.ref)",
-                            hint: "resume it first: flux resume \(source.kind.words[0]) \(source.name) -n \(source.namespace)")
+                            hint:
+                                "resume it first: flux resume \(source.kind.words[0]) \(source.name) -n \(source.namespace)"
+                        )
                     }
                     steps.append(source)
                 }
@@ -100,7 +103,10 @@ extension FluxCommands {
                 .record(
                     Record([
                         ("target", .string(outcome.change.target)), ("action", .string(outcome.change.action)),
-                        ("revision", seen[outcome.change.target].map { .string(FluxObject.shortenHashes($0)) } ?? .null),
+                        (
+                            "revision",
+                            seen[outcome.change.target].map { .string(FluxObject.shortenHashes($0)) } ?? .null
+                        ),
                         ("status", .string(outcome.status.rawValue)), ("elapsed", .duration(outcome.elapsed)),
                     ]))
             })
@@ -133,7 +139,8 @@ extension FluxCommands {
         var poll = Poll(
             "\(describe(target)) to reconcile", timeout: timeout, every: .seconds(5),
             cancellation: inv.context.cancellation, at: .source(inv.location),
-            hint: "raise --timeout, or look at the controller: kube logs -n flux-system deploy/\(target.kind.controller)")
+            hint:
+                "raise --timeout, or look at the controller: kube logs -n flux-system deploy/\(target.kind.controller)")
         poll.timeoutMessage = "\(inv.spec.name): \(describe(target)) was not reconciled after \(timeout.text)"
         let settled = try KubeObjectWait(
             client: client, resource: target.kind.resource, name: target.name, namespace: target.namespace

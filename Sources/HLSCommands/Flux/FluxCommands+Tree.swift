@@ -19,7 +19,8 @@ extension FluxCommands {
         ],
         implementation: .query { inv in
             let client = try client(inv)
-            let root = try object(.kustomization, inv.string("name")!, namespace: namespace(inv), client: client, inv: inv)
+            let root = try object(
+                .kustomization, inv.string("name")!, namespace: namespace(inv), client: client, inv: inv)
             var rows: [Value] = []
             var seen = Set<FluxRef>()
             if inv.flag("deps") {

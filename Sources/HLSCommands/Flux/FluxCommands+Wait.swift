@@ -42,7 +42,13 @@ extension FluxCommands {
                 targets = [
                     FluxObject(
                         kind: kind,
-                        object: found ?? .object([("metadata", .object([("name", .string(name)), ("namespace", .string(namespace(inv)))]))]))
+                        object: found
+                            ?? .object([
+                                (
+                                    "metadata",
+                                    .object([("name", .string(name)), ("namespace", .string(namespace(inv)))])
+                                )
+                            ]))
                 ]
             }
             var rows: [Value] = []
@@ -52,7 +58,8 @@ extension FluxCommands {
                     .record(
                         Record([
                             ("target", .string(describe(ready))),
-                            ("revision", .string(FluxObject.shortenHashes(ready.revision))), ("waited", .duration(waited)),
+                            ("revision", .string(FluxObject.shortenHashes(ready.revision))),
+                            ("waited", .duration(waited)),
                         ])))
             }
             return name == "all" ? .list(rows) : rows[0]
@@ -64,7 +71,9 @@ extension FluxCommands {
         var poll = Poll(
             "\(describe(target)) (Ready)", timeout: timeout, every: .seconds(5),
             cancellation: inv.context.cancellation, at: .source(inv.location),
-            hint: "raise --timeout, or look at it: flux get \(target.kind.words[0]) \(target.name) -n \(target.namespace)")
+            hint:
+                "raise --timeout, or look at it: flux get \(target.kind.words[0]) \(target.name) -n \(target.namespace)"
+        )
         poll.timeoutMessage = "\(inv.spec.name): \(describe(target)) is not Ready after \(timeout.text)"
         let ready = try KubeObjectWait(
             client: client, resource: target.kind.resource, name: target.name, namespace: target.namespace

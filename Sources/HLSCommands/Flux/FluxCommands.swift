@@ -98,7 +98,8 @@ enum FluxCommands {
         implementation: .query { inv in
             let word = inv.string("kind")!
             guard let kinds = FluxKind.selection(word) else {
-                throw inv.usage("unknown Flux kind '\(word)'; one of \(FluxKind.allWords.joined(separator: ", ")), sources, all")
+                throw inv.usage(
+                    "unknown Flux kind '\(word)'; one of \(FluxKind.allWords.joined(separator: ", ")), sources, all")
             }
             let client = try client(inv)
             let everywhere = inv.flag("all-namespaces")
@@ -111,7 +112,8 @@ enum FluxCommands {
                     else { continue }
                     rows.append(FluxObject(kind: kind, object: object).row(namespaceColumn: everywhere))
                 } else {
-                    let found = try objects(kind, namespace: everywhere ? nil : namespace(inv), client: client, inv: inv)
+                    let found = try objects(
+                        kind, namespace: everywhere ? nil : namespace(inv), client: client, inv: inv)
                     rows += found.map { $0.row(namespaceColumn: everywhere) }
                 }
             }

@@ -11,7 +11,8 @@ enum FluxKind: String, CaseIterable, Sendable {
         case .kustomization: Self.type("kustomize.toolkit.fluxcd.io", "v1", "kustomizations", "Kustomization", "ks")
         case .helmRelease: Self.type("helm.toolkit.fluxcd.io", "v2", "helmreleases", "HelmRelease", "hr")
         case .gitRepository: Self.type("source.toolkit.fluxcd.io", "v1", "gitrepositories", "GitRepository", "gitrepo")
-        case .helmRepository: Self.type("source.toolkit.fluxcd.io", "v1", "helmrepositories", "HelmRepository", "helmrepo")
+        case .helmRepository:
+            Self.type("source.toolkit.fluxcd.io", "v1", "helmrepositories", "HelmRepository", "helmrepo")
         case .ociRepository: Self.type("source.toolkit.fluxcd.io", "v1", "ocirepositories", "OCIRepository", "ocirepo")
         case .helmChart: Self.type("source.toolkit.fluxcd.io", "v1", "helmcharts", "HelmChart", "hc")
         case .bucket: Self.type("source.toolkit.fluxcd.io", "v1", "buckets", "Bucket", "")
@@ -54,7 +55,8 @@ enum FluxKind: String, CaseIterable, Sendable {
     /// The kinds `flux get WORD` lists: one kind, `sources`, or `all`.
     static func selection(_ word: String) -> [FluxKind]? {
         switch word.lowercased() {
-        case "all": [.gitRepository, .helmRepository, .ociRepository, .helmChart, .bucket, .kustomization, .helmRelease]
+        case "all":
+            [.gitRepository, .helmRepository, .ociRepository, .helmChart, .bucket, .kustomization, .helmRelease]
         case "sources", "source": allCases.filter(\.isSource)
         default: named(word).map { [$0] }
         }

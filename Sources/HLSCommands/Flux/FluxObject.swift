@@ -111,7 +111,8 @@ struct FluxObject {
         var word = ""
         func flush() {
             let isHash =
-                (40...128).contains(word.count) && word.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
+                (40...128).contains(word.count)
+                && word.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
             out += isHash ? String(word.prefix(8)) : word
             word = ""
         }
