@@ -167,30 +167,10 @@ final class FluxCommandsTests: XCTestCase {
         try flux.kustomization("flux-system")
         try flux.kustomization("infra")
         try flux.kustomization("apps", dependsOn: ["infra"])
-        func inventory(_ name: String, _ ids: [String]) throws {
-            try flux.kube.client.mergePatch(
-                FluxHarness.kustomizations, name, namespace: "flux-system",
-                patch: .object([
-                    (
-                        "status",
-                        .object([
-                            (
-                                "inventory",
-                                .object([
-                                    (
-                                        "entries",
-                                        .array(ids.map { .object([("id", .string($0)), ("v", .string("v1"))]) })
-                                    )
-                                ])
-                            )
-                        ])
-                    )
-                ]), subresource: "status")
-        }
-        try inventory(
+        try flux.setInventory(
             "flux-system",
             ["flux-system_apps_kustomize.toolkit.fluxcd.io_Kustomization", "_apps__Namespace"])
-        try inventory("apps", ["apps_web_apps_Deployment", "apps_web__Service"])
+        try flux.setInventory("apps", ["apps_web_apps_Deployment", "apps_web__Service"])
         let tree = flux.kube.run("flux tree flux-system | get tree | to json --compact")
         XCTAssertEqual(tree.status, 0, tree.err)
         XCTAssertEqual(

@@ -110,6 +110,15 @@ final class FluxHarness: @unchecked Sendable {
         } catch {}
     }
 
+    /// Writes `status.inventory` of the Kustomization `name` with these entry ids.
+    func setInventory(_ name: String, _ ids: [String]) throws {
+        let entries = Document.array(ids.map { .object([("id", .string($0)), ("v", .string("v1"))]) })
+        try kube.client.mergePatch(
+            Self.kustomizations, name, namespace: "flux-system",
+            patch: .object([("status", .object([("inventory", .object([("entries", entries)]))]))]),
+            subresource: "status")
+    }
+
     /// A Kustomization in flux-system.
     func kustomization(_ name: String, dependsOn: [String] = [], suspend: Bool = false) throws {
         let deps = dependsOn.map { "{name: \($0)}" }.joined(separator: ", ")

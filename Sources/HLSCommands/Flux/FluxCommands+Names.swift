@@ -15,7 +15,7 @@ extension FluxCommands {
         kind: "flux-object", ttl: .seconds(10), scope: { $0.joined(separator: " ") }, fetch: objectNames)
 
     static func objectNames(_ query: NameQuery) throws -> [NameCandidate] {
-        guard let spec = [get, reconcile, suspend, resume, wait, tree].first(where: { $0.name == query.command })
+        guard let spec = [get, reconcile, suspend, resume, wait, tree, diff].first(where: { $0.name == query.command })
         else { return [] }
         let (positionals, flags) = spec.arguments(typed: query.words)
         let kinds: [FluxKind]

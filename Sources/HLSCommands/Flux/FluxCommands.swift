@@ -8,7 +8,7 @@ import Kube
 enum FluxCommands {
     static func register(into registry: inout Registry) {
         registry.registerObject("flux", summary: "Flux: check, get, reconcile, suspend, resume, wait, tree, diff")
-        for spec in [check, get, reconcile, suspend, resume, wait, tree] { registry.register(spec) }
+        for spec in [check, get, reconcile, suspend, resume, wait, tree, diff] { registry.register(spec) }
         registry.registerProvider(kinds)
         registry.registerProvider(objects)
     }
