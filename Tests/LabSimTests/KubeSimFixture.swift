@@ -12,13 +12,14 @@ final class KubeSimFixture {
     let kubeconfig: String
     let kubectlPath: String
 
-    init(options: KubeAPISimulator.Options = KubeAPISimulator.Options()) throws {
+    /// Starts `sim` (by default a simulator without controllers, made from `options`).
+    init(options: KubeAPISimulator.Options = KubeAPISimulator.Options(), sim: KubeAPISimulator? = nil) throws {
         kubectlPath = try Kubectl.path()
         dir = try TemporaryDirectory("labsim-kube")
-        sim = KubeAPISimulator(options: options)
-        endpoint = try sim.start()
+        self.sim = sim ?? KubeAPISimulator(options: options)
+        endpoint = try self.sim.start()
         kubeconfig = dir.file("kubeconfig")
-        try sim.writeKubeconfig(to: kubeconfig)
+        try self.sim.writeKubeconfig(to: kubeconfig)
     }
 
     deinit { sim.stop() }

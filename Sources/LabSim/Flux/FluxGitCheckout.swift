@@ -1,0 +1,136 @@
+import HLSCore
+import HLSCrypto
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// source-controller's git operations, with the real `git` over `ssh`: the Secret's `identity`
+/// and `known_hosts` go to a private temporary directory (mode 0700, files 0600), passed to ssh
+/// by path (never the key in an argument), with strict host key checking. Host names map to
+/// loopback ports through an ssh_config the controller writes (`Host github.com` → `HostName
+/// 127.0.0.1`, `Port N`, `HostKeyAlias github.com`), as the lab's `ssh_config` maps its nodes.
+struct FluxGitCheckout {
+    /// Host name → loopback port of the lab's git host.
+    var hosts: [String: UInt16]
+    var identity: String
+    var knownHosts: String
+
+    struct Failure: Error {
+        var message: String
+    }
+
+    /// The commit `branch` of `url` points at (`git ls-remote`), and, when `into` is given, its
+    /// tree checked out there (without `.git`).
+    func fetch(_ url: String, branch: String, into: String?) throws(Failure) -> String {
+        let scratch = try Self.privateDirectory()
+        defer { _ = try? FileManager.default.removeItem(atPath: scratch) }
+        try write(scratch + "/identity", identity.hasSuffix("\n") ? identity : identity + "\n")
+        try write(scratch + "/known_hosts", knownHosts)
+        var config = ""
+        for (host, port) in hosts.sorted(by: { $0.key < $1.key }) {
+            config += "Host \(host)\n  HostName 127.0.0.1\n  Port \(port)\n  HostKeyAlias \(host)\n"
+        }
+        try write(scratch + "/ssh_config", config)
+        let ssh = [
+            "ssh", "-F", scratch + "/ssh_config", "-i", scratch + "/identity", "-o", "IdentitiesOnly=yes",
+            "-o", "BatchMode=yes", "-o", "UserKnownHostsFile=" + scratch + "/known_hosts",
+            "-o", "StrictHostKeyChecking=yes", "-o", "ConnectTimeout=10",
+        ].joined(separator: " ")
+        let environment = [
+            "PATH": "/usr/bin:/bin", "HOME": scratch, "GIT_SSH_COMMAND": ssh, "GIT_TERMINAL_PROMPT": "0",
+            "GIT_CONFIG_NOSYSTEM": "1",
+        ]
+        guard let into else {
+            let listed = try run(["ls-remote", url, "refs/heads/" + branch], environment, scratch)
+            guard let commit = listed.split(separator: "\t").first, commit.count == 40 else {
+                throw Failure(message: "couldn't find remote ref \"refs/heads/\(branch)\"")
+            }
+            return String(commit)
+        }
+        let checkout = scratch + "/checkout"
+        _ = try run(
+            ["clone", "--quiet", "--depth", "1", "--single-branch", "--branch", branch, "--no-tags", url, checkout],
+            environment, scratch)
+        let commit = try run(["-C", checkout, "rev-parse", "HEAD"], environment, scratch)
+            .trimmingWhitespace()
+        _ = try? FileManager.default.removeItem(atPath: checkout + "/.git")
+        _ = try? FileManager.default.removeItem(atPath: into)
+        do {
+            try FileManager.default.createDirectory(
+                atPath: String(into[..<(into.lastIndex(of: "/") ?? into.endIndex)]), withIntermediateDirectories: true)
+            try FileManager.default.moveItem(atPath: checkout, toPath: into)
+        } catch {
+            throw Failure(message: "failed to store artifact: \(error)")
+        }
+        return commit
+    }
+
+    private func run(_ arguments: [String], _ environment: [String: String], _ scratch: String) throws(Failure)
+        -> String
+    {
+        let out = scratch + "/out"
+        let err = scratch + "/err"
+        let status: Int32
+        do {
+            status = try ChildProcess(
+                "/usr/bin/git", arguments, environment: environment, stdout: .file(out, append: false),
+                stderr: .file(err, append: false)
+            ).wait()
+        } catch {
+            throw Failure(message: error.message)
+        }
+        let output = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        guard status == 0 else {
+            let text = ((try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+                .split(separator: "\n").filter { !$0.hasPrefix("Warning: Permanently added") }
+                .joined(separator: "\n").trimmingWhitespace()
+            throw Failure(message: text.isEmpty ? "git exited with status \(status)" : text)
+        }
+        return output
+    }
+
+    private func write(_ path: String, _ text: String) throws(Failure) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Failure(message: "cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ Glibc.write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+            throw Failure(message: "cannot write \(path)")
+        }
+    }
+
+    private static func privateDirectory() throws(Failure) -> String {
+        var template = Array("/tmp/source-controller-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw Failure(message: "cannot create a temporary directory: \(String(cString: strerror(errno)))")
+        }
+        return String(cString: made)
+    }
+
+    /// `sha256:<hex>` over the tree's files (path and content, in path order): the artifact's digest.
+    static func digest(of directory: String) -> String {
+        var bytes: [UInt8] = []
+        func walk(_ relative: String) {
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory + relative)) ?? []).sorted()
+            for name in names {
+                let file = relative + "/" + name
+                var isDirectory = false
+                _ = FileManager.default.fileExists(atPath: directory + file, isDirectory: &isDirectory)
+                if isDirectory {
+                    walk(file)
+                } else if let data = FileManager.default.contents(atPath: directory + file) {
+                    bytes += Array(file.utf8) + [0] + Array(data) + [0]
+                }
+            }
+        }
+        walk("")
+        return "sha256:" + Hex.encode(SHA.sha256(bytes))
+    }
+}

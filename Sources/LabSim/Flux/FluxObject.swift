@@ -1,0 +1,124 @@
+import HLSCore
+
+/// One toolkit object as a Flux controller reconciles it: what every controller reads (suspend,
+/// interval, the reconcile request annotation) and the status it writes (conditions with
+/// `observedGeneration`, `lastHandledReconcileAt`), through the status subresource.
+struct FluxObject {
+    var object: Document
+    let resource: KubeResourceName
+    var status: Document
+
+    init(_ object: Document, _ resource: KubeResourceName) {
+        self.object = object
+        self.resource = resource
+        status = object["status"] ?? .object([])
+    }
+
+    var namespace: String { object.text("metadata", "namespace") ?? "" }
+    var name: String { object.text("metadata", "name") ?? "" }
+    var kind: String { object.text("kind") ?? "" }
+    var path: String { resource.path(namespace: namespace, name: name) }
+    var generation: Int {
+        if case .int(let g) = object.at(["metadata", "generation"]) { return g }
+        return 1
+    }
+    var suspended: Bool { object.at(["spec", "suspend"]) == .bool(true) }
+    /// `spec.interval` (Go duration), `fallback` when missing or unreadable.
+    func interval(_ field: String = "interval", fallback: Duration = .seconds(600)) -> Duration {
+        object.text("spec", field).flatMap(Self.goDuration) ?? fallback
+    }
+    var retryInterval: Duration { interval("retryInterval", fallback: interval()) }
+
+    /// `reconcile.fluxcd.io/requestedAt`, the token `flux reconcile` sets.
+    var requestedAt: String? { object.text("metadata", "annotations", "reconcile.fluxcd.io/requestedAt") }
+
+    /// Whether the Ready condition is True for the current generation.
+    static func isReady(_ object: Document) -> Bool {
+        let generation: Int = if case .int(let g) = object.at(["metadata", "generation"]) { g } else { 1 }
+        let observed: Int? = if case .int(let g) = object.at(["status", "observedGeneration"]) { g } else { nil }
+        return KubeStoreState.conditionIsTrue(object, "Ready") && observed == generation
+    }
+
+    /// Sets a condition, keeping its transition time when its status is unchanged.
+    mutating func condition(_ type: String, _ ok: Bool, _ reason: String, _ message: String) {
+        var conditions = status["conditions"]?.items ?? []
+        let value = ok ? "True" : "False"
+        let previous = conditions.first { $0.text("type") == type }
+        let since =
+            previous.flatMap { $0.text("status") == value ? $0.text("lastTransitionTime") : nil }
+            ?? KubeTime.rfc3339(KubeTime.now())
+        let condition = Document.object([
+            ("type", .string(type)), ("status", .string(value)), ("observedGeneration", .int(generation)),
+            ("lastTransitionTime", .string(since)), ("reason", .string(reason)), ("message", .string(message)),
+        ])
+        if let index = conditions.firstIndex(where: { $0.text("type") == type }) {
+            conditions[index] = condition
+        } else {
+            conditions.append(condition)
+        }
+        status.set("conditions", .array(conditions))
+    }
+
+    mutating func removeCondition(_ type: String) {
+        status.set("conditions", .array((status["conditions"]?.items ?? []).filter { $0.text("type") != type }))
+    }
+
+    /// A failed reconcile: Ready=False (and Stalled/Reconciling cleared) with the reason and message.
+    mutating func fail(_ reason: String, _ message: String) {
+        condition("Ready", false, reason, message)
+        removeCondition("Reconciling")
+    }
+
+    /// Writes the status: the given fields plus `observedGeneration` and
+    /// `lastHandledReconcileAt` (the request handled by this reconcile).
+    func write(client: KubeInProcessClient) {
+        var status = self.status
+        status.set("observedGeneration", .int(generation))
+        if let requestedAt { status.set("lastHandledReconcileAt", .string(requestedAt)) }
+        guard status != object["status"] else { return }
+        _ = try? client.mergePatch(path, .object([("status", status)]), subresource: "status")
+    }
+
+    /// A Go `time.Duration` string (`1m0s`, `10m`, `1h30m`, `500ms`).
+    static func goDuration(_ text: String) -> Duration? {
+        var total = 0.0
+        var number = ""
+        var rest = Substring(text)
+        guard !rest.isEmpty else { return nil }
+        while !rest.isEmpty {
+            number = String(rest.prefix { $0.isNumber || $0 == "." })
+            rest = rest.dropFirst(number.count)
+            let unit = String(rest.prefix { $0.isLetter })
+            rest = rest.dropFirst(unit.count)
+            guard let value = Double(number) else { return nil }
+            switch unit {
+            case "h": total += value * 3600
+            case "m": total += value * 60
+            case "s": total += value
+            case "ms": total += value / 1000
+            default: return nil
+            }
+        }
+        return .milliseconds(Int64(total * 1000))
+    }
+
+    /// A reference (`spec.sourceRef`, a `dependsOn` entry) as `namespace/name`, the namespace
+    /// defaulting to the object's own.
+    func reference(_ ref: Document) -> (namespace: String, name: String) {
+        (ref.text("namespace") ?? namespace, ref.text("name") ?? "")
+    }
+}
+
+/// The Flux controllers' workloads and the resources they reconcile.
+enum FluxResources {
+    static let gitRepositories = KubeResourceName(group: FluxCRDs.source, version: "v1", plural: "gitrepositories")
+    static let helmRepositories = KubeResourceName(group: FluxCRDs.source, version: "v1", plural: "helmrepositories")
+    static let kustomizations = KubeResourceName(group: FluxCRDs.kustomize, version: "v1", plural: "kustomizations")
+    static let helmReleases = KubeResourceName(group: FluxCRDs.helm, version: "v2", plural: "helmreleases")
+    static let secrets = KubeResourceName(group: "", version: "v1", plural: "secrets")
+    static let namespaces = KubeResourceName(group: "", version: "v1", plural: "namespaces")
+
+    static func workload(_ name: String) -> SimulatedWorkload {
+        SimulatedWorkload(kind: .deployment, namespace: FluxRelease.namespace, name: name)
+    }
+}
