@@ -29,7 +29,7 @@ enum SimCommands {
             HLSH_PVE_FINGERPRINT, HLSH_SSH_CONFIG, HLSH_SIM_KUBE_CONNECT_TO) a client needs, and \
             KUBECONFIG=DIR/user-kubeconfig, where `node kubeconfig` writes instead of ~/.kube/config: `. DIR/env` in \
             another shell, then run hlsh, proxmoxer or curl against it; `ssh -F DIR/ssh_config k3s-cp-01` \
-            reaches a booted VM, and `kubectl --kubeconfig DIR/kubeconfig get nodes` the cluster.
+            reaches a booted VM, and `kubectl --kubeconfig DIR/kubeconfig get nodes` the cluster.             It also stands in for GitHub: the GitOps repository example/homelab over SSH as github.com             (DIR/ssh_config includes its entry and host key; your ~/.ssh/*.pub keys may push), and             its deploy-key API and release downloads over HTTPS, reached through HLSH_SIM_CONNECT_TO             with the CA in HLSH_SIM_CA_FILE and the token in GITHUB_TOKEN.
             """,
         flags: [
             Flag("dir", .path, "where to write env, the CA and the simulator's files"),
@@ -51,6 +51,9 @@ enum SimCommands {
             inv.context.err("simulated Proxmox VE at \(endpoint) — environment in \(dir)/env; Ctrl-C stops it\n")
             if let kube = lab.kube?.endpoint {
                 inv.context.err("simulated Kubernetes API at \(kube.url) — kubeconfig in \(lab.kubeconfigPath)\n")
+            }
+            if let git = lab.git, let port = git.port {
+                inv.context.err("simulated GitHub: git over SSH on 127.0.0.1:\(port) as github.com (DIR/ssh_config)\n")
             }
             _ = inv.context.cancellation.sleep(for: .seconds(Int64.max))
             inv.context.err("simulated lab stopped\n")

@@ -36,6 +36,10 @@ public final class SimulatedGitHost: Sendable {
         /// The OpenSSH public key, `TYPE BASE64` (a comment is dropped).
         public var key: String
         public var readOnly: Bool
+        /// The host's number for it (the API's `id`), given when it is added; 0 before.
+        public var id = 0
+        /// When it was added (RFC 3339), given when it is added.
+        public var createdAt = ""
 
         public init(repository: String, title: String, key: String, readOnly: Bool) {
             self.repository = repository
@@ -43,6 +47,14 @@ public final class SimulatedGitHost: Sendable {
             self.key = key
             self.readOnly = readOnly
         }
+    }
+
+    /// A key of the account `owner` (a user's own SSH key on GitHub): it may fetch and push every
+    /// repository of that owner. Takes effect for the next connection.
+    public func addAccountKey(owner: String, key: String) throws(HLSError) {
+        // An account key is a deploy key for every repository of the owner, which the gate reads
+        // from the `OWNER/*` it is given.
+        try addDeployKey(DeployKey(repository: owner + "/*", title: "account key", key: key, readOnly: false))
     }
 
     public init(directory: String, hostName: String = "github.com") {
@@ -104,22 +116,33 @@ public final class SimulatedGitHost: Sendable {
     /// does: a key is in use at most once on the whole host ("key is already in use"), and a
     /// malformed one is refused ("key is invalid. You must supply a key in OpenSSH public key
     /// format"). Takes effect for the next connection.
-    public func addDeployKey(_ key: DeployKey) throws(HLSError) {
-        try Self.checkName(key.repository)
+    @discardableResult
+    public func addDeployKey(_ key: DeployKey) throws(HLSError) -> DeployKey {
+        // An account key's `OWNER/*` is checked as a repository of that owner.
+        try Self.checkName(key.repository.hasSuffix("/*") ? key.repository.dropLast() + "any" : key.repository)
         let words = key.key.split(separator: " ")
         guard words.count >= 2, Self.keyTypes.contains(String(words[0])), Base64.decode(String(words[1])) != nil else {
             throw HLSError(.usage, "key is invalid. You must supply a key in OpenSSH public key format")
         }
         var added = key
         added.key = words.prefix(2).joined(separator: " ")
+        added.createdAt = KubeTime.rfc3339(KubeTime.now())
         let all = try keys.withLock { (keys: inout [DeployKey]) throws(HLSError) -> [DeployKey] in
             guard !keys.contains(where: { $0.key == added.key }) else {
                 throw HLSError(.failed, "key is already in use")
             }
+            added.id = (keys.map(\.id).max() ?? 100_000) + 1
             keys.append(added)
             return keys
         }
         try writeAuthorizedKeys(all)
+        return added
+    }
+
+    /// Whether `OWNER/NAME` exists on the host.
+    public func hasRepository(_ repository: String) -> Bool {
+        (try? Self.checkName(repository)) != nil
+            && FileManager.default.fileExists(atPath: root + "/srv/git/" + repository + ".git")
     }
 
     /// The deploy keys of `OWNER/NAME`.
@@ -134,6 +157,13 @@ public final class SimulatedGitHost: Sendable {
             return keys
         }
         try writeAuthorizedKeys(all)
+    }
+
+    /// Removes the deploy key numbered `id` of `OWNER/NAME`; false when it has none such.
+    public func removeDeployKey(id: Int, from repository: String) throws(HLSError) -> Bool {
+        guard let key = deployKeys(of: repository).first(where: { $0.id == id }) else { return false }
+        try removeDeployKey(key.key, from: repository)
+        return true
     }
 
     static let keyTypes: Set<String> = [
@@ -153,8 +183,8 @@ public final class SimulatedGitHost: Sendable {
     private func authorizedKeys(_ keys: [DeployKey]) -> [String] {
         keys.map { key in
             let mode = key.readOnly ? "ro" : "rw"
-            return #"restrict,command="/bin/sh \#(NodeNamespace.handedPath)/git-gate.sh \#(key.repository) \#(mode)" "#
-                + key.key
+            let gate = "/bin/sh \(NodeNamespace.handedPath)/git-gate.sh '\(key.repository)' \(mode)"
+            return #"restrict,command="\#(gate)" "# + key.key
         }
     }
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # git-gate REPO MODE — what the simulated git host runs for a deploy key (authorized_keys
 # `restrict,command=`), as a git host does: the key may fetch REPO (owner/name) and, when MODE is
-# rw, push to it; the git commands then run as git-shell runs them, on /srv/git/REPO.git.
+# rw, push to it; the git commands then run as git-shell runs them, on /srv/git/REPO.git. REPO
+# OWNER/* is an account key's: every repository of OWNER.
 # Messages are GitHub's.
 repo=$1
 mode=$2
@@ -18,6 +19,10 @@ esac
 verb=${command%% *}
 # 'owner/name.git', '/owner/name.git' or owner/name: the repository it names.
 asked=$(printf '%s' "${command#* }" | sed "s/^'//; s/'\$//; s#^/##; s#\\.git\$##")
+# An account key (REPO is OWNER/*) reaches every repository of its owner.
+case $repo in
+*/\*) [ "${asked%%/*}/*" = "$repo" ] && [ "${asked#*/}" = "${asked##*/}" ] && repo=$asked ;;
+esac
 if [ "$asked" != "$repo" ] || [ ! -d "/srv/git/$repo.git" ]; then
     echo "ERROR: Repository not found." >&2
     exit 1

@@ -40,18 +40,53 @@ public final class SimulatedLab: Sendable {
         /// The k3s server's Kubernetes API (its `addresses` are the control plane's, which the
         /// lab maps to loopback); nil: none. Its certificates always live in `DIR/kube`.
         public var kube: KubeAPISimulator.Options?
+        /// The lab's GitHub (git over SSH, deploy-key API, release downloads); nil: none.
+        public var git: GitOptions?
 
         public init(
             pve: PVESimulatorConfig, pvePort: Int = 0, pveTLS: Bool = true, nodeImage: SimulatedNodes.Image? = .ubuntu,
-            kube: KubeAPISimulator.Options? = .seedLab
+            kube: KubeAPISimulator.Options? = .seedLab, git: GitOptions? = .seedLab
         ) {
             self.pve = pve
             self.pvePort = pvePort
             self.pveTLS = pveTLS
             self.nodeImage = nodeImage
             self.kube = kube
+            self.git = git
         }
     }
+
+    /// The lab's GitHub.
+    public struct GitOptions: Sendable {
+        /// The repositories it holds (`OWNER/NAME`), created empty with branch `main`.
+        public var repositories: [String]
+        /// Release assets it serves, by `OWNER/REPO/TAG/ASSET`, made when the lab starts.
+        public var assets: @Sendable () -> [String: [UInt8]]
+        /// The owners' account keys (`TYPE BASE64`), which may push; nil: the invoking user's
+        /// `~/.ssh/*.pub`, as a user's keys are registered on GitHub.
+        public var accountKeys: [String]?
+
+        public init(
+            repositories: [String], accountKeys: [String]? = nil,
+            assets: @escaping @Sendable () -> [String: [UInt8]] = { [:] }
+        ) {
+            self.repositories = repositories
+            self.accountKeys = accountKeys
+            self.assets = assets
+        }
+
+        /// The seed lab's: its GitOps repository `example/homelab` (scripts/homelab.yaml).
+        public static var seedLab: GitOptions { GitOptions(repositories: ["example/homelab"]) }
+    }
+
+    /// The variable that maps host names to the lab's loopback ports for HTTPS clients: curl
+    /// `CONNECT_TO` entries `HOST:PORT:127.0.0.1:PORT`, comma-separated, the first match winning.
+    /// Components add entries; those for a named host come before catch-alls (`::…`).
+    public static let connectToVariable = "HLSH_SIM_CONNECT_TO"
+
+    /// The lab's GitHub, if it has one.
+    public var git: SimulatedGitHost? { gitComponent?.host }
+    private let gitComponent: GitHostComponent?
 
     public let directory: String
     /// The simulated PVE cluster (its request log, fault injection, guests).
@@ -144,12 +179,21 @@ public final class SimulatedLab: Sendable {
         } else {
             nodes = nil
         }
+        gitComponent = options.git.map { GitHostComponent(directory: directory, options: $0) }
+        if let gitComponent { components.append(gitComponent) }
         var environment = ["KUBECONFIG": Self.userKubeconfig(in: directory)]
         var started: [any LabComponent] = []
         do throws(HLSError) {
             for component in components {
                 started.append(component)
-                environment.merge(try component.start()) { _, new in new }
+                for (name, value) in try component.start() {
+                    environment[name] =
+                        name == Self.connectToVariable ? Self.mergeConnectTo(environment[name], value) : value
+                }
+            }
+            // Without nodes, the git host's own file is the lab's SSH configuration.
+            if let gitComponent, environment["HLSH_SSH_CONFIG"] == nil {
+                environment["HLSH_SSH_CONFIG"] = gitComponent.sshConfigPath
             }
         } catch {
             Self.stop(started, removing: ownsDirectory ? directory : nil)
@@ -157,6 +201,14 @@ public final class SimulatedLab: Sendable {
         }
         self.environment = environment
         running = Mutex(components)
+    }
+
+    /// Both lists of `CONNECT_TO` entries, those for a named host first (curl takes the first
+    /// that matches, so a catch-all must not shadow them).
+    static func mergeConnectTo(_ old: String?, _ new: String) -> String {
+        let entries = (old.map { $0.split(separator: ",") } ?? []) + new.split(separator: ",")
+        let named = entries.filter { !$0.hasPrefix(":") }
+        return (named + entries.filter { $0.hasPrefix(":") }).joined(separator: ",")
     }
 
     /// Writes `DIR/env` (mode 0600): `environment` as shell `export` lines for other tools.

@@ -252,6 +252,8 @@ public final class SimulatedNodes: Sendable {
         var text = """
             # How to reach the simulated lab's VMs (written by the hlsh lab simulator; rewritten as
             # VMs boot and stop). Use: ssh -F \(sshConfigPath) NAME
+            # The lab's other SSH servers (its git host) are described in ssh_config.d.
+            Include \(directory)/ssh_config.d/*.conf
 
             """
         for name in nodes.keys.sorted() {

@@ -86,20 +86,7 @@ final class PVEHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "Connection", value: keepAlive ? "Keep-Alive" : "close")
         // `.custom` keeps PVE's reason phrase; `init(statusCode:reasonPhrase:)` would swap in the standard one.
         let status = HTTPResponseStatus.custom(code: UInt(response.status), reasonPhrase: response.reason)
-        context.write(
-            wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))),
-            promise: nil)
-        if head.method != .HEAD, !response.body.isEmpty {
-            var buffer = context.channel.allocator.buffer(capacity: response.body.count)
-            buffer.writeBytes(response.body)
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        }
-        let done = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
-        if !keepAlive {
-            let channel = context.channel
-            done.futureResult.whenComplete { _ in channel.close(promise: nil) }
-        }
+        context.writeResponse(status: status, headers: headers, body: response.body, for: head, keepAlive: keepAlive)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

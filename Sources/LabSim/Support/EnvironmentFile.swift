@@ -12,6 +12,11 @@ enum EnvironmentFile {
     /// Writes `variables`, sorted by name, to `path` with mode 0600, replacing what was there.
     static func write(_ variables: [String: String], to path: String) throws(HLSError) {
         let text = variables.sorted { $0.key < $1.key }.map { "export \($0.key)=\($0.value.shellQuoted)\n" }.joined()
+        try writePrivate(text, to: path)
+    }
+
+    /// Writes `text` to `path` with mode 0600 (making its directory), replacing what was there.
+    static func writePrivate(_ text: String, to path: String) throws(HLSError) {
         let fm = FileManager.default
         do {
             try fm.createDirectory(

@@ -66,3 +66,25 @@ extension TLSConfiguration {
         return configuration
     }
 }
+
+extension ChannelHandlerContext {
+    /// Writes one HTTP response to a request with `head`: its head, its body (not for HEAD), its
+    /// end, then closes the connection unless it stays open (`keepAlive`).
+    func writeResponse(
+        status: HTTPResponseStatus, headers: HTTPHeaders, body: [UInt8], for head: HTTPRequestHead, keepAlive: Bool
+    ) {
+        let response = HTTPResponseHead(version: head.version, status: status, headers: headers)
+        write(NIOAny(HTTPServerResponsePart.head(response)), promise: nil)
+        if head.method != .HEAD, !body.isEmpty {
+            var buffer = channel.allocator.buffer(capacity: body.count)
+            buffer.writeBytes(body)
+            write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer))), promise: nil)
+        }
+        let done = eventLoop.makePromise(of: Void.self)
+        writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: done)
+        if !keepAlive {
+            let channel = self.channel
+            done.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+}
