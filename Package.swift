@@ -117,7 +117,8 @@ let package = Package(
         .target(
             name: "HLSCommands",
             dependencies: [
-                "HLSCore", "HLSLanguage", "HLSTransport", "Inventory", "Proxmox", "Remote", "Kube", "LabSim",
+                "HLSCore", "HLSCrypto", "HLSLanguage", "HLSTransport", "Inventory", "Proxmox", "Remote", "Kube",
+                "LabSim",
             ],
             swiftSettings: strict),
         .target(

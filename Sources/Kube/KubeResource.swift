@@ -74,4 +74,6 @@ public struct KubeResource: Sendable, Hashable, CustomStringConvertible {
     public static let deployments = KubeResource(
         group: "apps", version: "v1", name: "deployments", kind: "Deployment", namespaced: true,
         shortNames: ["deploy"], subresources: ["status", "scale"])
+    public static let secrets = KubeResource(
+        group: "", version: "v1", name: "secrets", kind: "Secret", namespaced: true)
 }

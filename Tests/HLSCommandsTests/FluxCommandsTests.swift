@@ -197,22 +197,7 @@ final class FluxCommandsTests: XCTestCase {
         let unavailable = flux.kube.run("flux check")
         XCTAssertNotEqual(unavailable.status, 0)
         XCTAssertTrue(unavailable.err.contains("source-controller: generation 1 not yet observed"), unavailable.err)
-        let deployments = KubeResource.deployments
-        for name in ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"] {
-            let deployment = try flux.kube.client.get(deployments, name, namespace: "flux-system")
-            try flux.kube.client.mergePatch(
-                deployments, name, namespace: "flux-system",
-                patch: .object([
-                    (
-                        "status",
-                        .object([
-                            ("observedGeneration", deployment["metadata"]?["generation"] ?? .int(1)),
-                            ("replicas", .int(1)),
-                            ("updatedReplicas", .int(1)), ("readyReplicas", .int(1)), ("availableReplicas", .int(1)),
-                        ])
-                    )
-                ]), subresource: "status")
-        }
+        flux.markDeploymentsAvailable(flux.kube.client)
         let checked = flux.kube.run("flux check | where ok | get check | to json --compact")
         XCTAssertEqual(checked.status, 0, checked.err)
         for expected in [

@@ -27,10 +27,13 @@ final class FluxHarness: @unchecked Sendable {
     private let stopped = Atomic(false)
     private var thread: Thread?
 
-    init(options: KubeAPISimulator.Options = KubeAPISimulator.Options(), everything: Bool = false) throws {
+    /// `crds`: with the release's CRDs and Namespace applied (`everything`: all of it).
+    init(options: KubeAPISimulator.Options = KubeAPISimulator.Options(), crds: Bool = true, everything: Bool = false)
+        throws
+    {
         kube = try KubeHarness(options: options)
         for document in FluxRelease.documents
-        where everything || ["CustomResourceDefinition", "Namespace"].contains(document.string("kind") ?? "") {
+        where everything || crds && ["CustomResourceDefinition", "Namespace"].contains(document.string("kind") ?? "") {
             try kube.client.apply(document)
         }
         _ = try kube.client.discovery(refresh: true)
@@ -43,6 +46,7 @@ final class FluxHarness: @unchecked Sendable {
         let client = kube.client
         let thread = Thread { [self] in
             while !stopped.load(ordering: .relaxed) {
+                markDeploymentsAvailable(client)
                 for resource in [Self.gitRepositories, Self.kustomizations] {
                     guard let items = try? client.list(resource, namespace: "flux-system").items else { continue }
                     for item in items { reconcile(item, resource: resource, client: client) }
@@ -65,6 +69,25 @@ final class FluxHarness: @unchecked Sendable {
     }
 
     func stop() { stopped.store(true, ordering: .relaxed) }
+
+    /// As kubelets would: every Deployment of flux-system available at its generation.
+    func markDeploymentsAvailable(_ client: KubeClient) {
+        guard let items = try? client.list(.deployments, namespace: "flux-system").items else { return }
+        for item in items where item["status"]?["availableReplicas"] != .int(1) {
+            guard let name = item.string("metadata", "name") else { continue }
+            _ = try? client.mergePatch(
+                .deployments, name, namespace: "flux-system",
+                patch: .object([
+                    (
+                        "status",
+                        .object([
+                            ("observedGeneration", item["metadata"]?["generation"] ?? .int(1)), ("replicas", .int(1)),
+                            ("updatedReplicas", .int(1)), ("readyReplicas", .int(1)), ("availableReplicas", .int(1)),
+                        ])
+                    )
+                ]), subresource: "status")
+        }
+    }
 
     private func reconcile(_ item: Document, resource: KubeResource, client: KubeClient) {
         guard let name = item.string("metadata", "name"), item["spec"]?["suspend"] != .bool(true),

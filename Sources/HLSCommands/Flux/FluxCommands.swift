@@ -7,8 +7,9 @@ import Kube
 /// `diff`, `check`), without the flux binary.
 enum FluxCommands {
     static func register(into registry: inout Registry) {
-        registry.registerObject("flux", summary: "Flux: check, get, reconcile, suspend, resume, wait, tree, diff")
-        for spec in [check, get, reconcile, suspend, resume, wait, tree, diff] { registry.register(spec) }
+        registry.registerObject(
+            "flux", summary: "Flux: bootstrap, check, get, reconcile, suspend, resume, wait, tree, diff")
+        for spec in [check, get, reconcile, suspend, resume, wait, tree, diff, bootstrap] { registry.register(spec) }
         registry.registerProvider(kinds)
         registry.registerProvider(objects)
     }
