@@ -67,6 +67,9 @@ final class RegistryDeclarationTests: XCTestCase {
         "kube get": ["n"], "kube delete": ["n"], "kube wait": ["n"], "kube events": ["n"],
         // `kube logs -c CONTAINER` likewise: hlsh's `-c CODE` is read only before the first word.
         "kube logs": ["n", "c"],
+        // `flux … -n NAMESPACE` as the flux CLI has it, for the same reason.
+        "flux get": ["n"], "flux reconcile": ["n"], "flux suspend": ["n"], "flux resume": ["n"], "flux wait": ["n"],
+        "flux tree": ["n"], "flux diff": ["n"],
     ]
 
     /// `-o`/`--output FORMAT` is every verb's and hlsh's own: a verb that declared its own
