@@ -49,6 +49,42 @@ final class FluxInstallTests: XCTestCase {
                 "app.kubernetes.io/part-of=flux,app.kubernetes.io/version=\(FluxRelease.version)", "-o", "name",
             ])
         XCTAssertEqual(labelled.split(separator: "\n").count, 10 + 4, labelled)
+        let explained = try kube.kubectlOK(["explain", "kustomization.spec.sourceRef"])
+        XCTAssertTrue(explained.contains("Reference of the source where the kustomization file is."), explained)
+        XCTAssertTrue(explained.contains("kind\t<string> -required-"), explained)
+    }
+
+    /// The lab runs the Flux controllers: once install.yaml is applied and its Deployments are
+    /// available, a HelmRepository turns Ready.
+    func testTheLabRunsTheFluxControllers() throws {
+        let dir = try TemporaryDirectory("hlsh-lab-flux")
+        let lab = try SimulatedLab.start(.init(pve: .seedLab(timings: .fastTest), nodeImage: nil), in: dir.path)
+        defer { lab.stop() }
+        func kubectl(_ arguments: [String], stdin: String? = nil) throws -> String {
+            let result = try runProcess(
+                try Kubectl.path(),
+                ["--kubeconfig", dir.file("kubeconfig"), "--cache-dir", dir.file("cache")] + arguments,
+                stdin: stdin, environment: ["HOME": dir.path, "PATH": "/usr/bin:/bin"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return result.stdout
+        }
+        _ = try kubectl(["apply", "--server-side", "-f", "-"], stdin: FluxRelease.installYAML)
+        try FluxControllersTests.markFluxDeploymentsAvailable { _ = try kubectl($0) }
+        _ = try kubectl(
+            ["apply", "--server-side", "-f", "-"],
+            stdin: """
+                apiVersion: source.toolkit.fluxcd.io/v1
+                kind: HelmRepository
+                metadata: {name: jetstack, namespace: flux-system}
+                spec: {interval: 1h, url: https://charts.jetstack.io}
+                """)
+        var table = ""
+        for _ in 0..<50 {
+            table = try kubectl(["get", "helmrepo", "-n", "flux-system"])
+            if table.contains("True") { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        XCTAssertTrue(table.contains("stored artifact: revision 'sha256:"), table)
     }
 
     func testTheChecksumIsTheSHA256OfTheText() throws {

@@ -79,8 +79,11 @@ struct FluxGitCheckout {
         let err = scratch + "/err"
         let status: Int32
         do {
+            // From the scratch directory: git must not find a repository around the simulator's own
+            // working directory.
             status = try ChildProcess(
-                "/usr/bin/git", arguments, environment: environment, stdout: .file(out, append: false),
+                "/usr/bin/git", ["-C", scratch] + arguments, environment: environment,
+                stdout: .file(out, append: false),
                 stderr: .file(err, append: false)
             ).wait()
         } catch {

@@ -96,7 +96,7 @@ enum KubeCRDs {
                     shortNames: (names["shortNames"]?.items ?? []).compactMap(\.scalarText),
                     categories: (names["categories"]?.items ?? []).compactMap(\.scalarText),
                     subresources: version.at(["subresources", "status"]) != nil ? ["status"] : [], builtIn: false,
-                    generation: true, printerColumns: columns))
+                    generation: true, printerColumns: columns, schema: version.at(["schema", "openAPIV3Schema"])))
         }
         state.types.register(served, group: group, plural: plural)
     }

@@ -22,6 +22,7 @@ enum KubeOpenAPI {
 
     static func document(_ group: String, _ version: String, _ types: KubeTypeRegistry) -> Document {
         var paths: [(key: String, value: Document)] = []
+        var schemas: [(key: String, value: Document)] = []
         let prefix = group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)"
         for type in types.resources(group: group, version: version) {
             let path =
@@ -43,11 +44,18 @@ enum KubeOpenAPI {
                 ("x-kubernetes-action", .string("patch")), ("x-kubernetes-group-version-kind", gvk),
             ])
             paths.append((path, .object([("patch", patch)])))
+            if var schema = type.schema {
+                // Named as the apiextensions server names it (reversed group), found by its GVK.
+                let name = (group.split(separator: ".").reversed().map(String.init) + [version, type.kind])
+                    .joined(separator: ".")
+                schema.set("x-kubernetes-group-version-kind", .array([gvk]))
+                schemas.append((name, schema))
+            }
         }
         return .object([
             ("openapi", .string("3.0.0")),
             ("info", .object([("title", .string("Kubernetes")), ("version", .string("unversioned"))])),
-            ("paths", .object(paths)), ("components", .object([("schemas", .object([]))])),
+            ("paths", .object(paths)), ("components", .object([("schemas", .object(schemas))])),
         ])
     }
 }

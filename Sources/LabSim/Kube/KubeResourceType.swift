@@ -1,3 +1,5 @@
+import HLSCore
+
 /// One resource the API serves at one group/version: its names as discovery publishes them and
 /// the behaviour the generic store needs (scope, subresources, generation, strategic merge).
 struct KubeResourceType: Sendable, Hashable {
@@ -17,6 +19,8 @@ struct KubeResourceType: Sendable, Hashable {
     var generation = true
     /// A custom resource's `additionalPrinterColumns` (name, type, jsonPath, priority).
     var printerColumns: [KubePrinterColumn] = []
+    /// A custom resource's `openAPIV3Schema`, served in OpenAPI v3 for `kubectl explain`.
+    var schema: Document?
 
     var verbs: [String] {
         namespaced || plural != "namespaces"

@@ -100,15 +100,50 @@ enum KubeTable {
     }
 
     private static func printerColumn(_ column: KubePrinterColumn) -> Column {
-        let path = column.jsonPath.split(separator: ".").map(String.init)
         return Column(
             name: column.name, type: column.type == "date" ? "date" : column.type, priority: column.priority,
             description: column.description,
             cell: { object in
-                let value = object.at(path)
+                let value = evaluate(column.jsonPath, object)
                 if column.type == "date" { return .string(KubeTime.age(since: value?.scalarText)) }
                 return value ?? .null
             })
+    }
+
+    /// A printer column's JSONPath on an object: field steps (`.status.phase`), indexes (`[0]`)
+    /// and the equality filter CRDs use (`.status.conditions[?(@.type=="Ready")].status`, the
+    /// first match).
+    static func evaluate(_ jsonPath: String, _ object: Document) -> Document? {
+        var current: Document? = object
+        var rest = Substring(jsonPath)
+        while let next = rest.first, let value = current {
+            if next == "." {
+                rest = rest.dropFirst()
+                let key = rest.prefix { $0 != "." && $0 != "[" }
+                rest = rest.dropFirst(key.count)
+                current = value[String(key)]
+            } else if next == "[" {
+                guard let close = rest.firstRange(of: "]") else { return nil }
+                let inside = rest[rest.index(after: rest.startIndex)..<close.lowerBound]
+                rest = rest[close.upperBound...]
+                if let index = Int(inside) {
+                    let items = value.items
+                    current = index >= 0 && index < items.count ? items[index] : nil
+                } else if inside.hasPrefix("?(@."), inside.hasSuffix(")"), let equals = inside.firstRange(of: "==") {
+                    let field = String(inside[inside.index(inside.startIndex, offsetBy: 4)..<equals.lowerBound])
+                    var wanted = String(inside[equals.upperBound...].dropLast())
+                    if wanted.count >= 2, wanted.first == "\"" || wanted.first == "'" {
+                        wanted = String(wanted.dropFirst().dropLast())
+                    }
+                    current = value.items.first { $0[field]?.scalarText == wanted }
+                } else {
+                    return nil
+                }
+            } else {
+                return nil
+            }
+        }
+        return current
     }
 
     private static let nodeColumns: [Column] = [

@@ -42,6 +42,11 @@ public final class SimulatedLab: Sendable {
         public var kube: KubeAPISimulator.Options?
         /// The lab's GitHub (git over SSH, deploy-key API, release downloads); nil: none.
         public var git: GitOptions?
+        /// Host name → loopback port of the git hosts the simulated Flux's source-controller
+        /// reaches (`github.com` → the SimulatedGitHost); asked at each fetch.
+        public var gitHosts: @Sendable () -> [String: UInt16] = { [:] }
+        /// Faults to inject into the simulated Flux controllers.
+        public var fluxFaults = FluxFaults()
 
         public init(
             pve: PVESimulatorConfig, pvePort: Int = 0, pveTLS: Bool = true, nodeImage: SimulatedNodes.Image? = .ubuntu,
@@ -152,10 +157,13 @@ public final class SimulatedLab: Sendable {
         let serviceLB = SimulatedServiceLB(runs: {
             SimulatedServiceLB.runs(among: pve.guests) { SimulatedNodes.root(of: $0, in: directory) }
         })
+        let flux = SimulatedFlux(
+            storage: FluxStorage(directory: directory + "/flux"), gitHosts: options.gitHosts, faults: options.fluxFaults
+        )
         let kube = options.kube.map { options in
             var options = options
             options.certificateDirectory = directory + "/kube"
-            return KubeAPISimulator(options: options, controllers: [serviceLB])
+            return KubeAPISimulator(options: options, controllers: [serviceLB] + flux.controllers)
         }
         if let kube {
             components.append(KubeAPIComponent(simulator: kube, kubeconfigPath: directory + "/kubeconfig"))

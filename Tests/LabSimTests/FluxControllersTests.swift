@@ -1,0 +1,420 @@
+import Foundation
+import HLSCore
+import HLSFormats
+import TestSupport
+import XCTest
+
+@testable import LabSim
+
+/// The simulated Flux controllers on the simulated API, against a SimulatedGitHost standing in
+/// for github.com: sources fetched with real git over SSH, Kustomizations built, applied in
+/// dependsOn order, pruned and suspended, HelmReleases installed from the chart catalog.
+final class FluxControllersTests: XCTestCase {
+    var dir: TemporaryDirectory!
+    var host: SimulatedGitHost!
+    var kube: KubeSimFixture!
+    var flux: SimulatedFlux!
+
+    static let chart = SimulatedChart(name: "whoami", version: "1.2.3") { release in
+        [
+            .object([
+                ("apiVersion", .string("v1")), ("kind", .string("ConfigMap")),
+                ("metadata", .object([("name", .string(release.name + "-config"))])),
+                ("data", .object([("greeting", release.values["greeting"] ?? .string("hello"))])),
+            ])
+        ]
+    }
+
+    override func setUpWithError() throws {
+        dir = try TemporaryDirectory("flux-controllers")
+        host = SimulatedGitHost(directory: dir.file("host"))
+        try host.start()
+        let port = try XCTUnwrap(host.port)
+        try host.createRepository("homelab/gitops")
+        let key = try keyPair("deploy")
+        try host.addDeployKey(.init(repository: "homelab/gitops", title: "flux", key: key, readOnly: false))
+        flux = SimulatedFlux(
+            storage: FluxStorage(directory: dir.file("storage")), gitHosts: { ["github.com": port] },
+            charts: [Self.chart], requeueDependency: .milliseconds(200))
+        kube = try KubeSimFixture(sim: KubeAPISimulator(options: .init(), controllers: flux.controllers))
+        addTeardownBlock { [self] in
+            kube = nil
+            host.stop()
+            host = nil
+            dir = nil
+        }
+        try kube.kubectlOK(["apply", "--server-side", "-f", "-"], stdin: FluxRelease.installYAML)
+        try markFluxDeploymentsAvailable()
+        try applySecret(key: "deploy")
+    }
+
+    /// The `flux-system` Secret as bootstrap writes it: the deploy key and the host's key under
+    /// the name github.com. (Applied as JSON: the simulated API does not read the protobuf body
+    /// `kubectl create secret` sends.)
+    func applySecret(key: String) throws {
+        let secret = Document.object([
+            ("apiVersion", .string("v1")), ("kind", .string("Secret")),
+            ("metadata", .object([("name", .string("flux-system")), ("namespace", .string("flux-system"))])),
+            (
+                "stringData",
+                .object([
+                    ("identity", .string(try String(contentsOfFile: dir.file(key), encoding: .utf8))),
+                    ("known_hosts", .string("github.com \(try XCTUnwrap(host.hostPublicKey))\n")),
+                ])
+            ),
+        ])
+        try kube.kubectlOK(["apply", "--server-side", "--force-conflicts", "-f", "-"], stdin: JSONCodec.encode(secret))
+    }
+
+    func markFluxDeploymentsAvailable() throws {
+        try FluxControllersTests.markFluxDeploymentsAvailable { try self.kube.kubectlOK($0) }
+    }
+
+    /// Until the workloads engineer's Deployment controller (branch wt-work) runs the Flux
+    /// Deployments' pods, the tests mark them available through the status subresource, as that
+    /// controller will. The one helper every Flux test uses for it.
+    static func markFluxDeploymentsAvailable(_ kubectl: ([String]) throws -> Void) throws {
+        for name in ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"] {
+            try kubectl([
+                "patch", "deployment", name, "-n", "flux-system", "--subresource=status", "--type=merge", "-p",
+                #"{"status":{"replicas":1,"readyReplicas":1,"availableReplicas":1,"updatedReplicas":1}}"#,
+            ])
+        }
+    }
+
+    func keyPair(_ name: String) throws -> String {
+        let made = try runProcess(
+            "/usr/bin/ssh-keygen", ["-q", "-t", "ecdsa", "-b", "384", "-N", "", "-C", name, "-f", dir.file(name)])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        return try String(contentsOfFile: dir.file(name + ".pub"), encoding: .utf8)
+    }
+
+    /// Runs git in the work tree, pushing with the deploy key straight to the host's port.
+    @discardableResult
+    func git(_ arguments: [String]) throws -> String {
+        let known = "[127.0.0.1]:\(host.port!) \(host.hostPublicKey!)\n"
+        try dir.write("client_known_hosts", known)
+        let ssh =
+            "ssh -F /dev/null -i \(dir.file("deploy")) -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile=\(dir.file("client_known_hosts")) -o StrictHostKeyChecking=yes"
+        let result = try runProcess(
+            "/usr/bin/git", ["-C", dir.file("work")] + arguments,
+            environment: [
+                "PATH": "/usr/bin:/bin", "HOME": dir.path, "GIT_SSH_COMMAND": ssh, "GIT_AUTHOR_NAME": "t",
+                "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
+            ])
+        XCTAssertEqual(result.status, 0, "git \(arguments): \(result.stderr)")
+        return result.stdout
+    }
+
+    /// Commits the work tree (made on first use) and pushes it; returns the new head.
+    @discardableResult
+    func push(_ files: [String: String?], message: String = "change") throws -> String {
+        if !FileManager.default.fileExists(atPath: dir.file("work/.git")) {
+            try FileManager.default.createDirectory(atPath: dir.file("work"), withIntermediateDirectories: true)
+            try git(["init", "--quiet", "--initial-branch", "main"])
+            try git(["remote", "add", "origin", "ssh://git@127.0.0.1:\(host.port!)/homelab/gitops.git"])
+        }
+        for (name, content) in files {
+            if let content { try dir.write("work/" + name, content) } else { try git(["rm", "--quiet", name]) }
+        }
+        try git(["add", "-A"])
+        try git(["commit", "--quiet", "-m", message])
+        try git(["push", "--quiet", "origin", "main"])
+        return try XCTUnwrap(host.head(of: "homelab/gitops"))
+    }
+
+    func object(_ kind: String, _ name: String, namespace: String = "flux-system") throws -> Document? {
+        let result = try kube.kubectl(["get", kind, name, "-n", namespace, "-o", "json", "--show-managed-fields"])
+        return result.status == 0 ? try JSONCodec.decode(result.stdout) : nil
+    }
+
+    /// Waits until `condition` holds for the object, returning it; fails with its last state.
+    @discardableResult
+    func waitFor(
+        _ kind: String, _ name: String, namespace: String = "flux-system", timeout: Double = 20,
+        file: StaticString = #filePath, line: UInt = #line, _ condition: (Document) -> Bool
+    ) throws -> Document? {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last: Document?
+        while Date() < deadline {
+            last = try object(kind, name, namespace: namespace)
+            if let last, condition(last) { return last }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        XCTFail(
+            "\(kind)/\(name) never got there: \(last.map { JSONCodec.encode($0) } ?? "missing")", file: file, line: line
+        )
+        return nil
+    }
+
+    static func ready(_ object: Document) -> (status: String?, reason: String?, message: String?) {
+        let condition = (object["status"]?["conditions"]?.items ?? []).first { $0.text("type") == "Ready" }
+        return (condition?.text("status"), condition?.text("reason"), condition?.text("message"))
+    }
+
+    let gitRepository = """
+        apiVersion: source.toolkit.fluxcd.io/v1
+        kind: GitRepository
+        metadata: {name: flux-system, namespace: flux-system}
+        spec: {interval: 1m0s, ref: {branch: main}, secretRef: {name: flux-system}, url: ssh://git@github.com/homelab/gitops}
+        """
+
+    func kustomization(_ name: String, path: String, dependsOn: [String] = [], extra: String = "") -> String {
+        let deps =
+            dependsOn.isEmpty
+            ? "" : "\n  dependsOn: [" + dependsOn.map { "{name: \($0)}" }.joined(separator: ", ") + "]"
+        return """
+            apiVersion: kustomize.toolkit.fluxcd.io/v1
+            kind: Kustomization
+            metadata: {name: \(name), namespace: flux-system}
+            spec:
+              interval: 10m0s
+              path: \(path)
+              prune: true
+              sourceRef: {kind: GitRepository, name: flux-system}\(deps)\(extra)
+            """
+    }
+
+    static func configMap(_ name: String, namespace: String = "default", value: String = "1") -> String {
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \(name), namespace: \(namespace)}\ndata: {value: \"\(value)\"}\n"
+    }
+
+    func testAGitRepositoryGetsTheBranchHeadAndAPushThenTheReconcileAnnotationMovesIt() throws {
+        let first = try push(["apps/a.yaml": Self.configMap("a")])
+        try kube.kubectlOK(["apply", "--server-side", "-f", "-"], stdin: gitRepository)
+        let repo = try waitFor("gitrepo", "flux-system") { $0.text("status", "artifact", "revision") != nil }
+        XCTAssertEqual(repo?.text("status", "artifact", "revision"), "main@sha1:\(first)")
+        XCTAssertEqual(repo.map(Self.ready)?.message, "stored artifact for revision 'main@sha1:\(first)'")
+        XCTAssertEqual(repo.map(Self.ready)?.reason, "Succeeded")
+        XCTAssertTrue(repo?.text("status", "artifact", "digest")?.hasPrefix("sha256:") ?? false)
+
+        let second = try push(["apps/b.yaml": Self.configMap("b")])
+        try kube.kubectlOK([
+            "annotate", "--overwrite", "--field-manager=flux-client-side-apply", "-n", "flux-system",
+            "gitrepository/flux-system", "reconcile.fluxcd.io/requestedAt=token-1",
+        ])
+        let moved = try waitFor("gitrepo", "flux-system") { $0.text("status", "lastHandledReconcileAt") == "token-1" }
+        XCTAssertEqual(moved?.text("status", "artifact", "revision"), "main@sha1:\(second)")
+        let table = try kube.kubectlOK(["get", "gitrepo", "-n", "flux-system"])
+        XCTAssertTrue(table.contains("stored artifact for revision 'main@sha1:\(second)'"), table)
+    }
+
+    func testAKeyTheHostRefusesIsGitOperationFailedWithGitsMessage() throws {
+        try push(["apps/a.yaml": Self.configMap("a")])
+        _ = try keyPair("stranger")
+        try applySecret(key: "stranger")
+        try kube.kubectlOK(["apply", "--server-side", "-f", "-"], stdin: gitRepository)
+        let repo = try waitFor("gitrepo", "flux-system") { Self.ready($0).status == "False" }
+        XCTAssertEqual(repo.map(Self.ready)?.reason, "GitOperationFailed")
+        let message = repo.map(Self.ready)?.message ?? ""
+        XCTAssertTrue(
+            message.hasPrefix(
+                "failed to checkout and determine revision: unable to clone 'ssh://git@github.com/homelab/gitops': "),
+            message)
+        XCTAssertTrue(message.contains("Permission denied") || message.contains("denied"), message)
+    }
+
+    func testKustomizationsApplyInDependsOnOrderPruneAndHonourSuspend() throws {
+        try push([
+            "infra/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: infra}\n",
+            "infra/cm.yaml": Self.configMap("settings", namespace: "infra"),
+            "apps/kustomization.yaml": "resources: [one.yaml, two.yaml]\nnamespace: default\n",
+            "apps/one.yaml": Self.configMap("one"), "apps/two.yaml": Self.configMap("two"),
+        ])
+        try kube.kubectlOK(["apply", "--server-side", "-f", "-"], stdin: gitRepository)
+        try kube.kubectlOK(
+            ["apply", "--server-side", "-f", "-"],
+            stdin: kustomization("apps", path: "./apps", dependsOn: ["infrastructure"]))
+        let waiting = try waitFor("ks", "apps") { Self.ready($0).reason == "DependencyNotReady" }
+        XCTAssertEqual(
+            waiting.map(Self.ready)?.message,
+            "unable to get 'flux-system/infrastructure' dependency: kustomizations.kustomize.toolkit.fluxcd.io \"infrastructure\" not found"
+        )
+        XCTAssertNil(try object("configmap", "one", namespace: "default"))
+
+        try kube.kubectlOK(
+            ["apply", "--server-side", "-f", "-"],
+            stdin: kustomization("infrastructure", path: "./infra", extra: "\n  suspend: true"))
+        let blocked = try waitFor("ks", "apps") {
+            Self.ready($0).message == "dependency 'flux-system/infrastructure' is not ready"
+        }
+        XCTAssertEqual(blocked.map(Self.ready)?.reason, "DependencyNotReady")
+        XCTAssertNil(
+            try object("namespace", "infra", namespace: "default"), "a suspended Kustomization applies nothing")
+
+        try kube.kubectlOK([
+            "patch", "ks", "infrastructure", "-n", "flux-system", "--type=merge", "-p", #"{"spec":{"suspend":null}}"#,
+        ])
+        let apps = try waitFor("ks", "apps") { Self.ready($0).status == "True" }
+        let head = try XCTUnwrap(host.head(of: "homelab/gitops"))
+        XCTAssertEqual(apps?.text("status", "lastAppliedRevision"), "main@sha1:\(head)")
+        XCTAssertEqual(apps.map(Self.ready)?.message, "Applied revision: main@sha1:\(head)")
+        XCTAssertEqual(apps.map(Self.ready)?.reason, "ReconciliationSucceeded")
+        let infra = try XCTUnwrap(try object("ks", "infrastructure"))
+        XCTAssertEqual(
+            (infra["status"]?["inventory"]?["entries"]?.items ?? []).compactMap { $0.text("id") },
+            ["_infra__Namespace", "infra_settings__ConfigMap"])
+        let one = try XCTUnwrap(try object("configmap", "one", namespace: "default"))
+        XCTAssertEqual(one.text("metadata", "labels", "kustomize.toolkit.fluxcd.io/name"), "apps")
+        let managers = (one["metadata"]?["managedFields"]?.items ?? []).compactMap { $0.text("manager") }
+        XCTAssertEqual(managers, ["kustomize-controller"])
+
+        // Prune: two.yaml leaves the tree.
+        let pruned = try push([
+            "apps/kustomization.yaml": "resources: [one.yaml]\nnamespace: default\n", "apps/two.yaml": nil,
+        ])
+        try kube.kubectlOK([
+            "annotate", "--overwrite", "-n", "flux-system", "gitrepo/flux-system", "reconcile.fluxcd.io/requestedAt=p1",
+        ])
+        try waitFor("ks", "apps") { $0.text("status", "lastAppliedRevision") == "main@sha1:\(pruned)" }
+        XCTAssertNil(try object("configmap", "two", namespace: "default"))
+        XCTAssertNotNil(try object("configmap", "one", namespace: "default"))
+
+        // Suspend: a new revision and a reconcile request change nothing.
+        try kube.kubectlOK([
+            "patch", "ks", "apps", "-n", "flux-system", "--type=merge", "-p", #"{"spec":{"suspend":true}}"#,
+        ])
+        let later = try push(["apps/one.yaml": Self.configMap("one", value: "2")])
+        try kube.kubectlOK([
+            "annotate", "--overwrite", "-n", "flux-system", "gitrepo/flux-system", "reconcile.fluxcd.io/requestedAt=p2",
+        ])
+        try waitFor("gitrepo", "flux-system") { $0.text("status", "artifact", "revision") == "main@sha1:\(later)" }
+        try kube.kubectlOK([
+            "annotate", "--overwrite", "-n", "flux-system", "ks/apps", "reconcile.fluxcd.io/requestedAt=s1",
+        ])
+        Thread.sleep(forTimeInterval: 0.5)
+        let suspended = try XCTUnwrap(try object("ks", "apps"))
+        XCTAssertNotEqual(suspended.text("status", "lastHandledReconcileAt"), "s1")
+        XCTAssertEqual(try object("configmap", "one", namespace: "default")?.text("data", "value"), "1")
+    }
+
+    func testABuildFailureAndAnEncryptedSecretAreReportedAsTheControllerDoes() throws {
+        try push([
+            "broken/kustomization.yaml": "resources: [missing.yaml]\n",
+            "secret/s.yaml": """
+            apiVersion: v1
+            kind: Secret
+            metadata:
+              name: s
+              namespace: default
+            data:
+              password: ENC[AES256_GCM,data:abc,type:str]
+            sops:
+              mac: ENC[AES256_GCM,data:x,type:str]
+              version: 3.9.0
+            """,
+        ])
+        try kube.kubectlOK(["apply", "--server-side", "-f", "-"], stdin: gitRepository)
+        try kube.kubectlOK(["apply", "--server-side", "-f", "-"], stdin: kustomization("broken", path: "./broken"))
+        try kube.kubectlOK(["apply", "--server-side", "-f", "-"], stdin: kustomization("secret", path: "./secret"))
+        let broken = try waitFor("ks", "broken") { Self.ready($0).status == "False" }
+        XCTAssertEqual(broken.map(Self.ready)?.reason, "BuildFailed")
+        XCTAssertTrue(
+            broken.map(Self.ready)?.message?.hasPrefix("kustomize build failed: accumulating resources") ?? false)
+        let secret = try waitFor("ks", "secret") { Self.ready($0).status == "False" }
+        XCTAssertEqual(
+            secret.map(Self.ready)?.message,
+            "Secret/default/s is SOPS encrypted, configuring decryption is required for this secret to be reconciled")
+    }
+
+    func testAHelmReleaseInstallsOnceItsRepositoryIsReadyAndAnUnknownChartIsRefused() throws {
+        try kube.kubectlOK(
+            [
+                "apply", "--server-side", "-f", "-",
+            ],
+            stdin: """
+                apiVersion: helm.toolkit.fluxcd.io/v2
+                kind: HelmRelease
+                metadata: {name: whoami, namespace: flux-system}
+                spec:
+                  interval: 1h
+                  targetNamespace: web
+                  install: {createNamespace: true}
+                  values: {greeting: hi}
+                  chart: {spec: {chart: whoami, version: 1.x, sourceRef: {kind: HelmRepository, name: charts}}}
+                ---
+                apiVersion: helm.toolkit.fluxcd.io/v2
+                kind: HelmRelease
+                metadata: {name: nope, namespace: flux-system}
+                spec:
+                  interval: 1h
+                  chart: {spec: {chart: nope, sourceRef: {kind: HelmRepository, name: charts}}}
+                """)
+        let waiting = try waitFor("hr", "whoami") { Self.ready($0).status == "False" }
+        XCTAssertEqual(waiting.map(Self.ready)?.reason, "ArtifactFailed")
+        XCTAssertNil(try object("configmap", "web-whoami-config", namespace: "web"))
+        try kube.kubectlOK(
+            ["apply", "--server-side", "-f", "-"],
+            stdin: """
+                apiVersion: source.toolkit.fluxcd.io/v1
+                kind: HelmRepository
+                metadata: {name: charts, namespace: flux-system}
+                spec: {interval: 1h, url: https://charts.example.com}
+                """)
+        let installed = try waitFor("hr", "whoami") { Self.ready($0).status == "True" }
+        XCTAssertEqual(
+            installed.map(Self.ready)?.message,
+            "Helm install succeeded for release web/web-whoami.v1 with chart whoami@1.2.3")
+        XCTAssertEqual(installed?["status"]?["history"]?.items.first?.text("chartVersion"), "1.2.3")
+        let config = try XCTUnwrap(try object("configmap", "web-whoami-config", namespace: "web"))
+        XCTAssertEqual(config.text("data", "greeting"), "hi")
+        XCTAssertEqual(
+            (config["metadata"]?["managedFields"]?.items ?? []).compactMap { $0.text("manager") }, ["helm-controller"])
+        XCTAssertNotNil(try object("secret", "sh.helm.release.v1.web-whoami.v1", namespace: "flux-system"))
+        let nope = try waitFor("hr", "nope") { Self.ready($0).message?.contains("no chart name found") ?? false }
+        XCTAssertEqual(nope.map(Self.ready)?.status, "False")
+    }
+
+    func testAnInjectedFailureFailsTheReconcileThenItRecovers() throws {
+        try push(["apps/a.yaml": Self.configMap("a")])
+        flux.faults.inject(
+            .failing(times: 3, message: "injected: etcd is slow"), kind: "Kustomization", namespace: "flux-system",
+            name: "apps")
+        try kube.kubectlOK(["apply", "--server-side", "-f", "-"], stdin: gitRepository)
+        try kube.kubectlOK(
+            ["apply", "--server-side", "-f", "-"],
+            stdin: kustomization("apps", path: "./apps", extra: "\n  retryInterval: 1s"))
+        let failed = try waitFor("ks", "apps") { Self.ready($0).message == "injected: etcd is slow" }
+        XCTAssertEqual(failed.map(Self.ready)?.reason, "ReconciliationFailed")
+        try waitFor("ks", "apps") { Self.ready($0).status == "True" }
+    }
+
+    func testASlowReconcileTakesLongerAndASuspendedHelmReleaseWaitsForResume() throws {
+        flux.faults.inject(
+            .slow(seconds: 1.5, times: 1), kind: "HelmRepository", namespace: "flux-system", name: "charts")
+        let started = Date()
+        try kube.kubectlOK(
+            ["apply", "--server-side", "-f", "-"],
+            stdin: """
+                apiVersion: source.toolkit.fluxcd.io/v1
+                kind: HelmRepository
+                metadata: {name: charts, namespace: flux-system}
+                spec: {interval: 1h, url: https://charts.example.com}
+                ---
+                apiVersion: helm.toolkit.fluxcd.io/v2
+                kind: HelmRelease
+                metadata: {name: whoami, namespace: flux-system}
+                spec:
+                  interval: 1h
+                  suspend: true
+                  chart: {spec: {chart: whoami, sourceRef: {kind: HelmRepository, name: charts}}}
+                """)
+        try waitFor("helmrepo", "charts") { Self.ready($0).status == "True" }
+        XCTAssertGreaterThan(Date().timeIntervalSince(started), 1.4, "the injected delay")
+        Thread.sleep(forTimeInterval: 0.3)
+        XCTAssertNil(
+            try object("hr", "whoami").flatMap { Self.ready($0).status }, "a suspended HelmRelease is left alone")
+        try kube.kubectlOK([
+            "patch", "hr", "whoami", "-n", "flux-system", "--type=merge", "-p", #"{"spec":{"suspend":null}}"#,
+        ])
+        let installed = try waitFor("hr", "whoami") { Self.ready($0).status == "True" }
+        XCTAssertEqual(
+            installed.map(Self.ready)?.message,
+            "Helm install succeeded for release flux-system/whoami.v1 with chart whoami@1.2.3")
+        try kube.kubectlOK([
+            "annotate", "--overwrite", "-n", "flux-system", "hr/whoami", "reconcile.fluxcd.io/requestedAt=r1",
+        ])
+        let handled = try waitFor("hr", "whoami") { $0.text("status", "lastHandledReconcileAt") == "r1" }
+        XCTAssertEqual(handled?["status"]?["history"]?.items.count, 1, "nothing changed: no upgrade")
+    }
+}
