@@ -104,6 +104,11 @@ let package = Package(
             swiftSettings: strict),
         /// The Kubernetes API client: kubeconfig, discovery, get/list/watch, apply, eviction.
         .target(name: "Kube", dependencies: ["HLSCore", "HLSFormats", "HLSTransport"], swiftSettings: strict),
+        /// age and SOPS, as the `age` and `sops` programs read and write them (docs/adr/0027).
+        .target(
+            name: "Secrets",
+            dependencies: ["HLSCore", "HLSFormats", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         .target(
             name: "Remote", dependencies: ["HLSCore", "HLSFormats", "HLSTransport", "Inventory"],
             resources: nodeScripts.map { .embedInCode("NodeScripts/\($0)") },
@@ -118,7 +123,7 @@ let package = Package(
             name: "HLSCommands",
             dependencies: [
                 "HLSCore", "HLSCrypto", "HLSLanguage", "HLSTransport", "Inventory", "Proxmox", "Remote", "Kube",
-                "LabSim",
+                "Secrets", "LabSim",
             ],
             swiftSettings: strict),
         .target(
@@ -165,6 +170,7 @@ let package = Package(
         .testTarget(name: "HLSCoreTests", dependencies: ["HLSCore", "TestSupport"]),
         .testTarget(name: "HLSFormatsTests", dependencies: ["HLSFormats", "HLSCore"]),
         .testTarget(name: "HLSCryptoTests", dependencies: ["HLSCrypto", "HLSCore"]),
+        .testTarget(name: "SecretsTests", dependencies: ["Secrets", "HLSCore", "HLSFormats", "TestSupport"]),
         .testTarget(
             name: "HLSTransportTests", dependencies: ["HLSTransport", "HLSCore", "HLSCrypto", "TestSupport"]),
         .testTarget(name: "HLSLanguageTests", dependencies: ["HLSLanguage", "HLSCore", "TestSupport"]),

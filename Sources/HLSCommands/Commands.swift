@@ -13,6 +13,8 @@ public enum Commands {
         NodeCommands.register(into: &registry)
         KubeCommands.register(into: &registry)
         FluxCommands.register(into: &registry)
+        SecretCommands.register(into: &registry)
+        GitOpsCommands.register(into: &registry)
         SimCommands.register(into: &registry)
         registry.register(HistoryCommand.spec)
         return registry

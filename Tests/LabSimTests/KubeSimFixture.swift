@@ -1,7 +1,8 @@
 import Foundation
-import LabSim
 import TestSupport
 import XCTest
+
+@testable import LabSim
 
 /// A running simulated Kubernetes API for one test, with a kubeconfig and a kubectl that uses
 /// its own discovery cache (`--cache-dir`) and home, so nothing leaks between tests.
@@ -12,11 +13,15 @@ final class KubeSimFixture {
     let kubeconfig: String
     let kubectlPath: String
 
-    /// Starts `sim` (by default a simulator without controllers, made from `options`).
-    init(options: KubeAPISimulator.Options = KubeAPISimulator.Options(), sim: KubeAPISimulator? = nil) throws {
+    /// Starts `sim` (by default a simulator made from `options`); `controllers` run besides
+    /// k3s's built-in ones, as those a lab installs.
+    init(
+        options: KubeAPISimulator.Options = KubeAPISimulator.Options(), controllers: [any SimulatedController] = [],
+        sim: KubeAPISimulator? = nil
+    ) throws {
         kubectlPath = try Kubectl.path()
         dir = try TemporaryDirectory("labsim-kube")
-        self.sim = sim ?? KubeAPISimulator(options: options)
+        self.sim = sim ?? KubeAPISimulator(options: options, controllers: controllers)
         endpoint = try self.sim.start()
         kubeconfig = dir.file("kubeconfig")
         try self.sim.writeKubeconfig(to: kubeconfig)

@@ -51,22 +51,11 @@ extension KubeAPI {
                 "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.")
         }
         guard let budget = budgets.first else { return }
-        let selector = KubeLabelSelector(object: budget.at(["spec", "selector"]) ?? .object([]))
-        let pods = state.list(KubeStoreState.pods, namespace: namespace).map(\.object)
-            .filter { selector.matches(($0.at(["metadata", "labels"]) ?? .object([])).stringMap) }
-        let expected = pods.count
-        let healthy = pods.filter(isReady).count
-        let desired: Int
-        if let min = budget.at(["spec", "minAvailable"]) {
-            desired = scaled(min, expected, roundUp: true)
-        } else if let max = budget.at(["spec", "maxUnavailable"]) {
-            desired = Swift.max(0, expected - scaled(max, expected, roundUp: true))
-        } else {
-            desired = expected
-        }
-        if healthy - desired <= 0 {
+        let count = KubeDisruptionBudget(
+            budget, pods: state.list(KubeStoreState.pods, namespace: namespace).map(\.object))
+        if count.allowed <= 0 {
             let message =
-                "The disruption budget \(budget.text("metadata", "name") ?? "") needs \(desired) healthy pods and has \(healthy) currently"
+                "The disruption budget \(budget.text("metadata", "name") ?? "") needs \(count.desired) healthy pods and has \(count.healthy) currently"
             throw KubeStatus(
                 code: 429, reason: "TooManyRequests", message: blockedMessage,
                 details: [
@@ -79,7 +68,7 @@ extension KubeAPI {
     }
 
     /// An int, or a percentage of `total` (`"50%"`).
-    private static func scaled(_ value: Document, _ total: Int, roundUp: Bool) -> Int {
+    static func scaled(_ value: Document, _ total: Int, roundUp: Bool) -> Int {
         switch value {
         case .int(let n): return n
         case .string(let s) where s.hasSuffix("%"):
@@ -92,5 +81,31 @@ extension KubeAPI {
 
     static func isReady(_ pod: Document) -> Bool {
         pod.at(["metadata", "deletionTimestamp"]) == nil && KubeStoreState.conditionIsTrue(pod, "Ready")
+    }
+}
+
+/// What the disruption controller counts for a PodDisruptionBudget from the pods of its
+/// namespace (`disruption.go`): the pods its selector matches (expected), those Ready
+/// (healthy), how many must stay healthy (desired, from minAvailable or maxUnavailable), and so
+/// how many may be disrupted. The eviction subresource and the simulated disruption controller
+/// both count this way.
+struct KubeDisruptionBudget {
+    var expected: Int
+    var healthy: Int
+    var desired: Int
+    var allowed: Int { max(0, healthy - desired) }
+
+    init(_ budget: Document, pods: [Document]) {
+        let selector = KubeLabelSelector(object: budget.at(["spec", "selector"]) ?? .object([]))
+        let selected = pods.filter { selector.matches(($0.at(["metadata", "labels"]) ?? .object([])).stringMap) }
+        expected = selected.count
+        healthy = selected.filter(KubeAPI.isReady).count
+        if let min = budget.at(["spec", "minAvailable"]) {
+            desired = KubeAPI.scaled(min, expected, roundUp: true)
+        } else if let max = budget.at(["spec", "maxUnavailable"]) {
+            desired = Swift.max(0, expected - KubeAPI.scaled(max, expected, roundUp: true))
+        } else {
+            desired = expected
+        }
     }
 }

@@ -114,6 +114,8 @@ final class KubeAPI: Sendable {
         case ("GET", nil, _):
             if request.flag("watch") { return try watch(target, request) }
             return .complete(try list(target, request))
+        case ("GET", .some, "scale"), ("PUT", .some, "scale"), ("PATCH", .some, "scale"):
+            return .complete(try scale(target, request))
         case ("GET", .some, "log"):
             return try podLog(target, request)
         case ("GET", .some(let name), _):
@@ -129,6 +131,9 @@ final class KubeAPI: Sendable {
             return .complete(try create(target, request))
         case ("POST", .some, "eviction"):
             return .complete(try evict(target, request))
+        case ("POST", .some, "binding"):
+            defer { kubeletPass(after: type) }
+            return .complete(try bind(target, request))
         case ("PUT", .some, _):
             defer { kubeletPass(after: type) }
             return .complete(try replace(target, request))

@@ -56,20 +56,21 @@ public final class KubeAPISimulator: Sendable {
     }
 
     public let options: Options
-    /// The cluster's controllers (k3s's ServiceLB), run while the API serves (ADR 0024).
+    /// The cluster's controllers — k3s's built-in ones (`K3sBuiltInControllers`), then those
+    /// given (k3s's ServiceLB, what the lab installs) — run while the API serves (ADR 0024).
     private let controllers: [any SimulatedController]
     private let running = Mutex<Running?>(nil)
     private let faultInjector = KubeFaultInjector()
 
     public init(options: Options = Options()) {
         self.options = options
-        controllers = []
+        controllers = K3sBuiltInControllers.all
     }
 
     /// A simulator whose API runs `controllers` from `start` to `stop`.
     init(options: Options, controllers: [any SimulatedController]) {
         self.options = options
-        self.controllers = controllers
+        self.controllers = K3sBuiltInControllers.all + controllers
     }
 
     /// Starts serving on `host` (loopback only) and `port` (0 picks a free one).

@@ -8,7 +8,8 @@ enum KubeBuiltInTypes {
         type(
             "", "v1", "namespaces", "Namespace", cluster: true, short: ["ns"], sub: ["status", "finalize"], gen: false),
         type("", "v1", "nodes", "Node", cluster: true, short: ["no"], sub: ["status"], gen: false),
-        type("", "v1", "pods", "Pod", short: ["po"], categories: ["all"], sub: ["status", "eviction", "log"]),
+        type(
+            "", "v1", "pods", "Pod", short: ["po"], categories: ["all"], sub: ["status", "binding", "eviction", "log"]),
         type("", "v1", "services", "Service", short: ["svc"], categories: ["all"], sub: ["status"], gen: false),
         type("", "v1", "endpoints", "Endpoints", short: ["ep"], gen: false),
         type("", "v1", "configmaps", "ConfigMap", short: ["cm"], gen: false),

@@ -1,7 +1,7 @@
 import HLSCore
 
 /// What the built-in registries' strategies add on create and keep on update: a namespace's
-/// finalizer, phase and name label; a pod's Pending phase; a service's cluster IP and node ports; a CRD's
+/// finalizer, phase and name label; a pod's Pending phase; a workload's replicas and strategy; a service's cluster IP and node ports; a CRD's
 /// acceptance (which also registers its resources).
 enum KubeDefaults {
     static func onCreate(_ type: KubeResourceType, _ object: inout Document, _ state: inout KubeStoreState)
@@ -35,6 +35,8 @@ enum KubeDefaults {
             object.set("status", .object([("loadBalancer", .object([]))]))
         case ("apiextensions.k8s.io", "customresourcedefinitions"):
             try KubeCRDs.accept(&object, &state)
+        case ("apps", let plural):
+            KubeWorkloadDefaults.apply(plural, &object)
         default:
             break
         }
@@ -52,6 +54,8 @@ enum KubeDefaults {
             try KubeNodePorts.assign(&object, existing: existing, state: state)
         case ("apiextensions.k8s.io", "customresourcedefinitions"):
             try KubeCRDs.accept(&object, &state)
+        case ("apps", let plural):
+            KubeWorkloadDefaults.apply(plural, &object)
         default:
             break
         }

@@ -71,6 +71,8 @@ enum KubeDiscovery {
                 case "eviction":
                     entry += [("group", .string("policy")), ("version", .string("v1")), ("kind", .string("Eviction"))]
                     entry.append(("verbs", .array([.string("create")])))
+                case "binding":
+                    entry += [("kind", .string("Binding")), ("verbs", .array([.string("create")]))]
                 case "finalize":
                     entry += [("kind", .string(type.kind)), ("verbs", .array([.string("update")]))]
                 case "log":

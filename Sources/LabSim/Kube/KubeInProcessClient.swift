@@ -57,6 +57,16 @@ struct KubeInProcessClient: Sendable {
         do { _ = try call("DELETE", path) } catch  where error.code == 404 {}
     }
 
+    /// Records an Event about `object` (of `kind`) as this controller's event recorder would,
+    /// with its name as the source; the same event again is aggregated (`recordEvent`).
+    func recordEvent(about object: Document, kind: String, type: String = "Normal", reason: String, message: String) {
+        api.store.transact {
+            $0.recordEvent(
+                about: .to(object, kind: kind), type: type, reason: reason, message: message,
+                source: KubeEventSource(component: manager))
+        }
+    }
+
     private func call(
         _ method: String, _ path: String, query: [(String, String)] = [], body: Document? = nil,
         contentType: String = "application/json"

@@ -4,7 +4,7 @@ import HLSCore
 /// posts Ready is started shortly after (on the controllers' loop, as a real kubelet acts after
 /// the write): its containers run, it turns Running and Ready, the kubelet records `Created`
 /// and `Started` for each container, and each container's log gets a first line, so there is
-/// something to read. Nothing schedules pods: one without `spec.nodeName` stays Pending.
+/// something to read. Pods get their node from the simulated scheduler (`SimulatedScheduler`).
 extension KubeAPI {
     /// Starts what waits to run, after a write to pods or nodes.
     func kubeletPass(after type: KubeResourceType) {

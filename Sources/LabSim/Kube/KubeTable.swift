@@ -63,12 +63,12 @@ enum KubeTable {
         return .object(pairs)
     }
 
-    private static let name = Column(
+    static let name = Column(
         name: "Name", format: "name",
         description:
             "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names",
         cell: { .string($0.text("metadata", "name") ?? "") })
-    private static let age = Column(
+    static let age = Column(
         name: "Age",
         description: "CreationTimestamp is a timestamp representing the server time when this object was created.",
         cell: { .string(KubeTime.age(since: $0.text("metadata", "creationTimestamp"))) })
@@ -82,6 +82,10 @@ enum KubeTable {
         case ("", "namespaces"):
             return [name, Column(name: "Status", cell: { .string($0.text("status", "phase") ?? "") }), age]
         case ("apps", "deployments"): return deploymentColumns
+        case ("apps", "replicasets"): return replicaSetColumns
+        case ("apps", "daemonsets"): return daemonSetColumns
+        case ("apps", "statefulsets"): return statefulSetColumns
+        case ("policy", "poddisruptionbudgets"): return budgetColumns
         case ("", "configmaps"):
             return [
                 name,
@@ -271,13 +275,7 @@ enum KubeTable {
     ]
 
     private static let deploymentColumns: [Column] = [
-        name,
-        Column(
-            name: "Ready",
-            cell: { d in
-                let want = d.at(["spec", "replicas"])?.scalarText ?? "1"
-                return .string("\(d.at(["status", "readyReplicas"])?.scalarText ?? "0")/\(want)")
-            }),
+        name, readyOfWanted,
         Column(name: "Up-to-date", type: "integer", cell: { d in d.at(["status", "updatedReplicas"]) ?? .int(0) }),
         Column(name: "Available", type: "integer", cell: { d in d.at(["status", "availableReplicas"]) ?? .int(0) }),
         age,

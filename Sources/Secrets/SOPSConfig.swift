@@ -1,0 +1,72 @@
+public import HLSCore
+import HLSFormats
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// `.sops.yaml`: the creation rule that says to whom, and which values, a new file is encrypted.
+/// Rules are tried top-down and the first whose `path_regex` matches (a search, on the path
+/// relative to the file's directory) wins; a rule without one matches everything.
+public enum SOPSConfig {
+    public struct Rule: Sendable {
+        public var recipients: [String] = []
+        public var selection: SOPSFile.Selection = .default
+    }
+
+    /// The rule for `file` from the nearest `.sops.yaml` in its directory or above; the default
+    /// rule (no recipients, `_unencrypted` suffix) when there is none.
+    public static func rule(for file: String) throws(HLSError) -> Rule {
+        let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
+        var directory = FilePaths.directory(of: absolute)
+        while true {
+            let candidate = directory + "/.sops.yaml"
+            if let data = FileManager.default.contents(atPath: candidate) {
+                let relative = String(absolute.dropFirst(directory.count + 1))
+                return try rule(in: String(decoding: data, as: UTF8.self), config: candidate, for: relative)
+            }
+            guard directory != "/" && !directory.isEmpty else { return Rule() }
+            directory = FilePaths.directory(of: directory)
+        }
+    }
+
+    static func rule(in text: String, config: String, for path: String) throws(HLSError) -> Rule {
+        let document = try YAMLCodec.decode(text, file: config)
+        guard case .array(let rules) = document["creation_rules"] ?? .null else {
+            throw HLSError(.usage, "\(config): no creation_rules", hint: "see the creation_rules of sops's .sops.yaml")
+        }
+        for entry in rules {
+            if case .string(let pattern) = entry["path_regex"] ?? .null {
+                guard let regex = try? Regex(pattern) else {
+                    throw HLSError(.usage, "\(config): bad path_regex \(pattern)")
+                }
+                guard path.contains(regex) else { continue }
+            }
+            var rule = Rule()
+            switch entry["age"] ?? .null {
+            case .string(let list): rule.recipients = list.split(separator: ",").map { $0.trimmingWhitespace() }
+            case .array(let items): rule.recipients = items.compactMap { $0.scalarString?.trimmingWhitespace() }
+            default: break
+            }
+            let selections = SOPSFile.Selection.Kind.allCases.compactMap { kind -> SOPSFile.Selection? in
+                (entry[kind.rawValue]?.scalarString).map { SOPSFile.Selection(kind, $0) }
+            }
+            guard selections.count <= 1 else {
+                throw HLSError(.usage, "\(config): a creation rule may set only one of the selection keys")
+            }
+            rule.selection = selections.first ?? .default
+            return rule
+        }
+        throw HLSError(
+            .usage, "error loading config: no matching creation rules found", hint: "in \(config), for \(path)")
+    }
+}
+
+extension Document {
+    fileprivate var scalarString: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+}
