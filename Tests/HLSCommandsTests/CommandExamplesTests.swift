@@ -63,10 +63,13 @@ final class CommandExamplesTests: XCTestCase {
         case k3s
         /// … and the kubeconfig is merged, the worker is Ready, and the kube examples' objects exist.
         case cluster
+        /// … and Flux is bootstrapped from the lab's GitHub, its repository exported to `~/gitops`.
+        case flux
 
         static func of(_ spec: CommandSpec) -> Stage {
             switch spec.path.first {
             case "kube": .cluster
+            case "flux" where spec.name != "flux scaffold": .flux
             // node's cluster verbs (they take --context) need the cluster; kubeconfig only k3s.
             case "node":
                 spec.flags.contains { $0.name == "context" } ? .cluster : spec.name == "node kubeconfig" ? .k3s : .ssh
@@ -97,6 +100,9 @@ final class CommandExamplesTests: XCTestCase {
         }
         var code = example.code
         if stage == .cluster { code = try resetObjects(lab, for: code) }
+        if stage == .flux {
+            code = code.replacingOccurrences(of: "--path gitops/", with: "--path \(lab.home.path)/gitops/")
+        }
         let result = lab.run(code)
         XCTAssertEqual(result.status, 0, "example of \(spec.name) failed: \(example.code)\n\(result.err)")
         if let expected = example.output {
@@ -127,6 +133,21 @@ final class CommandExamplesTests: XCTestCase {
             let setup = lab.run("node kubeconfig\nkube wait node k3s-wk-01 --for condition=Ready --timeout 60s")
             XCTAssertEqual(setup.status, 0, "the simulated cluster for the kube examples: \(setup.err)")
             shared!.stage = .cluster
+        }
+        if shared!.stage < .flux && stage >= .flux {
+            try lab.home.write(".config/sops/age/keys.txt", "AGE-SECRET-KEY-1EXAMPLE\n", mode: 0o600)
+            let setup = lab.run("flux bootstrap --timeout 120s")
+            XCTAssertEqual(setup.status, 0, "Flux bootstrapped for the flux examples: \(setup.err)")
+            let repository = lab.lab.directory + "/git/root/srv/git/example/homelab.git"
+            try FileManager.default.createDirectory(atPath: lab.home.file("gitops"), withIntermediateDirectories: true)
+            let export = try runProcess(
+                "/bin/sh",
+                [
+                    "-c", "git --git-dir \"$1\" archive main | tar -x -C \"$2\"", "sh", repository,
+                    lab.home.file("gitops"),
+                ])
+            XCTAssertEqual(export.status, 0, "the GitOps repository exported: \(export.stderr)")
+            shared!.stage = .flux
         }
         return lab
     }

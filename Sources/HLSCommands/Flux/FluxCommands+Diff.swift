@@ -25,8 +25,8 @@ extension FluxCommands {
         columns: ["action", "target", "detail"],
         examples: [
             Example(
-                "flux diff apps --path ~/gitops/apps", "what a push of the local apps folder would change",
-                needsLab: true)
+                "flux diff flux-system --path gitops/kubernetes/clusters/homelab",
+                "what a push of the checkout's cluster folder would change", needsLab: true)
         ],
         implementation: .query { inv in
             guard let path = inv.string("path") else {

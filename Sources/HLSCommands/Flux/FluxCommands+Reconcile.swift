@@ -167,7 +167,11 @@ extension FluxCommands {
         ["flux", "suspend"], summary: "Stop the controller from reconciling an object (spec.suspend: true)",
         positionals: [kindParameter, Parameter("name", .name("flux-object"), "the object's name", optional: true)],
         flags: [namespaceFlag, allFlag, KubeCommands.contextFlag],
-        examples: [Example("flux suspend ks apps", "hold the apps Kustomization while mending it", needsLab: true)],
+        examples: [
+            Example(
+                "flux suspend ks flux-system", "hold the root Kustomization while mending its repository",
+                needsLab: true)
+        ],
         implementation: .mutation { inv in
             let kind = try kind(inv)
             let client = try client(inv)

@@ -15,7 +15,7 @@ extension FluxCommands {
         columns: ["tree", "kind", "namespace", "name", "level"],
         examples: [
             Example("flux tree flux-system", "everything the root Kustomization applied", needsLab: true),
-            Example("flux tree apps --deps", "what apps waits for", needsLab: true),
+            Example("flux tree flux-system --deps", "what the root Kustomization waits for", needsLab: true),
         ],
         implementation: .query { inv in
             let client = try client(inv)

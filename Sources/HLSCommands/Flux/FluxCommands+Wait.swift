@@ -22,7 +22,7 @@ extension FluxCommands {
         ],
         columns: ["target", "revision", "waited"],
         examples: [
-            Example("flux wait apps --timeout 10m", "until the apps Kustomization is Ready", needsLab: true),
+            Example("flux wait flux-system --timeout 10m", "until the root Kustomization is Ready", needsLab: true),
             Example("flux wait all", "until everything in flux-system is Ready", needsLab: true),
         ],
         implementation: .query { inv in

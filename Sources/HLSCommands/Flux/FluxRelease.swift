@@ -1,4 +1,4 @@
-/// The Flux release hlsh installs and checks against (ADR 0027): flux2 v2.9, whose `flux check`
+/// The Flux release hlsh installs and checks against (ADR 0028): flux2 v2.9, whose `flux check`
 /// requires Kubernetes 1.33 or later.
 struct FluxRelease: Sendable {
     /// `v2.9.4`.
