@@ -1,4 +1,5 @@
 import Foundation
+import HLSCommands
 import HLSCore
 import HLSLanguage
 import Kube
@@ -208,5 +209,37 @@ final class FluxCommandsTests: XCTestCase {
         let crd = flux.kube.run(
             #"flux check | where check == "kustomizations.kustomize.toolkit.fluxcd.io" | get 0.detail"#)
         XCTAssertEqual(trimmed(crd.out), "kustomizations.kustomize.toolkit.fluxcd.io/v1", crd.err)
+    }
+}
+
+/// The REPL's live Flux names: the kind words, and the objects of the kind typed before (or the
+/// Kustomizations for `wait` and `tree`), in flux-system unless `-n` says otherwise.
+final class FluxNameCompletionTests: XCTestCase {
+    private func names(_ kind: String, _ command: String, _ words: [String], _ env: [String: String]) throws -> [String]
+    {
+        let provider = try XCTUnwrap(Commands.registry().providers[kind])
+        let context = ExecutionContext(environment: env, out: { _ in }, err: { _ in })
+        defer { context.closeServices() }
+        return try provider.fetch(NameQuery(command: command, context: context, words: words)).map(\.name).sorted()
+    }
+
+    func testKindWordsAndLiveObjectNames() throws {
+        let flux = try FluxHarness()
+        try flux.kustomization("infra")
+        try flux.kustomization("apps")
+        try flux.kube.create(
+            """
+            apiVersion: source.toolkit.fluxcd.io/v1
+            kind: GitRepository
+            metadata: {name: flux-system, namespace: flux-system}
+            spec: {interval: 1m0s, ref: {branch: main}, url: ssh://git@github.com/homelab/gitops}
+            """)
+        let env = flux.kube.environment
+        let kinds = try names("flux-kind", "flux get", [], env)
+        for word in ["ks", "hr", "git", "sources", "all"] { XCTAssertTrue(kinds.contains(word), "\(word) in \(kinds)") }
+        XCTAssertEqual(try names("flux-object", "flux reconcile", ["ks"], env), ["apps", "infra"])
+        XCTAssertEqual(try names("flux-object", "flux reconcile", ["git"], env), ["flux-system"])
+        XCTAssertEqual(try names("flux-object", "flux wait", [], env), ["all", "apps", "infra"])
+        XCTAssertEqual(try names("flux-object", "flux tree", ["-n", "other"], env), [])
     }
 }
