@@ -217,10 +217,7 @@ final class FluxCommandsTests: XCTestCase {
 final class FluxNameCompletionTests: XCTestCase {
     private func names(_ kind: String, _ command: String, _ words: [String], _ env: [String: String]) throws -> [String]
     {
-        let provider = try XCTUnwrap(Commands.registry().providers[kind])
-        let context = ExecutionContext(environment: env, out: { _ in }, err: { _ in })
-        defer { context.closeServices() }
-        return try provider.fetch(NameQuery(command: command, context: context, words: words)).map(\.name).sorted()
+        try KubeNameCompletionTests.names(kind, command, words, env)
     }
 
     func testKindWordsAndLiveObjectNames() throws {
