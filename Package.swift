@@ -122,8 +122,8 @@ let package = Package(
         .target(
             name: "HLSCommands",
             dependencies: [
-                "HLSCore", "HLSLanguage", "HLSTransport", "Inventory", "Proxmox", "Remote", "Kube", "Secrets",
-                "LabSim",
+                "HLSCore", "HLSCrypto", "HLSLanguage", "HLSTransport", "Inventory", "Proxmox", "Remote", "Kube",
+                "Secrets", "LabSim",
                 // Already linked through LabSim; `cert show` reads the issued certificate with it.
                 .product(name: "X509", package: "swift-certificates"),
             ],

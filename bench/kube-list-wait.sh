@@ -17,48 +17,10 @@
 # Without a path: .build/release/hlsh if present (scripts/test builds it), else .build/debug/hlsh.
 # Nothing outside a temp dir is written; the simulator started here is stopped on exit.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-build=given
-if [ -n "${1:-}" ]; then
-  hlsh=$1
-elif [ -x .build/release/hlsh ]; then
-  hlsh=.build/release/hlsh build=release
-else
-  hlsh=.build/debug/hlsh build="debug: no release build found"
-fi
-runs=${2:-5}
 count=${3:-5000}
-[ -x "$hlsh" ] || { echo "build hlsh first: scripts/build-release" >&2; exit 1; }
-kubectl=$(command -v kubectl) || { echo "needs kubectl on PATH" >&2; exit 1; }
-hlsh=$(cd "$(dirname "$hlsh")" && pwd)/$(basename "$hlsh")
-echo "hlsh: $hlsh ($build, built $(date -r "$hlsh" '+%F %T'))"
-echo "kubectl: $kubectl; load: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
-
-work=$(mktemp -d)
-serve=
-cleanup() {
-  [ -n "$serve" ] && kill "$serve" 2>/dev/null && wait "$serve" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-export HOME="$work" NO_COLOR=1 KUBECONFIG="$work/lab/kubeconfig"
-"$hlsh" sim serve --dir "$work/lab" >"$work/serve.log" 2>&1 &
-serve=$!
-for _ in $(seq 1 300); do [ -f "$work/lab/env" ] && break; sleep 0.1; done
-[ -f "$work/lab/env" ] || { cat "$work/serve.log" >&2; echo "hlsh sim serve did not start" >&2; exit 1; }
-k() { "$kubectl" --cache-dir "$work/kcache" "$@"; }
+# shellcheck source=sim-lib.sh
+source "$(dirname "$0")/sim-lib.sh"
 ms() { echo $(($(date +%s%N) / 1000000)); }
-
-# The kubeconfig's server and credentials, for curl.
-field() { sed -n "s/^ *$1: //p" "$KUBECONFIG" | head -1; }
-server=$(field server)
-field certificate-authority-data | base64 -d >"$work/ca.pem"
-field client-certificate-data | base64 -d >"$work/client.pem"
-field client-key-data | base64 -d >"$work/client-key.pem"
-api() {  # api METHOD PATH [BODY] — one call with the admin's client certificate
-  curl -sf --cacert "$work/ca.pem" --cert "$work/client.pem" --key "$work/client-key.pem" -X "$1" \
-    -H 'Content-Type: application/merge-patch+json' "$server$2" ${3:+-d "$3"} >/dev/null
-}
 
 # --- seed -------------------------------------------------------------------------------------
 manifest() {  # manifest NAMESPACE — a Namespace and $count ConfigMaps in it, one file
@@ -81,9 +43,6 @@ if [ "$rows_h" -ne "$count" ] || [ "$rows_k" -ne "$count" ]; then
   echo "expected $count rows, hlsh printed $rows_h, kubectl $rows_k" >&2; exit 1
 fi
 
-stats() {  # stats TIMES… — "best median" of the times
-  printf '%s\n' "$@" | sort -n | awk '{ t[NR] = $1 } END { printf "%d %d\n", t[1], t[int((NR + 1) / 2)] }'
-}
 once() {  # once CMD… — "wall cpu": one run's wall time and the client's own CPU (user+system), in ms
   local t0 wall
   t0=$(ms); /usr/bin/time -f '%U %S' -o "$work/cpu" "$@" >/dev/null; wall=$(($(ms) - t0))
@@ -135,36 +94,13 @@ metadata: {name: w1, namespace: bench}
 spec: {size: 1}
 YAML
 "$hlsh" -c "kube apply -f $work/widget.yaml" >/dev/null
+# shellcheck disable=SC2034  # read by wait_once
 status_path=/apis/bench.hlsh.dev/v1/namespaces/bench/widgets/w1/status
 condition() { printf '{"status":{"conditions":[{"type":"Ready","status":"%s","reason":"Bench"}]}}' "$1"; }
 
-# One wait: start the waiter, give it time to list and watch, set Ready=True, and print the ms
-# from just before the status call to the waiter's exit, and the status call's own ms.
-wait_once() {
-  api PATCH "$status_path" "$(condition False)"
-  "$@" >"$work/wait.out" 2>&1 &
-  local waiter=$! t0 t1 t2
-  sleep 1.5
-  kill -0 "$waiter" 2>/dev/null || { cat "$work/wait.out" >&2; echo "the wait ended before the condition was set: $*" >&2; exit 1; }
-  t0=$(date +%s%N)
-  api PATCH "$status_path" "$(condition True)"
-  t1=$(date +%s%N)
-  wait "$waiter" || { cat "$work/wait.out" >&2; echo "the wait failed: $*" >&2; exit 1; }
-  t2=$(date +%s%N)
-  echo "$(((t2 - t0) / 1000000)) $(((t1 - t0) / 1000000))"
-}
 wait_hlsh() { "$hlsh" -c 'kube wait widget w1 -n bench --for condition=Ready --timeout 30s'; }
 wait_kubectl() { k wait widget/w1 -n bench --for=condition=Ready --timeout=30s; }
-wh=() wk=() patch=()
-for _ in $(seq 1 "$runs"); do
-  read -r a b <<<"$(wait_once wait_hlsh)"; [ -n "$b" ] || exit 1
-  wh+=("$a") patch+=("$b")
-  read -r a b <<<"$(wait_once wait_kubectl)"; [ -n "$b" ] || exit 1
-  wk+=("$a") patch+=("$b")
-done
-read -r wh_best wh_med <<<"$(stats "${wh[@]}")"
-read -r wk_best wk_med <<<"$(stats "${wk[@]}")"
-read -r p_best p_med <<<"$(stats "${patch[@]}")"
+wait_rounds
 
 echo "kube get of $count ConfigMaps, best (median) of $runs, ms; the client's own CPU, best:"
 printf '  hlsh                    %6d (%d)   CPU %d\n' "$lh_best" "$lh_med" "$ch_best"

@@ -12,6 +12,7 @@ public enum Commands {
         VMCommands.register(into: &registry)
         NodeCommands.register(into: &registry)
         KubeCommands.register(into: &registry)
+        FluxCommands.register(into: &registry)
         SecretCommands.register(into: &registry)
         GitOpsCommands.register(into: &registry)
         CertCommands.register(into: &registry)

@@ -171,6 +171,9 @@ extension Lab {
             gitops = GitOpsSettings(
                 url: g.string("url", "a git URL") ?? "", branch: g.string("branch", required: false) ?? "main",
                 path: g.string("path", required: false) ?? "kubernetes/clusters/\(name)")
+            gitops?.fluxVersion = g.string("flux_version", required: false, "a Flux release such as v2.9.4") ?? "v2.9.4"
+            gitops?.installSHA256 = g.string("install_sha256", required: false, "the SHA-256 of install.yaml, 64 hex")
+            gitops?.ageKeyFile = g.string("age_key_file", required: false, "a path to an age key file")
             g.finish()
         }
         return gitops

@@ -94,8 +94,16 @@ public struct K3sSettings: Sendable, Equatable {
     public var serviceCIDR: String
 }
 
+/// `gitops:`: the Flux repository (`ssh://git@github.com/OWNER/REPO`), branch and path, the
+/// pinned Flux release and its `install.yaml` checksum, and the age key SOPS decrypts with.
 public struct GitOpsSettings: Sendable, Equatable {
     public var url: String
     public var branch: String
     public var path: String
+    /// The Flux release `flux bootstrap` installs (`v2.9.4`).
+    public var fluxVersion: String = "v2.9.4"
+    /// The SHA-256 (hex) the release's `install.yaml` must have; nil: not checked.
+    public var installSHA256: String?
+    /// The age key file (`AGE-SECRET-KEY-…`) that goes into the `sops-age` Secret; nil: none.
+    public var ageKeyFile: String?
 }

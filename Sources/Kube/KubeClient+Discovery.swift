@@ -100,3 +100,12 @@ func strings(_ value: Document?) -> [String] {
     guard case .array(let items)? = value else { return [] }
     return items.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
 }
+
+extension KubeClient {
+    /// The server's `/version` `gitVersion` (`v1.33.4+k3s1`).
+    public func serverVersion(cancellation: Cancellation = .never) throws(HLSError) -> String {
+        let version = try object(KubeCall(method: "GET", path: "/version"), cancellation: cancellation)
+        if case .string(let text)? = version["gitVersion"] { return text }
+        throw HLSError(.failed, "the server's /version has no gitVersion", at: .request(method: "GET", url: "/version"))
+    }
+}

@@ -137,10 +137,11 @@ extension KubeClient {
     /// `PATCH` with `application/apply-patch+yaml` under field manager `hlsh`, which creates
     /// the object when missing. `force` takes over fields other managers own; without it a
     /// conflict fails with the fields and their managers. `subresource: "status"` applies the
-    /// status.
+    /// status. `dryRun` has the server compute the result without storing it (`dryRun=All`).
     @discardableResult
     public func apply(
-        _ object: Document, force: Bool = false, subresource: String? = nil, cancellation: Cancellation = .never
+        _ object: Document, force: Bool = false, subresource: String? = nil, dryRun: Bool = false,
+        cancellation: Cancellation = .never
     ) throws(HLSError) -> Document {
         guard case .string(let apiVersion)? = object["apiVersion"], case .string(let kind)? = object["kind"] else {
             throw HLSError(.usage, "an object to apply needs apiVersion and kind")
@@ -149,6 +150,7 @@ extension KubeClient {
         let resource = try self.resource(apiVersion: apiVersion, kind: kind, cancellation: cancellation)
         var query = [("fieldManager", Self.fieldManager)]
         if force { query.append(("force", "true")) }
+        if dryRun { query.append(("dryRun", "All")) }
         let call = KubeCall(
             method: "PATCH",
             path: resource.path(

@@ -71,4 +71,9 @@ public struct KubeResource: Sendable, Hashable, CustomStringConvertible {
     public static let customResourceDefinitions = KubeResource(
         group: "apiextensions.k8s.io", version: "v1", name: "customresourcedefinitions",
         kind: "CustomResourceDefinition", namespaced: false, shortNames: ["crd", "crds"], subresources: ["status"])
+    public static let deployments = KubeResource(
+        group: "apps", version: "v1", name: "deployments", kind: "Deployment", namespaced: true,
+        shortNames: ["deploy"], subresources: ["status", "scale"])
+    public static let secrets = KubeResource(
+        group: "", version: "v1", name: "secrets", kind: "Secret", namespaced: true)
 }

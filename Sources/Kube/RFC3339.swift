@@ -70,3 +70,31 @@ public enum RFC3339 {
         return "\(year)-\(two(month))-\(two(day))T\(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60))Z"
     }
 }
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+extension RFC3339 {
+    /// The time now as Go's `time.RFC3339Nano` writes it in UTC (`2026-05-01T12:00:00.123456789Z`,
+    /// trailing zeros of the fraction dropped): the token flux writes into
+    /// `reconcile.fluxcd.io/requestedAt`.
+    public static func nowNano() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var seconds = ts.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        var fraction = pad(Int(ts.tv_nsec), 9)
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T"
+            + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2))"
+            + (fraction.isEmpty ? "" : ".\(fraction)") + "Z"
+    }
+}

@@ -68,11 +68,14 @@ final class CommandExamplesTests: XCTestCase {
         case cluster
         /// … and Traefik serves `app.home.example.com` with a certificate from `ca.pem`.
         case ingress
+        /// … and Flux is bootstrapped from the lab's GitHub, its repository exported to `~/gitops`.
+        case flux
 
         static func of(_ spec: CommandSpec) -> Stage {
             switch spec.path.first {
             case "kube", "volume": .cluster
             case "probe": .ingress
+            case "flux" where spec.name != "flux scaffold": .flux
             // node's cluster verbs (they take --context) need the cluster; kubeconfig only k3s.
             case "node":
                 spec.flags.contains { $0.name == "context" } ? .cluster : spec.name == "node kubeconfig" ? .k3s : .ssh
@@ -105,6 +108,9 @@ final class CommandExamplesTests: XCTestCase {
         if stage == .cluster { code = try resetObjects(lab, for: code) }
         if stage == .ingress { code = code.replacingOccurrences(of: "ca.pem", with: lab.home.file("ca.pem")) }
         if spec.path.first == "volume" { try prepareLonghorn(lab) }
+        if stage == .flux {
+            code = code.replacingOccurrences(of: "--path gitops/", with: "--path \(lab.home.path)/gitops/")
+        }
         let result = lab.run(code)
         XCTAssertEqual(result.status, 0, "example of \(spec.name) failed: \(example.code)\n\(result.err)")
         if let expected = example.output {
@@ -139,6 +145,21 @@ final class CommandExamplesTests: XCTestCase {
         if shared!.stage < .ingress && stage >= .ingress {
             try lab.installIngress()
             shared!.stage = .ingress
+        }
+        if shared!.stage < .flux && stage >= .flux {
+            XCTAssertEqual(lab.run("secret age-keygen").status, 0, "the lab's age key made")
+            let setup = lab.run("flux bootstrap --timeout 120s")
+            XCTAssertEqual(setup.status, 0, "Flux bootstrapped for the flux examples: \(setup.err)")
+            let repository = lab.lab.directory + "/git/root/srv/git/example/homelab.git"
+            try FileManager.default.createDirectory(atPath: lab.home.file("gitops"), withIntermediateDirectories: true)
+            let export = try runProcess(
+                "/bin/sh",
+                [
+                    "-c", "git --git-dir \"$1\" archive main | tar -x -C \"$2\"", "sh", repository,
+                    lab.home.file("gitops"),
+                ])
+            XCTAssertEqual(export.status, 0, "the GitOps repository exported: \(export.stderr)")
+            shared!.stage = .flux
         }
         return lab
     }

@@ -74,7 +74,7 @@ final class K3sClusterTests: XCTestCase {
         XCTAssertEqual(
             seen["k3s-cp-01"]?.roles, ["node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master"])
         XCTAssertEqual(seen["k3s-cp-01"]?.ip, "192.168.10.21")
-        XCTAssertEqual(seen["k3s-cp-01"]?.version, "v1.31.4+k3s1")
+        XCTAssertEqual(seen["k3s-cp-01"]?.version, "v1.33.4+k3s1")
         XCTAssertEqual(seen["k3s-wk-01"]?.ready, "True")
         XCTAssertEqual(seen["k3s-wk-01"]?.roles, [])
         XCTAssertEqual(seen["k3s-wk-01"]?.ip, "192.168.10.22")

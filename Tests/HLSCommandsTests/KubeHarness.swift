@@ -17,13 +17,13 @@ final class KubeHarness {
     /// A client of its own, to set up and inspect the cluster apart from the code under test.
     let client: KubeClient
 
-    /// Starts `sim` (by default one that runs no controllers).
-    init(sim: KubeAPISimulator = KubeAPISimulator()) throws {
-        self.sim = sim
+    /// Starts `sim` (by default one made from `options`, running k3s's built-in controllers).
+    init(options: KubeAPISimulator.Options = KubeAPISimulator.Options(), sim: KubeAPISimulator? = nil) throws {
+        self.sim = sim ?? KubeAPISimulator(options: options)
         dir = try TemporaryDirectory("hlsh-kube")
-        _ = try sim.start()
+        _ = try self.sim.start()
         let kubeconfig = dir.file("kubeconfig")
-        try sim.writeKubeconfig(to: kubeconfig)
+        try self.sim.writeKubeconfig(to: kubeconfig)
         environment = ["KUBECONFIG": kubeconfig, "HOME": dir.path, "XDG_STATE_HOME": dir.file("state")]
         client = try KubeClient(environment: environment)
     }

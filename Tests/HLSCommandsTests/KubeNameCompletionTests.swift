@@ -11,6 +11,12 @@ import XCTest
 final class KubeNameCompletionTests: XCTestCase {
     private func names(_ kind: String, _ command: String, _ words: [String], _ env: [String: String]) throws -> [String]
     {
+        try Self.names(kind, command, words, env)
+    }
+
+    /// The names the provider of `kind` offers after `command WORDS`, sorted.
+    static func names(_ kind: String, _ command: String, _ words: [String], _ env: [String: String]) throws -> [String]
+    {
         let provider = try XCTUnwrap(Commands.registry().providers[kind])
         let context = ExecutionContext(environment: env, out: { _ in }, err: { _ in })
         defer { context.closeServices() }

@@ -3,6 +3,7 @@ import HLSCommands
 import HLSCore
 import HLSLanguage
 import LabSim
+import Synchronization
 import TestSupport
 import XCTest
 
@@ -27,12 +28,18 @@ final class LabHarness {
         let keygen = try runProcess(
             "/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "test@hlsh", "-f", key])
         XCTAssertEqual(keygen.status, 0, keygen.stderr)
-        lab = try SimulatedLab.temporary(
-            SimulatedLab.Options(
-                pve: .seedLab(
-                    rootPassword: "pw", tokenSecret: "11111111-2222-3333-4444-555555555555", timings: .fastTest),
-                nodeImage: simulatedNodes ? .ubuntu : nil),
-            under: TemporaryDirectory.root)
+        var options = SimulatedLab.Options(
+            pve: .seedLab(rootPassword: "pw", tokenSecret: "11111111-2222-3333-4444-555555555555", timings: .fastTest),
+            nodeImage: simulatedNodes ? .ubuntu : nil)
+        // The lab's GitHub serves the simulated Flux release, and source-controller reaches it.
+        options.git?.assets = {
+            ["fluxcd/flux2/\(FluxRelease.version)/install.yaml": Array(FluxRelease.installYAML.utf8)]
+        }
+        let gitPort = GitPort()
+        options.gitHosts = { gitPort.port.withLock { $0 }.map { ["github.com": $0] } ?? [:] }
+        let made = try SimulatedLab.temporary(options, under: TemporaryDirectory.root)
+        lab = made
+        gitPort.port.withLock { $0 = made.git?.port }
         self.environment = lab.environment.merging([
             "HOME": home.path, "XDG_STATE_HOME": home.file("state"),
         ]) { _, new in new }
@@ -74,4 +81,9 @@ final class LabHarness {
 
     /// The API writes (anything but GET) the simulator has served.
     var writes: [String] { simulator.requestLog.filter { !$0.hasPrefix("GET ") } }
+}
+
+/// The lab's git port, known once the lab runs, for the `gitHosts` of its options.
+final class GitPort: Sendable {
+    let port = Mutex<UInt16?>(nil)
 }

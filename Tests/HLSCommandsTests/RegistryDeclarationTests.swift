@@ -70,6 +70,9 @@ final class RegistryDeclarationTests: XCTestCase {
         // `kube logs -c CONTAINER` likewise: hlsh's `-c CODE` is read only before the first word.
         "kube logs": ["n", "c"],
         "volume list": ["n"], "volume show": ["n"], "volume wait": ["n"],
+        // `flux … -n NAMESPACE` as the flux CLI has it, for the same reason.
+        "flux get": ["n"], "flux reconcile": ["n"], "flux suspend": ["n"], "flux resume": ["n"], "flux wait": ["n"],
+        "flux tree": ["n"], "flux diff": ["n"],
     ]
 
     /// `-o`/`--output FORMAT` is every verb's and hlsh's own: a verb that declared its own

@@ -3,7 +3,10 @@ import HLSCore
 /// Reading API objects by key paths: `node.string("status", "nodeInfo", "kubeletVersion")`.
 extension Document {
     /// The value at a path of keys.
-    func at(_ keys: String...) -> Document? {
+    func at(_ keys: String...) -> Document? { at(keys) }
+
+    /// The value at a path of keys given as an array.
+    func at(_ keys: [String]) -> Document? {
         var current: Document? = self
         for key in keys { current = current?[key] }
         return current

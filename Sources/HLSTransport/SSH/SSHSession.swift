@@ -167,7 +167,7 @@ public final class SSHSession: @unchecked Sendable {
     }
 
     /// The key the server offered in the handshake and its `LIBSSH2_HOSTKEY_TYPE_*`.
-    private static func presentedHostKey(_ io: SSHSessionIO) throws(HLSError) -> (SSHHostKey, Int32) {
+    static func presentedHostKey(_ io: SSHSessionIO) throws(HLSError) -> (SSHHostKey, Int32) {
         var length = 0
         var type: Int32 = 0
         guard let pointer = libssh2_session_hostkey(io.session, &length, &type), length > 0 else {
@@ -185,7 +185,7 @@ public final class SSHSession: @unchecked Sendable {
     /// Ends a session: a polite disconnect while the connection is up (bounded to about a
     /// second), then `shutdown` so libssh2 cannot wait on the socket while it frees leftover
     /// channels, then `libssh2_session_free` and `close`.
-    private static func teardown(_ io: SSHSessionIO) {
+    static func teardown(_ io: SSHSessionIO) {
         if io.lost == nil {
             _ = try? io.call("disconnecting", deadline: Deadline(after: .seconds(1)), cancellation: .never) {
                 hlsh_ssh2_session_disconnect(io.session, "hlsh closing the connection")

@@ -95,7 +95,7 @@ extension KubeAPISimulator.Options {
     /// `tls-san` put it there.
     public static var seedLab: Self {
         var options = Self()
-        options.version = "v1.31.4+k3s1"
+        options.version = "v1.33.4+k3s1"
         options.addresses = ["192.168.10.21"]
         options.dnsNames = ["k3s-cp-01"]
         return options

@@ -176,7 +176,8 @@ public final class SimulatedLab: Sendable {
                 var hosts = gitHosts()
                 if let port = gitComponent?.host.port { hosts[gitComponent?.host.hostName ?? "github.com"] = port }
                 return hosts
-            }, faults: options.fluxFaults, requeueDependency: options.fluxRequeueDependency)
+            }, charts: SimulatedFlux.labCharts, faults: options.fluxFaults,
+            requeueDependency: options.fluxRequeueDependency, decrypt: SimulatedFlux.sopsDecryption)
         let traefik = try SimulatedTraefik()
         let kube = options.kube.map { options in
             var options = options

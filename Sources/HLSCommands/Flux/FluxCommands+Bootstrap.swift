@@ -1,0 +1,432 @@
+import HLSCore
+import HLSCrypto
+import HLSFormats
+import HLSLanguage
+import HLSTransport
+import Inventory
+import Kube
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+extension FluxCommands {
+    static let bootstrap = CommandSpec(
+        ["flux", "bootstrap"],
+        summary: "Install Flux from its pinned release and sync the cluster with the inventory's GitOps repository",
+        discussion: """
+            From the inventory's gitops: (url ssh://git@HOST/OWNER/REPO, branch, path, flux_version, \
+            install_sha256, age_key_file): downloads the release's install.yaml over HTTPS and checks its \
+            SHA-256; makes the deploy key (ECDSA P-384, or keeps the one in the flux-system Secret) and \
+            registers it with write access (GitHub's deploy-key API when GITHUB_TOKEN is set, else prints it \
+            and waits until the host accepts it); commits flux-system/gotk-components.yaml, gotk-sync.yaml \
+            and kustomization.yaml under the path and pushes them with git, authenticated by the deploy key; \
+            then, on the cluster: the install manifests by server-side apply (Namespace and CRDs first), the \
+            controllers waited for, the flux-system Secret (identity, identity.pub, known_hosts from a scan \
+            of the git host's key), the sops-age Secret (age.agekey), and the sync objects with \
+            spec.decryption, waited for until Ready. A git host that cannot be reached, a key it refuses \
+            or a branch that moved stops the bootstrap before the cluster is touched. Every step is skipped \
+            when already done, so a second run changes nothing, and a run that failed half-way is \
+            completed by the next.
+            """,
+        flags: [timeoutFlag, KubeCommands.contextFlag],
+        columns: ["target", "action", "detail", "status", "elapsed"],
+        examples: [Example("flux bootstrap", "install Flux and sync the cluster with git", needsLab: true)],
+        implementation: .mutation { inv in try FluxBootstrap(inv).plan() })
+}
+
+/// One `flux bootstrap`: what it reads first (the inventory, the release, the cluster's and the
+/// git host's state) and the changes it then makes, each only when needed.
+struct FluxBootstrap {
+    let inv: Invocation
+    let settings: GitOpsSettings
+    let environment: [String: String]
+    let host: String
+    let port: UInt16
+    /// `OWNER/REPO`.
+    let repository: String
+
+    init(_ inv: Invocation) throws {
+        self.inv = inv
+        environment = inv.context.environment
+        let lab = try LabState.require(inv)
+        guard let settings = lab.gitops else {
+            throw inv.failure(
+                "the inventory has no gitops: section", hint: "add gitops: {url: ssh://git@github.com/OWNER/REPO}")
+        }
+        self.settings = settings
+        // ssh://git@github.com[:port]/OWNER/REPO[.git]
+        guard settings.url.hasPrefix("ssh://"), let at = settings.url.firstIndex(of: "@") else {
+            throw inv.failure(
+                "gitops.url must be an ssh:// URL with a user, not \(settings.url)",
+                hint: "ssh://git@github.com/OWNER/REPO: the cluster fetches it with the deploy key")
+        }
+        let rest = settings.url[settings.url.index(after: at)...]
+        let authority = rest.prefix { $0 != "/" }
+        let parts = authority.split(separator: ":")
+        host = String(parts.first ?? "")
+        port = parts.count > 1 ? UInt16(parts[1]) ?? 22 : 22
+        var path = String(rest.dropFirst(authority.count + 1))
+        if path.hasSuffix(".git") { path.removeLast(4) }
+        repository = path
+    }
+
+    var namespace: String { FluxCommands.defaultNamespace }
+    var client: KubeClient { get throws { try FluxCommands.client(inv) } }
+    var cancellation: Cancellation { inv.context.cancellation }
+
+    func plan() throws -> ChangePlan {
+        let client = try client
+        // Read everything first: nothing below writes until the changes run.
+        let install = try download()
+        let knownHosts = try scanKnownHosts()
+        let existing = try client.getIfPresent(
+            .secrets, "flux-system", namespace: namespace, cancellation: cancellation)
+        let key: SSHKeyPair
+        if let identity = existing.flatMap({ decoded($0, "identity") }),
+            let publicKey = existing.flatMap({ decoded($0, "identity.pub") })
+        {
+            key = SSHKeyPair(privateKey: identity, authorizedKey: publicKey)
+        } else {
+            key = SSHKeyPair.ecdsaP384(comment: "")
+        }
+        let git = try FluxGit(privateKey: key.privateKey, environment: environment)
+        // With a key the host already accepts, the repository is read now: what to commit, and the
+        // head the push must still find.
+        let accepted = (try? git.remoteHead(settings.url, branch: settings.branch))
+        var changes: [Change] = []
+        if accepted == nil {
+            changes.append(
+                Change(target: "deploy key of \(repository)", action: "register", detail: keyTitle) { _ in
+                    try register(key, git: git)
+                })
+        }
+        let files = self.files(install: install)
+        let commit = try accepted.map { try commitNeeded(files, git: git, head: $0) } ?? true
+        if commit {
+            changes.append(
+                Change(
+                    target: "\(repository)@\(settings.branch)", action: "push",
+                    detail: "\(settings.path)/flux-system: gotk-components.yaml, gotk-sync.yaml, kustomization.yaml"
+                ) { _ in try push(files, git: git, expected: accepted) })
+        }
+        let documents = try YAMLCodec.decodeAll(String(decoding: install, as: UTF8.self)).filter { $0 != .null }
+        if try !FluxApplied.unchanged(documents, client: client, cancellation: cancellation) {
+            changes.append(
+                Change(target: "Flux \(settings.fluxVersion)", action: "install", detail: "\(documents.count) objects")
+                {
+                    _ in try installComponents(documents, client: client)
+                })
+        }
+        var secretObjects = [
+            secret(
+                "flux-system",
+                ["identity": key.privateKey, "identity.pub": key.authorizedKey, "known_hosts": knownHosts])
+        ]
+        if let ageFile = settings.ageKeyFile {
+            let path = ageFile.hasPrefix("~/") ? (environment["HOME"] ?? "") + ageFile.dropFirst() : ageFile
+            guard let age = FileManager.default.contents(atPath: path) else {
+                throw inv.failure("cannot read the age key file \(path)", hint: "gitops.age_key_file in the inventory")
+            }
+            secretObjects.append(secret("sops-age", ["age.agekey": String(decoding: age, as: UTF8.self)]))
+        }
+        let secrets = secretObjects
+        let sync = try YAMLCodec.decodeAll(syncYAML).filter { $0 != .null }
+        if try !FluxApplied.unchanged(secrets + sync, client: client, cancellation: cancellation) {
+            changes.append(
+                Change(target: "\(namespace)/flux-system", action: "sync", detail: "Secrets and the sync objects") {
+                    _ in
+                    for object in secrets + sync { try client.apply(object, force: true, cancellation: cancellation) }
+                    for kind in [FluxKind.gitRepository, .kustomization] {
+                        let object = try FluxCommands.object(
+                            kind, "flux-system", namespace: namespace, client: client, inv: inv)
+                        _ = try FluxCommands.waitReady(object, client: client, inv: inv)
+                    }
+                })
+        }
+        return ChangePlan(changes)
+    }
+
+    // MARK: Reading
+
+    /// The release's install.yaml, over HTTPS (redirects followed, as GitHub's release downloads
+    /// need), checked against the pinned SHA-256.
+    func download() throws -> [UInt8] {
+        var url = "https://github.com/fluxcd/flux2/releases/download/\(settings.fluxVersion)/install.yaml"
+        for _ in 0..<5 {
+            let response = try http.send(HTTPRequest(url: url), cancellation: cancellation)
+            if (300..<400).contains(response.status), let location = response.headers["Location"] {
+                url = location
+                continue
+            }
+            let body = try response.checked(for: HTTPRequest(url: url)).body
+            let sum = Hex.encode(SHA.sha256(body))
+            if let pinned = settings.installSHA256, pinned.lowercased() != sum {
+                throw inv.failure(
+                    "install.yaml of Flux \(settings.fluxVersion) has SHA-256 \(sum), not the pinned \(pinned)",
+                    hint: "the download was altered, or gitops.install_sha256 is of another release")
+            }
+            return body
+        }
+        throw inv.failure("too many redirects downloading \(url)")
+    }
+
+    /// The git host's key, scanned as `ssh-keyscan` does (through ssh_config's HostName and Port,
+    /// as git's ssh reaches it), as the known_hosts line for the URL's host.
+    func scanKnownHosts() throws -> String {
+        var address = host
+        var connectPort = port
+        if let path = environment["HLSH_SSH_CONFIG"] {
+            let config = try SSHConfig.load(path: path, home: environment["HOME"] ?? "/")
+            let resolved = config.resolve(alias: host)
+            address = resolved.hostName ?? host
+            connectPort = resolved.port ?? port
+        }
+        do {
+            let key = try SSHSession.scanHostKey(
+                SSHEndpoint(user: "git", host: address, port: connectPort), cancellation: cancellation)
+            return key.knownHostsLine(host: host, port: port)
+        } catch {
+            throw inv.failure(
+                "the git host \(host) cannot be reached: \(error.message)", hint: "check gitops.url and the network")
+        }
+    }
+
+    /// The HTTPS client for GitHub: under a simulated lab, through its `HLSH_SIM_CONNECT_TO`
+    /// mapping and with its CA (`HLSH_SIM_CA_FILE`), as the Kubernetes API is reached.
+    var http: HTTPClient {
+        HTTPClient(
+            tls: TLSOptions(caFile: environment["HLSH_SIM_CA_FILE"]),
+            connectTo: (environment["HLSH_SIM_CONNECT_TO"] ?? "").split(separator: ",").map(String.init))
+    }
+
+    /// The value of `key` of a Secret's `data`, decoded.
+    func decoded(_ secret: Document, _ key: String) -> String? {
+        guard let text = secret.string("data", key), let bytes = Data(base64Encoded: text) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    var keyTitle: String { "\(namespace)-\(settings.branch)-flux-system-./\(settings.path)" }
+
+    // MARK: git
+
+    /// The three files of `PATH/flux-system`, by their path in the repository.
+    func files(install: [UInt8]) -> [(path: String, text: String)] {
+        let folder = "\(settings.path)/flux-system"
+        return [
+            ("\(folder)/gotk-components.yaml", String(decoding: install, as: UTF8.self)),
+            ("\(folder)/gotk-sync.yaml", syncYAML),
+            (
+                "\(folder)/kustomization.yaml",
+                "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- gotk-components.yaml\n- gotk-sync.yaml\n"
+            ),
+        ]
+    }
+
+    /// gotk-sync.yaml as flux writes it, with the decryption of the age key when there is one.
+    var syncYAML: String {
+        let decryption =
+            settings.ageKeyFile == nil
+            ? "" : "  decryption:\n    provider: sops\n    secretRef:\n      name: sops-age\n"
+        return """
+            ---
+            apiVersion: source.toolkit.fluxcd.io/v1
+            kind: GitRepository
+            metadata:
+              name: flux-system
+              namespace: flux-system
+            spec:
+              interval: 1m0s
+              ref:
+                branch: \(settings.branch)
+              secretRef:
+                name: flux-system
+              url: \(settings.url)
+            ---
+            apiVersion: kustomize.toolkit.fluxcd.io/v1
+            kind: Kustomization
+            metadata:
+              name: flux-system
+              namespace: flux-system
+            spec:
+            \(decryption)  interval: 10m0s
+              path: ./\(settings.path)
+              prune: true
+              sourceRef:
+                kind: GitRepository
+                name: flux-system
+
+            """
+    }
+
+    /// Clones the branch (or starts it, for an empty repository) into the key's folder.
+    func checkout(_ git: FluxGit, head: String) throws -> String {
+        let work = git.folder + "/repository"
+        if FileManager.default.fileExists(atPath: work) { return work }
+        if head.isEmpty {
+            try check(git.run(["init", "-q", "-b", settings.branch, work]), "git init")
+            try check(git.run(["remote", "add", "origin", settings.url], in: work), "git remote add")
+        } else {
+            try check(git.run(["clone", "-q", "-b", settings.branch, settings.url, work]), "git clone")
+        }
+        return work
+    }
+
+    /// Whether the branch lacks the files as they should be.
+    func commitNeeded(_ files: [(path: String, text: String)], git: FluxGit, head: String) throws -> Bool {
+        let work = try checkout(git, head: head)
+        return files.contains { file in
+            FileManager.default.contents(atPath: "\(work)/\(file.path)") != Data(file.text.utf8)
+        }
+    }
+
+    /// Commits the files and pushes, provided the branch is still at `expected` (read now when nil).
+    func push(_ files: [(path: String, text: String)], git: FluxGit, expected: String?) throws {
+        let head = try expected ?? git.remoteHead(settings.url, branch: settings.branch)
+        let work = try checkout(git, head: head)
+        for file in files {
+            let path = "\(work)/\(file.path)"
+            try FileManager.default.createDirectory(
+                atPath: String(path[..<path.lastIndex(of: "/")!]), withIntermediateDirectories: true)
+            guard FileManager.default.createFile(atPath: path, contents: Data(file.text.utf8)) else {
+                throw inv.failure("cannot write \(path)")
+            }
+        }
+        try check(git.run(["add", "-A"], in: work), "git add")
+        if try git.run(["diff", "--cached", "--quiet"], in: work).status == 0 { return }
+        try check(
+            git.run(["commit", "-qm", "Add Flux \(settings.fluxVersion) sync manifests"], in: work), "git commit")
+        let pushed = try git.run(
+            [
+                "push", "-q", "--force-with-lease=refs/heads/\(settings.branch):\(head)", "origin",
+                "HEAD:refs/heads/\(settings.branch)",
+            ],
+            in: work)
+        guard pushed.status == 0 else {
+            if pushed.output.contains("stale info") || pushed.output.contains("rejected") {
+                throw inv.failure(
+                    "branch \(settings.branch) of \(repository) moved under us (it was at \(head.isEmpty ? "nothing" : String(head.prefix(8))))",
+                    hint: "run flux bootstrap again: it reads the branch afresh", cause: pushed.output)
+            }
+            throw inv.failure("git push to \(settings.url) failed", cause: pushed.output)
+        }
+    }
+
+    func check(_ result: (status: Int32, output: String), _ what: String) throws {
+        guard result.status == 0 else { throw inv.failure("\(what) failed", cause: result.output) }
+    }
+
+    /// Registers the deploy key with write access: through GitHub's API when GITHUB_TOKEN is set,
+    /// else by asking the user to, waiting until the host accepts it.
+    func register(_ key: SSHKeyPair, git: FluxGit) throws {
+        if let token = environment["GITHUB_TOKEN"], !token.isEmpty {
+            let body = JSONCodec.encode(
+                .object([
+                    ("title", .string(keyTitle)), ("key", .string(key.authorizedKey)), ("read_only", .bool(false)),
+                ]))
+            let request = HTTPRequest(
+                method: "POST", url: "https://api.github.com/repos/\(repository)/keys",
+                headers: HTTPHeaders([
+                    ("Authorization", "Bearer \(token)"), ("Accept", "application/vnd.github+json"),
+                    ("Content-Type", "application/json"),
+                ]),
+                text: body)
+            let response = try http.send(request, cancellation: cancellation)
+            // 422 "key is already in use": registered by an earlier run, which the check below proves.
+            guard response.isSuccess || response.status == 422 else {
+                throw inv.failure(
+                    "GitHub refused the deploy key of \(repository): HTTP \(response.status)",
+                    hint: "GITHUB_TOKEN must be allowed to administer the repository's deploy keys",
+                    cause: response.bodyText)
+            }
+        } else {
+            inv.context.err(
+                "Add this deploy key to \(repository) with write access (Settings → Deploy keys), titled \(keyTitle):\n\(key.authorizedKey)\nwaiting until the git host accepts it…\n"
+            )
+        }
+        var poll = Poll(
+            "the git host to accept the deploy key", timeout: inv.duration(defaulted: "timeout"), every: .seconds(2),
+            cancellation: cancellation, at: .source(inv.location),
+            hint: "register the key, then run flux bootstrap again")
+        poll.timeoutMessage = "\(inv.spec.name): the git host refuses the deploy key of \(repository)"
+        _ = try poll.until(showingOn: inv.context) { () throws -> Poll.Check<Void> in
+            do {
+                _ = try git.remoteHead(settings.url, branch: settings.branch)
+                return .ready(())
+            } catch let error as HLSError {
+                return .pending(error.cause ?? "refused")
+            }
+        }
+    }
+
+    // MARK: Cluster
+
+    /// A Secret of flux-system with these entries.
+    func secret(_ name: String, _ entries: [String: String]) -> Document {
+        .object([
+            ("apiVersion", .string("v1")), ("kind", .string("Secret")),
+            ("metadata", .object([("name", .string(name)), ("namespace", .string(namespace))])),
+            ("type", .string("Opaque")),
+            (
+                "data",
+                .object(
+                    entries.sorted { $0.key < $1.key }.map {
+                        ($0.key, .string(Data($0.value.utf8).base64EncodedString()))
+                    })
+            ),
+        ])
+    }
+
+    /// Applies the install manifests: Namespaces and CRDs first (each CRD waited for until
+    /// Established), then the rest; then waits for the controllers' Deployments.
+    func installComponents(_ documents: [Document], client: KubeClient) throws {
+        let first = documents.filter { ["Namespace", "CustomResourceDefinition"].contains($0.string("kind") ?? "") }
+        for object in first {
+            try client.apply(object, force: true, cancellation: cancellation)
+            if object.string("kind") == "CustomResourceDefinition", let name = object.string("metadata", "name") {
+                try KubeCommands.waitEstablished(name, client: client, inv: inv)
+            }
+        }
+        for object in documents where !first.contains(object) {
+            try client.apply(object, force: true, cancellation: cancellation)
+        }
+        for object in documents where object.string("kind") == "Deployment" {
+            guard let name = object.string("metadata", "name") else { continue }
+            var poll = Poll(
+                "deployment \(name) (available)", timeout: inv.duration(defaulted: "timeout"), every: .seconds(2),
+                cancellation: cancellation, at: .source(inv.location),
+                hint: "look at its pods: kube get pods -n \(namespace)")
+            poll.timeoutMessage = "\(inv.spec.name): the Flux controller \(name) is not available"
+            _ = try KubeObjectWait(client: client, resource: .deployments, name: name, namespace: namespace).until(
+                poll, context: inv.context
+            ) { deployment -> Poll.Check<Void> in
+                guard let deployment else { return .pending("not found") }
+                return FluxCommands.deploymentState(deployment).map { .pending($0) } ?? .ready(())
+            }
+        }
+    }
+}
+
+/// Whether objects are on the cluster as applying them would leave them: each exists and a
+/// server-side dry-run apply changes none of its fields (the comparison of `flux diff`).
+enum FluxApplied {
+    static func unchanged(_ objects: [Document], client: KubeClient, cancellation: Cancellation) throws -> Bool {
+        for object in objects {
+            guard let apiVersion = object.string("apiVersion"), let kind = object.string("kind"),
+                let name = object.string("metadata", "name"),
+                let resource = try? client.resource(apiVersion: apiVersion, kind: kind, cancellation: cancellation),
+                let existing = try client.getIfPresent(
+                    resource, name, namespace: object.string("metadata", "namespace"), cancellation: cancellation)
+            else { return false }
+            let result = try client.apply(object, force: true, dryRun: true, cancellation: cancellation)
+            if !FluxCommands.changedPaths(
+                FluxCommands.comparable(existing), FluxCommands.comparable(result), prefix: ""
+            ).isEmpty {
+                return false
+            }
+        }
+        return true
+    }
+}

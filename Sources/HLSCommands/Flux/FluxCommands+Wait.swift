@@ -1,0 +1,112 @@
+import HLSCore
+import HLSLanguage
+import Kube
+
+extension FluxCommands {
+    static let wait = CommandSpec(
+        ["flux", "wait"], summary: "Wait until a Kustomization (or every one, and the HelmReleases) is Ready",
+        discussion: """
+            Follows each object by a watch, so the wait ends as soon as the controller writes Ready=True for \
+            the object's current generation with its status settled. While it waits, the progress and the \
+            timeout error name what it is stuck behind: "apps waits for infrastructure-configs, which is not \
+            Ready: …" when a dependsOn entry is not Ready, else the object's own Ready message. all waits for \
+            every Kustomization, then every HelmRelease, of the namespace in dependsOn order. A suspended \
+            object fails at once.
+            """,
+        positionals: [Parameter("name", .name("flux-object"), "a Kustomization's name, or all")],
+        flags: [
+            namespaceFlag,
+            Flag("kind", .choice(["ks", "hr"]), "the kind of NAME", default: .string("ks")),
+            Flag("timeout", .duration, "give up after this long", default: .duration(.seconds(300))),
+            KubeCommands.contextFlag,
+        ],
+        columns: ["target", "revision", "waited"],
+        examples: [
+            Example("flux wait flux-system --timeout 10m", "until the root Kustomization is Ready", needsLab: true),
+            Example("flux wait all", "until everything in flux-system is Ready", needsLab: true),
+        ],
+        implementation: .query { inv in
+            let client = try client(inv)
+            let name = inv.string("name")!
+            var targets: [FluxObject]
+            if name == "all" {
+                targets = []
+                for kind in try served([.kustomization, .helmRelease], client: client, inv: inv) {
+                    targets += try FluxDependencyOrder.sorted(
+                        objects(kind, namespace: namespace(inv), client: client, inv: inv))
+                }
+            } else {
+                let kind: FluxKind = inv.string(defaulted: "kind") == "hr" ? .helmRelease : .kustomization
+                let found = try client.getIfPresent(
+                    kind.resource, name, namespace: namespace(inv), cancellation: inv.context.cancellation)
+                targets = [
+                    FluxObject(
+                        kind: kind,
+                        object: found
+                            ?? .object([
+                                (
+                                    "metadata",
+                                    .object([("name", .string(name)), ("namespace", .string(namespace(inv)))])
+                                )
+                            ]))
+                ]
+            }
+            var rows: [Value] = []
+            for target in targets {
+                let (ready, waited) = try waitReady(target, client: client, inv: inv)
+                rows.append(
+                    .record(
+                        Record([
+                            ("target", .string(describe(ready))),
+                            ("revision", .string(FluxObject.shortenHashes(ready.revision))),
+                            ("waited", .duration(waited)),
+                        ])))
+            }
+            return name == "all" ? .list(rows) : rows[0]
+        })
+
+    /// Waits through a watch until `target` is Ready; returns it and how long it took.
+    static func waitReady(_ target: FluxObject, client: KubeClient, inv: Invocation) throws -> (FluxObject, Duration) {
+        let timeout = inv.duration(defaulted: "timeout")
+        var poll = Poll(
+            "\(describe(target)) (Ready)", timeout: timeout, every: .seconds(5),
+            cancellation: inv.context.cancellation, at: .source(inv.location),
+            hint:
+                "raise --timeout, or look at it: flux get \(target.kind.words[0]) \(target.name) -n \(target.namespace)"
+        )
+        poll.timeoutMessage = "\(inv.spec.name): \(describe(target)) is not Ready after \(timeout.text)"
+        let ready = try KubeObjectWait(
+            client: client, resource: target.kind.resource, name: target.name, namespace: target.namespace
+        ).until(poll, context: inv.context) { document -> Poll.Check<FluxObject> in
+            guard let document else { return .pending("not found") }
+            let object = FluxObject(kind: target.kind, object: document)
+            if object.suspended {
+                throw inv.failure(
+                    "\(describe(object)) is suspended",
+                    hint: "resume it: flux resume \(object.kind.words[0]) \(object.name) -n \(object.namespace)")
+            }
+            if object.isReady { return .ready(object) }
+            return .pending(try blocker(of: object, client: client, inv: inv) ?? object.pendingState)
+        }
+        return (ready.value, ready.waited)
+    }
+
+    /// The first `dependsOn` entry of `object` that is not Ready, in words: "apps waits for
+    /// infrastructure-configs, which is not Ready: …"; nil when every one is.
+    static func blocker(of object: FluxObject, client: KubeClient, inv: Invocation) throws -> String? {
+        for dependency in object.dependsOn {
+            let name = dependency.namespace == object.namespace ? dependency.name : dependency.description
+            guard
+                let found = try client.getIfPresent(
+                    object.kind.resource, dependency.name, namespace: dependency.namespace,
+                    cancellation: inv.context.cancellation)
+            else { return "\(object.name) waits for \(name), which does not exist" }
+            let other = FluxObject(kind: object.kind, object: found)
+            if !other.isReady {
+                let message = other.ready.map { FluxObject.shortenHashes($0.message) } ?? other.pendingState
+                return "\(object.name) waits for \(name), which is not Ready: \(message)"
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,65 @@
+import HLSCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The `git` program run for `flux bootstrap`, authenticated by the deploy key alone: the key
+/// is written to a 0600 file of a temporary folder and named by `-i` in `GIT_SSH_COMMAND`, so it
+/// is never in an argument list or a log. The machine's system git configuration is left out
+/// (`GIT_CONFIG_NOSYSTEM`: it may rewrite the host), ssh runs in batch mode (a refused key fails
+/// at once instead of asking), and through `HLSH_SSH_CONFIG` when set, as the lab's nodes are.
+final class FluxGit: Sendable {
+    let folder: String
+    private let environment: [String: String]
+
+    init(privateKey: String, environment: [String: String]) throws {
+        var template = Array("/tmp/hlsh-flux-git.XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw HLSError(.failed, "cannot make a temporary folder") }
+        folder = String(cString: made)
+        let keyFile = folder + "/identity"
+        guard
+            FileManager.default.createFile(
+                atPath: keyFile, contents: Data(privateKey.utf8), attributes: [.posixPermissions: 0o600])
+        else { throw HLSError(.failed, "cannot write the deploy key file in \(folder)") }
+        var ssh = "ssh -i \(keyFile.shellQuoted) -o IdentitiesOnly=yes -o BatchMode=yes"
+        if let config = environment["HLSH_SSH_CONFIG"] { ssh += " -F \(config.shellQuoted)" }
+        self.environment = [
+            "PATH": environment["PATH"] ?? "/usr/bin:/bin", "HOME": folder, "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_SSH_COMMAND": ssh, "GIT_TERMINAL_PROMPT": "0", "GIT_AUTHOR_NAME": "hlsh",
+            "GIT_AUTHOR_EMAIL": "hlsh@localhost", "GIT_COMMITTER_NAME": "hlsh", "GIT_COMMITTER_EMAIL": "hlsh@localhost",
+        ]
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: folder) }
+
+    /// Runs `git ARGS` (in `directory`); its status and what it wrote (stdout and stderr together).
+    @discardableResult
+    func run(_ arguments: [String], in directory: String? = nil) throws -> (status: Int32, output: String) {
+        let log = folder + "/git.log"
+        let child = try ChildProcess(
+            "/usr/bin/git", ["-C", directory ?? folder] + arguments, environment: environment,
+            stdout: .file(log, append: false), stderr: .file(log, append: true))
+        let status = child.wait()
+        let output = FileManager.default.contents(atPath: log).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return (status, output.trimmingWhitespace())
+    }
+
+    /// The commit `branch` points at on `url` ("" for a branch that does not exist yet).
+    /// - Throws: the host refusing the key or not answering, with git's words.
+    func remoteHead(_ url: String, branch: String) throws -> String {
+        let (status, output) = try run(["ls-remote", url, "refs/heads/\(branch)"])
+        guard status == 0 else {
+            throw HLSError(
+                .failed, "the git host refuses the deploy key, or cannot be reached: \(url)",
+                hint: "is the key registered with write access (GitHub: Settings → Deploy keys)?", cause: output)
+        }
+        return output.split(separator: "\t").first.map(String.init) ?? ""
+    }
+}

@@ -1,0 +1,138 @@
+import HLSCore
+import HLSLanguage
+import Kube
+
+/// One Flux object read as the flux CLI reads it: READY and MESSAGE from its Ready condition,
+/// SUSPENDED from `spec.suspend`, the revision its kind records, its `dependsOn`, and whether
+/// its status is settled (kstatus Current).
+struct FluxObject {
+    var kind: FluxKind
+    var object: Document
+
+    var name: String { object.string("metadata", "name") ?? "" }
+    var namespace: String { object.string("metadata", "namespace") ?? "" }
+    var suspended: Bool { object.at("spec", "suspend") == .bool(true) }
+    var ready: KubeCondition? { KubeCondition("Ready", of: object) }
+
+    /// READY and MESSAGE (`statusAndMessage`): the Ready condition's status and message, else
+    /// `False` and `waiting to be reconciled`.
+    var readyStatus: (status: String, message: String) {
+        guard let ready else { return ("False", "waiting to be reconciled") }
+        return (ready.status, ready.message)
+    }
+
+    /// What `flux get` shows as REVISION: the applied revision of a Kustomization, the
+    /// artifact's of a source, the chart version of a HelmRelease's last release.
+    var revision: String {
+        switch kind {
+        case .kustomization: object.string("status", "lastAppliedRevision") ?? ""
+        case .helmRelease:
+            object.at("status", "history")?.elements.first?.string("chartVersion")
+                ?? object.string("status", "lastAttemptedRevision") ?? ""
+        default: object.string("status", "artifact", "revision") ?? ""
+        }
+    }
+
+    /// `status.lastHandledReconcileAt`, the last `requestedAt` token the controller acted on.
+    var lastHandledReconcileAt: String? { object.string("status", "lastHandledReconcileAt") }
+
+    /// `spec.dependsOn` as (namespace, name), the namespace defaulting to the object's own.
+    var dependsOn: [FluxRef] {
+        (object.at("spec", "dependsOn")?.elements ?? []).compactMap { entry in
+            guard let name = entry.string("name") else { return nil }
+            return FluxRef(namespace: entry.string("namespace") ?? namespace, name: name)
+        }
+    }
+
+    var ref: FluxRef { FluxRef(namespace: namespace, name: name) }
+
+    /// The `flux get` row; `namespaceColumn` for `-A`.
+    func row(namespaceColumn: Bool) -> Value {
+        var record = Record()
+        if namespaceColumn { record["namespace"] = .string(namespace) }
+        record["name"] = .string(name)
+        record["revision"] = .string(Self.shortenHashes(revision))
+        record["suspended"] = .bool(suspended)
+        record["ready"] = .string(readyStatus.status)
+        record["message"] = .string(Self.shortenHashes(readyStatus.message))
+        return .record(record)
+    }
+
+    /// How far the controller has got with the object, as kstatus sees it.
+    enum Settled: Equatable {
+        /// Observed its generation, not reconciling, not stalled.
+        case current
+        /// Not yet: what is seen.
+        case inProgress(String)
+        /// `Stalled=True`: the controller gave up; its message.
+        case failed(String)
+    }
+
+    var settled: Settled {
+        if object.at("metadata", "deletionTimestamp") != nil { return .inProgress("being deleted") }
+        if let stalled = KubeCondition("Stalled", of: object), stalled.status == "True" {
+            return .failed(stalled.message)
+        }
+        let generation = object.at("metadata", "generation")
+        let observed = object.at("status", "observedGeneration")
+        if let generation, generation != observed {
+            return .inProgress("generation \(Self.text(generation)) not yet observed")
+        }
+        if let reconciling = KubeCondition("Reconciling", of: object), reconciling.status == "True" {
+            return .inProgress(reconciling.message.isEmpty ? "reconciling" : "reconciling: \(reconciling.message)")
+        }
+        return .current
+    }
+
+    /// Ready=True for the object's current generation and settled.
+    var isReady: Bool { settled == .current && ready?.holds("True") == true }
+
+    /// What a wait shows while the object is not ready.
+    var pendingState: String {
+        if suspended { return "suspended" }
+        switch settled {
+        case .inProgress(let state): return state
+        case .failed(let message): return "stalled: \(message)"
+        case .current:
+            let (status, message) = readyStatus
+            return message.isEmpty ? "Ready=\(status)" : "Ready=\(status): \(Self.shortenHashes(message))"
+        }
+    }
+
+    private static func text(_ value: Document) -> String {
+        if case .int(let number) = value { return String(number) }
+        return "\(value)"
+    }
+
+    /// Hex strings of 40 to 128 characters standing as whole words (`\b[a-f0-9]{40,128}\b`), as
+    /// in `main@sha1:<40 hex>`, cut to their first 8, as flux prints revisions and messages.
+    static func shortenHashes(_ text: String) -> String {
+        var out = ""
+        var word = ""
+        func flush() {
+            let isHash =
+                (40...128).contains(word.count)
+                && word.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
+            out += isHash ? String(word.prefix(8)) : word
+            word = ""
+        }
+        for character in text {
+            if character.isLetter || character.isNumber || character == "_" {
+                word.append(character)
+            } else {
+                flush()
+                out.append(character)
+            }
+        }
+        flush()
+        return out
+    }
+}
+
+/// A namespaced name of a Flux object.
+struct FluxRef: Hashable, Sendable, CustomStringConvertible {
+    var namespace: String
+    var name: String
+
+    var description: String { "\(namespace)/\(name)" }
+}

@@ -1,0 +1,242 @@
+import Foundation
+import HLSCommands
+import HLSCore
+import HLSLanguage
+import Kube
+import LabSim
+import XCTest
+
+/// `flux get|reconcile|suspend|resume|wait|tree|check` through the interpreter against the
+/// simulated API with the pinned Flux release's CRDs, the test playing the controller.
+final class FluxCommandsTests: XCTestCase {
+    private func trimmed(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
+
+    func testGetShowsRevisionSuspendedReadyAndMessageAsFluxPrintsThem() throws {
+        let flux = try FluxHarness()
+        try flux.kustomization("infra")
+        try flux.kustomization("apps", suspend: true)
+        flux.verdicts.withLock {
+            $0["infra"] = (false, "kustomization path not found: stat /tmp/0123456789abcdef0123456789abcdef01234567/x")
+        }
+        flux.startController()
+        defer { flux.stop() }
+        XCTAssertTrue(flux.waitHandled("infra"))
+
+        let rows = flux.kube.run("flux get ks | to json --compact")
+        XCTAssertEqual(rows.status, 0, rows.err)
+        XCTAssertEqual(
+            trimmed(rows.out),
+            #"[{"name":"apps","revision":"","suspended":true,"ready":"False","message":"waiting to be reconciled"},"#
+                + #"{"name":"infra","revision":"main@sha1:01234567","suspended":false,"ready":"False","#
+                + #""message":"kustomization path not found: stat /tmp/01234567/x"}]"#)
+        let everywhere = flux.kube.run("flux get all -A | get namespace | to json --compact")
+        XCTAssertEqual(trimmed(everywhere.out), #"["flux-system","flux-system"]"#, everywhere.err)
+        let none = flux.kube.run("flux get sources | count")
+        XCTAssertEqual(trimmed(none.out), "0", none.err)
+        let unknown = flux.kube.run("flux get kustomisation")
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.err.contains("unknown Flux kind 'kustomisation'"), unknown.err)
+    }
+
+    func testReconcileAnnotatesAsHlshWaitsForTheControllerAndReportsItsVerdict() throws {
+        let flux = try FluxHarness()
+        try flux.kube.create(
+            """
+            apiVersion: source.toolkit.fluxcd.io/v1
+            kind: GitRepository
+            metadata: {name: flux-system, namespace: flux-system}
+            spec: {interval: 1m0s, ref: {branch: main}, url: ssh://git@github.com/homelab/gitops}
+            """)
+        try flux.kustomization("infra")
+        try flux.kustomization("paused", suspend: true)
+        flux.verdicts.withLock {
+            $0["flux-system"] = (true, "stored artifact")
+            $0["infra"] = (true, "Applied revision")
+        }
+        flux.startController()
+        defer { flux.stop() }
+
+        let done = flux.kube.run(
+            "flux reconcile ks infra --with-source | select target revision status | to json --compact")
+        XCTAssertEqual(done.status, 0, done.err)
+        XCTAssertEqual(
+            trimmed(done.out),
+            #"[{"target":"GitRepository/flux-system/flux-system","revision":"main@sha1:01234567","status":"applied"},"#
+                + #"{"target":"Kustomization/flux-system/infra","revision":"main@sha1:01234567","status":"applied"}]"#)
+        let object = try flux.kube.client.get(FluxHarness.kustomizations, "infra", namespace: "flux-system")
+        XCTAssertNotNil(object.string("metadata", "annotations", "reconcile.fluxcd.io/requestedAt"))
+        let managers = object["metadata"]?["managedFields"].map { "\($0)" } ?? ""
+        XCTAssertTrue(managers.contains("hlsh"), managers)
+        XCTAssertEqual(flux.handled.withLock { $0 }.suffix(2), ["flux-system", "infra"])
+
+        flux.verdicts.withLock { $0["infra"] = (false, "kustomize build failed: missing resource") }
+        let failed = flux.kube.run("flux reconcile ks infra --timeout 10s")
+        XCTAssertNotEqual(failed.status, 0)
+        XCTAssertTrue(
+            failed.err.contains("Kustomization reconciliation failed: 'kustomize build failed: missing resource'"),
+            failed.err)
+
+        let suspended = flux.kube.run("flux reconcile ks paused")
+        XCTAssertNotEqual(suspended.status, 0)
+        XCTAssertTrue(suspended.err.contains("resource is suspended"), suspended.err)
+
+        var dryRun = RunOptions()
+        dryRun.dryRun = true
+        let annotated = try flux.kube.client.get(FluxHarness.kustomizations, "infra", namespace: "flux-system")
+        let planned = flux.kube.run("flux reconcile ks infra", options: dryRun)
+        XCTAssertEqual(planned.status, 0, planned.err)
+        XCTAssertTrue(planned.out.contains("planned"), planned.out)
+        let unchanged = try flux.kube.client.get(FluxHarness.kustomizations, "infra", namespace: "flux-system")
+        XCTAssertEqual(unchanged.string("metadata", "resourceVersion"), annotated.string("metadata", "resourceVersion"))
+    }
+
+    func testReconcileAllAndResumeAllGoInDependsOnOrderWaitingForEach() throws {
+        let flux = try FluxHarness()
+        // Alphabetical order would be apps, configs, infra; the dependencies say infra, configs, apps.
+        try flux.kustomization("apps", dependsOn: ["configs"])
+        try flux.kustomization("configs", dependsOn: ["infra"])
+        try flux.kustomization("infra")
+        flux.verdicts.withLock {
+            for name in ["apps", "configs", "infra"] { $0[name] = (true, "Applied revision") }
+        }
+        flux.startController()
+        defer { flux.stop() }
+        XCTAssertEqual(flux.kube.run("flux wait all --timeout 10s").status, 0)
+        /// Runs a verb on --all and checks the objects went, and were handled, dependencies first.
+        func assertInDependencyOrder(_ verb: String) {
+            flux.handled.withLock { $0 = [] }
+            let run = flux.kube.run("flux \(verb) ks --all --timeout 10s | get target | to json --compact")
+            XCTAssertEqual(run.status, 0, run.err)
+            XCTAssertEqual(
+                trimmed(run.out),
+                #"["Kustomization/flux-system/infra","Kustomization/flux-system/configs","Kustomization/flux-system/apps"]"#
+            )
+            XCTAssertEqual(flux.handled.withLock { $0 }, ["infra", "configs", "apps"])
+        }
+        assertInDependencyOrder("reconcile")
+
+        let suspended = flux.kube.run("flux suspend ks --all | count")
+        XCTAssertEqual(trimmed(suspended.out), "3", suspended.err)
+        let again = flux.kube.run("flux suspend ks apps | count")
+        XCTAssertEqual(trimmed(again.out), "0", "already suspended: no change \(again.err)")
+        let suspendedObject = try flux.kube.client.get(FluxHarness.kustomizations, "apps", namespace: "flux-system")
+        XCTAssertEqual(suspendedObject["spec"]?["suspend"], .bool(true))
+
+        assertInDependencyOrder("resume")
+        let object = try flux.kube.client.get(FluxHarness.kustomizations, "apps", namespace: "flux-system")
+        XCTAssertNil(object["spec"]?["suspend"], "resume removes spec.suspend")
+    }
+
+    func testWaitNamesTheDependencyItIsStuckBehindAndEndsWhenReady() throws {
+        let flux = try FluxHarness()
+        try flux.kustomization("infrastructure-configs")
+        try flux.kustomization("apps", dependsOn: ["infrastructure-configs"])
+        flux.verdicts.withLock {
+            $0["infrastructure-configs"] = (false, "ClusterIssuer/letsencrypt dry-run failed")
+            $0["apps"] = (false, "dependency 'flux-system/infrastructure-configs' is not ready")
+        }
+        flux.startController()
+        defer { flux.stop() }
+
+        let stuck = flux.kube.run("flux wait apps --timeout 1s")
+        XCTAssertNotEqual(stuck.status, 0)
+        XCTAssertTrue(stuck.err.contains("Kustomization/flux-system/apps is not Ready after 1s"), stuck.err)
+        XCTAssertTrue(
+            stuck.err.contains(
+                "apps waits for infrastructure-configs, which is not Ready: ClusterIssuer/letsencrypt dry-run failed"),
+            stuck.err)
+
+        let background = BackgroundRun("flux wait apps --timeout 20s | get target", on: flux.kube)
+        usleep(300_000)
+        flux.verdicts.withLock {
+            $0["infrastructure-configs"] = (true, "Applied revision")
+            $0["apps"] = (true, "Applied revision")
+        }
+        // A spec change makes the stand-in controller write the new verdicts.
+        for name in ["infrastructure-configs", "apps"] {
+            try flux.kube.client.mergePatch(
+                FluxHarness.kustomizations, name, namespace: "flux-system",
+                patch: .object([("spec", .object([("interval", .string("5m0s"))]))]))
+        }
+        let result = try XCTUnwrap(background.result(timeout: 20))
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertEqual(trimmed(result.out), "Kustomization/flux-system/apps")
+    }
+
+    func testTreeNestsTheInventoryAndDepsShowsTheDependsOnGraph() throws {
+        let flux = try FluxHarness()
+        try flux.kustomization("flux-system")
+        try flux.kustomization("infra")
+        try flux.kustomization("apps", dependsOn: ["infra"])
+        try flux.setInventory(
+            "flux-system",
+            ["flux-system_apps_kustomize.toolkit.fluxcd.io_Kustomization", "_apps__Namespace"])
+        try flux.setInventory("apps", ["apps_web_apps_Deployment", "apps_web__Service"])
+        let tree = flux.kube.run("flux tree flux-system | get tree | to json --compact")
+        XCTAssertEqual(tree.status, 0, tree.err)
+        XCTAssertEqual(
+            trimmed(tree.out),
+            #"["Kustomization/flux-system/flux-system","└─ Kustomization/flux-system/apps","#
+                + #""  └─ Deployment/apps/web","  └─ Service/apps/web","└─ Namespace/apps"]"#)
+        let deps = flux.kube.run("flux tree apps --deps | select name level ready | to json --compact")
+        XCTAssertEqual(
+            trimmed(deps.out),
+            #"[{"name":"apps","level":0,"ready":"False"},{"name":"infra","level":1,"ready":"False"}]"#, deps.err)
+    }
+
+    func testCheckComparesTheServerVersionAndAssessesControllersAndCRDs() throws {
+        let old = try {
+            var options = KubeAPISimulator.Options()
+            options.version = "v1.31.4+k3s1"
+            return try FluxHarness(options: options)
+        }()
+        let tooOld = old.kube.run("flux check --pre")
+        XCTAssertNotEqual(tooOld.status, 0)
+        XCTAssertTrue(tooOld.err.contains("kubernetes: v1.31.4+k3s1 (Flux v2.9.4 needs >=1.33.0)"), tooOld.err)
+
+        let flux = try FluxHarness(everything: true)
+        let unavailable = flux.kube.run("flux check")
+        XCTAssertNotEqual(unavailable.status, 0)
+        XCTAssertTrue(unavailable.err.contains("source-controller: generation 1 not yet observed"), unavailable.err)
+        flux.markDeploymentsAvailable(flux.kube.client)
+        let checked = flux.kube.run("flux check | where ok | get check | to json --compact")
+        XCTAssertEqual(checked.status, 0, checked.err)
+        for expected in [
+            "kubernetes", "distribution", "source-controller", "kustomizations.kustomize.toolkit.fluxcd.io",
+        ] {
+            XCTAssertTrue(checked.out.contains("\"\(expected)\""), checked.out)
+        }
+        let crd = flux.kube.run(
+            #"flux check | where check == "kustomizations.kustomize.toolkit.fluxcd.io" | get 0.detail"#)
+        XCTAssertEqual(trimmed(crd.out), "kustomizations.kustomize.toolkit.fluxcd.io/v1", crd.err)
+    }
+}
+
+/// The REPL's live Flux names: the kind words, and the objects of the kind typed before (or the
+/// Kustomizations for `wait` and `tree`), in flux-system unless `-n` says otherwise.
+final class FluxNameCompletionTests: XCTestCase {
+    private func names(_ kind: String, _ command: String, _ words: [String], _ env: [String: String]) throws -> [String]
+    {
+        try KubeNameCompletionTests.names(kind, command, words, env)
+    }
+
+    func testKindWordsAndLiveObjectNames() throws {
+        let flux = try FluxHarness()
+        try flux.kustomization("infra")
+        try flux.kustomization("apps")
+        try flux.kube.create(
+            """
+            apiVersion: source.toolkit.fluxcd.io/v1
+            kind: GitRepository
+            metadata: {name: flux-system, namespace: flux-system}
+            spec: {interval: 1m0s, ref: {branch: main}, url: ssh://git@github.com/homelab/gitops}
+            """)
+        let env = flux.kube.environment
+        let kinds = try names("flux-kind", "flux get", [], env)
+        for word in ["ks", "hr", "git", "sources", "all"] { XCTAssertTrue(kinds.contains(word), "\(word) in \(kinds)") }
+        XCTAssertEqual(try names("flux-object", "flux reconcile", ["ks"], env), ["apps", "infra"])
+        XCTAssertEqual(try names("flux-object", "flux reconcile", ["git"], env), ["flux-system"])
+        XCTAssertEqual(try names("flux-object", "flux wait", [], env), ["all", "apps", "infra"])
+        XCTAssertEqual(try names("flux-object", "flux tree", ["-n", "other"], env), [])
+    }
+}

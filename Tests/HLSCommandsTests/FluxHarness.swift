@@ -1,0 +1,165 @@
+import Foundation
+import HLSCore
+import HLSFormats
+import Kube
+import LabSim
+import Synchronization
+
+/// A simulated API with the pinned Flux release's CRDs, and a stand-in controller played by the
+/// test: it writes the status a Flux controller writes (observedGeneration,
+/// lastHandledReconcileAt, lastAppliedRevision, Ready) through the status subresource, for the
+/// verdict the test chooses, and records the order it handled objects in.
+final class FluxHarness: @unchecked Sendable {
+    let kube: KubeHarness
+    static let kustomizations = KubeResource(
+        group: "kustomize.toolkit.fluxcd.io", version: "v1", name: "kustomizations", kind: "Kustomization",
+        namespaced: true)
+    static let gitRepositories = KubeResource(
+        group: "source.toolkit.fluxcd.io", version: "v1", name: "gitrepositories", kind: "GitRepository",
+        namespaced: true)
+
+    /// Per object name: Ready's status and message the controller writes; absent names are
+    /// left alone (never reconciled).
+    let verdicts = Mutex<[String: (ready: Bool, message: String)]>([:])
+    let revision = Mutex("main@sha1:0123456789abcdef0123456789abcdef01234567")
+    /// The names handled, in order.
+    let handled = Mutex<[String]>([])
+    private let stopped = Atomic(false)
+    private var thread: Thread?
+
+    /// `crds`: with the release's CRDs and Namespace applied (`everything`: all of it).
+    init(options: KubeAPISimulator.Options = KubeAPISimulator.Options(), crds: Bool = true, everything: Bool = false)
+        throws
+    {
+        kube = try KubeHarness(options: options)
+        for document in FluxRelease.documents
+        where everything || crds && ["CustomResourceDefinition", "Namespace"].contains(document.string("kind") ?? "") {
+            try kube.client.apply(document)
+        }
+        _ = try kube.client.discovery(refresh: true)
+    }
+
+    deinit { stopped.store(true, ordering: .relaxed) }
+
+    /// Starts the stand-in controller for Kustomizations and GitRepositories.
+    func startController() {
+        let client = kube.client
+        let thread = Thread { [self] in
+            while !stopped.load(ordering: .relaxed) {
+                markDeploymentsAvailable(client)
+                for resource in [Self.gitRepositories, Self.kustomizations] {
+                    guard let items = try? client.list(resource, namespace: "flux-system").items else { continue }
+                    for item in items { reconcile(item, resource: resource, client: client) }
+                }
+                usleep(10_000)
+            }
+        }
+        thread.start()
+        self.thread = thread
+    }
+
+    /// Waits (up to 10 s) until the stand-in controller has handled `name`.
+    func waitHandled(_ name: String) -> Bool {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if handled.withLock({ $0.contains(name) }) { return true }
+            usleep(10_000)
+        }
+        return false
+    }
+
+    func stop() { stopped.store(true, ordering: .relaxed) }
+
+    /// As kubelets would: every Deployment of flux-system available at its generation.
+    func markDeploymentsAvailable(_ client: KubeClient) {
+        guard let items = try? client.list(.deployments, namespace: "flux-system").items else { return }
+        for item in items where item["status"]?["availableReplicas"] != .int(1) {
+            guard let name = item.string("metadata", "name") else { continue }
+            _ = try? client.mergePatch(
+                .deployments, name, namespace: "flux-system",
+                patch: .object([
+                    (
+                        "status",
+                        .object([
+                            ("observedGeneration", item["metadata"]?["generation"] ?? .int(1)), ("replicas", .int(1)),
+                            ("updatedReplicas", .int(1)), ("readyReplicas", .int(1)), ("availableReplicas", .int(1)),
+                        ])
+                    )
+                ]), subresource: "status")
+        }
+    }
+
+    private func reconcile(_ item: Document, resource: KubeResource, client: KubeClient) {
+        guard let name = item.string("metadata", "name"), item["spec"]?["suspend"] != .bool(true),
+            let verdict = verdicts.withLock({ $0[name] })
+        else { return }
+        let requested = item.string("metadata", "annotations", "reconcile.fluxcd.io/requestedAt")
+        let handledAt = item.string("status", "lastHandledReconcileAt")
+        let generation = item["metadata"]?["generation"]
+        guard requested != handledAt || generation != item["status"]?["observedGeneration"] else { return }
+        let revision = self.revision.withLock { $0 }
+        var status: [(key: String, value: Document)] = [
+            ("observedGeneration", generation ?? .int(1)),
+            (
+                "conditions",
+                .array([
+                    .object([
+                        ("type", .string("Ready")), ("status", .string(verdict.ready ? "True" : "False")),
+                        ("reason", .string(verdict.ready ? "ReconciliationSucceeded" : "BuildFailed")),
+                        ("message", .string(verdict.message)), ("lastTransitionTime", .string("2026-12-05T10:00:00Z")),
+                        ("observedGeneration", generation ?? .int(1)),
+                    ])
+                ])
+            ),
+        ]
+        if let requested { status.append(("lastHandledReconcileAt", .string(requested))) }
+        if resource == Self.kustomizations {
+            status.append(("lastAppliedRevision", .string(revision)))
+        } else {
+            status.append(
+                (
+                    "artifact",
+                    .object([
+                        ("revision", .string(revision)), ("path", .string("x")), ("url", .string("http://x")),
+                        ("digest", .string("sha256:0")), ("lastUpdateTime", .string("2026-12-05T10:00:00Z")),
+                    ])
+                ))
+        }
+        do {
+            try client.mergePatch(
+                resource, name, namespace: "flux-system", patch: .object([("status", .object(status))]),
+                subresource: "status")
+            handled.withLock { $0.append(name) }
+        } catch {}
+    }
+
+    /// Writes `status.inventory` of the Kustomization `name` with these entry ids.
+    func setInventory(_ name: String, _ ids: [String]) throws {
+        let entries = Document.array(ids.map { .object([("id", .string($0)), ("v", .string("v1"))]) })
+        try kube.client.mergePatch(
+            Self.kustomizations, name, namespace: "flux-system",
+            patch: .object([("status", .object([("inventory", .object([("entries", entries)]))]))]),
+            subresource: "status")
+    }
+
+    /// A Kustomization in flux-system.
+    func kustomization(_ name: String, dependsOn: [String] = [], suspend: Bool = false) throws {
+        let deps = dependsOn.map { "{name: \($0)}" }.joined(separator: ", ")
+        try kube.create(
+            """
+            apiVersion: kustomize.toolkit.fluxcd.io/v1
+            kind: Kustomization
+            metadata: {name: \(name), namespace: flux-system}
+            spec: {interval: 10m0s, path: ./\(name), prune: true, suspend: \(suspend), dependsOn: [\(deps)], sourceRef: {kind: GitRepository, name: flux-system}}
+            """)
+    }
+}
+
+extension Document {
+    func string(_ keys: String...) -> String? {
+        var current: Document? = self
+        for key in keys { current = current?[key] }
+        if case .string(let text)? = current { return text }
+        return nil
+    }
+}

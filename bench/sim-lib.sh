@@ -1,0 +1,90 @@
+# bench/sim-lib.sh — sourced by the benchmarks that compare hlsh with kubectl on one simulated API:
+# picks the hlsh binary ($1, else .build/release/hlsh, else .build/debug/hlsh), starts `hlsh sim
+# serve` in a temp dir (stopped and removed on exit), and defines
+#   k ARGS…            kubectl with a cache dir of the run
+#   api METHOD PATH [BODY]   one merge-patch call with the admin's client certificate (curl)
+#   stats TIMES…       "best median" of the times
+#   wait_once CMD…     "ms from the status call to CMD's exit, the call's own ms": CMD is started,
+#                      given 1.5 s to list and watch, then $status_path gets `condition True`
+#                      (the caller defines status_path and condition)
+#   wait_rounds        $runs rounds of wait_once wait_hlsh, then wait_kubectl (alternated, so that
+#                      load changes hit both alike; the caller defines both): sets the arrays wh,
+#                      wk, patch and wh_best wh_med wk_best wk_med p_best p_med
+# Sets hlsh, kubectl, work, runs (from $2, default 5).
+# shellcheck shell=bash
+cd "$(dirname "$0")/.." || exit 1
+build=given
+if [ -n "${1:-}" ]; then
+  hlsh=$1
+elif [ -x .build/release/hlsh ]; then
+  hlsh=.build/release/hlsh build=release
+else
+  hlsh=.build/debug/hlsh build="debug: no release build found"
+fi
+# shellcheck disable=SC2034  # used by the benchmark that sources this
+runs=${2:-5}
+[ -x "$hlsh" ] || { echo "build hlsh first: scripts/build-release" >&2; exit 1; }
+kubectl=$(command -v kubectl) || { echo "needs kubectl on PATH" >&2; exit 1; }
+hlsh=$(cd "$(dirname "$hlsh")" && pwd)/$(basename "$hlsh")
+echo "hlsh: $hlsh ($build, built $(date -r "$hlsh" '+%F %T'))"
+echo "kubectl: $kubectl; load: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
+
+work=$(mktemp -d)
+serve=
+cleanup() {
+  [ -n "$serve" ] && kill "$serve" 2>/dev/null && wait "$serve" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+export HOME="$work" NO_COLOR=1 KUBECONFIG="$work/lab/kubeconfig"
+"$hlsh" sim serve --dir "$work/lab" >"$work/serve.log" 2>&1 &
+serve=$!
+for _ in $(seq 1 300); do [ -f "$work/lab/env" ] && break; sleep 0.1; done
+[ -f "$work/lab/env" ] || { cat "$work/serve.log" >&2; echo "hlsh sim serve did not start" >&2; exit 1; }
+k() { "$kubectl" --cache-dir "$work/kcache" "$@"; }
+
+# The kubeconfig's server and credentials, for curl.
+field() { sed -n "s/^ *$1: //p" "$KUBECONFIG" | head -1; }
+server=$(field server)
+field certificate-authority-data | base64 -d >"$work/ca.pem"
+field client-certificate-data | base64 -d >"$work/client.pem"
+field client-key-data | base64 -d >"$work/client-key.pem"
+api() {  # api METHOD PATH [BODY] — one call with the admin's client certificate
+  curl -sf --cacert "$work/ca.pem" --cert "$work/client.pem" --key "$work/client-key.pem" -X "$1" \
+    -H 'Content-Type: application/merge-patch+json' "$server$2" ${3:+-d "$3"} >/dev/null
+}
+
+stats() {  # stats TIMES… — "best median" of the times
+  printf '%s\n' "$@" | sort -n | awk '{ t[NR] = $1 } END { printf "%d %d\n", t[1], t[int((NR + 1) / 2)] }'
+}
+
+# One wait: start the waiter, give it time to list and watch, set the condition True, and print
+# the ms from just before the status call to the waiter's exit, and the status call's own ms.
+# shellcheck disable=SC2154  # status_path and condition come from the benchmark
+wait_once() {
+  api PATCH "$status_path" "$(condition False)"
+  "$@" >"$work/wait.out" 2>&1 &
+  local waiter=$! t0 t1 t2
+  sleep 1.5
+  kill -0 "$waiter" 2>/dev/null || { cat "$work/wait.out" >&2; echo "the wait ended before the condition was set: $*" >&2; exit 1; }
+  t0=$(date +%s%N)
+  api PATCH "$status_path" "$(condition True)"
+  t1=$(date +%s%N)
+  wait "$waiter" || { cat "$work/wait.out" >&2; echo "the wait failed: $*" >&2; exit 1; }
+  t2=$(date +%s%N)
+  echo "$(((t2 - t0) / 1000000)) $(((t1 - t0) / 1000000))"
+}
+
+# shellcheck disable=SC2034  # the results are the benchmark's to print
+wait_rounds() {
+  wh=() wk=() patch=()
+  for _ in $(seq 1 "$runs"); do
+    read -r a b <<<"$(wait_once wait_hlsh)"; [ -n "$b" ] || exit 1
+    wh+=("$a") patch+=("$b")
+    read -r a b <<<"$(wait_once wait_kubectl)"; [ -n "$b" ] || exit 1
+    wk+=("$a") patch+=("$b")
+  done
+  read -r wh_best wh_med <<<"$(stats "${wh[@]}")"
+  read -r wk_best wk_med <<<"$(stats "${wk[@]}")"
+  read -r p_best p_med <<<"$(stats "${patch[@]}")"
+}
