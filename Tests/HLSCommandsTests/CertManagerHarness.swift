@@ -19,10 +19,8 @@ extension KubeHarness {
     /// Installs the cert-manager chart into `namespace` and, when `available`, makes its
     /// Deployments available.
     ///
-    /// A stand-in until the simulated helm-controller and Deployment controller (other branches
-    /// of issue 14) are on main: the chart's rendered manifests are applied through the
-    /// in-process client, and the Deployments' status is set through the status subresource as
-    /// their controller would. At merge the lead switches this to a HelmRelease of the chart.
+    /// The chart's rendered manifests are applied through the in-process client, as the
+    /// simulated helm-controller would (the Flux tests cover that path).
     func installCertManager(namespace: String = "cert-manager", available: Bool = true) throws {
         let client = try inProcessClient()
         try client.create(
@@ -51,36 +49,11 @@ extension KubeHarness {
         if available { try makeCertManagerAvailable(namespace: namespace) }
     }
 
-    /// Marks cert-manager's three Deployments available, as the Deployment controller would
-    /// once their pods are Ready.
+    /// Runs cert-manager's three Deployments: two Ready nodes, on which the simulated k3s's
+    /// controllers, scheduler and kubelets start their pods; returns once each is available.
     func makeCertManagerAvailable(namespace: String = "cert-manager") throws {
-        let client = try inProcessClient()
-        let now = KubeTime.rfc3339(KubeTime.now())
-        for name in ["cert-manager-cainjector", "cert-manager", "cert-manager-webhook"] {
-            let path = SimulatedCertManager(namespace: namespace).workload.resource.path(
-                namespace: namespace, name: name)
-            let status = Document.object([
-                (
-                    "status",
-                    .object([
-                        ("observedGeneration", .int(1)), ("replicas", .int(1)), ("updatedReplicas", .int(1)),
-                        ("readyReplicas", .int(1)), ("availableReplicas", .int(1)),
-                        (
-                            "conditions",
-                            .array([
-                                .object([
-                                    ("type", .string("Available")), ("status", .string("True")),
-                                    ("lastUpdateTime", .string(now)), ("lastTransitionTime", .string(now)),
-                                    ("reason", .string("MinimumReplicasAvailable")),
-                                    ("message", .string("Deployment has minimum availability.")),
-                                ])
-                            ])
-                        ),
-                    ])
-                )
-            ])
-            try client.mergePatch(path, status, subresource: "status")
-        }
+        try runWorkloads()
+        try waitAvailable(["cert-manager-cainjector", "cert-manager", "cert-manager-webhook"], namespace: namespace)
     }
 
     /// The simulated API's in-process client (what controllers use), for setting up the cluster.

@@ -41,12 +41,13 @@ final class FluxHarness: @unchecked Sendable {
 
     deinit { stopped.store(true, ordering: .relaxed) }
 
-    /// Starts the stand-in controller for Kustomizations and GitRepositories.
+    /// Starts the stand-in controller for Kustomizations and GitRepositories; the Flux
+    /// Deployments' pods run on two Ready nodes, as the simulated k3s runs any Deployment's.
     func startController() {
+        try? kube.runWorkloads()
         let client = kube.client
         let thread = Thread { [self] in
             while !stopped.load(ordering: .relaxed) {
-                markDeploymentsAvailable(client)
                 for resource in [Self.gitRepositories, Self.kustomizations] {
                     guard let items = try? client.list(resource, namespace: "flux-system").items else { continue }
                     for item in items { reconcile(item, resource: resource, client: client) }
@@ -69,25 +70,6 @@ final class FluxHarness: @unchecked Sendable {
     }
 
     func stop() { stopped.store(true, ordering: .relaxed) }
-
-    /// As kubelets would: every Deployment of flux-system available at its generation.
-    func markDeploymentsAvailable(_ client: KubeClient) {
-        guard let items = try? client.list(.deployments, namespace: "flux-system").items else { return }
-        for item in items where item["status"]?["availableReplicas"] != .int(1) {
-            guard let name = item.string("metadata", "name") else { continue }
-            _ = try? client.mergePatch(
-                .deployments, name, namespace: "flux-system",
-                patch: .object([
-                    (
-                        "status",
-                        .object([
-                            ("observedGeneration", item["metadata"]?["generation"] ?? .int(1)), ("replicas", .int(1)),
-                            ("updatedReplicas", .int(1)), ("readyReplicas", .int(1)), ("availableReplicas", .int(1)),
-                        ])
-                    )
-                ]), subresource: "status")
-        }
-    }
 
     private func reconcile(_ item: Document, resource: KubeResource, client: KubeClient) {
         guard let name = item.string("metadata", "name"), item["spec"]?["suspend"] != .bool(true),

@@ -4,7 +4,7 @@ import HLSCore
 import HLSFormats
 import HLSLanguage
 import Kube
-import LabSim
+@testable import LabSim
 import Synchronization
 import TestSupport
 
@@ -40,6 +40,33 @@ final class KubeHarness {
     /// Applies YAML through the harness's own client.
     func create(_ yaml: String) throws {
         for document in try YAMLCodec.decodeAll(yaml) { try client.apply(document) }
+    }
+
+    /// Two Ready nodes (the seed's control plane and worker), so the simulated k3s's scheduler
+    /// and kubelets run the pods of Deployments and DaemonSets; a second call does nothing.
+    func runWorkloads() throws {
+        guard (try? client.get(.nodes, "k3s-cp-01")) == nil else { return }
+        try registerNode("k3s-cp-01", controlPlane: true)
+        try registerNode("k3s-wk-01")
+    }
+
+    /// Waits until each Deployment in `namespace` has an available pod, as its controller reports.
+    func waitAvailable(_ deployments: [String], namespace: String, timeout: Duration = .seconds(30)) throws {
+        let deadline = ContinuousClock.now + timeout
+        for name in deployments {
+            while true {
+                let path = "/apis/apps/v1/namespaces/\(namespace)/deployments/\(name)"
+                if let object = try? sim.inProcessClient(manager: "tests")?.get(path),
+                    case .int(let available) = object.at(["status", "availableReplicas"]) ?? .null, available >= 1
+                {
+                    break
+                }
+                guard ContinuousClock.now < deadline else {
+                    throw HLSError(.failed, "deployment \(namespace)/\(name) has no available pod after \(timeout)")
+                }
+                usleep(20_000)
+            }
+        }
     }
 
     func registerNode(_ name: String, controlPlane: Bool = false, ready: Bool = true, bootID: String = "") throws {

@@ -34,25 +34,29 @@ extension LabHarness {
             """)
         let applied = run("kube apply -f \(manifests)")
         XCTAssertEqual(applied.status, 0, applied.err, file: file, line: line)
-        try patchStatus(["deploy", "traefik", "-n", "traefik"], #"{"status":{"availableReplicas":1}}"#)
-        if podReady { try makeAppReady() }
+        // Traefik's pod runs on a node as any Deployment's does (the simulated k3s's controllers,
+        // scheduler and kubelets); the app's bare pod too, unless the test wants it gone first.
+        let traefik = run("kube wait deploy traefik -n traefik --for condition=Available --timeout 60s")
+        XCTAssertEqual(traefik.status, 0, traefik.err, file: file, line: line)
+        if podReady {
+            try makeAppReady()
+        } else {
+            let deleted = run("kube delete pod app-1 -n default")
+            XCTAssertEqual(deleted.status, 0, deleted.err, file: file, line: line)
+        }
     }
 
-    /// The app's pod Running and Ready.
+    /// The app's pod (again), Running and Ready on a node.
     func makeAppReady() throws {
-        try patchStatus(
-            ["pod", "app-1", "-n", "default"],
-            #"{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}"#)
-    }
-
-    /// `kubectl patch … --subresource=status` with a merge patch, through the lab's admin kubeconfig.
-    private func patchStatus(_ object: [String], _ patch: String) throws {
-        let result = try runProcess(
-            try Kubectl.path(),
-            ["--kubeconfig", lab.kubeconfigPath, "--cache-dir", home.file("kube-cache"), "patch"] + object + [
-                "--subresource=status", "--type=merge", "-p", patch,
-            ],
-            environment: ["HOME": home.path, "PATH": "/usr/bin:/bin"])
-        XCTAssertEqual(result.status, 0, result.stderr)
+        let pod = try home.write(
+            "app-pod.yaml",
+            """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: app-1, namespace: default, labels: {app: app}}
+            spec: {containers: [{name: app, image: nginx}]}
+            """)
+        let applied = run("kube apply -f \(pod)\nkube wait pod app-1 -n default --for condition=Ready --timeout 60s")
+        XCTAssertEqual(applied.status, 0, applied.err)
     }
 }

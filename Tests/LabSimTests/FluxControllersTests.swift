@@ -67,19 +67,21 @@ final class FluxControllersTests: XCTestCase {
     }
 
     func markFluxDeploymentsAvailable() throws {
-        try FluxControllersTests.markFluxDeploymentsAvailable { try self.kube.kubectlOK($0) }
+        try FluxControllersTests.runFluxDeployments(kube.sim) { try self.kube.kubectlOK($0) }
     }
 
-    /// Until the workloads engineer's Deployment controller (branch wt-work) runs the Flux
-    /// Deployments' pods, the tests mark them available through the status subresource, as that
-    /// controller will. The one helper every Flux test uses for it.
-    static func markFluxDeploymentsAvailable(_ kubectl: ([String]) throws -> Void) throws {
-        for name in ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"] {
-            try kubectl([
-                "patch", "deployment", name, "-n", "flux-system", "--subresource=status", "--type=merge", "-p",
-                #"{"status":{"replicas":1,"readyReplicas":1,"availableReplicas":1,"updatedReplicas":1}}"#,
-            ])
+    /// Two Ready nodes, on which the simulated k3s's controllers, scheduler and kubelets run the
+    /// Flux Deployments' pods; returns once kubectl sees each Deployment Available.
+    static func runFluxDeployments(_ sim: KubeAPISimulator, _ kubectl: ([String]) throws -> Void) throws {
+        for (index, name) in ["k3s-cp-01", "k3s-wk-01"].enumerated() {
+            try? sim.registerNode(
+                KubeNodeRegistration(
+                    name: name, internalIP: "192.168.10.\(21 + index)", controlPlane: index == 0,
+                    version: "v1.33.4+k3s1"))
         }
+        try kubectl([
+            "wait", "deployment", "--all", "-n", "flux-system", "--for=condition=Available", "--timeout=60s",
+        ])
     }
 
     func keyPair(_ name: String) throws -> String {

@@ -61,7 +61,7 @@ final class FluxInstallTests: XCTestCase {
             return result.stdout
         }
         _ = try kubectl(["apply", "--server-side", "-f", "-"], stdin: FluxRelease.installYAML)
-        try FluxControllersTests.markFluxDeploymentsAvailable { _ = try kubectl($0) }
+        try FluxControllersTests.runFluxDeployments(try XCTUnwrap(lab.kube)) { _ = try kubectl($0) }
         _ = try kubectl(
             ["apply", "--server-side", "-f", "-"],
             stdin: FluxControllersTests.helmRepository("jetstack", url: "https://charts.jetstack.io"))

@@ -25,8 +25,7 @@ final class SimulatedLabGitHubTests: XCTestCase {
             under: dir.path)
         defer { lab.stop() }
         let env = lab.environment
-        // A lab without nodes has no HLSH_SSH_CONFIG; the nodes' ssh_config includes this file.
-        let sshConfig = lab.directory + "/ssh_config.d/github.conf"
+        let sshConfig = try XCTUnwrap(env["HLSH_SSH_CONFIG"])
 
         // git over SSH by the name github.com, the host key checked strictly against the lab's file.
         let ssh =

@@ -46,7 +46,7 @@ final class NodeScriptPayloadTests: XCTestCase {
         XCTAssertTrue(
             try K3sParameters(lab: twoServers, vm: server, token: nil).clusterInit, "a joining server needs etcd")
         XCTAssertNil(first.serverURL)
-        XCTAssertEqual(first.version, "v1.31.4+k3s1")
+        XCTAssertEqual(first.version, "v1.33.4+k3s1")
         XCTAssertEqual(first.tlsSANs, ["k3s-cp-01", "k3s-cp-01.lan", "192.168.10.21"])
 
         XCTAssertThrowsError(try K3sParameters(lab: lab, vm: agent, token: nil))

@@ -223,6 +223,15 @@ public final class SimulatedLab: Sendable {
                         name == Self.connectToVariable ? Self.mergeConnectTo(environment[name], value) : value
                 }
             }
+            // Without simulated nodes, the lab's SSH configuration is its GitHub entry and then the
+            // user's own (`~/.ssh/config`, which would otherwise apply alone).
+            if gitComponent != nil, environment["HLSH_SSH_CONFIG"] == nil {
+                let path = directory + "/ssh_config"
+                try EnvironmentFile.writePrivate(
+                    "# The simulated lab's GitHub, then your own configuration.\n"
+                        + "Include \(directory)/ssh_config.d/*.conf\nInclude ~/.ssh/config\n", to: path)
+                environment["HLSH_SSH_CONFIG"] = path
+            }
         } catch {
             Self.stop(started, removing: ownsDirectory ? directory : nil)
             throw error
