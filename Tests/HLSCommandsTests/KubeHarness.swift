@@ -4,9 +4,10 @@ import HLSCore
 import HLSFormats
 import HLSLanguage
 import Kube
-@testable import LabSim
 import Synchronization
 import TestSupport
+
+@testable import LabSim
 
 /// A simulated Kubernetes API started for one test, its admin kubeconfig as `KUBECONFIG`, and a
 /// way to run .hls against it in-process exactly as the binary does.
