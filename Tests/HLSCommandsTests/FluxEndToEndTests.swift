@@ -50,6 +50,14 @@ final class FluxEndToEndTests: XCTestCase {
         head = try git.commitAndPush("cert-manager, Traefik, Longhorn, a CA issuer and an app")
         let platform = h.run("flux reconcile ks flux-system --with-source --timeout 60s")
         XCTAssertEqual(platform.status, 0, "flux reconcile: \(platform.err)")
+        // wait: true: a Kustomization turns Ready only once what it applied is healthy.
+        let controllers = h.run("flux wait infrastructure-controllers --timeout 60s")
+        XCTAssertEqual(controllers.status, 0, "infrastructure-controllers Ready: \(controllers.err)")
+        let releases = try json(h, "flux get hr -A -o json")
+        XCTAssertEqual(releases.count, 3, "\(releases)")
+        XCTAssertEqual(
+            releases.filter { $0["ready"] != "True" }.map { $0["name"] ?? "" }, [],
+            "infrastructure-controllers (wait: true) is Ready while its HelmReleases are not: \(releases)")
         let ready = h.run("flux wait apps --timeout 90s")
         XCTAssertEqual(
             ready.status, 0, "the apps Kustomization Ready: \(ready.out)\(ready.err)\n\(h.run("flux get all -A").out)")
