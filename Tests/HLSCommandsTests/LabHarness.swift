@@ -31,6 +31,9 @@ final class LabHarness {
         var options = SimulatedLab.Options(
             pve: .seedLab(rootPassword: "pw", tokenSecret: "11111111-2222-3333-4444-555555555555", timings: .fastTest),
             nodeImage: simulatedNodes ? .ubuntu : nil)
+        // The harness's key is the GitHub account's (the user's `~/.ssh/*.pub` are, in a lab).
+        let publicKey = try String(contentsOfFile: key + ".pub", encoding: .utf8)
+        options.git?.accountKeys = [publicKey.split(separator: " ").prefix(2).joined(separator: " ")]
         // The lab's GitHub serves the simulated Flux release, and source-controller reaches it.
         options.git?.assets = {
             ["fluxcd/flux2/\(FluxRelease.version)/install.yaml": Array(FluxRelease.installYAML.utf8)]

@@ -41,8 +41,12 @@ struct FluxObject {
 
     /// Sets a condition, keeping its transition time when its status is unchanged.
     mutating func condition(_ type: String, _ ok: Bool, _ reason: String, _ message: String) {
+        condition(type, status: ok ? "True" : "False", reason, message)
+    }
+
+    /// Sets a condition whose status may also be `Unknown`.
+    mutating func condition(_ type: String, status value: String, _ reason: String, _ message: String) {
         var conditions = status["conditions"]?.items ?? []
-        let value = ok ? "True" : "False"
         let previous = conditions.first { $0.text("type") == type }
         let since =
             previous.flatMap { $0.text("status") == value ? $0.text("lastTransitionTime") : nil }
@@ -57,6 +61,12 @@ struct FluxObject {
             conditions.append(condition)
         }
         status.set("conditions", .array(conditions))
+    }
+
+    /// Seconds since the condition last changed status (0 when it is missing).
+    func secondsSince(_ type: String) -> Int {
+        let condition = (status["conditions"]?.items ?? []).first { $0.text("type") == type }
+        return condition?.text("lastTransitionTime").flatMap(KubeTime.parse).map { KubeTime.now() - $0 } ?? 0
     }
 
     mutating func removeCondition(_ type: String) {

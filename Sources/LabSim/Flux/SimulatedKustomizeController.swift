@@ -101,6 +101,9 @@ struct SimulatedKustomizeController: SimulatedController {
                             })
                     )
                 ]))
+            if document.at(["spec", "wait"]) == .bool(true), let pending = waitingFor(applied, &object, client) {
+                return pending
+            }
         } catch {
             object.fail(error.reason, error.message)
             return object.retryInterval
@@ -109,6 +112,39 @@ struct SimulatedKustomizeController: SimulatedController {
         object.condition("Ready", true, "ReconciliationSucceeded", "Applied revision: \(revision)")
         object.removeCondition("Reconciling")
         return object.interval()
+    }
+
+    /// `spec.wait`'s health check of what was applied: nil once every object is Current; else
+    /// Ready=Unknown while the check runs (looked at again in 2 s, as the controller polls),
+    /// Ready=False `HealthCheckFailed` once `spec.timeout` (default: the interval) has passed.
+    private func waitingFor(_ applied: [Entry], _ object: inout FluxObject, _ client: KubeInProcessClient)
+        -> Duration?
+    {
+        let pending = applied.compactMap { entry -> String? in
+            guard let current = try? client.get(entry.path), let status = FluxHealthCheck.status(of: current) else {
+                return nil
+            }
+            let namespace = current.text("metadata", "namespace").map { $0 + "/" } ?? ""
+            return
+                "\(current.text("kind") ?? "")/\(namespace)\(current.text("metadata", "name") ?? "") status: '\(status)'"
+        }
+        guard !pending.isEmpty else { return nil }
+        let timeout = object.interval("timeout", fallback: object.interval())
+        let revision = object.status.text("lastAttemptedRevision") ?? ""
+        let progressing = "Running health checks for revision \(revision) with a timeout of \(timeout.text)"
+        if object.status["conditions"]?.items.first(where: { $0.text("type") == "Reconciling" }) == nil {
+            object.condition("Reconciling", true, "Progressing", progressing)
+        }
+        let elapsed = object.secondsSince("Reconciling")
+        guard Duration.seconds(elapsed) < timeout else {
+            object.fail(
+                "HealthCheckFailed",
+                "Health check failed after \(elapsed)s: timeout waiting for: [\(pending.joined(separator: ", "))]")
+            return object.retryInterval
+        }
+        object.condition("Reconciling", true, "Progressing", progressing)
+        object.condition("Ready", status: "Unknown", "Progressing", "Reconciliation in progress")
+        return .seconds(2)
     }
 
     struct FluxApplyError: Error {
@@ -120,6 +156,8 @@ struct SimulatedKustomizeController: SimulatedController {
     struct Entry {
         var id: String
         var version: String
+        /// The object's API path, for the health check.
+        var path: String
     }
 
     /// The manifest as it is to be applied: decrypted when it is SOPS-encrypted.
@@ -189,7 +227,7 @@ struct SimulatedKustomizeController: SimulatedController {
                         "\(kind)/\(namespace.map { $0 + "/" } ?? "")\(name) dry-run failed (\(error.reason)): \(error.message)"
                 )
             }
-            entries.append(Entry(id: id, version: type.version))
+            entries.append(Entry(id: id, version: type.version, path: resource.path(namespace: namespace, name: name)))
         }
         return entries
     }
