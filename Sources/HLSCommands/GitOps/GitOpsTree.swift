@@ -1,7 +1,8 @@
 /// The seed's GitOps repository, as `flux scaffold` writes it: the Flux entry point with the
 /// `dependsOn` chain controllers → configs → apps, the platform's HelmReleases, the cluster's
 /// issuers and middlewares, one example app, `.sops.yaml` and a CI workflow. Values come from the
-/// inventory (domain, cluster path, node count); chart versions are pinned here, in one place.
+/// inventory (domain, cluster path, node count); chart versions are pinned here, in one place
+/// (the versions the simulated lab's charts are, so a rehearsal installs what a real lab would).
 struct GitOpsTree {
     /// The lab's DNS domain (`home.example.com`): ingress hosts and certificates live under it.
     var domain: String
@@ -22,13 +23,13 @@ struct GitOpsTree {
     }
 
     static let traefik = Chart(
-        name: "traefik", repository: "traefik", repositoryURL: "https://traefik.github.io/charts", version: "37.4.0",
+        name: "traefik", repository: "traefik", repositoryURL: "https://traefik.github.io/charts", version: "27.0.2",
         namespace: "traefik")
     static let certManager = Chart(
-        name: "cert-manager", repository: "jetstack", repositoryURL: "https://charts.jetstack.io", version: "v1.19.1",
+        name: "cert-manager", repository: "jetstack", repositoryURL: "https://charts.jetstack.io", version: "v1.18.2",
         namespace: "cert-manager")
     static let longhorn = Chart(
-        name: "longhorn", repository: "longhorn", repositoryURL: "https://charts.longhorn.io", version: "1.10.1",
+        name: "longhorn", repository: "longhorn", repositoryURL: "https://charts.longhorn.io", version: "1.9.1",
         namespace: "longhorn-system")
     static let prometheus = Chart(
         name: "kube-prometheus-stack", repository: "prometheus-community",
