@@ -23,6 +23,7 @@ final class SimKubeconfigIsolationTests: XCTestCase {
             node wait all --for ssh --timeout 2m --accept-new | count
             node k3s all | count
             node kubeconfig | to json --compact
+            node wait all --for ready --timeout 2m | count
             kube get nodes | get name | to json --compact
             """
         let result = try BuiltBinary.run(

@@ -27,6 +27,13 @@ final class FieldPathTests: XCTestCase {
         XCTAssertEqual(output(lab + "$lab.vms | get name | to json"), #"["k3s-cp-01","k3s-wk-01"]"# + "\n")
     }
 
+    /// An empty table (a query that found nothing) has every column, all empty: `kube get nodes |
+    /// get name` before the nodes register is `[]`, not an error.
+    func testAColumnOfAnEmptyListIsEmpty() {
+        XCTAssertEqual(output("[] | get name | to json"), "[]\n")
+        XCTAssertEqual(output("let none = []\n$none.name | to json"), "[]\n")
+    }
+
     func testFieldsOfAParenthesisedValue() {
         XCTAssertEqual(output(lab + "echo ($lab.vms | first).name ([10, 20]).1"), "k3s-cp-01 20\n")
     }

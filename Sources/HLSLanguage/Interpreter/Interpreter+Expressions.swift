@@ -170,7 +170,8 @@ extension Interpreter {
                         throw HLSError(.failed, "\(walked) has no item \(key) (it has \(items.count))", at: .source(at))
                     }
                     current = items[index]
-                } else if Value.isTable(items) {
+                } else if items.isEmpty || Value.isTable(items) {
+                    // A column of a table; an empty list is an empty table, whose columns are empty.
                     current = .list(try items.map { try field([key], of: $0, at: at, variable: walked) })
                 } else {
                     throw HLSError(.failed, "\(walked) is a list; index it with a number", at: .source(at))
