@@ -11,7 +11,7 @@
 # Without a path: .build/release/hlsh if present (scripts/test builds it), else .build/debug/hlsh.
 # Nothing outside a temp dir is written; the simulator started here is stopped on exit.
 set -euo pipefail
-# shellcheck source=sim-lib.sh
+# shellcheck source=bench/sim-lib.sh
 source "$(dirname "$0")/sim-lib.sh"
 
 # The Kustomization CRD when the lab has none yet (no Flux installed), and one Kustomization

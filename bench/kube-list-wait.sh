@@ -18,7 +18,7 @@
 # Nothing outside a temp dir is written; the simulator started here is stopped on exit.
 set -euo pipefail
 count=${3:-5000}
-# shellcheck source=sim-lib.sh
+# shellcheck source=bench/sim-lib.sh
 source "$(dirname "$0")/sim-lib.sh"
 ms() { echo $(($(date +%s%N) / 1000000)); }
 
