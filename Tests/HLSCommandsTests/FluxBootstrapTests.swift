@@ -9,13 +9,14 @@ import XCTest
 /// download) and a simulated API whose controllers the test plays.
 final class FluxBootstrapTests: XCTestCase {
     /// The lab's GitHub with the repository and the simulated release's install.yaml.
-    static func github(_ dir: TemporaryDirectory) throws -> SimulatedLab {
+    /// `accountKeys`: the user's keys GitHub knows (they push).
+    static func github(_ dir: TemporaryDirectory, accountKeys: [String] = []) throws -> SimulatedLab {
         let install = Array(FluxRelease.installYAML.utf8)
         return try SimulatedLab.temporary(
             SimulatedLab.Options(
                 pve: .seedLabWithFreshSecrets(timings: .demo), nodeImage: nil, kube: nil,
                 git: SimulatedLab.GitOptions(
-                    repositories: ["example/homelab"], accountKeys: [],
+                    repositories: ["example/homelab"], accountKeys: accountKeys,
                     assets: { ["fluxcd/flux2/v2.9.4/install.yaml": install] })),
             under: dir.path)
     }
@@ -29,9 +30,16 @@ final class FluxBootstrapTests: XCTestCase {
 
     func testBootstrapInstallsCommitsRegistersAndSyncsThenChangesNothing() throws {
         let dir = try TemporaryDirectory("flux-bootstrap")
-        let lab = try Self.github(dir)
-        defer { lab.stop() }
         let flux = try FluxHarness(crds: false)
+        // The user's own key (in the run's HOME) is the one GitHub lets push.
+        try FileManager.default.createDirectory(
+            atPath: flux.kube.dir.file(".ssh"), withIntermediateDirectories: true)
+        let made = try runProcess(
+            "/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", flux.kube.dir.file(".ssh/id_ed25519")])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let userKey = try String(contentsOfFile: flux.kube.dir.file(".ssh/id_ed25519.pub"), encoding: .utf8)
+        let lab = try Self.github(dir, accountKeys: [userKey])
+        defer { lab.stop() }
         flux.verdicts.withLock { $0["flux-system"] = (true, "Applied revision") }
         flux.startController()
         defer { flux.stop() }
@@ -61,9 +69,9 @@ final class FluxBootstrapTests: XCTestCase {
                 + #"{"target":"Flux v2.9.4","action":"install","status":"applied"},"#
                 + #"{"target":"flux-system/flux-system","action":"sync","status":"applied"}]"#)
 
-        // The key: registered once, with write access; in the Secret with the scanned host key.
+        // The key: registered once, read-only (the user pushed); in the Secret with the scanned host key.
         let keys = try XCTUnwrap(lab.git).deployKeys(of: "example/homelab")
-        XCTAssertEqual(keys.map(\.readOnly), [false])
+        XCTAssertEqual(keys.map(\.readOnly), [true])
         let secret = try flux.kube.client.get(.secrets, "flux-system", namespace: "flux-system")
         func entry(_ object: Document, _ key: String) -> String {
             String(decoding: Data(base64Encoded: object.string("data", key) ?? "") ?? Data(), as: UTF8.self)

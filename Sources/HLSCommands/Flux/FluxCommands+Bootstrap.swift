@@ -20,9 +20,9 @@ extension FluxCommands {
             From the inventory's gitops: (url ssh://git@HOST/OWNER/REPO, branch, path, flux_version, \
             install_sha256, age_key_file): downloads the release's install.yaml over HTTPS and checks its \
             SHA-256; makes the deploy key (ECDSA P-384, or keeps the one in the flux-system Secret) and \
-            registers it with write access (GitHub's deploy-key API when GITHUB_TOKEN is set, else prints it \
-            and waits until the host accepts it); commits flux-system/gotk-components.yaml, gotk-sync.yaml \
-            and kustomization.yaml under the path and pushes them with git, authenticated by the deploy key; \
+            registers it read-only (GitHub's deploy-key API when GITHUB_TOKEN is set, else prints it and waits \
+            until the host accepts it); commits flux-system/gotk-components.yaml, gotk-sync.yaml and \
+            kustomization.yaml under the path and pushes them with git as you (your SSH keys or agent); \
             then, on the cluster: the install manifests by server-side apply (Namespace and CRDs first), the \
             controllers waited for, the flux-system Secret (identity, identity.pub, known_hosts from a scan \
             of the git host's key), the sops-age Secret (age.agekey), and the sync objects with \
@@ -92,7 +92,9 @@ struct FluxBootstrap {
         } else {
             key = SSHKeyPair.ecdsaP384(comment: "")
         }
+        // The deploy key only reads (as flux's default); the user's own credentials push.
         let git = try FluxGit(privateKey: key.privateKey, environment: environment)
+        let pusher = try FluxGit(privateKey: nil, environment: environment)
         // With a key the host already accepts, the repository is read now: what to commit, and the
         // head the push must still find.
         let accepted = (try? git.remoteHead(settings.url, branch: settings.branch))
@@ -104,13 +106,13 @@ struct FluxBootstrap {
                 })
         }
         let files = self.files(install: install)
-        let commit = try accepted.map { try commitNeeded(files, git: git, head: $0) } ?? true
+        let commit = try accepted.map { try commitNeeded(files, git: pusher, head: $0) } ?? true
         if commit {
             changes.append(
                 Change(
                     target: "\(repository)@\(settings.branch)", action: "push",
                     detail: "\(settings.path)/flux-system: gotk-components.yaml, gotk-sync.yaml, kustomization.yaml"
-                ) { _ in try push(files, git: git, expected: accepted) })
+                ) { _ in try push(files, git: pusher, expected: accepted) })
         }
         let documents = try YAMLCodec.decodeAll(String(decoding: install, as: UTF8.self)).filter { $0 != .null }
         if try !FluxApplied.unchanged(documents, client: client, cancellation: cancellation) {
@@ -318,13 +320,13 @@ struct FluxBootstrap {
         guard result.status == 0 else { throw inv.failure("\(what) failed", cause: result.output) }
     }
 
-    /// Registers the deploy key with write access: through GitHub's API when GITHUB_TOKEN is set,
+    /// Registers the deploy key, read-only: through GitHub's API when GITHUB_TOKEN is set,
     /// else by asking the user to, waiting until the host accepts it.
     func register(_ key: SSHKeyPair, git: FluxGit) throws {
         if let token = environment["GITHUB_TOKEN"], !token.isEmpty {
             let body = JSONCodec.encode(
                 .object([
-                    ("title", .string(keyTitle)), ("key", .string(key.authorizedKey)), ("read_only", .bool(false)),
+                    ("title", .string(keyTitle)), ("key", .string(key.authorizedKey)), ("read_only", .bool(true)),
                 ]))
             let request = HTTPRequest(
                 method: "POST", url: "https://api.github.com/repos/\(repository)/keys",
@@ -343,7 +345,7 @@ struct FluxBootstrap {
             }
         } else {
             inv.context.err(
-                "Add this deploy key to \(repository) with write access (Settings → Deploy keys), titled \(keyTitle):\n\(key.authorizedKey)\nwaiting until the git host accepts it…\n"
+                "Add this deploy key to \(repository), read-only (Settings → Deploy keys), titled \(keyTitle):\n\(key.authorizedKey)\nwaiting until the git host accepts it…\n"
             )
         }
         var poll = Poll(

@@ -10,31 +10,49 @@ import HLSCore
     import Foundation
 #endif
 
-/// The `git` program run for `flux bootstrap`, authenticated by the deploy key alone: the key
-/// is written to a 0600 file of a temporary folder and named by `-i` in `GIT_SSH_COMMAND`, so it
-/// is never in an argument list or a log. The machine's system git configuration is left out
-/// (`GIT_CONFIG_NOSYSTEM`: it may rewrite the host), ssh runs in batch mode (a refused key fails
-/// at once instead of asking), and through `HLSH_SSH_CONFIG` when set, as the lab's nodes are.
+/// The `git` program run for `flux bootstrap`, as one of two identities: the cluster's deploy
+/// key (`privateKey`: written to a 0600 file of a temporary folder and named by `-i` in
+/// `GIT_SSH_COMMAND`, so it is never in an argument list or a log), which only reads; or, with
+/// no key, the user's own SSH credentials (their keys and agent, as `git push` from their shell
+/// would use), which push. The machine's system git configuration is left out
+/// (`GIT_CONFIG_NOSYSTEM`: it may rewrite the host), and the user's too (`GIT_CONFIG_GLOBAL`);
+/// ssh runs in batch mode (a refused key fails at once instead of asking), and through
+/// `HLSH_SSH_CONFIG` when set, as the lab's nodes are.
 final class FluxGit: Sendable {
     let folder: String
     private let environment: [String: String]
 
-    init(privateKey: String, environment: [String: String]) throws {
+    init(privateKey: String?, environment: [String: String]) throws {
         var template = Array("/tmp/hlsh-flux-git.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw HLSError(.failed, "cannot make a temporary folder") }
         folder = String(cString: made)
-        let keyFile = folder + "/identity"
-        guard
-            FileManager.default.createFile(
-                atPath: keyFile, contents: Data(privateKey.utf8), attributes: [.posixPermissions: 0o600])
-        else { throw HLSError(.failed, "cannot write the deploy key file in \(folder)") }
-        var ssh = "ssh -i \(keyFile.shellQuoted) -o IdentitiesOnly=yes -o BatchMode=yes"
+        var ssh = "ssh -o BatchMode=yes"
+        var home = folder
+        if let privateKey {
+            let keyFile = folder + "/identity"
+            guard
+                FileManager.default.createFile(
+                    atPath: keyFile, contents: Data(privateKey.utf8), attributes: [.posixPermissions: 0o600])
+            else { throw HLSError(.failed, "cannot write the deploy key file in \(folder)") }
+            ssh += " -i \(keyFile.shellQuoted) -o IdentitiesOnly=yes"
+        } else {
+            home = environment["HOME"] ?? folder
+            // ssh finds keys under the passwd entry's home; hlsh's HOME is the user's (as for
+            // its own SSH), so its default keys are named explicitly. The agent's keys count too.
+            for name in ["id_ed25519", "id_ecdsa", "id_rsa"]
+            where FileManager.default.fileExists(atPath: "\(home)/.ssh/\(name)") {
+                ssh += " -i \("\(home)/.ssh/\(name)".shellQuoted)"
+            }
+        }
         if let config = environment["HLSH_SSH_CONFIG"] { ssh += " -F \(config.shellQuoted)" }
-        self.environment = [
-            "PATH": environment["PATH"] ?? "/usr/bin:/bin", "HOME": folder, "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_SSH_COMMAND": ssh, "GIT_TERMINAL_PROMPT": "0", "GIT_AUTHOR_NAME": "hlsh",
-            "GIT_AUTHOR_EMAIL": "hlsh@localhost", "GIT_COMMITTER_NAME": "hlsh", "GIT_COMMITTER_EMAIL": "hlsh@localhost",
+        var variables = [
+            "PATH": environment["PATH"] ?? "/usr/bin:/bin", "HOME": home, "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_SSH_COMMAND": ssh, "GIT_TERMINAL_PROMPT": "0",
+            "GIT_AUTHOR_NAME": "hlsh", "GIT_AUTHOR_EMAIL": "hlsh@localhost", "GIT_COMMITTER_NAME": "hlsh",
+            "GIT_COMMITTER_EMAIL": "hlsh@localhost",
         ]
+        if privateKey == nil, let agent = environment["SSH_AUTH_SOCK"] { variables["SSH_AUTH_SOCK"] = agent }
+        self.environment = variables
     }
 
     deinit { try? FileManager.default.removeItem(atPath: folder) }
@@ -58,7 +76,7 @@ final class FluxGit: Sendable {
         guard status == 0 else {
             throw HLSError(
                 .failed, "the git host refuses the deploy key, or cannot be reached: \(url)",
-                hint: "is the key registered with write access (GitHub: Settings → Deploy keys)?", cause: output)
+                hint: "is the key registered (GitHub: Settings → Deploy keys)?", cause: output)
         }
         return output.split(separator: "\t").first.map(String.init) ?? ""
     }
