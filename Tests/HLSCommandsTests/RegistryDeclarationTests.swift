@@ -19,6 +19,19 @@ final class RegistryDeclarationTests: XCTestCase {
         }
     }
 
+    /// Help text reads as prose: a declaration's `\`-continued lines joined by a merge or an
+    /// edit must not leave a run of spaces (or a tab) inside a sentence.
+    func testNoHelpTextHasARunOfSpaces() {
+        for spec in Commands.registry().specs {
+            let texts =
+                [spec.summary, spec.discussion ?? ""] + spec.flags.map(\.help) + spec.positionals.map(\.help)
+                + spec.examples.map(\.summary)
+            for text in texts where text.contains("  ") || text.contains("\t") {
+                XCTFail("\(spec.name): a run of spaces in its help: \(text)")
+            }
+        }
+    }
+
     func testTheChecksFindAClashAndADefaultOfTheWrongKind() {
         let spec = CommandSpec(
             ["t"], summary: "test",

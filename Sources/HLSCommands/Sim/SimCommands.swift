@@ -30,7 +30,11 @@ enum SimCommands {
             HLSH_SIM_CONNECT_TO) a client needs, and \
             KUBECONFIG=DIR/user-kubeconfig, where `node kubeconfig` writes instead of ~/.kube/config: `. DIR/env` in \
             another shell, then run hlsh, proxmoxer or curl against it; `ssh -F DIR/ssh_config k3s-cp-01` \
-            reaches a booted VM, and `kubectl --kubeconfig DIR/kubeconfig get nodes` the cluster.             It also stands in for GitHub: the GitOps repository example/homelab over SSH as github.com             (DIR/ssh_config includes its entry and host key; your ~/.ssh/*.pub keys may push), and             its deploy-key API and release downloads over HTTPS, reached through HLSH_SIM_CONNECT_TO             with the CA in HLSH_SIM_CA_FILE and the token in GITHUB_TOKEN.
+            reaches a booted VM, and `kubectl --kubeconfig DIR/kubeconfig get nodes` the cluster. \
+            It also stands in for GitHub: the GitOps repository example/homelab over SSH as github.com \
+            (DIR/ssh_config includes its entry and host key; your ~/.ssh/*.pub keys may push), and its \
+            deploy-key API and release downloads over HTTPS, reached through HLSH_SIM_CONNECT_TO with the \
+            CA in HLSH_SIM_CA_FILE and the token in GITHUB_TOKEN.
             """,
         flags: [
             Flag("dir", .path, "where to write env, the CA and the simulator's files"),
