@@ -1,9 +1,10 @@
 import Foundation
 import HLSCore
 import Kube
-import LabSim
 import TestSupport
 import XCTest
+
+@testable import LabSim
 
 /// `flux bootstrap` against the lab's GitHub (git over SSH, the deploy-key API, the release
 /// download) and a simulated API whose controllers the test plays.
@@ -74,7 +75,7 @@ final class FluxBootstrapTests: XCTestCase {
         XCTAssertEqual(keys.map(\.readOnly), [true])
         let secret = try flux.kube.client.get(.secrets, "flux-system", namespace: "flux-system")
         func entry(_ object: Document, _ key: String) -> String {
-            String(decoding: Data(base64Encoded: object.string("data", key) ?? "") ?? Data(), as: UTF8.self)
+            String(decoding: Data(base64Encoded: object.text("data", key) ?? "") ?? Data(), as: UTF8.self)
         }
         XCTAssertTrue(entry(secret, "identity").hasPrefix("-----BEGIN OPENSSH PRIVATE KEY-----\n"))
         XCTAssertTrue(entry(secret, "identity.pub").hasPrefix("ecdsa-sha2-nistp384 AAAA"))

@@ -1,10 +1,11 @@
 import Foundation
-import HLSCommands
 import HLSCore
 import HLSLanguage
 import Kube
 import LabSim
 import XCTest
+
+@testable import HLSCommands
 
 /// `flux get|reconcile|suspend|resume|wait|tree|check` through the interpreter against the
 /// simulated API with the pinned Flux release's CRDs, the test playing the controller.
