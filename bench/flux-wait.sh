@@ -18,25 +18,7 @@ source "$(dirname "$0")/sim-lib.sh"
 # in a namespace of its own, which no simulated controller reconciles (its source does not exist
 # there, and it is suspended nowhere: flux wait refuses suspended objects).
 if ! k get crd kustomizations.kustomize.toolkit.fluxcd.io >/dev/null 2>&1; then
-  k apply --server-side -f - >/dev/null <<'YAML'
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: kustomizations.kustomize.toolkit.fluxcd.io
-spec:
-  group: kustomize.toolkit.fluxcd.io
-  names: {kind: Kustomization, listKind: KustomizationList, plural: kustomizations, singular: kustomization, shortNames: [ks]}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    subresources: {status: {}}
-    schema:
-      openAPIV3Schema:
-        type: object
-        x-kubernetes-preserve-unknown-fields: true
-YAML
+  crd kustomize.toolkit.fluxcd.io Kustomization kustomizations ks | k apply --server-side -f - >/dev/null
   k wait --for=condition=Established crd/kustomizations.kustomize.toolkit.fluxcd.io --timeout=30s >/dev/null
 fi
 k apply --server-side -f - >/dev/null <<'YAML'

@@ -69,30 +69,16 @@ read -r cw_best _ <<<"$(stats "${cw[@]}")"
 read -r cc_best _ <<<"$(stats "${cc[@]}")"
 
 # --- wait -------------------------------------------------------------------------------------
-cat >"$work/widget.yaml" <<'YAML'
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.bench.hlsh.dev
-spec:
-  group: bench.hlsh.dev
-  names: {kind: Widget, plural: widgets, singular: widget}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    subresources: {status: {}}
-    schema:
-      openAPIV3Schema:
-        type: object
-        x-kubernetes-preserve-unknown-fields: true
+{
+  crd bench.hlsh.dev Widget widgets
+  cat <<'YAML'
 ---
 apiVersion: bench.hlsh.dev/v1
 kind: Widget
 metadata: {name: w1, namespace: bench}
 spec: {size: 1}
 YAML
+} >"$work/widget.yaml"
 "$hlsh" -c "kube apply -f $work/widget.yaml" >/dev/null
 # shellcheck disable=SC2034  # read by wait_once
 status_path=/apis/bench.hlsh.dev/v1/namespaces/bench/widgets/w1/status

@@ -4,6 +4,8 @@
 #   k ARGS…            kubectl with a cache dir of the run
 #   api METHOD PATH [BODY]   one merge-patch call with the admin's client certificate (curl)
 #   stats TIMES…       "best median" of the times
+#   crd GROUP KIND PLURAL [SHORT]   the YAML of a namespaced v1 CustomResourceDefinition with a
+#                      status subresource and any fields
 #   wait_once CMD…     "ms from the status call to CMD's exit, the call's own ms": CMD is started,
 #                      given 1.5 s to list and watch, then $status_path gets `condition True`
 #                      (the caller defines status_path and condition)
@@ -52,6 +54,31 @@ field client-key-data | base64 -d >"$work/client-key.pem"
 api() {  # api METHOD PATH [BODY] — one call with the admin's client certificate
   curl -sf --cacert "$work/ca.pem" --cert "$work/client.pem" --key "$work/client-key.pem" -X "$1" \
     -H 'Content-Type: application/merge-patch+json' "$server$2" ${3:+-d "$3"} >/dev/null
+}
+
+crd() {  # crd GROUP KIND PLURAL [SHORT] — a namespaced v1 CRD, status subresource, any fields
+  local singular short=""
+  singular=$(printf '%s' "$2" | tr '[:upper:]' '[:lower:]')
+  [ -n "${4:-}" ] && short=", shortNames: [$4]"
+  cat <<YAML
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: $3.$1
+spec:
+  group: $1
+  names: {kind: $2, listKind: $2List, plural: $3, singular: $singular$short}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources: {status: {}}
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-preserve-unknown-fields: true
+YAML
 }
 
 stats() {  # stats TIMES… — "best median" of the times

@@ -31,21 +31,7 @@ extension KubeHarness {
             ]))
         let release = SimulatedChartRelease(
             name: "cert-manager", namespace: namespace, version: CertManagerChart.chart.version, values: .object([]))
-        for object in CertManagerChart.chart.render(release) {
-            let plural = [
-                "CustomResourceDefinition": "customresourcedefinitions", "Deployment": "deployments",
-                "Service": "services", "ValidatingWebhookConfiguration": "validatingwebhookconfigurations",
-            ][object.text("kind") ?? ""]!
-            let apiVersion = object.text("apiVersion") ?? ""
-            let (group, version) =
-                apiVersion.contains("/")
-                ? (String(apiVersion.split(separator: "/")[0]), String(apiVersion.split(separator: "/")[1]))
-                : ("", apiVersion)
-            let resource = KubeResourceName(group: group, version: version, plural: plural)
-            let path = resource.path(
-                namespace: object.text("metadata", "namespace"), name: object.text("metadata", "name"))
-            try client.apply(path, object)
-        }
+        for object in CertManagerChart.chart.render(release) { try client.apply(object: object) }
         if available { try makeCertManagerAvailable(namespace: namespace) }
     }
 
@@ -60,5 +46,22 @@ extension KubeHarness {
     func inProcessClient() throws -> KubeInProcessClient {
         guard let api = sim.api else { throw HLSError(.usage, "the simulated API is not running") }
         return KubeInProcessClient(api: api, manager: "tests")
+    }
+}
+
+extension KubeInProcessClient {
+    /// Applies `object` at its API path, its type found from its apiVersion and kind in the
+    /// store's registry, as the simulated helm-controller applies a chart's manifests.
+    func apply(object: Document) throws {
+        let apiVersion = object.text("apiVersion") ?? ""
+        let kind = object.text("kind") ?? ""
+        guard let type = api.store.transact({ $0.types.type(apiVersion: apiVersion, kind: kind) }) else {
+            throw HLSError(.usage, "no type \(kind) in \(apiVersion) on the simulated API")
+        }
+        let resource = KubeResourceName(group: type.group, version: type.version, plural: type.plural)
+        try apply(
+            resource.path(
+                namespace: type.namespaced ? object.text("metadata", "namespace") : nil,
+                name: object.text("metadata", "name")), object)
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 import HLSCore
 import Kube
-import LabSim
 import TestSupport
 import XCTest
+
+@testable import LabSim
 
 /// `flux bootstrap` against the lab's GitHub (git over SSH, the deploy-key API, the release
 /// download) and a simulated API whose controllers the test plays.
@@ -74,7 +75,7 @@ final class FluxBootstrapTests: XCTestCase {
         XCTAssertEqual(keys.map(\.readOnly), [true])
         let secret = try flux.kube.client.get(.secrets, "flux-system", namespace: "flux-system")
         func entry(_ object: Document, _ key: String) -> String {
-            String(decoding: Data(base64Encoded: object.string("data", key) ?? "") ?? Data(), as: UTF8.self)
+            String(decoding: Data(base64Encoded: object.text("data", key) ?? "") ?? Data(), as: UTF8.self)
         }
         XCTAssertTrue(entry(secret, "identity").hasPrefix("-----BEGIN OPENSSH PRIVATE KEY-----\n"))
         XCTAssertTrue(entry(secret, "identity.pub").hasPrefix("ecdsa-sha2-nistp384 AAAA"))
@@ -115,7 +116,7 @@ final class FluxBootstrapTests: XCTestCase {
         XCTAssertTrue(seed.contains("flux_version: \(FluxRelease.version)"))
     }
 
-    func testAnUnreachableHostOrARefusedKeyStopsBeforeTheClusterIsTouched() throws {
+    func testAnUnreachableHostARefusedKeyOrAnAlteredDownloadStopsBeforeTheClusterIsTouched() throws {
         let dir = try TemporaryDirectory("flux-bootstrap")
         let lab = try Self.github(dir)
         defer { lab.stop() }
@@ -138,7 +139,17 @@ final class FluxBootstrapTests: XCTestCase {
         XCTAssertNotEqual(unreachable.status, 0)
         XCTAssertTrue(unreachable.err.contains("the git host 127.0.0.1 cannot be reached"), unreachable.err)
 
+        // A download whose SHA-256 is not the pinned one (with the token: nothing else stops it).
+        let zeros = String(repeating: "0", count: 64)
+        environment["GITHUB_TOKEN"] = lab.environment["GITHUB_TOKEN"]
+        environment["HLSH_LAB"] = try Self.inventory(dir, gitops: gitops + "  install_sha256: \(zeros)\n")
+        let altered = runInProcess("flux bootstrap --timeout 2s", environment: environment)
+        XCTAssertNotEqual(altered.status, 0)
+        XCTAssertTrue(
+            altered.err.contains("has SHA-256 \(FluxRelease.sha256), not the pinned \(zeros)"), altered.err)
+
         XCTAssertNil(try flux.kube.client.getIfPresent(.namespaces, "flux-system"), "the cluster is untouched")
         XCTAssertEqual(lab.git?.head(of: "example/homelab"), nil)
+        XCTAssertEqual(lab.git?.deployKeys(of: "example/homelab").count, 0, "no deploy key registered")
     }
 }

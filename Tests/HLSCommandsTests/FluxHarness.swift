@@ -5,6 +5,8 @@ import Kube
 import LabSim
 import Synchronization
 
+@testable import HLSCommands
+
 /// A simulated API with the pinned Flux release's CRDs, and a stand-in controller played by the
 /// test: it writes the status a Flux controller writes (observedGeneration,
 /// lastHandledReconcileAt, lastAppliedRevision, Ready) through the status subresource, for the
@@ -134,14 +136,5 @@ final class FluxHarness: @unchecked Sendable {
             metadata: {name: \(name), namespace: flux-system}
             spec: {interval: 10m0s, path: ./\(name), prune: true, suspend: \(suspend), dependsOn: [\(deps)], sourceRef: {kind: GitRepository, name: flux-system}}
             """)
-    }
-}
-
-extension Document {
-    func string(_ keys: String...) -> String? {
-        var current: Document? = self
-        for key in keys { current = current?[key] }
-        if case .string(let text)? = current { return text }
-        return nil
     }
 }

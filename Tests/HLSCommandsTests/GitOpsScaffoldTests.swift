@@ -65,8 +65,9 @@ final class GitOpsScaffoldTests: XCTestCase {
 
         // Again: nothing to add; a file you changed is kept and said so.
         let apps = cluster + "/apps.yaml"
-        let edited = try String(contentsOfFile: apps, encoding: .utf8).replacingOccurrences(
-            of: "interval: 1h", with: "interval: 10m")
+        let scaffolded = try String(contentsOfFile: apps, encoding: .utf8)
+        let edited = scaffolded.replacingOccurrences(of: "interval: 1h", with: "interval: 10m")
+        XCTAssertNotEqual(edited, scaffolded, "the test's edit changes the file (else 'kept' proves nothing)")
         try edited.write(toFile: apps, atomically: true, encoding: .utf8)
         run = runInProcess(code + " -o json", environment: env)
         XCTAssertEqual(run.status, 0, run.err)

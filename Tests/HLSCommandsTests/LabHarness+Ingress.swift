@@ -10,9 +10,8 @@ extension LabHarness {
     /// Phase 4's ingress on an installed cluster, as the GitOps tree would put it there: the
     /// Traefik chart in `traefik`, and an app at `app.home.example.com` (Service `app`, pod
     /// `app-1`, an Ingress with TLS from the Secret `app-tls`, whose certificate a test CA issued,
-    /// written to `ca.pem` in the harness's folder). Until the workloads' Deployment controller
-    /// lands, Traefik's pod is made available through the status subresource here, as is the
-    /// app's pod Ready when `podReady`.
+    /// written to `ca.pem` in the harness's folder). Returns once Traefik's Deployment is
+    /// available and, when `podReady`, the app's pod Ready (else that pod is deleted).
     func installIngress(podReady: Bool = true, file: StaticString = #filePath, line: UInt = #line) throws {
         let ca = try CertificateAuthority(subject: CertificateAuthority.name("CA") { CommonName("hlsh test CA") })
         try ca.root.write(certificatePath: home.file("ca.pem"), keyPath: home.file("ca.key"))

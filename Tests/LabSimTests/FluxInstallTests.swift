@@ -1,8 +1,9 @@
 import Foundation
 import HLSCore
-import LabSim
 import TestSupport
 import XCTest
+
+@testable import LabSim
 
 /// The pinned Flux release's install.yaml as real kubectl sees it on the simulated API.
 final class FluxInstallTests: XCTestCase {
@@ -81,14 +82,5 @@ final class FluxInstallTests: XCTestCase {
         XCTAssertEqual(sum.stdout.split(separator: " ").first.map(String.init), FluxRelease.sha256)
         XCTAssertEqual(FluxRelease.documents.first?.text("metadata", "name"), "flux-system")
         XCTAssertEqual(FluxRelease.documents.filter { $0.text("kind") == "Deployment" }.count, 4)
-    }
-}
-
-extension Document {
-    fileprivate func text(_ path: String...) -> String? {
-        var current: Document? = self
-        for key in path { current = current?[key] }
-        if case .string(let s)? = current { return s }
-        return nil
     }
 }
