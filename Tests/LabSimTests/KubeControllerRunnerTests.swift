@@ -147,8 +147,26 @@ final class KubeControllerRunnerTests: InProcessKubeTestCase {
         usleep(200_000)
         XCTAssertEqual(installed.seen.withLock { $0 }, 0, "reconciled before its pod was available")
         deployment.set(["status"], .object([("replicas", .int(1)), ("availableReplicas", .int(1))]))
-        _ = try user.replaceStatus(path, deployment)
+        deployment = try user.replaceStatus(path, deployment)
         try eventually("reconciled once available") { installed.seen.withLock { $0 } >= 1 }
+
+        // Other workloads' changes, and its own that leave it available, queue nothing.
+        usleep(100_000)
+        let settled = installed.seen.withLock { $0 }
+        var other = deployment
+        other.set(["metadata"], .object([("name", .string("other")), ("namespace", .string("default"))]))
+        other = try user.create(deployments.path(namespace: "default"), other)
+        _ = try user.replaceStatus(deployments.path(namespace: "default", name: "other"), other)
+        deployment.set(["status", "observedGeneration"], .int(1))
+        deployment = try user.replaceStatus(path, deployment)
+        usleep(200_000)
+        XCTAssertEqual(installed.seen.withLock { $0 }, settled, "re-queued by a workload change that gates nothing")
+        // Unavailable, then available again: everything is queued once more.
+        deployment.set(["status", "availableReplicas"], .int(0))
+        deployment = try user.replaceStatus(path, deployment)
+        deployment.set(["status", "availableReplicas"], .int(1))
+        _ = try user.replaceStatus(path, deployment)
+        try eventually("reconciled again once available again") { installed.seen.withLock { $0 } > settled }
     }
 
     func testARequeueComesBackUntilTheControllerIsDoneAndNothingRunsAfterStop() throws {

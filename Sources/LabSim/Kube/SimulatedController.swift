@@ -34,7 +34,7 @@ protocol SimulatedController: Sendable {
     /// The Deployment, DaemonSet or StatefulSet the controller runs as, if it is installed into
     /// the cluster (Flux's, cert-manager's, Longhorn's): the runner reconciles its objects only
     /// while that workload has an available pod, as nothing acts on a real cluster before its
-    /// controller's pod runs, and queues them all again when the workload changes. nil (k3s's
+    /// controller's pod runs, and queues them all again when the workload turns available. nil (k3s's
     /// own ServiceLB) runs from the start.
     var workload: SimulatedWorkload? { get }
     /// Brings `object` toward its spec. Returns when to look at it again, if the controller
