@@ -169,6 +169,55 @@ final class KubeControllerRunnerTests: InProcessKubeTestCase {
         try eventually("reconciled again once available again") { installed.seen.withLock { $0 } > settled }
     }
 
+    /// Counts its reconciles of ConfigMaps by name; owns Secrets.
+    final class Owner: SimulatedController {
+        let name = "owner"
+        let resource = KubeControllerRunnerTests.configMaps
+        let owns = [KubeControllerRunnerTests.secrets]
+        let seen = Mutex<[String: Int]>([:])
+
+        func reconcile(_ object: Document, client: KubeInProcessClient) -> Duration? {
+            seen.withLock { $0[object.text("metadata", "name") ?? "", default: 0] += 1 }
+            return nil
+        }
+
+        func count(_ name: String) -> Int { seen.withLock { $0[name] ?? 0 } }
+    }
+
+    func testAChangeToAnOwnedObjectQueuesOnlyItsController() throws {
+        try configMap("a", data: [])
+        try configMap("b", data: [])
+        let owner = Owner()
+        let runner = KubeControllerRunner(api: api, controllers: [owner])
+        runner.start()
+        defer { runner.stop() }
+        try eventually("both reconciled at start") { owner.count("a") == 1 && owner.count("b") == 1 }
+        let a = try XCTUnwrap(try user.get(Self.configMaps.path(namespace: "default", name: "a")))
+        func secret(_ name: String, controller: Bool) -> Document {
+            let reference = Document.object([
+                ("apiVersion", .string("v1")), ("kind", .string("ConfigMap")), ("name", .string("a")),
+                ("uid", a["metadata"]?["uid"] ?? .null), ("controller", .bool(controller)),
+            ])
+            return .object([
+                ("apiVersion", .string("v1")), ("kind", .string("Secret")),
+                (
+                    "metadata",
+                    .object([
+                        ("name", .string(name)), ("namespace", .string("default")),
+                        ("ownerReferences", .array([reference])),
+                    ])
+                ),
+            ])
+        }
+        _ = try user.create(Self.secrets.path(namespace: "default"), secret("owned", controller: true))
+        try eventually("the owner is queued") { owner.count("a") == 2 }
+        // A Secret that only refers to `a` without controlling it queues nothing.
+        _ = try user.create(Self.secrets.path(namespace: "default"), secret("referring", controller: false))
+        usleep(200_000)
+        XCTAssertEqual(owner.count("a"), 2)
+        XCTAssertEqual(owner.count("b"), 1, "a ConfigMap that owns nothing was queued by a Secret's change")
+    }
+
     func testARequeueComesBackUntilTheControllerIsDoneAndNothingRunsAfterStop() throws {
         let mirror = Mirror()
         let runner = KubeControllerRunner(api: api, controllers: [mirror])

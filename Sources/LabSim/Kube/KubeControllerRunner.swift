@@ -53,7 +53,7 @@ final class KubeControllerRunner: Sendable {
         guard first else { return }
         let ids = api.store.transact { state -> [Int] in
             var ids: [Int] = []
-            for watcher in controllers.indices.flatMap(watchers(of:)) {
+            for watcher in controllers.indices.flatMap({ watchers(of: $0, types: state.types) }) {
                 state.watchers[state.nextWatcher] = watcher
                 ids.append(state.nextWatcher)
                 state.nextWatcher += 1
@@ -66,9 +66,10 @@ final class KubeControllerRunner: Sendable {
     }
 
     /// What controller `index` follows: its own resource (each change queues that object), the
-    /// resources it follows (a change queues all its objects), and its workload, whose turning
-    /// available queues all its objects — not its other changes, nor those of other workloads.
-    private func watchers(of index: Int) -> [KubeWatcher] {
+    /// resources it follows (a change queues all its objects), those it owns (a change queues the
+    /// owner), and its workload, whose turning available queues all its objects — not its other
+    /// changes, nor those of other workloads.
+    private func watchers(of index: Int, types: KubeTypeRegistry) -> [KubeWatcher] {
         let controller = controllers[index]
         func watch(
             _ resource: KubeResourceName, in namespace: String? = nil, fields: KubeFieldSelector = .everything,
@@ -79,6 +80,17 @@ final class KubeControllerRunner: Sendable {
         }
         var watchers = [watch(controller.resource) { [self] _, object in enqueue(index, object) }]
         watchers += controller.follows.map { watch($0) { [self] _, _ in enqueueAll(index) } }
+        let resource = controller.resource
+        let kind = types.type(group: resource.group, version: resource.version, plural: resource.plural)?.kind
+        watchers += controller.owns.map {
+            watch($0) { [self] _, object in
+                let owner = (object.at(["metadata", "ownerReferences"])?.items ?? []).first {
+                    $0.at(["controller"]) == .bool(true) && $0.text("kind") == kind
+                }
+                guard let name = owner?.text("name") else { return }
+                enqueue(index, namespace: object.text("metadata", "namespace"), name: name)
+            }
+        }
         if let workload = controller.workload {
             var named = KubeFieldSelector()
             named.requirements = [.init(field: "metadata.name", value: workload.name, equals: true)]
@@ -110,9 +122,11 @@ final class KubeControllerRunner: Sendable {
 
     /// Queues one object of controller `index` now. Called with the store locked: only records.
     private func enqueue(_ index: Int, _ object: Document) {
-        let key = Key(
-            controller: index, namespace: object.text("metadata", "namespace"),
-            name: object.text("metadata", "name") ?? "")
+        enqueue(index, namespace: object.text("metadata", "namespace"), name: object.text("metadata", "name") ?? "")
+    }
+
+    private func enqueue(_ index: Int, namespace: String?, name: String) {
+        let key = Key(controller: index, namespace: namespace, name: name)
         queue.withLock { $0.due[key] = .now }
         wake.signal()
     }
