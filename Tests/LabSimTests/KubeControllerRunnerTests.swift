@@ -147,8 +147,75 @@ final class KubeControllerRunnerTests: InProcessKubeTestCase {
         usleep(200_000)
         XCTAssertEqual(installed.seen.withLock { $0 }, 0, "reconciled before its pod was available")
         deployment.set(["status"], .object([("replicas", .int(1)), ("availableReplicas", .int(1))]))
-        _ = try user.replaceStatus(path, deployment)
+        deployment = try user.replaceStatus(path, deployment)
         try eventually("reconciled once available") { installed.seen.withLock { $0 } >= 1 }
+
+        // Other workloads' changes, and its own that leave it available, queue nothing.
+        usleep(100_000)
+        let settled = installed.seen.withLock { $0 }
+        var other = deployment
+        other.set(["metadata"], .object([("name", .string("other")), ("namespace", .string("default"))]))
+        other = try user.create(deployments.path(namespace: "default"), other)
+        _ = try user.replaceStatus(deployments.path(namespace: "default", name: "other"), other)
+        deployment.set(["status", "observedGeneration"], .int(1))
+        deployment = try user.replaceStatus(path, deployment)
+        usleep(200_000)
+        XCTAssertEqual(installed.seen.withLock { $0 }, settled, "re-queued by a workload change that gates nothing")
+        // Unavailable, then available again: everything is queued once more.
+        deployment.set(["status", "availableReplicas"], .int(0))
+        deployment = try user.replaceStatus(path, deployment)
+        deployment.set(["status", "availableReplicas"], .int(1))
+        _ = try user.replaceStatus(path, deployment)
+        try eventually("reconciled again once available again") { installed.seen.withLock { $0 } > settled }
+    }
+
+    /// Counts its reconciles of ConfigMaps by name; owns Secrets.
+    final class Owner: SimulatedController {
+        let name = "owner"
+        let resource = KubeControllerRunnerTests.configMaps
+        let owns = [KubeControllerRunnerTests.secrets]
+        let seen = Mutex<[String: Int]>([:])
+
+        func reconcile(_ object: Document, client: KubeInProcessClient) -> Duration? {
+            seen.withLock { $0[object.text("metadata", "name") ?? "", default: 0] += 1 }
+            return nil
+        }
+
+        func count(_ name: String) -> Int { seen.withLock { $0[name] ?? 0 } }
+    }
+
+    func testAChangeToAnOwnedObjectQueuesOnlyItsController() throws {
+        try configMap("a", data: [])
+        try configMap("b", data: [])
+        let owner = Owner()
+        let runner = KubeControllerRunner(api: api, controllers: [owner])
+        runner.start()
+        defer { runner.stop() }
+        try eventually("both reconciled at start") { owner.count("a") == 1 && owner.count("b") == 1 }
+        let a = try XCTUnwrap(try user.get(Self.configMaps.path(namespace: "default", name: "a")))
+        func secret(_ name: String, controller: Bool) -> Document {
+            let reference = Document.object([
+                ("apiVersion", .string("v1")), ("kind", .string("ConfigMap")), ("name", .string("a")),
+                ("uid", a["metadata"]?["uid"] ?? .null), ("controller", .bool(controller)),
+            ])
+            return .object([
+                ("apiVersion", .string("v1")), ("kind", .string("Secret")),
+                (
+                    "metadata",
+                    .object([
+                        ("name", .string(name)), ("namespace", .string("default")),
+                        ("ownerReferences", .array([reference])),
+                    ])
+                ),
+            ])
+        }
+        _ = try user.create(Self.secrets.path(namespace: "default"), secret("owned", controller: true))
+        try eventually("the owner is queued") { owner.count("a") == 2 }
+        // A Secret that only refers to `a` without controlling it queues nothing.
+        _ = try user.create(Self.secrets.path(namespace: "default"), secret("referring", controller: false))
+        usleep(200_000)
+        XCTAssertEqual(owner.count("a"), 2)
+        XCTAssertEqual(owner.count("b"), 1, "a ConfigMap that owns nothing was queued by a Secret's change")
     }
 
     func testARequeueComesBackUntilTheControllerIsDoneAndNothingRunsAfterStop() throws {

@@ -112,4 +112,21 @@ final class SimulatedLabGitHubTests: XCTestCase {
         answer = try curl(["https://github.com/fluxcd/flux2/releases/download/v2.9.4/nothing.yaml"], token: nil)
         XCTAssertEqual(answer.status, 404)
     }
+
+    /// A lab started again in its directory keeps its token, as it keeps its CA: `DIR/env` and a
+    /// `GITHUB_TOKEN` exported from it stay valid.
+    func testTheTokenOutlivesARestartInTheSameDirectory() throws {
+        let dir = try TemporaryDirectory("labsim-github-token")
+        let options = SimulatedLab.Options(
+            pve: .seedLabWithFreshSecrets(timings: .demo), nodeImage: nil, kube: nil,
+            git: SimulatedLab.GitOptions(repositories: ["example/homelab"], accountKeys: []))
+        var tokens: [String] = []
+        for _ in 0..<2 {
+            let lab = try SimulatedLab.start(options, in: dir.file("lab"))
+            tokens.append(try XCTUnwrap(lab.environment["GITHUB_TOKEN"]))
+            lab.stop()
+        }
+        XCTAssertTrue(tokens[0].hasPrefix("ghp_"), tokens[0])
+        XCTAssertEqual(tokens[0], tokens[1], "a restart changed the token")
+    }
 }

@@ -23,6 +23,8 @@ final class KubeControllerRunner: Sendable {
         var due: [Key: ContinuousClock.Instant] = [:]
         /// Controllers all of whose objects are to be queued (a followed resource changed).
         var everything: Set<Int> = []
+        /// Whether each installed controller's workload was last seen available.
+        var available: [Int: Bool] = [:]
         var watchers: [Int] = []
         var started = false
         var stopping = false
@@ -51,25 +53,55 @@ final class KubeControllerRunner: Sendable {
         guard first else { return }
         let ids = api.store.transact { state -> [Int] in
             var ids: [Int] = []
-            for (index, controller) in controllers.enumerated() {
-                let followed = controller.follows + (controller.workload.map { [$0.resource] } ?? [])
-                for storeKey in [controller.resource.storeKey] + followed.map(\.storeKey) {
-                    let primary = storeKey == controller.resource.storeKey
-                    let watcher = KubeWatcher(
-                        storeKey: storeKey, namespace: nil, labels: .everything, fields: .everything
-                    ) { [self] _, object in
-                        if primary { enqueue(index, object) } else { enqueueAll(index) }
-                    }
-                    state.watchers[state.nextWatcher] = watcher
-                    ids.append(state.nextWatcher)
-                    state.nextWatcher += 1
-                }
+            for watcher in controllers.indices.flatMap({ watchers(of: $0, types: state.types) }) {
+                state.watchers[state.nextWatcher] = watcher
+                ids.append(state.nextWatcher)
+                state.nextWatcher += 1
             }
             return ids
         }
         queue.withLock { $0.watchers = ids }
         queue.withLock { $0.everything = Set(controllers.indices) }
         Threads.detach(name: "sim-controllers") { [self] in run() }
+    }
+
+    /// What controller `index` follows: its own resource (each change queues that object), the
+    /// resources it follows (a change queues all its objects), those it owns (a change queues the
+    /// owner), and its workload, whose turning available queues all its objects — not its other
+    /// changes, nor those of other workloads.
+    private func watchers(of index: Int, types: KubeTypeRegistry) -> [KubeWatcher] {
+        let controller = controllers[index]
+        func watch(
+            _ resource: KubeResourceName, in namespace: String? = nil, fields: KubeFieldSelector = .everything,
+            _ emit: @escaping @Sendable (String, Document) -> Void
+        ) -> KubeWatcher {
+            KubeWatcher(
+                storeKey: resource.storeKey, namespace: namespace, labels: .everything, fields: fields, emit: emit)
+        }
+        var watchers = [watch(controller.resource) { [self] _, object in enqueue(index, object) }]
+        watchers += controller.follows.map { watch($0) { [self] _, _ in enqueueAll(index) } }
+        let resource = controller.resource
+        let kind = types.type(group: resource.group, version: resource.version, plural: resource.plural)?.kind
+        watchers += controller.owns.map {
+            watch($0) { [self] _, object in
+                let owner = (object.at(["metadata", "ownerReferences"])?.items ?? []).first {
+                    $0.at(["controller"]) == .bool(true) && $0.text("kind") == kind
+                }
+                guard let name = owner?.text("name") else { return }
+                enqueue(index, namespace: object.text("metadata", "namespace"), name: name)
+            }
+        }
+        if let workload = controller.workload {
+            var named = KubeFieldSelector()
+            named.requirements = [.init(field: "metadata.name", value: workload.name, equals: true)]
+            watchers.append(
+                watch(workload.resource, in: workload.namespace, fields: named) { [self] type, object in
+                    let available = type != "DELETED" && SimulatedWorkload.isAvailable(object, kind: workload.kind)
+                    let turned = queue.withLock { $0.available.updateValue(available, forKey: index) != available }
+                    if available && turned { enqueueAll(index) }
+                })
+        }
+        return watchers
     }
 
     /// Stops following the store and waits for a reconcile under way to finish; called from a
@@ -90,9 +122,11 @@ final class KubeControllerRunner: Sendable {
 
     /// Queues one object of controller `index` now. Called with the store locked: only records.
     private func enqueue(_ index: Int, _ object: Document) {
-        let key = Key(
-            controller: index, namespace: object.text("metadata", "namespace"),
-            name: object.text("metadata", "name") ?? "")
+        enqueue(index, namespace: object.text("metadata", "namespace"), name: object.text("metadata", "name") ?? "")
+    }
+
+    private func enqueue(_ index: Int, namespace: String?, name: String) {
+        let key = Key(controller: index, namespace: namespace, name: name)
         queue.withLock { $0.due[key] = .now }
         wake.signal()
     }
@@ -151,7 +185,7 @@ final class KubeControllerRunner: Sendable {
         let client = KubeInProcessClient(api: api, manager: controller.name)
         if let workload = controller.workload {
             let at = workload.resource.path(namespace: workload.namespace, name: workload.name)
-            // Not installed, or its pod not yet available: the workload's change queues it again.
+            // Not installed, or its pod not yet available: its turning available queues it again.
             guard let running = try? client.get(at), SimulatedWorkload.isAvailable(running, kind: workload.kind)
             else { return }
         }

@@ -31,10 +31,14 @@ protocol SimulatedController: Sendable {
     /// Other resources whose changes re-queue every object it reconciles (a Kustomization's
     /// source, say); none by default.
     var follows: [KubeResourceName] { get }
+    /// Other resources whose objects it controls (a ReplicaSet's pods): a change to one queues
+    /// only the object its controller `ownerReference` names, as an informer's handler resolves
+    /// the owner; none by default.
+    var owns: [KubeResourceName] { get }
     /// The Deployment, DaemonSet or StatefulSet the controller runs as, if it is installed into
     /// the cluster (Flux's, cert-manager's, Longhorn's): the runner reconciles its objects only
     /// while that workload has an available pod, as nothing acts on a real cluster before its
-    /// controller's pod runs, and queues them all again when the workload changes. nil (k3s's
+    /// controller's pod runs, and queues them all again when the workload turns available. nil (k3s's
     /// own ServiceLB) runs from the start.
     var workload: SimulatedWorkload? { get }
     /// Brings `object` toward its spec. Returns when to look at it again, if the controller
@@ -44,6 +48,7 @@ protocol SimulatedController: Sendable {
 
 extension SimulatedController {
     var follows: [KubeResourceName] { [] }
+    var owns: [KubeResourceName] { [] }
     var workload: SimulatedWorkload? { nil }
 }
 

@@ -17,7 +17,7 @@ import X509
 /// `DIR/git/known_hosts`, as a user's `~/.ssh/known_hosts` holds GitHub's; `HLSH_SIM_CONNECT_TO`
 /// maps the HTTPS names to the web port, whose certificate the lab's "public" CA
 /// (`HLSH_SIM_CA_FILE`, `DIR/git/web-ca.pem`) signed; `GITHUB_TOKEN` is the token its API
-/// accepts. The repositories the options name are created empty, and the invoking user's public
+/// accepts (kept in `DIR/git/token`). The repositories the options name are created empty, and the invoking user's public
 /// keys (`~/.ssh/*.pub`) are their owners' account keys, as a user's keys are on GitHub.
 final class GitHostComponent: LabComponent {
     let directory: String
@@ -34,6 +34,7 @@ final class GitHostComponent: LabComponent {
     var sshConfigPath: String { directory + "/ssh_config.d/github.conf" }
     var knownHostsPath: String { directory + "/git/known_hosts" }
     var caPath: String { directory + "/git/web-ca.pem" }
+    var tokenPath: String { directory + "/git/token" }
 
     func start() throws(HLSError) -> [String: String] {
         try host.start()
@@ -46,7 +47,7 @@ final class GitHostComponent: LabComponent {
             throw HLSError(.failed, "the simulated git host did not start")
         }
         try writeSSHFiles(port: port, hostKey: hostKey)
-        let token = "ghp_" + Hex.encode((0..<18).map { _ in UInt8.random(in: 0...255) })
+        let token = try token()
         let started = SimulatedGitHubWeb(git: host, token: token, assets: options.assets())
         let webPort: Int
         do {
@@ -85,6 +86,16 @@ final class GitHostComponent: LabComponent {
         let knownHosts = "github.com \(hostKey)\n[127.0.0.1]:\(port) \(hostKey)\n"
         try EnvironmentFile.writePrivate(config, to: sshConfigPath)
         try EnvironmentFile.writePrivate(knownHosts, to: knownHostsPath)
+    }
+
+    /// The token its API accepts (`ghp_…`), made once and kept in `DIR/git/token` (mode 0600), so
+    /// a `GITHUB_TOKEN` taken from `DIR/env` stays valid when the lab starts again.
+    private func token() throws(HLSError) -> String {
+        let text = (try? String(contentsOfFile: tokenPath, encoding: .utf8)) ?? ""
+        if let kept = text.split(whereSeparator: \.isWhitespace).first, kept.hasPrefix("ghp_") { return String(kept) }
+        let token = "ghp_" + Hex.encode((0..<18).map { _ in UInt8.random(in: 0...255) })
+        try EnvironmentFile.writePrivate(token + "\n", to: tokenPath)
+        return token
     }
 
     /// The web server's TLS: a certificate for GitHub's names from the lab's public CA, both made

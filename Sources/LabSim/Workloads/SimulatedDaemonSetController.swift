@@ -6,11 +6,12 @@ import HLSCore
 /// pod). Each pod is pinned to its node by required node affinity (`metadata.name`) and bound by
 /// the scheduler, as since Kubernetes 1.12. Pods on nodes no longer eligible, extra pods on one
 /// node, and (RollingUpdate) pods of an older template one at a time are deleted. The status
-/// counts as the real controller's. It follows pods and nodes.
+/// counts as the real controller's. It follows the nodes and the pods it owns.
 struct SimulatedDaemonSetController: SimulatedController {
     let name = "daemonset-controller"
     let resource = KubeWorkloads.daemonSets
-    let follows = [KubeWorkloads.pods, KubeWorkloads.nodes]
+    let follows = [KubeWorkloads.nodes]
+    let owns = [KubeWorkloads.pods]
 
     static let hashLabel = "controller-revision-hash"
 

@@ -10,7 +10,7 @@ import HLSCore
 struct SimulatedDeploymentController: SimulatedController {
     let name = "deployment-controller"
     let resource = KubeWorkloads.deployments
-    let follows = [KubeWorkloads.replicaSets]
+    let owns = [KubeWorkloads.replicaSets]
 
     static let hashLabel = "pod-template-hash"
     static let revision = "deployment.kubernetes.io/revision"

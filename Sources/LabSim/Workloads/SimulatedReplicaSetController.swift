@@ -8,7 +8,7 @@ import HLSCore
 struct SimulatedReplicaSetController: SimulatedController {
     let name = "replicaset-controller"
     let resource = KubeWorkloads.replicaSets
-    let follows = [KubeWorkloads.pods]
+    let owns = [KubeWorkloads.pods]
 
     func reconcile(_ set: Document, client: KubeInProcessClient) -> Duration? {
         guard set.at(["metadata", "deletionTimestamp"]) == nil else { return nil }

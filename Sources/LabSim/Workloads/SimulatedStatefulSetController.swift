@@ -6,11 +6,11 @@ import HLSCore
 /// (`OrderedReady`; `Parallel` makes them all at once); scaled down from the highest ordinal;
 /// on a template change (RollingUpdate) pods of the old revision at or above the partition are
 /// deleted from the highest ordinal down, one at a time once all are Ready. The revision is
-/// `<name>-<hash>` (label `controller-revision-hash`). It follows the pods.
+/// `<name>-<hash>` (label `controller-revision-hash`). It follows the pods it owns.
 struct SimulatedStatefulSetController: SimulatedController {
     let name = "statefulset-controller"
     let resource = KubeWorkloads.statefulSets
-    let follows = [KubeWorkloads.pods]
+    let owns = [KubeWorkloads.pods]
 
     static let revisionLabel = "controller-revision-hash"
 
