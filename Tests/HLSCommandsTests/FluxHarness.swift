@@ -109,12 +109,16 @@ final class FluxHarness: @unchecked Sendable {
                     ])
                 ))
         }
+        // Recorded before the status is written: a verb waiting on the status may return, and the test
+        // read `handled`, before this thread runs again.
+        handled.withLock { $0.append(name) }
         do {
             try client.mergePatch(
                 resource, name, namespace: "flux-system", patch: .object([("status", .object(status))]),
                 subresource: "status")
-            handled.withLock { $0.append(name) }
-        } catch {}
+        } catch {
+            handled.withLock { if $0.last == name { $0.removeLast() } }
+        }
     }
 
     /// Writes `status.inventory` of the Kustomization `name` with these entry ids.

@@ -37,12 +37,13 @@ final class SimulatedGitHostTests: XCTestCase {
             "ssh", "-F", "/dev/null", "-i", dir.file(key), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
             "-o", "UserKnownHostsFile=\(dir.file("known_hosts"))", "-o", "StrictHostKeyChecking=yes",
         ].joined(separator: " ")
+        // From the test's own directory: git must not find the checkout the tests run in.
         return try runProcess(
             "/usr/bin/git", (directory.map { ["-C", $0] } ?? []) + arguments,
             environment: [
                 "PATH": "/usr/bin:/bin", "HOME": dir.path, "GIT_SSH_COMMAND": ssh, "GIT_AUTHOR_NAME": "t",
                 "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
-            ])
+            ], currentDirectory: dir.path)
     }
 
     var url: String { "ssh://git@127.0.0.1:\(host.port!)/homelab/gitops.git" }

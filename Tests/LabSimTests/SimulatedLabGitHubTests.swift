@@ -50,7 +50,8 @@ final class SimulatedLabGitHubTests: XCTestCase {
             lab.git?.head(of: "example/homelab"), head.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         // Another owner's repository is not the account key's.
         git = try runProcess(
-            "/usr/bin/git", ["ls-remote", "ssh://git@github.com/other/homelab"], environment: gitEnv)
+            "/usr/bin/git", ["ls-remote", "ssh://git@github.com/other/homelab"], environment: gitEnv,
+            currentDirectory: dir.path)
         XCTAssertNotEqual(git.status, 0)
         XCTAssertTrue(git.stderr.contains("ERROR: Repository not found."), git.stderr)
 
