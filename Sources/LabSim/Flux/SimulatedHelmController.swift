@@ -108,10 +108,7 @@ struct SimulatedHelmController: SimulatedController {
         }
         let rendered = chart.render(
             SimulatedChartRelease(name: releaseName, namespace: target, version: chart.version, values: values))
-        let first: Set<String> = ["CustomResourceDefinition", "Namespace"]
-        for var manifest in rendered.filter({ first.contains($0.text("kind") ?? "") })
-            + rendered.filter({ !first.contains($0.text("kind") ?? "") })
-        {
+        for var manifest in FluxResources.applyOrder(rendered) {
             let kind = manifest.text("kind") ?? ""
             let apiVersion = manifest.text("apiVersion") ?? ""
             let name = manifest.text("metadata", "name") ?? ""

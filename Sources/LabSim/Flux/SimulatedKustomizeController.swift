@@ -196,12 +196,8 @@ struct SimulatedKustomizeController: SimulatedController {
     private func apply(_ objects: [Document], _ owner: FluxObject, _ client: KubeInProcessClient)
         throws(FluxApplyError) -> [Entry]
     {
-        let first: Set<String> = ["CustomResourceDefinition", "Namespace"]
-        let ordered =
-            objects.filter { first.contains($0.text("kind") ?? "") }
-            + objects.filter { !first.contains($0.text("kind") ?? "") }
         var entries: [Entry] = []
-        for var manifest in ordered {
+        for var manifest in FluxResources.applyOrder(objects) {
             let kind = manifest.text("kind") ?? ""
             let apiVersion = manifest.text("apiVersion") ?? ""
             let name = manifest.text("metadata", "name") ?? ""
