@@ -83,4 +83,39 @@ final class FluxInstallTests: XCTestCase {
         XCTAssertEqual(FluxRelease.documents.first?.text("metadata", "name"), "flux-system")
         XCTAssertEqual(FluxRelease.documents.filter { $0.text("kind") == "Deployment" }.count, 4)
     }
+
+    /// The release's own objects share one head: every object carries the three release labels,
+    /// the namespaced ones sit in flux-system, and the bindings name the components' accounts.
+    func testEveryObjectCarriesTheReleaseLabelsAndTheBindingsNameTheComponents() {
+        for document in FluxRelease.documents {
+            let id = "\(document.text("kind") ?? "")/\(document.text("metadata", "name") ?? "")"
+            XCTAssertEqual(document.text("metadata", "labels", "app.kubernetes.io/part-of"), "flux", id)
+            XCTAssertEqual(document.text("metadata", "labels", "app.kubernetes.io/instance"), "flux-system", id)
+            XCTAssertEqual(document.text("metadata", "labels", "app.kubernetes.io/version"), FluxRelease.version, id)
+        }
+        let kinds = ["ResourceQuota", "NetworkPolicy", "Service", "Deployment", "ServiceAccount"]
+        for document in FluxRelease.documents where kinds.contains(document.text("kind") ?? "") {
+            XCTAssertEqual(
+                document.text("metadata", "namespace"), "flux-system", document.text("metadata", "name") ?? "")
+        }
+        let bindings = FluxRelease.documents.filter { $0.text("kind") == "ClusterRoleBinding" }
+        let subjects = bindings.map { binding in
+            guard case .array(let items) = binding["subjects"] else { return [String]() }
+            return items.map {
+                "\($0.text("kind") ?? "")/\($0.text("namespace") ?? "")/\($0.text("name") ?? "")"
+            }
+        }
+        XCTAssertEqual(bindings.map { $0.text("roleRef", "name") }, ["cluster-admin", "crd-controller-flux-system"])
+        XCTAssertEqual(
+            subjects,
+            [
+                ["ServiceAccount/flux-system/kustomize-controller", "ServiceAccount/flux-system/helm-controller"],
+                [
+                    "kustomize-controller", "helm-controller", "source-controller", "notification-controller",
+                ].map { "ServiceAccount/flux-system/" + $0 },
+            ])
+        XCTAssertEqual(
+            FluxRelease.documents.filter { $0.text("kind") == "NetworkPolicy" }.map { $0.text("metadata", "name") },
+            ["allow-egress", "allow-scraping", "allow-webhooks"])
+    }
 }

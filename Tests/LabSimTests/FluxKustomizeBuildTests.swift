@@ -157,6 +157,18 @@ final class FluxKustomizeBuildTests: XCTestCase {
         try assertSameBuild(dir.file("app/overlay"))
     }
 
+    /// Both controllers apply through `FluxResources.applyOrder`: CRDs and Namespaces first,
+    /// each part keeping its order.
+    func testTheControllersApplyCRDsAndNamespacesFirstKeepingTheOrderOfTheRest() {
+        let kinds = ["ConfigMap", "Namespace", "Deployment", "CustomResourceDefinition", "Service", "Namespace"]
+        let manifests = kinds.enumerated().map { index, kind in
+            Document.object([("kind", .string(kind)), ("metadata", .object([("name", .string("m\(index)"))]))])
+        }
+        XCTAssertEqual(
+            FluxResources.applyOrder(manifests).map { $0.text("metadata", "name") ?? "" },
+            ["m1", "m3", "m5", "m0", "m2", "m4"])
+    }
+
     func testCRDsNamespacesAndRBACComeInKustomizesOrder() throws {
         try dir.write(
             "infra/all.yaml",

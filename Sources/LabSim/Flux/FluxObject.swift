@@ -128,6 +128,14 @@ enum FluxResources {
     static let secrets = KubeResourceName(group: "", version: "v1", plural: "secrets")
     static let namespaces = KubeResourceName(group: "", version: "v1", plural: "namespaces")
 
+    /// The order the controllers apply manifests in: CustomResourceDefinitions and Namespaces
+    /// first, everything else after, each part in its given order.
+    static func applyOrder(_ manifests: [Document]) -> [Document] {
+        let first: Set<String> = ["CustomResourceDefinition", "Namespace"]
+        return manifests.filter { first.contains($0.text("kind") ?? "") }
+            + manifests.filter { !first.contains($0.text("kind") ?? "") }
+    }
+
     static func workload(_ name: String) -> SimulatedWorkload {
         SimulatedWorkload(kind: .deployment, namespace: FluxRelease.namespace, name: name)
     }

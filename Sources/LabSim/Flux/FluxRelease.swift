@@ -64,138 +64,102 @@ public enum FluxRelease {
 
         """
 
-    private static let rbacYAML = """
-        apiVersion: rbac.authorization.k8s.io/v1
-        kind: ClusterRole
-        metadata:
-          labels:
-        \(labels)
-          name: crd-controller-flux-system
-        rules:
-        - apiGroups: [source.toolkit.fluxcd.io, kustomize.toolkit.fluxcd.io, helm.toolkit.fluxcd.io, notification.toolkit.fluxcd.io]
-          resources: ['*']
-          verbs: ['*']
-        - apiGroups: ['']
-          resources: [namespaces, secrets, configmaps, serviceaccounts]
-          verbs: [get, list, watch]
-        - apiGroups: ['']
-          resources: [events]
-          verbs: [create, patch]
-        - apiGroups: [coordination.k8s.io]
-          resources: [leases]
-          verbs: ['*']
-        ---
-        apiVersion: rbac.authorization.k8s.io/v1
-        kind: ClusterRoleBinding
-        metadata:
-          labels:
-        \(labels)
-          name: cluster-reconciler-flux-system
-        roleRef:
-          apiGroup: rbac.authorization.k8s.io
-          kind: ClusterRole
-          name: cluster-admin
-        subjects:
-        - kind: ServiceAccount
-          name: kustomize-controller
-          namespace: flux-system
-        - kind: ServiceAccount
-          name: helm-controller
-          namespace: flux-system
-        ---
-        apiVersion: rbac.authorization.k8s.io/v1
-        kind: ClusterRoleBinding
-        metadata:
-          labels:
-        \(labels)
-          name: crd-controller-flux-system
-        roleRef:
-          apiGroup: rbac.authorization.k8s.io
-          kind: ClusterRole
-          name: crd-controller-flux-system
-        subjects:
-        - kind: ServiceAccount
-          name: kustomize-controller
-          namespace: flux-system
-        - kind: ServiceAccount
-          name: helm-controller
-          namespace: flux-system
-        - kind: ServiceAccount
-          name: source-controller
-          namespace: flux-system
-        - kind: ServiceAccount
-          name: notification-controller
-          namespace: flux-system
-
+    /// The head of one of the release's own objects: apiVersion, kind, the release's labels, the
+    /// name and (when `namespaced`) the `flux-system` namespace.
+    private static func head(_ apiVersion: String, _ kind: String, _ name: String, namespaced: Bool = false) -> String {
         """
+        apiVersion: \(apiVersion)
+        kind: \(kind)
+        metadata:
+          labels:
+        \(labels)
+          name: \(name)
 
-    private static let policiesYAML = """
-        apiVersion: v1
-        kind: ResourceQuota
-        metadata:
-          labels:
-        \(labels)
-          name: critical-pods-flux-system
-          namespace: flux-system
-        spec:
-          hard:
-            pods: "1000"
-          scopeSelector:
-            matchExpressions:
-            - operator: In
-              scopeName: PriorityClass
-              values: [system-node-critical, system-cluster-critical]
-        ---
-        apiVersion: networking.k8s.io/v1
-        kind: NetworkPolicy
-        metadata:
-          labels:
-        \(labels)
-          name: allow-egress
-          namespace: flux-system
-        spec:
-          egress:
-          - {}
-          ingress:
-          - from:
-            - podSelector: {}
-          podSelector: {}
-          policyTypes: [Ingress, Egress]
-        ---
-        apiVersion: networking.k8s.io/v1
-        kind: NetworkPolicy
-        metadata:
-          labels:
-        \(labels)
-          name: allow-scraping
-          namespace: flux-system
-        spec:
-          ingress:
-          - from:
-            - namespaceSelector: {}
-            ports:
-            - port: 8080
-              protocol: TCP
-          podSelector: {}
-          policyTypes: [Ingress]
-        ---
-        apiVersion: networking.k8s.io/v1
-        kind: NetworkPolicy
-        metadata:
-          labels:
-        \(labels)
-          name: allow-webhooks
-          namespace: flux-system
-        spec:
-          ingress:
-          - from:
-            - namespaceSelector: {}
-          podSelector:
-            matchLabels:
-              app: notification-controller
-          policyTypes: [Ingress]
+        """ + (namespaced ? "  namespace: flux-system\n" : "")
+    }
 
-        """
+    /// A ClusterRoleBinding of `role` to the components' ServiceAccounts.
+    private static func binding(_ name: String, role: String, _ accounts: [String]) -> String {
+        head("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", name) + """
+            roleRef:
+              apiGroup: rbac.authorization.k8s.io
+              kind: ClusterRole
+              name: \(role)
+            subjects:
+
+            """ + accounts.map { "- kind: ServiceAccount\n  name: \($0)\n  namespace: flux-system\n" }.joined()
+    }
+
+    private static let rbacYAML = [
+        head("rbac.authorization.k8s.io/v1", "ClusterRole", "crd-controller-flux-system") + """
+            rules:
+            - apiGroups: [source.toolkit.fluxcd.io, kustomize.toolkit.fluxcd.io, helm.toolkit.fluxcd.io, notification.toolkit.fluxcd.io]
+              resources: ['*']
+              verbs: ['*']
+            - apiGroups: ['']
+              resources: [namespaces, secrets, configmaps, serviceaccounts]
+              verbs: [get, list, watch]
+            - apiGroups: ['']
+              resources: [events]
+              verbs: [create, patch]
+            - apiGroups: [coordination.k8s.io]
+              resources: [leases]
+              verbs: ['*']
+
+            """,
+        binding("cluster-reconciler-flux-system", role: "cluster-admin", ["kustomize-controller", "helm-controller"]),
+        binding(
+            "crd-controller-flux-system", role: "crd-controller-flux-system",
+            ["kustomize-controller", "helm-controller", "source-controller", "notification-controller"]),
+    ].joined(separator: "---\n")
+
+    private static let policiesYAML = [
+        head("v1", "ResourceQuota", "critical-pods-flux-system", namespaced: true) + """
+            spec:
+              hard:
+                pods: "1000"
+              scopeSelector:
+                matchExpressions:
+                - operator: In
+                  scopeName: PriorityClass
+                  values: [system-node-critical, system-cluster-critical]
+
+            """,
+        head("networking.k8s.io/v1", "NetworkPolicy", "allow-egress", namespaced: true) + """
+            spec:
+              egress:
+              - {}
+              ingress:
+              - from:
+                - podSelector: {}
+              podSelector: {}
+              policyTypes: [Ingress, Egress]
+
+            """,
+        head("networking.k8s.io/v1", "NetworkPolicy", "allow-scraping", namespaced: true) + """
+            spec:
+              ingress:
+              - from:
+                - namespaceSelector: {}
+                ports:
+                - port: 8080
+                  protocol: TCP
+              podSelector: {}
+              policyTypes: [Ingress]
+
+            """,
+        head("networking.k8s.io/v1", "NetworkPolicy", "allow-webhooks", namespaced: true) + """
+            spec:
+              ingress:
+              - from:
+                - namespaceSelector: {}
+              podSelector:
+                matchLabels:
+                  app: notification-controller
+              policyTypes: [Ingress]
+
+            """,
+    ].joined(separator: "---\n")
 
     /// A component's ServiceAccount, Service(s) and Deployment, as the release renders them.
     private static func componentYAML(_ name: String, image: String) -> String {
@@ -205,29 +169,30 @@ public enum FluxRelease {
                 app.kubernetes.io/component: \(name)
             \(labels)
             """
+        func port(_ number: Int, _ name: String) -> String {
+            "- containerPort: \(number)\n          name: \(name)\n          protocol: TCP"
+        }
+        let events = "--events-addr=http://notification-controller.flux-system.svc.cluster.local./"
         var services: [(name: String, port: String)] = []
-        var ports = ["- containerPort: 8080\n          name: http-prom\n          protocol: TCP"]
+        var ports = [port(8080, "http-prom")]
         var args = [
-            "--events-addr=http://notification-controller.flux-system.svc.cluster.local./",
             "--watch-all-namespaces=true", "--log-level=info", "--log-encoding=json", "--enable-leader-election",
         ]
         switch name {
         case "source-controller":
             services = [("source-controller", "http")]
-            ports.insert("- containerPort: 9090\n          name: http\n          protocol: TCP", at: 0)
-            args += [
-                "--storage-path=/data", "--storage-adv-addr=source-controller.$(RUNTIME_NAMESPACE).svc.cluster.local.",
-            ]
+            ports.insert(port(9090, "http"), at: 0)
+            args =
+                [events] + args + [
+                    "--storage-path=/data",
+                    "--storage-adv-addr=source-controller.$(RUNTIME_NAMESPACE).svc.cluster.local.",
+                ]
         case "notification-controller":
             services = [("notification-controller", "http"), ("webhook-receiver", "http-webhook")]
-            args = [
-                "--watch-all-namespaces=true", "--log-level=info", "--log-encoding=json", "--enable-leader-election",
-            ]
-            ports.insert("- containerPort: 9090\n          name: http\n          protocol: TCP", at: 0)
-            ports.insert("- containerPort: 9292\n          name: http-webhook\n          protocol: TCP", at: 1)
-        default: break
+            ports.insert(contentsOf: [port(9090, "http"), port(9292, "http-webhook")], at: 0)
+        default: args.insert(events, at: 0)
         }
-        ports.append("- containerPort: 9440\n          name: healthz\n          protocol: TCP")
+        ports.append(port(9440, "healthz"))
         var text = """
             apiVersion: v1
             kind: ServiceAccount

@@ -83,7 +83,6 @@ struct SimulatedHelmController: SimulatedController {
         let version: Int = if case .int(let v)? = last?["version"] { v + 1 } else { 1 }
         let action = last == nil ? "install" : "upgrade"
         let failed = action == "install" ? "InstallFailed" : "UpgradeFailed"
-        let title = action == "install" ? "install" : "upgrade"
         object.status.set("lastAttemptedRevision", .string(chart.version))
         object.status.set("lastAttemptedGeneration", .int(object.generation))
         object.status.set("lastAttemptedReleaseAction", .string(action))
@@ -95,7 +94,7 @@ struct SimulatedHelmController: SimulatedController {
             guard document.at(["spec", "install", "createNamespace"]) == .bool(true) else {
                 object.fail(
                     failed,
-                    "Helm \(title) failed for release \(release) with chart \(chartName)@\(chart.version): create: failed to create: namespaces \"\(target)\" not found"
+                    "Helm \(action) failed for release \(release) with chart \(chartName)@\(chart.version): create: failed to create: namespaces \"\(target)\" not found"
                 )
                 return object.retryInterval
             }
@@ -108,17 +107,14 @@ struct SimulatedHelmController: SimulatedController {
         }
         let rendered = chart.render(
             SimulatedChartRelease(name: releaseName, namespace: target, version: chart.version, values: values))
-        let first: Set<String> = ["CustomResourceDefinition", "Namespace"]
-        for var manifest in rendered.filter({ first.contains($0.text("kind") ?? "") })
-            + rendered.filter({ !first.contains($0.text("kind") ?? "") })
-        {
+        for var manifest in FluxResources.applyOrder(rendered) {
             let kind = manifest.text("kind") ?? ""
             let apiVersion = manifest.text("apiVersion") ?? ""
             let name = manifest.text("metadata", "name") ?? ""
             guard let type = client.api.store.transact({ $0.types.type(apiVersion: apiVersion, kind: kind) }) else {
                 object.fail(
                     failed,
-                    "Helm \(title) failed for release \(release) with chart \(chartName)@\(chart.version): unable to build kubernetes objects from release manifest: resource mapping not found for name: \"\(name)\" namespace: \"\(target)\" from \"\": no matches for kind \"\(kind)\" in version \"\(apiVersion)\""
+                    "Helm \(action) failed for release \(release) with chart \(chartName)@\(chart.version): unable to build kubernetes objects from release manifest: resource mapping not found for name: \"\(name)\" namespace: \"\(target)\" from \"\": no matches for kind \"\(kind)\" in version \"\(apiVersion)\""
                 )
                 return object.retryInterval
             }
@@ -137,7 +133,7 @@ struct SimulatedHelmController: SimulatedController {
             do { try client.apply(resource.path(namespace: namespace, name: name), manifest) } catch {
                 object.fail(
                     failed,
-                    "Helm \(title) failed for release \(release) with chart \(chartName)@\(chart.version): \(error.message)"
+                    "Helm \(action) failed for release \(release) with chart \(chartName)@\(chart.version): \(error.message)"
                 )
                 return object.retryInterval
             }
@@ -179,7 +175,7 @@ struct SimulatedHelmController: SimulatedController {
         ])
         object.status.set("history", .array([snapshot] + history.prefix(4)))
         let reason = action == "install" ? "InstallSucceeded" : "UpgradeSucceeded"
-        let message = "Helm \(title) succeeded for release \(release) with chart \(chartName)@\(chart.version)"
+        let message = "Helm \(action) succeeded for release \(release) with chart \(chartName)@\(chart.version)"
         object.condition("Ready", true, reason, message)
         object.condition("Released", true, reason, message)
         object.removeCondition("Reconciling")

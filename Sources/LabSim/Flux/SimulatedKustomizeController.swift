@@ -83,7 +83,10 @@ struct SimulatedKustomizeController: SimulatedController {
             built = built.map { FluxKustomizeBuild.settingNamespace($0, target) }
         }
         do {
-            built = try built.map { manifest throws(FluxApplyError) in try decrypted(manifest, object, client) }
+            var ageKeys: [String]?  // the sops-age Secret's keys, read at the first encrypted manifest
+            built = try built.map { manifest throws(FluxApplyError) in
+                try decrypted(manifest, object, client, keys: &ageKeys)
+            }
             let applied = try apply(built, object, client)
             let previous = (document.at(["status", "inventory", "entries"])?.items ?? []).compactMap { $0.text("id") }
             if document.at(["spec", "prune"]) == .bool(true) {
@@ -160,10 +163,11 @@ struct SimulatedKustomizeController: SimulatedController {
         var path: String
     }
 
-    /// The manifest as it is to be applied: decrypted when it is SOPS-encrypted.
-    private func decrypted(_ manifest: Document, _ object: FluxObject, _ client: KubeInProcessClient)
-        throws(FluxApplyError) -> Document
-    {
+    /// The manifest as it is to be applied: decrypted when it is SOPS-encrypted. `keys` holds the
+    /// decryption Secret's age keys once read, so a reconcile reads the Secret once.
+    private func decrypted(
+        _ manifest: Document, _ object: FluxObject, _ client: KubeInProcessClient, keys cached: inout [String]?
+    ) throws(FluxApplyError) -> Document {
         guard manifest["sops"]?.isObject == true else { return manifest }
         let id =
             "\(manifest.text("kind") ?? "")/\(manifest.text("metadata", "namespace") ?? object.namespace)/\(manifest.text("metadata", "name") ?? "")"
@@ -172,8 +176,8 @@ struct SimulatedKustomizeController: SimulatedController {
                 reason: "ReconciliationFailed",
                 message: "\(id) is SOPS encrypted, configuring decryption is required for this secret to be reconciled")
         }
-        var keys: [String] = []
-        if let secretName = decryption.text("secretRef", "name") {
+        var keys: [String] = cached ?? []
+        if cached == nil, let secretName = decryption.text("secretRef", "name") {
             guard
                 let secret = try? client.get(FluxResources.secrets.path(namespace: object.namespace, name: secretName))
             else {
@@ -184,6 +188,7 @@ struct SimulatedKustomizeController: SimulatedController {
             keys = (secret["data"]?.pairs ?? []).filter { $0.key.hasSuffix(".agekey") }
                 .compactMap { $0.value.scalarText.flatMap(Base64.decode) }.map { String(decoding: $0, as: UTF8.self) }
         }
+        cached = keys
         return try FluxSOPS.decrypt(manifest, id: id, ageKeys: keys, with: decrypt)
     }
 
@@ -191,12 +196,8 @@ struct SimulatedKustomizeController: SimulatedController {
     private func apply(_ objects: [Document], _ owner: FluxObject, _ client: KubeInProcessClient)
         throws(FluxApplyError) -> [Entry]
     {
-        let first: Set<String> = ["CustomResourceDefinition", "Namespace"]
-        let ordered =
-            objects.filter { first.contains($0.text("kind") ?? "") }
-            + objects.filter { !first.contains($0.text("kind") ?? "") }
         var entries: [Entry] = []
-        for var manifest in ordered {
+        for var manifest in FluxResources.applyOrder(objects) {
             let kind = manifest.text("kind") ?? ""
             let apiVersion = manifest.text("apiVersion") ?? ""
             let name = manifest.text("metadata", "name") ?? ""

@@ -68,29 +68,25 @@ struct SimulatedGitRepositoryController: SimulatedController {
         let git = FluxGitCheckout(hosts: hosts(), identity: identity, knownHosts: knownHosts)
         do {
             let stored = document.at(["status", "artifact"])
+            // The artifact's path for a file name (`<commit>.tar.gz`, `latest.tar.gz`).
+            func artifactPath(_ file: String) -> String { "gitrepository/\(object.namespace)/\(object.name)/\(file)" }
             let head = try git.fetch(url, branch: branch, into: nil)
-            let relative = "gitrepository/\(object.namespace)/\(object.name)/\(head).tar.gz"
-            let tree = storage.tree(ofArtifact: relative)
+            let tree = storage.tree(ofArtifact: artifactPath(head + ".tar.gz"))
             var artifact = stored ?? .null
-            if stored?.text("path") != relative || !FileManager.default.fileExists(atPath: tree) {
+            if stored?.text("path") != artifactPath(head + ".tar.gz") || !FileManager.default.fileExists(atPath: tree) {
                 let commit = try git.fetch(url, branch: branch, into: tree)
                 artifact = .object([
                     ("digest", .string(FluxGitCheckout.digest(of: tree))),
                     ("lastUpdateTime", .string(KubeTime.rfc3339(KubeTime.now()))),
-                    ("path", .string("gitrepository/\(object.namespace)/\(object.name)/\(commit).tar.gz")),
+                    ("path", .string(artifactPath(commit + ".tar.gz"))),
                     ("revision", .string("\(branch)@sha1:\(commit)")),
                     ("size", .int(0)),
-                    (
-                        "url",
-                        .string(
-                            FluxStorage.address + "gitrepository/\(object.namespace)/\(object.name)/\(commit).tar.gz")
-                    ),
+                    ("url", .string(FluxStorage.address + artifactPath(commit + ".tar.gz"))),
                 ])
             }
             let message = "stored artifact for revision '\(artifact.text("revision") ?? "")'"
             object.status.set("artifact", artifact)
-            object.status.set(
-                "url", .string(FluxStorage.address + "gitrepository/\(object.namespace)/\(object.name)/latest.tar.gz"))
+            object.status.set("url", .string(FluxStorage.address + artifactPath("latest.tar.gz")))
             object.condition("Ready", true, "Succeeded", message)
             object.condition("ArtifactInStorage", true, "Succeeded", message)
             object.removeCondition("Reconciling")
