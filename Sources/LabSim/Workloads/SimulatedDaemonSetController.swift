@@ -9,8 +9,8 @@ import HLSCore
 /// counts as the real controller's. It follows pods and nodes.
 struct SimulatedDaemonSetController: SimulatedController {
     let name = "daemonset-controller"
-    let resource = KubeWorkloads.daemonSets
-    let follows = [KubeWorkloads.pods, KubeWorkloads.nodes]
+    let resource = KubeResourceName.daemonSets
+    let follows = [KubeResourceName.pods, KubeResourceName.nodes]
 
     static let hashLabel = "controller-revision-hash"
 
@@ -25,7 +25,7 @@ struct SimulatedDaemonSetController: SimulatedController {
     func reconcile(_ set: Document, client: KubeInProcessClient) -> Duration? {
         guard set.at(["metadata", "deletionTimestamp"]) == nil else { return nil }
         guard let all = KubeWorkloads.pods(in: set.text("metadata", "namespace"), client),
-            let nodes = try? client.list(KubeWorkloads.nodes.path(namespace: nil))
+            let nodes = try? client.list(KubeResourceName.nodes.path(namespace: nil))
         else { return KubeWorkloads.retry }
         var template = set.at(["spec", "template"]) ?? .object([])
         let hash = KubeWorkloads.templateHash(template)
