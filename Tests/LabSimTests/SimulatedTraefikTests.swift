@@ -23,8 +23,8 @@ final class SimulatedTraefikTests: InProcessKubeTestCase {
         "Deployment": .init(group: "apps", version: "v1", plural: "deployments"),
         "ClusterRole": .init(group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterroles"),
         "ClusterRoleBinding": .init(group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterrolebindings"),
-        "IngressClass": TraefikRoutes.ingressClasses,
-        "Ingress": TraefikRoutes.ingresses,
+        "IngressClass": KubeResourceName.ingressClasses,
+        "Ingress": KubeResourceName.ingresses,
     ]
 
     @discardableResult
@@ -92,7 +92,7 @@ final class SimulatedTraefikTests: InProcessKubeTestCase {
 
         serviceLB.store(true, ordering: .releasing)
         try eventually("the Ingress gets the Service's address") {
-            try self.user.get(TraefikRoutes.ingresses.path(namespace: "default", name: "app"))?
+            try self.user.get(KubeResourceName.ingresses.path(namespace: "default", name: "app"))?
                 .at(["status", "loadBalancer", "ingress"]) == .array([.object([("ip", .string("192.168.10.21"))])])
         }
 

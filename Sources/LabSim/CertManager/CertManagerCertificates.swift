@@ -13,14 +13,14 @@ struct CertManagerCertificates: SimulatedController {
     let workload: SimulatedWorkload?
     let name = "cert-manager-certificates"
     let resource = CertManager.certificates
-    let follows = [CertManager.requests, CertManager.secrets]
+    let follows = [CertManager.requests, KubeResourceName.secrets]
 
     init(workload: SimulatedWorkload) { self.workload = workload }
 
     func reconcile(_ certificate: Document, client: KubeInProcessClient) -> Duration? {
         let namespace = certificate.text("metadata", "namespace") ?? ""
         guard let secretName = certificate.text("spec", "secretName") else { return nil }
-        let secret = (try? client.get(CertManager.secrets.path(namespace: namespace, name: secretName))) ?? nil
+        let secret = (try? client.get(KubeResourceName.secrets.path(namespace: namespace, name: secretName))) ?? nil
         var updated = certificate
         if secret == nil {
             CertManager.setCondition(
@@ -101,14 +101,14 @@ struct CertManagerCertificates: SimulatedController {
                 ),
                 ("data", .object([("tls.key", CertManager.base64(CertManagerSigner.newKey()))])),
             ])
-            guard let made = try? client.create(CertManager.secrets.path(namespace: namespace), key) else {
+            guard let made = try? client.create(KubeResourceName.secrets.path(namespace: namespace), key) else {
                 return CertManager.retry
             }
             updated.set(["status", "nextPrivateKeySecretName"], made["metadata"]?["name"])
             return CertManager.writeStatus(resource, certificate, updated, client: client)
         }
         let revision = { if case .int(let r)? = certificate.at(["status", "revision"]) { r } else { 0 } }()
-        let keySecret = (try? client.get(CertManager.secrets.path(namespace: namespace, name: keyName))) ?? nil
+        let keySecret = (try? client.get(KubeResourceName.secrets.path(namespace: namespace, name: keyName))) ?? nil
         guard let keyPEM = CertManager.secretData(keySecret, "tls.key") else {
             updated.set(["status", "nextPrivateKeySecretName"], nil)
             return CertManager.writeStatus(resource, certificate, updated, client: client)
@@ -130,7 +130,7 @@ struct CertManagerCertificates: SimulatedController {
         if certificate.text("status", "lastFailureTime") == failedAt {
             // A failure already counted: this issuance was started afresh (`renew`), so the
             // request manager replaces the failed request.
-            try? client.delete(CertManager.path(CertManager.requests, request))
+            try? client.delete(CertManager.requests.path(of: request))
             return nil
         }
         let failures = {
@@ -240,11 +240,11 @@ struct CertManagerCertificates: SimulatedController {
             ),
             ("type", .string("kubernetes.io/tls")), ("data", .object(data)),
         ])
-        guard (try? client.apply(CertManager.secrets.path(namespace: namespace, name: secretName), secret)) != nil
+        guard (try? client.apply(KubeResourceName.secrets.path(namespace: namespace, name: secretName), secret)) != nil
         else {
             return CertManager.retry
         }
-        try? client.delete(CertManager.secrets.path(namespace: namespace, name: keyName))
+        try? client.delete(KubeResourceName.secrets.path(namespace: namespace, name: keyName))
         let notBefore = Int(leaf.notValidBefore.timeIntervalSince1970)
         let notAfter = Int(leaf.notValidAfter.timeIntervalSince1970)
         let renewBefore = CertManagerSigner.seconds(spec.text("renewBefore"))

@@ -12,87 +12,60 @@ enum CertManagerChart {
         crds() + workloads(release)
     }
 
-    /// `(group, kind, plural, short names, namespaced, printer columns)` of each CRD.
-    private static let definitions:
-        [(group: String, kind: String, plural: String, short: [String], namespaced: Bool, columns: String)] = [
-            (
-                "cert-manager.io", "Certificate", "certificates", ["cert", "certs"], true,
-                ready + "\n" + #"""
-                    - {jsonPath: .spec.secretName, name: Secret, type: string}
-                    - {jsonPath: .spec.issuerRef.name, name: Issuer, priority: 1, type: string}
-                    - {jsonPath: '.status.conditions[?(@.type == "Ready")].message', name: Status, priority: 1, type: string}
-                    """#
-            ),
-            (
-                "cert-manager.io", "CertificateRequest", "certificaterequests", ["cr", "crs"], true,
-                #"""
-                - {jsonPath: '.status.conditions[?(@.type == "Approved")].status', name: Approved, type: string}
-                - {jsonPath: '.status.conditions[?(@.type == "Denied")].status', name: Denied, type: string}
-                """# + "\n" + ready + "\n" + #"""
-                    - {jsonPath: .spec.issuerRef.name, name: Issuer, type: string}
-                    - {jsonPath: .spec.username, name: Requester, type: string}
-                    - {jsonPath: '.status.conditions[?(@.type == "Ready")].message', name: Status, priority: 1, type: string}
-                    """#
-            ),
-            ("cert-manager.io", "Issuer", "issuers", ["iss"], true, ready + "\n" + readyStatus),
-            ("cert-manager.io", "ClusterIssuer", "clusterissuers", ["ciss"], false, ready + "\n" + readyStatus),
-            (
-                "acme.cert-manager.io", "Order", "orders", [], true,
-                """
-                - {jsonPath: .status.state, name: State, type: string}
-                - {jsonPath: .spec.issuerRef.name, name: Issuer, priority: 1, type: string}
-                - {jsonPath: .status.reason, name: Reason, priority: 1, type: string}
-                """
-            ),
-            (
-                "acme.cert-manager.io", "Challenge", "challenges", [], true,
-                """
-                - {jsonPath: .status.state, name: State, type: string}
-                - {jsonPath: .spec.dnsName, name: Domain, type: string}
-                - {jsonPath: .status.reason, name: Reason, priority: 1, type: string}
-                """
-            ),
-        ]
-
-    private static let ready =
-        #"- {jsonPath: '.status.conditions[?(@.type == "Ready")].status', name: Ready, type: string}"#
-    private static let readyStatus =
-        #"- {jsonPath: '.status.conditions[?(@.type == "Ready")].message', name: Status, priority: 1, type: string}"#
-
+    /// The chart's CRDs, as its templates declare them.
     private static func crds() -> [Document] {
-        definitions.map { crd in
-            let categories =
-                crd.group == "acme.cert-manager.io" ? "[cert-manager, cert-manager-acme]" : "[cert-manager]"
-            let columns = (crd.columns + "\n- {jsonPath: .metadata.creationTimestamp, name: Age, type: date}")
-                .split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
-            let yaml = """
-                apiVersion: apiextensions.k8s.io/v1
-                kind: CustomResourceDefinition
-                metadata:
-                  name: \(crd.plural).\(crd.group)
-                  labels: {app: cert-manager, app.kubernetes.io/name: cert-manager, app.kubernetes.io/component: crds}
-                spec:
-                  group: \(crd.group)
-                  names:
-                    categories: \(categories)
-                    kind: \(crd.kind)
-                    listKind: \(crd.kind)List
-                    plural: \(crd.plural)
-                    shortNames: [\(crd.short.joined(separator: ", "))]
-                    singular: \(crd.kind.lowercased())
-                  scope: \(crd.namespaced ? "Namespaced" : "Cluster")
-                  versions:
-                  - name: v1
-                    served: true
-                    storage: true
-                    subresources: {status: {}}
-                    schema:
-                      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
-                    additionalPrinterColumns:
-                \(columns)
-                """
-            return try! YAMLCodec.decode(yaml)
+        let ready = column("Ready", condition: "Ready", field: "status")
+        let status = column("Status", condition: "Ready", field: "message", wide: true)
+        func issuer(wide: Bool) -> SimulatedCRD.Column {
+            .init(name: "Issuer", jsonPath: ".spec.issuerRef.name", priority: wide ? 1 : nil)
         }
+        let acmeColumns = { (second: SimulatedCRD.Column) -> [SimulatedCRD.Column] in
+            [
+                .init(name: "State", jsonPath: ".status.state"), second,
+                .init(name: "Reason", jsonPath: ".status.reason", priority: 1),
+            ]
+        }
+        let definitions = [
+            crd(
+                "Certificate", "certificates", short: ["cert", "certs"],
+                columns: [ready, .init(name: "Secret", jsonPath: ".spec.secretName"), issuer(wide: true), status]),
+            crd(
+                "CertificateRequest", "certificaterequests", short: ["cr", "crs"],
+                columns: [
+                    column("Approved", condition: "Approved", field: "status"),
+                    column("Denied", condition: "Denied", field: "status"), ready, issuer(wide: false),
+                    .init(name: "Requester", jsonPath: ".spec.username"), status,
+                ]),
+            crd("Issuer", "issuers", short: ["iss"], columns: [ready, status]),
+            crd("ClusterIssuer", "clusterissuers", short: ["ciss"], namespaced: false, columns: [ready, status]),
+            crd("Order", "orders", acme: true, columns: acmeColumns(issuer(wide: true))),
+            crd(
+                "Challenge", "challenges", acme: true,
+                columns: acmeColumns(.init(name: "Domain", jsonPath: ".spec.dnsName"))),
+        ]
+        return definitions.map(\.document)
+    }
+
+    /// A column showing `field` of the condition `condition`.
+    private static func column(_ name: String, condition: String, field: String, wide: Bool = false)
+        -> SimulatedCRD.Column
+    {
+        .init(
+            name: name, jsonPath: ".status.conditions[?(@.type == \"\(condition)\")].\(field)", priority: wide ? 1 : nil
+        )
+    }
+
+    private static func crd(
+        _ kind: String, _ plural: String, short: [String] = [], acme: Bool = false, namespaced: Bool = true,
+        columns: [SimulatedCRD.Column]
+    ) -> SimulatedCRD {
+        SimulatedCRD(
+            group: acme ? "acme.cert-manager.io" : "cert-manager.io", version: "v1", kind: kind, plural: plural,
+            shortNames: short, categories: acme ? ["cert-manager", "cert-manager-acme"] : ["cert-manager"],
+            namespaced: namespaced,
+            labels: [
+                "app": "cert-manager", "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "crds",
+            ], columns: columns)
     }
 
     /// The three Deployments (`<release>`, `-cainjector`, `-webhook`), the controller's and the

@@ -6,7 +6,7 @@ import HLSCore
 struct CertManagerIngressShim: SimulatedController {
     let workload: SimulatedWorkload?
     let name = "cert-manager-ingress-shim"
-    let resource = CertManager.ingresses
+    let resource = KubeResourceName.ingresses
 
     init(workload: SimulatedWorkload) { self.workload = workload }
 

@@ -20,14 +20,14 @@ struct CertManagerIssuers: SimulatedController {
     }
 
     var name: String { "cert-manager-\(resource.plural)" }
-    var follows: [KubeResourceName] { [CertManager.secrets] }
+    var follows: [KubeResourceName] { [KubeResourceName.secrets] }
 
     func reconcile(_ issuer: Document, client: KubeInProcessClient) -> Duration? {
         var updated = issuer
         let namespace = issuer.text("metadata", "namespace") ?? clusterNamespace
         if let ca = issuer.at(["spec", "ca"]) {
             let secretName = ca.text("secretName") ?? ""
-            let secret = try? client.get(CertManager.secrets.path(namespace: namespace, name: secretName))
+            let secret = try? client.get(KubeResourceName.secrets.path(namespace: namespace, name: secretName))
             if let secret, CertManagerSigner.keyPair(secret) != nil {
                 CertManager.setCondition(
                     &updated, "Ready", "True", reason: "KeyPairVerified", message: "Signing CA verified")
@@ -66,7 +66,7 @@ struct CertManagerIssuers: SimulatedController {
             return true
         }
         let keyName = spec.text("privateKeySecretRef", "name") ?? ""
-        let keyPath = CertManager.secrets.path(namespace: namespace, name: keyName)
+        let keyPath = KubeResourceName.secrets.path(namespace: namespace, name: keyName)
         if (try? client.get(keyPath)) ?? nil == nil {
             let secret = Document.object([
                 ("apiVersion", .string("v1")), ("kind", .string("Secret")),
@@ -74,7 +74,7 @@ struct CertManagerIssuers: SimulatedController {
                 ("type", .string("Opaque")),
                 ("data", .object([("tls.key", CertManager.base64(CertManagerSigner.newKey()))])),
             ])
-            guard (try? client.create(CertManager.secrets.path(namespace: namespace), secret)) != nil else {
+            guard (try? client.create(KubeResourceName.secrets.path(namespace: namespace), secret)) != nil else {
                 return false
             }
         }

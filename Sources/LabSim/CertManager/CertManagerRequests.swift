@@ -59,7 +59,7 @@ struct CertManagerRequests: SimulatedController {
         } else if let ca = issuer.at(["spec", "ca"]) {
             let namespace = kind == "ClusterIssuer" ? clusterNamespace : request.text("metadata", "namespace") ?? ""
             let secret =
-                (try? client.get(CertManager.secrets.path(namespace: namespace, name: ca.text("secretName") ?? "")))
+                (try? client.get(KubeResourceName.secrets.path(namespace: namespace, name: ca.text("secretName") ?? "")))
                 ?? nil
             signed = CertManagerSigner.keyPair(secret).flatMap { pair in
                 (try? CertManagerSigner.sign(
@@ -68,7 +68,7 @@ struct CertManagerRequests: SimulatedController {
             }
         } else {
             let keyName = request.text("metadata", "annotations", "cert-manager.io/private-key-secret-name") ?? ""
-            let path = CertManager.secrets.path(namespace: request.text("metadata", "namespace"), name: keyName)
+            let path = KubeResourceName.secrets.path(namespace: request.text("metadata", "namespace"), name: keyName)
             let key = CertManager.secretData((try? client.get(path)) ?? nil, "tls.key")
             signed =
                 (try? CertManagerSigner.sign(requestPEM: csr, issuer: nil, ownKeyPEM: key, seconds: seconds, isCA: isCA))

@@ -62,13 +62,6 @@ enum CertManager {
     static let clusterIssuers = KubeResourceName(group: "cert-manager.io", version: "v1", plural: "clusterissuers")
     static let orders = KubeResourceName(group: "acme.cert-manager.io", version: "v1", plural: "orders")
     static let challenges = KubeResourceName(group: "acme.cert-manager.io", version: "v1", plural: "challenges")
-    static let secrets = KubeResourceName(group: "", version: "v1", plural: "secrets")
-    static let ingresses = KubeResourceName(group: "networking.k8s.io", version: "v1", plural: "ingresses")
-
-    /// The path of `object` (its namespace and name) in `resource`.
-    static func path(_ resource: KubeResourceName, _ object: Document) -> String {
-        resource.path(namespace: object.text("metadata", "namespace"), name: object.text("metadata", "name") ?? "")
-    }
 
     /// Sets the condition `type` of `object`'s `status.conditions` (cert-manager's
     /// `SetCertificateCondition` and siblings): the transition time moves only when the status
@@ -107,7 +100,7 @@ enum CertManager {
         _ resource: KubeResourceName, _ object: Document, _ updated: Document, client: KubeInProcessClient
     ) -> Duration? {
         guard updated["status"] != object["status"] else { return nil }
-        return (try? client.replaceStatus(path(resource, object), updated)) == nil ? retry : nil
+        return (try? client.replaceStatus(resource.path(of: object), updated)) == nil ? retry : nil
     }
 
     /// How soon a controller whose write failed (the webhook not answering, a conflict) retries.

@@ -17,6 +17,35 @@ struct KubeResourceName: Sendable, Hashable {
         if let name { path += "/\(name)" }
         return path
     }
+
+    /// The API path of a stored `object` of this resource (its namespace, if any, and name).
+    func path(of object: Document) -> String {
+        path(namespace: object.text("metadata", "namespace"), name: object.text("metadata", "name"))
+    }
+}
+
+/// The built-in resources the simulated controllers read and write, named once.
+extension KubeResourceName {
+    static let pods = core("pods")
+    static let nodes = core("nodes")
+    static let services = core("services")
+    static let secrets = core("secrets")
+    static let namespaces = core("namespaces")
+    static let configMaps = core("configmaps")
+    static let persistentVolumeClaims = core("persistentvolumeclaims")
+    static let persistentVolumes = core("persistentvolumes")
+    static let deployments = KubeResourceName(group: "apps", version: "v1", plural: "deployments")
+    static let replicaSets = KubeResourceName(group: "apps", version: "v1", plural: "replicasets")
+    static let daemonSets = KubeResourceName(group: "apps", version: "v1", plural: "daemonsets")
+    static let statefulSets = KubeResourceName(group: "apps", version: "v1", plural: "statefulsets")
+    static let podDisruptionBudgets = KubeResourceName(group: "policy", version: "v1", plural: "poddisruptionbudgets")
+    static let storageClasses = KubeResourceName(group: "storage.k8s.io", version: "v1", plural: "storageclasses")
+    static let ingresses = KubeResourceName(group: "networking.k8s.io", version: "v1", plural: "ingresses")
+    static let ingressClasses = KubeResourceName(group: "networking.k8s.io", version: "v1", plural: "ingressclasses")
+
+    private static func core(_ plural: String) -> KubeResourceName {
+        KubeResourceName(group: "", version: "v1", plural: plural)
+    }
 }
 
 /// A controller of the simulated cluster (Flux's, cert-manager's, Longhorn's, k3s's ServiceLB):

@@ -18,14 +18,6 @@ enum Longhorn {
     static let settings = resource("settings")
     static let instanceManagers = resource("instancemanagers")
 
-    static let kubeNodes = KubeResourceName(group: "", version: "v1", plural: "nodes")
-    static let pods = KubeResourceName(group: "", version: "v1", plural: "pods")
-    static let claims = KubeResourceName(group: "", version: "v1", plural: "persistentvolumeclaims")
-    static let persistentVolumes = KubeResourceName(group: "", version: "v1", plural: "persistentvolumes")
-    static let configMaps = KubeResourceName(group: "", version: "v1", plural: "configmaps")
-    static let storageClasses = KubeResourceName(group: "storage.k8s.io", version: "v1", plural: "storageclasses")
-    static let budgets = KubeResourceName(group: "policy", version: "v1", plural: "poddisruptionbudgets")
-
     /// The DaemonSet every Longhorn controller runs in.
     static let manager = SimulatedWorkload(kind: .daemonSet, namespace: namespace, name: "longhorn-manager")
 

@@ -7,7 +7,7 @@ import HLSFormats
 /// ConfigMap changes, as the manager does.
 struct LonghornConfigMapController: SimulatedController {
     let name = "longhorn-manager"
-    let resource = Longhorn.configMaps
+    let resource = KubeResourceName.configMaps
     let workload: SimulatedWorkload? = Longhorn.manager
 
     func reconcile(_ map: Document, client: KubeInProcessClient) -> Duration? {
@@ -18,7 +18,7 @@ struct LonghornConfigMapController: SimulatedController {
                 guard let text = map.text("data", "storageclass.yaml") else { return nil }
                 let storageClass = try YAMLCodec.decode(text, file: "longhorn-storageclass")
                 try client.apply(
-                    Longhorn.storageClasses.path(namespace: nil, name: storageClass.text("metadata", "name")),
+                    KubeResourceName.storageClasses.path(namespace: nil, name: storageClass.text("metadata", "name")),
                     storageClass)
             case "longhorn-default-setting":
                 let given = try map.text("data", "default-setting.yaml").map {

@@ -6,7 +6,7 @@ import HLSFormats
 /// and the longhorn-csi-plugin DaemonSet — in its namespace.
 struct LonghornDriverDeployer: SimulatedController {
     let name = "longhorn-driver-deployer"
-    let resource = KubeResourceName(group: "apps", version: "v1", plural: "deployments")
+    let resource = KubeResourceName.deployments
     let workload: SimulatedWorkload? = Self.deployer
 
     static let deployer = SimulatedWorkload(
@@ -42,10 +42,8 @@ struct LonghornDriverDeployer: SimulatedController {
             + [plugin]
         do {
             for object in try YAMLCodec.decodeAll(yaml.joined(separator: "\n---\n"), file: "longhorn-driver-deployer") {
-                let plural = object.text("kind") == "DaemonSet" ? "daemonsets" : "deployments"
-                try client.apply(
-                    KubeResourceName(group: "apps", version: "v1", plural: plural).path(
-                        namespace: ns, name: object.text("metadata", "name")), object)
+                let resource: KubeResourceName = object.text("kind") == "DaemonSet" ? .daemonSets : .deployments
+                try client.apply(resource.path(of: object), object)
             }
         } catch {
             return .seconds(1)

@@ -10,7 +10,7 @@ struct LonghornNodeController: SimulatedController {
     let root: @Sendable (String) -> String?
 
     let name = "longhorn-manager"
-    let resource = Longhorn.kubeNodes
+    let resource = KubeResourceName.nodes
     let workload: SimulatedWorkload? = Longhorn.manager
 
     /// How often the environment check runs again.
@@ -154,10 +154,10 @@ struct LonghornNodeController: SimulatedController {
                 .object([("status", .object([("currentState", .string(state)), ("ownerID", .string(nodeName))]))]),
                 subresource: "status")
         }
-        let podPath = Longhorn.pods.path(namespace: Longhorn.namespace, name: imName)
+        let podPath = KubeResourceName.pods.path(namespace: Longhorn.namespace, name: imName)
         if try client.get(podPath) == nil {
             try client.create(
-                Longhorn.pods.path(namespace: Longhorn.namespace),
+                KubeResourceName.pods.path(namespace: Longhorn.namespace),
                 .object([
                     ("apiVersion", .string("v1")), ("kind", .string("Pod")),
                     (

@@ -7,8 +7,8 @@ import HLSCore
 /// dataLocality, fsType), and claim and volume are bound both ways.
 struct LonghornProvisioner: SimulatedController {
     let name = "driver.longhorn.io"
-    let resource = Longhorn.claims
-    let follows = [Longhorn.storageClasses]
+    let resource = KubeResourceName.persistentVolumeClaims
+    let follows = [KubeResourceName.storageClasses]
     let workload: SimulatedWorkload? = Longhorn.manager
 
     func reconcile(_ claim: Document, client: KubeInProcessClient) -> Duration? {
@@ -16,7 +16,9 @@ struct LonghornProvisioner: SimulatedController {
             let namespace = claim.text("metadata", "namespace"), let claimName = claim.text("metadata", "name"),
             let uid = claim.text("metadata", "uid")
         else { return nil }
-        guard let classes = try? client.list(Longhorn.storageClasses.path(namespace: nil)) else { return .seconds(1) }
+        guard let classes = try? client.list(KubeResourceName.storageClasses.path(namespace: nil)) else {
+            return .seconds(1)
+        }
         let className = claim.text("spec", "storageClassName")
         let storageClass = classes.first { candidate in
             if let className { return candidate.text("metadata", "name") == className }
@@ -56,10 +58,10 @@ struct LonghornProvisioner: SimulatedController {
                         ),
                     ]))
             }
-            let pvPath = Longhorn.persistentVolumes.path(namespace: nil, name: name)
+            let pvPath = KubeResourceName.persistentVolumes.path(namespace: nil, name: name)
             if try client.get(pvPath) == nil {
                 try client.create(
-                    Longhorn.persistentVolumes.path(namespace: nil),
+                    KubeResourceName.persistentVolumes.path(namespace: nil),
                     .object([
                         ("apiVersion", .string("v1")), ("kind", .string("PersistentVolume")),
                         (
@@ -106,7 +108,7 @@ struct LonghornProvisioner: SimulatedController {
                 try client.mergePatch(
                     pvPath, .object([("status", .object([("phase", .string("Bound"))]))]), subresource: "status")
             }
-            let claimPath = Longhorn.claims.path(namespace: namespace, name: claimName)
+            let claimPath = KubeResourceName.persistentVolumeClaims.path(namespace: namespace, name: claimName)
             try client.mergePatch(
                 claimPath,
                 .object([

@@ -6,8 +6,8 @@ import HLSCore
 /// is `Released` and the volume stays.
 struct LonghornReclaimer: SimulatedController {
     let name = "driver.longhorn.io"
-    let resource = Longhorn.persistentVolumes
-    let follows = [Longhorn.claims]
+    let resource = KubeResourceName.persistentVolumes
+    let follows = [KubeResourceName.persistentVolumeClaims]
     let workload: SimulatedWorkload? = Longhorn.manager
 
     func reconcile(_ pv: Document, client: KubeInProcessClient) -> Duration? {
@@ -16,9 +16,10 @@ struct LonghornReclaimer: SimulatedController {
             let claimName = pv.text("spec", "claimRef", "name")
         else { return nil }
         do {
-            let claim = try client.get(Longhorn.claims.path(namespace: claimNamespace, name: claimName))
+            let claim = try client.get(
+                KubeResourceName.persistentVolumeClaims.path(namespace: claimNamespace, name: claimName))
             if let claim, claim.text("metadata", "uid") == pv.text("spec", "claimRef", "uid") { return nil }
-            let path = Longhorn.persistentVolumes.path(namespace: nil, name: name)
+            let path = KubeResourceName.persistentVolumes.path(namespace: nil, name: name)
             if pv.text("spec", "persistentVolumeReclaimPolicy") == "Delete" {
                 try client.delete(
                     Longhorn.volumes.path(

@@ -15,7 +15,7 @@ struct LonghornVolumeController: SimulatedController {
 
     let name = "longhorn-manager"
     let resource = Longhorn.volumes
-    let follows = [Longhorn.pods, Longhorn.nodes, Longhorn.settings]
+    let follows = [KubeResourceName.pods, Longhorn.nodes, Longhorn.settings]
     let workload: SimulatedWorkload? = Longhorn.manager
 
     /// How soon an attached volume (or one failing to attach) is looked at again.
@@ -75,12 +75,12 @@ struct LonghornVolumeController: SimulatedController {
         }
 
         // Who uses it: the pods of its claim, as the PV's claimRef names it.
-        let pv = try client.get(Longhorn.persistentVolumes.path(namespace: nil, name: name))
+        let pv = try client.get(KubeResourceName.persistentVolumes.path(namespace: nil, name: name))
         let claimNamespace = pv?.text("spec", "claimRef", "namespace")
         let claimName = pv?.text("spec", "claimRef", "name")
         var users: [Document] = []
         if let claimNamespace, let claimName {
-            users = try client.list(Longhorn.pods.path(namespace: claimNamespace)).filter { pod in
+            users = try client.list(KubeResourceName.pods.path(namespace: claimNamespace)).filter { pod in
                 pod.at(["metadata", "deletionTimestamp"]) == nil && pod.text("spec", "nodeName") != nil
                     && !["Succeeded", "Failed"].contains(pod.text("status", "phase") ?? "")
                     && (pod.at(["spec", "volumes"])?.items ?? []).contains {
@@ -322,16 +322,18 @@ struct LonghornVolumeController: SimulatedController {
                 else { return nil }
                 return node
             })
-        let existing = try client.list(Longhorn.budgets.path(namespace: ns)).compactMap { $0.text("metadata", "name") }
-            .filter { $0.hasPrefix("instance-manager-") }
+        let existing = try client.list(KubeResourceName.podDisruptionBudgets.path(namespace: ns)).compactMap {
+            $0.text("metadata", "name")
+        }
+        .filter { $0.hasPrefix("instance-manager-") }
         let wanted = Dictionary(
             uniqueKeysWithValues: attached.map { (LonghornNodeController.instanceManager($0), $0) })
         for name in existing where wanted[name] == nil {
-            try client.delete(Longhorn.budgets.path(namespace: ns, name: name))
+            try client.delete(KubeResourceName.podDisruptionBudgets.path(namespace: ns, name: name))
         }
         for (name, node) in wanted where !existing.contains(name) {
             try client.create(
-                Longhorn.budgets.path(namespace: ns),
+                KubeResourceName.podDisruptionBudgets.path(namespace: ns),
                 .object([
                     ("apiVersion", .string("policy/v1")), ("kind", .string("PodDisruptionBudget")),
                     ("metadata", .object([("name", .string(name)), ("namespace", .string(ns))])),

@@ -38,7 +38,7 @@ final class SimulatedTraefik: Sendable {
 
     /// `status.loadBalancer.ingress` of Traefik's Service, empty while `<pending>`.
     func serviceAddresses(client: KubeInProcessClient) -> [Document] {
-        let path = KubeResourceName(group: "", version: "v1", plural: "services").path(namespace: namespace, name: name)
+        let path = KubeResourceName.services.path(namespace: namespace, name: name)
         return (try? client.get(path))??.at(["status", "loadBalancer", "ingress"])?.items ?? []
     }
 
@@ -98,7 +98,7 @@ final class SimulatedTraefik: Sendable {
     {
         guard let (namespace, secretName) = TraefikRoutes(client: client).tlsSecret(for: serverName),
             let secret = try? client.get(
-                KubeResourceName(group: "", version: "v1", plural: "secrets").path(
+                KubeResourceName.secrets.path(
                     namespace: namespace, name: secretName)),
             let certificate = secret.text("data", "tls.crt").flatMap(Base64.decode),
             let key = secret.text("data", "tls.key").flatMap(Base64.decode)

@@ -59,8 +59,9 @@ final class TraefikHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard let backend = TraefikRoutes(client: client).backend(host: host, path: path, tls: secure) else {
             return (404, "404 page not found\n")
         }
-        let services = KubeResourceName(group: "", version: "v1", plural: "services")
-        guard let service = try? client.get(services.path(namespace: backend.namespace, name: backend.service)),
+        guard
+            let service = try? client.get(
+                KubeResourceName.services.path(namespace: backend.namespace, name: backend.service)),
             let pod = readyPods(selectedBy: service, in: backend.namespace).first
         else { return (503, "no available server\n") }
         return (200, "\(backend.service) answered from \(pod) for \(host)\(path)\n")
@@ -73,7 +74,7 @@ final class TraefikHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let labels = selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         let pods =
             (try? client.list(
-                KubeResourceName(group: "", version: "v1", plural: "pods").path(namespace: namespace),
+                KubeResourceName.pods.path(namespace: namespace),
                 labelSelector: labels)) ?? []
         return pods.filter { pod in
             pod.at(["metadata", "deletionTimestamp"]) == nil

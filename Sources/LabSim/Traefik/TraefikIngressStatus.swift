@@ -8,9 +8,9 @@ struct TraefikIngressStatus: SimulatedController {
     let traefik: SimulatedTraefik
 
     let name = "traefik"
-    let resource = TraefikRoutes.ingresses
+    let resource = KubeResourceName.ingresses
     let follows = [
-        KubeResourceName(group: "", version: "v1", plural: "services"), TraefikRoutes.ingressClasses,
+        KubeResourceName.services, KubeResourceName.ingressClasses,
     ]
     var workload: SimulatedWorkload? { traefik.workload }
 

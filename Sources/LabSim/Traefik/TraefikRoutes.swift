@@ -13,18 +13,15 @@ struct TraefikRoutes {
 
     let ingresses: [Document]
 
-    static let ingresses = KubeResourceName(group: "networking.k8s.io", version: "v1", plural: "ingresses")
-    static let ingressClasses = KubeResourceName(group: "networking.k8s.io", version: "v1", plural: "ingressclasses")
-
     init(client: KubeInProcessClient) {
         let defaultClass = Self.traefikIsDefaultClass(client: client)
-        let all = (try? client.list(Self.ingresses.path(namespace: nil))) ?? []
+        let all = (try? client.list(KubeResourceName.ingresses.path(namespace: nil))) ?? []
         ingresses = all.filter { Self.isTraefiks($0, defaultClass: defaultClass) }
     }
 
     /// Whether the IngressClass `traefik` is the cluster's default (its `is-default-class` annotation).
     static func traefikIsDefaultClass(client: KubeInProcessClient) -> Bool {
-        let classes = (try? client.list(ingressClasses.path(namespace: nil))) ?? []
+        let classes = (try? client.list(KubeResourceName.ingressClasses.path(namespace: nil))) ?? []
         return classes.contains {
             $0.text("metadata", "name") == "traefik"
                 && $0.text("metadata", "annotations", "ingressclass.kubernetes.io/is-default-class") == "true"

@@ -5,21 +5,8 @@ import HLSFormats
 /// name, controller references, which pods count (active, ready, available), the template hash,
 /// the pods they make from a template, and status writes that leave an unchanged status alone.
 enum KubeWorkloads {
-    static let pods = KubeResourceName(group: "", version: "v1", plural: "pods")
-    static let nodes = KubeResourceName(group: "", version: "v1", plural: "nodes")
-    static let claims = KubeResourceName(group: "", version: "v1", plural: "persistentvolumeclaims")
-    static let deployments = KubeResourceName(group: "apps", version: "v1", plural: "deployments")
-    static let replicaSets = KubeResourceName(group: "apps", version: "v1", plural: "replicasets")
-    static let daemonSets = KubeResourceName(group: "apps", version: "v1", plural: "daemonsets")
-    static let statefulSets = KubeResourceName(group: "apps", version: "v1", plural: "statefulsets")
-    static let budgets = KubeResourceName(group: "policy", version: "v1", plural: "poddisruptionbudgets")
     /// How soon a reconcile whose write failed is tried again.
     static let retry = Duration.seconds(1)
-
-    /// The API path of a stored object of `resource`.
-    static func path(_ resource: KubeResourceName, _ object: Document) -> String {
-        resource.path(namespace: object.text("metadata", "namespace"), name: object.text("metadata", "name"))
-    }
 
     /// An `ownerReferences` entry naming `owner` as the controller (`metav1.NewControllerRef`).
     static func controllerReference(to owner: Document, kind: String) -> Document {
@@ -103,7 +90,10 @@ enum KubeWorkloads {
     /// Creates `pod` for `owner` (of `kind`) and records `SuccessfulCreate` (`Created pod: NAME`),
     /// as the ReplicaSet and DaemonSet controllers' pod control does; false when refused.
     static func create(_ pod: Document, for owner: Document, kind: String, _ client: KubeInProcessClient) -> Bool {
-        guard let created = try? client.create(pods.path(namespace: pod.text("metadata", "namespace")), pod) else {
+        guard
+            let created = try? client.create(
+                KubeResourceName.pods.path(namespace: pod.text("metadata", "namespace")), pod)
+        else {
             return false
         }
         client.recordEvent(
@@ -114,7 +104,7 @@ enum KubeWorkloads {
 
     /// Deletes `pod` of `owner` (of `kind`) and records `SuccessfulDelete` (`Deleted pod: NAME`).
     static func delete(_ pod: Document, of owner: Document, kind: String, _ client: KubeInProcessClient) -> Bool {
-        guard (try? client.delete(path(pods, pod))) != nil else { return false }
+        guard (try? client.delete(KubeResourceName.pods.path(of: pod))) != nil else { return false }
         client.recordEvent(
             about: owner, kind: kind, reason: "SuccessfulDelete",
             message: "Deleted pod: \(pod.text("metadata", "name") ?? "")")
@@ -123,7 +113,7 @@ enum KubeWorkloads {
 
     /// The pods of `namespace`, or nil when they cannot be listed.
     static func pods(in namespace: String?, _ client: KubeInProcessClient) -> [Document]? {
-        try? client.list(pods.path(namespace: namespace))
+        try? client.list(KubeResourceName.pods.path(namespace: namespace))
     }
 
     /// Replaces `object`'s status with `status` unless it is that already; nil when written (or
@@ -136,7 +126,7 @@ enum KubeWorkloads {
         guard object["status"] != status else { return nil }
         var updated = object
         updated.set("status", status)
-        return (try? client.replaceStatus(path(resource, object), updated)) == nil ? retry : nil
+        return (try? client.replaceStatus(resource.path(of: object), updated)) == nil ? retry : nil
     }
 
     /// A status object from named fields, leaving out those that are nil (`omitempty` zeros).

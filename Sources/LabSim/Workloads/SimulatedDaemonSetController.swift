@@ -9,9 +9,9 @@ import HLSCore
 /// counts as the real controller's. It follows the nodes and the pods it owns.
 struct SimulatedDaemonSetController: SimulatedController {
     let name = "daemonset-controller"
-    let resource = KubeWorkloads.daemonSets
-    let follows = [KubeWorkloads.nodes]
-    let owns = [KubeWorkloads.pods]
+    let resource = KubeResourceName.daemonSets
+    let follows = [KubeResourceName.nodes]
+    let owns = [KubeResourceName.pods]
 
     static let hashLabel = "controller-revision-hash"
 
@@ -26,7 +26,7 @@ struct SimulatedDaemonSetController: SimulatedController {
     func reconcile(_ set: Document, client: KubeInProcessClient) -> Duration? {
         guard set.at(["metadata", "deletionTimestamp"]) == nil else { return nil }
         guard let all = KubeWorkloads.pods(in: set.text("metadata", "namespace"), client),
-            let nodes = try? client.list(KubeWorkloads.nodes.path(namespace: nil))
+            let nodes = try? client.list(KubeResourceName.nodes.path(namespace: nil))
         else { return KubeWorkloads.retry }
         var template = set.at(["spec", "template"]) ?? .object([])
         let hash = KubeWorkloads.templateHash(template)

@@ -9,8 +9,8 @@ import HLSCore
 /// deadline is not watched. It follows the ReplicaSets it owns.
 struct SimulatedDeploymentController: SimulatedController {
     let name = "deployment-controller"
-    let resource = KubeWorkloads.deployments
-    let owns = [KubeWorkloads.replicaSets]
+    let resource = KubeResourceName.deployments
+    let owns = [KubeResourceName.replicaSets]
 
     static let hashLabel = "pod-template-hash"
     static let revision = "deployment.kubernetes.io/revision"
@@ -18,7 +18,7 @@ struct SimulatedDeploymentController: SimulatedController {
     func reconcile(_ deployment: Document, client: KubeInProcessClient) -> Duration? {
         guard deployment.at(["metadata", "deletionTimestamp"]) == nil else { return nil }
         let namespace = deployment.text("metadata", "namespace")
-        guard let listed = try? client.list(KubeWorkloads.replicaSets.path(namespace: namespace)) else {
+        guard let listed = try? client.list(KubeResourceName.replicaSets.path(namespace: namespace)) else {
             return KubeWorkloads.retry
         }
         if let adopted = adopt(listed, by: deployment, client) { return adopted }
@@ -50,7 +50,7 @@ struct SimulatedDeploymentController: SimulatedController {
             let patch = Document.object([
                 ("metadata", .object([("annotations", .object([(Self.revision, .string(revision))]))]))
             ])
-            guard (try? client.mergePatch(KubeWorkloads.path(resource, deployment), patch)) != nil else {
+            guard (try? client.mergePatch(resource.path(of: deployment), patch)) != nil else {
                 return KubeWorkloads.retry
             }
             return nil
@@ -72,7 +72,7 @@ struct SimulatedDeploymentController: SimulatedController {
                 (set.at(["metadata", "ownerReferences"])?.items ?? [])
                 + [KubeWorkloads.controllerReference(to: deployment, kind: "Deployment")]
             let patch = Document.object([("metadata", .object([("ownerReferences", .array(references))]))])
-            guard (try? client.mergePatch(KubeWorkloads.path(KubeWorkloads.replicaSets, set), patch)) != nil else {
+            guard (try? client.mergePatch(KubeResourceName.replicaSets.path(of: set), patch)) != nil else {
                 return .some(KubeWorkloads.retry)
             }
         }
@@ -122,7 +122,7 @@ struct SimulatedDeploymentController: SimulatedController {
                         + [("selector", selector), ("template", template)])
             ),
         ])
-        let path = KubeWorkloads.replicaSets.path(namespace: deployment.text("metadata", "namespace"))
+        let path = KubeResourceName.replicaSets.path(namespace: deployment.text("metadata", "namespace"))
         guard (try? client.create(path, set)) != nil else { return KubeWorkloads.retry }
         client.recordEvent(
             about: deployment, kind: "Deployment", reason: "ScalingReplicaSet",
@@ -143,7 +143,7 @@ struct SimulatedDeploymentController: SimulatedController {
             ),
             ("spec", .object([("replicas", .int(count))])),
         ])
-        guard (try? client.mergePatch(KubeWorkloads.path(KubeWorkloads.replicaSets, set), patch)) != nil else {
+        guard (try? client.mergePatch(KubeResourceName.replicaSets.path(of: set), patch)) != nil else {
             return KubeWorkloads.retry
         }
         client.recordEvent(

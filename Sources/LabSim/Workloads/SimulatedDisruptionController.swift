@@ -6,8 +6,8 @@ import HLSCore
 /// (SufficientPods / InsufficientPods). It follows the pods.
 struct SimulatedDisruptionController: SimulatedController {
     let name = "disruption-controller"
-    let resource = KubeWorkloads.budgets
-    let follows = [KubeWorkloads.pods]
+    let resource = KubeResourceName.podDisruptionBudgets
+    let follows = [KubeResourceName.pods]
 
     func reconcile(_ budget: Document, client: KubeInProcessClient) -> Duration? {
         guard budget.at(["metadata", "deletionTimestamp"]) == nil else { return nil }

@@ -7,8 +7,8 @@ import HLSCore
 /// readyReplicas, availableReplicas, observedGeneration. It follows the pods it counts.
 struct SimulatedReplicaSetController: SimulatedController {
     let name = "replicaset-controller"
-    let resource = KubeWorkloads.replicaSets
-    let owns = [KubeWorkloads.pods]
+    let resource = KubeResourceName.replicaSets
+    let owns = [KubeResourceName.pods]
 
     func reconcile(_ set: Document, client: KubeInProcessClient) -> Duration? {
         guard set.at(["metadata", "deletionTimestamp"]) == nil else { return nil }

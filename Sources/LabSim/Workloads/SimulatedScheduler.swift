@@ -8,14 +8,14 @@ import HLSCore
 /// tried again when one changes. A bound pod stays where it is.
 struct SimulatedScheduler: SimulatedController {
     let name = "default-scheduler"
-    let resource = KubeWorkloads.pods
-    let follows = [KubeWorkloads.nodes]
+    let resource = KubeResourceName.pods
+    let follows = [KubeResourceName.nodes]
 
     func reconcile(_ pod: Document, client: KubeInProcessClient) -> Duration? {
         guard pod.text("spec", "nodeName") == nil, pod.at(["metadata", "deletionTimestamp"]) == nil,
             (pod.text("spec", "schedulerName") ?? name) == name, pod.text("status", "phase") == "Pending"
         else { return nil }
-        guard let nodes = try? client.list(KubeWorkloads.nodes.path(namespace: nil)),
+        guard let nodes = try? client.list(KubeResourceName.nodes.path(namespace: nil)),
             let pods = KubeWorkloads.pods(in: nil, client)
         else { return KubeWorkloads.retry }
         var reasons: [String] = []
@@ -27,7 +27,7 @@ struct SimulatedScheduler: SimulatedController {
                 fits.append(nodeName)
             }
         }
-        let path = KubeWorkloads.path(resource, pod)
+        let path = resource.path(of: pod)
         let namespace = pod.text("metadata", "namespace") ?? "default"
         let podName = pod.text("metadata", "name") ?? ""
         let load = Dictionary(grouping: pods.filter(KubeWorkloads.isActive).compactMap { $0.text("spec", "nodeName") })

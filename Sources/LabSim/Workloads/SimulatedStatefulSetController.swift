@@ -9,8 +9,8 @@ import HLSCore
 /// `<name>-<hash>` (label `controller-revision-hash`). It follows the pods it owns.
 struct SimulatedStatefulSetController: SimulatedController {
     let name = "statefulset-controller"
-    let resource = KubeWorkloads.statefulSets
-    let owns = [KubeWorkloads.pods]
+    let resource = KubeResourceName.statefulSets
+    let owns = [KubeResourceName.pods]
 
     static let revisionLabel = "controller-revision-hash"
 
@@ -79,8 +79,10 @@ struct SimulatedStatefulSetController: SimulatedController {
             labels.merge((set.at(["spec", "selector", "matchLabels"]) ?? .object([])).stringMap) { _, new in new }
             pvc.set(["metadata", "labels"], .stringMap(labels))
             pvc.set("status", nil)
-            let path = KubeWorkloads.claims.path(namespace: namespace)
-            if (try? client.get(KubeWorkloads.claims.path(namespace: namespace, name: claimName))) ?? nil == nil {
+            let path = KubeResourceName.persistentVolumeClaims.path(namespace: namespace)
+            if (try? client.get(KubeResourceName.persistentVolumeClaims.path(namespace: namespace, name: claimName)))
+                ?? nil == nil
+            {
                 guard (try? client.create(path, pvc)) != nil else { return KubeWorkloads.retry }
                 client.recordEvent(
                     about: set, kind: "StatefulSet", reason: "SuccessfulCreate",
@@ -104,7 +106,7 @@ struct SimulatedStatefulSetController: SimulatedController {
             pod.set(["spec", "subdomain"], .string(service))
         }
         if !volumes.isEmpty { pod.set(["spec", "volumes"], .array(volumes)) }
-        guard (try? client.create(KubeWorkloads.pods.path(namespace: namespace), pod)) != nil else {
+        guard (try? client.create(KubeResourceName.pods.path(namespace: namespace), pod)) != nil else {
             return KubeWorkloads.retry
         }
         client.recordEvent(
@@ -114,7 +116,7 @@ struct SimulatedStatefulSetController: SimulatedController {
     }
 
     private func delete(_ pod: Document, of set: Document, _ client: KubeInProcessClient) -> Duration? {
-        guard (try? client.delete(KubeWorkloads.path(KubeWorkloads.pods, pod))) != nil else {
+        guard (try? client.delete(KubeResourceName.pods.path(of: pod))) != nil else {
             return KubeWorkloads.retry
         }
         client.recordEvent(
