@@ -1,6 +1,7 @@
 import HLSCore
 import HLSFormats
 import HLSLanguage
+import Kube
 import Secrets
 
 #if canImport(FoundationEssentials)
@@ -57,7 +58,7 @@ enum SecretCommands {
             let identity = AgeIdentity.generate()
             let key = identity.recipient.text
             let change = Change(target: file, action: "create", detail: "age identity \(key), mode 0600") { _ in
-                try writePrivate(identity.keygenFile(created: SOPSFile.timestamp()), to: file, exclusive: true)
+                try writePrivate(identity.keygenFile(created: RFC3339.now()), to: file, exclusive: true)
             }
             return ChangePlan([change]) { outcomes in
                 keyRecord(file, key, outcomes.first?.status.rawValue ?? "planned")
@@ -106,7 +107,7 @@ enum SecretCommands {
                 detail: "\(recipients.count) age recipient(s), \(selection.kind.rawValue) \(selection.value)"
             ) { _ in
                 let encrypted = try SOPSFile.encrypt(
-                    documents, to: recipients, selection: selection, lastModified: SOPSFile.timestamp())
+                    documents, to: recipients, selection: selection, lastModified: RFC3339.now())
                 try writePrivate(encrypted.map(YAMLCodec.encode).joined(separator: "---\n"), to: output)
             }
             return ChangePlan([change])
