@@ -30,10 +30,7 @@ final class FluxGit: Sendable {
         var home = folder
         if let privateKey {
             let keyFile = folder + "/identity"
-            guard
-                FileManager.default.createFile(
-                    atPath: keyFile, contents: Data(privateKey.utf8), attributes: [.posixPermissions: 0o600])
-            else { throw HLSError(.failed, "cannot write the deploy key file in \(folder)") }
+            try PrivateFile.write(privateKey, to: keyFile)
             ssh += " -i \(keyFile.shellQuoted) -o IdentitiesOnly=yes"
         } else {
             home = environment["HOME"] ?? folder
