@@ -51,21 +51,7 @@ public struct KubeconfigFile: Sendable, Equatable {
 
     /// Writes `config` atomically with mode 0600 (it holds a client key), creating the directory.
     public func write(_ config: Kubeconfig) throws(HLSError) {
-        let fm = FileManager.default
-        let directory = FilePaths.directory(of: path)
-        do {
-            try fm.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw HLSError(.failed, "cannot create \(directory)", at: .host(path), cause: "\(error)")
-        }
-        let temporary = path + ".hlsh-\(getpid())"
-        guard fm.createFile(atPath: temporary, contents: Data(config.yaml.utf8), attributes: [.posixPermissions: 0o600])
-        else { throw HLSError(.failed, "cannot write \(temporary)", at: .host(path)) }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw HLSError(.failed, "cannot replace \(path)", at: .host(path))
-        }
+        try PrivateFile.write(config.yaml, to: path)
     }
 
     private static func expand(_ path: String, _ environment: [String: String]) -> String {

@@ -78,6 +78,10 @@ public enum RFC3339 {
 #endif
 
 extension RFC3339 {
+    /// The time now as `format` writes it (UTC, whole seconds): as sops writes `lastmodified`
+    /// and age-keygen `# created:`.
+    public static func now() -> String { format(Double(time(nil))) }
+
     /// The time now as Go's `time.RFC3339Nano` writes it in UTC (`2026-05-01T12:00:00.123456789Z`,
     /// trailing zeros of the fraction dropped): the token flux writes into
     /// `reconcile.fluxcd.io/requestedAt`.

@@ -64,16 +64,6 @@ public enum SOPSFile {
         return false
     }
 
-    /// Now as sops writes `lastmodified` and age-keygen `# created:`: UTC, whole seconds, `Z`.
-    public static func timestamp() -> String {
-        var t = time(nil)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        var buffer = [Int8](repeating: 0, count: 32)
-        let n = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
-        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
     // MARK: Encrypt
 
     /// `documents` (one YAML stream) with the selected values encrypted and a `sops` block each.

@@ -32,6 +32,22 @@ final class RegistryDeclarationTests: XCTestCase {
         }
     }
 
+    /// An object whose summary lists its verbs (`flux — Flux: bootstrap, check, get, …`) lists
+    /// every one: a verb added later must not be missing from `help`'s first page. (`node`'s
+    /// summary names a few of its verbs on purpose.)
+    func testAnObjectSummaryThatListsVerbsListsEveryVerb() {
+        let registry = Commands.registry()
+        for (object, summary) in registry.objects where object != "node" {
+            let verbs = registry.verbs(of: object).map { $0.path[1] }
+            guard let colon = summary.firstIndex(of: ":") else { continue }
+            let listed = summary[summary.index(after: colon)...].split(separator: ",").map {
+                $0.split(separator: " ").first.map(String.init) ?? ""
+            }
+            guard listed.count > 1, listed.allSatisfy(verbs.contains) else { continue }
+            XCTAssertEqual(Set(listed), Set(verbs), "the summary of '\(object)' lists some of its verbs: \(summary)")
+        }
+    }
+
     func testTheChecksFindAClashAndADefaultOfTheWrongKind() {
         let spec = CommandSpec(
             ["t"], summary: "test",

@@ -130,4 +130,16 @@ final class KubeDiscoveryTests: XCTestCase {
         XCTAssertNil(RFC3339.seconds("2024-02-29 12:00"))
         XCTAssertNil(RFC3339.seconds("2024-13-01T00:00:00Z"))
     }
+
+    /// `now()` (the one UTC timestamp of sops's `lastmodified`, age-keygen's `# created:` and
+    /// probe's `not_after`) is whole seconds with `Z`, and reads back as the time now.
+    func testRFC3339NowIsTheTimeNowInWholeSecondsUTC() {
+        XCTAssertEqual(RFC3339.format(1_709_208_000), "2024-02-29T12:00:00Z")
+        let before = Double(time(nil))
+        let now = RFC3339.now()
+        XCTAssertEqual(now.count, 20, now)
+        XCTAssertTrue(now.hasSuffix("Z"), now)
+        let seconds = RFC3339.seconds(now) ?? 0
+        XCTAssertTrue((before...(before + 2)).contains(seconds), "\(now) is not now (\(before))")
+    }
 }

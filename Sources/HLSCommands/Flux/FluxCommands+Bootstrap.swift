@@ -93,8 +93,8 @@ struct FluxBootstrap {
             key = SSHKeyPair.ecdsaP384(comment: "")
         }
         // The deploy key only reads (as flux's default); the user's own credentials push.
-        let git = try FluxGit(privateKey: key.privateKey, environment: environment)
-        let pusher = try FluxGit(privateKey: nil, environment: environment)
+        let git = try FluxGit(privateKey: key.privateKey, knownHosts: knownHosts, environment: environment)
+        let pusher = try FluxGit(privateKey: nil, knownHosts: knownHosts, environment: environment)
         // With a key the host already accepts, the repository is read now: what to commit, and the
         // head the push must still find.
         let accepted = (try? git.remoteHead(settings.url, branch: settings.branch))

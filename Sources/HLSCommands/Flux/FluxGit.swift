@@ -17,23 +17,24 @@ import HLSCore
 /// would use), which push. The machine's system git configuration is left out
 /// (`GIT_CONFIG_NOSYSTEM`: it may rewrite the host), and the user's too (`GIT_CONFIG_GLOBAL`);
 /// ssh runs in batch mode (a refused key fails at once instead of asking), and through
-/// `HLSH_SSH_CONFIG` when set, as the lab's nodes are.
+/// `HLSH_SSH_CONFIG` when set, as the lab's nodes are. The host key bootstrap scanned (the one
+/// the cluster will trust) is known to both identities beside the system's and the user's
+/// known_hosts, so a first contact with the git host does not fail host key verification.
 final class FluxGit: Sendable {
     let folder: String
     private let environment: [String: String]
 
-    init(privateKey: String?, environment: [String: String]) throws {
+    init(privateKey: String?, knownHosts: String, environment: [String: String]) throws {
         var template = Array("/tmp/hlsh-flux-git.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw HLSError(.failed, "cannot make a temporary folder") }
         folder = String(cString: made)
-        var ssh = "ssh -o BatchMode=yes"
+        try PrivateFile.write(knownHosts + "\n", to: folder + "/known_hosts")
+        let knownFiles = "GlobalKnownHostsFile=/etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2 \(folder)/known_hosts"
+        var ssh = "ssh -o BatchMode=yes -o \(knownFiles.shellQuoted)"
         var home = folder
         if let privateKey {
             let keyFile = folder + "/identity"
-            guard
-                FileManager.default.createFile(
-                    atPath: keyFile, contents: Data(privateKey.utf8), attributes: [.posixPermissions: 0o600])
-            else { throw HLSError(.failed, "cannot write the deploy key file in \(folder)") }
+            try PrivateFile.write(privateKey, to: keyFile)
             ssh += " -i \(keyFile.shellQuoted) -o IdentitiesOnly=yes"
         } else {
             home = environment["HOME"] ?? folder

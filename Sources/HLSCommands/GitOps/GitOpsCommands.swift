@@ -2,6 +2,7 @@ import HLSCore
 import HLSFormats
 import HLSLanguage
 import Inventory
+import Kube
 import Secrets
 
 #if canImport(FoundationEssentials)
@@ -69,7 +70,7 @@ enum GitOpsCommands {
                     ) { _ in
                         let plain = try YAMLCodec.decodeAll(GitOpsTree.dnsTokenSecret(token ?? "REPLACE-ME"))
                         let encrypted = try SOPSFile.encrypt(
-                            plain, to: [recipient], selection: .kubernetesSecret, lastModified: SOPSFile.timestamp())
+                            plain, to: [recipient], selection: .kubernetesSecret, lastModified: RFC3339.now())
                         try write(
                             encrypted.map(YAMLCodec.encode).joined(separator: "---\n"), to: root + "/" + tree.secretPath
                         )

@@ -1,6 +1,7 @@
 import HLSCore
 import HLSLanguage
 import HLSTransport
+import Kube
 
 #if canImport(Glibc)
     import Glibc
@@ -78,7 +79,7 @@ enum ProbeCommand {
             ("subject", leaf.map { .string($0.subject) } ?? .null),
             ("issuer", leaf.map { .string($0.issuer) } ?? .null),
             ("names", leaf.map { .list($0.alternativeNames.map(Value.string)) } ?? .null),
-            ("not_after", notAfter.map { .string(iso8601($0)) } ?? .null),
+            ("not_after", notAfter.map { .string(RFC3339.format(Double($0))) } ?? .null),
             ("days_left", notAfter.map { .int(Int(($0 - now) / 86_400)) } ?? .null),
         ])
     }
@@ -93,16 +94,6 @@ enum ProbeCommand {
         default: break
         }
         throw inv.usage("--expect takes a status or a range FROM..TO (200..399), not \(text)")
-    }
-
-    /// Seconds since the epoch as `2027-12-05T21:00:00Z`.
-    static func iso8601(_ seconds: Int64) -> String {
-        var t = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        var buffer = [Int8](repeating: 0, count: 32)
-        let n = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
-        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 

@@ -1,6 +1,7 @@
 import HLSCore
 import HLSFormats
 import HLSLanguage
+import Kube
 import Secrets
 
 #if canImport(FoundationEssentials)
@@ -57,7 +58,7 @@ enum SecretCommands {
             let identity = AgeIdentity.generate()
             let key = identity.recipient.text
             let change = Change(target: file, action: "create", detail: "age identity \(key), mode 0600") { _ in
-                try writePrivate(identity.keygenFile(created: SOPSFile.timestamp()), to: file, exclusive: true)
+                try PrivateFile.write(identity.keygenFile(created: RFC3339.now()), to: file, exclusive: true)
             }
             return ChangePlan([change]) { outcomes in
                 keyRecord(file, key, outcomes.first?.status.rawValue ?? "planned")
@@ -106,8 +107,8 @@ enum SecretCommands {
                 detail: "\(recipients.count) age recipient(s), \(selection.kind.rawValue) \(selection.value)"
             ) { _ in
                 let encrypted = try SOPSFile.encrypt(
-                    documents, to: recipients, selection: selection, lastModified: SOPSFile.timestamp())
-                try writePrivate(encrypted.map(YAMLCodec.encode).joined(separator: "---\n"), to: output)
+                    documents, to: recipients, selection: selection, lastModified: RFC3339.now())
+                try PrivateFile.write(encrypted.map(YAMLCodec.encode).joined(separator: "---\n"), to: output)
             }
             return ChangePlan([change])
         })
@@ -139,7 +140,7 @@ enum SecretCommands {
             }
             let text = plain.map(YAMLCodec.encode).joined(separator: "---\n")
             if let output = inv.string("to") {
-                try writePrivate(text, to: output)
+                try PrivateFile.write(text, to: output)
             } else {
                 inv.context.out(text)
             }
@@ -172,25 +173,5 @@ enum SecretCommands {
             throw HLSError(.usage, "cannot read \(file)", hint: "check the path and its permissions")
         }
         return String(decoding: data, as: UTF8.self)
-    }
-
-    /// Writes `text` to `path` with mode 0600, through a temporary file renamed into place;
-    /// `exclusive` refuses an existing file.
-    static func writePrivate(_ text: String, to path: String, exclusive: Bool = false) throws(HLSError) {
-        let directory = FilePaths.directory(of: path)
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        if exclusive && FileManager.default.fileExists(atPath: path) {
-            throw HLSError(.failed, "\(path) exists; it is never overwritten")
-        }
-        let temporary = path + ".hlsh-new"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw HLSError(.failed, "cannot write \(path)", cause: String(cString: strerror(errno))) }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-        guard written == bytes.count, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw HLSError(.failed, "cannot write \(path)", cause: String(cString: strerror(errno)))
-        }
     }
 }
