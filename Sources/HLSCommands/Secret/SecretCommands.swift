@@ -118,8 +118,8 @@ enum SecretCommands {
         discussion: """
             The age keys come from --key-file, else SOPS_AGE_KEY_FILE or SOPS_AGE_KEY, else \
             ~/.config/sops/age/keys.txt, as sops reads them. The MAC is checked: a file changed after \
-            it was encrypted is refused. Without --to the plaintext goes to standard output only, never \
-            into a result or the log.
+            it was encrypted is refused. Without --to the plaintext goes to standard output only (nothing \
+            else: the result is null), never into a result or the log.
             """,
         positionals: [Parameter("file", .path, "the SOPS-encrypted YAML file")],
         flags: [
@@ -139,16 +139,15 @@ enum SecretCommands {
                 throw HLSError(error.kind, "\(file): \(error.message)", hint: error.hint)
             }
             let text = plain.map(YAMLCodec.encode).joined(separator: "---\n")
-            if let output = inv.string("to") {
-                try PrivateFile.write(text, to: output)
-            } else {
+            guard let output = inv.string("to") else {
+                // Standard output holds the plaintext alone, as `sops -d` writes it: a result
+                // row after it would end up in `> plain.yaml`.
                 inv.context.out(text)
+                return .null
             }
+            try PrivateFile.write(text, to: output)
             return .record(
-                Record([
-                    ("file", .string(file)), ("output", .string(inv.string("to") ?? "-")),
-                    ("documents", .int(plain.count)),
-                ]))
+                Record([("file", .string(file)), ("output", .string(output)), ("documents", .int(plain.count))]))
         })
 
     static func identities(_ inv: Invocation) throws(HLSError) -> [AgeIdentity] {
