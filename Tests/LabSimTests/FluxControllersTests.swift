@@ -209,6 +209,17 @@ final class FluxControllersTests: XCTestCase {
         XCTAssertEqual(moved?.text("status", "artifact", "revision"), "main@sha1:\(second)")
         let table = try kube.kubectlOK(["get", "gitrepo", "-n", "flux-system"])
         XCTAssertTrue(table.contains("stored artifact for revision 'main@sha1:\(second)'"), table)
+
+        // Storage keeps the latest two artifacts (--artifact-retention-records=2), not every commit.
+        let third = try push(["apps/c.yaml": Self.configMap("c")])
+        try kube.kubectlOK([
+            "annotate", "--overwrite", "--field-manager=flux-client-side-apply", "-n", "flux-system",
+            "gitrepository/flux-system", "reconcile.fluxcd.io/requestedAt=token-2",
+        ])
+        _ = try waitFor("gitrepo", "flux-system") { $0.text("status", "lastHandledReconcileAt") == "token-2" }
+        let trees = try FileManager.default.contentsOfDirectory(
+            atPath: dir.file("storage") + "/gitrepository/flux-system/flux-system")
+        XCTAssertEqual(trees.sorted(), [second, third].sorted())
     }
 
     func testAKeyTheHostRefusesIsGitOperationFailedWithGitsMessage() throws {

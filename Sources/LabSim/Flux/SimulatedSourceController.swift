@@ -21,6 +21,17 @@ public struct FluxStorage: Sendable {
     }
 
     static let address = "http://source-controller.flux-system.svc.cluster.local./"
+
+    /// Removes the other trees of the object `trees` belong to: source-controller keeps the latest
+    /// two artifacts of an object (`--artifact-retention-records=2`), not one per commit.
+    func keepOnly(_ trees: [String]) {
+        guard let tree = trees.first, let slash = tree.lastIndex(of: "/") else { return }
+        let parent = String(tree[..<slash])
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        where !trees.contains(parent + "/" + name) {
+            _ = try? FileManager.default.removeItem(atPath: parent + "/" + name)
+        }
+    }
 }
 
 /// source-controller for GitRepositories: fetches the branch with the real `git` over SSH using
@@ -75,6 +86,7 @@ struct SimulatedGitRepositoryController: SimulatedController {
             var artifact = stored ?? .null
             if stored?.text("path") != artifactPath(head + ".tar.gz") || !FileManager.default.fileExists(atPath: tree) {
                 let commit = try git.fetch(url, branch: branch, into: tree)
+                storage.keepOnly([tree] + (stored?.text("path").map { [storage.tree(ofArtifact: $0)] } ?? []))
                 artifact = .object([
                     ("digest", .string(FluxGitCheckout.digest(of: tree))),
                     ("lastUpdateTime", .string(KubeTime.rfc3339(KubeTime.now()))),
