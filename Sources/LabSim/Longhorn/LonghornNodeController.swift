@@ -55,7 +55,9 @@ struct LonghornNodeController: SimulatedController {
             }
             guard let stored else { return Self.recheck }
             let old = stored.at(["status", "conditions"])?.items ?? []
-            let conditions = Self.kubernetesConditions(node, old: old) + environment(nodeName).conditions(old: old)
+            let conditions =
+                Self.kubernetesConditions(node, old: old)
+                + LonghornNodeEnvironment(node: nodeName, root: root).conditions(old: old)
             if conditions != old {
                 try client.mergePatch(
                     path, .object([("status", .object([("conditions", .array(conditions))]))]), subresource: "status")
@@ -65,10 +67,6 @@ struct LonghornNodeController: SimulatedController {
             return .seconds(1)
         }
         return Self.recheck
-    }
-
-    func environment(_ nodeName: String) -> LonghornNodeEnvironment {
-        LonghornNodeEnvironment(root: root(nodeName) ?? "/nonexistent")
     }
 
     /// Ready and Schedulable, from the Kubernetes node.

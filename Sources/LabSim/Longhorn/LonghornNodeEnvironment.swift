@@ -23,6 +23,10 @@ struct LonghornNodeEnvironment: Sendable, Equatable {
     static let packages = ["nfs-common", "open-iscsi", "cryptsetup", "dmsetup"]
     static let modules = ["iscsi_tcp", "dm_crypt"]
 
+    /// The environment of the Kubernetes node `node`, whose root tree `root` gives (nil: a node
+    /// the lab does not know, where nothing is installed).
+    init(node: String, root: (String) -> String?) { self.init(root: root(node) ?? "/nonexistent") }
+
     init(root: String) {
         let fm = FileManager.default
         missingPackages = Self.packages.filter {

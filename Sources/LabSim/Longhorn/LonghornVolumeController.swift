@@ -89,7 +89,7 @@ struct LonghornVolumeController: SimulatedController {
             }
         }
         let target = users.first?.text("spec", "nodeName")
-        let failure = target.flatMap { environment($0).attachFailure }
+        let failure = target.flatMap { LonghornNodeEnvironment(node: $0, root: root).attachFailure }
         let attachedTo = failure == nil ? target : nil
 
         // Replica and engine states follow the attachment.
@@ -158,10 +158,6 @@ struct LonghornVolumeController: SimulatedController {
             }
         }
         return attachedTo != nil || failure != nil ? Self.resync : nil
-    }
-
-    func environment(_ node: String) -> LonghornNodeEnvironment {
-        LonghornNodeEnvironment(root: root(node) ?? "/nonexistent")
     }
 
     /// The ownerReferences Longhorn gives a volume's replicas and engine, so they go with it.
@@ -298,7 +294,7 @@ struct LonghornVolumeController: SimulatedController {
                         "AttachVolume.Attach failed for volume \"\(pv)\" : rpc error: code = Internal desc = \(attachFailure)",
                     source: KubeEventSource(component: "attachdetach-controller"))
             }
-        } else if environment(node).multipathdClaims {
+        } else if LonghornNodeEnvironment(node: node, root: root).multipathdClaims {
             let device = "/dev/longhorn/\(pv)"
             client.api.store.transact {
                 $0.recordEvent(
