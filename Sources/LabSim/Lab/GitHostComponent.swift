@@ -25,9 +25,16 @@ final class GitHostComponent: LabComponent {
     let host: SimulatedGitHost
     private let web = Mutex<SimulatedGitHubWeb?>(nil)
 
-    init(directory: String, options: SimulatedLab.GitOptions) {
+    /// The invoking user's home, whose `.ssh/*.pub` are the account keys when the options name none.
+    let home: String?
+
+    init(
+        directory: String, options: SimulatedLab.GitOptions,
+        home: String? = ProcessInfo.processInfo.environment["HOME"]
+    ) {
         self.directory = directory
         self.options = options
+        self.home = home
         host = SimulatedGitHost(directory: directory + "/git")
     }
 
@@ -40,7 +47,7 @@ final class GitHostComponent: LabComponent {
         try host.start()
         for repository in options.repositories { try host.createRepository(repository) }
         let owners = Set(options.repositories.map { String($0.prefix { $0 != "/" }) })
-        for key in options.accountKeys ?? Self.userPublicKeys() {
+        for key in options.accountKeys ?? Self.userPublicKeys(home: home) {
             for owner in owners.sorted() { try? host.addAccountKey(owner: owner, key: key) }
         }
         guard let port = host.port, let hostKey = host.hostPublicKey else {
@@ -126,9 +133,9 @@ final class GitHostComponent: LabComponent {
         }
     }
 
-    /// The invoking user's SSH public keys (`~/.ssh/*.pub`), `TYPE BASE64` each.
-    static func userPublicKeys() -> [String] {
-        guard let home = ProcessInfo.processInfo.environment["HOME"] else { return [] }
+    /// The SSH public keys in `HOME/.ssh/*.pub`, `TYPE BASE64` each, by file name.
+    static func userPublicKeys(home: String?) -> [String] {
+        guard let home else { return [] }
         let dir = home + "/.ssh"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         return names.filter { $0.hasSuffix(".pub") }.sorted().compactMap { name in
