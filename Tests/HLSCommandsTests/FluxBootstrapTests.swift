@@ -1,6 +1,7 @@
 import Foundation
 import HLSCore
 import Kube
+import Synchronization
 import TestSupport
 import XCTest
 
@@ -197,6 +198,36 @@ final class FluxBootstrapTests: XCTestCase {
         let parent = try runProcess("/usr/bin/git", ["--git-dir", setup.repository, "rev-parse", "main^"])
         XCTAssertEqual(parent.stdout, teammate + "\n")
         XCTAssertNotNil(try setup.flux.kube.client.getIfPresent(.namespaces, "flux-system"))
+    }
+
+    /// Ctrl-C while bootstrap waits for the deploy key leaves none of its temporary checkouts
+    /// (with the deploy key's private half) behind in TMPDIR.
+    func testCtrlCDuringBootstrapLeavesNoTemporaryCheckout() throws {
+        let setup = try Setup()
+        defer { setup.stop() }
+        let temporary = try TemporaryDirectory("flux-bootstrap-tmp")
+        var environment = setup.environment
+        environment["TMPDIR"] = temporary.path
+        // No token: bootstrap prints the key and waits until the host accepts it.
+        environment["GITHUB_TOKEN"] = nil
+        let cancellation = Cancellation()
+        let path = temporary.path
+        let folders: @Sendable () -> [String] = { (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] }
+        // Ctrl-C once both checkouts (the deploy key's and the user's) are made.
+        let seen = Mutex<[String]>([])
+        Thread.detachNewThread {
+            let deadline = Date().addingTimeInterval(30)
+            while folders().count < 2 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            seen.withLock { $0 = folders() }
+            // Most often while it waits for the key to be registered.
+            Thread.sleep(forTimeInterval: 2)
+            cancellation.cancel()
+        }
+        let interrupted = runInProcess(
+            "flux bootstrap --timeout 60s", environment: environment, cancellation: cancellation)
+        XCTAssertEqual(interrupted.status, 130, interrupted.err)
+        XCTAssertEqual(seen.withLock { $0 }.count, 2, "bootstrap's checkouts are made in TMPDIR")
+        XCTAssertEqual(folders(), [], "temporary folders left behind")
     }
 
     /// The seed inventory pins the release the lab serves, by its checksum.
