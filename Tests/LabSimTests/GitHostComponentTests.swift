@@ -6,8 +6,9 @@ import XCTest
 @testable import LabSim
 
 /// The lab's GitHub as a component: with no account keys given, the invoking user's
-/// `~/.ssh/*.pub` are the owners' keys (they push, as on GitHub); and the lab's merge of the
-/// components' `HLSH_SIM_CONNECT_TO` entries.
+/// `~/.ssh/*.pub` are the owners' keys (they push, as on GitHub), reached through the lab's
+/// `ssh_config` it writes in a lab without nodes; and the lab's merge of the components'
+/// `HLSH_SIM_CONNECT_TO` entries.
 final class GitHostComponentTests: XCTestCase {
     func testTheUsersPublicKeysInHomeAreTheAccountsPushKeys() throws {
         let dir = try TemporaryDirectory("labsim-git-home")
@@ -24,11 +25,18 @@ final class GitHostComponentTests: XCTestCase {
         XCTAssertEqual(stranger.status, 0, stranger.stderr)
         try "github.com ssh-ed25519 AAAA\n".write(toFile: home + "/.ssh/known_hosts", atomically: true, encoding: .utf8)
 
+        // As in a lab without simulated nodes: it writes the lab's ssh_config, which git uses below.
         let component = GitHostComponent(
             directory: dir.file("lab"), options: SimulatedLab.GitOptions(repositories: ["example/homelab"]),
-            home: home)
-        _ = try component.start()
+            writesLabSSHConfig: true, home: home)
+        let environment = try component.start()
         defer { component.stop() }
+        let sshConfig = try XCTUnwrap(environment["HLSH_SSH_CONFIG"])
+        XCTAssertEqual(sshConfig, dir.file("lab/ssh_config"))
+        XCTAssertEqual(
+            try String(contentsOfFile: sshConfig, encoding: .utf8),
+            "# The simulated lab's GitHub, then your own configuration.\n"
+                + "Include \(dir.file("lab"))/ssh_config.d/*.conf\nInclude ~/.ssh/config\n")
         let words = { (file: String) throws -> String in
             try String(contentsOfFile: file, encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
         }
@@ -39,7 +47,7 @@ final class GitHostComponentTests: XCTestCase {
         // Each of them pushes to the owner's repository, by the name github.com.
         func git(_ arguments: [String], key: String, in directory: String? = nil) throws -> ProcessResult {
             let ssh =
-                "ssh -F \(component.sshConfigPath) -i \(key) -o IdentitiesOnly=yes -o BatchMode=yes"
+                "ssh -F \(sshConfig) -i \(key) -o IdentitiesOnly=yes -o BatchMode=yes"
                 + " -o StrictHostKeyChecking=yes"
             return try runProcess(
                 "/usr/bin/git", (directory.map { ["-C", $0] } ?? []) + arguments,
