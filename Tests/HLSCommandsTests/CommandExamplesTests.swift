@@ -1,6 +1,7 @@
 import Foundation
 import HLSCommands
 import HLSCore
+import HLSFormats
 import HLSLanguage
 import TestSupport
 import XCTest
@@ -16,7 +17,7 @@ import XCTest
 /// then the `node` examples that need only SSH, before k3s is set up by the test (so `node k3s
 /// all` installs it), then the kubeconfig ones, then the kube ones on the cluster, whose objects
 /// are applied again before each (`kube delete ns scratch` must not take them from the next one),
-/// then `probe`'s on an ingress host.
+/// with the cert ones on cert-manager and Certificate `apps/web`, then `probe`'s on an ingress host.
 /// A lab costs about 4 s to make: the test took 149 s with a lab per example and phase 2 per kube
 /// example, 36 s now (at a load of 1–5).
 final class CommandExamplesTests: XCTestCase {
@@ -73,7 +74,7 @@ final class CommandExamplesTests: XCTestCase {
 
         static func of(_ spec: CommandSpec) -> Stage {
             switch spec.path.first {
-            case "kube", "volume": .cluster
+            case "kube", "volume", "cert": .cluster
             case "probe": .ingress
             case "flux" where spec.name != "flux scaffold": .flux
             // node's cluster verbs (they take --context) need the cluster; kubeconfig only k3s.
@@ -108,6 +109,15 @@ final class CommandExamplesTests: XCTestCase {
         if stage == .cluster { code = try resetObjects(lab, for: code) }
         if stage == .ingress { code = code.replacingOccurrences(of: "ca.pem", with: lab.home.file("ca.pem")) }
         if spec.path.first == "volume" { try prepareLonghorn(lab) }
+        if spec.path.first == "cert" { try prepareCertManager(lab) }
+        if spec.name == "secret encrypt" || spec.name == "secret decrypt" {
+            code = try prepareSecrets(lab, encrypted: spec.name == "secret decrypt", for: code)
+        }
+        if spec.name == "flux scaffold" {
+            XCTAssertEqual(lab.run("secret age-keygen").status, 0, "the age key scaffold encrypts to")
+            code = code.replacingOccurrences(
+                of: "flux scaffold gitops", with: #"flux scaffold "\#(lab.home.file("gitops"))""#)
+        }
         if stage == .flux {
             code = code.replacingOccurrences(of: "--path gitops/", with: "--path \(lab.home.path)/gitops/")
         }
@@ -227,6 +237,54 @@ final class CommandExamplesTests: XCTestCase {
         XCTAssertEqual(applied.status, 0, "the volume examples' objects: \(applied.err)")
         let healthy = lab.run("volume wait data -n apps --for healthy --timeout 30s")
         XCTAssertEqual(healthy.status, 0, "the volume examples' volume: \(healthy.err)")
+    }
+
+    /// Before a cert example: cert-manager installed once (its chart's manifests applied as the
+    /// simulated helm-controller would) and taking Issuers, with CertCommandsTests' CA issuers;
+    /// and Certificate `apps/web` of the CA issued.
+    func prepareCertManager(_ lab: LabHarness) throws {
+        let kube = try XCTUnwrap(lab.lab.kube)
+        if kube.object(path: "/api/v1/namespaces/cert-manager") == nil {
+            let client = try XCTUnwrap(kube.inProcessClient(manager: "helm-controller"))
+            try client.apply(
+                object: try YAMLCodec.decode("apiVersion: v1\nkind: Namespace\nmetadata: {name: cert-manager}"))
+            let release = SimulatedChartRelease(
+                name: "cert-manager", namespace: "cert-manager", version: CertManagerChart.chart.version,
+                values: .object([]))
+            for object in CertManagerChart.chart.render(release) { try client.apply(object: object) }
+            let ready = lab.run("cert ready --timeout 60s")
+            XCTAssertEqual(ready.status, 0, "cert-manager for the cert examples: \(ready.err)")
+        }
+        let manifest = try lab.home.write(
+            "cert/objects.yaml",
+            CertCommandsTests.caIssuers + "\n---\n"
+                + CertCommandsTests.web.replacingOccurrences(
+                    of: "namespace: default", with: "namespace: apps"))
+        let issued = lab.run("kube apply -f \"\(manifest)\"\ncert wait web -n apps --timeout 60s")
+        XCTAssertEqual(issued.status, 0, "the cert examples' certificate: \(issued.err)")
+    }
+
+    /// Before a secret example: sops's default age key, a `.sops.yaml` whose rule encrypts
+    /// `secrets/*.yaml` to it (the Secret's data only), and `secrets/db.yaml`, a Secret in
+    /// plaintext (`encrypted`: encrypted by that rule). The example's `secrets/` becomes the home's.
+    func prepareSecrets(_ lab: LabHarness, encrypted: Bool, for code: String) throws -> String {
+        XCTAssertEqual(lab.run("secret age-keygen").status, 0, "the age key of the secret examples")
+        let keys = try String(contentsOfFile: lab.home.file(".config/sops/age/keys.txt"), encoding: .utf8)
+        let recipient = try XCTUnwrap(keys.split(separator: "\n").first { $0.hasPrefix("# public key: ") })
+            .dropFirst("# public key: ".count)
+        try lab.home.write(
+            ".sops.yaml",
+            "creation_rules:\n  - path_regex: secrets/.*\\.yaml$\n    encrypted_regex: ^(data|stringData)$\n"
+                + "    age: \(recipient)\n")
+        let file = try lab.home.write(
+            "secrets/db.yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: apps}\nstringData: {password: s3cr3t}\n")
+        try? FileManager.default.removeItem(atPath: lab.home.file("secrets/db.plain.yaml"))
+        if encrypted {
+            let made = lab.run(#"secret encrypt "\#(file)""#)
+            XCTAssertEqual(made.status, 0, "the secret examples' encrypted file: \(made.err)")
+        }
+        return code.replacingOccurrences(of: "secrets/", with: lab.home.file("secrets") + "/")
     }
 
     /// `sim serve` runs until Ctrl-C: run it, wait for its env file, then cancel it.

@@ -1,6 +1,7 @@
 import Foundation
 import HLSCore
 import Kube
+import Synchronization
 import TestSupport
 import XCTest
 
@@ -29,36 +30,58 @@ final class FluxBootstrapTests: XCTestCase {
         return try dir.write("homelab.yaml", head + "\ngitops:\n" + gitops + "\n")
     }
 
+    /// The lab's GitHub, whose account key is the user's own (in the run's HOME, which GitHub
+    /// lets push), a simulated API whose Flux controllers the test plays (Ready), an age key,
+    /// and the environment of a run with the inventory's gitops: pointing at them.
+    struct Setup {
+        let dir: TemporaryDirectory
+        let flux: FluxHarness
+        let lab: SimulatedLab
+        let environment: [String: String]
+
+        init() throws {
+            dir = try TemporaryDirectory("flux-bootstrap")
+            flux = try FluxHarness(crds: false)
+            try FileManager.default.createDirectory(
+                atPath: flux.kube.dir.file(".ssh"), withIntermediateDirectories: true)
+            let made = try runProcess(
+                "/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", flux.kube.dir.file(".ssh/id_ed25519")])
+            XCTAssertEqual(made.status, 0, made.stderr)
+            let userKey = try String(contentsOfFile: flux.kube.dir.file(".ssh/id_ed25519.pub"), encoding: .utf8)
+            lab = try FluxBootstrapTests.github(dir, accountKeys: [userKey])
+            flux.verdicts.withLock { $0["flux-system"] = (true, "Applied revision") }
+            flux.startController()
+            try dir.write(
+                "age.agekey", "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ\n",
+                mode: 0o600)
+            let file = try FluxBootstrapTests.inventory(
+                dir,
+                gitops: """
+                      url: ssh://git@github.com/example/homelab
+                      branch: main
+                      path: clusters/lab
+                      flux_version: v2.9.4
+                      install_sha256: \(FluxRelease.sha256)
+                      age_key_file: \(dir.file("age.agekey"))
+                    """)
+            environment = lab.environment.merging(flux.kube.environment) { _, harness in harness }.merging([
+                "HLSH_LAB": file, "PATH": "/usr/bin:/bin",
+            ]) { _, new in new }
+        }
+
+        func stop() {
+            flux.stop()
+            lab.stop()
+        }
+
+        /// The bare repository of `example/homelab` on the lab's GitHub.
+        var repository: String { lab.directory + "/git/root/srv/git/example/homelab.git" }
+    }
+
     func testBootstrapInstallsCommitsRegistersAndSyncsThenChangesNothing() throws {
-        let dir = try TemporaryDirectory("flux-bootstrap")
-        let flux = try FluxHarness(crds: false)
-        // The user's own key (in the run's HOME) is the one GitHub lets push.
-        try FileManager.default.createDirectory(
-            atPath: flux.kube.dir.file(".ssh"), withIntermediateDirectories: true)
-        let made = try runProcess(
-            "/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", flux.kube.dir.file(".ssh/id_ed25519")])
-        XCTAssertEqual(made.status, 0, made.stderr)
-        let userKey = try String(contentsOfFile: flux.kube.dir.file(".ssh/id_ed25519.pub"), encoding: .utf8)
-        let lab = try Self.github(dir, accountKeys: [userKey])
-        defer { lab.stop() }
-        flux.verdicts.withLock { $0["flux-system"] = (true, "Applied revision") }
-        flux.startController()
-        defer { flux.stop() }
-        try dir.write(
-            "age.agekey", "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ\n", mode: 0o600)
-        let file = try Self.inventory(
-            dir,
-            gitops: """
-                  url: ssh://git@github.com/example/homelab
-                  branch: main
-                  path: clusters/lab
-                  flux_version: v2.9.4
-                  install_sha256: \(FluxRelease.sha256)
-                  age_key_file: \(dir.file("age.agekey"))
-                """)
-        let environment = lab.environment.merging(flux.kube.environment) { _, harness in harness }.merging([
-            "HLSH_LAB": file, "PATH": "/usr/bin:/bin",
-        ]) { _, new in new }
+        let setup = try Setup()
+        defer { setup.stop() }
+        let (flux, lab, environment) = (setup.flux, setup.lab, setup.environment)
 
         let first = runInProcess(
             "flux bootstrap --timeout 30s | select target action status | to json --compact", environment: environment)
@@ -89,7 +112,7 @@ final class FluxBootstrapTests: XCTestCase {
         XCTAssertEqual(sync["spec"]?["path"], .string("./clusters/lab"))
 
         // git holds the three files, committed on main.
-        let bare = lab.directory + "/git/root/srv/git/example/homelab.git"
+        let bare = setup.repository
         let shown = try runProcess(
             "/usr/bin/git", ["--git-dir", bare, "show", "main:clusters/lab/flux-system/kustomization.yaml"])
         XCTAssertEqual(shown.status, 0, shown.stderr)
@@ -105,6 +128,106 @@ final class FluxBootstrapTests: XCTestCase {
         XCTAssertEqual(second.out.trimmingCharacters(in: .whitespacesAndNewlines), "0", second.err)
         XCTAssertEqual(lab.git?.head(of: "example/homelab"), head)
         XCTAssertEqual(lab.git?.deployKeys(of: "example/homelab").count, 1)
+    }
+
+    /// A teammate's push lands on main between bootstrap's fetch of it and its push (the lab's
+    /// GitHub runs a script once it has packed bootstrap's clone: git's
+    /// `uploadpack.packObjectsHook`, in the git user's global configuration): bootstrap stops
+    /// with the reason, naming the branch, before it touches the cluster, and leaves the
+    /// teammate's commit in place (a plain `--force` would have overwritten it); the next run
+    /// builds on it.
+    func testABranchThatMovedUnderTheBootstrapStopsItBeforeTheClusterIsTouched() throws {
+        let setup = try Setup()
+        defer { setup.stop() }
+        // The git host's /home/git, as its git commands see it.
+        let home = setup.lab.directory + "/git/root/home/git"
+        try setup.dir.write(
+            "move-main.sh",
+            """
+            #!/bin/sh
+            # A teammate's commit (message $1) on top of main of the repository in the current folder.
+            export GIT_AUTHOR_NAME=teammate GIT_AUTHOR_EMAIL=teammate@example.com
+            export GIT_COMMITTER_NAME=teammate GIT_COMMITTER_EMAIL=teammate@example.com
+            parent=$(git rev-parse -q --verify refs/heads/main)
+            blob=$(echo "$1" | git hash-object -w --stdin)
+            tree=$(printf '100644 blob %s\tTEAMMATE.md\n' "$blob" | git mktree)
+            commit=$(git commit-tree ${parent:+-p "$parent"} -m "$1" "$tree")
+            git update-ref refs/heads/main "$commit"
+
+            """, mode: 0o755)
+        try FileManager.default.copyItem(atPath: setup.dir.file("move-main.sh"), toPath: home + "/move-main.sh")
+        // The repository already has a commit, so bootstrap clones it and leases its head.
+        let seeded = try runProcess(
+            "/bin/sh", ["-c", "cd \"$1\" && \"$2\" 'First commit'", "sh", setup.repository, home + "/move-main.sh"])
+        XCTAssertEqual(seeded.status, 0, seeded.stderr)
+        let first = try XCTUnwrap(setup.lab.git?.head(of: "example/homelab"))
+        try setup.dir.write(
+            "after-fetch.sh",
+            """
+            #!/bin/sh
+            # Packs what a fetch asked for, then (once) a teammate's push lands on main.
+            "$@"
+            status=$?
+            if [ ! -e /home/git/moved ]; then
+                : >/home/git/moved
+                cd /srv/git/example/homelab.git && GIT_DIR=. /home/git/move-main.sh "A teammate's commit"
+            fi
+            exit $status
+
+            """, mode: 0o755)
+        try FileManager.default.copyItem(atPath: setup.dir.file("after-fetch.sh"), toPath: home + "/after-fetch.sh")
+        try "[uploadpack]\n\tpackObjectsHook = /home/git/after-fetch.sh\n".write(
+            toFile: home + "/.gitconfig", atomically: true, encoding: .utf8)
+
+        let moved = runInProcess("flux bootstrap --timeout 30s", environment: setup.environment)
+        XCTAssertEqual(moved.status, 1, moved.err)
+        XCTAssertTrue(moved.err.contains("branch main of example/homelab moved under us"), moved.err)
+        XCTAssertTrue(moved.err.contains("it was at \(first.prefix(8))"), moved.err)
+        XCTAssertNil(
+            try setup.flux.kube.client.getIfPresent(.namespaces, "flux-system"), "the cluster is untouched")
+        let teammate = try XCTUnwrap(setup.lab.git?.head(of: "example/homelab"))
+        XCTAssertNotEqual(teammate, first)
+        let message = try runProcess(
+            "/usr/bin/git", ["--git-dir", setup.repository, "log", "-1", "--format=%s", "main"])
+        XCTAssertEqual(message.stdout, "A teammate's commit\n", "the teammate's commit stays on main")
+
+        // The next run reads main afresh and commits on top of the teammate's commit.
+        try FileManager.default.removeItem(atPath: home + "/.gitconfig")
+        let again = runInProcess("flux bootstrap --timeout 30s", environment: setup.environment)
+        XCTAssertEqual(again.status, 0, again.err)
+        let parent = try runProcess("/usr/bin/git", ["--git-dir", setup.repository, "rev-parse", "main^"])
+        XCTAssertEqual(parent.stdout, teammate + "\n")
+        XCTAssertNotNil(try setup.flux.kube.client.getIfPresent(.namespaces, "flux-system"))
+    }
+
+    /// Ctrl-C while bootstrap waits for the deploy key leaves none of its temporary checkouts
+    /// (with the deploy key's private half) behind in TMPDIR.
+    func testCtrlCDuringBootstrapLeavesNoTemporaryCheckout() throws {
+        let setup = try Setup()
+        defer { setup.stop() }
+        let temporary = try TemporaryDirectory("flux-bootstrap-tmp")
+        var environment = setup.environment
+        environment["TMPDIR"] = temporary.path
+        // No token: bootstrap prints the key and waits until the host accepts it.
+        environment["GITHUB_TOKEN"] = nil
+        let cancellation = Cancellation()
+        let path = temporary.path
+        let folders: @Sendable () -> [String] = { (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] }
+        // Ctrl-C once both checkouts (the deploy key's and the user's) are made.
+        let seen = Mutex<[String]>([])
+        Thread.detachNewThread {
+            let deadline = Date().addingTimeInterval(30)
+            while folders().count < 2 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            seen.withLock { $0 = folders() }
+            // Most often while it waits for the key to be registered.
+            Thread.sleep(forTimeInterval: 2)
+            cancellation.cancel()
+        }
+        let interrupted = runInProcess(
+            "flux bootstrap --timeout 60s", environment: environment, cancellation: cancellation)
+        XCTAssertEqual(interrupted.status, 130, interrupted.err)
+        XCTAssertEqual(seen.withLock { $0 }.count, 2, "bootstrap's checkouts are made in TMPDIR")
+        XCTAssertEqual(folders(), [], "temporary folders left behind")
     }
 
     /// The seed inventory pins the release the lab serves, by its checksum.

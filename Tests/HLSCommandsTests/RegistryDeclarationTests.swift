@@ -48,6 +48,14 @@ final class RegistryDeclarationTests: XCTestCase {
         }
     }
 
+    /// Every verb that changes something, and every `cert` and `secret` verb, shows how in its
+    /// help: an example, which CommandExamplesTests runs.
+    func testEveryMutatingVerbAndEveryCertAndSecretVerbHasAnExample() {
+        for spec in Commands.registry().specs where spec.mutates || ["cert", "secret"].contains(spec.path.first) {
+            XCTAssertFalse(spec.examples.isEmpty, "'\(spec.name)' has no example in its help")
+        }
+    }
+
     func testTheChecksFindAClashAndADefaultOfTheWrongKind() {
         let spec = CommandSpec(
             ["t"], summary: "test",

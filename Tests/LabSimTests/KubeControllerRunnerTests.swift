@@ -108,41 +108,96 @@ final class KubeControllerRunnerTests: InProcessKubeTestCase {
         }
     }
 
+    static let deployments = KubeResourceName(group: "apps", version: "v1", plural: "deployments")
+
+    /// The Deployment `default/NAME` with one container, no status yet.
+    static func deployment(_ name: String) throws -> Document {
+        try JSONCodec.decode(
+            #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"\#(name)","namespace":"default"},"#
+                + #""spec":{"selector":{"matchLabels":{"app":"\#(name)"}},"template":{"metadata":{"labels":"#
+                + #"{"app":"\#(name)"}},"spec":{"containers":[{"name":"c","image":"counter:1"}]}}}}"#)
+    }
+
+    /// Creates `default/NAME` (`deployment`) with one available pod, as its controller reports it.
+    func availableDeployment(_ name: String) throws {
+        var deployment = try user.create(Self.deployments.path(namespace: "default"), Self.deployment(name))
+        deployment.set(["status"], .object([("replicas", .int(1)), ("availableReplicas", .int(1))]))
+        try user.replaceStatus(Self.deployments.path(namespace: "default", name: name), deployment)
+    }
+
+    /// How many requests the controllers made of `METHOD /path` so far.
+    func requests(_ request: String) -> Int { api.inProcessRequests.withLock { $0[request] ?? 0 } }
+
+    func testTheWorkloadGateKnowsAvailabilityFromTheWatchWithoutAGetPerReconcile() throws {
+        // Available before the runner starts: it learns so from the store, not from a change.
+        try availableDeployment("counter")
+        try configMap("before", data: [("a", "1")])
+        let installed = Installed()
+        let runner = KubeControllerRunner(api: api, controllers: [installed])
+        runner.start()
+        defer { runner.stop() }
+        try eventually("the object there before the start is reconciled") { installed.seen.withLock { $0 } == 1 }
+        for index in 1...5 { try configMap("c\(index)", data: [("a", "1")]) }
+        try eventually("each new object is reconciled") { installed.seen.withLock { $0 } == 6 }
+        XCTAssertEqual(
+            requests("GET " + Self.deployments.path(namespace: "default", name: "counter")), 0,
+            "the gate read the workload from the API")
+    }
+
+    static let pods = KubeResourceName(group: "", version: "v1", plural: "pods")
+    static let budgets = KubeResourceName(group: "policy", version: "v1", plural: "poddisruptionbudgets")
+
+    /// The status of budget `default/NAME`'s `expectedPods`, once the controller wrote one.
+    func expectedPods(_ name: String) throws -> Int? {
+        guard
+            case .int(let count) = try user.get(Self.budgets.path(namespace: "default", name: name))?
+                .at(["status", "expectedPods"])
+        else { return nil }
+        return count
+    }
+
+    func testAPodChangeQueuesOnlyTheDisruptionBudgetsThatSelectItBeforeOrAfter() throws {
+        for app in ["web", "db"] {
+            _ = try user.create(
+                Self.budgets.path(namespace: "default"),
+                try JSONCodec.decode(
+                    #"{"apiVersion":"policy/v1","kind":"PodDisruptionBudget","metadata":{"name":"\#(app)"},"#
+                        + #""spec":{"minAvailable":1,"selector":{"matchLabels":{"app":"\#(app)"}}}}"#))
+        }
+        let runner = KubeControllerRunner(api: api, controllers: [SimulatedDisruptionController()])
+        runner.start()
+        defer { runner.stop() }
+        try eventually("both budgets counted") { try self.expectedPods("web") == 0 && self.expectedPods("db") == 0 }
+        usleep(200_000)
+        let reads = { (name: String) in self.requests("GET " + Self.budgets.path(namespace: "default", name: name)) }
+        let db = reads("db")
+        let pod = Self.pods.path(namespace: "default", name: "web-1")
+        _ = try user.create(
+            Self.pods.path(namespace: "default"),
+            try JSONCodec.decode(
+                #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-1","labels":{"app":"web"}},"#
+                    + #""spec":{"containers":[{"name":"c","image":"web:1"}]}}"#))
+        try eventually("web counts its pod") { try self.expectedPods("web") == 1 }
+        usleep(200_000)
+        XCTAssertEqual(reads("db"), db, "a budget that does not select the pod was queued")
+
+        // Relabelled: the budget it left and the one it joined are both queued.
+        try user.mergePatch(pod, try JSONCodec.decode(#"{"metadata":{"labels":{"app":"db"}}}"#))
+        try eventually("web lost it, db has it") { try self.expectedPods("web") == 0 && self.expectedPods("db") == 1 }
+        // Gone: the budget that selected it is queued.
+        try user.delete(pod)
+        try eventually("db lost it") { try self.expectedPods("db") == 0 }
+    }
+
     func testAnInstalledControllerActsOnlyOnceItsWorkloadHasAnAvailablePod() throws {
         try configMap("waiting", data: [("a", "1")])
         let installed = Installed()
         let runner = KubeControllerRunner(api: api, controllers: [installed])
         runner.start()
         defer { runner.stop() }
-        let deployments = KubeResourceName(group: "apps", version: "v1", plural: "deployments")
+        let deployments = Self.deployments
         let path = deployments.path(namespace: "default", name: "counter")
-        var deployment = Document.object([
-            ("apiVersion", .string("apps/v1")), ("kind", .string("Deployment")),
-            ("metadata", .object([("name", .string("counter")), ("namespace", .string("default"))])),
-            (
-                "spec",
-                .object([
-                    ("selector", .object([("matchLabels", .object([("app", .string("counter"))]))])),
-                    (
-                        "template",
-                        .object([
-                            ("metadata", .object([("labels", .object([("app", .string("counter"))]))])),
-                            (
-                                "spec",
-                                .object([
-                                    (
-                                        "containers",
-                                        .array([
-                                            .object([("name", .string("c")), ("image", .string("counter:1"))])
-                                        ])
-                                    )
-                                ])
-                            ),
-                        ])
-                    ),
-                ])
-            ),
-        ])
+        var deployment = try Self.deployment("counter")
         deployment = try user.create(deployments.path(namespace: "default"), deployment)
         usleep(200_000)
         XCTAssertEqual(installed.seen.withLock { $0 }, 0, "reconciled before its pod was available")

@@ -27,6 +27,9 @@ extension CertCommands {
             allNamespacesFlag, KubeCommands.contextFlag,
         ],
         columns: ["target", "action", "detail", "status", "elapsed"],
+        examples: [
+            Example("cert renew web -n apps; cert wait web -n apps", "reissue it now and wait for it", needsLab: true)
+        ],
         implementation: .mutation(planRenewal))
 
     static let manuallyTriggered = "Certificate re-issuance manually triggered"

@@ -19,6 +19,7 @@ extension CertCommands {
             and Challenges. -o json|yaml prints the Certificate as the API returns it.
             """,
         positionals: [nameParameter], flags: [KubeCommands.namespaceFlag, KubeCommands.contextFlag],
+        examples: [Example("cert show web -n apps", "its conditions, issuer, dates and request", needsLab: true)],
         implementation: .query { inv in
             let client = try KubeCommands.client(inv)
             let certificate = try client.get(
@@ -39,6 +40,7 @@ extension CertCommands {
             """,
         positionals: [nameParameter], flags: [KubeCommands.namespaceFlag, KubeCommands.contextFlag],
         columns: ["kind", "name", "state", "message"],
+        examples: [Example("cert why web -n apps", "what holds its issuance up, step by step", needsLab: true)],
         implementation: .query { inv in
             let client = try KubeCommands.client(inv)
             let certificate = try client.get(

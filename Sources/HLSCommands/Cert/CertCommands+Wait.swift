@@ -19,6 +19,10 @@ extension CertCommands {
             KubeCommands.contextFlag,
         ],
         columns: ["target", "for", "waited"],
+        examples: [
+            Example(
+                "cert wait web -n apps --timeout 2m", "until it is Ready with no issuance under way", needsLab: true)
+        ],
         implementation: .query { inv in
             let client = try KubeCommands.client(inv)
             let name = inv.string("name")!
@@ -72,6 +76,7 @@ extension CertCommands {
             KubeCommands.contextFlag,
         ],
         columns: ["namespace", "deployments", "webhook", "ready"],
+        examples: [Example("cert ready --timeout 5m", "wait until cert-manager takes Issuers", needsLab: true)],
         implementation: .query { inv in
             let client = try KubeCommands.client(inv)
             let namespace = inv.string(defaulted: "cert-manager-namespace")

@@ -63,6 +63,10 @@ enum CertCommands {
             have the keys namespace, name, ready, issuer, not_after, days_left, renewal.
             """,
         flags: [KubeCommands.namespaceFlag, allNamespacesFlag, KubeCommands.contextFlag], columns: columns,
+        examples: [
+            Example("cert list -A", "every Certificate, in every namespace", needsLab: true),
+            Example(#"cert list -n apps | where ready != "True""#, "what is not issued in apps", needsLab: true),
+        ],
         implementation: .query { inv in
             let client = try KubeCommands.client(inv)
             let items = try client.list(
@@ -86,6 +90,9 @@ enum CertCommands {
             KubeCommands.namespaceFlag, allNamespacesFlag, KubeCommands.contextFlag,
         ],
         columns: columns,
+        examples: [
+            Example("cert expiring --within 90d -A", "what expires within 90 days, soonest first", needsLab: true)
+        ],
         implementation: .query { inv in
             let client = try KubeCommands.client(inv)
             let within = inv.duration(defaulted: "within")
@@ -105,6 +112,9 @@ enum CertCommands {
         ["cert", "issuers"], summary: "Issuers and ClusterIssuers: their type and Ready condition",
         flags: [KubeCommands.namespaceFlag, allNamespacesFlag, KubeCommands.contextFlag],
         columns: ["kind", "namespace", "name", "type", "ready", "reason", "message"],
+        examples: [
+            Example("cert issuers -A", "every ClusterIssuer and Issuer, and whether it is Ready", needsLab: true)
+        ],
         implementation: .query { inv in
             let client = try KubeCommands.client(inv)
             let cancellation = inv.context.cancellation

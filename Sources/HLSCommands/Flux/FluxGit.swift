@@ -24,17 +24,18 @@ final class FluxGit: Sendable {
     let folder: String
     private let environment: [String: String]
 
+    /// Makes the folder in `TMPDIR` (default /tmp) and writes the key and known_hosts into it.
+    /// `deinit` removes it, whatever ends the run (an error, Ctrl-C), also a failed write here:
+    /// every property is set before the first write, so a throwing init still runs `deinit`.
     init(privateKey: String?, knownHosts: String, environment: [String: String]) throws {
-        var template = Array("/tmp/hlsh-flux-git.XXXXXX".utf8CString)
+        var template = Array("\(environment["TMPDIR"] ?? "/tmp")/hlsh-flux-git.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw HLSError(.failed, "cannot make a temporary folder") }
-        folder = String(cString: made)
-        try PrivateFile.write(knownHosts + "\n", to: folder + "/known_hosts")
+        let folder = String(cString: made)
         let knownFiles = "GlobalKnownHostsFile=/etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2 \(folder)/known_hosts"
         var ssh = "ssh -o BatchMode=yes -o \(knownFiles.shellQuoted)"
         var home = folder
-        if let privateKey {
-            let keyFile = folder + "/identity"
-            try PrivateFile.write(privateKey, to: keyFile)
+        let keyFile = folder + "/identity"
+        if privateKey != nil {
             ssh += " -i \(keyFile.shellQuoted) -o IdentitiesOnly=yes"
         } else {
             home = environment["HOME"] ?? folder
@@ -53,7 +54,10 @@ final class FluxGit: Sendable {
             "GIT_COMMITTER_EMAIL": "hlsh@localhost",
         ]
         if privateKey == nil, let agent = environment["SSH_AUTH_SOCK"] { variables["SSH_AUTH_SOCK"] = agent }
+        self.folder = folder
         self.environment = variables
+        try PrivateFile.write(knownHosts + "\n", to: folder + "/known_hosts")
+        if let privateKey { try PrivateFile.write(privateKey, to: keyFile) }
     }
 
     deinit { try? FileManager.default.removeItem(atPath: folder) }

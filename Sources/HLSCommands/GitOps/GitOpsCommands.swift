@@ -37,7 +37,7 @@ enum GitOpsCommands {
             Flag("key-file", .path, "an age identity file whose recipient to use"),
         ],
         columns: ["target", "action", "detail", "status"],
-        examples: [],
+        examples: [Example("flux scaffold gitops", "the lab's GitOps tree in ./gitops", needsLab: true)],
         implementation: .mutation { inv in
             let lab = try LabState.require(inv)
             guard let domain = lab.domain else {

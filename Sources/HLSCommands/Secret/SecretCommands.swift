@@ -84,7 +84,9 @@ enum SecretCommands {
             Flag("to", .path, "write here instead of replacing the file"),
         ],
         columns: ["target", "action", "detail", "status"],
-        examples: [],
+        examples: [
+            Example("secret encrypt secrets/db.yaml", "encrypt it in place for the rule of .sops.yaml")
+        ],
         implementation: .mutation { inv in
             let file = inv.string("file")!
             let output = inv.string("to") ?? file
@@ -127,7 +129,10 @@ enum SecretCommands {
             Flag("to", .path, "write the plaintext here (mode 0600)"),
         ],
         columns: ["file", "output", "documents"],
-        examples: [],
+        examples: [
+            Example("secret decrypt secrets/db.yaml", "the plaintext, on standard output only"),
+            Example("secret decrypt secrets/db.yaml --to secrets/db.plain.yaml", "into a file of mode 0600"),
+        ],
         implementation: .query { inv in
             let file = inv.string("file")!
             let documents = try YAMLCodec.decodeAll(try readText(file), file: file)

@@ -28,6 +28,9 @@ final class KubeAPI: Sendable {
     let openStreams = Mutex<[ObjectIdentifier: KubeStream]>([:])
     /// Every request served, `METHOD /path?decoded=query`, oldest first.
     let requestLog = Mutex<[String]>([])
+    /// How many requests the simulated controllers made, by `METHOD /path` (no query): their
+    /// traffic, which the request log leaves out.
+    let inProcessRequests = Mutex<[String: Int]>([:])
 
     var config: KubeAPIConfig { configuration.withLock { $0 } }
 
@@ -71,6 +74,7 @@ final class KubeAPI: Sendable {
     /// as an HTTP request is, but without authentication, the faults armed for clients or a line
     /// in the request log. A watch cannot be served this way (controllers follow the store).
     func serveInProcess(_ request: KubeHTTPRequest) throws(KubeStatus) -> KubeHTTPResponse {
+        inProcessRequests.withLock { $0["\(request.method) \(request.path)", default: 0] += 1 }
         switch try route(request) {
         case .complete(let response): return response
         case .stream: throw KubeStatus.badRequest("a watch cannot be served in process")

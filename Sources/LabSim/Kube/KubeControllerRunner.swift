@@ -16,14 +16,52 @@ final class KubeControllerRunner: Sendable {
         var controller: Int
         var namespace: String?
         var name: String
+
+        /// The key of a stored `object` of controller `controller`.
+        init(_ controller: Int, _ object: Document) {
+            self.init(
+                controller: controller, namespace: object.text("metadata", "namespace"),
+                name: object.text("metadata", "name") ?? "")
+        }
+
+        init(controller: Int, namespace: String?, name: String) {
+            self.controller = controller
+            self.namespace = namespace
+            self.name = name
+        }
     }
+
+    /// An object of a resource controller `controller` follows selectively.
+    private struct Followed: Hashable {
+        var controller: Int
+        var storeKey: String
+        var namespace: String?
+        var name: String
+
+        init(_ controller: Int, _ resource: KubeResourceName, _ object: Document) {
+            self.controller = controller
+            storeKey = resource.storeKey
+            namespace = object.text("metadata", "namespace")
+            name = object.text("metadata", "name") ?? ""
+        }
+    }
+
+    /// A change to a selectively followed object: the object as it is now (or was last, when
+    /// deleted).
+    private typealias FollowedChange = (followed: Followed, object: Document, deleted: Bool)
 
     private struct Queue {
         /// Objects to reconcile, and from when on.
         var due: [Key: ContinuousClock.Instant] = [:]
         /// Controllers all of whose objects are to be queued (a followed resource changed).
         var everything: Set<Int> = []
-        /// Whether each installed controller's workload was last seen available.
+        /// Changes to selectively followed objects, oldest first, the worker to resolve (and
+        /// whether each was a deletion).
+        var changed: [FollowedChange] = []
+        /// The objects each selectively followed object concerned when last resolved.
+        var concerned: [Followed: Set<Key>] = [:]
+        /// Whether each installed controller's workload was last seen available (read at start,
+        /// then kept by the watch of it), which gates its reconciles.
         var available: [Int: Bool] = [:]
         var watchers: [Int] = []
         var started = false
@@ -51,16 +89,37 @@ final class KubeControllerRunner: Sendable {
             return !q.started && !q.stopping
         }
         guard first else { return }
-        let ids = api.store.transact { state -> [Int] in
+        // Watching, and reading each workload and selectively followed object as it is now, in one
+        // transaction: no change is missed.
+        let (ids, available, existing) = api.store.transact {
+            state -> ([Int], [Int: Bool], [FollowedChange]) in
             var ids: [Int] = []
             for watcher in controllers.indices.flatMap({ watchers(of: $0, types: state.types) }) {
                 state.watchers[state.nextWatcher] = watcher
                 ids.append(state.nextWatcher)
                 state.nextWatcher += 1
             }
-            return ids
+            var available: [Int: Bool] = [:]
+            var existing: [FollowedChange] = []
+            for (index, controller) in controllers.enumerated() {
+                for resource in controller.followsSelectively {
+                    for object in (state.objects[resource.storeKey] ?? [:]).values {
+                        existing.append((Followed(index, resource, object), object, false))
+                    }
+                }
+                guard let workload = controller.workload else { continue }
+                let object = state.objects[workload.resource.storeKey]?[
+                    KubeStoreState.key(namespace: workload.namespace, name: workload.name)]
+                available[index] = object.map { SimulatedWorkload.isAvailable($0, kind: workload.kind) } ?? false
+            }
+            return (ids, available, existing)
         }
-        queue.withLock { $0.watchers = ids }
+        queue.withLock { q in
+            q.watchers = ids
+            // What the watches already recorded is newer than the reads above.
+            q.available.merge(available) { watched, _ in watched }
+            q.changed = existing + q.changed
+        }
         queue.withLock { $0.everything = Set(controllers.indices) }
         Threads.detach(name: "sim-controllers") { [self] in run() }
     }
@@ -80,6 +139,13 @@ final class KubeControllerRunner: Sendable {
         }
         var watchers = [watch(controller.resource) { [self] _, object in enqueue(index, object) }]
         watchers += controller.follows.map { watch($0) { [self] _, _ in enqueueAll(index) } }
+        watchers += controller.followsSelectively.map { resource in
+            watch(resource) { [self] type, object in
+                let followed = Followed(index, resource, object)
+                queue.withLock { $0.changed.append((followed, object, type == "DELETED")) }
+                wake.signal()
+            }
+        }
         let resource = controller.resource
         let kind = types.type(group: resource.group, version: resource.version, plural: resource.plural)?.kind
         watchers += controller.owns.map {
@@ -121,12 +187,13 @@ final class KubeControllerRunner: Sendable {
     }
 
     /// Queues one object of controller `index` now. Called with the store locked: only records.
-    private func enqueue(_ index: Int, _ object: Document) {
-        enqueue(index, namespace: object.text("metadata", "namespace"), name: object.text("metadata", "name") ?? "")
-    }
+    private func enqueue(_ index: Int, _ object: Document) { enqueue(Key(index, object)) }
 
     private func enqueue(_ index: Int, namespace: String?, name: String) {
-        let key = Key(controller: index, namespace: namespace, name: name)
+        enqueue(Key(controller: index, namespace: namespace, name: name))
+    }
+
+    private func enqueue(_ key: Key) {
         queue.withLock { $0.due[key] = .now }
         wake.signal()
     }
@@ -141,23 +208,38 @@ final class KubeControllerRunner: Sendable {
     /// The keys of every object controller `index` reconciles, as the store holds them now.
     private func keys(of index: Int) -> [Key] {
         let storeKey = controllers[index].resource.storeKey
-        return api.store.transact { state in
-            (state.objects[storeKey] ?? [:]).values.map { object in
-                Key(
-                    controller: index, namespace: object.text("metadata", "namespace"),
-                    name: object.text("metadata", "name") ?? "")
-            }
+        return api.store.transact { state in (state.objects[storeKey] ?? [:]).values.map { Key(index, $0) } }
+    }
+
+    /// The objects a change to a selectively followed object queues: those it concerns now
+    /// (none once deleted) and those it concerned before.
+    private func keys(concernedBy change: FollowedChange) -> Set<Key> {
+        let index = change.followed.controller
+        let controller = controllers[index]
+        let now =
+            change.deleted
+            ? []
+            : Set(
+                api.store.transact { state in
+                    (state.objects[controller.resource.storeKey] ?? [:]).values.filter {
+                        controller.concerns(change.object, $0)
+                    }
+                }.map { Key(index, $0) })
+        let before = queue.withLock { q in
+            defer { q.concerned[change.followed] = change.deleted ? nil : now }
+            return q.concerned[change.followed] ?? []
         }
+        return now.union(before)
     }
 
     private func run() {
         queue.withLock { $0.thread = pthread_self() }
         while true {
-            let everything = queue.withLock { q in
-                defer { q.everything = [] }
-                return q.everything
+            let (everything, changed) = queue.withLock { q in
+                defer { (q.everything, q.changed) = ([], []) }
+                return (q.everything, q.changed)
             }
-            let listed = everything.flatMap(keys(of:))
+            let listed = everything.flatMap(keys(of:)) + changed.flatMap(keys(concernedBy:))
             let (ready, next) = queue.withLock { q -> ([Key], ContinuousClock.Instant?) in
                 guard !q.stopping else { return ([], nil) }
                 let now = ContinuousClock.now
@@ -183,12 +265,9 @@ final class KubeControllerRunner: Sendable {
         let controller = controllers[key.controller]
         let path = controller.resource.path(namespace: key.namespace, name: key.name)
         let client = KubeInProcessClient(api: api, manager: controller.name)
-        if let workload = controller.workload {
-            let at = workload.resource.path(namespace: workload.namespace, name: workload.name)
-            // Not installed, or its pod not yet available: its turning available queues it again.
-            guard let running = try? client.get(at), SimulatedWorkload.isAvailable(running, kind: workload.kind)
-            else { return }
-        }
+        // Not installed, or its pod not yet available (as the watch last saw it): its turning
+        // available queues the object again.
+        if controller.workload != nil, queue.withLock({ $0.available[key.controller] }) != true { return }
         guard let object = try? client.get(path) else { return }
         guard let again = controller.reconcile(object, client: client) else { return }
         queue.withLock { q in

@@ -60,6 +60,14 @@ protocol SimulatedController: Sendable {
     /// Other resources whose changes re-queue every object it reconciles (a Kustomization's
     /// source, say); none by default.
     var follows: [KubeResourceName] { get }
+    /// Other resources each of whose objects concerns only some of its objects (a pod, the
+    /// disruption budgets that select it): a change to one queues those `concerns` names, as
+    /// the object is now and as it was before the change (a pod relabelled away from a budget);
+    /// none by default.
+    var followsSelectively: [KubeResourceName] { get }
+    /// Whether `followed`, an object of a resource it follows selectively, concerns `object`,
+    /// one of those it reconciles; true by default.
+    func concerns(_ followed: Document, _ object: Document) -> Bool
     /// Other resources whose objects it controls (a ReplicaSet's pods): a change to one queues
     /// only the object its controller `ownerReference` names, as an informer's handler resolves
     /// the owner; none by default.
@@ -77,6 +85,8 @@ protocol SimulatedController: Sendable {
 
 extension SimulatedController {
     var follows: [KubeResourceName] { [] }
+    var followsSelectively: [KubeResourceName] { [] }
+    func concerns(_ followed: Document, _ object: Document) -> Bool { true }
     var owns: [KubeResourceName] { [] }
     var workload: SimulatedWorkload? { nil }
 }

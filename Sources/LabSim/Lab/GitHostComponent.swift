@@ -25,9 +25,20 @@ final class GitHostComponent: LabComponent {
     let host: SimulatedGitHost
     private let web = Mutex<SimulatedGitHubWeb?>(nil)
 
-    init(directory: String, options: SimulatedLab.GitOptions) {
+    /// The invoking user's home, whose `.ssh/*.pub` are the account keys when the options name none.
+    let home: String?
+    /// Whether it writes the lab's `DIR/ssh_config` (`HLSH_SSH_CONFIG`): in a lab without
+    /// simulated nodes, whose own `ssh_config` would include its entry.
+    let writesLabSSHConfig: Bool
+
+    init(
+        directory: String, options: SimulatedLab.GitOptions, writesLabSSHConfig: Bool = false,
+        home: String? = ProcessInfo.processInfo.environment["HOME"]
+    ) {
         self.directory = directory
         self.options = options
+        self.writesLabSSHConfig = writesLabSSHConfig
+        self.home = home
         host = SimulatedGitHost(directory: directory + "/git")
     }
 
@@ -40,7 +51,7 @@ final class GitHostComponent: LabComponent {
         try host.start()
         for repository in options.repositories { try host.createRepository(repository) }
         let owners = Set(options.repositories.map { String($0.prefix { $0 != "/" }) })
-        for key in options.accountKeys ?? Self.userPublicKeys() {
+        for key in options.accountKeys ?? Self.userPublicKeys(home: home) {
             for owner in owners.sorted() { try? host.addAccountKey(owner: owner, key: key) }
         }
         guard let port = host.port, let hostKey = host.hostPublicKey else {
@@ -59,10 +70,22 @@ final class GitHostComponent: LabComponent {
         }
         web.withLock { $0 = started }
         let mapping = SimulatedGitHubWeb.hostNames.map { "\($0):443:127.0.0.1:\(webPort)" }
-        return [
+        var environment = [
             SimulatedLab.connectToVariable: mapping.joined(separator: ","), "HLSH_SIM_CA_FILE": caPath,
             "GITHUB_TOKEN": token,
         ]
+        if writesLabSSHConfig { environment["HLSH_SSH_CONFIG"] = try writeLabSSHConfig() }
+        return environment
+    }
+
+    /// `DIR/ssh_config`: the lab's GitHub entry, then the user's own (`~/.ssh/config`, which
+    /// would otherwise apply alone); its path.
+    private func writeLabSSHConfig() throws(HLSError) -> String {
+        let path = directory + "/ssh_config"
+        try EnvironmentFile.writePrivate(
+            "# The simulated lab's GitHub, then your own configuration.\n"
+                + "Include \(directory)/ssh_config.d/*.conf\nInclude ~/.ssh/config\n", to: path)
+        return path
     }
 
     func stop() {
@@ -126,9 +149,9 @@ final class GitHostComponent: LabComponent {
         }
     }
 
-    /// The invoking user's SSH public keys (`~/.ssh/*.pub`), `TYPE BASE64` each.
-    static func userPublicKeys() -> [String] {
-        guard let home = ProcessInfo.processInfo.environment["HOME"] else { return [] }
+    /// The SSH public keys in `HOME/.ssh/*.pub`, `TYPE BASE64` each, by file name.
+    static func userPublicKeys(home: String?) -> [String] {
+        guard let home else { return [] }
         let dir = home + "/.ssh"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         return names.filter { $0.hasSuffix(".pub") }.sorted().compactMap { name in

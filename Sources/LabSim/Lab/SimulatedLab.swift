@@ -158,61 +158,89 @@ public final class SimulatedLab: Sendable {
         self.ownsDirectory = ownsDirectory
         let pve = PVESimulator(config: options.pve)
         self.pve = pve
-        var components: [any LabComponent] = [
-            PVEAPIComponent(
-                simulator: pve, port: options.pvePort,
-                tls: options.pveTLS ? .generate(directory: directory + "/pve") : .off)
-        ]
+        // Without simulated nodes (whose ssh_config includes it), the GitHub writes the lab's.
+        let git = options.git.map {
+            GitHostComponent(directory: directory, options: $0, writesLabSSHConfig: options.nodeImage == nil)
+        }
+        gitComponent = git
+        let kube = try options.kube.map { kube throws(HLSError) in
+            try Self.kubeComponents(kube, of: options, directory: directory, pve: pve, git: git)
+        }
+        self.kube = kube?.api
+        let nodes = options.nodeImage.map { Self.nodeComponents($0, directory: directory, pve: pve, kube: kube?.api) }
+        self.nodes = nodes?.nodes
+        let components: [any LabComponent] =
+            [
+                PVEAPIComponent(
+                    simulator: pve, port: options.pvePort,
+                    tls: options.pveTLS ? .generate(directory: directory + "/pve") : .off)
+            ] + (kube?.components ?? []) + (nodes?.components ?? []) + (git.map { [$0] } ?? [])
+        environment = try Self.start(components, directory: directory, removing: ownsDirectory)
+        running = Mutex(components)
+    }
+
+    /// The k3s server's API with the cluster's controllers (k3s's ServiceLB, Traefik,
+    /// cert-manager, Longhorn, Flux), and Traefik's entry points.
+    private static func kubeComponents(
+        _ kubeOptions: KubeAPISimulator.Options, of options: Options, directory: String, pve: PVESimulator,
+        git: GitHostComponent?
+    ) throws(HLSError) -> (api: KubeAPISimulator, components: [any LabComponent]) {
+        var kubeOptions = kubeOptions
+        kubeOptions.certificateDirectory = directory + "/kube"
         let serviceLB = SimulatedServiceLB(runs: {
             SimulatedServiceLB.runs(among: pve.guests) { SimulatedNodes.root(of: $0, in: directory) }
         })
-        let gitComponent = options.git.map { GitHostComponent(directory: directory, options: $0) }
-        self.gitComponent = gitComponent
         // source-controller reaches the lab's GitHub by its name, like any client.
         let gitHosts = options.gitHosts
         let flux = SimulatedFlux(
             storage: FluxStorage(directory: directory + "/flux"),
             gitHosts: {
                 var hosts = gitHosts()
-                if let port = gitComponent?.host.port { hosts[gitComponent?.host.hostName ?? "github.com"] = port }
+                if let git, let port = git.host.port { hosts[git.host.hostName] = port }
                 return hosts
             }, charts: SimulatedFlux.labCharts, faults: options.fluxFaults,
             requeueDependency: options.fluxRequeueDependency, decrypt: SimulatedFlux.sopsDecryption)
         let traefik = try SimulatedTraefik()
-        let kube = options.kube.map { options in
-            var options = options
-            options.certificateDirectory = directory + "/kube"
-            let certManager = SimulatedCertManager(webhookLag: .seconds(options.certManagerWebhookLag))
-            let longhorn = Longhorn.controllers(root: { SimulatedNodes.root(of: $0, in: directory) })
-            return KubeAPISimulator(
-                options: options,
-                controllers: [serviceLB, traefik.controller] + certManager.controllers + longhorn + flux.controllers,
-                webhooks: [certManager.webhook])
-        }
+        let certManager = SimulatedCertManager(webhookLag: .seconds(kubeOptions.certManagerWebhookLag))
+        let longhorn = Longhorn.controllers(root: { SimulatedNodes.root(of: $0, in: directory) })
+        let kube = KubeAPISimulator(
+            options: kubeOptions,
+            controllers: [serviceLB, traefik.controller] + certManager.controllers + longhorn + flux.controllers,
+            webhooks: [certManager.webhook])
+        return (
+            kube,
+            [
+                KubeAPIComponent(simulator: kube, kubeconfigPath: directory + "/kubeconfig"),
+                TraefikComponent(traefik: traefik, kube: kube),
+            ]
+        )
+    }
+
+    /// The simulated nodes that follow the PVE guests, and, with a Kubernetes API, their kubelets.
+    private static func nodeComponents(
+        _ image: SimulatedNodes.Image, directory: String, pve: PVESimulator, kube: KubeAPISimulator?
+    ) -> (nodes: SimulatedNodes, components: [any LabComponent]) {
+        // A node's k3s writes this kubeconfig as /etc/rancher/k3s/k3s.yaml when its server starts.
+        let nodes = SimulatedNodes(
+            directory: directory, image: image,
+            handing: { _ in
+                (try? kube?.kubeconfig(server: "https://127.0.0.1:6443")).map { [("k3s.yaml", $0)] } ?? []
+            },
+            guests: { pve.guests })
+        var components: [any LabComponent] = [SimulatedNodesComponent(nodes: nodes)]
         if let kube {
-            components.append(KubeAPIComponent(simulator: kube, kubeconfigPath: directory + "/kubeconfig"))
-            components.append(TraefikComponent(traefik: traefik, kube: kube))
+            components.append(
+                SimulatedKubeletsComponent(
+                    kubelets: SimulatedKubelets(api: kube, root: { nodes.root(of: $0) }, guests: { pve.guests })))
         }
-        self.kube = kube
-        if let image = options.nodeImage {
-            // A node's k3s writes this kubeconfig as /etc/rancher/k3s/k3s.yaml when its server starts.
-            let nodes = SimulatedNodes(
-                directory: directory, image: image,
-                handing: { _ in
-                    (try? kube?.kubeconfig(server: "https://127.0.0.1:6443")).map { [("k3s.yaml", $0)] } ?? []
-                },
-                guests: { pve.guests })
-            components.append(SimulatedNodesComponent(nodes: nodes))
-            if let kube {
-                components.append(
-                    SimulatedKubeletsComponent(
-                        kubelets: SimulatedKubelets(api: kube, root: { nodes.root(of: $0) }, guests: { pve.guests })))
-            }
-            self.nodes = nodes
-        } else {
-            nodes = nil
-        }
-        if let gitComponent { components.append(gitComponent) }
+        return (nodes, components)
+    }
+
+    /// Starts `components` in order and gathers their environment (with the user's kubeconfig
+    /// stand-in); when one fails, stops those started and, when `removing`, removes `directory`.
+    private static func start(
+        _ components: [any LabComponent], directory: String, removing: Bool
+    ) throws(HLSError) -> [String: String] {
         var environment = ["KUBECONFIG": Self.userKubeconfig(in: directory)]
         var started: [any LabComponent] = []
         do throws(HLSError) {
@@ -223,21 +251,11 @@ public final class SimulatedLab: Sendable {
                         name == Self.connectToVariable ? Self.mergeConnectTo(environment[name], value) : value
                 }
             }
-            // Without simulated nodes, the lab's SSH configuration is its GitHub entry and then the
-            // user's own (`~/.ssh/config`, which would otherwise apply alone).
-            if gitComponent != nil, environment["HLSH_SSH_CONFIG"] == nil {
-                let path = directory + "/ssh_config"
-                try EnvironmentFile.writePrivate(
-                    "# The simulated lab's GitHub, then your own configuration.\n"
-                        + "Include \(directory)/ssh_config.d/*.conf\nInclude ~/.ssh/config\n", to: path)
-                environment["HLSH_SSH_CONFIG"] = path
-            }
         } catch {
-            Self.stop(started, removing: ownsDirectory ? directory : nil)
+            Self.stop(started, removing: removing ? directory : nil)
             throw error
         }
-        self.environment = environment
-        running = Mutex(components)
+        return environment
     }
 
     /// Both lists of `CONNECT_TO` entries, those for a named host first (curl takes the first

@@ -3,11 +3,18 @@ import HLSCore
 /// kube-controller-manager's `disruption-controller`: each PodDisruptionBudget's status as the
 /// eviction subresource counts it (`KubeDisruptionBudget`) — currentHealthy, desiredHealthy,
 /// disruptionsAllowed, expectedPods, observedGeneration and the `DisruptionAllowed` condition
-/// (SufficientPods / InsufficientPods). It follows the pods.
+/// (SufficientPods / InsufficientPods). A pod's change queues the budgets of its namespace
+/// whose selector matches its labels (`getPdbForPod`), not every budget.
 struct SimulatedDisruptionController: SimulatedController {
     let name = "disruption-controller"
     let resource = KubeResourceName.podDisruptionBudgets
-    let follows = [KubeResourceName.pods]
+    let followsSelectively = [KubeResourceName.pods]
+
+    func concerns(_ pod: Document, _ budget: Document) -> Bool {
+        pod.text("metadata", "namespace") == budget.text("metadata", "namespace")
+            && KubeLabelSelector(object: budget.at(["spec", "selector"]) ?? .object([]))
+                .matches((pod.at(["metadata", "labels"]) ?? .object([])).stringMap)
+    }
 
     func reconcile(_ budget: Document, client: KubeInProcessClient) -> Duration? {
         guard budget.at(["metadata", "deletionTimestamp"]) == nil else { return nil }
