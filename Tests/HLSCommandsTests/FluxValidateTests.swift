@@ -326,11 +326,11 @@ final class FluxValidateTests: XCTestCase {
                 Row.error(
                     "secrets/edited.yaml", value, "sops",
                     "stringData.extra of Secret apps/token is in plaintext (not an ENC[…] value): decrypt the file, "
-                        + "then encrypt it again with `secret encrypt secrets/edited.yaml`"),
+                        + "then encrypt it again with `secret encrypt \(dir.file("secrets/edited.yaml"))`"),
                 Row.error(
                     "secrets/plain.yaml", plain, "sops",
                     "Secret apps/token is not encrypted (no sops metadata) though .sops.yaml's rule covers it: "
-                        + "encrypt it with `secret encrypt secrets/plain.yaml`"),
+                        + "encrypt it with `secret encrypt \(dir.file("secrets/plain.yaml"))`"),
             ])
     }
 }

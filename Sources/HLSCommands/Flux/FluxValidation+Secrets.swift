@@ -24,7 +24,7 @@ extension FluxValidation {
                     add(
                         .error, "sops", at: object.at,
                         "\(secret) is not encrypted (no sops metadata) though .sops.yaml's rule covers it: "
-                            + "encrypt it with `secret encrypt \(relative(file))`")
+                            + "encrypt it with `secret encrypt \(typed(file))`")
                     continue
                 }
                 let plaintext: [[String]]
@@ -38,7 +38,7 @@ extension FluxValidation {
                     add(
                         .error, "sops", at: object.location(keys.map(Step.key)),
                         "\(keys.joined(separator: ".")) of \(secret) is in plaintext (not an ENC[…] value): decrypt "
-                            + "the file, then encrypt it again with `secret encrypt \(relative(file))`")
+                            + "the file, then encrypt it again with `secret encrypt \(typed(file))`")
                 }
             }
         }

@@ -46,6 +46,8 @@ struct FluxValidation {
 
     /// The root folder, normalized, without a trailing slash.
     let root: String
+    /// The root as the user gave it, for paths they can type (`gitops/kubernetes/…`).
+    var given = "."
     private(set) var problems: Set<Problem> = []
     /// Every YAML file under the root that parsed, by normalized path, with its documents.
     private(set) var files: [String: [Manifest]] = [:]
@@ -71,6 +73,7 @@ struct FluxValidation {
             throw HLSError(.usage, "no such folder: \(root)", hint: "give the checkout of the GitOps repository")
         }
         var validation = FluxValidation(root: folder)
+        validation.given = root
         for file in try yamlFiles(under: folder) { validation.read(file) }
         let objects = validation.buildAll()
         validation.checkReferences(objects)
@@ -132,7 +135,7 @@ struct FluxValidation {
     mutating func add(_ level: Problem.Level, _ check: String, at location: SourceLocation, _ message: String) {
         let problem = Problem(
             file: relative(location.file), line: location.line, column: location.column, level: level,
-            check: check, message: relativePaths(in: message))
+            check: check, message: message)
         guard
             !problems.contains(where: {
                 ($0.file, $0.line, $0.column, $0.message) == (
@@ -149,12 +152,18 @@ struct FluxValidation {
     ) {
         var location = fallback
         if case .source(let place)? = error.place { location = place }
-        add(level, check, at: location, error.message + (error.cause.map { ": \($0)" } ?? ""))
+        add(level, check, at: location, relativePaths(in: error.message + (error.cause.map { ": \($0)" } ?? "")))
     }
 
     func relative(_ path: String) -> String {
         let clean = FilePaths.normalized(path)
         return clean.hasPrefix(root + "/") ? String(clean.dropFirst(root.count + 1)) : clean
+    }
+
+    /// `path` as the user can type it: under the folder they gave.
+    func typed(_ path: String) -> String {
+        let base = FilePaths.normalized(given)
+        return base == "." ? relative(path) : base + "/" + relative(path)
     }
 
     func relativePaths(in message: String) -> String {
