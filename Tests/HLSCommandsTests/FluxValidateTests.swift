@@ -333,4 +333,30 @@ final class FluxValidateTests: XCTestCase {
                         + "encrypt it with `secret encrypt \(dir.file("secrets/plain.yaml"))`"),
             ])
     }
+
+    func testAKustomizationThatAppliesAnEncryptedSecretMustDecryptIt() throws {
+        let dir = try TemporaryDirectory("validate-decryption")
+        let identity = AgeIdentity.generate()
+        let encrypted = try SOPSFile.encrypt(
+            YAMLCodec.decodeAll(
+                "apiVersion: v1\nkind: Secret\nmetadata: {name: t, namespace: apps}\ndata: {t: dA==}\n"),
+            to: [identity.recipient], selection: .kubernetesSecret, lastModified: "2026-01-01T00:00:00Z")
+        try write(dir, "apps/token.sops.yaml", YAMLCodec.encode(encrypted[0]))
+        let spec = try write(
+            dir, "clusters/lab/apps.yaml",
+            Self.fluxKustomization("apps", path: "./apps").replacingOccurrences(of: "spec:\n  ", with: "spec:\n  ‸"))
+        try assertErrors(
+            dir.path,
+            [
+                Row.error(
+                    "clusters/lab/apps.yaml", spec, "sops",
+                    "Kustomization flux-system/apps applies the SOPS-encrypted apps/token.sops.yaml but has no "
+                        + "spec.decryption (provider: sops, secretRef: sops-age)")
+            ])
+        let decrypting =
+            Self.fluxKustomization("apps", path: "./apps")
+            + "  decryption:\n    provider: sops\n    secretRef:\n      name: sops-age\n"
+        try write(dir, "clusters/lab/apps.yaml", decrypting)
+        XCTAssertEqual(try validate(dir.path).status, 0)
+    }
 }

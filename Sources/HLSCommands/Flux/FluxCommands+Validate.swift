@@ -15,8 +15,9 @@ extension FluxCommands {
             helm-controller resolves it) and dependsOn must name an object of the tree, without dependsOn \
             cycles. The GitRepository flux-system is taken as given when gotk-sync.yaml is not there yet \
             (`flux bootstrap` writes it), in a note. Every Secret in a file a .sops.yaml creation rule covers \
-            must be SOPS-encrypted. One row per problem, at the file, line and column to mend; the summary goes \
-            to standard error. Any error fails the verb (exit 1); warnings and notes do not.
+            must be SOPS-encrypted, and a Kustomization that applies one must decrypt it (spec.decryption). \
+            One row per problem, at the file, line and column to mend; the summary goes to standard error. \
+            Any error fails the verb (exit 1); warnings and notes do not.
             """,
         positionals: [
             Parameter("dir", .path, "the checkout of the GitOps repository", default: .string("."))

@@ -1,5 +1,6 @@
 import HLSCore
 import HLSFormats
+import Secrets
 
 extension FluxValidation {
     /// One object as Flux would apply it (kustomize's `namespace` and the Kustomization's
@@ -107,6 +108,16 @@ extension FluxValidation {
         } catch {
             report(error, check: "build", fallback: at, level: KustomizeBuild.isUnsupported(error) ? .warning : .error)
             return []
+        }
+        if kustomization.document.string("spec", "decryption", "provider") != "sops" {
+            // kustomize-controller decrypts only with spec.decryption; without it the ciphertext
+            // and its `sops` block would be applied as they are.
+            for item in built where SOPSFile.isEncrypted(item.document) {
+                add(
+                    .error, "sops", at: kustomization.location(["spec", "decryption"]),
+                    "Kustomization \(kustomization.namespace)/\(kustomization.name) applies the SOPS-encrypted "
+                        + "\(relative(item.at.file)) but has no spec.decryption (provider: sops, secretRef: sops-age)")
+            }
         }
         let target = kustomization.document.string("spec", "targetNamespace")
         return built.map { item in

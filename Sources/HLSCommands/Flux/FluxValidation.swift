@@ -13,7 +13,8 @@ import HLSLanguage
 /// every Flux Kustomization's path, and every folder with a kustomization, builds with hlsh's
 /// build (`KustomizeBuild`, the one `flux diff` uses); the Flux objects' `dependsOn` and
 /// source references resolve among the objects as Flux would apply them, without cycles; every
-/// Secret a `.sops.yaml` creation rule covers is encrypted. Each problem is placed at the file,
+/// Secret a `.sops.yaml` creation rule covers is encrypted, and decrypted by the Kustomization
+/// that applies it. Each problem is placed at the file,
 /// line and column to mend.
 struct FluxValidation {
     /// One finding. Errors fail the validation; warnings and notes do not.
