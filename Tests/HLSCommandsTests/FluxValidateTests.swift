@@ -146,6 +146,13 @@ final class FluxValidateTests: XCTestCase {
 
     // MARK: YAML and manifests
 
+    func testDIRIsAPathDefaultingToTheCurrentFolder() throws {
+        let spec = try XCTUnwrap(Commands.registry().spec("flux validate"))
+        let dir = try XCTUnwrap(spec.positionals.first)
+        guard case .path = dir.kind else { return XCTFail("DIR completes as \(dir.kind)") }
+        XCTAssertEqual(dir.defaultValue, .string("."))
+    }
+
     func testAYAMLErrorAndAManifestWithoutKindArePlaced() throws {
         let dir = try TemporaryDirectory("validate-yaml")
         let yaml = try write(
@@ -288,6 +295,24 @@ final class FluxValidateTests: XCTestCase {
                     "clusters/lab/a.yaml", closing, "dependency",
                     "the dependsOn of Kustomizations form a cycle: a -> b -> c -> a")
             ])
+    }
+
+    func testTheDependencyOrderSortsOrNamesTheCycleOnce() throws {
+        func object(_ name: String, _ dependsOn: String...) throws -> FluxObject {
+            let entries = dependsOn.map { "{name: \($0)}" }.joined(separator: ", ")
+            return FluxObject(
+                kind: .kustomization,
+                object: try YAMLCodec.decode(
+                    "metadata: {name: \(name), namespace: ns}\nspec: {dependsOn: [\(entries)]}"))
+        }
+        let chain = [try object("apps", "configs"), try object("configs", "controllers"), try object("controllers")]
+        XCTAssertEqual(try FluxDependencyOrder.sorted(chain).map(\.name), ["controllers", "configs", "apps"])
+        XCTAssertNil(FluxDependencyOrder.cycle(chain))
+        let loop = [try object("a", "b"), try object("b", "a"), try object("c", "a")]
+        XCTAssertEqual(FluxDependencyOrder.cycle(loop).map(FluxDependencyOrder.describe), "a -> b -> a")
+        XCTAssertThrowsError(try FluxDependencyOrder.sorted(loop)) { error in
+            XCTAssertTrue("\(error)".contains("form a cycle: a -> b -> a"), "\(error)")
+        }
     }
 
     // MARK: SOPS
