@@ -177,6 +177,22 @@ final class FluxValidateTests: XCTestCase {
         XCTAssertTrue(result.err.contains("flux validate: 2 errors, 0 warnings in 2 files"), result.err)
     }
 
+    func testAFileAKustomizationLeavesOutIsNoManifestOneItListsIs() throws {
+        let dir = try TemporaryDirectory("validate-values")
+        try write(
+            dir, "monitoring/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [release.yaml]\n")
+        let listed = try write(dir, "monitoring/release.yaml", "‸apiVersion: v1\nmetadata: {name: x}\n")
+        try write(dir, "monitoring/values.yaml", "grafana:\n  enabled: true\n")
+        try assertErrors(
+            dir.path,
+            [
+                Row.error(
+                    "monitoring/release.yaml", listed, "manifest",
+                    "a manifest needs apiVersion and kind: this document has no kind")
+            ])
+    }
+
     // MARK: Builds
 
     func testAPathThatIsNotThereAndAMissingResourceAreBuildErrorsAsKubectlSaysToo() throws {

@@ -64,7 +64,7 @@ final class FluxValidateGoldenTests: XCTestCase {
                     "resources:\n  - loki.yaml\n  - token.yaml\n  - gone.yaml\n",
                 "gitops/kubernetes/apps/loki.yaml": release,
                 "gitops/kubernetes/apps/token.yaml": secret,
-                "gitops/kubernetes/apps/notes.yaml": "title: not a manifest\n",
+                "gitops/kubernetes/clusters/homelab/notes.yaml": "title: not a manifest\n",
                 "gitops/kubernetes/apps/broken.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x: y\n",
             ])
     }

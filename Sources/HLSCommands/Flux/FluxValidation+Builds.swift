@@ -63,11 +63,12 @@ extension FluxValidation {
                 objects.append(object)
             }
         }
+        builtFiles.formUnion(reached)
         for file in files.keys.sorted() where KustomizeBuild.fileNames.contains(FilePaths.lastComponent(of: file)) {
             let folder = FilePaths.directory(of: file)
             builds += 1
             do throws(HLSError) {
-                _ = try KustomizeBuild.build(folder)
+                builtFiles.formUnion(try KustomizeBuild.build(folder).map { FilePaths.normalized($0.at.file) })
             } catch {
                 report(
                     error, check: "build", fallback: SourceLocation(file: file, line: 1, column: 1),

@@ -55,6 +55,8 @@ struct FluxValidation {
     /// How many YAML files were read, and how many folders were built.
     private(set) var fileCount = 0
     var builds = 0
+    /// The files (normalized) some build read.
+    var builtFiles = Set<String>()
 
     /// The problems in file, line and column order.
     var sortedProblems: [Problem] {
@@ -77,6 +79,7 @@ struct FluxValidation {
         validation.given = root
         for file in try yamlFiles(under: folder) { validation.read(file) }
         let objects = validation.buildAll()
+        validation.checkManifests()
         validation.checkReferences(objects)
         validation.checkSecrets()
         return validation
@@ -102,8 +105,7 @@ struct FluxValidation {
 
     // MARK: Files
 
-    /// Reads one file: its YAML, then each document's apiVersion and kind (a kustomization
-    /// file is kustomize's, not a manifest).
+    /// Reads one file and its YAML.
     mutating func read(_ file: String) {
         fileCount += 1
         let manifests: [Manifest]
@@ -118,13 +120,25 @@ struct FluxValidation {
             return
         }
         files[file] = manifests
-        guard !KustomizeBuild.fileNames.contains(FilePaths.lastComponent(of: file)) else { return }
-        for manifest in manifests where manifest.document != .null {
-            let missing = ["apiVersion", "kind"].filter { manifest.document.string($0)?.isEmpty ?? true }
-            guard !missing.isEmpty else { continue }
-            add(
-                .error, "manifest", at: manifest.located.location,
-                "a manifest needs apiVersion and kind: this document has no \(missing.joined(separator: " and no "))")
+    }
+
+    /// Each manifest has apiVersion and kind. A manifest is a document of a file a build read,
+    /// or of a file in a folder without a kustomization (Flux applies every file there); a
+    /// file a kustomization leaves out (a chart's `values.yaml`) is not one, nor is the
+    /// kustomization file itself.
+    mutating func checkManifests() {
+        for file in files.keys.sorted() where !KustomizeBuild.fileNames.contains(FilePaths.lastComponent(of: file)) {
+            let folder = FilePaths.directory(of: file)
+            let kustomized = KustomizeBuild.fileNames.contains { FilePaths.kind(of: folder + "/" + $0) != nil }
+            guard builtFiles.contains(file) || !kustomized else { continue }
+            for manifest in files[file] ?? [] where manifest.document != .null {
+                let missing = ["apiVersion", "kind"].filter { manifest.document.string($0)?.isEmpty ?? true }
+                guard !missing.isEmpty else { continue }
+                add(
+                    .error, "manifest", at: manifest.located.location,
+                    "a manifest needs apiVersion and kind: this document has no \(missing.joined(separator: " and no "))"
+                )
+            }
         }
     }
 
