@@ -14,6 +14,7 @@ extension FluxValidation {
         var kind: String { document.string("kind") ?? "" }
         var name: String { document.string("metadata", "name") ?? "" }
         var namespace: String { document.string("metadata", "namespace") ?? "" }
+        var ref: FluxRef { FluxRef(namespace: namespace, name: name) }
 
         /// Whether it is a Flux object of `kind` (by its API group, not just its kind: kustomize's
         /// own `Kustomization` is another thing).
@@ -91,7 +92,7 @@ extension FluxValidation {
         else {
             add(
                 .note, "build", at: kustomization.location(["spec", "sourceRef"]),
-                "Kustomization \(kustomization.namespace)/\(kustomization.name) builds from \(sourceKind) "
+                "Kustomization \(kustomization.ref) builds from \(sourceKind) "
                     + "\(sourceNamespace)/\(sourceName), not this repository: its path is not checked")
             return []
         }
@@ -116,7 +117,7 @@ extension FluxValidation {
             for item in built where SOPSFile.isEncrypted(item.document) {
                 add(
                     .error, "sops", at: kustomization.location(["spec", "decryption"]),
-                    "Kustomization \(kustomization.namespace)/\(kustomization.name) applies the SOPS-encrypted "
+                    "Kustomization \(kustomization.ref) applies the SOPS-encrypted "
                         + "\(relative(item.at.file)) but has no spec.decryption (provider: sops, secretRef: sops-age)")
             }
         }

@@ -9,8 +9,7 @@ extension FluxValidation {
         var index: [FluxKind: [FluxRef: Object]] = [:]
         for object in objects {
             guard let kind = FluxKind.allCases.first(where: object.isFlux) else { continue }
-            let ref = FluxRef(namespace: object.namespace, name: object.name)
-            if index[kind]?[ref] == nil { index[kind, default: [:]][ref] = object }
+            if index[kind]?[object.ref] == nil { index[kind, default: [:]][object.ref] = object }
         }
         for object in objects {
             if object.isFlux(.kustomization) {
@@ -43,8 +42,8 @@ extension FluxValidation {
             guard index[kind]?[ref] == nil else { continue }
             add(
                 .error, "reference", at: object.location(["spec", "dependsOn", .index(position), "name"]),
-                "\(object.kind) \(FluxRef(namespace: object.namespace, name: object.name)) dependsOn \(kind.kind) "
-                    + "\(ref), which is not in the tree" + elsewhere(ref, kind: kind, index: index))
+                "\(object.kind) \(object.ref) dependsOn \(kind.kind) \(ref), which is not in the tree"
+                    + elsewhere(ref, kind: kind, index: index))
         }
     }
 
@@ -54,10 +53,10 @@ extension FluxValidation {
     mutating func checkSource(
         of object: Object, at path: [Step], allowed: [FluxKind], index: [FluxKind: [FluxRef: Object]]
     ) {
-        let field = path.compactMap { if case .key(let key) = $0 { key } else { nil } }.joined(separator: ".")
-        let owner = "\(object.kind) \(FluxRef(namespace: object.namespace, name: object.name))"
-        guard let reference = object.document.at(path.compactMap { if case .key(let key) = $0 { key } else { nil } })
-        else {
+        let keys = path.compactMap { if case .key(let key) = $0 { key } else { nil } }
+        let field = keys.joined(separator: ".")
+        let owner = "\(object.kind) \(object.ref)"
+        guard let reference = object.document.at(keys) else {
             add(.error, "reference", at: object.location(path), "\(owner) has no \(field)")
             return
         }
@@ -97,14 +96,14 @@ extension FluxValidation {
     mutating func checkCycles(_ objects: [Object], kind: FluxKind) {
         var remaining = objects.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
         while let cycle = FluxDependencyOrder.cycle(remaining.map { FluxObject(kind: kind, object: $0.document) }) {
-            guard let first = remaining.first(where: { FluxRef(namespace: $0.namespace, name: $0.name) == cycle[0] })
+            guard let first = remaining.first(where: { $0.ref == cycle[0] })
             else { return }
             let entries = FluxObject(kind: kind, object: first.document).dependsOn
             let position = entries.firstIndex(of: cycle[1]) ?? 0
             add(
                 .error, "dependency", at: first.location(["spec", "dependsOn", .index(position), "name"]),
                 "the dependsOn of \(kind.kind)s form a cycle: \(FluxDependencyOrder.describe(cycle))")
-            remaining.removeAll { cycle.contains(FluxRef(namespace: $0.namespace, name: $0.name)) }
+            remaining.removeAll { cycle.contains($0.ref) }
         }
     }
 }

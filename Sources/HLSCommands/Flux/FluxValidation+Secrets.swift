@@ -19,7 +19,7 @@ extension FluxValidation {
                 let object = Object(
                     document: manifest.document, at: manifest.located.location, located: manifest.located)
                 guard object.kind == "Secret", object.apiVersion == "v1" else { continue }
-                let secret = "Secret \(FluxRef(namespace: object.namespace, name: object.name))"
+                let secret = "Secret \(object.ref)"
                 guard SOPSFile.isEncrypted(object.document) else {
                     add(
                         .error, "sops", at: object.at,
