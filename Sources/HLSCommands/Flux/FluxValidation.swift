@@ -14,8 +14,7 @@ import HLSLanguage
 /// build (`KustomizeBuild`, the one `flux diff` uses); the Flux objects' `dependsOn` and
 /// source references resolve among the objects as Flux would apply them, without cycles; every
 /// Secret a `.sops.yaml` creation rule covers is encrypted, and decrypted by the Kustomization
-/// that applies it. Each problem is placed at the file,
-/// line and column to mend.
+/// that applies it. Each problem is placed at the file, line and column to mend (docs/adr/0033).
 struct FluxValidation {
     /// One finding. Errors fail the validation; warnings and notes do not.
     struct Problem: Hashable {
