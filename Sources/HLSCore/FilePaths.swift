@@ -23,6 +23,22 @@ public enum FilePaths {
         return String(trimmed[trimmed.index(after: slash)...])
     }
 
+    /// `path` with `.` and `name/..` components and doubled slashes taken out, as
+    /// `filepath.Clean` does: `a/./b/../c` → `a/c`, `/a/../..` → `/`, `../a` stays.
+    public static func normalized(_ path: String) -> String {
+        let absolute = path.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") where part != "." {
+            if part == "..", let last = parts.last, last != ".." {
+                parts.removeLast()
+            } else if part != ".." || !absolute {
+                parts.append(part)
+            }
+        }
+        let joined = parts.joined(separator: "/")
+        return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+
     public enum Kind: Sendable { case file, directory, other }
 
     /// What `path` names, following symbolic links; nil when nothing is there (or it cannot be

@@ -23,6 +23,29 @@ public indirect enum LocatedYAML: Sendable {
         return located(root, file: file)
     }
 
+    /// Every document of a multi-document stream (none for an empty text).
+    public static func parseAll(_ text: String, file: String) throws(HLSError) -> [LocatedYAML] {
+        try YAMLReader.documents(text, file: file).map { located($0, file: file) }
+    }
+
+    /// A mapping's value under `key`; nil for a missing key or a node that is no mapping.
+    public subscript(key: String) -> LocatedYAML? {
+        guard case .mapping(let pairs, _) = self else { return nil }
+        return pairs.first { $0.key == key }?.value
+    }
+
+    /// Where a mapping's key `key` was written; nil for a missing key or a node that is no mapping.
+    public func keyLocation(_ key: String) -> SourceLocation? {
+        guard case .mapping(let pairs, _) = self else { return nil }
+        return pairs.first { $0.key == key }?.keyAt
+    }
+
+    /// A sequence's items; empty for a node that is no sequence.
+    public var items: [LocatedYAML] {
+        if case .sequence(let items, _) = self { return items }
+        return []
+    }
+
     static func located(_ node: YAMLNode, file: String) -> LocatedYAML {
         let at = node.mark.location(in: file)
         switch node {

@@ -19,20 +19,38 @@ public enum SOPSConfig {
     /// The rule for `file` from the nearest `.sops.yaml` in its directory or above; the default
     /// rule (no recipients, `_unencrypted` suffix) when there is none.
     public static func rule(for file: String) throws(HLSError) -> Rule {
+        guard let (text, config, relative) = config(for: file) else { return Rule() }
+        guard let rule = try rule(in: text, config: config, for: relative) else {
+            throw HLSError(
+                .usage, "error loading config: no matching creation rules found", hint: "in \(config), for \(relative)")
+        }
+        return rule
+    }
+
+    /// The creation rule whose path_regex matches `file` in the nearest `.sops.yaml`; nil when
+    /// there is no `.sops.yaml` or none of its rules matches (a file sops would not encrypt).
+    public static func matchingRule(for file: String) throws(HLSError) -> Rule? {
+        guard let (text, config, relative) = config(for: file) else { return nil }
+        return try rule(in: text, config: config, for: relative)
+    }
+
+    /// The nearest `.sops.yaml` in the directory of `file` or above: its text, its path, and
+    /// `file` relative to its directory.
+    static func config(for file: String) -> (text: String, config: String, relative: String)? {
         let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
         var directory = FilePaths.directory(of: absolute)
         while true {
             let candidate = directory + "/.sops.yaml"
             if let data = FileManager.default.contents(atPath: candidate) {
-                let relative = String(absolute.dropFirst(directory.count + 1))
-                return try rule(in: String(decoding: data, as: UTF8.self), config: candidate, for: relative)
+                let relative = String(absolute.dropFirst(directory == "/" ? 1 : directory.count + 1))
+                return (String(decoding: data, as: UTF8.self), candidate, relative)
             }
-            guard directory != "/" && !directory.isEmpty else { return Rule() }
+            guard directory != "/" && !directory.isEmpty else { return nil }
             directory = FilePaths.directory(of: directory)
         }
     }
 
-    static func rule(in text: String, config: String, for path: String) throws(HLSError) -> Rule {
+    static func rule(in text: String, config: String, for path: String) throws(HLSError) -> Rule? {
         let document = try YAMLCodec.decode(text, file: config)
         guard case .array(let rules) = document["creation_rules"] ?? .null else {
             throw HLSError(.usage, "\(config): no creation_rules", hint: "see the creation_rules of sops's .sops.yaml")
@@ -59,8 +77,7 @@ public enum SOPSConfig {
             rule.selection = selections.first ?? .default
             return rule
         }
-        throw HLSError(
-            .usage, "error loading config: no matching creation rules found", hint: "in \(config), for \(path)")
+        return nil
     }
 }
 

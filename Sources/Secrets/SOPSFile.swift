@@ -64,6 +64,26 @@ public enum SOPSFile {
         return false
     }
 
+    /// The values of `document` that `selection` says are encrypted but are not `ENC[…]`
+    /// values, by their mapping keys from the root (the `sops` block left out): what a plaintext
+    /// file, or one edited by hand after it was encrypted, gives away.
+    public static func plaintextValues(_ document: Document, selection: Selection) throws(HLSError) -> [[String]] {
+        var found: [[String]] = []
+        let body: Document
+        if case .object(let pairs) = document {
+            body = .object(pairs.filter { $0.key != "sops" })
+        } else {
+            body = document
+        }
+        _ = try transform(body, keys: []) { (leaf: Document, keys: [String]) throws(HLSError) -> Document in
+            guard render(leaf) != nil, try selection.encrypts(keys) else { return leaf }
+            if case .string(let text) = leaf, (try? EncryptedValue(text)) != nil { return leaf }
+            found.append(keys)
+            return leaf
+        }
+        return found
+    }
+
     // MARK: Encrypt
 
     /// `documents` (one YAML stream) with the selected values encrypted and a `sops` block each.

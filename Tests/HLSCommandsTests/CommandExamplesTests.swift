@@ -69,14 +69,15 @@ final class CommandExamplesTests: XCTestCase {
         case cluster
         /// … and Traefik serves `app.home.example.com` with a certificate from `ca.pem`.
         case ingress
-        /// … and Flux is bootstrapped from the lab's GitHub, its repository exported to `~/gitops`.
+        /// … and Flux is bootstrapped from the lab's GitHub, its repository exported to `~/gitops`
+        /// (which `flux validate` checks and `flux scaffold` writes into).
         case flux
 
         static func of(_ spec: CommandSpec) -> Stage {
             switch spec.path.first {
             case "kube", "volume", "cert": .cluster
             case "probe": .ingress
-            case "flux" where spec.name != "flux scaffold": .flux
+            case "flux": .flux
             // node's cluster verbs (they take --context) need the cluster; kubeconfig only k3s.
             case "node":
                 spec.flags.contains { $0.name == "context" } ? .cluster : spec.name == "node kubeconfig" ? .k3s : .ssh
@@ -119,7 +120,8 @@ final class CommandExamplesTests: XCTestCase {
                 of: "flux scaffold gitops", with: #"flux scaffold "\#(lab.home.file("gitops"))""#)
         }
         if stage == .flux {
-            code = code.replacingOccurrences(of: "--path gitops/", with: "--path \(lab.home.path)/gitops/")
+            // The checkout of the GitOps repository the stage exported (the folder `flux scaffold` writes).
+            code = code.replacingOccurrences(of: " gitops", with: " \(lab.home.path)/gitops")
         }
         let result = lab.run(code)
         XCTAssertEqual(result.status, 0, "example of \(spec.name) failed: \(example.code)\n\(result.err)")

@@ -16,6 +16,14 @@ final class FoundationReplacementTests: XCTestCase {
         }
     }
 
+    func testNormalizedPathsLoseDotsAsFilepathCleanDoes() {
+        let cases = [
+            "/r/apps/../base/./x.yaml": "/r/base/x.yaml", "a//b/": "a/b", "/a/../..": "/", "../a": "../a",
+            "a/../../b": "../b", ".": ".", "./": ".", "": ".",
+        ]
+        for (path, clean) in cases { XCTAssertEqual(FilePaths.normalized(path), clean, path) }
+    }
+
     func testKindFollowsSymbolicLinks() throws {
         let dir = FileManager.default.temporaryDirectory.path + "/hlsh-paths-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -33,6 +33,18 @@ final class YAMLLayerTests: XCTestCase {
         XCTAssertEqual(db.map { place($0.value.location) }, ["lab.yaml:5:12", "lab.yaml:5:23"])
     }
 
+    func testEveryDocumentOfAStreamIsLocatedAndItsNodesFoundByKeyAndIndex() throws {
+        let text = "a: 1\n---\nspec:\n  dependsOn:\n    - name: x\n    - name: y\n"
+        let documents = try LocatedYAML.parseAll(text, file: "s.yaml")
+        XCTAssertEqual(documents.map(\.location.line), [1, 3])
+        let second = documents[1]["spec"]?["dependsOn"]?.items
+        XCTAssertEqual(second?.count, 2)
+        XCTAssertEqual(second?[1]["name"]?.location.description, "s.yaml:6:13")
+        XCTAssertEqual(documents[1]["spec"]?.keyLocation("dependsOn")?.description, "s.yaml:4:3")
+        XCTAssertNil(documents[0]["missing"])
+        XCTAssertEqual(documents[0].items.count, 0)
+    }
+
     func testPlainScalarsAreTypedAsYAML11AndQuotedOnesStayStrings() throws {
         let cases: [(String, Document)] = [
             ("~", .null), ("null", .null), ("Null", .null), ("", .null), ("nULL", .string("nULL")),

@@ -93,6 +93,37 @@ final class SOPSFileTests: XCTestCase {
         }
     }
 
+    func testPlaintextValuesAreThoseTheSelectionEncryptsThatAreNoEncValues() throws {
+        let identity = AgeIdentity.generate()
+        let secret = try YAMLCodec.decode("kind: Secret\nmetadata: {name: t}\nstringData: {a: x, b: y}\n")
+        XCTAssertEqual(
+            try SOPSFile.plaintextValues(secret, selection: .kubernetesSecret),
+            [["stringData", "a"], ["stringData", "b"]])
+        let encrypted = try SOPSFile.encrypt(
+            [secret], to: [identity.recipient], selection: .kubernetesSecret, lastModified: "2026-01-01T00:00:00Z")[0]
+        XCTAssertEqual(try SOPSFile.plaintextValues(encrypted, selection: .kubernetesSecret), [])
+        // b put back in plaintext by hand.
+        guard case .object(var top) = encrypted, let index = top.firstIndex(where: { $0.key == "stringData" }),
+            case .object(var data) = top[index].value
+        else { return XCTFail("\(encrypted)") }
+        data[1].value = .string("y")
+        top[index].value = .object(data)
+        XCTAssertEqual(try SOPSFile.plaintextValues(.object(top), selection: .kubernetesSecret), [["stringData", "b"]])
+    }
+
+    func testARuleMatchesByPathRegexAndNoMatchIsNilForMatchingRuleButAnErrorForRule() throws {
+        let dir = try TemporaryDirectory("sops-config")
+        try dir.write(
+            ".sops.yaml", "creation_rules:\n  - path_regex: secrets/.*\\.yaml$\n    encrypted_regex: ^data$\n")
+        let covered = try dir.write("secrets/a.yaml", "")
+        let other = try dir.write("other/a.yaml", "")
+        XCTAssertEqual(
+            try SOPSConfig.matchingRule(for: covered)?.selection, SOPSFile.Selection(.encryptedRegex, "^data$"))
+        XCTAssertNil(try SOPSConfig.matchingRule(for: other))
+        XCTAssertThrowsError(try SOPSConfig.rule(for: other))
+        XCTAssertNil(try SOPSConfig.matchingRule(for: "/nonexistent-hlsh-dir/a.yaml"))
+    }
+
     func testFloatsAreWrittenAsGoWritesThem() {
         XCTAssertEqual(SOPSFile.goFloat(0.25), "0.25")
         XCTAssertEqual(SOPSFile.goFloat(1e21), "1000000000000000000000")

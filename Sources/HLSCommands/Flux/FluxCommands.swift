@@ -8,8 +8,11 @@ import Kube
 enum FluxCommands {
     static func register(into registry: inout Registry) {
         registry.registerObject(
-            "flux", summary: "Flux: bootstrap, scaffold, check, get, reconcile, suspend, resume, wait, tree, diff")
-        for spec in [check, get, reconcile, suspend, resume, wait, tree, diff, bootstrap] { registry.register(spec) }
+            "flux",
+            summary: "Flux: bootstrap, scaffold, validate, check, get, reconcile, suspend, resume, wait, tree, diff")
+        for spec in [check, get, reconcile, suspend, resume, wait, tree, diff, bootstrap, validate] {
+            registry.register(spec)
+        }
         registry.registerProvider(kinds)
         registry.registerProvider(objects)
     }

@@ -50,17 +50,30 @@ enum KustomizeBuild {
             }
             return out
         }
-        guard let kustomization = try manifests(file).first?.document, case .object(let fields) = kustomization else {
+        let text = try read(file)
+        guard let kustomization = try YAMLCodec.decodeAllLocated(text, file: file).first?.document,
+            case .object(let fields) = kustomization
+        else {
             throw HLSError(.usage, "\(file) is empty")
         }
+        // Where each field and entry was written, for errors that point at it.
+        let located = try LocatedYAML.parseAll(text, file: file).first
         if let unknown = fields.map(\.key).first(where: { !supported.contains($0) }) {
             throw HLSError(
-                .usage, "\(file): '\(unknown)' is not supported by hlsh's build",
-                hint: "hlsh builds resources, namespace, commonAnnotations and labels (without selectors)")
+                .usage, "'\(unknown)' is not supported by hlsh's build",
+                at: located?.keyLocation(unknown).map(Place.source),
+                hint: unsupportedHint)
         }
         var out: [(document: Document, at: SourceLocation)] = []
-        for case .string(let entry) in kustomization["resources"]?.elements ?? [] {
+        let entries = located?["resources"]?.items ?? []
+        for (index, item) in (kustomization["resources"]?.elements ?? []).enumerated() {
+            guard case .string(let entry) = item else { continue }
             let resolved = entry.hasPrefix("/") ? entry : "\(folder)/\(entry)"
+            guard FilePaths.kind(of: resolved) != nil else {
+                throw HLSError(
+                    .usage, "resources entry '\(entry)': no such file or folder",
+                    at: entries.indices.contains(index) ? .source(entries[index].location) : nil)
+            }
             out += isFolder(resolved) ? try build(resolved, visiting: &visiting) : try manifests(resolved)
         }
         if case .string(let namespace)? = kustomization["namespace"] {
@@ -82,7 +95,9 @@ enum KustomizeBuild {
         }
         for label in kustomization["labels"]?.elements ?? [] {
             if label["includeSelectors"] == .bool(true) || label["includeTemplates"] == .bool(true) {
-                throw HLSError(.usage, "\(file): labels with includeSelectors or includeTemplates are not supported")
+                throw HLSError(
+                    .usage, "labels with includeSelectors or includeTemplates are not supported by hlsh's build",
+                    at: located?.keyLocation("labels").map(Place.source), hint: unsupportedHint)
             }
             guard case .object(let pairs)? = label["pairs"] else { continue }
             out = out.map { (merge(pairs, into: $0.document, at: ["metadata", "labels"]), $0.at) }
@@ -131,13 +146,22 @@ enum KustomizeBuild {
 
     /// The objects of one manifest file (empty documents left out).
     static func manifests(_ file: String) throws(HLSError) -> [(document: Document, at: SourceLocation)] {
+        try YAMLCodec.decodeAllLocated(try read(file), file: file).filter { $0.document != .null }
+    }
+
+    static func read(_ file: String) throws(HLSError) -> String {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw HLSError(.usage, "cannot read \(file)")
         }
-        return try YAMLCodec.decodeAllLocated(String(decoding: data, as: UTF8.self), file: file).filter {
-            $0.document != .null
-        }
+        return String(decoding: data, as: UTF8.self)
     }
+
+    /// The hint of a build that stops at what hlsh does not build (kubectl may build it).
+    static let unsupportedHint = "hlsh builds resources, namespace, commonAnnotations and labels (without selectors)"
+
+    /// Whether `error` says the kustomization uses what hlsh's build leaves out, rather than
+    /// that it is broken.
+    static func isUnsupported(_ error: HLSError) -> Bool { error.hint == unsupportedHint }
 
     static func isFolder(_ path: String) -> Bool {
         (try? FileManager.default.contentsOfDirectory(atPath: path)) != nil

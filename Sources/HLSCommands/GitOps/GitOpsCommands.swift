@@ -37,7 +37,15 @@ enum GitOpsCommands {
             Flag("key-file", .path, "an age identity file whose recipient to use"),
         ],
         columns: ["target", "action", "detail", "status"],
-        examples: [Example("flux scaffold gitops", "the lab's GitOps tree in ./gitops", needsLab: true)],
+        examples: [
+            Example(
+                "flux scaffold gitops",
+                "the lab's repository in ./gitops, its secrets encrypted to the key `secret age-keygen` made",
+                needsLab: true),
+            Example(
+                #"flux scaffold gitops | where action == "keep""#,
+                "again, after edits: the files you changed, which it keeps", needsLab: true),
+        ],
         implementation: .mutation { inv in
             let lab = try LabState.require(inv)
             guard let domain = lab.domain else {

@@ -129,7 +129,7 @@ final class KubeEventPrinter {
 
     init(_ inv: Invocation) {
         self.inv = inv
-        format = inv.string("output").flatMap(Render.Format.init(rawValue:)) ?? inv.context.options.output
+        format = inv.outputFormat
     }
 
     /// The first list, oldest first; a later one (after the watch was re-opened) is not

@@ -63,6 +63,10 @@ public struct Invocation: Sendable {
         return s
     }
 
+    /// The format the call's `-o` asked for, else the run's (`hlsh -o`): for a verb that
+    /// prints its table itself before failing.
+    public var outputFormat: Render.Format { OutputFlag.format(of: self) ?? context.options.output }
+
     public func flag(_ name: String) -> Bool {
         if case .bool(true) = values[declared(name)] { return true }
         return false
