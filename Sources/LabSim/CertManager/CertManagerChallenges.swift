@@ -39,7 +39,7 @@ struct CertManagerChallenges: SimulatedController {
             updated.set(["status", "processing"], .bool(true))
             updated.set(["status", "presented"], .bool(false))
             updated.set(["status", "state"], .string("pending"))
-            return CertManager.writeStatus(resource, challenge, updated, client: client)
+            return CertManager.writeStatus(resource, challenge, updated, client: client) ?? .zero
         }
         if challenge.at(["status", "presented"]) != .bool(true) {
             if let error = presentError(challenge, client: client) {
