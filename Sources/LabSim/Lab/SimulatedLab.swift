@@ -50,6 +50,9 @@ public final class SimulatedLab: Sendable {
         /// How soon a Flux object waiting for a dependency is looked at again. The controllers'
         /// default is 30 s; a rehearsal takes 5 s, so a dependsOn chain does not dominate it.
         public var fluxRequeueDependency: Duration = .seconds(5)
+        /// The zones in the lab's Cloudflare account, where DNS-01 records can be made: the
+        /// seed's `domain` (scripts/homelab.yaml).
+        public var dnsZones = ["home.example.com"]
 
         public init(
             pve: PVESimulatorConfig, pvePort: Int = 0, pveTLS: Bool = true, nodeImage: SimulatedNodes.Image? = .ubuntu,
@@ -121,7 +124,8 @@ public final class SimulatedLab: Sendable {
     /// What a client needs to reach the lab: the PVE API's `PROXMOX_VE_*` and `HLSH_PVE_*`
     /// variables, `HLSH_SSH_CONFIG` with `HLSH_SIM_LOOPBACK_ONLY` when there are nodes,
     /// `HLSH_SIM_KUBE_CONNECT_TO` with the Kubernetes API, `HLSH_SIM_CONNECT_TO` with Traefik's
-    /// entry points (`:443`, `:80`), and `KUBECONFIG`.
+    /// entry points (`:443`, `:80`), `HLSH_SIM_CA_FILE` with the public roots a browser trusts,
+    /// `CLOUDFLARE_API_TOKEN`, and `KUBECONFIG`.
     public let environment: [String: String]
     /// Whether `stop` removes `directory` (a temporary lab's).
     private let ownsDirectory: Bool
@@ -163,8 +167,14 @@ public final class SimulatedLab: Sendable {
             GitHostComponent(directory: directory, options: $0, writesLabSSHConfig: options.nodeImage == nil)
         }
         gitComponent = git
+        // Let's Encrypt and Cloudflare as the lab's cert-manager reaches them (ADR 0029).
+        let letsEncrypt = SimulatedLetsEncrypt(directory: directory + "/acme")
+        let cloudflare = SimulatedCloudflare(
+            token: try SimulatedCloudflare.token(keptIn: directory + "/cloudflare/token"), zones: options.dnsZones)
         let kube = try options.kube.map { kube throws(HLSError) in
-            try Self.kubeComponents(kube, of: options, directory: directory, pve: pve, git: git)
+            try Self.kubeComponents(
+                kube, of: options, directory: directory, pve: pve, git: git, letsEncrypt: letsEncrypt,
+                cloudflare: cloudflare)
         }
         self.kube = kube?.api
         let nodes = options.nodeImage.map { Self.nodeComponents($0, directory: directory, pve: pve, kube: kube?.api) }
@@ -175,6 +185,10 @@ public final class SimulatedLab: Sendable {
                     simulator: pve, port: options.pvePort,
                     tls: options.pveTLS ? .generate(directory: directory + "/pve") : .off)
             ] + (kube?.components ?? []) + (nodes?.components ?? []) + (git.map { [$0] } ?? [])
+            + [
+                PublicTrustComponent(
+                    directory: directory, letsEncrypt: letsEncrypt, cloudflare: cloudflare, publicCA: git?.caPath)
+            ]
         environment = try Self.start(components, directory: directory, removing: ownsDirectory)
         running = Mutex(components)
     }
@@ -183,7 +197,7 @@ public final class SimulatedLab: Sendable {
     /// cert-manager, Longhorn, Flux), and Traefik's entry points.
     private static func kubeComponents(
         _ kubeOptions: KubeAPISimulator.Options, of options: Options, directory: String, pve: PVESimulator,
-        git: GitHostComponent?
+        git: GitHostComponent?, letsEncrypt: SimulatedLetsEncrypt, cloudflare: SimulatedCloudflare
     ) throws(HLSError) -> (api: KubeAPISimulator, components: [any LabComponent]) {
         var kubeOptions = kubeOptions
         kubeOptions.certificateDirectory = directory + "/kube"
@@ -201,7 +215,8 @@ public final class SimulatedLab: Sendable {
             }, charts: SimulatedFlux.labCharts, faults: options.fluxFaults,
             requeueDependency: options.fluxRequeueDependency, decrypt: SimulatedFlux.sopsDecryption)
         let traefik = try SimulatedTraefik()
-        let certManager = SimulatedCertManager(webhookLag: .seconds(kubeOptions.certManagerWebhookLag))
+        let certManager = SimulatedCertManager(
+            webhookLag: .seconds(kubeOptions.certManagerWebhookLag), letsEncrypt: letsEncrypt, cloudflare: cloudflare)
         let longhorn = Longhorn.controllers(root: { SimulatedNodes.root(of: $0, in: directory) })
         let kube = KubeAPISimulator(
             options: kubeOptions,
