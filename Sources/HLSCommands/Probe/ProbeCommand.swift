@@ -52,22 +52,41 @@ enum ProbeCommand {
         let url = inv.string("url")!
         let expected = try expectedStatuses(inv)
         if inv.flag("insecure"), inv.string("ca") != nil { throw inv.usage("give --ca or --insecure, not both") }
-        let timeout = inv.duration(defaulted: "timeout")
+        let (response, elapsed) = try get(
+            url, tls: TLSOptions(caFile: inv.string("ca"), insecure: inv.flag("insecure")),
+            timeout: inv.duration(defaulted: "timeout"), environment: inv.context.environment,
+            cancellation: inv.context.cancellation)
+        try check(response, url: url, expected: expected, expectedText: inv.string(defaulted: "expect"))
+        return .list([.record(row(url: url, response: response, elapsed: elapsed, now: Int64(time(nil))))])
+    }
+
+    /// One GET of `url` as `probe` sends it (no redirects followed, no retry, the served
+    /// certificates collected, a simulated lab's hosts mapped through `HLSH_SIM_CONNECT_TO`), and
+    /// how long it took. `lab status` probes the apps' ingress hosts through it too.
+    /// - Throws: the transport's error: TLS verification, connection, timeout.
+    static func get(
+        _ url: String, tls: TLSOptions, timeout: Duration, environment: [String: String], cancellation: Cancellation
+    ) throws -> (response: HTTPResponse, elapsed: Duration) {
         let client = HTTPClient(
-            tls: TLSOptions(caFile: inv.string("ca"), insecure: inv.flag("insecure")), retry: .never,
-            maxIdleConnections: 0, connectTo: HTTPClient.connectToEntries(inv.context.environment[connectToVariable]))
+            tls: tls, retry: .never, maxIdleConnections: 0,
+            connectTo: HTTPClient.connectToEntries(environment[connectToVariable]))
         var request = HTTPRequest(url: url, timeouts: HTTPTimeouts(connect: min(timeout, .seconds(10)), total: timeout))
         request.collectsCertificates = true
         let started = ContinuousClock.now
-        let response = try client.send(request, cancellation: inv.context.cancellation)
-        let elapsed = ContinuousClock.now - started
+        let response = try client.send(request, cancellation: cancellation)
+        return (response, ContinuousClock.now - started)
+    }
+
+    /// Fails unless `response`'s status is within `expected` (`expectedText` as the user wrote it).
+    static func check(
+        _ response: HTTPResponse, url: String, expected: ClosedRange<Int> = 200...399, expectedText: String = "200..399"
+    ) throws(HLSError) {
         guard expected.contains(response.status) else {
             throw HLSError(
-                .failed, "probe \(url): HTTP \(response.statusLine), expected \(inv.string(defaulted: "expect"))",
+                .failed, "probe \(url): HTTP \(response.statusLine), expected \(expectedText)",
                 at: .request(method: "GET", url: url),
                 cause: response.bodyText.prefix(200).trimmingWhitespace().nilIfEmpty)
         }
-        return .list([.record(row(url: url, response: response, elapsed: elapsed, now: Int64(time(nil))))])
     }
 
     /// The probe's row: the leaf certificate's details, or nulls over plain HTTP.
