@@ -133,6 +133,20 @@ final class FluxEndToEndTests: XCTestCase {
         XCTAssertTrue(
             volumes.err.contains("2 schedulable nodes for 3 replicas: the volume stays degraded"),
             "the replica warning: \(volumes.err)")
+
+        // lab status: every layer ok but the volumes, which say why they are degraded.
+        let status = try json(h, "lab status -o json")
+        XCTAssertEqual(status.map { $0["layer"] ?? "" }, LabStatusTests.layers)
+        for row in status where row["layer"] != "volumes" { XCTAssertEqual(row["state"], "ok", "\(row)") }
+        let flux = status.first { $0["layer"] == "flux" }?["detail"] ?? ""
+        XCTAssertTrue(flux.hasSuffix("HelmReleases Ready"), flux)
+        let apps = status.first { $0["layer"] == "apps" }?["detail"] ?? ""
+        XCTAssertEqual(apps, "Kustomization apps Ready; https://whoami.home.example.com 200")
+        let volumeRow = status.first { $0["layer"] == "volumes" } ?? [:]
+        XCTAssertEqual(volumeRow["state"], "degraded")
+        XCTAssertTrue(
+            volumeRow["detail"]?.contains("(whoami/whoami-data) is attached, degraded") ?? false, "\(volumeRow)")
+        XCTAssertTrue(volumeRow["detail"]?.contains("2 schedulable nodes for 3 replicas") ?? false, "\(volumeRow)")
     }
 
     // MARK: Helpers
