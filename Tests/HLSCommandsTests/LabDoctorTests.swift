@@ -109,6 +109,24 @@ final class LabDoctorTests: XCTestCase {
         XCTAssertFalse(result.out.contains(String(secret ?? "")) || result.err.contains(String(secret ?? "")))
     }
 
+    /// A CA file that did not sign the host's certificate: the tls row says so, naming the file.
+    func testACertificateOfAnotherCAIsSaidAsSuch() throws {
+        let h = try LabHarness()
+        let other = h.home.file("other-ca.pem")
+        let made = try runProcess(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj",
+                "/CN=another CA", "-days", "1", "-keyout", h.home.file("other-ca.key"), "-out", other,
+            ])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        h.environment["HLSH_PVE_CA_FILE"] = other
+        let tls = try XCTUnwrap(try Self.doctor(h)["tls"])
+        XCTAssertEqual(tls["state"], "failed")
+        XCTAssertEqual(tls["detail"], "the certificate of 127.0.0.1 is signed by a CA not in \(other)")
+        XCTAssertTrue(tls["hint"]?.contains("pve-root-ca.pem") ?? false, "\(tls)")
+    }
+
     /// `lab doctor`'s rows by check.
     static func doctor(_ h: LabHarness, file: StaticString = #filePath, line: UInt = #line) throws -> [String: [String:
         String]]

@@ -3,6 +3,8 @@ import HLSCore
 import TestSupport
 import XCTest
 
+@testable import HLSCommands
+
 /// `lab status` on the simulated lab as the runbook builds it: each layer ok, degraded or
 /// missing with the reason, never an error while a layer is not built yet.
 final class LabStatusTests: XCTestCase {
@@ -70,6 +72,36 @@ final class LabStatusTests: XCTestCase {
         let detail = row["detail"] ?? ""
         XCTAssertTrue(detail.contains("(apps/data) is attached, degraded"), detail)
         XCTAssertTrue(detail.contains("2 schedulable nodes for 3 replicas"), detail)
+    }
+
+    /// The layers are read at once, each within the timeout: a layer that does not answer is
+    /// cut off and said to be missing, and does not hold up the others.
+    func testLayersRunAtOnceAndOneThatHangsIsCutOffAtTheTimeout() throws {
+        let slow = { (name: String) in
+            (
+                name: name,
+                run: { @Sendable (cancellation: Cancellation) throws -> [LabCheck] in
+                    _ = cancellation.sleep(for: .seconds(30))
+                    try cancellation.check(name)
+                    return [LabCheck(name, .ok, "answered")]
+                }
+            )
+        }
+        let fast = (
+            name: "fast",
+            run: { @Sendable (_: Cancellation) throws -> [LabCheck] in [LabCheck("fast", .ok, "at once")] }
+        )
+        let started = ContinuousClock.now
+        let rows = try LabCheck.concurrently(
+            [slow("first"), fast, slow("second")], timeout: .milliseconds(300), cancellation: Cancellation())
+        let elapsed = ContinuousClock.now - started
+        XCTAssertEqual(
+            rows,
+            [
+                LabCheck("first", .missing, "no answer within 300ms"), LabCheck("fast", .ok, "at once"),
+                LabCheck("second", .missing, "no answer within 300ms"),
+            ])
+        XCTAssertLessThan(elapsed, .seconds(2), "both slow layers were cut off together")
     }
 
     static let layers = ["hosts", "vms", "nodes", "kubernetes", "flux", "certificates", "volumes", "apps"]
