@@ -18,6 +18,10 @@ struct LabStatus: Sendable {
     let lab: Lab
     let context: ExecutionContext
 
+    /// In a simulated lab, the public roots a browser there trusts (its GitHub's CA, its Let's
+    /// Encrypt's): what the system's CAs are on a real lab, where the variable is not set.
+    static let publicRoots = "HLSH_SIM_CA_FILE"
+
     static let ingresses = KubeResource(
         group: "networking.k8s.io", version: "v1", name: "ingresses", kind: "Ingress", namespaced: true)
 
@@ -229,7 +233,7 @@ struct LabStatus: Sendable {
 
     /// The `apps` Kustomization Ready, and each Ingress host it applied answering over HTTPS
     /// (its certificate checked against the TLS Secret's `ca.crt` when the issuer wrote one,
-    /// else the system's CAs).
+    /// else the system's CAs, or a simulated lab's public roots).
     func apps(_ cancellation: Cancellation) throws -> LabCheck {
         let client = try clusterClient()
         guard try serves(FluxKind.kustomization.resource, client, cancellation),
@@ -258,7 +262,9 @@ struct LabStatus: Sendable {
                     let url = "https://\(host)"
                     do {
                         let (response, _) = try ProbeCommand.get(
-                            url, tls: TLSOptions(caPEM: ca), timeout: .seconds(5), environment: context.environment,
+                            url,
+                            tls: TLSOptions(caFile: ca == nil ? context.environment[Self.publicRoots] : nil, caPEM: ca),
+                            timeout: .seconds(5), environment: context.environment,
                             cancellation: cancellation)
                         try ProbeCommand.check(response, url: url)
                         answered.append("\(url) \(response.status)")
