@@ -16,8 +16,13 @@ final class LabStatusTests: XCTestCase {
         XCTAssertEqual(
             rows[1],
             ["layer": "vms", "state": "missing", "detail": "k3s-cp-01 and k3s-wk-01 do not exist (vm apply --all)"])
-        XCTAssertEqual(rows[2]["state"], "missing", "\(rows[2])")
-        XCTAssertTrue(rows[2]["detail"]?.contains("k3s-cp-01 is not reachable") ?? false, "\(rows[2])")
+        // Nodes whose VMs do not exist are not dialled.
+        XCTAssertEqual(
+            rows[2],
+            [
+                "layer": "nodes", "state": "missing",
+                "detail": "k3s-cp-01: its VM does not exist; k3s-wk-01: its VM does not exist",
+            ])
         XCTAssertEqual(rows[3]["state"], "missing")
         XCTAssertTrue(rows[3]["detail"]?.hasPrefix("no kubeconfig yet") ?? false, "\(rows[3])")
         for row in rows[4...] {
@@ -50,7 +55,7 @@ final class LabStatusTests: XCTestCase {
         let stopped = Dictionary(uniqueKeysWithValues: try Self.status(h).map { ($0["layer"] ?? "", $0) })
         XCTAssertEqual(stopped["vms"], ["layer": "vms", "state": "degraded", "detail": "k3s-wk-01 is stopped"])
         XCTAssertEqual(stopped["nodes"]?["state"], "degraded", "\(stopped)")
-        XCTAssertTrue(stopped["nodes"]?["detail"]?.contains("k3s-wk-01") ?? false, "\(stopped)")
+        XCTAssertTrue(stopped["nodes"]?["detail"]?.hasPrefix("k3s-wk-01: its VM is stopped") ?? false, "\(stopped)")
     }
 
     /// Longhorn's two-node trap: a volume with 3 replicas on two nodes is degraded, and the

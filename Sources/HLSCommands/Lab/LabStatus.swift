@@ -71,16 +71,28 @@ struct LabStatus: Sendable {
     // MARK: Nodes and Kubernetes
 
     /// Each inventory VM answers on SSH (known host key, the user's key accepted), and its
-    /// Kubernetes Node is Ready.
+    /// Kubernetes Node is Ready. A VM Proxmox says does not run is not dialled (on a real lab
+    /// its address would only time out).
     func nodes(_ cancellation: Cancellation) throws -> LabCheck {
         let connections = try NodeService.of(context).connections
-        let targets = lab.vms.map { NodeService.inventoryTarget($0, lab: lab).target }
+        let states = try? ProxmoxService.client(context).vmResources(cancellation: cancellation).filter {
+            !$0.isTemplate
+        }
+        var problems: [String] = []
+        var dialled: [VMSpec] = []
+        for vm in lab.vms {
+            switch states.map({ $0.first { $0.name == vm.name }?.status }) {
+            case .some(nil): problems.append("\(vm.name): its VM does not exist")
+            case .some(let status?) where status != "running": problems.append("\(vm.name): its VM is \(status)")
+            default: dialled.append(vm)
+            }
+        }
+        let targets = dialled.map { NodeService.inventoryTarget($0, lab: lab).target }
         let ssh = Parallel.map(targets.count, limit: 16) { index in
             Result { () throws(HLSError) in
                 _ = try connections.session(for: targets[index], cancellation: cancellation, acceptNew: false)
             }
         }
-        var problems: [String] = []
         for (target, outcome) in zip(targets, ssh) {
             if case .failure(let error) = outcome {
                 problems.append(
