@@ -3,6 +3,8 @@ import HLSCore
 import TestSupport
 import XCTest
 
+@testable import HLSCommands
+
 /// `lab doctor` on the simulated lab with faults injected where users meet them: each row names
 /// the cause in words, with what to do, and never a secret.
 final class LabDoctorTests: XCTestCase {
@@ -125,6 +127,57 @@ final class LabDoctorTests: XCTestCase {
         XCTAssertEqual(tls["state"], "failed")
         XCTAssertEqual(tls["detail"], "the certificate of 127.0.0.1 is signed by a CA not in \(other)")
         XCTAssertTrue(tls["hint"]?.contains("pve-root-ca.pem") ?? false, "\(tls)")
+    }
+
+    /// A kubeconfig whose current context is not defined, then one whose server does not answer.
+    func testAContextThatIsGoneAndAServerThatDoesNotAnswer() throws {
+        let h = try LabHarness()
+        let kubeconfig = { (current: String) in
+            """
+            apiVersion: v1
+            kind: Config
+            current-context: \(current)
+            clusters: [{name: lab, cluster: {server: "https://127.0.0.1:1"}}]
+            users: [{name: admin, user: {token: not-shown}}]
+            contexts: [{name: homelab, context: {cluster: lab, user: admin}}]
+
+            """
+        }
+        h.environment["KUBECONFIG"] = try h.home.write("kubeconfig", kubeconfig("gone"))
+        let gone = try XCTUnwrap(try Self.doctor(h)["kube context"])
+        XCTAssertEqual(gone["state"], "failed")
+        XCTAssertTrue(
+            gone["detail"]?.contains("context gone is not defined in \(h.home.file("kubeconfig"))") ?? false, "\(gone)")
+        XCTAssertTrue(gone["hint"]?.contains("homelab") ?? false, "\(gone)")
+
+        h.environment["KUBECONFIG"] = try h.home.write("kubeconfig", kubeconfig("homelab"))
+        let silent = try XCTUnwrap(try Self.doctor(h)["kube context"])
+        XCTAssertEqual(silent["state"], "failed")
+        XCTAssertTrue(
+            silent["detail"]?.hasPrefix("context homelab: https://127.0.0.1:1 does not answer: ") ?? false, "\(silent)")
+        XCTAssertFalse((silent["detail"] ?? "").contains("not-shown"), "\(silent)")
+    }
+
+    /// curl's words for the other TLS failures (OpenSSL's, as libcurl passes them on), said as
+    /// users name them.
+    func testTLSFailuresAreSaidAsExpiredUnknownCAOrWrongName() {
+        func said(_ cause: String) -> String {
+            let error = HLSError(
+                .failed, "certificate problem: cannot verify the TLS certificate of https://pve1.lan:8006",
+                cause: cause)
+            return LabDoctor.tlsWords(error, host: "pve1.lan", trust: "ca.pem").0
+        }
+        XCTAssertEqual(
+            said("SSL certificate problem: certificate has expired"), "the certificate of pve1.lan has expired")
+        XCTAssertEqual(
+            said("SSL certificate problem: unable to get local issuer certificate"),
+            "the certificate of pve1.lan is signed by a CA not in ca.pem")
+        XCTAssertEqual(
+            said("SSL certificate problem: self-signed certificate"),
+            "the certificate of pve1.lan is signed by a CA not in ca.pem")
+        XCTAssertEqual(
+            said("SSL: no alternative certificate subject name matches target host name 'pve1.lan'"),
+            "the certificate does not name pve1.lan")
     }
 
     /// `lab doctor`'s rows by check.
