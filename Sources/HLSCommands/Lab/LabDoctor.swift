@@ -163,7 +163,7 @@ struct LabDoctor: Sendable {
             do throws(HLSError) {
                 let resolved = try connections.resolve(targets[index])
                 _ = try connections.session(for: targets[index], cancellation: cancellation, acceptNew: false)
-                return LabCheck(name, .ok, "\(resolved.description) accepts \(lab.ssh.user)'s key")
+                return LabCheck(name, .ok, "\(resolved.description): host key known, login accepted")
             } catch {
                 return LabCheck(name, .failed, error.message, hint: error.hint)
             }
