@@ -63,11 +63,7 @@ public enum SOPSConfig {
                 guard path.contains(regex) else { continue }
             }
             var rule = Rule()
-            switch entry["age"] ?? .null {
-            case .string(let list): rule.recipients = list.split(separator: ",").map { $0.trimmingWhitespace() }
-            case .array(let items): rule.recipients = items.compactMap { $0.scalarString?.trimmingWhitespace() }
-            default: break
-            }
+            rule.recipients = ageRecipients(of: entry)
             let selections = SOPSFile.Selection.Kind.allCases.compactMap { kind -> SOPSFile.Selection? in
                 (entry[kind.rawValue]?.scalarString).map { SOPSFile.Selection(kind, $0) }
             }
@@ -78,6 +74,27 @@ public enum SOPSConfig {
             return rule
         }
         return nil
+    }
+
+    /// Every age recipient the creation rules of a `.sops.yaml` (its text, read from `config`)
+    /// name, in order, without repeats: the public keys its files are encrypted to.
+    public static func recipients(in text: String, config: String) throws(HLSError) -> [String] {
+        let document = try YAMLCodec.decode(text, file: config)
+        guard case .array(let rules) = document["creation_rules"] ?? .null else {
+            throw HLSError(.usage, "\(config): no creation_rules", hint: "see the creation_rules of sops's .sops.yaml")
+        }
+        var all: [String] = []
+        for recipient in rules.flatMap(ageRecipients) where !all.contains(recipient) { all.append(recipient) }
+        return all
+    }
+
+    /// A creation rule's `age`: a comma-separated string or a list.
+    static func ageRecipients(of entry: Document) -> [String] {
+        switch entry["age"] ?? .null {
+        case .string(let list): list.split(separator: ",").map { $0.trimmingWhitespace() }
+        case .array(let items): items.compactMap { $0.scalarString?.trimmingWhitespace() }
+        default: []
+        }
     }
 }
 

@@ -126,6 +126,42 @@ final class FluxEndToEndTests: XCTestCase {
         XCTAssertTrue(
             volumes.err.contains("2 schedulable nodes for 3 replicas: the volume stays degraded"),
             "the replica warning: \(volumes.err)")
+
+        // lab status: every layer ok but the volumes, which say why they are degraded.
+        let status = try json(h, "lab status -o json")
+        XCTAssertEqual(status.map { $0["layer"] ?? "" }, LabStatusTests.layers)
+        for row in status where row["layer"] != "volumes" { XCTAssertEqual(row["state"], "ok", "\(row)") }
+        let flux = status.first { $0["layer"] == "flux" }?["detail"] ?? ""
+        XCTAssertTrue(flux.hasSuffix("HelmReleases Ready"), flux)
+        let apps = status.first { $0["layer"] == "apps" }?["detail"] ?? ""
+        XCTAssertEqual(apps, "Kustomization apps Ready; https://whoami.home.example.com 200")
+        let volumeRow = status.first { $0["layer"] == "volumes" } ?? [:]
+        XCTAssertEqual(volumeRow["state"], "degraded")
+        XCTAssertTrue(
+            volumeRow["detail"]?.contains("(whoami/whoami-data) is attached, degraded") ?? false, "\(volumeRow)")
+        XCTAssertTrue(volumeRow["detail"]?.contains("2 schedulable nodes for 3 replicas") ?? false, "\(volumeRow)")
+
+        // lab doctor: every endpoint answers; the age key is the sops-age Secret's, by its public key.
+        let doctor = try json(h, "lab doctor -o json")
+        XCTAssertEqual(doctor.filter { $0["state"] != "ok" }, [], "\(doctor)")
+        let ageRow = doctor.first { $0["check"] == "age key" }?["detail"] ?? ""
+        XCTAssertTrue(ageRow.hasSuffix(", as the sops-age Secret names"), ageRow)
+        // Another key in the file than in the cluster: both public keys named, neither secret key.
+        let keyFile = h.home.file(".config/sops/age/keys.txt")
+        let publicKey = {
+            h.run("secret age-keygen --file \(keyFile) | get public_key").out.trimmingCharacters(
+                in: .whitespacesAndNewlines)
+        }
+        let before = publicKey()
+        try FileManager.default.removeItem(atPath: keyFile)
+        let after = publicKey()
+        XCTAssertNotEqual(before, after)
+        let mismatch = h.run(#"lab doctor | where check == "age key" | get detail"#)
+        XCTAssertEqual(mismatch.status, 0, mismatch.err)
+        XCTAssertEqual(
+            mismatch.out.trimmingCharacters(in: .whitespacesAndNewlines),
+            "\(keyFile) holds \(after), but the cluster's sops-age Secret holds \(before)")
+        XCTAssertFalse(mismatch.out.contains("AGE-SECRET-KEY-"), mismatch.out)
     }
 
     // MARK: Helpers

@@ -175,6 +175,16 @@ final class GoldenTests: XCTestCase {
             "inventory-problems", ["-c", "lab use homelab.yaml"], status: 2, files: ["homelab.yaml": inventory])
     }
 
+    /// `lab status` as users see it on a lab whose VMs do not exist yet: the hosts ok, every
+    /// layer above them missing with the reason, and status 0.
+    func testLabStatusOfAnEmptySimulatedLab() throws {
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/homelab.yaml").path
+        try assertGolden(
+            "lab-status-empty", ["--sim", "lab", "status"], status: 0,
+            files: ["homelab.yaml": try String(contentsOfFile: shipped, encoding: .utf8)])
+    }
+
     func testExitStatus() throws {
         try assertGolden("exit-7", ["-c", "echo leaving\nexit 7\necho never"], status: 7)
     }

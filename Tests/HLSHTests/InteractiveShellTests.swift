@@ -32,6 +32,24 @@ final class InteractiveShellTests: XCTestCase {
         try t.waitFor("the command's output") { $0.components(separatedBy: "\n").contains("completed-ok") }
     }
 
+    /// `lab status` and `lab doctor` complete from the registry, verb and flags.
+    func testTabCompletesTheLabVerbsAndTheirFlags() throws {
+        let t = try shell()
+        try t.type("lab st")
+        try t.press("Tab")
+        try t.waitFor("the completed verb") { $0.contains("hlsh> lab status ") }
+        try t.type("--ti")
+        try t.press("Tab")
+        try t.waitFor("the completed flag") { $0.contains("hlsh> lab status --timeout ") }
+        try t.press("C-u")
+        try t.type("lab do")
+        try t.press("Tab")
+        try t.waitFor("the other verb") { $0.contains("hlsh> lab doctor ") }
+        try t.type("--ch")
+        try t.press("Tab")
+        try t.waitFor("its flag") { $0.contains("hlsh> lab doctor --checkout ") }
+    }
+
     func testUpRecallsTheLastLineInANewProcessAndHistoryIsPrivate() throws {
         do {
             let t = try shell()

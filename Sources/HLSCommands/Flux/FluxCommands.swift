@@ -62,7 +62,13 @@ enum FluxCommands {
     static func objects(_ kind: FluxKind, namespace: String?, client: KubeClient, inv: Invocation) throws
         -> [FluxObject]
     {
-        try client.list(kind.resource, namespace: namespace, cancellation: inv.context.cancellation).items.map {
+        try objects(kind, namespace: namespace, client: client, cancellation: inv.context.cancellation)
+    }
+
+    static func objects(_ kind: FluxKind, namespace: String?, client: KubeClient, cancellation: Cancellation)
+        throws -> [FluxObject]
+    {
+        try client.list(kind.resource, namespace: namespace, cancellation: cancellation).items.map {
             FluxObject(kind: kind, object: $0)
         }
     }

@@ -8,12 +8,16 @@ import Inventory
     import Foundation
 #endif
 
-/// `lab use`, `lab show`: which inventory the session works on.
+/// `lab use`, `lab show`: which inventory the session works on; `lab status` and `lab doctor`:
+/// how its layers stand and what stands in the way of reaching them.
 enum LabCommands {
     static func register(into registry: inout Registry) {
-        registry.registerObject("lab", summary: "the lab this session works on (its homelab.yaml)")
+        registry.registerObject(
+            "lab", summary: "the lab this session works on (its homelab.yaml): use, show, status, doctor")
         registry.register(use)
         registry.register(show)
+        registry.register(status)
+        registry.register(doctor)
     }
 
     static let use = CommandSpec(

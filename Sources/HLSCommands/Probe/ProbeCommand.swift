@@ -58,39 +58,58 @@ enum ProbeCommand {
         let url = inv.string("url")!
         let expected = try expectedStatuses(inv)
         if inv.flag("insecure"), inv.string("ca") != nil { throw inv.usage("give --ca or --insecure, not both") }
-        let timeout = inv.duration(defaulted: "timeout")
-        let caFile = inv.string("ca") ?? inv.context.environment[caFileVariable]
-        let connectTo = HTTPClient.connectToEntries(inv.context.environment[connectToVariable])
+        let (response, elapsed) = try get(
+            url, tls: TLSOptions(caFile: inv.string("ca"), insecure: inv.flag("insecure")),
+            timeout: inv.duration(defaulted: "timeout"), environment: inv.context.environment,
+            cancellation: inv.context.cancellation)
+        try check(response, url: url, expected: expected, expectedText: inv.string(defaulted: "expect"))
+        return .list([.record(row(url: url, response: response, elapsed: elapsed, now: Int64(time(nil))))])
+    }
+
+    /// One GET of `url` as `probe` sends it (no redirects followed, no retry, the served
+    /// certificates collected, a simulated lab's hosts mapped through `HLSH_SIM_CONNECT_TO`), and
+    /// how long it took. `lab status` probes the apps' ingress hosts through it too. Without CAs
+    /// of its own, it trusts `HLSH_SIM_CA_FILE` (a simulated lab's public roots), else the system's.
+    /// - Throws: the transport's error: TLS verification (naming the untrusted issuer), connection, timeout.
+    static func get(
+        _ url: String, tls: TLSOptions, timeout: Duration, environment: [String: String], cancellation: Cancellation
+    ) throws(HLSError) -> (response: HTTPResponse, elapsed: Duration) {
+        var tls = tls
+        if tls.caFile == nil, tls.caPEM == nil, !tls.insecure { tls.caFile = environment[caFileVariable] }
+        let connectTo = HTTPClient.connectToEntries(environment[connectToVariable])
+        let client = HTTPClient(tls: tls, retry: .never, maxIdleConnections: 0, connectTo: connectTo)
         var request = HTTPRequest(url: url, timeouts: HTTPTimeouts(connect: min(timeout, .seconds(10)), total: timeout))
         request.collectsCertificates = true
         let started = ContinuousClock.now
-        let client = HTTPClient(
-            tls: TLSOptions(caFile: caFile, insecure: inv.flag("insecure")), retry: .never, maxIdleConnections: 0,
-            connectTo: connectTo)
-        let sent = Result { () throws(HLSError) in try client.send(request, cancellation: inv.context.cancellation) }
+        let sent = Result { () throws(HLSError) in try client.send(request, cancellation: cancellation) }
         let response = try sent.mapError {
-            untrusted($0, request: request, caFile: caFile, connectTo: connectTo, inv: inv)
+            untrusted($0, request: request, caFile: tls.caFile, connectTo: connectTo, cancellation: cancellation)
         }
         .get()
-        let elapsed = ContinuousClock.now - started
+        return (response, ContinuousClock.now - started)
+    }
+
+    /// Fails unless `response`'s status is within `expected` (`expectedText` as the user wrote it).
+    static func check(
+        _ response: HTTPResponse, url: String, expected: ClosedRange<Int> = 200...399, expectedText: String = "200..399"
+    ) throws(HLSError) {
         guard expected.contains(response.status) else {
             throw HLSError(
-                .failed, "probe \(url): HTTP \(response.statusLine), expected \(inv.string(defaulted: "expect"))",
+                .failed, "probe \(url): HTTP \(response.statusLine), expected \(expectedText)",
                 at: .request(method: "GET", url: url),
                 cause: response.bodyText.prefix(200).trimmingWhitespace().nilIfEmpty)
         }
-        return .list([.record(row(url: url, response: response, elapsed: elapsed, now: Int64(time(nil))))])
     }
 
     /// A certificate that does not verify, with its issuer named, as a browser names the one it
     /// does not trust: the certificate is read again without trusting it. Other errors pass as they are.
     static func untrusted(
-        _ error: HLSError, request: HTTPRequest, caFile: String?, connectTo: [String], inv: Invocation
+        _ error: HLSError, request: HTTPRequest, caFile: String?, connectTo: [String], cancellation: Cancellation
     ) -> HLSError {
         guard error.message.hasPrefix("certificate problem: cannot verify"),
             let served = try? HTTPClient(
                 tls: TLSOptions(insecure: true), retry: .never, maxIdleConnections: 0, connectTo: connectTo
-            ).send(request, cancellation: inv.context.cancellation),
+            ).send(request, cancellation: cancellation),
             let leaf = served.certificates.first
         else { return error }
         var named = error
