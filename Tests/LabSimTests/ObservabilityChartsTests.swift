@@ -161,6 +161,21 @@ final class ObservabilityChartsTests: XCTestCase {
                 chunksCache: {enabled: false}
                 resultsCache: {enabled: false}
                 """)
+        // Its claim (no storage provisioner here) binds by hand, and only then its pod is scheduled.
+        try eventually("the claim of loki-0") {
+            try kube.kubectl(["get", "pvc", "storage-loki-0", "-n", "monitoring"]).status == 0
+        }
+        XCTAssertNil(
+            try JSONCodec.decode(try kube.kubectlOK(["get", "pod", "loki-0", "-n", "monitoring", "-o", "json"]))
+                .text("spec", "nodeName"), "scheduled with its claim unbound")
+        try kube.kubectlOK([
+            "patch", "pvc", "storage-loki-0", "-n", "monitoring", "--type=merge", "-p",
+            #"{"spec":{"volumeName":"pv-loki"}}"#,
+        ])
+        try kube.kubectlOK([
+            "patch", "pvc", "storage-loki-0", "-n", "monitoring", "--subresource=status", "--type=merge", "-p",
+            #"{"status":{"phase":"Bound"}}"#,
+        ])
         try kube.kubectlOK(["rollout", "status", "-n", "monitoring", "statefulset/loki", "--timeout=30s"])
         try kube.kubectlOK(["rollout", "status", "-n", "monitoring", "deployment/loki-gateway", "--timeout=30s"])
         try kube.kubectlOK(["rollout", "status", "-n", "monitoring", "daemonset/loki-canary", "--timeout=30s"])
