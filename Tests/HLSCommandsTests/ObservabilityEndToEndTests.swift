@@ -12,14 +12,7 @@ import XCTest
 /// are left out here: the app's base is applied as it is, without its certificate.
 extension FluxEndToEndTests {
     func testTheScaffoldsControllersAndObservabilityTurnReadyAndItsExampleAppRuns() throws {
-        let h = try LabHarness()
-        h.installCluster()
-        let worker = h.run("kube wait node k3s-wk-01 --for condition=Ready --timeout 60s")
-        XCTAssertEqual(worker.status, 0, worker.err)
-        XCTAssertEqual(h.run("secret age-keygen").status, 0, "the lab's age key")
-        let bootstrap = h.run("flux bootstrap --timeout 120s")
-        XCTAssertEqual(bootstrap.status, 0, "flux bootstrap: \(bootstrap.err)")
-
+        let h = try bootstrappedLab()
         let git = try GitWorkTree(h)
         let scaffold = h.run("flux scaffold \"\(git.path)\"")
         XCTAssertEqual(scaffold.status, 0, "flux scaffold: \(scaffold.err)")
