@@ -180,14 +180,16 @@ struct SimulatedPrometheusOperator: SimulatedController {
             ("updateStrategy", .object([("type", .string("RollingUpdate"))])),
             ("selector", .object([("matchLabels", .stringMap(selector))])),
         ]
-        if let claim = object.at(["spec", "storage", "volumeClaimTemplate"]) {
+        // The object's claim template gives each pod a volume; without one, an emptyDir.
+        let claim = object.at(["spec", "storage", "volumeClaimTemplate"]).map { claim -> Document in
             var template = claim
             template.set(["metadata", "name"], .string(volume))
-            spec.append(("volumeClaimTemplates", .array([template])))
-        } else {
+            return template
+        }
+        if claim == nil {
             pod.append(("volumes", .array([.object([("name", .string(volume)), ("emptyDir", .object([]))])])))
         }
-        spec.insert(
+        spec.append(
             (
                 "template",
                 .object([
@@ -199,7 +201,8 @@ struct SimulatedPrometheusOperator: SimulatedController {
                         ])
                     ), ("spec", .object(pod)),
                 ])
-            ), at: spec.count - (spec.last?.key == "volumeClaimTemplates" ? 1 : 0))
+            ))
+        if let claim { spec.append(("volumeClaimTemplates", .array([claim]))) }
         return .object([
             ("apiVersion", .string("apps/v1")), ("kind", .string("StatefulSet")),
             (
