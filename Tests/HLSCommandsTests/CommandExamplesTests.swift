@@ -253,7 +253,7 @@ final class CommandExamplesTests: XCTestCase {
             let release = SimulatedChartRelease(
                 name: "cert-manager", namespace: "cert-manager", version: CertManagerChart.chart.version,
                 values: .object([]))
-            for object in CertManagerChart.chart.render(release) { try client.apply(object: object) }
+            for object in try CertManagerChart.chart.render(release) { try client.apply(object: object) }
             let ready = lab.run("cert ready --timeout 60s")
             XCTAssertEqual(ready.status, 0, "cert-manager for the cert examples: \(ready.err)")
         }

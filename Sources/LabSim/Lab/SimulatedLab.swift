@@ -220,7 +220,8 @@ public final class SimulatedLab: Sendable {
         let longhorn = Longhorn.controllers(root: { SimulatedNodes.root(of: $0, in: directory) })
         let kube = KubeAPISimulator(
             options: kubeOptions,
-            controllers: [serviceLB, traefik.controller] + certManager.controllers + longhorn + flux.controllers,
+            controllers: [serviceLB, traefik.controller] + certManager.controllers + longhorn + flux.controllers
+                + SimulatedPrometheusOperator.controllers(),
             webhooks: [certManager.webhook])
         return (
             kube,
