@@ -49,8 +49,7 @@ final class FluxControllersTests: XCTestCase {
     }
 
     /// The `flux-system` Secret as bootstrap writes it: the deploy key and the host's key under
-    /// the name github.com. (Applied as JSON: the simulated API does not read the protobuf body
-    /// `kubectl create secret` sends.)
+    /// the name github.com.
     func applySecret(key: String) throws {
         let secret = Document.object([
             ("apiVersion", .string("v1")), ("kind", .string("Secret")),

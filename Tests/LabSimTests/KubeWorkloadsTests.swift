@@ -26,8 +26,7 @@ final class KubeWorkloadsTests: XCTestCase {
         return kube
     }
 
-    /// Applies a Deployment `name` (label `app: NAME`, one container `nginx`) server-side:
-    /// kubectl's `create deployment` sends protobuf, which the simulator reads only for Namespaces.
+    /// Applies a Deployment `name` (label `app: NAME`, one container `nginx`) server-side.
     private func deploy(_ kube: KubeSimFixture, _ name: String = "web", image: String = "nginx:1.27", replicas: Int = 1)
         throws
     {

@@ -7,7 +7,7 @@ extension KubeAPI {
     func bind(_ target: KubeTarget, _ request: KubeHTTPRequest) throws(KubeStatus) -> KubeHTTPResponse {
         let type = target.type
         let name = target.name ?? ""
-        let body = try Self.body(request, accepted: Self.writeTypes)
+        let body = try Self.body(request, accepted: Self.writeTypes, type: target.type)
         if let given = body.text("metadata", "name"), given != name {
             throw KubeStatus.badRequest("name in URL does not match name in Binding object")
         }

@@ -11,7 +11,7 @@ extension KubeAPI {
         let type = target.type
         let name = target.name ?? ""
         let namespace = target.namespace ?? "default"
-        let body = try Self.body(request, accepted: ["application/json", "application/yaml"])
+        let body = try Self.body(request, accepted: ["application/json", "application/yaml"], type: type)
         if let given = body.text("metadata", "name"), given != name {
             throw KubeStatus.badRequest("name in URL does not match name in Eviction object")
         }

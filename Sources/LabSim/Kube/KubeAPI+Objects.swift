@@ -47,7 +47,7 @@ extension KubeAPI {
     }
 
     func create(_ target: KubeTarget, _ request: KubeHTTPRequest) throws(KubeStatus) -> KubeHTTPResponse {
-        let body = try Self.body(request, accepted: Self.writeTypes)
+        let body = try Self.body(request, accepted: Self.writeTypes, type: target.type)
         let manager = Self.manager(request)
         let dryRun = request.param("dryRun") == "All"
         let created = try store.transact { (state: inout KubeStoreState) throws(KubeStatus) -> Document in
@@ -57,7 +57,7 @@ extension KubeAPI {
     }
 
     func replace(_ target: KubeTarget, _ request: KubeHTTPRequest) throws(KubeStatus) -> KubeHTTPResponse {
-        let body = try Self.body(request, accepted: Self.writeTypes)
+        let body = try Self.body(request, accepted: Self.writeTypes, type: target.type)
         let manager = Self.manager(request)
         let name = target.name ?? ""
         if target.subresource == "finalize" { return try finalize(target, body) }
@@ -106,7 +106,7 @@ extension KubeAPI {
             KubeHTTPRequest(
                 method: request.method, path: request.path, query: request.query,
                 headers: [("Content-Type", isApply ? "application/yaml" : "application/json")], body: request.body),
-            accepted: ["application/json", "application/yaml"])
+            accepted: ["application/json", "application/yaml"], type: target.type)
         let manager = fieldManager ?? Self.manager(request)
         let force = request.flag("force")
         let dryRun = request.param("dryRun") == "All"
@@ -158,7 +158,8 @@ extension KubeAPI {
     func delete(_ target: KubeTarget, _ request: KubeHTTPRequest) throws(KubeStatus) -> KubeHTTPResponse {
         let type = target.type
         let name = target.name ?? ""
-        let options = request.body.isEmpty ? Document.object([]) : try Self.body(request, accepted: Self.writeTypes)
+        let options =
+            request.body.isEmpty ? Document.object([]) : try Self.body(request, accepted: Self.writeTypes, type: type)
         let policy = request.param("propagationPolicy") ?? options.text("propagationPolicy") ?? "Background"
         if type.plural == "namespaces", type.group.isEmpty { return try deleteNamespace(name) }
         let result = try store.transact { (state: inout KubeStoreState) throws(KubeStatus) -> Document in

@@ -9,7 +9,7 @@ extension KubeAPI {
         let type = target.type
         let name = target.name ?? ""
         let manager = Self.manager(request)
-        let body = request.method == "GET" ? nil : try Self.patchBody(request)
+        let body = request.method == "GET" ? nil : try Self.patchBody(request, type)
         let contentType = request.header("Content-Type")?.split(separator: ";").first.map { String($0).trimmingSpaces }
         let scaled = try store.transact { (state: inout KubeStoreState) throws(KubeStatus) -> Document in
             guard let existing = state.get(type, namespace: target.namespace, name: name) else {
@@ -37,12 +37,14 @@ extension KubeAPI {
     }
 
     /// The request body of a PUT or PATCH, as JSON (or YAML).
-    private static func patchBody(_ request: KubeHTTPRequest) throws(KubeStatus) -> Document {
+    private static func patchBody(_ request: KubeHTTPRequest, _ type: KubeResourceType) throws(KubeStatus)
+        -> Document
+    {
         try body(
             KubeHTTPRequest(
                 method: request.method, path: request.path, query: request.query,
                 headers: [("Content-Type", "application/json")], body: request.body),
-            accepted: ["application/json"])
+            accepted: ["application/json"], type: type)
     }
 
     /// A workload's `autoscaling/v1` Scale.

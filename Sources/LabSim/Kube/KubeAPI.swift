@@ -160,8 +160,11 @@ final class KubeAPI: Sendable {
                 + object.pairs.filter { $0.key != "kind" && $0.key != "apiVersion" })
     }
 
-    /// The request body as a document: JSON, YAML, or the protobuf envelope of typed clients.
-    static func body(_ request: KubeHTTPRequest, accepted: [String]) throws(KubeStatus) -> Document {
+    /// The request body as a document: JSON, YAML, or the protobuf envelope of typed clients
+    /// (read as an object of `type`, the resource written).
+    static func body(_ request: KubeHTTPRequest, accepted: [String], type: KubeResourceType) throws(KubeStatus)
+        -> Document
+    {
         let contentType =
             (request.header("Content-Type") ?? "application/json").split(separator: ";").first.map {
                 String($0).trimmingSpaces
@@ -169,7 +172,9 @@ final class KubeAPI: Sendable {
         guard accepted.contains(contentType) else {
             throw KubeStatus.unsupportedMediaType(contentType, accepted: accepted)
         }
-        if contentType == "application/vnd.kubernetes.protobuf" { return try KubeProtobuf.decode(request.body) }
+        if contentType == "application/vnd.kubernetes.protobuf" {
+            return try KubeProtobuf.decode(request.body, for: type)
+        }
         let text = String(decoding: request.body, as: UTF8.self)
         do {
             if contentType.hasSuffix("json") || text.first == "{" || text.first == "[" {

@@ -33,6 +33,7 @@ enum KubeBuiltInTypes {
     ]
 
     private static let others: [KubeResourceType] = [
+        type("batch", "v1", "jobs", "Job", categories: ["all"], sub: ["status"]),
         type("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", short: ["pdb"], sub: ["status"]),
         type(
             "apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", cluster: true,

@@ -1,7 +1,8 @@
 import HLSCore
 
 /// What the built-in registries' strategies add on create and keep on update: a namespace's
-/// finalizer, phase and name label; a Secret's `stringData` merged into `data`; a pod's Pending phase; a workload's replicas and strategy; a service's cluster IP and node ports; a CRD's
+/// finalizer, phase and name label; a Secret's Opaque type and its `stringData` merged into `data`; a pod's
+/// Pending phase; a workload's replicas and strategy; a service's cluster IP and node ports; a CRD's
 /// acceptance (which also registers its resources).
 enum KubeDefaults {
     static func onCreate(_ type: KubeResourceType, _ object: inout Document, _ state: inout KubeStoreState)
@@ -23,6 +24,8 @@ enum KubeDefaults {
                 object.set(["spec", "schedulerName"], .string("default-scheduler"))
             }
             object.set("status", .object([("phase", .string("Pending")), ("qosClass", .string("BestEffort"))]))
+        case ("", "secrets"):
+            if object.at(["type"]) == nil { object.set("type", .string("Opaque")) }
         case ("", "services"):
             if object.at(["spec", "type"]) == nil { object.set(["spec", "type"], .string("ClusterIP")) }
             if object.at(["spec", "clusterIP"]) == nil, object.text("spec", "type") != "ExternalName" {
