@@ -31,7 +31,7 @@ extension KubeHarness {
             ]))
         let release = SimulatedChartRelease(
             name: "cert-manager", namespace: namespace, version: CertManagerChart.chart.version, values: .object([]))
-        for object in CertManagerChart.chart.render(release) { try client.apply(object: object) }
+        for object in try CertManagerChart.chart.render(release) { try client.apply(object: object) }
         if available { try makeCertManagerAvailable(namespace: namespace) }
     }
 

@@ -62,7 +62,7 @@ final class SimulatedTraefikTests: InProcessKubeTestCase {
         let release = SimulatedChartRelease(
             name: "traefik", namespace: "traefik", version: "27.0.2", values: .object([]))
         try create(yaml("{apiVersion: v1, kind: Namespace, metadata: {name: traefik}}"))
-        for object in SimulatedChart.traefik.render(release) { try create(object) }
+        for object in try SimulatedChart.traefik.render(release) { try create(object) }
 
         // The app: a TLS Secret from a test CA, its Service, and an Ingress naming no class
         // (traefik is the default class).
@@ -125,7 +125,7 @@ final class SimulatedTraefikTests: InProcessKubeTestCase {
         let release = SimulatedChartRelease(
             name: "traefik", namespace: "kube-system", version: "27.0.2",
             values: try JSONCodec.decode(#"{"ingressClass":{"isDefaultClass":false}}"#))
-        let objects = SimulatedChart.traefik.render(release)
+        let objects = try SimulatedChart.traefik.render(release)
         XCTAssertEqual(
             objects.map { "\($0.text("kind") ?? "")/\($0.text("metadata", "name") ?? "")" },
             [

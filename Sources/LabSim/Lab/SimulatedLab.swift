@@ -186,7 +186,8 @@ public final class SimulatedLab: Sendable {
             let longhorn = Longhorn.controllers(root: { SimulatedNodes.root(of: $0, in: directory) })
             return KubeAPISimulator(
                 options: options,
-                controllers: [serviceLB, traefik.controller] + certManager.controllers + longhorn + flux.controllers,
+                controllers: [serviceLB, traefik.controller] + certManager.controllers + longhorn + flux.controllers
+                    + SimulatedPrometheusOperator.controllers(),
                 webhooks: [certManager.webhook])
         }
         if let kube {
