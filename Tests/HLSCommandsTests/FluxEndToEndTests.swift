@@ -130,7 +130,8 @@ final class FluxEndToEndTests: XCTestCase {
 
     // MARK: Helpers
 
-    /// A lab with its cluster installed (both nodes Ready), an age key, and Flux bootstrapped.
+    /// A lab whose cluster runs (the worker Ready), with an age key and Flux bootstrapped from
+    /// the inventory's gitops section and the lab's GitHub.
     func bootstrappedLab(file: StaticString = #filePath, line: UInt = #line) throws -> LabHarness {
         let h = try LabHarness()
         h.installCluster(file: file, line: line)

@@ -287,7 +287,39 @@ struct GitOpsTree {
 
                 """
         case "loki":
-            return "  values:\n    deploymentMode: SingleBinary\n    singleBinary:\n      replicas: 1\n"
+            // The chart refuses to render without a schema, and SingleBinary on the filesystem
+            // needs the simple-scalable targets at 0 and one replica in the ring; its 8 GiB
+            // memcached chunks cache would not fit a homelab node.
+            return """
+                  values:
+                    deploymentMode: SingleBinary
+                    loki:
+                      auth_enabled: false
+                      commonConfig:
+                        replication_factor: 1
+                      storage:
+                        type: filesystem
+                      schemaConfig:
+                        configs:
+                          - from: "2024-04-01"
+                            store: tsdb
+                            object_store: filesystem
+                            schema: v13
+                            index:
+                              prefix: loki_index_
+                              period: 24h
+                    singleBinary:
+                      replicas: 1
+                    backend:
+                      replicas: 0
+                    read:
+                      replicas: 0
+                    write:
+                      replicas: 0
+                    chunksCache:
+                      enabled: false
+
+                """
         default:
             return ""
         }
