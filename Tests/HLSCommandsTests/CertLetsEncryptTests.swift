@@ -165,6 +165,21 @@ final class CertLetsEncryptTests: XCTestCase {
         let waited = kube.run("cert wait app -n cert-manager --timeout 30s")
         XCTAssertEqual(waited.status, 0, waited.err)
 
+        // Cloudflare not answering once: the timeout is the reason, and the next try presents it.
+        kube.sim.injectFault(.cloudflareUnreachable(times: 1))
+        try kube.create(Self.certificate("later", issuer: "letsencrypt-production", names: ["later.home.example.com"]))
+        XCTAssertTrue(
+            LonghornLab.eventually(20) {
+                kube.run("kube events -n cert-manager -o json").out.contains(
+                    "Error presenting challenge: while attempting to find Zones for domain "
+                        + "_acme-challenge.later.home.example.com.\\nwhile querying the Cloudflare API for GET "
+                        + "\\\"/zones?name=_acme-challenge.later.home.example.com\\\": Get "
+                        + "\\\"https://api.cloudflare.com/client/v4/zones?name=_acme-challenge.later.home.example.com\\\": "
+                        + "context deadline exceeded (Client.Timeout exceeded while awaiting headers)")
+            }, kube.run("kube events -n cert-manager").out)
+        let later = kube.run("cert wait later -n cert-manager --timeout 30s")
+        XCTAssertEqual(later.status, 0, later.err)
+
         // A name outside the account's zones.
         try kube.create(Self.certificate("other", issuer: "letsencrypt-production", names: ["app.other.example"]))
         XCTAssertTrue(

@@ -17,13 +17,21 @@ struct SimulatedCloudflare: Sendable {
     /// The zones in the account.
     var zones: [String]
 
-    /// The error presenting the DNS-01 record for `dnsName` with `token` gives, nil once made.
-    func present(dnsName: String, token given: String) -> String? {
+    /// The error presenting the DNS-01 record for `dnsName` with `token` gives, nil once made;
+    /// `unreachable`: the API does not answer (Go's HTTP client times out).
+    func present(dnsName: String, token given: String, unreachable: Bool = false) -> String? {
         let fqdn = "_acme-challenge.\(dnsName)."
         let labels = fqdn.split(separator: ".", omittingEmptySubsequences: false)
         var name = String(fqdn.dropLast())
         var lastError: String?
         for label in labels.dropLast() {
+            if unreachable {
+                lastError =
+                    "while querying the Cloudflare API for GET \"/zones?name=\(name)\": Get "
+                    + "\"https://api.cloudflare.com/client/v4/zones?name=\(name)\": context deadline exceeded "
+                    + "(Client.Timeout exceeded while awaiting headers)"
+                continue
+            }
             let query = "while querying the Cloudflare API for GET \"/zones?name=\(name)\" \n"
             if !Self.wellFormed(given) {
                 // Cloudflare refuses the header before it looks the token up.

@@ -7,7 +7,8 @@ import HLSCore
 /// refuses, no zone for the name) stays the Challenge's reason, with a `PresentError` event,
 /// until it is mended — then waits for propagation and is accepted (`valid`) a moment later, or
 /// refused (`invalid`, with the ACME error cert-manager records) when a refusal is injected
-/// (`KubeFault.acmeChallengeInvalid`).
+/// (`KubeFault.acmeChallengeInvalid`). `KubeFault.cloudflareUnreachable` makes Cloudflare's API
+/// time out for a number of presentations.
 struct CertManagerChallenges: SimulatedController {
     let workload: SimulatedWorkload?
     let cloudflare: SimulatedCloudflare
@@ -110,6 +111,8 @@ struct CertManagerChallenges: SimulatedController {
             return "error instantiating cloudflare challenge solver: "
                 + "the Cloudflare API token is invalid (does the API token contain a newline?)"
         }
-        return cloudflare.present(dnsName: challenge.text("spec", "dnsName") ?? "", token: token)
+        return cloudflare.present(
+            dnsName: challenge.text("spec", "dnsName") ?? "", token: token,
+            unreachable: client.api.faults.consumeCloudflareOutage())
     }
 }

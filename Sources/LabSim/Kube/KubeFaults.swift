@@ -14,6 +14,9 @@ public enum KubeFault: Sendable, Equatable {
     /// cert-manager marks them invalid, their Orders and CertificateRequests fail, and so does the
     /// Certificate's issuance.
     case acmeChallengeInvalid(times: Int)
+    /// Cloudflare's API does not answer the next `times` DNS-01 presentations (a timeout):
+    /// cert-manager keeps the Challenge pending with that error and tries again.
+    case cloudflareUnreachable(times: Int)
     /// The next `times` CertificateRequests wait `seconds` before their issuer signs them.
     case slowIssuance(seconds: Double, times: Int)
     /// The Longhorn volume `volume` (its `pvc-…` name) has a replica that failed: it stays
@@ -79,6 +82,15 @@ final class KubeFaultInjector: Sendable {
         consume {
             if case .acmeChallengeInvalid(let n) = $0 {
                 return (true, n > 1 ? .acmeChallengeInvalid(times: n - 1) : nil)
+            }
+            return nil
+        }
+    }
+
+    func consumeCloudflareOutage() -> Bool {
+        consume {
+            if case .cloudflareUnreachable(let n) = $0 {
+                return (true, n > 1 ? .cloudflareUnreachable(times: n - 1) : nil)
             }
             return nil
         }
