@@ -24,9 +24,8 @@ final class BootstrapRunbookTests: XCTestCase {
             home = try dir.userHome()
             lab = try SimServe(directory: dir.file("lab"), home: home)
             XCTAssertTrue(lab.serving, "sim serve did not come up")
-            env = try lab.shellEnvironment(home: home, state: dir.file("state")).merging([
-                "CLOUDFLARE_API_TOKEN": "cf-t0ken-123"
-            ]) { _, new in new }
+            // The lab's Cloudflare token (CLOUDFLARE_API_TOKEN) comes with DIR/env, as GITHUB_TOKEN.
+            env = try lab.shellEnvironment(home: home, state: dir.file("state"))
         }
 
         func hlsh(_ arguments: [String]) throws -> ProcessResult {
@@ -101,7 +100,10 @@ final class BootstrapRunbookTests: XCTestCase {
         for phase in Self.phases {
             XCTAssertFalse(summary(of: phase, in: first.stderr).isEmpty, "phase \(phase) done: \(first.stderr)")
         }
-        XCTAssertFalse(first.stdout.contains("cf-t0ken") || first.stderr.contains("cf-t0ken"), "no secret shown")
+        for name in ["CLOUDFLARE_API_TOKEN", "GITHUB_TOKEN"] {
+            let token = try XCTUnwrap(served.env[name], "DIR/env sets \(name)")
+            XCTAssertFalse(first.stdout.contains(token) || first.stderr.contains(token), "\(name) never shown")
+        }
 
         // kubectl as it is sees the bootstrapped state.
         let state = try served.kubectl(["get", "nodes,kustomizations,helmreleases,certificates", "-A"])
