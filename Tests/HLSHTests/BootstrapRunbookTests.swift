@@ -113,7 +113,8 @@ final class BootstrapRunbookTests: XCTestCase {
             ("kustomization", "infrastructure-configs"), ("helmrelease", "longhorn"), ("helmrelease", "traefik"),
             ("helmrelease", "kube-prometheus-stack"), ("certificate", "wildcard"), ("certificate", "whoami-tls"),
         ] {
-            let row = state.stdout.split(separator: "\n").first { $0.contains("\(kind)") && $0.contains(" \(name) ") }
+            // kubectl names them KIND[.GROUP]/NAME when it lists several kinds.
+            let row = state.stdout.split(separator: "\n").first { $0.contains("\(kind)") && $0.contains("/\(name) ") }
             XCTAssertTrue(
                 row.map { $0.contains(" Ready ") || $0.contains(" True ") } ?? false,
                 "\(kind) \(name) Ready in:\n\(state.stdout)")
@@ -126,7 +127,7 @@ final class BootstrapRunbookTests: XCTestCase {
                 "k3s-cp-01", "cat /etc/rancher/k3s/config.yaml",
             ], environment: ["HOME": served.home, "PATH": "/usr/bin:/bin"])
         XCTAssertEqual(config.status, 0, config.stderr)
-        XCTAssertTrue(config.stdout.contains("cluster-cidr: 10.42.0.0/16"), config.stdout)
+        XCTAssertTrue(config.stdout.contains("cluster-cidr: '10.42.0.0/16'"), config.stdout)
         // The GitOps remote holds the tree and the flux-system manifests.
         let clone = served.dir.file("clone")
         let cloned = try served.git(["clone", "-q", "ssh://git@github.com/example/homelab", clone])
