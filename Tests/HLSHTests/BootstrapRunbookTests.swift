@@ -72,7 +72,7 @@ final class BootstrapRunbookTests: XCTestCase {
         }
         XCTAssertTrue(plan.stdout.contains("file(s) added by flux scaffold"), plan.stdout)
         XCTAssertTrue(
-            plan.stderr.contains("not run in a dry run: no kubeconfig context for the cluster yet"), plan.stderr)
+            plan.stderr.contains("flux wait not run in a dry run: no kubeconfig"), plan.stderr)
 
         // No VM, no node file, no API object, no commit, no key, no kubeconfig context.
         let vms = try served.hlsh(["-c", #"vm list | where name =~ "^k3s-" | count"#])

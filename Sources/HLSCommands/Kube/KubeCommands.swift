@@ -29,10 +29,14 @@ enum KubeCommands {
     ///   runbook's first run, whose `node kubeconfig` only planned it.
     static func client(_ inv: Invocation) throws -> KubeClient {
         let service = try KubeService.of(inv)
-        if inv.context.options.dryRun, service.kubeconfig.lacksContext(inv.string("context")) {
-            throw NotThereYet("no kubeconfig context for the cluster yet (an earlier step makes it)")
+        do {
+            return try service.client(context: inv.string("context"))
+        } catch let error as HLSError
+            where inv.context.options.dryRun && service.kubeconfig.lacksContext(inv.string("context"))
+        {
+            // Only that: a refused login or an unreachable API stay errors.
+            throw NotThereYet(error.message)
         }
-        return try service.client(context: inv.string("context"))
     }
 
     /// `-n`, else the context's namespace.
