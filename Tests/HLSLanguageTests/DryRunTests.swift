@@ -33,6 +33,15 @@ final class DryRunTests: XCTestCase {
         XCTAssertTrue(result.out.hasSuffix(#"[{"target":"db","status":"planned"}]"# + "\n"), result.out)
     }
 
+    /// A runbook's wait for what an earlier step only planned ends at once under --dry-run.
+    func testUnderDryRunAWaitTakesTheFirstValue() {
+        let planned = hls(Recorder(), dryRun: true).run("wait 1 --until $it == 2 --timeout 30s --every 10ms")
+        XCTAssertEqual(planned.status, 0, planned.err)
+        XCTAssertEqual(planned.out, "1\n")
+        let real = hls(Recorder(), dryRun: false).run("wait 1 --until $it == 2 --timeout 50ms --every 10ms")
+        XCTAssertEqual(real.status, 1, "without --dry-run the wait times out: \(real.out)")
+    }
+
     func testDetailedExitCodeIsThreeWhenChangesArePending() {
         let recorder = Recorder()
         XCTAssertEqual(hls(recorder, dryRun: true, detailed: true).run("vm apply web").status, 3)

@@ -23,6 +23,8 @@ import HLSCore
 final class FluxGit: Sendable {
     let folder: String
     private let environment: [String: String]
+    /// Whose key this is, for messages: the deploy key, or the user's own.
+    private let deployKey: Bool
 
     /// Makes the folder in `TMPDIR` (default /tmp) and writes the key and known_hosts into it.
     /// `deinit` removes it, whatever ends the run (an error, Ctrl-C), also a failed write here:
@@ -56,6 +58,7 @@ final class FluxGit: Sendable {
         if privateKey == nil, let agent = environment["SSH_AUTH_SOCK"] { variables["SSH_AUTH_SOCK"] = agent }
         self.folder = folder
         self.environment = variables
+        deployKey = privateKey != nil
         try PrivateFile.write(knownHosts + "\n", to: folder + "/known_hosts")
         if let privateKey { try PrivateFile.write(privateKey, to: keyFile) }
     }
@@ -80,8 +83,11 @@ final class FluxGit: Sendable {
         let (status, output) = try run(["ls-remote", url, "refs/heads/\(branch)"])
         guard status == 0 else {
             throw HLSError(
-                .failed, "the git host refuses the deploy key, or cannot be reached: \(url)",
-                hint: "is the key registered (GitHub: Settings → Deploy keys)?", cause: output)
+                .failed,
+                "the git host refuses \(deployKey ? "the deploy key" : "your SSH key"), or cannot be reached: \(url)",
+                hint: deployKey
+                    ? "is the key registered (GitHub: Settings → Deploy keys)?"
+                    : "can you push to it with git from this shell (your keys or agent)?", cause: output)
         }
         return output.split(separator: "\t").first.map(String.init) ?? ""
     }

@@ -33,7 +33,8 @@ enum ProbeCommand {
             host; --insecure checks nothing. In a simulated lab (--sim, or sim serve's env) the hosts \
             resolve to the lab's ingress through HLSH_SIM_CONNECT_TO, and without --ca the lab's public \
             roots (HLSH_SIM_CA_FILE: Let's Encrypt's production root, not its staging one) stand for the \
-            system's CAs.
+            system's CAs. Under --dry-run a probe that fails is noted, not an error: nothing was applied \
+            that would make it pass.
             """,
         positionals: [Parameter("url", .string, "an https:// or http:// URL")],
         flags: [
@@ -52,7 +53,15 @@ enum ProbeCommand {
                 "probe https://app.home.example.com --ca ca.pem --expect 200..299 | get days_left",
                 "the days its certificate has left; only a 2xx passes", needsLab: true),
         ],
-        implementation: .query(probe))
+        implementation: .query { inv in
+            do {
+                return try probe(inv)
+            } catch let e as HLSError where inv.context.options.dryRun && e.kind != .interrupted {
+                // Under --dry-run nothing was applied: a host that does not answer as it will is
+                // the plan's state, as an assertion not met is.
+                throw NotThereYet(e.message)
+            }
+        })
 
     static func probe(_ inv: Invocation) throws -> Value {
         let url = inv.string("url")!
