@@ -53,8 +53,7 @@ final class LabHarness {
     deinit { lab.stop() }
 
     static var shippedInventory: String {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/homelab.yaml").path
+        let path = repository + "/scripts/homelab.yaml"
         return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }
 
@@ -66,6 +65,21 @@ final class LabHarness {
     /// Runs code after `lab use` of the harness's inventory.
     func run(_ code: String, options: RunOptions = RunOptions()) -> (status: Int32, out: String, err: String) {
         runInProcess("let lab_in_use = (lab use \"\(inventory)\")\n" + code, environment: environment, options: options)
+    }
+
+    /// Runs a script of the repository (`scripts/…`) as `hlsh FILE INVENTORY` does, on the
+    /// harness's inventory; its path keys the `--resume` journal.
+    func runScript(_ path: String, options: RunOptions = RunOptions()) -> (status: Int32, out: String, err: String) {
+        let file = LabHarness.repository + "/" + path
+        guard let code = try? String(contentsOfFile: file, encoding: .utf8) else {
+            return (2, "", "cannot read \(file)")
+        }
+        return runInProcess(code, file: file, arguments: [inventory], environment: environment, options: options)
+    }
+
+    static var repository: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
     }
 
     /// Phase 2 of the runbook on every VM of the inventory: created, reachable over SSH (host

@@ -15,6 +15,9 @@ public final class Interpreter: Sendable {
     let globals: Scope
     let sources = Mutex<[String: SourceFile]>([:])
     let journal: Mutex<Journal?> = Mutex(nil)
+    /// The innermost command that failed since the last command started (where and which), so
+    /// a failed phase names its step even when the error's place is a host or an API call.
+    let failedStep = Mutex<(at: SourceLocation, command: String)?>(nil)
     /// Held by a `set` that reads the variable it writes (recursive: its value may `set` too).
     let assignments = Lock(recursive: true)
 

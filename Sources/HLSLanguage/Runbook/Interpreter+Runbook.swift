@@ -28,7 +28,10 @@ extension Interpreter {
             try execute(body.statements, scope: Scope(parent: scope), emit: emit)
         } catch {
             let elapsed = clock.now - start
-            context.err("✗ phase \(name) failed after \(Interpreter.rounded(elapsed).text)\n")
+            let step = failedStep.withLock { $0 }
+            context.err(
+                "✗ phase \(name) failed after \(Interpreter.rounded(elapsed).text)"
+                    + (step.map { " at \($0.at) (\($0.command))" } ?? "") + "\n")
             let changed =
                 context.options.dryRun ? context.pendingChanges - pendingBefore : context.appliedChanges - appliedBefore
             context.log.record(
@@ -36,6 +39,7 @@ extension Interpreter {
                 [
                     ("phase", .string(name)), ("status", .string("failed")), ("duration", .duration(elapsed)),
                     ("changes", .int(changed)), ("error", .string(Interpreter.userError(error).message)),
+                    ("step", step.map { .string($0.at.description) } ?? .null),
                 ])
             throw error
         }
