@@ -193,24 +193,28 @@ final class FluxEndToEndTests: XCTestCase {
 }
 
 /// A clone of the lab's GitOps repository, pushed with the real git over the lab's SSH config
-/// and the harness's key (the GitHub account's), without the machine's system git configuration.
+/// and the user's key (the GitHub account's), without the machine's system git configuration.
 struct GitWorkTree {
-    let h: LabHarness
     let path: String
     let environment: [String: String]
 
+    /// A clone in the harness's home, with its key.
     init(_ h: LabHarness) throws {
-        self.h = h
-        path = h.home.file("homelab")
-        let config = try XCTUnwrap(h.environment["HLSH_SSH_CONFIG"], "the lab's ssh_config")
+        try self.init(
+            home: h.home.path, sshConfig: try XCTUnwrap(h.environment["HLSH_SSH_CONFIG"], "the lab's ssh_config"),
+            into: h.home.file("homelab"))
+    }
+
+    /// A clone at `path` as the user whose key is `HOME/.ssh/id_ed25519`.
+    init(home: String, sshConfig: String, into path: String) throws {
+        self.path = path
         environment = [
-            "HOME": h.home.path, "PATH": "/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_SSH_COMMAND":
-                "ssh -F \(config) -i \(h.home.file(".ssh/id_ed25519")) -o IdentitiesOnly=yes -o BatchMode=yes",
+            "HOME": home, "PATH": "/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_SSH_COMMAND": "ssh -F \(sshConfig) -i \(home)/.ssh/id_ed25519 -o IdentitiesOnly=yes -o BatchMode=yes",
             "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@hlsh", "GIT_COMMITTER_NAME": "Test",
             "GIT_COMMITTER_EMAIL": "test@hlsh",
         ]
-        try git(["clone", "ssh://git@github.com/\(FluxEndToEndTests.repository)", path], in: h.home.path)
+        try git(["clone", "ssh://git@github.com/\(FluxEndToEndTests.repository)", path], in: home)
     }
 
     @discardableResult

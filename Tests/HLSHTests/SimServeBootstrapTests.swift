@@ -9,11 +9,7 @@ final class SimServeBootstrapTests: XCTestCase {
     func testAfterPhaseTwoOfTheBootstrapBothNodesAreReadyForKubeAndKubectl() throws {
         let kubectl = try Kubectl.path()
         let dir = try TemporaryDirectory("hlsh-sim-boot")
-        let home = dir.file("home")
-        try FileManager.default.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true)
-        let keygen = try runProcess(
-            "/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", home + "/.ssh/id_ed25519"])
-        XCTAssertEqual(keygen.status, 0, keygen.stderr)
+        let home = try dir.userHome()
         let lab = try SimServe(directory: dir.file("lab"), home: home)
         defer { lab.stop() }
         XCTAssertTrue(lab.serving, "sim serve did not come up")

@@ -296,10 +296,16 @@ struct FluxBootstrap {
                 throw inv.failure("cannot write \(path)")
             }
         }
+        try commitAndPush(work, git: git, head: head, message: "Add Flux \(settings.fluxVersion) sync manifests")
+    }
+
+    /// Commits what changed in the checkout `work` (nothing: no commit) and pushes it with a
+    /// lease: the branch must still be at `head` ("" for none yet), else the push stops, saying
+    /// the branch moved.
+    func commitAndPush(_ work: String, git: FluxGit, head: String, message: String) throws {
         try check(git.run(["add", "-A"], in: work), "git add")
         if try git.run(["diff", "--cached", "--quiet"], in: work).status == 0 { return }
-        try check(
-            git.run(["commit", "-qm", "Add Flux \(settings.fluxVersion) sync manifests"], in: work), "git commit")
+        try check(git.run(["commit", "-qm", message], in: work), "git commit")
         let pushed = try git.run(
             [
                 "push", "-q", "--force-with-lease=refs/heads/\(settings.branch):\(head)", "origin",
@@ -310,7 +316,7 @@ struct FluxBootstrap {
             if pushed.output.contains("stale info") || pushed.output.contains("rejected") {
                 throw inv.failure(
                     "branch \(settings.branch) of \(repository) moved under us (it was at \(head.isEmpty ? "nothing" : String(head.prefix(8))))",
-                    hint: "run flux bootstrap again: it reads the branch afresh", cause: pushed.output)
+                    hint: "run \(inv.spec.name) again: it reads the branch afresh", cause: pushed.output)
             }
             throw inv.failure("git push to \(settings.url) failed", cause: pushed.output)
         }

@@ -23,11 +23,14 @@ import HLSCore
 final class FluxGit: Sendable {
     let folder: String
     private let environment: [String: String]
+    /// Whose key this is, for messages: the deploy key, or the user's own.
+    private let deployKey: Bool
 
     init(privateKey: String?, knownHosts: String, environment: [String: String]) throws {
         var template = Array("/tmp/hlsh-flux-git.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw HLSError(.failed, "cannot make a temporary folder") }
         folder = String(cString: made)
+        deployKey = privateKey != nil
         try PrivateFile.write(knownHosts + "\n", to: folder + "/known_hosts")
         let knownFiles = "GlobalKnownHostsFile=/etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2 \(folder)/known_hosts"
         var ssh = "ssh -o BatchMode=yes -o \(knownFiles.shellQuoted)"
@@ -76,8 +79,11 @@ final class FluxGit: Sendable {
         let (status, output) = try run(["ls-remote", url, "refs/heads/\(branch)"])
         guard status == 0 else {
             throw HLSError(
-                .failed, "the git host refuses the deploy key, or cannot be reached: \(url)",
-                hint: "is the key registered (GitHub: Settings → Deploy keys)?", cause: output)
+                .failed,
+                "the git host refuses \(deployKey ? "the deploy key" : "your SSH key"), or cannot be reached: \(url)",
+                hint: deployKey
+                    ? "is the key registered (GitHub: Settings → Deploy keys)?"
+                    : "can you push to it with git from this shell (your keys or agent)?", cause: output)
         }
         return output.split(separator: "\t").first.map(String.init) ?? ""
     }
