@@ -1,3 +1,4 @@
+import Foundation
 import HLSCommands
 import HLSCore
 import HLSLanguage
@@ -26,4 +27,18 @@ func runInProcess(
     let status = runner.run(SourceFile(name: file ?? "test.hls", text: code), arguments: arguments, scriptPath: file)
     context.closeServices()
     return (status, out.withLock { $0 }, err.withLock { $0 })
+}
+
+/// The repository this test file is in.
+let repositoryPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+/// Runs a script of the repository (`scripts/…`, or an absolute path) in-process as
+/// `hlsh FILE ARGUMENTS` runs it; its path keys the `--resume` journal.
+func runScriptInProcess(
+    _ path: String, arguments: [String], environment: [String: String], options: RunOptions = RunOptions()
+) -> (status: Int32, out: String, err: String) {
+    let file = path.hasPrefix("/") ? path : repositoryPath + "/" + path
+    guard let code = try? String(contentsOfFile: file, encoding: .utf8) else { return (2, "", "cannot read \(file)") }
+    return runInProcess(code, file: file, arguments: arguments, environment: environment, options: options)
 }
