@@ -78,6 +78,8 @@ final class CertCommandsTests: XCTestCase {
     private func harness(lag: Duration = .zero) throws -> KubeHarness {
         let kube = try KubeHarness(certManagerWebhookLag: lag)
         try kube.installCertManager()
+        // The staging issuer's DNS-01 token, which the simulated Cloudflare accepts.
+        try kube.createCloudflareSecret()
         return kube
     }
 
@@ -210,7 +212,8 @@ final class CertCommandsTests: XCTestCase {
         XCTAssertEqual(issuer.string("message"), "The ACME account was registered with the ACME server")
         let registered = try kube.client.get(CertCommands.clusterIssuers, "letsencrypt-staging")
         XCTAssertTrue(
-            registered.string("status", "acme", "uri")?.hasPrefix("https://acme-staging-v02.api.letsencrypt.org/acct/")
+            registered.string("status", "acme", "uri")?.hasPrefix(
+                "https://acme-staging-v02.api.letsencrypt.org/acme/acct/")
                 ?? false)
 
         try kube.create(Self.ingress)

@@ -9,11 +9,32 @@ extension KubeHarness {
     /// A harness whose simulated API runs cert-manager's controllers and serves its webhook,
     /// which answers `webhookLag` after its Deployment turns available.
     convenience init(certManagerWebhookLag lag: Duration) throws {
-        let certManager = SimulatedCertManager(webhookLag: lag)
+        let certManager = SimulatedCertManager(
+            webhookLag: lag, letsEncrypt: Self.letsEncrypt,
+            cloudflare: SimulatedCloudflare(token: Self.cloudflareToken, zones: ["lab.example", "home.example.com"]))
         try self.init(
             sim: KubeAPISimulator(
                 options: KubeAPISimulator.Options(), controllers: certManager.controllers,
                 webhooks: [certManager.webhook]))
+    }
+
+    /// The Let's Encrypt the harnesses' cert-manager reaches (its CAs made once per test run).
+    static let letsEncrypt = SimulatedLetsEncrypt()
+    /// The token the harnesses' Cloudflare accepts, for the zones `lab.example` and `home.example.com`.
+    static let cloudflareToken = "hlshTestCloudflareToken0123456789abcdefg"
+
+    /// Creates the Secret `name` in `namespace` holding `token` (the Cloudflare one) under `key`.
+    func createCloudflareSecret(
+        name: String = "cloudflare", key: String = "token", token: String = cloudflareToken,
+        namespace: String = "cert-manager"
+    ) throws {
+        try inProcessClient().apply(
+            object: .object([
+                ("apiVersion", .string("v1")), ("kind", .string("Secret")),
+                ("metadata", .object([("name", .string(name)), ("namespace", .string(namespace))])),
+                ("type", .string("Opaque")),
+                ("data", .object([(key, .string(Base64.encode(Array(token.utf8))))])),
+            ]))
     }
 
     /// Installs the cert-manager chart into `namespace` and, when `available`, makes its
@@ -31,7 +52,7 @@ extension KubeHarness {
             ]))
         let release = SimulatedChartRelease(
             name: "cert-manager", namespace: namespace, version: CertManagerChart.chart.version, values: .object([]))
-        for object in CertManagerChart.chart.render(release) { try client.apply(object: object) }
+        for object in try CertManagerChart.chart.render(release) { try client.apply(object: object) }
         if available { try makeCertManagerAvailable(namespace: namespace) }
     }
 

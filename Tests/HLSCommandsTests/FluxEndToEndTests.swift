@@ -13,15 +13,8 @@ final class FluxEndToEndTests: XCTestCase {
     static let clusterPath = "kubernetes/clusters/homelab"
 
     func testBootstrapPushReconcileAndThePlatformEndToEnd() throws {
-        let h = try LabHarness()
-        h.installCluster()
-        let worker = h.run("kube wait node k3s-wk-01 --for condition=Ready --timeout 60s")
-        XCTAssertEqual(worker.status, 0, worker.err)
-
         // 1. Flux bootstrapped from the inventory's gitops section and the lab's GitHub.
-        XCTAssertEqual(h.run("secret age-keygen").status, 0, "the lab's age key")
-        let bootstrap = h.run("flux bootstrap --timeout 120s")
-        XCTAssertEqual(bootstrap.status, 0, "flux bootstrap: \(bootstrap.err)")
+        let h = try bootstrappedLab()
         let check = h.run("flux check")
         XCTAssertEqual(check.status, 0, "flux check: \(check.out)\(check.err)")
         var head = try XCTUnwrap(h.lab.git?.head(of: Self.repository), "the repository has a head")
@@ -136,6 +129,18 @@ final class FluxEndToEndTests: XCTestCase {
     }
 
     // MARK: Helpers
+
+    /// A lab with its cluster installed (both nodes Ready), an age key, and Flux bootstrapped.
+    func bootstrappedLab(file: StaticString = #filePath, line: UInt = #line) throws -> LabHarness {
+        let h = try LabHarness()
+        h.installCluster(file: file, line: line)
+        let worker = h.run("kube wait node k3s-wk-01 --for condition=Ready --timeout 60s")
+        XCTAssertEqual(worker.status, 0, worker.err, file: file, line: line)
+        XCTAssertEqual(h.run("secret age-keygen").status, 0, "the lab's age key", file: file, line: line)
+        let bootstrap = h.run("flux bootstrap --timeout 120s")
+        XCTAssertEqual(bootstrap.status, 0, "flux bootstrap: \(bootstrap.err)", file: file, line: line)
+        return h
+    }
 
     func short(_ commit: String) -> String { String(commit.prefix(8)) }
 

@@ -20,7 +20,7 @@ extension LabHarness {
             dnsNames: ["app.home.example.com"], ipAddresses: [])
         let release = SimulatedChartRelease(
             name: "traefik", namespace: "traefik", version: "27.0.2", values: .object([]))
-        let chart = SimulatedChart.traefik.render(release).map(YAMLCodec.encode).joined(separator: "---\n")
+        let chart = try SimulatedChart.traefik.render(release).map(YAMLCodec.encode).joined(separator: "---\n")
         let manifests = try home.write(
             "ingress.yaml",
             """

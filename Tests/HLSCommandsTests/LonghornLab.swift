@@ -89,7 +89,7 @@ final class LonghornLab {
         let release = SimulatedChartRelease(
             name: "longhorn", namespace: "longhorn-system", version: SimulatedChart.longhorn.version,
             values: try YAMLCodec.decode(values))
-        for object in SimulatedChart.longhorn.render(release) {
+        for object in try SimulatedChart.longhorn.render(release) {
             try client.apply(Self.path(of: object), object)
         }
         try client.mergePatch(

@@ -35,7 +35,7 @@ final class FluxControllersTests: XCTestCase {
         try host.addDeployKey(.init(repository: "homelab/gitops", title: "flux", key: key, readOnly: false))
         flux = SimulatedFlux(
             storage: FluxStorage(directory: dir.file("storage")), gitHosts: { ["github.com": port] },
-            charts: [Self.chart], requeueDependency: .milliseconds(200))
+            charts: [Self.chart, LokiChart.chart], requeueDependency: .milliseconds(200))
         kube = try KubeSimFixture(sim: KubeAPISimulator(options: .init(), controllers: flux.controllers))
         addTeardownBlock { [self] in
             kube = nil

@@ -259,6 +259,35 @@ final class KubeWorkloadsTests: XCTestCase {
             try object(kube, "/api/v1/namespaces/default/pods/lonely")?.text("spec", "nodeName"), "k3s-wk-02")
     }
 
+    /// kube-scheduler's VolumeBinding: a pod whose claim is missing or not yet bound (with an
+    /// immediate-binding class) is not scheduled, in the scheduler's words, until the claim binds.
+    func testAPodWaitsForItsClaimToExistAndBindBeforeItIsScheduled() throws {
+        let kube = try cluster()
+        try kube.kubectlOK(
+            ["apply", "--server-side", "-f", "-"],
+            stdin: "{apiVersion: v1, kind: Pod, metadata: {name: stateful, namespace: default}, "
+                + "spec: {containers: [{name: nginx, image: nginx}], "
+                + "volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]}}")
+        func message(_ reason: String) -> String {
+            "0/2 nodes are available: \(reason). preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling."
+        }
+        try eventually("FailedScheduling: no claim") {
+            try events(kube).contains(["FailedScheduling", message("persistentvolumeclaim \"data\" not found")])
+        }
+        try kube.kubectlOK(
+            ["apply", "--server-side", "-f", "-"],
+            stdin: "{apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: default}, "
+                + "spec: {storageClassName: '', accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}")
+        try eventually("FailedScheduling: unbound") {
+            try events(kube).contains(["FailedScheduling", message("pod has unbound immediate PersistentVolumeClaims")])
+        }
+        XCTAssertNil(try object(kube, "/api/v1/namespaces/default/pods/stateful")?.text("spec", "nodeName"))
+        try kube.kubectlOK(["patch", "pvc", "data", "--type=merge", "-p", #"{"spec":{"volumeName":"pv-data"}}"#])
+        try kube.kubectlOK(
+            ["patch", "pvc", "data", "--subresource=status", "--type=merge", "-p", #"{"status":{"phase":"Bound"}}"#])
+        try kube.kubectlOK(["wait", "--for=condition=Ready", "pod/stateful", "--timeout=30s"])
+    }
+
     func testAnEvictionABudgetForbidsAnswers429AndADrainMovesControlledPods() throws {
         let kube = try cluster()
         try deploy(kube)

@@ -25,6 +25,9 @@ final class SimulatedTraefikTests: InProcessKubeTestCase {
         "ClusterRoleBinding": .init(group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterrolebindings"),
         "IngressClass": KubeResourceName.ingressClasses,
         "Ingress": KubeResourceName.ingresses,
+        "CustomResourceDefinition": .init(
+            group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions"),
+        "Middleware": TraefikRoutes.middlewares,
     ]
 
     @discardableResult
@@ -62,7 +65,7 @@ final class SimulatedTraefikTests: InProcessKubeTestCase {
         let release = SimulatedChartRelease(
             name: "traefik", namespace: "traefik", version: "27.0.2", values: .object([]))
         try create(yaml("{apiVersion: v1, kind: Namespace, metadata: {name: traefik}}"))
-        for object in SimulatedChart.traefik.render(release) { try create(object) }
+        for object in try SimulatedChart.traefik.render(release) { try create(object) }
 
         // The app: a TLS Secret from a test CA, its Service, and an Ingress naming no class
         // (traefik is the default class).
@@ -111,6 +114,34 @@ final class SimulatedTraefikTests: InProcessKubeTestCase {
             subresource: "status")
         let ok = try curl("https://app.home.example.com/hello", port: ports.https, ca: dir.file("ca.pem"))
         XCTAssertEqual(ok.stdout, "app answered from app-1 for app.home.example.com/hello\n\n200", ok.stderr)
+        // A router whose Middleware does not exist is not built: 404 until the Middleware is there.
+        _ = try user.mergePatch(
+            KubeResourceName.ingresses.path(namespace: "default", name: "app"),
+            .object([
+                (
+                    "metadata",
+                    .object([
+                        (
+                            "annotations",
+                            .object([
+                                (TraefikRoutes.middlewaresAnnotation, .string("traefik-security-headers@kubernetescrd"))
+                            ])
+                        )
+                    ])
+                )
+            ]))
+        let unrouted = try curl("https://app.home.example.com/hello", port: ports.https, ca: dir.file("ca.pem"))
+        XCTAssertEqual(unrouted.stdout, "404 page not found\n\n404", unrouted.stderr)
+        XCTAssertTrue(unrouted.stderr.contains("subject: CN=app.home.example.com"), "its certificate still loads")
+        try create(
+            yaml(
+                """
+                {apiVersion: traefik.io/v1alpha1, kind: Middleware, metadata: {name: security-headers, namespace: traefik},
+                 spec: {headers: {frameDeny: true}}}
+                """))
+        XCTAssertEqual(
+            try curl("https://app.home.example.com/hello", port: ports.https, ca: dir.file("ca.pem")).stdout,
+            "app answered from app-1 for app.home.example.com/hello\n\n200")
         // The Ingress has TLS, so its router is not on the `web` entry point.
         XCTAssertEqual(try curl("http://app.home.example.com/", port: ports.http).stdout, "404 page not found\n\n404")
 
@@ -125,10 +156,18 @@ final class SimulatedTraefikTests: InProcessKubeTestCase {
         let release = SimulatedChartRelease(
             name: "traefik", namespace: "kube-system", version: "27.0.2",
             values: try JSONCodec.decode(#"{"ingressClass":{"isDefaultClass":false}}"#))
-        let objects = SimulatedChart.traefik.render(release)
+        let objects = try SimulatedChart.traefik.render(release)
         XCTAssertEqual(
             objects.map { "\($0.text("kind") ?? "")/\($0.text("metadata", "name") ?? "")" },
             [
+                "CustomResourceDefinition/ingressroutes.traefik.io",
+                "CustomResourceDefinition/ingressroutetcps.traefik.io",
+                "CustomResourceDefinition/ingressrouteudps.traefik.io",
+                "CustomResourceDefinition/middlewares.traefik.io", "CustomResourceDefinition/middlewaretcps.traefik.io",
+                "CustomResourceDefinition/serverstransports.traefik.io",
+                "CustomResourceDefinition/serverstransporttcps.traefik.io",
+                "CustomResourceDefinition/tlsoptions.traefik.io", "CustomResourceDefinition/tlsstores.traefik.io",
+                "CustomResourceDefinition/traefikservices.traefik.io",
                 "ServiceAccount/traefik", "ClusterRole/traefik-kube-system", "ClusterRoleBinding/traefik-kube-system",
                 "Deployment/traefik", "Service/traefik", "IngressClass/traefik",
             ])

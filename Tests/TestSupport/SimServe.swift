@@ -29,6 +29,23 @@ public final class SimServe: @unchecked Sendable {
     /// Whether the lab came up (its env file is there) and still runs.
     public var serving: Bool { process.isRunning && FileManager.default.fileExists(atPath: file("env")) }
 
+    /// The environment of another shell after `. DIR/env`, from nothing else, with `HOME`, a
+    /// plain `PATH`, `NO_COLOR` and `XDG_STATE_HOME` (`state`).
+    public func shellEnvironment(home: String, state: String) throws -> [String: String] {
+        let run = try runProcess(
+            "/usr/bin/env", ["-i", "/bin/sh", "-c", #". "$1" && exec /usr/bin/env"#, "sh", file("env")])
+        guard run.status == 0 else { throw SSHDFixture.FixtureError(". \(file("env")) failed: \(run.stderr)") }
+        var env: [String: String] = [:]
+        for line in run.stdout.split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            env[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        }
+        for name in ["PWD", "SHLVL", "_"] { env.removeValue(forKey: name) }
+        return env.merging(["HOME": home, "PATH": "/usr/bin:/bin", "NO_COLOR": "1", "XDG_STATE_HOME": state]) {
+            _, new in new
+        }
+    }
+
     public func stop() {
         guard process.isRunning else { return }
         process.terminate()

@@ -78,11 +78,17 @@ struct FluxBootstrap {
     var cancellation: Cancellation { inv.context.cancellation }
 
     func plan() throws -> ChangePlan {
-        let client = try client
+        // nil: under --dry-run, a cluster an earlier step only planned; all of it is planned too.
+        let client: KubeClient?
+        do {
+            client = try self.client
+        } catch is NotThereYet {
+            client = nil
+        }
         // Read everything first: nothing below writes until the changes run.
         let install = try download()
         let knownHosts = try scanKnownHosts()
-        let existing = try client.getIfPresent(
+        let existing = try client?.getIfPresent(
             .secrets, "flux-system", namespace: namespace, cancellation: cancellation)
         let key: SSHKeyPair
         if let identity = existing.flatMap({ decoded($0, "identity") }),
@@ -119,7 +125,7 @@ struct FluxBootstrap {
             changes.append(
                 Change(target: "Flux \(settings.fluxVersion)", action: "install", detail: "\(documents.count) objects")
                 {
-                    _ in try installComponents(documents, client: client)
+                    _ in try installComponents(documents, client: try self.client)
                 })
         }
         var secretObjects = [
@@ -129,10 +135,12 @@ struct FluxBootstrap {
         ]
         if let ageFile = settings.ageKeyFile {
             let path = ageFile.hasPrefix("~/") ? (environment["HOME"] ?? "") + ageFile.dropFirst() : ageFile
-            guard let age = FileManager.default.contents(atPath: path) else {
+            if let age = FileManager.default.contents(atPath: path) {
+                secretObjects.append(secret("sops-age", ["age.agekey": String(decoding: age, as: UTF8.self)]))
+            } else if !inv.context.options.dryRun {
+                // Under --dry-run, `secret age-keygen` may only have planned it.
                 throw inv.failure("cannot read the age key file \(path)", hint: "gitops.age_key_file in the inventory")
             }
-            secretObjects.append(secret("sops-age", ["age.agekey": String(decoding: age, as: UTF8.self)]))
         }
         let secrets = secretObjects
         let sync = try YAMLCodec.decodeAll(syncYAML).filter { $0 != .null }
@@ -140,6 +148,7 @@ struct FluxBootstrap {
             changes.append(
                 Change(target: "\(namespace)/flux-system", action: "sync", detail: "Secrets and the sync objects") {
                     _ in
+                    let client = try self.client
                     for object in secrets + sync { try client.apply(object, force: true, cancellation: cancellation) }
                     for kind in [FluxKind.gitRepository, .kustomization] {
                         let object = try FluxCommands.object(
@@ -420,7 +429,9 @@ struct FluxBootstrap {
 /// Whether objects are on the cluster as applying them would leave them: each exists and a
 /// server-side dry-run apply changes none of its fields (the comparison of `flux diff`).
 enum FluxApplied {
-    static func unchanged(_ objects: [Document], client: KubeClient, cancellation: Cancellation) throws -> Bool {
+    /// - Parameter client: nil for a cluster that is not there yet (nothing is unchanged).
+    static func unchanged(_ objects: [Document], client: KubeClient?, cancellation: Cancellation) throws -> Bool {
+        guard let client else { return false }
         for object in objects {
             guard let apiVersion = object.string("apiVersion"), let kind = object.string("kind"),
                 let name = object.string("metadata", "name"),

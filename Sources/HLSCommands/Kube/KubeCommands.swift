@@ -24,8 +24,15 @@ enum KubeCommands {
     static let contextFlag = Flag("context", .string, "the kubeconfig context (default: its current-context)")
 
     /// The client of `--context`, else of the current context.
+    /// The client of `--context`, else of the kubeconfig's current context.
+    /// - Throws: `NotThereYet` under `--dry-run` when the kubeconfig has no such context: a
+    ///   runbook's first run, whose `node kubeconfig` only planned it.
     static func client(_ inv: Invocation) throws -> KubeClient {
-        try KubeService.of(inv).client(context: inv.string("context"))
+        let service = try KubeService.of(inv)
+        if inv.context.options.dryRun, service.kubeconfig.lacksContext(inv.string("context")) {
+            throw NotThereYet("no kubeconfig context for the cluster yet (an earlier step makes it)")
+        }
+        return try service.client(context: inv.string("context"))
     }
 
     /// `-n`, else the context's namespace.

@@ -23,9 +23,7 @@ extension NodeCommands {
         implementation: .mutation { inv in try schedulingPlan(inv, unschedulable: false) })
 
     /// The Kubernetes client of the run for `--context`.
-    static func kubeClient(_ inv: Invocation) throws -> KubeClient {
-        try KubeService.of(inv).client(context: inv.string("context"))
-    }
+    static func kubeClient(_ inv: Invocation) throws -> KubeClient { try KubeCommands.client(inv) }
 
     /// The nodes the invocation's targets name in the cluster.
     static func clusterNodes(_ inv: Invocation, client: KubeClient) throws -> [ClusterNode] {

@@ -10,12 +10,10 @@ extension NodeCommands {
         let client: KubeClient
         do {
             client = try kubeClient(inv)
-        } catch let error as HLSError
-            where dryRun && (try? KubeService.of(inv))?.kubeconfig.lacksContext(inv.string("context")) == true
-        {
+        } catch let absent as NotThereYet {
             // A rehearsal of a runbook's first run: the cluster it would wait for is not there yet.
             // Only that: a misspelled node, a refused login or an unreachable API stay errors.
-            return .list(try readyTargets(inv, client: nil).map { notWaited($0, error.message) })
+            return .list(try readyTargets(inv, client: nil).map { notWaited($0, absent.reason) })
         }
         let names = try readyTargets(inv, client: client)
         if dryRun {

@@ -97,7 +97,7 @@ enum NodeCommands {
             let nodes = try kubeClient(inv).list(.nodes, cancellation: inv.context.cancellation).items
             return ClusterColumns(nodes: nodes.map(ClusterNode.init))
         } catch {
-            let message = (error as? HLSError)?.message ?? "\(error)"
+            let message = (error as? HLSError)?.message ?? (error as? NotThereYet)?.reason ?? "\(error)"
             return ClusterColumns(failure: message.count > 90 ? String(message.prefix(89)) + "…" : message)
         }
     }

@@ -11,13 +11,17 @@ import Kube
 
 /// `probe URL`: one GET as a browser would make it, through libcurl, and what came back — the
 /// status, how long it took, and the certificate the server presented (subject, issuer, names,
-/// notAfter and the days left). The certificate is verified (against `--ca`, else the system's
-/// CAs) unless `--insecure`; a TLS failure fails the probe with curl's reason, before any request.
+/// notAfter and the days left). The certificate is verified (against `--ca`, else a simulated
+/// lab's public roots, else the system's CAs) unless `--insecure`; a TLS failure fails the probe
+/// with curl's reason, before any request.
 enum ProbeCommand {
     /// Where a simulated lab maps hosts to its loopback servers (Traefik's `:443` and `:80`):
     /// curl `CONNECT_TO` entries, first match wins, applied as the Kube client applies
     /// `HLSH_SIM_KUBE_CONNECT_TO`.
     static let connectToVariable = "HLSH_SIM_CONNECT_TO"
+    /// A simulated lab's public roots (its GitHub's CA, the simulated Let's Encrypt production
+    /// root): what a browser trusts there, as the system's CAs are elsewhere.
+    static let caFileVariable = "HLSH_SIM_CA_FILE"
 
     static let spec = CommandSpec(
         ["probe"], summary: "An HTTPS (or HTTP) check of a URL: status, time and the served certificate",
@@ -27,7 +31,10 @@ enum ProbeCommand {
             the certificate the server presented: its subject, issuer, subject alternative names, notAfter \
             and the days left. The certificate must chain to --ca FILE (else the system's CAs) and name the \
             host; --insecure checks nothing. In a simulated lab (--sim, or sim serve's env) the hosts \
-            resolve to the lab's ingress through HLSH_SIM_CONNECT_TO.
+            resolve to the lab's ingress through HLSH_SIM_CONNECT_TO, and without --ca the lab's public \
+            roots (HLSH_SIM_CA_FILE: Let's Encrypt's production root, not its staging one) stand for the \
+            system's CAs. Under --dry-run a probe that fails is noted, not an error: nothing was applied \
+            that would make it pass.
             """,
         positionals: [Parameter("url", .string, "an https:// or http:// URL")],
         flags: [
@@ -46,20 +53,34 @@ enum ProbeCommand {
                 "probe https://app.home.example.com --ca ca.pem --expect 200..299 | get days_left",
                 "the days its certificate has left; only a 2xx passes", needsLab: true),
         ],
-        implementation: .query(probe))
+        implementation: .query { inv in
+            do {
+                return try probe(inv)
+            } catch let e as HLSError where inv.context.options.dryRun && e.kind != .interrupted {
+                // Under --dry-run nothing was applied: a host that does not answer as it will is
+                // the plan's state, as an assertion not met is.
+                throw NotThereYet(e.message)
+            }
+        })
 
     static func probe(_ inv: Invocation) throws -> Value {
         let url = inv.string("url")!
         let expected = try expectedStatuses(inv)
         if inv.flag("insecure"), inv.string("ca") != nil { throw inv.usage("give --ca or --insecure, not both") }
         let timeout = inv.duration(defaulted: "timeout")
-        let client = HTTPClient(
-            tls: TLSOptions(caFile: inv.string("ca"), insecure: inv.flag("insecure")), retry: .never,
-            maxIdleConnections: 0, connectTo: HTTPClient.connectToEntries(inv.context.environment[connectToVariable]))
+        let caFile = inv.string("ca") ?? inv.context.environment[caFileVariable]
+        let connectTo = HTTPClient.connectToEntries(inv.context.environment[connectToVariable])
         var request = HTTPRequest(url: url, timeouts: HTTPTimeouts(connect: min(timeout, .seconds(10)), total: timeout))
         request.collectsCertificates = true
         let started = ContinuousClock.now
-        let response = try client.send(request, cancellation: inv.context.cancellation)
+        let client = HTTPClient(
+            tls: TLSOptions(caFile: caFile, insecure: inv.flag("insecure")), retry: .never, maxIdleConnections: 0,
+            connectTo: connectTo)
+        let sent = Result { () throws(HLSError) in try client.send(request, cancellation: inv.context.cancellation) }
+        let response = try sent.mapError {
+            untrusted($0, request: request, caFile: caFile, connectTo: connectTo, inv: inv)
+        }
+        .get()
         let elapsed = ContinuousClock.now - started
         guard expected.contains(response.status) else {
             throw HLSError(
@@ -68,6 +89,28 @@ enum ProbeCommand {
                 cause: response.bodyText.prefix(200).trimmingWhitespace().nilIfEmpty)
         }
         return .list([.record(row(url: url, response: response, elapsed: elapsed, now: Int64(time(nil))))])
+    }
+
+    /// A certificate that does not verify, with its issuer named, as a browser names the one it
+    /// does not trust: the certificate is read again without trusting it. Other errors pass as they are.
+    static func untrusted(
+        _ error: HLSError, request: HTTPRequest, caFile: String?, connectTo: [String], inv: Invocation
+    ) -> HLSError {
+        guard error.message.hasPrefix("certificate problem: cannot verify"),
+            let served = try? HTTPClient(
+                tls: TLSOptions(insecure: true), retry: .never, maxIdleConnections: 0, connectTo: connectTo
+            ).send(request, cancellation: inv.context.cancellation),
+            let leaf = served.certificates.first
+        else { return error }
+        var named = error
+        named.message += ": its issuer \(leaf.issuer) is not trusted"
+        named.hint =
+            leaf.issuer.contains("(STAGING)")
+            ? "Let's Encrypt's staging certificates are for tests and no browser trusts them: "
+                + "issue from its production directory"
+            : "trust that issuer's root with --ca FILE"
+                + (caFile.map { " (trusted now: the CAs in \($0))" } ?? " (trusted now: the system's CAs)")
+        return named
     }
 
     /// The probe's row: the leaf certificate's details, or nulls over plain HTTP.

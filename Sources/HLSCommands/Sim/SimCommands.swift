@@ -34,7 +34,9 @@ enum SimCommands {
             It also stands in for GitHub: the GitOps repository example/homelab over SSH as github.com \
             (DIR/ssh_config includes its entry and host key; your ~/.ssh/*.pub keys may push), and its \
             deploy-key API and release downloads over HTTPS, reached through HLSH_SIM_CONNECT_TO with the \
-            CA in HLSH_SIM_CA_FILE and the token in GITHUB_TOKEN.
+            CA in HLSH_SIM_CA_FILE and the token in GITHUB_TOKEN. Its cert-manager reaches a simulated \
+            Let's Encrypt (production and staging directories; HLSH_SIM_CA_FILE also holds the production \
+            root, as a browser's trust store does) and Cloudflare's DNS API, whose token is CLOUDFLARE_API_TOKEN.
             """,
         flags: [
             Flag("dir", .path, "where to write env, the CA and the simulator's files"),

@@ -62,6 +62,10 @@ extension Interpreter {
             return OutputFlag.render(value, format: format, terminal: context.stdoutTerminal)
         } catch let e as HLSError {
             throw e.located(.source(call.location))
+        } catch let absent as NotThereYet where context.options.dryRun {
+            context.err("\(call.location): note: \(spec.name) not run in a dry run: \(absent.reason)\n")
+            context.log.record("not_run", [("command", .string(spec.name)), ("reason", .string(absent.reason))])
+            return .list([])
         } catch let s as Signal {
             throw s
         } catch {

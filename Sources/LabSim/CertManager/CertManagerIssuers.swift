@@ -8,11 +8,12 @@ import HLSCore
 struct CertManagerIssuers: SimulatedController {
     let resource: KubeResourceName
     let workload: SimulatedWorkload?
-    let acme: SimulatedACMEServer
+    let acme: SimulatedLetsEncrypt
     /// Where a ClusterIssuer's Secrets live (`--cluster-resource-namespace`, the release's).
     let clusterNamespace: String
 
-    init(resource: KubeResourceName, workload: SimulatedWorkload, acme: SimulatedACMEServer, clusterNamespace: String) {
+    init(resource: KubeResourceName, workload: SimulatedWorkload, acme: SimulatedLetsEncrypt, clusterNamespace: String)
+    {
         self.resource = resource
         self.workload = workload
         self.acme = acme
@@ -78,7 +79,17 @@ struct CertManagerIssuers: SimulatedController {
                 return false
             }
         }
-        var acmeStatus = Document.object([("uri", .string(acme.register(server: server)))])
+        let uri: String
+        switch acme.register(server: server) {
+        case .success(let registered): uri = registered
+        case .failure(let error):
+            updated.set(["status", "acme"], .object([]))
+            CertManager.setCondition(
+                &updated, "Ready", "False", reason: "ErrRegisterACMEAccount",
+                message: "Failed to register ACME account: \(error.message)")
+            return true
+        }
+        var acmeStatus = Document.object([("uri", .string(uri))])
         if let email { acmeStatus.set("lastRegisteredEmail", .string(email)) }
         updated.set(["status", "acme"], acmeStatus)
         CertManager.setCondition(

@@ -11,7 +11,7 @@ import X509
 
 /// The X.509 side of cert-manager's issuance: the private key and CSR a Certificate's request
 /// carries, and the signing an issuer does (self-signed by the request's own key, by a CA's key
-/// pair, or by the simulated ACME CA), valid from now for the requested duration. Keys are EC
+/// pair, or by Let's Encrypt's simulated intermediates), valid from now for the requested duration. Keys are EC
 /// P-256 (cert-manager's default is RSA 2048; what matters here is a real, verifiable chain).
 enum CertManagerSigner {
     /// A fresh private key, as PEM.
@@ -120,37 +120,5 @@ enum CertManagerSigner {
             number = ""
         }
         return number.isEmpty ? Int(total) : nil
-    }
-}
-
-/// A staging-like ACME CA (Let's Encrypt's staging environment: untrusted, its own names): it
-/// registers accounts and signs what a valid order finalizes.
-final class SimulatedACMEServer: Sendable {
-    private let state = Mutex<(ca: CertifiedKey?, accounts: Int)>((nil, 0))
-
-    /// A new account's URI under the directory URL `server`.
-    func register(server: String) -> String {
-        let number = state.withLock { s in
-            s.accounts += 1
-            return 100_000 + s.accounts
-        }
-        let base = server.hasSuffix("/directory") ? String(server.dropLast("/directory".count)) : server
-        return "\(base)/acct/\(number)"
-    }
-
-    /// The CA that signs orders, made on first use.
-    func authority() throws -> CertifiedKey {
-        if let ca = state.withLock({ $0.ca }) { return ca }
-        let subject = try CertificateAuthority.name("the simulated ACME CA") {
-            CountryName("US")
-            OrganizationName("(STAGING) Let's Encrypt")
-            CommonName("(STAGING) Wannabe Watercress R11")
-        }
-        let made = try CertificateAuthority(subject: subject, days: 1825).root
-        return state.withLock { s in
-            if let ca = s.ca { return ca }
-            s.ca = made
-            return made
-        }
     }
 }

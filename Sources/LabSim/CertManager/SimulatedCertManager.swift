@@ -3,23 +3,33 @@ import Synchronization
 
 /// cert-manager in the simulated cluster, installed by its chart (`CertManagerChart`) into
 /// `namespace`: its controllers (issuers, certificates, certificate requests, ACME orders and
-/// challenges against a simulated staging CA, ingress-shim) run as the `cert-manager` Deployment,
+/// challenges against the simulated Let's Encrypt, DNS-01 records through the simulated
+/// Cloudflare, ingress-shim) run as the `cert-manager` Deployment,
 /// and its webhook (`webhook.cert-manager.io`) answers `webhookLag` after the
 /// `cert-manager-webhook` Deployment turns available, as the real one often lags its pod.
 struct SimulatedCertManager: Sendable {
     var namespace: String
     var webhookLag: Duration
+    /// The ACME servers its ACME issuers reach.
+    var letsEncrypt: SimulatedLetsEncrypt
+    /// The DNS provider its Cloudflare DNS-01 solvers reach.
+    var cloudflare: SimulatedCloudflare
 
-    init(namespace: String = "cert-manager", webhookLag: Duration = .zero) {
+    init(
+        namespace: String = "cert-manager", webhookLag: Duration = .zero, letsEncrypt: SimulatedLetsEncrypt,
+        cloudflare: SimulatedCloudflare
+    ) {
         self.namespace = namespace
         self.webhookLag = webhookLag
+        self.letsEncrypt = letsEncrypt
+        self.cloudflare = cloudflare
     }
 
     var workload: SimulatedWorkload { SimulatedWorkload(kind: .deployment, namespace: namespace, name: "cert-manager") }
 
-    /// Every controller of cert-manager's Deployment, sharing one simulated ACME server.
+    /// Every controller of cert-manager's Deployment.
     var controllers: [any SimulatedController] {
-        let acme = SimulatedACMEServer()
+        let acme = letsEncrypt
         return [
             CertManagerIssuers(
                 resource: CertManager.issuers, workload: workload, acme: acme, clusterNamespace: namespace),
@@ -28,7 +38,7 @@ struct SimulatedCertManager: Sendable {
             CertManagerCertificates(workload: workload),
             CertManagerRequests(workload: workload, clusterNamespace: namespace),
             CertManagerOrders(workload: workload, acme: acme),
-            CertManagerChallenges(workload: workload),
+            CertManagerChallenges(workload: workload, cloudflare: cloudflare, clusterNamespace: namespace),
             CertManagerIngressShim(workload: workload),
         ]
     }

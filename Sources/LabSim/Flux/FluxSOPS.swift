@@ -43,5 +43,8 @@ extension SimulatedFlux {
     }
 
     /// The charts the lab's helm-controller installs.
-    static let labCharts: [SimulatedChart] = [CertManagerChart.chart, SimulatedChart.longhorn, SimulatedChart.traefik]
+    static let labCharts: [SimulatedChart] = [
+        CertManagerChart.chart, SimulatedChart.longhorn, SimulatedChart.traefik, KubePrometheusStackChart.chart,
+        LokiChart.chart, AlloyChart.chart,
+    ]
 }

@@ -105,8 +105,17 @@ struct SimulatedHelmController: SimulatedController {
                     ("metadata", .object([("name", .string(target))])),
                 ]))
         }
-        let rendered = chart.render(
-            SimulatedChartRelease(name: releaseName, namespace: target, version: chart.version, values: values))
+        let rendered: [Document]
+        do {
+            rendered = try chart.render(
+                SimulatedChartRelease(name: releaseName, namespace: target, version: chart.version, values: values))
+        } catch {
+            object.fail(
+                failed,
+                "Helm \(action) failed for release \(release) with chart \(chartName)@\(chart.version): \(error.message)"
+            )
+            return object.retryInterval
+        }
         for var manifest in FluxResources.applyOrder(rendered) {
             let kind = manifest.text("kind") ?? ""
             let apiVersion = manifest.text("apiVersion") ?? ""

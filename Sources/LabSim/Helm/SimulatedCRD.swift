@@ -2,7 +2,7 @@ import HLSCore
 
 /// A chart's CustomResourceDefinition as the simulated charts render it: its names and scope,
 /// one served storage version with a status subresource and the chart's printer columns (then
-/// Age, as every real one ends), and an open schema, as the simulation writes only what the
+/// Age, as most real ones end, unless the columns place it themselves), and an open schema, as the simulation writes only what the
 /// real controllers write.
 struct SimulatedCRD: Sendable {
     /// A printer column (`additionalPrinterColumns`).
@@ -28,7 +28,8 @@ struct SimulatedCRD: Sendable {
     /// The `apiextensions.k8s.io/v1` object.
     var document: Document {
         let age = Column(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp")
-        let printed = (columns + [age]).map { column -> Document in
+        let all = columns.contains { $0.name == age.name } ? columns : columns + [age]
+        let printed = all.map { column -> Document in
             var fields: [(key: String, value: Document)] = []
             if let description = column.description { fields.append(("description", .string(description))) }
             fields.append(("jsonPath", .string(column.jsonPath)))

@@ -9,8 +9,20 @@ struct SimulatedChart: Sendable {
     var name: String
     /// The version installed when a HelmRelease leaves `spec.chart.spec.version` open.
     var version: String
-    /// The rendered manifests, in the order Helm installs them (CRDs first).
-    var render: @Sendable (SimulatedChartRelease) -> [Document]
+    /// The rendered manifests, in the order Helm installs them (CRDs first); throws when the
+    /// chart's templates refuse the values (a template's `fail`).
+    var render: @Sendable (SimulatedChartRelease) throws(SimulatedChartFailure) -> [Document]
+}
+
+/// A chart's refusal to render, in Helm's words: `execution error at
+/// (CHART/templates/FILE:LINE:COL): MESSAGE`, where the template called `fail`.
+struct SimulatedChartFailure: Error, Sendable {
+    var message: String
+
+    /// The `fail` at `line` (column 4: `{{- fail …`) of `template` in `chart`.
+    init(chart: String, template: String, line: Int, column: Int = 4, _ text: String) {
+        message = "execution error at (\(chart)/templates/\(template):\(line):\(column)): \(text)"
+    }
 }
 
 /// One release of a chart: where it goes and with what values.
@@ -23,4 +35,33 @@ struct SimulatedChartRelease: Sendable {
     var version: String
     /// `spec.values` merged over the chart's defaults, as Helm does (a missing key: the default).
     var values: Document
+}
+
+extension SimulatedChartRelease {
+    /// The value at a path of keys, nil when unset (the chart's default then applies).
+    func value(_ path: String...) -> Document? { values.at(path) }
+
+    /// A boolean value, `otherwise` when unset.
+    func flag(_ path: String..., otherwise: Bool) -> Bool {
+        if case .bool(let set)? = values.at(path) { return set }
+        return otherwise
+    }
+
+    /// An integer value (or a numeric string), `otherwise` when unset.
+    func int(_ path: String..., otherwise: Int) -> Int {
+        values.at(path)?.scalarText.flatMap { Int($0) } ?? otherwise
+    }
+
+    /// A string value, `otherwise` when unset.
+    func text(_ path: String..., otherwise: String) -> String {
+        values.at(path)?.scalarText ?? otherwise
+    }
+
+    /// Helm's `fullname` helper: the release name when it contains `chart`, else
+    /// `RELEASE-CHART`, cut to `limit` characters and a trailing `-` trimmed.
+    func fullname(_ chart: String, limit: Int = 63) -> String {
+        var name = String((name.contains(chart) ? name : "\(name)-\(chart)").prefix(limit))
+        while name.hasSuffix("-") { name.removeLast() }
+        return name
+    }
 }

@@ -81,11 +81,16 @@ final class KubeControllerRunner: Sendable {
         var watchers = [watch(controller.resource) { [self] _, object in enqueue(index, object) }]
         watchers += controller.follows.map { watch($0) { [self] _, _ in enqueueAll(index) } }
         let resource = controller.resource
+        // A custom resource whose CRD comes later (a chart's) has no kind yet: its owned objects
+        // are then matched by the owner's API group (an owner of another kind of the group is
+        // looked up in vain, which does no harm).
         let kind = types.type(group: resource.group, version: resource.version, plural: resource.plural)?.kind
         watchers += controller.owns.map {
             watch($0) { [self] _, object in
                 let owner = (object.at(["metadata", "ownerReferences"])?.items ?? []).first {
-                    $0.at(["controller"]) == .bool(true) && $0.text("kind") == kind
+                    guard $0.at(["controller"]) == .bool(true) else { return false }
+                    if let kind { return $0.text("kind") == kind }
+                    return $0.text("apiVersion")?.split(separator: "/").first.map(String.init) == resource.group
                 }
                 guard let name = owner?.text("name") else { return }
                 enqueue(index, namespace: object.text("metadata", "namespace"), name: name)

@@ -1,7 +1,7 @@
 import HLSCore
 
 /// What the built-in registries' strategies add on create and keep on update: a namespace's
-/// finalizer, phase and name label; a pod's Pending phase; a workload's replicas and strategy; a service's cluster IP and node ports; a CRD's
+/// finalizer, phase and name label; a Secret's `stringData` merged into `data`; a pod's Pending phase; a workload's replicas and strategy; a service's cluster IP and node ports; a CRD's
 /// acceptance (which also registers its resources).
 enum KubeDefaults {
     static func onCreate(_ type: KubeResourceType, _ object: inout Document, _ state: inout KubeStoreState)
@@ -33,6 +33,8 @@ enum KubeDefaults {
             }
             try KubeNodePorts.assign(&object, existing: nil, state: state)
             object.set("status", .object([("loadBalancer", .object([]))]))
+        case ("", "secrets"):
+            mergeStringData(&object)
         case ("apiextensions.k8s.io", "customresourcedefinitions"):
             try KubeCRDs.accept(&object, &state)
         case ("apps", let plural):
@@ -52,6 +54,8 @@ enum KubeDefaults {
                 ["metadata", "labels", "kubernetes.io/metadata.name"], .string(existing.text("metadata", "name") ?? ""))
         case ("", "services"):
             try KubeNodePorts.assign(&object, existing: existing, state: state)
+        case ("", "secrets"):
+            mergeStringData(&object)
         case ("apiextensions.k8s.io", "customresourcedefinitions"):
             try KubeCRDs.accept(&object, &state)
         case ("apps", let plural):
@@ -59,6 +63,16 @@ enum KubeDefaults {
         default:
             break
         }
+    }
+
+    /// A Secret's `stringData`, merged into `data` (base64, overwriting what was there) and
+    /// dropped, as the API server converts it on every write: it is never read back.
+    static func mergeStringData(_ secret: inout Document) {
+        guard let strings = secret["stringData"] else { return }
+        for (key, value) in strings.pairs {
+            secret.set(["data", key], .string(Base64.encode(Array((value.scalarText ?? "").utf8))))
+        }
+        secret.set("stringData", nil)
     }
 
     /// A new namespace's `default` ServiceAccount, as the service account controller makes it.

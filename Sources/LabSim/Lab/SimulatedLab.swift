@@ -50,6 +50,9 @@ public final class SimulatedLab: Sendable {
         /// How soon a Flux object waiting for a dependency is looked at again. The controllers'
         /// default is 30 s; a rehearsal takes 5 s, so a dependsOn chain does not dominate it.
         public var fluxRequeueDependency: Duration = .seconds(5)
+        /// The zones in the lab's Cloudflare account, where DNS-01 records can be made: the
+        /// seed's `domain` (scripts/homelab.yaml).
+        public var dnsZones = ["home.example.com"]
 
         public init(
             pve: PVESimulatorConfig, pvePort: Int = 0, pveTLS: Bool = true, nodeImage: SimulatedNodes.Image? = .ubuntu,
@@ -121,7 +124,8 @@ public final class SimulatedLab: Sendable {
     /// What a client needs to reach the lab: the PVE API's `PROXMOX_VE_*` and `HLSH_PVE_*`
     /// variables, `HLSH_SSH_CONFIG` with `HLSH_SIM_LOOPBACK_ONLY` when there are nodes,
     /// `HLSH_SIM_KUBE_CONNECT_TO` with the Kubernetes API, `HLSH_SIM_CONNECT_TO` with Traefik's
-    /// entry points (`:443`, `:80`), and `KUBECONFIG`.
+    /// entry points (`:443`, `:80`), `HLSH_SIM_CA_FILE` with the public roots a browser trusts,
+    /// `CLOUDFLARE_API_TOKEN`, and `KUBECONFIG`.
     public let environment: [String: String]
     /// Whether `stop` removes `directory` (a temporary lab's).
     private let ownsDirectory: Bool
@@ -179,14 +183,19 @@ public final class SimulatedLab: Sendable {
             }, charts: SimulatedFlux.labCharts, faults: options.fluxFaults,
             requeueDependency: options.fluxRequeueDependency, decrypt: SimulatedFlux.sopsDecryption)
         let traefik = try SimulatedTraefik()
+        let letsEncrypt = SimulatedLetsEncrypt(directory: directory + "/acme")
+        let cloudflare = SimulatedCloudflare(
+            token: try SimulatedCloudflare.token(keptIn: directory + "/cloudflare/token"), zones: options.dnsZones)
         let kube = options.kube.map { options in
             var options = options
             options.certificateDirectory = directory + "/kube"
-            let certManager = SimulatedCertManager(webhookLag: .seconds(options.certManagerWebhookLag))
+            let certManager = SimulatedCertManager(
+                webhookLag: .seconds(options.certManagerWebhookLag), letsEncrypt: letsEncrypt, cloudflare: cloudflare)
             let longhorn = Longhorn.controllers(root: { SimulatedNodes.root(of: $0, in: directory) })
             return KubeAPISimulator(
                 options: options,
-                controllers: [serviceLB, traefik.controller] + certManager.controllers + longhorn + flux.controllers,
+                controllers: [serviceLB, traefik.controller] + certManager.controllers + longhorn + flux.controllers
+                    + SimulatedPrometheusOperator.controllers(),
                 webhooks: [certManager.webhook])
         }
         if let kube {
@@ -213,6 +222,9 @@ public final class SimulatedLab: Sendable {
             nodes = nil
         }
         if let gitComponent { components.append(gitComponent) }
+        components.append(
+            PublicTrustComponent(
+                directory: directory, letsEncrypt: letsEncrypt, cloudflare: cloudflare, publicCA: gitComponent?.caPath))
         var environment = ["KUBECONFIG": Self.userKubeconfig(in: directory)]
         var started: [any LabComponent] = []
         do throws(HLSError) {

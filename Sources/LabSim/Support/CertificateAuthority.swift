@@ -37,6 +37,23 @@ struct CertificateAuthority: Sendable {
         root = CertifiedKey(certificate: certificate, key: key)
     }
 
+    /// A subordinate CA with a fresh key, signed by this one, as a public CA's issuing
+    /// intermediates are by its root.
+    func issueIntermediate(subject: DistinguishedName, days: Int) throws(HLSError) -> CertificateAuthority {
+        let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
+        let authorityKeyID = try? root.certificate.extensions.subjectKeyIdentifier?.keyIdentifier
+        let certificate = try Self.sign(
+            "an intermediate CA certificate", subject: subject, publicKey: key.publicKey,
+            issuer: root.certificate.subject, issuerKey: root.key, days: days
+        ) {
+            Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+            Critical(KeyUsage(digitalSignature: true, keyCertSign: true, cRLSign: true))
+            SubjectKeyIdentifier(hash: key.publicKey)
+            if let authorityKeyID { AuthorityKeyIdentifier(keyIdentifier: authorityKeyID) }
+        }
+        return CertificateAuthority(root: CertifiedKey(certificate: certificate, key: key))
+    }
+
     /// A CA read back from the files `CertifiedKey.write` made.
     init(certificatePath: String, keyPath: String) throws(HLSError) {
         root = try CertifiedKey(certificatePath: certificatePath, keyPath: keyPath)

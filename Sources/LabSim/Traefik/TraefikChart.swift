@@ -5,9 +5,22 @@ extension SimulatedChart {
     /// as this lab needs it: its ServiceAccount and cluster RBAC, the `traefik` Deployment (which
     /// `SimulatedTraefik` runs as), the LoadBalancer Service with the `web` (80) and `websecure`
     /// (443) ports, and the `traefik` IngressClass, the cluster's default unless
-    /// `ingressClass.isDefaultClass` is false. Its CRDs (IngressRoute and friends) are left out:
-    /// nothing here serves them.
+    /// `ingressClass.isDefaultClass` is false, after the chart's `traefik.io/v1alpha1` CRDs
+    /// (`traefikCRDs`): of those, the simulated Traefik reads Middlewares.
     static let traefik = SimulatedChart(name: "traefik", version: "27.0.2") { release in
+        traefikCRDs.map(\.document) + traefikObjects(release)
+    }
+
+    /// The CustomResourceDefinitions chart 27.0.2 ships in `crds/` for `traefik.io/v1alpha1`
+    /// (namespaced, no short names or printer columns of their own).
+    static let traefikCRDs: [SimulatedCRD] = [
+        ("IngressRoute", "ingressroutes"), ("IngressRouteTCP", "ingressroutetcps"),
+        ("IngressRouteUDP", "ingressrouteudps"), ("Middleware", "middlewares"), ("MiddlewareTCP", "middlewaretcps"),
+        ("ServersTransport", "serverstransports"), ("ServersTransportTCP", "serverstransporttcps"),
+        ("TLSOption", "tlsoptions"), ("TLSStore", "tlsstores"), ("TraefikService", "traefikservices"),
+    ].map { SimulatedCRD(group: "traefik.io", version: "v1alpha1", kind: $0.0, plural: $0.1, columns: []) }
+
+    private static func traefikObjects(_ release: SimulatedChartRelease) -> [Document] {
         let ns = release.namespace
         let name = release.name
         let instance = "\(name)-\(ns)"

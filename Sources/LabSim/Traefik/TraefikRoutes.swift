@@ -2,7 +2,9 @@ import HLSCore
 
 /// The Ingresses Traefik's kubernetesingress provider serves, read afresh for each request as
 /// its informers would have them, and how a request picks one: by host (exact, or a `*.` wildcard
-/// for one label), then the longest matching path, as Traefik orders its routers.
+/// for one label), then the longest matching path, as Traefik orders its routers. A router whose
+/// Ingress names a Middleware that does not exist (`router.middlewares`) is not built ("middleware
+/// … does not exist" in Traefik's log), so its host answers 404; its TLS certificate still loads.
 struct TraefikRoutes {
     /// A matched rule: the backend Service and the Ingress it came from.
     struct Backend {
@@ -12,11 +14,26 @@ struct TraefikRoutes {
     }
 
     let ingresses: [Document]
+    /// The Ingresses whose routers Traefik builds: those whose middlewares all exist.
+    let routed: [Document]
+
+    static let middlewares = KubeResourceName(group: "traefik.io", version: "v1alpha1", plural: "middlewares")
+    static let middlewaresAnnotation = "traefik.ingress.kubernetes.io/router.middlewares"
 
     init(client: KubeInProcessClient) {
         let defaultClass = Self.traefikIsDefaultClass(client: client)
         let all = (try? client.list(KubeResourceName.ingresses.path(namespace: nil))) ?? []
         ingresses = all.filter { Self.isTraefiks($0, defaultClass: defaultClass) }
+        // The kubernetescrd provider names a Middleware `NAMESPACE-NAME@kubernetescrd`.
+        let existing = Set(
+            ((try? client.list(Self.middlewares.path(namespace: nil))) ?? []).map {
+                "\($0.text("metadata", "namespace") ?? "")-\($0.text("metadata", "name") ?? "")@kubernetescrd"
+            })
+        routed = ingresses.filter { ingress in
+            let named = (ingress.text("metadata", "annotations", Self.middlewaresAnnotation) ?? "")
+                .split(separator: ",").map { String($0.filter { !$0.isWhitespace }) }.filter { !$0.isEmpty }
+            return named.allSatisfy(existing.contains)
+        }
     }
 
     /// Whether the IngressClass `traefik` is the cluster's default (its `is-default-class` annotation).
@@ -42,7 +59,7 @@ struct TraefikRoutes {
     /// An Ingress with `spec.tls` makes TLS routers, which the `web` entry point does not serve.
     func backend(host: String, path: String, tls: Bool) -> Backend? {
         var best: (score: (Int, Int), backend: Backend)?
-        for ingress in ingresses {
+        for ingress in routed {
             if !tls, !(ingress.at(["spec", "tls"])?.items ?? []).isEmpty { continue }
             let namespace = ingress.text("metadata", "namespace") ?? "default"
             for rule in ingress.at(["spec", "rules"])?.items ?? [] {

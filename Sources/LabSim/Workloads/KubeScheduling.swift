@@ -83,13 +83,14 @@ enum KubeScheduling {
         }
     }
 
-    /// The FailedScheduling message of a pod no node fits (`framework.FitError`): each reason
-    /// with its node count, sorted, then what preemption found (nothing it could help with:
-    /// the filters above are all unresolvable).
-    static func failure(_ reasons: [String], nodes: Int) -> String {
+    /// The FailedScheduling message of a pod no node fits (`framework.FitError`): a PreFilter's
+    /// rejection, or each filter's reason with its node count, sorted; then what preemption found
+    /// (nothing it could help with: the filters above are all unresolvable).
+    static func failure(_ reasons: [String], nodes: Int, preFilter: String? = nil) -> String {
         guard nodes > 0 else { return "no nodes available to schedule pods" }
         let histogram = Dictionary(grouping: reasons) { $0 }.map { "\($0.value.count) \($0.key)" }.sorted()
-        return "0/\(nodes) nodes are available: " + histogram.joined(separator: ", ") + ". preemption: 0/\(nodes) "
+        return "0/\(nodes) nodes are available: " + (preFilter ?? histogram.joined(separator: ", "))
+            + ". preemption: 0/\(nodes) "
             + "nodes are available: \(nodes) Preemption is not helpful for scheduling."
     }
 }

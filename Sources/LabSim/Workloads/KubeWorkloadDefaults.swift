@@ -21,21 +21,22 @@ enum KubeWorkloadDefaults {
         case "replicasets":
             fill("replicas", with: .int(1))
         case "daemonsets":
-            fill(
-                "updateStrategy",
-                with: .object([
-                    ("type", .string("RollingUpdate")),
-                    ("rollingUpdate", .object([("maxUnavailable", .int(1)), ("maxSurge", .int(0))])),
-                ]))
+            fill("updateStrategy", "type", with: .string("RollingUpdate"))
+            if object.text("spec", "updateStrategy", "type") == "RollingUpdate" {
+                fill(
+                    "updateStrategy", "rollingUpdate",
+                    with: .object([("maxUnavailable", .int(1)), ("maxSurge", .int(0))]))
+            }
             fill("revisionHistoryLimit", with: .int(10))
         case "statefulsets":
             fill("replicas", with: .int(1))
             fill("podManagementPolicy", with: .string("OrderedReady"))
-            fill(
-                "updateStrategy",
-                with: .object([
-                    ("type", .string("RollingUpdate")), ("rollingUpdate", .object([("partition", .int(0))])),
-                ]))
+            // A strategy given without its type (a chart's `rollingUpdate: {partition: 0}`) is
+            // a RollingUpdate one too.
+            fill("updateStrategy", "type", with: .string("RollingUpdate"))
+            if object.text("spec", "updateStrategy", "type") == "RollingUpdate" {
+                fill("updateStrategy", "rollingUpdate", with: .object([("partition", .int(0))]))
+            }
             fill("revisionHistoryLimit", with: .int(10))
             fill(
                 "persistentVolumeClaimRetentionPolicy",

@@ -78,7 +78,9 @@ struct SimulatedDaemonSetController: SimulatedController {
             ("numberAvailable", KubeWorkloads.count(available)),
             ("numberUnavailable", KubeWorkloads.count(max(0, eligible.count - available))),
         ])
-        return KubeWorkloads.write(status: status, of: set, resource, client)
+        let written = KubeWorkloads.write(status: status, of: set, resource, client)
+        // A pod ready but not yet for minReadySeconds turns available without a change to see.
+        return written ?? (available < placed.filter(KubeAPI.isReady).count ? .seconds(1) : nil)
     }
 
     /// The node a daemon pod is for: its `spec.nodeName`, else the node its affinity names.

@@ -4,12 +4,14 @@ import HLSCore
 /// (and this scheduler) through `pods/NAME/binding` to a node that passes the filters
 /// (`KubeScheduling`), the one running the fewest pods (then by name), and records `Scheduled`;
 /// when none fits, it sets the pod's PodScheduled condition False (Unschedulable) and records
-/// `FailedScheduling` with the scheduler's message. It follows the nodes, so a pending pod is
-/// tried again when one changes. A bound pod stays where it is.
+/// `FailedScheduling` with the scheduler's message. Before the nodes, VolumeBinding's PreFilter:
+/// a pod whose PersistentVolumeClaim is missing, or unbound with an immediate-binding class, is
+/// not scheduled at all. It follows the nodes and the claims, so a pending pod is tried again
+/// when one changes. A bound pod stays where it is.
 struct SimulatedScheduler: SimulatedController {
     let name = "default-scheduler"
     let resource = KubeResourceName.pods
-    let follows = [KubeResourceName.nodes]
+    let follows = [KubeResourceName.nodes, KubeResourceName.persistentVolumeClaims]
 
     func reconcile(_ pod: Document, client: KubeInProcessClient) -> Duration? {
         guard pod.text("spec", "nodeName") == nil, pod.at(["metadata", "deletionTimestamp"]) == nil,
@@ -20,7 +22,8 @@ struct SimulatedScheduler: SimulatedController {
         else { return KubeWorkloads.retry }
         var reasons: [String] = []
         var fits: [String] = []
-        for node in nodes {
+        let preFilter = unboundClaim(pod, client)
+        for node in nodes where preFilter == nil {
             if let reason = KubeScheduling.reason(pod, on: node) {
                 reasons.append(reason)
             } else if let nodeName = node.text("metadata", "name") {
@@ -35,7 +38,7 @@ struct SimulatedScheduler: SimulatedController {
             $0
         }
         guard let chosen = fits.min(by: { (load[$0]?.count ?? 0, $0) < (load[$1]?.count ?? 0, $1) }) else {
-            let message = KubeScheduling.failure(reasons, nodes: nodes.count)
+            let message = KubeScheduling.failure(reasons, nodes: nodes.count, preFilter: preFilter)
             var conditions = pod.at(["status", "conditions"])?.items ?? []
             if conditions.contains(where: { $0.text("type") == "PodScheduled" && $0.text("message") == message }) {
                 return nil
@@ -65,5 +68,26 @@ struct SimulatedScheduler: SimulatedController {
             about: pod, kind: "Pod", reason: "Scheduled",
             message: "Successfully assigned \(namespace)/\(podName) to \(chosen)")
         return nil
+    }
+
+    /// VolumeBinding's PreFilter: why the pod's claims keep it from any node (a claim missing, or
+    /// unbound while its class binds immediately), nil when they do not.
+    private func unboundClaim(_ pod: Document, _ client: KubeInProcessClient) -> String? {
+        let namespace = pod.text("metadata", "namespace") ?? "default"
+        var unbound = false
+        for volume in pod.at(["spec", "volumes"])?.items ?? [] {
+            guard let claimName = volume.text("persistentVolumeClaim", "claimName") else { continue }
+            let path = KubeResourceName.persistentVolumeClaims.path(namespace: namespace, name: claimName)
+            guard let claim = (try? client.get(path)) ?? nil else {
+                return "persistentvolumeclaim \"\(claimName)\" not found"
+            }
+            guard claim.text("spec", "volumeName") == nil else { continue }
+            let className = claim.text("spec", "storageClassName") ?? ""
+            let storageClass =
+                className.isEmpty
+                ? nil : (try? client.get(KubeResourceName.storageClasses.path(namespace: nil, name: className))) ?? nil
+            if storageClass?.text("volumeBindingMode") != "WaitForFirstConsumer" { unbound = true }
+        }
+        return unbound ? "pod has unbound immediate PersistentVolumeClaims" : nil
     }
 }

@@ -1,0 +1,152 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Issue 15's runbook properties, end to end: the built binary runs `scripts/bootstrap.hls`
+/// (phases 1–7, each sourced from `scripts/phases/`) against `hlsh sim serve --dir DIR`, as a
+/// user in a second shell (`. DIR/env`) would, and the lab is then looked at with kubectl, ssh
+/// and git as they are.
+final class BootstrapRunbookTests: XCTestCase {
+    static let phases = [
+        "1 provision VMs", "2 harden the OS and install k3s", "3 Flux and the GitOps repository",
+        "4 cert-manager, Traefik and TLS", "5 observability", "6 Longhorn storage", "7 apps",
+    ]
+
+    /// A served lab, its directory, the user's HOME (with a key) and a shell's environment.
+    struct Served {
+        let dir: TemporaryDirectory
+        let lab: SimServe
+        let home: String
+        let env: [String: String]
+
+        init() throws {
+            dir = try TemporaryDirectory("hlsh-runbook")
+            home = try dir.userHome()
+            lab = try SimServe(directory: dir.file("lab"), home: home)
+            XCTAssertTrue(lab.serving, "sim serve did not come up")
+            env = try lab.shellEnvironment(home: home, state: dir.file("state")).merging([
+                "CLOUDFLARE_API_TOKEN": "cf-t0ken-123"
+            ]) { _, new in new }
+        }
+
+        func hlsh(_ arguments: [String]) throws -> ProcessResult {
+            try runProcess(
+                BuiltBinary.hlsh, arguments, environment: env, currentDirectory: SimulatedLabBinaryTests.repository)
+        }
+
+        func kubectl(_ arguments: [String]) throws -> ProcessResult {
+            try runProcess(
+                try Kubectl.path(),
+                ["--kubeconfig", lab.file("kubeconfig"), "--cache-dir", dir.file("kube-cache")] + arguments,
+                environment: ["HOME": home, "PATH": "/usr/bin:/bin"])
+        }
+
+        /// git with the user's key, through the lab's ssh_config (which maps github.com).
+        func git(_ arguments: [String]) throws -> ProcessResult {
+            try runProcess(
+                "/usr/bin/git", ["-C", dir.path] + arguments,
+                environment: [
+                    "HOME": home, "PATH": "/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM": "1",
+                    "GIT_SSH_COMMAND":
+                        "ssh -F \(lab.file("ssh_config")) -i \(home)/.ssh/id_ed25519 -o IdentitiesOnly=yes -o BatchMode=yes",
+                ])
+        }
+    }
+
+    /// The line `✓ phase NAME (…)` of a run's standard error.
+    func summary(of phase: String, in stderr: String) -> String {
+        stderr.split(separator: "\n").first { $0.hasPrefix("✓ phase \(phase) (") }.map(String.init) ?? ""
+    }
+
+    func testADryRunOnAnEmptyLabPlansEveryPhaseExitsThreeAndWritesNothing() throws {
+        let served = try Served()
+        defer { served.lab.stop() }
+        let plan = try served.hlsh(["--dry-run", "--detailed-exitcode", "scripts/bootstrap.hls"])
+        XCTAssertEqual(plan.status, 3, plan.stderr)
+        for phase in Self.phases {
+            XCTAssertTrue(
+                summary(of: phase, in: plan.stderr).contains("change(s) planned"), "phase \(phase): \(plan.stderr)")
+        }
+        // The plan names what each layer would do.
+        for row in ["create", "register", "push", "install", "sync"] {
+            XCTAssertTrue(plan.stdout.contains(" \(row) "), "the plan has a '\(row)' row: \(plan.stdout)")
+        }
+        XCTAssertTrue(plan.stdout.contains("file(s) added by flux scaffold"), plan.stdout)
+        XCTAssertTrue(
+            plan.stderr.contains("not run in a dry run: no kubeconfig context for the cluster yet"), plan.stderr)
+
+        // No VM, no node file, no API object, no commit, no key, no kubeconfig context.
+        let vms = try served.hlsh(["-c", #"vm list | where name =~ "^k3s-" | count"#])
+        XCTAssertEqual(vms.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "0", vms.stderr)
+        let nodes = (try? FileManager.default.contentsOfDirectory(atPath: served.lab.file("nodes"))) ?? []
+        XCTAssertEqual(nodes, [], "no node's root was made")
+        let namespace = try served.kubectl(["get", "namespace", "flux-system"])
+        XCTAssertNotEqual(namespace.status, 0, "no flux-system namespace: \(namespace.stdout)")
+        let crds = try served.kubectl(["get", "crd", "-o", "name"])
+        XCTAssertEqual(crds.status, 0, crds.stderr)
+        XCTAssertFalse(crds.stdout.contains("fluxcd"), crds.stdout)
+        let remote = try served.git(["ls-remote", "ssh://git@github.com/example/homelab"])
+        XCTAssertEqual(remote.status, 0, remote.stderr)
+        XCTAssertEqual(remote.stdout, "", "nothing pushed")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: served.home + "/.config/sops/age/keys.txt"))
+        let kubeconfig = (try? String(contentsOfFile: served.env["KUBECONFIG"] ?? "", encoding: .utf8)) ?? ""
+        XCTAssertFalse(kubeconfig.contains("homelab"), "no context merged: \(kubeconfig)")
+    }
+
+    func testTheRunbookConvergesARerunChangesNothingAndTheLabShowsTheBootstrappedState() throws {
+        let served = try Served()
+        defer { served.lab.stop() }
+        let first = try served.hlsh(["scripts/bootstrap.hls"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        for phase in Self.phases {
+            XCTAssertFalse(summary(of: phase, in: first.stderr).isEmpty, "phase \(phase) done: \(first.stderr)")
+        }
+        XCTAssertFalse(first.stdout.contains("cf-t0ken") || first.stderr.contains("cf-t0ken"), "no secret shown")
+
+        // kubectl as it is sees the bootstrapped state.
+        let state = try served.kubectl(["get", "nodes,kustomizations,helmreleases,certificates", "-A"])
+        XCTAssertEqual(state.status, 0, state.stderr)
+        for (kind, name) in [
+            ("node", "k3s-cp-01"), ("node", "k3s-wk-01"), ("kustomization", "apps"),
+            ("kustomization", "infrastructure-configs"), ("helmrelease", "longhorn"), ("helmrelease", "traefik"),
+            ("helmrelease", "kube-prometheus-stack"), ("certificate", "wildcard"), ("certificate", "whoami-tls"),
+        ] {
+            let row = state.stdout.split(separator: "\n").first { $0.contains("\(kind)") && $0.contains(" \(name) ") }
+            XCTAssertTrue(
+                row.map { $0.contains(" Ready ") || $0.contains(" True ") } ?? false,
+                "\(kind) \(name) Ready in:\n\(state.stdout)")
+        }
+        // What hlsh wrote on the control plane, read over ssh as it is.
+        let config = try runProcess(
+            "/usr/bin/ssh",
+            [
+                "-F", served.lab.file("ssh_config"), "-i", served.home + "/.ssh/id_ed25519", "-o", "BatchMode=yes",
+                "k3s-cp-01", "cat /etc/rancher/k3s/config.yaml",
+            ], environment: ["HOME": served.home, "PATH": "/usr/bin:/bin"])
+        XCTAssertEqual(config.status, 0, config.stderr)
+        XCTAssertTrue(config.stdout.contains("cluster-cidr: 10.42.0.0/16"), config.stdout)
+        // The GitOps remote holds the tree and the flux-system manifests.
+        let clone = served.dir.file("clone")
+        let cloned = try served.git(["clone", "-q", "ssh://git@github.com/example/homelab", clone])
+        XCTAssertEqual(cloned.status, 0, cloned.stderr)
+        for file in [
+            "kubernetes/clusters/homelab/flux-system/gotk-sync.yaml",
+            "kubernetes/clusters/homelab/flux-system/gotk-components.yaml", "kubernetes/clusters/homelab/apps.yaml",
+            "kubernetes/infrastructure/controllers/longhorn/release-longhorn.yaml",
+            "kubernetes/apps/base/whoami/ingress.yaml", ".sops.yaml",
+        ] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: clone + "/" + file), "\(file) in the remote")
+        }
+
+        // A rerun changes nothing, and says so phase by phase.
+        let again = try served.hlsh(["scripts/bootstrap.hls"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        for phase in Self.phases {
+            XCTAssertTrue(
+                summary(of: phase, in: again.stderr).hasSuffix(", no change)"), "phase \(phase): \(again.stderr)")
+        }
+        // A dry run on the converged lab has nothing to plan: exit 0.
+        let plan = try served.hlsh(["--dry-run", "--detailed-exitcode", "scripts/bootstrap.hls"])
+        XCTAssertEqual(plan.status, 0, "\(plan.stdout)\n\(plan.stderr)")
+    }
+}

@@ -1,0 +1,267 @@
+import Foundation
+import HLSCore
+import HLSFormats
+import TestSupport
+import XCTest
+
+@testable import LabSim
+
+/// The observability charts the scaffold installs (kube-prometheus-stack, loki, alloy) and the
+/// simulated prometheus-operator, read with the real kubectl: the operator's CRDs and their
+/// printer columns, the workloads under their charts' names, the operator turning Prometheus and
+/// Alertmanager objects into StatefulSets and reporting on them, and loki's own validation.
+final class ObservabilityChartsTests: XCTestCase {
+    private func cluster() throws -> KubeSimFixture {
+        let kube = try KubeSimFixture(controllers: SimulatedPrometheusOperator.controllers())
+        for (index, name) in ["k3s-cp-01", "k3s-wk-01"].enumerated() {
+            try kube.sim.registerNode(
+                KubeNodeRegistration(
+                    name: name, internalIP: "192.168.10.\(21 + index)", controlPlane: index == 0,
+                    version: "v1.33.4+k3s1"))
+        }
+        try kube.kubectlOK(
+            ["apply", "--server-side", "-f", "-"],
+            stdin: "{apiVersion: v1, kind: Namespace, metadata: {name: monitoring}}")
+        return kube
+    }
+
+    /// Applies a chart's rendering as helm-controller would: CRDs first, then the rest.
+    private func install(_ chart: SimulatedChart, _ kube: KubeSimFixture, name: String, values: String = "{}") throws {
+        let release = SimulatedChartRelease(
+            name: name, namespace: "monitoring", version: chart.version, values: try YAMLCodec.decode(values))
+        let rendered = try chart.render(release)
+        for crds in [true, false] {
+            let part = rendered.filter { ($0.text("kind") == "CustomResourceDefinition") == crds }
+            guard !part.isEmpty else { continue }
+            try kube.kubectlOK(
+                ["apply", "--server-side", "-n", "monitoring", "-f", "-"],
+                stdin: part.map(YAMLCodec.encode).joined(separator: "---\n"))
+        }
+    }
+
+    /// `kubectl get ARGS`'s lines, each split into its cells.
+    private func table(_ kube: KubeSimFixture, _ arguments: [String]) throws -> [[String]] {
+        try kube.kubectlOK(["get"] + arguments).split(separator: "\n").map {
+            $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        }
+    }
+
+    private func eventually(_ what: String, timeout: Double = 20, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return }
+            usleep(100_000)
+        }
+        XCTFail("never: \(what)")
+    }
+
+    func testKubePrometheusStackInstallsTheOperatorsCRDsAndTheOperatorRunsPrometheusAndAlertmanager() throws {
+        let kube = try cluster()
+        try install(
+            KubePrometheusStackChart.chart, kube, name: "kube-prometheus-stack",
+            values: """
+                grafana:
+                  ingress:
+                    enabled: true
+                    hosts: [grafana.home.example.com]
+                    tls: [{hosts: [grafana.home.example.com], secretName: grafana-tls}]
+                    annotations: {cert-manager.io/cluster-issuer: letsencrypt-production}
+                """)
+        let crds = try table(kube, ["crd", "-o", "name"]).map { $0[0] }
+        XCTAssertEqual(
+            crds.filter { $0.hasSuffix(".monitoring.coreos.com") }.sorted(),
+            [
+                "alertmanagerconfigs", "alertmanagers", "podmonitors", "probes", "prometheusagents", "prometheuses",
+                "prometheusrules", "scrapeconfigs", "servicemonitors", "thanosrulers",
+            ].map { "customresourcedefinition.apiextensions.k8s.io/\($0).monitoring.coreos.com" })
+        XCTAssertEqual(
+            try kube.kubectlOK([
+                "api-resources", "--api-group=monitoring.coreos.com", "--categories=prometheus-operator", "-o", "name",
+            ])
+            .split(separator: "\n").count, 10, "short names and category")
+
+        // The charts' workloads, by their real names.
+        for (kind, name) in [
+            ("deployment", "kube-prometheus-stack-operator"), ("deployment", "kube-prometheus-stack-grafana"),
+            ("deployment", "kube-prometheus-stack-kube-state-metrics"),
+            ("daemonset", "kube-prometheus-stack-prometheus-node-exporter"),
+        ] {
+            try kube.kubectlOK(["rollout", "status", "-n", "monitoring", "\(kind)/\(name)", "--timeout=30s"])
+        }
+        let ingress = try JSONCodec.decode(
+            try kube.kubectlOK(["get", "ingress", "kube-prometheus-stack-grafana", "-n", "monitoring", "-o", "json"]))
+        XCTAssertEqual(ingress["spec"]?["rules"]?.items.first?.text("host"), "grafana.home.example.com")
+        XCTAssertEqual(
+            ingress["spec"]?["rules"]?.items.first?.at(["http", "paths"])?.items.first?.at([
+                "backend", "service", "name",
+            ])?.scalarText, "kube-prometheus-stack-grafana")
+        XCTAssertEqual(
+            ingress.text("metadata", "annotations", "cert-manager.io/cluster-issuer"), "letsencrypt-production")
+
+        // The operator makes the StatefulSets and reports on the objects as its printer columns show.
+        for set in ["prometheus-kube-prometheus-stack-prometheus", "alertmanager-kube-prometheus-stack-alertmanager"] {
+            try eventually("statefulset \(set)") {
+                try kube.kubectl(["get", "statefulset", set, "-n", "monitoring"]).status == 0
+            }
+            try kube.kubectlOK(["rollout", "status", "-n", "monitoring", "statefulset/\(set)", "--timeout=30s"])
+        }
+        try eventually("Prometheus Available") {
+            let rows = try table(kube, ["prometheus", "-n", "monitoring"])
+            return rows.count == 2 && rows[1].count == 7 && rows[1][5] == "True"
+        }
+        let prometheus = try table(kube, ["prometheus", "-n", "monitoring", "-o", "wide"])
+        XCTAssertEqual(
+            prometheus[0], ["NAME", "VERSION", "DESIRED", "READY", "RECONCILED", "AVAILABLE", "AGE", "PAUSED"])
+        XCTAssertEqual(
+            prometheus[1].enumerated().filter { $0.offset != 6 }.map(\.element),
+            ["kube-prometheus-stack-prometheus", "v3.7.3", "1", "1", "True", "True", "false"])
+        try eventually("Alertmanager Available") {
+            let rows = try table(kube, ["alertmanager", "-n", "monitoring"])
+            return rows.count == 2
+                && rows[0] == ["NAME", "VERSION", "REPLICAS", "READY", "RECONCILED", "AVAILABLE", "AGE"]
+                && rows[1].prefix(6) == ["kube-prometheus-stack-alertmanager", "v0.29.0", "1", "1", "True", "True"]
+        }
+        let set = try JSONCodec.decode(
+            try kube.kubectlOK([
+                "get", "statefulset", "prometheus-kube-prometheus-stack-prometheus", "-n", "monitoring", "-o", "json",
+            ]))
+        XCTAssertEqual(set.text("spec", "serviceName"), "prometheus-operated")
+        XCTAssertEqual(
+            set.at(["spec", "selector", "matchLabels"])?.stringMap,
+            [
+                "app.kubernetes.io/instance": "kube-prometheus-stack-prometheus",
+                "app.kubernetes.io/managed-by": "prometheus-operator", "app.kubernetes.io/name": "prometheus",
+                "operator.prometheus.io/name": "kube-prometheus-stack-prometheus", "operator.prometheus.io/shard": "0",
+                "prometheus": "kube-prometheus-stack-prometheus",
+            ])
+        XCTAssertEqual(set.at(["metadata", "ownerReferences"])?.items.first?.text("kind"), "Prometheus")
+        for service in ["prometheus-operated", "alertmanager-operated"] {
+            let governing = try JSONCodec.decode(
+                try kube.kubectlOK(["get", "service", service, "-n", "monitoring", "-o", "json"]))
+            XCTAssertEqual(governing.text("spec", "clusterIP"), "None", service)
+        }
+        let pods = try table(kube, ["pods", "-n", "monitoring", "-l", "app.kubernetes.io/name=prometheus"])
+        XCTAssertEqual(
+            pods.dropFirst().map { [$0[0], $0[2]] }, [["prometheus-kube-prometheus-stack-prometheus-0", "Running"]])
+    }
+
+    func testLokiSingleBinaryRendersItsStatefulSetServicesGatewayAndCanary() throws {
+        let kube = try cluster()
+        try install(
+            LokiChart.chart, kube, name: "loki",
+            values: """
+                deploymentMode: SingleBinary
+                loki:
+                  storage: {type: filesystem}
+                  schemaConfig: {configs: [{from: "2024-04-01", store: tsdb, object_store: filesystem, schema: v13}]}
+                singleBinary: {replicas: 1}
+                backend: {replicas: 0}
+                read: {replicas: 0}
+                write: {replicas: 0}
+                chunksCache: {enabled: false}
+                resultsCache: {enabled: false}
+                """)
+        // Its claim (no storage provisioner here) binds by hand, and only then its pod is scheduled.
+        try eventually("the claim of loki-0") {
+            try kube.kubectl(["get", "pvc", "storage-loki-0", "-n", "monitoring"]).status == 0
+        }
+        XCTAssertNil(
+            try JSONCodec.decode(try kube.kubectlOK(["get", "pod", "loki-0", "-n", "monitoring", "-o", "json"]))
+                .text("spec", "nodeName"), "scheduled with its claim unbound")
+        try kube.kubectlOK([
+            "patch", "pvc", "storage-loki-0", "-n", "monitoring", "--type=merge", "-p",
+            #"{"spec":{"volumeName":"pv-loki"}}"#,
+        ])
+        try kube.kubectlOK([
+            "patch", "pvc", "storage-loki-0", "-n", "monitoring", "--subresource=status", "--type=merge", "-p",
+            #"{"status":{"phase":"Bound"}}"#,
+        ])
+        try kube.kubectlOK(["rollout", "status", "-n", "monitoring", "statefulset/loki", "--timeout=30s"])
+        try kube.kubectlOK(["rollout", "status", "-n", "monitoring", "deployment/loki-gateway", "--timeout=30s"])
+        try kube.kubectlOK(["rollout", "status", "-n", "monitoring", "daemonset/loki-canary", "--timeout=30s"])
+        let services = try table(kube, ["services", "-n", "monitoring", "-o", "name"]).map { $0[0] }
+        XCTAssertEqual(
+            services.sorted(),
+            ["loki", "loki-canary", "loki-gateway", "loki-headless", "loki-memberlist"].map { "service/\($0)" })
+        XCTAssertEqual(
+            try kube.kubectlOK(["get", "pvc", "-n", "monitoring", "-o", "name"]),
+            "persistentvolumeclaim/storage-loki-0\n",
+            "the StatefulSet's claim template")
+        XCTAssertEqual(
+            try kube.kubectlOK(["get", "statefulset", "-n", "monitoring", "-o", "name"]), "statefulset.apps/loki\n",
+            "no memcached caches while disabled")
+    }
+
+    func testLokisValidationRefusesAsTheChartDoes() throws {
+        func refusal(_ values: String) throws -> String? {
+            let release = SimulatedChartRelease(
+                name: "loki", namespace: "monitoring", version: LokiChart.version, values: try YAMLCodec.decode(values))
+            do {
+                _ = try LokiChart.chart.render(release)
+                return nil
+            } catch { return error.message }
+        }
+        XCTAssertEqual(
+            try refusal("{deploymentMode: SingleBinary, singleBinary: {replicas: 1}}"),
+            "execution error at (loki/templates/validate.yaml:31:4): You have more than zero replicas configured for both the single binary and simple scalable targets. If this was intentional change the deploymentMode to the transitional 'SingleBinary<->SimpleScalable' mode"
+        )
+        XCTAssertEqual(
+            try refusal("{loki: {storage: {type: filesystem}}, backend: {replicas: 0}}"),
+            "execution error at (loki/templates/validate.yaml:19:4): Cannot run scalable targets (backend, read, write) or distributed targets without an object storage backend."
+        )
+        XCTAssertEqual(
+            try refusal(
+                "{deploymentMode: SingleBinary, singleBinary: {replicas: 1}, backend: {replicas: 0}, read: {replicas: 0}, write: {replicas: 0}}"
+            ),
+            "execution error at (loki/templates/validate.yaml:40:4): You must provide a schema_config for Loki, one is not provided as this will be individual for every Loki cluster. See https://grafana.com/docs/loki/latest/operations/storage/schema/ for schema information. For quick testing (with no persistence) add `--set loki.useTestSchema=true`"
+        )
+        XCTAssertNil(
+            try refusal("{loki: {useTestSchema: true}}"), "the default simple-scalable mode with object storage")
+    }
+
+    func testAlloyRunsAsADaemonSetOnEveryNode() throws {
+        let kube = try cluster()
+        try install(AlloyChart.chart, kube, name: "alloy")
+        try kube.kubectlOK(["rollout", "status", "-n", "monitoring", "daemonset/alloy", "--timeout=30s"])
+        let pods = try table(kube, ["pods", "-n", "monitoring", "-l", "app.kubernetes.io/name=alloy"])
+        XCTAssertEqual(pods.dropFirst().map { $0[1] }, ["2/2", "2/2"], "both containers on both nodes")
+    }
+}
+
+extension FluxControllersTests {
+    /// helm-controller reports the loki chart's refusal with Helm's message, then installs it
+    /// once the values are complete.
+    func testAChartsRefusalIsInstallFailedWithTheTemplatesMessage() throws {
+        try kube.kubectlOK(
+            ["apply", "--server-side", "-f", "-"],
+            stdin: Self.helmRepository("grafana", url: "https://grafana.github.io/helm-charts"))
+        func release(_ values: String) -> String {
+            """
+            apiVersion: helm.toolkit.fluxcd.io/v2
+            kind: HelmRelease
+            metadata: {name: loki, namespace: flux-system}
+            spec:
+              interval: 1h
+              chart: {spec: {chart: loki, version: "6.46.0", sourceRef: {kind: HelmRepository, name: grafana}}}
+              values: \(values)
+            """
+        }
+        try kube.kubectlOK(
+            ["apply", "--server-side", "-f", "-"],
+            stdin: release("{deploymentMode: SingleBinary, singleBinary: {replicas: 1}}"))
+        let refused = try waitFor("hr", "loki") { Self.ready($0).status == "False" }
+        XCTAssertEqual(refused.map(Self.ready)?.reason, "InstallFailed")
+        XCTAssertEqual(
+            refused.map(Self.ready)?.message,
+            "Helm install failed for release flux-system/loki.v1 with chart loki@6.46.0: execution error at (loki/templates/validate.yaml:31:4): You have more than zero replicas configured for both the single binary and simple scalable targets. If this was intentional change the deploymentMode to the transitional 'SingleBinary<->SimpleScalable' mode"
+        )
+        XCTAssertNil(try object("statefulset", "loki"), "nothing installed")
+        try kube.kubectlOK(
+            ["apply", "--server-side", "-f", "-"],
+            stdin: release(
+                "{deploymentMode: SingleBinary, singleBinary: {replicas: 1}, backend: {replicas: 0}, read: {replicas: 0}, write: {replicas: 0}, loki: {storage: {type: filesystem}, schemaConfig: {configs: [{from: '2024-04-01', store: tsdb, object_store: filesystem, schema: v13}]}}}"
+            ))
+        try waitFor("hr", "loki") { Self.ready($0).status == "True" }
+        XCTAssertNotNil(try object("statefulset", "loki"))
+    }
+}
