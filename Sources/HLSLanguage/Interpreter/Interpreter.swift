@@ -207,6 +207,7 @@ public final class Interpreter: Sendable {
             do {
                 return try execute(body.statements, scope: Scope(parent: scope), emit: emit)
             } catch let e as HLSError where catchable(e) {
+                failedStep.withLock { $0 = nil }  // handled: no longer a phase's failed step
                 guard let handler else { return .null }
                 let inner = Scope(parent: scope)
                 if let name { inner.declare(name, Interpreter.errorRecord(e)) }

@@ -28,10 +28,12 @@ extension Interpreter {
             try execute(body.statements, scope: Scope(parent: scope), emit: emit)
         } catch {
             let elapsed = clock.now - start
-            let step = failedStep.withLock { $0 }
+            // The innermost command that failed, else the statement the error points at (assert).
+            var step = failedStep.withLock { $0 }.map { (at: $0.at, what: " (\($0.command))") }
+            if step == nil, case .source(let at)? = Interpreter.userError(error).place { step = (at, "") }
             context.err(
                 "✗ phase \(name) failed after \(Interpreter.rounded(elapsed).text)"
-                    + (step.map { " at \($0.at) (\($0.command))" } ?? "") + "\n")
+                    + (step.map { " at \($0.at)\($0.what)" } ?? "") + "\n")
             let changed =
                 context.options.dryRun ? context.pendingChanges - pendingBefore : context.appliedChanges - appliedBefore
             context.log.record(
@@ -83,6 +85,7 @@ extension Interpreter {
             do {
                 return try execute(body.statements, scope: Scope(parent: scope), emit: emit)
             } catch let e as HLSError where catchable(e) && attempt < count {
+                failedStep.withLock { $0 = nil }
                 context.err("↻ retry \(attempt + 1)/\(count) in \(pause.text) after: \(e.message)\n")
                 context.log.record(
                     "retry",
