@@ -25,9 +25,11 @@ public final class Session {
         let out = Terminal.detect(fd: 1, environment: environment)
         let err = Terminal.detect(fd: 2, environment: environment)
         stderrColor = err.color
+        let cancellation = Cancellation.followingInterrupts()
         context = ExecutionContext(
-            options: options, environment: environment, cancellation: .followingInterrupts(),
+            options: options, environment: environment, cancellation: cancellation,
             stdoutTerminal: out, stderrTerminal: err, log: RunLog(path: options.logPath),
+            ask: TerminalQuestion.asker(cancellation: cancellation),
             out: { StandardStreams.out($0) }, err: { StandardStreams.err($0) })
         interpreter = Interpreter(registry: registry, context: context)
     }

@@ -21,7 +21,8 @@ final class LabHarness {
 
     /// - Parameter simulatedNodes: without them, nothing maps VM names to servers, so SSH goes
     ///   to the inventory's addresses (tests then give loopback ones).
-    init(inventory: String? = nil, simulatedNodes: Bool = true) throws {
+    ///   `fluxFaults`: what the simulated Flux controllers are to fail.
+    init(inventory: String? = nil, simulatedNodes: Bool = true, fluxFaults: FluxFaults = FluxFaults()) throws {
         home = try TemporaryDirectory("hlsh-lab")
         let key = home.file(".ssh/id_ed25519")
         try FileManager.default.createDirectory(atPath: home.file(".ssh"), withIntermediateDirectories: true)
@@ -31,6 +32,7 @@ final class LabHarness {
         var options = SimulatedLab.Options(
             pve: .seedLab(rootPassword: "pw", tokenSecret: "11111111-2222-3333-4444-555555555555", timings: .fastTest),
             nodeImage: simulatedNodes ? .ubuntu : nil)
+        options.fluxFaults = fluxFaults
         // The harness's key is the GitHub account's (the user's `~/.ssh/*.pub` are, in a lab).
         let publicKey = try String(contentsOfFile: key + ".pub", encoding: .utf8)
         options.git?.accountKeys = [publicKey.split(separator: " ").prefix(2).joined(separator: " ")]
@@ -53,8 +55,7 @@ final class LabHarness {
     deinit { lab.stop() }
 
     static var shippedInventory: String {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/homelab.yaml").path
+        let path = repository + "/scripts/homelab.yaml"
         return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }
 
@@ -67,6 +68,14 @@ final class LabHarness {
     func run(_ code: String, options: RunOptions = RunOptions()) -> (status: Int32, out: String, err: String) {
         runInProcess("let lab_in_use = (lab use \"\(inventory)\")\n" + code, environment: environment, options: options)
     }
+
+    /// Runs a script of the repository (`scripts/…`, or an absolute path) as `hlsh FILE INVENTORY` does, on the
+    /// harness's inventory; its path keys the `--resume` journal.
+    func runScript(_ path: String, options: RunOptions = RunOptions()) -> (status: Int32, out: String, err: String) {
+        runScriptInProcess(path, arguments: [inventory], environment: environment, options: options)
+    }
+
+    static var repository: String { repositoryPath }
 
     /// Phase 2 of the runbook on every VM of the inventory: created, reachable over SSH (host
     /// keys accepted), hardened, k3s installed, the kubeconfig merged into the lab's `KUBECONFIG`.

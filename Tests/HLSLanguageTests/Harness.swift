@@ -38,12 +38,14 @@ struct HLS {
     var environment: [String: String] = [:]
     var cancellation = Cancellation()
     var stdoutTerminal = Terminal.plain
+    /// The terminal `confirm` asks on; nil: none, as under a pipe.
+    var ask: (@Sendable (String) throws(HLSError) -> String?)? = nil
 
     /// A context whose streams go to fresh buffers.
     func context(out: CapturedText, err: CapturedText) -> ExecutionContext {
         ExecutionContext(
             options: options, environment: environment, cancellation: cancellation, stdoutTerminal: stdoutTerminal,
-            log: RunLog(path: options.logPath), out: { out.append($0) }, err: { err.append($0) })
+            log: RunLog(path: options.logPath), ask: ask, out: { out.append($0) }, err: { err.append($0) })
     }
 
     /// Runs `code` as a script named `name`; `scriptPath` keys the `--resume` journal.

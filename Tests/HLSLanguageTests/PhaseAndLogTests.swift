@@ -50,7 +50,37 @@ final class PhaseAndLogTests: XCTestCase {
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.out, "one\ntwo\n")
         XCTAssertTrue(result.err.contains("✗ phase 2 harden failed after "), result.err)
+        XCTAssertTrue(result.err.contains(" at \(script):\(marked["1️⃣"])\n"), "the step: \(result.err)")
         XCTAssertTrue(result.err.contains("error: assertion failed: hardening failed"), result.err)
+    }
+
+    /// A failed phase names the innermost command that failed (inside a procedure too), never one
+    /// whose error a `try` handled before.
+    func testAFailedPhaseNamesItsStep() throws {
+        let nested = MarkedSource(
+            """
+            def check() { 3️⃣secret env HLSH_TEST_NOT_SET }
+            phase "checked" { check }
+
+            """)
+        let script = try dir.write("nested.hls", nested.text)
+        let failed = try hls().run(file: script)
+        XCTAssertEqual(failed.status, 1)
+        XCTAssertTrue(failed.err.contains(" at \(script):\(nested["3️⃣"]) (secret env)\n"), failed.err)
+
+        let handled = MarkedSource(
+            """
+            phase "handled" {
+                try { secret env HLSH_TEST_NOT_SET }
+                2️⃣assert false "later"
+            }
+
+            """)
+        let other = try dir.write("handled.hls", handled.text)
+        let later = try hls().run(file: other)
+        XCTAssertEqual(later.status, 1)
+        XCTAssertTrue(later.err.contains("✗ phase handled failed after "), later.err)
+        XCTAssertTrue(later.err.contains(" at \(other):\(handled["2️⃣"])\n"), later.err)
     }
 
     func testResumeSkipsThePhasesTheLastRunCompleted() throws {

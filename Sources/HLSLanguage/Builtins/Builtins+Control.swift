@@ -51,7 +51,48 @@ extension Builtins {
                 try inv.context.cancellation.sleep(for: inv.duration("duration")!, "sleep at \(inv.location)")
                 return .null
             }),
+        confirm,
     ]
+
+    /// `confirm "question"`: the gate before a destructive step (just's `[confirm]`, ADR 0034).
+    static let confirm = CommandSpec(
+        ["confirm"], summary: "Ask a yes/no question on the terminal: true for y or yes",
+        discussion: """
+            Prints the question with [y/N] on standard error and reads the answer from the terminal: true \
+            for y or yes (any case), false for anything else (Enter, n, end of input). With hlsh --yes (-y) \
+            it answers yes without asking, and under --dry-run too (nothing is changed in a dry run, so the \
+            plan goes on to show what would be). Without a terminal to ask (a pipe, cron, CI) it is an \
+            error, so a script never goes ahead unasked: pass --yes there.
+            """,
+        positionals: [Parameter("question", .string, "what to ask, e.g. \"Destroy every VM?\"")],
+        examples: [
+            Example(
+                #"try { confirm "Destroy every VM?" } catch e { echo "not asked: no terminal" }"#,
+                "without a terminal (and without --yes) confirm is an error", output: "not asked: no terminal\n")
+        ],
+        implementation: .builtin { inv in
+            let question = inv.string("question")!
+            let context = inv.context
+            func answered(_ answer: String, _ yes: Bool) -> Value {
+                context.log.record("confirm", [("question", .string(question)), ("answer", .string(answer))])
+                return .bool(yes)
+            }
+            if context.options.dryRun {
+                context.err("\(question) [y/N] not asked in a dry run: going on to show the plan\n")
+                return answered("dry run", true)
+            }
+            if context.options.assumeYes {
+                context.err("\(question) [y/N] yes (--yes)\n")
+                return answered("yes (--yes)", true)
+            }
+            guard let ask = context.ask else {
+                throw inv.failure(
+                    "no terminal to ask \"\(question)\"",
+                    hint: "run it from a terminal, or answer yes with hlsh --yes (-y)")
+            }
+            let answer = try ask("\(question) [y/N] ")?.trimmingWhitespace().lowercased() ?? ""
+            return answered(answer, answer == "y" || answer == "yes")
+        })
 
     static let secrets: [CommandSpec] = [
         CommandSpec(

@@ -13,6 +13,9 @@ public final class ExecutionContext: Sendable {
     public let stderrTerminal: Terminal
     public let log: RunLog
     public let statePaths: StatePaths
+    /// Asks the user a question on their terminal and returns the line they answer (nil at the
+    /// end of input); nil when there is no terminal to ask (a pipe, CI, a test). `confirm` uses it.
+    public let ask: (@Sendable (String) throws(HLSError) -> String?)?
     private let writeOut: @Sendable (String) -> Void
     private let writeErr: @Sendable (String) -> Void
     private let state = Mutex<State>(State())
@@ -29,6 +32,7 @@ public final class ExecutionContext: Sendable {
         options: RunOptions = RunOptions(), environment: [String: String] = [:],
         cancellation: Cancellation = Cancellation(), stdoutTerminal: Terminal = .plain,
         stderrTerminal: Terminal = .plain, log: RunLog = RunLog(path: nil),
+        ask: (@Sendable (String) throws(HLSError) -> String?)? = nil,
         out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void
     ) {
         self.options = options
@@ -37,6 +41,7 @@ public final class ExecutionContext: Sendable {
         self.stdoutTerminal = stdoutTerminal
         self.stderrTerminal = stderrTerminal
         self.log = log
+        self.ask = ask
         self.statePaths = StatePaths(environment: environment)
         self.writeOut = out
         self.writeErr = err

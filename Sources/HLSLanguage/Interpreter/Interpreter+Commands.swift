@@ -20,6 +20,20 @@ extension Interpreter {
 
     func call(_ call: CommandCall, input: Value, scope: Scope) throws -> Value {
         try context.cancellation.check(call.name)
+        failedStep.withLock { $0 = nil }
+        do {
+            return try dispatch(call, input: input, scope: scope)
+        } catch let signal as Signal {
+            throw signal
+        } catch {
+            failedStep.withLock { step in
+                if step == nil { step = (call.location, call.spec?.name ?? call.path.joined(separator: " ")) }
+            }
+            throw error
+        }
+    }
+
+    private func dispatch(_ call: CommandCall, input: Value, scope: Scope) throws -> Value {
         let wantsHelp = call.arguments.contains {
             if case .flag("help", _, _) = $0 { return true } else { return false }
         }

@@ -15,6 +15,9 @@ public final class Interpreter: Sendable {
     let globals: Scope
     let sources = Mutex<[String: SourceFile]>([:])
     let journal: Mutex<Journal?> = Mutex(nil)
+    /// The innermost command that failed since the last command started (where and which), so
+    /// a failed phase names its step even when the error's place is a host or an API call.
+    let failedStep = Mutex<(at: SourceLocation, command: String)?>(nil)
     /// Held by a `set` that reads the variable it writes (recursive: its value may `set` too).
     let assignments = Lock(recursive: true)
 
@@ -204,6 +207,7 @@ public final class Interpreter: Sendable {
             do {
                 return try execute(body.statements, scope: Scope(parent: scope), emit: emit)
             } catch let e as HLSError where catchable(e) {
+                failedStep.withLock { $0 = nil }  // handled: no longer a phase's failed step
                 guard let handler else { return .null }
                 let inner = Scope(parent: scope)
                 if let name { inner.declare(name, Interpreter.errorRecord(e)) }

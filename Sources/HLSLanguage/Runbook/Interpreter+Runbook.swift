@@ -28,7 +28,12 @@ extension Interpreter {
             try execute(body.statements, scope: Scope(parent: scope), emit: emit)
         } catch {
             let elapsed = clock.now - start
-            context.err("✗ phase \(name) failed after \(Interpreter.rounded(elapsed).text)\n")
+            // The innermost command that failed, else the statement the error points at (assert).
+            var step = failedStep.withLock { $0 }.map { (at: $0.at, what: " (\($0.command))") }
+            if step == nil, case .source(let at)? = Interpreter.userError(error).place { step = (at, "") }
+            context.err(
+                "✗ phase \(name) failed after \(Interpreter.rounded(elapsed).text)"
+                    + (step.map { " at \($0.at)\($0.what)" } ?? "") + "\n")
             let changed =
                 context.options.dryRun ? context.pendingChanges - pendingBefore : context.appliedChanges - appliedBefore
             context.log.record(
@@ -36,6 +41,7 @@ extension Interpreter {
                 [
                     ("phase", .string(name)), ("status", .string("failed")), ("duration", .duration(elapsed)),
                     ("changes", .int(changed)), ("error", .string(Interpreter.userError(error).message)),
+                    ("step", step.map { .string($0.at.description) } ?? .null),
                 ])
             throw error
         }
@@ -79,6 +85,7 @@ extension Interpreter {
             do {
                 return try execute(body.statements, scope: Scope(parent: scope), emit: emit)
             } catch let e as HLSError where catchable(e) && attempt < count {
+                failedStep.withLock { $0 = nil }
                 context.err("↻ retry \(attempt + 1)/\(count) in \(pause.text) after: \(e.message)\n")
                 context.log.record(
                     "retry",
