@@ -26,6 +26,7 @@ enum KubeDefaults {
             object.set("status", .object([("phase", .string("Pending")), ("qosClass", .string("BestEffort"))]))
         case ("", "secrets"):
             if object.at(["type"]) == nil { object.set("type", .string("Opaque")) }
+            mergeStringData(&object)
         case ("", "services"):
             if object.at(["spec", "type"]) == nil { object.set(["spec", "type"], .string("ClusterIP")) }
             if object.at(["spec", "clusterIP"]) == nil, object.text("spec", "type") != "ExternalName" {
@@ -36,8 +37,6 @@ enum KubeDefaults {
             }
             try KubeNodePorts.assign(&object, existing: nil, state: state)
             object.set("status", .object([("loadBalancer", .object([]))]))
-        case ("", "secrets"):
-            mergeStringData(&object)
         case ("apiextensions.k8s.io", "customresourcedefinitions"):
             try KubeCRDs.accept(&object, &state)
         case ("apps", let plural):
