@@ -78,11 +78,7 @@ final class DayTwoReportTests: XCTestCase {
 
     func testVolumeHealthReportsEachDegradedVolumeWithWhyAndExitsOne() throws {
         let lab = try LonghornLab()
-        try lab.install(values: "persistence:\n  defaultClassReplicaCount: 2\n")
-        try lab.claim("data")
-        try lab.runPod("web", claim: "data", on: "k3s-cp-01")
-        XCTAssertTrue(lab.eventually { lab.field("robustness") == "healthy" })
-        let volume = try XCTUnwrap(lab.field("volume"))
+        let volume = try lab.healthyVolume()
         let arguments = [try inventory(in: lab.roots.path)]
         let report = {
             runScriptInProcess(

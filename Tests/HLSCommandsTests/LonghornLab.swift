@@ -112,6 +112,17 @@ final class LonghornLab {
         try kube.create(Self.podYAML(name, claim: claim, on: node, namespace: namespace))
     }
 
+    /// Longhorn with two replicas per volume (they fit the two nodes), the claim `data` used by a
+    /// pod on k3s-cp-01, once its volume is attached and healthy; the Longhorn volume's name.
+    func healthyVolume(file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        try install(values: "persistence:\n  defaultClassReplicaCount: 2\n")
+        try claim("data")
+        try runPod("web", claim: "data", on: "k3s-cp-01")
+        XCTAssertTrue(
+            eventually { field("robustness") == "healthy" }, "the volume turns healthy", file: file, line: line)
+        return try XCTUnwrap(field("volume"), file: file, line: line)
+    }
+
     /// A namespace and a claim of the longhorn StorageClass in it, as YAML.
     static func claimYAML(_ name: String, namespace: String = "apps", size: String = "2Gi") -> String {
         """

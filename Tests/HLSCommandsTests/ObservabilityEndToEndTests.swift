@@ -9,7 +9,8 @@ import XCTest
 /// pods run (the operator's Prometheus and Alertmanager StatefulSets among them), and the example
 /// app's Deployment, Service and Longhorn volume come up. The Let's Encrypt issuers of
 /// `infrastructure-configs` (and so the `apps` Kustomization after it, and the certificates)
-/// are left out here: the app's base is applied as it is, without its certificate.
+/// are ScaffoldConfigsEndToEndTests' part: the app's base is applied as it is, without its
+/// certificate. The whole tree converges in BootstrapRunbookTests.
 extension FluxEndToEndTests {
     func testTheScaffoldsControllersAndObservabilityTurnReadyAndItsExampleAppRuns() throws {
         let h = try bootstrappedLab()

@@ -12,7 +12,8 @@ extension FluxEndToEndTests {
         let h = try bootstrappedLab()
         XCTAssertNotNil(h.environment["CLOUDFLARE_API_TOKEN"], "the lab gives its Cloudflare token")
 
-        // The scaffold's tree, less the observability charts (not simulated on this branch).
+        // The scaffold's tree, less the observability charts (their own test covers them; the
+        // whole tree converges in BootstrapRunbookTests).
         let git = try GitWorkTree(h)
         let scaffold = h.run("flux scaffold \(git.path)")
         XCTAssertEqual(scaffold.status, 0, scaffold.err)

@@ -207,11 +207,7 @@ final class VolumeCommandsTests: XCTestCase {
 
     func testAnInjectedDegradedVolumeAndACordonedNode() throws {
         let lab = try LonghornLab()
-        try lab.install(values: "persistence:\n  defaultClassReplicaCount: 2\n")
-        try lab.claim("data")
-        try lab.runPod("web", claim: "data", on: "k3s-cp-01")
-        XCTAssertTrue(lab.eventually { lab.field("robustness") == "healthy" })
-        let volume = try XCTUnwrap(lab.field("volume"))
+        let volume = try lab.healthyVolume()
         lab.kube.sim.injectFault(.volumeDegraded(volume: volume))
         XCTAssertTrue(lab.eventually { lab.field("robustness") == "degraded" })
         let timedOut = lab.kube.run("volume wait data -n apps --timeout 1s")
