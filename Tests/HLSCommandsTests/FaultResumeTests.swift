@@ -25,13 +25,10 @@ final class FaultResumeTests: XCTestCase {
         lab.simulator.injectFault(PVEFault(kind: .cloneLockTimeout, path: "/nodes/pve2/qemu/*/clone"))
         let bootstrap = try bootstrapThrough(phase: 2, in: lab)
         let failed = lab.runScript(bootstrap)
-        XCTAssertEqual(failed.status, 1, failed.err)
-        XCTAssertTrue(failed.err.contains("✗ phase 1 provision VMs failed"), failed.err)
+        try assertStopped(
+            failed, in: "1 provision VMs", at: "vm apply --all", of: "1-vms.hls", verb: "vm apply",
+            cause: "can't lock file '/var/lock/qemu-server/lock-")
         XCTAssertTrue(failed.err.contains("failed after"), failed.err)
-        XCTAssertTrue(
-            failed.err.contains(" at \(try step("vm apply --all", in: "1-vms.hls")) (vm apply)\n"),
-            "the step: \(failed.err)")
-        XCTAssertTrue(failed.err.contains("can't lock file '/var/lock/qemu-server/lock-"), failed.err)
         XCTAssertFalse(failed.err.contains("phase 2"), failed.err)
 
         let resumed = lab.runScript(bootstrap, options: resume)
@@ -62,14 +59,11 @@ final class FaultResumeTests: XCTestCase {
                 to: URL(fileURLWithPath: curl))
         }
         XCTAssertNotNil(broken.data, "the fault was injected: \(failed.out)")
-        XCTAssertEqual(failed.status, 1, failed.err)
+        try assertStopped(
+            failed, in: "2 harden the OS and install k3s", at: "node k3s all", of: "2-k3s.hls", verb: "node k3s",
+            cause: "Could not resolve host")
         XCTAssertTrue(failed.err.contains("✓ phase 1 provision VMs"), failed.err)
-        XCTAssertTrue(failed.err.contains("✗ phase 2 harden the OS and install k3s failed"), failed.err)
-        XCTAssertTrue(
-            failed.err.contains(" at \(try step("node k3s all", in: "2-k3s.hls")) (node k3s)\n"),
-            "the step: \(failed.err)")
         XCTAssertTrue(failed.err.contains("k3s-wk-01"), failed.err)
-        XCTAssertTrue(failed.err.contains("Could not resolve host"), failed.err)
 
         let curl = nodes.root(of: "k3s-wk-01") + SimulatedNodeRoot.nodeBinDirectory + "/curl"
         try XCTUnwrap(broken.data).write(to: URL(fileURLWithPath: curl))
@@ -94,13 +88,10 @@ final class FaultResumeTests: XCTestCase {
         let kube = try XCTUnwrap(lab.lab.kube)
         kube.injectFault(.internalError(path: "/apis/apps/v1/namespaces/flux-system/deployments", times: 1000))
         let failed = lab.runScript(bootstrap)
-        XCTAssertEqual(failed.status, 1, failed.err)
+        try assertStopped(
+            failed, in: "3 Flux and the GitOps repository", at: "flux bootstrap", of: "3-flux.hls",
+            verb: "flux bootstrap", cause: "injected fault")
         XCTAssertTrue(failed.err.contains("✓ phase 2 harden the OS and install k3s"), failed.err)
-        XCTAssertTrue(failed.err.contains("✗ phase 3 Flux and the GitOps repository failed"), failed.err)
-        XCTAssertTrue(
-            failed.err.contains(" at \(try step("flux bootstrap", in: "3-flux.hls")) (flux bootstrap)\n"),
-            "the step: \(failed.err)")
-        XCTAssertTrue(failed.err.contains("injected fault"), "the cause: \(failed.err)")
 
         kube.resetFaults()
         let resumed = lab.runScript(bootstrap, options: resume)
@@ -131,13 +122,9 @@ final class FaultResumeTests: XCTestCase {
                 kind: "Kustomization", namespace: "flux-system", name: "flux-system")
         }
         XCTAssertNotNil(armed.data, "the fault was armed: \(failed.out)")
-        XCTAssertEqual(failed.status, 1, failed.err)
-        XCTAssertTrue(failed.err.contains("✗ phase 3 Flux and the GitOps repository failed"), failed.err)
-        XCTAssertTrue(
-            failed.err.contains(
-                " at \(try step("flux reconcile ks flux-system", in: "3-flux.hls")) (flux reconcile)\n"),
-            "the step: \(failed.err)")
-        XCTAssertTrue(failed.err.contains("missing.yaml"), "the cause: \(failed.err)")
+        try assertStopped(
+            failed, in: "3 Flux and the GitOps repository", at: "flux reconcile ks flux-system", of: "3-flux.hls",
+            verb: "flux reconcile", cause: "missing.yaml")
 
         faults.reset()
         let resumed = lab.runScript(bootstrap, options: resume)
@@ -161,6 +148,20 @@ final class FaultResumeTests: XCTestCase {
         }
         XCTAssertEqual(kept.filter { $0.hasPrefix("phase ") }.count, last, text)
         return try lab.home.write("bootstrap-\(last).hls", kept.joined(separator: "\n"))
+    }
+
+    /// The run stopped (exit 1) in `phase`, naming the step (`statement` of phases/`file`, shown
+    /// as `verb`) and the cause (`cause`).
+    func assertStopped(
+        _ run: (status: Int32, out: String, err: String), in phase: String, at statement: String, of file: String,
+        verb: String, cause: String, file source: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        XCTAssertEqual(run.status, 1, run.err, file: source, line: line)
+        XCTAssertTrue(run.err.contains("✗ phase \(phase) failed"), run.err, file: source, line: line)
+        XCTAssertTrue(
+            run.err.contains(" at \(try step(statement, in: file)) (\(verb))\n"), "the step: \(run.err)",
+            file: source, line: line)
+        XCTAssertTrue(run.err.contains(cause), "the cause: \(run.err)", file: source, line: line)
     }
 
     /// Where `statement` starts in scripts/phases/`file`, as `FILE:LINE:COLUMN`.
