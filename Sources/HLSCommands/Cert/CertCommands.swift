@@ -13,7 +13,7 @@ import Kube
 enum CertCommands {
     static func register(into registry: inout Registry) {
         registry.registerObject(
-            "cert", summary: "cert-manager certificates: list, show, renew, wait, issuers, expiring, why, ready")
+            "cert", summary: "cert-manager certificates and issuers")
         for spec in [list, show, renew, wait, issuers, expiring, why, ready] { registry.register(spec) }
         registry.registerProvider(names)
     }

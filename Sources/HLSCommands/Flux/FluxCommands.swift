@@ -9,8 +9,8 @@ enum FluxCommands {
     static func register(into registry: inout Registry) {
         registry.registerObject(
             "flux",
-            summary: "Flux: bootstrap, scaffold, validate, check, get, reconcile, suspend, resume, wait, tree, diff")
-        for spec in [check, get, reconcile, suspend, resume, wait, tree, diff, bootstrap, validate] {
+            summary: "Flux and the GitOps repository it syncs the cluster with")
+        for spec in [bootstrap, validate, check, get, reconcile, suspend, resume, wait, tree, diff] {
             registry.register(spec)
         }
         registry.registerProvider(kinds)

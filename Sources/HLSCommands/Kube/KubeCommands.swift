@@ -6,7 +6,7 @@ import Synchronization
 /// The `kube` object: the Kubernetes API of the kubeconfig's context, as kubectl reads it.
 enum KubeCommands {
     static func register(into registry: inout Registry) {
-        registry.registerObject("kube", summary: "Kubernetes objects: get, apply, delete, wait, events, logs")
+        registry.registerObject("kube", summary: "Kubernetes objects")
         for spec in [get, apply, delete, wait, events, logs] { registry.register(spec) }
         registry.registerProvider(kinds)
         registry.registerProvider(namespaces)

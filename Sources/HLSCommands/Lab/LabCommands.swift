@@ -13,7 +13,7 @@ import Inventory
 enum LabCommands {
     static func register(into registry: inout Registry) {
         registry.registerObject(
-            "lab", summary: "the lab this session works on (its homelab.yaml): use, show, status, doctor")
+            "lab", summary: "the lab this session works on (its homelab.yaml)")
         registry.register(use)
         registry.register(show)
         registry.register(status)

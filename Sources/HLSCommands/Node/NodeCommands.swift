@@ -15,7 +15,7 @@ import Remote
 enum NodeCommands {
     static func register(into registry: inout Registry) {
         registry.registerObject(
-            "node", summary: "the lab's machines over SSH: run commands, facts, harden, k3s, kubeconfig")
+            "node", summary: "the lab's machines, over SSH and as Kubernetes nodes")
         for spec in [list, run, ssh, facts, harden, ports, k3s, kubeconfig, wait, cordon, uncordon, drain, reboot] {
             registry.register(spec)
         }

@@ -21,7 +21,8 @@ import Secrets
 enum SecretCommands {
     static func register(into registry: inout Registry) {
         // The language's `secret env` and `secret file` come first; the summary covers both.
-        registry.registerObject("secret", summary: "secret values (*** in output, never logged), age keys, SOPS files")
+        registry.registerObject(
+            "secret", summary: "secret values (*** in output, never logged), age keys and SOPS files")
         registry.register(ageKeygen)
         registry.register(encrypt)
         registry.register(decrypt)

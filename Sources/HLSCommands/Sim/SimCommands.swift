@@ -16,7 +16,7 @@ import LabSim
 /// `sim serve`: keep a simulated lab running for other tools (proxmoxer, curl, another hlsh).
 enum SimCommands {
     static func register(into registry: inout Registry) {
-        registry.registerObject("sim", summary: "the simulated lab: the same protocols as the real one, on loopback")
+        registry.registerObject("sim", summary: "the simulated lab (the same protocols as the real one, on loopback)")
         registry.register(serve)
     }
 

@@ -13,7 +13,7 @@ import Proxmox
 /// The `vm` object: Proxmox VE virtual machines, read and converged to the inventory.
 enum VMCommands {
     static func register(into registry: inout Registry) {
-        registry.registerObject("vm", summary: "Proxmox VE virtual machines: list, plan and apply the inventory, power")
+        registry.registerObject("vm", summary: "Proxmox VE virtual machines, planned and applied from the inventory")
         for spec in [list, show, plan, apply] + power + [destroy, wait] { registry.register(spec) }
         registry.registerProvider(names)
     }

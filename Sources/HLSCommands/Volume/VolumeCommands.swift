@@ -6,7 +6,7 @@ import Kube
 /// `longhorn.io` objects of the kubeconfig's cluster (what the Longhorn UI shows).
 enum VolumeCommands {
     static func register(into registry: inout Registry) {
-        registry.registerObject("volume", summary: "Longhorn volumes: list, show, wait until healthy")
+        registry.registerObject("volume", summary: "Longhorn volumes")
         for spec in [list, show, wait] { registry.register(spec) }
         registry.registerProvider(names)
     }

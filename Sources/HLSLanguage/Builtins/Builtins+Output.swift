@@ -70,13 +70,20 @@ public enum HelpText {
             var out = "hlsh — the homelab shell\n\nObjects:\n"
             let objects = registry.objects.keys.sorted()
             let width = (objects + registry.specs.filter { $0.path.count == 1 }.map(\.name)).map(\.count).max() ?? 0
-            for o in objects { out += "  " + Usage.pad(o, width) + "  " + registry.objects[o]! + "\n" }
+            for o in objects {
+                let verbs = registry.verbs(of: o).map { $0.path.dropFirst().joined(separator: " ") }
+                let text = registry.objects[o]! + (verbs.isEmpty ? "" : ": " + verbs.joined(separator: ", "))
+                out += "  " + Usage.pad(o, width) + "  " + Usage.wrap(text, indent: width + 4) + "\n"
+            }
             out += "\nCommands:\n"
             for s in registry.specs where s.path.count == 1 {
                 out += "  " + Usage.pad(s.name, width) + "  " + s.summary + "\n"
             }
             out +=
-                "\nLanguage: let, set, if/elif/else, for, parallel for, while, def, phase, retry, try/catch, assert, source, exit.\n"
+                "\n"
+                + Usage.wrap(
+                    "Language: let, set, if/elif/else, for, parallel for, while, def, phase, retry, try/catch, "
+                        + "assert, source, exit.", indent: 10) + "\n"
             out += "Run 'help OBJECT', 'help VERB' or 'help KEYWORD' for more; every verb also takes --help.\n"
             return out
         }

@@ -63,6 +63,23 @@ public enum Usage {
         return out
     }
 
+    /// `text` broken at spaces into lines of at most `columns` characters, the lines after the
+    /// first indented by `indent` spaces (a help column that continues under itself).
+    static func wrap(_ text: String, indent: Int, columns: Int = 100) -> String {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            if !line.isEmpty, line.count + 1 + word.count > columns - indent {
+                lines.append(line)
+                line = String(word)
+            } else {
+                line += (line.isEmpty ? "" : " ") + word
+            }
+        }
+        lines.append(line)
+        return lines.joined(separator: "\n" + String(repeating: " ", count: indent))
+    }
+
     static func pad(_ s: String, _ width: Int) -> String {
         s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
     }
