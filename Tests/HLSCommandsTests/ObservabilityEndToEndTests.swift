@@ -9,8 +9,8 @@ import XCTest
 /// pods run (the operator's Prometheus and Alertmanager StatefulSets among them), and the example
 /// app's Deployment, Service and Longhorn volume come up. The Let's Encrypt issuers of
 /// `infrastructure-configs` (and so the `apps` Kustomization after it, and the certificates)
-/// are ScaffoldConfigsEndToEndTests' part: the app's base is applied as it is, without its
-/// certificate. The whole tree converges in BootstrapRunbookTests.
+/// are ScaffoldConfigsEndToEndTests' part; here the apps Kustomization is only waited for, and
+/// the app's volume and pod checked. The whole tree converges in BootstrapRunbookTests.
 extension FluxEndToEndTests {
     func testTheScaffoldsControllersAndObservabilityTurnReadyAndItsExampleAppRuns() throws {
         let h = try bootstrappedLab()
@@ -80,8 +80,10 @@ extension FluxEndToEndTests {
                 ]),
             "grafana.home.example.com")
 
-        // The example app, without what needs a certificate: its volume bound, its pod running.
-        _ = try kubectl(h, ["apply", "--server-side", "-k", git.path + "/kubernetes/apps/base/whoami"])
+        // The example app, as the apps Kustomization applies it (kubectl applying it too raced
+        // kustomize-controller for its fields): its volume bound, its pod running.
+        let apps = h.run("flux wait apps --timeout 180s")
+        XCTAssertEqual(apps.status, 0, "the apps Kustomization Ready: \(apps.err)\n\(h.run("flux get all -A").out)")
         _ = try kubectl(h, ["rollout", "status", "deployment/whoami", "-n", "whoami", "--timeout=60s"])
         XCTAssertEqual(
             try kubectl(h, ["get", "pvc", "whoami-data", "-n", "whoami", "-o", "jsonpath={.status.phase}"]), "Bound")
