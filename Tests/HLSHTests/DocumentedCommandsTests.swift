@@ -32,6 +32,49 @@ final class DocumentedCommandsTests: XCTestCase {
         }
     }
 
+    /// The runbook's table of inventory fields names only keys the inventory loader reads: each
+    /// part of each field (`proxmox.ca_file`, the `vms[]` row's keys) is a key of
+    /// Sources/Inventory (which refuses any other).
+    func testTheRunbooksInventoryFieldsAreTheLoaders() throws {
+        let runbook = try String(contentsOfFile: Self.repository + "/docs/runbook.md", encoding: .utf8)
+        let fields = Self.inventoryFields(runbook)
+        XCTAssertGreaterThan(fields.count, 30, "the runbook's inventory table")
+        XCTAssertEqual(try Self.unknownInventoryKeys(fields), [])
+    }
+
+    func testAMisspeltInventoryFieldIsCaught() throws {
+        let table =
+            "### The inventory\n\n| field | what |\n|---|---|\n| `proxmox.ca_path` | x |\n"
+            + "| `vms[]` | `name`, `hosts` |\n\n"
+        XCTAssertEqual(try Self.unknownInventoryKeys(Self.inventoryFields(table)), ["ca_path", "hosts"])
+    }
+
+    /// The keys of the rows of the table under "### The inventory": the first cell's names, and
+    /// for `vms[]` the second cell's.
+    static func inventoryFields(_ markdown: String) -> [String] {
+        let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let start = lines.firstIndex(of: "### The inventory") else { return [] }
+        let rows = lines[start...].drop { !$0.hasPrefix("|") }.prefix { $0.hasPrefix("|") }.dropFirst(2)
+        let code = try! NSRegularExpression(pattern: "`([a-z_.\\[\\]]+)`")
+        return rows.flatMap { row -> [String] in
+            let cells = row.split(separator: "|").map(String.init)
+            let names = cells.prefix(cells.first?.contains("vms[]") == true ? 2 : 1).joined()
+            return code.matches(in: names, range: NSRange(names.startIndex..., in: names)).compactMap {
+                Range($0.range(at: 1), in: names).map { String(names[$0]) }
+            }
+        }
+    }
+
+    /// The parts of `fields` that are not a quoted key anywhere in Sources/Inventory.
+    static func unknownInventoryKeys(_ fields: [String]) throws -> [String] {
+        let folder = repository + "/Sources/Inventory"
+        let source = try FileManager.default.contentsOfDirectory(atPath: folder).map {
+            try String(contentsOfFile: folder + "/" + $0, encoding: .utf8)
+        }.joined()
+        let parts = fields.flatMap { $0.replacingOccurrences(of: "[]", with: "").split(separator: ".") }
+        return parts.map(String.init).filter { !source.contains("\"\($0)\"") }
+    }
+
     /// The checks themselves: a misspelt verb (also in a block indented under a list item), a
     /// misspelt flag, an unknown help topic, a script that does not exist and a link to nothing
     /// are each reported with their line.
