@@ -52,7 +52,8 @@ struct Launcher {
         var simulated: SimulatedLab? = nil
         // Stops the lab, then removes its directory (SIGTERM and SIGHUP come here too).
         defer { simulated?.stop() }
-        if g.sim {
+        // A syntax check runs nothing, so it needs no lab.
+        if g.sim && !syntaxOnly {
             do {
                 let lab = try SimulatedLab.temporary(
                     SimulatedLab.Options(pve: .seedLabWithFreshSecrets(timings: .demo)))
@@ -83,20 +84,18 @@ struct Launcher {
             if syntaxOnly { return session.check(source) }
             return session.runSource(source, arguments: Array(rest.dropFirst()), scriptPath: first)
         }
-        if syntaxOnly {
-            if rest.isEmpty {
-                return session.check(SourceFile(name: "<stdin>", text: readAllStandardInput()))
-            }
-            StandardStreams.err("hlsh: -n needs a script file or -c COMMANDS\n")
-            return ExitStatus.usage.rawValue
+        if syntaxOnly && rest.isEmpty {
+            return session.check(SourceFile(name: "<stdin>", text: readAllStandardInput()))
         }
         if !rest.isEmpty {
             if let problem = CommandLineWords.problem(rest) {
                 StandardStreams.err("hlsh: \(problem)\n")
                 return ExitStatus.usage.rawValue
             }
-            return session.runSource(
-                SourceFile(name: "<command line>", text: CommandLineWords.source(rest)), arguments: [], scriptPath: nil)
+            // `hlsh -n vm list`: the one command checked as it would run.
+            let source = SourceFile(name: "<command line>", text: CommandLineWords.source(rest))
+            if syntaxOnly { return session.check(source) }
+            return session.runSource(source, arguments: [], scriptPath: nil)
         }
         if isatty(STDIN_FILENO) == 1 {
             return session.interactive()
