@@ -14,7 +14,7 @@
 # a wait returns within 100 ms of the condition turning true.
 #
 #   bench/kube-list-wait.sh [path/to/hlsh] [runs] [configmaps]
-# Without a path: .build/release/hlsh if present (scripts/test builds it), else .build/debug/hlsh.
+# Without a path: .build-release/release/hlsh if present (scripts/test builds it), else .build/debug/hlsh.
 # Nothing outside a temp dir is written; the simulator started here is stopped on exit.
 set -euo pipefail
 count=${3:-5000}

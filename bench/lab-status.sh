@@ -8,7 +8,7 @@
 # layer sets the time, not their sum).
 #
 #   bench/lab-status.sh [path/to/hlsh] [runs]
-# Without a path: .build/release/hlsh if present (scripts/test builds it), else .build/debug/hlsh.
+# Without a path: .build-release/release/hlsh if present (scripts/test builds it), else .build/debug/hlsh.
 # Nothing outside a temp dir is written; the simulator started here is stopped on exit.
 set -euo pipefail
 # shellcheck source=bench/sim-lib.sh

@@ -1,5 +1,5 @@
 # bench/sim-lib.sh — sourced by the benchmarks that compare hlsh with kubectl on one simulated API:
-# picks the hlsh binary ($1, else .build/release/hlsh, else .build/debug/hlsh), starts `hlsh sim
+# picks the hlsh binary ($1, else .build-release/release/hlsh, else .build/debug/hlsh), starts `hlsh sim
 # serve` in a temp dir (stopped and removed on exit), and defines
 #   k ARGS…            kubectl with a cache dir of the run
 #   api METHOD PATH [BODY]   one merge-patch call with the admin's client certificate (curl)
@@ -18,8 +18,8 @@ cd "$(dirname "$0")/.." || exit 1
 build=given
 if [ -n "${1:-}" ]; then
   hlsh=$1
-elif [ -x .build/release/hlsh ]; then
-  hlsh=.build/release/hlsh build=release
+elif [ -x .build-release/release/hlsh ]; then
+  hlsh=.build-release/release/hlsh build=release
 else
   hlsh=.build/debug/hlsh build="debug: no release build found"
 fi

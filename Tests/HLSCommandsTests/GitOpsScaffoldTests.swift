@@ -77,4 +77,16 @@ final class GitOpsScaffoldTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: apps, encoding: .utf8), edited)
         XCTAssertEqual(try String(contentsOfFile: secretFile, encoding: .utf8), encrypted)
     }
+
+    /// Without the token the placeholder is encrypted, and the plan says how to replace it later:
+    /// scaffolding again with the variable set adds nothing, since scaffold never overwrites.
+    func testWithoutTheDNSTokenThePlanSaysHowToReplaceThePlaceholder() throws {
+        let dir = try TemporaryDirectory("scaffold-no-token")
+        let env = ["HOME": dir.path, "PATH": "/usr/bin:/bin"]
+        let code = #"lab use "\#(Self.inventory)"; secret age-keygen; flux scaffold "\#(dir.file("gitops"))" -o json"#
+        let run = runInProcess(code, environment: env)
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertTrue(run.out.contains("placeholder REPLACE-ME"), run.out)
+        XCTAssertTrue(run.out.contains("delete this file and scaffold again"), run.out)
+    }
 }

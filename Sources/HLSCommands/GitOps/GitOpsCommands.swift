@@ -96,7 +96,8 @@ enum GitOpsCommands {
                 Change(
                     target: tree.secretPath, action: "create",
                     detail: token == nil
-                        ? "SOPS-encrypted placeholder: set CLOUDFLARE_API_TOKEN and scaffold again"
+                        ? "SOPS-encrypted placeholder REPLACE-ME (no CLOUDFLARE_API_TOKEN): to replace it, set the "
+                            + "variable, delete this file and scaffold again (scaffold never overwrites a file)"
                         : "SOPS-encrypted $CLOUDFLARE_API_TOKEN"
                 ) { _ in
                     guard let recipient else { throw HLSError(.failed, "no age key to encrypt the DNS token to") }
