@@ -95,7 +95,7 @@ final class RegistryDeclarationTests: XCTestCase {
         // The same meaning: hlsh's `-y` sets assumeYes, which `vm destroy` honours as its own `--yes`.
         "vm destroy": ["yes", "y"],
         // `-n NAMESPACE` as kubectl has it: hlsh's own `-n` (check the script only) is read only
-        // before the first word (ArgvSplit), never among a command's words (GlobalFlags), so
+        // before the first word, never among a command's words (it is not run-wide in `LaunchFlags`), so
         // `hlsh kube get po -n apps` gives it to the verb.
         "kube get": ["n"], "kube delete": ["n"], "kube wait": ["n"], "kube events": ["n"],
         "cert list": ["n"], "cert show": ["n"], "cert renew": ["n"], "cert wait": ["n"], "cert issuers": ["n"],
