@@ -44,7 +44,6 @@ let package = Package(
         .executable(name: "hlsh", targets: ["hlsh"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
@@ -151,10 +150,7 @@ let package = Package(
         // MARK: The binary
         .executableTarget(
             name: "hlsh",
-            dependencies: [
-                "HLSCore", "HLSLanguage", "HLSCommands", "HLSRepl", "LabSim",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            dependencies: ["HLSCore", "HLSLanguage", "HLSCommands", "HLSRepl", "LabSim"],
             swiftSettings: strict,
             // The shipped binary exports no symbols: `--static-swift-stdlib` links with
             // `-export-dynamic`, which put 30,000 symbols in the dynamic table (3.2 MB) and kept

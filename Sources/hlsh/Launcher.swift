@@ -18,7 +18,7 @@ import LabSim
 /// Decides what this run is (a script, `-c`, one command, stdin, the interactive shell) and
 /// runs it; returns the process exit status.
 struct Launcher {
-    var global: GlobalOptions
+    var global: LaunchOptions
     var commands: String?
     var syntaxOnly: Bool
     var rest: [String]
@@ -31,22 +31,17 @@ struct Launcher {
     }
 
     private func runSession() -> Int32 {
-        var options = RunOptions()
         var rest = self.rest
         var g = global
         if commands == nil, !looksLikeScript(rest.first) {
             // `hlsh vm apply --all --dry-run`: run-wide flags may come among the command's words.
-            if let problem = GlobalFlags.extract(from: &rest, into: &g) {
-                StandardStreams.err("hlsh: \(problem)\n")
-                return ExitStatus.usage.rawValue
+            do throws(HLSError) {
+                try g.extractRunWide(from: &rest)
+            } catch {
+                return HLSH.usageError(error)
             }
         }
-        options.dryRun = g.dryRun
-        options.detailedExitCode = g.detailedExitcode
-        options.output = Render.Format(rawValue: g.output.rawValue) ?? .table
-        options.assumeYes = g.yes
-        options.resume = g.resume
-        options.logPath = g.log
+        let options = g.run
 
         var environment = ProcessInfo.processInfo.environment
         var simulated: SimulatedLab? = nil

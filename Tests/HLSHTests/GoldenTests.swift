@@ -17,6 +17,35 @@ final class GoldenTests: XCTestCase {
         try assertGolden("help", ["--help"], status: 0)
     }
 
+    func testShortHelpIsTheHelp() throws {
+        let long = try BuiltBinary.run(["--help"])
+        let short = try BuiltBinary.run(["-h"])
+        XCTAssertEqual(short.status, 0)
+        XCTAssertEqual(short.stdout, long.stdout)
+    }
+
+    // MARK: hlsh's own options: usage errors exit 2 and name the option
+
+    func testUnknownOptionSuggestsTheNearestOne() throws {
+        try assertGolden("option-unknown", ["--dry-rn", "vm", "list"], status: 2)
+    }
+
+    func testOutputFormatMustBeOneOfTheChoices() throws {
+        try assertGolden("option-bad-output", ["-o", "xml", "-c", "echo hi"], status: 2)
+    }
+
+    func testDashCNeedsCommands() throws {
+        try assertGolden("option-c-needs-value", ["-c"], status: 2)
+    }
+
+    func testRunWideOptionAmongACommandsWordsIsChecked() throws {
+        try assertGolden("option-bad-output-among-words", ["vm", "list", "--output=jsno"], status: 2)
+    }
+
+    func testCombinedShortOptions() throws {
+        try assertGolden("option-combined", ["-yc", "confirm \"go?\" | to json"], status: 0)
+    }
+
     func testHelpCommand() throws {
         try assertGolden("help-command", ["-c", "help"], status: 0)
     }
