@@ -1,6 +1,7 @@
 import Foundation
 import HLSCore
 import HLSLanguage
+import TestSupport
 import XCTest
 
 /// docs/language.md is executed: every ```hls block followed by an ```output block is run and
@@ -20,27 +21,8 @@ final class DocumentationTests: XCTestCase {
             .appendingPathComponent("docs/language.md").path
     }
 
-    /// The fenced blocks of a Markdown text: their info string, first line and text.
-    static func blocks(_ markdown: String) -> [(info: String, line: Int, text: String)] {
-        var blocks: [(String, Int, String)] = []
-        var current: (info: String, line: Int, lines: [String])? = nil
-        for (n, line) in markdown.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            if line.hasPrefix("```") {
-                if let c = current {
-                    blocks.append((c.info, c.line, c.lines.map { $0 + "\n" }.joined()))
-                    current = nil
-                } else {
-                    current = (String(line.dropFirst(3)).trimmingCharacters(in: .whitespaces), n + 2, [])
-                }
-            } else if current != nil {
-                current!.lines.append(String(line))
-            }
-        }
-        return blocks
-    }
-
     static func samples(_ markdown: String) -> [Sample] {
-        let blocks = blocks(markdown)
+        let blocks = fencedBlocks(markdown)
         var samples: [Sample] = []
         for (i, block) in blocks.enumerated() where block.info == "hls" && i + 1 < blocks.count {
             let next = blocks[i + 1]
@@ -71,8 +53,7 @@ final class DocumentationTests: XCTestCase {
     func testEveryHLSBlockInTheReferenceParses() throws {
         let markdown = try String(contentsOfFile: DocumentationTests.languageReference, encoding: .utf8)
         let errorSamples = Set(DocumentationTests.samples(markdown).filter(\.isError).map(\.line))
-        for block in DocumentationTests.blocks(markdown) where block.info == "hls" && !errorSamples.contains(block.line)
-        {
+        for block in fencedBlocks(markdown) where block.info == "hls" && !errorSamples.contains(block.line) {
             let diagnostics = HLS().diagnostics(block.text)
             XCTAssertEqual(
                 diagnostics.map(\.message), [], "docs/language.md:\(block.line) does not parse")
