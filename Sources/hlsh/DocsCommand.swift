@@ -20,6 +20,11 @@ enum DocsCommand {
         for word in arguments {
             if word == "--check" {
                 check = true
+            } else if word == "--help" || word == "-h" {
+                print(
+                    "usage: \(usage)\nWrites DIR/reference.md and DIR/hlsh.1 (DIR: docs) from the registry; "
+                        + "--check writes nothing and exits 1 naming each file that is stale.")
+                return ExitStatus.ok.rawValue
             } else if word.hasPrefix("-") {
                 StandardStreams.err("hlsh: docs: unknown option '\(word)'\n  usage: \(usage)\n")
                 return ExitStatus.usage.rawValue

@@ -50,6 +50,9 @@ final class ReferenceDocsTests: XCTestCase {
         let result = try BuiltBinary.run(["docs", "--chek"])
         XCTAssertEqual(result.status, 2)
         XCTAssertEqual(result.stderr, "hlsh: docs: unknown option '--chek'\n  usage: hlsh docs [--check] [DIR]\n")
+        let help = try BuiltBinary.run(["docs", "--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.stdout.hasPrefix("usage: hlsh docs [--check] [DIR]\n"), help.stdout)
     }
 
     /// `man -l` as a user runs it (all warnings on, 80 columns), and groff's own check.
@@ -68,6 +71,8 @@ final class ReferenceDocsTests: XCTestCase {
         XCTAssertEqual(man.stderr, "", "man --warnings=all -l docs/hlsh.1 warns")
         XCTAssertTrue(man.stdout.contains("EXIT STATUS"), man.stdout)
         XCTAssertTrue(man.stdout.contains("vm apply"), man.stdout)
+        // An escape written into text that Roff.text escapes again shows as itself.
+        XCTAssertFalse(man.stdout.contains("\\-"), "a doubly escaped hyphen in docs/hlsh.1")
 
         let groff = try runProcess("/usr/bin/groff", ["-man", "-ww", "-z", page])
         XCTAssertEqual(groff.status, 0, groff.stderr)

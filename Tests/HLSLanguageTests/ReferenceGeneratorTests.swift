@@ -57,7 +57,8 @@ final class ReferenceGeneratorTests: XCTestCase {
         XCTAssertTrue(markdown.contains("- `-o, --output <table|json|yaml>`: print the value"), markdown)
         XCTAssertTrue(
             markdown.contains(
-                "a list of records is a table:\n\n```hls\n[{a: 1}] | describe\n```\n\n```output\ntable\n```\n"),
+                "Example — a list of records is a table:\n\n```hls\n[{a: 1}] | describe\n```\n\n```output\ntable\n```\n"
+            ),
             markdown)
         XCTAssertTrue(markdown.contains("- `3`: with --dry-run --detailed-exitcode"), markdown)
         XCTAssertTrue(markdown.contains("- `HLSH_LAB`: The inventory."), markdown)

@@ -33,7 +33,7 @@ public enum ManPage {
         out += ".SH ENVIRONMENT\n" + entries(manual.environment)
         out += ".SH FILES\n" + entries(manual.files)
         out += ".SH EXAMPLES\n"
-        out += Roff.text("As typed in the shell or a script (from another shell: hlsh WORDS… or hlsh \\-c '…').") + "\n"
+        out += Roff.text("As typed in the shell or a script (from another shell: hlsh WORDS… or hlsh -c '…').") + "\n"
         for spec in registry.specs {
             for e in spec.examples {
                 out += ".PP\n" + Roff.text(e.summary) + ":\n"

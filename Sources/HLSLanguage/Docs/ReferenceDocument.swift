@@ -78,7 +78,7 @@ public enum ReferenceDocument {
             out += spec.columns.map { "`\($0)`" }.joined(separator: ", ") + ".\n\n"
         }
         for e in spec.examples {
-            out += prose(e.summary) + ":\n\n"
+            out += "Example — " + prose(e.summary) + ":\n\n"
             out += example(e.code, output: e.output)
         }
         return out
