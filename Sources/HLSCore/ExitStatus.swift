@@ -10,4 +10,15 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case pendingChanges = 3
     /// The user pressed Ctrl-C (128 + SIGINT, as shells report it).
     case interrupted = 130
+
+    /// What the status tells the caller, as the man page and the reference say it.
+    public var meaning: String {
+        switch self {
+        case .ok: "everything ran"
+        case .failure: "a command failed"
+        case .usage: "usage or syntax error: the command line or a script could not be understood"
+        case .pendingChanges: "with --dry-run --detailed-exitcode: a real run would change something"
+        case .interrupted: "interrupted by Ctrl-C (128 + SIGINT, as shells report it)"
+        }
+    }
 }

@@ -31,6 +31,7 @@ struct Launcher {
     }
 
     private func runSession() -> Int32 {
+        if commands == nil, rest.first == "docs" { return DocsCommand.run(Array(rest.dropFirst())) }
         var rest = self.rest
         var g = global
         if commands == nil, !looksLikeScript(rest.first) {

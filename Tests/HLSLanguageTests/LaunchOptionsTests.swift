@@ -139,7 +139,8 @@ final class LaunchOptionsTests: XCTestCase {
             XCTAssertTrue(help.contains(flag.synopsis), "\(flag.synopsis) missing from\n\(help)")
         }
         XCTAssertTrue(help.contains("-o, --output <table|json|yaml>"), help)
-        XCTAssertTrue(help.contains("  3    changes pending under --dry-run --detailed-exitcode\n"), help)
+        XCTAssertTrue(
+            help.contains("  3    with --dry-run --detailed-exitcode: a real run would change something\n"), help)
         for line in help.split(separator: "\n") {
             XCTAssertLessThanOrEqual(line.count, 100, String(line))
         }

@@ -47,6 +47,11 @@ public struct LaunchFlag: Sendable {
         return choices.isEmpty ? name : choices.joined(separator: "|")
     }
 
+    /// `-o, --output table|json|yaml`, as the man page lists it.
+    public var manualTerm: String {
+        names.joined(separator: ", ") + (valuePlaceholder.map { " \($0)" } ?? "")
+    }
+
     /// `-o, --output <table|json|yaml>`, as help lists it.
     public var synopsis: String {
         names.joined(separator: ", ") + (valuePlaceholder.map { " <\($0)>" } ?? "")

@@ -22,7 +22,8 @@ public enum LaunchFlags {
             "sim", runWide: true, sets: .sim,
             "Run against a simulated lab started inside hlsh (Proxmox VE API on loopback)."),
         LaunchFlag("version", sets: .version, "Print hlsh's version and exit."),
-        LaunchFlag("help", short: "h", sets: .help, "Show this help and exit."),
+        LaunchFlag(
+            "help", short: "h", sets: .help, "Show how to start hlsh and exit; 'hlsh -c help' lists the commands."),
     ]
 
     /// The first line of `hlsh --help`.
@@ -36,7 +37,14 @@ public enum LaunchFlags {
         ("hlsh [options] OBJECT VERB …", "run one command (same as -c)"),
         ("hlsh -n FILE.hls", "check a script's syntax without running it"),
         ("… | hlsh [options]", "run commands read from standard input"),
+        ("hlsh docs [--check] [DIR]", "write or check DIR/reference.md and DIR/hlsh.1 (DIR: docs)"),
     ]
+
+    /// The usage lines, each summary lined up after the longest synopsis.
+    public static let usageLines: [String] = {
+        let width = usage.map(\.synopsis.count).max() ?? 0
+        return usage.map { Usage.pad($0.synopsis, width) + "   " + $0.summary }
+    }()
 
     /// Where hlsh's options end and which may come later.
     public static let placement =

@@ -4,9 +4,7 @@ import HLSCore
 public enum LaunchHelp {
     public static let text: String = {
         var out = LaunchFlags.abstract + "\n\nUsage: "
-        let usageWidth = LaunchFlags.usage.map(\.synopsis.count).max() ?? 0
-        out += LaunchFlags.usage.map { Usage.pad($0.synopsis, usageWidth) + "   " + $0.summary }
-            .joined(separator: "\n       ")
+        out += LaunchFlags.usageLines.joined(separator: "\n       ")
         out += "\n\nOptions:\n"
         let width = LaunchFlags.all.map(\.synopsis.count).max() ?? 0
         for flag in LaunchFlags.all {
@@ -14,7 +12,7 @@ public enum LaunchHelp {
         }
         out += "\n" + Usage.wrap(LaunchFlags.placement, indent: 0) + "\n\n"
         out += "Exit status:\n"
-        for status in ExitStatus.allCases { out += "  " + Usage.pad("\(status.rawValue)", 5) + status.summary + "\n" }
+        for status in ExitStatus.allCases { out += "  " + Usage.pad("\(status.rawValue)", 5) + status.meaning + "\n" }
         out += "\nRun 'hlsh -c help' for the commands and the language.\n"
         return out
     }()

@@ -23,28 +23,17 @@ public enum Usage {
             out += "\nArguments:\n"
             let width = spec.positionals.map { $0.name.count + 2 }.max() ?? 0
             for p in spec.positionals {
-                var help = p.help
-                if let d = p.defaultValue { help += " (default: \(Render.plain(d)))" }
-                out += "  " + pad("<\(p.name)>", width) + "  " + help + "\n"
+                out += "  " + pad("<\(p.name)>", width) + "  " + described(p.help, default: p.defaultValue) + "\n"
             }
         }
         if !spec.flags.isEmpty || true {
             out += "\nFlags:\n"
-            var rows: [(String, String)] = spec.flags.map { f in
-                let short = f.short.map { "-\($0), " } ?? ""
-                let value = f.kind.map { " <\($0.placeholder)>" } ?? ""
-                var help = f.help
-                if let d = f.defaultValue { help += " (default: \(Render.plain(d)))" }
-                return ("\(short)--\(f.name)\(value)", help)
-            }
-            let f = OutputFlag.spec
-            rows.append(("-o, --\(f.name) <\(f.kind!.placeholder)>", f.help))
-            rows.append(("--help", "show this help"))
+            let rows = spec.flags.map { (term($0), described($0.help, default: $0.defaultValue)) } + sharedFlags
             let width = rows.map(\.0.count).max() ?? 0
             for (left, right) in rows { out += "  " + pad(left, width) + "  " + right + "\n" }
         }
         if spec.mutates {
-            out += "\nChanges the lab: honours --dry-run (shows the plan, changes nothing) and is idempotent.\n"
+            out += "\n\(changesTheLab)\n"
         }
         if !spec.columns.isEmpty { out += "\nColumns: \(spec.columns.joined(separator: ", "))\n" }
         if !spec.examples.isEmpty {
@@ -53,6 +42,26 @@ public enum Usage {
         }
         return out
     }
+
+    /// A flag as help names it: `-o, --output <table|json|yaml>`, `--all`.
+    public static func term(_ flag: Flag) -> String {
+        let short = flag.short.map { "-\($0), " } ?? ""
+        return "\(short)--\(flag.name)" + (flag.kind.map { " <\($0.placeholder)>" } ?? "")
+    }
+
+    /// A help text with the default it declares: `how long to wait (default: 5m)`.
+    public static func described(_ help: String, default value: Value?) -> String {
+        value.map { help + " (default: \(Render.plain($0)))" } ?? help
+    }
+
+    /// The flags every verb takes besides its own, as help lists them.
+    public static var sharedFlags: [(term: String, help: String)] {
+        [(term(OutputFlag.spec), OutputFlag.spec.help), ("--help", "show this help")]
+    }
+
+    /// What help says of every verb that changes the lab.
+    public static let changesTheLab =
+        "Changes the lab: honours --dry-run (shows the plan, changes nothing) and is idempotent."
 
     /// `help vm`: the object's verbs with their summaries.
     public static func object(_ name: String, summary: String, verbs: [CommandSpec]) -> String {
