@@ -5,7 +5,7 @@ struct ArgvSplit {
     var rest: [String] = []
 
     /// Options of hlsh's that take a value as the next word.
-    static let valued: Set<String> = ["-c", "-o", "--output", "--log"]
+    static let valued = HLSHOptions.valued
 
     init(_ argv: [String]) {
         var i = 0
