@@ -48,6 +48,7 @@ enum HLSHManual {
                 "The age identities secret decrypt reads without --key-file (else ~/.config/sops/age/keys.txt)."),
             .init("SOPS_AGE_KEY", "Age identities themselves, instead of a file."),
             .init("XDG_CONFIG_HOME", "Where sops/age/keys.txt is looked for (else ~/.config)."),
+            .init("XDG_CACHE_HOME", "Where shell completion keeps live names between calls (else ~/.cache)."),
             .init("XDG_STATE_HOME", "Where hlsh keeps its history and runbook journal (else ~/.local/state)."),
             .init("HOME", "The home directory of the files above."),
             .init("TMPDIR", "Where git checkouts for flux are made (else /tmp)."),
@@ -68,6 +69,12 @@ enum HLSHManual {
             .init("./homelab.yaml", "The inventory: Proxmox, VMs, nodes, k3s and GitOps settings (no secrets)."),
             .init("~/.local/state/hlsh/history", "The interactive shell's history (mode 0600)."),
             .init("~/.local/state/hlsh/journal/", "The phases each runbook completed, for --resume."),
+            .init(
+                "~/.cache/hlsh/completion-names.json",
+                "Live names (VMs, nodes, …) that shell completion fetched, per lab, until they go stale (mode 0600)."),
+            .init(
+                "completions/hlsh.bash, completions/_hlsh, completions/hlsh.fish",
+                "The shell completion scripts, as 'hlsh completions SHELL' prints them."),
             .init("~/.ssh/config, ~/.ssh/known_hosts", "How nodes are reached, and their host keys."),
             .init("~/.kube/config", "The kubeconfig node kubeconfig merges into and kube verbs read."),
             .init("~/.config/sops/age/keys.txt", "The age identity secret age-keygen writes and SOPS decrypts with."),

@@ -25,6 +25,14 @@ struct Launcher {
 
     /// The exit status: the run's, or 128 + the signal when SIGTERM or SIGHUP ended it.
     func run() -> Int32 {
+        // `hlsh completions SHELL` and the scripts' `hlsh __complete WORDS…`.
+        if commands == nil,
+            let status = ShellCompletion.run(
+                rest, registry: Commands.registry, options: HLSHOptions.all,
+                environment: ProcessInfo.processInfo.environment)
+        {
+            return status
+        }
         // Before anything is started that must be stopped: the simulated lab.
         Termination.install()
         return Termination.exitStatus(else: runSession())
@@ -101,10 +109,7 @@ struct Launcher {
 
     /// A first word that names a script rather than an object: an existing file or `*.hls`.
     func looksLikeScript(_ word: String?) -> Bool {
-        guard let word else { return false }
-        if word.hasSuffix(".hls") { return true }
-        guard word.contains("/"), let kind = FilePaths.kind(of: word) else { return false }
-        return kind != .directory
+        word.map(CommandLineCompleter.looksLikeScript) ?? false
     }
 
     func readAllStandardInput() -> String {

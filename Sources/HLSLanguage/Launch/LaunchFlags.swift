@@ -37,6 +37,7 @@ public enum LaunchFlags {
         ("hlsh [options] OBJECT VERB …", "run one command (same as -c)"),
         ("hlsh -n FILE.hls", "check a script's syntax without running it"),
         ("… | hlsh [options]", "run commands read from standard input"),
+        ("hlsh completions bash|zsh|fish", "print the completion script for that shell (completions/)"),
         ("hlsh docs [--check] [DIR]", "write or check DIR/reference.md and DIR/hlsh.1 (DIR: docs)"),
     ]
 

@@ -23,15 +23,23 @@ public final class Completer: Sendable {
     let names: @Sendable () -> (variables: [String], definitions: [String])
     /// How long a Tab waits for a provider before showing the cached (or static) answer.
     let deadline: Duration
-    let cache = NameCache()
+    let cache: NameCache
 
-    public init(
+    public convenience init(
         registry: Registry, context: ExecutionContext, deadline: Duration = .milliseconds(400),
+        names: @escaping @Sendable () -> (variables: [String], definitions: [String]) = { ([], []) }
+    ) {
+        self.init(registry: registry, context: context, deadline: deadline, cache: NameCache(), names: names)
+    }
+
+    init(
+        registry: Registry, context: ExecutionContext, deadline: Duration, cache: NameCache,
         names: @escaping @Sendable () -> (variables: [String], definitions: [String]) = { ([], []) }
     ) {
         self.registry = registry
         self.context = context
         self.deadline = deadline
+        self.cache = cache
         self.names = names
     }
 
@@ -46,10 +54,7 @@ public final class Completer: Sendable {
         let ctx = CompletionContext(line: line, cursor: cursor)
         let word = ctx.current
         func done(_ candidates: [Completion.Candidate]) -> Completion {
-            let matching = candidates.filter { $0.text.hasPrefix(word) }
-            var seen = Set<String>()
-            let unique = matching.filter { seen.insert($0.text).inserted }.sorted { $0.text < $1.text }
-            return Completion(wordStart: ctx.currentStart, word: word, candidates: unique)
+            Completion(wordStart: ctx.currentStart, word: word, candidates: Completer.matching(candidates, word))
         }
         if ctx.inQuote {
             let unquoted = String(word.dropFirst())
@@ -90,7 +95,7 @@ public final class Completer: Sendable {
         }
         // The value of a flag that takes one (`--namespace `, `-n `)?
         if let last = args.last, let flag = spec.flag(typed: last), let kind = flag.kind {
-            return done(values(kind, spec: spec, word: word, words: args))
+            return done(values(kind, command: spec.name, word: word, words: args))
         }
         // Otherwise the next positional.
         let index = spec.arguments(typed: args).positionals.count
@@ -99,7 +104,7 @@ public final class Completer: Sendable {
         let parameter =
             index < positionals.count ? positionals[index] : positionals.last!.isVariadic ? positionals.last! : nil
         guard let parameter else { return done([]) }
-        return done(values(parameter.kind, spec: spec, word: word, words: args))
+        return done(values(parameter.kind, command: spec.name, word: word, words: args))
     }
 
     /// Objects and top-level commands, with their summaries.
@@ -121,13 +126,22 @@ public final class Completer: Sendable {
         typed.isEmpty ? heads + Parser.keywords.map { .init($0, detail: "keyword") } : nextPathWords(after: typed)
     }
 
-    /// The candidates for a value of `kind`; `words` are the verb's arguments typed before it.
-    func values(_ kind: ValueKind, spec: CommandSpec, word: String, words: [String] = []) -> [Completion.Candidate] {
+    /// The candidates that begin with `word`, each once, sorted.
+    static func matching(_ candidates: [Completion.Candidate], _ word: String) -> [Completion.Candidate] {
+        var seen = Set<String>()
+        return candidates.filter { $0.text.hasPrefix(word) && seen.insert($0.text).inserted }.sorted {
+            $0.text < $1.text
+        }
+    }
+
+    /// The candidates for a value of `kind` taken by `command` (a verb's full name); `words`
+    /// are the verb's arguments typed before it.
+    func values(_ kind: ValueKind, command: String, word: String, words: [String] = []) -> [Completion.Candidate] {
         switch kind {
         case .choice(let words): return words.map { .init($0) }
         case .bool: return [.init("true"), .init("false")]
         case .path: return files(word)
-        case .name(let what): return liveNames(what, command: spec.name, words: words)
+        case .name(let what): return liveNames(what, command: command, words: words)
         default: return []
         }
     }
@@ -172,35 +186,4 @@ public final class Completer: Sendable {
     static let keywords = [
         "let", "set", "if", "for", "parallel", "while", "def", "phase", "retry", "try", "assert", "source", "exit",
     ]
-}
-
-/// Provider answers with their age, shared by Tab presses and the background fetches.
-final class NameCache: Sendable {
-    private struct State {
-        var entries: [String: (names: [Completion.Candidate], expires: ContinuousClock.Instant)] = [:]
-        var fetching: Set<String> = []
-    }
-
-    private let state = Mutex(State())
-
-    func fresh(_ key: String) -> [Completion.Candidate]? {
-        state.withLock { $0.entries[key].flatMap { $0.expires > .now ? $0.names : nil } }
-    }
-
-    func stale(_ key: String) -> [Completion.Candidate]? {
-        state.withLock { $0.entries[key]?.names }
-    }
-
-    func store(_ key: String, _ names: [Completion.Candidate], ttl: Duration) {
-        state.withLock { $0.entries[key] = (names, .now + ttl) }
-    }
-
-    /// True when this caller should start a fetch (none is running for `key`).
-    func beginFetch(_ key: String) -> Bool {
-        state.withLock { $0.fetching.insert(key).inserted }
-    }
-
-    func endFetch(_ key: String) {
-        _ = state.withLock { $0.fetching.remove(key) }
-    }
 }
