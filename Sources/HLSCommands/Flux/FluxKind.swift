@@ -31,6 +31,21 @@ enum FluxKind: String, CaseIterable, Sendable {
 
     var isSource: Bool { ![.kustomization, .helmRelease].contains(self) }
 
+    /// The Ready=False reasons with which the controller reports a failed attempt (kustomize-controller
+    /// v1's and helm-controller v2's), as opposed to one that waits (`DependencyNotReady`,
+    /// `ArtifactFailed`, `Progressing`).
+    var failureReasons: Set<String> {
+        switch self {
+        case .kustomization: ["BuildFailed", "HealthCheckFailed", "PruneFailed", "ReconciliationFailed"]
+        case .helmRelease:
+            [
+                "InstallFailed", "UpgradeFailed", "TestFailed", "RollbackFailed", "UninstallFailed", "InitFailed",
+                "GetLastReleaseFailed", "ReconciliationFailed",
+            ]
+        default: []
+        }
+    }
+
     /// The words naming it on the command line: `ks`, `kustomization`, `git`, `source-git`, …
     var words: [String] {
         switch self {
