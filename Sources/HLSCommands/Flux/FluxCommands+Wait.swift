@@ -11,12 +11,13 @@ extension FluxCommands {
             timeout error name what it is stuck behind: "apps waits for infrastructure-configs, which is not \
             Ready: …" when a dependsOn entry is not Ready, else the object's own Ready message. all waits for \
             every Kustomization, then every HelmRelease, of the namespace in dependsOn order. A suspended \
-            object fails at once, and so does a failed one, with the controller's reason and message: \
-            Stalled=True, or Ready=False with a failure reason (BuildFailed, HealthCheckFailed, \
-            ReconciliationFailed, InstallFailed, UpgradeFailed, …) once the controller has handled its current \
-            generation and the last reconcile request (the controller retries only at spec.retryInterval). \
-            Waiting for a dependency or a source (DependencyNotReady, ArtifactFailed) and work in progress \
-            keep it waiting.
+            object fails at once, and so does one the controller gave up on, with its reason and message: \
+            Stalled=True (a HelmRelease whose remediation retries are exhausted: RetriesExceeded), or a \
+            Kustomization's Ready=False BuildFailed once the controller has handled its current generation \
+            and the last reconcile request (the same revision builds the same way). Failures the controller \
+            retries at spec.retryInterval and that often heal (ReconciliationFailed while a webhook does not \
+            answer yet, HealthCheckFailed, InstallFailed), waiting for a dependency or a source \
+            (DependencyNotReady, ArtifactFailed) and work in progress keep it waiting, their message shown.
             """,
         positionals: [Parameter("name", .name("flux-object"), "a Kustomization's name, or all")],
         flags: [

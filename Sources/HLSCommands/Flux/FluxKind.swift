@@ -31,20 +31,14 @@ enum FluxKind: String, CaseIterable, Sendable {
 
     var isSource: Bool { ![.kustomization, .helmRelease].contains(self) }
 
-    /// The Ready=False reasons with which the controller reports a failed attempt (kustomize-controller
-    /// v1's and helm-controller v2's), as opposed to one that waits (`DependencyNotReady`,
-    /// `ArtifactFailed`, `Progressing`).
-    var failureReasons: Set<String> {
-        switch self {
-        case .kustomization: ["BuildFailed", "HealthCheckFailed", "PruneFailed", "ReconciliationFailed"]
-        case .helmRelease:
-            [
-                "InstallFailed", "UpgradeFailed", "TestFailed", "RollbackFailed", "UninstallFailed", "InitFailed",
-                "GetLastReleaseFailed", "ReconciliationFailed",
-            ]
-        default: []
-        }
-    }
+    /// The Ready=False reasons that end a wait for the kind once the controller has handled the
+    /// object's generation and request: kustomize-controller's `BuildFailed` (the same revision
+    /// builds the same way until a push or a change of spec). Not the failures the controllers
+    /// retry at `spec.retryInterval` and that often heal by themselves (`ReconciliationFailed` while
+    /// a webhook does not answer yet or a CRD is not established, `HealthCheckFailed`,
+    /// `PruneFailed`, a HelmRelease's `InstallFailed`/`UpgradeFailed`, which helm-controller turns
+    /// into `Stalled=True` once its remediation retries are exhausted).
+    var failureReasons: Set<String> { self == .kustomization ? ["BuildFailed"] : [] }
 
     /// The words naming it on the command line: `ks`, `kustomization`, `git`, `source-git`, …
     var words: [String] {

@@ -97,11 +97,11 @@ struct FluxObject {
     }
 
     /// Why the controller gave up on the object, nil while it may still turn Ready by itself:
-    /// `Stalled=True` (kstatus Failed), or Ready=False with one of the kind's failure reasons once
+    /// `Stalled=True` (kstatus Failed), or Ready=False with one of the kind's `failureReasons` once
     /// the controller has handled the current generation (the condition's `observedGeneration`)
     /// and the last reconcile request, and no new attempt is under way (`Reconciling` with reason
-    /// `Progressing`). Waiting for a dependency or a source (`DependencyNotReady`,
-    /// `ArtifactFailed`) and work in progress (Ready=Unknown) are no failure.
+    /// `Progressing`). Retried failures, waiting for a dependency or a source
+    /// (`DependencyNotReady`, `ArtifactFailed`) and work in progress (Ready=Unknown) are none.
     var failure: KubeCondition? {
         if let stalled = KubeCondition("Stalled", of: object), stalled.status == "True" { return stalled }
         guard let ready, ready.holds("False"), kind.failureReasons.contains(ready.reason), requestHandled else {
