@@ -203,53 +203,18 @@ final class FluxCommandsTests: XCTestCase {
 
         // A handled request whose apply failed in a way the controller retries (a webhook not
         // answering yet) often heals: it keeps waiting, showing the message.
-        let retried = Document.object([
-            (
-                "status",
-                .object([
-                    ("lastHandledReconcileAt", .string("after-the-fix")),
-                    (
-                        "conditions",
-                        .array([
-                            .object([
-                                ("type", .string("Ready")), ("status", .string("False")),
-                                ("reason", .string("ReconciliationFailed")),
-                                ("message", .string("Certificate/cert-manager/wildcard dry-run failed")),
-                                ("lastTransitionTime", .string("2026-12-05T10:00:00Z")),
-                            ])
-                        ])
-                    ),
-                ])
-            )
-        ])
-        try flux.kube.client.mergePatch(
-            FluxHarness.kustomizations, "infra", namespace: "flux-system", patch: retried, subresource: "status")
+        try flux.writeStatus(
+            "infra", condition: "Ready", "False", reason: "ReconciliationFailed",
+            message: "Certificate/cert-manager/wildcard dry-run failed", handled: "after-the-fix")
         let waiting = flux.kube.run("flux wait infra --timeout 1s")
         XCTAssertEqual(waiting.status, 1)
         XCTAssertTrue(waiting.err.contains("Kustomization/flux-system/infra is not Ready after 1s"), waiting.err)
         XCTAssertTrue(
             waiting.err.contains("Ready=False: Certificate/cert-manager/wildcard dry-run failed"), waiting.err)
 
-        let stalled = Document.object([
-            (
-                "status",
-                .object([
-                    (
-                        "conditions",
-                        .array([
-                            .object([
-                                ("type", .string("Stalled")), ("status", .string("True")),
-                                ("reason", .string("InvalidCELExpression")),
-                                ("message", .string("failed to parse the health check expression")),
-                                ("lastTransitionTime", .string("2026-12-05T10:00:00Z")),
-                            ])
-                        ])
-                    )
-                ])
-            )
-        ])
-        try flux.kube.client.mergePatch(
-            FluxHarness.kustomizations, "infra", namespace: "flux-system", patch: stalled, subresource: "status")
+        try flux.writeStatus(
+            "infra", condition: "Stalled", "True", reason: "InvalidCELExpression",
+            message: "failed to parse the health check expression")
         let gaveUp = flux.kube.run("flux wait infra --timeout 30s")
         XCTAssertEqual(gaveUp.status, 1)
         XCTAssertTrue(

@@ -137,6 +137,23 @@ final class FluxHarness: @unchecked Sendable {
             subresource: "status")
     }
 
+    /// Writes the Kustomization `name`'s status by hand (with the controller stopped): its one
+    /// condition, and `lastHandledReconcileAt` when given.
+    func writeStatus(
+        _ name: String, condition type: String, _ status: String, reason: String, message: String,
+        handled: String? = nil
+    ) throws {
+        let condition = Document.object([
+            ("type", .string(type)), ("status", .string(status)), ("reason", .string(reason)),
+            ("message", .string(message)), ("lastTransitionTime", .string("2026-12-05T10:00:00Z")),
+        ])
+        var fields: [(key: String, value: Document)] = [("conditions", .array([condition]))]
+        if let handled { fields.append(("lastHandledReconcileAt", .string(handled))) }
+        try kube.client.mergePatch(
+            Self.kustomizations, name, namespace: "flux-system", patch: .object([("status", .object(fields))]),
+            subresource: "status")
+    }
+
     /// A Kustomization in flux-system.
     func kustomization(_ name: String, dependsOn: [String] = [], suspend: Bool = false) throws {
         let deps = dependsOn.map { "{name: \($0)}" }.joined(separator: ", ")
