@@ -335,15 +335,52 @@ final class CertCommandsTests: XCTestCase {
                 "  ClusterIssuer letsencrypt-staging: Ready=True: ACMEAccountRegistered: The ACME account was registered with the ACME server"
             ), why.out)
 
-        // The back-off (1h) holds the next try; a manual renewal starts it now, and it succeeds.
-        let stillWaiting = kube.run("cert wait app --timeout 1s")
-        XCTAssertNotEqual(stillWaiting.status, 0)
-        XCTAssertTrue(stillWaiting.err.contains("is not ready after 1s"), stillWaiting.err)
+        // The back-off (1h) holds the next try, so cert wait stops at once with cert-manager's
+        // reason and message instead of waiting out its timeout; a manual renewal starts it now.
+        let started = Date()
+        let stillWaiting = kube.run("cert wait app --timeout 30s")
+        XCTAssertEqual(stillWaiting.status, 1)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10, "failed fast: \(stillWaiting.err)")
+        XCTAssertTrue(
+            stillWaiting.err.contains(
+                "cert wait: certificates.cert-manager.io/app in namespace default: issuance failed (Failed): The certificate request "
+                    + "has failed to complete and will be retried: Failed to wait for order resource"),
+            stillWaiting.err)
+        XCTAssertTrue(stillWaiting.err.contains(refusal), stillWaiting.err)
+        let lastFailure = try XCTUnwrap(RFC3339.seconds(try XCTUnwrap(failed.string("status", "lastFailureTime"))))
+        XCTAssertTrue(
+            stillWaiting.err.contains(
+                "cert-manager retries at \(RFC3339.format(lastFailure + 3600)) (back-off 1h after 1 failed attempt)"),
+            stillWaiting.err)
+        XCTAssertTrue(stillWaiting.err.contains("cert renew app -n default"), "the hint: \(stillWaiting.err)")
         XCTAssertEqual(kube.run("cert renew app").status, 0)
         let waited = kube.run("cert wait app --timeout 20s")
         XCTAssertEqual(waited.status, 0, waited.err)
         let already = kube.run("cert renew app")
         XCTAssertEqual(already.status, 0, already.err)
+    }
+
+    /// Only a failure of the current generation stops a wait: after a change of spec cert-manager
+    /// issues again at once, without its back-off.
+    func testAFailedIssuanceOfAnOlderGenerationIsNoFailure() throws {
+        func certificate(generation: Int) throws -> Document {
+            try YAMLCodec.decode(
+                """
+                metadata: {name: web, namespace: default, generation: \(generation)}
+                status:
+                  failedIssuanceAttempts: 3
+                  lastFailureTime: "2026-05-28T20:00:00Z"
+                  conditions:
+                  - {type: Ready, status: "False", reason: DoesNotExist, message: Issuing certificate as Secret does not exist}
+                  - {type: Issuing, status: "False", reason: Denied, message: denied by policy, observedGeneration: 1}
+                """)
+        }
+        XCTAssertNil(CertCommands.failure(try certificate(generation: 2)))
+        let failure = try XCTUnwrap(CertCommands.failure(try certificate(generation: 1)))
+        XCTAssertEqual(failure.reason, "Denied")
+        XCTAssertEqual(
+            failure.message,
+            "denied by policy; cert-manager retries at 2026-05-29T00:00:00Z (back-off 4h after 3 failed attempts)")
     }
 
     func testASlowIssuanceKeepsCertWaitWaiting() throws {

@@ -132,10 +132,138 @@ final class FaultResumeTests: XCTestCase {
         XCTAssertTrue(resumed.err.contains("✓ phase 3 Flux and the GitOps repository"), resumed.err)
     }
 
-    /// scripts/bootstrap.hls up to phase `last`, in the lab's folder, sourcing the repository's
-    /// scripts/phases/ and inventory.
-    func bootstrapThrough(phase last: Int, in lab: LabHarness) throws -> String {
+    /// cert-manager: Let's Encrypt refuses the DNS-01 challenges in phase 4, so the wildcard
+    /// certificate's issuance fails (the Order invalid, the CertificateRequest Failed, Issuing=False with
+    /// cert-manager's back-off of 1h) and cert wait stops the run at once. Once the issuance is
+    /// retried (cert renew, as the error's hint says), `--resume` converges from phase 4 with one
+    /// Certificate, one CertificateRequest (the failed one replaced), one Secret, issued once.
+    func testAFailedIssuanceStopsPhaseFourAndResumeIssuesTheCertificateOnce() throws {
+        let lab = try LabHarness()
+        let bootstrap = try bootstrapThrough(phase: 4, in: lab)
+        let kube = try XCTUnwrap(lab.lab.kube)
+        // Let's Encrypt finds no TXT record for any challenge (Grafana's ingress certificate's too)
+        // until the cause is fixed.
+        kube.injectFault(.acmeChallengeInvalid(times: 1000))
+        let started = Date()
+        let failed = lab.runScript(bootstrap)
+        try assertStopped(
+            failed, in: "4 cert-manager, Traefik and TLS", at: "cert wait wildcard", of: "4-tls.hls",
+            verb: "cert wait",
+            cause:
+                "certificates.cert-manager.io/wildcard in namespace cert-manager: issuance failed (Failed): "
+                + "The certificate request has failed to complete and will be retried")
+        XCTAssertTrue(failed.err.contains("403 urn:ietf:params:acme:error:unauthorized: No TXT record"), failed.err)
+        XCTAssertTrue(failed.err.contains("✓ phase 3 Flux and the GitOps repository"), failed.err)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 300, "stopped at once, not after cert wait's 10m")
+
+        kube.resetFaults()
+        let renewed = lab.run("cert renew wildcard -n cert-manager")
+        XCTAssertEqual(renewed.status, 0, renewed.err)
+        let resumed = lab.runScript(bootstrap, options: resume)
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertTrue(resumed.err.contains("↷ phase 3 Flux and the GitOps repository: skipped"), resumed.err)
+        XCTAssertTrue(resumed.err.contains("✓ phase 4 cert-manager, Traefik and TLS"), resumed.err)
+        let names = { (resource: String) in
+            lab.run("kube get \(resource) -n cert-manager | get name | to json --compact").out
+        }
+        XCTAssertEqual(names("certificates"), #"["wildcard"]"# + "\n")
+        XCTAssertEqual(
+            lab.run("kube get certificaterequests -n cert-manager | count").out, "1\n",
+            "the failed request replaced, not kept beside a second one")
+        XCTAssertEqual(
+            lab.run("kube get secrets -n cert-manager | where name =~ '^wildcard' | get name | to json --compact").out,
+            #"["wildcard-tls"]"# + "\n", "no next-private-key Secret left")
+        let revision = lab.run(
+            "kube get certificates wildcard -n cert-manager -o json | from json | get status.revision")
+        XCTAssertEqual(revision.out, "1\n", "issued once: \(revision.err)")
+        XCTAssertTrue(
+            lab.run("cert why wildcard -n cert-manager").out.hasPrefix("cert-manager/wildcard: issued and Ready"))
+    }
+
+    /// Longhorn: a replica of Loki's volume fails (once phase 5 is done) while phase 6 waits for
+    /// every attached volume to be healthy, so the volume stays degraded and the wait stops the
+    /// run naming it (the phase scripts are copied with that wait's 10m cut to 3s, their lines and
+    /// columns unchanged). Once the replica is repaired, `--resume` converges from phase 6: one
+    /// volume per claim, each healthy with its two replicas.
+    func testADegradedVolumeStopsPhaseSixAndResumeConvergesWithOneVolumePerClaim() throws {
+        let lab = try LabHarness()
+        let scripts = try copyOfScripts(
+            in: lab, replacing: "volume wait all --for healthy --timeout 10m",
+            with: "volume wait all --for healthy --timeout 3s")
+        let bootstrap = try bootstrapThrough(phase: 6, in: lab, scripts: scripts)
+        let kube = try XCTUnwrap(lab.lab.kube)
+        let degraded = SavedFile()
+        // What `lab.run` runs, callable from the run's output callback.
+        let (environment, inUse) = (lab.environment, "let lab_in_use = (lab use \"\(lab.inventory)\")\n")
+        let loki = { @Sendable (field: String) in
+            runInProcess(
+                inUse + "volume list -A | where pvc == 'storage-loki-0' | get \(field) | first",
+                environment: environment
+            ).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        // Once phase 5 has waited for its last release, a replica of Loki's volume fails; the
+        // volume controller marks it degraded at its next pass, before phase 6 looks.
+        let failed = runInProcess(
+            try String(contentsOfFile: bootstrap, encoding: .utf8), file: bootstrap, environment: lab.environment
+        ) { text in
+            guard degraded.data == nil, text.contains("HelmRelease/monitoring/alloy") else { return }
+            degraded.data = Data()
+            let volume = loki("volume")
+            guard volume.hasPrefix("pvc-") else { return }
+            kube.injectFault(.volumeDegraded(volume: volume))
+            degraded.data = Data(volume.utf8)
+            let deadline = Date().addingTimeInterval(30)
+            while loki("robustness") != "degraded", Date() < deadline { usleep(100_000) }
+        }
+        let volume = String(decoding: try XCTUnwrap(degraded.data), as: UTF8.self)
+        XCTAssertTrue(volume.hasPrefix("pvc-"), "the fault was injected: \(failed.out)")
+        try assertStopped(
+            failed, in: "6 Longhorn storage", at: "volume wait all", of: "6-storage.hls", verb: "volume wait",
+            cause: "\(volume) attached, degraded", scripts: scripts)
+        XCTAssertTrue(failed.err.contains("not every attached volume is healthy after 3s"), failed.err)
+        XCTAssertTrue(failed.err.contains("✓ phase 5 observability"), failed.err)
+
+        kube.resetFaults()
+        let resumed = lab.runScript(bootstrap, options: resume)
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertTrue(resumed.err.contains("↷ phase 5 observability: skipped"), resumed.err)
+        XCTAssertTrue(resumed.err.contains("✓ phase 6 Longhorn storage"), resumed.err)
+        let listed = lab.run("volume list -A | select namespace pvc robustness replicas | to json --compact")
+        let volumes = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(listed.out.utf8)) as? [[String: Any]], listed.err)
+        let claims = volumes.map { "\($0["namespace"] ?? "")/\($0["pvc"] ?? "")" }
+        XCTAssertTrue(claims.contains("monitoring/storage-loki-0"), listed.out)
+        XCTAssertEqual(Set(claims).count, claims.count, "one volume per claim: \(listed.out)")
+        for row in volumes {
+            XCTAssertEqual(row["robustness"] as? String, "healthy", listed.out)
+            XCTAssertEqual(row["replicas"] as? Int, 2, listed.out)
+        }
+        let replicas = lab.run("kube get replicas.longhorn.io -n longhorn-system | count")
+        XCTAssertEqual(replicas.out, "\(2 * volumes.count)\n", "no second replica set: \(replicas.err)")
+    }
+
+    /// A copy of the repository's scripts/ (bootstrap.hls, homelab.yaml, phases/) in the lab's
+    /// folder, with `text` replaced by `replacement` in the phase scripts; its path, ending in `/`.
+    func copyOfScripts(in lab: LabHarness, replacing text: String, with replacement: String) throws -> String {
         let scripts = LabHarness.repository + "/scripts/"
+        for file in ["bootstrap.hls", "homelab.yaml"] {
+            try lab.home.write("scripts/" + file, try String(contentsOfFile: scripts + file, encoding: .utf8))
+        }
+        var replaced = false
+        for file in try FileManager.default.contentsOfDirectory(atPath: scripts + "phases") {
+            let original = try String(contentsOfFile: scripts + "phases/" + file, encoding: .utf8)
+            replaced = replaced || original.contains(text)
+            try lab.home.write("scripts/phases/" + file, original.replacing(text, with: replacement))
+        }
+        XCTAssertTrue(replaced, "no phase script has \(text)")
+        return lab.home.file("scripts/")
+    }
+
+    /// scripts/bootstrap.hls up to phase `last`, in the lab's folder, sourcing the phases/ and
+    /// inventory of `scripts` (the repository's by default).
+    func bootstrapThrough(
+        phase last: Int, in lab: LabHarness, scripts: String = LabHarness.repository + "/scripts/"
+    ) throws -> String {
         let text = try String(contentsOfFile: scripts + "bootstrap.hls", encoding: .utf8)
         let kept = text.components(separatedBy: "\n").filter { line in
             guard line.hasPrefix("phase \""), let number = Int(line.dropFirst(7).prefix { $0.isNumber }) else {
@@ -154,19 +282,23 @@ final class FaultResumeTests: XCTestCase {
     /// as `verb`) and the cause (`cause`).
     func assertStopped(
         _ run: (status: Int32, out: String, err: String), in phase: String, at statement: String, of file: String,
-        verb: String, cause: String, file source: StaticString = #filePath, line: UInt = #line
+        verb: String, cause: String, scripts: String = LabHarness.repository + "/scripts/",
+        file source: StaticString = #filePath, line: UInt = #line
     ) throws {
         XCTAssertEqual(run.status, 1, run.err, file: source, line: line)
         XCTAssertTrue(run.err.contains("✗ phase \(phase) failed"), run.err, file: source, line: line)
         XCTAssertTrue(
-            run.err.contains(" at \(try step(statement, in: file)) (\(verb))\n"), "the step: \(run.err)",
+            run.err.contains(" at \(try step(statement, in: file, scripts: scripts)) (\(verb))\n"),
+            "the step: \(run.err)",
             file: source, line: line)
         XCTAssertTrue(run.err.contains(cause), "the cause: \(run.err)", file: source, line: line)
     }
 
-    /// Where `statement` starts in scripts/phases/`file`, as `FILE:LINE:COLUMN`.
-    func step(_ statement: String, in file: String) throws -> String {
-        let file = LabHarness.repository + "/scripts/phases/" + file
+    /// Where `statement` starts in phases/`file` of `scripts`, as `FILE:LINE:COLUMN`.
+    func step(_ statement: String, in file: String, scripts: String = LabHarness.repository + "/scripts/") throws
+        -> String
+    {
+        let file = scripts + "phases/" + file
         let lines = try String(contentsOfFile: file, encoding: .utf8).components(separatedBy: "\n")
         let index = try XCTUnwrap(lines.firstIndex { $0.trimmingCharacters(in: .whitespaces).hasPrefix(statement) })
         let column = lines[index].prefix { $0 == " " }.count + 1

@@ -139,6 +139,7 @@ final class FluxCommandsTests: XCTestCase {
             $0["infrastructure-configs"] = (false, "ClusterIssuer/letsencrypt dry-run failed")
             $0["apps"] = (false, "dependency 'flux-system/infrastructure-configs' is not ready")
         }
+        flux.reasons.withLock { $0["apps"] = "DependencyNotReady" }
         flux.startController()
         defer { flux.stop() }
 
@@ -165,6 +166,61 @@ final class FluxCommandsTests: XCTestCase {
         let result = try XCTUnwrap(background.result(timeout: 20))
         XCTAssertEqual(result.status, 0, result.err)
         XCTAssertEqual(trimmed(result.out), "Kustomization/flux-system/apps")
+    }
+
+    /// A failed object stops the wait at once, naming it, the reason and the message, once the
+    /// controller has handled the last reconcile request; a stalled one too. An unhandled
+    /// request keeps it waiting (the controller may still succeed).
+    func testWaitFailsAtOnceOnAFailedOrStalledObject() throws {
+        let flux = try FluxHarness()
+        try flux.kustomization("infra")
+        let message = "kustomize build failed: accumulating resources: missing.yaml"
+        flux.verdicts.withLock { $0["infra"] = (false, message) }
+        flux.startController()
+        XCTAssertTrue(flux.waitHandled("infra"))
+        let started = Date()
+        let failed = flux.kube.run("flux wait infra --timeout 30s")
+        XCTAssertEqual(failed.status, 1)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10, "failed fast: \(failed.err)")
+        XCTAssertTrue(
+            failed.err.contains("flux wait: Kustomization/flux-system/infra failed (BuildFailed): \(message)"),
+            failed.err)
+        XCTAssertTrue(
+            failed.err.contains("flux reconcile ks infra -n flux-system --with-source"), "the hint: \(failed.err)")
+
+        flux.stop()
+        usleep(50_000)
+        let annotate = Document.object([
+            (
+                "metadata",
+                .object([("annotations", .object([("reconcile.fluxcd.io/requestedAt", .string("after-the-fix"))]))])
+            )
+        ])
+        try flux.kube.client.mergePatch(FluxHarness.kustomizations, "infra", namespace: "flux-system", patch: annotate)
+        let unhandled = flux.kube.run("flux wait infra --timeout 1s")
+        XCTAssertEqual(unhandled.status, 1)
+        XCTAssertTrue(unhandled.err.contains("Kustomization/flux-system/infra is not Ready after 1s"), unhandled.err)
+
+        // A handled request whose apply failed in a way the controller retries (a webhook not
+        // answering yet) often heals: it keeps waiting, showing the message.
+        try flux.writeStatus(
+            "infra", condition: "Ready", "False", reason: "ReconciliationFailed",
+            message: "Certificate/cert-manager/wildcard dry-run failed", handled: "after-the-fix")
+        let waiting = flux.kube.run("flux wait infra --timeout 1s")
+        XCTAssertEqual(waiting.status, 1)
+        XCTAssertTrue(waiting.err.contains("Kustomization/flux-system/infra is not Ready after 1s"), waiting.err)
+        XCTAssertTrue(
+            waiting.err.contains("Ready=False: Certificate/cert-manager/wildcard dry-run failed"), waiting.err)
+
+        try flux.writeStatus(
+            "infra", condition: "Stalled", "True", reason: "InvalidCELExpression",
+            message: "failed to parse the health check expression")
+        let gaveUp = flux.kube.run("flux wait infra --timeout 30s")
+        XCTAssertEqual(gaveUp.status, 1)
+        XCTAssertTrue(
+            gaveUp.err.contains(
+                "Kustomization/flux-system/infra failed (InvalidCELExpression): failed to parse the health check expression"
+            ), gaveUp.err)
     }
 
     func testTreeNestsTheInventoryAndDepsShowsTheDependsOnGraph() throws {

@@ -23,6 +23,8 @@ final class FluxHarness: @unchecked Sendable {
     /// Per object name: Ready's status and message the controller writes; absent names are
     /// left alone (never reconciled).
     let verdicts = Mutex<[String: (ready: Bool, message: String)]>([:])
+    /// Per object name: the reason of a Ready=False verdict, `BuildFailed` when absent.
+    let reasons = Mutex<[String: String]>([:])
     let revision = Mutex("main@sha1:0123456789abcdef0123456789abcdef01234567")
     /// The names handled, in order.
     let handled = Mutex<[String]>([])
@@ -89,7 +91,12 @@ final class FluxHarness: @unchecked Sendable {
                 .array([
                     .object([
                         ("type", .string("Ready")), ("status", .string(verdict.ready ? "True" : "False")),
-                        ("reason", .string(verdict.ready ? "ReconciliationSucceeded" : "BuildFailed")),
+                        (
+                            "reason",
+                            .string(
+                                verdict.ready
+                                    ? "ReconciliationSucceeded" : reasons.withLock { $0[name] } ?? "BuildFailed")
+                        ),
                         ("message", .string(verdict.message)), ("lastTransitionTime", .string("2026-12-05T10:00:00Z")),
                         ("observedGeneration", generation ?? .int(1)),
                     ])
@@ -127,6 +134,23 @@ final class FluxHarness: @unchecked Sendable {
         try kube.client.mergePatch(
             Self.kustomizations, name, namespace: "flux-system",
             patch: .object([("status", .object([("inventory", .object([("entries", entries)]))]))]),
+            subresource: "status")
+    }
+
+    /// Writes the Kustomization `name`'s status by hand (with the controller stopped): its one
+    /// condition, and `lastHandledReconcileAt` when given.
+    func writeStatus(
+        _ name: String, condition type: String, _ status: String, reason: String, message: String,
+        handled: String? = nil
+    ) throws {
+        let condition = Document.object([
+            ("type", .string(type)), ("status", .string(status)), ("reason", .string(reason)),
+            ("message", .string(message)), ("lastTransitionTime", .string("2026-12-05T10:00:00Z")),
+        ])
+        var fields: [(key: String, value: Document)] = [("conditions", .array([condition]))]
+        if let handled { fields.append(("lastHandledReconcileAt", .string(handled))) }
+        try kube.client.mergePatch(
+            Self.kustomizations, name, namespace: "flux-system", patch: .object([("status", .object(fields))]),
             subresource: "status")
     }
 

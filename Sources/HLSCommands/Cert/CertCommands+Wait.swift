@@ -9,8 +9,11 @@ extension CertCommands {
             --for ready waits for the Ready condition True (of the current generation) with no issuance \
             under way (no Issuing=True), so a wait right after cert renew waits for the new revision. The \
             Certificate is followed by a watch, so the wait ends as soon as cert-manager reports it; \
-            progress shows what was seen (issuing, its message, or Ready=False and why). When it times \
-            out, cert why NAME says what holds it up.
+            progress shows what was seen (issuing, its message, or Ready=False and why). A failed issuance \
+            (Issuing=False of the current generation, as cert-manager sets it when the CertificateRequest \
+            failed or was denied) stops the wait at once with cert-manager's reason and message: \
+            cert-manager retries only after a back-off of 1h, doubling with each failed attempt up to 32h. \
+            When it times out, cert why NAME says what holds it up.
             """,
         positionals: [nameParameter],
         flags: [
@@ -36,17 +39,41 @@ extension CertCommands {
             let ready = try KubeObjectWait(client: client, resource: certificates, name: name, namespace: namespace)
                 .until(poll, context: inv.context) { object -> Poll.Check<Void> in
                     guard let object else { return .pending("not found") }
+                    if let failed = failure(object) {
+                        throw inv.failure(
+                            "\(subject): issuance failed (\(failed.reason)): \(failed.message)",
+                            hint:
+                                "see what failed: cert why \(name) -n \(namespace); once its cause is fixed, retry now "
+                                + "(rather than after cert-manager's back-off): cert renew \(name) -n \(namespace)")
+                    }
                     return pending(object).map { .pending($0) } ?? .ready(())
                 }
             return .record(
                 Record([("target", .string(subject)), ("for", .string("ready")), ("waited", .duration(ready.waited))]))
         })
 
+    /// A failed issuance of the Certificate's current generation: cert-manager's issuing controller
+    /// sets Issuing=False (with the failed or denied CertificateRequest's reason) only then, and
+    /// tries again after its back-off (`1h * 2^(failedIssuanceAttempts-1)`, at most 32h) or a renewal,
+    /// at once after a change of spec. The reason, and the message with when cert-manager retries.
+    static func failure(_ certificate: Document) -> (reason: String, message: String)? {
+        guard let issuing = KubeCondition("Issuing", of: certificate), issuing.holds("False") else { return nil }
+        var message = issuing.message
+        if case .int(let attempts)? = certificate.at("status", "failedIssuanceAttempts"), attempts > 0,
+            let last = certificate.string("status", "lastFailureTime").flatMap(RFC3339.seconds)
+        {
+            let backOff = min(3600 << min(attempts - 1, 5), 32 * 3600)
+            message +=
+                "; cert-manager retries at \(RFC3339.format(last + Double(backOff))) "
+                + "(back-off \(Duration.seconds(backOff).text) after \(attempts) failed attempt\(attempts == 1 ? "" : "s"))"
+        }
+        return (issuing.reason, message)
+    }
+
     /// What keeps a Certificate from counting as ready, nil once it is Ready with no issuance under way.
     static func pending(_ certificate: Document) -> String? {
-        if let issuing = KubeCondition("Issuing", of: certificate) {
-            if issuing.status == "True" { return "issuing (\(issuing.reason)): \(issuing.message)" }
-            if issuing.reason == "Failed" { return "issuance failed: \(issuing.message)" }
+        if let issuing = KubeCondition("Issuing", of: certificate), issuing.status == "True" {
+            return "issuing (\(issuing.reason)): \(issuing.message)"
         }
         guard let ready = KubeCondition("Ready", of: certificate) else { return "no Ready condition yet" }
         if ready.holds("True") { return nil }

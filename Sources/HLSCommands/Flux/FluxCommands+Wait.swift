@@ -11,7 +11,13 @@ extension FluxCommands {
             timeout error name what it is stuck behind: "apps waits for infrastructure-configs, which is not \
             Ready: …" when a dependsOn entry is not Ready, else the object's own Ready message. all waits for \
             every Kustomization, then every HelmRelease, of the namespace in dependsOn order. A suspended \
-            object fails at once.
+            object fails at once, and so does one the controller gave up on, with its reason and message: \
+            Stalled=True (a HelmRelease whose remediation retries are exhausted: RetriesExceeded), or a \
+            Kustomization's Ready=False BuildFailed once the controller has handled its current generation \
+            and the last reconcile request (the same revision builds the same way). Failures the controller \
+            retries at spec.retryInterval and that often heal (ReconciliationFailed while a webhook does not \
+            answer yet, HealthCheckFailed, InstallFailed), waiting for a dependency or a source \
+            (DependencyNotReady, ArtifactFailed) and work in progress keep it waiting, their message shown.
             """,
         positionals: [Parameter("name", .name("flux-object"), "a Kustomization's name, or all")],
         flags: [
@@ -86,6 +92,14 @@ extension FluxCommands {
                     hint: "resume it: flux resume \(object.kind.words[0]) \(object.name) -n \(object.namespace)")
             }
             if object.isReady { return .ready(object) }
+            if let failed = object.failure {
+                let (word, name, namespace) = (object.kind.words[0], object.name, object.namespace)
+                throw inv.failure(
+                    "\(describe(object)) failed (\(failed.reason)): \(FluxObject.shortenHashes(failed.message))",
+                    hint:
+                        "look at it: flux get \(word) \(name) -n \(namespace); once the cause is fixed: "
+                        + "flux reconcile \(word) \(name) -n \(namespace) --with-source")
+            }
             return .pending(try blocker(of: object, client: client, inv: inv) ?? object.pendingState)
         }
         return (ready.value, ready.waited)

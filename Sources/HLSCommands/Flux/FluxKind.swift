@@ -31,6 +31,15 @@ enum FluxKind: String, CaseIterable, Sendable {
 
     var isSource: Bool { ![.kustomization, .helmRelease].contains(self) }
 
+    /// The Ready=False reasons that end a wait for the kind once the controller has handled the
+    /// object's generation and request: kustomize-controller's `BuildFailed` (the same revision
+    /// builds the same way until a push or a change of spec). Not the failures the controllers
+    /// retry at `spec.retryInterval` and that often heal by themselves (`ReconciliationFailed` while
+    /// a webhook does not answer yet or a CRD is not established, `HealthCheckFailed`,
+    /// `PruneFailed`, a HelmRelease's `InstallFailed`/`UpgradeFailed`, which helm-controller turns
+    /// into `Stalled=True` once its remediation retries are exhausted).
+    var failureReasons: Set<String> { self == .kustomization ? ["BuildFailed"] : [] }
+
     /// The words naming it on the command line: `ks`, `kustomization`, `git`, `source-git`, …
     var words: [String] {
         switch self {

@@ -87,6 +87,34 @@ struct FluxObject {
     /// Ready=True for the object's current generation and settled.
     var isReady: Bool { settled == .current && ready?.holds("True") == true }
 
+    /// Whether the controller has acted on the last `reconcile.fluxcd.io/requestedAt` token
+    /// (`status.lastHandledReconcileAt` equals it); true when none was set.
+    var requestHandled: Bool {
+        guard let requested = object.string("metadata", "annotations", "reconcile.fluxcd.io/requestedAt") else {
+            return true
+        }
+        return requested == lastHandledReconcileAt
+    }
+
+    /// Why the controller gave up on the object, nil while it may still turn Ready by itself:
+    /// `Stalled=True` (kstatus Failed), or Ready=False with one of the kind's `failureReasons` once
+    /// the controller has handled the current generation (the condition's `observedGeneration`)
+    /// and the last reconcile request, and no new attempt is under way (`Reconciling` with reason
+    /// `Progressing`). Retried failures, waiting for a dependency or a source
+    /// (`DependencyNotReady`, `ArtifactFailed`) and work in progress (Ready=Unknown) are none.
+    var failure: KubeCondition? {
+        if let stalled = KubeCondition("Stalled", of: object), stalled.status == "True" { return stalled }
+        guard let ready, ready.holds("False"), kind.failureReasons.contains(ready.reason), requestHandled else {
+            return nil
+        }
+        if let reconciling = KubeCondition("Reconciling", of: object), reconciling.status == "True",
+            reconciling.reason == "Progressing"
+        {
+            return nil
+        }
+        return ready
+    }
+
     /// What a wait shows while the object is not ready.
     var pendingState: String {
         if suspended { return "suspended" }
