@@ -28,6 +28,10 @@ public struct Poll {
     public var timeout: Duration
     /// The time between checks.
     public var every: Duration
+    /// The first pause, doubled after each check up to `every` (nil: every pause is `every`): a
+    /// wait that is usually short (a Proxmox task) sees its end at once, a long one is still
+    /// checked only every `every`.
+    public var firstPause: Duration?
     public var cancellation: Cancellation
     /// Where the wait was asked for; the errors carry it.
     public var place: Place?
@@ -57,6 +61,7 @@ public struct Poll {
         report: (String) -> Void = { _ in }, _ check: () throws(HLSError) -> Check<Value>
     ) throws(HLSError) -> Ready<Value> {
         let deadline = Deadline(after: timeout)
+        var pauseLength = firstPause.map { min($0, every) } ?? every
         while true {
             try interruption()
             let last: String
@@ -70,7 +75,8 @@ public struct Poll {
                     .timeout, timeoutMessage ?? "timed out after \(timeout.text) waiting for \(awaited)", at: place,
                     hint: hint, cause: last)
             }
-            let next = min(every, left)
+            let next = min(pauseLength, left)
+            pauseLength = min(pauseLength * 2, every)
             if let pause {
                 try pause(next)
             } else if !cancellation.sleep(for: next) {

@@ -24,7 +24,9 @@ extension PVEClient {
         return data.pveItems.compactMap { $0["t"]?.pveString }
     }
 
-    /// Waits for a task to stop, polling its status every `every`.
+    /// Waits for a task to stop, polling its status 50 ms after the first look, then after twice
+    /// as long each time, up to `every` (a short task is seen ending at once, a long one is not
+    /// polled more often than every `every`).
     ///
     /// - Returns the result for `OK` and `WARNINGS: n` (with n).
     /// - A failed task throws `.failed` whose message is PVE's exit status verbatim
@@ -47,6 +49,7 @@ extension PVEClient {
             "task \(upid.summary)", timeout: timeout, every: interval, cancellation: cancellation, at: place,
             hint: "it keeps running on \(upid.node); wait for it again or look at the task log in the web UI")
         poll.timeoutMessage = "task \(upid.summary) did not finish within \(timeout.text)"
+        poll.firstPause = .milliseconds(50)
         let started = ContinuousClock.now
         do {
             return try poll.until { () throws(HLSError) -> Poll.Check<PVETaskResult> in

@@ -59,8 +59,9 @@ struct Launcher {
         // A syntax check runs nothing, so it needs no lab.
         if g.sim && !syntaxOnly {
             do {
+                let timings = try PVESimulatorConfig.Timings.chosen(in: environment, else: .demo)
                 let lab = try SimulatedLab.temporary(
-                    SimulatedLab.Options(pve: .seedLabWithFreshSecrets(timings: .demo)))
+                    SimulatedLab.Options(pve: .seedLabWithFreshSecrets(timings: timings)))
                 simulated = lab
                 // The lab sets every PVE variable (login and trust), so none of a real lab's is left.
                 environment.merge(lab.environment) { _, new in new }

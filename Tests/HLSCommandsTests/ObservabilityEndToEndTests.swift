@@ -7,19 +7,14 @@ import XCTest
 /// the real git and reconciled, installs all six HelmReleases of `infrastructure-controllers`
 /// (Traefik, cert-manager, Longhorn, kube-prometheus-stack, Loki, Alloy) Ready, the monitoring
 /// pods run (the operator's Prometheus and Alertmanager StatefulSets among them), and the example
-/// app's Deployment, Service and Longhorn volume come up. The Let's Encrypt issuers of
-/// `infrastructure-configs` (and so the `apps` Kustomization after it, and the certificates)
-/// are ScaffoldConfigsEndToEndTests' part; here the apps Kustomization is only waited for, and
-/// the app's volume and pod checked. The whole tree converges in BootstrapRunbookTests.
+/// app's Deployment, Service and Longhorn volume come up. The scaffold's end-to-end test
+/// (ScaffoldConfigsEndToEndTests) checks these on the lab it bootstraps, between pushing the tree
+/// and checking its Let's Encrypt issuers and certificates (one lab and one convergence for
+/// both, as they look at the same state). The whole tree converges in BootstrapRunbookTests.
 extension FluxEndToEndTests {
-    func testTheScaffoldsControllersAndObservabilityTurnReadyAndItsExampleAppRuns() throws {
-        let h = try bootstrappedLab()
-        let git = try GitWorkTree(h)
-        let scaffold = h.run("flux scaffold \"\(git.path)\"")
-        XCTAssertEqual(scaffold.status, 0, "flux scaffold: \(scaffold.err)")
-        try git.commitAndPush("the scaffold")
-        let reconcile = h.run("flux reconcile ks flux-system --with-source --timeout 60s")
-        XCTAssertEqual(reconcile.status, 0, "flux reconcile: \(reconcile.err)")
+    /// After the scaffold's tree is pushed and reconciled: its controllers' HelmReleases Ready and
+    /// the monitoring pods running.
+    func assertTheScaffoldsControllersAndObservabilityTurnReady(_ h: LabHarness) throws {
         let controllers = h.run("flux wait infrastructure-controllers --timeout 120s")
         XCTAssertEqual(
             controllers.status, 0,
@@ -79,9 +74,11 @@ extension FluxEndToEndTests {
                     "jsonpath={.spec.rules[0].host}",
                 ]),
             "grafana.home.example.com")
+    }
 
-        // The example app, as the apps Kustomization applies it (kubectl applying it too raced
-        // kustomize-controller for its fields): its volume bound, its pod running.
+    /// The example app, as the apps Kustomization applies it (kubectl applying it too raced
+    /// kustomize-controller for its fields): its volume bound, its pod running.
+    func assertTheScaffoldsExampleAppRuns(_ h: LabHarness) throws {
         let apps = h.run("flux wait apps --timeout 180s")
         XCTAssertEqual(apps.status, 0, "the apps Kustomization Ready: \(apps.err)\n\(h.run("flux get all -A").out)")
         _ = try kubectl(h, ["rollout", "status", "deployment/whoami", "-n", "whoami", "--timeout=60s"])

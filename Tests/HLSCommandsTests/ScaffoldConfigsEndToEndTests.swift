@@ -3,26 +3,21 @@ import HLSCore
 import TestSupport
 import XCTest
 
-/// Issue 15's phase 4 on the whole simulated lab: the tree `flux scaffold` writes, pushed to the
-/// lab's GitHub, converges — Let's Encrypt's ClusterIssuers registered, the wildcard certificate
-/// issued through Cloudflare DNS-01 with the lab's token (SOPS-encrypted in git), Traefik's
-/// Middleware applied, and the example app served with a certificate a browser trusts.
+/// Issue 15's phases 4 and 5 on the whole simulated lab: the tree `flux scaffold` writes, pushed
+/// to the lab's GitHub, converges — its controllers and the observability charts Ready
+/// (ObservabilityEndToEndTests' checks), Let's Encrypt's ClusterIssuers registered, the wildcard
+/// certificate issued through Cloudflare DNS-01 with the lab's token (SOPS-encrypted in git),
+/// Traefik's Middleware applied, and the example app running and served with a certificate a
+/// browser trusts.
 extension FluxEndToEndTests {
-    func testTheScaffoldsConfigsConvergeWithLetsEncryptAndCloudflare() throws {
+    func testTheScaffoldsTreeConvergesWithObservabilityLetsEncryptAndCloudflare() throws {
         let h = try bootstrappedLab()
         XCTAssertNotNil(h.environment["CLOUDFLARE_API_TOKEN"], "the lab gives its Cloudflare token")
 
-        // The scaffold's tree, less the observability charts (their own test covers them; the
-        // whole tree converges in BootstrapRunbookTests).
+        // The scaffold's whole tree (the whole runbook converges it in BootstrapRunbookTests).
         let git = try GitWorkTree(h)
-        let scaffold = h.run("flux scaffold \(git.path)")
-        XCTAssertEqual(scaffold.status, 0, scaffold.err)
-        let controllers = "kubernetes/infrastructure/controllers"
-        try FileManager.default.removeItem(atPath: git.path + "/\(controllers)/monitoring")
-        try git.write(
-            "\(controllers)/kustomization.yaml",
-            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
-                + "  - traefik\n  - cert-manager\n  - longhorn\n")
+        let scaffold = h.run("flux scaffold \"\(git.path)\"")
+        XCTAssertEqual(scaffold.status, 0, "flux scaffold: \(scaffold.err)")
         let secret = try String(
             contentsOfFile: git.path + "/kubernetes/infrastructure/configs/cert-manager/cloudflare-api-token.sops.yaml",
             encoding: .utf8)
@@ -31,6 +26,7 @@ extension FluxEndToEndTests {
         try git.commitAndPush("the scaffold's tree")
         let reconcile = h.run("flux reconcile ks flux-system --with-source --timeout 60s")
         XCTAssertEqual(reconcile.status, 0, "flux reconcile: \(reconcile.err)")
+        try assertTheScaffoldsControllersAndObservabilityTurnReady(h)
 
         let configs = h.run("flux wait infrastructure-configs --timeout 180s")
         XCTAssertEqual(
@@ -69,6 +65,8 @@ extension FluxEndToEndTests {
         let verified = try runProcess(
             "/usr/bin/openssl", ["verify", "-CAfile", caFile, "-untrusted", intermediate, leafPEM])
         XCTAssertEqual(verified.status, 0, verified.stdout + verified.stderr)
+
+        try assertTheScaffoldsExampleAppRuns(h)
 
         // The app behind the Middleware, its certificate from letsencrypt-production, trusted by probe.
         let apps = h.run("flux wait apps --timeout 120s")

@@ -29,6 +29,25 @@ final class PollTests: XCTestCase {
         XCTAssertLessThan(ContinuousClock.now - first, .seconds(5))
     }
 
+    /// With `firstPause`, a wait that is usually short sees its end at once: the pauses start
+    /// there and double up to `every`, which a long wait is then polled at.
+    func testAFirstPauseStartsShortAndDoublesUpToTheInterval() throws {
+        var poll = Poll("the task", timeout: .seconds(60), every: .milliseconds(400), cancellation: Cancellation())
+        poll.firstPause = .milliseconds(25)
+        var times: [ContinuousClock.Instant] = []
+        _ = try poll.until { () throws(HLSError) -> Poll.Check<Void> in
+            times.append(.now)
+            return times.count < 7 ? .pending("running") : .ready(())
+        }
+        let gaps = zip(times, times.dropFirst()).map { $1 - $0 }
+        XCTAssertEqual(gaps.count, 6)
+        for (gap, least) in zip(gaps, [25, 50, 100, 200, 400, 400]) {
+            XCTAssertGreaterThanOrEqual(gap, .milliseconds(least), "each pause doubles the last: \(gaps)")
+        }
+        XCTAssertLessThan(gaps[0], .milliseconds(350), "the first pause is the short one, not `every`: \(gaps)")
+        XCTAssertLessThan(gaps[5], .milliseconds(800), "the pauses stop doubling at `every`: \(gaps)")
+    }
+
     func testATimeoutIsATypedErrorNamingWhatWasAwaitedAndTheLastState() {
         var seen: [String] = []
         var poll = Poll(

@@ -22,7 +22,7 @@ final class BootstrapRunbookTests: XCTestCase {
         init() throws {
             dir = try TemporaryDirectory("hlsh-runbook")
             home = try dir.userHome()
-            lab = try SimServe(directory: dir.file("lab"), home: home)
+            lab = try SimServe(directory: dir.file("lab"), home: home, environment: SimServe.testTimings)
             XCTAssertTrue(lab.serving, "sim serve did not come up")
             // The lab's Cloudflare token (CLOUDFLARE_API_TOKEN) comes with DIR/env, as GITHUB_TOKEN.
             env = try lab.shellEnvironment(home: home, state: dir.file("state"))

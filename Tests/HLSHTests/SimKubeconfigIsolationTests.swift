@@ -27,7 +27,8 @@ final class SimKubeconfigIsolationTests: XCTestCase {
             kube get nodes | get name | to json --compact
             """
         let result = try BuiltBinary.run(
-            ["--sim", "-c", code], environment: ["HOME": home.path, "XDG_STATE_HOME": home.file("state")],
+            ["--sim", "-c", code],
+            environment: SimServe.testTimings.merging(["HOME": home.path, "XDG_STATE_HOME": home.file("state")]) { $1 },
             currentDirectory: Self.repository)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertFalse(

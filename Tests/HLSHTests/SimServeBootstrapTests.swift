@@ -10,7 +10,7 @@ final class SimServeBootstrapTests: XCTestCase {
         let kubectl = try Kubectl.path()
         let dir = try TemporaryDirectory("hlsh-sim-boot")
         let home = try dir.userHome()
-        let lab = try SimServe(directory: dir.file("lab"), home: home)
+        let lab = try SimServe(directory: dir.file("lab"), home: home, environment: SimServe.testTimings)
         defer { lab.stop() }
         XCTAssertTrue(lab.serving, "sim serve did not come up")
 

@@ -32,7 +32,8 @@ final class SimulatedLabBinaryTests: XCTestCase {
             node list | select name ready roles | to json --compact
             """
         let result = try BuiltBinary.run(
-            ["--sim", "-c", code], environment: ["HOME": home.path, "XDG_STATE_HOME": home.file("state")],
+            ["--sim", "-c", code],
+            environment: SimServe.testTimings.merging(["HOME": home.path, "XDG_STATE_HOME": home.file("state")]) { $1 },
             currentDirectory: Self.repository)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stderr.contains("vm apply: no change"), "the second run is a no-op: \(result.stderr)")
@@ -62,7 +63,9 @@ final class SimulatedLabBinaryTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
             throw XCTSkip("tmux is not installed")
         }
-        let env = ["HOME": home.path, "XDG_STATE_HOME": home.file("state"), "NO_COLOR": "1", "TERM": "xterm-256color"]
+        let env = SimServe.testTimings.merging([
+            "HOME": home.path, "XDG_STATE_HOME": home.file("state"), "NO_COLOR": "1", "TERM": "xterm-256color",
+        ]) { $1 }
         let t = try TmuxTerminal(command: [BuiltBinary.hlsh, "--sim"], environment: env, directory: Self.repository)
         try t.waitFor("the prompt") { $0.contains("hlsh> ") }
         try t.type(#"lab use "scripts/homelab.yaml" | get name"#)

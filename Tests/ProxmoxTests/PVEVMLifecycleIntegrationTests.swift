@@ -12,6 +12,19 @@ import XCTest
 final class PVEVMLifecycleIntegrationTests: XCTestCase {
     private let poll = Duration.milliseconds(100)
 
+    /// A task that ends quickly is seen ending soon after, not a whole interval later: the
+    /// polls start 50 ms apart and double up to the interval (a config task on PVE often ends
+    /// in a tenth of `vm apply`'s 500 ms).
+    func testAShortTaskIsSeenEndingLongBeforeThePollInterval() throws {
+        let lab = try PVELabFixture()
+        let client = try lab.client()
+        let clone = try client.clone(node: "pve1", template: 9000, name: "quick", storage: "local-lvm")
+        let cloned = try client.waitTask(clone.upid, timeout: .seconds(30), every: .seconds(5))
+        XCTAssertEqual(cloned.exitStatus, "OK")
+        XCTAssertLessThan(
+            cloned.elapsed, .seconds(2), "a \(lab.config.timings.cloneDuration) s clone waited for with a 5 s interval")
+    }
+
     func testCloneConfigureResizeBootAndDestroyAVM() throws {
         let lab = try PVELabFixture()
         let client = try lab.client()

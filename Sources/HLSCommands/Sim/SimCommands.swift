@@ -36,7 +36,9 @@ enum SimCommands {
             deploy-key API and release downloads over HTTPS, reached through HLSH_SIM_CONNECT_TO with the \
             CA in HLSH_SIM_CA_FILE and the token in GITHUB_TOKEN. Its cert-manager reaches a simulated \
             Let's Encrypt (production and staging directories; HLSH_SIM_CA_FILE also holds the production \
-            root, as a browser's trust store does) and Cloudflare's DNS API, whose token is CLOUDFLARE_API_TOKEN.
+            root, as a browser's trust store does) and Cloudflare's DNS API, whose token is CLOUDFLARE_API_TOKEN. \
+            Tasks and boots take about as long as on a small real cluster; HLSH_SIM_TIMINGS=demo (what \
+            hlsh --sim uses) or test makes them shorter.
             """,
         flags: [
             Flag("dir", .path, "where to write env, the CA and the simulator's files"),
@@ -50,7 +52,9 @@ enum SimCommands {
             // Fresh secrets per run: whoever can read DIR/env (mode 0600) can log in.
             let lab = try SimulatedLab.start(
                 SimulatedLab.Options(
-                    pve: .seedLabWithFreshSecrets(timings: .proxmox), pvePort: inv.int(defaulted: "port")),
+                    pve: .seedLabWithFreshSecrets(
+                        timings: try .chosen(in: inv.context.environment, else: .proxmox)),
+                    pvePort: inv.int(defaulted: "port")),
                 in: dir)
             defer { lab.stop() }
             try lab.writeEnvironment()

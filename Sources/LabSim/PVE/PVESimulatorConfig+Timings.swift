@@ -1,3 +1,5 @@
+public import HLSCore
+
 extension PVESimulatorConfig {
     /// How slow the simulated cluster is, in seconds. The presets name who it is for; a test that
     /// needs one delay longer (to see a task running, a guest not yet booted) changes only that one.
@@ -34,6 +36,26 @@ extension PVESimulatorConfig {
         /// As fast as the tests can follow; a refused login is not delayed.
         public static let fastTest = Timings(
             taskDuration: 0.1, cloneDuration: 0.2, bootDelay: 0.3, shutdownDuration: 0.1, unauthorizedDelay: 0)
+
+        /// The variable that picks the presets of `hlsh sim serve` and `hlsh --sim` by name.
+        public static let environmentVariable = "HLSH_SIM_TIMINGS"
+        /// The presets by the names `HLSH_SIM_TIMINGS` takes.
+        public static let named: KeyValuePairs<String, Timings> = [
+            "proxmox": .proxmox, "demo": .demo, "test": .fastTest,
+        ]
+
+        /// The preset `environment` names in `HLSH_SIM_TIMINGS`, else `fallback` (also for an empty value).
+        /// - Throws: `.usage` for a name that is none of the presets, naming them.
+        public static func chosen(in environment: [String: String], else fallback: Timings) throws(HLSError) -> Timings
+        {
+            guard let name = environment[environmentVariable], !name.isEmpty else { return fallback }
+            guard let preset = named.first(where: { $0.key == name })?.value else {
+                throw HLSError(
+                    .usage, "\(environmentVariable)=\(name) names no simulated timings",
+                    hint: "use one of: \(named.map(\.key).joined(separator: ", "))")
+            }
+            return preset
+        }
     }
 
 }
