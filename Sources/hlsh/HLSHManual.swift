@@ -63,6 +63,10 @@ enum HLSHManual {
                 "Set by a simulated lab: HOST:PORT:CONNECT-HOST:CONNECT-PORT entries that map its names to loopback."),
             .init(
                 "HLSH_SIM_KUBE_CONNECT_TO", "Set by a simulated lab: the same mapping for its Kubernetes API servers."),
+            .init(
+                "HLSH_SIM_TIMINGS",
+                "How long the simulated lab's tasks and boots take: proxmox (sim serve's default), demo (--sim's) or test."
+            ),
             .init("HLSH_SIM_CA_FILE", "Set by a simulated lab: the public roots its HTTPS servers chain to."),
         ],
         files: [
