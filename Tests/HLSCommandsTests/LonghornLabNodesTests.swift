@@ -64,5 +64,8 @@ final class LonghornLabNodesTests: XCTestCase {
         XCTAssertTrue(node().contains(#""filesystemType":"ext2/ext3""#), node())
         let df = lab.run(#"node run k3s-wk-01 "findmnt -n -o SOURCE --mountpoint /var/lib/longhorn" | get stdout"#)
         XCTAssertEqual(df.out, "/dev/sdb\n", df.err)
+        // A rerun of the phase's step finds every control as it left it.
+        let rerun = lab.run("node disks all | get status | to json --compact")
+        XCTAssertEqual(rerun.out, #"["ok","ok","ok","ok","ok","ok"]"# + "\n", rerun.err)
     }
 }
