@@ -28,13 +28,14 @@ let strict: [SwiftSetting] = [
 // parser's hot functions are `@_optimize(speed)` instead (issue 11, docs/adr/0023).
 
 /// The POSIX sh scripts hlsh sends to a node (Sources/Remote/NodeScripts), compiled into the binary.
-let nodeScripts = ["lib.sh", "facts.sh", "harden.sh", "k3s.sh"]
+let nodeScripts = ["lib.sh", "facts.sh", "harden.sh", "disks.sh", "k3s.sh"]
 /// The simulated node's stub commands and k3s (Sources/LabSim/Node) and the git host's gate
 /// (Sources/LabSim/Git), compiled into the simulator.
 let nodeStubs =
     [
         "hlsh-sim.sh", "apt-get", "curl", "dpkg-query", "ip", "modprobe", "nft", "sshd", "sudo", "swapoff", "swapon",
-        "sysctl", "systemctl", "journalctl", "ss", "lsmod", "apport", "nft-json.awk",
+        "sysctl", "systemctl", "journalctl", "ss", "lsmod", "apport", "nft-json.awk", "blkid", "mkfs.ext4",
+        "mount", "findmnt",
     ].map { "Node/bin/\($0)" } + ["Node/k3s-install.sh", "Node/k3s-binary.sh", "Git/git-gate.sh"]
 
 let package = Package(

@@ -46,6 +46,18 @@ extension Lab {
         let memory = f.size("memory", minimum: 512 << 20)
         let osDisk = f.size("os_disk", minimum: 4 << 30)
         let dataDisk = f.size("data_disk", required: false, minimum: 1 << 30)
+        let dataMount = f.string("data_mount", required: false, "an absolute path such as /var/lib/longhorn")
+        if let dataMount, let at = f.node("data_mount")?.location {
+            if !dataMount.hasPrefix("/") || dataMount == "/" || dataMount.contains(where: \.isWhitespace) {
+                reader.problem(
+                    "\(path).data_mount",
+                    "expected an absolute directory such as /var/lib/longhorn, got '\(dataMount)'",
+                    at: at)
+            } else if dataDisk == nil {
+                reader.problem(
+                    "\(path).data_mount", "data_mount needs a data_disk to mount (e.g. data_disk: 100G)", at: at)
+            }
+        }
         var ip: IPv4Interface? = nil
         if let text = f.string("ip", "an address with its prefix, e.g. 192.168.10.11/24") {
             ip = IPv4Interface(text)
@@ -67,7 +79,7 @@ extension Lab {
         guard let vmName, let host, let cores, let memory, let osDisk, let ip else { return nil }
         return VMSpec(
             name: vmName, host: host, vmid: vmid, role: role, cores: cores, memory: memory, osDisk: osDisk,
-            dataDisk: dataDisk, ip: ip, sshPort: sshPort, tags: tags, declaredAt: f.at)
+            dataDisk: dataDisk, dataMount: dataMount, ip: ip, sshPort: sshPort, tags: tags, declaredAt: f.at)
     }
 
     /// Across VMs: names, VMIDs and addresses are unique; one server at least.

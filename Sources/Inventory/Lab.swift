@@ -80,6 +80,9 @@ public struct VMSpec: Sendable, Equatable {
     public var osDisk: Int64
     /// Bytes; nil for no data disk.
     public var dataDisk: Int64?
+    /// Where `node disks` mounts the data disk (`/var/lib/longhorn`, Longhorn's default data
+    /// path), after giving it an ext4 file system if it has nothing on it; nil: left alone.
+    public var dataMount: String?
     public var ip: IPv4Interface
     /// The port sshd listens on (22 unless the inventory says otherwise).
     public var sshPort: Int

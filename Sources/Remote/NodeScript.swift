@@ -13,6 +13,8 @@ public struct NodeScript: Sendable, Equatable {
         case facts
         /// `harden.sh`: sshd, sysctl, modules, swap, unattended upgrades, firewall, packages.
         case harden
+        /// `disks.sh`: the inventory's data disk formatted (only when empty), in fstab, mounted.
+        case disks
         /// `k3s.sh` with `HLSH_K3S_ACTION=install`: pinned k3s, config.yaml, the service.
         case k3s
         /// `k3s.sh` with `HLSH_K3S_ACTION=token`: the server's join token, as a `secret` line.
@@ -40,6 +42,10 @@ public struct NodeScript: Sendable, Equatable {
 
     public static func harden(_ parameters: HardenParameters, checkMode: Bool = false) -> NodeScript {
         NodeScript(kind: .harden, checkMode: checkMode, parameters: parameters.assignments)
+    }
+
+    public static func disks(_ parameters: DataDiskParameters, checkMode: Bool = false) -> NodeScript {
+        NodeScript(kind: .disks, checkMode: checkMode, parameters: parameters.assignments)
     }
 
     public static func k3s(_ parameters: K3sParameters, checkMode: Bool = false) -> NodeScript {
@@ -82,6 +88,7 @@ extension NodeScript {
         case lib = "lib.sh"
         case facts = "facts.sh"
         case harden = "harden.sh"
+        case disks = "disks.sh"
         case k3s = "k3s.sh"
     }
 
@@ -92,6 +99,7 @@ extension NodeScript {
         case .lib: bytes = PackageResources.lib_sh
         case .facts: bytes = PackageResources.facts_sh
         case .harden: bytes = PackageResources.harden_sh
+        case .disks: bytes = PackageResources.disks_sh
         case .k3s: bytes = PackageResources.k3s_sh
         }
         return String(decoding: bytes, as: UTF8.self)
@@ -103,6 +111,7 @@ extension NodeScript.Kind {
         switch self {
         case .facts: return .facts
         case .harden: return .harden
+        case .disks: return .disks
         case .k3s, .k3sToken: return .k3s
         }
     }

@@ -82,7 +82,7 @@ final class LabHarness {
     func installCluster(file: StaticString = #filePath, line: UInt = #line) {
         for step in [
             "vm apply --all", "node wait all --for ssh --accept-new --timeout 60s --every 200ms", "node harden all",
-            "node k3s all", "node kubeconfig",
+            "node disks all", "node k3s all", "node kubeconfig",
         ] {
             let result = run(step)
             XCTAssertEqual(result.status, 0, "\(step): \(result.err)", file: file, line: line)

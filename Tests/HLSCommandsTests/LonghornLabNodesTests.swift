@@ -47,4 +47,25 @@ final class LonghornLabNodesTests: XCTestCase {
         let wait = lab.run("volume wait data -n apps --for healthy --timeout 15s | get for")
         XCTAssertEqual(wait.out, "healthy\n", wait.err)
     }
+
+    /// `node disks` (in `installCluster`, as in phase 2) put each node's 100 GiB data disk at
+    /// /var/lib/longhorn: Longhorn's default disk reports the data disk's size, not the 50 GiB OS disk's.
+    func testTheDefaultDiskReportsTheMountedDataDisk() throws {
+        let lab = try LabHarness()
+        lab.installCluster()
+        let kube = try XCTUnwrap(lab.lab.kube)
+        let client = try XCTUnwrap(kube.inProcessClient(manager: "helm-controller"))
+        try LonghornLab.install(values: "persistence:\n  defaultClassReplicaCount: 2\n", client: client)
+        // statfs of a fresh 100 GiB ext4: f_blocks without the inode tables (1/64), 4 KiB blocks.
+        let bytes: Int64 = 100 << 30
+        let maximum = (bytes - bytes / 64) / 4096 * 4096
+        let node = { kube.object(path: "/apis/longhorn.io/v1beta2/namespaces/longhorn-system/nodes/k3s-wk-01") ?? "" }
+        XCTAssertTrue(LonghornLab.eventually(20) { node().contains(#""storageMaximum":\#(maximum)"#) }, node())
+        XCTAssertTrue(node().contains(#""filesystemType":"ext2/ext3""#), node())
+        let df = lab.run(#"node run k3s-wk-01 "findmnt -n -o SOURCE --mountpoint /var/lib/longhorn" | get stdout"#)
+        XCTAssertEqual(df.out, "/dev/sdb\n", df.err)
+        // A rerun of the phase's step finds every control as it left it.
+        let rerun = lab.run("node disks all | get status | to json --compact")
+        XCTAssertEqual(rerun.out, #"["ok","ok","ok","ok","ok","ok"]"# + "\n", rerun.err)
+    }
 }

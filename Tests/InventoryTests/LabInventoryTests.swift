@@ -27,6 +27,8 @@ final class LabInventoryTests: XCTestCase {
         XCTAssertEqual(wk.cores, 6)
         XCTAssertEqual(wk.memory, 16 << 30)
         XCTAssertEqual(wk.dataDisk, 100 << 30)
+        // Both data disks are Longhorn's: node disks mounts them at its data path.
+        XCTAssertEqual(lab.vms.map(\.dataMount), ["/var/lib/longhorn", "/var/lib/longhorn"])
         XCTAssertNotEqual(cp.ip.address, wk.ip.address)
         XCTAssertTrue(cp.ip.contains(lab.network.gateway))
     }
@@ -74,6 +76,21 @@ final class LabInventoryTests: XCTestCase {
         XCTAssertEqual(Lab.problems(valid, file: "lab.yaml").map(\.message), [])
     }
 
+    /// `data_mount` is an absolute directory, and needs a `data_disk` to mount there.
+    func testADataMountNeedsADataDiskAndAnAbsolutePath() {
+        let alone = problems(replacing: "os_disk: 20G", with: "os_disk: 20G\n    data_mount: /var/lib/longhorn")
+        XCTAssertEqual(
+            alone.map(\.message), ["vms[0].data_mount: data_mount needs a data_disk to mount (e.g. data_disk: 100G)"])
+        let relative = problems(
+            replacing: "os_disk: 20G", with: "os_disk: 20G\n    data_disk: 100G\n    data_mount: var/lib/longhorn")
+        XCTAssertEqual(
+            relative.map(\.message),
+            ["vms[0].data_mount: expected an absolute directory such as /var/lib/longhorn, got 'var/lib/longhorn'"])
+        let both = problems(
+            replacing: "os_disk: 20G", with: "os_disk: 20G\n    data_disk: 100G\n    data_mount: /var/lib/longhorn")
+        XCTAssertEqual(both.map(\.message), [])
+    }
+
     func testABadSizeNamesFileLineAndField() {
         let p = problems(replacing: "memory: 4G", with: "memory: four gigs")
         XCTAssertEqual(p.count, 1)
@@ -111,7 +128,7 @@ final class LabInventoryTests: XCTestCase {
         XCTAssertNil(p.first?.hint)
         let far = problems(replacing: "cores: 2", with: "cores: 2\n    colour: blue")
         XCTAssertEqual(far.map(\.message), ["unknown field 'colour' in vms[0]"])
-        XCTAssertTrue(far.first?.hint?.hasPrefix("known fields: cores, data_disk, host") ?? false, "\(far)")
+        XCTAssertTrue(far.first?.hint?.hasPrefix("known fields: cores, data_disk, data_mount, host") ?? false, "\(far)")
         let top = problems(replacing: "storage: local-lvm", with: "storage: local-lvm\nstorag: x")
         XCTAssertEqual(top.map(\.message), ["unknown field 'storag'; did you mean 'storage'?"])
     }

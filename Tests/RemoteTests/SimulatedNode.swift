@@ -100,7 +100,8 @@ final class SimulatedNode {
             case "systemctl":
                 return !words.contains { ["is-active", "is-enabled"].contains($0) }
             case "nft": return !(words.contains("-c") || words.contains("list"))
-            case "sshd", "dpkg-query", "ip", "sudo", "swapon", "ss", "lsmod", "journalctl": return false
+            case "sshd", "dpkg-query", "ip", "sudo", "swapon", "ss", "lsmod", "journalctl", "blkid", "findmnt":
+                return false
             case "sysctl": return !words.contains("-n")
             default: return true
             }

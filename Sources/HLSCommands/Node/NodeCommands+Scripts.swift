@@ -86,41 +86,82 @@ extension NodeCommands {
     /// `node harden`: every node checked at once, then a change per node with controls to write.
     static func planHarden(_ inv: Invocation) throws -> ChangePlan {
         let lab = try LabState.require(inv)
+        let admin = inv.string("admin").map { $0.split(separator: ",").map(String.init) } ?? []
+        return try planEachNode(inv, lab: lab, action: "harden", needs: "its role and address") { vm in
+            let parameters = HardenParameters(lab: lab, vm: vm, adminCIDRs: admin)
+            return { .harden(parameters, checkMode: $0) }
+        }
+    }
+
+    static let disks = CommandSpec(
+        ["node", "disks"], summary: "Prepare each node's data disk: ext4 if empty, one fstab line, mounted",
+        discussion: """
+            For a VM whose inventory entry has data_disk and data_mount (/var/lib/longhorn, where Longhorn \
+            keeps its replicas): the disk in the slot vm apply allocates it in (scsi1, found as \
+            /dev/disk/by-id/scsi-0QEMU_QEMU_HARDDISK_drive-scsi1) gets an ext4 file system labelled \
+            hlsh-data, only when blkid finds nothing on it; /etc/fstab gets one line for it (by UUID, \
+            defaults,nofail, so a missing disk never stops a boot); it is mounted. A disk that holds \
+            anything else, a file system or a partition table, is never written: the node fails with what \
+            blkid finds there. So is a VM that lacks the declared disk, and a mount point that is not \
+            empty. Run it before node k3s, so Longhorn starts on the data disk. --check (or --dry-run) \
+            reports what would change and changes nothing.
+            """,
+        positionals: [targets], flags: [Flag("check", "only report what would change"), limitFlag, acceptNewFlag],
+        columns: ["node", "control", "status", "detail"],
+        examples: [
+            Example("node disks all --check", "what preparing the data disks would change", needsLab: true)
+        ],
+        implementation: .mutation(planDisks))
+
+    /// `node disks`: every node checked at once, then a change per node whose data disk differs.
+    static func planDisks(_ inv: Invocation) throws -> ChangePlan {
+        let lab = try LabState.require(inv)
+        return try planEachNode(inv, lab: lab, action: "disks", needs: "its data_disk and data_mount") { vm in
+            let parameters = DataDiskParameters(vm: vm)
+            return { .disks(parameters, checkMode: $0) }
+        }
+    }
+
+    /// A script verb run the same way on every selected node: checked everywhere at once, then a
+    /// change per node whose check found something to do, which runs the script for real. `script`
+    /// gives a node's script, in check mode or not, from its inventory entry (which the script
+    /// `needs`: a node outside the inventory is an error).
+    static func planEachNode(
+        _ inv: Invocation, lab: Lab, action: String, needs: String,
+        script: (VMSpec) -> @Sendable (_ checkMode: Bool) -> NodeScript
+    ) throws -> ChangePlan {
         let scope = try ScriptScope(inv)
         let (selected, runner, acceptNew) = (scope.selected, scope.runner, scope.acceptNew)
-        let admin = inv.string("admin").map { $0.split(separator: ",").map(String.init) } ?? []
-        let parameters = try selected.map { s throws -> HardenParameters in
+        let scripts = try selected.map { s in
             guard let vm = s.vm else {
                 throw inv.failure(
-                    "\(s.target.name) is not in \(lab.file); harden needs its role and address",
-                    hint: "harden the inventory's nodes by name, or all")
+                    "\(s.target.name) is not in \(lab.file); \(action) needs \(needs)",
+                    hint: "run node \(action) on the inventory's nodes by name, or on all")
             }
-            return HardenParameters(lab: lab, vm: vm, adminCIDRs: admin)
+            return script(vm)
         }
         let cancellation = inv.context.cancellation
         let checks = Parallel.map(selected.count, limit: inv.int(defaulted: "limit")) { index in
             Result { () throws(HLSError) -> NodeReport in
                 try runner.run(
-                    .harden(parameters[index], checkMode: true), on: selected[index].target,
-                    cancellation: cancellation, acceptNew: acceptNew
+                    scripts[index](true), on: selected[index].target, cancellation: cancellation, acceptNew: acceptNew
                 ).report
             }
         }
         let planned = try checks.map { try $0.get() }
         let applied = Mutex<[String: NodeReport]>([:])
-        var changes = scope.setAside("harden")
+        var changes = scope.setAside(action)
         for (index, s) in selected.enumerated() where !planned[index].changes.isEmpty {
             let name = s.target.name
             changes.append(
                 Change(
-                    target: name, action: "harden",
-                    detail: planned[index].changes.map(\.control).joined(separator: ", ")
+                    target: name, action: action, detail: planned[index].changes.map(\.control).joined(separator: ", ")
                 ) { c in
-                    let run = try runner.run(.harden(parameters[index]), on: s.target, cancellation: c)
+                    let run = try runner.run(scripts[index](false), on: s.target, cancellation: c)
                     applied.withLock { $0[name] = run.report }
                 })
         }
-        return ChangePlan(changes, concurrency: inv.int(defaulted: "limit"), planOnly: inv.flag("check")) { outcomes in
+        return ChangePlan(changes, concurrency: inv.int(defaulted: "limit"), planOnly: inv.flag("check")) { _ in
             let done = applied.withLock { $0 }
             return .list(
                 selected.enumerated().flatMap { index, s in

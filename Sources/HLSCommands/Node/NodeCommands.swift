@@ -16,7 +16,9 @@ enum NodeCommands {
     static func register(into registry: inout Registry) {
         registry.registerObject(
             "node", summary: "the lab's machines, over SSH and as Kubernetes nodes")
-        for spec in [list, run, ssh, facts, harden, ports, k3s, kubeconfig, wait, cordon, uncordon, drain, reboot] {
+        for spec in [
+            list, run, ssh, facts, harden, disks, ports, k3s, kubeconfig, wait, cordon, uncordon, drain, reboot,
+        ] {
             registry.register(spec)
         }
         registry.registerProvider(names)

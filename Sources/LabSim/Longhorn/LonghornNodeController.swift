@@ -58,15 +58,53 @@ struct LonghornNodeController: SimulatedController {
             let conditions =
                 Self.kubernetesConditions(node, old: old)
                 + LonghornNodeEnvironment(node: nodeName, root: root).conditions(old: old)
-            if conditions != old {
+            let disks = diskStatus(nodeName, old: stored.at(["status", "diskStatus"]))
+            if conditions != old || disks != stored.at(["status", "diskStatus"]) {
                 try client.mergePatch(
-                    path, .object([("status", .object([("conditions", .array(conditions))]))]), subresource: "status")
+                    path,
+                    .object([("status", .object([("conditions", .array(conditions)), ("diskStatus", disks)]))]),
+                    subresource: "status")
             }
             try ensureInstanceManager(nodeName, running: KubeStoreState.kubeletRuns(on: node), client: client)
         } catch {
             return .seconds(1)
         }
         return Self.recheck
+    }
+
+    /// The default disk's status: its size and free space as statfs gives them on the node, so a
+    /// data disk mounted at /var/lib/longhorn shows, not the OS disk.
+    func diskStatus(_ nodeName: String, old: Document?) -> Document {
+        let name = Self.diskName(nodeName)
+        let path = "/var/lib/longhorn/"
+        let stat = root(nodeName).flatMap { LonghornDiskStat(root: $0, path: path) }
+        let previous = old?.at([name, "conditions"])?.items ?? []
+        let ready: Document
+        if stat != nil {
+            ready = Longhorn.condition(
+                "Ready", true, message: "Disk \(name)(\(path)) on node \(nodeName) is ready", old: previous)
+        } else {
+            ready = Longhorn.condition(
+                "Ready", false, reason: "DiskFilesystemChanged",
+                message: "Disk \(name)(\(path)) on node \(nodeName) is not ready: cannot get disk stat", old: previous)
+        }
+        let schedulable = Longhorn.condition(
+            "Schedulable", stat != nil, reason: stat == nil ? "DiskNotReady" : "",
+            message: stat == nil ? "Disk \(name)(\(path)) on node \(nodeName) is not ready" : "", old: previous)
+        return .object([
+            (
+                name,
+                .object([
+                    ("conditions", .array([ready, schedulable])), ("diskName", .string(name)),
+                    ("diskPath", .string(path)), ("diskType", .string("filesystem")),
+                    ("filesystemType", .string(stat?.filesystemType ?? "")),
+                    ("instanceManagerName", .string(Self.instanceManager(nodeName))),
+                    ("scheduledReplica", .object([])),
+                    ("storageAvailable", .int(Int(stat?.storageAvailable ?? 0))),
+                    ("storageMaximum", .int(Int(stat?.storageMaximum ?? 0))), ("storageScheduled", .int(0)),
+                ])
+            )
+        ])
     }
 
     /// Ready and Schedulable, from the Kubernetes node.

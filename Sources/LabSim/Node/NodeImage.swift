@@ -5,7 +5,7 @@
 enum NodeImage {
     static let directories = [
         "etc/systemd/system", "etc/modules-load.d", "etc/sysctl.d", "tmp", "var/log",
-        "sys/module/ext4", "sys/module/nf_tables",
+        "sys/module/ext4", "sys/module/nf_tables", "dev/disk/by-id",
     ]
 
     static func files(_ machine: SimulatedNodeRoot.Machine) -> [(String, String)] {
@@ -69,7 +69,15 @@ enum NodeImage {
             ("var/lib/hlsh-sim/systemd/apport.service.enabled", ""),
         ]
         if machine.swapFile { files.append(("swap.img", "simulated swap area\n")) }
-        for (name, bytes) in machine.disks { files.append(("sys/block/\(name)/size", "\(bytes / 512)\n")) }
+        for (name, bytes, _) in machine.disks {
+            files.append(("sys/block/\(name)/size", "\(bytes / 512)\n"))
+            // The cloud image's disk carries its GPT; any other disk is new and empty.
+            files.append(
+                ("dev/\(name)", name == machine.disks.first?.name ? "PTUUID=\(rootDiskPTUUID)\nPTTYPE=gpt\n" : ""))
+        }
+        if let root = machine.disks.first?.name {
+            files.append(("proc/mounts", "/dev/\(root)1 / ext4 rw,relatime,discard,errors=remount-ro,commit=30 0 0\n"))
+        }
         files.append(("sys/block/loop0/size", "0\n"))
         for package in [
             "openssh-server", "unattended-upgrades", "iproute2", "curl", "procps", "multipath-tools", "apport",
@@ -80,6 +88,17 @@ enum NodeImage {
             files.append(("proc/sys/" + key.split(separator: ".").joined(separator: "/"), value + "\n"))
         }
         return files
+    }
+
+    /// The partition table's UUID of the cloud image's disk, as blkid reports it.
+    static let rootDiskPTUUID = "5a1b0c7e-3f4d-4b8a-9c2e-6d7f8e9a0b1c"
+
+    /// The `dev/disk/by-id` links udev makes for QEMU SCSI disks (`scsi-0QEMU_QEMU_HARDDISK_drive-scsi1`
+    /// → `../../sdb`), for the disks in a SCSI slot.
+    static func diskLinks(_ machine: SimulatedNodeRoot.Machine) -> [(String, String)] {
+        machine.disks.filter { $0.slot.hasPrefix("scsi") }.map {
+            ("dev/disk/by-id/scsi-0QEMU_QEMU_HARDDISK_drive-\($0.slot)", "../../\($0.name)")
+        }
     }
 
     /// The kernel's values on a fresh noble VM for the keys hardening touches (Ubuntu's own

@@ -9,7 +9,9 @@ public import HLSCore
 /// A simulated node as a directory tree: what a fresh Ubuntu 24.04 VM built from the cloud image
 /// looks like to the node scripts (`/etc`, `/proc`, `/sys`), plus stub system commands in
 /// `usr/lib/hlsh-sim/bin` (`systemctl`, `journalctl`, `sysctl`, `modprobe`, `lsmod`, `swapoff`,
-/// `nft`, `sshd`, `ss`, `apt-get`, `dpkg-query`, `curl`, `ip`, `sudo`, `apport`). A simulated node
+/// `nft`, `sshd`, `ss`, `apt-get`, `dpkg-query`, `curl`, `ip`, `sudo`, `apport`, `blkid`, `mkfs.ext4`,
+/// `mount`, `findmnt`). Its disks are files, `dev/sdX`, holding what `blkid` finds on them, with
+/// `dev/disk/by-id` links named after their PVE slots. A simulated node
 /// runs with this tree as `/` (`NodeNamespace`), so scripts there act on it as on a real VM. Unit
 /// tests run a script on the host instead, with `HLSH_ROOT` set to `path` and the stub directory
 /// first in `PATH` (`environment(inheriting:)`).
@@ -28,8 +30,11 @@ public struct SimulatedNodeRoot: Sendable {
         public var address = "192.168.10.21/24"
         public var cpus = 4
         public var memoryBytes: Int64 = 8 << 30
-        /// Whole disks: kernel name and size in bytes.
-        public var disks: [(name: String, bytes: Int64)] = [("sda", 50 << 30), ("sdb", 100 << 30)]
+        /// Whole disks: kernel name, size in bytes, and the PVE slot it sits in (`scsi1`), which
+        /// names its `/dev/disk/by-id` link as udev does for a QEMU SCSI disk.
+        public var disks: [(name: String, bytes: Int64, slot: String)] = [
+            ("sda", 50 << 30, "scsi0"), ("sdb", 100 << 30, "scsi1"),
+        ]
         /// A server-ISO-style `/swap.img`, active and in fstab (cloud images have none).
         public var swapFile = true
         public var kernel = "6.8.0-52-generic"
@@ -75,6 +80,10 @@ public struct SimulatedNodeRoot: Sendable {
                 try FileManager.default.createDirectory(
                     atPath: "\(path)/\(directory)", withIntermediateDirectories: true)
             }
+            for (link, disk) in NodeImage.diskLinks(machine) {
+                try? FileManager.default.removeItem(atPath: "\(path)/\(link)")
+                try FileManager.default.createSymbolicLink(atPath: "\(path)/\(link)", withDestinationPath: disk)
+            }
         } catch let error as HLSError {
             throw error
         } catch {
@@ -107,6 +116,12 @@ public struct SimulatedNodeRoot: Sendable {
     /// agent's join token: k3s-agent never becomes ready), `modprobe-MODULE`.
     public func injectFault(_ name: String, detail: String = "") throws(HLSError) {
         try write("var/lib/hlsh-sim/faults/\(name)", Array(detail.utf8), mode: 0o644)
+    }
+
+    /// Puts what `blkid -p -o export` would report on a disk (`sdb`) there, as another system
+    /// left it: `["TYPE=xfs", "UUID=…"]` for a file system, `["PTTYPE=gpt", …]` for a partition table.
+    public func injectDiskContents(_ disk: String, _ lines: [String]) throws(HLSError) {
+        try write("dev/\(disk)", Array(lines.map { $0 + "\n" }.joined().utf8), mode: 0o660)
     }
 
     /// Simulates an older OpenSSH: `sshd -t` accepts only these KexAlgorithms.
@@ -164,6 +179,10 @@ enum NodeStubs {
         ("lsmod", PackageResources.lsmod),
         ("apport", PackageResources.apport),
         ("nft-json.awk", PackageResources.nft_json_awk),
+        ("blkid", PackageResources.blkid),
+        ("mkfs.ext4", PackageResources.mkfs_ext4),
+        ("mount", PackageResources.mount),
+        ("findmnt", PackageResources.findmnt),
     ]
     static var k3sInstaller: [UInt8] { PackageResources.k3s_install_sh }
     static var k3sBinary: [UInt8] { PackageResources.k3s_binary_sh }

@@ -91,6 +91,11 @@ struct NodeNamespace {
             "--bind", root, "/", "--dev", "/dev", "--tmpfs", "/run", "--dir", "/run/sshd",
             "--ro-bind", handedDirectory, Self.handedPath,
         ]
+        // The node's disks (files holding what blkid finds) and their by-id links, over the fresh /dev.
+        let devices = ((try? FileManager.default.contentsOfDirectory(atPath: root + "/dev")) ?? []).sorted()
+        for name in devices where name == "disk" || name.hasPrefix("sd") {
+            arguments += ["--bind", "\(root)/dev/\(name)", "/dev/\(name)"]
+        }
         for link in ["bin", "sbin", "lib", "lib64"] { try symlink("usr/" + link, at: link) }
         for entry in Self.hostUsrEntries() {
             if let destination = entry.link {

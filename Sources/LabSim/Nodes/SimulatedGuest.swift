@@ -22,6 +22,8 @@ public struct SimulatedGuest: Sendable, Hashable {
     public var memory: Int64 = 512 << 20
     /// Sizes in bytes of its disks (not CD-ROMs), in the guest's order (`sda`, `sdb`, …).
     public var diskSizes: [Int64] = []
+    /// The PVE slot of each of those disks (`scsi0`, `scsi1`), in the same order.
+    public var diskSlots: [String] = []
     /// The prefix length of `address` (`/24`).
     public var prefixLength = 24
 
@@ -66,10 +68,14 @@ extension PVESimulator {
                 guest.cpus = vm.cpus
                 guest.memory = Int64(vm.maxmem)
                 guest.prefixLength = slash.flatMap { Int(ip[ip.index(after: $0)...]) } ?? 24
-                guest.diskSizes = vm.disks.filter {
+                let disks = vm.disks.filter {
                     !PVEDrive.isCDROM(conf[$0.key] ?? "") && !PVEDrive.isCloudInit(conf[$0.key] ?? "")
                 }
-                .compactMap { $0.drive["size"].flatMap(PVEQemuSchema.parseSize).map(Int64.init) }
+                .compactMap { disk in
+                    disk.drive["size"].flatMap(PVEQemuSchema.parseSize).map { (disk.key, Int64($0)) }
+                }
+                guest.diskSizes = disks.map(\.1)
+                guest.diskSlots = disks.map(\.0)
                 return guest
             }
         }

@@ -54,8 +54,8 @@ public final class SimulatedNodes: Sendable {
                 // Cloud images have no swap file.
                 machine.swapFile = false
                 if !guest.diskSizes.isEmpty {
-                    machine.disks = guest.diskSizes.enumerated().map { index, size in
-                        ("sd" + String(UnicodeScalar(UInt8(97 + min(index, 25)))), size)
+                    machine.disks = zip(guest.diskSizes, guest.diskSlots).enumerated().map { index, disk in
+                        ("sd" + String(UnicodeScalar(UInt8(97 + min(index, 25)))), disk.0, disk.1)
                     }
                 }
                 _ = try SimulatedNodeRoot.install(at: root, machine: machine)

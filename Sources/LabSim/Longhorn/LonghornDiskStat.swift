@@ -1,0 +1,44 @@
+import HLSCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// What longhorn-manager's disk monitor reads with statfs(2) on a node's disk path
+/// (go-common-libs `GetDiskStat`: storageMaximum = f_blocks × f_bsize, storageAvailable =
+/// f_bavail × f_bsize), from the simulated node's tree: the file system mounted at the path (the
+/// longest mount point above it in `proc/mounts`), sized from its disk in `sys/block`. ext4's
+/// statfs leaves out its inode tables (256 bytes per 16 KiB, 1/64), and f_bavail the 5% reserved
+/// for root; the cloud image's root partition is its disk less the 1 GiB of /boot and the ESP.
+struct LonghornDiskStat: Sendable, Equatable {
+    var storageMaximum: Int64
+    var storageAvailable: Int64
+    /// As Longhorn names statfs's magic: `ext2/ext3` for ext4's 0xEF53.
+    var filesystemType: String
+    /// The device mounted there (`/dev/sdb`).
+    var source: String
+
+    /// The disk at `path` on the node whose tree is `root`; nil when nothing there says so.
+    init?(root: String, path: String) {
+        guard let mounts = try? String(contentsOfFile: root + "/proc/mounts", encoding: .utf8) else { return nil }
+        let wanted = path.hasSuffix("/") ? path : path + "/"
+        let mount = mounts.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+            .filter { $0.count >= 3 && wanted.hasPrefix($0[1] == "/" ? "/" : $0[1] + "/") }
+            .max { $0[1].count < $1[1].count }
+        guard let mount, mount[0].hasPrefix("/dev/") else { return nil }
+        let device = String(mount[0].dropFirst(5))
+        let disk = String(device.prefix { !$0.isNumber })
+        guard
+            let text = try? String(contentsOfFile: "\(root)/sys/block/\(disk)/size", encoding: .utf8),
+            let sectors = Int64(text.filter { !$0.isWhitespace })
+        else { return nil }
+        let bytes = sectors * 512 - (device == disk ? 0 : 1 << 30)
+        let blocks = (bytes - bytes / 64) / 4096
+        storageMaximum = blocks * 4096
+        storageAvailable = (blocks - blocks / 20) * 4096
+        filesystemType = mount[2].hasPrefix("ext") ? "ext2/ext3" : mount[2]
+        source = mount[0]
+    }
+}
