@@ -12,7 +12,7 @@ import XCTest
 /// Alertmanager objects into StatefulSets and reporting on them, and loki's own validation.
 final class ObservabilityChartsTests: XCTestCase {
     private func cluster() throws -> KubeSimFixture {
-        let kube = try KubeSimFixture(controllers: SimulatedPrometheusOperator.controllers())
+        let kube = try KubeSimFixture(controllers: SimulatedPrometheusOperator.controllers() + [SimulatedAlloy()])
         for (index, name) in ["k3s-cp-01", "k3s-wk-01"].enumerated() {
             try kube.sim.registerNode(
                 KubeNodeRegistration(
@@ -225,6 +225,61 @@ final class ObservabilityChartsTests: XCTestCase {
         try kube.kubectlOK(["rollout", "status", "-n", "monitoring", "daemonset/alloy", "--timeout=30s"])
         let pods = try table(kube, ["pods", "-n", "monitoring", "-l", "app.kubernetes.io/name=alloy"])
         XCTAssertEqual(pods.dropFirst().map { $0[1] }, ["2/2", "2/2"], "both containers on both nodes")
+    }
+
+    /// Alloy's `loki.write` pushing where no Loki answers: the pods stay Running and each logs
+    /// the client's retry with the dial error, until a Service of that name and port exists.
+    func testAlloyLogsItsFailedPushesUntilLokisServiceIsThere() throws {
+        let kube = try cluster()
+        let push = "http://loki-gateway.monitoring.svc.cluster.local/loki/api/v1/push"
+        try install(
+            AlloyChart.chart, kube, name: "alloy",
+            values: """
+                alloy:
+                  configMap:
+                    content: |
+                      // loki.write "commented" { endpoint { url = "http://nowhere/" } }
+                      loki.write "default" {
+                        endpoint {
+                          url = "\(push)"
+                        }
+                      }
+                """)
+        XCTAssertTrue(
+            try kube.kubectlOK([
+                "get", "configmap", "alloy", "-n", "monitoring", "-o", "jsonpath={.data.config\\.alloy}",
+            ])
+            .contains(push), "the chart's ConfigMap carries the configuration")
+        try kube.kubectlOK(["rollout", "status", "-n", "monitoring", "daemonset/alloy", "--timeout=30s"])
+        let pods = try table(kube, ["pods", "-n", "monitoring", "-l", "app.kubernetes.io/name=alloy"]).dropFirst()
+        XCTAssertEqual(pods.map { $0[2] }, ["Running", "Running"])
+        func log(_ pod: String, since: String? = nil) throws -> String {
+            try kube.kubectlOK(
+                ["logs", "-n", "monitoring", pod, "-c", "alloy"] + (since.map { ["--since=" + $0] } ?? []))
+        }
+        let lookup =
+            #"level=warn msg="error sending batch, will retry" component_path=/ component_id=loki.write.default component=client host=loki-gateway.monitoring.svc.cluster.local status=-1 tenant="" error="Post \"\#(push)\": dial tcp: lookup loki-gateway.monitoring.svc.cluster.local on 10.43.0.10:53: no such host""#
+        for pod in pods.map({ $0[0] }) {
+            try eventually("\(pod) logs its failed push") { try log(pod).contains(lookup) }
+        }
+        XCTAssertFalse(try log(pods.first![0]).contains("nowhere"), "a commented-out component is not run")
+
+        func service(port: Int) throws {
+            try kube.kubectlOK(
+                ["apply", "--server-side", "--force-conflicts", "-f", "-"],
+                stdin: """
+                    {apiVersion: v1, kind: Service, metadata: {name: loki-gateway, namespace: monitoring},
+                     spec: {selector: {app: loki}, ports: [{name: http, port: \(port)}]}}
+                    """)
+        }
+        try service(port: 3100)
+        try eventually("a push to a port the Service lacks times out") {
+            try log(pods.first![0]).contains(#"\": context deadline exceeded""#)
+        }
+        try service(port: 80)
+        sleep(7)
+        XCTAssertFalse(
+            try log(pods.first![0], since: "5s").contains("error sending batch"), "pushes reach the Service")
     }
 }
 
