@@ -66,6 +66,8 @@ final class ObservabilityChartsTests: XCTestCase {
                     hosts: [grafana.home.example.com]
                     tls: [{hosts: [grafana.home.example.com], secretName: grafana-tls}]
                     annotations: {cert-manager.io/cluster-issuer: letsencrypt-production}
+                  additionalDataSources:
+                    - {name: Loki, type: loki, access: proxy, url: "http://loki-gateway.monitoring.svc.cluster.local"}
                 """)
         let crds = try table(kube, ["crd", "-o", "name"]).map { $0[0] }
         XCTAssertEqual(
@@ -143,6 +145,22 @@ final class ObservabilityChartsTests: XCTestCase {
         let pods = try table(kube, ["pods", "-n", "monitoring", "-l", "app.kubernetes.io/name=prometheus"])
         XCTAssertEqual(
             pods.dropFirst().map { [$0[0], $0[2]] }, [["prometheus-kube-prometheus-stack-prometheus-0", "Running"]])
+
+        // Grafana's data sources: the release's Prometheus and Alertmanager (their Services), then
+        // the additional ones as given.
+        let datasources: Document = try YAMLCodec.decode(
+            try kube.kubectlOK([
+                "get", "configmap", "kube-prometheus-stack-grafana-datasource", "-n", "monitoring", "-o",
+                "jsonpath={.data.datasource\\.yaml}",
+            ]))
+        let sources = datasources["datasources"]?.items ?? []
+        XCTAssertEqual(sources.compactMap { $0.text("name") }, ["Prometheus", "Alertmanager", "Loki"])
+        XCTAssertEqual(sources.last?.text("url"), "http://loki-gateway.monitoring.svc.cluster.local")
+        for source in sources.prefix(2) {
+            let host = try XCTUnwrap(source.text("url")?.split(separator: "/")[1].split(separator: ":")[0])
+            let service = host.split(separator: ".").map(String.init)
+            try kube.kubectlOK(["get", "service", service[0], "-n", service[1]])
+        }
     }
 
     func testLokiSingleBinaryRendersItsStatefulSetServicesGatewayAndCanary() throws {
