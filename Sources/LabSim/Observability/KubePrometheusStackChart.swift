@@ -5,10 +5,10 @@ import HLSFormats
 /// what matters of it: prometheus-operator's CRDs (`crds.enabled`), the operator's Deployment
 /// and Service (`<fullname>-operator`), the `Prometheus` and `Alertmanager` objects the operator
 /// turns into StatefulSets (`SimulatedPrometheusOperator`) and their Services, and the
-/// subcharts' Grafana (with its Ingress from `grafana.ingress.*` and its data sources) and kube-state-metrics
-/// Deployments and the node-exporter DaemonSet, with the subcharts' own names and labels. Left
-/// out: RBAC, ServiceMonitors, PrometheusRules, dashboards, and the admission webhook's
-/// pre-install Jobs and configurations.
+/// subcharts' Grafana (with its Ingress from `grafana.ingress.*` and its data sources) and
+/// kube-state-metrics Deployments and the node-exporter DaemonSet, with the subcharts' own names
+/// and labels. Left out: RBAC, ServiceMonitors, PrometheusRules, dashboards, and the admission
+/// webhook's pre-install Jobs and configurations.
 enum KubePrometheusStackChart {
     static let version = "79.5.0"
     static let operatorVersion = "v0.86.2"
