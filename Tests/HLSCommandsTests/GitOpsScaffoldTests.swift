@@ -89,4 +89,39 @@ final class GitOpsScaffoldTests: XCTestCase {
         XCTAssertTrue(run.out.contains("placeholder REPLACE-ME"), run.out)
         XCTAssertTrue(run.out.contains("delete this file and scaffold again"), run.out)
     }
+
+    /// Logs reach Loki: Alloy's configuration discovers the pods of its own node, tails them
+    /// through the API and pushes them to the loki release's gateway, and Grafana has that same
+    /// Loki as a data source.
+    func testAlloyPushesItsNodesPodLogsToLokiAndGrafanaReadsThem() throws {
+        let dir = try TemporaryDirectory("scaffold-logs")
+        let env = ["HOME": dir.path, "PATH": "/usr/bin:/bin", "CLOUDFLARE_API_TOKEN": "cf-t0ken-123"]
+        let repo = dir.file("gitops")
+        let run = runInProcess(
+            #"lab use "\#(Self.inventory)"; secret age-keygen; flux scaffold "\#(repo)""#, environment: env)
+        XCTAssertEqual(run.status, 0, run.err)
+        func values(_ chart: String) throws -> Document {
+            let path = repo + "/kubernetes/infrastructure/controllers/monitoring/release-\(chart).yaml"
+            let release: Document = try YAMLCodec.decode(try String(contentsOfFile: path, encoding: .utf8))
+            return try XCTUnwrap(release["spec"]?["values"], chart)
+        }
+        let push = "http://loki-gateway.monitoring.svc.cluster.local/loki/api/v1/push"
+        guard case .string(let config) = try values("alloy")["alloy"]?["configMap"]?["content"] else {
+            return XCTFail("no alloy.configMap.content")
+        }
+        for part in [
+            #"discovery.kubernetes "pods" {"#, #"role = "pod""#,
+            #"field = "spec.nodeName=" + coalesce(sys.env("HOSTNAME"), constants.hostname)"#,
+            "targets    = discovery.relabel.pods.output", "forward_to = [loki.write.default.receiver]",
+            #"loki.source.kubernetes "pods" {"#, #"url = "\#(push)""#,
+        ] {
+            XCTAssertTrue(config.contains(part), "\(part) in\n\(config)")
+        }
+        guard case .array(let sources) = try values("kube-prometheus-stack")["grafana"]?["additionalDataSources"] else {
+            return XCTFail("no grafana.additionalDataSources")
+        }
+        XCTAssertEqual(sources.map { $0["type"] }, [.string("loki")])
+        XCTAssertEqual(sources.first?["url"], .string("http://loki-gateway.monitoring.svc.cluster.local"))
+        XCTAssertEqual(sources.first?["name"], .string("Loki"))
+    }
 }

@@ -105,6 +105,10 @@ final class BootstrapRunbookTests: XCTestCase {
             XCTAssertFalse(first.stdout.contains(token) || first.stderr.contains(token), "\(name) never shown")
         }
 
+        // Phase 5 found an Alloy on each node and none of them failing to push to Loki.
+        XCTAssertTrue(
+            first.stdout.contains("Alloy on 2 node(s) ships the pods' logs to Loki"), "phase 5's check: \(first.stdout)"
+        )
         // kubectl as it is sees the bootstrapped state.
         let state = try served.kubectl(["get", "nodes,kustomizations,helmreleases,certificates", "-A"])
         XCTAssertEqual(state.status, 0, state.stderr)

@@ -12,7 +12,7 @@ import XCTest
 /// Alertmanager objects into StatefulSets and reporting on them, and loki's own validation.
 final class ObservabilityChartsTests: XCTestCase {
     private func cluster() throws -> KubeSimFixture {
-        let kube = try KubeSimFixture(controllers: SimulatedPrometheusOperator.controllers())
+        let kube = try KubeSimFixture(controllers: SimulatedPrometheusOperator.controllers() + [SimulatedAlloy()])
         for (index, name) in ["k3s-cp-01", "k3s-wk-01"].enumerated() {
             try kube.sim.registerNode(
                 KubeNodeRegistration(
@@ -66,6 +66,8 @@ final class ObservabilityChartsTests: XCTestCase {
                     hosts: [grafana.home.example.com]
                     tls: [{hosts: [grafana.home.example.com], secretName: grafana-tls}]
                     annotations: {cert-manager.io/cluster-issuer: letsencrypt-production}
+                  additionalDataSources:
+                    - {name: Loki, type: loki, access: proxy, url: "http://loki-gateway.monitoring.svc.cluster.local"}
                 """)
         let crds = try table(kube, ["crd", "-o", "name"]).map { $0[0] }
         XCTAssertEqual(
@@ -143,6 +145,22 @@ final class ObservabilityChartsTests: XCTestCase {
         let pods = try table(kube, ["pods", "-n", "monitoring", "-l", "app.kubernetes.io/name=prometheus"])
         XCTAssertEqual(
             pods.dropFirst().map { [$0[0], $0[2]] }, [["prometheus-kube-prometheus-stack-prometheus-0", "Running"]])
+
+        // Grafana's data sources: the release's Prometheus and Alertmanager (their Services), then
+        // the additional ones as given.
+        let datasources: Document = try YAMLCodec.decode(
+            try kube.kubectlOK([
+                "get", "configmap", "kube-prometheus-stack-grafana-datasource", "-n", "monitoring", "-o",
+                "jsonpath={.data.datasource\\.yaml}",
+            ]))
+        let sources = datasources["datasources"]?.items ?? []
+        XCTAssertEqual(sources.compactMap { $0.text("name") }, ["Prometheus", "Alertmanager", "Loki"])
+        XCTAssertEqual(sources.last?.text("url"), "http://loki-gateway.monitoring.svc.cluster.local")
+        for source in sources.prefix(2) {
+            let host = try XCTUnwrap(source.text("url")?.split(separator: "/")[1].split(separator: ":")[0])
+            let service = host.split(separator: ".").map(String.init)
+            try kube.kubectlOK(["get", "service", service[0], "-n", service[1]])
+        }
     }
 
     func testLokiSingleBinaryRendersItsStatefulSetServicesGatewayAndCanary() throws {
@@ -225,6 +243,61 @@ final class ObservabilityChartsTests: XCTestCase {
         try kube.kubectlOK(["rollout", "status", "-n", "monitoring", "daemonset/alloy", "--timeout=30s"])
         let pods = try table(kube, ["pods", "-n", "monitoring", "-l", "app.kubernetes.io/name=alloy"])
         XCTAssertEqual(pods.dropFirst().map { $0[1] }, ["2/2", "2/2"], "both containers on both nodes")
+    }
+
+    /// Alloy's `loki.write` pushing where no Loki answers: the pods stay Running and each logs
+    /// the client's retry with the dial error, until a Service of that name and port exists.
+    func testAlloyLogsItsFailedPushesUntilLokisServiceIsThere() throws {
+        let kube = try cluster()
+        let push = "http://loki-gateway.monitoring.svc.cluster.local/loki/api/v1/push"
+        try install(
+            AlloyChart.chart, kube, name: "alloy",
+            values: """
+                alloy:
+                  configMap:
+                    content: |
+                      // loki.write "commented" { endpoint { url = "http://nowhere/" } }
+                      loki.write "default" {
+                        endpoint {
+                          url = "\(push)"
+                        }
+                      }
+                """)
+        XCTAssertTrue(
+            try kube.kubectlOK([
+                "get", "configmap", "alloy", "-n", "monitoring", "-o", "jsonpath={.data.config\\.alloy}",
+            ])
+            .contains(push), "the chart's ConfigMap carries the configuration")
+        try kube.kubectlOK(["rollout", "status", "-n", "monitoring", "daemonset/alloy", "--timeout=30s"])
+        let pods = try table(kube, ["pods", "-n", "monitoring", "-l", "app.kubernetes.io/name=alloy"]).dropFirst()
+        XCTAssertEqual(pods.map { $0[2] }, ["Running", "Running"])
+        func log(_ pod: String, since: String? = nil) throws -> String {
+            try kube.kubectlOK(
+                ["logs", "-n", "monitoring", pod, "-c", "alloy"] + (since.map { ["--since=" + $0] } ?? []))
+        }
+        let lookup =
+            #"level=warn msg="error sending batch, will retry" component_path=/ component_id=loki.write.default component=client host=loki-gateway.monitoring.svc.cluster.local status=-1 tenant="" error="Post \"\#(push)\": dial tcp: lookup loki-gateway.monitoring.svc.cluster.local on 10.43.0.10:53: no such host""#
+        for pod in pods.map({ $0[0] }) {
+            try eventually("\(pod) logs its failed push") { try log(pod).contains(lookup) }
+        }
+        XCTAssertFalse(try log(pods.first![0]).contains("nowhere"), "a commented-out component is not run")
+
+        func service(port: Int) throws {
+            try kube.kubectlOK(
+                ["apply", "--server-side", "--force-conflicts", "-f", "-"],
+                stdin: """
+                    {apiVersion: v1, kind: Service, metadata: {name: loki-gateway, namespace: monitoring},
+                     spec: {selector: {app: loki}, ports: [{name: http, port: \(port)}]}}
+                    """)
+        }
+        try service(port: 3100)
+        try eventually("a push to a port the Service lacks times out") {
+            try log(pods.first![0]).contains(#"\": context deadline exceeded""#)
+        }
+        try service(port: 80)
+        sleep(7)
+        XCTAssertFalse(
+            try log(pods.first![0], since: "5s").contains("error sending batch"), "pushes reach the Service")
     }
 }
 

@@ -41,6 +41,11 @@ struct GitOpsTree {
         name: "alloy", repository: "grafana", repositoryURL: "https://grafana.github.io/helm-charts", version: "1.4.0",
         namespace: "monitoring")
 
+    /// Where Loki answers in the cluster: the gateway Service (`<fullname>-gateway`, port 80) the
+    /// loki chart renders by default, the one its own canary pushes to. Alloy pushes here
+    /// (`/loki/api/v1/push`) and Grafana queries it.
+    static var lokiURL: String { "http://\(loki.name)-gateway.\(loki.namespace).svc.cluster.local" }
+
     /// Longhorn's replica count: its default of 3 cannot be placed on fewer nodes (the volume
     /// would stay degraded), and more than 3 buys nothing here.
     var replicas: Int { max(1, min(3, nodes)) }
@@ -284,6 +289,60 @@ struct GitOpsTree {
                             secretName: grafana-tls
                         annotations:
                           cert-manager.io/cluster-issuer: letsencrypt-production
+                      additionalDataSources:
+                        - name: Loki
+                          type: loki
+                          access: proxy
+                          url: \(Self.lokiURL)
+
+                """
+        case "alloy":
+            return """
+                  values:
+                    alloy:
+                      configMap:
+                        content: |
+                          // The pods of this Alloy's node (the chart sets HOSTNAME to the node's name).
+                          discovery.kubernetes "pods" {
+                            role = "pod"
+                            selectors {
+                              role  = "pod"
+                              field = "spec.nodeName=" + coalesce(sys.env("HOSTNAME"), constants.hostname)
+                            }
+                          }
+
+                          // Loki's labels: where each line comes from.
+                          discovery.relabel "pods" {
+                            targets = discovery.kubernetes.pods.targets
+                            rule {
+                              source_labels = ["__meta_kubernetes_namespace"]
+                              target_label  = "namespace"
+                            }
+                            rule {
+                              source_labels = ["__meta_kubernetes_pod_name"]
+                              target_label  = "pod"
+                            }
+                            rule {
+                              source_labels = ["__meta_kubernetes_pod_container_name"]
+                              target_label  = "container"
+                            }
+                            rule {
+                              source_labels = ["__meta_kubernetes_pod_node_name"]
+                              target_label  = "node"
+                            }
+                          }
+
+                          // Their containers' logs, read through the API (pods/log): no host mounts.
+                          loki.source.kubernetes "pods" {
+                            targets    = discovery.relabel.pods.output
+                            forward_to = [loki.write.default.receiver]
+                          }
+
+                          loki.write "default" {
+                            endpoint {
+                              url = "\(Self.lokiURL)/loki/api/v1/push"
+                            }
+                          }
 
                 """
         case "loki":

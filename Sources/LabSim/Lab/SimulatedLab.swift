@@ -221,7 +221,7 @@ public final class SimulatedLab: Sendable {
         let kube = KubeAPISimulator(
             options: kubeOptions,
             controllers: [serviceLB, traefik.controller] + certManager.controllers + longhorn + flux.controllers
-                + SimulatedPrometheusOperator.controllers(),
+                + SimulatedPrometheusOperator.controllers() + [SimulatedAlloy()],
             webhooks: [certManager.webhook])
         return (
             kube,

@@ -1,13 +1,14 @@
 import HLSCore
+import HLSFormats
 
 /// The `kube-prometheus-stack` chart (prometheus-community, 79.5.0) as `helm template` renders
 /// what matters of it: prometheus-operator's CRDs (`crds.enabled`), the operator's Deployment
 /// and Service (`<fullname>-operator`), the `Prometheus` and `Alertmanager` objects the operator
 /// turns into StatefulSets (`SimulatedPrometheusOperator`) and their Services, and the
-/// subcharts' Grafana (with its Ingress from `grafana.ingress.*`) and kube-state-metrics
-/// Deployments and the node-exporter DaemonSet, with the subcharts' own names and labels. Left
-/// out: RBAC, ServiceMonitors, PrometheusRules, dashboards, and the admission webhook's
-/// pre-install Jobs and configurations.
+/// subcharts' Grafana (with its Ingress from `grafana.ingress.*` and its data sources) and
+/// kube-state-metrics Deployments and the node-exporter DaemonSet, with the subcharts' own names
+/// and labels. Left out: RBAC, ServiceMonitors, PrometheusRules, dashboards, and the admission
+/// webhook's pre-install Jobs and configurations.
 enum KubePrometheusStackChart {
     static let version = "79.5.0"
     static let operatorVersion = "v0.86.2"
@@ -155,6 +156,39 @@ enum KubePrometheusStackChart {
         return documents
     }
 
+    /// `<fullname>-grafana-datasource` (`templates/grafana/configmaps-datasources.yaml`), which
+    /// Grafana's datasources sidecar loads: the default Prometheus and Alertmanager data sources
+    /// of the release's own Services, then `grafana.additionalDataSources` as given.
+    private static func datasources(_ release: SimulatedChartRelease) -> Document {
+        let full = fullname(release)
+        func source(_ fields: [(key: String, value: Document)]) -> Document { .object(fields) }
+        let defaults = [
+            source([
+                ("name", .string("Prometheus")), ("type", .string("prometheus")), ("uid", .string("prometheus")),
+                ("url", .string("http://\(full)-prometheus.\(release.namespace):9090/")),
+                ("access", .string("proxy")), ("isDefault", .bool(true)),
+                ("jsonData", .object([("httpMethod", .string("POST")), ("timeInterval", .string("30s"))])),
+            ]),
+            source([
+                ("name", .string("Alertmanager")), ("type", .string("alertmanager")), ("uid", .string("alertmanager")),
+                ("url", .string("http://\(full)-alertmanager.\(release.namespace):9093/")),
+                ("access", .string("proxy")),
+                (
+                    "jsonData",
+                    .object([("handleGrafanaManagedAlerts", .bool(false)), ("implementation", .string("prometheus"))])
+                ),
+            ]),
+        ]
+        let text = YAMLCodec.encode(
+            .object([
+                ("apiVersion", .int(1)),
+                ("datasources", .array(defaults + (release.value("grafana", "additionalDataSources")?.items ?? []))),
+            ]))
+        return objects(release).configMap(
+            full + "-grafana-datasource", labels: ["grafana_datasource": "1", "app": "kube-prometheus-stack-grafana"],
+            data: ["datasource.yaml": text])
+    }
+
     /// The grafana subchart (10.1.4, Grafana 12.2.1): `<release>-grafana`, its Service and,
     /// with `grafana.ingress.enabled`, its Ingress for `grafana.ingress.hosts` on `/`.
     private static func grafana(_ release: SimulatedChartRelease) -> [Document] {
@@ -175,6 +209,7 @@ enum KubePrometheusStackChart {
                         ports: [("grafana", 3000), ("gossip-tcp", 9094)]),
                 ], spec: [("replicas", .int(1)), ("revisionHistoryLimit", .int(10))]),
             chart.service(name, selector: selector, ports: [.init(name: "http-web", port: 80, target: "3000")]),
+            datasources(release),
         ]
         if release.flag("grafana", "ingress", "enabled", otherwise: false) {
             let ingress = release.value("grafana", "ingress") ?? .object([])
