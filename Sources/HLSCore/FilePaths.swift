@@ -7,6 +7,13 @@
 /// Path arithmetic on strings, as `NSString`'s `deletingLastPathComponent` and
 /// `lastPathComponent` did (those need full Foundation; docs/adr/0023).
 public enum FilePaths {
+    /// `~/x` with `$HOME` for the `~` (`home` from the run's environment); `~` alone is `$HOME`;
+    /// any other path, and `~user/x`, as they are.
+    public static func expandingHome(_ path: String, environment: [String: String]) -> String {
+        guard path == "~" || path.hasPrefix("~/"), let home = environment["HOME"] else { return path }
+        return home + path.dropFirst()
+    }
+
     /// The directory part: `/a/b` → `/a`, `/a/b/` → `/a`, `/a` → `/`, `/` → `/`, `b` → ``.
     public static func directory(of path: String) -> String {
         let trimmed = trimmingTrailingSlashes(path)

@@ -23,7 +23,7 @@ public enum PrivateFile {
                 try FileManager.default.createDirectory(
                     atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
-                throw HLSError(.failed, "cannot create \(directory)", at: .host(path), cause: "\(error)")
+                throw HLSError(.failed, "cannot create \(directory)", at: .host(path), cause: HLSError.describe(error))
             }
         }
         if exclusive && FilePaths.kind(of: path) != nil {

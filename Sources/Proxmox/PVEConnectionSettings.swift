@@ -131,7 +131,8 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
 
         let insecure = try flag(Variable.insecure, else: lab?.insecure ?? false)
         let caFile =
-            value(Variable.caFile) ?? lab?.caFile.map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
+            (value(Variable.caFile) ?? lab?.caFile.map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 })
+            .map { FilePaths.expandingHome($0, environment: env) }
         let pin = value(Variable.publicKeyPin)
         var fingerprint = lab?.fingerprint
         if let text = value(Variable.fingerprint) {

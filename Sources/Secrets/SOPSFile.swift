@@ -50,7 +50,8 @@ public enum SOPSFile {
             case .unencryptedRegex, .encryptedRegex:
                 let regex: Regex<AnyRegexOutput>
                 do { regex = try Regex(value) } catch {
-                    throw HLSError(.usage, "\(kind.rawValue): bad regular expression \(value)", cause: "\(error)")
+                    throw HLSError(
+                        .usage, "\(kind.rawValue): bad regular expression \(value)", cause: HLSError.describe(error))
                 }
                 let matched = keys.contains { $0.contains(regex) }
                 return kind == .encryptedRegex ? matched : !matched

@@ -58,9 +58,11 @@ final class VMCommandsTests: XCTestCase {
         let lab = try LabHarness()
         XCTAssertEqual(lab.run("vm apply --all").status, 0)
         let writesBefore = lab.writes.count
-        try lab.useInventory(
-            LabHarness.shippedInventory.replacingOccurrences(
-                of: "data_disk: 100G\n    ip: 192.168.10.22", with: "data_disk: 80G\n    ip: 192.168.10.22"))
+        // The worker's data disk, the first after its name.
+        let inventory = LabHarness.shippedInventory
+        let worker = try XCTUnwrap(inventory.range(of: "k3s-wk-01"))
+        let disk = try XCTUnwrap(inventory.range(of: "data_disk: 100G", range: worker.upperBound..<inventory.endIndex))
+        try lab.useInventory(inventory.replacingCharacters(in: disk, with: "data_disk: 80G"))
         let result = lab.run("vm apply --all")
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.err.contains("refusing to shrink scsi1 of k3s-wk-01 from 100 GiB to 80 GiB"), result.err)

@@ -1,3 +1,4 @@
+import Foundation
 import HLSCore
 import XCTest
 
@@ -26,5 +27,17 @@ final class HLSErrorTests: XCTestCase {
         var e = HLSError(.syntax, "first", at: .host("a"), hint: "h")
         e.others = [HLSError(.syntax, "second", at: .host("b"))]
         XCTAssertEqual(e.description, "a: error: first\n  hint: h\nb: error: second")
+    }
+
+    /// A missing file reads as the system says it, not as Foundation's error value prints.
+    func testAFileErrorIsDescribedAsTheSystemsMessage() {
+        do {
+            _ = try String(contentsOfFile: "/nonexistent/id_ed25519.pub", encoding: .utf8)
+            XCTFail("read a file that does not exist")
+        } catch {
+            XCTAssertEqual(HLSError.describe(error), "No such file or directory")
+        }
+        struct Other: Error {}
+        XCTAssertEqual(HLSError.describe(Other()), "Other()")
     }
 }

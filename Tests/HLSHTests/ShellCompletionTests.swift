@@ -26,7 +26,14 @@ final class ShellCompletionTests: XCTestCase {
         }
         let unknown = try BuiltBinary.run(["completions", "tcsh"])
         XCTAssertEqual(unknown.status, 2)
-        XCTAssertEqual(unknown.stderr, "hlsh: completions needs one of bash, zsh, fish\n")
+        XCTAssertTrue(unknown.stderr.hasPrefix("hlsh: completions needs one of bash, zsh, fish\n"), unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("Usage: hlsh completions bash|zsh|fish"), unknown.stderr)
+        let help = try BuiltBinary.run(["completions", "--help"])
+        XCTAssertEqual(help.status, 0, help.stderr)
+        for shell in ["bash", "zsh", "fish"] {
+            XCTAssertTrue(
+                help.stdout.contains("hlsh completions \(shell) > "), "how to install for \(shell): \(help.stdout)")
+        }
     }
 
     /// Objects, verbs, flags (the verb's and hlsh's run-wide ones), fixed flag values, hlsh's

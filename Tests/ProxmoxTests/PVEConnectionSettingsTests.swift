@@ -113,6 +113,23 @@ final class PVEConnectionSettingsTests: XCTestCase {
         XCTAssertFalse(envWins.tls.insecure)
     }
 
+    /// The example inventory's `ca_file: ~/.config/hlsh/pve-root-ca.pem` is under the user's home
+    /// directory, as a shell would read it (curl itself takes `~` literally).
+    func testATildeInTheCAFileIsTheHomeDirectory() throws {
+        let lab = ProxmoxSettings(
+            endpoint: "https://pve1.home.arpa:8006/", nodes: ["pve1"], caFile: "~/.config/hlsh/pve-root-ca.pem",
+            fingerprint: nil, insecure: false, tokenEnv: "")
+        let env = ["PROXMOX_VE_API_TOKEN": Self.token, "HOME": "/home/ada"]
+        XCTAssertEqual(
+            try PVEConnectionSettings.fromEnvironment(env, lab: lab).tls.caFile,
+            "/home/ada/.config/hlsh/pve-root-ca.pem")
+        var fromVariable = env
+        fromVariable["HLSH_PVE_CA_FILE"] = "~/ca.pem"
+        XCTAssertEqual(try PVEConnectionSettings.fromEnvironment(fromVariable, lab: lab).tls.caFile, "/home/ada/ca.pem")
+        XCTAssertEqual(FilePaths.expandingHome("~other/x", environment: env), "~other/x")
+        XCTAssertEqual(FilePaths.expandingHome("a/~/x", environment: env), "a/~/x")
+    }
+
     static let fingerprint = (0..<32).map { String(format: "%02X", 255 - $0) }.joined(separator: ":")
 
     func testTheCertificateFingerprintComesFromTheEnvironmentElseTheInventory() throws {

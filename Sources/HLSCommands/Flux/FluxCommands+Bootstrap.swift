@@ -134,7 +134,7 @@ struct FluxBootstrap {
                 ["identity": key.privateKey, "identity.pub": key.authorizedKey, "known_hosts": knownHosts])
         ]
         if let ageFile = settings.ageKeyFile {
-            let path = ageFile.hasPrefix("~/") ? (environment["HOME"] ?? "") + ageFile.dropFirst() : ageFile
+            let path = FilePaths.expandingHome(ageFile, environment: environment)
             if let age = FileManager.default.contents(atPath: path) {
                 secretObjects.append(secret("sops-age", ["age.agekey": String(decoding: age, as: UTF8.self)]))
             } else if !inv.context.options.dryRun {

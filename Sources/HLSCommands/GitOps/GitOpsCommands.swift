@@ -169,7 +169,7 @@ enum GitOpsCommands {
             try FileManager.default.createDirectory(
                 atPath: FilePaths.directory(of: file), withIntermediateDirectories: true)
         } catch {
-            throw HLSError(.failed, "cannot create the directory of \(file)", cause: "\(error)")
+            throw HLSError(.failed, "cannot create the directory of \(file)", cause: HLSError.describe(error))
         }
         guard FileManager.default.createFile(atPath: file, contents: Data(text.utf8)) else {
             throw HLSError(.failed, "cannot write \(file)")

@@ -239,7 +239,7 @@ struct LabDoctor: Sendable {
         guard let file = lab.gitops?.ageKeyFile else {
             return LabCheck("age key", .skipped, "the inventory names no gitops.age_key_file")
         }
-        let path = file.hasPrefix("~/") ? (environment["HOME"] ?? "") + file.dropFirst() : file
+        let path = FilePaths.expandingHome(file, environment: environment)
         var info = stat()
         guard stat(path, &info) == 0 else {
             return LabCheck(

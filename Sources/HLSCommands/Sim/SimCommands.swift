@@ -42,7 +42,7 @@ enum SimCommands {
             """,
         flags: [
             Flag("dir", .path, "where to write env, the CA and the simulator's files"),
-            Flag("port", .int, "the port (default: a free one)", default: .int(0)),
+            Flag("port", .int, "the Proxmox API's port (0: a free one)", default: .int(0)),
         ],
         examples: [
             Example("sim serve --dir /tmp/lab", "serve a simulated lab; source /tmp/lab/env elsewhere", needsLab: true)
@@ -64,7 +64,8 @@ enum SimCommands {
                 inv.context.err("simulated Kubernetes API at \(kube.url) — kubeconfig in \(lab.kubeconfigPath)\n")
             }
             if let git = lab.git, let port = git.port {
-                inv.context.err("simulated GitHub: git over SSH on 127.0.0.1:\(port) as github.com (DIR/ssh_config)\n")
+                inv.context.err(
+                    "simulated GitHub: git over SSH on 127.0.0.1:\(port) as github.com (\(dir)/ssh_config)\n")
             }
             _ = inv.context.cancellation.sleep(for: .seconds(Int64.max))
             inv.context.err("simulated lab stopped\n")

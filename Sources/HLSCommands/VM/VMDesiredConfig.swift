@@ -81,7 +81,7 @@ struct VMDesiredConfig {
                 continue
             }
             var path = entry
-            if path.hasPrefix("~/") { path = (environment["HOME"] ?? "") + path.dropFirst() }
+            path = FilePaths.expandingHome(path, environment: environment)
             if !path.hasPrefix("/") { path = FilePaths.directory(of: lab.file) + "/" + path }
             let text: String
             do {
@@ -90,7 +90,7 @@ struct VMDesiredConfig {
                 throw HLSError(
                     .failed, "cannot read the public key \(entry) (ssh.public_keys in \(lab.file))",
                     hint: "create one with ssh-keygen -t ed25519, or list an existing .pub file",
-                    cause: "\(error)")
+                    cause: HLSError.describe(error))
             }
             keys += text.split(separator: "\n").map { String($0).trimmingWhitespace() }.filter {
                 !$0.isEmpty && !$0.hasPrefix("#")

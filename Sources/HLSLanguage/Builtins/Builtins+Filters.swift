@@ -167,6 +167,18 @@ extension Builtins {
                 return try Interpreter.field(path, of: inv.input, at: inv.location, variable: nil)
             }),
         CommandSpec(
+            ["join"], summary: "Join a list's items into one text, with a separator between them",
+            positionals: [Parameter("separator", .string, "put between two items (default: none)", optional: true)],
+            examples: [
+                Example(
+                    #"["k3s-cp-01", "k3s-wk-01"] | join ", ""#, "names for a sentence", output: "k3s-cp-01, k3s-wk-01\n"
+                )
+            ],
+            takesInput: true,
+            implementation: .builtin { inv in
+                .string(try rows(inv).map { Render.plain($0) }.joined(separator: inv.string("separator") ?? ""))
+            }),
+        CommandSpec(
             ["lines"], summary: "Split text into a list of lines",
             examples: [Example(#""a\nb" | lines | count"#, "count lines", output: "2\n")],
             takesInput: true,

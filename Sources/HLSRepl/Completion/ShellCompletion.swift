@@ -21,6 +21,21 @@ public enum ShellCompletion {
     /// what its cache holds.
     static let deadline: Duration = .seconds(1)
 
+    /// What `hlsh completions --help` says: the shells, and where each script goes.
+    static let help = """
+        Usage: hlsh completions bash|zsh|fish
+
+        Prints the completion script for that shell (the same as completions/ in hlsh's
+        repository). Tab then completes objects, verbs, flags, .hls files and live names (VMs,
+        nodes, Flux objects, certificates, volumes) from the lab in use. hlsh must be on PATH.
+
+          bash  hlsh completions bash > ~/.local/share/bash-completion/completions/hlsh
+          zsh   hlsh completions zsh > ~/.zfunc/_hlsh
+                (and in ~/.zshrc, before compinit: fpath=(~/.zfunc $fpath))
+          fish  hlsh completions fish > ~/.config/fish/completions/hlsh.fish
+
+        """
+
     /// The exit status when `arguments` (hlsh's, after its own options) ask for completion;
     /// nil when they do not.
     public static func run(
@@ -28,9 +43,14 @@ public enum ShellCompletion {
     ) -> Int32? {
         switch arguments.first {
         case "completions":
+            if arguments.count == 2, ["--help", "-h"].contains(arguments[1]) {
+                StandardStreams.out(Self.help)
+                return ExitStatus.ok.rawValue
+            }
             guard arguments.count == 2, let script = CompletionScripts.script(for: arguments[1]) else {
                 StandardStreams.err(
-                    "hlsh: completions needs one of \(CommandLineCompleter.shells.joined(separator: ", "))\n")
+                    "hlsh: completions needs one of \(CommandLineCompleter.shells.joined(separator: ", "))\n\n"
+                        + Self.help)
                 return ExitStatus.usage.rawValue
             }
             StandardStreams.out(script)

@@ -74,7 +74,7 @@ enum HTTPFailure {
             return failed(
                 "certificate problem: cannot load the CA certificates"
                     + (tls.caFile.map { " from \($0)" } ?? ""),
-                hint: "caFile must name a readable PEM file of CA certificates")
+                hint: "the CA file must be a readable PEM file of CA certificates")
         case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
             return failed(
                 "certificate problem: the public key of \(origin) does not match the pinned fingerprint",

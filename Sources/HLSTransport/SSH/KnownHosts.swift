@@ -147,7 +147,8 @@ struct SSHKnownHosts {
                     atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
                 throw HLSError(
-                    .failed, "cannot create \(directory) to record the host key", at: place, cause: "\(error)")
+                    .failed, "cannot create \(directory) to record the host key", at: place,
+                    cause: HLSError.describe(error))
             }
         }
         var text = Self.line(for: key, name: name) + "\n"
