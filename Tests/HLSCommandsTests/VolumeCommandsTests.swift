@@ -123,6 +123,12 @@ final class VolumeCommandsTests: XCTestCase {
         XCTAssertEqual(detached.status, 0, detached.err)
         XCTAssertTrue(lab.eventually { lab.field("robustness") == "unknown" })
         XCTAssertTrue(lab.eventually { try budgets().isEmpty })
+        // Detached, nothing holds the worker: a drain evicts its instance manager without --force,
+        // since longhorn-manager makes the InstanceManager the pod's controller.
+        let drained = lab.kube.run("node drain k3s-wk-01 --timeout 20s --every 1s | get action | to json --compact")
+        XCTAssertEqual(drained.status, 0, drained.err)
+        XCTAssertTrue(drained.out.contains("evict"), drained.out)
+        XCTAssertEqual(lab.kube.run("node uncordon k3s-wk-01").status, 0)
 
         // The claim deleted (reclaim policy Delete): the volume, its replicas and the PV go.
         try lab.client.delete("/api/v1/namespaces/apps/persistentvolumeclaims/data")

@@ -192,6 +192,13 @@ struct LonghornNodeController: SimulatedController {
         }
         let podPath = KubeResourceName.pods.path(namespace: Longhorn.namespace, name: imName)
         if try client.get(podPath) == nil {
+            // Owned by its InstanceManager as the controller, as longhorn-manager sets it, so that
+            // `kubectl drain` needs no --force for it (only the disruption budget holds it).
+            let owner = Document.object([
+                ("apiVersion", .string("\(Longhorn.group)/\(Longhorn.version)")), ("kind", .string("InstanceManager")),
+                ("name", .string(imName)), ("uid", .string(try client.get(imPath)?.text("metadata", "uid") ?? "")),
+                ("controller", .bool(true)), ("blockOwnerDeletion", .bool(true)),
+            ])
             try client.create(
                 KubeResourceName.pods.path(namespace: Longhorn.namespace),
                 .object([
@@ -200,6 +207,7 @@ struct LonghornNodeController: SimulatedController {
                         "metadata",
                         .object([
                             ("name", .string(imName)), ("namespace", .string(Longhorn.namespace)), ("labels", labels),
+                            ("ownerReferences", .array([owner])),
                         ])
                     ),
                     (
