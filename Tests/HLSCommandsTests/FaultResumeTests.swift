@@ -228,6 +228,10 @@ final class FaultResumeTests: XCTestCase {
         XCTAssertEqual(resumed.status, 0, resumed.err)
         XCTAssertTrue(resumed.err.contains("↷ phase 5 observability: skipped"), resumed.err)
         XCTAssertTrue(resumed.err.contains("✓ phase 6 Longhorn storage"), resumed.err)
+        // Settled as a user would see it (a volume is "unknown" for a moment whenever its pod is
+        // replaced; the full suite once caught whoami's so, right after the run).
+        let settled = lab.run("volume wait whoami-data -n whoami --for healthy --timeout 30s")
+        XCTAssertEqual(settled.status, 0, settled.err)
         let listed = lab.run("volume list -A | select namespace pvc robustness replicas | to json --compact")
         let volumes = try XCTUnwrap(
             try JSONSerialization.jsonObject(with: Data(listed.out.utf8)) as? [[String: Any]], listed.err)
