@@ -19,10 +19,12 @@ enum VolumeReplicaCheck {
         }
         if try setting("replica-soft-anti-affinity") == "true" { return [] }
         let nodes = try client.list(Longhorn.nodes, namespace: Longhorn.namespace, cancellation: cancellation).items
-        let schedulable = nodes.filter { node in
+        let isSchedulable = { (node: Document) in
             node.at("spec", "allowScheduling") != .bool(false)
                 && ["Ready", "Schedulable"].allSatisfy { KubeCondition($0, of: node)?.status == "True" }
-        }.count
+        }
+        let schedulable = nodes.filter(isSchedulable).count
+        let away = nodes.filter { !isSchedulable($0) }.compactMap { $0.string("metadata", "name") }.sorted()
         var counts: [(subject: String, replicas: Int)] = []
         if let storageClass = try client.getIfPresent(Longhorn.storageClasses, "longhorn", cancellation: cancellation),
             let replicas = Int(storageClass.string("parameters", "numberOfReplicas") ?? "")
@@ -36,15 +38,30 @@ enum VolumeReplicaCheck {
             let claim = volume.pvc.isEmpty ? "" : " (\(volume.namespace)/\(volume.pvc))"
             counts.append(("volume \(volume.name)\(claim)", volume.wanted))
         }
-        return counts.filter { $0.replicas > schedulable }.map { entry in
-            guard schedulable > 0 else {
-                return "\(entry.subject): no schedulable Longhorn node for \(entry.replicas) replicas: "
-                    + "no replica can be placed"
-            }
+        let short = counts.filter { $0.replicas > schedulable }
+        // Enough Longhorn nodes, some of them cordoned, down or rebooting: degraded until they are
+        // back, and the replica count is right as it is.
+        let waiting = short.filter { $0.replicas <= nodes.count }
+        var lines: [String] = []
+        if let most = waiting.map(\.replicas).max(), !away.isEmpty {
             let nodes = schedulable == 1 ? "1 schedulable node" : "\(schedulable) schedulable nodes"
-            return "\(entry.subject): \(nodes) for \(entry.replicas) replicas: the volume stays degraded; set "
-                + "persistence.defaultClassReplicaCount and defaultSettings.defaultReplicaCount to \(schedulable)"
+            lines.append(
+                "\(away.joined(separator: ", ")) \(away.count == 1 ? "is" : "are") not schedulable for Longhorn "
+                    + "(not Ready, cordoned or scheduling disabled): \(nodes) for \(most) replicas, so volumes stay "
+                    + "degraded until \(away.count == 1 ? "it is" : "they are") back")
         }
+        return lines
+            + short.filter { $0.replicas > nodes.count }.map { entry in
+                guard schedulable > 0 else {
+                    return "\(entry.subject): no schedulable Longhorn node for \(entry.replicas) replicas: "
+                        + "no replica can be placed"
+                }
+                // More replicas than Longhorn has nodes at all: the count is what to change.
+                let kind = schedulable == nodes.count ? "schedulable" : "Longhorn"
+                let count = nodes.count == 1 ? "1 \(kind) node" : "\(nodes.count) \(kind) nodes"
+                return "\(entry.subject): \(count) for \(entry.replicas) replicas: the volume stays degraded; set "
+                    + "persistence.defaultClassReplicaCount and defaultSettings.defaultReplicaCount to \(nodes.count)"
+            }
     }
 
     /// A replica-count setting's value: `3`, or per data engine `{"v1":"3","v2":"3"}` (the v1 one).
