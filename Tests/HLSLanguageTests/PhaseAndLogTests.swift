@@ -93,6 +93,33 @@ final class PhaseAndLogTests: XCTestCase {
         XCTAssertTrue(resumed.err.contains("↷ phase 1 provision: skipped, completed in the last run"), resumed.err)
     }
 
+    /// A rehearsal's journal never makes a run against another lab skip a phase: each phase is
+    /// recorded with the run's target (the lab `lab use` put in use), and `--resume` skips only
+    /// what a run against the same target completed.
+    func testResumeSkipsOnlyWhatARunAgainstTheSameLabCompleted() throws {
+        var registry = Builtins.registry
+        registry.register(
+            CommandSpec(
+                ["target"], summary: "set the run's target",
+                positionals: [Parameter("name", .string, "the target")],
+                implementation: .builtin { inv in
+                    inv.context.setTarget(inv.string("name")!)
+                    return .null
+                }))
+        let script = try dir.write(
+            "lab.hls", "target ($args | first)\n" + runbook.replacingOccurrences(of: "($args | first)", with: "\"ok\""))
+        XCTAssertEqual(try hls(registry: registry).run(file: script, arguments: ["sim"]).status, 0)
+
+        let other = try hls(resume: true, registry: registry).run(file: script, arguments: ["real"])
+        XCTAssertEqual(other.status, 0, other.err)
+        XCTAssertEqual(other.out, "one\ntwo\nthree\n", "every phase runs again against another lab")
+        XCTAssertTrue(
+            other.err.contains("▶ phase 1 provision (the last run completed it against another lab, sim: run again)"),
+            other.err)
+        let same = try hls(resume: true, registry: registry).run(file: script, arguments: ["real"])
+        XCTAssertEqual(same.out, "", "the run against this lab completed them all: \(same.err)")
+    }
+
     func testWithoutResumeEveryPhaseRunsAgain() throws {
         let script = try dir.write("site.hls", runbook)
         XCTAssertEqual(try hls().run(file: script, arguments: ["fail"]).status, 1)

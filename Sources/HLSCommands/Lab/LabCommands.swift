@@ -29,7 +29,7 @@ enum LabCommands {
         examples: [Example(#"lab use "scripts/homelab.yaml""#, "work on the seed lab")],
         implementation: .query { inv in
             let lab = try Lab.load(path: resolve(inv.string("file")!, from: inv.location.file))
-            LabState.of(inv.context).use(lab)
+            LabState.use(lab, in: inv.context)
             inv.setGlobal("lab", variable(lab))
             return summary(lab)
         })

@@ -20,6 +20,17 @@ public final class LabState: Sendable {
 
     public func use(_ lab: Lab) { current.withLock { $0 = lab } }
 
+    /// Puts `lab` in use in `context`, and names it as the run's target (its inventory and the
+    /// Proxmox endpoint in effect) for the runbook journal.
+    static func use(_ lab: Lab, in context: ExecutionContext) {
+        of(context).use(lab)
+        let endpoint = context.environment["PROXMOX_VE_ENDPOINT"] ?? lab.proxmox.endpoint ?? ""
+        // One name per file however it was reached (`homelab.yaml`, `phases/../homelab.yaml`).
+        let file = FilePaths.normalized(
+            lab.file.hasPrefix("/") ? lab.file : FileManager.default.currentDirectoryPath + "/" + lab.file)
+        context.setTarget("\(file) at \(endpoint)")
+    }
+
     /// The state in `context`, installed on first use.
     static func of(_ context: ExecutionContext) -> LabState {
         context.service(LabState.self) { LabState() }
@@ -32,7 +43,7 @@ public final class LabState: Sendable {
         for path in [context.environment["HLSH_LAB"], "homelab.yaml"].compactMap({ $0 })
         where FileManager.default.fileExists(atPath: path) {
             let lab = try Lab.load(path: path)
-            state.use(lab)
+            use(lab, in: context)
             return lab
         }
         return nil

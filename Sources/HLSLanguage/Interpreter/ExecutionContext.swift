@@ -26,6 +26,7 @@ public final class ExecutionContext: Sendable {
         var closables: [any ClosableService] = []
         var pendingChanges = 0
         var appliedChanges = 0
+        var target: String?
     }
 
     public init(
@@ -86,6 +87,13 @@ public final class ExecutionContext: Sendable {
         }
         for service in closing.reversed() { service.close() }
     }
+
+    /// What the run acts on, as the domain layer names it when a lab is put in use (its
+    /// inventory and Proxmox endpoint): the runbook journal records it with each completed
+    /// phase, so `--resume` never skips a phase that a run against another lab completed.
+    public var target: String? { state.withLock { $0.target } }
+
+    public func setTarget(_ target: String) { state.withLock { $0.target = target } }
 
     /// How many changes `--dry-run` found (for `--detailed-exitcode`).
     public var pendingChanges: Int { state.withLock { $0.pendingChanges } }

@@ -13,12 +13,16 @@ extension Interpreter {
     {
         let name = Render.plain(try evaluate(nameExpression, scope: scope, row: nil))
         let journal = self.journal.withLock { $0 }
-        if context.options.resume, let journal, journal.completedBefore.contains(name) {
-            context.err("↷ phase \(name): skipped, completed in the last run\n")
-            context.log.record("phase_skipped", [("phase", .string(name))])
-            return .null
+        var note = ""
+        if context.options.resume, let journal, let done = journal.completion(of: name, target: context.target) {
+            if done.skip {
+                context.err("↷ phase \(name): skipped, completed in the last run\n")
+                context.log.record("phase_skipped", [("phase", .string(name))])
+                return .null
+            }
+            note = " (the last run completed it against another lab, \(done.otherTarget ?? ""): run again)"
         }
-        context.err("▶ phase \(name)\n")
+        context.err("▶ phase \(name)\(note)\n")
         context.log.record("phase_start", [("phase", .string(name)), ("at", .string(at.description))])
         let clock = ContinuousClock()
         let start = clock.now
@@ -58,7 +62,7 @@ extension Interpreter {
                 ("phase", .string(name)), ("status", .string("ok")), ("duration", .duration(elapsed)),
                 ("changes", .int(context.options.dryRun ? pending : changed)),
             ])
-        if !context.options.dryRun { journal?.markCompleted(name) }
+        if !context.options.dryRun { journal?.markCompleted(name, target: context.target) }
         return .null
     }
 
