@@ -73,7 +73,7 @@ extension NodeCommands {
             """,
         positionals: [targets],
         flags: [
-            Flag("check", "only report what would change"),
+            checkFlag,
             Flag("admin", .string, "CIDR(s) allowed to SSH in, comma-separated (default: the nodes' subnet)"),
             limitFlag, acceptNewFlag,
         ],
@@ -106,7 +106,7 @@ extension NodeCommands {
             empty. Run it before node k3s, so Longhorn starts on the data disk. --check (or --dry-run) \
             reports what would change and changes nothing.
             """,
-        positionals: [targets], flags: [Flag("check", "only report what would change"), limitFlag, acceptNewFlag],
+        positionals: [targets], flags: [checkFlag, limitFlag, acceptNewFlag],
         columns: ["node", "control", "status", "detail"],
         examples: [
             Example("node disks all --check", "what preparing the data disks would change", needsLab: true)
@@ -183,7 +183,7 @@ extension NodeCommands {
             and passed on stdin, never on a command line. A rerun with nothing changed restarts \
             nothing. The role comes from the inventory.
             """,
-        positionals: [targets], flags: [Flag("check", "only report what would change"), acceptNewFlag],
+        positionals: [targets], flags: [checkFlag, acceptNewFlag],
         columns: ["node", "control", "status", "detail"],
         examples: [Example("node k3s all", "k3s on every node, servers first", needsLab: true)],
         implementation: .mutation(planK3s))

@@ -28,6 +28,8 @@ enum NodeCommands {
         "targets", .name("node"), "VM names, all, servers, agents, or user@host[:port] (comma lists too)",
         variadic: true)
     static let limitFlag = Flag("limit", .int, "how many nodes at once", default: .int(10))
+    /// `--check` of the verbs that run a node script (harden, disks, k3s): its check mode.
+    static let checkFlag = Flag("check", "only report what would change")
     static let acceptNewFlag = Flag(
         "accept-new", "record the host key of a node seen for the first time (a changed key is always refused)")
     static let timeoutFlag = Flag("timeout", .duration, "give up on a node after this long")

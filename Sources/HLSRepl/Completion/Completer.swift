@@ -174,7 +174,7 @@ public final class Completer: Sendable {
     func files(_ prefix: String) -> [Completion.Candidate] {
         let shownDir = prefix.lastIndex(of: "/").map { String(prefix[...$0]) } ?? ""
         var dir = shownDir
-        if dir.hasPrefix("~/") { dir = (context.environment["HOME"] ?? "") + dir.dropFirst() }
+        dir = FilePaths.expandingHome(dir, environment: context.environment)
         let base = String(prefix.dropFirst(shownDir.count))
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
         return entries.filter { !$0.hasPrefix(".") || base.hasPrefix(".") }.map { name in
