@@ -223,6 +223,60 @@ final class FluxCommandsTests: XCTestCase {
             ), gaveUp.err)
     }
 
+    func testAHelmReleaseOutOfRetriesFailsTheWaitWithTheResetHintAndResetAnnotatesAsTheFluxCLI() throws {
+        let flux = try FluxHarness()
+        let releases = KubeResource(
+            group: "helm.toolkit.fluxcd.io", version: "v2", name: "helmreleases", kind: "HelmRelease", namespaced: true)
+        try flux.kube.create(
+            """
+            apiVersion: helm.toolkit.fluxcd.io/v2
+            kind: HelmRelease
+            metadata: {name: loki, namespace: flux-system}
+            spec: {interval: 30m, chart: {spec: {chart: loki, sourceRef: {kind: HelmRepository, name: grafana}}}}
+            """)
+        let conditions = Document.array([
+            .object([
+                ("type", .string("Ready")), ("status", .string("False")), ("reason", .string("InstallFailed")),
+                (
+                    "message",
+                    .string(
+                        "Helm install failed for release flux-system/loki.v1 with chart loki@6.46.0: context deadline exceeded"
+                    )
+                ), ("lastTransitionTime", .string("2026-12-05T10:00:00Z")),
+            ]),
+            .object([
+                ("type", .string("Stalled")), ("status", .string("True")), ("reason", .string("RetriesExceeded")),
+                ("message", .string("Failed to install after 1 attempt(s)")),
+                ("lastTransitionTime", .string("2026-12-05T10:00:00Z")),
+            ]),
+        ])
+        try flux.kube.client.mergePatch(
+            releases, "loki", namespace: "flux-system",
+            patch: .object([("status", .object([("observedGeneration", .int(1)), ("conditions", conditions)]))]),
+            subresource: "status")
+        let stalled = flux.kube.run("flux wait loki --kind hr --timeout 30s")
+        XCTAssertEqual(stalled.status, 1)
+        XCTAssertTrue(
+            stalled.err.contains(
+                "HelmRelease/flux-system/loki failed (RetriesExceeded): Failed to install after 1 attempt(s)"),
+            stalled.err)
+        XCTAssertTrue(stalled.err.contains("flux reconcile hr loki -n flux-system --reset"), "the hint: \(stalled.err)")
+
+        // Nobody plays the controller here: the request times out, but it was made as the flux CLI makes it.
+        _ = flux.kube.run("flux reconcile hr loki --reset --timeout 1s")
+        let annotations = try flux.kube.client.get(releases, "loki", namespace: "flux-system")
+            .at(["metadata", "annotations"])
+        let requested = annotations?.string("reconcile.fluxcd.io/requestedAt")
+        XCTAssertNotNil(requested)
+        XCTAssertEqual(annotations?.string("reconcile.fluxcd.io/resetAt"), requested, "the same token")
+        XCTAssertNil(annotations?.string("reconcile.fluxcd.io/forceAt"))
+
+        try flux.kustomization("infra")
+        let refused = flux.kube.run("flux reconcile ks infra --force")
+        XCTAssertEqual(refused.status, 2, refused.err)
+        XCTAssertTrue(refused.err.contains("--force is for HelmReleases"), refused.err)
+    }
+
     func testTreeNestsTheInventoryAndDepsShowsTheDependsOnGraph() throws {
         let flux = try FluxHarness()
         try flux.kustomization("flux-system")

@@ -25,6 +25,42 @@ final class FluxControllersTests: XCTestCase {
         ]
     }
 
+    /// A chart whose Deployment runs where `nodeSelector` (a value) says: on no node of the
+    /// lab until a node carries the label.
+    static let appChart = SimulatedChart(name: "app", version: "0.1.0") { release in
+        let labels = Document.stringMap(["app": release.name])
+        return [
+            .object([
+                ("apiVersion", .string("apps/v1")), ("kind", .string("Deployment")),
+                ("metadata", .object([("name", .string(release.name))])),
+                (
+                    "spec",
+                    .object([
+                        ("replicas", .int(1)), ("selector", .object([("matchLabels", labels)])),
+                        (
+                            "template",
+                            .object([
+                                ("metadata", .object([("labels", labels)])),
+                                (
+                                    "spec",
+                                    .object([
+                                        ("nodeSelector", release.values["nodeSelector"] ?? .object([])),
+                                        (
+                                            "containers",
+                                            .array([
+                                                .object([("name", .string("app")), ("image", .string("app:0.1.0"))])
+                                            ])
+                                        ),
+                                    ])
+                                ),
+                            ])
+                        ),
+                    ])
+                ),
+            ])
+        ]
+    }
+
     override func setUpWithError() throws {
         dir = try TemporaryDirectory("flux-controllers")
         host = SimulatedGitHost(directory: dir.file("host"))
@@ -35,7 +71,7 @@ final class FluxControllersTests: XCTestCase {
         try host.addDeployKey(.init(repository: "homelab/gitops", title: "flux", key: key, readOnly: false))
         flux = SimulatedFlux(
             storage: FluxStorage(directory: dir.file("storage")), gitHosts: { ["github.com": port] },
-            charts: [Self.chart, LokiChart.chart], requeueDependency: .milliseconds(200))
+            charts: [Self.chart, Self.appChart, LokiChart.chart], requeueDependency: .milliseconds(200))
         kube = try KubeSimFixture(sim: KubeAPISimulator(options: .init(), controllers: flux.controllers))
         addTeardownBlock { [self] in
             kube = nil
@@ -149,8 +185,14 @@ final class FluxControllersTests: XCTestCase {
     }
 
     static func ready(_ object: Document) -> (status: String?, reason: String?, message: String?) {
-        let condition = (object["status"]?["conditions"]?.items ?? []).first { $0.text("type") == "Ready" }
-        return (condition?.text("status"), condition?.text("reason"), condition?.text("message"))
+        condition(object, "Ready") ?? (nil, nil, nil)
+    }
+
+    /// The status, reason and message of the object's condition of `type`, nil when it has none.
+    static func condition(_ object: Document, _ type: String) -> (status: String?, reason: String?, message: String?)? {
+        guard let condition = (object["status"]?["conditions"]?.items ?? []).first(where: { $0.text("type") == type })
+        else { return nil }
+        return (condition.text("status"), condition.text("reason"), condition.text("message"))
     }
 
     let gitRepository = """
@@ -393,6 +435,73 @@ final class FluxControllersTests: XCTestCase {
         XCTAssertNotNil(try object("secret", "sh.helm.release.v1.web-whoami.v1", namespace: "flux-system"))
         let nope = try waitFor("hr", "nope") { Self.ready($0).message?.contains("no chart name found") ?? false }
         XCTAssertEqual(nope.map(Self.ready)?.status, "False")
+    }
+
+    /// The `app` chart's HelmRelease (and its repository), its pod to run on a node labelled
+    /// `disk=DISK`.
+    func installApp(disk: String, timeout: String? = nil) throws {
+        try kube.kubectlOK(
+            ["apply", "--server-side", "-f", "-"],
+            stdin: Self.helmRepository("charts", url: "https://charts.example.com") + """
+                ---
+                apiVersion: helm.toolkit.fluxcd.io/v2
+                kind: HelmRelease
+                metadata: {name: app, namespace: flux-system}
+                spec:
+                  interval: 1h
+                  timeout: \(timeout ?? "5m")
+                  values: {nodeSelector: {disk: \(disk)}}
+                  chart: {spec: {chart: app, sourceRef: {kind: HelmRepository, name: charts}}}
+                """)
+    }
+
+    func testAHelmReleaseIsReadyOnlyOnceItsWorkloadsAreAndTheWaitKeepsOneReleaseVersion() throws {
+        try installApp(disk: "ssd")
+        let waiting = try waitFor("hr", "app") { Self.ready($0).status == "Unknown" }
+        XCTAssertEqual(waiting.map(Self.ready)?.reason, "Progressing")
+        XCTAssertEqual(waiting.map(Self.ready)?.message, "Running 'install' action with timeout of 5m0s")
+        let pending = try XCTUnwrap(try object("secret", "sh.helm.release.v1.app.v1", namespace: "flux-system"))
+        XCTAssertEqual(pending.text("metadata", "labels", "status"), "pending-install")
+        Thread.sleep(forTimeInterval: 2.5)
+        XCTAssertEqual(try object("hr", "app").map(Self.ready)?.status, "Unknown", "still waiting for the pod")
+        try kube.kubectlOK(["label", "node", "k3s-wk-01", "disk=ssd"])
+        let installed = try waitFor("hr", "app") { Self.ready($0).status == "True" }
+        XCTAssertEqual(
+            installed.map(Self.ready)?.message,
+            "Helm install succeeded for release flux-system/app.v1 with chart app@0.1.0")
+        XCTAssertEqual(installed?["status"]?["history"]?.items.map { $0.text("status") }, ["deployed"])
+        let deployed = try XCTUnwrap(try object("secret", "sh.helm.release.v1.app.v1", namespace: "flux-system"))
+        XCTAssertEqual(deployed.text("metadata", "labels", "status"), "deployed")
+        XCTAssertNil(try object("secret", "sh.helm.release.v1.app.v2", namespace: "flux-system"))
+    }
+
+    func testAHelmReleaseWhoseWorkloadsNeverBecomeReadyFailsAtItsTimeout() throws {
+        try installApp(disk: "nvme", timeout: "1s")
+        let failed = try waitFor("hr", "app") { Self.ready($0).status == "False" }
+        XCTAssertEqual(failed.map(Self.ready)?.reason, "InstallFailed")
+        XCTAssertEqual(
+            failed.map(Self.ready)?.message,
+            "Helm install failed for release flux-system/app.v1 with chart app@0.1.0: context deadline exceeded")
+        XCTAssertEqual(failed?["status"]?["history"]?.items.map { $0.text("status") }, ["failed"])
+        let stalled = try waitFor("hr", "app") { Self.condition($0, "Stalled")?.status == "True" }
+        XCTAssertEqual(
+            stalled.flatMap { Self.condition($0, "Stalled")?.message }, "Failed to install after 1 attempt(s)")
+        Thread.sleep(forTimeInterval: 1.5)
+        XCTAssertNil(
+            try object("secret", "sh.helm.release.v1.app.v2", namespace: "flux-system"),
+            "no retries by default: the failed install is not tried again")
+        // `flux reconcile hr app --reset` (as the flux CLI annotates): tried again, as an upgrade.
+        try kube.kubectlOK(["label", "node", "k3s-cp-01", "disk=nvme"])
+        try kube.kubectlOK([
+            "annotate", "--overwrite", "-n", "flux-system", "hr/app", "reconcile.fluxcd.io/requestedAt=r1",
+            "reconcile.fluxcd.io/resetAt=r1",
+        ])
+        let upgraded = try waitFor("hr", "app") { Self.ready($0).status == "True" }
+        XCTAssertEqual(
+            upgraded.map(Self.ready)?.message,
+            "Helm upgrade succeeded for release flux-system/app.v2 with chart app@0.1.0")
+        XCTAssertNil(upgraded.flatMap { Self.condition($0, "Stalled") })
+        XCTAssertEqual(upgraded?.text("status", "lastHandledResetAt"), "r1")
     }
 
     func testAnInjectedFailureFailsTheReconcileThenItRecovers() throws {

@@ -17,12 +17,17 @@ extension FluxCommands {
             settled (generation observed, not Reconciling); Ready must then be True, else the verb fails with \
             the condition's message. A suspended object is refused. --with-source first does the same to the \
             spec.sourceRef object, so a push is fetched before it is applied. --all reconciles every object of \
-            the kind in dependsOn order, each waited for before the next.
+            the kind in dependsOn order, each waited for before the next. For a HelmRelease, --force also sets \
+            reconcile.fluxcd.io/forceAt (a one-off Helm upgrade even when nothing changed) and --reset sets \
+            reconcile.fluxcd.io/resetAt (its failure count reset, so a release Stalled with RetriesExceeded is \
+            tried again), as the flux CLI's flags do.
             """,
         positionals: [kindParameter, Parameter("name", .name("flux-object"), "the object's name", optional: true)],
         flags: [
-            namespaceFlag, Flag("with-source", "reconcile its source first"), allFlag, timeoutFlag,
-            KubeCommands.contextFlag,
+            namespaceFlag, Flag("with-source", "reconcile its source first"), allFlag,
+            Flag("force", "HelmRelease: run a Helm upgrade now, even when nothing changed"),
+            Flag("reset", "HelmRelease: reset its failure count, so a release out of retries is tried again"),
+            timeoutFlag, KubeCommands.contextFlag,
         ],
         columns: ["target", "action", "revision", "status", "elapsed"],
         examples: [
@@ -33,6 +38,9 @@ extension FluxCommands {
         ],
         implementation: .mutation { inv in
             let kind = try kind(inv)
+            for flag in ["force", "reset"] where inv.flag(flag) && kind != .helmRelease {
+                throw inv.usage("--\(flag) is for HelmReleases (flux reconcile hr NAME --\(flag))")
+            }
             let client = try client(inv)
             var targets = try selected(kind, inv: inv, client: client)
             if inv.string("name") != nil, let target = targets.first, target.suspended {
@@ -116,12 +124,13 @@ extension FluxCommands {
     /// and the object is Ready.
     static func requestReconcile(_ target: FluxObject, client: KubeClient, inv: Invocation) throws -> FluxObject {
         let handledBefore = target.lastHandledReconcileAt
-        let patch = Document.object([
-            (
-                "metadata",
-                .object([("annotations", .object([("reconcile.fluxcd.io/requestedAt", .string(RFC3339.nowNano()))]))])
-            )
-        ])
+        let token = Document.string(RFC3339.nowNano())
+        var annotations: [(key: String, value: Document)] = [("reconcile.fluxcd.io/requestedAt", token)]
+        if target.kind == .helmRelease {
+            if inv.flag("force") { annotations.append(("reconcile.fluxcd.io/forceAt", token)) }
+            if inv.flag("reset") { annotations.append(("reconcile.fluxcd.io/resetAt", token)) }
+        }
+        let patch = Document.object([("metadata", .object([("annotations", .object(annotations))]))])
         try client.mergePatch(
             target.kind.resource, target.name, namespace: target.namespace, patch: patch,
             cancellation: inv.context.cancellation)

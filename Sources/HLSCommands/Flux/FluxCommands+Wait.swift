@@ -94,11 +94,13 @@ extension FluxCommands {
             if object.isReady { return .ready(object) }
             if let failed = object.failure {
                 let (word, name, namespace) = (object.kind.words[0], object.name, object.namespace)
+                // A HelmRelease out of retries is tried again only once its failures are reset.
+                let again = failed.reason == "RetriesExceeded" ? "--reset" : "--with-source"
                 throw inv.failure(
                     "\(describe(object)) failed (\(failed.reason)): \(FluxObject.shortenHashes(failed.message))",
                     hint:
                         "look at it: flux get \(word) \(name) -n \(namespace); once the cause is fixed: "
-                        + "flux reconcile \(word) \(name) -n \(namespace) --with-source")
+                        + "flux reconcile \(word) \(name) -n \(namespace) \(again)")
             }
             return .pending(try blocker(of: object, client: client, inv: inv) ?? object.pendingState)
         }

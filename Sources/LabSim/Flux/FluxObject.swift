@@ -32,6 +32,14 @@ struct FluxObject {
     /// `reconcile.fluxcd.io/requestedAt`, the token `flux reconcile` sets.
     var requestedAt: String? { object.text("metadata", "annotations", "reconcile.fluxcd.io/requestedAt") }
 
+    /// Whether the annotation `key` (a request token, like `reconcile.fluxcd.io/forceAt`) is new:
+    /// differs from the status field `handled`, which then records it.
+    mutating func handle(_ key: String, as handled: String) -> Bool {
+        guard let token = object.text("metadata", "annotations", key) else { return false }
+        defer { status.set(handled, .string(token)) }
+        return token != object.text("status", handled)
+    }
+
     /// Whether the Ready condition is True for the current generation.
     static func isReady(_ object: Document) -> Bool {
         let generation: Int = if case .int(let g) = object.at(["metadata", "generation"]) { g } else { 1 }
@@ -87,6 +95,32 @@ struct FluxObject {
         if let requestedAt { status.set("lastHandledReconcileAt", .string(requestedAt)) }
         guard status != object["status"] else { return }
         _ = try? client.mergePatch(path, .object([("status", status)]), subresource: "status")
+    }
+
+    /// A duration as Go's `time.Duration.String` prints it (`5m0s`, `1h0m0s`, `30s`, `1.5s`,
+    /// `500ms`): how the controllers' messages show timeouts.
+    static func goText(_ duration: Duration) -> String {
+        let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+        if nanoseconds == 0 { return "0s" }
+        if nanoseconds < 1_000_000_000 {
+            for (unit, size) in [("ms", Int64(1_000_000)), ("µs", 1_000)] where nanoseconds >= size {
+                return decimal(nanoseconds, size) + unit
+            }
+            return "\(nanoseconds)ns"
+        }
+        let hours = nanoseconds / 3_600_000_000_000
+        let minutes = nanoseconds / 60_000_000_000 % 60
+        let seconds = decimal(nanoseconds % 60_000_000_000, 1_000_000_000) + "s"
+        if hours > 0 { return "\(hours)h\(minutes)m" + seconds }
+        return minutes > 0 ? "\(minutes)m" + seconds : seconds
+    }
+
+    /// `value / size` with the remainder as a decimal fraction without trailing zeros.
+    private static func decimal(_ value: Int64, _ size: Int64) -> String {
+        var fraction = String(value % size)
+        fraction = String(repeating: "0", count: String(size).count - 1 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return "\(value / size)" + (fraction.isEmpty ? "" : "." + fraction)
     }
 
     /// A Go `time.Duration` string (`1m0s`, `10m`, `1h30m`, `500ms`).

@@ -134,7 +134,8 @@ struct SimulatedKustomizeController: SimulatedController {
         guard !pending.isEmpty else { return nil }
         let timeout = object.interval("timeout", fallback: object.interval())
         let revision = object.status.text("lastAttemptedRevision") ?? ""
-        let progressing = "Running health checks for revision \(revision) with a timeout of \(timeout.text)"
+        let progressing =
+            "Running health checks for revision \(revision) with a timeout of \(FluxObject.goText(timeout))"
         if object.status["conditions"]?.items.first(where: { $0.text("type") == "Reconciling" }) == nil {
             object.condition("Reconciling", true, "Progressing", progressing)
         }
