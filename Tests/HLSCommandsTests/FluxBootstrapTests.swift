@@ -248,6 +248,14 @@ final class FluxBootstrapTests: XCTestCase {
         var environment = lab.environment.merging(flux.kube.environment) { _, harness in harness }
         environment["HLSH_LAB"] = try Self.inventory(dir, gitops: gitops)
         environment["PATH"] = "/usr/bin:/bin"
+        // Where the deploy key's file lives while git uses it: empty again after each refusal.
+        let temporary = dir.file("tmp")
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        environment["TMPDIR"] = temporary
+        func assertTheKeyIsGone(_ run: (status: Int32, out: String, err: String), line: UInt = #line) {
+            XCTAssertFalse((run.out + run.err).contains("PRIVATE KEY"), run.err, line: line)
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: temporary), [], line: line)
+        }
 
         // No token: the key is printed, and the host never accepts it.
         environment["GITHUB_TOKEN"] = nil
@@ -255,12 +263,14 @@ final class FluxBootstrapTests: XCTestCase {
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertTrue(refused.err.contains("ecdsa-sha2-nistp384 AAAA"), refused.err)
         XCTAssertTrue(refused.err.contains("the git host refuses the deploy key of example/homelab"), refused.err)
+        assertTheKeyIsGone(refused)
 
         // A host that does not answer.
         environment["HLSH_LAB"] = try Self.inventory(dir, gitops: "  url: ssh://git@127.0.0.1:1/example/homelab\n")
         let unreachable = runInProcess("flux bootstrap --timeout 2s", environment: environment)
         XCTAssertNotEqual(unreachable.status, 0)
         XCTAssertTrue(unreachable.err.contains("the git host 127.0.0.1 cannot be reached"), unreachable.err)
+        assertTheKeyIsGone(unreachable)
 
         // A download whose SHA-256 is not the pinned one (with the token: nothing else stops it).
         let zeros = String(repeating: "0", count: 64)
