@@ -113,6 +113,38 @@ final class TLSFailClosedBinaryTests: XCTestCase {
         XCTAssertTrue(refused.stderr.contains("node kubeconfig"), refused.stderr)
     }
 
+    /// The kubeconfig's client key in an error: a key that is not the certificate's, and one
+    /// that is not a key at all, fail `kube get` naming the user and the file; neither key's
+    /// text shows in the error or in the run log.
+    func testAnUnusableClientKeyIsNamedButNeverShown() throws {
+        let lab = try lab()
+        let original = try String(contentsOfFile: lab.serve.file("kubeconfig"), encoding: .utf8)
+        let otherKey = try String(contentsOfFile: lab.other.key, encoding: .utf8)
+        let otherLine = otherKey.split(separator: "\n").filter { !$0.hasPrefix("-----") }.last.map(String.init) ?? ""
+        let junk =
+            "-----BEGIN EC PRIVATE KEY-----\n\(String(repeating: "Zm9yZ2Vk", count: 8))\n-----END EC PRIVATE KEY-----\n"
+        let garbage = Data(junk.utf8).base64EncodedString()
+        for data in [Data(otherKey.utf8).base64EncodedString(), garbage] {
+            let lines = original.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                guard let field = line.range(of: "client-key-data: ") else { return String(line) }
+                return String(line[..<field.upperBound]) + data
+            }
+            XCTAssertNotEqual(lines.joined(separator: "\n"), original, "the kubeconfig has client-key-data")
+            let file = try lab.directory.write("key-kubeconfig", lines.joined(separator: "\n"), mode: 0o600)
+            let log = lab.directory.file("key.jsonl")
+            let refused = try hlsh(lab, ["--log", log, "kube", "get", "namespaces"], ["KUBECONFIG": file])
+            XCTAssertEqual(refused.status, 1, refused.stderr)
+            XCTAssertTrue(refused.stderr.contains("Kubernetes API of context "), refused.stderr)
+            XCTAssertTrue(refused.stderr.contains(file), "the kubeconfig is named: \(refused.stderr)")
+            let logged = try String(contentsOfFile: log, encoding: .utf8)
+            for text in [refused.stdout, refused.stderr, logged] {
+                XCTAssertFalse(text.contains(data), "the client-key-data is shown: \(text)")
+                XCTAssertFalse(text.contains(otherLine), "the key is shown: \(text)")
+                XCTAssertFalse(text.contains("PRIVATE KEY"), "the key is shown: \(text)")
+            }
+        }
+    }
+
     func testProbeRefusesAWrongCAAndAMismatchedFingerprint() throws {
         let lab = try lab()
         let right = try XCTUnwrap(lab.environment["HLSH_PVE_FINGERPRINT"])
