@@ -124,12 +124,15 @@ extension Session {
 /// Which lines may be written to history: none that carries a secret.
 public enum HistoryFilter {
     /// False for lines that build a secret from a literal or carry something that looks like a
-    /// token or password (`PVEAPIToken=`, `password=`, `Bearer …`, `--token …`).
+    /// token, password or private key (`PVEAPIToken=`, `password=`, `Bearer …`, `--token …`, a
+    /// k3s join token `K10…::server:…`, an age identity `AGE-SECRET-KEY-1…`, a PEM private key,
+    /// a kubeconfig's `client-key-data` or any base64 PEM, `LS0tLS1CRUdJTi…`).
     public static func mayRecord(_ line: String) -> Bool {
         let lower = line.lowercased()
         let markers = [
             "pveapitoken=", "password", "passwd", "bearer ", "--token", "token=", "secret=", "authorization:",
-            "api_token", "apitoken",
+            "api_token", "apitoken", "::server:", "age-secret-key-", "private key-----", "client-key-data",
+            "ls0tls1crudjti",
         ]
         if markers.contains(where: { lower.contains($0) }) { return false }
         // `secret "literal"` style: a secret whose text is typed on the line.

@@ -239,6 +239,31 @@ final class FluxBootstrapTests: XCTestCase {
         XCTAssertTrue(seed.contains("flux_version: \(FluxRelease.version)"))
     }
 
+    /// The git host's key is scanned (as `flux bootstrap` does), but one the user's known_hosts
+    /// (here the lab's ssh_config's UserKnownHostsFile) records otherwise is refused, as ssh
+    /// refuses it: nothing is registered, pushed or installed.
+    func testAGitHostWhoseKeyChangedIsRefusedBeforeAnythingIsDone() throws {
+        let setup = try Setup()
+        defer { setup.stop() }
+        // The lab's ssh_config (HLSH_SSH_CONFIG) includes github.com's, whose UserKnownHostsFile this is.
+        let knownHosts = setup.lab.directory + "/git/known_hosts"
+        XCTAssertTrue(try String(contentsOfFile: knownHosts, encoding: .utf8).hasPrefix("github.com "))
+        let impostor = setup.dir.file("impostor")
+        XCTAssertEqual(
+            try runProcess("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", impostor]).status, 0)
+        let key = try String(contentsOfFile: impostor + ".pub", encoding: .utf8).split(separator: " ").prefix(2)
+        try ("github.com " + key.joined(separator: " ") + "\n").write(
+            toFile: knownHosts, atomically: true, encoding: .utf8)
+
+        let refused = runInProcess("flux bootstrap --timeout 5s", environment: setup.environment)
+        XCTAssertEqual(refused.status, 1, refused.err)
+        XCTAssertTrue(refused.err.contains("HOST KEY OF github.com HAS CHANGED"), refused.err)
+        XCTAssertTrue(refused.err.contains("\(knownHosts):1"), refused.err)
+        XCTAssertNil(try setup.flux.kube.client.getIfPresent(.namespaces, "flux-system"), "the cluster is untouched")
+        XCTAssertEqual(setup.lab.git?.head(of: "example/homelab"), nil, "nothing pushed")
+        XCTAssertEqual(setup.lab.git?.deployKeys(of: "example/homelab").count, 0, "no deploy key registered")
+    }
+
     func testAnUnreachableHostARefusedKeyOrAnAlteredDownloadStopsBeforeTheClusterIsTouched() throws {
         let dir = try TemporaryDirectory("flux-bootstrap")
         let lab = try Self.github(dir)
@@ -248,6 +273,14 @@ final class FluxBootstrapTests: XCTestCase {
         var environment = lab.environment.merging(flux.kube.environment) { _, harness in harness }
         environment["HLSH_LAB"] = try Self.inventory(dir, gitops: gitops)
         environment["PATH"] = "/usr/bin:/bin"
+        // Where the deploy key's file lives while git uses it: empty again after each refusal.
+        let temporary = dir.file("tmp")
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        environment["TMPDIR"] = temporary
+        func assertTheKeyIsGone(_ run: (status: Int32, out: String, err: String), line: UInt = #line) {
+            XCTAssertFalse((run.out + run.err).contains("PRIVATE KEY"), run.err, line: line)
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: temporary), [], line: line)
+        }
 
         // No token: the key is printed, and the host never accepts it.
         environment["GITHUB_TOKEN"] = nil
@@ -255,12 +288,14 @@ final class FluxBootstrapTests: XCTestCase {
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertTrue(refused.err.contains("ecdsa-sha2-nistp384 AAAA"), refused.err)
         XCTAssertTrue(refused.err.contains("the git host refuses the deploy key of example/homelab"), refused.err)
+        assertTheKeyIsGone(refused)
 
         // A host that does not answer.
         environment["HLSH_LAB"] = try Self.inventory(dir, gitops: "  url: ssh://git@127.0.0.1:1/example/homelab\n")
         let unreachable = runInProcess("flux bootstrap --timeout 2s", environment: environment)
         XCTAssertNotEqual(unreachable.status, 0)
         XCTAssertTrue(unreachable.err.contains("the git host 127.0.0.1 cannot be reached"), unreachable.err)
+        assertTheKeyIsGone(unreachable)
 
         // A download whose SHA-256 is not the pinned one (with the token: nothing else stops it).
         let zeros = String(repeating: "0", count: 64)

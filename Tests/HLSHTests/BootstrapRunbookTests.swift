@@ -25,7 +25,11 @@ final class BootstrapRunbookTests: XCTestCase {
             lab = try SimServe(directory: dir.file("lab"), home: home, environment: SimServe.testTimings)
             XCTAssertTrue(lab.serving, "sim serve did not come up")
             // The lab's Cloudflare token (CLOUDFLARE_API_TOKEN) comes with DIR/env, as GITHUB_TOKEN.
-            env = try lab.shellEnvironment(home: home, state: dir.file("state"))
+            // hlsh's temporary files (the deploy key while git uses it) where the secrets' sweep looks.
+            try FileManager.default.createDirectory(atPath: dir.file("tmp"), withIntermediateDirectories: true)
+            env = try lab.shellEnvironment(home: home, state: dir.file("state")).merging(["TMPDIR": dir.file("tmp")]) {
+                _, new in new
+            }
         }
 
         func hlsh(_ arguments: [String]) throws -> ProcessResult {
@@ -95,7 +99,8 @@ final class BootstrapRunbookTests: XCTestCase {
     func testTheRunbookConvergesARerunChangesNothingAndTheLabShowsTheBootstrappedState() throws {
         let served = try Served()
         defer { served.lab.stop() }
-        let first = try served.hlsh(["scripts/bootstrap.hls"])
+        let log = served.dir.file("run.jsonl")
+        let first = try served.hlsh(["--log", log, "scripts/bootstrap.hls"])
         XCTAssertEqual(first.status, 0, first.stderr)
         for phase in Self.phases {
             XCTAssertFalse(summary(of: phase, in: first.stderr).isEmpty, "phase \(phase) done: \(first.stderr)")
@@ -155,5 +160,6 @@ final class BootstrapRunbookTests: XCTestCase {
         // A dry run on the converged lab has nothing to plan: exit 0.
         let plan = try served.hlsh(["--dry-run", "--detailed-exitcode", "scripts/bootstrap.hls"])
         XCTAssertEqual(plan.status, 0, "\(plan.stdout)\n\(plan.stderr)")
+        try assertNoSecretLeaks(served, outputs: [first, again, plan], log: log)
     }
 }

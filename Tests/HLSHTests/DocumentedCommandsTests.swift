@@ -3,13 +3,13 @@ import TestSupport
 import XCTest
 
 /// The guides show only what exists: every `hlsh …` line in the code blocks of README.md,
-/// docs/architecture.md and docs/runbook.md passes `hlsh -n` (parsed against the registry, so an
-/// unknown object, verb or flag, or a missing script, is an error), and so does every ```hls
+/// docs/architecture.md, docs/runbook.md and docs/security.md passes `hlsh -n` (parsed against
+/// the registry, so an unknown object, verb or flag, or a missing script, is an error), and so does every ```hls
 /// block; a `help TOPIC` they show answers; every relative link of those files and of the
 /// decision records points at a file of the repository. (`text` blocks are transcripts: their
 /// `hlsh homelab> …` lines are prompts, not commands.)
 final class DocumentedCommandsTests: XCTestCase {
-    static let guides = ["README.md", "docs/architecture.md", "docs/runbook.md"]
+    static let guides = ["README.md", "docs/architecture.md", "docs/runbook.md", "docs/security.md"]
 
     func testEveryCommandTheGuidesShowIsReal() throws {
         let checker = try Checker()

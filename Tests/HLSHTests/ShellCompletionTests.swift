@@ -193,27 +193,16 @@ final class ShellCompletionTests: XCTestCase {
 
     /// One simulated lab (`hlsh sim serve`) for the class, with k3s-cp-01 applied and running,
     /// and the environment of a shell that sourced its `env` (and the example inventory).
-    static func lab() throws -> SharedLab {
-        try SharedLab.lock.withLock {
-            if let lab = SharedLab.current { return lab }
-            let lab = try SharedLab()
-            SharedLab.current = lab
-            return lab
-        }
-    }
+    static func lab() throws -> SharedLab { try SharedLab.shared.get() }
 
     override class func tearDown() {
-        SharedLab.lock.withLock {
-            SharedLab.current?.serve.stop()
-            SharedLab.current = nil
-        }
+        SharedLab.shared.release()
         super.tearDown()
     }
 }
 
 final class SharedLab: @unchecked Sendable {
-    static let lock = NSLock()
-    nonisolated(unsafe) static var current: SharedLab?
+    static let shared = ClassShared(make: SharedLab.init, drop: { $0.serve.stop() })
 
     let directory: TemporaryDirectory
     let serve: SimServe

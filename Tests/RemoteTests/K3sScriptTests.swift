@@ -143,7 +143,9 @@ final class K3sScriptTests: XCTestCase {
         XCTAssertTrue(run.stderr.contains("serving-kubelet.crt: 401 Unauthorized"), run.stderr)
         XCTAssertThrowsError(try run.report.check(exitStatus: run.status, node: "k3s-wk-01", script: .k3s)) {
             XCTAssertTrue(($0 as? HLSError)?.message.contains("401 Unauthorized") == true, "\($0)")
+            XCTAssertFalse("\($0)".contains("server:wrong"), "the refused token is in the error: \($0)")
         }
+        XCTAssertFalse(run.stderr.contains("server:wrong") || run.stdout.contains("server:wrong"), run.stderr)
     }
 
     /// The token lands in config.yaml, and the file that carries it is never readable by others:

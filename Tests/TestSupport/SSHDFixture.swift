@@ -221,13 +221,15 @@ public final class SSHDFixture: @unchecked Sendable {
         guard result.status == 0 else { throw FixtureError("ssh-keygen failed: \(result.stderr)") }
     }
 
-    private static func publicKey(at path: String) throws -> String {
+    /// The `TYPE BASE64` fields of the public key file at `path` (no comment).
+    public static func publicKey(at path: String) throws -> String {
         let fields = try String(contentsOfFile: path, encoding: .utf8).split(separator: " ")
         guard fields.count >= 2 else { throw FixtureError("unexpected public key file \(path)") }
         return "\(fields[0]) \(fields[1])"
     }
 
-    private static func fingerprint(ofPublicKeyAt path: String) throws -> String {
+    /// `SHA256:…` of the public key file at `path`, as `ssh-keygen -l` prints it.
+    public static func fingerprint(ofPublicKeyAt path: String) throws -> String {
         let result = try runProcess("/usr/bin/ssh-keygen", ["-l", "-E", "sha256", "-f", path])
         guard result.status == 0, let field = result.stdout.split(separator: " ").dropFirst().first else {
             throw FixtureError("ssh-keygen -l failed: \(result.stderr)")

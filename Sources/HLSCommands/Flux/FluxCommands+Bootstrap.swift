@@ -185,24 +185,31 @@ struct FluxBootstrap {
     }
 
     /// The git host's key, scanned as `ssh-keyscan` does (through ssh_config's HostName and Port,
-    /// as git's ssh reaches it), as the known_hosts line for the URL's host.
+    /// as git's ssh reaches it), as the known_hosts line for the URL's host. A key the user's
+    /// known_hosts (ssh_config's UserKnownHostsFile, else ~/.ssh/known_hosts) records otherwise,
+    /// under the URL's host or the address, is refused before anything is registered or pushed.
     func scanKnownHosts() throws -> String {
         var address = host
         var connectPort = port
+        let home = environment["HOME"] ?? "/"
+        var knownHosts = [home + "/.ssh/known_hosts"]
         if let path = environment["HLSH_SSH_CONFIG"] {
-            let config = try SSHConfig.load(path: path, home: environment["HOME"] ?? "/")
+            let config = try SSHConfig.load(path: path, home: home)
             let resolved = config.resolve(alias: host)
             address = resolved.hostName ?? host
             connectPort = resolved.port ?? port
+            knownHosts = resolved.userKnownHostsFiles ?? knownHosts
         }
+        let scanned = SSHEndpoint(user: "git", host: address, port: connectPort)
+        let key: SSHHostKey
         do {
-            let key = try SSHSession.scanHostKey(
-                SSHEndpoint(user: "git", host: address, port: connectPort), cancellation: cancellation)
-            return key.knownHostsLine(host: host, port: port)
+            key = try SSHSession.scanHostKey(scanned, cancellation: cancellation)
         } catch {
             throw inv.failure(
                 "the git host \(host) cannot be reached: \(error.message)", hint: "check gitops.url and the network")
         }
+        try key.checkRecorded(in: knownHosts, for: [SSHEndpoint(user: "git", host: host, port: port), scanned])
+        return key.knownHostsLine(host: host, port: port)
     }
 
     /// The HTTPS client for GitHub: under a simulated lab, through its `HLSH_SIM_CONNECT_TO`

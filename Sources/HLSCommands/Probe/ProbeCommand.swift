@@ -12,7 +12,8 @@ import Kube
 /// `probe URL`: one GET as a browser would make it, through libcurl, and what came back — the
 /// status, how long it took, and the certificate the server presented (subject, issuer, names,
 /// notAfter and the days left). The certificate is verified (against `--ca`, else a simulated
-/// lab's public roots, else the system's CAs) unless `--insecure`; a TLS failure fails the probe
+/// lab's public roots, else the system's CAs) unless `--insecure`, and must have the
+/// `--fingerprint` when one is pinned (even with `--insecure`); a TLS failure fails the probe
 /// with curl's reason, before any request.
 enum ProbeCommand {
     /// Where a simulated lab maps hosts to its loopback servers (Traefik's `:443` and `:80`):
@@ -30,7 +31,9 @@ enum ProbeCommand {
             (a status, or a range FROM..TO; default 200..399), naming the URL. Over HTTPS the row carries \
             the certificate the server presented: its subject, issuer, subject alternative names, notAfter \
             and the days left. The certificate must chain to --ca FILE (else the system's CAs) and name the \
-            host; --insecure checks nothing. In a simulated lab (--sim, or sim serve's env) the hosts \
+            host; --insecure checks neither. --fingerprint pins the certificate's SHA-256 (AA:BB:…, as \
+            `openssl x509 -noout -fingerprint -sha256` prints it), for a self-signed host: without --ca the \
+            pin alone is checked, with --ca both, and a mismatch fails even with --insecure. In a simulated lab (--sim, or sim serve's env) the hosts \
             resolve to the lab's ingress through HLSH_SIM_CONNECT_TO, and without --ca the lab's public \
             roots (HLSH_SIM_CA_FILE: Let's Encrypt's production root, not its staging one) stand for the \
             system's CAs. Under --dry-run a probe that fails is noted, not an error: nothing was applied \
@@ -42,6 +45,7 @@ enum ProbeCommand {
             Flag("timeout", .duration, "how long the whole request may take", default: .duration(.seconds(10))),
             Flag("ca", .path, "a PEM file of the CAs to trust instead of the system's"),
             Flag("insecure", short: "k", "do not verify the certificate (its details are still shown)"),
+            Flag("fingerprint", .string, "the SHA-256 fingerprint the certificate must have (AA:BB:…:FF)"),
         ],
         columns: ["url", "status", "time", "subject", "issuer", "names", "not_after", "days_left"],
         examples: [
@@ -67,8 +71,13 @@ enum ProbeCommand {
         let url = inv.string("url")!
         let expected = try expectedStatuses(inv)
         if inv.flag("insecure"), inv.string("ca") != nil { throw inv.usage("give --ca or --insecure, not both") }
+        let fingerprint = try inv.string("fingerprint").map { text throws(HLSError) in
+            try CertificateFingerprint(parsing: text, setting: "--fingerprint")
+        }
         let (response, elapsed) = try get(
-            url, tls: TLSOptions(caFile: inv.string("ca"), insecure: inv.flag("insecure")),
+            url,
+            tls: TLSOptions(
+                caFile: inv.string("ca"), certificateFingerprint: fingerprint, insecure: inv.flag("insecure")),
             timeout: inv.duration(defaulted: "timeout"), environment: inv.context.environment,
             cancellation: inv.context.cancellation)
         try check(response, url: url, expected: expected, expectedText: inv.string(defaulted: "expect"))
@@ -84,7 +93,9 @@ enum ProbeCommand {
         _ url: String, tls: TLSOptions, timeout: Duration, environment: [String: String], cancellation: Cancellation
     ) throws(HLSError) -> (response: HTTPResponse, elapsed: Duration) {
         var tls = tls
-        if tls.caFile == nil, tls.caPEM == nil, !tls.insecure { tls.caFile = environment[caFileVariable] }
+        if tls.caFile == nil, tls.caPEM == nil, !tls.insecure, tls.certificateFingerprint == nil {
+            tls.caFile = environment[caFileVariable]
+        }
         let connectTo = HTTPClient.connectToEntries(environment[connectToVariable])
         let client = HTTPClient(tls: tls, retry: .never, maxIdleConnections: 0, connectTo: connectTo)
         var request = HTTPRequest(url: url, timeouts: HTTPTimeouts(connect: min(timeout, .seconds(10)), total: timeout))

@@ -12,10 +12,14 @@ public struct CertificateFingerprint: Sendable, Hashable, CustomStringConvertibl
     public let bytes: [UInt8]
 
     /// The hint that says where the real fingerprint can be read.
-    static let whereToReadIt =
+    static let whereToReadIt = whereToReadIt(at: "HOST:8006")
+
+    /// The hint that says where the real fingerprint of the server at `authority` (`host:port`) can be read.
+    static func whereToReadIt(at authority: String) -> String {
         "on the Proxmox host run `pvenode cert info` (the fingerprint of pveproxy-ssl.pem, else pve-ssl.pem), "
-        + "or see the GUI under Node → System → Certificates; for any server: "
-        + "openssl s_client -connect HOST:8006 </dev/null | openssl x509 -noout -fingerprint -sha256"
+            + "or see the GUI under Node → System → Certificates; for any server: "
+            + "openssl s_client -connect \(authority) </dev/null | openssl x509 -noout -fingerprint -sha256"
+    }
 
     /// Parses `text`; `setting` names where it came from (`HLSH_PVE_FINGERPRINT`,
     /// `proxmox.fingerprint`) for the usage error thrown on anything but 32 hex pairs.

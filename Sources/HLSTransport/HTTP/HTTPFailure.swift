@@ -10,10 +10,15 @@ enum HTTPFailure {
         var transient: Bool
     }
 
-    static let certificateHint =
-        "trust the server's CA with caFile (for Proxmox, the node's /etc/pve/pve-root-ca.pem), "
-        + "pin the server's certificate fingerprint (for Proxmox, the one `pvenode cert info` shows) or its "
-        + "public key, or skip verification with --insecure (unsafe)"
+    /// What to do about a certificate that does not verify, and what is trusted now: the CA file
+    /// given (which did not sign it), else the system's CAs.
+    static func certificateHint(_ tls: TLSOptions) -> String {
+        let trusted =
+            tls.caFile.map { "the CAs in \($0)" } ?? (tls.caPEM != nil ? "the CAs given" : "the system's CAs")
+        return "trust the server's CA with caFile (for Proxmox, the node's /etc/pve/pve-root-ca.pem), "
+            + "pin the server's certificate fingerprint (for Proxmox, the one `pvenode cert info` shows) or its "
+            + "public key, or skip verification with --insecure (unsafe); trusted now: \(trusted)"
+    }
 
     /// - Parameters:
     ///   - requestSent: whether the attempt got as far as sending the request.
@@ -38,7 +43,7 @@ enum HTTPFailure {
                     at: .host(authority(of: request.url)),
                     hint: "if the host's certificate was renewed, pin its new fingerprint; otherwise this may not "
                         + "be the server you expect. Read the real one where you trust the answer: "
-                        + CertificateFingerprint.whereToReadIt,
+                        + CertificateFingerprint.whereToReadIt(at: authority(of: request.url)),
                     cause: cause),
                 transient: false)
         }
@@ -69,7 +74,7 @@ enum HTTPFailure {
             return failed("the connection to \(origin) broke during the request", transient: true)
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_INVALIDCERTSTATUS:
             return failed(
-                "certificate problem: cannot verify the TLS certificate of \(origin)", hint: certificateHint)
+                "certificate problem: cannot verify the TLS certificate of \(origin)", hint: certificateHint(tls))
         case CURLE_SSL_CACERT_BADFILE:
             return failed(
                 "certificate problem: cannot load the CA certificates"

@@ -43,6 +43,15 @@ enum SSHHostKeyType {
         }
     }
 
+    /// The `LIBSSH2_HOSTKEY_TYPE_*` of a known_hosts algorithm name (`LIBSSH2_HOSTKEY_TYPE_UNKNOWN` when unknown).
+    static func sessionType(named name: String) -> Int32 {
+        let types = [
+            LIBSSH2_HOSTKEY_TYPE_RSA, LIBSSH2_HOSTKEY_TYPE_DSS, LIBSSH2_HOSTKEY_TYPE_ECDSA_256,
+            LIBSSH2_HOSTKEY_TYPE_ECDSA_384, LIBSSH2_HOSTKEY_TYPE_ECDSA_521, LIBSSH2_HOSTKEY_TYPE_ED25519,
+        ]
+        return types.first { self.name(forSessionType: $0) == name } ?? LIBSSH2_HOSTKEY_TYPE_UNKNOWN
+    }
+
     /// The `LIBSSH2_KNOWNHOST_KEY_*` bits for a `LIBSSH2_HOSTKEY_TYPE_*`.
     static func knownHostMask(forSessionType type: Int32) -> Int32 {
         switch type {

@@ -42,3 +42,27 @@ extension SSHHostKey {
         "\(port == 22 ? host : "[\(host)]:\(port)") \(typeName) \(Data(blob).base64EncodedString())"
     }
 }
+
+extension SSHHostKey {
+    /// Refuses this key, read by a scan, when a known_hosts file records another key for the host
+    /// (or revokes this one) under the name of any of `endpoints`, as a connection would refuse
+    /// it (`HOST KEY OF … HAS CHANGED`, naming the file's line); a host none of `files` records
+    /// passes, which is what a scan is for.
+    public func checkRecorded(in files: [String], for endpoints: [SSHEndpoint]) throws(HLSError) {
+        guard !files.isEmpty, let first = endpoints.first else { return }
+        guard LibSSH2.ensureInitialized(), let session = hlsh_ssh2_session_init() else {
+            throw HLSError(.failed, "cannot initialize libssh2", at: .host(first.description))
+        }
+        defer { _ = libssh2_session_free(session) }
+        let type = SSHHostKeyType.sessionType(named: typeName)
+        for file in files {
+            let store = SSHKnownHosts(path: file)
+            for endpoint in endpoints {
+                let verdict = try store.check(
+                    self, sessionKeyType: type, name: endpoint.knownHostsName, session: session, endpoint: endpoint)
+                guard verdict != .notFound else { continue }
+                try store.verify(self, sessionKeyType: type, for: endpoint, policy: .strict, session: session)
+            }
+        }
+    }
+}
