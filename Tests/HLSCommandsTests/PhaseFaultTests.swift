@@ -1,0 +1,136 @@
+import Foundation
+import HLSCore
+import HLSLanguage
+import LabSim
+import Synchronization
+import TestSupport
+import XCTest
+
+/// The faults of issue 17 that `FaultResumeTests` does not inject, each through the runbook's
+/// phase on the `LabHarness` lab: the run stops naming the phase, the step and the cause, and
+/// `--resume` converges with nothing made twice.
+final class PhaseFaultTests: XCTestCase {
+    /// Phase 1 against a Proxmox VE that fails in turn: a 500 on the clone (no quorum), a 595
+    /// (pveproxy cannot reach the node), the API refusing connections, and a start task that
+    /// fails. Each run stops at the step with PVE's words; the next `--resume` picks up what is
+    /// left, and the last converges: one VM per inventory entry, each cloned once.
+    func testPVEFaultsStopPhaseOneAndEachResumeContinuesWithOneVMPerEntry() throws {
+        let lab = try LabHarness(simulatedNodes: false)
+        let bootstrap = try bootstrapThrough(phase: 1, in: lab)
+        let clones = { lab.writes.filter { $0.hasPrefix("POST /nodes/pve2/") && $0.hasSuffix("/clone") }.count }
+
+        lab.simulator.injectFault(
+            PVEFault(
+                kind: .http(status: 500, message: "cluster not ready - no quorum?", delay: 0), method: "POST",
+                path: "/nodes/pve2/qemu/*/clone"))
+        let noQuorum = lab.runScript(bootstrap)
+        try assertStopped(
+            noQuorum, in: "1 provision VMs", at: "vm apply --all", of: "1-vms.hls", verb: "vm apply",
+            cause: "k3s-wk-01: clone ubuntu-2404-cloud: cluster not ready - no quorum?")
+        XCTAssertEqual(lab.run("vm list | get name | to json --compact").out, #"["k3s-cp-01"]"# + "\n")
+
+        lab.simulator.injectFault(
+            PVEFault(
+                kind: .http(
+                    status: 595, message: "Errors during connection establishment, proxy handshake: No route to host",
+                    delay: 0),
+                method: "POST", path: "/nodes/pve2/qemu/*/clone"))
+        let noRoute = lab.runScript(bootstrap, options: .resuming)
+        try assertStopped(
+            noRoute, in: "1 provision VMs", at: "vm apply --all", of: "1-vms.hls", verb: "vm apply",
+            cause: "No route to host")
+        XCTAssertTrue(noRoute.err.contains("595"), noRoute.err)
+
+        let environment = lab.environment
+        lab.environment["PROXMOX_VE_ENDPOINT"] = "https://127.0.0.1:\(try freeLoopbackPort())/"
+        let refused = lab.runScript(bootstrap, options: .resuming)
+        try assertStopped(
+            refused, in: "1 provision VMs", at: "vm plan --all", of: "1-vms.hls", verb: "vm plan",
+            cause: "cannot connect to https://127.0.0.1:")
+        lab.environment = environment
+
+        lab.simulator.injectFault(
+            PVEFault(kind: .failingTasks(exitStatus: "start failed: QEMU exited with code 1"), method: "qmstart"))
+        let startFailed = lab.runScript(bootstrap, options: .resuming)
+        try assertStopped(
+            startFailed, in: "1 provision VMs", at: "vm apply --all", of: "1-vms.hls", verb: "vm apply",
+            cause: "k3s-wk-01: starting k3s-wk-01: start failed: QEMU exited with code 1")
+        XCTAssertTrue(startFailed.err.contains("TASK ERROR: start failed: QEMU exited with code 1"), startFailed.err)
+        XCTAssertEqual(lab.run("vm show k3s-wk-01 | get status").out, "stopped\n")
+
+        let converged = lab.runScript(bootstrap, options: .resuming)
+        XCTAssertEqual(converged.status, 0, converged.err)
+        XCTAssertTrue(converged.err.contains("✓ phase 1 provision VMs"), converged.err)
+        XCTAssertEqual(
+            lab.run("vm list | select vmid name status | to json --compact").out,
+            #"[{"vmid":201,"name":"k3s-cp-01","status":"running"},{"vmid":202,"name":"k3s-wk-01","status":"running"}]"#
+                + "\n")
+        XCTAssertEqual(clones(), 3, "two clones answered by a fault, then one that cloned k3s-wk-01")
+        XCTAssertEqual(
+            lab.writes.filter { $0.hasPrefix("POST /nodes/pve1/") && $0.hasSuffix("/clone") }.count, 1,
+            "k3s-cp-01 cloned once")
+        XCTAssertEqual(lab.run("vm apply --all | count").out, "0\n", "nothing left to change")
+    }
+
+    /// SSH: the worker's connection drops while `node harden` runs on it (its sshd's
+    /// per-connection processes die as the script checks the sshd drop-in). The run stops in
+    /// phase 2 naming the step and the lost connection; `--resume` hardens the rest, installing
+    /// the packages once and writing each file once, with no line twice.
+    func testAnSSHConnectionCutDuringHardenStopsPhaseTwoAndResumeWritesEachFileOnce() throws {
+        let lab = try LabHarness()
+        let nodes = try XCTUnwrap(lab.nodes)
+        let bootstrap = try bootstrapThrough(phase: 2, in: lab)
+        let root = nodes.root(of: "k3s-wk-01")
+        let sshd = root + SimulatedNodeRoot.nodeBinDirectory + "/sshd"
+        let reached = root + "/tmp/harden-reached-sshd"
+        // Once phase 2 has printed the nodes' facts, the worker's `sshd -t` (harden's check of its
+        // drop-in) says so and waits; meanwhile the test drops the worker's connections.
+        let original = SavedFile()
+        let dropped = Mutex<Int>(0)
+        let failed = runInProcess(
+            try String(contentsOfFile: bootstrap, encoding: .utf8), file: bootstrap, environment: lab.environment
+        ) { text in
+            guard original.data == nil, text.contains("kernel") else { return }
+            original.data = try? Data(contentsOf: URL(fileURLWithPath: sshd))
+            try? FileManager.default.moveItem(atPath: sshd, toPath: sshd + ".real")
+            try? Data("#!/bin/sh\n: >/tmp/harden-reached-sshd\nsleep 5\nexec \"$0.real\" \"$@\"\n".utf8).write(
+                to: URL(fileURLWithPath: sshd))
+            chmod(sshd, 0o755)
+            Threads.detach {
+                let deadline = Date().addingTimeInterval(60)
+                while !FileManager.default.fileExists(atPath: reached), Date() < deadline { usleep(20_000) }
+                dropped.withLock { $0 = nodes.dropConnections(of: "k3s-wk-01") }
+            }
+        }
+        XCTAssertNotNil(original.data, "the fault was armed: \(failed.out)")
+        XCTAssertGreaterThan(dropped.withLock { $0 }, 0, "a connection was dropped: \(failed.err)")
+        try assertStopped(
+            failed, in: "2 harden the OS and install k3s", at: "node harden all", of: "2-k3s.hls",
+            verb: "node harden", cause: "k3s-wk-01")
+        XCTAssertTrue(failed.err.contains("connection"), "the cause: \(failed.err)")
+        XCTAssertFalse(failed.err.contains("k3s-install"), "stopped before k3s: \(failed.err)")
+
+        try FileManager.default.removeItem(atPath: sshd)
+        try FileManager.default.moveItem(atPath: sshd + ".real", toPath: sshd)
+        let resumed = lab.runScript(bootstrap, options: .resuming)
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertTrue(resumed.err.contains("↷ phase 1 provision VMs: skipped"), resumed.err)
+        XCTAssertTrue(resumed.err.contains("✓ phase 2 harden the OS and install k3s"), resumed.err)
+
+        let log = try String(contentsOfFile: root + "/var/log/hlsh-sim.log", encoding: .utf8)
+        let installs = log.split(separator: "\n").filter { $0.hasPrefix("apt-get ") && $0.contains(" install ") }
+        XCTAssertEqual(installs.count, 1, "the packages installed once: \(installs)")
+        for file in [
+            "/etc/ssh/sshd_config.d/00-hlsh.conf", "/etc/sysctl.d/90-hlsh.conf",
+            "/etc/apt/apt.conf.d/20auto-upgrades",
+        ] {
+            let text = try String(contentsOfFile: root + file, encoding: .utf8)
+            let lines = text.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.allSatisfy(\.isWhitespace) }
+            XCTAssertFalse(lines.isEmpty, file)
+            let repeated = Dictionary(grouping: lines, by: { $0 }).filter { $0.value.count > 1 }.keys
+            XCTAssertEqual(Array(repeated), [], "\(file) has no line twice")
+        }
+        let again = lab.run("node harden all | where status != 'ok' | count")
+        XCTAssertEqual(again.out, "0\n", "converged: \(again.err)")
+    }
+}
