@@ -133,4 +133,93 @@ final class PhaseFaultTests: XCTestCase {
         let again = lab.run("node harden all | where status != 'ok' | count")
         XCTAssertEqual(again.out, "0\n", "converged: \(again.err)")
     }
+
+    /// Git and the Kubernetes API in phase 3. A teammate's push lands on main while
+    /// `flux scaffold --push` holds its clone (the lab's GitHub runs a script once it has packed
+    /// it: git's `uploadpack.packObjectsHook`), so git rejects the push, which was leased on the
+    /// head it cloned — `! [rejected] … (stale info)` — and the run stops naming the step. The
+    /// resumed run meets watches dropped every 300 ms and a 410 Gone while it waits for Flux,
+    /// takes them in stride, and pushes the scaffold once, on top of the teammate's commit.
+    func testAPushRejectedStopsPhaseThreeAndResumeThroughDroppedWatchesPushesOnce() throws {
+        let lab = try LabHarness()
+        let bootstrap = try bootstrapThrough(phase: 3, in: lab)
+        let kube = try XCTUnwrap(lab.lab.kube)
+        let repository = lab.lab.directory + "/git/root/srv/git/example/homelab.git"
+        // The git host's /home/git, as its git commands see it.
+        let home = lab.lab.directory + "/git/root/home/git"
+        try Self.teammate.write(toFile: home + "/move-main.sh", atomically: true, encoding: .utf8)
+        try Self.afterFetch.write(toFile: home + "/after-fetch.sh", atomically: true, encoding: .utf8)
+        for script in ["move-main.sh", "after-fetch.sh"] { chmod(home + "/" + script, 0o755) }
+        // Armed once flux bootstrap has pushed and synced (its table printed), before the scaffold clones.
+        let armed = SavedFile()
+        let failed = runInProcess(
+            try String(contentsOfFile: bootstrap, encoding: .utf8), file: bootstrap, environment: lab.environment
+        ) { text in
+            guard armed.data == nil, text.contains("Secrets and the sync objects") else { return }
+            armed.data = Data()
+            try? "[uploadpack]\n\tpackObjectsHook = /home/git/after-fetch.sh\n".write(
+                toFile: home + "/.gitconfig", atomically: true, encoding: .utf8)
+        }
+        XCTAssertNotNil(armed.data, "the fault was armed: \(failed.out)")
+        XCTAssertEqual(failed.status, 1, failed.err)
+        XCTAssertTrue(failed.err.contains("✗ phase 3 Flux and the GitOps repository failed"), failed.err)
+        XCTAssertTrue(
+            failed.err.contains("/scripts/phases/3-flux.hls:17:17 (flux scaffold)\n"), "the step: \(failed.err)")
+        XCTAssertTrue(failed.err.contains("branch main of example/homelab moved under us"), failed.err)
+        XCTAssertTrue(failed.err.contains("! [rejected]        HEAD -> main (stale info)"), failed.err)
+
+        try FileManager.default.removeItem(atPath: home + "/.gitconfig")
+        kube.injectFault(.watchExpired(times: 2))
+        let done = Atomic<Bool>(false)
+        let dropped = Mutex<Int>(0)
+        Threads.detach {
+            while !done.load(ordering: .acquiring) {
+                usleep(300_000)
+                let count = kube.dropWatches()
+                dropped.withLock { $0 += count }
+            }
+        }
+        let resumed = lab.runScript(bootstrap, options: .resuming)
+        done.store(true, ordering: .releasing)
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertTrue(resumed.err.contains("✓ phase 3 Flux and the GitOps repository"), resumed.err)
+        XCTAssertEqual(kube.faults, [], "both 410s were met")
+        XCTAssertGreaterThan(dropped.withLock { $0 }, 0, "watches were dropped")
+
+        let log = try runProcess("/usr/bin/git", ["--git-dir", repository, "log", "--format=%s", "main"])
+        XCTAssertEqual(
+            log.stdout.split(separator: "\n"),
+            [
+                "Scaffold the GitOps tree with hlsh flux scaffold", "A teammate's commit",
+                "Add Flux \(FluxRelease.version) sync manifests",
+            ], "one commit each, the scaffold on the teammate's: \(log.stderr)")
+        XCTAssertEqual(lab.lab.git?.deployKeys(of: "example/homelab").count, 1)
+    }
+
+    /// Makes a teammate's commit (message $1) on top of main of the repository in the current folder.
+    static let teammate = """
+        #!/bin/sh
+        export GIT_AUTHOR_NAME=teammate GIT_AUTHOR_EMAIL=teammate@example.com
+        export GIT_COMMITTER_NAME=teammate GIT_COMMITTER_EMAIL=teammate@example.com
+        parent=$(git rev-parse -q --verify refs/heads/main)
+        blob=$(echo "$1" | git hash-object -w --stdin)
+        tree=$(git ls-tree "$parent" | { cat; printf '100644 blob %s\tTEAMMATE.md\n' "$blob"; } | git mktree)
+        commit=$(git commit-tree -p "$parent" -m "$1" "$tree")
+        git update-ref refs/heads/main "$commit"
+
+        """
+
+    /// git's `uploadpack.packObjectsHook`: packs what a fetch asked for, then (once) a teammate's
+    /// push lands on main.
+    static let afterFetch = """
+        #!/bin/sh
+        "$@"
+        status=$?
+        if [ ! -e /home/git/moved ]; then
+            : >/home/git/moved
+            cd /srv/git/example/homelab.git && GIT_DIR=. /home/git/move-main.sh "A teammate's commit"
+        fi
+        exit $status
+
+        """
 }
