@@ -12,29 +12,17 @@ final class InterruptResumeTests: XCTestCase {
     /// yet at the inventory's VMID. It waits for that clone, then configures and starts the VM
     /// it made: one VM per inventory entry.
     func testCtrlCDuringVMApplyMidCloneAndTheRerunMakesOneVMPerEntry() throws {
-        let dir = try TemporaryDirectory("hlsh-int-vm")
-        let home = try dir.userHome()
-        let lab = try SimServe(directory: dir.file("lab"), home: home, environment: SimServe.testTimings)
-        defer { lab.stop() }
-        XCTAssertTrue(lab.serving, "sim serve did not come up")
-        let env = try lab.shellEnvironment(home: home, state: dir.file("state"))
+        let served = try BootstrapRunbookTests.Served()
+        defer { served.lab.stop() }
+        let (dir, env) = (served.dir, served.env)
         let pve = try SimulatedPVE(env)
         try pve.arm(#"{"kind":"slow-tasks","type":"qmclone","seconds":6,"count":1}"#)
 
         let runbook = try runbook(through: ["1 provision VMs": "1-vms.hls"], in: dir)
-        let log = dir.file("interrupted.log")
-        let hlsh = try SpawnedProcess(
-            BuiltBinary.hlsh, [runbook], environment: env, stdoutPath: log, stderrPath: nil, append: false)
-        addTeardownBlock { hlsh.kill() }
-        try waitUntil(timeout: 30, "the clone of k3s-cp-01 under way", log: log) {
+        let interrupted = try interrupt(runbook, environment: env, log: dir.file("interrupted.log")) { _ in
             try pve.vms().map(\.description) == ["201  stopped clone"]
         }
-        kill(hlsh.pid, SIGINT)
-        let status = hlsh.wait()
-        let interrupted = try String(contentsOfFile: log, encoding: .utf8)
-        XCTAssertEqual(status, 130, interrupted)
-        XCTAssertTrue(interrupted.contains("interrupted"), interrupted)
-        XCTAssertTrue(interrupted.contains("the task keeps running on pve"), interrupted)
+        XCTAssertTrue(interrupted.contains("the task keeps running on pve1"), interrupted)
         XCTAssertTrue(interrupted.contains("✗ phase 1 provision VMs failed after"), interrupted)
         XCTAssertTrue(interrupted.contains("/scripts/phases/1-vms.hls:14:1 (vm apply)"), "the step: \(interrupted)")
         XCTAssertEqual(try pve.vms().map(\.description), ["201  stopped clone"], "the clone runs on: \(interrupted)")
@@ -64,6 +52,90 @@ final class InterruptResumeTests: XCTestCase {
                 #"phase "\#($0.key)" { source "\#(Self.scripts)/phases/\#($0.value)" }"#
             }
         return try dir.write("bootstrap.hls", lines.joined(separator: "\n") + "\n")
+    }
+
+    /// Ctrl-C twice in phase 3, then `--resume`. First while flux bootstrap waits for its deploy
+    /// key to be registered (no GITHUB_TOKEN: it printed the key for the user to add); then, with
+    /// the token, as soon as its commit of the sync manifests is on main (bootstrap then installs
+    /// Flux and waits for it). Each run exits 130 naming the phase and leaves no temporary
+    /// checkout (with the deploy key's private half) behind; the resumed run converges with one
+    /// deploy key, one commit of each kind on main and the scaffold pushed once.
+    func testCtrlCDuringFluxBootstrapAndTheResumedRunPushesAndRegistersOnce() throws {
+        let served = try BootstrapRunbookTests.Served()
+        defer { served.lab.stop() }
+        let runbook = try runbook(
+            through: [
+                "1 provision VMs": "1-vms.hls", "2 harden the OS and install k3s": "2-k3s.hls",
+                "3 Flux and the GitOps repository": "3-flux.hls",
+            ], in: served.dir)
+        let temporary = served.dir.file("tmp")
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        var env = served.env
+        env["TMPDIR"] = temporary
+        let repository = served.lab.file("git/root/srv/git/example/homelab.git")
+        let git = { (arguments: [String]) in
+            try runProcess(
+                "/usr/bin/git", ["--git-dir", repository] + arguments, environment: ["PATH": "/usr/bin:/bin"])
+        }
+
+        var withoutToken = env
+        withoutToken["GITHUB_TOKEN"] = nil
+        let waiting = try interrupt(runbook, environment: withoutToken, log: served.dir.file("key.log")) { log in
+            log.contains("waiting until the git host accepts it")
+        }
+        XCTAssertTrue(waiting.contains("✓ phase 2 harden the OS and install k3s"), waiting)
+        XCTAssertTrue(waiting.contains("✗ phase 3 Flux and the GitOps repository failed after"), waiting)
+        XCTAssertTrue(waiting.contains("/scripts/phases/3-flux.hls:16:1 (flux bootstrap)"), "the step: \(waiting)")
+        XCTAssertEqual(try git(["rev-parse", "-q", "--verify", "main"]).stdout, "", "nothing pushed yet")
+
+        let installing = try interrupt(
+            runbook, arguments: ["--resume"], environment: env, log: served.dir.file("install.log")
+        ) { _ in
+            try git(["rev-parse", "-q", "--verify", "main"]).status == 0
+        }
+        XCTAssertTrue(installing.contains("✗ phase 3 Flux and the GitOps repository failed after"), installing)
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: temporary), [], "no temporary checkout is left")
+
+        let resumed = try runProcess(BuiltBinary.hlsh, ["--resume", runbook], environment: env)
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("↷ phase 2 harden the OS and install k3s: skipped"), resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("✓ phase 3 Flux and the GitOps repository"), resumed.stderr)
+        let keys = try String(contentsOfFile: served.lab.file("git/server/handed/authorized_keys"), encoding: .utf8)
+        XCTAssertEqual(
+            keys.split(separator: "\n").filter { $0.contains("git-gate.sh 'example/homelab' ro") }.count, 1,
+            "one deploy key: \(keys)")
+        let subjects = try git(["log", "--format=%s", "main"]).stdout.split(separator: "\n")
+        XCTAssertEqual(subjects.count, 2, "one commit of the sync manifests, one of the scaffold: \(subjects)")
+        XCTAssertEqual(subjects.first, "Scaffold the GitOps tree with hlsh flux scaffold")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: temporary), [])
+        let secrets = try runProcess(
+            BuiltBinary.hlsh, ["-c", "kube get secrets -n flux-system | get name | to json --compact"],
+            environment: env)
+        XCTAssertEqual(
+            secrets.stdout, #"["flux-system","sops-age"]"# + "\n", "no second key's Secret: \(secrets.stderr)")
+    }
+
+    /// Runs `hlsh ARGUMENTS RUNBOOK` in the background, sends it SIGINT once `ready` holds (it
+    /// gets what the run printed so far), and checks that it exits 130 saying it was
+    /// interrupted; what it printed.
+    func interrupt(
+        _ runbook: String, arguments: [String] = [], environment: [String: String], log: String,
+        file: StaticString = #filePath, line: UInt = #line, when ready: (String) throws -> Bool
+    ) throws -> String {
+        let hlsh = try SpawnedProcess(
+            BuiltBinary.hlsh, arguments + [runbook], environment: environment, stdoutPath: log, stderrPath: nil,
+            append: false)
+        addTeardownBlock { hlsh.kill() }
+        try waitUntil(timeout: 120, "the moment to press Ctrl-C", log: log) {
+            try ready((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        }
+        kill(hlsh.pid, SIGINT)
+        let status = hlsh.wait()
+        let printed = try String(contentsOfFile: log, encoding: .utf8)
+        XCTAssertEqual(status, 130, printed, file: file, line: line)
+        XCTAssertTrue(printed.contains("interrupted"), printed, file: file, line: line)
+        return printed
     }
 
     func waitUntil(timeout: TimeInterval, _ what: String, log: String, _ condition: () throws -> Bool) throws {
