@@ -1,10 +1,13 @@
 import Foundation
 import HLSCore
 import HLSLanguage
+import Kube
 import LabSim
 import Synchronization
 import TestSupport
 import XCTest
+
+@testable import HLSCommands
 
 /// The faults of issue 17 that `FaultResumeTests` does not inject, each through the runbook's
 /// phase on the `LabHarness` lab: the run stops naming the phase, the step and the cause, and
@@ -194,6 +197,56 @@ final class PhaseFaultTests: XCTestCase {
                 "Add Flux \(FluxRelease.version) sync manifests",
             ], "one commit each, the scaffold on the teammate's: \(log.stderr)")
         XCTAssertEqual(lab.lab.git?.deployKeys(of: "example/homelab").count, 1)
+    }
+
+    /// Kubernetes API: evictions answered 429 (as a PodDisruptionBudget allowing no disruption
+    /// answers them) for a while during the rolling-reboot runbook's drains. The drain asks again
+    /// every --every (5 s) until they go through, and the runbook finishes: each node drained and
+    /// rebooted once, the Deployment's pods evicted and replaced, none twice.
+    func testEvictionsAnswered429ForAWhileDelayTheRollingRebootWhichThenFinishes() throws {
+        let lab = try LabHarness()
+        lab.installCluster()
+        let client = try KubeClient(environment: lab.environment)
+        try LabHarness.waitRegistered(["k3s-cp-01", "k3s-wk-01"], client: client)
+        let manifest = try lab.home.write(
+            "web.yaml",
+            """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: default}
+            spec:
+              replicas: 2
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec: {containers: [{name: web, image: traefik/whoami:v1.10}]}
+            """)
+        XCTAssertEqual(lab.run("kube apply -f \"\(manifest)\"").status, 0)
+        let ready = lab.run("kube wait deployment web -n default --for condition=Available --timeout 60s")
+        XCTAssertEqual(ready.status, 0, ready.err)
+        let before = try ["k3s-cp-01", "k3s-wk-01"].map {
+            try XCTUnwrap(client.getIfPresent(.nodes, $0).map(ClusterNode.init)).bootID
+        }
+        let kube = try XCTUnwrap(lab.lab.kube)
+        let evictionsBefore = kube.requestLog.filter { $0.hasSuffix("/eviction") }.count
+        kube.injectFault(.evictionBlocked(times: 2))
+
+        let run = lab.runScript("scripts/runbooks/rolling-reboot.hls")
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertEqual(kube.faults, [], "both 429s were answered")
+        let evictions = kube.requestLog.filter { $0.hasSuffix("/eviction") }.dropFirst(evictionsBefore)
+        XCTAssertGreaterThanOrEqual(evictions.count, 4, "two refused, then each pod evicted: \(evictions)")
+        for name in ["k3s-cp-01", "k3s-wk-01"] {
+            XCTAssertEqual(
+                run.err.components(separatedBy: "✓ phase reboot \(name) (").count - 1, 1, "\(name) once: \(run.err)")
+        }
+        let after = try ["k3s-cp-01", "k3s-wk-01"].map {
+            try XCTUnwrap(client.getIfPresent(.nodes, $0).map(ClusterNode.init))
+        }
+        XCTAssertEqual(zip(before, after).filter { $0 != $1.bootID }.count, 2, "each node rebooted")
+        XCTAssertEqual(after.filter(\.unschedulable).map(\.name), [], "each node uncordoned")
+        let pods = lab.run("kube get pods -n default | where name =~ '^web-' | count")
+        XCTAssertEqual(pods.out, "2\n", "the Deployment's two pods, none twice: \(pods.err)")
     }
 
     /// Makes a teammate's commit (message $1) on top of main of the repository in the current folder.
