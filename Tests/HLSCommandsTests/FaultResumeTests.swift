@@ -10,8 +10,9 @@ import XCTest
 /// phase, the step (file:line:col) and the cause named; `--resume` skips the phases that
 /// completed, continues from the failed one and converges; nothing is created twice. In-process,
 /// on the `LabHarness` lab, whose simulators take the faults (PVE's and the Kubernetes API's
-/// injectors, `FluxFaults`, the nodes' trees). The runbook runs up to the phase under test (its
-/// phase lines as bootstrap.hls has them), so each test stays as fast as its layer allows.
+/// injectors, the nodes' trees). The runbook runs up to the phase under test (its phase lines
+/// as bootstrap.hls has them), so each test stays as fast as its layer allows. More faults,
+/// Flux's among them, are in `PhaseFaultTests`; docs/faults.md lists them all.
 final class FaultResumeTests: XCTestCase {
     var resume: RunOptions { .resuming }
 
@@ -99,33 +100,6 @@ final class FaultResumeTests: XCTestCase {
         for (row, what) in [(" register ", "deploy key"), ("gotk-components.yaml", "push"), (" install ", "install")] {
             XCTAssertEqual(both.components(separatedBy: row).count - 1, 1, "\(what) once: \(both)")
         }
-    }
-
-    /// Flux: the flux-system Kustomization fails to reconcile once the tree is pushed.
-    func testAFailingReconcileStopsPhaseThreeAndResumeReconcilesAgain() throws {
-        let faults = FluxFaults()
-        let lab = try LabHarness(fluxFaults: faults)
-        let bootstrap = try bootstrapThrough(phase: 3, in: lab)
-        // Armed once flux bootstrap has synced (its table printed), so the scaffold's reconcile fails.
-        let armed = SavedFile()
-        let failed = runInProcess(
-            try String(contentsOfFile: bootstrap, encoding: .utf8), file: bootstrap, environment: lab.environment
-        ) { text in
-            guard armed.data == nil, text.contains("Secrets and the sync objects") else { return }
-            armed.data = Data()
-            faults.inject(
-                .failing(times: 1000, message: "kustomize build failed: accumulating resources: missing.yaml"),
-                kind: "Kustomization", namespace: "flux-system", name: "flux-system")
-        }
-        XCTAssertNotNil(armed.data, "the fault was armed: \(failed.out)")
-        try assertStopped(
-            failed, in: "3 Flux and the GitOps repository", at: "flux reconcile ks flux-system", of: "3-flux.hls",
-            verb: "flux reconcile", cause: "missing.yaml")
-
-        faults.reset()
-        let resumed = lab.runScript(bootstrap, options: resume)
-        XCTAssertEqual(resumed.status, 0, resumed.err)
-        XCTAssertTrue(resumed.err.contains("✓ phase 3 Flux and the GitOps repository"), resumed.err)
     }
 
     /// cert-manager: Let's Encrypt refuses the DNS-01 challenges in phase 4, so the wildcard

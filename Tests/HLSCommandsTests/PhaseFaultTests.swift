@@ -137,14 +137,18 @@ final class PhaseFaultTests: XCTestCase {
         XCTAssertEqual(again.out, "0\n", "converged: \(again.err)")
     }
 
-    /// Git and the Kubernetes API in phase 3. A teammate's push lands on main while
+    /// Git, Flux and the Kubernetes API in phase 3. A teammate's push lands on main while
     /// `flux scaffold --push` holds its clone (the lab's GitHub runs a script once it has packed
     /// it: git's `uploadpack.packObjectsHook`), so git rejects the push, which was leased on the
     /// head it cloned — `! [rejected] … (stale info)` — and the run stops naming the step. The
-    /// resumed run meets watches dropped every 300 ms and a 410 Gone while it waits for Flux,
-    /// takes them in stride, and pushes the scaffold once, on top of the teammate's commit.
-    func testAPushRejectedStopsPhaseThreeAndResumeThroughDroppedWatchesPushesOnce() throws {
-        let lab = try LabHarness()
+    /// resumed runs meet watches dropped every 300 ms and two 410 Gone while they wait for Flux,
+    /// and take them in stride. The first pushes the scaffold, but the flux-system Kustomization
+    /// then fails to reconcile (`FluxFaults`): stopped at `flux reconcile`, with Flux's words.
+    /// Once that is mended, the second converges: each commit once, the scaffold's on top of the
+    /// teammate's, one deploy key.
+    func testAPushRejectedThenAFailedReconcileStopPhaseThreeAndResumeThroughDroppedWatchesConverges() throws {
+        let flux = FluxFaults()
+        let lab = try LabHarness(fluxFaults: flux)
         let bootstrap = try bootstrapThrough(phase: 3, in: lab)
         let kube = try XCTUnwrap(lab.lab.kube)
         let repository = lab.lab.directory + "/git/root/srv/git/example/homelab.git"
@@ -172,6 +176,7 @@ final class PhaseFaultTests: XCTestCase {
         XCTAssertTrue(failed.err.contains("! [rejected]        HEAD -> main (stale info)"), failed.err)
 
         try FileManager.default.removeItem(atPath: home + "/.gitconfig")
+        // From here on, watches are dropped every 300 ms and two answer 410 Gone.
         kube.injectFault(.watchExpired(times: 2))
         let done = Atomic<Bool>(false)
         let dropped = Mutex<Int>(0)
@@ -182,6 +187,24 @@ final class PhaseFaultTests: XCTestCase {
                 dropped.withLock { $0 += count }
             }
         }
+        // Armed once the scaffold is pushed (its row printed), so the reconcile after it fails.
+        let broken = SavedFile()
+        let unreconciled = runInProcess(
+            try String(contentsOfFile: bootstrap, encoding: .utf8), file: bootstrap, environment: lab.environment,
+            options: .resuming
+        ) { text in
+            guard broken.data == nil, text.contains("added by flux scaffold") else { return }
+            broken.data = Data()
+            flux.inject(
+                .failing(times: 1000, message: "kustomize build failed: accumulating resources: missing.yaml"),
+                kind: "Kustomization", namespace: "flux-system", name: "flux-system")
+        }
+        XCTAssertNotNil(broken.data, "the fault was armed: \(unreconciled.out)")
+        try assertStopped(
+            unreconciled, in: "3 Flux and the GitOps repository", at: "flux reconcile ks flux-system",
+            of: "3-flux.hls", verb: "flux reconcile", cause: "missing.yaml")
+
+        flux.reset()
         let resumed = lab.runScript(bootstrap, options: .resuming)
         done.store(true, ordering: .releasing)
         XCTAssertEqual(resumed.status, 0, resumed.err)
