@@ -20,8 +20,9 @@ extension FluxCommands {
             From the inventory's gitops: (url ssh://git@HOST/OWNER/REPO, branch, path, flux_version, \
             install_sha256, age_key_file): downloads the release's install.yaml over HTTPS and checks its \
             SHA-256; makes the deploy key (ECDSA P-384, or keeps the one in the flux-system Secret) and \
-            registers it read-only (GitHub's deploy-key API when GITHUB_TOKEN is set, else prints it and waits \
-            until the host accepts it); commits flux-system/gotk-components.yaml, gotk-sync.yaml and \
+            registers it read-only (GitHub's deploy-key API when GITHUB_TOKEN is set, replacing a key of its \
+            title that an interrupted run registered but never stored; else prints it and waits until the host \
+            accepts it); commits flux-system/gotk-components.yaml, gotk-sync.yaml and \
             kustomization.yaml under the path and pushes them with git as you (your SSH keys or agent); \
             then, on the cluster: the install manifests by server-side apply (Namespace and CRDs first), the \
             controllers waited for, the flux-system Secret (identity, identity.pub, known_hosts from a scan \
