@@ -104,11 +104,18 @@ public final class NodeConnections: Sendable {
         let resolved = try resolve(target, acceptNew: acceptNew)
         do {
             return try pool.session(for: resolved, cancellation: cancellation)
-        } catch  where error.kind != .interrupted && !error.message.contains(target.name) {
-            var named = error
-            named.message = "\(target.name): \(error.message)"
-            throw named
+        } catch {
+            throw Self.naming(target, in: error)
         }
+    }
+
+    /// `error` with the node's name ahead of its message, unless it names it already or is an
+    /// interrupt.
+    static func naming(_ target: NodeTarget, in error: HLSError) -> HLSError {
+        guard error.kind != .interrupted, !error.message.contains(target.name) else { return error }
+        var named = error
+        named.message = "\(target.name): \(error.message)"
+        return named
     }
 
     /// Runs `command` on `target` over its pooled connection (see `SSHSession.exec`).
@@ -123,14 +130,20 @@ public final class NodeConnections: Sendable {
     }
 
     /// Runs `command` on `target`; a `.secret` one shows on no command line (see `SSHCommand`).
+    /// A connection lost meanwhile names the node, as a failure to connect does.
     public func exec(
         _ target: NodeTarget, _ command: SSHCommand, stdin: [UInt8]? = nil, timeout: Duration? = nil,
         cancellation: Cancellation = .never, acceptNew: Bool = false,
         onStdout: ((ArraySlice<UInt8>) -> Void)? = nil, onStderr: ((ArraySlice<UInt8>) -> Void)? = nil
     ) throws(HLSError) -> SSHExecResult {
-        try session(for: target, cancellation: cancellation, acceptNew: acceptNew).exec(
-            command, stdin: stdin, cancellation: cancellation, timeout: timeout, onStdout: onStdout,
-            onStderr: onStderr)
+        let session = try session(for: target, cancellation: cancellation, acceptNew: acceptNew)
+        do {
+            return try session.exec(
+                command, stdin: stdin, cancellation: cancellation, timeout: timeout, onStdout: onStdout,
+                onStderr: onStderr)
+        } catch {
+            throw Self.naming(target, in: error)
+        }
     }
 
     /// Closes every connection.

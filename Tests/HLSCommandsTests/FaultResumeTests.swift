@@ -10,14 +10,11 @@ import XCTest
 /// phase, the step (file:line:col) and the cause named; `--resume` skips the phases that
 /// completed, continues from the failed one and converges; nothing is created twice. In-process,
 /// on the `LabHarness` lab, whose simulators take the faults (PVE's and the Kubernetes API's
-/// injectors, `FluxFaults`, the nodes' trees). The runbook runs up to the phase under test (its
-/// phase lines as bootstrap.hls has them), so each test stays as fast as its layer allows.
+/// injectors, the nodes' trees). The runbook runs up to the phase under test (its phase lines
+/// as bootstrap.hls has them), so each test stays as fast as its layer allows. More faults,
+/// Flux's among them, are in `PhaseFaultTests`; docs/faults.md lists them all.
 final class FaultResumeTests: XCTestCase {
-    var resume: RunOptions {
-        var options = RunOptions()
-        options.resume = true
-        return options
-    }
+    var resume: RunOptions { .resuming }
 
     /// PVE: the clone of the worker's VM fails (the template's lock is held).
     func testACloneTaskThatFailsStopsPhaseOneAndResumeClonesOnlyWhatIsMissing() throws {
@@ -103,33 +100,6 @@ final class FaultResumeTests: XCTestCase {
         for (row, what) in [(" register ", "deploy key"), ("gotk-components.yaml", "push"), (" install ", "install")] {
             XCTAssertEqual(both.components(separatedBy: row).count - 1, 1, "\(what) once: \(both)")
         }
-    }
-
-    /// Flux: the flux-system Kustomization fails to reconcile once the tree is pushed.
-    func testAFailingReconcileStopsPhaseThreeAndResumeReconcilesAgain() throws {
-        let faults = FluxFaults()
-        let lab = try LabHarness(fluxFaults: faults)
-        let bootstrap = try bootstrapThrough(phase: 3, in: lab)
-        // Armed once flux bootstrap has synced (its table printed), so the scaffold's reconcile fails.
-        let armed = SavedFile()
-        let failed = runInProcess(
-            try String(contentsOfFile: bootstrap, encoding: .utf8), file: bootstrap, environment: lab.environment
-        ) { text in
-            guard armed.data == nil, text.contains("Secrets and the sync objects") else { return }
-            armed.data = Data()
-            faults.inject(
-                .failing(times: 1000, message: "kustomize build failed: accumulating resources: missing.yaml"),
-                kind: "Kustomization", namespace: "flux-system", name: "flux-system")
-        }
-        XCTAssertNotNil(armed.data, "the fault was armed: \(failed.out)")
-        try assertStopped(
-            failed, in: "3 Flux and the GitOps repository", at: "flux reconcile ks flux-system", of: "3-flux.hls",
-            verb: "flux reconcile", cause: "missing.yaml")
-
-        faults.reset()
-        let resumed = lab.runScript(bootstrap, options: resume)
-        XCTAssertEqual(resumed.status, 0, resumed.err)
-        XCTAssertTrue(resumed.err.contains("✓ phase 3 Flux and the GitOps repository"), resumed.err)
     }
 
     /// cert-manager: Let's Encrypt refuses the DNS-01 challenges in phase 4, so the wildcard
@@ -244,69 +214,6 @@ final class FaultResumeTests: XCTestCase {
         }
         let replicas = lab.run("kube get replicas.longhorn.io -n longhorn-system | count")
         XCTAssertEqual(replicas.out, "\(2 * volumes.count)\n", "no second replica set: \(replicas.err)")
-    }
-
-    /// A copy of the repository's scripts/ (bootstrap.hls, homelab.yaml, phases/) in the lab's
-    /// folder, with `text` replaced by `replacement` in the phase scripts; its path, ending in `/`.
-    func copyOfScripts(in lab: LabHarness, replacing text: String, with replacement: String) throws -> String {
-        let scripts = LabHarness.repository + "/scripts/"
-        for file in ["bootstrap.hls", "homelab.yaml"] {
-            try lab.home.write("scripts/" + file, try String(contentsOfFile: scripts + file, encoding: .utf8))
-        }
-        var replaced = false
-        for file in try FileManager.default.contentsOfDirectory(atPath: scripts + "phases") {
-            let original = try String(contentsOfFile: scripts + "phases/" + file, encoding: .utf8)
-            replaced = replaced || original.contains(text)
-            try lab.home.write("scripts/phases/" + file, original.replacing(text, with: replacement))
-        }
-        XCTAssertTrue(replaced, "no phase script has \(text)")
-        return lab.home.file("scripts/")
-    }
-
-    /// scripts/bootstrap.hls up to phase `last`, in the lab's folder, sourcing the phases/ and
-    /// inventory of `scripts` (the repository's by default).
-    func bootstrapThrough(
-        phase last: Int, in lab: LabHarness, scripts: String = LabHarness.repository + "/scripts/"
-    ) throws -> String {
-        let text = try String(contentsOfFile: scripts + "bootstrap.hls", encoding: .utf8)
-        let kept = text.components(separatedBy: "\n").filter { line in
-            guard line.hasPrefix("phase \""), let number = Int(line.dropFirst(7).prefix { $0.isNumber }) else {
-                return !line.hasPrefix("let ready") && !line.hasPrefix("echo") && !line.hasPrefix("node list")
-            }
-            return number <= last
-        }.map {
-            $0.replacing("source \"phases/", with: "source \"\(scripts)phases/")
-                .replacing("lab use \"homelab.yaml\"", with: "lab use \"\(scripts)homelab.yaml\"")
-        }
-        XCTAssertEqual(kept.filter { $0.hasPrefix("phase ") }.count, last, text)
-        return try lab.home.write("bootstrap-\(last).hls", kept.joined(separator: "\n"))
-    }
-
-    /// The run stopped (exit 1) in `phase`, naming the step (`statement` of phases/`file`, shown
-    /// as `verb`) and the cause (`cause`).
-    func assertStopped(
-        _ run: (status: Int32, out: String, err: String), in phase: String, at statement: String, of file: String,
-        verb: String, cause: String, scripts: String = LabHarness.repository + "/scripts/",
-        file source: StaticString = #filePath, line: UInt = #line
-    ) throws {
-        XCTAssertEqual(run.status, 1, run.err, file: source, line: line)
-        XCTAssertTrue(run.err.contains("✗ phase \(phase) failed"), run.err, file: source, line: line)
-        XCTAssertTrue(
-            run.err.contains(" at \(try step(statement, in: file, scripts: scripts)) (\(verb))\n"),
-            "the step: \(run.err)",
-            file: source, line: line)
-        XCTAssertTrue(run.err.contains(cause), "the cause: \(run.err)", file: source, line: line)
-    }
-
-    /// Where `statement` starts in phases/`file` of `scripts`, as `FILE:LINE:COLUMN`.
-    func step(_ statement: String, in file: String, scripts: String = LabHarness.repository + "/scripts/") throws
-        -> String
-    {
-        let file = scripts + "phases/" + file
-        let lines = try String(contentsOfFile: file, encoding: .utf8).components(separatedBy: "\n")
-        let index = try XCTUnwrap(lines.firstIndex { $0.trimmingCharacters(in: .whitespaces).hasPrefix(statement) })
-        let column = lines[index].prefix { $0 == " " }.count + 1
-        return "\(file):\(index + 1):\(column)"
     }
 }
 

@@ -130,6 +130,42 @@ final class FluxBootstrapTests: XCTestCase {
         XCTAssertEqual(lab.git?.deployKeys(of: "example/homelab").count, 1)
     }
 
+    /// A run stopped between registering the deploy key and storing it in the cluster (Ctrl-C
+    /// during the install) left a key of bootstrap's title on GitHub that nobody holds: the
+    /// next run, which makes a new key, removes that one first, as flux's own bootstrap does,
+    /// and keeps the repository's other keys.
+    func testAKeyAnEarlierRunRegisteredButNeverStoredIsReplacedNotKeptBeside() throws {
+        let setup = try Setup()
+        defer { setup.stop() }
+        let git = try XCTUnwrap(setup.lab.git)
+        var keys: [String] = []
+        for name in ["stale", "other"] {
+            let made = try runProcess(
+                "/usr/bin/ssh-keygen", ["-q", "-t", "ecdsa", "-b", "384", "-N", "", "-f", setup.dir.file(name)])
+            XCTAssertEqual(made.status, 0, made.stderr)
+            keys.append(try String(contentsOfFile: setup.dir.file(name + ".pub"), encoding: .utf8))
+        }
+        let stale = try git.addDeployKey(
+            .init(
+                repository: "example/homelab", title: "flux-system-main-flux-system-./clusters/lab", key: keys[0],
+                readOnly: true))
+        let other = try git.addDeployKey(
+            .init(repository: "example/homelab", title: "ci", key: keys[1], readOnly: true))
+
+        let run = runInProcess("flux bootstrap --timeout 30s | count", environment: setup.environment)
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertTrue(
+            run.err.contains("removed deploy key \(stale.id) of example/homelab, which an earlier run registered"),
+            run.err)
+        let left = git.deployKeys(of: "example/homelab")
+        XCTAssertEqual(left.count, 2, "\(left)")
+        XCTAssertEqual(left.first, other)
+        let secret = try setup.flux.kube.client.get(.secrets, "flux-system", namespace: "flux-system")
+        let held = String(
+            decoding: Data(base64Encoded: secret.text("data", "identity.pub") ?? "") ?? Data(), as: UTF8.self)
+        XCTAssertTrue(left.last?.key.hasPrefix(held.split(separator: " ").prefix(2).joined(separator: " ")) ?? false)
+    }
+
     /// A teammate's push lands on main between bootstrap's fetch of it and its push (the lab's
     /// GitHub runs a script once it has packed bootstrap's clone: git's
     /// `uploadpack.packObjectsHook`, in the git user's global configuration): bootstrap stops

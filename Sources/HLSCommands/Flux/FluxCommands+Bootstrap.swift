@@ -20,8 +20,9 @@ extension FluxCommands {
             From the inventory's gitops: (url ssh://git@HOST/OWNER/REPO, branch, path, flux_version, \
             install_sha256, age_key_file): downloads the release's install.yaml over HTTPS and checks its \
             SHA-256; makes the deploy key (ECDSA P-384, or keeps the one in the flux-system Secret) and \
-            registers it read-only (GitHub's deploy-key API when GITHUB_TOKEN is set, else prints it and waits \
-            until the host accepts it); commits flux-system/gotk-components.yaml, gotk-sync.yaml and \
+            registers it read-only (GitHub's deploy-key API when GITHUB_TOKEN is set, replacing a key of its \
+            title that an interrupted run registered but never stored; else prints it and waits until the host \
+            accepts it); commits flux-system/gotk-components.yaml, gotk-sync.yaml and \
             kustomization.yaml under the path and pushes them with git as you (your SSH keys or agent); \
             then, on the cluster: the install manifests by server-side apply (Namespace and CRDs first), the \
             controllers waited for, the flux-system Secret (identity, identity.pub, known_hosts from a scan \
@@ -343,21 +344,30 @@ struct FluxBootstrap {
     }
 
     /// Registers the deploy key, read-only: through GitHub's API when GITHUB_TOKEN is set,
-    /// else by asking the user to, waiting until the host accepts it.
+    /// else by asking the user to, waiting until the host accepts it. The key reaches the
+    /// cluster only after Flux is installed, so a run stopped in between (Ctrl-C, a failure)
+    /// leaves a registered key nobody holds: as flux's own bootstrap, a key of ours (by title)
+    /// that is not this one is removed first.
     func register(_ key: SSHKeyPair, git: FluxGit) throws {
         if let token = environment["GITHUB_TOKEN"], !token.isEmpty {
-            let body = JSONCodec.encode(
-                .object([
+            let keys = "https://api.github.com/repos/\(repository)/keys"
+            func request(_ method: String, _ url: String, body: Document? = nil) throws -> HTTPResponse {
+                var headers = [("Authorization", "Bearer \(token)"), ("Accept", "application/vnd.github+json")]
+                if body != nil { headers.append(("Content-Type", "application/json")) }
+                let text = body.map { JSONCodec.encode($0) }
+                return try http.send(
+                    HTTPRequest(
+                        method: method, url: url, headers: HTTPHeaders(headers), body: text.map { Array($0.utf8) }),
+                    cancellation: cancellation)
+            }
+            try removeStaleKeys(keeping: key, listed: request("GET", keys + "?per_page=100")) { id in
+                try request("DELETE", keys + "/\(id)")
+            }
+            let response = try request(
+                "POST", keys,
+                body: .object([
                     ("title", .string(keyTitle)), ("key", .string(key.authorizedKey)), ("read_only", .bool(true)),
                 ]))
-            let request = HTTPRequest(
-                method: "POST", url: "https://api.github.com/repos/\(repository)/keys",
-                headers: HTTPHeaders([
-                    ("Authorization", "Bearer \(token)"), ("Accept", "application/vnd.github+json"),
-                    ("Content-Type", "application/json"),
-                ]),
-                text: body)
-            let response = try http.send(request, cancellation: cancellation)
             // 422 "key is already in use": registered by an earlier run, which the check below proves.
             guard response.isSuccess || response.status == 422 else {
                 throw inv.failure(
@@ -382,6 +392,32 @@ struct FluxBootstrap {
             } catch let error as HLSError {
                 return .pending(error.cause ?? "refused")
             }
+        }
+    }
+
+    /// Deletes (with `delete`, by id) the deploy keys of `listed` (GitHub's list of them) that
+    /// have this bootstrap's title but another key than `key`.
+    func removeStaleKeys(keeping key: SSHKeyPair, listed: HTTPResponse, delete: (Int) throws -> HTTPResponse) throws {
+        guard listed.isSuccess, case .array(let entries)? = try? JSONCodec.decode(listed.bodyText) else {
+            throw inv.failure(
+                "GitHub did not list the deploy keys of \(repository): HTTP \(listed.status)",
+                hint: "GITHUB_TOKEN must be allowed to administer the repository's deploy keys",
+                cause: listed.bodyText)
+        }
+        let ours = key.authorizedKey.split(separator: " ").prefix(2)
+        for entry in entries {
+            guard case .string(keyTitle)? = entry["title"], case .int(let id)? = entry["id"],
+                case .string(let text)? = entry["key"], text.split(separator: " ").prefix(2) != ours
+            else { continue }
+            let deleted = try delete(id)
+            guard deleted.isSuccess || deleted.status == 404 else {
+                throw inv.failure(
+                    "GitHub did not delete the stale deploy key \(id) of \(repository): HTTP \(deleted.status)",
+                    cause: deleted.bodyText)
+            }
+            inv.context.err(
+                "flux bootstrap: removed deploy key \(id) of \(repository), which an earlier run registered but never stored in the cluster\n"
+            )
         }
     }
 

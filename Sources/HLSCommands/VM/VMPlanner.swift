@@ -42,7 +42,7 @@ struct VMPlanner {
     }
 
     func plan(_ vms: [VMSpec]) throws -> Plan {
-        let resources = try client.vmResources(cancellation: context.cancellation)
+        let resources = try resourcesAfterClones(on: Set(vms.map(\.host)))
         var plan = Plan()
         for vm in vms {
             let desired = VMDesiredConfig(vm: vm, lab: lab, sshKeys: sshKeys)
@@ -66,6 +66,34 @@ struct VMPlanner {
             }
         }
         return plan
+    }
+
+    /// The cluster's VMs once no clone is under way on `hosts`. A clone's VM is `lock: clone`
+    /// with no name until its task ends (qemu-server writes the name last), so a clone an
+    /// earlier run started — and Ctrl-C left running in Proxmox — would otherwise look like a
+    /// stranger holding the inventory's VMID, or like a VM still to be cloned.
+    func resourcesAfterClones(on hosts: Set<String>) throws -> [PVEVMResource] {
+        let cancellation = context.cancellation
+        var announced = false
+        let progress = Progress("waiting for a clone under way", context: context)
+        defer { progress.stop() }
+        var poll = Poll(
+            "the clones under way to finish", timeout: VMSteps.taskTimeout, every: .seconds(1),
+            cancellation: cancellation)
+        poll.firstPause = .milliseconds(100)
+        poll.hint = "if no clone task runs any more, unlock the VM on its node: qm unlock VMID"
+        return try poll.until(report: progress.update) { () throws(HLSError) -> Poll.Check<[PVEVMResource]> in
+            let resources = try client.vmResources(cancellation: cancellation)
+            let under = resources.filter { $0.lock == "clone" && !$0.isTemplate && hosts.contains($0.node) }
+            if under.isEmpty { return .ready(resources) }
+            if !announced {
+                announced = true
+                context.err(
+                    "vm: waiting for the clone into \(under.map { "VM \($0.vmid) on \($0.node)" }.joined(separator: ", ")) "
+                        + "(lock: clone), started before this run\n")
+            }
+            return .pending("lock: clone on " + under.map { "VM \($0.vmid) on \($0.node)" }.joined(separator: ", "))
+        }.value
     }
 
     // MARK: A VM that does not exist yet

@@ -137,9 +137,10 @@ extension KubeAPI {
         return .object([("metadata", .object(metadata))])
     }
 
-    /// Drops every open watch connection (an injected fault).
-    func dropWatches() {
+    /// Drops every open watch connection (an injected fault); how many there were.
+    func dropWatches() -> Int {
         let streams = openStreams.withLock { Array($0.values) }
         for stream in streams { stream.abort() }
+        return streams.count
     }
 }

@@ -206,8 +206,9 @@ public final class KubeAPISimulator: Sendable {
     /// Every request served so far, `METHOD /path?query` (query decoded), oldest first.
     public var requestLog: [String] { running.withLock { $0 }?.api.requestLog.withLock { $0 } ?? [] }
 
-    /// Drops every open watch connection at once.
-    public func dropWatches() { running.withLock { $0 }?.api.dropWatches() }
+    /// Drops every open watch connection at once; how many there were.
+    @discardableResult
+    public func dropWatches() -> Int { running.withLock { $0 }?.api.dropWatches() ?? 0 }
 
     /// Forgets the change history: watches resuming from any earlier resourceVersion get 410.
     public func compactHistory() { running.withLock { $0 }?.api.store.transact { $0.compact() } }

@@ -114,6 +114,19 @@ final class SimulatedNodeServer: Sendable {
         }
     }
 
+    /// Kills sshd's per-connection processes (`sshd: USER [priv]`, `sshd: USER@notty`), not the
+    /// listener nor the sessions' commands; how many it killed.
+    func dropConnections() -> Int {
+        guard process.isRunning else { return 0 }
+        let connections = ProcessTree.members(below: process.pid, marker: marker).filter { pid in
+            guard let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let line = String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            return line.hasPrefix("sshd: ") && !line.contains("[listener]")
+        }
+        for pid in connections { kill(pid, SIGKILL) }
+        return connections.count
+    }
+
     /// The node's host key, as the node sees it (and relative to its tree on the host).
     static let hostKey = "/etc/ssh/ssh_host_ed25519_key"
 

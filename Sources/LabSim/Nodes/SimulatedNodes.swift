@@ -142,6 +142,15 @@ public final class SimulatedNodes: Sendable {
     /// The SSH port of a node that is up.
     public func port(of name: String) -> UInt16? { nodes.withLock { $0[name]?.server?.port } }
 
+    /// Drops every SSH connection to a node that is up, as a network cut does: its sshd's
+    /// per-connection processes die, so each client's socket closes mid-session; the commands
+    /// they ran are left to notice (or not), and the server keeps accepting new connections.
+    /// How many sshd processes it killed (0: no connection was open).
+    @discardableResult
+    public func dropConnections(of name: String) -> Int {
+        nodes.withLock { $0[name]?.server }?.dropConnections() ?? 0
+    }
+
     /// The root tree of a VM (which exists once the VM first booted).
     public func root(of name: String) -> String { Self.root(of: name, in: directory) }
 

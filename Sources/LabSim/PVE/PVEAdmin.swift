@@ -26,7 +26,7 @@ enum PVEAdmin {
             else {
                 return .json(
                     400, reason: "Bad Request",
-                    #"{"data":null,"message":"expected a fault: {\"kind\":\"http\"|\"clone-lock-timeout\"|\"slow-tasks\", …}"}"#
+                    #"{"data":null,"message":"expected a fault: {\"kind\":\"http\"|\"clone-lock-timeout\"|\"slow-tasks\"|\"failing-tasks\", …}"}"#
                 )
             }
             api.faults.inject(fault)

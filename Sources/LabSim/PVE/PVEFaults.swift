@@ -14,10 +14,14 @@ public struct PVEFault: Sendable, Equatable {
         case cloneLockTimeout
         /// Matching tasks (by task type, `*` for all) take this many seconds longer.
         case slowTasks(seconds: Double)
+        /// Matching tasks (by task type, `*` for all) stop with this exit status and change
+        /// nothing, as when the worker fails: qmstart's "start failed: QEMU exited with code 1".
+        case failingTasks(exitStatus: String)
     }
 
     public var kind: Kind
-    /// HTTP method (`GET`, `POST`, …) or `*`; for `slowTasks`, the task type (`qmclone`) or `*`.
+    /// HTTP method (`GET`, `POST`, …) or `*`; for `slowTasks` and `failingTasks`, the task type
+    /// (`qmclone`) or `*`.
     public var method: String
     /// Path below `/api2/json`, with `*` matching one segment and `**` the rest, e.g.
     /// `/nodes/*/qemu/*/clone`.
@@ -71,6 +75,16 @@ final class PVEFaultInjector: Sendable {
         } ?? 0
     }
 
+    /// The exit status a failing-task fault gives a task of this type, if one is armed.
+    func taskFailure(type: String) -> String? {
+        consume { fault in
+            guard case .failingTasks(let exitStatus) = fault.kind, fault.method == "*" || fault.method == type else {
+                return nil
+            }
+            return exitStatus
+        }
+    }
+
     private func consume<T: Sendable>(_ match: (PVEFault) -> T?) -> T? {
         faults.withLock { list in
             for i in list.indices {
@@ -100,7 +114,8 @@ final class PVEFaultInjector: Sendable {
     // MARK: JSON admin surface
 
     /// Parses `{"kind":"http","method":"GET","path":"/cluster/resources","status":596,"count":1}`,
-    /// `{"kind":"clone-lock-timeout","count":1}` or `{"kind":"slow-tasks","type":"qmclone","seconds":5}`.
+    /// `{"kind":"clone-lock-timeout","count":1}`, `{"kind":"slow-tasks","type":"qmclone","seconds":5}` or
+    /// `{"kind":"failing-tasks","type":"qmstart","message":"start failed: QEMU exited with code 1"}`.
     static func parse(_ doc: Document) -> PVEFault? {
         func string(_ k: String) -> String? {
             if case .string(let s)? = doc[k] { return s }
@@ -126,6 +141,9 @@ final class PVEFaultInjector: Sendable {
         case "slow-tasks":
             guard let seconds = number("seconds") else { return nil }
             return PVEFault(kind: .slowTasks(seconds: seconds), method: string("type") ?? "*", count: count)
+        case "failing-tasks":
+            guard let message = string("message") else { return nil }
+            return PVEFault(kind: .failingTasks(exitStatus: message), method: string("type") ?? "*", count: count)
         default:
             return nil
         }
@@ -142,6 +160,10 @@ final class PVEFaultInjector: Sendable {
             pairs = [("kind", .string("clone-lock-timeout")), ("path", .string(fault.path))]
         case .slowTasks(let seconds):
             pairs = [("kind", .string("slow-tasks")), ("seconds", .double(seconds)), ("type", .string(fault.method))]
+        case .failingTasks(let exitStatus):
+            pairs = [
+                ("kind", .string("failing-tasks")), ("message", .string(exitStatus)), ("type", .string(fault.method)),
+            ]
         }
         pairs.append(("count", fault.count.map { .int($0) } ?? .null))
         return .object(pairs)

@@ -138,6 +138,10 @@ extension PVEHandlers {
         _ work: @escaping @Sendable (inout PVEState, Double) -> PVETaskOutcome
     ) throws(PVEError) -> PVEResult {
         let extra = call.api.faults.extraTaskDelay(type: type)
+        var work = work
+        if let exitStatus = call.api.faults.taskFailure(type: type) {
+            work = { _, _ in PVETaskOutcome.failed(exitStatus) }
+        }
         let upid = try call.withState { (s: inout PVEState) throws(PVEError) -> String in
             _ = try requireNode(s, call.node)
             return s.startTask(
