@@ -155,5 +155,19 @@ final class BootstrapRunbookTests: XCTestCase {
         // A dry run on the converged lab has nothing to plan: exit 0.
         let plan = try served.hlsh(["--dry-run", "--detailed-exitcode", "scripts/bootstrap.hls"])
         XCTAssertEqual(plan.status, 0, "\(plan.stdout)\n\(plan.stderr)")
+
+        // A node down: the dry run plans its VM's start in phase 1, and no later wait (node,
+        // flux, cert, volume: ADR 0043) blocks on what only that start would bring about.
+        let stop = try served.hlsh(["-c", "lab use scripts/homelab.yaml\nvm stop k3s-wk-01"])
+        XCTAssertEqual(stop.status, 0, stop.stderr)
+        let started = Date()
+        let down = try served.hlsh(["--dry-run", "--detailed-exitcode", "scripts/bootstrap.hls"])
+        XCTAssertEqual(down.status, 3, "\(down.stdout)\n\(down.stderr)")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 180, "the dry run waited: \(down.stderr)")
+        XCTAssertTrue(summary(of: Self.phases[0], in: down.stderr).hasSuffix(", 1 change(s) planned)"), down.stderr)
+        for phase in Self.phases {
+            XCTAssertFalse(summary(of: phase, in: down.stderr).isEmpty, "phase \(phase) planned: \(down.stderr)")
+        }
+        XCTAssertTrue(down.stderr.contains("not run in a dry run: it would wait for k3s-wk-01"), down.stderr)
     }
 }
