@@ -226,6 +226,17 @@ final class GoldenTests: XCTestCase {
             "no-kubeconfig", ["kube", "get", "nodes"], status: 1, environment: ["KUBECONFIG": "absent-kubeconfig"])
     }
 
+    /// A list verb with nothing to list prints its table's header (every verb's declared
+    /// columns, through Render's one table path); as JSON it is `[]`. A filter after it has no
+    /// columns of its own, so an empty result there prints nothing, as before.
+    func testAnEmptyListPrintsItsHeader() throws {
+        try assertGolden(
+            "vm-list-empty",
+            ["--sim", "-c", "vm list\nvm list -o json\nvm list | to json\nvm list | where status == running"],
+            status: 0)
+        try assertGolden("vm-list-empty-json", ["--sim", "-o", "json", "vm", "list"], status: 0)
+    }
+
     func testExitStatus() throws {
         try assertGolden("exit-7", ["-c", "echo leaving\nexit 7\necho never"], status: 7)
     }

@@ -21,6 +21,7 @@ extension Interpreter {
     func call(_ call: CommandCall, input: Value, scope: Scope) throws -> Value {
         try context.cancellation.check(call.name)
         failedStep.withLock { $0 = nil }
+        notRunStep.withLock { $0 = nil }
         do {
             return try dispatch(call, input: input, scope: scope)
         } catch let signal as Signal {
@@ -59,11 +60,13 @@ extension Interpreter {
                 value = try execute(try plan(invocation), of: invocation)
             }
             guard let format = OutputFlag.format(of: invocation) else { return value }
-            return OutputFlag.render(value, format: format, terminal: context.stdoutTerminal)
+            let columns = if case .query = spec.implementation { spec.columns } else { [String]() }
+            return OutputFlag.render(value, format: format, terminal: context.stdoutTerminal, columns: columns)
         } catch let e as HLSError {
             throw e.located(.source(call.location))
         } catch let absent as NotThereYet where context.options.dryRun {
             context.err("\(call.location): note: \(spec.name) not run in a dry run: \(absent.reason)\n")
+            notRunStep.withLock { $0 = call.location }
             context.log.record("not_run", [("command", .string(spec.name)), ("reason", .string(absent.reason))])
             return .list([])
         } catch let s as Signal {
