@@ -99,7 +99,11 @@ final class DryRunTests: XCTestCase {
         let recorder = Recorder()
         let result = hls(recorder, dryRun: true).run(#"phase "vms" { vm apply web; vm apply db }"#)
         XCTAssertTrue(result.err.contains("✓ phase vms ("), result.err)
-        XCTAssertTrue(result.err.contains(", 2 change(s) planned)"), result.err)
+        XCTAssertTrue(result.err.contains(", 2 changes planned)"), result.err)
+        let none = hls(recorder, dryRun: true).run(#"phase "converged" { vm converged }"#)
+        XCTAssertTrue(none.err.contains(", no change planned)"), none.err)
+        let one = hls(recorder, dryRun: false).run(#"phase "vms" { vm apply web }"#)
+        XCTAssertTrue(one.err.contains(", 1 change)"), one.err)
     }
 
     func testMutationsSayInTheirHelpThatTheyHonourDryRun() {

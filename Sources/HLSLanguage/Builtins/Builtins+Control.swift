@@ -73,7 +73,7 @@ extension Builtins {
             let question = inv.string("question")!
             let context = inv.context
             func answered(_ answer: String, _ yes: Bool) -> Value {
-                context.log.record("confirm", [("question", .string(question)), ("answer", .string(answer))])
+                context.log.record(.confirm, [("question", .string(question)), ("answer", .string(answer))])
                 return .bool(yes)
             }
             if context.options.dryRun {
