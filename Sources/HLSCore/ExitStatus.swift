@@ -2,9 +2,11 @@
 public enum ExitStatus: Int32, Sendable, CaseIterable {
     /// Everything ran.
     case ok = 0
-    /// A command failed.
+    /// A command failed, or what it needs to reach the lab (credentials, the inventory, a
+    /// kubeconfig) is missing or invalid.
     case failure = 1
-    /// The command line or a script could not be understood (usage or syntax error).
+    /// The command line or a script could not be understood (usage or syntax error): only
+    /// these, never a missing setting (ADR 0043).
     case usage = 2
     /// `--dry-run --detailed-exitcode` found changes that a real run would make.
     case pendingChanges = 3
@@ -15,7 +17,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     public var meaning: String {
         switch self {
         case .ok: "everything ran"
-        case .failure: "a command failed"
+        case .failure:
+            "a command failed, or what it needs is missing or invalid (credentials, the inventory, a kubeconfig)"
         case .usage: "usage or syntax error: the command line or a script could not be understood"
         case .pendingChanges: "with --dry-run --detailed-exitcode: a real run would change something"
         case .interrupted: "interrupted by Ctrl-C (128 + SIGINT, as shells report it)"

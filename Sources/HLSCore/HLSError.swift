@@ -2,10 +2,14 @@
 /// underneath; it decides the exit code. Anything else that escapes is an internal error.
 public struct HLSError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Hashable {
-        /// Bad command line, unknown verb, wrong flag: exit 2.
+        /// Bad command line, unknown verb, wrong flag or argument: exit 2.
         case usage
-        /// A script or inventory that does not parse or validate: exit 2.
+        /// A script (or text given to parse) that does not parse: exit 2.
         case syntax
+        /// What hlsh reads to reach the lab is missing or invalid: credentials and settings in
+        /// the environment, the inventory, a kubeconfig, a key file. Nothing in the command line
+        /// is wrong, so it is a failure naming what to set: exit 1 (ADR 0043).
+        case configuration
         /// A command ran and failed (remote exit, API error, assertion): exit 1.
         case failed
         /// Ctrl-C or another cancellation: exit 130.
@@ -38,7 +42,7 @@ public struct HLSError: Error, Sendable, CustomStringConvertible {
     public var exitStatus: ExitStatus {
         switch kind {
         case .usage, .syntax: return .usage
-        case .failed, .timeout: return .failure
+        case .failed, .timeout, .configuration: return .failure
         case .interrupted: return .interrupted
         }
     }
@@ -52,6 +56,14 @@ public struct HLSError: Error, Sendable, CustomStringConvertible {
         if let hint { text += "\n  hint: \(hint)" }
         for other in others { text += "\n\(other)" }
         return text
+    }
+
+    /// The same error as another kind: text that does not parse in a file hlsh reads to reach
+    /// the lab (the inventory, a kubeconfig) is a `.configuration` error, not a script's `.syntax`.
+    public func asKind(_ kind: Kind) -> HLSError {
+        var copy = self
+        copy.kind = kind
+        return copy
     }
 
     /// The same error with a place filled in if it had none (used as errors travel up).

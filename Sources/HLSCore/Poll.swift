@@ -21,6 +21,11 @@ public struct Poll {
     public struct Ready<Value> {
         public let value: Value
         public let waited: Duration
+
+        public init(value: Value, waited: Duration) {
+            self.value = value
+            self.waited = waited
+        }
     }
 
     /// What is awaited, as it reads after "waiting for": `k3s-cp-01 (running)`.

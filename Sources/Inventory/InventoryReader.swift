@@ -18,7 +18,7 @@ final class InventoryReader {
     }
 
     func problem(_ path: String, _ message: String, at: SourceLocation, hint: String? = nil) {
-        add(HLSError(.syntax, "\(path): \(message)", at: .source(at), hint: hint), at: at)
+        add(HLSError(.configuration, "\(path): \(message)", at: .source(at), hint: hint), at: at)
     }
 
     @discardableResult
@@ -71,7 +71,7 @@ final class InventoryReader {
 
         func missing(_ key: String, _ expected: String) {
             missingProblems[key] = reader.add(
-                HLSError(.syntax, "\(sub(key)): is required (\(expected))", at: .source(at)), at: at)
+                HLSError(.configuration, "\(sub(key)): is required (\(expected))", at: .source(at)), at: at)
         }
 
         func string(_ key: String, required: Bool = true, _ expected: String = "text") -> String? {
@@ -183,11 +183,12 @@ final class InventoryReader {
                 guard let near = Suggest.nearest(key, in: known) else {
                     reader.add(
                         HLSError(
-                            .syntax, message, at: .source(keyAt),
+                            .configuration, message, at: .source(keyAt),
                             hint: "known fields: \(known.sorted().joined(separator: ", "))"), at: keyAt)
                     continue
                 }
-                reader.add(HLSError(.syntax, "\(message); did you mean '\(near)'?", at: .source(keyAt)), at: keyAt)
+                reader.add(
+                    HLSError(.configuration, "\(message); did you mean '\(near)'?", at: .source(keyAt)), at: keyAt)
                 if let missing = missingProblems[near] { reader.explain(missing, by: keyAt) }
             }
         }

@@ -13,7 +13,8 @@ extension Lab {
     /// the file, line, column and field; the first is thrown with the rest as its `others`.
     public static func load(path: String) throws(HLSError) -> Lab {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw HLSError(.usage, "cannot read the inventory \(path)", hint: "create it from scripts/homelab.yaml")
+            throw HLSError(
+                .configuration, "cannot read the inventory \(path)", hint: "create it from scripts/homelab.yaml")
         }
         return try parse(text, file: path)
     }
@@ -21,7 +22,7 @@ extension Lab {
     /// All the problems of an inventory text; empty when it is valid.
     public static func problems(_ text: String, file: String) -> [HLSError] {
         do {
-            let root = try LocatedYAML.parse(text, file: file)
+            let root = try yaml(text, file: file)
             var problems: [HLSError] = []
             _ = decode(root, file: file, problems: &problems)
             return problems
@@ -31,11 +32,11 @@ extension Lab {
     }
 
     public static func parse(_ text: String, file: String) throws(HLSError) -> Lab {
-        let root = try LocatedYAML.parse(text, file: file)
+        let root = try yaml(text, file: file)
         var problems: [HLSError] = []
         let lab = decode(root, file: file, problems: &problems)
         guard problems.isEmpty, let lab else {
-            var first = problems.first ?? HLSError(.syntax, "invalid inventory", at: .source(root.location))
+            var first = problems.first ?? HLSError(.configuration, "invalid inventory", at: .source(root.location))
             first.others = Array(problems.dropFirst())
             throw first
         }
@@ -183,5 +184,15 @@ extension Lab {
     public static func isDNSName(_ s: String) -> Bool {
         guard (1...63).contains(s.count), s.first != "-", s.last != "-" else { return false }
         return s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+    }
+
+    /// The inventory's YAML: text that does not parse is the inventory's problem, a
+    /// configuration error like every other (exit 1, ADR 0043).
+    private static func yaml(_ text: String, file: String) throws(HLSError) -> LocatedYAML {
+        do {
+            return try LocatedYAML.parse(text, file: file)
+        } catch {
+            throw error.asKind(.configuration)
+        }
     }
 }

@@ -23,7 +23,7 @@ struct KubeconfigFields {
         case .object?: self.object = object!
         default:
             throw HLSError(
-                .syntax, "\(path) must be a mapping", at: .field(file: file, path: path),
+                .configuration, "\(path) must be a mapping", at: .field(file: file, path: path),
                 hint: "see `kubectl config view` for the shape kubectl expects")
         }
     }
@@ -32,7 +32,7 @@ struct KubeconfigFields {
     func place(_ key: String) -> Place { .field(file: file, path: "\(path).\(key)") }
 
     func error(_ key: String, _ message: String, hint: String? = nil) -> HLSError {
-        HLSError(.syntax, message, at: place(key), hint: hint)
+        HLSError(.configuration, message, at: place(key), hint: hint)
     }
 
     /// A string field; absent, null and empty all read as nil (kubectl treats "" as unset).

@@ -31,7 +31,7 @@ extension KubeconfigSet {
     public func endpoint(context override: String? = nil) throws(HLSError) -> KubeEndpoint {
         guard let name = contextName(override) else {
             throw HLSError(
-                .usage,
+                .configuration,
                 files.isEmpty
                     ? "no kubeconfig: \(origin) does not exist"
                     : "no Kubernetes context chosen: \(origin) sets no current-context",
@@ -42,32 +42,34 @@ extension KubeconfigSet {
         guard let context = contexts[name] else {
             let names = contexts.keys.sorted()
             throw HLSError(
-                .usage, "context \(name) is not defined in \(origin)",
+                .configuration, "context \(name) is not defined in \(origin)",
                 at: override == nil ? currentContextFile.map { .field(file: $0, path: "current-context") } : nil,
                 hint: Suggest.nearest(name, in: names).map { "did you mean \($0)?" }
                     ?? (names.isEmpty
                         ? "the kubeconfig defines no contexts" : "defined: \(names.joined(separator: ", "))"))
         }
         guard let clusterName = context.cluster else {
-            throw HLSError(.syntax, "cluster was not specified for context \(name)", at: context.place("cluster"))
+            throw HLSError(
+                .configuration, "cluster was not specified for context \(name)", at: context.place("cluster"))
         }
         guard let cluster = clusters[clusterName] else {
             throw HLSError(
-                .syntax, "cluster \(clusterName) was not found for context \(name)", at: context.place("cluster"),
+                .configuration, "cluster \(clusterName) was not found for context \(name)",
+                at: context.place("cluster"),
                 hint: Suggest.nearest(clusterName, in: clusters.keys.sorted()).map { "did you mean \($0)?" })
         }
         guard let userName = context.user else {
-            throw HLSError(.syntax, "user was not specified for context \(name)", at: context.place("user"))
+            throw HLSError(.configuration, "user was not specified for context \(name)", at: context.place("user"))
         }
         guard let user = users[userName] else {
             throw HLSError(
-                .syntax, "user \(userName) was not found for context \(name)", at: context.place("user"),
+                .configuration, "user \(userName) was not found for context \(name)", at: context.place("user"),
                 hint: Suggest.nearest(userName, in: users.keys.sorted()).map { "did you mean \($0)?" })
         }
         let namespace = context.namespace ?? "default"
         guard Self.isDNSLabel(namespace) else {
             throw HLSError(
-                .syntax, "namespace \(namespace) of context \(name) is not a valid namespace name",
+                .configuration, "namespace \(namespace) of context \(name) is not a valid namespace name",
                 at: context.place("namespace"), hint: "lowercase letters, digits and '-', at most 63")
         }
         var endpoint = KubeEndpoint(
@@ -82,20 +84,21 @@ extension KubeconfigSet {
     ) throws(HLSError) {
         guard var server = cluster.server else {
             throw HLSError(
-                .syntax, "no server found for cluster \(cluster.name) (context \(context))", at: cluster.place("server")
+                .configuration, "no server found for cluster \(cluster.name) (context \(context))",
+                at: cluster.place("server")
             )
         }
         let scheme = server.prefix { $0 != ":" }.lowercased()
         guard (scheme == "https" || scheme == "http") && server.contains("://") else {
             throw HLSError(
-                .syntax, "server \(server) of cluster \(cluster.name) is not an http(s) URL",
+                .configuration, "server \(server) of cluster \(cluster.name) is not an http(s) URL",
                 at: cluster.place("server"), hint: "https://HOST:6443")
         }
         while server.hasSuffix("/") { server.removeLast() }
         endpoint.server = server
         if cluster.certificateAuthority != nil && cluster.certificateAuthorityData != nil {
             throw HLSError(
-                .syntax,
+                .configuration,
                 "certificate-authority-data and certificate-authority are both specified for cluster \(cluster.name)",
                 at: cluster.place("certificate-authority"), hint: "keep one of them")
         }
@@ -103,7 +106,7 @@ extension KubeconfigSet {
         if cluster.insecureSkipTLSVerify {
             if hasCA {
                 throw HLSError(
-                    .syntax,
+                    .configuration,
                     "cluster \(cluster.name) gives a certificate authority and insecure-skip-tls-verify: "
                         + "specifying a root certificate with the insecure flag is not allowed",
                     at: cluster.place("insecure-skip-tls-verify"), hint: "remove one of them")
@@ -124,7 +127,8 @@ extension KubeconfigSet {
             let scheme = proxy.prefix { $0 != ":" }.lowercased()
             guard ["http", "https", "socks5"].contains(scheme), proxy.contains("://") else {
                 throw HLSError(
-                    .syntax, "invalid proxy-url \(proxy) for cluster \(cluster.name)", at: cluster.place("proxy-url"),
+                    .configuration, "invalid proxy-url \(proxy) for cluster \(cluster.name)",
+                    at: cluster.place("proxy-url"),
                     hint: "http://, https:// or socks5:// URL")
             }
             endpoint.proxy = proxy
@@ -136,19 +140,20 @@ extension KubeconfigSet {
     ) throws(HLSError) {
         if user.clientCertificate != nil && user.clientCertificateData != nil {
             throw HLSError(
-                .syntax, "client-certificate-data and client-certificate are both specified for user \(user.name)",
+                .configuration,
+                "client-certificate-data and client-certificate are both specified for user \(user.name)",
                 at: user.place("client-certificate"), hint: "keep one of them")
         }
         if user.clientKey != nil && user.clientKeyData != nil {
             throw HLSError(
-                .syntax, "client-key-data and client-key are both specified for user \(user.name)",
+                .configuration, "client-key-data and client-key are both specified for user \(user.name)",
                 at: user.place("client-key"), hint: "keep one of them")
         }
         let hasCertificate = user.clientCertificate != nil || user.clientCertificateData != nil
         let hasKey = user.clientKey != nil || user.clientKeyData != nil
         if hasCertificate != hasKey {
             throw HLSError(
-                .syntax,
+                .configuration,
                 hasCertificate
                     ? "user \(user.name) has a client certificate but no client-key or client-key-data"
                     : "user \(user.name) has a client key but no client-certificate or client-certificate-data",
@@ -169,7 +174,7 @@ extension KubeconfigSet {
         let hasBasic = user.username != nil || user.password != nil
         if hasToken && hasBasic {
             throw HLSError(
-                .syntax, "more than one authentication method found for user \(user.name): token and basicAuth",
+                .configuration, "more than one authentication method found for user \(user.name): token and basicAuth",
                 at: user.place(user.token != nil ? "token" : "tokenFile"), hint: "only one is allowed")
         }
         if let exec = user.exec {

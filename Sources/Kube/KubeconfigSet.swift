@@ -67,16 +67,22 @@ public struct KubeconfigSet: Sendable {
     /// Merges one more file's text, below the files already added.
     public mutating func add(_ text: String, file: String) throws(HLSError) {
         files.append(file)
-        let document = try YAMLCodec.decode(text, file: file)
+        let document: Document
+        do {
+            document = try YAMLCodec.decode(text, file: file)
+        } catch {
+            throw error.asKind(.configuration)
+        }
         switch document {
         case .null: return
         case .object: break
         default:
-            throw HLSError(.syntax, "\(file) is not a kubeconfig: its top level is not a mapping", at: .host(file))
+            throw HLSError(
+                .configuration, "\(file) is not a kubeconfig: its top level is not a mapping", at: .host(file))
         }
         if case .string(let kind)? = document["kind"], kind != "Config" {
             throw HLSError(
-                .syntax, "\(file) is not a kubeconfig: kind is \(kind), not Config",
+                .configuration, "\(file) is not a kubeconfig: kind is \(kind), not Config",
                 at: .field(file: file, path: "kind"))
         }
         if currentContext == nil, case .string(let name)? = document["current-context"], !name.isEmpty {
@@ -102,17 +108,19 @@ public struct KubeconfigSet: Sendable {
         switch document[section] {
         case nil, .null?: return []
         case .array(let list)?: items = list
-        default: throw HLSError(.syntax, "\(section) must be a list", at: .field(file: file, path: section))
+        default: throw HLSError(.configuration, "\(section) must be a list", at: .field(file: file, path: section))
         }
         var out: [(String, Document?)] = []
         for (index, item) in items.enumerated() {
             guard case .string(let name)? = item["name"], !name.isEmpty else {
                 throw HLSError(
-                    .syntax, "\(section)[\(index)] has no name", at: .field(file: file, path: "\(section)[\(index)]"))
+                    .configuration, "\(section)[\(index)] has no name",
+                    at: .field(file: file, path: "\(section)[\(index)]"))
             }
             if out.contains(where: { $0.0 == name }) {
                 throw HLSError(
-                    .syntax, "\(section) names \(name) twice", at: .field(file: file, path: "\(section)[\(index)]"),
+                    .configuration, "\(section) names \(name) twice",
+                    at: .field(file: file, path: "\(section)[\(index)]"),
                     hint: "each name may appear once per file")
             }
             out.append((name, item[key]))

@@ -65,7 +65,7 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
     /// - plain http: refused (the credentials would cross the network in clear text) unless
     ///   `HLSH_PVE_ALLOW_HTTP` (`true`/`1`) else `proxmox.allow_http` allows it.
     ///
-    /// Throws `.usage` naming the variables when nothing says where PVE is or how to log in,
+    /// Throws `.configuration` naming the variables when nothing says where PVE is or how to log in,
     /// naming `HLSH_PVE_FINGERPRINT` when it is not a SHA-256 fingerprint, or naming where a
     /// plain-http endpoint came from (the variable, or the inventory's line) and how to allow it.
     public static func fromEnvironment(
@@ -81,7 +81,7 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
             switch text.lowercased() {
             case "1", "true", "yes", "on": return true
             case "0", "false", "no", "off": return false
-            default: throw HLSError(.usage, "\(name) must be true or false (got '\(text)')")
+            default: throw HLSError(.configuration, "\(name) must be true or false (got '\(text)')")
             }
         }
         let endpoint: PVEEndpoint
@@ -94,12 +94,12 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
             endpointSource = ("proxmox.endpoint", lab?.endpointAt.map(Place.source))
         } else {
             throw HLSError(
-                .usage, "nothing says where Proxmox VE is",
+                .configuration, "nothing says where Proxmox VE is",
                 hint: "set \(Variable.endpoint)=https://HOST:8006/ or proxmox.endpoint in homelab.yaml")
         }
         if endpoint.scheme == "http", try !flag(Variable.allowHTTP, else: lab?.allowHTTP ?? false) {
             throw HLSError(
-                .usage,
+                .configuration,
                 "\(endpointSource.name) is plain http (\(endpoint)): the credentials would cross the network in clear text",
                 at: endpointSource.place,
                 hint: "use https://; to send them in clear text anyway, set \(Variable.allowHTTP)=1 "
@@ -115,7 +115,7 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
         } else if let username = value(Variable.username) {
             guard let password = env[Variable.password], !password.isEmpty else {
                 throw HLSError(
-                    .usage, "\(Variable.username) is set but \(Variable.password) is not",
+                    .configuration, "\(Variable.username) is set but \(Variable.password) is not",
                     hint: "set \(Variable.password), or use an API token in \(Variable.apiToken)")
             }
             credentials = .password(try PVEUserPassword(username: username, password: PVESecret(password)))
@@ -124,7 +124,7 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
                 [Variable.apiToken]
                 + (tokenVariable.isEmpty || tokenVariable == Variable.apiToken ? [] : [tokenVariable])
             throw HLSError(
-                .usage, "no Proxmox VE credentials for \(endpoint)",
+                .configuration, "no Proxmox VE credentials for \(endpoint)",
                 hint: "set \(tokenNames.joined(separator: " or "))=USER@REALM!TOKENID=SECRET, "
                     + "or \(Variable.username) and \(Variable.password) for a ticket login")
         }

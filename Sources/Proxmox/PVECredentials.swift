@@ -35,7 +35,7 @@ public struct PVEAPIToken: Sendable, Hashable, CustomStringConvertible {
         var rest = Substring(text.trimmingWhitespace())
         if rest.lowercased().hasPrefix("pveapitoken=") { rest = rest.dropFirst("PVEAPIToken=".count) }
         let bad = HLSError(
-            .usage, "\(source) is not an API token",
+            .configuration, "\(source) is not an API token",
             hint: "it must look like USER@REALM!TOKENID=SECRET, e.g. root@pam!hlsh=xxxxxxxx-xxxx-…")
         guard let equals = rest.firstIndex(of: "=") else { throw bad }
         let id = rest[..<equals]
@@ -70,10 +70,10 @@ public struct PVEUserPassword: Sendable, Hashable, CustomStringConvertible {
         let user = username.trimmingWhitespace()
         guard let at = user.firstIndex(of: "@"), at != user.startIndex, user.index(after: at) != user.endIndex else {
             throw HLSError(
-                .usage, "\(source) must name the user with its realm, e.g. root@pam (got '\(user)')")
+                .configuration, "\(source) must name the user with its realm, e.g. root@pam (got '\(user)')")
         }
         guard !password.isEmpty else {
-            throw HLSError(.usage, "the password for \(user) is empty", hint: "set PROXMOX_VE_PASSWORD")
+            throw HLSError(.configuration, "the password for \(user) is empty", hint: "set PROXMOX_VE_PASSWORD")
         }
         self.username = user
         self.password = password

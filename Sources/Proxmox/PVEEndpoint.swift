@@ -35,7 +35,7 @@ public struct PVEEndpoint: Sendable, Hashable, CustomStringConvertible {
         let trimmed = text.trimmingWhitespace()
         func bad(_ why: String) -> HLSError {
             HLSError(
-                .usage, "invalid Proxmox VE endpoint '\(Redaction.redactURL(trimmed))': \(why)",
+                .configuration, "invalid Proxmox VE endpoint '\(Redaction.redactURL(trimmed))': \(why)",
                 hint: "write it as https://HOST:8006/ (PROXMOX_VE_ENDPOINT or proxmox.endpoint)")
         }
         guard !trimmed.isEmpty else { throw bad("it is empty") }

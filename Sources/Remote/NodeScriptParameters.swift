@@ -101,13 +101,13 @@ public struct K3sParameters: Sendable, Equatable {
     public init(lab: Lab, vm: VMSpec, token: K3sToken?) throws(HLSError) {
         guard let first = lab.vms.first(where: { $0.role == .server }) else {
             throw HLSError(
-                .usage, "the lab has no k3s server", at: .field(file: lab.file, path: "vms"),
+                .configuration, "the lab has no k3s server", at: .field(file: lab.file, path: "vms"),
                 hint: "give one VM `role: server`")
         }
         let isFirst = vm.name == first.name
         if !isFirst && token == nil {
             throw HLSError(
-                .usage, "\(vm.name) joins the cluster but no k3s token was read from \(first.name)",
+                .failed, "\(vm.name) joins the cluster but no k3s token was read from \(first.name)",
                 at: .host(vm.name), hint: "read it first with NodeScript.k3sToken() on \(first.name)")
         }
         var sans: [String] = []

@@ -21,7 +21,7 @@ public enum AgeFile {
         throws(HLSError)
         -> [UInt8]
     {
-        guard !recipients.isEmpty else { throw HLSError(.usage, "no recipients to encrypt to") }
+        guard !recipients.isEmpty else { throw HLSError(.configuration, "no recipients to encrypt to") }
         let fileKey = random(16)
         var header = intro + "\n"
         for recipient in recipients {

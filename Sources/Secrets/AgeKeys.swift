@@ -24,11 +24,12 @@ public struct AgeIdentity: Sendable {
     public init(parsing text: String) throws(HLSError) {
         guard let (hrp, data) = Bech32.decode(text), text == text.uppercased() else {
             throw HLSError(
-                .usage, "malformed age secret key", hint: "an age identity is AGE-SECRET-KEY-1… in upper case")
+                .configuration, "malformed age secret key", hint: "an age identity is AGE-SECRET-KEY-1… in upper case")
         }
         guard hrp == "age-secret-key-", data.count == 32 else {
             throw HLSError(
-                .usage, "unknown identity type", hint: "only age X25519 identities (AGE-SECRET-KEY-1…) are read")
+                .configuration, "unknown identity type", hint: "only age X25519 identities (AGE-SECRET-KEY-1…) are read"
+            )
         }
         secret = data
     }
@@ -54,11 +55,11 @@ public struct AgeIdentity: Sendable {
                 identities.append(try AgeIdentity(parsing: String(line)))
             } catch {
                 throw HLSError(
-                    .usage, "\(file):\(index + 1): \(error.message)", hint: error.hint)
+                    .configuration, "\(file):\(index + 1): \(error.message)", hint: error.hint)
             }
         }
         guard !identities.isEmpty else {
-            throw HLSError(.usage, "no identities found in \(file)", hint: "make one with `secret age-keygen`")
+            throw HLSError(.configuration, "no identities found in \(file)", hint: "make one with `secret age-keygen`")
         }
         return identities
     }
@@ -78,10 +79,11 @@ public struct AgeRecipient: Sendable, Equatable {
     public init(parsing text: String) throws(HLSError) {
         guard let (hrp, data) = Bech32.decode(text), text == text.lowercased() else {
             throw HLSError(
-                .usage, "malformed age recipient \"\(text)\"", hint: "an age recipient is age1… in lower case")
+                .configuration, "malformed age recipient \"\(text)\"", hint: "an age recipient is age1… in lower case")
         }
         guard hrp == "age", data.count == 32 else {
-            throw HLSError(.usage, "unknown recipient type \"\(text)\"", hint: "only age X25519 recipients (age1…)")
+            throw HLSError(
+                .configuration, "unknown recipient type \"\(text)\"", hint: "only age X25519 recipients (age1…)")
         }
         publicKey = data
     }

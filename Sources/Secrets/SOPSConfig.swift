@@ -22,7 +22,8 @@ public enum SOPSConfig {
         guard let (text, config, relative) = config(for: file) else { return Rule() }
         guard let rule = try rule(in: text, config: config, for: relative) else {
             throw HLSError(
-                .usage, "error loading config: no matching creation rules found", hint: "in \(config), for \(relative)")
+                .configuration, "error loading config: no matching creation rules found",
+                hint: "in \(config), for \(relative)")
         }
         return rule
     }
@@ -53,12 +54,13 @@ public enum SOPSConfig {
     static func rule(in text: String, config: String, for path: String) throws(HLSError) -> Rule? {
         let document = try YAMLCodec.decode(text, file: config)
         guard case .array(let rules) = document["creation_rules"] ?? .null else {
-            throw HLSError(.usage, "\(config): no creation_rules", hint: "see the creation_rules of sops's .sops.yaml")
+            throw HLSError(
+                .configuration, "\(config): no creation_rules", hint: "see the creation_rules of sops's .sops.yaml")
         }
         for entry in rules {
             if case .string(let pattern) = entry["path_regex"] ?? .null {
                 guard let regex = try? Regex(pattern) else {
-                    throw HLSError(.usage, "\(config): bad path_regex \(pattern)")
+                    throw HLSError(.configuration, "\(config): bad path_regex \(pattern)")
                 }
                 guard path.contains(regex) else { continue }
             }
@@ -68,7 +70,7 @@ public enum SOPSConfig {
                 (entry[kind.rawValue]?.scalarString).map { SOPSFile.Selection(kind, $0) }
             }
             guard selections.count <= 1 else {
-                throw HLSError(.usage, "\(config): a creation rule may set only one of the selection keys")
+                throw HLSError(.configuration, "\(config): a creation rule may set only one of the selection keys")
             }
             rule.selection = selections.first ?? .default
             return rule
@@ -81,7 +83,8 @@ public enum SOPSConfig {
     public static func recipients(in text: String, config: String) throws(HLSError) -> [String] {
         let document = try YAMLCodec.decode(text, file: config)
         guard case .array(let rules) = document["creation_rules"] ?? .null else {
-            throw HLSError(.usage, "\(config): no creation_rules", hint: "see the creation_rules of sops's .sops.yaml")
+            throw HLSError(
+                .configuration, "\(config): no creation_rules", hint: "see the creation_rules of sops's .sops.yaml")
         }
         var all: [String] = []
         for recipient in rules.flatMap(ageRecipients) where !all.contains(recipient) { all.append(recipient) }

@@ -51,7 +51,8 @@ public enum SOPSFile {
                 let regex: Regex<AnyRegexOutput>
                 do { regex = try Regex(value) } catch {
                     throw HLSError(
-                        .usage, "\(kind.rawValue): bad regular expression \(value)", cause: HLSError.describe(error))
+                        .configuration, "\(kind.rawValue): bad regular expression \(value)",
+                        cause: HLSError.describe(error))
                 }
                 let matched = keys.contains { $0.contains(regex) }
                 return kind == .encryptedRegex ? matched : !matched
@@ -91,9 +92,9 @@ public enum SOPSFile {
     public static func encrypt(
         _ documents: [Document], to recipients: [AgeRecipient], selection: Selection, lastModified: String
     ) throws(HLSError) -> [Document] {
-        guard !recipients.isEmpty else { throw HLSError(.usage, "no age recipients to encrypt to") }
+        guard !recipients.isEmpty else { throw HLSError(.configuration, "no age recipients to encrypt to") }
         for document in documents where document["sops"] != nil {
-            throw HLSError(.usage, "the file already has a top-level `sops` key: it is encrypted already")
+            throw HLSError(.failed, "the file already has a top-level `sops` key: it is encrypted already")
         }
         let dataKey = AgeFile.random(32)
         var hash = SHA512()
@@ -137,7 +138,7 @@ public enum SOPSFile {
         throws(HLSError) -> [Document]
     {
         guard let metadata = documents.first?["sops"], metadata.isObjectLike else {
-            throw HLSError(.usage, "sops metadata not found", hint: "the file has no top-level `sops` block")
+            throw HLSError(.failed, "sops metadata not found", hint: "the file has no top-level `sops` block")
         }
         let dataKey = try self.dataKey(metadata, identities: identities)
         var hash = SHA512()

@@ -240,12 +240,13 @@ final class NodeClusterTests: XCTestCase {
         let missing = runInProcess(
             "node wait k3s-wk-01 --for ready | get ready | to json --compact", environment: bare, options: dryRun)
         XCTAssertEqual(missing.status, 0, missing.err)
-        XCTAssertTrue(missing.out.contains("not waited for (dry run): no kubeconfig"), missing.out)
+        XCTAssertEqual(missing.out, "[]\n")
+        XCTAssertTrue(missing.err.contains("note: node wait not run in a dry run: no kubeconfig"), missing.err)
         let noContext = kube.run(
             "node wait k3s-wk-01 --for ready --context homelab | get ready | to json --compact", options: dryRun)
         XCTAssertEqual(noContext.status, 0, noContext.err)
         XCTAssertTrue(
-            noContext.out.contains("not waited for (dry run): context homelab is not defined"), noContext.out)
+            noContext.err.contains("node wait not run in a dry run: context homelab is not defined"), noContext.err)
         // A misspelled node and an unreachable API are errors, dry run or not.
         let typo = kube.run("node wait k3s-wk-09 --for ready", options: dryRun)
         XCTAssertEqual(typo.status, 2, typo.out + typo.err)
@@ -253,7 +254,7 @@ final class NodeClusterTests: XCTestCase {
         kube.sim.stop()
         let down = kube.run("node wait k3s-wk-01 --for ready", options: dryRun)
         XCTAssertEqual(down.status, 1, down.out + down.err)
-        XCTAssertFalse(down.out.contains("not waited for"), down.out)
+        XCTAssertFalse(down.err.contains("not run in a dry run"), down.err)
     }
 
     func testWaitForReadyTimesOutNamingTheNodeAndItsLastCondition() throws {

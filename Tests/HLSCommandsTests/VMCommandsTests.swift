@@ -226,7 +226,7 @@ final class VMNameAndFailureTests: XCTestCase {
         let endpoint = "http://127.0.0.1:\(try freeLoopbackPort())/"
         lab.environment["PROXMOX_VE_ENDPOINT"] = endpoint
         let refused = lab.run("vm list")
-        XCTAssertEqual(refused.status, 2, refused.err)
+        XCTAssertEqual(refused.status, 1, refused.err)
         XCTAssertTrue(refused.err.contains("PROXMOX_VE_ENDPOINT is plain http (\(endpoint))"), refused.err)
         XCTAssertTrue(refused.err.contains("HLSH_PVE_ALLOW_HTTP=1"), refused.err)
         lab.environment["HLSH_PVE_ALLOW_HTTP"] = "1"

@@ -242,6 +242,38 @@ final class VolumeCommandsTests: XCTestCase {
                 + "set persistence.defaultClassReplicaCount and defaultSettings.defaultReplicaCount to 2\n")
     }
 
+    /// The runbook's phase 6 under `--dry-run` on a lab with a volume degraded (a node down): after
+    /// a planned change the wait says what it would wait for and the run goes on to exit 3; before
+    /// any, it is a real wait (ADR 0043).
+    func testADryRunDoesNotWaitForAnUnhealthyVolumeOnceAChangeIsPlanned() throws {
+        let lab = try LonghornLab()
+        let volume = try lab.healthyVolume()
+        lab.kube.sim.injectFault(.volumeDegraded(volume: volume))
+        XCTAssertTrue(lab.eventually { lab.field("robustness") == "degraded" })
+        let manifest = lab.kube.dir.file("namespace.yaml")
+        try "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: planned\n".write(
+            toFile: manifest, atomically: true, encoding: .utf8)
+        var plan = RunOptions()
+        plan.dryRun = true
+        plan.detailedExitCode = true
+        let clock = ContinuousClock()
+        let start = clock.now
+        let planned = lab.kube.run(
+            "kube apply -f \(manifest)\nvolume wait all --for healthy --timeout 10m\necho phase 6 planned",
+            options: plan)
+        XCTAssertEqual(planned.status, 3, planned.err)
+        XCTAssertLessThan(clock.now - start, .seconds(30), "the dry run waited")
+        XCTAssertTrue(planned.out.hasSuffix("phase 6 planned\n"), planned.out)
+        XCTAssertTrue(
+            planned.err.contains(
+                "note: volume wait not run in a dry run: it would wait for every attached volume (healthy) after the change(s) planned earlier; now: \(volume) attached, degraded"
+            ), planned.err)
+        // Nothing planned before it: the dry run's wait is real, and this one times out.
+        let waited = lab.kube.run("volume wait all --for healthy --timeout 1s", options: plan)
+        XCTAssertEqual(waited.status, 1, waited.err)
+        XCTAssertTrue(waited.err.contains("not every attached volume is healthy after 1s"), waited.err)
+    }
+
     /// `volume show <TAB>`: the claims of the namespace typed (or the context's) that have a
     /// Longhorn volume, and the volumes' own names; `volume wait` also offers `all`.
     func testVolumeNamesCompleteFromTheLiveCluster() throws {

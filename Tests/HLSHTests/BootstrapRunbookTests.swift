@@ -68,7 +68,7 @@ final class BootstrapRunbookTests: XCTestCase {
         XCTAssertEqual(plan.status, 3, plan.stderr)
         for phase in Self.phases {
             XCTAssertTrue(
-                summary(of: phase, in: plan.stderr).contains("change(s) planned"), "phase \(phase): \(plan.stderr)")
+                summary(of: phase, in: plan.stderr).hasSuffix(" planned)"), "phase \(phase): \(plan.stderr)")
         }
         // The plan names what each layer would do.
         for row in ["create", "register", "push", "install", "sync"] {
@@ -160,6 +160,20 @@ final class BootstrapRunbookTests: XCTestCase {
         // A dry run on the converged lab has nothing to plan: exit 0.
         let plan = try served.hlsh(["--dry-run", "--detailed-exitcode", "scripts/bootstrap.hls"])
         XCTAssertEqual(plan.status, 0, "\(plan.stdout)\n\(plan.stderr)")
-        try assertNoSecretLeaks(served, outputs: [first, again, plan], log: log)
+
+        // A node down: the dry run plans its VM's start in phase 1, and no later wait (node,
+        // flux, cert, volume: ADR 0043) blocks on what only that start would bring about.
+        let stop = try served.hlsh(["-c", "lab use scripts/homelab.yaml\nvm stop k3s-wk-01"])
+        XCTAssertEqual(stop.status, 0, stop.stderr)
+        let started = Date()
+        let down = try served.hlsh(["--dry-run", "--detailed-exitcode", "scripts/bootstrap.hls"])
+        XCTAssertEqual(down.status, 3, "\(down.stdout)\n\(down.stderr)")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 180, "the dry run waited: \(down.stderr)")
+        XCTAssertTrue(summary(of: Self.phases[0], in: down.stderr).hasSuffix(", 1 change planned)"), down.stderr)
+        for phase in Self.phases {
+            XCTAssertFalse(summary(of: phase, in: down.stderr).isEmpty, "phase \(phase) planned: \(down.stderr)")
+        }
+        XCTAssertTrue(down.stderr.contains("not run in a dry run: it would wait for k3s-wk-01"), down.stderr)
+        try assertNoSecretLeaks(served, outputs: [first, again, plan, down], log: log)
     }
 }

@@ -42,6 +42,33 @@ final class DocumentedCommandsTests: XCTestCase {
         XCTAssertEqual(try Self.unknownInventoryKeys(fields), [])
     }
 
+    /// The runbook's failed phase is what hlsh prints: its example (the bootstrap on the
+    /// simulated lab, from a HOME without the public key the inventory names) is run, and its
+    /// standard error compared line by line, the time and the operating system's cause aside.
+    func testTheRunbooksFailedPhaseIsWhatHlshPrints() throws {
+        let runbook = try String(contentsOfFile: Self.repository + "/docs/runbook.md", encoding: .utf8)
+        let section = try XCTUnwrap(runbook.range(of: "## 5. When a phase fails"), "the runbook's section")
+        let shown = try XCTUnwrap(Markdown.blocks(String(runbook[section.upperBound...])).first, "its example")
+        let home = try TemporaryDirectory("hlsh-failed-phase")
+        let result = try BuiltBinary.run(
+            ["--sim", "scripts/bootstrap.hls"],
+            environment: SimServe.testTimings.merging(["HOME": home.path, "XDG_STATE_HOME": home.file("state")]) {
+                $1
+            }, currentDirectory: Self.repository)
+        XCTAssertEqual(result.status, 1, result.stderr)
+        XCTAssertEqual(Self.comparable(shown.text), Self.comparable(result.stderr))
+    }
+
+    /// `text` with the elapsed time and a `cause:` line's text replaced by placeholders.
+    static func comparable(_ text: String) -> String {
+        let time = try! NSRegularExpression(pattern: #"after [0-9.]+(ms|s)\b"#)
+        let cause = try! NSRegularExpression(pattern: #"(?m)^(\s+cause:) .*$"#)
+        var out = time.stringByReplacingMatches(
+            in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "after TIME")
+        out = cause.stringByReplacingMatches(in: out, range: NSRange(out.startIndex..., in: out), withTemplate: "$1 …")
+        return out
+    }
+
     func testAMisspeltInventoryFieldIsCaught() throws {
         let table =
             "### The inventory\n\n| field | what |\n|---|---|\n| `proxmox.ca_path` | x |\n"

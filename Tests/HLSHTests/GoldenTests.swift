@@ -201,7 +201,7 @@ final class GoldenTests: XCTestCase {
 
             """
         try assertGolden(
-            "inventory-problems", ["-c", "lab use homelab.yaml"], status: 2, files: ["homelab.yaml": inventory])
+            "inventory-problems", ["-c", "lab use homelab.yaml"], status: 1, files: ["homelab.yaml": inventory])
     }
 
     /// `lab status` as users see it on a lab whose VMs do not exist yet: the hosts ok, every
@@ -212,6 +212,29 @@ final class GoldenTests: XCTestCase {
         try assertGolden(
             "lab-status-empty", ["--sim", "lab", "status"], status: 0,
             files: ["homelab.yaml": try String(contentsOfFile: shipped, encoding: .utf8)])
+    }
+
+    /// What hlsh reads to reach the lab (credentials, settings, a kubeconfig, the inventory),
+    /// missing or invalid, is a failure naming what to set: exit 1. Exit 2 stays for a command
+    /// line or script hlsh cannot understand (ADR 0043).
+    func testMissingCredentialsAndConfigurationAreFailuresNotUsageErrors() throws {
+        try assertGolden("no-proxmox-endpoint", ["vm", "list"], status: 1)
+        try assertGolden(
+            "no-proxmox-credentials", ["vm", "list"], status: 1,
+            environment: ["PROXMOX_VE_ENDPOINT": "https://127.0.0.1:8006/"])
+        try assertGolden(
+            "no-kubeconfig", ["kube", "get", "nodes"], status: 1, environment: ["KUBECONFIG": "absent-kubeconfig"])
+    }
+
+    /// A list verb with nothing to list prints its table's header (every verb's declared
+    /// columns, through Render's one table path); as JSON it is `[]`. A filter after it has no
+    /// columns of its own, so an empty result there prints nothing, as before.
+    func testAnEmptyListPrintsItsHeader() throws {
+        try assertGolden(
+            "vm-list-empty",
+            ["--sim", "-c", "vm list\nvm list -o json\nvm list | to json\nvm list | where status == running"],
+            status: 0)
+        try assertGolden("vm-list-empty-json", ["--sim", "-o", "json", "vm", "list"], status: 0)
     }
 
     func testExitStatus() throws {

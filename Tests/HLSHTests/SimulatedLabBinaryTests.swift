@@ -56,7 +56,7 @@ final class SimulatedLabBinaryTests: XCTestCase {
         XCTAssertEqual(result.status, 3, result.stderr)
         XCTAssertTrue(result.stdout.contains("planned"), result.stdout)
         // Phase 2's wait for a cluster that a first run has not built yet is reported, not failed.
-        XCTAssertTrue(result.stdout.contains("not waited for (dry run): no kubeconfig"), result.stdout)
+        XCTAssertTrue(result.stderr.contains("node wait not run in a dry run: no kubeconfig"), result.stderr)
     }
 
     func testTheShellCompletesLiveVMNamesFromTheSimulatedLab() throws {

@@ -33,13 +33,34 @@ final class DryRunTests: XCTestCase {
         XCTAssertTrue(result.out.hasSuffix(#"[{"target":"db","status":"planned"}]"# + "\n"), result.out)
     }
 
-    /// A runbook's wait for what an earlier step only planned ends at once under --dry-run.
-    func testUnderDryRunAWaitTakesTheFirstValue() {
-        let planned = hls(Recorder(), dryRun: true).run("wait 1 --until $it == 2 --timeout 30s --every 10ms")
-        XCTAssertEqual(planned.status, 0, planned.err)
-        XCTAssertEqual(planned.out, "1\n")
-        let real = hls(Recorder(), dryRun: false).run("wait 1 --until $it == 2 --timeout 50ms --every 10ms")
-        XCTAssertEqual(real.status, 1, "without --dry-run the wait times out: \(real.out)")
+    /// A wait after a planned change checks once and goes on (ADR 0043): what it waits for
+    /// could only come about from the change a dry run does not apply.
+    func testUnderDryRunAWaitAfterAPlannedChangeChecksOnceAndGoesOn() {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = hls(Recorder(), dryRun: true, detailed: true).run(
+            "vm apply web\nwait 1 --until $it == 2 --timeout 30s --every 10ms | to json\necho after")
+        XCTAssertEqual(result.status, 3, result.err)
+        XCTAssertLessThan(clock.now - start, .seconds(10), "the wait blocked")
+        XCTAssertTrue(result.out.hasSuffix("[]\nafter\n"), result.out)
+        XCTAssertTrue(
+            result.err.contains(
+                "note: wait not run in a dry run: it would wait for the condition at test.hls:2:1 after the change(s) planned earlier; now: last value: 1"
+            ), result.err)
+        // A condition that holds already is the wait's value, as in a real run.
+        let held = hls(Recorder(), dryRun: true).run("vm apply web\nwait 2 --until $it == 2 --timeout 30s | to json")
+        XCTAssertEqual(held.out.split(separator: "\n").last, "2", held.out)
+    }
+
+    /// Before any planned change a dry run's wait is a real one: on a converged lab its answer
+    /// is the truth, not a guess.
+    func testUnderDryRunAWaitBeforeAnyPlannedChangeWaitsForReal() {
+        let real = hls(Recorder(), dryRun: true).run("wait 1 --until $it == 2 --timeout 50ms --every 10ms")
+        XCTAssertEqual(real.status, 1, "the wait times out: \(real.out)")
+        XCTAssertTrue(real.err.contains("wait: condition still false after"), real.err)
+        let converged = hls(Recorder(), dryRun: true, detailed: true).run("vm converged\nwait 2 --until $it == 2")
+        XCTAssertEqual(converged.status, 0, converged.err)
+        XCTAssertEqual(converged.out, "2\n")
     }
 
     func testDetailedExitCodeIsThreeWhenChangesArePending() {
@@ -78,7 +99,11 @@ final class DryRunTests: XCTestCase {
         let recorder = Recorder()
         let result = hls(recorder, dryRun: true).run(#"phase "vms" { vm apply web; vm apply db }"#)
         XCTAssertTrue(result.err.contains("✓ phase vms ("), result.err)
-        XCTAssertTrue(result.err.contains(", 2 change(s) planned)"), result.err)
+        XCTAssertTrue(result.err.contains(", 2 changes planned)"), result.err)
+        let none = hls(recorder, dryRun: true).run(#"phase "converged" { vm converged }"#)
+        XCTAssertTrue(none.err.contains(", no change planned)"), none.err)
+        let one = hls(recorder, dryRun: false).run(#"phase "vms" { vm apply web }"#)
+        XCTAssertTrue(one.err.contains(", 1 change)"), one.err)
     }
 
     func testMutationsSayInTheirHelpThatTheyHonourDryRun() {

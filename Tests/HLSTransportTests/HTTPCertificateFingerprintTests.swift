@@ -117,7 +117,7 @@ final class HTTPCertificateFingerprintTests: XCTestCase {
         XCTAssertEqual(try client.send(HTTPRequest(url: server.url("/echo"))).status, 200)
     }
 
-    func testAMalformedFingerprintIsAUsageErrorNamingTheSetting() {
+    func testAMalformedFingerprintIsAConfigurationErrorNamingTheSetting() {
         let full = certificate.fingerprint
         for bad in [
             "", "AA:BB:CC", String(full.dropLast(3)), full + ":00", String(full.dropLast()) + "G",
@@ -125,7 +125,7 @@ final class HTTPCertificateFingerprintTests: XCTestCase {
         ] {
             XCTAssertThrowsError(try CertificateFingerprint(parsing: bad, setting: "HLSH_PVE_FINGERPRINT"), bad) {
                 let error = $0 as? HLSError
-                XCTAssertEqual(error?.kind, .usage, bad)
+                XCTAssertEqual(error?.kind, .configuration, bad)
                 XCTAssertTrue(
                     error?.message.hasPrefix("HLSH_PVE_FINGERPRINT must be") ?? false, "\(String(describing: error))")
                 XCTAssertTrue(error?.hint?.contains("pvenode cert info") ?? false)

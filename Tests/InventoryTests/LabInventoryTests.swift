@@ -171,7 +171,7 @@ final class LabInventoryTests: XCTestCase {
             of: "memory: 4G", with: "memory: 1M")
         XCTAssertThrowsError(try Lab.parse(text, file: "lab.yaml")) { error in
             let e = error as? HLSError
-            XCTAssertEqual(e?.kind, .syntax)
+            XCTAssertEqual(e?.kind, .configuration)
             XCTAssertEqual(e?.message, "vms[0].cores: expected a whole number from 1 to 512, got '0'")
             XCTAssertEqual(e?.others.map(\.message), ["vms[0].memory: 1M is too small (at least 512 MiB)"])
             XCTAssertEqual(e?.others.first?.place, .source(SourceLocation(file: "lab.yaml", line: 16, column: 13)))
@@ -180,9 +180,9 @@ final class LabInventoryTests: XCTestCase {
         }
     }
 
-    func testInvalidYAMLIsASyntaxErrorWithItsPosition() {
+    func testInvalidYAMLIsAConfigurationErrorWithItsPosition() {
         let p = Lab.problems("vms: [\n", file: "lab.yaml")
-        XCTAssertEqual(p.first?.kind, .syntax)
+        XCTAssertEqual(p.first?.kind, .configuration)
         XCTAssertTrue(place(p.first).hasPrefix("lab.yaml:"), place(p.first))
     }
 }

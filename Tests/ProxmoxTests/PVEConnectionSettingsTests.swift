@@ -25,7 +25,7 @@ final class PVEConnectionSettingsTests: XCTestCase {
             "https://:8006/",
         ] {
             XCTAssertThrowsError(try PVEEndpoint(parsing: bad), bad) { error in
-                XCTAssertEqual((error as? HLSError)?.kind, .usage)
+                XCTAssertEqual((error as? HLSError)?.kind, .configuration)
                 XCTAssertFalse((error as? HLSError)?.description.contains("pw@") ?? true)
             }
         }
@@ -53,7 +53,7 @@ final class PVEConnectionSettingsTests: XCTestCase {
         for bad in ["root@pam=secret", "root@pam!hlsh", "rootpam!hlsh=secret", "root@pam!=secret", "root@pam!hlsh=a b"]
         {
             XCTAssertThrowsError(try PVEAPIToken(parsing: bad), bad) { error in
-                XCTAssertEqual((error as? HLSError)?.kind, .usage)
+                XCTAssertEqual((error as? HLSError)?.kind, .configuration)
                 XCTAssertFalse((error as? HLSError)?.description.contains("secret") ?? true)
             }
         }
@@ -161,7 +161,7 @@ final class PVEConnectionSettingsTests: XCTestCase {
             ])
         ) { error in
             let error = error as! HLSError
-            XCTAssertEqual(error.kind, .usage)
+            XCTAssertEqual(error.kind, .configuration)
             XCTAssertTrue(error.message.contains("HLSH_PVE_FINGERPRINT"), error.description)
             XCTAssertTrue(error.hint?.contains("pvenode cert info") ?? false, error.description)
         }
@@ -170,13 +170,13 @@ final class PVEConnectionSettingsTests: XCTestCase {
     func testMissingSettingsNameTheVariables() {
         XCTAssertThrowsError(try PVEConnectionSettings.fromEnvironment(["PROXMOX_VE_API_TOKEN": Self.token])) { error in
             let error = error as! HLSError
-            XCTAssertEqual(error.kind, .usage)
+            XCTAssertEqual(error.kind, .configuration)
             XCTAssertTrue(error.description.contains("PROXMOX_VE_ENDPOINT"), error.description)
         }
         XCTAssertThrowsError(try PVEConnectionSettings.fromEnvironment(["PROXMOX_VE_ENDPOINT": "https://pve1:8006/"])) {
             error in
             let error = error as! HLSError
-            XCTAssertEqual(error.kind, .usage)
+            XCTAssertEqual(error.kind, .configuration)
             for name in ["PROXMOX_VE_API_TOKEN", "PROXMOX_VE_USERNAME", "PROXMOX_VE_PASSWORD"] {
                 XCTAssertTrue(error.description.contains(name), error.description)
             }
@@ -200,7 +200,7 @@ final class PVEConnectionSettingsTests: XCTestCase {
                 "PROXMOX_VE_ENDPOINT": "pve1", "PROXMOX_VE_API_TOKEN": Self.token, "PROXMOX_VE_INSECURE": "maybe",
             ])
         ) { error in
-            XCTAssertEqual((error as! HLSError).kind, .usage)
+            XCTAssertEqual((error as! HLSError).kind, .configuration)
         }
     }
 
@@ -211,7 +211,7 @@ final class PVEConnectionSettingsTests: XCTestCase {
         let env = ["PROXMOX_VE_ENDPOINT": "http://pve1.lan:8006/", "PROXMOX_VE_API_TOKEN": Self.token]
         XCTAssertThrowsError(try PVEConnectionSettings.fromEnvironment(env)) { error in
             let error = error as! HLSError
-            XCTAssertEqual(error.kind, .usage)
+            XCTAssertEqual(error.kind, .configuration)
             XCTAssertTrue(error.message.contains("PROXMOX_VE_ENDPOINT"), error.description)
             XCTAssertTrue(error.message.contains("clear text"), error.description)
             XCTAssertTrue(error.hint?.contains("HLSH_PVE_ALLOW_HTTP=1") ?? false, error.description)

@@ -6,27 +6,16 @@ import Kube
 /// it is True.
 extension NodeCommands {
     static func waitForReady(_ inv: Invocation) throws -> Value {
-        let dryRun = inv.context.options.dryRun
         let client: KubeClient
         do {
             client = try kubeClient(inv)
         } catch let absent as NotThereYet {
             // A rehearsal of a runbook's first run: the cluster it would wait for is not there yet.
             // Only that: a misspelled node, a refused login or an unreachable API stay errors.
-            return .list(try readyTargets(inv, client: nil).map { notWaited($0, absent.reason) })
+            _ = try readyTargets(inv, client: nil)
+            throw absent
         }
         let names = try readyTargets(inv, client: client)
-        if dryRun {
-            // Under --dry-run the current state is the answer: nothing is waited for.
-            let nodes = try client.list(.nodes, cancellation: inv.context.cancellation).items.map(ClusterNode.init)
-            return .list(
-                names.map { name in
-                    guard let node = nodes.first(where: { $0.name == name }) else {
-                        return notWaited(name, "not registered in the cluster")
-                    }
-                    return node.isReady ? readyRow(name, waited: .zero) : notWaited(name, node.readyCondition)
-                })
-        }
         let timeout = inv.duration(defaulted: "timeout")
         return .list(
             try names.map { name in
@@ -62,13 +51,5 @@ extension NodeCommands {
 
     private static func readyRow(_ name: String, waited: Duration) -> Value {
         .record(Record([("node", .string(name)), ("ready", .string("ready")), ("waited", .duration(waited))]))
-    }
-
-    private static func notWaited(_ name: String, _ why: String) -> Value {
-        .record(
-            Record([
-                ("node", .string(name)), ("ready", .string("not waited for (dry run): \(why)")),
-                ("waited", .duration(.zero)),
-            ]))
     }
 }

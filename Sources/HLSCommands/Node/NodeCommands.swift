@@ -124,8 +124,9 @@ enum NodeCommands {
             and the inventory's key accepted. --for ready watches the Kubernetes Node until its Ready \
             condition is True: with a lab in use, all/servers/agents are the inventory's nodes, so one whose \
             kubelet has not registered yet is waited for too; without one, the cluster's (--context picks the \
-            kubeconfig context). Under --dry-run nothing is waited for, and a cluster not built yet (no \
-            kubeconfig or context) is reported, not failed. \
+            kubeconfig context). Under --dry-run, once an earlier step planned a change, it checks once and \
+            does not wait (as every wait), and a cluster not built yet (no kubeconfig or context) is \
+            reported, not failed. \
             Progress with elapsed time on a terminal; Ctrl-C stops it.
             """,
         positionals: [targets],
@@ -152,7 +153,7 @@ enum NodeCommands {
         let acceptNew = inv.flag("accept-new")
         return .list(
             try selected.map { s in
-                let outcome = try inv.waitUntil(
+                let waited = try inv.waitUntil(
                     s.target.name, "ssh", timeout: inv.duration(defaulted: "timeout"),
                     every: inv.duration(defaulted: "every"),
                     hint: "is the VM running (vm list)? is its address right in the inventory?"
@@ -165,20 +166,9 @@ enum NodeCommands {
                         throw HLSError(.usage, e.message, at: e.place, hint: e.hint, cause: e.cause)
                     }
                 }
-                switch outcome {
-                case .ready(let waited):
-                    return .record(
-                        Record([
-                            ("node", .string(s.target.name)), ("ready", .string("ssh")),
-                            ("waited", .duration(waited)),
-                        ]))
-                case .skipped(let status):
-                    return .record(
-                        Record([
-                            ("node", .string(s.target.name)),
-                            ("ready", .string("not waited for (dry run): \(status)")), ("waited", .duration(.zero)),
-                        ]))
-                }
+                return .record(
+                    Record([("node", .string(s.target.name)), ("ready", .string("ssh")), ("waited", .duration(waited))])
+                )
             })
     }
 

@@ -11,7 +11,7 @@ extension Builtins {
         CommandSpec(
             ["wait"], summary: "Evaluate a value again and again until a condition holds",
             discussion:
-                "The value is evaluated every --every; inside --until, bare names are its fields and $it is the value. Ctrl-C stops the wait at once. Under --dry-run the first value is the result: nothing is waited for.",
+                "The value is evaluated every --every; inside --until, bare names are its fields and $it is the value. Ctrl-C stops the wait at once. Under --dry-run, once an earlier step planned a change, the condition is checked once: if it does not hold, a note says what would be waited for, the value is an empty list, and the run goes on.",
             positionals: [Parameter("value", .lazy, "what to evaluate each time, e.g. (vm show k3s-cp-01)")],
             flags: [
                 Flag("until", .condition, "the condition to wait for"),
@@ -35,8 +35,7 @@ extension Builtins {
                 return try poll.until(showingOn: inv.context) { () throws -> Poll.Check<Value> in
                     do {
                         let value = try produce()
-                        // Under --dry-run the first answer is the outcome: nothing is waited for.
-                        if try until(value) || inv.context.options.dryRun { return .ready(value) }
+                        if try until(value) { return .ready(value) }
                         return .pending("last value: \(Render.inline(value))")
                     } catch let e as HLSError where e.kind != .interrupted {
                         return .pending(e.message)
@@ -74,7 +73,7 @@ extension Builtins {
             let question = inv.string("question")!
             let context = inv.context
             func answered(_ answer: String, _ yes: Bool) -> Value {
-                context.log.record("confirm", [("question", .string(question)), ("answer", .string(answer))])
+                context.log.record(.confirm, [("question", .string(question)), ("answer", .string(answer))])
                 return .bool(yes)
             }
             if context.options.dryRun {

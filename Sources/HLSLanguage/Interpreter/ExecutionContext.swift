@@ -99,6 +99,10 @@ public final class ExecutionContext: Sendable {
     public var pendingChanges: Int { state.withLock { $0.pendingChanges } }
     public var appliedChanges: Int { state.withLock { $0.appliedChanges } }
 
+    /// A dry run that has planned a change: what a wait now waits for could come about only
+    /// from a change that is not applied, so waits check once and do not block (ADR 0043).
+    public var plansAhead: Bool { options.dryRun && pendingChanges > 0 }
+
     func count(pending: Int, applied: Int) {
         state.withLock {
             $0.pendingChanges += pending

@@ -21,6 +21,7 @@ extension Interpreter {
     func call(_ call: CommandCall, input: Value, scope: Scope) throws -> Value {
         try context.cancellation.check(call.name)
         failedStep.withLock { $0 = nil }
+        notRunStep.withLock { $0 = nil }
         do {
             return try dispatch(call, input: input, scope: scope)
         } catch let signal as Signal {
@@ -49,7 +50,7 @@ extension Interpreter {
         }
         if wantsHelp { return .string(Usage.help(spec)) }
         let invocation = try bind(call, spec: spec, input: input, scope: scope)
-        context.log.record("command", [("command", .string(spec.name)), ("at", .string(call.location.description))])
+        context.log.record(.command, [("command", .string(spec.name)), ("at", .string(call.location.description))])
         do {
             let value: Value
             switch spec.implementation {
@@ -59,12 +60,14 @@ extension Interpreter {
                 value = try execute(try plan(invocation), of: invocation)
             }
             guard let format = OutputFlag.format(of: invocation) else { return value }
-            return OutputFlag.render(value, format: format, terminal: context.stdoutTerminal)
+            let columns = if case .query = spec.implementation { spec.columns } else { [String]() }
+            return OutputFlag.render(value, format: format, terminal: context.stdoutTerminal, columns: columns)
         } catch let e as HLSError {
             throw e.located(.source(call.location))
         } catch let absent as NotThereYet where context.options.dryRun {
             context.err("\(call.location): note: \(spec.name) not run in a dry run: \(absent.reason)\n")
-            context.log.record("not_run", [("command", .string(spec.name)), ("reason", .string(absent.reason))])
+            notRunStep.withLock { $0 = call.location }
+            context.log.record(.notRun, [("command", .string(spec.name)), ("reason", .string(absent.reason))])
             return .list([])
         } catch let s as Signal {
             throw s
@@ -80,14 +83,14 @@ extension Interpreter {
         if plan.changes.isEmpty {
             // Idempotence made visible: a converged target says so instead of printing nothing.
             context.err("\(spec.name): no change\n")
-            context.log.record("unchanged", [("command", .string(spec.name))])
+            context.log.record(.unchanged, [("command", .string(spec.name))])
         }
         if context.options.dryRun || plan.planOnly {
             outcomes = plan.changes.map { ChangeOutcome(change: $0, status: .planned, elapsed: .zero) }
             context.count(pending: outcomes.count, applied: 0)
             for change in plan.changes {
                 context.log.record(
-                    "planned",
+                    .planned,
                     [
                         ("command", .string(spec.name)), ("target", .string(change.target)),
                         ("action", .string(change.action)), ("detail", .string(change.detail)),
@@ -175,7 +178,7 @@ extension Interpreter {
     private func recordFailure(_ error: any Error, of change: Change, spec: CommandSpec) -> HLSError {
         let e = Interpreter.userError(error)
         context.log.record(
-            "failed",
+            .failed,
             [
                 ("command", .string(spec.name)), ("target", .string(change.target)),
                 ("action", .string(change.action)), ("error", .string(e.message)),
@@ -187,7 +190,7 @@ extension Interpreter {
         let outcome = ChangeOutcome(change: change, status: .applied, elapsed: elapsed)
         context.count(pending: 0, applied: 1)
         context.log.record(
-            "changed",
+            .changed,
             [
                 ("command", .string(spec.name)), ("target", .string(change.target)),
                 ("action", .string(change.action)), ("detail", .string(change.detail)),

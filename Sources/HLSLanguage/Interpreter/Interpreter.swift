@@ -18,6 +18,9 @@ public final class Interpreter: Sendable {
     /// The innermost command that failed since the last command started (where and which), so
     /// a failed phase names its step even when the error's place is a host or an API call.
     let failedStep = Mutex<(at: SourceLocation, command: String)?>(nil)
+    /// Where the last verb stood that a dry run did not run (`NotThereYet`): its empty value
+    /// shows no table header.
+    let notRunStep = Mutex<SourceLocation?>(nil)
     /// Held by a `set` that reads the variable it writes (recursive: its value may `set` too).
     let assignments = Lock(recursive: true)
 
@@ -136,7 +139,7 @@ public final class Interpreter: Sendable {
         switch statement {
         case .pipeline(let pipeline):
             let value = try runPipeline(pipeline, scope: scope, row: nil)
-            if emit { show(value) }
+            if emit { show(value, columns: emptyTableColumns(pipeline)) }
             return emit ? .null : value
         case .letBinding(let name, let pipeline, _):
             scope.declare(name, try runPipeline(pipeline, scope: scope, row: nil))
@@ -240,10 +243,22 @@ public final class Interpreter: Sendable {
         }
     }
 
-    /// Prints a statement's value in the run's output format.
-    func show(_ value: Value) {
+    /// Prints a statement's value in the run's output format; `columns` head an empty table.
+    func show(_ value: Value, columns: [String] = []) {
         if case .null = value { return }
-        context.out(Render.value(value, format: context.options.output, terminal: context.stdoutTerminal))
+        context.out(
+            Render.value(value, format: context.options.output, terminal: context.stdoutTerminal, columns: columns))
+    }
+
+    /// The columns to show when a statement's table is empty: those its last verb declares, when
+    /// that verb is a query that ran (`vm list` with no VM prints its header, as every list verb
+    /// does). None after a mutation (its "no change" says it) or a query not run in a dry run
+    /// (its note says it).
+    func emptyTableColumns(_ pipeline: Pipeline) -> [String] {
+        guard case .command(let call)? = pipeline.elements.last, let spec = call.spec,
+            case .query = spec.implementation, notRunStep.withLock({ $0 }) != call.location
+        else { return [] }
+        return spec.columns
     }
 
     /// Whether `try … catch` and `retry` may handle `e`: never an interrupt, and nothing while

@@ -56,7 +56,7 @@ public struct ScriptRunner: Sendable {
             return nil
         } catch {
             context.log.record(
-                "error",
+                .error,
                 [("message", .string(error.message)), ("at", error.place.map { .string($0.description) } ?? .null)])
             return report(error)
         }

@@ -6,7 +6,9 @@ public enum LaunchFlags {
         LaunchFlag(
             nil, short: "c", .option(valueName: "COMMANDS", choices: []), sets: .commands, "Run COMMANDS and exit."),
         LaunchFlag(nil, short: "n", sets: .syntaxOnly, "Check the script's syntax and exit (like bash -n)."),
-        LaunchFlag("dry-run", runWide: true, sets: .dryRun, "Show what would change; change nothing."),
+        LaunchFlag(
+            "dry-run", runWide: true, sets: .dryRun,
+            "Show what would change; change nothing. Once a change is planned, waits check once and go on."),
         LaunchFlag(
             "detailed-exitcode", runWide: true, sets: .detailedExitCode,
             "With --dry-run: exit 3 when there are pending changes."),

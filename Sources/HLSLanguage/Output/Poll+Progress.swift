@@ -4,11 +4,23 @@ extension Poll {
     /// `until`, showing `⠹ waiting for <awaited>: <last state> (12s)` on a terminal while it waits:
     /// the one progress display of every waiting verb and of the `wait` builtin.
     ///
+    /// It is also where `--dry-run` meets every wait (ADR 0043): once the run has planned a change
+    /// (`ExecutionContext.plansAhead`), the condition is checked once; if it does not hold, what
+    /// it waits for could only come about from a change that was not applied, so it throws
+    /// `NotThereYet` ("would wait for …", the state seen) and the run goes on. Before any planned
+    /// change a dry run waits for real, so a dry run of a converged lab stays truthful.
+    ///
     /// `check` may throw any error (script code, a verb's helpers): an `HLSError` ends the wait
     /// as it is, any other error passes through unchanged (a `break` or `exit` inside a lazy value).
     public func until<Value>(showingOn context: ExecutionContext, _ check: () throws -> Check<Value>) throws
         -> Ready<Value>
     {
+        if context.plansAhead {
+            switch try check() {
+            case .ready(let value): return Ready(value: value, waited: .zero)
+            case .pending(let state): throw NotThereYet(wouldWaitFor: awaited, seen: state)
+            }
+        }
         let progress = Progress("waiting for \(awaited)", context: context)
         defer { progress.stop() }
         var escaped: (any Error)?
@@ -27,5 +39,12 @@ extension Poll {
         } catch {
             throw escaped ?? error
         }
+    }
+}
+
+extension NotThereYet {
+    /// A wait under `--dry-run` after a planned change, whose condition does not hold yet.
+    init(wouldWaitFor awaited: String, seen state: String) {
+        self.init("it would wait for \(awaited) after the change(s) planned earlier; now: \(state)")
     }
 }

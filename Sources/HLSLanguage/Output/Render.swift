@@ -36,8 +36,10 @@ public enum Render {
     }
 
     /// A value as the user asked to see it. Strings print as themselves in every format
-    /// that is not structured; tables and records become aligned text.
-    public static func value(_ value: Value, format: Format, terminal: Terminal) -> String {
+    /// that is not structured; tables and records become aligned text. `columns` are the
+    /// declared columns of the verb that made the value: an empty list shows them as a header
+    /// line, so "nothing there" reads differently from "nothing printed" (`[]` in JSON).
+    public static func value(_ value: Value, format: Format, terminal: Terminal, columns: [String] = []) -> String {
         switch format {
         case .json:
             return JSONCodec.encode(value.document, pretty: true) + "\n"
@@ -46,6 +48,8 @@ public enum Render {
         case .table:
             switch value {
             case .null: return ""
+            case .list(let items) where items.isEmpty && !columns.isEmpty:
+                return header(columns, terminal: terminal)
             case .list(let items) where Value.isTable(items):
                 return table(
                     items.map { if case .record(let r) = $0 { return r } else { return Record() } }, terminal: terminal)
@@ -107,6 +111,14 @@ public enum Render {
         var out = line(columns, header: true)
         for row in cells { out += line(row, header: false) }
         return out
+    }
+
+    /// The header line of a table without rows.
+    static func header(_ columns: [String], terminal: Terminal) -> String {
+        table([Record(columns.map { (key: $0, value: Value.null) })], terminal: terminal).split(separator: "\n").first
+            .map {
+                String($0) + "\n"
+            } ?? ""
     }
 
     static func keyValue(_ record: Record, terminal: Terminal) -> String {

@@ -22,9 +22,9 @@ enum OutputFlag {
     }
 
     /// The value as the text `hlsh -o FORMAT` would print for it.
-    static func render(_ value: Value, format: Render.Format, terminal: Terminal) -> Value {
+    static func render(_ value: Value, format: Render.Format, terminal: Terminal, columns: [String] = []) -> Value {
         if case .null = value { return .null }
-        var text = Render.value(value, format: format, terminal: terminal)
+        var text = Render.value(value, format: format, terminal: terminal, columns: columns)
         if text.hasSuffix("\n") { text.removeLast() }
         return .string(text)
     }

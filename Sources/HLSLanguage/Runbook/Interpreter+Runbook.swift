@@ -17,13 +17,13 @@ extension Interpreter {
         if context.options.resume, let journal, let done = journal.completion(of: name, target: context.target) {
             if done.skip {
                 context.err("↷ phase \(name): skipped, completed in the last run\n")
-                context.log.record("phase_skipped", [("phase", .string(name))])
+                context.log.record(.phaseSkipped, [("phase", .string(name))])
                 return .null
             }
             note = " (the last run completed it against another lab, \(done.otherTarget ?? ""): run again)"
         }
         context.err("▶ phase \(name)\(note)\n")
-        context.log.record("phase_start", [("phase", .string(name)), ("at", .string(at.description))])
+        context.log.record(.phaseStart, [("phase", .string(name)), ("at", .string(at.description))])
         let clock = ContinuousClock()
         let start = clock.now
         let appliedBefore = context.appliedChanges
@@ -41,7 +41,7 @@ extension Interpreter {
             let changed =
                 context.options.dryRun ? context.pendingChanges - pendingBefore : context.appliedChanges - appliedBefore
             context.log.record(
-                "phase_end",
+                .phaseEnd,
                 [
                     ("phase", .string(name)), ("status", .string("failed")), ("duration", .duration(elapsed)),
                     ("changes", .int(changed)), ("error", .string(Interpreter.userError(error).message)),
@@ -52,18 +52,21 @@ extension Interpreter {
         let elapsed = clock.now - start
         let changed = context.appliedChanges - appliedBefore
         let pending = context.pendingChanges - pendingBefore
-        let summary =
-            context.options.dryRun
-            ? "\(pending) change(s) planned" : changed == 0 ? "no change" : "\(changed) change(s)"
+        let summary = context.options.dryRun ? Interpreter.changes(pending) + " planned" : Interpreter.changes(changed)
         context.err("✓ phase \(name) (\(Interpreter.rounded(elapsed).text), \(summary))\n")
         context.log.record(
-            "phase_end",
+            .phaseEnd,
             [
                 ("phase", .string(name)), ("status", .string("ok")), ("duration", .duration(elapsed)),
                 ("changes", .int(context.options.dryRun ? pending : changed)),
             ])
         if !context.options.dryRun { journal?.markCompleted(name, target: context.target) }
         return .null
+    }
+
+    /// `no change`, `1 change`, `3 changes`: a phase's count, as its summary line says it.
+    static func changes(_ count: Int) -> String {
+        count == 0 ? "no change" : count == 1 ? "1 change" : "\(count) changes"
     }
 
     static func rounded(_ d: Duration) -> Duration {
@@ -92,7 +95,7 @@ extension Interpreter {
                 failedStep.withLock { $0 = nil }
                 context.err("↻ retry \(attempt + 1)/\(count) in \(pause.text) after: \(e.message)\n")
                 context.log.record(
-                    "retry",
+                    .retry,
                     [("attempt", .int(attempt + 1)), ("error", .string(e.message)), ("at", .string(at.description))])
                 try context.cancellation.sleep(for: pause, "retry delay")
                 attempt += 1

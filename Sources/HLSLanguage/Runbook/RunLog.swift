@@ -21,13 +21,30 @@ public final class RunLog: Sendable {
         fd = Mutex(opened)
     }
 
+    /// Every event the run log writes; docs/language.md's table and docs/runbook.md list
+    /// exactly these (a test compares them).
+    public enum Event: String, Sendable, CaseIterable {
+        case phaseStart = "phase_start"
+        case phaseEnd = "phase_end"
+        case phaseSkipped = "phase_skipped"
+        case command
+        case changed
+        case planned
+        case unchanged
+        case failed
+        case notRun = "not_run"
+        case retry
+        case confirm
+        case error
+    }
+
     public var isEnabled: Bool { fd.withLock { $0 != nil } }
 
-    public func record(_ event: String, _ fields: [(String, Value)] = []) {
+    public func record(_ event: Event, _ fields: [(String, Value)] = []) {
         fd.withLock { fd in
             guard let fd else { return }
             var object: [(key: String, value: Document)] = [
-                ("time", .string(RunLog.timestamp())), ("event", .string(event)),
+                ("time", .string(RunLog.timestamp())), ("event", .string(event.rawValue)),
             ]
             for (k, v) in fields { object.append((k, v.document)) }
             let line = JSONCodec.encode(.object(object)) + "\n"

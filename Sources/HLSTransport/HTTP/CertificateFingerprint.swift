@@ -32,7 +32,7 @@ public struct CertificateFingerprint: Sendable, Hashable, CustomStringConvertibl
         for character in body where character != ":" && character != " " {
             guard character.isASCII, let value = character.hexDigitValue else {
                 throw HLSError(
-                    .usage,
+                    .configuration,
                     "\(setting) must be a SHA-256 certificate fingerprint (AA:BB:…:FF); "
                         + "'\(character)' is not a hex digit",
                     hint: Self.whereToReadIt)
@@ -41,7 +41,7 @@ public struct CertificateFingerprint: Sendable, Hashable, CustomStringConvertibl
         }
         guard digits.count == 64 else {
             throw HLSError(
-                .usage,
+                .configuration,
                 "\(setting) must be a SHA-256 certificate fingerprint: 32 hex pairs (AA:BB:…:FF), "
                     + "not \(digits.count) hex digits",
                 hint: Self.whereToReadIt)
