@@ -33,6 +33,21 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(output(#"[{n: "a\nb"}]"#), "n\na⏎b\n")
     }
 
+    /// Text from elsewhere (a remote's `\r\n`, an escape sequence) never breaks a table's lines
+    /// or reaches the terminal raw: line breaks become ⏎, tabs a space, other control characters
+    /// `\xNN`; in tables, records, headers and the blocks of a table too wide for the terminal.
+    func testControlCharactersInCellsAreMadeVisible() {
+        let raw = Value.string("fatal: no\r\nbell\u{07} \u{1B}[31mred\ttab\rend")
+        let shown = "fatal: no⏎bell\\x07 \\x1b[31mred tab⏎end"
+        let rows = [Record([("k\ne", .string("x")), ("detail", raw)]), Record([("k\ne", .string("y"))])]
+        XCTAssertEqual(
+            Render.table(rows, terminal: .plain), "k⏎e  detail\nx    \(shown)\ny\n")
+        XCTAssertEqual(
+            Render.value(.record(rows[0]), format: .table, terminal: .plain), "k⏎e     x\ndetail  \(shown)\n")
+        let narrow = Terminal(isTTY: true, color: false, width: 10)
+        XCTAssertEqual(Render.table(rows, terminal: narrow), "k⏎e     x\ndetail  \(shown)\n\nk⏎e  y\n")
+    }
+
     func testATableWiderThanTheTerminalBecomesBlocksNeverCutOff() {
         var hls = HLS()
         hls.stdoutTerminal = Terminal(isTTY: true, color: false, width: 20)
