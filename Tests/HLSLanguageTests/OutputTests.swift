@@ -83,6 +83,33 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(hls.run("[{a: 1}]").out, "a\n1\n")
     }
 
+    /// A `state` column (lab status, lab doctor) says how things stand in colour: ok green,
+    /// degraded yellow, failed and missing red, pending cyan; other words and other columns stay
+    /// plain, and nothing is coloured when the terminal does not want colour.
+    func testStateCellsAreColouredByWhatTheySayOnlyWhenTheTerminalWantsColour() {
+        let rows = ["ok", "degraded", "failed", "missing", "pending", "skipped", "running"].map {
+            Record([("state", .string($0)), ("detail", .string($0))])
+        }
+        let coloured = Render.table(rows, terminal: Terminal(isTTY: true, color: true, width: nil))
+        let lines = coloured.split(separator: "\n").dropFirst().map(String.init)
+        let painted = { (code: String, word: String) in
+            "\u{1B}[\(code)m" + word.padding(toLength: 8, withPad: " ", startingAt: 0) + "\u{1B}[0m  \(word)"
+        }
+        XCTAssertEqual(
+            lines,
+            [
+                painted("32", "ok"), painted("33", "degraded"), painted("31", "failed"), painted("31", "missing"),
+                painted("36", "pending"), "skipped   skipped", "running   running",
+            ])
+        let plain = Render.table(rows, terminal: Terminal(isTTY: true, color: false, width: nil))
+        XCTAssertFalse(plain.contains("\u{1B}"), plain)
+        XCTAssertTrue(plain.hasPrefix("state     detail\nok        ok\n"), plain)
+        // As a record, the same.
+        XCTAssertEqual(
+            Render.value(.record(rows[2]), format: .table, terminal: Terminal(isTTY: true, color: true, width: nil)),
+            "\u{1B}[1;32mstate \u{1B}[0m  \u{1B}[31mfailed\u{1B}[0m\n\u{1B}[1;32mdetail\u{1B}[0m  failed\n")
+    }
+
     func testColourFollowsForceColorThenNoColorThenTermDumbThenTTY() {
         XCTAssertTrue(Terminal.colorWanted(isTTY: false, environment: ["FORCE_COLOR": "1", "NO_COLOR": "1"]))
         XCTAssertFalse(Terminal.colorWanted(isTTY: true, environment: ["NO_COLOR": "1"]))

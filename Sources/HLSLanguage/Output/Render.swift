@@ -99,7 +99,8 @@ public enum Render {
                 let last = i == values.count - 1
                 // Numbers and their headers align right, so digits line up under the header's end.
                 let padded = numeric[i] ? leftPad(v, widths[i]) : (last ? v : pad(v, widths[i]))
-                parts.append(header && terminal.color ? "\u{1B}[1;32m" + padded + "\u{1B}[0m" : padded)
+                let color = header ? .header : (columns[i] == "state" ? stateColors[v] : nil)
+                parts.append(color?.paint(padded, on: terminal) ?? padded)
             }
             var text = parts.joined(separator: "  ")
             while text.hasSuffix(" ") { text.removeLast() }
@@ -114,11 +115,19 @@ public enum Render {
         let width = record.keys.map { displayWidth(visible($0)) }.max() ?? 0
         var out = ""
         for (key, value) in record.fields {
-            let label = pad(visible(key), width)
-            out += (terminal.color ? "\u{1B}[1;32m" + label + "\u{1B}[0m" : label) + "  " + cell(value) + "\n"
+            let label = TerminalColor.header.paint(pad(visible(key), width), on: terminal)
+            let text = cell(value)
+            let color = key == "state" ? stateColors[text] : nil
+            out += label + "  " + (color?.paint(text, on: terminal) ?? text) + "\n"
         }
         return out
     }
+
+    /// The colour of a `state` cell (`lab status`, `lab doctor`) by what it says: ok green,
+    /// degraded yellow, failed and missing red, pending (not built yet) cyan; other words plain.
+    static let stateColors: [String: TerminalColor] = [
+        "ok": .green, "degraded": .yellow, "failed": .red, "missing": .red, "pending": .cyan,
+    ]
 
     static func cell(_ value: Value) -> String { visible(plain(value)) }
 
