@@ -26,6 +26,7 @@ public final class ExecutionContext: Sendable {
         var closables: [any ClosableService] = []
         var pendingChanges = 0
         var appliedChanges = 0
+        var failedChecks = 0
         var target: String?
     }
 
@@ -98,6 +99,13 @@ public final class ExecutionContext: Sendable {
     /// How many changes `--dry-run` found (for `--detailed-exitcode`).
     public var pendingChanges: Int { state.withLock { $0.pendingChanges } }
     public var appliedChanges: Int { state.withLock { $0.appliedChanges } }
+
+    /// How many checks failed in verbs that still give all their rows (`lab doctor`, `lab
+    /// status`): the run then ends with `ExitStatus.failure`, while the rows still flow down
+    /// the pipeline (`lab doctor | where state == "failed"`).
+    public var failedChecks: Int { state.withLock { $0.failedChecks } }
+
+    public func countFailedChecks(_ count: Int) { state.withLock { $0.failedChecks += count } }
 
     func count(pending: Int, applied: Int) {
         state.withLock {
