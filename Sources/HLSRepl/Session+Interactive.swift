@@ -90,12 +90,14 @@ extension Session {
         }
         Interrupts.take()
         defer { Interrupts.take() }
+        let failedChecks = context.failedChecks
         do {
             if case .exited(let code) = try interpreter.run(program) {
                 editor.saveHistory()
                 return (code, true)
             }
-            return (ExitStatus.ok.rawValue, false)
+            // Checks that failed in this entry (`lab doctor`) make its status 1.
+            return (context.failedChecks > failedChecks ? ExitStatus.failure.rawValue : ExitStatus.ok.rawValue, false)
         } catch {
             guard error.kind == .interrupted else { return (report(error), false) }
             if Termination.signal == nil {

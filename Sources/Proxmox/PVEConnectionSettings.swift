@@ -71,22 +71,44 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
     public static func fromEnvironment(
         _ env: [String: String], lab: ProxmoxSettings? = nil
     ) throws(HLSError) -> PVEConnectionSettings {
-        func value(_ name: String) -> String? {
-            guard let text = env[name]?.trimmingWhitespace(), !text.isEmpty else { return nil }
-            return text
+        let (endpoint, tls) = try endpointAndTrust(env, lab: lab)
+        guard let credentials = try credentials(env, lab: lab) else {
+            let tokenVariable = lab?.tokenEnv.trimmingWhitespace() ?? ""
+            let tokenNames =
+                [Variable.apiToken]
+                + (tokenVariable.isEmpty || tokenVariable == Variable.apiToken ? [] : [tokenVariable])
+            throw HLSError(
+                .configuration, "no Proxmox VE credentials for \(endpoint)",
+                hint: "set \(tokenNames.joined(separator: " or "))=USER@REALM!TOKENID=SECRET, "
+                    + "or \(Variable.username) and \(Variable.password) for a ticket login")
         }
-        /// `true`/`1`, `false`/`0` (and yes/no, on/off) in variable `name`, else `fallback`.
-        func flag(_ name: String, else fallback: Bool) throws(HLSError) -> Bool {
-            guard let text = value(name) else { return fallback }
-            switch text.lowercased() {
-            case "1", "true", "yes", "on": return true
-            case "0", "false", "no", "off": return false
-            default: throw HLSError(.configuration, "\(name) must be true or false (got '\(text)')")
-            }
+        return PVEConnectionSettings(endpoint: endpoint, credentials: credentials, tls: tls)
+    }
+
+    /// The non-empty value of variable `name`, trimmed.
+    private static func value(_ name: String, in env: [String: String]) -> String? {
+        guard let text = env[name]?.trimmingWhitespace(), !text.isEmpty else { return nil }
+        return text
+    }
+
+    /// `true`/`1`, `false`/`0` (and yes/no, on/off) in variable `name`, else `fallback`.
+    private static func flag(_ name: String, in env: [String: String], else fallback: Bool) throws(HLSError) -> Bool {
+        guard let text = value(name, in: env) else { return fallback }
+        switch text.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw HLSError(.configuration, "\(name) must be true or false (got '\(text)')")
         }
+    }
+
+    /// Where Proxmox VE is and how its certificate is trusted, as `fromEnvironment` reads them,
+    /// without the credentials: what `lab doctor`'s DNS and TLS checks need.
+    public static func endpointAndTrust(
+        _ env: [String: String], lab: ProxmoxSettings? = nil
+    ) throws(HLSError) -> (endpoint: PVEEndpoint, tls: TLSOptions) {
         let endpoint: PVEEndpoint
         let endpointSource: (name: String, place: Place?)
-        if let text = value(Variable.endpoint) {
+        if let text = value(Variable.endpoint, in: env) {
             endpoint = try PVEEndpoint(parsing: text)
             endpointSource = (Variable.endpoint, nil)
         } else if let text = lab?.endpoint.map({ $0.trimmingWhitespace() }), !text.isEmpty {
@@ -97,7 +119,7 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
                 .configuration, "nothing says where Proxmox VE is",
                 hint: "set \(Variable.endpoint)=https://HOST:8006/ or proxmox.endpoint in homelab.yaml")
         }
-        if endpoint.scheme == "http", try !flag(Variable.allowHTTP, else: lab?.allowHTTP ?? false) {
+        if endpoint.scheme == "http", try !flag(Variable.allowHTTP, in: env, else: lab?.allowHTTP ?? false) {
             throw HLSError(
                 .configuration,
                 "\(endpointSource.name) is plain http (\(endpoint)): the credentials would cross the network in clear text",
@@ -105,42 +127,41 @@ public struct PVEConnectionSettings: Sendable, CustomStringConvertible {
                 hint: "use https://; to send them in clear text anyway, set \(Variable.allowHTTP)=1 "
                     + "or proxmox.allow_http: true in \(lab?.endpointAt?.file ?? "homelab.yaml")")
         }
+        let insecure = try flag(Variable.insecure, in: env, else: lab?.insecure ?? false)
+        let caFile =
+            (value(Variable.caFile, in: env)
+            ?? lab?.caFile.map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 })
+            .map { FilePaths.expandingHome($0, environment: env) }
+        let pin = value(Variable.publicKeyPin, in: env)
+        var fingerprint = lab?.fingerprint
+        if let text = value(Variable.fingerprint, in: env) {
+            fingerprint = try CertificateFingerprint(parsing: text, setting: Variable.fingerprint)
+        }
+        let tls = TLSOptions(
+            caFile: caFile, pinnedPublicKey: pin, certificateFingerprint: fingerprint, insecure: insecure)
+        return (endpoint, tls)
+    }
 
-        let credentials: PVECredentials
+    /// The login `fromEnvironment` uses: nil when the environment holds none at all.
+    /// - Throws: a token that is not `USER@REALM!TOKENID=SECRET`, a username without a password.
+    public static func credentials(
+        _ env: [String: String], lab: ProxmoxSettings? = nil
+    ) throws(HLSError) -> PVECredentials? {
         let tokenVariable = lab?.tokenEnv.trimmingWhitespace() ?? ""
-        if let token = value(Variable.apiToken) {
-            credentials = .apiToken(try PVEAPIToken(parsing: token, source: Variable.apiToken))
-        } else if !tokenVariable.isEmpty, tokenVariable != Variable.apiToken, let token = value(tokenVariable) {
-            credentials = .apiToken(try PVEAPIToken(parsing: token, source: tokenVariable))
-        } else if let username = value(Variable.username) {
+        if let token = value(Variable.apiToken, in: env) {
+            return .apiToken(try PVEAPIToken(parsing: token, source: Variable.apiToken))
+        } else if !tokenVariable.isEmpty, tokenVariable != Variable.apiToken, let token = value(tokenVariable, in: env)
+        {
+            return .apiToken(try PVEAPIToken(parsing: token, source: tokenVariable))
+        } else if let username = value(Variable.username, in: env) {
             guard let password = env[Variable.password], !password.isEmpty else {
                 throw HLSError(
                     .configuration, "\(Variable.username) is set but \(Variable.password) is not",
                     hint: "set \(Variable.password), or use an API token in \(Variable.apiToken)")
             }
-            credentials = .password(try PVEUserPassword(username: username, password: PVESecret(password)))
-        } else {
-            let tokenNames =
-                [Variable.apiToken]
-                + (tokenVariable.isEmpty || tokenVariable == Variable.apiToken ? [] : [tokenVariable])
-            throw HLSError(
-                .configuration, "no Proxmox VE credentials for \(endpoint)",
-                hint: "set \(tokenNames.joined(separator: " or "))=USER@REALM!TOKENID=SECRET, "
-                    + "or \(Variable.username) and \(Variable.password) for a ticket login")
+            return .password(try PVEUserPassword(username: username, password: PVESecret(password)))
         }
-
-        let insecure = try flag(Variable.insecure, else: lab?.insecure ?? false)
-        let caFile =
-            (value(Variable.caFile) ?? lab?.caFile.map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 })
-            .map { FilePaths.expandingHome($0, environment: env) }
-        let pin = value(Variable.publicKeyPin)
-        var fingerprint = lab?.fingerprint
-        if let text = value(Variable.fingerprint) {
-            fingerprint = try CertificateFingerprint(parsing: text, setting: Variable.fingerprint)
-        }
-        let tls = TLSOptions(
-            caFile: caFile, pinnedPublicKey: pin, certificateFingerprint: fingerprint, insecure: insecure)
-        return PVEConnectionSettings(endpoint: endpoint, credentials: credentials, tls: tls)
+        return nil
     }
 
     /// One line, without secrets: `https://pve1.lan:8006/ as API token root@pam!hlsh=***, CA file …`.

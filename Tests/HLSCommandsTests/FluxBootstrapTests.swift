@@ -166,6 +166,31 @@ final class FluxBootstrapTests: XCTestCase {
         XCTAssertTrue(left.last?.key.hasPrefix(held.split(separator: " ").prefix(2).joined(separator: " ")) ?? false)
     }
 
+    /// A deploy key the host no longer knows (removed on GitHub) is registered again, but the
+    /// branch, read with the user's key, already has the files: nothing is committed or pushed,
+    /// and no row says so.
+    func testAForgottenDeployKeyIsRegisteredAgainWithoutAPushWhenTheBranchIsUpToDate() throws {
+        let setup = try Setup()
+        defer { setup.stop() }
+        let (lab, environment) = (setup.lab, setup.environment)
+        let first = runInProcess("flux bootstrap --timeout 30s | count", environment: environment)
+        XCTAssertEqual(first.status, 0, first.err)
+        let git = try XCTUnwrap(lab.git)
+        let head = git.head(of: "example/homelab")
+        for key in git.deployKeys(of: "example/homelab") {
+            try git.removeDeployKey(key.key, from: "example/homelab")
+        }
+
+        let again = runInProcess(
+            "flux bootstrap --timeout 30s | select target action status | to json --compact", environment: environment)
+        XCTAssertEqual(again.status, 0, again.err)
+        XCTAssertEqual(
+            again.out.trimmingCharacters(in: .whitespacesAndNewlines),
+            #"[{"target":"deploy key of example/homelab","action":"register","status":"applied"}]"#)
+        XCTAssertEqual(git.head(of: "example/homelab"), head)
+        XCTAssertEqual(git.deployKeys(of: "example/homelab").count, 1)
+    }
+
     /// A teammate's push lands on main between bootstrap's fetch of it and its push (the lab's
     /// GitHub runs a script once it has packed bootstrap's clone: git's
     /// `uploadpack.packObjectsHook`, in the git user's global configuration): bootstrap stops

@@ -128,7 +128,7 @@ final class FluxEndToEndTests: XCTestCase {
             "the replica warning: \(volumes.err)")
 
         // lab status: every layer ok but the volumes, which say why they are degraded.
-        let status = try json(h, "lab status -o json")
+        let status = try json(h, "lab status -o json", status: 1)
         XCTAssertEqual(status.map { $0["layer"] ?? "" }, LabStatusTests.layers)
         for row in status where row["layer"] != "volumes" { XCTAssertEqual(row["state"], "ok", "\(row)") }
         let flux = status.first { $0["layer"] == "flux" }?["detail"] ?? ""
@@ -157,7 +157,7 @@ final class FluxEndToEndTests: XCTestCase {
         let after = publicKey()
         XCTAssertNotEqual(before, after)
         let mismatch = h.run(#"lab doctor | where check == "age key" | get detail"#)
-        XCTAssertEqual(mismatch.status, 0, mismatch.err)
+        XCTAssertEqual(mismatch.status, 1, mismatch.err)
         XCTAssertEqual(
             mismatch.out.trimmingCharacters(in: .whitespacesAndNewlines),
             "\(keyFile) holds \(after), but the cluster's sops-age Secret holds \(before)")
@@ -191,11 +191,11 @@ final class FluxEndToEndTests: XCTestCase {
     }
 
     /// A command's `-o json` rows, each value as text.
-    func json(_ h: LabHarness, _ command: String, file: StaticString = #filePath, line: UInt = #line) throws
-        -> [[String: String]]
-    {
+    func json(
+        _ h: LabHarness, _ command: String, status: Int32 = 0, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> [[String: String]] {
         let result = h.run(command)
-        XCTAssertEqual(result.status, 0, "\(command): \(result.err)", file: file, line: line)
+        XCTAssertEqual(result.status, status, "\(command): \(result.err)", file: file, line: line)
         let rows = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [[String: Any]] ?? []
         return rows.map { $0.mapValues { "\($0)" } }
     }

@@ -60,10 +60,12 @@ final class LabDoctorTests: XCTestCase {
         XCTAssertTrue(first["hint"]?.contains("--accept-new") ?? false, "\(first)")
 
         let kube = try XCTUnwrap(rows["kube context"])
-        XCTAssertEqual(kube["state"], "failed")
-        XCTAssertTrue(
-            kube["detail"]?.hasPrefix("no kubeconfig: \(h.lab.userKubeconfigPath) does not exist") ?? false, "\(kube)")
-        XCTAssertTrue(kube["hint"]?.contains("node kubeconfig") ?? false, "\(kube)")
+        XCTAssertEqual(kube["state"], "pending")
+        XCTAssertEqual(
+            kube["detail"],
+            "no kubeconfig yet: \(h.lab.userKubeconfigPath) does not exist; phase 2 (scripts/phases/2-k3s.hls) writes it"
+        )
+        XCTAssertTrue(kube["hint"]?.contains("hlsh node kubeconfig") ?? false, "\(kube)")
 
         let git = try XCTUnwrap(rows["git remote"])
         XCTAssertEqual(git["state"], "failed")
@@ -72,9 +74,88 @@ final class LabDoctorTests: XCTestCase {
         XCTAssertTrue(git["detail"]?.contains("Connection refused") ?? false, "\(git)")
 
         let age = try XCTUnwrap(rows["age key"])
-        XCTAssertEqual(age["state"], "failed")
-        XCTAssertEqual(age["detail"], h.home.file(".config/sops/age/keys.txt") + " does not exist")
-        XCTAssertTrue(age["hint"]?.contains("secret age-keygen") ?? false, "\(age)")
+        XCTAssertEqual(age["state"], "pending")
+        XCTAssertEqual(
+            age["detail"],
+            h.home.file(".config/sops/age/keys.txt")
+                + " does not exist yet: phase 3 (scripts/phases/3-flux.hls) makes it")
+        XCTAssertTrue(age["hint"]?.contains("hlsh secret age-keygen") ?? false, "\(age)")
+        Self.assertHintsNameACommand(rows)
+    }
+
+    /// Without any Proxmox credential, what needs none is still checked (DNS of the endpoint and
+    /// of the lab's names, the Proxmox certificate), and the login check says which credential
+    /// is missing and where to set it, instead of every Proxmox row failing for the missing token.
+    func testWithoutCredentialsDNSAndTLSAreStillCheckedAndAuthSaysWhatIsMissing() throws {
+        let h = try LabHarness()
+        for name in ["PROXMOX_VE_API_TOKEN", "PROXMOX_VE_USERNAME", "PROXMOX_VE_PASSWORD"] {
+            h.environment.removeValue(forKey: name)
+        }
+        let rows = try Self.doctor(h)
+        XCTAssertEqual(rows["dns"]?["state"], "ok", "\(rows)")
+        XCTAssertEqual(rows["dns"]?["detail"], "127.0.0.1 resolves to 127.0.0.1", "\(rows)")
+        XCTAssertEqual(rows["dns *.home.example.com"]?["state"], "ok", "\(rows)")
+        XCTAssertTrue(
+            rows["dns *.home.example.com"]?["detail"]?.hasPrefix("whoami.home.example.com ") ?? false, "\(rows)")
+        XCTAssertEqual(rows["tls"]?["state"], "ok", "\(rows)")
+        XCTAssertEqual(rows["auth"]?["state"], "skipped", "\(rows)")
+        XCTAssertEqual(
+            rows["auth"]?["detail"],
+            "no Proxmox API token (set PROXMOX_VE_API_TOKEN=USER@REALM!TOKENID=SECRET / see "
+                + "docs/runbook.md#a-proxmox-api-token-and-the-privileges-each-verb-needs)")
+        Self.assertHintsNameACommand(rows)
+    }
+
+    /// A fresh lab, before phase 1: what is not built yet is pending with the phase that builds
+    /// it and the command, not failed, and fails nothing (exit status 0); the git remote's
+    /// words, with a `\r\n` from the remote, stay on the row's one line.
+    func testWhatIsNotBuiltYetIsPendingWithThePhaseAndDoesNotFail() throws {
+        let h = try LabHarness()
+        let rows = try Self.doctor(h, status: 0)
+        for vm in ["k3s-cp-01", "k3s-wk-01"] {
+            let row = try XCTUnwrap(rows["ssh \(vm)"], "\(rows)")
+            XCTAssertEqual(row["state"], "pending", "\(row)")
+            XCTAssertEqual(row["detail"], "its VM does not exist yet: phase 1 (scripts/phases/1-vms.hls) builds it")
+            XCTAssertEqual(row["hint"], "hlsh vm apply --all")
+        }
+        for name in ["kube context", "age key", "tls ingress"] {
+            XCTAssertEqual(rows[name]?["state"], "pending", "\(rows)")
+        }
+        XCTAssertEqual(rows.values.filter { !["ok", "pending"].contains($0["state"]) }, [], "\(rows)")
+        Self.assertHintsNameACommand(rows)
+
+        // A remote whose words end in \r\n (ssh relays them as the proxy wrote them).
+        let config = try h.home.write(
+            "ssh_config",
+            """
+            Include \(h.environment["HLSH_SSH_CONFIG"] ?? "/dev/null")
+            Host bad-git.example
+              ProxyCommand sh -c "printf 'remote says no\\r\\nsecond line\\r\\n' >&2; sleep 0.3"
+
+            """)
+        h.environment["HLSH_SSH_CONFIG"] = config
+        try h.useInventory(
+            LabHarness.shippedInventory.replacingOccurrences(
+                of: "ssh://git@github.com/example/homelab", with: "ssh://git@bad-git.example/example/homelab"))
+        let git = try XCTUnwrap(try Self.doctor(h)["git remote"])
+        XCTAssertEqual(git["state"], "failed")
+        XCTAssertTrue(git["detail"]?.contains("remote says no second line") ?? false, "\(git)")
+        XCTAssertFalse(git["detail"]?.unicodeScalars.contains { $0.value < 0x20 } ?? true, "\(git)")
+        let table = h.run("lab doctor | where check == \"git remote\"")
+        XCTAssertEqual(table.out.split(separator: "\n").count, 2, table.out)
+    }
+
+    /// Every row that failed or waits for a phase says what to run: an hlsh command or a phase script.
+    static func assertHintsNameACommand(
+        _ rows: [String: [String: String]], file: StaticString = #filePath, line: UInt = #line
+    ) {
+        for (check, row) in rows where ["failed", "pending"].contains(row["state"]) {
+            let hint = row["hint"] ?? ""
+            XCTAssertTrue(
+                hint.contains("hlsh ") || hint.contains("scripts/phases/") || hint.contains("ssh-keygen")
+                    || hint.contains("docs/runbook.md#"),
+                "\(check): \(row)", file: file, line: line)
+        }
     }
 
     /// On a built cluster every check passes; a checkout whose `.sops.yaml` names another
@@ -83,11 +164,14 @@ final class LabDoctorTests: XCTestCase {
         let h = try LabHarness()
         h.installCluster()
         XCTAssertEqual(h.run("secret age-keygen").status, 0)
-        let rows = try Self.doctor(h)
-        XCTAssertEqual(rows.values.filter { $0["state"] != "ok" }, [], "\(rows)")
+        let rows = try Self.doctor(h, status: 0)
+        XCTAssertEqual(rows.values.filter { !["ok", "pending"].contains($0["state"]) }, [], "\(rows)")
         XCTAssertEqual(
             Set(rows.keys),
-            ["dns", "tls", "auth", "ssh k3s-cp-01", "ssh k3s-wk-01", "kube context", "git remote", "age key"])
+            [
+                "dns", "dns *.home.example.com", "tls", "tls ingress", "auth", "ssh k3s-cp-01", "ssh k3s-wk-01",
+                "kube context", "git remote", "age key",
+            ])
         XCTAssertTrue(rows["tls"]?["detail"]?.hasSuffix("pve-root-ca.pem") ?? false, "\(rows)")
 
         let keyFile = h.home.file(".config/sops/age/keys.txt")
@@ -99,7 +183,7 @@ final class LabDoctorTests: XCTestCase {
         try "creation_rules:\n  - path_regex: .*\\.yaml\n    age: \(otherKey)\n".write(
             toFile: checkout + "/.sops.yaml", atomically: true, encoding: .utf8)
         let result = h.run("lab doctor --checkout \(checkout) | where check == \"age key\" | to json --compact")
-        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertEqual(result.status, 1, result.err)
         let row = try XCTUnwrap(
             (try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [[String: String]])?.first)
         XCTAssertEqual(row["state"], "failed")
@@ -181,11 +265,12 @@ final class LabDoctorTests: XCTestCase {
     }
 
     /// `lab doctor`'s rows by check.
-    static func doctor(_ h: LabHarness, file: StaticString = #filePath, line: UInt = #line) throws -> [String: [String:
-        String]]
+    /// `status`: the run's exit status, 1 when a check failed.
+    static func doctor(_ h: LabHarness, status: Int32 = 1, file: StaticString = #filePath, line: UInt = #line) throws
+        -> [String: [String: String]]
     {
         let result = h.run("lab doctor | to json --compact")
-        XCTAssertEqual(result.status, 0, result.err, file: file, line: line)
+        XCTAssertEqual(result.status, status, result.err, file: file, line: line)
         let rows = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [[String: String]] ?? []
         return Dictionary(uniqueKeysWithValues: rows.map { ($0["check"] ?? "", $0) })
     }

@@ -27,6 +27,14 @@ final class TerminalColorTests: XCTestCase {
         XCTAssertFalse(Terminal.colorWanted(isTTY: false, environment: ["TERM": "xterm-256color"]))
     }
 
+    func testPaintWrapsInSGRCodesOnlyForAColourTerminal() {
+        let colour = Terminal(isTTY: true, color: true, width: nil)
+        XCTAssertEqual(TerminalColor.red.paint("failed", on: colour), "\u{1B}[31mfailed\u{1B}[0m")
+        XCTAssertEqual(TerminalColor.header.paint("state", on: colour), "\u{1B}[1;32mstate\u{1B}[0m")
+        XCTAssertEqual(TerminalColor.green.paint("ok", on: .plain), "ok")
+        XCTAssertEqual(TerminalColor.yellow.paint("", on: colour), "")
+    }
+
     func testColumnsEnvironmentGivesWidthWhenNotATerminal() {
         let t = Terminal.detect(fd: -1, environment: ["COLUMNS": "77"])
         XCTAssertFalse(t.isTTY)

@@ -153,6 +153,24 @@ final class InteractiveShellTests: XCTestCase {
         XCTAssertTrue(coloured.contains("\u{1B}[") && coloured.contains("hlsh"), coloured.debugDescription)
     }
 
+    /// A table's state column (lab status, lab doctor) in colour on a colour terminal: ok green,
+    /// failed red; in a terminal that does not want colour, plain.
+    func testTheStateColumnIsColouredOnlyInAColourTerminal() throws {
+        for color in [true, false] {
+            let t = try shell(color: color)
+            try t.type(#"[{state: ok, detail: fine}, {state: failed, detail: broken}]"#)
+            try t.press("Enter")
+            _ = try t.waitFor("the table") { $0.components(separatedBy: "\n").contains { $0.hasPrefix("failed") } }
+            // tmux writes the colours as it holds them (green, then the default background, …).
+            let lines = t.screen(escapes: true).components(separatedBy: "\n")
+            let ok = lines.first { $0.contains("ok") && $0.hasSuffix("fine") } ?? ""
+            let failed = lines.first { $0.contains("failed") && $0.hasSuffix("broken") } ?? ""
+            XCTAssertEqual(ok.contains("\u{1B}[32m"), color, lines.debugDescription)
+            XCTAssertEqual(failed.contains("\u{1B}[31m"), color, lines.debugDescription)
+            t.close()
+        }
+    }
+
     func testCtrlCDuringSleepSaysInterruptedOnceWithThePlace() throws {
         let t = try shell()
         try t.type("sleep 30s")

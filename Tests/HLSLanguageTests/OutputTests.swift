@@ -33,6 +33,21 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(output(#"[{n: "a\nb"}]"#), "n\na⏎b\n")
     }
 
+    /// Text from elsewhere (a remote's `\r\n`, an escape sequence) never breaks a table's lines
+    /// or reaches the terminal raw: line breaks become ⏎, tabs a space, other control characters
+    /// `\xNN`; in tables, records, headers and the blocks of a table too wide for the terminal.
+    func testControlCharactersInCellsAreMadeVisible() {
+        let raw = Value.string("fatal: no\r\nbell\u{07} \u{1B}[31mred\ttab\rend")
+        let shown = "fatal: no⏎bell\\x07 \\x1b[31mred tab⏎end"
+        let rows = [Record([("k\ne", .string("x")), ("detail", raw)]), Record([("k\ne", .string("y"))])]
+        XCTAssertEqual(
+            Render.table(rows, terminal: .plain), "k⏎e  detail\nx    \(shown)\ny\n")
+        XCTAssertEqual(
+            Render.value(.record(rows[0]), format: .table, terminal: .plain), "k⏎e     x\ndetail  \(shown)\n")
+        let narrow = Terminal(isTTY: true, color: false, width: 10)
+        XCTAssertEqual(Render.table(rows, terminal: narrow), "k⏎e     x\ndetail  \(shown)\n\nk⏎e  y\n")
+    }
+
     func testATableWiderThanTheTerminalBecomesBlocksNeverCutOff() {
         var hls = HLS()
         hls.stdoutTerminal = Terminal(isTTY: true, color: false, width: 20)
@@ -66,6 +81,33 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(hls.run("{a: 1}").out, "\u{1B}[1;32ma\u{1B}[0m  1\n")
         hls.stdoutTerminal = Terminal(isTTY: true, color: false, width: nil)
         XCTAssertEqual(hls.run("[{a: 1}]").out, "a\n1\n")
+    }
+
+    /// A `state` column (lab status, lab doctor) says how things stand in colour: ok green,
+    /// degraded yellow, failed and missing red, pending cyan; other words and other columns stay
+    /// plain, and nothing is coloured when the terminal does not want colour.
+    func testStateCellsAreColouredByWhatTheySayOnlyWhenTheTerminalWantsColour() {
+        let rows = ["ok", "degraded", "failed", "missing", "pending", "skipped", "running"].map {
+            Record([("state", .string($0)), ("detail", .string($0))])
+        }
+        let coloured = Render.table(rows, terminal: Terminal(isTTY: true, color: true, width: nil))
+        let lines = coloured.split(separator: "\n").dropFirst().map(String.init)
+        let painted = { (code: String, word: String) in
+            "\u{1B}[\(code)m" + word.padding(toLength: 8, withPad: " ", startingAt: 0) + "\u{1B}[0m  \(word)"
+        }
+        XCTAssertEqual(
+            lines,
+            [
+                painted("32", "ok"), painted("33", "degraded"), painted("31", "failed"), painted("31", "missing"),
+                painted("36", "pending"), "skipped   skipped", "running   running",
+            ])
+        let plain = Render.table(rows, terminal: Terminal(isTTY: true, color: false, width: nil))
+        XCTAssertFalse(plain.contains("\u{1B}"), plain)
+        XCTAssertTrue(plain.hasPrefix("state     detail\nok        ok\n"), plain)
+        // As a record, the same.
+        XCTAssertEqual(
+            Render.value(.record(rows[2]), format: .table, terminal: Terminal(isTTY: true, color: true, width: nil)),
+            "\u{1B}[1;32mstate \u{1B}[0m  \u{1B}[31mfailed\u{1B}[0m\n\u{1B}[1;32mdetail\u{1B}[0m  failed\n")
     }
 
     func testColourFollowsForceColorThenNoColorThenTermDumbThenTTY() {

@@ -104,6 +104,28 @@ final class SimulatedGitHostTests: XCTestCase {
         XCTAssertTrue(shell.stderr.contains("Hi homelab/other! You've successfully authenticated"), shell.stderr)
     }
 
+    /// GitHub keeps a repository's deploy keys; so does the simulated host across a restart in
+    /// the same directory (`sim serve --dir DIR` stopped and started again), with their numbers,
+    /// and a removed key stays removed.
+    func testDeployKeysOutliveARestartInTheSameDirectory() throws {
+        try host.createRepository("homelab/gitops")
+        let added = try host.addDeployKey(
+            .init(repository: "homelab/gitops", title: "flux-system-main", key: try keyPair("ro"), readOnly: true))
+        let removed = try host.addDeployKey(
+            .init(repository: "homelab/gitops", title: "gone", key: try keyPair("gone"), readOnly: true))
+        try host.removeDeployKey(removed.key, from: "homelab/gitops")
+        host.stop()
+
+        host = SimulatedGitHost(directory: dir.file("host"))
+        try host.start()
+        XCTAssertEqual(host.deployKeys(of: "homelab/gitops"), [added])
+        let port = try XCTUnwrap(host.port)
+        try dir.write("known_hosts", "[127.0.0.1]:\(port) \(try XCTUnwrap(host.hostPublicKey))\n")
+        let listed = try git(["ls-remote", url], key: "ro")
+        XCTAssertEqual(listed.status, 0, listed.stderr)
+        XCTAssertNotEqual(try git(["ls-remote", url], key: "gone").status, 0)
+    }
+
     func testAKeyInUseOrMalformedIsRefusedAsGitHubDoes() throws {
         try host.createRepository("homelab/gitops")
         let key = try keyPair("once", type: ["-t", "ed25519"])

@@ -103,8 +103,11 @@ struct FluxBootstrap {
         let git = try FluxGit(privateKey: key.privateKey, knownHosts: knownHosts, environment: environment)
         let pusher = try FluxGit(privateKey: nil, knownHosts: knownHosts, environment: environment)
         // With a key the host already accepts, the repository is read now: what to commit, and the
-        // head the push must still find.
+        // head the push must still find. A deploy key the host does not know (yet, or any more:
+        // removed on GitHub) leaves that to the user's key, which pushes: a branch that has the
+        // files already gets no push.
         let accepted = (try? git.remoteHead(settings.url, branch: settings.branch))
+        let head = accepted ?? (try? pusher.remoteHead(settings.url, branch: settings.branch))
         var changes: [Change] = []
         if accepted == nil {
             changes.append(
@@ -113,13 +116,13 @@ struct FluxBootstrap {
                 })
         }
         let files = self.files(install: install)
-        let commit = try accepted.map { try commitNeeded(files, git: pusher, head: $0) } ?? true
+        let commit = try head.map { try commitNeeded(files, git: pusher, head: $0) } ?? true
         if commit {
             changes.append(
                 Change(
                     target: "\(repository)@\(settings.branch)", action: "push",
                     detail: "\(settings.path)/flux-system: gotk-components.yaml, gotk-sync.yaml, kustomization.yaml"
-                ) { _ in try push(files, git: pusher, expected: accepted) })
+                ) { _ in try push(files, git: pusher, expected: head) })
         }
         let documents = try YAMLCodec.decodeAll(String(decoding: install, as: UTF8.self)).filter { $0 != .null }
         if try !FluxApplied.unchanged(documents, client: client, cancellation: cancellation) {
@@ -316,12 +319,15 @@ struct FluxBootstrap {
         try commitAndPush(work, git: git, head: head, message: "Add Flux \(settings.fluxVersion) sync manifests")
     }
 
-    /// Commits what changed in the checkout `work` (nothing: no commit) and pushes it with a
-    /// lease: the branch must still be at `head` ("" for none yet), else the push stops, saying
-    /// the branch moved.
+    /// Commits what changed in the checkout `work` and pushes it with a lease: the branch must
+    /// still be at `head` ("" for none yet), else the push stops, saying the branch moved.
+    /// Nothing changed: no commit, no push, and the user is told so.
     func commitAndPush(_ work: String, git: FluxGit, head: String, message: String) throws {
         try check(git.run(["add", "-A"], in: work), "git add")
-        if try git.run(["diff", "--cached", "--quiet"], in: work).status == 0 { return }
+        if try git.run(["diff", "--cached", "--quiet"], in: work).status == 0 {
+            inv.context.err("\(repository)@\(settings.branch): up to date, nothing pushed\n")
+            return
+        }
         try check(git.run(["commit", "-qm", message], in: work), "git commit")
         let pushed = try git.run(
             [

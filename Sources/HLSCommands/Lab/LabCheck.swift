@@ -13,8 +13,15 @@ struct LabCheck: Sendable, Equatable {
         case missing
         /// Doctor: the endpoint answered wrongly, or not at all.
         case failed
-        /// Doctor: nothing to check (the inventory names no such endpoint).
+        /// Doctor: nothing to check (the inventory names no such endpoint), or the credential the
+        /// check needs is not set (the detail says which, and where to set it).
         case skipped
+        /// Doctor: not built yet (no VM before phase 1, no kubeconfig before phase 2); the detail
+        /// names the phase that builds it. Not a failure.
+        case pending
+
+        /// Whether the row fails the verb (exit 1): a check that failed, a layer that is degraded.
+        var fails: Bool { self == .failed || self == .degraded }
     }
 
     var name: String
@@ -28,6 +35,19 @@ struct LabCheck: Sendable, Equatable {
         self.state = state
         self.detail = detail
         self.hint = hint
+    }
+
+    /// The runbook's phase `number` with its script: `phase 2 (scripts/phases/2-k3s.hls)`.
+    static func phase(_ number: Int) -> String {
+        let scripts = ["1-vms", "2-k3s", "3-flux", "4-tls", "5-observability", "6-storage", "7-apps"]
+        return "phase \(number) (scripts/phases/\(scripts[number - 1]).hls)"
+    }
+
+    /// Rows as the verb's result; those that fail (`State.fails`) are counted on the run, which
+    /// then ends with exit 1 while the rows still go down the pipeline.
+    static func result(_ rows: [LabCheck], key: String, hints: Bool, inv: Invocation) -> Value {
+        inv.context.countFailedChecks(rows.filter { $0.state.fails }.count)
+        return .list(rows.map { $0.record(key: key, hints: hints) })
     }
 
     /// A failure in words: the error's message, its cause when it adds one.

@@ -12,8 +12,9 @@ extension LabCommands {
             Certificate Ready, the soonest expiry), volumes (every Longhorn volume healthy, no replica count \
             above the schedulable nodes), apps (the apps Kustomization Ready and each HTTPS host of its \
             Ingresses answering, its certificate verified). A layer not built yet (no kubeconfig before \
-            phase 2, no Flux before phase 3) is missing with the reason, not an error: the verb fails only \
-            on bad usage. The layers are read at once, each given --timeout. Rows keep the keys layer, \
+            phase 2, no Flux before phase 3) is missing with the reason. Exit status 1 when any layer is \
+            degraded (missing does not fail it), after every row is given, so a pipeline still gets them; \
+            0 otherwise. The layers are read at once, each given --timeout. Rows keep the keys layer, \
             state, detail under -o json; lab doctor says more about an endpoint that does not answer.
             """,
         flags: [Flag("timeout", .duration, "how long each layer may take", default: .duration(.seconds(10)))],
@@ -27,6 +28,6 @@ extension LabCommands {
             let status = LabStatus(lab: lab, context: inv.context)
             let rows = try LabCheck.concurrently(
                 status.layers, timeout: inv.duration(defaulted: "timeout"), cancellation: inv.context.cancellation)
-            return .list(rows.map { $0.record(key: "layer") })
+            return LabCheck.result(rows, key: "layer", hints: false, inv: inv)
         })
 }

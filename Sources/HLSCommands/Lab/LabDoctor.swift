@@ -30,142 +30,47 @@ struct LabDoctor: Sendable {
 
     var environment: [String: String] { context.environment }
 
+    /// The checks; those that need no credential (DNS, TLS) run whatever credential is missing,
+    /// and one that needs a missing credential is `skipped`, saying which and where it is set.
     var checks: [(name: String, run: @Sendable (Cancellation) throws -> [LabCheck])] {
         [
-            ("dns", { [self] _ in [try dns()] }), ("tls", { [self] in [try tls($0)] }),
-            ("auth", { [self] in [try auth($0)] }), ("ssh", { [self] in try ssh($0) }),
-            ("kube context", { [self] in [try kubeContext($0)] }), ("git remote", { [self] _ in [try gitRemote()] }),
-            ("age key", { [self] in [try ageKey($0)] }),
+            ("dns", { [self] _ in try dns() }), ("tls", { [self] in [try tls($0)] }),
+            ("tls ingress", { [self] in [ingressTLS($0)] }), ("auth", { [self] in [try auth($0)] }),
+            ("ssh", { [self] in try ssh($0) }), ("kube context", { [self] in [try kubeContext($0)] }),
+            ("git remote", { [self] _ in [try gitRemote()] }), ("age key", { [self] in [try ageKey($0)] }),
         ]
-    }
-
-    // MARK: Proxmox
-
-    func settings() throws -> PVEConnectionSettings {
-        try PVEConnectionSettings.fromEnvironment(environment, lab: lab.proxmox)
-    }
-
-    /// The PVE endpoint's host name resolves.
-    func dns() throws -> LabCheck {
-        let host = try settings().endpoint.host
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, nil, &hints, &list)
-        guard status == 0, let first = list else {
-            return LabCheck(
-                "dns", .failed, "\(host) does not resolve: \(String(cString: gai_strerror(status)))",
-                hint:
-                    "check proxmox.endpoint in \(lab.file) (or PROXMOX_VE_ENDPOINT) and your DNS; an address works too")
-        }
-        defer { freeaddrinfo(first) }
-        var name = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-        _ = getnameinfo(
-            first.pointee.ai_addr, first.pointee.ai_addrlen, &name, socklen_t(name.count), nil, 0, NI_NUMERICHOST)
-        let address = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return LabCheck("dns", .ok, "\(host) resolves to \(address)")
-    }
-
-    /// The PVE endpoint's certificate verifies as the client verifies it: against the
-    /// inventory's ca_file (or HLSH_PVE_CA_FILE), a pinned fingerprint, or the system's CAs.
-    func tls(_ cancellation: Cancellation) throws -> LabCheck {
-        let settings = try settings()
-        let trust =
-            settings.tls.insecure
-            ? "nothing (verification is off)"
-            : settings.tls.caFile
-                ?? (settings.tls.certificateFingerprint.map { "the pinned fingerprint \($0)" }
-                    ?? "the system's CAs")
-        guard settings.endpoint.scheme == "https" else {
-            return LabCheck("tls", .failed, "\(settings.endpoint) is plain http", hint: "use https://HOST:8006/")
-        }
-        let client = HTTPClient(tls: settings.tls, retry: .never, maxIdleConnections: 0)
-        let request = HTTPRequest(
-            url: settings.endpoint.baseURL + "/version",
-            timeouts: HTTPTimeouts(connect: .seconds(5), total: .seconds(10)))
-        do {
-            _ = try client.send(request, cancellation: cancellation)
-        } catch {
-            let (detail, hint) = Self.tlsWords(error, host: settings.endpoint.host, trust: trust)
-            return LabCheck("tls", .failed, detail, hint: hint)
-        }
-        return LabCheck(
-            "tls", settings.tls.insecure ? .failed : .ok,
-            settings.tls.insecure
-                ? "\(settings.endpoint): verification is off (insecure)"
-                : "the certificate of \(settings.endpoint.host) verifies against \(trust)",
-            hint: settings.tls.insecure ? "set proxmox.ca_file to a copy of /etc/pve/pve-root-ca.pem" : nil)
-    }
-
-    /// A TLS failure in words: expired, unknown CA, wrong name, or curl's own.
-    static func tlsWords(_ error: any Error, host: String, trust: String) -> (String, String?) {
-        let hlsError = error as? HLSError
-        let cause = (hlsError?.cause ?? "").lowercased()
-        if cause.contains("expired") {
-            return ("the certificate of \(host) has expired", "renew it on the host: pvecm updatecerts --force")
-        }
-        if cause.contains("issuer") || cause.contains("self-signed") || cause.contains("self signed")
-            || cause.contains("unknown ca")
-        {
-            return (
-                "the certificate of \(host) is signed by a CA not in \(trust)",
-                "copy the host's /etc/pve/pve-root-ca.pem and name it in proxmox.ca_file"
-            )
-        }
-        if cause.contains("subject name") || cause.contains("does not match") || cause.contains("alternative") {
-            return (
-                "the certificate does not name \(host)",
-                "reach the host by a name its certificate has (pvenode cert info lists them)"
-            )
-        }
-        return (LabCheck.words(error), hlsError?.hint)
-    }
-
-    /// The variable the API token is read from, as `PVEConnectionSettings.fromEnvironment` picks it.
-    var tokenVariable: String {
-        let standard = PVEConnectionSettings.Variable.apiToken
-        if !(environment[standard] ?? "").isEmpty { return standard }
-        let named = lab.proxmox.tokenEnv.trimmingWhitespace()
-        return named.isEmpty ? standard : named
-    }
-
-    /// The credentials are accepted (`GET /version`).
-    func auth(_ cancellation: Cancellation) throws -> LabCheck {
-        let settings = try settings()
-        let login: String
-        if case .apiToken = settings.credentials {
-            login = "the API token in \(tokenVariable)"
-        } else {
-            login = "the login in \(PVEConnectionSettings.Variable.username)"
-        }
-        do throws(HLSError) {
-            _ = try PVEClient(settings: settings).get("/version", cancellation: cancellation)
-        } catch {
-            let refused = error.cause?.hasPrefix("HTTP 401") == true || error.cause?.hasPrefix("HTTP 403") == true
-            return LabCheck(
-                "auth", .failed,
-                refused
-                    ? "\(login) was refused: Proxmox said \"\(error.message)\" (\(error.cause ?? ""))"
-                    : LabCheck.words(error),
-                hint: error.hint)
-        }
-        return LabCheck("auth", .ok, "\(login) is accepted")
     }
 
     // MARK: SSH, Kubernetes, git, age
 
-    /// Each inventory node answers on SSH: its host key known and unchanged, the user's key accepted.
+    /// Each inventory node answers on SSH: its host key known and unchanged, the user's key
+    /// accepted. A VM Proxmox says does not exist yet is `pending` (phase 1 builds it), one that
+    /// does not run `failed`; neither is dialled.
     func ssh(_ cancellation: Cancellation) throws -> [LabCheck] {
         let connections = try NodeService.of(context).connections
+        let states = LabStatus.vmStates(context, cancellation)
         let targets = lab.vms.map { NodeService.inventoryTarget($0, lab: lab).target }
         return Parallel.map(targets.count, limit: 16) { index in
             let name = "ssh \(targets[index].name)"
+            switch states.map({ $0[targets[index].name] }) {
+            case .some(nil):
+                return LabCheck(
+                    name, .pending, "its VM does not exist yet: \(LabCheck.phase(1)) builds it",
+                    hint: "hlsh vm apply --all")
+            case .some(let status?) where status != "running":
+                return LabCheck(
+                    name, .failed, "its VM is \(status)", hint: "hlsh vm start \(targets[index].name)")
+            default: break
+            }
             do throws(HLSError) {
                 let resolved = try connections.resolve(targets[index])
                 _ = try connections.session(for: targets[index], cancellation: cancellation, acceptNew: false)
                 return LabCheck(name, .ok, "\(resolved.description): host key known, login accepted")
             } catch {
-                return LabCheck(name, .failed, error.message, hint: error.hint)
+                // Without Proxmox's word, a VM that is not built yet cannot be told from one that is down.
+                let unknown =
+                    states == nil ? "; if its VM is not built yet: hlsh vm apply --all (\(LabCheck.phase(1)))" : ""
+                return LabCheck(name, .failed, error.message, hint: (error.hint ?? "") + unknown)
             }
         }
     }
@@ -175,8 +80,9 @@ struct LabDoctor: Sendable {
         let kubeconfig = try KubeService.of(context).kubeconfig
         guard !kubeconfig.files.isEmpty else {
             return LabCheck(
-                "kube context", .failed, "no kubeconfig: \(kubeconfig.origin) does not exist",
-                hint: "node kubeconfig writes the lab's context once k3s runs (phase 2)")
+                "kube context", .pending,
+                "no kubeconfig yet: \(kubeconfig.origin) does not exist; \(LabCheck.phase(2)) writes it",
+                hint: "hlsh node kubeconfig, once k3s runs (hlsh node k3s all)")
         }
         let client: KubeClient
         do {
@@ -192,7 +98,7 @@ struct LabDoctor: Sendable {
             return LabCheck(
                 "kube context", .failed,
                 "context \(endpoint.context): \(endpoint.server) does not answer: \(LabCheck.words(error))",
-                hint: "is k3s running on the server (node run servers 'systemctl status k3s')?")
+                hint: "is k3s running on the server? hlsh node run servers 'systemctl status k3s'")
         }
         do {
             _ = try client.getIfPresent(.namespaces, "kube-system", cancellation: cancellation)
@@ -200,22 +106,36 @@ struct LabDoctor: Sendable {
             return LabCheck(
                 "kube context", .failed,
                 "context \(endpoint.context): \(endpoint.server) refuses the credentials of user \(endpoint.user): \(LabCheck.words(error))",
-                hint: "write the lab's kubeconfig again: node kubeconfig")
+                hint: "write the lab's kubeconfig again: hlsh node kubeconfig")
         }
         return LabCheck(
             "kube context", .ok,
             "context \(endpoint.context): \(endpoint.server) answers (\(version)) and accepts user \(endpoint.user)")
     }
 
-    /// The GitOps remote answers `git ls-remote` with the user's own SSH key, as `flux bootstrap` pushes.
+    /// The GitOps remote answers `git ls-remote` with the user's own SSH key, as `flux bootstrap`
+    /// pushes; `skipped` when the user has no key (no `~/.ssh/id_*`, no agent).
     func gitRemote() throws -> LabCheck {
         guard let gitops = lab.gitops else {
             return LabCheck("git remote", .skipped, "the inventory has no gitops section")
         }
+        let home = environment["HOME"] ?? ""
+        guard
+            (environment["SSH_AUTH_SOCK"] ?? "").isEmpty == false
+                || ["id_ed25519", "id_ecdsa", "id_rsa"].contains(where: {
+                    FileManager.default.fileExists(atPath: "\(home)/.ssh/\($0)")
+                })
+        else {
+            return LabCheck(
+                "git remote", .skipped,
+                "no SSH key (set one up: ssh-keygen -t ed25519 / see docs/runbook.md#the-gitops-remote-and-its-deploy-key)"
+            )
+        }
         let git = try FluxGit(privateKey: nil, knownHosts: "", environment: environment)
         let (status, output) = try git.run(["ls-remote", gitops.url, "refs/heads/\(gitops.branch)"])
         guard status == 0 else {
-            let words = output.split(separator: "\n").filter { !$0.hasPrefix("Warning:") }.joined(separator: " ")
+            let words = output.split(whereSeparator: \.isNewline).filter { !$0.hasPrefix("Warning:") }.joined(
+                separator: " ")
             let lower = output.lowercased()
             let hint =
                 lower.contains("permission denied")
@@ -225,7 +145,9 @@ struct LabDoctor: Sendable {
                     : lower.contains("not found") || lower.contains("does not appear to be a git repository")
                         ? "create the repository, or fix gitops.url in \(lab.file)"
                         : "check gitops.url in \(lab.file) and that the git host is reachable"
-            return LabCheck("git remote", .failed, "git ls-remote \(gitops.url) failed: \(words)", hint: hint)
+            let runbook = " (docs/runbook.md#the-gitops-remote-and-its-deploy-key)"
+            return LabCheck(
+                "git remote", .failed, "git ls-remote \(gitops.url) failed: \(words)", hint: hint + runbook)
         }
         let head = output.split(separator: "\t").first.map { String($0.prefix(8)) }
         return LabCheck(
@@ -243,7 +165,8 @@ struct LabDoctor: Sendable {
         var info = stat()
         guard stat(path, &info) == 0 else {
             return LabCheck(
-                "age key", .failed, "\(path) does not exist", hint: "make it: secret age-keygen --file \(path)")
+                "age key", .pending, "\(path) does not exist yet: \(LabCheck.phase(3)) makes it",
+                hint: "hlsh secret age-keygen --file \(path)")
         }
         let mode = info.st_mode & 0o777
         guard mode == 0o600 else {
@@ -279,7 +202,7 @@ struct LabDoctor: Sendable {
                 return LabCheck(
                     "age key", .failed,
                     "\(path) holds \(ours.joined(separator: ", ")), but the cluster's sops-age Secret holds \(theirs.joined(separator: ", "))",
-                    hint: "Flux decrypts with the Secret's key: run flux bootstrap again to replace it")
+                    hint: "Flux decrypts with the Secret's key: hlsh flux bootstrap replaces it")
             }
             compared.append("the sops-age Secret")
         }

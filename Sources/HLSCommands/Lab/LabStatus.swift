@@ -71,13 +71,11 @@ struct LabStatus: Sendable {
     /// its address would only time out).
     func nodes(_ cancellation: Cancellation) throws -> LabCheck {
         let connections = try NodeService.of(context).connections
-        let states = try? ProxmoxService.client(context).vmResources(cancellation: cancellation).filter {
-            !$0.isTemplate
-        }
+        let states = Self.vmStates(context, cancellation)
         var problems: [String] = []
         var dialled: [VMSpec] = []
         for vm in lab.vms {
-            switch states.map({ $0.first { $0.name == vm.name }?.status }) {
+            switch states.map({ $0[vm.name] }) {
             case .some(nil): problems.append("\(vm.name): its VM does not exist")
             case .some(let status?) where status != "running": problems.append("\(vm.name): its VM is \(status)")
             default: dialled.append(vm)
@@ -116,6 +114,16 @@ struct LabStatus: Sendable {
             return LabCheck("nodes", .ok, "\(Self.list(lab.vms.map(\.name))) reachable over SSH and Ready")
         }
         return LabCheck("nodes", .degraded, problems.joined(separator: "; "))
+    }
+
+    /// The Proxmox status of each VM by name (a name not in it: no such VM); nil when Proxmox
+    /// cannot be asked (no credentials, no answer).
+    static func vmStates(_ context: ExecutionContext, _ cancellation: Cancellation) -> [String: String]? {
+        guard let found = try? ProxmoxService.client(context).vmResources(cancellation: cancellation) else {
+            return nil
+        }
+        return Dictionary(
+            found.filter { !$0.isTemplate }.map { ($0.name, $0.status) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The kubeconfig's client, or why there is none yet (before phase 2 writes the context).
@@ -258,14 +266,7 @@ struct LabStatus: Sendable {
         for ingress in try appliedIngresses(apps, client, cancellation) {
             let namespace = ingress.string("metadata", "namespace") ?? ""
             for tls in ingress.at("spec", "tls")?.elements ?? [] {
-                var ca: [UInt8]?
-                if let secret = tls.string("secretName"),
-                    let found = try client.getIfPresent(
-                        .secrets, secret, namespace: namespace, cancellation: cancellation),
-                    let text = found.string("data", "ca.crt"), let bytes = Data(base64Encoded: text), !bytes.isEmpty
-                {
-                    ca = Array(bytes)
-                }
+                let ca = try Self.issuerCA(of: tls, namespace: namespace, client: client, cancellation: cancellation)
                 for host in (tls.at("hosts")?.elements ?? []).compactMap({ $0.string() }) {
                     let url = "https://\(host)"
                     do {
@@ -287,6 +288,18 @@ struct LabStatus: Sendable {
             "apps", .ok,
             "Kustomization apps Ready"
                 + (answered.isEmpty ? "; no HTTPS Ingress" : "; " + answered.joined(separator: ", ")))
+    }
+
+    /// The `ca.crt` of an Ingress TLS entry's Secret (written when a private issuer signed the
+    /// certificate), which its hosts' certificates are checked against; nil without one.
+    static func issuerCA(of tls: Document, namespace: String, client: KubeClient, cancellation: Cancellation) throws
+        -> [UInt8]?
+    {
+        guard let secret = tls.string("secretName"),
+            let found = try client.getIfPresent(.secrets, secret, namespace: namespace, cancellation: cancellation),
+            let text = found.string("data", "ca.crt"), let bytes = Data(base64Encoded: text), !bytes.isEmpty
+        else { return nil }
+        return Array(bytes)
     }
 
     /// The Ingresses in the Kustomization's inventory (`NAMESPACE_NAME_networking.k8s.io_Ingress`).

@@ -26,6 +26,7 @@ public final class ExecutionContext: Sendable {
         var closables: [any ClosableService] = []
         var pendingChanges = 0
         var appliedChanges = 0
+        var failedChecks = 0
         var target: String?
     }
 
@@ -102,6 +103,13 @@ public final class ExecutionContext: Sendable {
     /// A dry run that has planned a change: what a wait now waits for could come about only
     /// from a change that is not applied, so waits check once and do not block (ADR 0043).
     public var plansAhead: Bool { options.dryRun && pendingChanges > 0 }
+
+    /// How many checks failed in verbs that still give all their rows (`lab doctor`, `lab
+    /// status`): the run then ends with `ExitStatus.failure`, while the rows still flow down
+    /// the pipeline (`lab doctor | where state == "failed"`).
+    public var failedChecks: Int { state.withLock { $0.failedChecks } }
+
+    public func countFailedChecks(_ count: Int) { state.withLock { $0.failedChecks += count } }
 
     func count(pending: Int, applied: Int) {
         state.withLock {

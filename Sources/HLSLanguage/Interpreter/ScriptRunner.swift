@@ -9,7 +9,8 @@ import Synchronization
 
 /// Runs scripts for a front end (the binary, stdin, tests) and turns every outcome into an
 /// exit status in one place: a syntax error 2 (nothing runs), a failed command 1, `exit N` N,
-/// pending changes under `--dry-run --detailed-exitcode` 3, Ctrl-C 130, else 0. Errors are
+/// failed checks (`lab doctor`, `lab status`) 1, pending changes under `--dry-run
+/// --detailed-exitcode` 3, Ctrl-C 130, else 0. Errors are
 /// rendered to the context's standard error as `file:line:col: error:` with the line and a caret.
 public struct ScriptRunner: Sendable {
     public let interpreter: Interpreter
@@ -65,6 +66,7 @@ public struct ScriptRunner: Sendable {
     /// The exit status of a run that ended without error.
     public var finishedStatus: Int32 {
         let options = context.options
+        if context.failedChecks > 0 { return ExitStatus.failure.rawValue }
         if options.dryRun && options.detailedExitCode && context.pendingChanges > 0 {
             return ExitStatus.pendingChanges.rawValue
         }

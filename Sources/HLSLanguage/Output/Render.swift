@@ -80,8 +80,9 @@ public enum Render {
     /// An aligned table; when it is wider than the terminal, one block of `key: value` lines
     /// per row instead, so nothing is ever cut off.
     public static func table(_ rows: [Record], terminal: Terminal) -> String {
-        let columns = self.columns(rows)
-        let cells = rows.map { row in columns.map { cell(row[$0] ?? .null) } }
+        let keys = self.columns(rows)
+        let columns = keys.map(visible)
+        let cells = rows.map { row in keys.map { cell(row[$0] ?? .null) } }
         var widths = columns.map { displayWidth($0) }
         for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], displayWidth(c)) } }
         let total = widths.reduce(0, +) + 2 * max(0, columns.count - 1)
@@ -90,7 +91,7 @@ public enum Render {
         }
         let numeric = columns.indices.map { i in
             rows.allSatisfy { row in
-                switch row[columns[i]] ?? .null {
+                switch row[keys[i]] ?? .null {
                 case .int, .float, .size, .null: return true
                 default: return false
                 }
@@ -102,7 +103,8 @@ public enum Render {
                 let last = i == values.count - 1
                 // Numbers and their headers align right, so digits line up under the header's end.
                 let padded = numeric[i] ? leftPad(v, widths[i]) : (last ? v : pad(v, widths[i]))
-                parts.append(header && terminal.color ? "\u{1B}[1;32m" + padded + "\u{1B}[0m" : padded)
+                let color = header ? .header : (columns[i] == "state" ? stateColors[v] : nil)
+                parts.append(color?.paint(padded, on: terminal) ?? padded)
             }
             var text = parts.joined(separator: "  ")
             while text.hasSuffix(" ") { text.removeLast() }
@@ -122,19 +124,53 @@ public enum Render {
     }
 
     static func keyValue(_ record: Record, terminal: Terminal) -> String {
-        let width = record.keys.map(displayWidth).max() ?? 0
+        let width = record.keys.map { displayWidth(visible($0)) }.max() ?? 0
         var out = ""
         for (key, value) in record.fields {
-            let label = pad(key, width)
-            out += (terminal.color ? "\u{1B}[1;32m" + label + "\u{1B}[0m" : label) + "  " + cell(value) + "\n"
+            let label = TerminalColor.header.paint(pad(visible(key), width), on: terminal)
+            let text = cell(value)
+            let color = key == "state" ? stateColors[text] : nil
+            out += label + "  " + (color?.paint(text, on: terminal) ?? text) + "\n"
         }
         return out
     }
 
-    static func cell(_ value: Value) -> String {
-        let text = plain(value)
-        return text.contains("\n")
-            ? text.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "⏎") : text
+    /// The colour of a `state` cell (`lab status`, `lab doctor`) by what it says: ok green,
+    /// degraded yellow, failed and missing red, pending (not built yet) cyan; other words plain.
+    static let stateColors: [String: TerminalColor] = [
+        "ok": .green, "degraded": .yellow, "failed": .red, "missing": .red, "pending": .cyan,
+    ]
+
+    static func cell(_ value: Value) -> String { visible(plain(value)) }
+
+    /// `text` safe for one line of a table: a line break (`\r\n`, `\n`, `\r`) becomes ⏎, a tab a
+    /// space, and any other control character `\xNN`, so text from elsewhere (a remote's output,
+    /// an escape sequence) can neither break the table's lines nor drive the terminal.
+    public static func visible(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = ""
+        var scalars = text.unicodeScalars.makeIterator()
+        var next = scalars.next()
+        while let scalar = next {
+            next = scalars.next()
+            switch scalar {
+            case "\r":
+                if next == "\n" { next = scalars.next() }
+                out += "⏎"
+            case "\n": out += "⏎"
+            case "\t": out += " "
+            case _ where isControl(scalar):
+                let hex = String(scalar.value, radix: 16)
+                out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// C0, DEL and C1 control characters.
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
     /// Columns a string takes on a terminal: wide (CJK, emoji) characters count two.

@@ -20,7 +20,8 @@ import Synchronization
 /// The server runs in namespaces of its own, as a simulated node does (`SimulatedNodeServer`,
 /// docs/adr/0022): its tree `DIR/root` is `/`, the repositories are `/srv/git/OWNER/NAME.git`.
 /// Its host key is made once and kept in `DIR`, so a `known_hosts` line stays valid across
-/// restarts in the same directory. Thread-safe.
+/// restarts in the same directory; so are the deploy keys (`DIR/deploy-keys.json`), as GitHub
+/// keeps them. Thread-safe.
 public final class SimulatedGitHost: Sendable {
     /// The name clients know the host by (`github.com`).
     public let hostName: String
@@ -29,7 +30,7 @@ public final class SimulatedGitHost: Sendable {
     private let keys = Mutex<[DeployKey]>([])
 
     /// A deploy key: who may do what to which repository.
-    public struct DeployKey: Sendable, Equatable {
+    public struct DeployKey: Sendable, Equatable, Codable {
         /// `OWNER/NAME`.
         public var repository: String
         public var title: String
@@ -72,6 +73,7 @@ public final class SimulatedGitHost: Sendable {
                 throw HLSError(.failed, "cannot prepare the simulated git host in \(directory)", cause: "\(error)")
             }
         }
+        try loadKeys()
         let started = try SimulatedNodeServer(
             name: hostName, directory: directory + "/server", root: root, home: "/home/git", path: "/usr/bin:/bin",
             authorizedKeys: authorizedKeys(keys.withLock { $0 }),
@@ -188,11 +190,29 @@ public final class SimulatedGitHost: Sendable {
         }
     }
 
+    private var keysFile: String { directory + "/deploy-keys.json" }
+
+    /// The keys an earlier run in this directory registered, as they were.
+    private func loadKeys() throws(HLSError) {
+        guard let data = FileManager.default.contents(atPath: keysFile) else { return }
+        do {
+            let saved = try JSONDecoder().decode([DeployKey].self, from: data)
+            keys.withLock { $0 = saved }
+        } catch {
+            throw HLSError(.failed, "cannot read the simulated git host's deploy keys \(keysFile)", cause: "\(error)")
+        }
+    }
+
+    /// Writes the keys to `keysFile` (to outlive a restart) and the server's `authorized_keys`.
     private func writeAuthorizedKeys(_ keys: [DeployKey]) throws(HLSError) {
         let path = directory + "/server/handed/authorized_keys"
         let text = authorizedKeys(keys).joined(separator: "\n") + "\n"
         try? FileManager.default.createDirectory(
             atPath: directory + "/server/handed", withIntermediateDirectories: true)
+        guard let saved = try? JSONEncoder().encode(keys),
+            FileManager.default.createFile(atPath: keysFile + ".new", contents: saved),
+            rename(keysFile + ".new", keysFile) == 0
+        else { throw HLSError(.failed, "cannot write \(keysFile)") }
         guard FileManager.default.createFile(atPath: path + ".new", contents: Data(text.utf8)),
             rename(path + ".new", path) == 0
         else { throw HLSError(.failed, "cannot write \(path)") }
