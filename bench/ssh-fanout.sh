@@ -113,13 +113,30 @@ run_ssh() {
   done
   wait
 }
+ticks=$(getconf CLK_TCK)
+sshd_cpu() {  # CPU (ms) of the sshd connections served so far: their reaped children's, summed
+  local pid total=0
+  for pid in "${pids[@]}"; do
+    total=$((total + $(awk '{ sub(/^.*\) /, ""); print $14 + $15 }' "/proc/$pid/stat")))
+  done
+  echo $((total * 1000 / ticks))
+}
+cpu_split() {  # CPU of one hlsh run: "client_ms sshd_ms"
+  local s0 s1
+  s0=$(sshd_cpu)
+  /usr/bin/time -f '%U %S' -o "$work/time" "$hlsh" -c "node run \"$targets\" \"true\" --limit $n" >/dev/null 2>&1
+  s1=$(sshd_cpu)
+  awk -v s=$((s1 - s0)) '{ printf "%d %d\n", ($1 + $2) * 1000, s }' "$work/time"
+}
 first=
 for n in "${counts[@]}"; do
   targets=$(printf "$user@127.0.0.1:%s," "${ports[@]:0:$n}"); targets=${targets%,}
   run_hlsh >/dev/null || { echo "hlsh could not run the command on every host" >&2; exit 1; }
   h=$(best "$runs" run_hlsh); a=$(best "$ansible_runs" run_ansible); s=$(best "$runs" run_ssh)
   echo "true on $n local sshd hosts, best of $runs (ansible: of $ansible_runs):"
-  printf '  hlsh       %6d ms\n  ansible    %6d ms\n  ssh floor  %6d ms\n' "$h" "$a" "$s"
+  read -r hc sc <<<"$(cpu_split)"
+  printf '  hlsh       %6d ms   (one run: hlsh CPU %d ms, the sshds'"'"' CPU %d ms)\n' "$h" "$hc" "$sc"
+  printf '  ansible    %6d ms\n  ssh floor  %6d ms\n' "$a" "$s"
   awk -v n="$n" -v h="$h" -v a="$a" -v s="$s" 'BEGIN {
     printf "ssh-fanout %d hosts: hlsh/ansible = %.3f (target at 64: <= 0.02), hlsh/ssh = %.2f\n", n, h / a, h / s }'
   if [ -z "$first" ]; then first=$n first_h=$h; else
