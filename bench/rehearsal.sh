@@ -23,7 +23,7 @@ else
   hlsh=.build/debug/hlsh
 fi
 runs=${2:-3}
-sim=${SIM_HLSH:-$hlsh}  # the binary that runs sim serve (default: the same)
+sim_bin=${SIM_HLSH:-$hlsh}  # the binary that runs sim serve (default: the same)
 timings=${HLSH_SIM_TIMINGS:-zero}  # another preset to compare with: HLSH_SIM_TIMINGS=test bench/rehearsal.sh
 [ -x "$hlsh" ] || { echo "build hlsh first: scripts/build-release" >&2; exit 1; }
 hlsh=$(cd "$(dirname "$hlsh")" && pwd)/$(basename "$hlsh")
@@ -49,7 +49,7 @@ one_run() {  # one_run N — a fresh lab and one runbook run: prints "wall_ms hl
   local dir=$work/run$1 t0 t1 s0 s1
   mkdir -p "$dir/home/.ssh"
   ssh-keygen -q -t ed25519 -N '' -C bench@hlsh -f "$dir/home/.ssh/id_ed25519"
-  HOME=$dir/home HLSH_SIM_TIMINGS=$timings NO_COLOR=1 "$sim" sim serve --dir "$dir/lab" >"$dir/serve.log" 2>&1 &
+  HOME=$dir/home HLSH_SIM_TIMINGS=$timings NO_COLOR=1 "$sim_bin" sim serve --dir "$dir/lab" >"$dir/serve.log" 2>&1 &
   serve=$!
   for _ in $(seq 1 300); do [ -f "$dir/lab/env" ] && break; sleep 0.1; done
   [ -f "$dir/lab/env" ] || { cat "$dir/serve.log" >&2; echo "hlsh sim serve did not start" >&2; exit 1; }

@@ -105,13 +105,16 @@ best() {  # best N CMD… — best wall time in ms of running CMD N times
 }
 n=0 targets=
 run_hlsh() { "$hlsh" -c "node run \"$targets\" \"true\" --limit $n"; }
-run_ansible() { "$venv/bin/ansible" "h[0:$((n - 1))]" -i "$work/inventory.ini" -m command -a true -f "$n"; }
-run_ssh() {
+run_ansible() { "$venv/bin/ansible" "all[0:$((n - 1))]" -i "$work/inventory.ini" -m command -a true -f "$n"; }
+run_ssh() {  # fails unless every ssh succeeded (a bare `wait` would return 0 regardless)
+  local port sp=() p failed=0
   for port in "${ports[@]:0:$n}"; do
     ssh -o BatchMode=yes -o UserKnownHostsFile="$work/home/.ssh/known_hosts" -o IdentitiesOnly=yes \
       -i "$work/home/.ssh/id_ed25519" -p "$port" "$user@127.0.0.1" true &
+    sp+=($!)
   done
-  wait
+  for p in "${sp[@]}"; do wait "$p" || failed=$((failed + 1)); done
+  ((failed == 0))
 }
 ticks=$(getconf CLK_TCK)
 sshd_cpu() {  # CPU (ms) of the sshd connections served so far: their reaped children's, summed
@@ -132,6 +135,9 @@ first=
 for n in "${counts[@]}"; do
   targets=$(printf "$user@127.0.0.1:%s," "${ports[@]:0:$n}"); targets=${targets%,}
   run_hlsh >/dev/null || { echo "hlsh could not run the command on every host" >&2; exit 1; }
+  # ansible exits 0 when a pattern matches no host: check that it ran on all n.
+  ran=$(run_ansible 2>&1 | grep -c ' | CHANGED ' || true)
+  ((ran == n)) || { echo "ansible ran the command on $ran of $n hosts" >&2; exit 1; }
   h=$(best "$runs" run_hlsh); a=$(best "$ansible_runs" run_ansible); s=$(best "$runs" run_ssh)
   echo "true on $n local sshd hosts, best of $runs (ansible: of $ansible_runs):"
   read -r hc sc <<<"$(cpu_split)"
