@@ -2,7 +2,8 @@
 # bench/binary-size.sh — the stripped size of release hlsh binaries, their biggest sections, and
 # start-up (`hlsh --version`, `hlsh -c 'echo ok'`) as the best of N wall-clock runs, the binaries
 # alternating in the same run. With a linker map (build with `-Xlinker -Map=FILE`), also what
-# each library and module adds. Target (issue 11): at most 30 MB stripped, start-up no slower.
+# each library and module adds, and the first binary's size against kubectl's. Target (issues 11
+# and 17): at most 30 MB stripped, start-up no slower.
 #
 #   bench/binary-size.sh [--map FILE] [runs] [hlsh ...]
 set -euo pipefail
@@ -24,6 +25,13 @@ for i in "${!bins[@]}"; do
   printf '%s: %s bytes stripped (%s unstripped)\n' "${bins[$i]}" "$(stat -c %s "$work/hlsh-$i")" "$(stat -c %s "${bins[$i]}")"
   size -A "$work/hlsh-$i" | sort -k2 -nr | sed -n '2,7p' | awk '{ printf "    %-16s %6.2f MB\n", $1, $2 / 1e6 }'
 done
+# kubectl as shipped (already stripped), for scale.
+kubectl=$(readlink -f "${KUBECTL:-$(command -v kubectl || echo /usr/bin/kubectl)}")
+if [ -x "$kubectl" ]; then
+  awk -v h="$(stat -c %s "$work/hlsh-0")" -v k="$(stat -c %s "$kubectl")" -v p="$kubectl" 'BEGIN {
+    printf "binary-size: hlsh %.2f MB stripped (target <= 30 MB), kubectl %.2f MB (%s): %.2fx kubectl\n",
+      h / 1e6, k / 1e6, p, h / k }'
+fi
 
 python3 - "$runs" "${stripped[@]}" <<'PY'
 import subprocess, sys, time

@@ -34,7 +34,11 @@ echo "kubectl: $kubectl; load: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
 work=$(mktemp -d)
 serve=
 cleanup() {
-  [ -n "$serve" ] && kill "$serve" 2>/dev/null && wait "$serve" 2>/dev/null
+  # `|| true`: under set -e a killed server's status (143) would end the trap before the rm.
+  if [ -n "$serve" ]; then
+    kill "$serve" 2>/dev/null || true
+    wait "$serve" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT

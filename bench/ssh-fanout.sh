@@ -1,22 +1,37 @@
 #!/usr/bin/env bash
-# bench/ssh-fanout.sh — `true` on 16 local OpenSSH servers, three ways in the same run:
-#   hlsh        node run TARGETS "true" --limit 16   (libssh2, one thread per host)
-#   ansible     ansible all -m command -a true -f 16 (ansible-core from PyPI, in a venv)
-#   ssh floor   16 OpenSSH `ssh` processes in parallel
-# Prints the best of N runs for each and the ratios. Targets (issue 6): hlsh ≤ 0.1× ansible and
-# ≤ 1.2× the parallel-ssh floor.
+# bench/ssh-fanout.sh — `true` on N local OpenSSH servers, three ways in the same run, for each N
+# (default: 16, then 64):
+#   hlsh        node run TARGETS "true" --limit N    (libssh2, one thread per host)
+#   ansible     ansible all -m command -a true -f N  (ansible-core from PyPI, in a venv)
+#   ssh floor   N OpenSSH `ssh` processes in parallel
+# Prints the best of runs for each and the ratios, then how hlsh's time grows from the first N to
+# the last. Targets (issue 17): at 64 hosts hlsh ≤ 0.02× ansible, and 64 hosts take at most 3× the
+# time of 16.
 #
-#   bench/ssh-fanout.sh [path/to/hlsh] [runs] [hosts]
+#   bench/ssh-fanout.sh [path/to/hlsh] [runs] [hosts …]
+# ANSIBLE_RUNS (default: runs) sets how often ansible runs, its best taken (it takes seconds).
 # The venv goes to .build/bench-venv (made on first use; needs PyPI). Nothing outside a temp dir
 # and that venv is written; every sshd started here is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-hlsh=${1:-$(swift build -c release --show-bin-path)/hlsh}
+if [ -n "${1:-}" ]; then
+  hlsh=$1
+elif [ -x .build-release/release/hlsh ]; then
+  hlsh=.build-release/release/hlsh
+else
+  hlsh=.build/debug/hlsh
+fi
 runs=${2:-5}
-hosts=${3:-16}
-[ -x "$hlsh" ] || { echo "build hlsh first: swift build -c release" >&2; exit 1; }
+shift 2 2>/dev/null || shift $#
+counts=("$@")
+((${#counts[@]})) || counts=(16 64)
+ansible_runs=${ANSIBLE_RUNS:-$runs}
+hosts=0
+for n in "${counts[@]}"; do ((n > hosts)) && hosts=$n; done
+[ -x "$hlsh" ] || { echo "build hlsh first: scripts/build-release" >&2; exit 1; }
 [ -x /usr/sbin/sshd ] || { echo "needs openssh-server (/usr/sbin/sshd)" >&2; exit 1; }
+echo "hlsh: $hlsh (built $(date -r "$hlsh" '+%F %T')); load: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
 
 venv="$root/.build/bench-venv"
 if [ ! -x "$venv/bin/ansible" ]; then
@@ -68,7 +83,6 @@ for i in $(seq 1 "$hosts"); do
   for _ in $(seq 1 100); do grep -q "Server listening" "$work/sshd_$i.log" && break; sleep 0.05; done
 done
 
-targets=$(printf "$user@127.0.0.1:%s," "${ports[@]}"); targets=${targets%,}
 {
   echo "[all]"
   for i in "${!ports[@]}"; do
@@ -80,25 +94,59 @@ export ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_PYTHON_INTERPRETER=auto_silent AN
   ANSIBLE_SSH_ARGS="-o ControlMaster=no -o UserKnownHostsFile=$work/home/.ssh/known_hosts -o IdentityFile=$work/home/.ssh/id_ed25519 -o IdentitiesOnly=yes" \
   ANSIBLE_GATHERING=explicit
 
-best() {  # best wall time in ms of running "$@" $runs times
-  local best=999999 t0 t1
-  for _ in $(seq 1 "$runs"); do
+best() {  # best N CMD… — best wall time in ms of running CMD N times
+  local n=$1 best=999999 t0 t1
+  shift
+  for _ in $(seq 1 "$n"); do
     t0=$(date +%s%N); "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; return 1; }; t1=$(date +%s%N)
     local t=$(((t1 - t0) / 1000000)); ((t < best)) && best=$t
   done
   echo "$best"
 }
-run_hlsh() { "$hlsh" -c "node run \"$targets\" \"true\" --limit $hosts"; }
-run_ansible() { "$venv/bin/ansible" all -i "$work/inventory.ini" -m command -a true -f "$hosts"; }
-run_ssh() {
-  for port in "${ports[@]}"; do
+n=0 targets=
+run_hlsh() { "$hlsh" -c "node run \"$targets\" \"true\" --limit $n"; }
+run_ansible() { "$venv/bin/ansible" "all[0:$((n - 1))]" -i "$work/inventory.ini" -m command -a true -f "$n"; }
+run_ssh() {  # fails unless every ssh succeeded (a bare `wait` would return 0 regardless)
+  local port sp=() p failed=0
+  for port in "${ports[@]:0:$n}"; do
     ssh -o BatchMode=yes -o UserKnownHostsFile="$work/home/.ssh/known_hosts" -o IdentitiesOnly=yes \
       -i "$work/home/.ssh/id_ed25519" -p "$port" "$user@127.0.0.1" true &
+    sp+=($!)
   done
-  wait
+  for p in "${sp[@]}"; do wait "$p" || failed=$((failed + 1)); done
+  ((failed == 0))
 }
-run_hlsh >/dev/null || { echo "hlsh could not run the command on every host" >&2; exit 1; }
-h=$(best run_hlsh); a=$(best run_ansible); s=$(best run_ssh)
-echo "true on $hosts local sshd hosts, best of $runs:"
-printf '  hlsh       %6d ms\n  ansible    %6d ms\n  ssh floor  %6d ms\n' "$h" "$a" "$s"
-python3 -c "h,a,s=$h,$a,$s; print(f'  hlsh/ansible = {h/a:.3f} (target <= 0.1)   hlsh/ssh = {h/s:.2f} (target <= 1.2)')"
+ticks=$(getconf CLK_TCK)
+sshd_cpu() {  # CPU (ms) of the sshd connections served so far: their reaped children's, summed
+  local pid total=0
+  for pid in "${pids[@]}"; do
+    total=$((total + $(awk '{ sub(/^.*\) /, ""); print $14 + $15 }' "/proc/$pid/stat")))
+  done
+  echo $((total * 1000 / ticks))
+}
+cpu_split() {  # CPU of one hlsh run: "client_ms sshd_ms"
+  local s0 s1
+  s0=$(sshd_cpu)
+  /usr/bin/time -f '%U %S' -o "$work/time" "$hlsh" -c "node run \"$targets\" \"true\" --limit $n" >/dev/null 2>&1
+  s1=$(sshd_cpu)
+  awk -v s=$((s1 - s0)) '{ printf "%d %d\n", ($1 + $2) * 1000, s }' "$work/time"
+}
+first=
+for n in "${counts[@]}"; do
+  targets=$(printf "$user@127.0.0.1:%s," "${ports[@]:0:$n}"); targets=${targets%,}
+  run_hlsh >/dev/null || { echo "hlsh could not run the command on every host" >&2; exit 1; }
+  # ansible exits 0 when a pattern matches no host: check that it ran on all n.
+  ran=$(run_ansible 2>&1 | grep -c ' | CHANGED ' || true)
+  ((ran == n)) || { echo "ansible ran the command on $ran of $n hosts" >&2; exit 1; }
+  h=$(best "$runs" run_hlsh); a=$(best "$ansible_runs" run_ansible); s=$(best "$runs" run_ssh)
+  echo "true on $n local sshd hosts, best of $runs (ansible: of $ansible_runs):"
+  read -r hc sc <<<"$(cpu_split)"
+  printf '  hlsh       %6d ms   (one run: hlsh CPU %d ms, the sshds'"'"' CPU %d ms)\n' "$h" "$hc" "$sc"
+  printf '  ansible    %6d ms\n  ssh floor  %6d ms\n' "$a" "$s"
+  awk -v n="$n" -v h="$h" -v a="$a" -v s="$s" 'BEGIN {
+    printf "ssh-fanout %d hosts: hlsh/ansible = %.3f (target at 64: <= 0.02), hlsh/ssh = %.2f\n", n, h / a, h / s }'
+  if [ -z "$first" ]; then first=$n first_h=$h; else
+    awk -v n="$n" -v f="$first" -v h="$h" -v fh="$first_h" 'BEGIN {
+      printf "ssh-fanout %d vs %d hosts: hlsh %.2fx the time (target <= 3)\n", n, f, h / fh }'
+  fi
+done

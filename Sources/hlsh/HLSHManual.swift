@@ -65,7 +65,7 @@ enum HLSHManual {
                 "HLSH_SIM_KUBE_CONNECT_TO", "Set by a simulated lab: the same mapping for its Kubernetes API servers."),
             .init(
                 "HLSH_SIM_TIMINGS",
-                "How long the simulated lab's tasks and boots take: proxmox (sim serve's default), demo (--sim's) or test."
+                "How long the simulated lab's tasks and boots take: proxmox (sim serve's default), demo (--sim's), test, or zero (no delay at all, for benchmarks)."
             ),
             .init("HLSH_SIM_CA_FILE", "Set by a simulated lab: the public roots its HTTPS servers chain to."),
         ],

@@ -95,6 +95,29 @@ final class KubeControllerRunnerTests: InProcessKubeTestCase {
         }
     }
 
+    /// Asks to look at each ConfigMap again in an hour, and counts its reconciles.
+    final class Hourly: SimulatedController {
+        let name = "hourly"
+        let resource = KubeControllerRunnerTests.configMaps
+        let seen = Mutex(0)
+
+        func reconcile(_ object: Document, client: KubeInProcessClient) -> Duration? {
+            seen.withLock { $0 += 1 }
+            return .seconds(3600)
+        }
+    }
+
+    /// The zero timings' runner scales every requeue: an hour's requeue comes back within the
+    /// test's wait (36 ms at this scale), three times over; at scale 1 it would not before an hour.
+    func testTheRequeueScaleShortensEveryRequeueTheControllerAsksFor() throws {
+        try configMap("web", data: [("a", "1")], mirror: false)
+        let hourly = Hourly()
+        let runner = KubeControllerRunner(api: api, controllers: [hourly], requeueScale: 1e-5)
+        runner.start()
+        defer { runner.stop() }
+        try eventually("three reconciles of web") { hourly.seen.withLock { $0 } >= 3 }
+    }
+
     /// Counts its reconciles of ConfigMaps; runs as the Deployment `default/counter`.
     final class Installed: SimulatedController {
         let name = "counter"

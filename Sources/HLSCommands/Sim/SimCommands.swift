@@ -38,7 +38,7 @@ enum SimCommands {
             Let's Encrypt (production and staging directories; HLSH_SIM_CA_FILE also holds the production \
             root, as a browser's trust store does) and Cloudflare's DNS API, whose token is CLOUDFLARE_API_TOKEN. \
             Tasks and boots take about as long as on a small real cluster; HLSH_SIM_TIMINGS=demo (what \
-            hlsh --sim uses) or test makes them shorter.
+            hlsh --sim uses) or test makes them shorter, and zero takes them away.
             """,
         flags: [
             Flag("dir", .path, "where to write env, the CA and the simulator's files"),

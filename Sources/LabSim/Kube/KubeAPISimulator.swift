@@ -47,6 +47,11 @@ public final class KubeAPISimulator: Sendable {
         /// Seconds cert-manager's webhook takes to answer once its Deployment is available (as the
         /// real one often lags its pod), refusing cert-manager's objects meanwhile.
         public var certManagerWebhookLag: Double = 0
+        /// The factor on every requeue time the cluster's controllers ask for (a retry, a
+        /// dependency not yet ready, a health check's next look, a resync interval): 1 as the
+        /// real controllers do; `PVESimulatorConfig.Timings.zero`'s is small, so a rehearsal does
+        /// not wait out a real controller's minute.
+        public var requeueScale: Double = 1
         public init() {}
     }
 
@@ -113,7 +118,8 @@ public final class KubeAPISimulator: Sendable {
         let endpoint = Endpoint(
             host: host, port: bound, url: "https://\(urlHost):\(bound)",
             certificateAuthorityPEM: try certificates.serverCA.certificatePEM())
-        let runner = KubeControllerRunner(api: server.api, controllers: controllers)
+        let runner = KubeControllerRunner(
+            api: server.api, controllers: controllers, requeueScale: options.requeueScale)
         running.withLock {
             $0 = Running(
                 server: server.server, api: server.api, certificates: certificates, endpoint: endpoint,

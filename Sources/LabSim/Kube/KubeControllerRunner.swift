@@ -76,9 +76,15 @@ final class KubeControllerRunner: Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
-    init(api: KubeAPI, controllers: [any SimulatedController]) {
+    /// The factor on every requeue time a controller asks for (1: as asked).
+    private let requeueScale: Double
+
+    /// - Parameter requeueScale: the factor on every requeue time the controllers ask for
+    ///   (`KubeAPISimulator.Options.requeueScale`).
+    init(api: KubeAPI, controllers: [any SimulatedController], requeueScale: Double = 1) {
         self.api = api
         self.controllers = controllers
+        self.requeueScale = requeueScale
     }
 
     /// Follows the store and queues every object the controllers already have. Only the first
@@ -276,7 +282,7 @@ final class KubeControllerRunner: Sendable {
         guard let object = try? client.get(path) else { return }
         guard let again = controller.reconcile(object, client: client) else { return }
         queue.withLock { q in
-            let at = ContinuousClock.now + again
+            let at = ContinuousClock.now + (requeueScale == 1 ? again : again * requeueScale)
             if q.due[key].map({ $0 > at }) ?? true { q.due[key] = at }
         }
     }

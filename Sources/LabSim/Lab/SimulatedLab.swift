@@ -201,6 +201,7 @@ public final class SimulatedLab: Sendable {
     ) throws(HLSError) -> (api: KubeAPISimulator, components: [any LabComponent]) {
         var kubeOptions = kubeOptions
         kubeOptions.certificateDirectory = directory + "/kube"
+        kubeOptions.requeueScale = options.pve.timings.requeueScale
         let serviceLB = SimulatedServiceLB(runs: {
             SimulatedServiceLB.runs(among: pve.guests) { SimulatedNodes.root(of: $0, in: directory) }
         })

@@ -15,16 +15,20 @@ extension PVESimulatorConfig {
         public var shutdownDuration: Double
         /// The delay of every 401 (pveproxy waits 3 s).
         public var unauthorizedDelay: Double
+        /// The factor on the requeue times of the lab's Kubernetes controllers (Flux's retries
+        /// and dependency waits, health checks, rechecks): `KubeAPISimulator.Options.requeueScale`.
+        public var requeueScale: Double
 
         public init(
             taskDuration: Double, cloneDuration: Double, bootDelay: Double, shutdownDuration: Double,
-            unauthorizedDelay: Double
+            unauthorizedDelay: Double, requeueScale: Double = 1
         ) {
             self.taskDuration = taskDuration
             self.cloneDuration = cloneDuration
             self.bootDelay = bootDelay
             self.shutdownDuration = shutdownDuration
             self.unauthorizedDelay = unauthorizedDelay
+            self.requeueScale = requeueScale
         }
 
         /// About what a small real cluster takes (`sim serve`, for other tools).
@@ -36,12 +40,19 @@ extension PVESimulatorConfig {
         /// As fast as the tests can follow; a refused login is not delayed.
         public static let fastTest = Timings(
             taskDuration: 0.1, cloneDuration: 0.2, bootDelay: 0.3, shutdownDuration: 0.1, unauthorizedDelay: 0)
+        /// No simulated delay: what a run takes is the client's and the simulator's own work
+        /// (`bench/rehearsal.sh`). The controllers' requeues run a hundred times faster than
+        /// asked (a 1 s retry after 10 ms, a 10 min resync after 6 s), not at once: a requeue of
+        /// zero would have them reconcile without pause.
+        public static let zero = Timings(
+            taskDuration: 0, cloneDuration: 0, bootDelay: 0, shutdownDuration: 0, unauthorizedDelay: 0,
+            requeueScale: 0.01)
 
         /// The variable that picks the presets of `hlsh sim serve` and `hlsh --sim` by name.
         public static let environmentVariable = "HLSH_SIM_TIMINGS"
         /// The presets by the names `HLSH_SIM_TIMINGS` takes.
         public static let named: KeyValuePairs<String, Timings> = [
-            "proxmox": .proxmox, "demo": .demo, "test": .fastTest,
+            "proxmox": .proxmox, "demo": .demo, "test": .fastTest, "zero": .zero,
         ]
 
         /// The preset `environment` names in `HLSH_SIM_TIMINGS`, else `fallback` (also for an empty value).

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# bench/rehearsal.sh — the full rehearsal: `hlsh scripts/bootstrap.hls` (all seven phases) against
+# one `hlsh sim serve` with every simulated delay at zero (HLSH_SIM_TIMINGS=zero), so what is left
+# is hlsh's own overhead plus the simulator's work. The simulator runs as a process of its own, so
+# the client's CPU and peak RSS (from `/usr/bin/time -v` around the runbook alone, less the CPU of
+# the git and ssh processes hlsh runs, shown apart) are apart from the simulator's (its CPU from
+# /proc/PID/stat before and after). A fresh lab for each run.
+# Targets (issue 17): under 3 s wall, under 1 s of hlsh's CPU. Prints the figures of each run,
+# then the best wall time and the least client CPU.
+#
+#   bench/rehearsal.sh [path/to/hlsh] [runs]
+# Without a path: .build-release/release/hlsh if present, else .build/debug/hlsh. SIM_HLSH runs the
+# simulator from another binary; HLSH_SIM_TIMINGS=test compares with the tests' timings; BENCH_LOG=FILE
+# keeps the runbook's --log (a JSON line per event, with times).
+# Nothing outside a temp dir is written; every simulator started here is stopped on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -n "${1:-}" ]; then
+  hlsh=$1
+elif [ -x .build-release/release/hlsh ]; then
+  hlsh=.build-release/release/hlsh
+else
+  hlsh=.build/debug/hlsh
+fi
+runs=${2:-3}
+sim_bin=${SIM_HLSH:-$hlsh}  # the binary that runs sim serve (default: the same)
+timings=${HLSH_SIM_TIMINGS:-zero}  # another preset to compare with: HLSH_SIM_TIMINGS=test bench/rehearsal.sh
+[ -x "$hlsh" ] || { echo "build hlsh first: scripts/build-release" >&2; exit 1; }
+hlsh=$(cd "$(dirname "$hlsh")" && pwd)/$(basename "$hlsh")
+repo=$(pwd)
+echo "hlsh: $hlsh (built $(date -r "$hlsh" '+%F %T')); load: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
+
+work=$(mktemp -d)
+serve=
+stop_serve() {
+  if [ -n "$serve" ]; then kill "$serve" 2>/dev/null || true; wait "$serve" 2>/dev/null || true; fi
+  serve=
+}
+trap 'stop_serve; rm -rf "$work"' EXIT
+ticks=$(getconf CLK_TCK)
+cpu_ms() {  # cpu_ms PID — user + system CPU of the process so far, in ms
+  awk -v t="$ticks" '{ sub(/^.*\) /, ""); print int(($12 + $13) * 1000 / t) }' "/proc/$1/stat"
+}
+
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+one_run() {  # one_run N — a fresh lab and one runbook run: prints "wall_ms hlsh_cpu_ms hlsh_rss_kb sim_cpu_ms
+# children_cpu_ms" (hlsh's own CPU; that of the git and ssh processes it ran apart)
+  local dir=$work/run$1 t0 t1 s0 s1
+  mkdir -p "$dir/home/.ssh"
+  ssh-keygen -q -t ed25519 -N '' -C bench@hlsh -f "$dir/home/.ssh/id_ed25519"
+  HOME=$dir/home HLSH_SIM_TIMINGS=$timings NO_COLOR=1 "$sim_bin" sim serve --dir "$dir/lab" >"$dir/serve.log" 2>&1 &
+  serve=$!
+  for _ in $(seq 1 300); do [ -f "$dir/lab/env" ] && break; sleep 0.1; done
+  [ -f "$dir/lab/env" ] || { cat "$dir/serve.log" >&2; echo "hlsh sim serve did not start" >&2; exit 1; }
+  s0=$(cpu_ms "$serve")
+  t0=$(date +%s%N)
+  if ! (
+    set -a
+    # shellcheck disable=SC1091  # written by sim serve at run time
+    . "$dir/lab/env"
+    set +a
+    export HOME=$dir/home XDG_STATE_HOME=$dir/state NO_COLOR=1 PATH=/usr/bin:/bin
+    cd "$repo" || exit 1
+    /usr/bin/time -v -o "$dir/time" "$hlsh" ${BENCH_LOG:+--log "$BENCH_LOG"} scripts/bootstrap.hls >"$dir/out" 2>&1 &
+    timer=$! kids=0
+    # The CPU of the processes hlsh ran and reaped (git, ssh), as last seen in its /proc stat.
+    while kill -0 "$timer" 2>/dev/null; do
+      client=$(pgrep -P "$timer" || true)
+      [ -n "$client" ] && kids=$(awk -v k="$kids" '{ sub(/^.*\) /, ""); print $14 + $15 }' "/proc/$client/stat" 2>/dev/null || echo "$kids")
+      sleep 0.05
+    done
+    echo $((kids * 1000 / ticks)) >"$dir/children"
+    wait "$timer"
+  ); then
+    tail -30 "$dir/out" >&2
+    echo "the runbook failed (run $1)" >&2
+    exit 1
+  fi
+  t1=$(date +%s%N)
+  s1=$(cpu_ms "$serve")
+  stop_serve
+  awk -v wall=$(((t1 - t0) / 1000000)) -v sim=$((s1 - s0)) -v kids="$(cat "$dir/children")" '
+    /User time/ { u = $NF } /System time/ { s = $NF } /Maximum resident/ { r = $NF }
+    END { printf "%d %d %d %d %d\n", wall, (u + s) * 1000 - kids, r, sim, kids }' "$dir/time"
+  cp "$dir/out" "$work/last.out"
+}
+
+echo "bootstrap.hls, all seven phases, on sim serve with HLSH_SIM_TIMINGS=$timings; $runs run(s):"
+best_wall=999999 best_cpu=999999 best_rss=0
+for i in $(seq 1 "$runs"); do
+  read -r wall cpu rss sim kids <<<"$(one_run "$i")"
+  [ -n "$kids" ] || exit 1
+  printf '  run %d: wall %6d ms   hlsh CPU %5d ms (+ %d ms of the git and ssh it ran)   hlsh peak RSS %6.1f MiB   simulator CPU %6d ms\n' \
+    "$i" "$wall" "$cpu" "$kids" "$(mib "$rss")" "$sim"
+  ((wall < best_wall)) && best_wall=$wall
+  ((cpu < best_cpu)) && best_cpu=$cpu
+  ((rss > best_rss)) && best_rss=$rss
+done
+grep -E '^✓ phase' "$work/last.out" | sed 's/^/    /' || true
+printf 'rehearsal: wall %d ms (target < 3000), hlsh CPU %d ms (target < 1000), hlsh peak RSS %.1f MiB\n' \
+  "$best_wall" "$best_cpu" "$(mib "$best_rss")"
