@@ -91,6 +91,34 @@ final class YAMLLayerTests: XCTestCase {
         XCTAssertEqual(place(pairs[1].value.location), "f.yaml:1:4", "an alias is located at its anchor's node")
     }
 
+    /// Found reading the YAML reader for issue 17's fuzzing: anchors that each repeat the one before (a
+    /// "billion laughs") grew exponentially as the aliases were copied into the document. The
+    /// copies may add at most 100,000 nodes; a document with an ordinary share of aliases reads.
+    func testAliasesThatWouldExpandTheDocumentBeyondTheBudgetAreRefused() throws {
+        var text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...6 {
+            text +=
+                "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+                + "]\n"
+        }
+        assertInvalid(text, at: "x.yaml:5:45", cause: "aliases expand the document by more than 100000 nodes")
+        XCTAssertThrowsError(try LocatedYAML.parse(text, file: "lab.yaml"))
+        let shared = "base: &b {cores: 2, tags: [x]}\n" + (1...1000).map { "vm\($0): *b\n" }.joined()
+        XCTAssertEqual(
+            try YAMLCodec.decode(shared)["vm1000"], .object([("cores", .int(2)), ("tags", .array([.string("x")]))]))
+    }
+
+    /// Found reading the YAML reader for issue 17's fuzzing: `[[[[…` or `a: {b: {…` thousands deep overflowed the stack (the
+    /// reader, then the conversion to a document, recurse). Nodes nest at most 512 deep, as JSON's.
+    func testNodesNestedDeeperThanTheLimitAreRefused() throws {
+        assertInvalid(String(repeating: "[", count: 200_000), at: "x.yaml:1:513", cause: "nested more than 512 deep")
+        assertInvalid(
+            String(repeating: "{a: ", count: 600) + "1" + String(repeating: "}", count: 600), at: "x.yaml:1:2049",
+            cause: "nested more than 512 deep")
+        let deepest = String(repeating: "[", count: 512) + String(repeating: "]", count: 512)
+        XCTAssertNoThrow(try YAMLCodec.decode(deepest))
+    }
+
     func testAStreamHasEveryDocumentAndDecodeWantsOne() throws {
         XCTAssertEqual(
             try YAMLCodec.decodeAll("a: 1\n---\n---\n- x\n...\n--- 3\n"),
