@@ -110,7 +110,7 @@ public struct Parser {
     /// skips the rest of the input and returns false. Each `true` is matched by `depth -= 1`.
     mutating func enter() -> Bool {
         let tooMany = depth >= Parser.maxDepth
-        guard !tooMany, !tooDeep, !StackGuard.isExhausted else {
+        guard !tooMany, !tooDeep, !StackGuard.hasLessThan(StackGuard.reserve / 2) else {
             error(
                 tooMany ? "nested more than \(Parser.maxDepth) deep" : "nested deeper than the stack allows",
                 hint: "give the inner parts names with 'let', or a 'def'")
