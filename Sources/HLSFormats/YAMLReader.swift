@@ -108,12 +108,15 @@ final class YAMLReader {
                 let keyEvent = try next()
                 if case .mappingEnd = keyEvent.kind { break }
                 let (key, keySize) = try node(from: keyEvent, depth: depth + 1)
-                if let text = key.scalarText {
-                    if let first = seen[text] {
-                        throw error("duplicate key '\(text)' (first at \(first.line):\(first.column))", at: key.mark)
-                    }
-                    seen[text] = key.mark
+                // As kubectl's reader (sigs.k8s.io/yaml) has it; writing such a key as JSON inside
+                // the next made `? ? ? …` exponential (scripts/fuzz).
+                guard let text = key.scalarText else {
+                    throw error("a mapping key must be a scalar, not a sequence or mapping", at: key.mark)
                 }
+                if let first = seen[text] {
+                    throw error("duplicate key '\(text)' (first at \(first.line):\(first.column))", at: key.mark)
+                }
+                seen[text] = key.mark
                 let (value, valueSize) = try node(from: try next(), depth: depth + 1)
                 pairs.append((key, value))
                 size += keySize + valueSize

@@ -119,6 +119,17 @@ final class YAMLLayerTests: XCTestCase {
         XCTAssertNoThrow(try YAMLCodec.decode(deepest))
     }
 
+    /// Found by scripts/fuzz kubeconfig: a 49-byte line of `? ? ? …` (keys that are mappings, 22
+    /// deep) took 7–17 s, as each level's key was written as JSON inside the next one's, its
+    /// escapes doubling. A key must be a scalar, as kubectl's YAML reader (sigs.k8s.io/yaml) says.
+    func testAMappingKeyThatIsNotAScalarIsRefused() throws {
+        assertInvalid("? [a, b]\n: 1\n", at: "x.yaml:1:3", cause: "a mapping key must be a scalar")
+        assertInvalid("{a: 1}: x\n", at: "x.yaml:1:1", cause: "a mapping key must be a scalar")
+        let found = " \r\n" + String(repeating: "? ", count: 22)
+        assertInvalid(found, at: "x.yaml:2:43", cause: "a mapping key must be a scalar")  // the innermost
+        XCTAssertEqual(try YAMLCodec.decode("1: a\nnull: b\n"), .object([("1", .string("a")), ("null", .string("b"))]))
+    }
+
     func testAStreamHasEveryDocumentAndDecodeWantsOne() throws {
         XCTAssertEqual(
             try YAMLCodec.decodeAll("a: 1\n---\n---\n- x\n...\n--- 3\n"),
