@@ -203,3 +203,21 @@ let package = Package(
             name: "RemoteTests", dependencies: ["Remote", "LabSim", "HLSCore", "HLSCrypto", "Inventory", "TestSupport"]),
     ]
 )
+
+// MARK: Fuzzing (scripts/fuzz, docs/adr/0045)
+// One libFuzzer executable over the readers of untrusted text, declared only when HLSH_FUZZ is set,
+// so `swift build`, `--build-tests` and scripts/build-release never see it. scripts/fuzz builds it
+// with `-sanitize=fuzzer,address` in its own scratch path (.build-fuzz).
+if Context.environment["HLSH_FUZZ"] != nil {
+    package.products.append(.executable(name: "hlsh-fuzz", targets: ["hlsh-fuzz"]))
+    package.targets += [
+        /// The declaration of libFuzzer's driver, which `hlsh-fuzz`'s `main` calls.
+        .target(name: "FuzzerDriver", path: "Fuzz/Driver"),
+        .executableTarget(
+            name: "hlsh-fuzz",
+            dependencies: [
+                "FuzzerDriver", "HLSCore", "HLSFormats", "HLSLanguage", "HLSTransport", "Inventory", "Kube",
+            ],
+            path: "Fuzz/Targets", swiftSettings: strict),
+    ]
+}

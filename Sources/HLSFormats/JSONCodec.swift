@@ -109,6 +109,9 @@ extension String {
 
 /// A recursive-descent JSON reader over UTF-8 bytes that reports line:column on error.
 struct JSONParser {
+    /// How deep arrays and objects may nest: deeper text is refused, not read into a stack overflow.
+    static let maxDepth = 512
+
     let bytes: [UInt8]
     let file: String
     var pos = 0
@@ -127,7 +130,7 @@ struct JSONParser {
     }
 
     private mutating func parseValue(depth: Int) throws(HLSError) -> Document {
-        guard depth < 512 else { throw error("JSON nested too deeply") }
+        guard depth < Self.maxDepth else { throw error("JSON nested too deeply") }
         guard pos < bytes.count else { throw error("unexpected end of JSON") }
         switch bytes[pos] {
         case UInt8(ascii: "{"):
@@ -228,6 +231,11 @@ struct JSONParser {
         }
         if !isFloat, let i = Int(text) { return .int(i) }
         guard let d = Double(text) else { throw error("invalid number '\(text)'") }
+        // Infinity has no JSON spelling: it would be written back as `null`.
+        guard d.isFinite else {
+            pos = start
+            throw error("number \(text) is out of range")
+        }
         return .double(d)
     }
 
@@ -268,7 +276,11 @@ struct JSONParser {
                     {
                         pos += 2
                         let low = try hex4()
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        if (0xDC00..<0xE000).contains(low) {
+                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        } else {
+                            pos -= 6  // a lone high surrogate (U+FFFD below); the next escape is read on its own
+                        }
                     }
                     let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"
                     out.append(contentsOf: Array(String(u).utf8))

@@ -26,7 +26,7 @@ public enum YAMLCodec {
             return .object(
                 pairs.map {
                     (
-                        key: $0.key.scalarText ?? JSONCodec.encode(document(from: $0.key)),
+                        key: $0.key.scalarText ?? "",  // YAMLReader reads no other key
                         value: document(from: $0.value)
                     )
                 })

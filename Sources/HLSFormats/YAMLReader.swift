@@ -4,11 +4,22 @@ import HLSCore
 /// Reads YAML text into `YAMLNode`s with libyaml's parser, one document at a time. Anchors hold
 /// within their document; an alias becomes a copy of the node its anchor names. A mapping that
 /// repeats a key is an error, as with Yams before (docs/adr/0023).
+///
+/// Two limits keep hostile text from crashing or stalling hlsh (issue 17's fuzzing): nodes
+/// nest at most `maxDepth` deep, as JSON's do, and the copies aliases make add at most
+/// `aliasBudget` nodes to a document (a "billion laughs" — anchors that each repeat the one
+/// before — would otherwise grow exponentially once read).
 final class YAMLReader {
+    static let maxDepth = JSONParser.maxDepth
+    static let aliasBudget = 100_000
+
     private let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
     private let input: UnsafeMutableBufferPointer<UInt8>
     private let file: String
-    private var anchors: [String: YAMLNode] = [:]
+    /// Each anchor's node and how many nodes it holds.
+    private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
+    /// The nodes aliases have added to the current document.
+    private var aliased = 0
 
     init(_ text: String, file: String) {
         self.file = file
@@ -50,7 +61,8 @@ final class YAMLReader {
         if case .streamStart = event.kind { event = try next() }
         guard case .documentStart = event.kind else { return nil }
         anchors = [:]
-        let root = try node(from: try next())
+        aliased = 0
+        let root = try node(from: try next(), depth: 0).node
         _ = try next()  // the document's end
         return root
     }
@@ -59,45 +71,69 @@ final class YAMLReader {
         HLSError(.syntax, "invalid YAML", at: .source(mark.location(in: file)), cause: cause)
     }
 
-    private func node(from event: YAMLEvent) throws(HLSError) -> YAMLNode {
+    /// The node an event begins, and how many nodes it holds (itself and those inside).
+    private func node(from event: YAMLEvent, depth: Int) throws(HLSError) -> (node: YAMLNode, size: Int) {
         switch event.kind {
         case .alias(let anchor):
-            guard let node = anchors[anchor] else { throw error("undefined alias '*\(anchor)'", at: event.mark) }
-            return node
+            guard let (node, size) = anchors[anchor] else {
+                throw error("undefined alias '*\(anchor)'", at: event.mark)
+            }
+            aliased += size
+            guard aliased <= Self.aliasBudget else {
+                throw error(
+                    "aliases expand the document by more than \(Self.aliasBudget) nodes (at '*\(anchor)')",
+                    at: event.mark)
+            }
+            return (node, size)
         case .scalar(let text, let tag, let anchor, let plain):
-            return remember(.scalar(text, tag: tag, plain: plain, at: event.mark), as: anchor)
+            return remember(.scalar(text, tag: tag, plain: plain, at: event.mark), size: 1, as: anchor)
         case .sequenceStart(let anchor):
+            try checkDepth(depth, at: event.mark)
             var items: [YAMLNode] = []
+            var size = 1
             while true {
                 let item = try next()
                 if case .sequenceEnd = item.kind { break }
-                items.append(try node(from: item))
+                let (node, n) = try node(from: item, depth: depth + 1)
+                items.append(node)
+                size += n
             }
-            return remember(.sequence(items, at: event.mark), as: anchor)
+            return remember(.sequence(items, at: event.mark), size: size, as: anchor)
         case .mappingStart(let anchor):
+            try checkDepth(depth, at: event.mark)
             var pairs: [(key: YAMLNode, value: YAMLNode)] = []
             var seen: [String: YAMLMark] = [:]
+            var size = 1
             while true {
                 let keyEvent = try next()
                 if case .mappingEnd = keyEvent.kind { break }
-                let key = try node(from: keyEvent)
-                if let text = key.scalarText {
-                    if let first = seen[text] {
-                        throw error("duplicate key '\(text)' (first at \(first.line):\(first.column))", at: key.mark)
-                    }
-                    seen[text] = key.mark
+                let (key, keySize) = try node(from: keyEvent, depth: depth + 1)
+                // As kubectl's reader (sigs.k8s.io/yaml) has it; writing such a key as JSON inside
+                // the next made `? ? ? …` exponential (scripts/fuzz).
+                guard let text = key.scalarText else {
+                    throw error("a mapping key must be a scalar, not a sequence or mapping", at: key.mark)
                 }
-                pairs.append((key, try node(from: try next())))
+                if let first = seen[text] {
+                    throw error("duplicate key '\(text)' (first at \(first.line):\(first.column))", at: key.mark)
+                }
+                seen[text] = key.mark
+                let (value, valueSize) = try node(from: try next(), depth: depth + 1)
+                pairs.append((key, value))
+                size += keySize + valueSize
             }
-            return remember(.mapping(pairs, at: event.mark), as: anchor)
+            return remember(.mapping(pairs, at: event.mark), size: size, as: anchor)
         case .streamStart, .streamEnd, .documentStart, .documentEnd, .sequenceEnd, .mappingEnd:
             preconditionFailure("libyaml sent \(event.kind) where a node belongs")
         }
     }
 
-    private func remember(_ node: YAMLNode, as anchor: String?) -> YAMLNode {
-        if let anchor { anchors[anchor] = node }
-        return node
+    private func checkDepth(_ depth: Int, at mark: YAMLMark) throws(HLSError) {
+        guard depth < Self.maxDepth else { throw error("nested more than \(Self.maxDepth) deep", at: mark) }
+    }
+
+    private func remember(_ node: YAMLNode, size: Int, as anchor: String?) -> (node: YAMLNode, size: Int) {
+        if let anchor { anchors[anchor] = (node, size) }
+        return (node, size)
     }
 
     /// The next event, copied out of libyaml's (which is freed here).

@@ -80,6 +80,30 @@ final class FormatsTests: XCTestCase {
         XCTAssertEqual(try JSONCodec.decode(#""\ud83d\ude80""#), .string("🚀"))
     }
 
+    /// Found by scripts/fuzz json: `1e400` was read as infinity, which JSON cannot write (it came
+    /// back as `null`). A number beyond a double is refused where it is written, as Go's
+    /// encoding/json refuses it; one too small to tell from zero reads as zero.
+    func testJSONNumbersBeyondADoubleAreRefusedAtTheirPlace() throws {
+        XCTAssertThrowsError(try JSONCodec.decode("[1,\n -1e400]", file: "x.json")) { error in
+            let e = error as? HLSError
+            XCTAssertEqual(e?.message, "invalid JSON: number -1e400 is out of range")
+            XCTAssertEqual(e?.place, .source(SourceLocation(file: "x.json", line: 2, column: 2)))
+        }
+        XCTAssertThrowsError(try JSONCodec.decode("1E+309"))
+        XCTAssertEqual(try JSONCodec.decode("1e-400"), .double(0))
+        XCTAssertEqual(try JSONCodec.decode("1.7976931348623157e308"), .double(.greatestFiniteMagnitude))
+    }
+
+    /// Found writing the JSON fuzz target (issue 17): a high surrogate followed by an escape that is no low surrogate
+    /// trapped (`\ud800\u0041`: the pair's arithmetic underflowed). A lone surrogate is U+FFFD, as
+    /// in Go and Foundation, and the escape after it is read on its own.
+    func testJSONLoneSurrogatesBecomeReplacementCharacters() throws {
+        XCTAssertEqual(try JSONCodec.decode(#""\ud800\u0041""#), .string("\u{FFFD}A"))
+        XCTAssertEqual(try JSONCodec.decode(#""\ud800\ud83d\ude80""#), .string("\u{FFFD}🚀"))
+        XCTAssertEqual(try JSONCodec.decode(#""\ud800\ue000""#), .string("\u{FFFD}\u{E000}"))
+        XCTAssertEqual(try JSONCodec.decode(#""\udc00x\ud800""#), .string("\u{FFFD}x\u{FFFD}"))
+    }
+
     func testInvalidJSONReportsLineAndColumn() {
         XCTAssertThrowsError(try JSONCodec.decode("{\n  \"a\": tru\n}", file: "x.json")) { error in
             let e = error as? HLSError

@@ -91,6 +91,45 @@ final class YAMLLayerTests: XCTestCase {
         XCTAssertEqual(place(pairs[1].value.location), "f.yaml:1:4", "an alias is located at its anchor's node")
     }
 
+    /// Found reading the YAML reader for issue 17's fuzzing: anchors that each repeat the one before (a
+    /// "billion laughs") grew exponentially as the aliases were copied into the document. The
+    /// copies may add at most 100,000 nodes; a document with an ordinary share of aliases reads.
+    func testAliasesThatWouldExpandTheDocumentBeyondTheBudgetAreRefused() throws {
+        var text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...6 {
+            text +=
+                "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+                + "]\n"
+        }
+        assertInvalid(text, at: "x.yaml:5:45", cause: "aliases expand the document by more than 100000 nodes")
+        XCTAssertThrowsError(try LocatedYAML.parse(text, file: "lab.yaml"))
+        let shared = "base: &b {cores: 2, tags: [x]}\n" + (1...1000).map { "vm\($0): *b\n" }.joined()
+        XCTAssertEqual(
+            try YAMLCodec.decode(shared)["vm1000"], .object([("cores", .int(2)), ("tags", .array([.string("x")]))]))
+    }
+
+    /// Found reading the YAML reader for issue 17's fuzzing: `[[[[…` or `a: {b: {…` thousands deep overflowed the stack (the
+    /// reader, then the conversion to a document, recurse). Nodes nest at most 512 deep, as JSON's.
+    func testNodesNestedDeeperThanTheLimitAreRefused() throws {
+        assertInvalid(String(repeating: "[", count: 200_000), at: "x.yaml:1:513", cause: "nested more than 512 deep")
+        assertInvalid(
+            String(repeating: "{a: ", count: 600) + "1" + String(repeating: "}", count: 600), at: "x.yaml:1:2049",
+            cause: "nested more than 512 deep")
+        let deepest = String(repeating: "[", count: 512) + String(repeating: "]", count: 512)
+        XCTAssertNoThrow(try YAMLCodec.decode(deepest))
+    }
+
+    /// Found by scripts/fuzz kubeconfig: a 49-byte line of `? ? ? …` (keys that are mappings, 22
+    /// deep) took 7–17 s, as each level's key was written as JSON inside the next one's, its
+    /// escapes doubling. A key must be a scalar, as kubectl's YAML reader (sigs.k8s.io/yaml) says.
+    func testAMappingKeyThatIsNotAScalarIsRefused() throws {
+        assertInvalid("? [a, b]\n: 1\n", at: "x.yaml:1:3", cause: "a mapping key must be a scalar")
+        assertInvalid("{a: 1}: x\n", at: "x.yaml:1:1", cause: "a mapping key must be a scalar")
+        let found = " \r\n" + String(repeating: "? ", count: 22)
+        assertInvalid(found, at: "x.yaml:2:43", cause: "a mapping key must be a scalar")  // the innermost
+        XCTAssertEqual(try YAMLCodec.decode("1: a\nnull: b\n"), .object([("1", .string("a")), ("null", .string("b"))]))
+    }
+
     func testAStreamHasEveryDocumentAndDecodeWantsOne() throws {
         XCTAssertEqual(
             try YAMLCodec.decodeAll("a: 1\n---\n---\n- x\n...\n--- 3\n"),

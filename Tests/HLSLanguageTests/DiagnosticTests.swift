@@ -115,6 +115,36 @@ final class DiagnosticTests: XCTestCase {
         assertDiagnostic("echo \"héllo ✓\" | 1️⃣5", "expected a command after '|'")
     }
 
+    /// Found while fuzzing the parser (issue 17, long inputs after its slow units): `echo ((((…`,
+    /// `[[[[…`, `if true {` on thousands of lines or strings interpolated thousands deep
+    /// overflowed the stack (`hlsh -n` crashed). Nesting past 128 is one error where it goes too
+    /// deep; the rest of the file is skipped, and nothing is reported about the brackets left open.
+    func testNestingDeeperThanTheLimitIsOneErrorNotACrash() {
+        let deep = [
+            "echo " + String(repeating: "(", count: 10_000),
+            "echo " + String(repeating: "[", count: 10_000) + "\necho after",
+            String(repeating: "if true {\n", count: 10_000),
+            "echo " + (0..<1_000).reduce("x") { inner, _ in "\"$(echo \(inner))\"" },
+            "echo " + String(repeating: "{a: ", count: 10_000),
+        ]
+        for text in deep {
+            let messages = HLS().diagnostics(text).map(\.message)
+            XCTAssertEqual(messages.count, 1, String(text.prefix(20)))
+            XCTAssertEqual(messages.first, "nested more than 128 deep", String(text.prefix(20)))
+        }
+        let fine = "echo " + String(repeating: "(", count: 120) + "1" + String(repeating: ")", count: 120)
+        XCTAssertEqual(HLS().diagnostics(fine), [])
+    }
+
+    /// Each bracket left open is reported once, however many there are: checking every earlier
+    /// diagnostic for each made `echo --x=$((((…` (10,000 of them) take 38 s (found while fuzzing
+    /// the parser, issue 17; now a set of the places reported).
+    func testEveryBracketLeftOpenIsReportedOnce() {
+        let messages = HLS().diagnostics("echo --x=$" + String(repeating: "(", count: 10_000)).map(\.message)
+        XCTAssertEqual(messages.count, 10_001)
+        XCTAssertEqual(Set(messages.dropFirst()), ["this '(' is never closed"])
+    }
+
     // MARK: Rendering
 
     func testARenderedErrorHasTheLineACaretAndAHint() {
@@ -128,6 +158,32 @@ final class DiagnosticTests: XCTestCase {
                 wher $nodes > 1
                 ^
               hint: did you mean 'where'?
+
+            """)
+    }
+
+    /// Each error of a file quotes its own line, from the file split into lines once for all of
+    /// them (`SourceFile.lines()`): looking each up from the top of the file made `hlsh -n`
+    /// quadratic in its errors (found while fuzzing the parser, issue 17).
+    func testEveryErrorQuotesItsOwnLineFromOneSplitOfTheFile() {
+        let file = SourceFile(name: "f.hls", text: "one\r\ntwo\n\nfour")
+        XCTAssertEqual(file.lines().map { String(decoding: $0, as: UTF8.self) }, ["one\r", "two", "", "four"])
+        XCTAssertEqual((1...5).map { file.line($0) }, ["one\r", "two", "", "four", nil])
+        var error = HLSError(.syntax, "e4", at: .source(SourceLocation(file: "f.hls", line: 4, column: 2)))
+        error.others = [2, 9].map {
+            HLSError(.syntax, "e\($0)", at: .source(SourceLocation(file: "f.hls", line: $0, column: 1)))
+        }
+        XCTAssertEqual(
+            DiagnosticRenderer.render(error, source: { $0 == "f.hls" ? file : nil }, color: false),
+            """
+            f.hls:4:2: error: e4
+                four
+                 ^
+            f.hls:2:1: error: e2
+                two
+                ^
+            f.hls:9:1: error: e9
+            3 errors
 
             """)
     }

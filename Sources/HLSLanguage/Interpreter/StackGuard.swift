@@ -22,7 +22,12 @@ enum StackGuard {
     }()
 
     /// Whether the current thread is too deep in its stack to start another block.
-    static var isExhausted: Bool {
+    static var isExhausted: Bool { hasLessThan(reserve) }
+
+    /// Whether less than `bytes` of the current thread's stack is left. The parser stops at half
+    /// the interpreter's reserve, so a script that recurses at run time (a file that sources
+    /// itself) is stopped by the interpreter, as a run-time error, before a parse runs short.
+    static func hasLessThan(_ bytes: Int) -> Bool {
         var marker: UInt8 = 0
         let here = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
         var low = UInt(bitPattern: pthread_getspecific(key))
@@ -31,7 +36,7 @@ enum StackGuard {
             guard low != 0 else { return false }
             pthread_setspecific(key, UnsafeRawPointer(bitPattern: low))
         }
-        return here < low || here - low < UInt(reserve)
+        return here < low || here - low < UInt(bytes)
     }
 
     /// The low end of the current thread's stack (stacks grow down); 0 when unknown.

@@ -5,12 +5,29 @@ public import HLSCore
 /// way, then how many there were.
 public enum DiagnosticRenderer {
     public static func render(_ error: HLSError, source: (String) -> SourceFile?, color: Bool) -> String {
-        guard !error.others.isEmpty else { return renderOne(error, source: source, color: color) }
+        var lines = SourceLines()
+        guard !error.others.isEmpty else { return renderOne(error, source: source, lines: &lines, color: color) }
         let all = [error] + error.others
-        return all.map { renderOne($0, source: source, color: color) }.joined() + "\(all.count) errors\n"
+        return all.map { renderOne($0, source: source, lines: &lines, color: color) }.joined()
+            + "\(all.count) errors\n"
     }
 
-    private static func renderOne(_ error: HLSError, source: (String) -> SourceFile?, color: Bool) -> String {
+    /// The lines of the files the errors point into, each file split once: looking each error's
+    /// line up from the start of its file made `hlsh -n` quadratic in the number of errors (a
+    /// 4,000-line file with an error on each line spent most of its time there; issue 17's fuzzing).
+    private struct SourceLines {
+        var split: [String: [ArraySlice<UInt8>]?] = [:]
+
+        mutating func line(_ n: Int, of file: String, source: (String) -> SourceFile?) -> String? {
+            if split[file] == nil { split[file] = .some(source(file)?.lines()) }
+            guard let lines = split[file] ?? nil, n >= 1, n <= lines.count else { return nil }
+            return String(decoding: lines[n - 1], as: UTF8.self)
+        }
+    }
+
+    private static func renderOne(
+        _ error: HLSError, source: (String) -> SourceFile?, lines: inout SourceLines, color: Bool
+    ) -> String {
         let red = color ? "\u{1B}[1;31m" : ""
         let bold = color ? "\u{1B}[1m" : ""
         let cyan = color ? "\u{1B}[36m" : ""
@@ -18,7 +35,7 @@ public enum DiagnosticRenderer {
         var out = ""
         if let place = error.place { out += "\(bold)\(place):\(reset) " }
         out += "\(red)error:\(reset) \(bold)\(error.message)\(reset)\n"
-        if case .source(let loc)? = error.place, let file = source(loc.file), let line = file.line(loc.line) {
+        if case .source(let loc)? = error.place, let line = lines.line(loc.line, of: loc.file, source: source) {
             let shown = line.replacingTabs
             let prefix = String(shown.prefix(max(0, loc.column - 1)))
             let gutter = "    "

@@ -214,11 +214,13 @@ extension Parser {
                 source: source, registry: registry, range: (end - text.utf8.count)..<end, line: at.line,
                 column: at.column)
             inner.definitions = definitions
+            inner.depth = depth
             let value = inner.parsePrimary(argument: true)
             if value != nil, inner.currentKind != .eof {
                 inner.error("unexpected \(inner.describe(inner.current)) in the value of '\(prefix.dropLast())'")
             }
             diagnostics += inner.diagnostics
+            if inner.tooDeep { abandon() }
             return value
         }
         return .literal(Quantities.parseWord(text) ?? .string(text), text: text, at: at)

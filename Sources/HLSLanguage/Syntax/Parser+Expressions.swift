@@ -101,6 +101,8 @@ extension Parser {
     /// literals, a bare word is a string; in an expression it names a row field (inside
     /// `where`, `sort`, `wait --until`) and is an error elsewhere.
     @_optimize(speed) mutating func parsePrimary(argument: Bool = false) -> Expression? {
+        guard enter() else { return nil }
+        defer { depth -= 1 }
         let token = current
         let at = token.location
         var result: Expression
@@ -289,6 +291,7 @@ extension Parser {
                 var inner = Parser(
                     source: source, registry: registry, range: start..<end, line: loc.line, column: loc.column + 2)
                 inner.definitions = definitions
+                inner.depth = depth
                 if let pipeline = inner.parsePipeline() {
                     if inner.currentKind != .eof {
                         inner.error("unexpected \(inner.describe(inner.current)) in $( … )")
@@ -297,6 +300,7 @@ extension Parser {
                 }
                 diagnostics += inner.diagnostics
                 unresolved += inner.unresolved
+                if inner.tooDeep { abandon() }
             }
         }
         if segments.count == 1, case .text(let t) = segments[0] { return .literal(.string(t), text: t, at: at) }

@@ -31,6 +31,7 @@ extension Parser {
         }
         var inner = Parser(source: SourceFile(name: resolved, text: text), registry: registry)
         inner.definitions = definitions
+        inner.depth = depth
         inner.sourceChain = sourceChain.union([SourcePath.identity(source.name), identity])
         let statements = inner.parseStatements(until: nil)
         for case .definition(let d) in statements { definitions.insert(d.name) }
@@ -40,6 +41,7 @@ extension Parser {
         diagnostics += inner.diagnostics
         unresolved += inner.unresolved
         sourced += [inner.source] + inner.sourced
+        if inner.tooDeep { abandon() }
     }
 }
 

@@ -44,6 +44,8 @@ extension Parser {
     }
 
     @_optimize(speed) mutating func parseStatement() -> Statement? {
+        guard enter() else { return nil }
+        defer { depth -= 1 }
         let location = currentLocation
         guard let word = lexed.word(current, in: Parser.keywordTable) else {
             return parsePipeline().map(Statement.pipeline)

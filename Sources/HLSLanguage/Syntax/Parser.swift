@@ -24,6 +24,15 @@ public struct Parser {
     var hasComputedSource = false
     /// The files read for `source` statements with a literal path, nested ones too.
     var sourced: [SourceFile] = []
+    /// How many statements and values are open around the current token (blocks, brackets,
+    /// `$( … )`, sourced files), against recursing into a stack overflow (issue 17's fuzzing).
+    var depth = 0
+    /// Where the first `locatedCount` diagnostics are, for `hasDiagnostic(at:)`.
+    var diagnosticLocations: Set<SourceLocation> = []
+    var locatedCount = 0
+    /// Set once the input nested deeper than `maxDepth`: the rest is skipped, with one diagnostic.
+    var tooDeep = false
+    static let maxDepth = 128
 
     public init(source: SourceFile, registry: Registry) {
         self.source = source
@@ -92,7 +101,30 @@ public struct Parser {
     }
 
     mutating func error(_ message: String, at location: SourceLocation? = nil, hint: String? = nil) {
+        guard !tooDeep else { return }
         diagnostics.append(Diagnostic(message, at: location ?? currentLocation, hint: hint))
+    }
+
+    /// Opens one more level of nesting (a statement, a value); past `maxDepth`, or where the
+    /// thread's stack runs short first (a small one, a debug build's large frames), says so once,
+    /// skips the rest of the input and returns false. Each `true` is matched by `depth -= 1`.
+    mutating func enter() -> Bool {
+        let tooMany = depth >= Parser.maxDepth
+        guard !tooMany, !tooDeep, !StackGuard.hasLessThan(StackGuard.reserve / 2) else {
+            error(
+                tooMany ? "nested more than \(Parser.maxDepth) deep" : "nested deeper than the stack allows",
+                hint: "give the inner parts names with 'let', or a 'def'")
+            abandon()
+            return false
+        }
+        depth += 1
+        return true
+    }
+
+    /// Skips to the end of the input after nesting too deep (here or in a parser of part of it).
+    mutating func abandon() {
+        tooDeep = true
+        index = tokens.count - 1
     }
 
     mutating func expect(_ kind: Token.Kind, _ what: String) -> Bool {
@@ -170,16 +202,27 @@ public struct Parser {
     mutating func reportUnclosed(_ opener: Token) {
         let text = opener.kind == .lparen ? "(" : opener.kind == .lbracket ? "[" : "{"
         let closer = opener.kind == .lparen ? ")" : opener.kind == .lbracket ? "]" : "}"
-        guard !diagnostics.contains(where: { $0.location == opener.location }) else { return }
+        guard !hasDiagnostic(at: opener.location) else { return }
         error("this '\(text)' is never closed", at: opener.location, hint: "close it with '\(closer)'")
+    }
+
+    /// Whether a diagnostic is already reported at `location`. A set kept up to date as
+    /// diagnostics are added: searching them all for each of thousands of unclosed brackets was
+    /// quadratic (issue 17's fuzzing).
+    mutating func hasDiagnostic(at location: SourceLocation) -> Bool {
+        while locatedCount < diagnostics.count {
+            diagnosticLocations.insert(diagnostics[locatedCount].location)
+            locatedCount += 1
+        }
+        return diagnosticLocations.contains(location)
     }
 
     // MARK: After the whole file
 
     mutating func checkUnresolved() {
         if hasComputedSource { return }
+        let candidates = registry.topLevelNames + Array(definitions) + Parser.keywords
         for (name, at) in unresolved where !definitions.contains(name) {
-            let candidates = registry.topLevelNames + Array(definitions) + Parser.keywords
             let hint = Suggest.didYouMean(name, in: candidates) ?? "run 'help' for the list of commands"
             diagnostics.append(Diagnostic("unknown command '\(name)'", at: at, hint: hint))
         }

@@ -12,6 +12,12 @@ public final class SourceFile: Sendable {
         self.bytes = Array(text.utf8)
     }
 
+    /// Every line's bytes without its newline, in order: `lines()[n - 1]` is `line(n)`, for many
+    /// lines of one file.
+    public func lines() -> [ArraySlice<UInt8>] {
+        bytes.split(separator: 10, omittingEmptySubsequences: false)
+    }
+
     /// The text of 1-based line `n`, without its newline.
     public func line(_ n: Int) -> String? {
         var current = 1
