@@ -81,11 +81,10 @@ struct Launcher {
                 SourceFile(name: "<command line>", text: commands), arguments: rest, scriptPath: nil)
         }
         if let first = rest.first, looksLikeScript(first) {
-            guard let text = try? String(contentsOfFile: first, encoding: .utf8) else {
+            guard let source = SourceFile.load(first) else {
                 StandardStreams.err("hlsh: cannot read \(first): \(String(cString: strerror(errno)))\n")
                 return ExitStatus.usage.rawValue
             }
-            let source = SourceFile(name: first, text: text)
             if syntaxOnly { return session.check(source) }
             return session.runSource(source, arguments: Array(rest.dropFirst()), scriptPath: first)
         }

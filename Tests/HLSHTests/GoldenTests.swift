@@ -269,6 +269,19 @@ final class GoldenTests: XCTestCase {
             ])
     }
 
+    /// A file as editors on other systems write it: a UTF-8 byte order mark, CRLF line endings,
+    /// tabs, non-ASCII names and strings. The mark is not part of the first word, a CR is space,
+    /// a tab and a non-ASCII character are one column each, so every error keeps its line:col.
+    func testCheckingAFileWithABOMCRLFTabsAndNonASCIIText() throws {
+        let text =
+            [
+                "\u{FEFF}echoo \"é✓\"", "let café = \"naïve $x ünï\"", "\techo\t'ß' (1 + )",
+                "def grüß(wer) { echo \"¡hola $wer!\" }",
+                "grüß Welt\techo", "if $café == \"x\" {\t} elif \"ö\" {", "}", "echo \"naïve",
+            ].joined(separator: "\r\n") + "\r\n"
+        try assertGolden("check-bom-crlf-tabs", ["-n", "windows.hls"], status: 2, files: ["windows.hls": text])
+    }
+
     func testCheckingDoesNotRun() throws {
         try assertGolden("check-does-not-run", ["-n", "-c", "echo should not print; exit 9"], status: 0)
     }

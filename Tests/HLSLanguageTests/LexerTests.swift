@@ -1,3 +1,4 @@
+import Foundation
 import HLSCore
 import HLSLanguage
 import XCTest
@@ -90,5 +91,61 @@ final class LexerTests: XCTestCase {
         XCTAssertEqual(
             kinds("{name: x}"), [.lbrace, .word("name"), .colon, .word("x"), .rbrace, .eof])
         XCTAssertEqual(kinds("http://x:8006/api"), [.word("http://x:8006/api"), .eof])
+    }
+
+    // MARK: Text as other editors write it (the lexer reads bytes; users see characters)
+
+    func locations(_ text: String) -> [String] {
+        var lexer = Lexer(source: SourceFile(name: "t", text: text))
+        return lexer.tokenize().tokens.map { "\($0.location.line):\($0.location.column)" }
+    }
+
+    func testCRLFEndsALineAndItsCRIsSpace() {
+        XCTAssertEqual(
+            kinds("let x = 1\r\necho $x\r\n"),
+            [
+                .word("let"), .word("x"), .word("="), .word("1"), .newline, .word("echo"),
+                .variable(name: "x", path: []),
+                .newline, .eof,
+            ])
+        XCTAssertEqual(locations("a\r\nb c\r\n"), ["1:1", "1:3", "2:1", "2:3", "2:5", "3:1"])
+    }
+
+    func testATabIsOneColumn() {
+        XCTAssertEqual(locations("\techo\t\"a\tb\"\tx"), ["1:2", "1:7", "1:13", "1:14"])
+    }
+
+    func testNonASCIINamesAndStringsStayWholeAndCountAsCharacters() {
+        XCTAssertEqual(
+            kinds("grüß café \"naïve ✓ $wer\" 'ß'"),
+            [
+                .word("grüß"), .word("café"),
+                .template([
+                    .literal("naïve ✓ "),
+                    .variable(
+                        name: "wer", path: [],
+                        at:
+                            SourceLocation(file: "t", line: 1, column: 20)),
+                ]), .rawString("ß"), .eof,
+            ])
+        XCTAssertEqual(locations("grüß café \"naïve ✓ $wer\" 'ß' x"), ["1:1", "1:6", "1:11", "1:26", "1:30", "1:31"])
+    }
+
+    func testAByteOrderMarkIsNotPartOfAFilesText() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bom-\(UUID().uuidString).hls").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data([0xEF, 0xBB, 0xBF] + Array("echo hi\r\n".utf8)).write(to: URL(fileURLWithPath: path))
+        let source = try XCTUnwrap(SourceFile.load(path))
+        XCTAssertEqual(source.text, "echo hi\r\n")
+        var lexer = Lexer(source: source)
+        XCTAssertEqual(lexer.tokenize().lexemes, [.word("echo"), .word("hi"), .newline, .eof])
+    }
+
+    func testAFileThatIsNotUTF8CannotBeLoaded() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).hls").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(Array("echo ".utf8) + [0xFF, 0x0A]).write(to: URL(fileURLWithPath: path))
+        XCTAssertNil(SourceFile.load(path))
+        XCTAssertNil(SourceFile.load(path + ".missing"))
     }
 }

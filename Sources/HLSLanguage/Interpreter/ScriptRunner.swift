@@ -95,7 +95,7 @@ public struct ScriptRunner: Sendable {
             e,
             source: { name in
                 interpreter.sourceFile(named: name)
-                    ?? (try? String(contentsOfFile: name, encoding: .utf8)).map { SourceFile(name: name, text: $0) }
+                    ?? SourceFile.load(name)
             }, color: color)
     }
 }

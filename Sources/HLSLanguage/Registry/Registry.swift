@@ -1,6 +1,8 @@
 /// Every verb hlsh knows, by path. Built once at start-up by the command modules, read-only after.
 public struct Registry: Sendable {
     public private(set) var specs: [CommandSpec] = []
+    /// The same specs by reference, for the syntax tree (`CommandCall.spec`).
+    private var shared: [SharedSpec] = []
     private var byName: [String: Int] = [:]
     /// The most words a command beginning with this word has (`vm` → 2), so resolving a
     /// one-word call (`echo`, `where`) never joins words to look them up.
@@ -17,6 +19,7 @@ public struct Registry: Sendable {
         byName[spec.name] = specs.count
         longestPath[spec.path[0]] = max(longestPath[spec.path[0]] ?? 0, spec.path.count)
         specs.append(spec)
+        shared.append(SharedSpec(spec))
     }
 
     public mutating func registerObject(_ name: String, summary: String) {
@@ -31,11 +34,16 @@ public struct Registry: Sendable {
 
     /// The longest registered command that `words` begins with, and how many words it used.
     public func resolve(_ words: [String]) -> (spec: CommandSpec, length: Int)? {
+        resolveShared(words).map { ($0.spec.spec, $0.length) }
+    }
+
+    /// `resolve`, with the spec by reference (no copy of its fields).
+    func resolveShared(_ words: [String]) -> (spec: SharedSpec, length: Int)? {
         guard let first = words.first, let longest = longestPath[first] else { return nil }
         for length in stride(from: min(words.count, longest, 3), through: 2, by: -1) {
-            if let spec = spec(words[0..<length].joined(separator: " ")) { return (spec, length) }
+            if let i = byName[words[0..<length].joined(separator: " ")] { return (shared[i], length) }
         }
-        return spec(first).map { ($0, 1) }
+        return byName[first].map { (shared[$0], 1) }
     }
 
     public func verbs(of object: String) -> [CommandSpec] {
@@ -45,4 +53,12 @@ public struct Registry: Sendable {
     public var topLevelNames: [String] {
         Array(Set(specs.map { $0.path[0] }).union(objects.keys)).sorted()
     }
+}
+
+/// A registered `CommandSpec` held by reference: every call of a verb in a syntax tree points
+/// at one copy instead of holding its own (a spec is about a hundred bytes of references).
+public final class SharedSpec: Sendable {
+    public let spec: CommandSpec
+
+    init(_ spec: CommandSpec) { self.spec = spec }
 }

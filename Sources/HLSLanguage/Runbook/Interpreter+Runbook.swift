@@ -140,11 +140,10 @@ extension Interpreter {
 
     func runSource(_ pathExpression: Expression, scope: Scope, emit: Bool, at: SourceLocation) throws -> Value {
         let path = SourcePath.resolve(Render.plain(try evaluate(pathExpression, scope: scope, row: nil)), from: at.file)
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        guard let file = SourceFile.load(path) else {
             throw HLSError(.failed, "cannot read '\(path)'", at: .source(at), hint: SourcePath.hint)
         }
-        let (program, diagnostics) = parse(
-            SourceFile(name: path, text: text), knownDefinitions: scope.allDefinitionNames)
+        let (program, diagnostics) = parse(file, knownDefinitions: scope.allDefinitionNames)
         if let first = diagnostics.first {
             var e = first.error
             if diagnostics.count > 1 {

@@ -79,7 +79,9 @@ public struct CommandCall: Sendable {
     public var arguments: [Argument]
     public var location: SourceLocation
     /// The registry entry the parser bound it to; nil for a user `def` (bound when it runs).
-    public var spec: CommandSpec?
+    let shared: SharedSpec?
+
+    public var spec: CommandSpec? { shared?.spec }
 
     public var name: String { path.joined(separator: " ") }
 }

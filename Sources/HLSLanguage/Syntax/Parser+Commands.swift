@@ -54,16 +54,16 @@ extension Parser {
         // Gather the words that may name the command (`node k3s server`).
         var words: [String] = []
         var i = index
-        while words.count < 3, tokens[i].kind == .word, i == index || tokens[i].spaceBefore {
+        while words.count < 3, token(at: i).kind == .word, i == index || tokens[i].spaceBefore {
             let w = lexed.text(of: tokens[i])
             guard Parser.isCommandName(w) else { break }
             words.append(w)
             i += 1
         }
-        let spec: CommandSpec?
+        let shared: SharedSpec?
         let path: [String]
-        if let (found, length) = registry.resolve(words) {
-            spec = found
+        if let (found, length) = registry.resolveShared(words) {
+            shared = found
             path = Array(words.prefix(length))
             for _ in 0..<length { advance() }
         } else if registry.objects[words[0]] != nil {
@@ -71,10 +71,10 @@ extension Parser {
             let verbs = registry.verbs(of: object).map { $0.path.dropFirst().joined(separator: " ") }
             advance()
             // `vm --help` is `help vm`.
-            if words.count == 1, isWord("--help"), let (help, _) = registry.resolve(["help"]) {
+            if words.count == 1, isWord("--help"), let (help, _) = registry.resolveShared(["help"]) {
                 advance()
                 let topic = Expression.literal(.string(object), text: object, at: location)
-                return CommandCall(path: ["help"], arguments: [.positional(topic)], location: location, spec: help)
+                return CommandCall(path: ["help"], arguments: [.positional(topic)], location: location, shared: help)
             }
             if words.count > 1 {
                 error(
@@ -95,12 +95,13 @@ extension Parser {
                     : "'\(keyword)' begins a line (or follows ';' or '{'); run 'help \(keyword)'")
             return nil
         } else {
-            spec = nil
+            shared = nil
             path = [words[0]]
             advance()
             unresolved.append((words[0], location))
         }
-        var call = CommandCall(path: path, arguments: [], location: location, spec: spec)
+        let spec = shared?.spec
+        var call = CommandCall(path: path, arguments: [], location: location, shared: shared)
         var positional = 0
         while !atStatementEnd {
             if let w = currentFlagWord, let (name, inline) = Parser.flagParts(w) {
@@ -127,14 +128,13 @@ extension Parser {
             call.arguments.append(.positional(value))
         }
         if let spec {
-            let given = call.arguments.filter { if case .positional = $0 { return true } else { return false } }.count
-            let required = spec.positionals.filter { !$0.isOptional }
-            if given < required.count,
+            var given = 0
+            for case .positional in call.arguments { given += 1 }
+            if let missing = spec.positionals.lazy.filter({ !$0.isOptional }).dropFirst(given).first,
                 !call.arguments.contains(where: {
                     if case .flag("help", _, _) = $0 { return true } else { return false }
                 })
             {
-                let missing = required[given]
                 error("missing <\(missing.name)> for '\(spec.name)'", at: location, hint: "usage: \(Usage.line(spec))")
                 return nil
             }
@@ -219,7 +219,7 @@ extension Parser {
             if value != nil, inner.currentKind != .eof {
                 inner.error("unexpected \(inner.describe(inner.current)) in the value of '\(prefix.dropLast())'")
             }
-            diagnostics += inner.diagnostics
+            diagnostics += inner.allDiagnostics()
             if inner.tooDeep { abandon() }
             return value
         }

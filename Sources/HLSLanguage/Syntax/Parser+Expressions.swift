@@ -6,9 +6,9 @@ extension Parser {
         // operator after it: skip the ladder of operator levels, which would each find none.
         switch currentKind {
         case .rawString, .template, .variable:
-            if tokens[index + 1].kind != .word { return parsePrimary() }
+            if token(at: index + 1).kind != .word { return parsePrimary() }
         case .word:
-            if tokens[index + 1].kind != .word, !isWord("not"), !isWord("-") { return parsePrimary() }
+            if token(at: index + 1).kind != .word, !isWord("not"), !isWord("-") { return parsePrimary() }
         default: break
         }
         return parseOr()
@@ -211,18 +211,17 @@ extension Parser {
         return result
     }
 
-    private func looksLikeRecord() -> Bool {
+    private mutating func looksLikeRecord() -> Bool {
         var i = index + 1
-        while i < tokens.count, tokens[i].kind == .newline { i += 1 }
-        guard i < tokens.count else { return false }
-        switch tokens[i].kind {
+        while token(at: i).kind == .newline { i += 1 }
+        switch token(at: i).kind {
         case .rbrace: return true
         case .word:
             let w = lexed.text(of: tokens[i])
             if w.utf8.contains(UInt8(ascii: ":")) && !w.hasPrefix(":") && w.firstRange(of: "://") == nil { return true }
-            return i + 1 < tokens.count && tokens[i + 1].kind == .colon
+            return token(at: i + 1).kind == .colon
         case .rawString, .template:
-            return i + 1 < tokens.count && tokens[i + 1].kind == .colon
+            return token(at: i + 1).kind == .colon
         default: return false
         }
     }
@@ -298,7 +297,7 @@ extension Parser {
                     }
                     segments.append(.expression(.subpipeline(pipeline, at: loc)))
                 }
-                diagnostics += inner.diagnostics
+                diagnostics += inner.allDiagnostics()
                 unresolved += inner.unresolved
                 if inner.tooDeep { abandon() }
             }

@@ -25,11 +25,11 @@ extension Parser {
         let resolved = SourcePath.resolve(path, from: source.name)
         let identity = SourcePath.identity(resolved)
         guard !sourceChain.contains(identity) else { return }
-        guard let text = try? String(contentsOfFile: resolved, encoding: .utf8) else {
+        guard let file = SourceFile.load(resolved) else {
             error("cannot read '\(resolved)'", at: at, hint: SourcePath.hint)
             return
         }
-        var inner = Parser(source: SourceFile(name: resolved, text: text), registry: registry)
+        var inner = Parser(source: file, registry: registry)
         inner.definitions = definitions
         inner.depth = depth
         inner.sourceChain = sourceChain.union([SourcePath.identity(source.name), identity])
@@ -38,7 +38,7 @@ extension Parser {
         definitions.formUnion(inner.definitions)
         hasComputedSource = hasComputedSource || inner.hasComputedSource
         // Its unknown names are checked with this file's, once every `def` is known.
-        diagnostics += inner.diagnostics
+        diagnostics += inner.allDiagnostics()
         unresolved += inner.unresolved
         sourced += [inner.source] + inner.sourced
         if inner.tooDeep { abandon() }

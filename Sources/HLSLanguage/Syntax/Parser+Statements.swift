@@ -6,6 +6,7 @@ extension Parser {
         let closer: Token.Kind? = opener == nil ? nil : .rbrace
         var statements: [Statement] = []
         while true {
+            if opener == nil { forgetFinishedTokens() }
             skipNewlines()
             if currentKind == .eof {
                 if let opener { reportUnclosed(opener) }

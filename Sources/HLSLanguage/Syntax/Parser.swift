@@ -6,10 +6,16 @@ import HLSCore
 public struct Parser {
     let source: SourceFile
     let registry: Registry
-    let tokens: [Token]
-    /// The tokens with the values of their strings and variables.
-    let lexed: Tokens
+    /// Reads the source as the parser needs tokens: a script is never held as tokens whole.
+    var lexer: Lexer
+    /// The tokens read and not yet forgotten: at the top level, those of finished statements
+    /// are dropped (`forgetFinishedTokens`), so a long script is parsed through a small window
+    /// that stays in the cache and costs no fresh pages.
+    var tokens: [Token] = []
+    /// The values of the strings and variables among `tokens` (their `payload`s index these).
+    var lexed: Tokens
     var index = 0
+    /// The parser's own diagnostics; the lexer keeps its own (`allDiagnostics` has both).
     public internal(set) var diagnostics: [Diagnostic] = []
     /// Depth of `where`/`sort`/`wait --until` conditions, where bare words name row fields.
     var rowContext = 0
@@ -35,23 +41,23 @@ public struct Parser {
     static let maxDepth = 128
 
     public init(source: SourceFile, registry: Registry) {
-        self.source = source
-        self.registry = registry
-        var lexer = Lexer(source: source)
-        self.lexed = lexer.tokenize()
-        self.tokens = lexed.tokens
-        self.diagnostics = lexer.diagnostics
+        self.init(source: source, registry: registry, lexer: Lexer(source: source))
     }
 
     /// A parser of part of a source (the inside of `$( … )`, the value of `--name=$x`) that
     /// begins at `line`:`column`.
     init(source: SourceFile, registry: Registry, range: Range<Int>, line: Int, column: Int) {
+        self.init(
+            source: source, registry: registry, lexer: Lexer(source: source, range: range, line: line, column: column))
+    }
+
+    private init(source: SourceFile, registry: Registry, lexer: Lexer) {
         self.source = source
         self.registry = registry
-        var lexer = Lexer(source: source, range: range, line: line, column: column)
-        self.lexed = lexer.tokenize()
-        self.tokens = lexed.tokens
-        self.diagnostics = lexer.diagnostics
+        self.lexer = lexer
+        self.lexed = Tokens(bytes: source.bytes)
+        tokens.reserveCapacity(Parser.window + Parser.batch)
+        readTokens()
     }
 
     /// Parses a whole script. `knownDefinitions` are `def`s from elsewhere (the REPL's session,
@@ -63,7 +69,7 @@ public struct Parser {
         parser.definitions = knownDefinitions
         let statements = parser.parseStatements(until: nil)
         parser.checkUnresolved()
-        var diagnostics = parser.diagnostics.sorted { $0.location < $1.location }
+        var diagnostics = parser.allDiagnostics().sorted { $0.location < $1.location }
         if !parser.sourced.isEmpty {
             // A file sourced by two others is checked twice: report its errors once.
             diagnostics = diagnostics.enumerated().filter { $0.offset == 0 || diagnostics[$0.offset - 1] != $0.element }
@@ -74,14 +80,73 @@ public struct Parser {
 
     // MARK: Token access
 
+    /// Tokens read at a time, so reading costs little per token.
+    static let batch = 64
+    /// How many finished tokens the window keeps before it forgets them.
+    static let window = 512
+
     var current: Token { tokens[index] }
     var currentKind: Token.Kind { tokens[index].kind }
     var currentLocation: SourceLocation { tokens[index].location }
     /// The current token's text when it is a word.
     var currentWord: String? { currentKind == .word ? lexed.text(of: tokens[index]) : nil }
 
-    mutating func advance() {
+    @_optimize(speed) mutating func advance() {
+        if index + 1 == tokens.count { readTokens() }
         if index < tokens.count - 1 { index += 1 }
+    }
+
+    /// Token `i` of the window, read first if need be; past the end of the input, `.eof`.
+    @_optimize(speed) mutating func token(at i: Int) -> Token {
+        while i >= tokens.count {
+            if tokens[tokens.count - 1].kind == .eof { return tokens[tokens.count - 1] }
+            readTokens()
+        }
+        return tokens[i]
+    }
+
+    /// Reads the next batch of tokens, unless the input has ended.
+    @_optimize(speed) mutating func readTokens() {
+        if let last = tokens.last, last.kind == .eof { return }
+        for _ in 0..<Parser.batch {
+            let token = lexer.next(into: &lexed)
+            tokens.append(token)
+            if token.kind == .eof { return }
+        }
+    }
+
+    /// Between top-level statements: drops the tokens before the current one, and the values
+    /// of strings and variables only they had. Nothing looks back past the start of the
+    /// statement being parsed (`recover(from:)` is the furthest), so nothing is lost.
+    @_optimize(speed) mutating func forgetFinishedTokens() {
+        guard index >= Parser.window else { return }
+        tokens.removeSubrange(0..<index)
+        index = 0
+        var first = (strings: lexed.strings.count, templates: lexed.templates.count, variables: lexed.variables.count)
+        for token in tokens {
+            switch token.kind {
+            case .rawString: first.strings = min(first.strings, Int(token.payload))
+            case .template: first.templates = min(first.templates, Int(token.payload))
+            case .variable: first.variables = min(first.variables, Int(token.payload))
+            default: break
+            }
+        }
+        lexed.forget(strings: first.strings, templates: first.templates, variables: first.variables)
+        for i in tokens.indices {
+            switch tokens[i].kind {
+            case .rawString: tokens[i].movePayload(by: -first.strings)
+            case .template: tokens[i].movePayload(by: -first.templates)
+            case .variable: tokens[i].movePayload(by: -first.variables)
+            default: break
+            }
+        }
+    }
+
+    /// The lexer's diagnostics (the rest of the input read first, as a parser of part of a
+    /// source may stop early), then the parser's.
+    mutating func allDiagnostics() -> [Diagnostic] {
+        while tokens[tokens.count - 1].kind != .eof { readTokens() }
+        return lexer.diagnostics + diagnostics
     }
 
     var atStatementEnd: Bool {
@@ -94,7 +159,7 @@ public struct Parser {
     func isWord(_ w: StaticString) -> Bool { lexed.isWord(tokens[index], w) }
 
     /// Whether the token after the current one is the word `w`.
-    func peekIsWord(_ w: StaticString) -> Bool { lexed.isWord(tokens[min(index + 1, tokens.count - 1)], w) }
+    mutating func peekIsWord(_ w: StaticString) -> Bool { lexed.isWord(token(at: index + 1), w) }
 
     mutating func skipNewlines() {
         while currentKind == .newline || currentKind == .semicolon { advance() }

@@ -33,7 +33,7 @@ public struct Token: Sendable, Equatable {
     /// Byte offset of the token in its source.
     let offset: Int32
     /// `end` for a word and punctuation, `payload` for a string or variable.
-    private let endOrPayload: Int32
+    private var endOrPayload: Int32
 
     init(
         _ kind: Kind, at location: SourceLocation, spaceBefore: Bool, offset: Int, end: Int, payload: Int = 0
@@ -53,6 +53,9 @@ public struct Token: Sendable, Equatable {
 
     /// Index into the side table of a string's or variable's `kind` in `Tokens`.
     var payload: Int32 { endOrPayload }
+
+    /// Moves `payload` when the start of its side table was dropped (`Tokens.forget`).
+    mutating func movePayload(by delta: Int) { endOrPayload += Int32(truncatingIfNeeded: delta) }
 
     public var location: SourceLocation { SourceLocation(fileID: fileID, line: Int(line), column: Int(column)) }
 }

@@ -13,6 +13,19 @@ public struct Tokens: Sendable {
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
+    /// Drops the values before the given indexes of each side table (tokens that used them
+    /// were dropped); the tokens left move their payloads by as much.
+    mutating func forget(strings: Int, templates: Int, variables: Int) {
+        self.strings.removeSubrange(0..<strings)
+        let firstPart = templates < self.templates.count ? self.templates[templates].lowerBound : templateParts.count
+        templateParts.removeSubrange(0..<firstPart)
+        self.templates.removeSubrange(0..<templates)
+        for i in self.templates.indices {
+            self.templates[i] = (self.templates[i].lowerBound - firstPart)..<(self.templates[i].upperBound - firstPart)
+        }
+        self.variables.removeSubrange(0..<variables)
+    }
+
     /// The parts of a `.template` token.
     func parts(of token: Token) -> ArraySlice<TemplatePart> { templateParts[templates[Int(token.payload)]] }
 
