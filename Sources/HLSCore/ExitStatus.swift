@@ -18,7 +18,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         switch self {
         case .ok: "everything ran"
         case .failure:
-            "a command failed, or what it needs is missing or invalid (credentials, the inventory, a kubeconfig)"
+            "a command failed, or what it needs is missing or invalid: credentials, inventory, kubeconfig"
         case .usage: "usage or syntax error: the command line or a script could not be understood"
         case .pendingChanges: "with --dry-run --detailed-exitcode: a real run would change something"
         case .interrupted: "interrupted by Ctrl-C (128 + SIGINT, as shells report it)"

@@ -189,6 +189,8 @@ public struct Parser {
     /// Skips to the end of the input after nesting too deep (here or in a parser of part of it).
     mutating func abandon() {
         tooDeep = true
+        // The rest of the input is read first: the window holds only the tokens read so far.
+        while tokens[tokens.count - 1].kind != .eof { readTokens() }
         index = tokens.count - 1
     }
 
