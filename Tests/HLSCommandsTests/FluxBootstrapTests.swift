@@ -155,7 +155,7 @@ final class FluxBootstrapTests: XCTestCase {
         let run = runInProcess("flux bootstrap --timeout 30s | count", environment: setup.environment)
         XCTAssertEqual(run.status, 0, run.err)
         XCTAssertTrue(
-            run.err.contains("removed deploy key \(stale.id) of example/homelab, which an earlier run registered"),
+            run.err.contains("removed deploy key \(stale.id) of example/homelab, which the cluster does not hold"),
             run.err)
         let left = git.deployKeys(of: "example/homelab")
         XCTAssertEqual(left.count, 2, "\(left)")

@@ -422,7 +422,7 @@ struct FluxBootstrap {
                     cause: deleted.bodyText)
             }
             inv.context.err(
-                "flux bootstrap: removed deploy key \(id) of \(repository), which an earlier run registered but never stored in the cluster\n"
+                "flux bootstrap: removed deploy key \(id) of \(repository), which the cluster does not hold (an earlier run stopped before storing it, or the cluster was rebuilt)\n"
             )
         }
     }

@@ -48,7 +48,9 @@ enum SimCommands {
             Example("sim serve --dir /tmp/lab", "serve a simulated lab; source /tmp/lab/env elsewhere", needsLab: true)
         ],
         implementation: .query { inv in
-            guard let dir = inv.string("dir") else { throw inv.usage("--dir is required") }
+            guard let dir = inv.string("dir") else {
+                throw inv.usage("--dir is required: a directory of the lab's own, e.g. --dir /tmp/lab")
+            }
             // Fresh secrets per run: whoever can read DIR/env (mode 0600) can log in.
             let lab = try SimulatedLab.start(
                 SimulatedLab.Options(
