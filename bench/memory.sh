@@ -9,17 +9,11 @@
 # Uses its own tmux server (socket in a temp dir) and an empty HOME; both go on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -n "${1:-}" ]; then
-  hlsh=$1
-elif [ -x .build-release/release/hlsh ]; then
-  hlsh=.build-release/release/hlsh
-else
-  hlsh=.build/debug/hlsh
-fi
+# shellcheck source=bench/hlsh-bin.sh
+. bench/hlsh-bin.sh
+pick_hlsh "${1:-}"
 runs=${2:-3}
-[ -x "$hlsh" ] || { echo "build hlsh first: scripts/build-release" >&2; exit 1; }
 command -v tmux >/dev/null || { echo "needs tmux" >&2; exit 1; }
-hlsh=$(cd "$(dirname "$hlsh")" && pwd)/$(basename "$hlsh")
 echo "hlsh: $hlsh (built $(date -r "$hlsh" '+%F %T')); load: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
 work=$(mktemp -d)
 mkdir -p "$work/home"

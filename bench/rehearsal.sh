@@ -15,18 +15,12 @@
 # Nothing outside a temp dir is written; every simulator started here is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -n "${1:-}" ]; then
-  hlsh=$1
-elif [ -x .build-release/release/hlsh ]; then
-  hlsh=.build-release/release/hlsh
-else
-  hlsh=.build/debug/hlsh
-fi
+# shellcheck source=bench/hlsh-bin.sh
+. bench/hlsh-bin.sh
+pick_hlsh "${1:-}"
 runs=${2:-3}
 sim_bin=${SIM_HLSH:-$hlsh}  # the binary that runs sim serve (default: the same)
 timings=${HLSH_SIM_TIMINGS:-zero}  # another preset to compare with: HLSH_SIM_TIMINGS=test bench/rehearsal.sh
-[ -x "$hlsh" ] || { echo "build hlsh first: scripts/build-release" >&2; exit 1; }
-hlsh=$(cd "$(dirname "$hlsh")" && pwd)/$(basename "$hlsh")
 repo=$(pwd)
 echo "hlsh: $hlsh (built $(date -r "$hlsh" '+%F %T')); load: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
 

@@ -15,19 +15,12 @@
 # Sets hlsh, kubectl, work, runs (from $2, default 5).
 # shellcheck shell=bash
 cd "$(dirname "$0")/.." || exit 1
-build=given
-if [ -n "${1:-}" ]; then
-  hlsh=$1
-elif [ -x .build-release/release/hlsh ]; then
-  hlsh=.build-release/release/hlsh build=release
-else
-  hlsh=.build/debug/hlsh build="debug: no release build found"
-fi
+# shellcheck source=bench/hlsh-bin.sh
+. bench/hlsh-bin.sh
+pick_hlsh "${1:-}"
 # shellcheck disable=SC2034  # used by the benchmark that sources this
 runs=${2:-5}
-[ -x "$hlsh" ] || { echo "build hlsh first: scripts/build-release" >&2; exit 1; }
 kubectl=$(command -v kubectl) || { echo "needs kubectl on PATH" >&2; exit 1; }
-hlsh=$(cd "$(dirname "$hlsh")" && pwd)/$(basename "$hlsh")
 echo "hlsh: $hlsh ($build, built $(date -r "$hlsh" '+%F %T'))"
 echo "kubectl: $kubectl; load: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
 

@@ -15,13 +15,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-if [ -n "${1:-}" ]; then
-  hlsh=$1
-elif [ -x .build-release/release/hlsh ]; then
-  hlsh=.build-release/release/hlsh
-else
-  hlsh=.build/debug/hlsh
-fi
+# shellcheck source=bench/hlsh-bin.sh
+. bench/hlsh-bin.sh
+pick_hlsh "${1:-}"
 runs=${2:-5}
 shift 2 2>/dev/null || shift $#
 counts=("$@")
@@ -29,7 +25,6 @@ counts=("$@")
 ansible_runs=${ANSIBLE_RUNS:-$runs}
 hosts=0
 for n in "${counts[@]}"; do ((n > hosts)) && hosts=$n; done
-[ -x "$hlsh" ] || { echo "build hlsh first: scripts/build-release" >&2; exit 1; }
 [ -x /usr/sbin/sshd ] || { echo "needs openssh-server (/usr/sbin/sshd)" >&2; exit 1; }
 echo "hlsh: $hlsh (built $(date -r "$hlsh" '+%F %T')); load: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
 

@@ -9,15 +9,10 @@
 # another kubectl (default: kubectl on PATH).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -n "${1:-}" ]; then
-  hlsh=$1
-elif [ -x .build-release/release/hlsh ]; then
-  hlsh=.build-release/release/hlsh
-else
-  hlsh=.build/debug/hlsh
-fi
+# shellcheck source=bench/hlsh-bin.sh
+. bench/hlsh-bin.sh
+pick_hlsh "${1:-}"
 runs=${2:-20}
-[ -x "$hlsh" ] || { echo "build hlsh first: scripts/build-release" >&2; exit 1; }
 kubectl=${KUBECTL:-$(command -v kubectl)} || { echo "needs kubectl on PATH (or KUBECTL)" >&2; exit 1; }
 echo "hlsh: $hlsh (built $(date -r "$hlsh" '+%F %T')); kubectl: $kubectl ($("$kubectl" version --client 2>/dev/null | head -1))"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; best of $runs, alternating"
