@@ -69,6 +69,19 @@ final class NodeContactTests: XCTestCase {
         XCTAssertTrue(join.err.contains("token is empty"), join.err)
     }
 
+    func testAnUnknownHostKeyEndsTheWaitAtOnceWithExitOneNotUsage() throws {
+        let lab = try LabHarness()
+        XCTAssertEqual(lab.run("vm apply --all").status, 0)
+        // The VM boots a moment after the apply: until it answers, the wait keeps trying; then
+        // the host key nobody accepted ends it, as a refusal (1), not a usage error (2).
+        let clock = ContinuousClock()
+        let start = clock.now
+        let wait = lab.run("node wait k3s-cp-01 --for ssh --timeout 60s --every 200ms")
+        XCTAssertEqual(wait.status, 1, wait.err)
+        XCTAssertLessThan(clock.now - start, .seconds(50), "waited for a refusal: \(wait.err)")
+        XCTAssertTrue(wait.err.contains("--accept-new"), wait.err)
+    }
+
     func testACheckSaysWouldChangeNotChanged() throws {
         let lab = try LabHarness()
         XCTAssertEqual(lab.run("vm apply --all").status, 0)

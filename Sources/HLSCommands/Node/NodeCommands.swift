@@ -163,7 +163,9 @@ enum NodeCommands {
                             for: s.target, cancellation: inv.context.cancellation, acceptNew: acceptNew)
                         return nil
                     } catch let e as HLSError where e.kind == .failed && isFatal(e) {
-                        throw HLSError(.usage, e.message, at: e.place, hint: e.hint, cause: e.cause)
+                        // Not a state to wait out (the wait retries only `.failed`), and not a
+                        // usage error either: what is missing is the user's trust or key (exit 1).
+                        throw HLSError(.configuration, e.message, at: e.place, hint: e.hint, cause: e.cause)
                     }
                 }
                 return .record(
