@@ -10,7 +10,8 @@ public struct HLSError: Error, Sendable, CustomStringConvertible {
         /// the environment, the inventory, a kubeconfig, a key file. Nothing in the command line
         /// is wrong, so it is a failure naming what to set: exit 1 (ADR 0043).
         case configuration
-        /// A command ran and failed (remote exit, API error, assertion): exit 1.
+        /// A command ran and failed (remote exit, API error, assertion), or a file it was given
+        /// cannot be read (`unreadable`, ADR 0054): exit 1.
         case failed
         /// Ctrl-C or another cancellation: exit 130.
         case interrupted

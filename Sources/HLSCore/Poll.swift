@@ -46,6 +46,9 @@ public struct Poll {
     public var timeoutMessage: String?
     /// Waits up to the given time for the next check. Nil sleeps (cancellably).
     public var pause: ((Duration) throws(HLSError) -> Void)?
+    /// The time since the wait began, read after each check; nil reads the continuous clock. A
+    /// test gives its own clock, moved on by its `pause`, to follow the schedule without waiting.
+    public var elapsed: (() -> Duration)?
 
     public init(
         _ awaited: String, timeout: Duration, every: Duration, cancellation: Cancellation, at place: Place? = nil,
@@ -66,16 +69,18 @@ public struct Poll {
         report: (String) -> Void = { _ in }, _ check: () throws(HLSError) -> Check<Value>
     ) throws(HLSError) -> Ready<Value> {
         let deadline = Deadline(after: timeout)
+        let elapsed = self.elapsed ?? { deadline.elapsed }
         var pauseLength = firstPause.map { min($0, every) } ?? every
         while true {
             try interruption()
             let last: String
             switch try check() {
-            case .ready(let value): return Ready(value: value, waited: deadline.elapsed)
+            case .ready(let value): return Ready(value: value, waited: elapsed())
             case .pending(let state): last = state
             }
             report(last)
-            guard let left = deadline.remaining, left > .zero else {
+            let left = max(.zero, timeout) - elapsed()
+            guard left > .zero else {
                 throw HLSError(
                     .timeout, timeoutMessage ?? "timed out after \(timeout.text) waiting for \(awaited)", at: place,
                     hint: hint, cause: last)

@@ -13,8 +13,8 @@ extension Lab {
     /// the file, line, column and field; the first is thrown with the rest as its `others`.
     public static func load(path: String) throws(HLSError) -> Lab {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw HLSError(
-                .configuration, "cannot read the inventory \(path)", hint: "create it from scripts/homelab.yaml")
+            throw HLSError.unreadable(
+                path, "the inventory", kind: .configuration, hint: "create it from scripts/homelab.yaml")
         }
         return try parse(text, file: path)
     }

@@ -36,7 +36,7 @@ public struct KubeconfigFile: Sendable, Equatable {
     public func read() throws(HLSError) -> Kubeconfig? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw HLSError(.failed, "cannot read \(path)", at: .host(path))
+            throw HLSError.unreadable(path, "the kubeconfig", kind: .configuration, at: .host(path))
         }
         if text.trimmingWhitespace().isEmpty { return nil }
         return try Kubeconfig(yaml: text, source: path)

@@ -132,7 +132,7 @@ public struct KubeconfigSet: Sendable {
     private static func read(_ path: String) throws(HLSError) -> String? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw HLSError(.failed, "cannot read kubeconfig \(path)", at: .host(path))
+            throw HLSError.unreadable(path, "the kubeconfig", kind: .configuration, at: .host(path))
         }
         return String(decoding: data, as: UTF8.self)
     }

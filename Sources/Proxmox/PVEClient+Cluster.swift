@@ -101,10 +101,13 @@ extension PVEClient {
                 hint: vms.isEmpty
                     ? "the cluster has no VMs" : "VMIDs in use: " + vms.map { String($0.vmid) }.joined(separator: ", "))
         }
-        let nearest = PVENameSuggestions.nearest(to: key, in: vms.map(\.name) + declared)
+        let known = vms.map(\.name) + declared
+        let nearest = PVENameSuggestions.nearest(to: key, in: known)
         return HLSError(
             .failed, "no VM named '\(key)' in the cluster" + (declaredIn.map { " or in \($0)" } ?? ""),
-            hint: nearest.isEmpty ? nil : "did you mean " + nearest.map { "'\($0)'" }.joined(separator: ", ") + "?")
+            hint: nearest.isEmpty
+                ? PVENameSuggestions.listed(known, declaredIn: declaredIn)
+                : "did you mean " + nearest.map { "'\($0)'" }.joined(separator: ", ") + "?")
     }
 
     static func splitTags(_ text: String?) -> [String] {
@@ -115,6 +118,17 @@ extension PVEClient {
 
 /// "Did you mean" for VM names: the closest few by edit distance.
 enum PVENameSuggestions {
+    /// The names to choose from when none is close: `VMs: a, b, c` (the first `limit`, in name
+    /// order, and how many more), or that there are none.
+    static func listed(_ names: [String], declaredIn: String?, limit: Int = 12) -> String {
+        let sorted = Set(names).sorted()
+        guard !sorted.isEmpty else {
+            return "the cluster has no VMs" + (declaredIn.map { " and \($0) declares none" } ?? "")
+        }
+        let more = sorted.count > limit ? " and \(sorted.count - limit) more (vm list)" : ""
+        return "VMs: " + sorted.prefix(limit).joined(separator: ", ") + more
+    }
+
     static func nearest(to name: String, in names: [String], limit: Int = 3) -> [String] {
         let wanted = name.lowercased()
         let threshold = max(2, wanted.count / 3)

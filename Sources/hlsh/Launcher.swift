@@ -50,6 +50,7 @@ struct Launcher {
                 return HLSH.usageError(error)
             }
         }
+        if let conflict = g.conflict { return HLSH.usageError(conflict) }
         let options = g.run
 
         var environment = ProcessInfo.processInfo.environment
@@ -82,8 +83,10 @@ struct Launcher {
         }
         if let first = rest.first, looksLikeScript(first) {
             guard let source = SourceFile.load(first) else {
-                StandardStreams.err("hlsh: cannot read \(first): \(String(cString: strerror(errno)))\n")
-                return ExitStatus.usage.rawValue
+                // A script that is not there was understood as one: exit 1, not 2 (ADR 0054).
+                let error = HLSError.unreadable(first)
+                StandardStreams.err("hlsh: \(error)\n")
+                return error.exitStatus.rawValue
             }
             if syntaxOnly { return session.check(source) }
             return session.runSource(source, arguments: Array(rest.dropFirst()), scriptPath: first)

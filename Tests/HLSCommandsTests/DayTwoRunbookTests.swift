@@ -102,6 +102,9 @@ final class DayTwoRunbookTests: XCTestCase {
         XCTAssertEqual(plan.status, 0, plan.err)
         for name in ["k3s-cp-01", "k3s-wk-01"] { XCTAssertTrue(plan.out.contains(name), plan.out) }
         XCTAssertTrue(plan.out.contains("destroy"), "the plan shows what would go: \(plan.out)")
+        XCTAssertEqual(
+            plan.out.components(separatedBy: "target     action").count - 1, 1,
+            "one table for both VMs, one header: \(plan.out)")
         XCTAssertEqual(deletes(), [], "a dry run destroys nothing")
 
         let refused = lab.runScript("scripts/runbooks/teardown.hls")

@@ -45,4 +45,82 @@ final class FluxGitTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("Host key verification failed"), "\(error)")
         }
     }
+
+    /// OpenSSH reads `~/.ssh` under the passwd entry's home, not `$HOME`: rehearsing in a
+    /// throwaway HOME, the git that hlsh runs must still read only that HOME's ssh config, keys
+    /// and known_hosts (as hlsh's own SSH does), never the real home's. Checked with `ssh -G`,
+    /// what ssh would use, in a HOME whose path has a space.
+    func testGitsSSHReadsOnlyTheConfigKeysAndKnownHostsUnderHlshsHome() throws {
+        let dir = try TemporaryDirectory("flux-git-home")
+        let home = dir.file("throwaway home")
+        try FileManager.default.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true)
+        XCTAssertEqual(
+            try runProcess("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", home + "/.ssh/id_ed25519"])
+                .status, 0)
+        try "Host github.com\n    HostName 127.0.0.9\n    Port 2222\n".write(
+            toFile: home + "/.ssh/config", atomically: true, encoding: .utf8)
+        let environment = ["HOME": home, "PATH": "/usr/bin:/bin"]
+
+        let user = try FluxGit(privateKey: nil, knownHosts: "", environment: environment)
+        let used = try Self.sshSettings(of: user)
+        XCTAssertEqual(used["hostname"], ["127.0.0.9"], "the ssh config under HOME")
+        XCTAssertEqual(used["port"], ["2222"])
+        XCTAssertEqual(used["identityfile"], [home + "/.ssh/id_ed25519"], "only the key under HOME")
+        XCTAssertEqual(used["userknownhostsfile"], [home + "/.ssh/known_hosts"])
+        XCTAssertEqual(
+            used["globalknownhostsfile"],
+            ["/etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2 \(user.folder)/known_hosts"])
+        Self.assertNothingFromThePasswdHome(used)
+
+        // No key under HOME: none at all, rather than ssh's defaults under the passwd home.
+        try FileManager.default.removeItem(atPath: home + "/.ssh/id_ed25519")
+        let keyless = try Self.sshSettings(of: try FluxGit(privateKey: nil, knownHosts: "", environment: environment))
+        XCTAssertEqual(keyless["identityfile"], ["none"])
+        Self.assertNothingFromThePasswdHome(keyless)
+
+        // The deploy key: that key only, and the same config and known_hosts.
+        let deploy = try FluxGit(privateKey: "not a real key\n", knownHosts: "", environment: environment)
+        let deployed = try Self.sshSettings(of: deploy)
+        XCTAssertEqual(deployed["identityfile"], [deploy.folder + "/identity"])
+        XCTAssertEqual(deployed["identitiesonly"], ["yes"])
+        XCTAssertEqual(deployed["hostname"], ["127.0.0.9"])
+        XCTAssertEqual(deployed["userknownhostsfile"], [home + "/.ssh/known_hosts"])
+        Self.assertNothingFromThePasswdHome(deployed)
+
+        // HLSH_SSH_CONFIG, when set, is the config read instead (as for the nodes).
+        try "Host github.com\n    Port 2200\n".write(
+            toFile: dir.file("lab ssh_config"), atomically: true, encoding: .utf8)
+        var withConfig = environment
+        withConfig["HLSH_SSH_CONFIG"] = dir.file("lab ssh_config")
+        let lab = try Self.sshSettings(of: try FluxGit(privateKey: nil, knownHosts: "", environment: withConfig))
+        XCTAssertEqual(lab["port"], ["2200"])
+        XCTAssertEqual(lab["hostname"], ["github.com"], "not the config under HOME")
+    }
+
+    /// What ssh would use to reach github.com as `git` runs it (`ssh -G`): each setting's values.
+    static func sshSettings(of git: FluxGit) throws -> [String: [String]] {
+        let command = try XCTUnwrap(git.environment["GIT_SSH_COMMAND"])
+        let result = try runProcess(
+            "/bin/sh", ["-c", command + " -G git@github.com"], environment: git.environment)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        var settings: [String: [String]] = [:]
+        for line in result.stdout.split(separator: "\n") {
+            guard let space = line.firstIndex(of: " ") else { continue }
+            settings[String(line[..<space]), default: []].append(String(line[line.index(after: space)...]))
+        }
+        return settings
+    }
+
+    static func assertNothingFromThePasswdHome(
+        _ settings: [String: [String]], file: StaticString = #filePath, line: UInt = #line
+    ) {
+        let passwdHome = getpwuid(getuid()).map { String(cString: $0.pointee.pw_dir) } ?? "/root"
+        for (key, values) in settings
+        where ["identityfile", "userknownhostsfile", "globalknownhostsfile"].contains(key) {
+            for value in values {
+                XCTAssertFalse(value.contains("~/"), "\(key) \(value)", file: file, line: line)
+                XCTAssertFalse(value.contains(passwdHome + "/.ssh"), "\(key) \(value)", file: file, line: line)
+            }
+        }
+    }
 }

@@ -242,6 +242,47 @@ final class LabDoctorTests: XCTestCase {
         XCTAssertFalse((silent["detail"] ?? "").contains("not-shown"), "\(silent)")
     }
 
+    /// A Proxmox endpoint where nothing answers: the tls row fails with what to check and the
+    /// command to run again (it had no hint), as every failed row has one.
+    func testAnEndpointWhereNothingAnswersStillHasAHintOnEveryFailedRow() throws {
+        let h = try LabHarness()
+        h.environment["PROXMOX_VE_ENDPOINT"] = "https://127.0.0.1:1/"
+        let rows = try Self.doctor(h)
+        let tls = try XCTUnwrap(rows["tls"])
+        XCTAssertEqual(tls["state"], "failed", "\(rows)")
+        XCTAssertTrue(tls["hint"]?.contains("https://127.0.0.1:1") ?? false, "\(tls)")
+        XCTAssertTrue(tls["hint"]?.contains("hlsh lab doctor") ?? false, "\(tls)")
+        Self.assertHintsNameACommand(rows)
+    }
+
+    /// A failed row no check gave a hint (an error it did not foresee, a check out of time) gets
+    /// the runbook's section on what the check needs, and that section exists.
+    func testAFailedRowWithoutAHintGetsTheRunbooksSectionOnIt() throws {
+        let runbook = try String(
+            contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("../../docs/runbook.md").path, encoding: .utf8)
+        let anchors = Set(
+            runbook.split(separator: "\n").filter { $0.hasPrefix("#") }.map { heading in
+                String(
+                    heading.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces).lowercased()
+                        .filter { $0.isLetter || $0.isNumber || $0 == " " || $0 == "-" }
+                        .map { $0 == " " ? "-" : $0 })
+            })
+        let checks = [
+            "dns", "dns *.home.example.com", "tls", "tls ingress", "auth", "ssh k3s-cp-01", "kube context",
+            "git remote", "age key",
+        ]
+        for check in checks {
+            let row = LabDoctor.hinted(LabCheck(check, .failed, "no answer within 10s"))
+            let hint = try XCTUnwrap(row.hint)
+            XCTAssertTrue(hint.hasPrefix("see docs/runbook.md#"), hint)
+            XCTAssertTrue(anchors.contains(String(hint.dropFirst("see docs/runbook.md#".count))), "\(check): \(hint)")
+        }
+        XCTAssertEqual(LabDoctor.hinted(LabCheck("tls", .failed, "x", hint: "do this")).hint, "do this")
+        XCTAssertNil(LabDoctor.hinted(LabCheck("tls", .ok, "fine")).hint)
+        XCTAssertNil(LabDoctor.hinted(LabCheck("auth", .skipped, "no token")).hint)
+    }
+
     /// curl's words for the other TLS failures (OpenSSL's, as libcurl passes them on), said as
     /// users name them.
     func testTLSFailuresAreSaidAsExpiredUnknownCAOrWrongName() {

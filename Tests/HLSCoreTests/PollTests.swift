@@ -30,22 +30,65 @@ final class PollTests: XCTestCase {
     }
 
     /// With `firstPause`, a wait that is usually short sees its end at once: the pauses start
-    /// there and double up to `every`, which a long wait is then polled at.
+    /// there and double up to `every`, which a long wait is then polled at; the last is cut to
+    /// the time left. Followed on a clock of its own (moved on by each pause), not by timing.
     func testAFirstPauseStartsShortAndDoublesUpToTheInterval() throws {
-        var poll = Poll("the task", timeout: .seconds(60), every: .milliseconds(400), cancellation: Cancellation())
+        var poll = Poll("the task", timeout: .milliseconds(2_000), every: .milliseconds(400), cancellation: .never)
         poll.firstPause = .milliseconds(25)
-        var times: [ContinuousClock.Instant] = []
-        _ = try poll.until { () throws(HLSError) -> Poll.Check<Void> in
-            times.append(.now)
-            return times.count < 7 ? .pending("running") : .ready(())
+        let schedule = Self.followed(&poll)
+        var checks = 0
+        XCTAssertThrowsError(
+            try poll.until { () throws(HLSError) -> Poll.Check<Void> in
+                checks += 1
+                return .pending("running")
+            }
+        ) { XCTAssertEqual(($0 as? HLSError)?.kind, .timeout) }
+        XCTAssertEqual(
+            schedule.pauses, [25, 50, 100, 200, 400, 400, 400, 400, 25].map { .milliseconds($0) },
+            "each pause doubles the last up to `every`; the last is what is left of the 2 s")
+        XCTAssertEqual(checks, 10, "a check after each pause, the last at the deadline")
+
+        // Without it, every pause is `every`; a first pause longer than `every` is cut to it.
+        var plain = Poll("the task", timeout: .milliseconds(1_000), every: .milliseconds(400), cancellation: .never)
+        let plainSchedule = Self.followed(&plain)
+        _ = try? plain.until { () throws(HLSError) -> Poll.Check<Void> in .pending("running") }
+        XCTAssertEqual(plainSchedule.pauses, [400, 400, 200].map { .milliseconds($0) })
+        var long = Poll("the task", timeout: .milliseconds(1_000), every: .milliseconds(400), cancellation: .never)
+        long.firstPause = .seconds(5)
+        let longSchedule = Self.followed(&long)
+        _ = try? long.until { () throws(HLSError) -> Poll.Check<Void> in .pending("running") }
+        XCTAssertEqual(longSchedule.pauses, [400, 400, 200].map { .milliseconds($0) })
+    }
+
+    /// The time a wait took is read from its clock: the pauses it made until the check that held.
+    func testTheTimeWaitedIsThePausesUntilTheConditionHeld() throws {
+        var poll = Poll("the task", timeout: .seconds(60), every: .seconds(1), cancellation: .never)
+        poll.firstPause = .milliseconds(100)
+        let schedule = Self.followed(&poll)
+        var checks = 0
+        let ready = try poll.until { () throws(HLSError) -> Poll.Check<Int> in
+            checks += 1
+            return checks == 4 ? .ready(checks) : .pending("booting")
         }
-        let gaps = zip(times, times.dropFirst()).map { $1 - $0 }
-        XCTAssertEqual(gaps.count, 6)
-        for (gap, least) in zip(gaps, [25, 50, 100, 200, 400, 400]) {
-            XCTAssertGreaterThanOrEqual(gap, .milliseconds(least), "each pause doubles the last: \(gaps)")
+        XCTAssertEqual(ready.value, 4)
+        XCTAssertEqual(schedule.pauses, [100, 200, 400].map { .milliseconds($0) })
+        XCTAssertEqual(ready.waited, .milliseconds(700))
+    }
+
+    /// The pauses `poll` makes, on a clock of the test's own that each pause moves on.
+    final class Schedule {
+        var now = Duration.zero
+        var pauses: [Duration] = []
+    }
+
+    static func followed(_ poll: inout Poll) -> Schedule {
+        let schedule = Schedule()
+        poll.pause = { (length: Duration) throws(HLSError) in
+            schedule.pauses.append(length)
+            schedule.now += length
         }
-        XCTAssertLessThan(gaps[0], .milliseconds(350), "the first pause is the short one, not `every`: \(gaps)")
-        XCTAssertLessThan(gaps[5], .milliseconds(800), "the pauses stop doubling at `every`: \(gaps)")
+        poll.elapsed = { schedule.now }
+        return schedule
     }
 
     func testATimeoutIsATypedErrorNamingWhatWasAwaitedAndTheLastState() {

@@ -226,6 +226,44 @@ final class GoldenTests: XCTestCase {
             "no-kubeconfig", ["kube", "get", "nodes"], status: 1, environment: ["KUBECONFIG": "absent-kubeconfig"])
     }
 
+    /// A file hlsh is told to read that is not there is a failure (exit 1), as kubectl and
+    /// ansible-playbook have it, not a usage error (2): the command was understood (ADR 0054).
+    func testAFileThatCannotBeReadIsAFailureNotAUsageError() throws {
+        try assertGolden("secret-encrypt-missing", ["secret", "encrypt", "missing.yaml"], status: 1)
+        try assertGolden("flux-validate-missing", ["flux", "validate", "missing"], status: 1)
+        try assertGolden(
+            "check-sourced-missing", ["-n", "main.hls"], status: 1, files: ["main.hls": "source \"lib.hls\"\necho hi\n"]
+        )
+        // A script that also does not parse is one hlsh cannot understand: 2.
+        try assertGolden(
+            "check-sourced-missing-and-syntax", ["-n", "main.hls"], status: 2,
+            files: ["main.hls": "source \"lib.hls\"\necho (1 + )\n"])
+    }
+
+    /// --detailed-exitcode tells only what a dry run found: alone it would do nothing, so it is
+    /// refused naming both flags.
+    func testDetailedExitCodeWithoutDryRunIsAUsageError() throws {
+        try assertGolden("detailed-exitcode-without-dry-run", ["--detailed-exitcode", "-c", "echo hi"], status: 2)
+        try assertGolden(
+            "detailed-exitcode-among-words-without-dry-run", ["vm", "list", "--detailed-exitcode"], status: 2)
+    }
+
+    /// A flag a verb cannot run without shows in its usage without brackets, and says so.
+    func testARequiredFlagShowsAsRequired() throws {
+        try assertGolden("help-sim-serve", ["sim", "serve", "--help"], status: 0)
+    }
+
+    /// node run runs its command again on each run: its help says so once, with the dry run.
+    func testNodeRunsHelpSaysItIsNotIdempotent() throws {
+        try assertGolden("help-node-run", ["node", "run", "--help"], status: 0)
+    }
+
+    /// A VM name neither the cluster nor the inventory knows, and close to none: the hint lists
+    /// the VMs there are.
+    func testAnUnknownVMListsTheKnownOnes() throws {
+        try assertGolden("vm-stop-unknown", ["--sim", "vm", "stop", "nosuch"], status: 1)
+    }
+
     /// A list verb with nothing to list prints its table's header (every verb's declared
     /// columns, through Render's one table path); as JSON it is `[]`. A filter after it has no
     /// columns of its own, so an empty result there prints nothing, as before.
@@ -305,7 +343,7 @@ final class GoldenTests: XCTestCase {
     }
 
     func testAnUnreadableScript() throws {
-        try assertGolden("script-missing", ["missing.hls"], status: 2)
+        try assertGolden("script-missing", ["missing.hls"], status: 1)
     }
 
     // MARK: Standard input

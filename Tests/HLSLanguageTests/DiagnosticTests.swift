@@ -136,6 +136,27 @@ final class DiagnosticTests: XCTestCase {
         XCTAssertEqual(HLS().diagnostics(fine), [])
     }
 
+    /// After nesting too deep, `abandon()` reads the rest of the input past the parser's token
+    /// window (512 tokens) and skips it: statements after the deep one, many windows of them and
+    /// each one an error if it were parsed (a stray `)` or `}`, an unknown command), give no
+    /// further error and no crash; so does the rest after a string interpolation parsed by a
+    /// parser of its own that went too deep.
+    func testAfterNestingTooDeepTheRestIsReadAndSkippedNotMisparsed() {
+        let rest = String(repeating: "echo after )\n}\nwher $x > 1\nlet = 2\n", count: 2_000)
+        let deep = [
+            "echo " + String(repeating: "(", count: 200) + "\n" + rest,
+            "if true {\n" + String(repeating: "[", count: 1_000) + "\n" + rest,
+            "echo " + (0..<200).reduce("x") { inner, _ in "\"$(echo \(inner))\"" } + "\n" + rest,
+        ]
+        for text in deep {
+            let diagnostics = HLS().diagnostics(text)
+            XCTAssertEqual(diagnostics.map(\.message), ["nested more than 128 deep"], String(text.prefix(20)))
+            XCTAssertEqual(diagnostics.first?.location.line, text.hasPrefix("if") ? 2 : 1, String(text.prefix(20)))
+        }
+        // The same tail on its own is all errors: it is the skipping that keeps them out.
+        XCTAssertGreaterThan(HLS().diagnostics(rest).count, 2_000)
+    }
+
     /// Each bracket left open is reported once, however many there are: checking every earlier
     /// diagnostic for each made `echo --x=$((((…` (10,000 of them) take 38 s (found while fuzzing
     /// the parser, issue 17; now a set of the places reported).

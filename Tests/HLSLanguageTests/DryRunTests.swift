@@ -45,11 +45,49 @@ final class DryRunTests: XCTestCase {
         XCTAssertTrue(result.out.hasSuffix("[]\nafter\n"), result.out)
         XCTAssertTrue(
             result.err.contains(
-                "note: wait not run in a dry run: it would wait for the condition at test.hls:2:1 after the change(s) planned earlier; now: last value: 1"
+                "note: wait not run in a dry run: it would wait for the condition at test.hls:2:1 after the change planned earlier; now: last value: 1"
             ), result.err)
         // A condition that holds already is the wait's value, as in a real run.
         let held = hls(Recorder(), dryRun: true).run("vm apply web\nwait 2 --until $it == 2 --timeout 30s | to json")
         XCTAssertEqual(held.out.split(separator: "\n").last, "2", held.out)
+    }
+
+    /// The note counts the changes as phase summaries do: "the change", "the 2 changes".
+    func testTheWaitNoteCountsThePlannedChanges() {
+        let result = hls(Recorder(), dryRun: true).run(
+            "vm apply web\nvm apply db\nwait 1 --until $it == 2 --timeout 30s --every 10ms")
+        XCTAssertTrue(
+            result.err.contains("it would wait for the condition at test.hls:3:1 after the 2 changes planned earlier;"),
+            result.err)
+        XCTAssertFalse(result.err.contains("change(s)"), result.err)
+    }
+
+    /// A wait whose value is made from a verb the dry run did not run says so, not the empty
+    /// value's count ("last value: 0"), which would read as the lab's state.
+    func testAWaitOnAVerbNotRunSaysWhereItsValueComesFrom() {
+        let result = hls(Recorder(), dryRun: true).run(
+            "vm apply web\nwait (vm unbuilt | count) --until $it == 2 --timeout 30s --every 10ms")
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertTrue(
+            result.err.contains(
+                "note: wait not run in a dry run: it would wait for the condition at test.hls:2:1 after the change "
+                    + "planned earlier; now: its value comes from vm unbuilt (test.hls:2:7), which this dry run did not run"
+            ), result.err)
+        XCTAssertFalse(result.err.contains("last value"), result.err)
+    }
+
+    /// A loop that meets the same verb not run on each pass says so once: the notes of its later
+    /// passes would repeat it word for word.
+    func testTheSameNoteIsNotRepeatedByALoop() {
+        let result = hls(Recorder(), dryRun: true).run("for n in [1, 2, 3] {\n  vm unbuilt\n}\nvm unbuilt")
+        XCTAssertEqual(result.status, 0, result.err)
+        let notes = result.err.split(separator: "\n").filter { $0.contains("note: vm unbuilt not run in a dry run") }
+        XCTAssertEqual(
+            notes,
+            [
+                "test.hls:2:3: note: vm unbuilt not run in a dry run: the cluster is only planned",
+                "test.hls:4:1: note: vm unbuilt not run in a dry run: the cluster is only planned",
+            ], result.err)
     }
 
     /// Before any planned change a dry run's wait is a real one: on a converged lab its answer

@@ -155,9 +155,10 @@ final class RunbookTests: XCTestCase {
         let dir = try TemporaryDirectory()
         let script = try dir.write("main.hls", "echo first\nsource \"nope.hls\"\n")
         let result = try HLS().run(file: script)
-        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.status, 1, "understood, but the file is not there (ADR 0054)")
         XCTAssertEqual(result.out, "")
-        XCTAssertTrue(result.err.contains("cannot read '\(dir.path)/nope.hls'"), result.err)
+        XCTAssertTrue(result.err.contains("cannot read \(dir.path)/nope.hls"), result.err)
+        XCTAssertTrue(result.err.contains("cause: No such file or directory"), result.err)
     }
 
     func testASourcedFileWithErrorsStopsTheRun() throws {

@@ -76,8 +76,8 @@ final class SourceCheckTests: XCTestCase {
         let dir = try TemporaryDirectory()
         let main = try dir.write("main.hls", "echo hi\nsource \"nope.hls\"\n")
         let (status, err) = try check(main)
-        XCTAssertEqual(status, 2)
-        XCTAssertTrue(err.hasPrefix("\(main):2:8: error: cannot read '\(dir.path)/nope.hls'"), err)
+        XCTAssertEqual(status, 1, "understood, but the file is not there (ADR 0054)")
+        XCTAssertTrue(err.hasPrefix("\(main):2:8: error: cannot read \(dir.path)/nope.hls"), err)
     }
 
     func testACleanTreeOfSourcesPasses() throws {

@@ -73,6 +73,11 @@ func testRegistry(_ recorder: Recorder) -> Registry {
             implementation: .mutation { _ in .none }))
     registry.register(
         CommandSpec(
+            ["vm", "unbuilt"], summary: "A query of what only a planned change would create",
+            columns: ["name"],
+            implementation: .query { _ in throw NotThereYet("the cluster is only planned") }))
+    registry.register(
+        CommandSpec(
             ["probe"], summary: "Counts how many run at once; sleeps a moment",
             positionals: [Parameter("value", .any, "returned as is", optional: true)],
             implementation: .builtin { inv in

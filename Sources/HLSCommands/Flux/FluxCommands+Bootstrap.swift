@@ -143,7 +143,9 @@ struct FluxBootstrap {
                 secretObjects.append(secret("sops-age", ["age.agekey": String(decoding: age, as: UTF8.self)]))
             } else if !inv.context.options.dryRun {
                 // Under --dry-run, `secret age-keygen` may only have planned it.
-                throw inv.failure("cannot read the age key file \(path)", hint: "gitops.age_key_file in the inventory")
+                throw HLSError.unreadable(
+                    path, "the age key file", kind: .configuration, at: .source(inv.location),
+                    hint: "gitops.age_key_file in the inventory")
             }
         }
         let secrets = secretObjects

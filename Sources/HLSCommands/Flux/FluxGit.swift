@@ -16,13 +16,21 @@ import HLSCore
 /// no key, the user's own SSH credentials (their keys and agent, as `git push` from their shell
 /// would use), which push. The machine's system git configuration is left out
 /// (`GIT_CONFIG_NOSYSTEM`: it may rewrite the host), and the user's too (`GIT_CONFIG_GLOBAL`);
-/// ssh runs in batch mode (a refused key fails at once instead of asking), and through
-/// `HLSH_SSH_CONFIG` when set, as the lab's nodes are. The host key bootstrap scanned (the one
-/// the cluster will trust) is known to both identities beside the system's and the user's
-/// known_hosts, so a first contact with the git host does not fail host key verification.
+/// ssh runs in batch mode (a refused key fails at once instead of asking). The host key
+/// bootstrap scanned (the one the cluster will trust) is known to both identities beside the
+/// system's and the user's known_hosts, so a first contact with the git host does not fail host
+/// key verification.
+///
+/// OpenSSH finds `~/.ssh` (its config, default keys and known_hosts) under the passwd entry's
+/// home, not `$HOME`; hlsh's own SSH reads them under `$HOME`. So ssh is given its own config
+/// (`-F`, in the folder): it includes the ssh_config hlsh reads (`HLSH_SSH_CONFIG`, else
+/// `$HOME/.ssh/config`), then names `$HOME/.ssh/known_hosts` and only the keys meant
+/// (`IdentityFile none` when there are none, so ssh adds no default ones). A rehearsal in a
+/// throwaway `HOME` thus never uses, nor is broken by, the real home's keys and config.
 final class FluxGit: Sendable {
     let folder: String
-    private let environment: [String: String]
+    /// The environment git runs in (`GIT_SSH_COMMAND` among it).
+    let environment: [String: String]
     /// Whose key this is, for messages: the deploy key, or the user's own.
     private let deployKey: Bool
 
@@ -33,22 +41,38 @@ final class FluxGit: Sendable {
         var template = Array("\(environment["TMPDIR"] ?? "/tmp")/hlsh-flux-git.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw HLSError(.failed, "cannot make a temporary folder") }
         let folder = String(cString: made)
-        let knownFiles = "GlobalKnownHostsFile=/etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2 \(folder)/known_hosts"
-        var ssh = "ssh -o BatchMode=yes -o \(knownFiles.shellQuoted)"
+        let userHome = environment["HOME"] ?? folder
+        let knownFiles = ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2", "\(folder)/known_hosts"]
+        let sshConfig = folder + "/ssh_config"
+        var ssh = "ssh -F \(sshConfig.shellQuoted) -o BatchMode=yes"
+        ssh += " -o " + Self.option("GlobalKnownHostsFile", knownFiles, tokens: false).shellQuoted
         var home = folder
         let keyFile = folder + "/identity"
+        var identities: [String] = []
         if privateKey != nil {
-            ssh += " -i \(keyFile.shellQuoted) -o IdentitiesOnly=yes"
+            // `-i` is one word already; ssh expands `%` tokens in it.
+            ssh += " -i \(keyFile.replacing("%", with: "%%").shellQuoted) -o IdentitiesOnly=yes"
         } else {
-            home = environment["HOME"] ?? folder
-            // ssh finds keys under the passwd entry's home; hlsh's HOME is the user's (as for
-            // its own SSH), so its default keys are named explicitly. The agent's keys count too.
-            for name in ["id_ed25519", "id_ecdsa", "id_rsa"]
-            where FileManager.default.fileExists(atPath: "\(home)/.ssh/\(name)") {
-                ssh += " -i \("\(home)/.ssh/\(name)".shellQuoted)"
-            }
+            home = userHome
+            // The user's default keys under hlsh's HOME, as its own SSH finds them. The agent's
+            // keys count too.
+            identities = ["id_ed25519", "id_ecdsa", "id_rsa"].map { "\(home)/.ssh/\($0)" }
+                .filter { FileManager.default.fileExists(atPath: $0) }
         }
-        if let config = environment["HLSH_SSH_CONFIG"] { ssh += " -F \(config.shellQuoted)" }
+        var userConfig =
+            environment["HLSH_SSH_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? userHome + "/.ssh/config"
+        // An Include that is not absolute would be looked for under the passwd entry's ~/.ssh.
+        if !userConfig.hasPrefix("/") { userConfig = FileManager.default.currentDirectoryPath + "/" + userConfig }
+        var config = ""
+        // The first value ssh reads wins: the user's config first, then these defaults.
+        if FileManager.default.fileExists(atPath: userConfig) {
+            config += Self.option("Include", [userConfig], tokens: false) + "\n"
+        }
+        config += "Host *\n"
+        config += "  " + Self.option("UserKnownHostsFile", [userHome + "/.ssh/known_hosts"], tokens: true) + "\n"
+        for identity in privateKey == nil ? (identities.isEmpty ? ["none"] : identities) : [] {
+            config += "  " + Self.option("IdentityFile", [identity], tokens: true) + "\n"
+        }
         var variables = [
             "PATH": environment["PATH"] ?? "/usr/bin:/bin", "HOME": home, "GIT_CONFIG_NOSYSTEM": "1",
             "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_SSH_COMMAND": ssh, "GIT_TERMINAL_PROMPT": "0",
@@ -60,7 +84,20 @@ final class FluxGit: Sendable {
         self.environment = variables
         deployKey = privateKey != nil
         try PrivateFile.write(knownHosts + "\n", to: folder + "/known_hosts")
+        try PrivateFile.write(config, to: sshConfig)
         if let privateKey { try PrivateFile.write(privateKey, to: keyFile) }
+    }
+
+    /// `Name=a b` as ssh reads an option of file names (`-o` or a config line): each name one
+    /// word, double-quoted when it has a space, a quote or a backslash (those escaped), so a path
+    /// with a space stays one; `%` doubled for an option whose `tokens` ssh expands.
+    static func option(_ name: String, _ paths: [String], tokens: Bool) -> String {
+        let words = paths.map { path in
+            let text = tokens ? path.replacing("%", with: "%%") : path
+            guard text.contains(where: { " \t\"'\\".contains($0) }) else { return text }
+            return "\"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
+        }
+        return name + "=" + words.joined(separator: " ")
     }
 
     deinit { try? FileManager.default.removeItem(atPath: folder) }

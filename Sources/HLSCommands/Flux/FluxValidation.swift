@@ -72,7 +72,7 @@ struct FluxValidation {
         let folder = FilePaths.normalized(
             root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root)
         guard FilePaths.kind(of: folder) == .directory else {
-            throw HLSError(.usage, "no such folder: \(root)", hint: "give the checkout of the GitOps repository")
+            throw HLSError.unreadable(root, folder: true, hint: "give the checkout of the GitOps repository")
         }
         var validation = FluxValidation(root: folder)
         validation.given = root
@@ -88,7 +88,7 @@ struct FluxValidation {
     /// `.github`, `.sops.yaml`) are not manifests and are left out.
     static func yamlFiles(under folder: String) throws(HLSError) -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
-            throw HLSError(.usage, "cannot read \(folder)")
+            throw HLSError.unreadable(folder, folder: true)
         }
         var out: [String] = []
         for name in names.sorted() where !name.hasPrefix(".") {

@@ -37,7 +37,7 @@ enum KustomizeBuild {
         document: Document, at: SourceLocation
     )] {
         let folder = path.hasSuffix("/") ? String(path.dropLast()) : path
-        guard isFolder(folder) else { throw HLSError(.usage, "no such folder: \(folder)") }
+        guard isFolder(folder) else { throw HLSError.unreadable(folder, folder: true) }
         guard !visiting.contains(folder) else {
             throw HLSError(.usage, "kustomization cycle: \((visiting + [folder]).joined(separator: " -> "))")
         }
@@ -71,7 +71,7 @@ enum KustomizeBuild {
             let resolved = entry.hasPrefix("/") ? entry : "\(folder)/\(entry)"
             guard FilePaths.kind(of: resolved) != nil else {
                 throw HLSError(
-                    .usage, "resources entry '\(entry)': no such file or folder",
+                    .failed, "resources entry '\(entry)': no such file or folder",
                     at: entries.indices.contains(index) ? .source(entries[index].location) : nil)
             }
             out += isFolder(resolved) ? try build(resolved, visiting: &visiting) : try manifests(resolved)
@@ -126,7 +126,7 @@ enum KustomizeBuild {
     /// their own as one entry), in name order.
     static func generated(_ folder: String) throws(HLSError) -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
-            throw HLSError(.usage, "cannot read \(folder)")
+            throw HLSError.unreadable(folder, folder: true)
         }
         var entries: [String] = []
         for name in names.sorted() where !name.hasPrefix(".") {
@@ -151,7 +151,7 @@ enum KustomizeBuild {
 
     static func read(_ file: String) throws(HLSError) -> String {
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw HLSError(.usage, "cannot read \(file)")
+            throw HLSError.unreadable(file)
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -32,7 +32,7 @@ enum KubeManifests {
     /// The files of `path`: the file itself, or a folder's `.yaml`, `.yml` and `.json` files by name.
     static func files(_ path: String) throws(HLSError) -> [String] {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw HLSError(.usage, "no such file or folder: \(path)")
+            throw HLSError.unreadable(path)
         }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [path] }
         let files = names.filter { [".yaml", ".yml", ".json"].contains(where: $0.hasSuffix) }.sorted()
@@ -52,7 +52,7 @@ enum KubeManifests {
         var parsed: [(Document, SourceLocation)] = []
         for path in paths {
             guard let data = FileManager.default.contents(atPath: path) else {
-                problems.append(HLSError(.usage, "cannot read \(path)"))
+                problems.append(HLSError.unreadable(path))
                 continue
             }
             do {

@@ -39,6 +39,6 @@ extension LabCommands {
             let rows = try LabCheck.concurrently(
                 doctor.checks, timeout: inv.duration(defaulted: "timeout"), failure: .failed,
                 cancellation: inv.context.cancellation)
-            return LabCheck.result(rows, key: "check", hints: true, inv: inv)
+            return LabCheck.result(rows.map(LabDoctor.hinted), key: "check", hints: true, inv: inv)
         })
 }

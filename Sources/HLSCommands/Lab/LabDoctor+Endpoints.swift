@@ -103,7 +103,11 @@ extension LabDoctor {
             _ = try client.send(request, cancellation: cancellation)
         } catch {
             let (detail, hint) = Self.tlsWords(error, host: endpoint.host, trust: trust)
-            return LabCheck("tls", .failed, detail, hint: hint)
+            return LabCheck(
+                "tls", .failed, detail,
+                hint: hint
+                    ?? "check that Proxmox answers at \(endpoint) (proxmox.endpoint in \(lab.file)), then: hlsh lab doctor"
+            )
         }
         return LabCheck(
             "tls", tls.insecure ? .failed : .ok,

@@ -41,6 +41,27 @@ struct LabDoctor: Sendable {
         ]
     }
 
+    /// `row`, and when it failed without a hint (an error no check foresaw, a check that timed
+    /// out), the runbook's section on what the check needs: every failed row says where to go.
+    static func hinted(_ row: LabCheck) -> LabCheck {
+        guard row.state == .failed, (row.hint ?? "").trimmingWhitespace().isEmpty else { return row }
+        var hinted = row
+        hinted.hint = "see docs/runbook.md#" + section(of: row.name)
+        return hinted
+    }
+
+    /// The runbook's section (its anchor) on what the check `name` needs.
+    static func section(of name: String) -> String {
+        let sections: [(prefix: String, anchor: String)] = [
+            ("dns *.", "dns-for-the-labs-names"), ("dns", "the-inventory"), ("tls ingress", "dns-for-the-labs-names"),
+            ("tls", "trusting-the-proxmox-certificate"),
+            ("auth", "a-proxmox-api-token-and-the-privileges-each-verb-needs"),
+            ("ssh", "ssh-keys-config-and-first-contact"), ("git remote", "the-gitops-remote-and-its-deploy-key"),
+            ("age key", "the-age-key"),
+        ]
+        return sections.first { name.hasPrefix($0.prefix) }?.anchor ?? "check-then-run"
+    }
+
     // MARK: SSH, Kubernetes, git, age
 
     /// Each inventory node answers on SSH: its host key known and unchanged, the user's key

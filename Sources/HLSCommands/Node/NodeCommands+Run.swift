@@ -18,8 +18,7 @@ extension NodeCommands {
             holds a secret reaches the node on stdin, never on a command line, and shows as *** here. \
             On a terminal, one line counts the nodes as they finish; the table has each node's result. \
             The verb fails when any node exits non-zero or cannot be reached, after every node has \
-            finished. Ctrl-C stops it (exit 130), and no try or retry catches that. Under --dry-run \
-            nothing runs: the command could change anything.
+            finished. Ctrl-C stops it (exit 130), and no try or retry catches that.
             """,
         positionals: [
             Parameter("targets", .name("node"), "VM names, all, servers, agents, or user@host[:port] (comma lists)"),
@@ -37,7 +36,7 @@ extension NodeCommands {
                 "servers whose k3s is down",
                 needsLab: true),
         ],
-        implementation: .mutation(planRun))
+        idempotent: false, implementation: .mutation(planRun))
 
     /// `node run`: a change per node that runs the command; the table of results once every node finished.
     static func planRun(_ inv: Invocation) throws -> ChangePlan {

@@ -175,7 +175,7 @@ enum SecretCommands {
 
     static func readText(_ file: String) throws(HLSError) -> String {
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw HLSError(.usage, "cannot read \(file)", hint: "check the path and its permissions")
+            throw HLSError.unreadable(file)
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -12,13 +12,12 @@ extension Invocation {
         _ subject: String, _ condition: String, timeout: Duration, every: Duration, hint: String,
         check: () throws -> String?
     ) throws -> Duration {
-        var poll = Poll(
+        // A VM that boots or an sshd that starts is often there within a second: look again
+        // soon, then back off to `every`.
+        var poll = Poll.settling(
             "\(subject) (\(condition))", timeout: timeout, every: every, cancellation: context.cancellation,
             at: .source(location), hint: hint)
         poll.timeoutMessage = "\(spec.name): \(subject) is not ready (\(condition)) after \(timeout.text)"
-        // A VM that boots or an sshd that starts is often there within a second: look again
-        // soon, then back off to `every`.
-        poll.firstPause = .milliseconds(100)
         return try poll.until(showingOn: context) { () throws -> Poll.Check<Void> in
             do {
                 guard let seen = try check() else { return .ready(()) }

@@ -41,7 +41,7 @@ enum SimCommands {
             hlsh --sim uses) or test makes them shorter, and zero takes them away.
             """,
         flags: [
-            Flag("dir", .path, "where to write env, the CA and the simulator's files"),
+            Flag("dir", .path, "where to write env, the CA and the simulator's files", required: true),
             Flag("port", .int, "the Proxmox API's port (0: a free one)", default: .int(0)),
         ],
         examples: [

@@ -77,10 +77,9 @@ struct VMPlanner {
         var announced = false
         let progress = Progress("waiting for a clone under way", context: context)
         defer { progress.stop() }
-        var poll = Poll(
+        var poll = Poll.settling(
             "the clones under way to finish", timeout: VMSteps.taskTimeout, every: .seconds(1),
             cancellation: cancellation)
-        poll.firstPause = .milliseconds(100)
         poll.hint = "if no clone task runs any more, unlock the VM on its node: qm unlock VMID"
         return try poll.until(report: progress.update) { () throws(HLSError) -> Poll.Check<[PVEVMResource]> in
             let resources = try client.vmResources(cancellation: cancellation)

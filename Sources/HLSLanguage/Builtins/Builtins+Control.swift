@@ -1,4 +1,5 @@
 import HLSCore
+import Synchronization
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -14,7 +15,7 @@ extension Builtins {
                 "The value is evaluated every --every; inside --until, bare names are its fields and $it is the value. Ctrl-C stops the wait at once. Under --dry-run, once an earlier step planned a change, the condition is checked once: if it does not hold, a note says what would be waited for, the value is an empty list, and the run goes on.",
             positionals: [Parameter("value", .lazy, "what to evaluate each time, e.g. (vm show k3s-cp-01)")],
             flags: [
-                Flag("until", .condition, "the condition to wait for"),
+                Flag("until", .condition, "the condition to wait for", required: true),
                 Flag("timeout", .duration, "give up after this long", default: .duration(.seconds(300))),
                 Flag("every", .duration, "time between evaluations", default: .duration(.seconds(5))),
             ],
@@ -32,10 +33,18 @@ extension Builtins {
                     cancellation: inv.context.cancellation, at: .source(inv.location),
                     hint: "raise --timeout, or check what is awaited")
                 poll.timeoutMessage = "wait: condition still false after \(timeout.text)"
+                let interpreter = inv.interpreter
                 return try poll.until(showingOn: inv.context) { () throws -> Poll.Check<Value> in
                     do {
+                        let before = interpreter.notRun.withLock { $0.count }
                         let value = try produce()
                         if try until(value) { return .ready(value) }
+                        // In a dry run, a value made from a verb that was not run says nothing.
+                        let after = interpreter.notRun.withLock { $0 }
+                        if after.count > before, let last = after.last {
+                            return .pending(
+                                "its value comes from \(last.command) (\(last.at)), which this dry run did not run")
+                        }
                         return .pending("last value: \(Render.inline(value))")
                     } catch let e as HLSError where e.kind != .interrupted {
                         return .pending(e.message)
@@ -113,7 +122,7 @@ extension Builtins {
             implementation: .builtin { inv in
                 let path = inv.string("path")!
                 guard var text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                    throw inv.failure("cannot read \(path)")
+                    throw inv.unreadable(path)
                 }
                 while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
                 return .secret(Secret(text))

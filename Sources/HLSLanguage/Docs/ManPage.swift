@@ -49,13 +49,15 @@ public enum ManPage {
     /// A verb: its usage line as the tag, its summary, then its arguments and flags.
     static func verb(_ spec: CommandSpec) -> String {
         var out = ".TP\n" + Roff.bold(Usage.line(spec)) + "\n" + Roff.text(spec.summary) + ".\n"
-        if spec.mutates { out += Roff.text(Usage.changesTheLab) + "\n" }
+        if spec.mutates { out += Roff.text(Usage.changesTheLab(spec)) + "\n" }
         if !spec.columns.isEmpty { out += Roff.text("Columns: " + spec.columns.joined(separator: ", ") + ".") + "\n" }
         let rows =
             spec.positionals.map {
                 ProgramManual.Entry("<\($0.name)>", Usage.described($0.help, default: $0.defaultValue))
             }
-            + spec.flags.map { .init(Usage.term($0), Usage.described($0.help, default: $0.defaultValue)) }
+            + spec.flags.map {
+                .init(Usage.term($0), Usage.described($0.help, default: $0.defaultValue, required: $0.isRequired))
+            }
         if !rows.isEmpty { out += ".RS\n" + entries(rows) + ".RE\n" }
         return out
     }

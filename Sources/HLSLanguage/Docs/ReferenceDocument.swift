@@ -69,10 +69,14 @@ public enum ReferenceDocument {
         if !spec.flags.isEmpty {
             out +=
                 "Flags:\n\n"
-                + list(spec.flags.map { .init(Usage.term($0), Usage.described($0.help, default: $0.defaultValue)) })
+                + list(
+                    spec.flags.map {
+                        .init(
+                            Usage.term($0), Usage.described($0.help, default: $0.defaultValue, required: $0.isRequired))
+                    })
                 + "\n"
         }
-        if spec.mutates { out += prose(Usage.changesTheLab) + "\n\n" }
+        if spec.mutates { out += prose(Usage.changesTheLab(spec)) + "\n\n" }
         if !spec.columns.isEmpty {
             out += "Columns (with `-o json` or `-o yaml`, the keys of each record): "
             out += spec.columns.map { "`\($0)`" }.joined(separator: ", ") + ".\n\n"

@@ -65,8 +65,10 @@ extension Interpreter {
         } catch let e as HLSError {
             throw e.located(.source(call.location))
         } catch let absent as NotThereYet where context.options.dryRun {
-            context.err("\(call.location): note: \(spec.name) not run in a dry run: \(absent.reason)\n")
+            let note = "\(call.location): note: \(spec.name) not run in a dry run: \(absent.reason)\n"
+            if notesSaid.withLock({ $0.insert(note).inserted }) { context.err(note) }
             notRunStep.withLock { $0 = call.location }
+            notRun.withLock { $0 = ($0.count + 1, (spec.name, call.location)) }
             context.log.record(.notRun, [("command", .string(spec.name)), ("reason", .string(absent.reason))])
             return .list([])
         } catch let s as Signal {

@@ -21,6 +21,12 @@ public final class Interpreter: Sendable {
     /// Where the last verb stood that a dry run did not run (`NotThereYet`): its empty value
     /// shows no table header.
     let notRunStep = Mutex<SourceLocation?>(nil)
+    /// The verbs a dry run did not run so far (`NotThereYet`): how many, and the last with where
+    /// it stood. A `wait` whose value came from one says so instead of the empty value's count.
+    let notRun = Mutex<(count: Int, last: (command: String, at: SourceLocation)?)>((0, nil))
+    /// The dry-run notes printed in this program (or REPL line): one said again word for word
+    /// (a loop's later passes) is not printed again.
+    let notesSaid = Mutex<Set<String>>([])
     /// Held by a `set` that reads the variable it writes (recursive: its value may `set` too).
     let assignments = Lock(recursive: true)
 
@@ -51,6 +57,7 @@ public final class Interpreter: Sendable {
     /// Runs a whole program at top level, printing each statement's value.
     public func run(_ program: Program, scriptPath: String? = nil) throws(HLSError) -> Outcome {
         remember(program.source)
+        notesSaid.withLock { $0 = [] }
         if let scriptPath {
             let j = Journal(
                 scriptPath: scriptPath, directory: context.statePaths.journalDirectory, resume: context.options.resume,

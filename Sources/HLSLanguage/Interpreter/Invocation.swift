@@ -130,6 +130,14 @@ public struct Invocation: Sendable {
         HLSError(.failed, "\(spec.name): \(message)", at: .source(location), hint: hint, cause: cause)
     }
 
+    /// A file or folder this call names that cannot be read (`HLSError.unreadable`: exit 1),
+    /// placed at the call.
+    public func unreadable(_ path: String, folder: Bool = false) -> HLSError {
+        var error = HLSError.unreadable(path, folder: folder, at: .source(location))
+        error.message = "\(spec.name): " + error.message
+        return error
+    }
+
     public func usage(_ message: String) -> HLSError {
         HLSError(.usage, "\(spec.name): \(message)", at: .source(location), hint: "usage: \(Usage.line(spec))")
     }

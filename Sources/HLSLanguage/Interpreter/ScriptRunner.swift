@@ -24,14 +24,15 @@ public struct ScriptRunner: Sendable {
 
     public var context: ExecutionContext { interpreter.context }
 
-    /// `hlsh -n`: parse only; print every diagnostic; 0 when clean, 2 otherwise.
+    /// `hlsh -n`: parse only; print every diagnostic; 0 when clean, 2 for what does not parse, 1
+    /// for a sourced file that cannot be read (`Diagnostic.exitStatus`).
     public func check(_ source: SourceFile) -> Int32 {
         let (program, diagnostics) = interpreter.parse(source)
         report(diagnostics)
         // The process exits right after a check: handing the tree to the exit instead of
         // freeing it node by node saves a tenth of `hlsh -n` on a large file (bench/).
         ScriptRunner.checked.withLock { $0.append(program) }
-        return diagnostics.isEmpty ? ExitStatus.ok.rawValue : ExitStatus.usage.rawValue
+        return Diagnostic.exitStatus(diagnostics).rawValue
     }
 
     /// Programs that were only checked, kept until the process exits.
@@ -50,7 +51,7 @@ public struct ScriptRunner: Sendable {
         let (program, diagnostics) = interpreter.parse(source)
         guard diagnostics.isEmpty else {
             report(diagnostics)
-            return ExitStatus.usage.rawValue
+            return Diagnostic.exitStatus(diagnostics).rawValue
         }
         do {
             if case .exited(let code) = try interpreter.run(program, scriptPath: scriptPath) { return code }

@@ -11,7 +11,7 @@ public enum LaunchFlags {
             "Show what would change; change nothing. Once a change is planned, waits check once and go on."),
         LaunchFlag(
             "detailed-exitcode", runWide: true, sets: .detailedExitCode,
-            "With --dry-run: exit 3 when there are pending changes."),
+            "Only with --dry-run (else a usage error): exit 3 when a real run would change something."),
         LaunchFlag(
             "output", short: "o", .option(valueName: "FORMAT", choices: Render.Format.allCases.map(\.rawValue)),
             runWide: true, sets: .output, "Output format (default: table)."),

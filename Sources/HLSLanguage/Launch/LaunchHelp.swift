@@ -12,7 +12,9 @@ public enum LaunchHelp {
         }
         out += "\n" + Usage.wrap(LaunchFlags.placement, indent: 0) + "\n\n"
         out += "Exit status:\n"
-        for status in ExitStatus.allCases { out += "  " + Usage.pad("\(status.rawValue)", 5) + status.meaning + "\n" }
+        for status in ExitStatus.allCases {
+            out += "  " + Usage.pad("\(status.rawValue)", 5) + Usage.wrap(status.meaning, indent: 7) + "\n"
+        }
         out += "\nRun 'hlsh -c help' for the commands and the language.\n"
         return out
     }()

@@ -1,3 +1,5 @@
+public import HLSCore
+
 /// What hlsh's own options asked for (`LaunchFlags.all`), and the words after them.
 public struct LaunchOptions: Sendable {
     /// The run-wide options: `--dry-run`, `--detailed-exitcode`, `-o`, `-y`, `--resume`, `--log`.
@@ -14,6 +16,16 @@ public struct LaunchOptions: Sendable {
     public var rest: [String] = []
 
     public init() {}
+
+    /// Options that mean nothing together as given: `--detailed-exitcode` only tells what a dry run
+    /// found (exit 3 for pending changes), so without `--dry-run` it is a usage error.
+    public var conflict: HLSError? {
+        guard run.detailedExitCode, !run.dryRun else { return nil }
+        return HLSError(
+            .usage,
+            "--detailed-exitcode needs --dry-run: it makes a dry run exit 3 when a real run would change something",
+            hint: "hlsh --dry-run --detailed-exitcode …")
+    }
 
     mutating func set(_ setting: LaunchFlag.Setting, to value: String) {
         switch setting {

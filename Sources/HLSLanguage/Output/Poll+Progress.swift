@@ -18,7 +18,8 @@ extension Poll {
         if context.plansAhead {
             switch try check() {
             case .ready(let value): return Ready(value: value, waited: .zero)
-            case .pending(let state): throw NotThereYet(wouldWaitFor: awaited, seen: state)
+            case .pending(let state):
+                throw NotThereYet(wouldWaitFor: awaited, seen: state, planned: context.pendingChanges)
             }
         }
         let progress = Progress("waiting for \(awaited)", context: context)
@@ -43,8 +44,10 @@ extension Poll {
 }
 
 extension NotThereYet {
-    /// A wait under `--dry-run` after a planned change, whose condition does not hold yet.
-    init(wouldWaitFor awaited: String, seen state: String) {
-        self.init("it would wait for \(awaited) after the change(s) planned earlier; now: \(state)")
+    /// A wait under `--dry-run` after `planned` changes, whose condition does not hold yet: "after
+    /// the change planned earlier", "after the 3 changes planned earlier", as phase summaries count.
+    init(wouldWaitFor awaited: String, seen state: String, planned: Int) {
+        let changes = planned == 1 ? "the change" : "the \(planned) changes"
+        self.init("it would wait for \(awaited) after \(changes) planned earlier; now: \(state)")
     }
 }

@@ -15,12 +15,15 @@ public struct CommandSpec: Sendable {
     public var examples: [Example]
     /// Whether it reads a value from the pipeline (`… | where …`).
     public var takesInput: Bool
+    /// For a verb that changes the lab: whether running it again changes nothing more (`vm apply`),
+    /// or does it all again (`node run`). Help says which.
+    public var isIdempotent: Bool
     public var implementation: Implementation
 
     public init(
         _ path: [String], summary: String, discussion: String? = nil, positionals: [Parameter] = [],
         flags: [Flag] = [], columns: [String] = [], examples: [Example] = [], takesInput: Bool = false,
-        implementation: Implementation
+        idempotent: Bool = true, implementation: Implementation
     ) {
         self.path = path
         self.summary = summary
@@ -30,6 +33,7 @@ public struct CommandSpec: Sendable {
         self.columns = columns
         self.examples = examples
         self.takesInput = takesInput
+        self.isIdempotent = idempotent
         self.implementation = implementation
     }
 
@@ -125,16 +129,20 @@ public struct Flag: Sendable {
     public var kind: ValueKind?
     public var help: String
     public var defaultValue: Value?
+    /// A flag the verb cannot run without (`sim serve --dir`): its usage shows it without
+    /// brackets, and its help says so. The verb's body says what to give when it is missing.
+    public var isRequired: Bool
 
     public init(
         _ name: String, short: Character? = nil, _ kind: ValueKind? = nil, _ help: String,
-        default defaultValue: Value? = nil
+        default defaultValue: Value? = nil, required: Bool = false
     ) {
         self.name = name
         self.short = short
         self.kind = kind
         self.help = help
         self.defaultValue = defaultValue
+        self.isRequired = required
     }
 
     /// A switch: present means true.

@@ -10,7 +10,7 @@ public enum Usage {
         }
         for f in spec.flags {
             let value = f.kind.map { " <\($0.placeholder)>" } ?? ""
-            parts.append("[--\(f.name)\(value)]")
+            parts.append(f.isRequired ? "--\(f.name)\(value)" : "[--\(f.name)\(value)]")
         }
         return parts.joined(separator: " ")
     }
@@ -28,12 +28,14 @@ public enum Usage {
         }
         if !spec.flags.isEmpty || true {
             out += "\nFlags:\n"
-            let rows = spec.flags.map { (term($0), described($0.help, default: $0.defaultValue)) } + sharedFlags
+            let rows =
+                spec.flags.map { (term($0), described($0.help, default: $0.defaultValue, required: $0.isRequired)) }
+                + sharedFlags
             let width = rows.map(\.0.count).max() ?? 0
             for (left, right) in rows { out += "  " + pad(left, width) + "  " + right + "\n" }
         }
         if spec.mutates {
-            out += "\n\(changesTheLab)\n"
+            out += "\n\(changesTheLab(spec))\n"
         }
         if !spec.columns.isEmpty { out += "\nColumns: \(spec.columns.joined(separator: ", "))\n" }
         if !spec.examples.isEmpty {
@@ -49,9 +51,11 @@ public enum Usage {
         return "\(short)--\(flag.name)" + (flag.kind.map { " <\($0.placeholder)>" } ?? "")
     }
 
-    /// A help text with the default it declares: `how long to wait (default: 5m)`.
-    public static func described(_ help: String, default value: Value?) -> String {
-        value.map { help + " (default: \(Render.plain($0)))" } ?? help
+    /// A help text with the default it declares: `how long to wait (default: 5m)`, or
+    /// `(required)` for a flag the verb cannot run without.
+    public static func described(_ help: String, default value: Value?, required: Bool = false) -> String {
+        if required { return help + " (required)" }
+        return value.map { help + " (default: \(Render.plain($0)))" } ?? help
     }
 
     /// The flags every verb takes besides its own, as help lists them.
@@ -59,9 +63,14 @@ public enum Usage {
         [(term(OutputFlag.spec), OutputFlag.spec.help), ("--help", "show this help")]
     }
 
-    /// What help says of every verb that changes the lab.
-    public static let changesTheLab =
-        "Changes the lab: honours --dry-run (shows the plan, changes nothing) and is idempotent."
+    /// What help says of a verb that changes the lab: how it meets --dry-run, and whether running
+    /// it again changes anything.
+    public static func changesTheLab(_ spec: CommandSpec) -> String {
+        spec.isIdempotent
+            ? "Changes the lab: honours --dry-run (shows the plan, changes nothing) and is idempotent."
+            : "Changes the lab: honours --dry-run (shows the plan, runs nothing); not idempotent: each run "
+                + "does it again, whatever it changes."
+    }
 
     /// `help vm`: the object's verbs with their summaries.
     public static func object(_ name: String, summary: String, verbs: [CommandSpec]) -> String {

@@ -141,7 +141,7 @@ extension Interpreter {
     func runSource(_ pathExpression: Expression, scope: Scope, emit: Bool, at: SourceLocation) throws -> Value {
         let path = SourcePath.resolve(Render.plain(try evaluate(pathExpression, scope: scope, row: nil)), from: at.file)
         guard let file = SourceFile.load(path) else {
-            throw HLSError(.failed, "cannot read '\(path)'", at: .source(at), hint: SourcePath.hint)
+            throw HLSError.unreadable(path, at: .source(at), hint: SourcePath.hint)
         }
         let (program, diagnostics) = parse(file, knownDefinitions: scope.allDefinitionNames)
         if let first = diagnostics.first {

@@ -26,7 +26,7 @@ extension Parser {
         let identity = SourcePath.identity(resolved)
         guard !sourceChain.contains(identity) else { return }
         guard let file = SourceFile.load(resolved) else {
-            error("cannot read '\(resolved)'", at: at, hint: SourcePath.hint)
+            report(Diagnostic(.unreadable(resolved, hint: SourcePath.hint), at: at))
             return
         }
         var inner = Parser(source: file, registry: registry)

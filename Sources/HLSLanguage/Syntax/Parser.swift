@@ -166,8 +166,12 @@ public struct Parser {
     }
 
     mutating func error(_ message: String, at location: SourceLocation? = nil, hint: String? = nil) {
+        report(Diagnostic(message, at: location ?? currentLocation, hint: hint))
+    }
+
+    mutating func report(_ diagnostic: Diagnostic) {
         guard !tooDeep else { return }
-        diagnostics.append(Diagnostic(message, at: location ?? currentLocation, hint: hint))
+        diagnostics.append(diagnostic)
     }
 
     /// Opens one more level of nesting (a statement, a value); past `maxDepth`, or where the

@@ -82,7 +82,7 @@ struct SSHKnownHosts {
     private func lines() throws(HLSError) -> [Substring] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw HLSError(.failed, "cannot read known hosts file \(path)", hint: "check its permissions")
+            throw HLSError.unreadable(path, "the known hosts file", kind: .configuration, hint: "check its permissions")
         }
         return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
     }

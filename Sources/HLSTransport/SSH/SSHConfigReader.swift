@@ -24,10 +24,9 @@ extension SSHConfig {
 
         func read(file: String, depth: Int, warnings: inout [Warning]) throws(HLSError) -> [Entry] {
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw HLSError(
-                    .failed, "cannot read ssh config \(file)",
-                    at: .source(SourceLocation(file: file, line: 1, column: 1)),
-                    hint: "check the file's permissions")
+                throw HLSError.unreadable(
+                    file, "the ssh config", kind: .configuration,
+                    at: .source(SourceLocation(file: file, line: 1, column: 1)), hint: "check the file's permissions")
             }
             return try parse(String(decoding: data, as: UTF8.self), file: file, depth: depth, warnings: &warnings)
         }

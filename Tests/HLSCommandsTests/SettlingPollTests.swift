@@ -1,0 +1,41 @@
+import HLSCore
+import XCTest
+
+@testable import HLSCommands
+
+/// `vm wait`, `node wait --for ssh` and the wait for a clone under way look again 100 ms after
+/// their first check, then double the pause up to `--every`: a VM that boots or an sshd that
+/// starts within a second is seen at once, a long wait is checked every `--every`. Followed on
+/// a clock of the test's own, moved on by each pause, not by timing.
+final class SettlingPollTests: XCTestCase {
+    func testTheFirstLookAgainIsAfter100msThenThePausesDoubleUpToEvery() throws {
+        let (pauses, waited) = try Self.pauses(every: .seconds(2), readyAtCheck: 9)
+        XCTAssertEqual(pauses, [100, 200, 400, 800, 1_600, 2_000, 2_000, 2_000].map { .milliseconds($0) })
+        XCTAssertEqual(waited, .milliseconds(9_100))
+    }
+
+    /// An `--every` shorter than 100 ms is kept: the first pause is never longer than it.
+    func testAnIntervalShorterThanTheFirstPauseIsKept() throws {
+        let (pauses, _) = try Self.pauses(every: .milliseconds(20), readyAtCheck: 4)
+        XCTAssertEqual(pauses, [20, 20, 20].map { .milliseconds($0) })
+    }
+
+    /// The pauses of a settling poll whose condition holds at check `readyAtCheck`, and the
+    /// time it says it waited.
+    static func pauses(every: Duration, readyAtCheck: Int) throws -> ([Duration], Duration) {
+        var poll = Poll.settling("k3s-cp-01 (ssh)", timeout: .seconds(60), every: every, cancellation: .never)
+        var now = Duration.zero
+        var pauses: [Duration] = []
+        poll.pause = { (length: Duration) throws(HLSError) in
+            pauses.append(length)
+            now += length
+        }
+        poll.elapsed = { now }
+        var checks = 0
+        let ready = try poll.until { () throws(HLSError) -> Poll.Check<Void> in
+            checks += 1
+            return checks == readyAtCheck ? .ready(()) : .pending("no answer on 10.0.0.5:22")
+        }
+        return (pauses, ready.waited)
+    }
+}
