@@ -101,7 +101,7 @@ extension KubeStoreState {
             try KubeDefaults.onUpdate(type, existing, &object, &self)
         }
         object = KubeAPI.render(object, type)
-        if type.generation, Self.specPart(existing) != Self.specPart(object),
+        if type.generation, Self.specPart(existing).keysSorted != Self.specPart(object).keysSorted,
             case .int(let generation) = existing.at(["metadata", "generation"]) ?? .int(0)
         {
             object.set(["metadata", "generation"], .int(generation + 1))
@@ -123,7 +123,8 @@ extension KubeStoreState {
         return stored
     }
 
-    /// What a generation counts: everything but metadata and status.
+    /// What a generation counts: everything but metadata and status (compared with the keys in
+    /// order: a write that only reorders fields is no new generation).
     static func specPart(_ object: Document) -> Document {
         .object(object.pairs.filter { !["metadata", "status", "kind", "apiVersion"].contains($0.key) })
     }
