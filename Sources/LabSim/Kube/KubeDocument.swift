@@ -18,9 +18,9 @@ extension Document {
         return nil
     }
 
-    /// The document with every object's keys in order, recursively: what the API server's Go
-    /// structs are, whose field order never counts (list order does), so two writes that differ
-    /// only in key order compare and hash the same (`metadata.generation`, `pod-template-hash`).
+    /// The document with every object's keys sorted, recursively. The API server decodes into Go
+    /// structs, where field order does not exist (list order does): two writes that differ only
+    /// in key order must compare and hash the same (`metadata.generation`, `pod-template-hash`).
     var keysSorted: Document {
         switch self {
         case .object(let pairs):

@@ -53,7 +53,7 @@ enum KubeWorkloads {
 
     /// The template's hash as `controller.ComputeHash` writes it: FNV-1a (32 bit) of the template
     /// (and the collision count), its decimal digits safe-encoded (`rand.SafeEncodeString`). The
-    /// template is hashed with its keys in order, as `DeepHashObject` prints the Go struct: the
+    /// template is hashed with its keys sorted, as `DeepHashObject` prints the Go struct: the
     /// same template written with its fields in another order keeps its hash (and its pods).
     static func templateHash(_ template: Document, collisionCount: Int = 0) -> String {
         var hash: UInt32 = 2_166_136_261
