@@ -188,10 +188,9 @@ final class HelmReleaseRecoveryTests: XCTestCase {
         let resumed = try served.hlsh(["--resume", runbook])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertTrue(resumed.stderr.contains("✓ phase 8 logs ("), resumed.stderr)
-        // (kube apply counts an unchanged object as applied, so the phase still says "2 changes".)
         let again = try served.hlsh([runbook])
         XCTAssertEqual(again.status, 0, again.stderr)
-        XCTAssertTrue(again.stderr.contains("✓ phase 8 logs ("), again.stderr)
+        XCTAssertTrue(again.stderr.contains("✓ phase 8 logs (") && again.stderr.contains(", no change)"), again.stderr)
         let rows = again.stdout.split(separator: "\n").filter { $0.contains("trial-script") && $0.contains(" apply ") }
         XCTAssertEqual(rows.count, 2, again.stdout)
         XCTAssertTrue(rows.allSatisfy { $0.contains(" unchanged ") }, again.stdout)
