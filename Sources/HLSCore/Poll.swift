@@ -74,7 +74,7 @@ public struct Poll {
         while true {
             try interruption()
             let last: String
-            switch try check() {
+            switch try interrupting(check) {
             case .ready(let value): return Ready(value: value, waited: elapsed())
             case .pending(let state): last = state
             }
@@ -88,10 +88,22 @@ public struct Poll {
             let next = min(pauseLength, left)
             pauseLength = min(pauseLength * 2, every)
             if let pause {
-                try pause(next)
+                try interrupting { () throws(HLSError) in try pause(next) }
             } else if !cancellation.sleep(for: next) {
                 try interruption()
             }
+        }
+    }
+
+    /// Runs `body`; an `.interrupted` it throws once the token is cancelled (a watch or a request
+    /// cut short by Ctrl-C, in the transport's words: `GET URL: interrupted`) becomes the wait's
+    /// own, naming what was awaited at the place the wait was asked for.
+    private func interrupting<Result>(_ body: () throws(HLSError) -> Result) throws(HLSError) -> Result {
+        do {
+            return try body()
+        } catch  where error.kind == .interrupted && cancellation.isCancelled {
+            try interruption()
+            throw error
         }
     }
 

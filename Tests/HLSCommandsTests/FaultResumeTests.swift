@@ -204,8 +204,11 @@ final class FaultResumeTests: XCTestCase {
         XCTAssertEqual(resumed.status, 0, resumed.err)
         XCTAssertTrue(resumed.err.contains("↷ phase 5 observability: skipped"), resumed.err)
         XCTAssertTrue(resumed.err.contains("✓ phase 6 Longhorn storage"), resumed.err)
-        // Settled as a user would see it (a volume is "unknown" for a moment whenever its pod is
-        // replaced; the full suite once caught whoami's so, right after the run).
+        // Settled as a user would see it: whoami (its volume included) is phase 7's layer, which
+        // this runbook through phase 6 never waits for, so right after the run its first pod may
+        // still be starting and its volume detached, "unknown" (the full suite once caught it so;
+        // its events then showed the Deployment's one ReplicaSet scaled up 4 s before, no pod
+        // replaced).
         let settled = lab.run("volume wait whoami-data -n whoami --for healthy --timeout 30s")
         XCTAssertEqual(settled.status, 0, settled.err)
         let listed = lab.run("volume list -A | select namespace pvc robustness replicas | to json --compact")

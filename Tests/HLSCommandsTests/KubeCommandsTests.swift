@@ -124,6 +124,10 @@ final class KubeCommandsTests: XCTestCase {
         XCTAssertEqual(
             second.out.trimmingCharacters(in: .whitespacesAndNewlines),
             #"["unchanged","unchanged","unchanged","unchanged"]"#)
+        // Nothing to apply is no change (a server-side dry run says so), as a phase counts it.
+        let converged = kube.run(#"kube apply -f "\#(file)" | where status != "unchanged" | count"#)
+        XCTAssertEqual(converged.out, "0\n", converged.err)
+        XCTAssertTrue(converged.err.contains("kube apply: no change"), converged.err)
         let widgets = kube.run("kube get widgets.example.com -n demo | get name | to json --compact")
         XCTAssertEqual(widgets.out.trimmingCharacters(in: .whitespacesAndNewlines), #"["w1"]"#, widgets.err)
         let short = kube.run("kube get wg w1 -n demo -o json")

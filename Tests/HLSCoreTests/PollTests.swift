@@ -133,6 +133,49 @@ final class PollTests: XCTestCase {
         XCTAssertLessThan(ContinuousClock.now - start, .seconds(2))
     }
 
+    /// Ctrl-C ends a watch or a request in the transport's words (`GET URL: interrupted`), in
+    /// an event-fed pause or in a check's request: the wait says instead what it was waiting
+    /// for, at the place it was asked for.
+    func testAnInterruptionFromBelowIsTheWaitsOwnNamingWhatWasAwaited() {
+        let cut = HLSError(.interrupted, "interrupted", at: .request(method: "GET", url: "https://k8s/watch"))
+        for inPause in [true, false] {
+            let token = Cancellation()
+            var poll = Poll(
+                "HelmRelease/monitoring/loki (Ready)", timeout: .seconds(60), every: .seconds(5), cancellation: token,
+                at: place)
+            poll.pause = { (_: Duration) throws(HLSError) in
+                token.cancel()
+                throw cut
+            }
+            XCTAssertThrowsError(
+                try poll.until { () throws(HLSError) -> Poll.Check<Void> in
+                    if !inPause {
+                        token.cancel()
+                        throw cut
+                    }
+                    return .pending("Progressing")
+                }
+            ) { error in
+                XCTAssertEqual((error as? HLSError)?.kind, .interrupted)
+                XCTAssertEqual(
+                    (error as? HLSError)?.message, "interrupted: waiting for HelmRelease/monitoring/loki (Ready)")
+                XCTAssertEqual((error as? HLSError)?.place, self.place, "pause: \(inPause)")
+            }
+        }
+    }
+
+    /// A transport error that merely reads "interrupted" (no Ctrl-C: the token is not cancelled)
+    /// is passed on as it is.
+    func testAnInterruptedErrorWithoutACancelledTokenPassesThrough() {
+        let cut = HLSError(.interrupted, "interrupted", at: .request(method: "GET", url: "https://k8s/watch"))
+        XCTAssertThrowsError(
+            try Poll("it", timeout: .seconds(60), every: .seconds(5), cancellation: Cancellation(), at: place)
+                .until { () throws(HLSError) -> Poll.Check<Void> in throw cut }
+        ) { error in
+            XCTAssertEqual((error as? HLSError)?.place, .request(method: "GET", url: "https://k8s/watch"))
+        }
+    }
+
     func testAnErrorFromTheCheckEndsTheWait() {
         XCTAssertThrowsError(
             try Poll("it", timeout: .seconds(60), every: .milliseconds(1), cancellation: Cancellation())

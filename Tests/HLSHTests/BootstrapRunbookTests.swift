@@ -61,6 +61,22 @@ final class BootstrapRunbookTests: XCTestCase {
         stderr.split(separator: "\n").first { $0.hasPrefix("✓ phase \(phase) (") }.map(String.init) ?? ""
     }
 
+    /// Every Deployment, StatefulSet and DaemonSet with its generation, and every pod with its
+    /// UID, as kubectl lists them: `KIND NAMESPACE/NAME generation=N` or `Pod NAMESPACE/NAME uid=U`.
+    func workloadState(_ served: Served) throws -> [String] {
+        let read = try served.kubectl(["get", "deployments,statefulsets,daemonsets,pods", "-A", "-o", "json"])
+        XCTAssertEqual(read.status, 0, read.stderr)
+        let list = try JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as? [String: Any]
+        return (list?["items"] as? [[String: Any]] ?? []).map { item in
+            let kind = item["kind"] as? String ?? ""
+            let metadata = item["metadata"] as? [String: Any] ?? [:]
+            let name = "\(metadata["namespace"] ?? "")/\(metadata["name"] ?? "")"
+            return kind == "Pod"
+                ? "Pod \(name) uid=\(metadata["uid"] ?? "")"
+                : "\(kind) \(name) generation=\(metadata["generation"] ?? "")"
+        }.sorted()
+    }
+
     func testADryRunOnAnEmptyLabPlansEveryPhaseExitsThreeAndWritesNothing() throws {
         let served = try Served()
         defer { served.lab.stop() }
@@ -150,13 +166,17 @@ final class BootstrapRunbookTests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: clone + "/" + file), "\(file) in the remote")
         }
 
-        // A rerun changes nothing, and says so phase by phase.
+        // A rerun changes nothing, and says so phase by phase; in the cluster no workload gets a
+        // new generation and no pod is replaced (whoami's included).
+        let workloads = try workloadState(served)
+        XCTAssertTrue(workloads.contains { $0.hasPrefix("Deployment whoami/whoami generation=1") }, "\(workloads)")
         let again = try served.hlsh(["scripts/bootstrap.hls"])
         XCTAssertEqual(again.status, 0, again.stderr)
         for phase in Self.phases {
             XCTAssertTrue(
                 summary(of: phase, in: again.stderr).hasSuffix(", no change)"), "phase \(phase): \(again.stderr)")
         }
+        XCTAssertEqual(try workloadState(served), workloads, "the cluster after a converged rerun")
         // A dry run on the converged lab has nothing to plan: exit 0.
         let plan = try served.hlsh(["--dry-run", "--detailed-exitcode", "scripts/bootstrap.hls"])
         XCTAssertEqual(plan.status, 0, "\(plan.stdout)\n\(plan.stderr)")

@@ -115,7 +115,9 @@ final class InterruptResumeTests: XCTestCase {
         XCTAssertEqual(
             secrets.stdout, #"["flux-system","sops-age"]"# + "\n", "no second key's Secret: \(secrets.stderr)")
     }
+}
 
+extension XCTestCase {
     /// Runs `hlsh ARGUMENTS RUNBOOK` in the background, sends it SIGINT once `ready` holds (it
     /// gets what the run printed so far), and checks that it exits 130 saying it was
     /// interrupted; what it printed.

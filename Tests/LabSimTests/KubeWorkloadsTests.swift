@@ -162,6 +162,34 @@ final class KubeWorkloadsTests: XCTestCase {
         }
     }
 
+    /// The same Deployment written again with every field in another order (as a client that
+    /// keeps its own key order sends it: `kubectl replace --raw` sends the file as it is) is the
+    /// same object to the API server, whose Go structs have no field order: no new generation,
+    /// the same pod-template-hash, no rollout, the same pod.
+    func testRewritingADeploymentWithItsFieldsInAnotherOrderRollsNothing() throws {
+        let kube = try cluster()
+        try deploy(kube)
+        try kube.kubectlOK(["rollout", "status", "deployment/web", "--timeout=30s"])
+        let before = try pods(kube, "app=web").compactMap { $0.text("metadata", "uid") }
+        XCTAssertEqual(before.count, 1)
+        let path = "/apis/apps/v1/namespaces/default/deployments/web"
+        let live = try XCTUnwrap(try object(kube, path))
+        var reordered = live
+        reordered.set("status", nil)
+        reordered.set("spec", try XCTUnwrap(live["spec"]).keysReversed)
+        let file = try kube.dir.write("reordered.json", JSONCodec.encode(reordered))
+        try kube.kubectlOK(["replace", "--raw", path, "-f", file])
+        let written = try XCTUnwrap(try object(kube, path))
+        let keys = ["spec", "template", "spec", "containers"]
+        XCTAssertEqual(
+            written.at(keys)?.items.first?.pairs.map(\.key),
+            live.at(keys)?.items.first?.pairs.map(\.key).reversed(), "stored as written")
+        XCTAssertEqual(written.at(["metadata", "generation"]), .int(1), "no new generation")
+        Thread.sleep(forTimeInterval: 1)
+        XCTAssertEqual(try replicaSets(kube, "app=web").count, 1, "no second ReplicaSet")
+        XCTAssertEqual(try pods(kube, "app=web").compactMap { $0.text("metadata", "uid") }, before, "the same pod")
+    }
+
     func testDeletingADeploymentDeletesItsReplicaSetAndPods() throws {
         let kube = try cluster()
         try deploy(kube, replicas: 2)
@@ -346,5 +374,16 @@ final class KubeWorkloadsTests: XCTestCase {
             KubeNodeRegistration(
                 name: "k3s-wk-01", internalIP: "192.168.10.31", controlPlane: false, version: "v1.33.4+k3s1"))
         try eventually("reconciled once its pod runs") { installed.seen.withLock { $0 } >= 1 }
+    }
+}
+
+extension Document {
+    /// The document with every object's keys in reverse order, recursively.
+    fileprivate var keysReversed: Document {
+        switch self {
+        case .object(let pairs): .object(pairs.reversed().map { ($0.key, $0.value.keysReversed) })
+        case .array(let items): .array(items.map(\.keysReversed))
+        default: self
+        }
     }
 }

@@ -158,7 +158,9 @@ extension FluxCommands {
             let object = FluxObject(kind: target.kind, object: document)
             if let state = pending(object) { return .pending(state) }
             switch object.settled {
-            case .failed(let message): throw inv.failure("\(target.kind.kind) reconciliation failed: '\(message)'")
+            case .failed(let message):
+                throw inv.failure(
+                    "\(target.kind.kind) reconciliation failed: '\(message)'", hint: outOfRetriesHint(object))
             case .inProgress(let state): return .pending(state)
             case .current: return .ready(object)
             }
@@ -168,6 +170,15 @@ extension FluxCommands {
                 "\(target.kind.kind) reconciliation failed: '\(FluxObject.shortenHashes(settled.readyStatus.message))'")
         }
         return settled
+    }
+
+    /// For a HelmRelease Stalled with RetriesExceeded (the controller tries a failed release
+    /// again only once its failures are reset, as the flux CLI's `--reset` asks): the command
+    /// that does; nil for any other object.
+    static func outOfRetriesHint(_ object: FluxObject) -> String? {
+        guard object.kind == .helmRelease, object.failure?.reason == "RetriesExceeded" else { return nil }
+        return "its retries are used up; once the cause is fixed: "
+            + "flux reconcile hr \(object.name) -n \(object.namespace) --reset"
     }
 
     // MARK: suspend and resume

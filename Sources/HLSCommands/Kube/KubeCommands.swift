@@ -109,7 +109,9 @@ enum KubeCommands {
             do not exist (unless a Namespace among the files creates them). One problem and nothing is \
             applied. Namespaces go first, then CRDs (each waited for until Established), then the rest in \
             file order. Each object's result is created, configured or unchanged (its resourceVersion \
-            did not move). A field another manager owns is a conflict unless --force-conflicts.
+            did not move). An existing object that a server-side dry run of its apply leaves as it is, \
+            is no change (status unchanged), so a converged rerun and its dry run say no change. A field \
+            another manager owns is a conflict unless --force-conflicts.
             """,
         flags: [
             Flag("filename", short: "f", .path, "a manifest file, or a folder of .yaml, .yml and .json files"),
@@ -128,12 +130,22 @@ enum KubeCommands {
         let force = inv.flag("force-conflicts")
         let results = KubeApplyResults()
         var changes: [Change] = []
+        // Each manifest's row: its change, or nil when applying it would change nothing.
+        var planned: [(target: String, change: Int?)] = []
         for manifest in manifests {
             let before = try manifest.resource.flatMap { resource in
                 try client.getIfPresent(
                     resource, manifest.name, namespace: manifest.namespace, cancellation: cancellation)
             }
+            if let before,
+                let dryRun = try? client.apply(manifest.object, force: force, dryRun: true, cancellation: cancellation),
+                comparable(dryRun) == comparable(before)
+            {
+                planned.append((manifest.target, nil))
+                continue
+            }
             let version = resourceVersion(of: before)
+            planned.append((manifest.target, changes.count))
             changes.append(
                 Change(
                     target: manifest.target, action: before == nil ? "create" : "apply",
@@ -146,11 +158,22 @@ enum KubeCommands {
                     if manifest.isCRD { try waitEstablished(manifest.name, client: client, inv: inv) }
                 })
         }
+        let rows = planned
         return ChangePlan(changes) { outcomes in
             let seen = results.all
             return .list(
-                outcomes.map { outcome in
-                    .record(
+                rows.compactMap { row in
+                    guard let index = row.change else {
+                        return .record(
+                            Record([
+                                ("target", .string(row.target)), ("action", .string("apply")),
+                                ("result", .string("unchanged")), ("status", .string("unchanged")),
+                                ("elapsed", .duration(.zero)),
+                            ]))
+                    }
+                    guard index < outcomes.count else { return nil }
+                    let outcome = outcomes[index]
+                    return .record(
                         Record([
                             ("target", .string(outcome.change.target)), ("action", .string(outcome.change.action)),
                             ("result", seen[outcome.change.target].map(Value.string) ?? .null),
@@ -158,6 +181,14 @@ enum KubeCommands {
                         ]))
                 })
         }
+    }
+
+    /// An object as a server-side dry run of its apply compares to the live one: its
+    /// resourceVersion and the times of its field managers' entries blanked.
+    static func comparable(_ object: Document) -> Document {
+        let entries = object.at("metadata", "managedFields")?.elements.map { $0.setting(["time"], to: .null) }
+        return object.setting(["metadata", "resourceVersion"], to: .null)
+            .setting(["metadata", "managedFields"], to: entries.map(Document.array) ?? .null)
     }
 
     /// `metadata.resourceVersion`, nil for no object.

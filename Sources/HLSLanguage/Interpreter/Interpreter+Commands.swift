@@ -113,7 +113,7 @@ extension Interpreter {
                     // A change stopped by Ctrl-C may fail in its own words: it is still an interrupt.
                     var failed = HLSError(
                         context.cancellation.isCancelled ? .interrupted : e.kind,
-                        "\(spec.name): \(change.action) \(change.target) failed: \(e.message)",
+                        "\(spec.name): \(change.action) \(change.target) failed: \(Self.detail(e, of: spec))",
                         at: e.place ?? .source(invocation.location), hint: e.hint, cause: e.cause)
                     if done > 0 {
                         failed.hint =
@@ -163,7 +163,7 @@ extension Interpreter {
         }
         if failures.count == 1, let (change, e) = failures.first {
             throw HLSError(
-                e.kind, "\(spec.name): \(change.action) \(change.target) failed: \(e.message)",
+                e.kind, "\(spec.name): \(change.action) \(change.target) failed: \(Self.detail(e, of: spec))",
                 at: e.place ?? .source(invocation.location), hint: e.hint, cause: e.cause)
         }
         let lines = failures.map {
@@ -175,6 +175,13 @@ extension Interpreter {
                 + lines.joined(separator: "\n"),
             at: .source(invocation.location),
             hint: outcomes.isEmpty ? nil : "\(outcomes.count) change(s) were applied; a rerun continues from here")
+    }
+
+    /// A change's error message without the verb's own `VERB: ` in front (`flux reconcile:
+    /// HelmRelease reconciliation failed …`), which "VERB: ACTION TARGET failed: " already says.
+    private static func detail(_ error: HLSError, of spec: CommandSpec) -> String {
+        let own = spec.name + ": "
+        return error.message.hasPrefix(own) ? String(error.message.dropFirst(own.count)) : error.message
     }
 
     private func recordFailure(_ error: any Error, of change: Change, spec: CommandSpec) -> HLSError {

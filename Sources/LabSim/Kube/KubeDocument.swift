@@ -18,6 +18,18 @@ extension Document {
         return nil
     }
 
+    /// The document with every object's keys sorted, recursively. The API server decodes into Go
+    /// structs, where field order does not exist (list order does): two writes that differ only
+    /// in key order must compare and hash the same (`metadata.generation`, `pod-template-hash`).
+    var keysSorted: Document {
+        switch self {
+        case .object(let pairs):
+            return .object(pairs.sorted { $0.key < $1.key }.map { ($0.key, $0.value.keysSorted) })
+        case .array(let items): return .array(items.map(\.keysSorted))
+        default: return self
+        }
+    }
+
     /// The object's pairs, empty when this is not an object.
     var pairs: [(key: String, value: Document)] {
         if case .object(let pairs) = self { return pairs }

@@ -101,7 +101,7 @@ extension KubeStoreState {
             try KubeDefaults.onUpdate(type, existing, &object, &self)
         }
         object = KubeAPI.render(object, type)
-        if type.generation, Self.specPart(existing) != Self.specPart(object),
+        if type.generation, Self.specChanged(from: existing, to: object),
             case .int(let generation) = existing.at(["metadata", "generation"]) ?? .int(0)
         {
             object.set(["metadata", "generation"], .int(generation + 1))
@@ -126,6 +126,13 @@ extension KubeStoreState {
     /// What a generation counts: everything but metadata and status.
     static func specPart(_ object: Document) -> Document {
         .object(object.pairs.filter { !["metadata", "status", "kind", "apiVersion"].contains($0.key) })
+    }
+
+    /// Whether a write changes what a generation counts, compared with their keys sorted: one
+    /// that only reorders fields is no new generation.
+    static func specChanged(from existing: Document, to object: Document) -> Bool {
+        let (before, after) = (specPart(existing), specPart(object))
+        return before != after && before.keysSorted != after.keysSorted
     }
 
     /// 404 for a missing namespace, 403 NamespaceTerminating for one being deleted.

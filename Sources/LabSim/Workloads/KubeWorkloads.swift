@@ -52,10 +52,12 @@ enum KubeWorkloads {
     static func replicas(_ object: Document) -> Int { int(object, "spec", "replicas") ?? 1 }
 
     /// The template's hash as `controller.ComputeHash` writes it: FNV-1a (32 bit) of the template
-    /// (and the collision count), its decimal digits safe-encoded (`rand.SafeEncodeString`).
+    /// (and the collision count), its decimal digits safe-encoded (`rand.SafeEncodeString`). The
+    /// template is hashed with its keys sorted, as `DeepHashObject` prints the Go struct: the
+    /// same template written with its fields in another order keeps its hash (and its pods).
     static func templateHash(_ template: Document, collisionCount: Int = 0) -> String {
         var hash: UInt32 = 2_166_136_261
-        var bytes = Array(JSONCodec.encode(template).utf8)
+        var bytes = Array(JSONCodec.encode(template.keysSorted).utf8)
         if collisionCount > 0 { bytes += Array(String(collisionCount).utf8) }
         for byte in bytes {
             hash ^= UInt32(byte)
