@@ -34,19 +34,19 @@ final class SimServeRestartTests: XCTestCase {
         env = try lab.shellEnvironment(home: home, state: dir.file("state"))
 
         // The VMs are gone (docs/runbook.md), and with the control-plane VM the Kubernetes API
-        // (ADR 0053): lab status and lab doctor say so, naming the VM.
+        // (ADR 0053): lab status and lab doctor say so, naming the VM (after `lab use`'s record).
         let useLab = #"lab use "scripts/homelab.yaml"; "#
         let status = try runProcess(
             BuiltBinary.hlsh, ["-c", useLab + "lab status | where layer == \"kubernetes\" | to json --compact"],
             environment: env, currentDirectory: SimulatedLabBinaryTests.repository)
         XCTAssertEqual(
-            status.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+            status.stdout.split(separator: "\n").last.map(String.init),
             #"[{"layer":"kubernetes","state":"missing","detail":"https://192.168.10.21:6443 does not answer: its VM k3s-cp-01 does not exist"}]"#,
             status.stderr)
         let doctor = try runProcess(
             BuiltBinary.hlsh, ["-c", useLab + #"lab doctor | where check == "kube context" | get state"#],
             environment: env, currentDirectory: SimulatedLabBinaryTests.repository)
-        XCTAssertEqual(doctor.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "pending", doctor.stderr)
+        XCTAssertEqual(doctor.stdout.split(separator: "\n").last, "pending", doctor.stderr)
 
         // The bootstrap runs again up to Flux, which has nothing to push.
         let again = try bootstrap("flux bootstrap --timeout 5m | select target action status")

@@ -63,7 +63,11 @@ struct SimulatedAlloy: SimulatedController {
         from alloy: Document, labelledBy relabel: SimulatedAlloyRelabel, into loki: SimulatedLoki,
         _ client: KubeInProcessClient
     ) {
-        guard let node = alloy.text("spec", "nodeName"), !relabel.rules.isEmpty else { return }
+        guard let node = alloy.text("spec", "nodeName"), !relabel.rules.isEmpty,
+            loki.pushDue(
+                from: "\(alloy.text("metadata", "namespace") ?? "")/\(alloy.text("metadata", "name") ?? "")",
+                interval: Self.tail)
+        else { return }
         let pods = ((try? client.list(KubeResourceName.pods.path(namespace: nil))) ?? []).filter {
             $0.text("spec", "nodeName") == node
         }

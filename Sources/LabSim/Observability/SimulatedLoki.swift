@@ -30,6 +30,8 @@ final class SimulatedLoki: Sendable {
     private let streams = Mutex<[String: Stream]>([:])
     /// How many lines of each container's log have been pushed, by the log's key.
     private let shipped = Mutex<[String: Int]>([:])
+    /// When each Alloy pod (by namespace/name) last pushed.
+    private let lastPush = Mutex<[String: ContinuousClock.Instant]>([:])
     /// Entries kept per stream (the oldest go first).
     static let retention = 10_000
 
@@ -52,6 +54,17 @@ final class SimulatedLoki: Sendable {
         shipped.withLock {
             if let count { $0[key] = count }
             return $0[key] ?? 0
+        }
+    }
+
+    /// Whether the Alloy pod `alloy` may push now: at most once per `interval` of wall-clock time,
+    /// however short the lab's requeue scale makes its reconciles (ADR 0046's zero timings).
+    func pushDue(from alloy: String, interval: Duration) -> Bool {
+        let now = ContinuousClock.now
+        return lastPush.withLock {
+            if let last = $0[alloy], now - last < interval { return false }
+            $0[alloy] = now
+            return true
         }
     }
 
