@@ -360,6 +360,56 @@ final class CertCommandsTests: XCTestCase {
         XCTAssertEqual(already.status, 0, already.err)
     }
 
+    /// After a failed issuance the trigger controller backs off (1h), but not once the spec no
+    /// longer matches the failed request (shouldBackoffReissuingOnFailure, RequestMatchesSpec): a
+    /// fix of the spec is issued at once, with no `cert renew` and no waiting out the back-off.
+    func testAChangeOfSpecEndsTheBackOffAndIssuesAtOnce() throws {
+        let kube = try harness()
+        try kube.create(Self.caIssuers)
+        XCTAssertEqual(kube.run("cert wait lab-root -n cert-manager --timeout 20s").status, 0)
+        try kube.create(Self.staging)
+        kube.sim.injectFault(.acmeChallengeInvalid(times: 1))
+        try kube.create(
+            """
+            apiVersion: cert-manager.io/v1
+            kind: Certificate
+            metadata: {name: app, namespace: default}
+            spec:
+              secretName: app-tls
+              dnsNames: [app.lab.example]
+              issuerRef: {name: letsencrypt-staging, kind: ClusterIssuer}
+            """)
+        XCTAssertTrue(
+            eventually {
+                let certificate = try? kube.client.get(CertCommands.certificates, "app", namespace: "default")
+                return certificate.flatMap { KubeCondition("Issuing", of: $0) }?.status == "False"
+            })
+        let failed = try kube.client.get(CertCommands.certificates, "app", namespace: "default")
+        XCTAssertEqual(failed.at("status", "failedIssuanceAttempts"), .int(1))
+        // The back-off holds while the spec is the failed request's.
+        XCTAssertEqual(kube.run("cert wait app --timeout 20s").status, 1)
+
+        _ = try kube.client.mergePatch(
+            CertCommands.certificates, "app", namespace: "default",
+            patch: .object([
+                (
+                    "spec",
+                    .object([("issuerRef", .object([("name", .string("lab-ca")), ("kind", .string("ClusterIssuer"))]))])
+                )
+            ]))
+        let waited = kube.run("cert wait app --timeout 20s")
+        XCTAssertEqual(waited.status, 0, waited.err)
+        let issued = try kube.client.get(CertCommands.certificates, "app", namespace: "default")
+        XCTAssertEqual(issued.at("status", "revision"), .int(1))
+        XCTAssertNil(issued.at("status", "failedIssuanceAttempts"), "the failures are cleared once issued")
+        let secret = try kube.client.get(.secrets, "app-tls", namespace: "default")
+        XCTAssertEqual(secret.string("metadata", "annotations", "cert-manager.io/issuer-name"), "lab-ca")
+        let requests = try kube.client.list(CertCommands.requests, namespace: "default").items
+        XCTAssertEqual(
+            requests.compactMap { $0.string("spec", "issuerRef", "name") }, ["lab-ca"],
+            "the failed request was replaced by one that matches the spec")
+    }
+
     /// Only a failure of the current generation stops a wait: after a change of spec cert-manager
     /// issues again at once, without its back-off.
     func testAFailedIssuanceOfAnOlderGenerationIsNoFailure() throws {

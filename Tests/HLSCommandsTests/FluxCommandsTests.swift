@@ -168,6 +168,52 @@ final class FluxCommandsTests: XCTestCase {
         XCTAssertEqual(trimmed(result.out), "Kustomization/flux-system/apps")
     }
 
+    /// kustomize-controller reports a SOPS decryption failure as BuildFailed; its hint names the
+    /// decryption Secret and a plain reconcile (the controller does not watch that Secret, and the
+    /// source is not what changed), while another build failure keeps the usual hint.
+    func testTheHintOfADecryptionFailureNamesTheAgeKeySecret() throws {
+        func hint(_ message: String, decryption: Bool = true) -> String {
+            let spec: Document =
+                decryption
+                ? .object([
+                    (
+                        "decryption",
+                        .object([
+                            ("provider", .string("sops")), ("secretRef", .object([("name", .string("sops-age"))])),
+                        ])
+                    )
+                ]) : .object([])
+            let condition = Document.object([
+                ("type", .string("Ready")), ("status", .string("False")), ("reason", .string("BuildFailed")),
+                ("message", .string(message)),
+            ])
+            let object = Document.object([
+                ("metadata", .object([("name", .string("flux-system")), ("namespace", .string("flux-system"))])),
+                ("spec", spec), ("status", .object([("conditions", .array([condition]))])),
+            ])
+            let ks = FluxObject(kind: .kustomization, object: object)
+            return FluxCommands.failureHint(ks, KubeCondition("Ready", of: object)!)
+        }
+        XCTAssertEqual(
+            hint(#"secrets "sops-age" not found"#),
+            "the Secret flux-system/sops-age that holds the age key is missing: flux bootstrap puts "
+                + "gitops.age_key_file there; then: flux reconcile ks flux-system -n flux-system")
+        let wrongKey = hint(
+            "decryption failed for 'Secret.v1.[noGrp]/db': failed to decrypt and format 'apps/db' Secret data: "
+                + "cannot get sops data key: Failed to get the data key required to decrypt the SOPS file.")
+        XCTAssertEqual(
+            wrongKey,
+            "the age key in Secret flux-system/sops-age does not open it (lab doctor compares the keys): flux "
+                + "bootstrap puts gitops.age_key_file there; then: flux reconcile ks flux-system -n flux-system")
+        XCTAssertEqual(
+            hint("failed to import 'age.agekey' data from sops decryption Secret 'flux-system/sops-age': x"), wrongKey)
+        let build =
+            "look at it: flux get ks flux-system -n flux-system; once the cause is fixed: "
+            + "flux reconcile ks flux-system -n flux-system --with-source"
+        XCTAssertEqual(hint("kustomize build failed: accumulating resources: missing.yaml"), build)
+        XCTAssertEqual(hint(#"secrets "sops-age" not found"#, decryption: false), build)
+    }
+
     /// A failed object stops the wait at once, naming it, the reason and the message, once the
     /// controller has handled the last reconcile request; a stalled one too. An unhandled
     /// request keeps it waiting (the controller may still succeed).

@@ -13,8 +13,13 @@ final class KubeShellTests: XCTestCase {
             throw XCTSkip("tmux is not installed (scripts/test installs it)")
         }
         state = try TemporaryDirectory("hlsh-kube-repl")
-        lab = try SimServe(directory: state.file("lab"), home: state.path)
+        let home = try state.userHome()
+        lab = try SimServe(directory: state.file("lab"), home: home, environment: SimServe.testTimings)
         XCTAssertTrue(lab.serving, "sim serve did not come up")
+        // The Kubernetes API answers once the control-plane VM runs its k3s server.
+        try lab.startControlPlane(
+            environment: try lab.shellEnvironment(home: home, state: state.file("cp-state")),
+            inventory: SimulatedLabBinaryTests.repository + "/scripts/homelab.yaml")
         addTeardownBlock { [self] in
             lab.stop()
             lab = nil

@@ -24,6 +24,9 @@ final class TLSFailClosedBinaryTests: XCTestCase {
             serve = try SimServe(directory: directory.file("lab"), home: home, environment: SimServe.testTimings)
             guard serve.serving else { throw HTTPFixtureError("sim serve did not come up") }
             environment = try serve.shellEnvironment(home: home, state: directory.file("state"))
+            // The Kubernetes API answers once the control-plane VM runs its k3s server.
+            try serve.startControlPlane(
+                environment: environment, inventory: SimulatedLabBinaryTests.repository + "/scripts/homelab.yaml")
             other = try SelfSignedCertificate.generate()
         }
 

@@ -71,7 +71,8 @@ final class FluxControllersTests: XCTestCase {
         try host.addDeployKey(.init(repository: "homelab/gitops", title: "flux", key: key, readOnly: false))
         flux = SimulatedFlux(
             storage: FluxStorage(directory: dir.file("storage")), gitHosts: { ["github.com": port] },
-            charts: [Self.chart, Self.appChart, LokiChart.chart], requeueDependency: .milliseconds(200))
+            charts: [Self.chart, Self.appChart, LokiChart.chart], requeueDependency: .milliseconds(200),
+            decrypt: SimulatedFlux.sopsDecryption)
         kube = try KubeSimFixture(sim: KubeAPISimulator(options: .init(), controllers: flux.controllers))
         addTeardownBlock { [self] in
             kube = nil
@@ -392,6 +393,66 @@ final class FluxControllersTests: XCTestCase {
         XCTAssertEqual(
             secret.map(Self.ready)?.message,
             "Secret/default/s is SOPS encrypted, configuring decryption is required for this secret to be reconciled")
+    }
+
+    /// kustomize-controller's build imports the decryption Secret's keys before kustomize runs and
+    /// wraps every decryption error, so a missing Secret and a key that opens nothing are both
+    /// `BuildFailed` (KustomizationReconciler.build, Decryptor.ImportKeys and DecryptResource), each
+    /// in the controller's words; the right key, and a reconcile request, apply the Secret.
+    func testADecryptionFailureIsABuildFailureInTheControllersWords() throws {
+        try push(["sealed/age.yaml": SimulatedSOPSTests.manifest])
+        try kube.kubectlOK(["apply", "--server-side", "-f", "-"], stdin: gitRepository)
+        try kube.kubectlOK(
+            ["apply", "--server-side", "-f", "-"],
+            stdin: kustomization(
+                "sealed", path: "./sealed", extra: "\n  decryption: {provider: sops, secretRef: {name: sops-age}}"))
+        let missing = try waitFor("ks", "sealed") { Self.ready($0).status == "False" }
+        XCTAssertEqual(missing.map(Self.ready)?.reason, "BuildFailed")
+        XCTAssertEqual(missing.map(Self.ready)?.message, #"secrets "sops-age" not found"#)
+
+        func ageSecret(_ key: String) throws {
+            let secret = Document.object([
+                ("apiVersion", .string("v1")), ("kind", .string("Secret")),
+                ("metadata", .object([("name", .string("sops-age")), ("namespace", .string("flux-system"))])),
+                ("stringData", .object([("age.agekey", .string(key))])),
+            ])
+            try kube.kubectlOK(
+                ["apply", "--server-side", "--force-conflicts", "-f", "-"], stdin: JSONCodec.encode(secret))
+        }
+        func requestReconcile(_ token: String) throws {
+            try kube.kubectlOK([
+                "annotate", "--overwrite", "-n", "flux-system", "ks/sealed", "reconcile.fluxcd.io/requestedAt=\(token)",
+            ])
+        }
+        try ageSecret(SimulatedSOPSTests.otherKey)
+        try requestReconcile("wrong-key")
+        let wrong = try waitFor("ks", "sealed") {
+            $0.text("status", "lastHandledReconcileAt") == "wrong-key" && Self.ready($0).status == "False"
+        }
+        XCTAssertEqual(wrong.map(Self.ready)?.reason, "BuildFailed")
+        let message = wrong.map(Self.ready)?.message ?? ""
+        XCTAssertTrue(
+            message.hasPrefix(
+                "decryption failed for 'Secret.v1.[noGrp]/age': failed to decrypt and format '/age' Secret data: "
+                    + "cannot get sops data key: Failed to get the data key required to decrypt the SOPS file.\n\n"
+                    + "Group 0: FAILED\n  \(SimulatedSOPSTests.recipient): FAILED"), message)
+
+        try ageSecret("not an age key\n")
+        try requestReconcile("garbled")
+        let garbled = try waitFor("ks", "sealed") { $0.text("status", "lastHandledReconcileAt") == "garbled" }
+        XCTAssertEqual(garbled.map(Self.ready)?.reason, "BuildFailed")
+        XCTAssertTrue(
+            garbled.map(Self.ready)?.message?.hasPrefix(
+                "failed to import 'age.agekey' data from sops decryption Secret 'flux-system/sops-age': ") ?? false,
+            "\(garbled.map(Self.ready) as Any)")
+
+        try ageSecret(SimulatedSOPSTests.key)
+        try requestReconcile("right-key")
+        let applied = try waitFor("ks", "sealed") { Self.ready($0).status == "True" }
+        XCTAssertEqual(applied.map(Self.ready)?.reason, "ReconciliationSucceeded")
+        let secret = try XCTUnwrap(try object("secret", "age"))
+        XCTAssertNil(secret["sops"], "applied without its sops block")
+        XCTAssertNotNil(secret.text("data", "key"))
     }
 
     func testAHelmReleaseInstallsOnceItsRepositoryIsReadyAndAnUnknownChartIsRefused() throws {

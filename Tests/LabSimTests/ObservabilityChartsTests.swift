@@ -11,8 +11,13 @@ import XCTest
 /// printer columns, the workloads under their charts' names, the operator turning Prometheus and
 /// Alertmanager objects into StatefulSets and reporting on them, and loki's own validation.
 final class ObservabilityChartsTests: XCTestCase {
-    private func cluster() throws -> KubeSimFixture {
-        let kube = try KubeSimFixture(controllers: SimulatedPrometheusOperator.controllers() + [SimulatedAlloy()])
+    /// Two nodes and the monitoring namespace; with `loki`, Alloy's pushes land there and the
+    /// service proxy reaches its pods.
+    private func cluster(loki: SimulatedLoki? = nil) throws -> KubeSimFixture {
+        let kube = try KubeSimFixture(
+            sim: KubeAPISimulator(
+                options: .init(), controllers: SimulatedPrometheusOperator.controllers() + [SimulatedAlloy(loki: loki)],
+                backends: loki.map { [$0.backend] } ?? []))
         for (index, name) in ["k3s-cp-01", "k3s-wk-01"].enumerated() {
             try kube.sim.registerNode(
                 KubeNodeRegistration(
@@ -165,6 +170,23 @@ final class ObservabilityChartsTests: XCTestCase {
 
     func testLokiSingleBinaryRendersItsStatefulSetServicesGatewayAndCanary() throws {
         let kube = try cluster()
+        try installLoki(kube)
+        let services = try table(kube, ["services", "-n", "monitoring", "-o", "name"]).map { $0[0] }
+        XCTAssertEqual(
+            services.sorted(),
+            ["loki", "loki-canary", "loki-gateway", "loki-headless", "loki-memberlist"].map { "service/\($0)" })
+        XCTAssertEqual(
+            try kube.kubectlOK(["get", "pvc", "-n", "monitoring", "-o", "name"]),
+            "persistentvolumeclaim/storage-loki-0\n",
+            "the StatefulSet's claim template")
+        XCTAssertEqual(
+            try kube.kubectlOK(["get", "statefulset", "-n", "monitoring", "-o", "name"]), "statefulset.apps/loki\n",
+            "no memcached caches while disabled")
+    }
+
+    /// The loki chart in SingleBinary mode, its claim bound by hand (no storage provisioner
+    /// here), rolled out with its gateway and canary.
+    private func installLoki(_ kube: KubeSimFixture) throws {
         try install(
             LokiChart.chart, kube, name: "loki",
             values: """
@@ -197,17 +219,93 @@ final class ObservabilityChartsTests: XCTestCase {
         try kube.kubectlOK(["rollout", "status", "-n", "monitoring", "statefulset/loki", "--timeout=30s"])
         try kube.kubectlOK(["rollout", "status", "-n", "monitoring", "deployment/loki-gateway", "--timeout=30s"])
         try kube.kubectlOK(["rollout", "status", "-n", "monitoring", "daemonset/loki-canary", "--timeout=30s"])
-        let services = try table(kube, ["services", "-n", "monitoring", "-o", "name"]).map { $0[0] }
+    }
+
+    /// Alloy with the scaffold's pipeline (pods of its node, relabelled, to Loki's gateway) ships
+    /// the containers' lines, and Loki's read API answers for them through the apiserver's service
+    /// proxy as `kubectl get --raw` calls it: streams, labels, label values, line filters, and
+    /// Loki's refusals.
+    func testAlloyShipsThePodsLogsAndLokisQueryAPIAnswersThroughTheServiceProxy() throws {
+        let loki = SimulatedLoki()
+        let kube = try cluster(loki: loki)
+        let api = "/api/v1/namespaces/monitoring/services/loki-gateway:80/proxy/loki/api/v1"
+        let down = try kube.kubectl(["get", "--raw", api + "/labels"])
+        XCTAssertNotEqual(down.status, 0)
+        XCTAssertTrue(down.stderr.contains(#"services "loki-gateway" not found"#), down.stderr)
+        try installLoki(kube)
+        try install(
+            AlloyChart.chart, kube, name: "alloy",
+            values: """
+                alloy:
+                  configMap:
+                    content: |
+                      discovery.kubernetes "pods" {
+                        role = "pod"
+                      }
+                      discovery.relabel "pods" {
+                        targets = discovery.kubernetes.pods.targets
+                        rule {
+                          source_labels = ["__meta_kubernetes_namespace"]
+                          target_label  = "namespace"
+                        }
+                        rule {
+                          source_labels = ["__meta_kubernetes_pod_name"]
+                          target_label  = "pod"
+                        }
+                        rule {
+                          source_labels = ["__meta_kubernetes_pod_container_name"]
+                          target_label  = "container"
+                        }
+                      }
+                      loki.source.kubernetes "pods" {
+                        targets    = discovery.relabel.pods.output
+                        forward_to = [loki.write.default.receiver]
+                      }
+                      loki.write "default" {
+                        endpoint {
+                          url = "http://loki-gateway.monitoring.svc.cluster.local/loki/api/v1/push"
+                        }
+                      }
+                """)
+        try kube.kubectlOK(["rollout", "status", "-n", "monitoring", "daemonset/alloy", "--timeout=30s"])
+        func raw(_ path: String, _ query: [(String, String)] = []) throws -> Document {
+            let encoded = query.map { "\($0.0)=\(Self.percentEncoded($0.1))" }.joined(separator: "&")
+            return try JSONCodec.decode(
+                try kube.kubectlOK(["get", "--raw", api + path + (encoded.isEmpty ? "" : "?" + encoded)]))
+        }
+        let started = #"{namespace="monitoring", container="loki"} |= "container loki started""#
+        try eventually("Loki has the loki container's start") {
+            (try raw("/query_range", [("query", started)])["data"]?["result"]?.items.count ?? 0) == 1
+        }
+        let found = try raw("/query_range", [("query", started)])
+        XCTAssertEqual(found.text("status"), "success")
+        let stream = try XCTUnwrap(found["data"]?["result"]?.items.first)
+        XCTAssertEqual(stream["stream"]?.stringMap, ["namespace": "monitoring", "pod": "loki-0", "container": "loki"])
         XCTAssertEqual(
-            services.sorted(),
-            ["loki", "loki-canary", "loki-gateway", "loki-headless", "loki-memberlist"].map { "service/\($0)" })
+            stream["values"]?.items.first?.items.last?.scalarText,
+            "hlsh-sim: container loki started (image docker.io/grafana/loki:\(LokiChart.appVersion))")
         XCTAssertEqual(
-            try kube.kubectlOK(["get", "pvc", "-n", "monitoring", "-o", "name"]),
-            "persistentvolumeclaim/storage-loki-0\n",
-            "the StatefulSet's claim template")
-        XCTAssertEqual(
-            try kube.kubectlOK(["get", "statefulset", "-n", "monitoring", "-o", "name"]), "statefulset.apps/loki\n",
-            "no memcached caches while disabled")
+            try raw("/labels")["data"], .array([.string("container"), .string("namespace"), .string("pod")]))
+        XCTAssertTrue(
+            try raw("/label/container/values")["data"]?.items.contains(.string("alloy")) ?? false,
+            "Alloy's own pods are shipped too")
+        let refused = try kube.kubectl([
+            "get", "--raw", api + "/query_range?query=" + Self.percentEncoded(#"{foo="bar""#),
+        ])
+        // Loki's 400 comes through as it is; kubectl shows a body that is no Status only as the
+        // status's meaning (the words are SimulatedLokiTests').
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(
+            refused.stderr.contains("Error from server (BadRequest): the server rejected our request"), refused.stderr)
+        let gateway = loki.answer(
+            method: "GET", path: "/loki/api/v1/query_range", query: [(name: "query", value: #"{foo="bar""#)])
+        XCTAssertEqual(gateway.body, "parse error at line 1, col 11: syntax error: unexpected $end, expecting } or ,")
+    }
+
+    static func percentEncoded(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
     func testLokisValidationRefusesAsTheChartDoes() throws {

@@ -55,6 +55,19 @@ public final class SimServe: @unchecked Sendable {
         }
     }
 
+    /// Brings up the lab's control plane, which serves its Kubernetes API (the API refuses
+    /// connections while no VM runs a k3s server): `k3s-cp-01` of `inventory` created, reached
+    /// over SSH (its host key accepted) and given its k3s server, through `hlsh` in `environment`
+    /// (a `shellEnvironment`). The lab should run with `testTimings`, or the VM boots slowly.
+    public func startControlPlane(environment: [String: String], inventory: String) throws {
+        let steps = [
+            "lab use \"\(inventory)\"", "vm apply k3s-cp-01",
+            "node wait k3s-cp-01 --for ssh --accept-new --timeout 60s --every 200ms", "node k3s k3s-cp-01",
+        ]
+        let run = try runProcess(BuiltBinary.hlsh, ["-c", steps.joined(separator: "\n")], environment: environment)
+        guard run.status == 0 else { throw SSHDFixture.FixtureError("the control plane did not start: \(run.stderr)") }
+    }
+
     public func stop() {
         guard process.isRunning else { return }
         process.terminate()

@@ -14,7 +14,8 @@ extension FluxCommands {
             object fails at once, and so does one the controller gave up on, with its reason and message: \
             Stalled=True (a HelmRelease whose remediation retries are exhausted: RetriesExceeded), or a \
             Kustomization's Ready=False BuildFailed once the controller has handled its current generation \
-            and the last reconcile request (the same revision builds the same way). Failures the controller \
+            and the last reconcile request (the same revision builds the same way; a SOPS decryption failure \
+            is one, and its hint names the decryption Secret). Failures the controller \
             retries at spec.retryInterval and that often heal (ReconciliationFailed while a webhook does not \
             answer yet, HealthCheckFailed, InstallFailed), waiting for a dependency or a source \
             (DependencyNotReady, ArtifactFailed) and work in progress keep it waiting, their message shown.
@@ -93,18 +94,31 @@ extension FluxCommands {
             }
             if object.isReady { return .ready(object) }
             if let failed = object.failure {
-                let (word, name, namespace) = (object.kind.words[0], object.name, object.namespace)
-                // A HelmRelease out of retries is tried again only once its failures are reset.
-                let again = failed.reason == "RetriesExceeded" ? "--reset" : "--with-source"
                 throw inv.failure(
                     "\(describe(object)) failed (\(failed.reason)): \(FluxObject.shortenHashes(failed.message))",
-                    hint:
-                        "look at it: flux get \(word) \(name) -n \(namespace); once the cause is fixed: "
-                        + "flux reconcile \(word) \(name) -n \(namespace) \(again)")
+                    hint: failureHint(object, failed))
             }
             return .pending(try blocker(of: object, client: client, inv: inv) ?? object.pendingState)
         }
         return (ready.value, ready.waited)
+    }
+
+    /// What to do about a failure the controller gave up on. A decryption failure (kustomize-controller
+    /// reports it as `BuildFailed` too) is mended in the cluster's decryption Secret, which the
+    /// controller does not watch, so it names the Secret and a reconcile without the source; a
+    /// HelmRelease out of retries is tried again only once its failures are reset.
+    static func failureHint(_ object: FluxObject, _ failed: KubeCondition) -> String {
+        let (word, name, namespace) = (object.kind.words[0], object.name, object.namespace)
+        let reconcile = "flux reconcile \(word) \(name) -n \(namespace)"
+        if let secret = object.decryptionFailure(failed) {
+            let fix =
+                secret.missing
+                ? "the Secret \(namespace)/\(secret.name) that holds the age key is missing"
+                : "the age key in Secret \(namespace)/\(secret.name) does not open it (lab doctor compares the keys)"
+            return "\(fix): flux bootstrap puts gitops.age_key_file there; then: \(reconcile)"
+        }
+        let again = failed.reason == "RetriesExceeded" ? "--reset" : "--with-source"
+        return "look at it: flux get \(word) \(name) -n \(namespace); once the cause is fixed: \(reconcile) \(again)"
     }
 
     /// The first `dependsOn` entry of `object` that is not Ready, in words: "apps waits for

@@ -115,6 +115,19 @@ struct FluxObject {
         return ready
     }
 
+    /// The decryption Secret of a Kustomization whose `failed` condition is a SOPS decryption
+    /// failure, as kustomize-controller words them (all `BuildFailed`): the Secret not found
+    /// (`secrets "NAME" not found`), an entry that is no age identity (`failed to import …`), or a
+    /// resource no identity opens (`decryption failed for '…'`); nil for any other failure.
+    func decryptionFailure(_ failed: KubeCondition) -> (name: String, missing: Bool)? {
+        guard kind == .kustomization, failed.reason == "BuildFailed",
+            let name = object.string("spec", "decryption", "secretRef", "name")
+        else { return nil }
+        if failed.message == "secrets \"\(name)\" not found" { return (name, true) }
+        let decrypting = ["decryption failed for '", "failed to import '"].contains { failed.message.hasPrefix($0) }
+        return decrypting ? (name, false) : nil
+    }
+
     /// What a wait shows while the object is not ready.
     var pendingState: String {
         if suspended { return "suspended" }

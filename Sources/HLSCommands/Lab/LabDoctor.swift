@@ -116,10 +116,23 @@ struct LabDoctor: Sendable {
         do {
             version = try client.serverVersion(cancellation: cancellation)
         } catch {
-            return LabCheck(
-                "kube context", .failed,
-                "context \(endpoint.context): \(endpoint.server) does not answer: \(LabCheck.words(error))",
-                hint: "is k3s running on the server? hlsh node run servers 'systemctl status k3s'")
+            // The VM that serves the API, when it is not there or not running, is the reason: not
+            // built yet is pending, as for SSH.
+            let answer = "context \(endpoint.context): \(endpoint.server) does not answer"
+            switch LabStatus.apiVM(lab, server: endpoint.server, context, cancellation) {
+            case .some((let vm, nil)):
+                return LabCheck(
+                    "kube context", .pending,
+                    "\(answer): its VM \(vm) does not exist yet; \(LabCheck.phase(1)) builds it, \(LabCheck.phase(2)) its k3s",
+                    hint: "hlsh scripts/phases/1-vms.hls, then hlsh scripts/phases/2-k3s.hls")
+            case .some((let vm, let status?)):
+                return LabCheck(
+                    "kube context", .failed, "\(answer): its VM \(vm) is \(status)", hint: "hlsh vm start \(vm)")
+            case nil:
+                return LabCheck(
+                    "kube context", .failed, "\(answer): \(LabCheck.words(error))",
+                    hint: "is k3s running on the server? hlsh node run servers 'systemctl status k3s'")
+            }
         }
         do {
             _ = try client.getIfPresent(.namespaces, "kube-system", cancellation: cancellation)

@@ -148,16 +148,43 @@ struct LabStatus: Sendable {
         }
     }
 
-    /// The API answers, and runs the inventory's k3s version.
+    /// The API answers, and runs the inventory's k3s version. When it does not and the VM that
+    /// serves it (the inventory's VM at the API's address) does not exist or does not run, that
+    /// is why: `missing` or `degraded` as the `vms` layer says it.
     func kubernetes(_ cancellation: Cancellation) throws -> LabCheck {
         let client = try kubeClient()
-        let version = try client.serverVersion(cancellation: cancellation)
+        let answer = Result { () throws(HLSError) in try client.serverVersion(cancellation: cancellation) }
+        if case .failure(let error) = answer, error.kind != .interrupted,
+            let down = Self.apiVM(lab, server: client.endpoint.server, context, cancellation)
+        {
+            let why = down.status.map { "its VM \(down.name) is \($0)" } ?? "its VM \(down.name) does not exist"
+            return LabCheck(
+                "kubernetes", down.status == nil ? .missing : .degraded,
+                "\(client.endpoint.server) does not answer: \(why)")
+        }
+        let version = try answer.get()
         guard version == lab.k3s.version else {
             return LabCheck(
                 "kubernetes", .degraded,
                 "\(version) at \(client.endpoint.server); the inventory says \(lab.k3s.version)")
         }
         return LabCheck("kubernetes", .ok, "\(version) at \(client.endpoint.server)")
+    }
+
+    /// The inventory VM whose address (or name) is the host of `server` (the API's URL), and its
+    /// Proxmox status (nil: no such VM), when that VM does not run; nil when it runs, when no VM
+    /// of the inventory serves that address, or when Proxmox cannot be asked.
+    static func apiVM(_ lab: Lab, server: String, _ context: ExecutionContext, _ cancellation: Cancellation)
+        -> (name: String, status: String?)?
+    {
+        var host = Substring(server)
+        if let scheme = host.firstRange(of: "://") { host = host[scheme.upperBound...] }
+        host = host.prefix { $0 != ":" && $0 != "/" }
+        guard let vm = lab.vms.first(where: { $0.ip.addressText == host || $0.name == host }),
+            let states = vmStates(context, cancellation)
+        else { return nil }
+        let status = states[vm.name]
+        return status == "running" ? nil : (vm.name, status)
     }
 
     /// Whether the cluster serves `resource` (its CRD installed).

@@ -7,8 +7,9 @@ import X509
 /// CertificateRequest for revision+1 are made; its signed certificate goes into `spec.secretName`
 /// (`tls.crt`, `tls.key`, `ca.crt`) with notBefore, notAfter, renewalTime and the revision, and
 /// Issuing is removed. A failed request sets Issuing=False, counts `failedIssuanceAttempts` and
-/// backs off `1h * 2^(n-1)` before the next try, as cert-manager does; `cmctl renew` (Issuing
-/// set by hand) starts one at once.
+/// backs off `1h * 2^(n-1)` before the next try, as cert-manager does, unless the spec changed
+/// since the failed request (`CertManagerRequestMatch`); `cmctl renew` (Issuing set by hand)
+/// starts one at once.
 struct CertManagerCertificates: SimulatedController {
     let workload: SimulatedWorkload?
     let name = "cert-manager-certificates"
@@ -37,7 +38,7 @@ struct CertManagerCertificates: SimulatedController {
             let renewal = certificate.text("status", "renewalTime").flatMap(KubeTime.parse) ?? KubeTime.now()
             return .seconds(max(1, renewal - KubeTime.now()))
         }
-        if let wait = Self.backOff(certificate) { return wait }
+        if let wait = Self.backOff(certificate, nextRequest: nextRequest(certificate, client)) { return wait }
         CertManager.setCondition(&updated, "Issuing", "True", reason: reason, message: message)
         return CertManager.writeStatus(resource, certificate, updated, client: client)
     }
@@ -69,11 +70,15 @@ struct CertManagerCertificates: SimulatedController {
         return nil
     }
 
-    /// How long the back-off after failed issuances still runs (`1h * 2^(n-1)`, at most 32h).
-    static func backOff(_ certificate: Document) -> Duration? {
+    /// How long the back-off after failed issuances still runs (`1h * 2^(n-1)`, at most 32h), as
+    /// the trigger controller's shouldBackoffReissuingOnFailure has it: none once the request for
+    /// the next revision (the one that failed) no longer matches the spec, so a change of spec is
+    /// issued at once; with no such request, the back-off holds.
+    static func backOff(_ certificate: Document, nextRequest: Document?) -> Duration? {
         guard case .int(let failures)? = certificate.at(["status", "failedIssuanceAttempts"]), failures > 0,
             let last = certificate.text("status", "lastFailureTime").flatMap(KubeTime.parse)
         else { return nil }
+        if let nextRequest, !CertManagerRequestMatch.mismatches(nextRequest, certificate).isEmpty { return nil }
         let wait = min(3600 << min(failures - 1, 5), 32 * 3600)
         let left = last + wait - KubeTime.now()
         return left > 0 ? .seconds(left) : nil
@@ -113,13 +118,14 @@ struct CertManagerCertificates: SimulatedController {
             updated.set(["status", "nextPrivateKeySecretName"], nil)
             return CertManager.writeStatus(resource, certificate, updated, client: client)
         }
-        let requests = (try? client.list(CertManager.requests.path(namespace: namespace))) ?? []
-        let request = requests.first {
-            $0.at(["metadata", "ownerReferences"])?.items.first?.text("uid") == certificate.text("metadata", "uid")
-                && $0.text("metadata", "annotations", "cert-manager.io/certificate-revision") == String(revision + 1)
-        }
-        guard let request else {
+        guard let request = nextRequest(certificate, client) else {
             return create(certificate, keyPEM: keyPEM, keyName: keyName, revision: revision + 1, client: client)
+        }
+        if !CertManagerRequestMatch.mismatches(request, certificate).isEmpty {
+            // The request manager deletes a request that no longer matches the spec, then makes
+            // one that does.
+            try? client.delete(CertManager.requests.path(of: request))
+            return nil
         }
         let ready = CertManager.condition(request, "Ready")
         if ready?.text("status") == "True" {
@@ -143,6 +149,18 @@ struct CertManagerCertificates: SimulatedController {
             message:
                 "The certificate request has failed to complete and will be retried: \(ready?.text("message") ?? "")")
         return CertManager.writeStatus(resource, certificate, updated, client: client)
+    }
+
+    /// The Certificate's request for its next revision (`status.revision` + 1, by the
+    /// `cert-manager.io/certificate-revision` annotation), nil when there is none.
+    private func nextRequest(_ certificate: Document, _ client: KubeInProcessClient) -> Document? {
+        let namespace = certificate.text("metadata", "namespace") ?? ""
+        let revision = { if case .int(let r)? = certificate.at(["status", "revision"]) { r } else { 0 } }()
+        let requests = (try? client.list(CertManager.requests.path(namespace: namespace))) ?? []
+        return requests.first {
+            $0.at(["metadata", "ownerReferences"])?.items.first?.text("uid") == certificate.text("metadata", "uid")
+                && $0.text("metadata", "annotations", "cert-manager.io/certificate-revision") == String(revision + 1)
+        }
     }
 
     /// The CertificateRequest for `revision`: the CSR signed by the next private key.

@@ -72,21 +72,30 @@ struct SimulatedKustomizeController: SimulatedController {
             object.fail("ArtifactFailed", "kustomization path not found: stat \(path): no such file or directory")
             return object.retryInterval
         }
+        // build(): the decryption keys are imported before kustomize runs, so a missing or
+        // unreadable decryption Secret fails the build even when nothing is encrypted.
         var built: [Document]
-        do {
-            built = try FluxKustomizeBuild.build(path)
+        do throws(FluxApplyError) {
+            let ageKeys = try decryptionKeys(object, client)
+            do {
+                built = try FluxKustomizeBuild.build(path)
+            } catch {
+                throw FluxApplyError(reason: "BuildFailed", message: "kustomize build failed: \(error.message)")
+            }
+            if let target = document.text("spec", "targetNamespace") {
+                built = built.map { FluxKustomizeBuild.settingNamespace($0, target) }
+            }
+            if let ageKeys {
+                built = try built.map { manifest throws(FluxApplyError) in
+                    try FluxSOPS.decrypt(manifest, ageKeys: ageKeys, with: decrypt)
+                }
+            }
         } catch {
-            object.fail("BuildFailed", "kustomize build failed: \(error.message)")
+            object.fail(error.reason, error.message)
             return object.retryInterval
         }
-        if let target = document.text("spec", "targetNamespace") {
-            built = built.map { FluxKustomizeBuild.settingNamespace($0, target) }
-        }
         do {
-            var ageKeys: [String]?  // the sops-age Secret's keys, read at the first encrypted manifest
-            built = try built.map { manifest throws(FluxApplyError) in
-                try decrypted(manifest, object, client, keys: &ageKeys)
-            }
+            try FluxSOPS.refuseEncryptedSecrets(built, namespace: object.namespace)
             let applied = try apply(built, object, client)
             let previous = (document.at(["status", "inventory", "entries"])?.items ?? []).compactMap { $0.text("id") }
             if document.at(["spec", "prune"]) == .bool(true) {
@@ -164,33 +173,25 @@ struct SimulatedKustomizeController: SimulatedController {
         var path: String
     }
 
-    /// The manifest as it is to be applied: decrypted when it is SOPS-encrypted. `keys` holds the
-    /// decryption Secret's age keys once read, so a reconcile reads the Secret once.
-    private func decrypted(
-        _ manifest: Document, _ object: FluxObject, _ client: KubeInProcessClient, keys cached: inout [String]?
-    ) throws(FluxApplyError) -> Document {
-        guard manifest["sops"]?.isObject == true else { return manifest }
-        let id =
-            "\(manifest.text("kind") ?? "")/\(manifest.text("metadata", "namespace") ?? object.namespace)/\(manifest.text("metadata", "name") ?? "")"
-        guard let decryption = object.object.at(["spec", "decryption"]) else {
-            throw FluxApplyError(
-                reason: "ReconciliationFailed",
-                message: "\(id) is SOPS encrypted, configuring decryption is required for this secret to be reconciled")
+    /// The age identities of `spec.decryption` (provider `sops`), nil without it: the
+    /// `*.agekey` entries of `secretRef`'s Secret (none without a `secretRef`), read as the
+    /// decryptor's ImportKeys reads them. A missing Secret fails with the API's NotFound as it is,
+    /// an entry that is no age identity with the import's words; both are `BuildFailed`.
+    private func decryptionKeys(_ object: FluxObject, _ client: KubeInProcessClient) throws(FluxApplyError)
+        -> [String]?
+    {
+        guard let decryption = object.object.at(["spec", "decryption"]), decryption.text("provider") == "sops"
+        else { return nil }
+        guard let secretName = decryption.text("secretRef", "name") else { return [] }
+        let path = FluxResources.secrets.path(namespace: object.namespace, name: secretName)
+        guard let secret = try? client.get(path) else {
+            throw FluxApplyError(reason: "BuildFailed", message: "secrets \"\(secretName)\" not found")
         }
-        var keys: [String] = cached ?? []
-        if cached == nil, let secretName = decryption.text("secretRef", "name") {
-            guard
-                let secret = try? client.get(FluxResources.secrets.path(namespace: object.namespace, name: secretName))
-            else {
-                throw FluxApplyError(
-                    reason: "DecryptionFailed",
-                    message: "decryption secret error: secrets \"\(secretName)\" not found")
-            }
-            keys = (secret["data"]?.pairs ?? []).filter { $0.key.hasSuffix(".agekey") }
-                .compactMap { $0.value.scalarText.flatMap(Base64.decode) }.map { String(decoding: $0, as: UTF8.self) }
+        do {
+            return try SimulatedSOPS.importAgeKeys(from: secret)
+        } catch {
+            throw FluxApplyError(reason: "BuildFailed", message: error.message)
         }
-        cached = keys
-        return try FluxSOPS.decrypt(manifest, id: id, ageKeys: keys, with: decrypt)
     }
 
     /// Applies the objects server-side, CRDs and Namespaces first; returns their inventory entries.

@@ -88,6 +88,7 @@ final class KubeAPI: Sendable {
     }
 
     private func route(_ request: KubeHTTPRequest) throws(KubeStatus) -> KubeReply {
+        if let target = Self.serviceProxy(request.path) { return .complete(try proxy(target, request)) }
         let types = store.transact { $0.types }
         let route = KubeRoute.parse(request.path, types: types)
         if case .object(let target) = route { return try object(target, request) }

@@ -69,6 +69,8 @@ public final class KubeAPISimulator: Sendable {
     private let controllers: [any SimulatedController]
     /// The admission webhooks it serves in process (cert-manager's), by the name configurations call.
     private let webhooks: [KubeSimulatedWebhook]
+    /// What listens behind the pods the simulator runs in process (Loki), for the service proxy.
+    private let backends: [KubeServiceBackend]
     private let running = Mutex<Running?>(nil)
     private let faultInjector = KubeFaultInjector()
 
@@ -76,13 +78,19 @@ public final class KubeAPISimulator: Sendable {
         self.options = options
         controllers = K3sBuiltInControllers.all
         webhooks = []
+        backends = []
     }
 
-    /// A simulator whose API runs `controllers` from `start` to `stop` and serves `webhooks`.
-    init(options: Options, controllers: [any SimulatedController], webhooks: [KubeSimulatedWebhook] = []) {
+    /// A simulator whose API runs `controllers` from `start` to `stop`, serves `webhooks`, and
+    /// proxies to `backends`.
+    init(
+        options: Options, controllers: [any SimulatedController], webhooks: [KubeSimulatedWebhook] = [],
+        backends: [KubeServiceBackend] = []
+    ) {
         self.options = options
         self.controllers = K3sBuiltInControllers.all + controllers
         self.webhooks = webhooks
+        self.backends = backends
     }
 
     /// Starts serving on `host` (loopback only) and `port` (0 picks a free one).
@@ -113,7 +121,10 @@ public final class KubeAPISimulator: Sendable {
             throw HLSError(.failed, "cannot listen on \(host):\(port)", cause: "\(error)")
         }
         server.api.updateConfig { $0.serverAddress = "\(host):\(bound)" }
-        server.api.store.transact { state in for webhook in webhooks { state.webhooks[webhook.name] = webhook } }
+        server.api.store.transact { state in
+            for webhook in webhooks { state.webhooks[webhook.name] = webhook }
+            state.serviceBackends = backends
+        }
         let urlHost = host.contains(":") ? "[\(host)]" : host
         let endpoint = Endpoint(
             host: host, port: bound, url: "https://\(urlHost):\(bound)",
@@ -140,6 +151,15 @@ public final class KubeAPISimulator: Sendable {
 
     /// The running API, for the simulator's own tests and set-up (nil when stopped).
     var api: KubeAPI? { running.withLock { $0?.api } }
+
+    /// Whether clients reach the API: false stops listening and drops every connection (a
+    /// client's connection is refused), true listens again on the same port. The controllers run
+    /// on either way. The lab turns it off while no control-plane VM runs its k3s server.
+    func serve(_ on: Bool) throws(HLSError) {
+        do { try current().server.listen(on) } catch let error as HLSError { throw error } catch {
+            throw HLSError(.failed, "cannot listen on \(endpoint?.url ?? "the API's port") again", cause: "\(error)")
+        }
+    }
 
     /// Stops the controllers, then listening, and closes every connection. Safe to call twice.
     public func stop() {

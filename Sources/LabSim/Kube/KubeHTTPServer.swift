@@ -26,6 +26,11 @@ final class KubeHTTPServer: Sendable {
 
     func stop() { listener.stop() }
 
+    /// Stops listening (connections refused) or listens again on the same port.
+    func listen(_ on: Bool) throws {
+        if on { try listener.reopen() } else { listener.close() }
+    }
+
     /// The server's TLS context: the serving certificate, and client certificates verified
     /// against the client CA when presented (`RequestClientCert`, as the apiserver does).
     static func context(serving: CertifiedKey, clientCA: CertifiedKey) throws -> NIOSSLContext {

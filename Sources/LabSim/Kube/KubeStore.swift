@@ -31,6 +31,8 @@ struct KubeStoreState {
     var logFollowers: [Int: KubeLogFollower] = [:]
     /// The admission webhooks the simulator serves, by name (`KubeSimulatedWebhook`).
     var webhooks: [String: KubeSimulatedWebhook] = [:]
+    /// The servers behind pods the simulator runs in process (Loki), for the service proxy.
+    var serviceBackends: [KubeServiceBackend] = []
     static let historyLimit = 20_000
 
     static func key(namespace: String?, name: String) -> String {

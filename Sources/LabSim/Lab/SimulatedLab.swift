@@ -15,7 +15,8 @@ import Synchronization
 /// start their lab here. It starts the servers in order — the PVE API (HTTPS with its own CA),
 /// the k3s cluster's Kubernetes API, the simulated nodes that follow the PVE guests (an OpenSSH
 /// server per booted VM, handed the API's kubeconfig for their simulated k3s), then their
-/// kubelets (a node whose k3s runs registers as a Kubernetes Node) — gathers the environment
+/// kubelets (a node whose k3s runs registers as a Kubernetes Node) and the gate that lets clients
+/// reach the API only while a control-plane VM runs its k3s server — gathers the environment
 /// that points a client at them, and `stop` ends them in reverse order, then removes the lab's
 /// directory if the lab made it.
 ///
@@ -219,11 +220,13 @@ public final class SimulatedLab: Sendable {
         let certManager = SimulatedCertManager(
             webhookLag: .seconds(kubeOptions.certManagerWebhookLag), letsEncrypt: letsEncrypt, cloudflare: cloudflare)
         let longhorn = Longhorn.controllers(root: { SimulatedNodes.root(of: $0, in: directory) })
+        // Loki keeps what Alloy pushes and answers its read API behind its pods.
+        let loki = SimulatedLoki()
         let kube = KubeAPISimulator(
             options: kubeOptions,
             controllers: [serviceLB, traefik.controller] + certManager.controllers + longhorn + flux.controllers
-                + SimulatedPrometheusOperator.controllers() + [SimulatedAlloy()],
-            webhooks: [certManager.webhook])
+                + SimulatedPrometheusOperator.controllers() + [SimulatedAlloy(loki: loki)],
+            webhooks: [certManager.webhook], backends: [loki.backend])
         return (
             kube,
             [
@@ -249,6 +252,12 @@ public final class SimulatedLab: Sendable {
             components.append(
                 SimulatedKubeletsComponent(
                     kubelets: SimulatedKubelets(api: kube, root: { nodes.root(of: $0) }, guests: { pve.guests })))
+            // The API is the control-plane VM's: it answers only while that VM runs its k3s server.
+            components.append(
+                SimulatedControlPlaneComponent(
+                    controlPlane: SimulatedControlPlane(api: kube, root: { nodes.root(of: $0) }, guests: { pve.guests })
+                )
+            )
         }
         return (nodes, components)
     }

@@ -18,9 +18,7 @@ extension SimulatedServiceLB {
     /// Whether the k3s server of this tree runs with ServiceLB (k3s's `disable` flag, a list or
     /// one name, in its config.yaml).
     static func runsServiceLB(root: String) -> Bool {
-        guard FileManager.default.fileExists(atPath: root + NodeBoot.unitStatePath + "/k3s.service.active") else {
-            return false
-        }
+        guard SimulatedControlPlane.serverRuns(root: root) else { return false }
         return !K3sConfig(path: root + "/etc/rancher/k3s/config.yaml").list("disable").contains("servicelb")
     }
 }

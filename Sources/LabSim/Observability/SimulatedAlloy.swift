@@ -8,12 +8,23 @@ import HLSCore
 /// namespace, `context deadline exceeded` when the Service has no such port. A push that
 /// reaches a Service logs nothing, as the real client logs only failures. Endpoints outside the
 /// cluster (`*.svc`, `*.svc.cluster.local` or a bare Service name are inside) are not judged.
+///
+/// A push that reaches a Service of Loki's pods delivers: the lines the containers of the pods on
+/// the Alloy's node (`spec.nodeName`, as its `discovery.kubernetes` selects them) wrote since the
+/// last push go into `loki`, each container's lines one stream, labelled as the configuration's
+/// `discovery.relabel` rules say (`SimulatedAlloyRelabel`); then again every `tail`.
 struct SimulatedAlloy: SimulatedController {
     let name = "alloy"
     let resource = KubeResourceName.pods
     let follows: [KubeResourceName] = [.services, .configMaps]
+    /// Where pushes to Loki's Services land; nil: nowhere (nothing is read back).
+    var loki: SimulatedLoki?
     /// How soon a failing push is tried again (Alloy's backoff starts at 500ms).
     static let retry = Duration.seconds(5)
+    /// How soon the pods' new lines are pushed again (Alloy batches for a second).
+    static let tail = Duration.seconds(1)
+
+    init(loki: SimulatedLoki? = nil) { self.loki = loki }
 
     func reconcile(_ pod: Document, client: KubeInProcessClient) -> Duration? {
         guard pod.text("metadata", "labels", "app.kubernetes.io/name") == "alloy",
@@ -23,10 +34,17 @@ struct SimulatedAlloy: SimulatedController {
                 .text("configMap", "name"),
             let config = try? client.get(KubeResourceName.configMaps.path(namespace: namespace, name: configMap))
         else { return nil }
-        let failures = Self.writeEndpoints(config.text("data", "config.alloy") ?? "").compactMap { endpoint in
+        let text = config.text("data", "config.alloy") ?? ""
+        let endpoints = Self.writeEndpoints(text)
+        let failures = endpoints.compactMap { endpoint in
             Self.failure(endpoint.url, namespace: namespace, client).map { (endpoint, $0) }
         }
-        guard !failures.isEmpty else { return nil }
+        var delivered = false
+        if let loki, endpoints.contains(where: { Self.reachesLoki($0.url, namespace: namespace, client) }) {
+            ship(from: pod, labelledBy: SimulatedAlloyRelabel(text), into: loki, client)
+            delivered = true
+        }
+        guard !failures.isEmpty else { return delivered ? Self.tail : nil }
         let now = KubeTime.rfc3339(KubeTime.now())
         let lines = failures.map { endpoint, failure in
             let error = "Post \\\"\(endpoint.url)\\\": \(failure.error)"
@@ -38,6 +56,43 @@ struct SimulatedAlloy: SimulatedController {
             $0.appendLog(namespace: namespace, pod: podName, container: "alloy", lines.joined(separator: "\n"))
         }
         return Self.retry
+    }
+
+    /// Pushes the new lines of the containers on `alloy`'s node, one stream per container.
+    private func ship(
+        from alloy: Document, labelledBy relabel: SimulatedAlloyRelabel, into loki: SimulatedLoki,
+        _ client: KubeInProcessClient
+    ) {
+        guard let node = alloy.text("spec", "nodeName"), !relabel.rules.isEmpty,
+            loki.pushDue(
+                from: "\(alloy.text("metadata", "namespace") ?? "")/\(alloy.text("metadata", "name") ?? "")",
+                interval: Self.tail)
+        else { return }
+        let pods = ((try? client.list(KubeResourceName.pods.path(namespace: nil))) ?? []).filter {
+            $0.text("spec", "nodeName") == node
+        }
+        for pod in pods {
+            let namespace = pod.text("metadata", "namespace") ?? ""
+            let name = pod.text("metadata", "name") ?? ""
+            for container in (pod.at(["spec", "containers"])?.items ?? []).compactMap({ $0.text("name") }) {
+                let key = KubeStoreState.logKey(namespace: namespace, pod: name, container: container)
+                let lines = client.api.store.transact { $0.logs[key] ?? [] }
+                let sent = loki.shippedLines(of: key)
+                guard lines.count > sent else { continue }
+                let labels = relabel.labels(pod: pod, container: container)
+                loki.push(labels: labels, lines[sent...].map { (Int64($0.time * 1e9), $0.text) })
+                _ = loki.shippedLines(of: key, now: lines.count)
+            }
+        }
+    }
+
+    /// Whether `url` reaches a Service whose pods are Loki's (the loki chart's gateway or single binary).
+    static func reachesLoki(_ url: String, namespace: String, _ client: KubeInProcessClient) -> Bool {
+        guard failure(url, namespace: namespace, client) == nil, let service = service(of: url, namespace: namespace),
+            let found = try? client.get(
+                KubeResourceName.services.path(namespace: service.namespace, name: service.name))
+        else { return false }
+        return found.text("spec", "selector", "app.kubernetes.io/name") == "loki"
     }
 
     /// Each `loki.write "LABEL" { endpoint { url = "…" } }` of an Alloy configuration: its label
@@ -80,24 +135,8 @@ struct SimulatedAlloy: SimulatedController {
     static func failure(_ url: String, namespace: String, _ client: KubeInProcessClient) -> (
         host: String, error: String
     )? {
-        let scheme = url.hasPrefix("https://") ? "https" : "http"
-        guard url.hasPrefix(scheme + "://") else { return nil }
-        let authority = url.dropFirst(scheme.count + 3).prefix { $0 != "/" }
-        let hostName = String(authority.prefix { $0 != ":" })
-        let port =
-            authority.contains(":") ? Int(authority.drop { $0 != ":" }.dropFirst()) : (scheme == "https" ? 443 : 80)
-        let labels = hostName.split(separator: ".").map(String.init)
-        let service: (name: String, namespace: String)
-        if labels.count == 1 {
-            service = (labels[0], namespace)
-        } else if labels.count == 3 && labels[2] == "svc"
-            || labels.count == 5 && labels[2...] == ["svc", "cluster", "local"]
-        {
-            service = (labels[0], labels[1])
-        } else {
-            return nil
-        }
-        guard let port else { return nil }
+        guard let service = service(of: url, namespace: namespace), let port = service.port else { return nil }
+        let (authority, hostName) = (service.authority, service.host)
         guard
             let found = try? client.get(
                 KubeResourceName.services.path(namespace: service.namespace, name: service.name))
@@ -106,5 +145,27 @@ struct SimulatedAlloy: SimulatedController {
         }
         let ports = (found.at(["spec", "ports"])?.items ?? []).compactMap { $0.at(["port"]) }
         return ports.contains(.int(port)) ? nil : (String(authority), "context deadline exceeded")
+    }
+}
+
+extension SimulatedAlloy {
+    /// The in-cluster Service a URL names (a bare name in `namespace`, `NAME.NS.svc`,
+    /// `NAME.NS.svc.cluster.local`) with the URL's authority, host and port (nil when not a
+    /// number); nil for a URL outside the cluster.
+    static func service(of url: String, namespace: String) -> (
+        name: String, namespace: String, authority: String, host: String, port: Int?
+    )? {
+        let scheme = url.hasPrefix("https://") ? "https" : "http"
+        guard url.hasPrefix(scheme + "://") else { return nil }
+        let authority = url.dropFirst(scheme.count + 3).prefix { $0 != "/" }
+        let hostName = String(authority.prefix { $0 != ":" })
+        let port =
+            authority.contains(":") ? Int(authority.drop { $0 != ":" }.dropFirst()) : (scheme == "https" ? 443 : 80)
+        let labels = hostName.split(separator: ".").map(String.init)
+        if labels.count == 1 { return (labels[0], namespace, String(authority), hostName, port) }
+        if labels.count == 3 && labels[2] == "svc" || labels.count == 5 && labels[2...] == ["svc", "cluster", "local"] {
+            return (labels[0], labels[1], String(authority), hostName, port)
+        }
+        return nil
     }
 }

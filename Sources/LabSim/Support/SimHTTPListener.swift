@@ -11,6 +11,10 @@ import Synchronization
 final class SimHTTPListener: Sendable {
     let group: MultiThreadedEventLoopGroup
     private let channel = Mutex<(any Channel)?>(nil)
+    /// What `start` bound, for `reopen`: the listener's address, TLS and handler.
+    private let bound = Mutex<Binding?>(nil)
+    /// The open connections, which `close` drops.
+    private let connections = OpenConnections()
 
     init(group: MultiThreadedEventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)) {
         self.group = group
@@ -22,14 +26,32 @@ final class SimHTTPListener: Sendable {
         host: String, port: Int, tls: NIOSSLContext?,
         handler: @escaping @Sendable () -> any ChannelHandler & RemovableChannelHandler
     ) throws -> Int {
+        var binding = Binding(host: host, port: port, tls: tls, handler: handler)
+        let listening = try bind(binding)
+        channel.withLock { $0 = listening }
+        binding.port = listening.localAddress?.port ?? port
+        bound.withLock { $0 = binding }
+        return binding.port
+    }
+
+    struct Binding: Sendable {
+        var host: String
+        var port: Int
+        var tls: NIOSSLContext?
+        var handler: @Sendable () -> any ChannelHandler & RemovableChannelHandler
+    }
+
+    private func bind(_ binding: Binding) throws -> any Channel {
+        let (tls, handler) = (binding.tls, binding.handler)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             // TCP_NODELAY is a TCP-level option: as a socket-level one it would be SO_DEBUG, which
             // only root may set (every connection was reset for other users).
             .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+            .childChannelInitializer { [connections] channel in
+                connections.add(channel)
+                return channel.eventLoop.makeCompletedFuture {
                     if let tls {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                     }
@@ -37,9 +59,25 @@ final class SimHTTPListener: Sendable {
                     try channel.pipeline.syncOperations.addHandler(handler())
                 }
             }
-        let bound = try bootstrap.bind(host: host, port: port).wait()
-        channel.withLock { $0 = bound }
-        return bound.localAddress?.port ?? port
+        return try bootstrap.bind(host: binding.host, port: binding.port).wait()
+    }
+
+    /// Stops listening and drops every open connection, keeping the port for `reopen`: a
+    /// client then meets a refused connection, as at a host whose server does not run.
+    func close() {
+        let listening = channel.withLock { c -> (any Channel)? in
+            defer { c = nil }
+            return c
+        }
+        try? listening?.close().wait()
+        for connection in connections.all { try? connection.close().wait() }
+    }
+
+    /// Listens again on the port `start` bound, after `close`; does nothing while listening.
+    func reopen() throws {
+        guard channel.withLock({ $0 == nil }), let binding = bound.withLock({ $0 }) else { return }
+        let listening = try bind(binding)
+        channel.withLock { $0 = listening }
     }
 
     /// Closes the listener and every connection, then the event loop group. Safe to call twice.
@@ -51,6 +89,19 @@ final class SimHTTPListener: Sendable {
         try? bound?.close().wait()
         try? group.syncShutdownGracefully()
     }
+}
+
+/// The connections a listener has open, each removed once it closes.
+private final class OpenConnections: Sendable {
+    private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
+
+    func add(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        channels.withLock { $0[id] = channel }
+        channel.closeFuture.whenComplete { [self] _ in _ = channels.withLock { $0.removeValue(forKey: id) } }
+    }
+
+    var all: [any Channel] { channels.withLock { Array($0.values) } }
 }
 
 extension TLSConfiguration {

@@ -1,0 +1,92 @@
+import HLSCore
+import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Where the lab's Kubernetes API runs: on its control-plane VM, a booted guest whose k3s server
+/// unit is active. A real k3s API is served by that VM, so while none runs (the VM not created
+/// yet, stopped, rebooting, gone with a restart of `sim serve`, or its k3s stopped) the simulated
+/// API stops listening and a client's connection is refused; once one runs again it listens on
+/// the same port. Only the listener follows the VM: the objects and the controllers stay in
+/// process (they go only with the lab).
+///
+/// Follows the guests in the background (a pass every 200 ms, as the kubelets do); `start`
+/// makes the first pass before it returns, so the lab's first client already meets the gate.
+final class SimulatedControlPlane: Sendable {
+    private let api: KubeAPISimulator
+    private let root: @Sendable (String) -> String
+    private let guests: @Sendable () -> [SimulatedGuest]
+    /// Whether the API listens now; nil before the first pass.
+    private let serving = Mutex<Bool?>(nil)
+    private let stopping = Atomic<Bool>(false)
+    private let pass = Mutex<Void>(())
+
+    /// - Parameters:
+    ///   - root: a VM's root tree on the host, by name (`SimulatedNodes.root(of:)`).
+    ///   - guests: the cluster's guests now.
+    init(
+        api: KubeAPISimulator, root: @escaping @Sendable (String) -> String,
+        guests: @escaping @Sendable () -> [SimulatedGuest]
+    ) {
+        self.api = api
+        self.root = root
+        self.guests = guests
+    }
+
+    func start() {
+        reconcile()
+        Threads.detach { [self] in
+            while !stopping.load(ordering: .acquiring) {
+                usleep(200_000)
+                reconcile()
+            }
+        }
+    }
+
+    func stop() {
+        stopping.store(true, ordering: .releasing)
+        pass.withLock { _ in }
+    }
+
+    /// Whether a booted guest runs a k3s server.
+    static func runs(among guests: [SimulatedGuest], root: (String) -> String) -> Bool {
+        guests.contains { $0.booted && serverRuns(root: root($0.name)) }
+    }
+
+    /// Whether the tree's k3s server unit is active (the simulated systemctl's marker of `k3s.service`).
+    static func serverRuns(root: String) -> Bool {
+        FileManager.default.fileExists(atPath: root + NodeBoot.unitStatePath + "/k3s.service.active")
+    }
+
+    /// One pass: the API listens exactly while a control-plane VM runs.
+    func reconcile() {
+        pass.withLock { _ in
+            guard !stopping.load(ordering: .acquiring) else { return }
+            let runs = Self.runs(among: guests(), root: root)
+            guard serving.withLock({ $0 }) != runs else { return }
+            // Tried again at the next pass if the port cannot be bound again yet.
+            guard (try? api.serve(runs)) != nil else { return }
+            serving.withLock { $0 = runs }
+        }
+    }
+}
+
+/// The lab's control-plane VM as the Kubernetes API's host (`SimulatedControlPlane`).
+struct SimulatedControlPlaneComponent: LabComponent {
+    let controlPlane: SimulatedControlPlane
+
+    func start() throws(HLSError) -> [String: String] {
+        controlPlane.start()
+        return [:]
+    }
+
+    func stop() { controlPlane.stop() }
+}

@@ -1,0 +1,128 @@
+import HLSCore
+import HLSFormats
+import XCTest
+
+@testable import LabSim
+
+/// The simulated Loki's read API on what was pushed: Loki's JSON for streams, labels and label
+/// values, LogQL stream selectors with line filters, and Loki's words for what it refuses
+/// (pkg/logqlmodel/error.go, the parser's tests in pkg/logql/syntax/parser_test.go).
+final class SimulatedLokiTests: XCTestCase {
+    private let base: Int64 = 1_780_000_000_000_000_000
+
+    private func loki() -> SimulatedLoki {
+        let loki = SimulatedLoki()
+        loki.push(
+            labels: ["namespace": "apps", "pod": "whoami-1", "container": "whoami"],
+            [(base, "GET / 200"), (base + 1_000_000_000, "GET /health 200"), (base + 2_000_000_000, "GET /x 404")])
+        loki.push(labels: ["namespace": "monitoring", "pod": "loki-0", "container": "loki"], [(base, "ready")])
+        return loki
+    }
+
+    private func get(_ loki: SimulatedLoki, _ path: String, _ query: [(String, String)]) -> SimulatedLoki.Answer {
+        loki.answer(
+            method: "GET", path: path,
+            query: query.map { (name: $0.0, value: $0.1) } + [
+                ("start", String(base - 1)), ("end", String(base + 10_000_000_000)),
+            ])
+    }
+
+    func testQueryRangeAnswersTheSelectedStreamsNewestFirstInLokisJSON() throws {
+        let answer = get(loki(), "/loki/api/v1/query_range", [("query", #"{namespace="apps"} |= "GET /" != "health""#)])
+        XCTAssertEqual(answer.status, 200, answer.body)
+        let body: Document = try JSONCodec.decode(answer.body)
+        XCTAssertEqual(body.text("status"), "success")
+        XCTAssertEqual(body.text("data", "resultType"), "streams")
+        let result = body["data"]?["result"]?.items ?? []
+        XCTAssertEqual(result.count, 1)
+        XCTAssertEqual(
+            result.first?["stream"]?.stringMap, ["namespace": "apps", "pod": "whoami-1", "container": "whoami"])
+        XCTAssertEqual(
+            result.first?["values"],
+            .array([
+                .array([.string(String(base + 2_000_000_000)), .string("GET /x 404")]),
+                .array([.string(String(base)), .string("GET / 200")]),
+            ]))
+        let forward = get(
+            loki(), "/loki/api/v1/query_range",
+            [("query", #"{container=~"who.*"}"#), ("direction", "forward"), ("limit", "1")])
+        let first: Document = try JSONCodec.decode(forward.body)
+        XCTAssertEqual(
+            first["data"]?["result"]?.items.first?["values"],
+            .array([.array([.string(String(base)), .string("GET / 200")])]))
+    }
+
+    func testLabelsAndLabelValuesAreSortedAndFollowTheSelector() throws {
+        let loki = loki()
+        let labels: Document = try JSONCodec.decode(get(loki, "/loki/api/v1/labels", []).body)
+        XCTAssertEqual(labels, try JSONCodec.decode(#"{"status":"success","data":["container","namespace","pod"]}"#))
+        let values: Document = try JSONCodec.decode(get(loki, "/loki/api/v1/label/namespace/values", []).body)
+        XCTAssertEqual(values["data"], .array([.string("apps"), .string("monitoring")]))
+        let selected: Document = try JSONCodec.decode(
+            get(loki, "/loki/api/v1/label/pod/values", [("query", #"{namespace="monitoring"}"#)]).body)
+        XCTAssertEqual(selected["data"], .array([.string("loki-0")]))
+    }
+
+    func testRefusalsAreLokisPlainTextWithItsWords() {
+        func refusal(_ query: String, path: String = "/loki/api/v1/query_range") -> String {
+            let answer = get(loki(), path, [("query", query)])
+            XCTAssertEqual(answer.status, 400, query)
+            XCTAssertEqual(answer.contentType, "text/plain; charset=utf-8")
+            return answer.body
+        }
+        XCTAssertEqual(
+            refusal(#"{foo="bar""#), "parse error at line 1, col 11: syntax error: unexpected $end, expecting } or ,")
+        XCTAssertEqual(refusal(#"{foo="bar}"#), "parse error at line 1, col 6: literal not terminated")
+        XCTAssertEqual(
+            refusal(#"{foo="bar"} |~"#),
+            "parse error at line 1, col 15: syntax error: unexpected $end, expecting STRING or ip")
+        XCTAssertEqual(
+            refusal(#"unk({ foo = "bar" }[5m])"#), "parse error at line 1, col 1: syntax error: unexpected IDENTIFIER")
+        XCTAssertEqual(refusal(#"{foo!="bar"}"#), LogQLQuery.emptyCompatible.message)
+        XCTAssertTrue(
+            refusal(#"{foo!="bar"}"#).hasPrefix("parse error : queries require at least one regexp or equality matcher")
+        )
+        XCTAssertEqual(
+            refusal(#"{namespace="apps"}"#, path: "/loki/api/v1/query"),
+            "log queries are not supported as an instant query type, please change your query to a range query type")
+        XCTAssertEqual(
+            refusal(#"{namespace="apps"} | json"#),
+            "the simulated Loki answers stream selectors with line filters only, not parsers, formatters and label filters"
+        )
+        XCTAssertEqual(
+            refusal(#"count_over_time({namespace="apps"}[5m])"#),
+            "the simulated Loki answers stream selectors with line filters only, not metric queries")
+    }
+
+    func testTheRelabelRulesOfTheConfigurationNameTheStreams() {
+        let relabel = SimulatedAlloyRelabel(
+            """
+            discovery.relabel "pods" {
+              targets = discovery.kubernetes.pods.targets
+              rule {
+                source_labels = ["__meta_kubernetes_namespace"]
+                target_label  = "namespace"
+              }
+              rule {
+                source_labels = ["__meta_kubernetes_pod_label_app_kubernetes_io_name"]
+                target_label  = "app"
+              }
+              rule {
+                source_labels = ["__meta_kubernetes_pod_node_name"]
+                action        = "drop"
+                target_label  = "node"
+              }
+            }
+            """)
+        let pod = Document.object([
+            (
+                "metadata",
+                .object([
+                    ("name", .string("loki-0")), ("namespace", .string("monitoring")),
+                    ("labels", .stringMap(["app.kubernetes.io/name": "loki"])),
+                ])
+            ), ("spec", .object([("nodeName", .string("k3s-wk-01"))])),
+        ])
+        XCTAssertEqual(relabel.labels(pod: pod, container: "loki"), ["namespace": "monitoring", "app": "loki"])
+    }
+}
