@@ -45,4 +45,40 @@ final class FluxGitTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("Host key verification failed"), "\(error)")
         }
     }
+
+    /// The git commands of one key share one login to the git host (ssh's connection sharing),
+    /// and that connection ends with the `FluxGit`: no process is left holding its folder.
+    func testTheCommandsOfOneKeyShareOneLoginThatEndsWithIt() throws {
+        let dir = try TemporaryDirectory("flux-git-shared")
+        try FileManager.default.createDirectory(atPath: dir.file(".ssh"), withIntermediateDirectories: true)
+        let made = try runProcess(
+            "/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", dir.file(".ssh/id_ed25519")])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let userKey = try String(contentsOfFile: dir.file(".ssh/id_ed25519.pub"), encoding: .utf8)
+        let lab = try FluxBootstrapTests.github(dir, accountKeys: [userKey])
+        defer { lab.stop() }
+        let git = try XCTUnwrap(lab.git)
+        let port = try XCTUnwrap(git.port)
+        let hostKey = try XCTUnwrap(git.hostPublicKey).split(separator: " ").prefix(2).joined(separator: " ")
+        let config = try dir.write(
+            "ssh_config",
+            "Host github.com\n    HostName 127.0.0.1\n    Port \(port)\n    User git\n    HostKeyAlias github.com\n")
+        let environment = ["HOME": dir.path, "PATH": "/usr/bin:/bin", "HLSH_SSH_CONFIG": config]
+        let url = "ssh://git@github.com/example/homelab"
+
+        var shared: FluxGit? = try FluxGit(
+            privateKey: nil, knownHosts: "github.com \(hostKey)", environment: environment)
+        let folder = try XCTUnwrap(shared?.folder)
+        for _ in 0..<3 { XCTAssertEqual(try shared?.remoteHead(url, branch: "main"), "") }
+        let log = try String(contentsOfFile: lab.directory + "/git/server/sshd.log", encoding: .utf8)
+        XCTAssertEqual(log.components(separatedBy: "Accepted publickey for git").count - 1, 1, log)
+
+        shared = nil
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder))
+        let holders = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { pid in
+            guard let line = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: line, as: UTF8.self).contains(folder)
+        }
+        XCTAssertEqual(holders, [], "processes still naming \(folder)")
+    }
 }
