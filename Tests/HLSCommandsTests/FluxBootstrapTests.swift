@@ -130,6 +130,21 @@ final class FluxBootstrapTests: XCTestCase {
         XCTAssertEqual(lab.git?.deployKeys(of: "example/homelab").count, 1)
     }
 
+    /// A first bootstrap logs in to the git host once per key: the user's key once for the
+    /// ls-remote, the clone and the push (one shared connection), the deploy key made for it once,
+    /// after it is registered (never before: no host can know a key made just now).
+    func testAFirstBootstrapLogsInToTheGitHostOncePerKey() throws {
+        let setup = try Setup()
+        defer { setup.stop() }
+        let run = runInProcess("flux bootstrap --timeout 30s | count", environment: setup.environment)
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertEqual(run.out.trimmingCharacters(in: .whitespacesAndNewlines), "4", run.err)
+        let log = try String(contentsOfFile: setup.lab.directory + "/git/server/sshd.log", encoding: .utf8)
+        // sshd ends its lines with CR LF, one Character to Swift: counted as substrings.
+        XCTAssertEqual(log.components(separatedBy: "Accepted publickey for git").count - 1, 2, log)
+        XCTAssertFalse(log.contains("Failed publickey"), log)
+    }
+
     /// A run stopped between registering the deploy key and storing it in the cluster (Ctrl-C
     /// during the install) left a key of bootstrap's title on GitHub that nobody holds: the
     /// next run, which makes a new key, removes that one first, as flux's own bootstrap does,

@@ -82,6 +82,26 @@ final class NodeContactTests: XCTestCase {
         XCTAssertTrue(wait.err.contains("--accept-new"), wait.err)
     }
 
+    /// `node wait --for ssh` logs in to every node at once, so a node that is not up holds up
+    /// none of the others. Only k3s-wk-01 runs here: the wait times out naming k3s-cp-01 alone,
+    /// and k3s-wk-01 was let in meanwhile (--accept-new recorded its key), which a wait for one
+    /// node after the other never reaches.
+    func testWaitForSSHTriesEveryNodeAtOnceAndTheTimeoutNamesOnlyTheLateOnes() throws {
+        let lab = try LabHarness()
+        XCTAssertEqual(lab.run("vm apply k3s-wk-01").status, 0)
+        let nodes = try XCTUnwrap(lab.nodes)
+        // Its sshd answers (with a key nobody accepted yet).
+        let contact = runUntil(lab, #"node run k3s-wk-01 "true""#, mentions: "host key")
+        XCTAssertTrue(contact.out.contains("host key"), contact.out + contact.err)
+        let wait = lab.run("node wait all --for ssh --accept-new --timeout 3s --every 200ms")
+        XCTAssertEqual(wait.status, 1, wait.err)
+        XCTAssertTrue(wait.err.contains("node wait: k3s-cp-01 is not ready (ssh)"), wait.err)
+        XCTAssertFalse(wait.err.contains("k3s-wk-01 is not ready"), wait.err)
+        let port = try XCTUnwrap(nodes.port(of: "k3s-wk-01"))
+        let known = try String(contentsOfFile: nodes.knownHostsPath, encoding: .utf8)
+        XCTAssertTrue(known.contains("[127.0.0.1]:\(port)"), known)
+    }
+
     func testACheckSaysWouldChangeNotChanged() throws {
         let lab = try LabHarness()
         XCTAssertEqual(lab.run("vm apply --all").status, 0)

@@ -51,6 +51,16 @@ final class SimulatedNodesTests: XCTestCase {
         return (dir, key, guests, nodes)
     }
 
+    /// Only `zero` timings shorten the passes that follow the guests (and the kubelets): every
+    /// other preset keeps a real machine's pace; `zero`'s are shortened as its requeues, to a floor.
+    func testOnlyZeroTimingsShortenTheNodesPasses() {
+        for timings in [PVESimulatorConfig.Timings.proxmox, .demo, .fastTest] {
+            XCTAssertEqual(SimulatedNodes.passInterval(requeueScale: timings.requeueScale), .milliseconds(200))
+        }
+        XCTAssertEqual(
+            SimulatedNodes.passInterval(requeueScale: PVESimulatorConfig.Timings.zero.requeueScale), .milliseconds(20))
+    }
+
     func testABootedGuestIsReachableByNameAndAddressWithItsTreeAsRoot() throws {
         let (dir, key, _, nodes) = try startOneNode()
         defer { withExtendedLifetime(dir) { nodes.stop() } }

@@ -92,12 +92,15 @@ struct FluxBootstrap {
         let existing = try client?.getIfPresent(
             .secrets, "flux-system", namespace: namespace, cancellation: cancellation)
         let key: SSHKeyPair
+        let madeNow: Bool
         if let identity = existing.flatMap({ decoded($0, "identity") }),
             let publicKey = existing.flatMap({ decoded($0, "identity.pub") })
         {
             key = SSHKeyPair(privateKey: identity, authorizedKey: publicKey)
+            madeNow = false
         } else {
             key = SSHKeyPair.ecdsaP384(comment: "")
+            madeNow = true
         }
         // The deploy key only reads (as flux's default); the user's own credentials push.
         let git = try FluxGit(privateKey: key.privateKey, knownHosts: knownHosts, environment: environment)
@@ -105,8 +108,8 @@ struct FluxBootstrap {
         // With a key the host already accepts, the repository is read now: what to commit, and the
         // head the push must still find. A deploy key the host does not know (yet, or any more:
         // removed on GitHub) leaves that to the user's key, which pushes: a branch that has the
-        // files already gets no push.
-        let accepted = (try? git.remoteHead(settings.url, branch: settings.branch))
+        // files already gets no push. A key made just now is not asked about: no host knows it.
+        let accepted = madeNow ? nil : (try? git.remoteHead(settings.url, branch: settings.branch))
         let head = accepted ?? (try? pusher.remoteHead(settings.url, branch: settings.branch))
         var changes: [Change] = []
         if accepted == nil {

@@ -27,6 +27,11 @@ import HLSCore
 /// `$HOME/.ssh/config`), then names `$HOME/.ssh/known_hosts` and only the keys meant
 /// (`IdentityFile none` when there are none, so ssh adds no default ones). A rehearsal in a
 /// throwaway `HOME` thus never uses, nor is broken by, the real home's keys and config.
+///
+/// The git commands of one identity share one SSH connection (OpenSSH's connection sharing:
+/// `ControlMaster=auto`, a `ControlPath` socket in the folder, `ControlPersist`): the first
+/// login stays open in the background and the next `ls-remote`, `clone` or `push` opens a
+/// channel on it instead of logging in again (docs/adr/0052). `deinit` ends it (`ssh -O exit`).
 final class FluxGit: Sendable {
     let folder: String
     /// The environment git runs in (`GIT_SSH_COMMAND` among it).
@@ -73,6 +78,12 @@ final class FluxGit: Sendable {
         for identity in privateKey == nil ? (identities.isEmpty ? ["none"] : identities) : [] {
             config += "  " + Self.option("IdentityFile", [identity], tokens: true) + "\n"
         }
+        // A Unix socket's path has room for 107 bytes (ssh first binds it with a 17-byte random
+        // suffix): with a TMPDIR too long for it, every command logs in on its own.
+        if (folder + "/" + Self.controlPrefix).utf8.count + 40 + 17 < 108 {
+            let path = folder + "/" + Self.controlPrefix + "%C"
+            ssh += " -o ControlMaster=auto -o \(("ControlPath=" + path).shellQuoted) -o ControlPersist=\(Self.persist)"
+        }
         var variables = [
             "PATH": environment["PATH"] ?? "/usr/bin:/bin", "HOME": home, "GIT_CONFIG_NOSYSTEM": "1",
             "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_SSH_COMMAND": ssh, "GIT_TERMINAL_PROMPT": "0",
@@ -100,7 +111,28 @@ final class FluxGit: Sendable {
         return name + "=" + words.joined(separator: " ")
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: folder) }
+    /// The name of the shared connections' sockets in the folder, ahead of ssh's hash of the
+    /// connection (`%C`: host, port, user).
+    static let controlPrefix = "mux-"
+    /// How long a shared connection stays open after its last command, should `deinit` not
+    /// run (the process killed): it then ends on its own.
+    static let persist = "60"
+
+    deinit {
+        stopSharedConnections()
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// Ends the shared connections this identity's git commands opened (`ssh -O exit`, by socket).
+    func stopSharedConnections() {
+        let sockets = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        for socket in sockets where socket.hasPrefix(Self.controlPrefix) {
+            let stop = try? ChildProcess(
+                "/usr/bin/env", ["ssh", "-o", "ControlPath=\(folder)/\(socket)", "-O", "exit", "git-host"],
+                environment: environment)
+            stop?.wait()
+        }
+    }
 
     /// Runs `git ARGS` (in `directory`); its status and what it wrote (stdout and stderr together).
     @discardableResult

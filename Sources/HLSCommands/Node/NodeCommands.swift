@@ -119,9 +119,10 @@ enum NodeCommands {
     static let wait = CommandSpec(
         ["node", "wait"], summary: "Wait until nodes accept an SSH login, or are Ready in Kubernetes",
         discussion: """
-            --for ssh logs in over SSH (the same connection later verbs reuse) until it succeeds: the host key \
-            is checked against known_hosts (with --accept-new, a new VM's key is recorded on first contact) \
-            and the inventory's key accepted. --for ready watches the Kubernetes Node until its Ready \
+            --for ssh logs in over SSH (the same connection later verbs reuse) until it succeeds, to every \
+            node at once (one that is late holds up none of the others): the host key is checked against \
+            known_hosts (with --accept-new, a new VM's key is recorded on first contact) and the inventory's \
+            key accepted. --for ready watches the Kubernetes Node until its Ready \
             condition is True: with a lab in use, all/servers/agents are the inventory's nodes, so one whose \
             kubelet has not registered yet is waited for too; without one, the cluster's (--context picks the \
             kubeconfig context). Under --dry-run, once an earlier step planned a change, it checks once and \
@@ -144,35 +145,6 @@ enum NodeCommands {
         implementation: .query { inv in
             try inv.string(defaulted: "for") == "ready" ? waitForReady(inv) : waitForSSH(inv)
         })
-
-    /// `node wait`: a row per node once it accepts an SSH login.
-    static func waitForSSH(_ inv: Invocation) throws -> Value {
-        let selected = try NodeService.select(inv.list("targets").map(Render.plain), inv: inv)
-        guard !selected.isEmpty else { throw inv.usage("name the nodes, or all") }
-        let service = try NodeService.of(inv)
-        let acceptNew = inv.flag("accept-new")
-        return .list(
-            try selected.map { s in
-                let waited = try inv.waitUntil(
-                    s.target.name, "ssh", timeout: inv.duration(defaulted: "timeout"),
-                    every: inv.duration(defaulted: "every"),
-                    hint: "is the VM running (vm list)? is its address right in the inventory?"
-                ) { () throws -> String? in
-                    do {
-                        _ = try service.connections.session(
-                            for: s.target, cancellation: inv.context.cancellation, acceptNew: acceptNew)
-                        return nil
-                    } catch let e as HLSError where e.kind == .failed && isFatal(e) {
-                        // Not a state to wait out (the wait retries only `.failed`), and not a
-                        // usage error either: what is missing is the user's trust or key (exit 1).
-                        throw HLSError(.configuration, e.message, at: e.place, hint: e.hint, cause: e.cause)
-                    }
-                }
-                return .record(
-                    Record([("node", .string(s.target.name)), ("ready", .string("ssh")), ("waited", .duration(waited))])
-                )
-            })
-    }
 
     /// Node names for completion: the inventory's VMs and the group words.
     static let names = NameProvider(kind: "node", ttl: .seconds(60)) { query in

@@ -22,7 +22,7 @@ import Synchronization
 /// on a real cluster. The machine's boot id is the Node's `status.nodeInfo.bootID`: after a
 /// reboot the kubelet registers again with the new one.
 ///
-/// Follows the nodes in the background (a pass every 200 ms); a pass registers only what changed,
+/// Follows the nodes in the background (a pass every `every`, 200 ms by default); a pass registers only what changed,
 /// so a node left alone keeps its resourceVersion. Thread-safe.
 final class SimulatedKubelets: Sendable {
     private let api: KubeAPISimulator
@@ -33,15 +33,18 @@ final class SimulatedKubelets: Sendable {
     private let told = Mutex<[String: (node: String, digest: String)]>([:])
     private let stopping = Atomic<Bool>(false)
     private let pass = Mutex<Void>(())
+    private let every: Duration
     private static let notReady = "NotReady"
 
     /// - Parameters:
     ///   - root: a VM's root tree on the host, by name (`SimulatedNodes.root(of:)`).
     ///   - guests: the cluster's guests now.
+    ///   - every: the time between passes (`SimulatedNodes.passInterval`).
     init(
-        api: KubeAPISimulator, root: @escaping @Sendable (String) -> String,
+        api: KubeAPISimulator, root: @escaping @Sendable (String) -> String, every: Duration = .milliseconds(200),
         guests: @escaping @Sendable () -> [SimulatedGuest]
     ) {
+        self.every = every
         self.api = api
         self.root = root
         self.guests = guests
@@ -51,7 +54,7 @@ final class SimulatedKubelets: Sendable {
         reconcile()
         Threads.detach { [self] in
             while !stopping.load(ordering: .acquiring) {
-                usleep(200_000)
+                Threads.sleep(for: every)
                 reconcile()
             }
         }

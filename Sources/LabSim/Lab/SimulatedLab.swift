@@ -178,7 +178,10 @@ public final class SimulatedLab: Sendable {
                 cloudflare: cloudflare)
         }
         self.kube = kube?.api
-        let nodes = options.nodeImage.map { Self.nodeComponents($0, directory: directory, pve: pve, kube: kube?.api) }
+        let every = SimulatedNodes.passInterval(requeueScale: options.pve.timings.requeueScale)
+        let nodes = options.nodeImage.map {
+            Self.nodeComponents($0, directory: directory, every: every, pve: pve, kube: kube?.api)
+        }
         self.nodes = nodes?.nodes
         let components: [any LabComponent] =
             [
@@ -238,20 +241,21 @@ public final class SimulatedLab: Sendable {
 
     /// The simulated nodes that follow the PVE guests, and, with a Kubernetes API, their kubelets.
     private static func nodeComponents(
-        _ image: SimulatedNodes.Image, directory: String, pve: PVESimulator, kube: KubeAPISimulator?
+        _ image: SimulatedNodes.Image, directory: String, every: Duration, pve: PVESimulator, kube: KubeAPISimulator?
     ) -> (nodes: SimulatedNodes, components: [any LabComponent]) {
         // A node's k3s writes this kubeconfig as /etc/rancher/k3s/k3s.yaml when its server starts.
         let nodes = SimulatedNodes(
             directory: directory, image: image,
             handing: { _ in
                 (try? kube?.kubeconfig(server: "https://127.0.0.1:6443")).map { [("k3s.yaml", $0)] } ?? []
-            },
+            }, every: every,
             guests: { pve.guests })
         var components: [any LabComponent] = [SimulatedNodesComponent(nodes: nodes)]
         if let kube {
             components.append(
                 SimulatedKubeletsComponent(
-                    kubelets: SimulatedKubelets(api: kube, root: { nodes.root(of: $0) }, guests: { pve.guests })))
+                    kubelets: SimulatedKubelets(
+                        api: kube, root: { nodes.root(of: $0) }, every: every, guests: { pve.guests })))
             // The API is the control-plane VM's: it answers only while that VM runs its k3s server.
             components.append(
                 SimulatedControlPlaneComponent(
