@@ -135,9 +135,9 @@ final class SSHKnownHostsTests: XCTestCase {
             "many_known_hosts", (others + [listed]).joined(separator: "\r\n") + "\r\n")
         XCTAssertNoThrow(try sshd.connect(knownHosts: path))
 
+        let impostor = try publicKeyFields(try sshd.makeKey(named: "impostor_key") + ".pub")
         let changed = try sshd.directory.write(
-            "changed_known_hosts",
-            (others + ["\(sshd.knownHostsName) ssh-ed25519 \(zeroKey)"]).joined(separator: "\n") + "\n")
+            "changed_known_hosts", (others + ["\(sshd.knownHostsName) \(impostor)"]).joined(separator: "\n") + "\n")
         let error = expectHLSError { () throws(HLSError) in try sshd.connect(knownHosts: changed) }
         XCTAssertTrue(error?.message.contains("HAS CHANGED") ?? false, "\(String(describing: error))")
         XCTAssertTrue(error?.message.contains("\(changed):201") ?? false, "\(String(describing: error))")
