@@ -4,8 +4,10 @@
 #   hlsh        node run TARGETS "true" --limit N    (libssh2, one thread per host)
 #   ansible     ansible all -m command -a true -f N  (ansible-core from PyPI, in a venv)
 #   ssh floor   N OpenSSH `ssh` processes in parallel
-# Prints the best of runs for each and the ratios, then how hlsh's time grows from the first N to
-# the last. Targets (issue 17): at 64 hosts hlsh ≤ 0.02× ansible, and 64 hosts take at most 3× the
+#   libssh2     bench/ssh-floor.c: the fastest libssh2 client (a thread per host, blocking calls,
+#               no config or known_hosts; built here when `cc` and libssh2's headers exist)
+# hlsh, libssh2 and ssh take turns run by run (the load on a shared machine drifts). Prints the
+# best of runs for each and the ratios, then how hlsh's time grows from the first N to the last. Targets (issue 17): at 64 hosts hlsh ≤ 0.02× ansible, and 64 hosts take at most 3× the
 # time of 16.
 #
 #   bench/ssh-fanout.sh [path/to/hlsh] [runs] [hosts …]
@@ -49,6 +51,13 @@ ssh-keygen -q -t ed25519 -N '' -f "$work/home/.ssh/id_ed25519"
 ssh-keygen -q -t ed25519 -N '' -f "$work/hostkey"
 cp "$work/home/.ssh/id_ed25519.pub" "$work/authorized_keys"
 hostkey=$(cut -d' ' -f1-2 "$work/hostkey.pub")
+
+floor=
+if command -v cc >/dev/null && pkg-config --exists libssh2 2>/dev/null; then
+  read -ra libssh2_flags <<<"$(pkg-config --cflags --libs libssh2)"
+  cc -O2 -o "$work/ssh-floor" bench/ssh-floor.c "${libssh2_flags[@]}" -lpthread && floor="$work/ssh-floor"
+fi
+[ -n "$floor" ] || echo "no cc or libssh2 headers (libssh2-1-dev): the libssh2 floor is left out" >&2
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 ports=()
@@ -98,6 +107,19 @@ best() {  # best N CMD… — best wall time in ms of running CMD N times
   done
   echo "$best"
 }
+alternating() {  # alternating N CMD… — runs each CMD once per round, N rounds; the best ms of each
+  local n=$1 i t
+  shift
+  local all=("$@") bests=()
+  for i in "${!all[@]}"; do bests[i]=999999; done
+  for _ in $(seq 1 "$n"); do
+    for i in "${!all[@]}"; do
+      t=$(best 1 "${all[$i]}") || return 1
+      ((t < bests[i])) && bests[i]=$t
+    done
+  done
+  echo "${bests[*]}"
+}
 n=0 targets=
 run_hlsh() { "$hlsh" -c "node run \"$targets\" \"true\" --limit $n"; }
 run_ansible() { "$venv/bin/ansible" "all[0:$((n - 1))]" -i "$work/inventory.ini" -m command -a true -f "$n"; }
@@ -111,6 +133,7 @@ run_ssh() {  # fails unless every ssh succeeded (a bare `wait` would return 0 re
   for p in "${sp[@]}"; do wait "$p" || failed=$((failed + 1)); done
   ((failed == 0))
 }
+run_floor() { "$floor" "$user" "$work/home/.ssh/id_ed25519.pub" "$work/home/.ssh/id_ed25519" "${ports[@]:0:$n}"; }
 ticks=$(getconf CLK_TCK)
 sshd_cpu() {  # CPU (ms) of the sshd connections served so far: their reaped children's, summed
   local pid total=0
@@ -130,16 +153,26 @@ first=
 for n in "${counts[@]}"; do
   targets=$(printf "$user@127.0.0.1:%s," "${ports[@]:0:$n}"); targets=${targets%,}
   run_hlsh >/dev/null || { echo "hlsh could not run the command on every host" >&2; exit 1; }
+  [ -z "$floor" ] || run_floor || { echo "the libssh2 floor could not run the command on every host" >&2; exit 1; }
   # ansible exits 0 when a pattern matches no host: check that it ran on all n.
   ran=$(run_ansible 2>&1 | grep -c ' | CHANGED ' || true)
   ((ran == n)) || { echo "ansible ran the command on $ran of $n hosts" >&2; exit 1; }
-  h=$(best "$runs" run_hlsh); a=$(best "$ansible_runs" run_ansible); s=$(best "$runs" run_ssh)
-  echo "true on $n local sshd hosts, best of $runs (ansible: of $ansible_runs):"
+  if [ -n "$floor" ]; then
+    read -r h f s <<<"$(alternating "$runs" run_hlsh run_floor run_ssh)"
+  else
+    read -r h s <<<"$(alternating "$runs" run_hlsh run_ssh)"
+  fi
+  [ -n "${s:-}" ] || { echo "a run failed" >&2; exit 1; }
+  a=$(best "$ansible_runs" run_ansible)
+  echo "true on $n local sshd hosts, best of $runs (ansible: of $ansible_runs); load $(cut -d' ' -f1 /proc/loadavg):"
   read -r hc sc <<<"$(cpu_split)"
   printf '  hlsh       %6d ms   (one run: hlsh CPU %d ms, the sshds'"'"' CPU %d ms)\n' "$h" "$hc" "$sc"
+  [ -z "$floor" ] || printf '  libssh2    %6d ms   (bench/ssh-floor.c)\n' "$f"
   printf '  ansible    %6d ms\n  ssh floor  %6d ms\n' "$a" "$s"
-  awk -v n="$n" -v h="$h" -v a="$a" -v s="$s" 'BEGIN {
-    printf "ssh-fanout %d hosts: hlsh/ansible = %.3f (target at 64: <= 0.02), hlsh/ssh = %.2f\n", n, h / a, h / s }'
+  awk -v n="$n" -v h="$h" -v a="$a" -v s="$s" -v f="${f:-0}" 'BEGIN {
+    printf "ssh-fanout %d hosts: hlsh/ansible = %.3f (target at 64: <= 0.02), hlsh/ssh = %.2f", n, h / a, h / s
+    if (f > 0) printf ", hlsh/libssh2 = %.2f", h / f
+    printf "\n" }'
   if [ -z "$first" ]; then first=$n first_h=$h; else
     awk -v n="$n" -v f="$first" -v h="$h" -v fh="$first_h" 'BEGIN {
       printf "ssh-fanout %d vs %d hosts: hlsh %.2fx the time (target <= 3)\n", n, f, h / fh }'

@@ -37,6 +37,9 @@ enum HLSHManual {
             .init("HLSH_PVE_ALLOW_HTTP", "true or 1: allow a plain http endpoint (else proxmox.allow_http)."),
             .init("HLSH_SSH_CONFIG", "The ssh_config hlsh and git read (else ~/.ssh/config)."),
             .init("SSH_AUTH_SOCK", "The SSH agent offered for logins and git."),
+            .init(
+                "HLSH_SSH_TRACE",
+                "1: a line on stderr per SSH login and command with its phases' times (TCP, kex, auth, exec, close)."),
             .init("USER", "The SSH login when neither the inventory nor ssh_config names one."),
             .init("KUBECONFIG", "The kubeconfig files, colon-separated (else ~/.kube/config), as for kubectl."),
             .init("GITHUB_TOKEN", "flux bootstrap registers its deploy key through GitHub's API with it."),

@@ -103,6 +103,46 @@ final class SSHKnownHostsTests: XCTestCase {
         XCTAssertNoThrow(try sshd.connect(knownHosts: path))
     }
 
+    func testOnlyLinesThatCouldNameTheHostGoToLibssh2() {
+        let name = "[127.0.0.1]:2222"
+        let could = [
+            "[127.0.0.1]:2222 ssh-ed25519 AAAA",
+            "other,[127.0.0.1]:2222 ssh-ed25519 AAAA",
+            "[127.0.0.1]:2222\tssh-ed25519 AAAA",
+            "|1|c2FsdA==|aGFzaA== ssh-ed25519 AAAA",
+            "other,*.example.org ssh-ed25519 AAAA",
+            "[127.0.0.?]:2222 ssh-ed25519 AAAA",
+            "!bad,[127.0.0.1]:2222 ssh-ed25519 AAAA",
+        ]
+        for line in could { XCTAssertTrue(SSHKnownHosts.hostField(of: line.utf8, mayMatch: name), line) }
+        let never = [
+            "127.0.0.1 ssh-ed25519 AAAA",
+            "[127.0.0.1]:22220 ssh-ed25519 AAAA",
+            "other.example.org,10.0.0.1 ssh-ed25519 AAAA",
+            "ssh-ed25519 [127.0.0.1]:2222",
+        ]
+        for line in never { XCTAssertFalse(SSHKnownHosts.hostField(of: line.utf8, mayMatch: name), line) }
+        XCTAssertTrue(SSHKnownHosts.hostField(of: "Node1.Lab ssh-ed25519 AAAA".utf8, mayMatch: "node1.lab"))
+    }
+
+    func testKeyAmongManyOtherHostsIsFoundAndAChangeStillNoticed() throws {
+        let sshd = try startSSHD()
+        let zeroKey = "AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        let otherKey = String(zeroKey.dropLast(8)) + "EEEEEEEE"
+        let others = (1...200).map { "[127.0.0.1]:\(40000 + $0) ssh-ed25519 \(otherKey)" }
+        let listed = "other.example.org,\(sshd.knownHostsName) \(sshd.hostPublicKey)"
+        let path = try sshd.directory.write(
+            "many_known_hosts", (others + [listed]).joined(separator: "\r\n") + "\r\n")
+        XCTAssertNoThrow(try sshd.connect(knownHosts: path))
+
+        let impostor = try publicKeyFields(try sshd.makeKey(named: "impostor_key") + ".pub")
+        let changed = try sshd.directory.write(
+            "changed_known_hosts", (others + ["\(sshd.knownHostsName) \(impostor)"]).joined(separator: "\n") + "\n")
+        let error = expectHLSError { () throws(HLSError) in try sshd.connect(knownHosts: changed) }
+        XCTAssertTrue(error?.message.contains("HAS CHANGED") ?? false, "\(String(describing: error))")
+        XCTAssertTrue(error?.message.contains("\(changed):201") ?? false, "\(String(describing: error))")
+    }
+
     func testHashedEntryMatches() throws {
         let sshd = try startSSHD()
         let path = try sshd.directory.write("hashed_known_hosts", sshd.knownHostsLine + "\n")

@@ -78,13 +78,16 @@ struct SSHKnownHosts {
         line.map { "\(path):\($0)" } ?? path
     }
 
-    /// The file's lines; none when it does not exist.
-    private func lines() throws(HLSError) -> [Substring] {
+    /// The file's lines, as bytes; none when it does not exist. Bytes, not `String`s: the
+    /// checks below look at a line's first bytes and host field, and only the few lines that
+    /// could name the host become text (walking every line's characters, for every host of a
+    /// fan-out, was most of hlsh's CPU in one: docs/adr/0051).
+    private func lines() throws(HLSError) -> [ArraySlice<UInt8>] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw HLSError.unreadable(path, "the known hosts file", kind: .configuration, hint: "check its permissions")
         }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        return [UInt8](data).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
     }
 
     /// What libssh2's store says about `key` under `name` (`host` or `[host]:port`, matched
@@ -94,8 +97,9 @@ struct SSHKnownHosts {
     ) throws(HLSError) -> Verdict {
         let lines = try lines()
         let keyBase64 = Data(key.blob).base64EncodedString()
-        for (index, line) in lines.enumerated() where line.hasPrefix("@revoked") {
-            if line.split(whereSeparator: { $0 == " " || $0 == "\t" }).contains(where: { $0 == keyBase64 }) {
+        for (index, line) in lines.enumerated() where line.starts(with: "@revoked".utf8) {
+            let text = String(decoding: line, as: UTF8.self)
+            if text.split(whereSeparator: { $0 == " " || $0 == "\t" }).contains(where: { $0 == keyBase64 }) {
                 return .revoked(line: index + 1)
             }
         }
@@ -105,8 +109,10 @@ struct SSHKnownHosts {
         }
         defer { libssh2_knownhost_free(store) }
         for line in lines {
-            let trimmed = line.trimmingWhitespace()
-            if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix("@") { continue }
+            let start = line.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+            guard let first = start.first, first != UInt8(ascii: "#"), first != UInt8(ascii: "@") else { continue }
+            guard Self.hostField(of: start, mayMatch: name) else { continue }
+            let trimmed = String(decoding: start, as: UTF8.self).trimmingWhitespace()
             _ = trimmed.withCString {
                 libssh2_knownhost_readline(store, $0, strlen($0), LIBSSH2_KNOWNHOST_FILE_OPENSSH)
             }
@@ -128,13 +134,42 @@ struct SSHKnownHosts {
             return .notFound
         case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
             let stored = entry.flatMap { $0.pointee.key }.map { String(cString: $0) } ?? ""
-            let line = stored.isEmpty ? nil : lines.firstIndex { $0.contains(stored) }.map { $0 + 1 }
+            let line =
+                stored.isEmpty
+                ? nil : lines.firstIndex { String(decoding: $0, as: UTF8.self).contains(stored) }.map { $0 + 1 }
             return .mismatch(storedKey: stored, line: line)
         default:
             throw HLSError.libssh2(
                 LIBSSH2_ERROR_KNOWN_HOSTS, session: session, while: "checking the host key against \(path)",
                 at: endpoint)
         }
+    }
+
+    /// Whether the host field of a known_hosts `line` (its first word) could stand for `name`:
+    /// it lists `name` itself (ASCII case ignored), or an entry that is not a plain name — a
+    /// hashed `|1|…` one or a pattern — which libssh2 then judges. Only such lines are handed to
+    /// libssh2: parsing every line's key for every connection made the checks of a fan-out
+    /// grow with hosts × lines (docs/adr/0051).
+    static func hostField(of line: some Collection<UInt8>, mayMatch name: String) -> Bool {
+        let field = line.prefix { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
+        let wanted = name.utf8
+        for entry in field.split(separator: UInt8(ascii: ",")) {
+            if entry.first == UInt8(ascii: "|") || entry.contains(where: isPatternByte) { return true }
+            if entry.count == wanted.count
+                && zip(entry, wanted).allSatisfy({ asciiLowercased($0) == asciiLowercased($1) })
+            {
+                return true
+            }
+        }
+        return false
+    }
+
+    private static func isPatternByte(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "*") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "!")
+    }
+
+    private static func asciiLowercased(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
     }
 
     /// Appends `key` for `name`, creating the file (0600) and its directory (0700) as needed.

@@ -88,9 +88,14 @@ private struct ExecRun {
     }
 
     mutating func run(_ command: String, onStarted: (() -> Void)?) throws(HLSError) -> SSHExecResult {
+        var trace = SSHTrace.begin("exec", io.endpoint)
+        var outcome = "failed"
+        defer { trace?.end(outcome) }
         let channel = try SSHChannel.openSession(io: io, deadline: deadline, cancellation: cancellation)
         defer { channel.release(deadline: Deadline(after: Self.closeBudget)) }
+        trace?.mark("channel")
         try channel.exec(command, deadline: deadline, cancellation: cancellation)
+        trace?.mark("started")
         onStarted?()
 
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.bufferSize, alignment: 16)
@@ -116,7 +121,10 @@ private struct ExecRun {
                     }
                 }
             }
-            if ended == 2 { break }
+            if ended == 2 {
+                trace?.mark("eof")
+                break
+            }
             // And a half-sent window adjust (from a read) before stdin may be sent.
             if sender.mustRepeat || !io.outboundPending {
                 if try feedInput(channel) { progressed = true }
@@ -133,6 +141,8 @@ private struct ExecRun {
             }
         }
         try channel.closeAndWait(deadline: deadline, cancellation: cancellation)
+        trace?.mark("closed")
+        outcome = "ok"
         let signal = channel.exitSignal
         return SSHExecResult(
             exitStatus: signal == nil ? channel.exitStatus : nil, exitSignal: signal, stdout: stdout, stderr: stderr)

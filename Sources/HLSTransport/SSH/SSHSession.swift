@@ -57,11 +57,19 @@ public final class SSHSession: @unchecked Sendable {
             throw HLSError(.failed, "cannot initialize libssh2", at: .host(endpoint.description))
         }
         let deadline = Deadline(after: options.connectTimeout)
-        let socket = try SSHTCPConnect.open(endpoint, deadline: deadline, cancellation: cancellation)
+        var trace = SSHTrace.begin("connect", endpoint)
+        let socket: Int32
+        do throws(HLSError) {
+            socket = try SSHTCPConnect.open(endpoint, deadline: deadline, cancellation: cancellation)
+        } catch {
+            trace?.end("failed")
+            throw error
+        }
+        trace?.mark("tcp")
         SSHTCPConnect.enableKeepalive(socket, options: options)
         try self.init(
             socket: socket, endpoint: endpoint, options: options, deadline: deadline, cancellation: cancellation,
-            tunnel: nil)
+            tunnel: nil, trace: trace)
     }
 
     /// Runs SSH over an already connected `socket` (a TCP connection, or one end of a
@@ -69,8 +77,9 @@ public final class SSHSession: @unchecked Sendable {
     /// ownership of `socket` and `tunnel` even when it throws.
     init(
         socket: Int32, endpoint: SSHEndpoint, options: SSHConnectOptions, deadline: Deadline,
-        cancellation: Cancellation, tunnel: SSHTunnel?
+        cancellation: Cancellation, tunnel: SSHTunnel?, trace: SSHTrace? = nil
     ) throws(HLSError) {
+        var trace = trace ?? SSHTrace.begin("connect", endpoint)
         guard LibSSH2.ensureInitialized(), let session = hlsh_ssh2_session_init() else {
             closeDescriptor(socket)
             tunnel?.close()
@@ -82,12 +91,16 @@ public final class SSHSession: @unchecked Sendable {
             try io.call("negotiating SSH", deadline: deadline, cancellation: cancellation) {
                 libssh2_session_handshake(session, socket)
             }
+            trace?.mark("kex")
             let (key, keyType) = try Self.presentedHostKey(io)
             try SSHKnownHosts(path: options.knownHostsPath).verify(
                 key, sessionKeyType: keyType, for: endpoint, policy: options.hostKeyPolicy, session: session)
+            trace?.mark("hostkey")
             try io.authenticate(user: endpoint.user, options: options, deadline: deadline, cancellation: cancellation)
+            trace?.mark("auth")
             self.hostKey = key
         } catch {
+            trace?.end("failed")
             Self.teardown(io)
             tunnel?.close()
             throw error
@@ -97,6 +110,7 @@ public final class SSHSession: @unchecked Sendable {
             libssh2_keepalive_config(session, 1, seconds)
             io.keepaliveEnabled = true
         }
+        trace?.end()
         self.tunnel = tunnel
         self.endpoint = endpoint
         self.socket = socket
