@@ -129,6 +129,7 @@ final class FluxGitTests: XCTestCase {
                 XCTAssertFalse(value.contains(passwdHome + "/.ssh"), "\(key) \(value)", file: file, line: line)
             }
         }
+    }
 
     /// The git commands of one key share one login to the git host (ssh's connection sharing),
     /// and that connection ends with the `FluxGit`: no process is left holding its folder.

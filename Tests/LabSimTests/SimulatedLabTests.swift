@@ -49,6 +49,20 @@ final class SimulatedLabTests: XCTestCase {
         XCTAssertEqual(ssh.stdout, "up\n")
         XCTAssertFalse(processes(under: lab.directory).isEmpty, "the node's sshd runs from the lab's directory")
 
+        // A VM whose stop task reads OK takes no more logins: its sshd is gone before the answer,
+        // not up to a node pass (200 ms) later.
+        let sshPort = try XCTUnwrap(nodes.port(of: "k3s-cp-01"))
+        let stop = try api(env, "POST", "nodes/pve1/qemu/201/status/stop")
+        let upid = try XCTUnwrap(stop.split(separator: "\"").first { $0.hasPrefix("UPID:") }, stop)
+        let encoded = upid.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? String(upid)
+        try waitUntil("the stop task to finish") {
+            let status = (try? self.api(env, "GET", "nodes/pve1/tasks/\(encoded)/status")) ?? ""
+            guard status.contains(#""exitstatus":"OK""#) else { return false }
+            XCTAssertFalse(acceptsConnections(port: sshPort), "the stopped VM's sshd still answers")
+            return true
+        }
+        XCTAssertNil(nodes.port(of: "k3s-cp-01"))
+
         // Stop ends every server and removes the directory; a second stop changes nothing.
         lab.stop()
         stopped = true

@@ -250,6 +250,8 @@ public final class SimulatedLab: Sendable {
                 (try? kube?.kubeconfig(server: "https://127.0.0.1:6443")).map { [("k3s.yaml", $0)] } ?? []
             }, every: every,
             guests: { pve.guests })
+        // A stopped VM's sshd is gone before its stop task reads `OK` (the nodes' own pass comes every 200 ms).
+        pve.followPowerOff { try? nodes.reconcile() }
         var components: [any LabComponent] = [SimulatedNodesComponent(nodes: nodes)]
         if let kube {
             components.append(

@@ -11,6 +11,9 @@ struct PVEState: Sendable {
     var taskOrder: [String] = []
     var pools: [String: Set<Int>]
     var nextPid = Int.random(in: 100_000...900_000)
+    /// Set when a task took a VM down (stop, shutdown, destroy) and cleared by
+    /// `PVEAPI.settleGuests`, which has the lab's nodes follow before the next answer.
+    var guestsWentDown = false
 
     init(config: PVESimulatorConfig, now: Double, fingerprints: [String: String]) {
         nodes = config.nodes.enumerated().map { index, node in

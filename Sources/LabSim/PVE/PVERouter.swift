@@ -22,12 +22,19 @@ final class PVEAPI: Sendable {
     let requestLog = Mutex<[String]>([])
     /// The node pveproxy runs on (the endpoint's node); the others are reached "through" it.
     let localNode: String
+    /// What follows a VM's power-off outside the API (the lab's simulated nodes stop its sshd);
+    /// `settleGuests` runs it.
+    let guestsWentDown: @Sendable () -> Void
     private let routes: [PVERoute]
     /// pveproxy refuses larger bodies (`$limit_max_post`).
     static let maxPost = 64 * 1024
 
-    init(config: PVESimulatorConfig, fingerprints: [String: String], faults: PVEFaultInjector = PVEFaultInjector()) {
+    init(
+        config: PVESimulatorConfig, fingerprints: [String: String], faults: PVEFaultInjector = PVEFaultInjector(),
+        guestsWentDown: @escaping @Sendable () -> Void = {}
+    ) {
         self.config = config
+        self.guestsWentDown = guestsWentDown
         self.faults = faults
         auth = PVEAuth(config: config)
         localNode = config.nodes.first?.name ?? "pve"
@@ -43,6 +50,15 @@ final class PVEAPI: Sendable {
             s.advance(to: now)
             return try body(&s)
         }
+    }
+
+    /// Runs `guestsWentDown` if a task took a VM down since the last call (whichever request or
+    /// reader advanced the tasks), before the answer goes out: on a real cluster a VM whose stop
+    /// task says `OK` answers no more on SSH, so no client may see `OK` or `stopped` while the
+    /// simulated node's sshd still takes logins.
+    func settleGuests() {
+        guard state.withLock({ s in defer { s.guestsWentDown = false }; return s.guestsWentDown }) else { return }
+        guestsWentDown()
     }
 
     // MARK: Pipeline

@@ -59,6 +59,7 @@ final class PVEHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                     ? "chunked transfer encoding not supported" : "Unknown transfer encoding '\(te)'")
         } else {
             response = api.handle(request)
+            api.settleGuests()
         }
         if response.delay > 0 {
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)

@@ -54,6 +54,13 @@ public final class PVESimulator: Sendable {
 
     let running = Mutex<Running?>(nil)
     private let faultInjector = PVEFaultInjector()
+    private let powerOffFollower = Mutex<(@Sendable () -> Void)?>(nil)
+
+    /// Has `body` run whenever a task took a VM down, before the API answers anyone again (the
+    /// lab's nodes stop the VM's SSH server in it): a stop task's `OK` means the VM is off.
+    public func followPowerOff(_ body: @escaping @Sendable () -> Void) {
+        powerOffFollower.withLock { $0 = body }
+    }
 
     public init(config: PVESimulatorConfig = .seedLab()) {
         self.config = config
@@ -90,7 +97,9 @@ public final class PVESimulator: Sendable {
             sslContext = try Self.context(certificate: certificate, key: key)
             caPath = ca
         }
-        let api = PVEAPI(config: config, fingerprints: fingerprints, faults: faultInjector)
+        let api = PVEAPI(
+            config: config, fingerprints: fingerprints, faults: faultInjector,
+            guestsWentDown: { [weak self] in self?.powerOffFollower.withLock { $0 }?() })
         let server = PVEHTTPServer(api: api)
         let bound: Int
         do {

@@ -86,10 +86,17 @@ extension PVEState {
 
     /// Finishes every task whose time has come, oldest deadline first, applying its work.
     mutating func advance(to now: Double) {
+        var runningBefore: Set<Int>?
+        defer {
+            if let runningBefore, !runningBefore.isSubset(of: vms.values.lazy.filter(\.running).map(\.vmid)) {
+                guestsWentDown = true
+            }
+        }
         while let upid = tasks.values.filter({ $0.isRunning && $0.endsAt <= now }).min(by: { $0.endsAt < $1.endsAt })?
             .upid
         {
             guard var task = tasks[upid] else { break }
+            if runningBefore == nil { runningBefore = Set(vms.values.lazy.filter(\.running).map(\.vmid)) }
             let work = task.work
             task.work = nil
             tasks[upid] = task
