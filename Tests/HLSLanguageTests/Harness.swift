@@ -65,9 +65,14 @@ struct HLS {
         return run(text, name: path, arguments: arguments, scriptPath: path)
     }
 
-    /// The parser's diagnostics for `code`.
+    /// The parser's diagnostics for `code`. `hlsh -n`'s check, which drops each top-level
+    /// statement once parsed (`Parser.check`), must find the same ones: every diagnostic test
+    /// pins both.
     func diagnostics(_ code: String, name: String = "test.hls") -> [Diagnostic] {
-        Parser.parse(SourceFile(name: name, text: code), registry: registry).1
+        let source = SourceFile(name: name, text: code)
+        let parsed = Parser.parse(source, registry: registry).1
+        XCTAssertEqual(Parser.check(source, registry: registry).diagnostics, parsed, "Parser.check differs from parse")
+        return parsed
     }
 }
 

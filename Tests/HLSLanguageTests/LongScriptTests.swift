@@ -36,4 +36,21 @@ final class LongScriptTests: XCTestCase {
                 ("3️⃣", "unterminated string", nil),
             ], hls: HLS(registry: testRegistry(Recorder())))
     }
+
+    /// `hlsh -n` drops each top-level statement once it is parsed (`Parser.check`), but a call
+    /// of a `def` written hundreds of lines further down is still known, a misspelt one still
+    /// reported, and nothing else: the same diagnostics as a full parse (`diagnostics` compares).
+    func testACheckWithoutTheTreeStillKnowsDefinitionsWrittenFurtherDown() {
+        let hls = HLS(registry: testRegistry(Recorder()))
+        let marked = MarkedSource(
+            "let n = 1\nlet x = {name: vm}\ngreet lab\n" + statements(300)
+                + "def greet(who) { echo \"hi $who\" }\n1️⃣great lab\n")
+        let diagnostics = hls.diagnostics(marked.text)
+        XCTAssertEqual(diagnostics.map(\.message), ["unknown command 'great'"])
+        XCTAssertEqual(diagnostics.map { "\($0.location.line):\($0.location.column)" }, [marked["1️⃣"]])
+        let context = hls.context(out: CapturedText(), err: CapturedText())
+        let runner = ScriptRunner(interpreter: Interpreter(registry: hls.registry, context: context), color: false)
+        let clean = "greet lab\n" + statements(300) + "def greet(who) { echo $who }\n"
+        XCTAssertEqual(runner.check(SourceFile(name: "ok.hls", text: clean)), 0)
+    }
 }

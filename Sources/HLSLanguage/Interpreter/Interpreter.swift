@@ -93,6 +93,15 @@ public final class Interpreter: Sendable {
         return parsed
     }
 
+    /// Checks `source` as `parse` does, without keeping its syntax tree (`hlsh -n`): its
+    /// diagnostics, with it and the files it sources remembered for quoting them.
+    public func check(_ source: SourceFile) -> [Diagnostic] {
+        remember(source)
+        let checked = Parser.check(source, registry: registry, knownDefinitions: globals.allDefinitionNames)
+        for file in checked.sourced { remember(file) }
+        return checked.diagnostics
+    }
+
     func remember(_ source: SourceFile) {
         sources.withLock { $0[source.name] = source }
     }

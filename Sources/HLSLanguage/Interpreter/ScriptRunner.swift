@@ -1,5 +1,4 @@
 public import HLSCore
-import Synchronization
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -27,16 +26,10 @@ public struct ScriptRunner: Sendable {
     /// `hlsh -n`: parse only; print every diagnostic; 0 when clean, 2 for what does not parse, 1
     /// for a sourced file that cannot be read (`Diagnostic.exitStatus`).
     public func check(_ source: SourceFile) -> Int32 {
-        let (program, diagnostics) = interpreter.parse(source)
+        let diagnostics = interpreter.check(source)
         report(diagnostics)
-        // The process exits right after a check: handing the tree to the exit instead of
-        // freeing it node by node saves a tenth of `hlsh -n` on a large file (bench/).
-        ScriptRunner.checked.withLock { $0.append(program) }
         return Diagnostic.exitStatus(diagnostics).rawValue
     }
-
-    /// Programs that were only checked, kept until the process exits.
-    private static let checked = Mutex<[Program]>([])
 
     /// Parses a whole script, then runs it with `$args` bound (nothing runs when any part
     /// fails to parse). `scriptPath` keys the `--resume` journal.

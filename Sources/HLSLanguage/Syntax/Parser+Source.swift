@@ -33,8 +33,9 @@ extension Parser {
         inner.definitions = definitions
         inner.depth = depth
         inner.sourceChain = sourceChain.union([SourcePath.identity(source.name), identity])
-        let statements = inner.parseStatements(until: nil)
-        for case .definition(let d) in statements { definitions.insert(d.name) }
+        // Only checked here (it runs when the statement does): its `def`s are known by name.
+        inner.keepsStatements = false
+        _ = inner.parseStatements(until: nil)
         definitions.formUnion(inner.definitions)
         hasComputedSource = hasComputedSource || inner.hasComputedSource
         // Its unknown names are checked with this file's, once every `def` is known.

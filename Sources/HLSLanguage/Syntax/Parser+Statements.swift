@@ -20,7 +20,7 @@ extension Parser {
             }
             let before = diagnostics.count
             let start = index
-            if let statement = parseStatement() { statements.append(statement) }
+            if let statement = parseStatement(), opener != nil || keepsStatements { statements.append(statement) }
             if diagnostics.count > before {
                 recover(from: start)
             } else if !(atStatementEnd && currentKind != .pipe) {

@@ -38,6 +38,9 @@ public struct Parser {
     var locatedCount = 0
     /// Set once the input nested deeper than `maxDepth`: the rest is skipped, with one diagnostic.
     var tooDeep = false
+    /// Whether top-level statements are kept for a `Program`. A syntax check (`check`) drops
+    /// each one once it is parsed, so the next one's nodes reuse its memory (issue 17).
+    var keepsStatements = true
     static let maxDepth = 128
 
     public init(source: SourceFile, registry: Registry) {
@@ -68,14 +71,36 @@ public struct Parser {
         var parser = Parser(source: source, registry: registry)
         parser.definitions = knownDefinitions
         let statements = parser.parseStatements(until: nil)
-        parser.checkUnresolved()
-        var diagnostics = parser.allDiagnostics().sorted { $0.location < $1.location }
-        if !parser.sourced.isEmpty {
+        let diagnostics = parser.finish()
+        return (Program(source: source, statements: statements, sourced: parser.sourced), diagnostics)
+    }
+
+    /// Checks a whole script as `parse` does, with the same diagnostics, without keeping its
+    /// syntax tree: each top-level statement is dropped once parsed (`hlsh -n`). What needs the
+    /// whole file (calls of a `def` written further down) is checked from the names kept.
+    /// Returns the files its `source` statements read, and the diagnostics.
+    public static func check(_ source: SourceFile, registry: Registry, knownDefinitions: Set<String> = []) -> (
+        sourced: [SourceFile], diagnostics: [Diagnostic]
+    ) {
+        var parser = Parser(source: source, registry: registry)
+        parser.definitions = knownDefinitions
+        parser.keepsStatements = false
+        _ = parser.parseStatements(until: nil)
+        let diagnostics = parser.finish()
+        return (parser.sourced, diagnostics)
+    }
+
+    /// After the last statement: the calls of names never defined, then every diagnostic in
+    /// the order of their places.
+    private mutating func finish() -> [Diagnostic] {
+        checkUnresolved()
+        var diagnostics = allDiagnostics().sorted { $0.location < $1.location }
+        if !sourced.isEmpty {
             // A file sourced by two others is checked twice: report its errors once.
             diagnostics = diagnostics.enumerated().filter { $0.offset == 0 || diagnostics[$0.offset - 1] != $0.element }
                 .map(\.element)
         }
-        return (Program(source: source, statements: statements, sourced: parser.sourced), diagnostics)
+        return diagnostics
     }
 
     // MARK: Token access

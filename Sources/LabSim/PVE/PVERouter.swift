@@ -57,7 +57,11 @@ final class PVEAPI: Sendable {
     /// task says `OK` answers no more on SSH, so no client may see `OK` or `stopped` while the
     /// simulated node's sshd still takes logins.
     func settleGuests() {
-        guard state.withLock({ s in defer { s.guestsWentDown = false }; return s.guestsWentDown }) else { return }
+        let wentDown = state.withLock { s in
+            defer { s.guestsWentDown = false }
+            return s.guestsWentDown
+        }
+        guard wentDown else { return }
         guestsWentDown()
     }
 
