@@ -266,7 +266,7 @@ final class VolumeCommandsTests: XCTestCase {
         XCTAssertTrue(planned.out.hasSuffix("phase 6 planned\n"), planned.out)
         XCTAssertTrue(
             planned.err.contains(
-                "note: volume wait not run in a dry run: it would wait for every attached volume (healthy) after the change(s) planned earlier; now: \(volume) attached, degraded"
+                "note: volume wait not run in a dry run: it would wait for every attached volume (healthy) after the change planned earlier; now: \(volume) attached, degraded"
             ), planned.err)
         // Nothing planned before it: the dry run's wait is real, and this one times out.
         let waited = lab.kube.run("volume wait all --for healthy --timeout 1s", options: plan)

@@ -42,7 +42,10 @@ final class FluxGit: Sendable {
     /// Makes the folder in `TMPDIR` (default /tmp) and writes the key and known_hosts into it.
     /// `deinit` removes it, whatever ends the run (an error, Ctrl-C), also a failed write here:
     /// every property is set before the first write, so a throwing init still runs `deinit`.
-    init(privateKey: String?, knownHosts: String, environment: [String: String]) throws {
+    /// - Parameter sharesConnection: whether the commands share one SSH connection. Under
+    ///   `ControlPersist` OpenSSH sends a `ProxyCommand`'s standard error to /dev/null, so a
+    ///   check that must show the remote's own words (`lab doctor`) passes false.
+    init(privateKey: String?, knownHosts: String, environment: [String: String], sharesConnection: Bool = true) throws {
         var template = Array("\(environment["TMPDIR"] ?? "/tmp")/hlsh-flux-git.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw HLSError(.failed, "cannot make a temporary folder") }
         let folder = String(cString: made)
@@ -80,7 +83,7 @@ final class FluxGit: Sendable {
         }
         // A Unix socket's path has room for 107 bytes (ssh first binds it with a 17-byte random
         // suffix): with a TMPDIR too long for it, every command logs in on its own.
-        if (folder + "/" + Self.controlPrefix).utf8.count + 40 + 17 < 108 {
+        if sharesConnection, (folder + "/" + Self.controlPrefix).utf8.count + 40 + 17 < 108 {
             let path = folder + "/" + Self.controlPrefix + "%C"
             ssh += " -o ControlMaster=auto -o \(("ControlPath=" + path).shellQuoted) -o ControlPersist=\(Self.persist)"
         }
@@ -156,7 +159,8 @@ final class FluxGit: Sendable {
                 "the git host refuses \(deployKey ? "the deploy key" : "your SSH key"), or cannot be reached: \(url)",
                 hint: deployKey
                     ? "is the key registered (GitHub: Settings → Deploy keys)?"
-                    : "can you push to it with git from this shell (your keys or agent)?", cause: output)
+                    : "can you push to it with git from this shell (your keys or agent)? `hlsh lab doctor` shows "
+                        + "what the way to the remote says", cause: output)
         }
         return output.split(separator: "\t").first.map(String.init) ?? ""
     }

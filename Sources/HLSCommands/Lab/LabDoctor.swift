@@ -165,7 +165,8 @@ struct LabDoctor: Sendable {
                 "no SSH key (set one up: ssh-keygen -t ed25519 / see docs/runbook.md#the-gitops-remote-and-its-deploy-key)"
             )
         }
-        let git = try FluxGit(privateKey: nil, knownHosts: "", environment: environment)
+        // One ls-remote gains nothing from a shared connection, and a proxy's words would be lost.
+        let git = try FluxGit(privateKey: nil, knownHosts: "", environment: environment, sharesConnection: false)
         let (status, output) = try git.run(["ls-remote", gitops.url, "refs/heads/\(gitops.branch)"])
         guard status == 0 else {
             let words = output.split(whereSeparator: \.isNewline).filter { !$0.hasPrefix("Warning:") }.joined(

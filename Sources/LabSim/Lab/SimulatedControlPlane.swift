@@ -70,11 +70,21 @@ final class SimulatedControlPlane: Sendable {
     func reconcile() {
         pass.withLock { _ in
             guard !stopping.load(ordering: .acquiring) else { return }
-            let runs = Self.runs(among: guests(), root: root)
-            guard serving.withLock({ $0 }) != runs else { return }
-            // Tried again at the next pass if the port cannot be bound again yet.
-            guard (try? api.serve(runs)) != nil else { return }
-            serving.withLock { $0 = runs }
+            let current = guests()
+            let runs = Self.runs(among: current, root: root)
+            if serving.withLock({ $0 }) != runs {
+                // Tried again at the next pass if the port cannot be bound again yet.
+                guard (try? api.serve(runs)) != nil else { return }
+                serving.withLock { $0 = runs }
+            }
+            guard runs else { return }
+            // The k3s server's `systemctl start` returns once its API serves (Type=notify): tell it.
+            for guest in current where guest.booted && Self.serverRuns(root: root(guest.name)) {
+                let marker = root(guest.name) + NodeBoot.unitStatePath + "/k3s.service.serving"
+                if !FileManager.default.fileExists(atPath: marker) {
+                    FileManager.default.createFile(atPath: marker, contents: nil)
+                }
+            }
         }
     }
 }
