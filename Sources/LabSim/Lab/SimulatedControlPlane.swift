@@ -77,12 +77,15 @@ final class SimulatedControlPlane: Sendable {
                 guard (try? api.serve(runs)) != nil else { return }
                 serving.withLock { $0 = runs }
             }
-            guard runs else { return }
-            // The k3s server's `systemctl start` returns once its API serves (Type=notify): tell it.
-            for guest in current where guest.booted && Self.serverRuns(root: root(guest.name)) {
+            // The k3s server is "active" (its `systemctl start` returns, Type=notify) once its API
+            // serves: tell each running server so, and take it back from any other (a reboot).
+            for guest in current {
                 let marker = root(guest.name) + NodeBoot.unitStatePath + "/k3s.service.serving"
-                if !FileManager.default.fileExists(atPath: marker) {
-                    FileManager.default.createFile(atPath: marker, contents: nil)
+                let exists = FileManager.default.fileExists(atPath: marker)
+                if runs, guest.booted, Self.serverRuns(root: root(guest.name)) {
+                    if !exists { FileManager.default.createFile(atPath: marker, contents: nil) }
+                } else if exists {
+                    try? FileManager.default.removeItem(atPath: marker)
                 }
             }
         }
