@@ -129,7 +129,8 @@ final class SSHKnownHostsTests: XCTestCase {
         let sshd = try startSSHD()
         let zeroKey = "AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
         let otherKey = String(zeroKey.dropLast(8)) + "EEEEEEEE"
-        let others = (1...200).map { "[127.0.0.1]:\(40000 + $0) ssh-ed25519 \(otherKey)" }
+        // Ports below the ephemeral range: the test's sshd (on a port the kernel picked) is never one of them.
+        let others = (1...200).map { "[127.0.0.1]:\(1000 + $0) ssh-ed25519 \(otherKey)" }
         let listed = "other.example.org,\(sshd.knownHostsName) \(sshd.hostPublicKey)"
         let path = try sshd.directory.write(
             "many_known_hosts", (others + [listed]).joined(separator: "\r\n") + "\r\n")
