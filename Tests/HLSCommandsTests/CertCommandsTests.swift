@@ -285,8 +285,9 @@ final class CertCommandsTests: XCTestCase {
         XCTAssertEqual(triggered.string("metadata", "resourceVersion"), "42")
     }
 
-    func testAnInvalidChallengeIsWhatCertWhySaysAndARenewalRetries() throws {
-        let kube = try harness()
+    /// Certificate `default/app` from the staging issuer, whose one ACME challenge is made to
+    /// fail: it once the issuance failed (`Issuing=False`, one failed attempt).
+    private func failedStagingIssuance(_ kube: KubeHarness) throws -> Document {
         try kube.create(Self.staging)
         kube.sim.injectFault(.acmeChallengeInvalid(times: 1))
         try kube.create(
@@ -306,6 +307,12 @@ final class CertCommandsTests: XCTestCase {
             })
         let failed = try kube.client.get(CertCommands.certificates, "app", namespace: "default")
         XCTAssertEqual(failed.at("status", "failedIssuanceAttempts"), .int(1))
+        return failed
+    }
+
+    func testAnInvalidChallengeIsWhatCertWhySaysAndARenewalRetries() throws {
+        let kube = try harness()
+        let failed = try failedStagingIssuance(kube)
         XCTAssertNotNil(failed.string("status", "lastFailureTime"))
         let refusal =
             "Error accepting authorization: acme: authorization error for app.lab.example: 403 "
@@ -367,25 +374,7 @@ final class CertCommandsTests: XCTestCase {
         let kube = try harness()
         try kube.create(Self.caIssuers)
         XCTAssertEqual(kube.run("cert wait lab-root -n cert-manager --timeout 20s").status, 0)
-        try kube.create(Self.staging)
-        kube.sim.injectFault(.acmeChallengeInvalid(times: 1))
-        try kube.create(
-            """
-            apiVersion: cert-manager.io/v1
-            kind: Certificate
-            metadata: {name: app, namespace: default}
-            spec:
-              secretName: app-tls
-              dnsNames: [app.lab.example]
-              issuerRef: {name: letsencrypt-staging, kind: ClusterIssuer}
-            """)
-        XCTAssertTrue(
-            eventually {
-                let certificate = try? kube.client.get(CertCommands.certificates, "app", namespace: "default")
-                return certificate.flatMap { KubeCondition("Issuing", of: $0) }?.status == "False"
-            })
-        let failed = try kube.client.get(CertCommands.certificates, "app", namespace: "default")
-        XCTAssertEqual(failed.at("status", "failedIssuanceAttempts"), .int(1))
+        let failed = try failedStagingIssuance(kube)
         // The back-off holds while the spec is the failed request's.
         XCTAssertEqual(kube.run("cert wait app --timeout 20s").status, 1)
 

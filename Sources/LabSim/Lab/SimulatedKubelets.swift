@@ -31,9 +31,7 @@ final class SimulatedKubelets: Sendable {
     /// What each guest's kubelet last told the API, by guest name: its node name and a digest of
     /// the registration (`notReady` once it went down).
     private let told = Mutex<[String: (node: String, digest: String)]>([:])
-    private let stopping = Atomic<Bool>(false)
-    private let pass = Mutex<Void>(())
-    private let every: Duration
+    private let passes: PeriodicPass
     private static let notReady = "NotReady"
 
     /// - Parameters:
@@ -44,44 +42,33 @@ final class SimulatedKubelets: Sendable {
         api: KubeAPISimulator, root: @escaping @Sendable (String) -> String, every: Duration = .milliseconds(200),
         guests: @escaping @Sendable () -> [SimulatedGuest]
     ) {
-        self.every = every
+        passes = PeriodicPass(every: every)
         self.api = api
         self.root = root
         self.guests = guests
     }
 
-    func start() {
-        reconcile()
-        Threads.detach { [self] in
-            while !stopping.load(ordering: .acquiring) {
-                Threads.sleep(for: every)
-                reconcile()
-            }
-        }
-    }
+    func start() { passes.start { [self] in follow() } }
 
-    func stop() {
-        stopping.store(true, ordering: .releasing)
-        pass.withLock { _ in }
-    }
+    func stop() { passes.stop() }
+
+    /// One pass now (none once stopped).
+    func reconcile() { passes.run { follow() } }
 
     /// One pass: registers the nodes whose k3s runs and changed, marks NotReady those that stopped.
-    func reconcile() {
-        pass.withLock { _ in
-            guard !stopping.load(ordering: .acquiring) else { return }
-            let all = guests()
-            for guest in all {
-                let registration = guest.booted ? kubelet(of: guest, among: all) : nil
-                let last = told.withLock { $0[guest.name] }
-                if let registration {
-                    let digest = Self.digest(registration)
-                    guard last?.digest != digest else { continue }
-                    guard (try? api.registerNode(registration)) != nil else { continue }
-                    told.withLock { $0[guest.name] = (registration.name, digest) }
-                } else if let last, last.digest != Self.notReady {
-                    guard (try? api.setNodeReady(last.node, false)) != nil else { continue }
-                    told.withLock { $0[guest.name] = (last.node, Self.notReady) }
-                }
+    private func follow() {
+        let all = guests()
+        for guest in all {
+            let registration = guest.booted ? kubelet(of: guest, among: all) : nil
+            let last = told.withLock { $0[guest.name] }
+            if let registration {
+                let digest = Self.digest(registration)
+                guard last?.digest != digest else { continue }
+                guard (try? api.registerNode(registration)) != nil else { continue }
+                told.withLock { $0[guest.name] = (registration.name, digest) }
+            } else if let last, last.digest != Self.notReady {
+                guard (try? api.setNodeReady(last.node, false)) != nil else { continue }
+                told.withLock { $0[guest.name] = (last.node, Self.notReady) }
             }
         }
     }

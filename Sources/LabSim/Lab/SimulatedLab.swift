@@ -261,7 +261,8 @@ public final class SimulatedLab: Sendable {
             // The API is the control-plane VM's: it answers only while that VM runs its k3s server.
             components.append(
                 SimulatedControlPlaneComponent(
-                    controlPlane: SimulatedControlPlane(api: kube, root: { nodes.root(of: $0) }, guests: { pve.guests })
+                    controlPlane: SimulatedControlPlane(
+                        api: kube, root: { nodes.root(of: $0) }, every: every, guests: { pve.guests })
                 )
             )
         }
