@@ -13,6 +13,7 @@
 set -euo pipefail
 # shellcheck source=bench/sim-lib.sh
 source "$(dirname "$0")/sim-lib.sh"
+control_plane
 
 # The Kustomization CRD when the lab has none yet (no Flux installed), and one Kustomization
 # in a namespace of its own, which no simulated controller reconciles (its source does not exist

@@ -20,6 +20,7 @@ set -euo pipefail
 count=${3:-5000}
 # shellcheck source=bench/sim-lib.sh
 source "$(dirname "$0")/sim-lib.sh"
+control_plane
 ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # --- seed -------------------------------------------------------------------------------------

@@ -14,13 +14,7 @@ set -euo pipefail
 # shellcheck source=bench/sim-lib.sh
 source "$(dirname "$0")/sim-lib.sh"
 
-mkdir -p "$work/.ssh"
-ssh-keygen -q -t ed25519 -N "" -f "$work/.ssh/id_ed25519"
-set -a
-# shellcheck disable=SC1091  # written by sim serve at run time
-source "$work/lab/env"
-set +a
-export HLSH_LAB="$PWD/scripts/homelab.yaml"
+lab_env
 
 measure() {  # measure LABEL — $runs runs of lab status: prints the label, best and median ms
   local times=() t0 t1

@@ -9,6 +9,10 @@
 #   wait_once CMD…     "ms from the status call to CMD's exit, the call's own ms": CMD is started,
 #                      given 1.5 s to list and watch, then $status_path gets `condition True`
 #                      (the caller defines status_path and condition)
+#   lab_env            an SSH key for the lab's nodes, the lab's environment (lab/env) and
+#                      HLSH_LAB=scripts/homelab.yaml, exported for hlsh
+#   control_plane      the control-plane VM and its k3s server, by hlsh in lab_env's environment
+#                      (the simulated API listens only while a VM runs it: docs/adr/0053)
 #   wait_rounds        $runs rounds of wait_once wait_hlsh, then wait_kubectl (alternated, so that
 #                      load changes hit both alike; the caller defines both): sets the arrays wh,
 #                      wk, patch and wh_best wh_med wk_best wk_med p_best p_med
@@ -36,11 +40,36 @@ cleanup() {
 }
 trap cleanup EXIT
 export HOME="$work" NO_COLOR=1 KUBECONFIG="$work/lab/kubeconfig"
-"$hlsh" sim serve --dir "$work/lab" >"$work/serve.log" 2>&1 &
+# The simulator's delays (a clone, a boot) at the tests' preset unless told: what the benchmarks
+# time comes after them.
+HLSH_SIM_TIMINGS=${HLSH_SIM_TIMINGS:-test} "$hlsh" sim serve --dir "$work/lab" >"$work/serve.log" 2>&1 &
 serve=$!
 for _ in $(seq 1 300); do [ -f "$work/lab/env" ] && break; sleep 0.1; done
 [ -f "$work/lab/env" ] || { cat "$work/serve.log" >&2; echo "hlsh sim serve did not start" >&2; exit 1; }
 k() { "$kubectl" --cache-dir "$work/kcache" "$@"; }
+
+lab_env() {
+  mkdir -p "$work/.ssh"
+  [ -f "$work/.ssh/id_ed25519" ] || ssh-keygen -q -t ed25519 -N "" -f "$work/.ssh/id_ed25519"
+  set -a
+  # shellcheck disable=SC1091  # written by sim serve at run time
+  source "$work/lab/env"
+  set +a
+  export HLSH_LAB="$PWD/scripts/homelab.yaml"
+}
+
+control_plane() {  # in a subshell: lab/env's KUBECONFIG is hlsh's, not kubectl's
+  (
+    lab_env
+    "$hlsh" -c 'vm apply k3s-cp-01
+node wait k3s-cp-01 --for ssh --accept-new --timeout 60s --every 200ms
+node k3s k3s-cp-01'
+  ) >"$work/control-plane.out" 2>&1 || {
+    cat "$work/control-plane.out" >&2
+    echo "the simulated control plane did not start" >&2
+    exit 1
+  }
+}
 
 # The kubeconfig's server and credentials, for curl.
 field() { sed -n "s/^ *$1: //p" "$KUBECONFIG" | head -1; }

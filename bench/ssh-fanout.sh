@@ -98,21 +98,23 @@ export ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_PYTHON_INTERPRETER=auto_silent AN
   ANSIBLE_SSH_ARGS="-o ControlMaster=no -o UserKnownHostsFile=$work/home/.ssh/known_hosts -o IdentityFile=$work/home/.ssh/id_ed25519 -o IdentitiesOnly=yes" \
   ANSIBLE_GATHERING=explicit
 
-best() {  # best N CMD… — best wall time in ms of running CMD N times
-  local n=$1 best=999999 t0 t1
+# The helpers below never name a local `n`: bash scopes dynamically, so a local `n` would be the
+# host count that run_hlsh, run_floor, run_ssh and run_ansible read (--limit, the port slice).
+best() {  # best RUNS CMD… — best wall time in ms of running CMD RUNS times
+  local times=$1 best=999999 t0 t1
   shift
-  for _ in $(seq 1 "$n"); do
+  for _ in $(seq 1 "$times"); do
     t0=$(date +%s%N); "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; return 1; }; t1=$(date +%s%N)
     local t=$(((t1 - t0) / 1000000)); ((t < best)) && best=$t
   done
   echo "$best"
 }
-alternating() {  # alternating N CMD… — runs each CMD once per round, N rounds; the best ms of each
-  local n=$1 i t
+alternating() {  # alternating RUNS CMD… — runs each CMD once per round, RUNS rounds; the best ms of each
+  local rounds=$1 i t
   shift
   local all=("$@") bests=()
   for i in "${!all[@]}"; do bests[i]=999999; done
-  for _ in $(seq 1 "$n"); do
+  for _ in $(seq 1 "$rounds"); do
     for i in "${!all[@]}"; do
       t=$(best 1 "${all[$i]}") || return 1
       ((t < bests[i])) && bests[i]=$t
