@@ -201,13 +201,30 @@ vm.mmap_rnd_bits=32
 -vm.mmap_rnd_compat_bits=16
 EOF
 
+# dots_to_slashes KEY — sets $dts_path to a sysctl key's /proc/sys path (net.ipv4.ip_forward →
+# net/ipv4/ip_forward), in the shell: a `tr` per key was a process per key.
+dots_to_slashes() {
+    dts_rest=$1 dts_path=
+    while :; do
+        case $dts_rest in
+        *.*)
+            dts_path="$dts_path${dts_rest%%.*}/"
+            dts_rest=${dts_rest#*.}
+            ;;
+        *) break ;;
+        esac
+    done
+    dts_path=$dts_path$dts_rest
+}
+
 # sysctl_drift — the first key whose live value (/proc/sys) differs from the file; false if none.
 sysctl_drift() {
     while IFS='=' read -r key want; do
         case $key in '' | '#'*) continue ;; esac
         optional=
         case $key in -*) optional=1 key=${key#-} ;; esac
-        proc="$R/proc/sys/$(printf '%s' "$key" | tr . /)"
+        dots_to_slashes "$key"
+        proc="$R/proc/sys/$dts_path"
         if [ ! -f "$proc" ]; then
             [ -n "$optional" ] && continue
             drift="$key (missing)"

@@ -151,10 +151,11 @@ fi
 # seconds for it to be active. Never a blocking start: the unit is Type=notify with
 # TimeoutStartSec=0, so a k3s that never reports ready (an agent whose token the server rejects)
 # would hold `systemctl start` until hlsh gives up. On failure $run_output says how far the unit
-# got and ends with its last journal lines; all 20 go to stderr.
+# got and ends with its last journal lines; all 20 go to stderr. The first second is looked at
+# every 100 ms (a unit restarted for a config change is often active within it), then every second.
 start_unit() {
     run systemctl "$1" --no-block "$unit.service" || return 1
-    waited=0
+    waited=0 quick=10
     until systemctl is-active --quiet "$unit.service" </dev/null; do
         if [ "$waited" -ge "$HLSH_K3S_START_TIMEOUT" ]; then
             state=$(systemctl is-active "$unit.service" </dev/null 2>/dev/null)
@@ -163,8 +164,14 @@ start_unit() {
             run_output="$unit.service is ${state:-not active} after ${waited}s; its journal ends: $(tail -n 3 "$hlsh_work/journal" | tr '\n' ' ' | sed 's/ *$//')"
             return 1
         fi
-        sleep 1
-        waited=$((waited + 1))
+        if [ "$quick" -gt 0 ]; then
+            sleep 0.1
+            quick=$((quick - 1))
+            [ "$quick" -gt 0 ] || waited=$((waited + 1))
+        else
+            sleep 1
+            waited=$((waited + 1))
+        fi
     done
 }
 

@@ -69,10 +69,12 @@ require() {
 
 # --- Commands ----------------------------------------------------------------------------------
 
-# run COMMAND… — runs a system command with stdin closed and its output captured; on failure
-# $run_output holds its first lines on one line, for a failed control's DETAIL.
+# run COMMAND… — runs a system command with stdin closed and its output captured in run.out;
+# $run_status is its exit status, and on failure $run_output holds its first lines on one line,
+# for a failed control's DETAIL (empty after a success, which costs no process but the command).
 run() {
-    "$@" </dev/null >"$hlsh_work/run.out" 2>&1
+    run_output='' run_status=0
+    "$@" </dev/null >"$hlsh_work/run.out" 2>&1 && return 0
     run_status=$?
     # shellcheck disable=SC2034  # read by the script bodies
     run_output=$(head -n 3 "$hlsh_work/run.out" | tr '\n' ' ' | sed 's/ *$//')

@@ -4,9 +4,10 @@
 # A simulated node is a directory tree that looks like a fresh Ubuntu 24.04 cloud image; its stub
 # commands live in ROOT/usr/lib/hlsh-sim/bin and are put first in PATH. Each stub finds ROOT from
 # its own path (never from the environment, so a stub can never touch the real /), logs its argv
-# to ROOT/var/log/hlsh-sim.log and its environment to ROOT/var/log/hlsh-sim.env, and keeps the
-# machine's state as files under ROOT: /proc/sys, /proc/swaps, /sys/module like the kernel, the
-# rest under ROOT/var/lib/hlsh-sim (systemd units, packages, nftables tables, injected faults).
+# to ROOT/var/log/hlsh-sim.log and its environment (`export -p`) to ROOT/var/log/hlsh-sim.env,
+# and keeps the machine's state as files under ROOT: /proc/sys, /proc/swaps, /sys/module like the
+# kernel, the rest under ROOT/var/lib/hlsh-sim (systemd units, packages, nftables tables, injected
+# faults).
 #
 # On a simulated node the tree is / (the node runs in namespaces of its own) and ROOT is empty;
 # /run/hlsh-sim/node, which the simulator hands every node, proves it. The scripts' unit tests
@@ -23,11 +24,12 @@ if [ -z "$sim_proof" ] || [ ! -e "$sim_proof" ]; then
     exit 99
 fi
 S="$R/var/lib/hlsh-sim"
-mkdir -p "$R/var/log" "$S"
+# Builtins only from here on (each stub runs this; a node script runs hundreds of stubs).
+[ -d "$S" ] || mkdir -p "$R/var/log" "$S"
 printf '%s\n' "$sim_self $*" >>"$R/var/log/hlsh-sim.log"
 {
     echo "--- $sim_self"
-    env
+    export -p
 } >>"$R/var/log/hlsh-sim.env"
 
 # sim_fault NAME — whether a test asked this machine to fail NAME (ROOT/var/lib/hlsh-sim/faults/NAME).
