@@ -53,9 +53,13 @@ enum FuzzTarget: String, CaseIterable {
         }
     }
 
+    /// Both of the parser's paths (`hlsh -n` runs `check`, which keeps no syntax tree), which
+    /// must find the same diagnostics, each rendered as a user sees it.
     private static func hls(_ text: String) {
         let file = SourceFile(name: "<fuzz>", text: text)
         let (_, diagnostics) = Parser.parse(file, registry: registry)
+        let checked = Parser.check(file, registry: registry).diagnostics
+        precondition(checked == diagnostics, "Parser.check finds \(checked), Parser.parse \(diagnostics)")
         for diagnostic in diagnostics {
             _ = DiagnosticRenderer.render(diagnostic.error, source: { _ in file }, color: false)
         }

@@ -19,10 +19,15 @@ final class FluxGitTests: XCTestCase {
         XCTAssertEqual(made.status, 0, made.stderr)
         let userKey = try String(contentsOfFile: dir.file(".ssh/id_ed25519.pub"), encoding: .utf8)
         let lab = try FluxBootstrapTests.github(dir, accountKeys: [userKey])
-        let git = try XCTUnwrap(lab.git)
-        let port = try XCTUnwrap(git.port)
-        let hostKey = try XCTUnwrap(git.hostPublicKey).split(separator: " ").prefix(2).joined(separator: " ")
-        return (lab, port, hostKey)
+        do {
+            let git = try XCTUnwrap(lab.git)
+            let port = try XCTUnwrap(git.port)
+            let hostKey = try XCTUnwrap(git.hostPublicKey).split(separator: " ").prefix(2).joined(separator: " ")
+            return (lab, port, hostKey)
+        } catch {
+            lab.stop()  // the caller's `defer` is not set yet
+            throw error
+        }
     }
 
     func testAFirstContactWithTheGitHostIsTrustedThroughTheScannedKey() throws {

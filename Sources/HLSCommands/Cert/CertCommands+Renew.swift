@@ -30,7 +30,7 @@ extension CertCommands {
         examples: [
             Example("cert renew web -n apps; cert wait web -n apps", "reissue it now and wait for it", needsLab: true)
         ],
-        implementation: .mutation(planRenewal))
+        idempotent: false, implementation: .mutation(planRenewal))
 
     static let manuallyTriggered = "Certificate re-issuance manually triggered"
 

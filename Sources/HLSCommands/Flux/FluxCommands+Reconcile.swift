@@ -36,6 +36,7 @@ extension FluxCommands {
                 needsLab: true),
             Example("flux reconcile ks --all", "every Kustomization, dependencies first", needsLab: true),
         ],
+        idempotent: false,
         implementation: .mutation { inv in
             let kind = try kind(inv)
             for flag in ["force", "reset"] where inv.flag(flag) && kind != .helmRelease {

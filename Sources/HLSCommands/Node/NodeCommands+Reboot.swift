@@ -38,7 +38,7 @@ extension NodeCommands {
         examples: [
             Example("node reboot agents", "drain, reboot and uncordon each worker in turn", needsLab: true)
         ],
-        implementation: .mutation(rebootPlan))
+        idempotent: false, implementation: .mutation(rebootPlan))
 
     /// Reboots the machine a second after the command returns, so the SSH session ends cleanly
     /// before the connection drops (`systemctl reboot` run in the session itself would cut it).

@@ -3,7 +3,8 @@ import HLSLanguage
 import Proxmox
 
 extension VMCommands {
-    /// start, stop, shutdown, reboot: each a no-op when the VM is already in that state.
+    /// start, stop, shutdown: each a no-op when the VM is already in that state; reboot reboots a
+    /// running VM each time.
     static let power: [CommandSpec] = [
         powerVerb(
             "start", "Start a VM (nothing to do when it runs)", wanted: "stopped",
@@ -22,18 +23,18 @@ extension VMCommands {
         },
         powerVerb(
             "reboot", "Reboot a running VM (applies pending config changes)", wanted: "running",
-            example: "vm reboot k3s-cp-01"
+            example: "vm reboot k3s-cp-01", idempotent: false
         ) { client, ref, c in try client.reboot(node: ref.node, vmid: ref.vmid, cancellation: c) },
     ]
 
     static func powerVerb(
-        _ verb: String, _ summary: String, wanted: String, example: String,
+        _ verb: String, _ summary: String, wanted: String, example: String, idempotent: Bool = true,
         _ call: @escaping @Sendable (PVEClient, PVEVMRef, Cancellation) throws -> UPID?
     ) -> CommandSpec {
         CommandSpec(
             ["vm", verb], summary: summary, positionals: [target],
             columns: ["target", "action", "detail", "status", "elapsed"],
-            examples: [Example(example, summary, needsLab: true)],
+            examples: [Example(example, summary, needsLab: true)], idempotent: idempotent,
             implementation: .mutation { inv in
                 let client = try ProxmoxService.client(inv)
                 let ref = try resolve(inv.string("name")!, inv, client: client)
