@@ -36,7 +36,8 @@ extension KubeCommands {
                 default: .string(GitOpsTree.lokiService)),
             contextFlag,
         ],
-        columns: ["time", "line"],
+        // The labels of the lab's Alloy pipeline, as its rows have them.
+        columns: ["time", "container", "namespace", "node", "pod", "line"],
         examples: [
             Example(
                 #"kube loki '{namespace="monitoring", container="loki"}' --since 10m --limit 5"#,
