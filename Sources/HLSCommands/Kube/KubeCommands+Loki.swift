@@ -60,7 +60,8 @@ extension KubeCommands {
             throw inv.usage("--service takes NAMESPACE/NAME[:PORT] (\(GitOpsTree.lokiService)), not \(serviceText)")
         }
         let client = try client(inv)
-        let end = Int64(Date().timeIntervalSince1970 * 1e9)
+        // Now in whole microseconds (a Double holds no more), as nanoseconds.
+        let end = Int64((Date().timeIntervalSince1970 * 1e6).rounded()) * 1000
         let span = since.components.seconds * 1_000_000_000 + since.components.attoseconds / 1_000_000_000
         let query = LokiQuery(text, start: end - span, end: end, limit: limit, forward: inv.flag("forward"))
         let result = try client.lokiQueryRange(query, service: service, cancellation: inv.context.cancellation)
