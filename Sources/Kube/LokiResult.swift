@@ -54,7 +54,7 @@ public enum LokiResult: Sendable, Hashable {
             throw wrong("not JSON")
         }
         guard case .string("success")? = document["status"] else { throw wrong("status is not success") }
-        guard case .object? = document["data"], let data = document["data"] else { throw wrong("no data") }
+        guard let data = document["data"], case .object = data else { throw wrong("no data") }
         let results: [Document]
         switch data["result"] {
         case .array(let items)?: results = items
