@@ -1,11 +1,11 @@
 import Foundation
-import HLSCommands
 import HLSCore
 import HLSFormats
 import HLSLanguage
 import TestSupport
 import XCTest
 
+@testable import HLSCommands
 @testable import LabSim
 
 /// Every example in the help of the command modules runs, against a simulated lab whose VMs
@@ -111,6 +111,7 @@ final class CommandExamplesTests: XCTestCase {
         if stage == .ingress { code = code.replacingOccurrences(of: "ca.pem", with: lab.home.file("ca.pem")) }
         if spec.path.first == "volume" { try prepareLonghorn(lab) }
         if spec.path.first == "cert" { try prepareCertManager(lab) }
+        if spec.name == "kube loki" { try prepareLoki(lab) }
         if spec.name == "secret encrypt" || spec.name == "secret decrypt" {
             code = try prepareSecrets(lab, encrypted: spec.name == "secret decrypt", for: code)
         }
@@ -249,15 +250,7 @@ final class CommandExamplesTests: XCTestCase {
     /// simulated helm-controller would) and taking Issuers, with CertCommandsTests' CA issuers;
     /// and Certificate `apps/web` of the CA issued.
     func prepareCertManager(_ lab: LabHarness) throws {
-        let kube = try XCTUnwrap(lab.lab.kube)
-        if kube.object(path: "/api/v1/namespaces/cert-manager") == nil {
-            let client = try XCTUnwrap(kube.inProcessClient(manager: "helm-controller"))
-            try client.apply(
-                object: try YAMLCodec.decode("apiVersion: v1\nkind: Namespace\nmetadata: {name: cert-manager}"))
-            let release = SimulatedChartRelease(
-                name: "cert-manager", namespace: "cert-manager", version: CertManagerChart.chart.version,
-                values: .object([]))
-            for object in try CertManagerChart.chart.render(release) { try client.apply(object: object) }
+        if try installOnce("cert-manager", in: lab, { [(CertManagerChart.chart, .object([]))] }) {
             let ready = lab.run("cert ready --timeout 60s")
             XCTAssertEqual(ready.status, 0, "cert-manager for the cert examples: \(ready.err)")
         }
@@ -268,6 +261,48 @@ final class CommandExamplesTests: XCTestCase {
                     of: "namespace: default", with: "namespace: apps"))
         let issued = lab.run("kube apply -f \"\(manifest)\"\ncert wait web -n apps --timeout 60s")
         XCTAssertEqual(issued.status, 0, "the cert examples' certificate: \(issued.err)")
+    }
+
+    /// Before a kube loki example: Loki and Alloy with the scaffold's values (`GitOpsTree`: Alloy's
+    /// pipeline to the gateway, its labels) installed once, their charts' manifests applied as the
+    /// simulated helm-controller would (Loki without its volume: no provisioner here), and Loki
+    /// answering with lines Alloy shipped.
+    func prepareLoki(_ lab: LabHarness) throws {
+        _ = try installOnce("monitoring", in: lab) {
+            let tree = GitOpsTree(
+                domain: "home.example.com", clusterPath: "kubernetes/clusters/homelab", nodes: 2, ageRecipient: "")
+            return try [LokiChart.chart, AlloyChart.chart].map { chart in
+                let file = try XCTUnwrap(tree.files().first { $0.path.hasSuffix("/release-\(chart.name).yaml") })
+                let values = try XCTUnwrap(try YAMLCodec.decode(file.text)["spec"]?["values"], file.path)
+                return (
+                    chart,
+                    chart.name == "loki"
+                        ? values.setting(["singleBinary", "persistence", "enabled"], to: .bool(false)) : values
+                )
+            }
+        }
+        let shipped = lab.run(
+            #"wait (kube loki '{namespace="monitoring", container="loki"}' | count) --until $it > 0 --timeout 60s --every 500ms"#
+        )
+        XCTAssertEqual(shipped.status, 0, "Loki answers with lines Alloy shipped: \(shipped.err)")
+    }
+
+    /// Installs charts with their values into `namespace`, as the simulated helm-controller would
+    /// (the namespace, then each chart's manifests), unless the namespace exists; whether it did.
+    func installOnce(
+        _ namespace: String, in lab: LabHarness, _ charts: () throws -> [(SimulatedChart, Document)]
+    ) throws -> Bool {
+        let kube = try XCTUnwrap(lab.lab.kube)
+        guard kube.object(path: "/api/v1/namespaces/\(namespace)") == nil else { return false }
+        let client = try XCTUnwrap(kube.inProcessClient(manager: "helm-controller"))
+        try client.apply(
+            object: try YAMLCodec.decode("apiVersion: v1\nkind: Namespace\nmetadata: {name: \(namespace)}"))
+        for (chart, values) in try charts() {
+            let release = SimulatedChartRelease(
+                name: chart.name, namespace: namespace, version: chart.version, values: values)
+            for object in try chart.render(release) { try client.apply(object: object) }
+        }
+        return true
     }
 
     /// Before a secret example: sops's default age key, a `.sops.yaml` whose rule encrypts

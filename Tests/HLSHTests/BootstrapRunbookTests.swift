@@ -130,6 +130,25 @@ final class BootstrapRunbookTests: XCTestCase {
         XCTAssertTrue(
             first.stdout.contains("Alloy on 2 node(s) ships the pods' logs to Loki"), "phase 5's check: \(first.stdout)"
         )
+        // What phase 5 waited for, read back as a user asks Loki through the apiserver's service
+        // proxy: the whoami container's start, with its stream's labels as columns, and Loki's
+        // refusal of a query it cannot parse, in its words.
+        let whoami = try served.hlsh([
+            "-c", #"kube loki '{namespace="whoami", container="whoami"} |= "started"' --limit 5 -o json"#,
+        ])
+        XCTAssertEqual(whoami.status, 0, whoami.stderr)
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(whoami.stdout.utf8)) as? [[String: Any]])
+        XCTAssertFalse(rows.isEmpty, whoami.stdout)
+        XCTAssertEqual(rows.first.map { $0.keys.sorted() }, ["container", "line", "namespace", "node", "pod", "time"])
+        XCTAssertTrue(["k3s-cp-01", "k3s-wk-01"].contains(rows.first?["node"] as? String ?? ""), whoami.stdout)
+        XCTAssertTrue((rows.first?["line"] as? String)?.hasPrefix("hlsh-sim: container whoami started") ?? false)
+        let refused = try served.hlsh(["-c", #"kube loki '{namespace="whoami"'"#])
+        XCTAssertEqual(refused.status, 1, refused.stderr)
+        XCTAssertTrue(
+            refused.stderr.contains(
+                "Loki refused the query: parse error at line 1, col 20: syntax error: unexpected $end, expecting } or ,"
+            ),
+            refused.stderr)
         // kubectl as it is sees the bootstrapped state.
         let state = try served.kubectl(["get", "nodes,kustomizations,helmreleases,certificates", "-A"])
         XCTAssertEqual(state.status, 0, state.stderr)

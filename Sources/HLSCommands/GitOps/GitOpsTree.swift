@@ -45,6 +45,8 @@ struct GitOpsTree {
     /// loki chart renders by default, the one its own canary pushes to. Alloy pushes here
     /// (`/loki/api/v1/push`) and Grafana queries it.
     static var lokiURL: String { "http://\(loki.name)-gateway.\(loki.namespace).svc.cluster.local" }
+    /// The same gateway as the apiserver's service proxy names it (`kube loki --service`).
+    static var lokiService: String { "\(loki.namespace)/\(loki.name)-gateway:80" }
 
     /// Longhorn's replica count: its default of 3 cannot be placed on fewer nodes (the volume
     /// would stay degraded), and more than 3 buys nothing here.

@@ -7,7 +7,7 @@ import Synchronization
 enum KubeCommands {
     static func register(into registry: inout Registry) {
         registry.registerObject("kube", summary: "Kubernetes objects")
-        for spec in [get, apply, delete, wait, events, logs] { registry.register(spec) }
+        for spec in [get, apply, delete, wait, events, logs, loki] { registry.register(spec) }
         registry.registerProvider(kinds)
         registry.registerProvider(namespaces)
         registry.registerProvider(objects)
