@@ -20,6 +20,17 @@ public struct Terminal: Sendable, Hashable {
         self.width = width
     }
 
+    /// The variables `detect` reads, from the process environment: all that a run which only
+    /// prints diagnostics (`hlsh -n`) needs of it, without reading the whole environment into a
+    /// dictionary (a fifth of that run's start-up instructions).
+    public static var environmentVariables: [String: String] {
+        var found: [String: String] = [:]
+        for name in ["COLUMNS", "FORCE_COLOR", "NO_COLOR", "TERM"] {
+            if let value = getenv(name) { found[name] = String(cString: value) }
+        }
+        return found
+    }
+
     /// Describes file descriptor `fd` under `environment`.
     public static func detect(fd: Int32, environment: [String: String]) -> Terminal {
         let tty = isatty(fd) == 1

@@ -28,8 +28,8 @@ struct Launcher {
         // `hlsh completions SHELL` and the scripts' `hlsh __complete WORDS…`.
         if commands == nil,
             let status = ShellCompletion.run(
-                rest, registry: Commands.registry, options: HLSHOptions.all,
-                environment: ProcessInfo.processInfo.environment)
+                rest, registry: Commands.registry, options: { HLSHOptions.all },
+                environment: { ProcessInfo.processInfo.environment })
         {
             return status
         }
@@ -53,7 +53,9 @@ struct Launcher {
         if let conflict = g.conflict { return HLSH.usageError(conflict) }
         let options = g.run
 
-        var environment = ProcessInfo.processInfo.environment
+        // A syntax check prints diagnostics and runs nothing: it reads only the variables that
+        // colour and lay them out, not the whole environment.
+        var environment = syntaxOnly ? Terminal.environmentVariables : ProcessInfo.processInfo.environment
         var simulated: SimulatedLab? = nil
         // Stops the lab, then removes its directory (SIGTERM and SIGHUP come here too).
         defer { simulated?.stop() }

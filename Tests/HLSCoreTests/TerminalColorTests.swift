@@ -1,3 +1,4 @@
+import Foundation
 import HLSCore
 import XCTest
 
@@ -25,6 +26,32 @@ final class TerminalColorTests: XCTestCase {
     func testColorFollowsIsattyOtherwise() {
         XCTAssertTrue(Terminal.colorWanted(isTTY: true, environment: ["TERM": "xterm-256color"]))
         XCTAssertFalse(Terminal.colorWanted(isTTY: false, environment: ["TERM": "xterm-256color"]))
+    }
+
+    /// `hlsh -n` describes its terminal from these variables alone: set, they must give what the
+    /// whole environment gives, and nothing else of the environment comes with them.
+    func testTheTerminalVariablesDescribeATerminalAsTheWholeEnvironmentDoes() {
+        let names = ["COLUMNS", "FORCE_COLOR", "NO_COLOR", "TERM"]
+        let saved = names.map { name in getenv(name).map { String(cString: $0) } }
+        defer {
+            for (name, value) in zip(names, saved) {
+                if let value { setenv(name, value, 1) } else { unsetenv(name) }
+            }
+        }
+        for (force, noColor, term) in [("1", "", "xterm"), ("", "1", "xterm"), ("", "", "dumb"), ("0", "", "")] {
+            setenv("COLUMNS", "97", 1)
+            setenv("FORCE_COLOR", force, 1)
+            setenv("NO_COLOR", noColor, 1)
+            setenv("TERM", term, 1)
+            let whole = ProcessInfo.processInfo.environment
+            XCTAssertEqual(Set(Terminal.environmentVariables.keys), Set(names))
+            for fd: Int32 in [1, 2] {
+                XCTAssertEqual(
+                    Terminal.detect(fd: fd, environment: Terminal.environmentVariables),
+                    Terminal.detect(fd: fd, environment: whole), "FORCE_COLOR=\(force) NO_COLOR=\(noColor) TERM=\(term)"
+                )
+            }
+        }
     }
 
     func testPaintWrapsInSGRCodesOnlyForAColourTerminal() {

@@ -157,6 +157,12 @@ final class GoldenTests: XCTestCase {
         try assertGolden("unknown-flag", ["-c", "[3, 1] | sort --des"], status: 2)
     }
 
+    /// The binary's main thread knows its stack's bounds (`StackGuard`, from the kernel's
+    /// layout rather than `/proc/self/maps`, docs/adr/0060): runaway recursion is an error.
+    func testRunawayRecursionInTheBinaryIsAnErrorNotACrash() throws {
+        try assertGolden("runaway-recursion", ["-c", "def down(n) { down ($n + 1) }\ndown 0"], status: 1)
+    }
+
     func testRuntimeErrorWithLocation() throws {
         let code = """
             let vms = [{name: web, cores: 2}, {name: db, cores: 4}]
@@ -296,6 +302,14 @@ final class GoldenTests: XCTestCase {
         try assertGolden(
             "check-invalid", ["-n", "broken.hls"], status: 2,
             files: ["broken.hls": "echo fine\nlet = 3\nif true {\n    echo (1 +)\n}\nfro x in [1] { }\necho \"open\n"])
+    }
+
+    /// `-n` reads only the variables that colour and lay out its diagnostics (docs/adr/0060):
+    /// FORCE_COLOR still colours them as in a run.
+    func testCheckingColoursItsDiagnosticsUnderForceColor() throws {
+        try assertGolden(
+            "check-invalid-force-color", ["-n", "broken.hls"], status: 2,
+            files: ["broken.hls": "echo fine\nlet = 3\n[3, 1] | srot\n"], environment: ["FORCE_COLOR": "1"])
     }
 
     func testCheckingReportsErrorsInSourcedFiles() throws {

@@ -45,6 +45,7 @@ enum StackGuard {
             let thread = pthread_self()
             return UInt(bitPattern: pthread_get_stackaddr_np(thread)) - UInt(pthread_get_stacksize_np(thread))
         #else
+            if let low = mainStackLowestAddress() { return low }
             // `pthread_getattr_np` is a GNU extension the Swift Glibc module does not declare.
             typealias GetAttributes = @convention(c) (pthread_t, UnsafeMutablePointer<pthread_attr_t>) -> Int32
             guard let symbol = dlsym(nil, "pthread_getattr_np") else { return 0 }
@@ -58,4 +59,38 @@ enum StackGuard {
             return UInt(bitPattern: address)
         #endif
     }
+
+    #if !canImport(Darwin)
+        /// The low end of the main thread's stack when the current thread is the main thread, nil
+        /// otherwise. For the main thread `pthread_getattr_np` reads `/proc/self/maps`, 0.1–0.3 ms
+        /// of `hlsh -n`'s 3 ms start; this asks the kernel's layout instead. The stack's top is just
+        /// above the executable's name (`AT_EXECFN`), the first string exec copies there, and
+        /// with a finite `RLIMIT_STACK` Linux keeps that much below the top free of mappings
+        /// (`mmap_base`), which is what `pthread_getattr_np` would find. A thread's own stack is
+        /// a mapping, so never in that range: the caller then asks `pthread_getattr_np`.
+        private static func mainStackLowestAddress() -> UInt? {
+            var marker: UInt8 = 0
+            let here = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+            #if canImport(Glibc)
+                let resource = __rlimit_resource_t(RLIMIT_STACK.rawValue)
+            #else
+                let resource = RLIMIT_STACK
+            #endif
+            var limit = rlimit()
+            // `RLIM_INFINITY` (all ones) does not import as a constant.
+            guard getrlimit(resource, &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
+            // `getauxval` is in <sys/auxv.h>, which the Swift Glibc module does not include.
+            typealias GetAuxiliaryValue = @convention(c) (UInt) -> UInt
+            guard let symbol = dlsym(nil, "getauxval") else { return nil }
+            let executableName = unsafeBitCast(symbol, to: GetAuxiliaryValue.self)(31)  // AT_EXECFN
+            guard executableName != 0, let name = UnsafePointer<CChar>(bitPattern: executableName) else {
+                return nil
+            }
+            let page = UInt(sysconf(Int32(_SC_PAGESIZE)))
+            let top = (executableName + UInt(strlen(name)) + 1 + page - 1) / page * page
+            let size = UInt(limit.rlim_cur) / page * page
+            guard size < top, here < top, here > top - size else { return nil }
+            return top - size
+        }
+    #endif
 }

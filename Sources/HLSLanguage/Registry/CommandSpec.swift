@@ -37,7 +37,19 @@ public struct CommandSpec: Sendable {
         self.implementation = implementation
     }
 
-    public var name: String { path.joined(separator: " ") }
+    public var name: String { Self.name(path[...]) }
+
+    /// Words joined by spaces (`vm apply`), the form verbs are registered and looked up by.
+    /// Built by hand: `joined(separator:)` takes an unspecialised generic path here that costs
+    /// about 2,000 instructions a call, paid for every verb at each start.
+    static func name(_ words: ArraySlice<String>) -> String {
+        guard var name = words.first else { return "" }
+        for word in words.dropFirst() {
+            name += " "
+            name += word
+        }
+        return name
+    }
 
     /// Mutating verbs plan first and apply only outside `--dry-run` (the executor decides).
     public var mutates: Bool {

@@ -15,8 +15,9 @@ public struct Registry: Sendable {
     public init() {}
 
     public mutating func register(_ spec: CommandSpec) {
-        precondition(byName[spec.name] == nil, "verb \(spec.name) declared twice")
-        byName[spec.name] = specs.count
+        let name = spec.name
+        let earlier = byName.updateValue(specs.count, forKey: name)
+        precondition(earlier == nil, "verb \(name) declared twice")
         longestPath[spec.path[0]] = max(longestPath[spec.path[0]] ?? 0, spec.path.count)
         specs.append(spec)
         shared.append(SharedSpec(spec))
@@ -41,7 +42,7 @@ public struct Registry: Sendable {
     func resolveShared(_ words: [String]) -> (spec: SharedSpec, length: Int)? {
         guard let first = words.first, let longest = longestPath[first] else { return nil }
         for length in stride(from: min(words.count, longest, 3), through: 2, by: -1) {
-            if let i = byName[words[0..<length].joined(separator: " ")] { return (shared[i], length) }
+            if let i = byName[CommandSpec.name(words[0..<length])] { return (shared[i], length) }
         }
         return byName[first].map { (shared[$0], 1) }
     }

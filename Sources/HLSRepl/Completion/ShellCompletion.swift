@@ -37,9 +37,11 @@ public enum ShellCompletion {
         """
 
     /// The exit status when `arguments` (hlsh's, after its own options) ask for completion;
-    /// nil when they do not.
+    /// nil when they do not. The registry, options and environment are made only for
+    /// `__complete`, so that every other run skips them here.
     public static func run(
-        _ arguments: [String], registry: () -> Registry, options: [CommandLineOption], environment: [String: String]
+        _ arguments: [String], registry: () -> Registry, options: () -> [CommandLineOption],
+        environment: () -> [String: String]
     ) -> Int32? {
         switch arguments.first {
         case "completions":
@@ -59,7 +61,7 @@ public enum ShellCompletion {
             // Silent whatever happens: a Tab must never print over the user's command line.
             let null = open("/dev/null", O_WRONLY)
             if null >= 0 { dup2(null, STDERR_FILENO) }
-            let completer = commandLineCompleter(registry: registry(), options: options, environment: environment)
+            let completer = commandLineCompleter(registry: registry(), options: options(), environment: environment())
             var out = ""
             for candidate in completer.complete(Array(arguments.dropFirst())) {
                 out += line(candidate.text)
