@@ -159,18 +159,20 @@ let package = Package(
             // functions whose address is not taken (0.35 MB). The executable stays position-
             // independent (`-no-pie` would save 1.8 MB but give up ASLR for the image); lld packs its
             // relative relocations as RELR instead (`-z pack-relative-relocs`, 1.6 MB; glibc 2.36+,
-            // docs/adr/0023 amendment 4). libstdc++ is linked statically: `link/` holds a
+            // docs/adr/0023 amendment 4). libstdc++ is linked statically: `scripts/link/` holds a
             // `libstdc++.so` that is a linker script naming `libstdc++.a`, found before the
             // system's by the runtime's `-lstdc++` (+70 KB; the loader's start-up work falls from
             // 2.5 M to 0.9 M instructions). The functions a start, `-n` and a one-line `-c` run
-            // are placed together at the start of .text (`link/startup-order.txt`, written by
+            // are placed together at the start of .text (`scripts/link/startup-order.txt`, written by
             // scripts/startup-order): 30 fewer page faults at each start (docs/adr/0060).
             linkerSettings: [
                 .unsafeFlags(
                     [
                         "-use-ld=lld", "-Xlinker", "--no-export-dynamic", "-Xlinker", "--icf=safe", "-Xlinker", "-z",
-                        "-Xlinker", "pack-relative-relocs", "-L", Context.packageDirectory + "/link", "-Xlinker",
-                        "--symbol-ordering-file=" + Context.packageDirectory + "/link/startup-order.txt", "-Xlinker",
+                        "-Xlinker", "pack-relative-relocs", "-L", Context.packageDirectory + "/scripts/link",
+                        "-Xlinker",
+                        "--symbol-ordering-file=" + Context.packageDirectory + "/scripts/link/startup-order.txt",
+                        "-Xlinker",
                         "--no-warn-symbol-ordering",
                     ],
                     .when(platforms: [.linux], configuration: .release))
