@@ -11,6 +11,8 @@ struct KubeInProcessClient: Sendable {
     let api: KubeAPI
     /// The field manager its writes are recorded under (`kustomize-controller`).
     let manager: String
+    /// The lab's pace, by which the controller measures the waits objects state (ADR 0058).
+    var clock = KubeLabClock.real
 
     /// The object at `path`, or nil when there is none (404).
     func get(_ path: String) throws(KubeStatus) -> Document? {
