@@ -11,10 +11,11 @@ import XCTest
 /// kubelet starts, `rollout status` and `get deploy` read what the controllers write, scaling,
 /// rollovers, cascading deletes, DaemonSets, StatefulSets, FailedScheduling and PodDisruptionBudgets.
 final class KubeWorkloadsTests: XCTestCase {
-    private func cluster(nodes: [String] = ["k3s-wk-01", "k3s-wk-02"], taints: [String: String] = [:]) throws
-        -> KubeSimFixture
-    {
-        let kube = try KubeSimFixture()
+    private func cluster(
+        nodes: [String] = ["k3s-wk-01", "k3s-wk-02"], taints: [String: String] = [:],
+        options: KubeAPISimulator.Options = KubeAPISimulator.Options()
+    ) throws -> KubeSimFixture {
+        let kube = try KubeSimFixture(options: options)
         for (index, name) in nodes.enumerated() {
             try kube.sim.registerNode(
                 KubeNodeRegistration(
@@ -359,6 +360,61 @@ final class KubeWorkloadsTests: XCTestCase {
         let moved = try XCTUnwrap(try pods(kube, "app=web").first)
         XCTAssertNotEqual(moved.text("metadata", "name"), pod)
         XCTAssertNotEqual(moved.text("spec", "nodeName"), from, "recreated on the node left schedulable")
+    }
+
+    /// A DaemonSet, a Deployment and a StatefulSet whose pods must be ready for an hour
+    /// (`minReadySeconds: 3600`) before they count as available.
+    private func slowToAvailable(_ kube: KubeSimFixture) throws {
+        let manifests = ["DaemonSet", "Deployment", "StatefulSet"].map { kind in
+            """
+            apiVersion: apps/v1
+            kind: \(kind)
+            metadata: {name: \(kind.lowercased()), namespace: default}
+            spec:
+              minReadySeconds: 3600
+              selector: {matchLabels: {app: \(kind.lowercased())}}
+              \(kind == "StatefulSet" ? "serviceName: slow\n  " : "")template:
+                metadata: {labels: {app: \(kind.lowercased())}}
+                spec: {containers: [{name: c, image: slow:1}]}
+            """
+        }
+        try kube.kubectlOK(["apply", "--server-side", "-f", "-"], stdin: manifests.joined(separator: "\n---\n"))
+    }
+
+    /// `(numberReady, numberAvailable)` of the DaemonSet and `(readyReplicas, availableReplicas)`
+    /// of the ReplicaSet and the StatefulSet (0 for a count left out).
+    private func readyAndAvailable(_ kube: KubeSimFixture) throws -> [[Int]] {
+        func count(_ object: Document?, _ field: String) -> Int {
+            if case .int(let n)? = object?.at(["status", field]) { return n }
+            return 0
+        }
+        let ds = try object(kube, "/apis/apps/v1/namespaces/default/daemonsets/daemonset")
+        let rs = try replicaSets(kube, "app=deployment").first
+        let sts = try object(kube, "/apis/apps/v1/namespaces/default/statefulsets/statefulset")
+        return [
+            [count(ds, "numberReady"), count(ds, "numberAvailable")],
+            [count(rs, "readyReplicas"), count(rs, "availableReplicas")],
+            [count(sts, "readyReplicas"), count(sts, "availableReplicas")],
+        ]
+    }
+
+    /// ADR 0058: an hour of `minReadySeconds` is 3.6 s of wall time at a requeue scale of 0.001;
+    /// at scale 1 the ready pods stay unavailable.
+    func testMinReadySecondsPassAtTheRequeueScale() throws {
+        var options = KubeAPISimulator.Options()
+        options.requeueScale = 0.001
+        let fast = try cluster(options: options)
+        try slowToAvailable(fast)
+        try eventually("an hour of minReadySeconds passed at scale 0.001", timeout: 30) {
+            try readyAndAvailable(fast) == [[2, 2], [1, 1], [1, 1]]
+        }
+
+        let real = try cluster()
+        try slowToAvailable(real)
+        try eventually("every pod ready") { try readyAndAvailable(real).map(\.first) == [2, 1, 1] }
+        XCTAssertEqual(try readyAndAvailable(real), [[2, 0], [1, 0], [1, 0]], "ready, not yet for an hour")
+        let ds = try XCTUnwrap(try object(real, "/apis/apps/v1/namespaces/default/daemonsets/daemonset"))
+        XCTAssertEqual(ds.at(["status", "numberUnavailable"]), .int(2))
     }
 
     func testAnInstalledControllerActsOnceItsDeploymentsPodRuns() throws {

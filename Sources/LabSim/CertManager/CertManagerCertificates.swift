@@ -38,7 +38,9 @@ struct CertManagerCertificates: SimulatedController {
             let renewal = certificate.text("status", "renewalTime").flatMap(KubeTime.parse) ?? KubeTime.now()
             return .seconds(max(1, renewal - KubeTime.now()))
         }
-        if let wait = Self.backOff(certificate, nextRequest: nextRequest(certificate, client)) { return wait }
+        if let wait = Self.backOff(certificate, nextRequest: nextRequest(certificate, client), client.clock) {
+            return wait
+        }
         CertManager.setCondition(&updated, "Issuing", "True", reason: reason, message: message)
         return CertManager.writeStatus(resource, certificate, updated, client: client)
     }
@@ -73,15 +75,14 @@ struct CertManagerCertificates: SimulatedController {
     /// How long the back-off after failed issuances still runs (`1h * 2^(n-1)`, at most 32h), as
     /// the trigger controller's shouldBackoffReissuingOnFailure has it: none once the request for
     /// the next revision (the one that failed) no longer matches the spec, so a change of spec is
-    /// issued at once; with no such request, the back-off holds.
-    static func backOff(_ certificate: Document, nextRequest: Document?) -> Duration? {
+    /// issued at once; with no such request, the back-off holds. It runs in the lab's time.
+    static func backOff(_ certificate: Document, nextRequest: Document?, _ clock: KubeLabClock) -> Duration? {
         guard case .int(let failures)? = certificate.at(["status", "failedIssuanceAttempts"]), failures > 0,
             let last = certificate.text("status", "lastFailureTime").flatMap(KubeTime.parse)
         else { return nil }
         if let nextRequest, !CertManagerRequestMatch.mismatches(nextRequest, certificate).isEmpty { return nil }
         let wait = min(3600 << min(failures - 1, 5), 32 * 3600)
-        let left = last + wait - KubeTime.now()
-        return left > 0 ? .seconds(left) : nil
+        return clock.remaining(wait, since: last)
     }
 
     private func issue(

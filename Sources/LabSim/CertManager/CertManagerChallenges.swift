@@ -18,7 +18,7 @@ struct CertManagerChallenges: SimulatedController {
     let follows = [KubeResourceName.secrets]
     /// When each presented challenge (by uid) is checked.
     private let presented = CertManagerSchedule()
-    /// How long a presented record takes to propagate.
+    /// How long a presented record takes to propagate, in the lab's time.
     static let propagation = Duration.milliseconds(100)
     /// How soon a challenge that could not be presented is tried again.
     static let presentRetry = Duration.seconds(1)
@@ -62,10 +62,10 @@ struct CertManagerChallenges: SimulatedController {
             client.recordEvent(
                 about: challenge, kind: "Challenge", reason: "Presented",
                 message: "Presented challenge using \(challenge.text("spec", "type") ?? "") challenge mechanism")
-            _ = presented.remaining(uid) { Self.propagation }
+            _ = presented.remaining(uid, client.clock) { Self.propagation * client.clock.scale }
             return CertManager.writeStatus(resource, challenge, updated, client: client) ?? Self.propagation
         }
-        if let wait = presented.remaining(uid, first: { .zero }) { return wait }
+        if let wait = presented.remaining(uid, client.clock, first: { .zero }) { return wait }
         updated.set(["status", "processing"], .bool(false))
         updated.set(["status", "presented"], .bool(false))
         if client.api.faults.consumeChallengeRefusal() {

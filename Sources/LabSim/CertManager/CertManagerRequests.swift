@@ -81,9 +81,10 @@ struct CertManagerRequests: SimulatedController {
         return issued(request, &updated, certificate: signed.certificate, ca: signed.ca, client: client)
     }
 
-    /// Holds a request back while an injected slow issuance runs.
+    /// Holds a request back while an injected slow issuance runs (its seconds are the wall clock's,
+    /// as the test that injects it says them).
     private func slowedFor(_ request: Document, client: KubeInProcessClient) -> Duration? {
-        slowed.remaining(request.text("metadata", "uid") ?? "") {
+        slowed.remaining(request.text("metadata", "uid") ?? "", client.clock) {
             client.api.faults.consumeSlowIssuance().map { .milliseconds(Int64($0 * 1000)) } ?? .zero
         }
     }

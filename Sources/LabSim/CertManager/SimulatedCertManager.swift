@@ -148,12 +148,14 @@ enum CertManager {
     static func base64(_ text: String) -> Document { .string(Base64.encode(Array(text.utf8))) }
 }
 
-/// When objects (by uid) may go on: a challenge's record propagating, a slowed request.
+/// When objects (by uid) may go on: a challenge's record propagating, a slowed request. Its
+/// instants are the wall clock's; how long until one is answered as a requeue, in the lab's time
+/// (ADR 0058), so the runner's scaling brings the object back when it is due, not sooner.
 final class CertManagerSchedule: Sendable {
     private let due = Mutex<[String: ContinuousClock.Instant]>([:])
 
-    /// How long until `uid`'s time, set to now + `first()` when first asked; nil once it passed.
-    func remaining(_ uid: String, first: () -> Duration) -> Duration? {
+    /// How long until `uid`'s time, set to now + `first()` (wall time) when first asked; nil once it passed.
+    func remaining(_ uid: String, _ clock: KubeLabClock, first: () -> Duration) -> Duration? {
         let at = due.withLock { due in
             if let at = due[uid] { return at }
             let at = ContinuousClock.now + first()
@@ -161,6 +163,6 @@ final class CertManagerSchedule: Sendable {
             return at
         }
         let left = at - .now
-        return left > .zero ? left : nil
+        return left > .zero ? left / clock.scale : nil
     }
 }

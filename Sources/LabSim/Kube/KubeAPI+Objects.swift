@@ -105,7 +105,8 @@ extension KubeAPI {
         let patch = try Self.body(
             KubeHTTPRequest(
                 method: request.method, path: request.path, query: request.query,
-                headers: [("Content-Type", isApply ? "application/yaml" : "application/json")], body: request.body),
+                headers: [("Content-Type", isApply ? "application/yaml" : "application/json")], body: request.body,
+                certificateUser: nil, document: request.document),
             accepted: ["application/json", "application/yaml"], type: target.type)
         let manager = fieldManager ?? Self.manager(request)
         let force = request.flag("force")
@@ -159,7 +160,8 @@ extension KubeAPI {
         let type = target.type
         let name = target.name ?? ""
         let options =
-            request.body.isEmpty ? Document.object([]) : try Self.body(request, accepted: Self.writeTypes, type: type)
+            request.body.isEmpty && request.document == nil
+            ? Document.object([]) : try Self.body(request, accepted: Self.writeTypes, type: type)
         let policy = request.param("propagationPolicy") ?? options.text("propagationPolicy") ?? "Background"
         if type.plural == "namespaces", type.group.isEmpty { return try deleteNamespace(name) }
         let result = try store.transact { (state: inout KubeStoreState) throws(KubeStatus) -> Document in

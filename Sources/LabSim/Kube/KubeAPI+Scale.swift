@@ -43,7 +43,8 @@ extension KubeAPI {
         try body(
             KubeHTTPRequest(
                 method: request.method, path: request.path, query: request.query,
-                headers: [("Content-Type", "application/json")], body: request.body),
+                headers: [("Content-Type", "application/json")], body: request.body, certificateUser: nil,
+                document: request.document),
             accepted: ["application/json"], type: type)
     }
 

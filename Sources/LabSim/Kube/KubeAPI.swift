@@ -173,6 +173,7 @@ final class KubeAPI: Sendable {
         guard accepted.contains(contentType) else {
             throw KubeStatus.unsupportedMediaType(contentType, accepted: accepted)
         }
+        if let document = request.document { return document }
         if contentType == "application/vnd.kubernetes.protobuf" {
             return try KubeProtobuf.decode(request.body, for: type)
         }

@@ -275,7 +275,7 @@ final class KubeControllerRunner: Sendable {
     private func reconcile(_ key: Key) {
         let controller = controllers[key.controller]
         let path = controller.resource.path(namespace: key.namespace, name: key.name)
-        let client = KubeInProcessClient(api: api, manager: controller.name)
+        let client = KubeInProcessClient(api: api, manager: controller.name, clock: KubeLabClock(scale: requeueScale))
         // Not installed, or its pod not yet available (as the watch last saw it): its turning
         // available queues the object again.
         if controller.workload != nil, queue.withLock({ $0.available[key.controller] }) != true { return }

@@ -19,6 +19,10 @@ struct KubeHTTPRequest: Sendable {
     var body: [UInt8]
     /// The user of a verified client certificate, if the client presented one.
     var certificateUser: KubeUser?
+    /// The body as a document, when a simulated controller sends one (`KubeInProcessClient`,
+    /// `body` then empty): taken as it is rather than as its JSON written and read back, which
+    /// is the same document.
+    var document: Document? = nil
 
     func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
@@ -73,13 +77,39 @@ struct KubeHTTPRequest: Sendable {
 /// extra headers, and how long to hold it back (an injected slow answer).
 struct KubeHTTPResponse: Sendable {
     var status: Int
-    var body: [UInt8]
+    /// The JSON document answered, when the answer is one: a simulated controller's request
+    /// takes it as it is (a value, so its own copy) rather than its JSON written and read back,
+    /// which is the same document. Its bytes are written only when `body` is asked for.
+    private(set) var document: Document?
+    private var bytes: [UInt8]
     var contentType = "application/json"
     var headers: [(name: String, value: String)] = []
     var delay: Double = 0
 
+    init(
+        status: Int, body: [UInt8], contentType: String = "application/json",
+        headers: [(name: String, value: String)] = [], delay: Double = 0
+    ) {
+        self.status = status
+        bytes = body
+        self.contentType = contentType
+        self.headers = headers
+        self.delay = delay
+    }
+
+    /// The bytes answered (the document's JSON, written on each read: read it once).
+    var body: [UInt8] {
+        get { document.map { Array(JSONCodec.encode($0).utf8) } ?? bytes }
+        set {
+            bytes = newValue
+            document = nil
+        }
+    }
+
     static func json(_ status: Int, _ document: Document) -> KubeHTTPResponse {
-        KubeHTTPResponse(status: status, body: Array(JSONCodec.encode(document).utf8))
+        var response = KubeHTTPResponse(status: status, body: [])
+        response.document = document
+        return response
     }
 
     static func status(_ status: KubeStatus) -> KubeHTTPResponse {

@@ -158,7 +158,8 @@ final class KubeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "Content-Type", value: response.contentType)
         for (name, value) in response.headers { headers.add(name: name, value: value) }
         headers.add(name: "Date", value: Self.httpDate())
-        headers.add(name: "Content-Length", value: String(response.body.count))
+        let body = response.body
+        headers.add(name: "Content-Length", value: String(body.count))
         context.write(
             wrapOutboundOut(
                 .head(
@@ -166,9 +167,9 @@ final class KubeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                         version: head.version, status: HTTPResponseStatus(statusCode: response.status),
                         headers: headers))),
             promise: nil)
-        if head.method != .HEAD, !response.body.isEmpty {
-            var buffer = context.channel.allocator.buffer(capacity: response.body.count)
-            buffer.writeBytes(response.body)
+        if head.method != .HEAD, !body.isEmpty {
+            var buffer = context.channel.allocator.buffer(capacity: body.count)
+            buffer.writeBytes(body)
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)

@@ -11,6 +11,8 @@ struct KubeInProcessClient: Sendable {
     let api: KubeAPI
     /// The field manager its writes are recorded under (`kustomize-controller`).
     let manager: String
+    /// The lab's pace, by which the controller measures the waits objects state (ADR 0058).
+    var clock = KubeLabClock.real
 
     /// The object at `path`, or nil when there is none (404).
     func get(_ path: String) throws(KubeStatus) -> Document? {
@@ -74,20 +76,26 @@ struct KubeInProcessClient: Sendable {
         let request = KubeHTTPRequest(
             method: method, path: path, query: query.map { (name: $0.0, value: $0.1) },
             headers: [("Content-Type", contentType), ("Accept", "application/json"), ("User-Agent", manager)],
-            body: body.map { Array(JSONCodec.encode($0).utf8) } ?? [], certificateUser: nil)
+            body: [], certificateUser: nil, document: body)
         return try Self.answer(api.serveInProcess(request), to: method, path)
     }
 
     /// The object a response carries; a response that is not 2xx throws the `Status` it carries
     /// (or, when it carries none, one with its code).
     static func answer(_ response: KubeHTTPResponse, to method: String, _ path: String) throws(KubeStatus) -> Document {
-        let text = String(decoding: response.body, as: UTF8.self)
-        let decoded = Result { () throws(HLSError) in try JSONCodec.decode(text, file: method + " " + path) }
+        let decoded: Result<Document, HLSError>
+        if let document = response.document {
+            decoded = .success(document)
+        } else {
+            let text = String(decoding: response.body, as: UTF8.self)
+            decoded = Result { () throws(HLSError) in try JSONCodec.decode(text, file: method + " " + path) }
+        }
         let document = try? decoded.get()
         guard (200..<300).contains(response.status) else {
             throw KubeStatus(
                 code: response.status, reason: document?.text("reason") ?? "",
-                message: document?.text("message") ?? "\(method) \(path): HTTP \(response.status) \(text)")
+                message: document?.text("message")
+                    ?? "\(method) \(path): HTTP \(response.status) \(String(decoding: response.body, as: UTF8.self))")
         }
         switch decoded {
         case .success(let document): return document

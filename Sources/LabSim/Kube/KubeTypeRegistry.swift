@@ -1,10 +1,24 @@
 /// The resource types the server serves: the built-in ones, then those of every established
 /// CustomResourceDefinition, in the order discovery lists them.
 struct KubeTypeRegistry: Sendable {
-    private(set) var types: [KubeResourceType] = KubeBuiltInTypes.all
+    private(set) var types: [KubeResourceType] { didSet { reindex() } }
+    /// The groups other than the core one, each with its versions (the first is preferred);
+    /// kept as the types change, since every request's route asks.
+    private(set) var groups: [(name: String, versions: [String])] = []
+    /// Where in `types` the first type of each group, version and plural is; kept likewise.
+    private var positions: [Path: Int] = [:]
+
+    private struct Path: Hashable {
+        var group, version, plural: String
+    }
+
+    init() {
+        types = KubeBuiltInTypes.all
+        reindex()
+    }
 
     func type(group: String, version: String, plural: String) -> KubeResourceType? {
-        types.first { $0.group == group && $0.version == version && $0.plural == plural }
+        positions[Path(group: group, version: version, plural: plural)].map { types[$0] }
     }
 
     func type(apiVersion: String, kind: String) -> KubeResourceType? {
@@ -17,8 +31,7 @@ struct KubeTypeRegistry: Sendable {
         types.first { $0.group == group && $0.plural == plural }
     }
 
-    /// The groups other than the core one, each with its versions (the first is preferred).
-    var groups: [(name: String, versions: [String])] {
+    private mutating func reindex() {
         var result: [(name: String, versions: [String])] = []
         for type in types where !type.group.isEmpty {
             if let index = result.firstIndex(where: { $0.name == type.group }) {
@@ -27,7 +40,12 @@ struct KubeTypeRegistry: Sendable {
                 result.append((type.group, [type.version]))
             }
         }
-        return result
+        groups = result
+        positions = [:]
+        for (index, type) in types.enumerated() {
+            let path = Path(group: type.group, version: type.version, plural: type.plural)
+            if positions[path] == nil { positions[path] = index }
+        }
     }
 
     func resources(group: String, version: String) -> [KubeResourceType] {

@@ -39,12 +39,13 @@ struct SimulatedAlloy: SimulatedController {
         let failures = endpoints.compactMap { endpoint in
             Self.failure(endpoint.url, namespace: namespace, client).map { (endpoint, $0) }
         }
-        var delivered = false
+        // The next push comes when due by the wall clock (`SimulatedLoki.untilPush`): the requeue,
+        // which the runner scales, asks for that wait in the lab's time.
+        var nextPush: Duration?
         if let loki, endpoints.contains(where: { Self.reachesLoki($0.url, namespace: namespace, client) }) {
-            ship(from: pod, labelledBy: SimulatedAlloyRelabel(text), into: loki, client)
-            delivered = true
+            nextPush = ship(from: pod, labelledBy: SimulatedAlloyRelabel(text), into: loki, client) / client.clock.scale
         }
-        guard !failures.isEmpty else { return delivered ? Self.tail : nil }
+        guard !failures.isEmpty else { return nextPush }
         let now = KubeTime.rfc3339(KubeTime.now())
         let lines = failures.map { endpoint, failure in
             let error = "Post \\\"\(endpoint.url)\\\": \(failure.error)"
@@ -58,16 +59,15 @@ struct SimulatedAlloy: SimulatedController {
         return Self.retry
     }
 
-    /// Pushes the new lines of the containers on `alloy`'s node, one stream per container.
+    /// Pushes the new lines of the containers on `alloy`'s node, one stream per container, if a
+    /// push is due; returns how long (wall time) until the next one.
     private func ship(
         from alloy: Document, labelledBy relabel: SimulatedAlloyRelabel, into loki: SimulatedLoki,
         _ client: KubeInProcessClient
-    ) {
-        guard let node = alloy.text("spec", "nodeName"), !relabel.rules.isEmpty,
-            loki.pushDue(
-                from: "\(alloy.text("metadata", "namespace") ?? "")/\(alloy.text("metadata", "name") ?? "")",
-                interval: Self.tail)
-        else { return }
+    ) -> Duration {
+        guard let node = alloy.text("spec", "nodeName"), !relabel.rules.isEmpty else { return Self.tail }
+        let pusher = "\(alloy.text("metadata", "namespace") ?? "")/\(alloy.text("metadata", "name") ?? "")"
+        if let wait = loki.untilPush(from: pusher, interval: Self.tail) { return wait }
         let pods = ((try? client.list(KubeResourceName.pods.path(namespace: nil))) ?? []).filter {
             $0.text("spec", "nodeName") == node
         }
@@ -84,6 +84,7 @@ struct SimulatedAlloy: SimulatedController {
                 _ = loki.shippedLines(of: key, now: lines.count)
             }
         }
+        return Self.tail
     }
 
     /// Whether `url` reaches a Service whose pods are Loki's (the loki chart's gateway or single binary).

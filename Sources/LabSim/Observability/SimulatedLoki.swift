@@ -57,14 +57,15 @@ final class SimulatedLoki: Sendable {
         }
     }
 
-    /// Whether the Alloy pod `alloy` may push now: at most once per `interval` of wall-clock time,
-    /// however short the lab's requeue scale makes its reconciles (ADR 0046's zero timings).
-    func pushDue(from alloy: String, interval: Duration) -> Bool {
+    /// How long the Alloy pod `alloy` waits before it may push: nil when it may push now (and
+    /// the push is recorded). At most one push per `interval` of wall-clock time, however short
+    /// the lab's requeue scale makes its reconciles (ADR 0046's zero timings).
+    func untilPush(from alloy: String, interval: Duration) -> Duration? {
         let now = ContinuousClock.now
         return lastPush.withLock {
-            if let last = $0[alloy], now - last < interval { return false }
+            if let last = $0[alloy], now - last < interval { return interval - (now - last) }
             $0[alloy] = now
-            return true
+            return nil
         }
     }
 

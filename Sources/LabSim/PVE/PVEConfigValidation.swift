@@ -220,9 +220,19 @@ enum PVEQemuSchema {
         return "\(tb)T"
     }
 
+    /// Whether `s` reads as a `disk-size` (`\d+(\.\d+)?[KMGT]?`), checked without compiling a
+    /// Regex: the lab's nodes read every guest's disk sizes on each of their passes.
+    static func isSize(_ s: String) -> Bool {
+        var body = Substring(s)
+        if let last = body.last, "KMGT".contains(last) { body = body.dropLast() }
+        return body.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).allSatisfy {
+            !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit)
+        }
+    }
+
     /// `disk-size` → bytes (`32G`, `3584M`, `1.5T`, plain bytes).
     static func parseSize(_ s: String) -> Int? {
-        guard PVESchema.matches(#"\d+(\.\d+)?[KMGT]?"#, s) else { return nil }
+        guard isSize(s) else { return nil }
         var number = s
         var factor = 1.0
         if let last = s.last, "KMGT".contains(last) {

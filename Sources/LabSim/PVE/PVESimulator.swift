@@ -55,6 +55,8 @@ public final class PVESimulator: Sendable {
     let running = Mutex<Running?>(nil)
     private let faultInjector = PVEFaultInjector()
     private let powerOffFollower = Mutex<(@Sendable () -> Void)?>(nil)
+    /// Each VM's guest as its config last said it, by VMID (`guests`).
+    let guestViews = Mutex<[Int: GuestView]>([:])
 
     /// Has `body` run whenever a task took a VM down, before the API answers anyone again (the
     /// lab's nodes stop the VM's SSH server in it): a stop task's `OK` means the VM is off.

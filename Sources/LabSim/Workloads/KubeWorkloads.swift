@@ -34,13 +34,32 @@ enum KubeWorkloads {
         return pod.at(["metadata", "deletionTimestamp"]) == nil && phase != "Succeeded" && phase != "Failed"
     }
 
-    /// A ready pod that has been so for `minReadySeconds` (`podutil.IsPodAvailable`).
-    static func isAvailable(_ pod: Document, minReadySeconds: Int) -> Bool {
-        guard KubeAPI.isReady(pod) else { return false }
-        guard minReadySeconds > 0 else { return true }
+    /// How many of `pods` are available — ready, and so for `minReadySeconds` of the lab's time
+    /// (`podutil.IsPodAvailable`) — and how soon the first of the others that is ready turns
+    /// available (the lab's time, as a requeue; nil when none waits), both as of one reading of
+    /// the clock. The real controllers requeue after the whole `minReadySeconds`; asking for
+    /// exactly what is left reports it no later.
+    static func availability(
+        _ pods: [Document], minReadySeconds: Int, _ clock: KubeLabClock, now: Double = KubeLabClock.wallNow()
+    ) -> (available: Int, next: Duration?) {
+        let ready = pods.filter(KubeAPI.isReady)
+        guard minReadySeconds > 0 else { return (ready.count, nil) }
+        var (available, next) = (0, Duration?.none)
+        for pod in ready {
+            guard let since = readySince(pod) else { continue }
+            guard let left = clock.remaining(minReadySeconds, since: since, now: now) else {
+                available += 1
+                continue
+            }
+            next = min(next ?? left, left)
+        }
+        return (available, next)
+    }
+
+    /// When the pod's Ready condition last changed (seconds since the epoch).
+    private static func readySince(_ pod: Document) -> Int? {
         let ready = (pod.at(["status", "conditions"])?.items ?? []).first { $0.text("type") == "Ready" }
-        guard let since = ready?.text("lastTransitionTime").flatMap(KubeTime.parse) else { return false }
-        return since + minReadySeconds <= KubeTime.now()
+        return ready?.text("lastTransitionTime").flatMap(KubeTime.parse)
     }
 
     static func int(_ object: Document, _ path: String...) -> Int? {

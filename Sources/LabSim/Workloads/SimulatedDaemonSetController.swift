@@ -64,7 +64,7 @@ struct SimulatedDaemonSetController: SimulatedController {
             guard KubeWorkloads.delete(pod, of: set, kind: "DaemonSet", client) else { return KubeWorkloads.retry }
         }
         let minReady = KubeWorkloads.int(set, "spec", "minReadySeconds") ?? 0
-        let available = placed.filter { KubeWorkloads.isAvailable($0, minReadySeconds: minReady) }.count
+        let (available, next) = KubeWorkloads.availability(placed, minReadySeconds: minReady, client.clock)
         let status = KubeWorkloads.status([
             ("currentNumberScheduled", .int(placed.count)),
             ("numberMisscheduled", .int(byNode.filter { !$0.key.isEmpty && !eligible.contains($0.key) }.count)),
@@ -80,7 +80,7 @@ struct SimulatedDaemonSetController: SimulatedController {
         ])
         let written = KubeWorkloads.write(status: status, of: set, resource, client)
         // A pod ready but not yet for minReadySeconds turns available without a change to see.
-        return written ?? (available < placed.filter(KubeAPI.isReady).count ? .seconds(1) : nil)
+        return written ?? next
     }
 
     /// The node a daemon pod is for: its `spec.nodeName`, else the node its affinity names.

@@ -42,16 +42,16 @@ struct SimulatedReplicaSetController: SimulatedController {
             return labels.allSatisfy { podLabels[$0.key] == $0.value }
         }
         let ready = active.filter(KubeAPI.isReady)
-        let available = active.filter { KubeWorkloads.isAvailable($0, minReadySeconds: minReady) }
+        let (available, next) = KubeWorkloads.availability(active, minReadySeconds: minReady, client.clock)
         let status = KubeWorkloads.status([
             ("replicas", .int(active.count)), ("fullyLabeledReplicas", KubeWorkloads.count(fullyLabeled.count)),
             ("readyReplicas", KubeWorkloads.count(ready.count)),
-            ("availableReplicas", KubeWorkloads.count(available.count)),
+            ("availableReplicas", KubeWorkloads.count(available)),
             ("observedGeneration", set.at(["metadata", "generation"])),
         ])
         let written = KubeWorkloads.write(status: status, of: set, resource, client)
         // A pod ready but not yet for minReadySeconds turns available without a change to see.
-        return written ?? (available.count < ready.count ? .seconds(1) : nil)
+        return written ?? next
     }
 
     /// Which pods go first when scaling down (`controller.ActivePods` ordering): unscheduled

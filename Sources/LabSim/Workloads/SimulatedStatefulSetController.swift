@@ -131,6 +131,7 @@ struct SimulatedStatefulSetController: SimulatedController {
         -> Duration?
     {
         let minReady = KubeWorkloads.int(set, "spec", "minReadySeconds") ?? 0
+        let (available, next) = KubeWorkloads.availability(pods, minReadySeconds: minReady, client.clock)
         let updated = pods.filter { $0.text("metadata", "labels", Self.revisionLabel) == revision }.count
         let ready = pods.filter(KubeAPI.isReady).count
         let done = updated == KubeWorkloads.replicas(set) && ready == updated
@@ -144,8 +145,9 @@ struct SimulatedStatefulSetController: SimulatedController {
             ),
             ("updatedReplicas", KubeWorkloads.count(updated)), ("currentRevision", .string(current)),
             ("updateRevision", .string(revision)), ("collisionCount", .int(0)),
-            ("availableReplicas", .int(pods.filter { KubeWorkloads.isAvailable($0, minReadySeconds: minReady) }.count)),
+            ("availableReplicas", .int(available)),
         ])
-        return KubeWorkloads.write(status: status, of: set, resource, client)
+        // A pod ready but not yet for minReadySeconds turns available without a change to see.
+        return KubeWorkloads.write(status: status, of: set, resource, client) ?? next
     }
 }
