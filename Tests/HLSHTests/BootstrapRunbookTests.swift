@@ -133,9 +133,12 @@ final class BootstrapRunbookTests: XCTestCase {
         // What phase 5 waited for, read back as a user asks Loki through the apiserver's service
         // proxy: the whoami container's start, with its stream's labels as columns, and Loki's
         // refusal of a query it cannot parse, in its words.
-        let whoami = try served.hlsh([
-            "-c", #"kube loki '{namespace="whoami", container="whoami"} |= "started"' --limit 5 -o json"#,
-        ])
+        // Alloy pushes each pod's new lines once a (wall) second, and whoami's pod may have started
+        // in the runbook's last second: wait for delivery as phase 5 does, then read the rows.
+        let query = #"kube loki '{namespace="whoami", container="whoami"} |= "started"' --limit 5"#
+        let delivered = try served.hlsh(["-c", "wait (\(query) | count) --until $it > 0 --timeout 30s --every 200ms"])
+        XCTAssertEqual(delivered.status, 0, delivered.stderr)
+        let whoami = try served.hlsh(["-c", query + " -o json"])
         XCTAssertEqual(whoami.status, 0, whoami.stderr)
         let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(whoami.stdout.utf8)) as? [[String: Any]])
         XCTAssertFalse(rows.isEmpty, whoami.stdout)
