@@ -40,15 +40,16 @@ enum FluxKind: String, CaseIterable, Sendable {
     /// into `Stalled=True` once its remediation retries are exhausted).
     var failureReasons: Set<String> { self == .kustomization ? ["BuildFailed"] : [] }
 
-    /// The words naming it on the command line: `ks`, `kustomization`, `git`, `source-git`, …
+    /// The words naming it on the command line: `ks`, `kustomization`, `git`, `source-git`, …,
+    /// and the CRD's short name kubectl takes (`gitrepo`, `helmrepo`, `ocirepo`, `hc`).
     var words: [String] {
         switch self {
         case .kustomization: ["ks", "kustomization", "kustomizations"]
         case .helmRelease: ["hr", "helmrelease", "helmreleases"]
-        case .gitRepository: ["git", "source-git", "gitrepository", "gitrepositories"]
-        case .helmRepository: ["helm", "source-helm", "helmrepository", "helmrepositories"]
-        case .ociRepository: ["oci", "source-oci", "ocirepository", "ocirepositories"]
-        case .helmChart: ["chart", "source-chart", "helmchart", "helmcharts"]
+        case .gitRepository: ["git", "source-git", "gitrepository", "gitrepositories", "gitrepo"]
+        case .helmRepository: ["helm", "source-helm", "helmrepository", "helmrepositories", "helmrepo"]
+        case .ociRepository: ["oci", "source-oci", "ocirepository", "ocirepositories", "ocirepo"]
+        case .helmChart: ["chart", "source-chart", "helmchart", "helmcharts", "hc"]
         case .bucket: ["bucket", "source-bucket", "buckets"]
         }
     }
