@@ -21,11 +21,6 @@ public struct LokiQuery: Sendable, Hashable {
         self.forward = forward
     }
 
-    /// The last `seconds` before `end` (nanoseconds since the epoch).
-    public init(_ query: String, last seconds: Int64, end: Int64, limit: Int = 100, forward: Bool = false) {
-        self.init(query, start: end - seconds * 1_000_000_000, end: end, limit: limit, forward: forward)
-    }
-
     /// The URL's query parameters.
     var parameters: [(String, String)] {
         [

@@ -42,7 +42,9 @@ final class KubeLokiQueryTests: XCTestCase {
     func testARangeQueryGoesThroughTheServiceProxyWithLokisParametersAndMergesTheStreamsNewestFirst() throws {
         let (server, client) = try scriptedServer([Script.rule("GET", path, [Script.reply(200, streams)])])
         defer { server.stop() }
-        let query = LokiQuery(#"{namespace="apps"} |= "GET""#, last: 3600, end: base + 10_000_000_000, limit: 50)
+        let query = LokiQuery(
+            #"{namespace="apps"} |= "GET""#, start: base + 10_000_000_000 - 3_600_000_000_000,
+            end: base + 10_000_000_000, limit: 50)
         let result = try client.lokiQueryRange(query, service: service)
         XCTAssertEqual(
             result,

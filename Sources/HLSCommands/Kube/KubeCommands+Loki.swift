@@ -62,7 +62,8 @@ extension KubeCommands {
         let client = try client(inv)
         // Now in whole microseconds (a Double holds no more), as nanoseconds.
         let end = Int64((Date().timeIntervalSince1970 * 1e6).rounded()) * 1000
-        let span = since.components.seconds * 1_000_000_000 + since.components.attoseconds / 1_000_000_000
+        // Saturating: `--since 1000000w` reaches back to the epoch's far side, not past Int64.
+        let span = since.whole(.nanoseconds(1))
         let query = LokiQuery(text, start: end - span, end: end, limit: limit, forward: inv.flag("forward"))
         let result = try client.lokiQueryRange(query, service: service, cancellation: inv.context.cancellation)
         switch result {

@@ -100,7 +100,7 @@ struct FluxObject {
     /// A duration as Go's `time.Duration.String` prints it (`5m0s`, `1h0m0s`, `30s`, `1.5s`,
     /// `500ms`): how the controllers' messages show timeouts.
     static func goText(_ duration: Duration) -> String {
-        let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+        let nanoseconds = duration.whole(.nanoseconds(1))
         if nanoseconds == 0 { return "0s" }
         if nanoseconds < 1_000_000_000 {
             for (unit, size) in [("ms", Int64(1_000_000)), ("µs", 1_000)] where nanoseconds >= size {
