@@ -106,6 +106,10 @@ final class InventoryReader {
                 if required { missing(key, "a size such as 8G") }
                 return nil
             }
+            if case .scalar(let s, _, _) = n, ByteSize.read(s) == .tooBig {
+                reader.problem(sub(key), "\(s) is too big: \(ByteSize.rangeHint)", at: n.location)
+                return nil
+            }
             guard case .scalar(let s, _, _) = n, let bytes = ByteSize.parse(s) else {
                 reader.problem(
                     sub(key), "expected a size such as 8G, 512M or 100GiB, got \(describe(n))", at: n.location)

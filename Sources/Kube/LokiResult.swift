@@ -89,8 +89,10 @@ public enum LokiResult: Sendable, Hashable {
                     default: throw wrong("a sample's time is not a number")
                     }
                     guard case .string(let text) = value[1] else { throw wrong("a sample's value is not text") }
-                    samples.append(
-                        LokiSample(labels: labels, time: Int64((seconds * 1000).rounded()) * 1_000_000, value: text))
+                    // Milliseconds, then nanoseconds: a time past the year 2262 is not a Loki sample's.
+                    let milliseconds = (seconds * 1000).rounded()
+                    guard abs(milliseconds) < 9.2e12 else { throw wrong("a sample's time is out of range") }
+                    samples.append(LokiSample(labels: labels, time: Int64(milliseconds) * 1_000_000, value: text))
                 }
             }
             return .matrix(samples)

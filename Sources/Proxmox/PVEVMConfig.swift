@@ -56,7 +56,9 @@ public enum PVEDiskSize {
         guard !number.isEmpty, number.allSatisfy({ $0.isNumber || $0 == "." }), let value = Double(number) else {
             return nil
         }
-        return Int64((value * scale).rounded())
+        let bytes = (value * scale).rounded()
+        // 2⁶³ is the first double past `Int64.max`: a size that big is not one PVE wrote.
+        return bytes < 0x1p63 ? Int64(bytes) : nil
     }
 
     /// `50G`, `3584M`, `1536K`, or bytes: the largest unit that divides evenly.

@@ -22,6 +22,20 @@ final class OverflowTests: XCTestCase {
         XCTAssertTrue(failure("echo (8000000T + 8000000T)").contains("overflow"))
     }
 
+    /// `9999999999G` is more bytes than 64 bits hold: a parse error at the literal (it used to
+    /// trap while the script was parsed, `hlsh -n` included), and the same words at run time
+    /// when such a word reaches a size parameter as a string.
+    func testASizeLiteralTooBigToHoldIsAnError() {
+        assertDiagnostic(
+            "echo (1G + 1️⃣9999999999G)", "size 9999999999G is too big",
+            hint: "sizes go up to 9223372036854775807 bytes (8191P, just under 8 EiB)")
+        assertDiagnostic("echo 1️⃣8192P", "size 8192P is too big")
+        XCTAssertEqual(echo("8191P"), "8191 PiB")
+        let err = failure(
+            "let m = '9999999999G'\nvm apply a --memory $m", status: 2, HLS(registry: testRegistry(Recorder())))
+        XCTAssertTrue(err.hasPrefix("test.hls:2:21: error: vm apply: size 9999999999G is too big\n"), err)
+    }
+
     func testAnIntegerLiteralTooBigToHoldIsAnError() {
         assertDiagnostic(
             "echo (1 + 1️⃣99999999999999999999)", "integer 99999999999999999999 is too big",

@@ -98,6 +98,17 @@ final class LabInventoryTests: XCTestCase {
         XCTAssertEqual(place(p.first), "lab.yaml:16:13")
     }
 
+    /// A size more bytes than 64 bits hold used to trap while the inventory was read.
+    func testASizeTooBigToHoldIsAProblemNotACrash() {
+        let p = problems(replacing: "memory: 4G", with: "memory: 9999999999G")
+        XCTAssertEqual(
+            p.map(\.message),
+            [
+                "vms[0].memory: 9999999999G is too big: sizes go up to 9223372036854775807 bytes (8191P, just under 8 EiB)"
+            ])
+        XCTAssertEqual(place(p.first), "lab.yaml:16:13")
+    }
+
     func testTheCertificateFingerprintIsReadAndCheckedWhereItIsWritten() throws {
         let fingerprint = (0..<32).map { String(format: "%02X", $0 * 7 + 1) }.joined(separator: ":")
         let text = valid.replacingOccurrences(

@@ -106,6 +106,22 @@ final class KubeLokiQueryTests: XCTestCase {
             ]))
     }
 
+    /// A sample time Loki could never send (past the year 2262 in nanoseconds) is a wrong
+    /// answer, not a trap in the conversion.
+    func testASampleTimeBeyondNanosecondsIsAWrongAnswer() throws {
+        let matrix: [String: Any] = [
+            "status": "success",
+            "data": ["resultType": "matrix", "result": [["metric": [:], "values": [[1e300, "1"]]]]],
+        ]
+        let (server, client) = try scriptedServer([Script.rule("GET", path, [Script.reply(200, matrix)])])
+        defer { server.stop() }
+        let message = caught {
+            try client.lokiQueryRange(
+                LokiQuery("sum(rate({a=\"b\"}[1m]))", start: base, end: base + 1), service: service)
+        }?.message
+        XCTAssertEqual(message, "Loki's answer is not a query result: a sample's time is out of range")
+    }
+
     func testNoSuchServiceSaysLokiIsNotThereAndWhereToLook() throws {
         let (server, client) = try scriptedServer([
             Script.rule(

@@ -58,6 +58,7 @@ final class PVEDecodingTests: XCTestCase {
         XCTAssertEqual(PVEDiskSize.bytes("4096"), 4096)
         XCTAssertNil(PVEDiskSize.bytes("50GB"))
         XCTAssertNil(PVEDiskSize.bytes("G"))
+        XCTAssertNil(PVEDiskSize.bytes("99999999999T"), "more than 64 bits hold: not a size, not a trap")
         XCTAssertEqual(PVEDiskSize.format(50 << 30), "50G")
         XCTAssertEqual(PVEDiskSize.format(3584 << 20), "3584M")
     }

@@ -334,6 +334,11 @@ extension Interpreter {
             if case .size = value { return value }
             if case .int(let i) = value { return .size(Int64(i)) }
             if case .string(let s) = value, let n = Quantities.parseSize(s) { return .size(n) }
+            if case .string(let s) = value, Quantities.isOversizedSize(s) {
+                throw HLSError(
+                    .usage, "\(command): size \(s) is too big", at: .source(expression.location),
+                    hint: ByteSize.rangeHint)
+            }
             throw fail("a size such as 512M, 8G or 100GiB")
         }
     }

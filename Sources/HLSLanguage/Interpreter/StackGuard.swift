@@ -28,14 +28,27 @@ enum StackGuard {
     /// the interpreter's reserve, so a script that recurses at run time (a file that sources
     /// itself) is stopped by the interpreter, as a run-time error, before a parse runs short.
     static func hasLessThan(_ bytes: Int) -> Bool {
-        var marker: UInt8 = 0
-        let here = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+        hasLessThan(bytes, above: lowEnd())
+    }
+
+    /// The low end of the current thread's stack (0 when unknown), for a caller that checks
+    /// often on one thread (the parser, at every nested value) and keeps it.
+    static func lowEnd() -> UInt {
         var low = UInt(bitPattern: pthread_getspecific(key))
         if low == 0 {
             low = lowestAddress()
-            guard low != 0 else { return false }
+            guard low != 0 else { return 0 }
             pthread_setspecific(key, UnsafeRawPointer(bitPattern: low))
         }
+        return low
+    }
+
+    /// `hasLessThan(bytes)` on a thread whose stack ends at `low` (from `lowEnd()`; 0: unknown,
+    /// never too deep).
+    @inline(__always) static func hasLessThan(_ bytes: Int, above low: UInt) -> Bool {
+        guard low != 0 else { return false }
+        var marker: UInt8 = 0
+        let here = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
         return here < low || here - low < UInt(bytes)
     }
 

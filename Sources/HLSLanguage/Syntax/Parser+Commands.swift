@@ -35,10 +35,10 @@ extension Parser {
             }
             let at = currentLocation
             guard let call = parseCommand() else { return nil }
-            if !first, let spec = call.spec, !spec.takesInput {
+            if !first, let shared = call.shared, !shared.spec.takesInput {
                 error(
-                    "'\(spec.name)' does not read piped input", at: at,
-                    hint: "use it on its own line, or pass the value as an argument: \(spec.name) (…)")
+                    "'\(shared.spec.name)' does not read piped input", at: at,
+                    hint: "use it on its own line, or pass the value as an argument: \(shared.spec.name) (…)")
             }
             return .command(call)
         }
@@ -100,7 +100,6 @@ extension Parser {
             advance()
             unresolved.append((words[0], location))
         }
-        let spec = shared?.spec
         var call = CommandCall(path: path, arguments: [], location: location, shared: shared)
         var positional = 0
         while !atStatementEnd {
@@ -109,33 +108,36 @@ extension Parser {
                 let before = diagnostics.count
                 advance()
                 call.arguments.append(
-                    parseFlag(name: name, inline: inline, token: flagToken, spec: spec, call: call.name))
+                    parseFlag(name: name, inline: inline, token: flagToken, spec: shared, call: call.name))
                 // After an unknown flag, what follows may be its value: stop rather than guess.
                 if diagnostics.count > before { return nil }
                 continue
             }
             var kind: ValueKind = .any
-            if let spec {
-                if positional < spec.positionals.count {
-                    kind = spec.positionals[positional].kind
-                    if !spec.positionals[positional].isVariadic { positional += 1 }
+            if let shared {
+                // Read through the shared reference: a copy of the spec costs a retain per field.
+                if positional < shared.spec.positionals.count {
+                    kind = shared.spec.positionals[positional].kind
+                    if !shared.spec.positionals[positional].isVariadic { positional += 1 }
                 } else {
-                    error("too many arguments for '\(spec.name)'", hint: "usage: \(Usage.line(spec))")
+                    error("too many arguments for '\(shared.spec.name)'", hint: "usage: \(Usage.line(shared.spec))")
                     return nil
                 }
             }
             guard let value = parseArgument(kind) else { return nil }
             call.arguments.append(.positional(value))
         }
-        if let spec {
+        if let shared {
             var given = 0
             for case .positional in call.arguments { given += 1 }
-            if let missing = spec.positionals.lazy.filter({ !$0.isOptional }).dropFirst(given).first,
+            if let missing = Parser.requiredPositional(after: given, of: shared.spec),
                 !call.arguments.contains(where: {
                     if case .flag("help", _, _) = $0 { return true } else { return false }
                 })
             {
-                error("missing <\(missing.name)> for '\(spec.name)'", at: location, hint: "usage: \(Usage.line(spec))")
+                error(
+                    "missing <\(missing.name)> for '\(shared.spec.name)'", at: location,
+                    hint: "usage: \(Usage.line(shared.spec))")
                 return nil
             }
         }
@@ -169,10 +171,22 @@ extension Parser {
         name.count == 1 ? "-\(name)" : "--\(name)"
     }
 
-    mutating func parseFlag(name: String, inline: String?, token: Token, spec: CommandSpec?, call: String) -> Argument {
+    /// The required positional of `spec` that comes after the first `given`, if any.
+    static func requiredPositional(after given: Int, of spec: CommandSpec) -> Parameter? {
+        var skipped = 0
+        for parameter in spec.positionals where !parameter.isOptional {
+            if skipped == given { return parameter }
+            skipped += 1
+        }
+        return nil
+    }
+
+    mutating func parseFlag(name: String, inline: String?, token: Token, spec shared: SharedSpec?, call: String)
+        -> Argument
+    {
         let location = token.location
         if name == "help" { return .flag(name: "help", value: nil, at: location) }
-        guard let spec else {
+        guard let spec = shared?.spec else {
             // A `def`'s flags are bound when it runs; a value follows unless it is a switch.
             return .flag(name: name, value: inline.flatMap { inlineValue($0, of: token, kind: .any) }, at: location)
         }

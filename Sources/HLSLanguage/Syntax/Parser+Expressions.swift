@@ -118,6 +118,9 @@ extension Parser {
             } else if Quantities.isOversizedDuration(w) {
                 error("duration \(w) is too long", at: at, hint: Quantities.durationRangeHint)
                 return nil
+            } else if Quantities.isOversizedSize(w) {
+                error("size \(w) is too big", at: at, hint: ByteSize.rangeHint)
+                return nil
             } else if argument || bareWordsAreStrings > 0 {
                 if Parser.operators.contains(w) && !argument {
                     error("expected a value, found '\(w)'", at: at)

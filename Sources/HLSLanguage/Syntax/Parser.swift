@@ -42,6 +42,9 @@ public struct Parser {
     /// each one once it is parsed, so the next one's nodes reuse its memory (issue 17).
     var keepsStatements = true
     static let maxDepth = 128
+    /// The low end of the parsing thread's stack, looked up once (`enter` checks it at every
+    /// nested value). A parser runs on the thread that made it.
+    let stackLowEnd = StackGuard.lowEnd()
 
     public init(source: SourceFile, registry: Registry) {
         self.init(source: source, registry: registry, lexer: Lexer(source: source))
@@ -204,7 +207,7 @@ public struct Parser {
     /// skips the rest of the input and returns false. Each `true` is matched by `depth -= 1`.
     mutating func enter() -> Bool {
         let tooMany = depth >= Parser.maxDepth
-        guard !tooMany, !tooDeep, !StackGuard.hasLessThan(StackGuard.reserve / 2) else {
+        guard !tooMany, !tooDeep, !StackGuard.hasLessThan(StackGuard.reserve / 2, above: stackLowEnd) else {
             error(
                 tooMany ? "nested more than \(Parser.maxDepth) deep" : "nested deeper than the stack allows",
                 hint: "give the inner parts names with 'let', or a 'def'")

@@ -22,6 +22,7 @@ enum Quantities {
             || ((first == UInt8(ascii: "-") || first == UInt8(ascii: "+")) && word.utf8.count > 1
                 && word.utf8.dropFirst().first.map { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } == true)
         guard startsNumeric else { return nil }
+        if let i = plainInteger(word) { return .int(i) }
         let cleaned = word.replacingUnderscores
         if let i = Int(cleaned) { return .int(i) }
         if cleaned.utf8.contains(UInt8(ascii: ".")), !cleaned.hasSuffix("."), let d = Double(cleaned),
@@ -37,6 +38,33 @@ enum Quantities {
             return .duration(d)
         }
         return parseSize(cleaned).map(Value.size)
+    }
+
+    /// `word` when it is only decimal digits after an optional sign and fits in an `Int`: the
+    /// common case, read byte by byte; nil sends everything else (`1_000`, `8G`, too big) the
+    /// long way.
+    private static func plainInteger(_ word: String) -> Int? {
+        var value = 0
+        var negative = false
+        var digits = 0
+        var first = true
+        for b in word.utf8 {
+            defer { first = false }
+            if first && (b == UInt8(ascii: "-") || b == UInt8(ascii: "+")) {
+                negative = b == UInt8(ascii: "-")
+                continue
+            }
+            guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") else { return nil }
+            let digit = Int(b - UInt8(ascii: "0"))
+            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+            // A negative number accumulates downwards, so `Int.min` is reachable.
+            let (next, o2) =
+                negative ? times10.subtractingReportingOverflow(digit) : times10.addingReportingOverflow(digit)
+            guard !o1, !o2 else { return nil }
+            value = next
+            digits += 1
+        }
+        return digits > 0 ? value : nil
     }
 
     /// Whether `word` is written as an integer (digits, `_`, a sign) that `parseWord` could not
@@ -128,8 +156,16 @@ enum Quantities {
 
     /// A size with its unit (`8G`); a bare number is an int in the language, not a size.
     static func parseSize(_ text: String) -> Int64? {
-        guard let last = text.last, last.isLetter else { return nil }
+        // Every unit ends in an ASCII letter: words that do not are not read further.
+        guard let last = text.utf8.last, (last | 0x20) >= UInt8(ascii: "a") && (last | 0x20) <= UInt8(ascii: "z") else {
+            return nil
+        }
         return ByteSize.parse(text)
+    }
+
+    /// Whether `word` is written as a size (`9999999999G`) too big to hold.
+    static func isOversizedSize(_ word: String) -> Bool {
+        ByteSize.read(word.replacingUnderscores) == .tooBig
     }
 
     /// `8 GiB`, `1.5 GiB`, `512 MiB`, `100 B`.
