@@ -97,6 +97,11 @@ final class LiteralTests: XCTestCase {
     func testJSONShowsSizesAsBytesAndDurationsAsSeconds() {
         XCTAssertEqual(
             output("{mem: 1G, t: 1m30s, half: 500ms} | to json"), #"{"mem":1073741824,"t":90,"half":0.5}"# + "\n")
+        // The longest duration's seconds are Int64.max: exact, where a double rounds up to 2⁶³
+        // (converting that trapped).
+        XCTAssertEqual(
+            output("{t: 106751991167300d15h30m7s} | to json"), #"{"t":9223372036854775807}"# + "\n")
+        XCTAssertEqual(output("{t: -1m30s} | to json"), #"{"t":-90}"# + "\n")
     }
 
     func testNullPrintsNothingAndEqualsNull() {

@@ -113,7 +113,7 @@ struct LonghornVolume {
         switch value {
         case .int(let n)?: n
         case .string(let s)?: Int(s)
-        case .double(let d)?: Int(d)
+        case .double(let d)?: Int(exactly: d.rounded(.towardZero))
         default: nil
         }
     }

@@ -4,9 +4,10 @@ public struct Registry: Sendable {
     /// The same specs by reference, for the syntax tree (`CommandCall.spec`).
     private var shared: [SharedSpec] = []
     private var byName: [String: Int] = [:]
-    /// The most words a command beginning with this word has (`vm` → 2), so resolving a
-    /// one-word call (`echo`, `where`) never joins words to look them up.
-    private var longestPath: [String: Int] = [:]
+    /// By first word: the most words a command beginning with it has (`vm` → 2), and the
+    /// one-word command it names, so resolving a one-word call (`echo`, `where`) is one lookup
+    /// and never joins words.
+    private var firstWords: [String: (longest: Int, single: Int?)] = [:]
     /// First words that begin a multi-word command (`vm`, `node`), with their summaries.
     public private(set) var objects: [String: String] = [:]
     /// Live name providers by kind (`vm`, `node`, …), for `ValueKind.name(kind)` arguments.
@@ -18,7 +19,10 @@ public struct Registry: Sendable {
         let name = spec.name
         let earlier = byName.updateValue(specs.count, forKey: name)
         precondition(earlier == nil, "verb \(name) declared twice")
-        longestPath[spec.path[0]] = max(longestPath[spec.path[0]] ?? 0, spec.path.count)
+        var first = firstWords[spec.path[0]] ?? (0, nil)
+        first.longest = max(first.longest, spec.path.count)
+        if spec.path.count == 1 { first.single = specs.count }
+        firstWords[spec.path[0]] = first
         specs.append(spec)
         shared.append(SharedSpec(spec))
     }
@@ -40,11 +44,11 @@ public struct Registry: Sendable {
 
     /// `resolve`, with the spec by reference (no copy of its fields).
     func resolveShared(_ words: [String]) -> (spec: SharedSpec, length: Int)? {
-        guard let first = words.first, let longest = longestPath[first] else { return nil }
-        for length in stride(from: min(words.count, longest, 3), through: 2, by: -1) {
+        guard let first = words.first, let entry = firstWords[first] else { return nil }
+        for length in stride(from: min(words.count, entry.longest, 3), through: 2, by: -1) {
             if let i = byName[CommandSpec.name(words[0..<length])] { return (shared[i], length) }
         }
-        return byName[first].map { (shared[$0], 1) }
+        return entry.single.map { (shared[$0], 1) }
     }
 
     public func verbs(of object: String) -> [CommandSpec] {

@@ -15,12 +15,18 @@ extension Parser {
         return Pipeline(elements: elements, location: location)
     }
 
+    /// Whether `token` is a word that names a command: a command name that is neither an
+    /// operator nor `true`, `false` or `null` (the only names that are values). Read from the
+    /// source's bytes; only a word with non-ASCII letters becomes a `String`.
     func startsCommand(_ token: Token) -> Bool {
         guard token.kind == .word else { return false }
-        if lexed.word(token, in: Parser.operatorTable) != nil { return false }
-        let w = lexed.text(of: token)
-        return Quantities.parseWord(w) == nil && Parser.isCommandName(w)
+        if lexed.word(token, in: Parser.operatorTable) != nil || lexed.word(token, in: Parser.valueWords) != nil {
+            return false
+        }
+        return lexed.isCommandName(token)
     }
+
+    static let valueWords = WordTable(["true", "false", "null"])
 
     @_optimize(speed) mutating func parseElement(first: Bool) -> PipelineElement? {
         if first, isWord("if") {
@@ -64,7 +70,7 @@ extension Parser {
         let path: [String]
         if let (found, length) = registry.resolveShared(words) {
             shared = found
-            path = Array(words.prefix(length))
+            path = length == words.count ? words : Array(words.prefix(length))
             for _ in 0..<length { advance() }
         } else if registry.objects[words[0]] != nil {
             let object = words[0]
@@ -257,6 +263,5 @@ extension Parser {
     static let operatorList = [
         "==", "!=", "<", "<=", ">", ">=", "=~", "!~", "+", "-", "*", "/", "%", "and", "or", "not", "in", "=",
     ]
-    static let operators = Set(operatorList)
     static let operatorTable = WordTable(operatorList)
 }

@@ -110,24 +110,29 @@ extension Parser {
         case .word:
             let w = lexed.text(of: token)
             advance()
+            // Only a word that begins like a number can be one too big to hold.
+            let first = lexed.firstByte(token)
+            let numeric =
+                (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) || first == UInt8(ascii: "-")
+                || first == UInt8(ascii: "+") || first == UInt8(ascii: ".")
             if let value = Quantities.parseWord(w) {
                 result = .literal(value, text: w, at: at)
-            } else if Quantities.isOversizedInteger(w) {
+            } else if numeric && Quantities.isOversizedInteger(w) {
                 error("integer \(w) is too big", at: at, hint: "integers go from \(Int.min) to \(Int.max)")
                 return nil
-            } else if Quantities.isOversizedDuration(w) {
+            } else if numeric && Quantities.isOversizedDuration(w) {
                 error("duration \(w) is too long", at: at, hint: Quantities.durationRangeHint)
                 return nil
-            } else if Quantities.isOversizedSize(w) {
+            } else if numeric && Quantities.isOversizedSize(w) {
                 error("size \(w) is too big", at: at, hint: ByteSize.rangeHint)
                 return nil
             } else if argument || bareWordsAreStrings > 0 {
-                if Parser.operators.contains(w) && !argument {
+                if !argument && lexed.word(token, in: Parser.operatorTable) != nil {
                     error("expected a value, found '\(w)'", at: at)
                     return nil
                 }
                 result = .literal(.string(w), text: w, at: at)
-            } else if Parser.operators.contains(w) {
+            } else if lexed.word(token, in: Parser.operatorTable) != nil {
                 error("expected a value, found '\(w)'", at: at)
                 return nil
             } else if rowContext > 0 {

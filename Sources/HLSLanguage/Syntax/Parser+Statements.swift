@@ -300,20 +300,23 @@ extension Parser {
     /// only a word with other characters pays for Unicode's letter properties.
     private static func isName(_ word: String, extra: UInt8) -> Bool {
         var word = word
-        let ascii: Bool? = word.withUTF8 { utf8 in
-            guard let first = utf8.first else { return false }
-            if first >= 0x80 { return nil }
-            guard first == UInt8(ascii: "_") || isASCIILetter(first) else { return false }
-            for b in utf8.dropFirst() {
-                if b >= 0x80 { return nil }
-                guard
-                    isASCIILetter(b) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "_")
-                        || b == extra
-                else { return false }
-            }
-            return true
+        return word.withUTF8 { isASCIIName($0, extra: extra) } ?? isUnicodeName(word, extra: Unicode.Scalar(extra))
+    }
+
+    /// `isName` of the word `bytes` spell when they are ASCII; nil when they are not (the
+    /// caller then asks `isUnicodeName`).
+    static func isASCIIName(_ utf8: UnsafeBufferPointer<UInt8>, extra: UInt8) -> Bool? {
+        guard let first = utf8.first else { return false }
+        if first >= 0x80 { return nil }
+        guard first == UInt8(ascii: "_") || isASCIILetter(first) else { return false }
+        for b in utf8.dropFirst() {
+            if b >= 0x80 { return nil }
+            guard
+                isASCIILetter(b) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "_")
+                    || b == extra
+            else { return false }
         }
-        return ascii ?? isUnicodeName(word, extra: Unicode.Scalar(extra))
+        return true
     }
 
     private static func isASCIILetter(_ b: UInt8) -> Bool {

@@ -46,6 +46,7 @@ public final class SourceFile: Sendable {
         while true {
             var failed = false
             let chunk = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                SourceFile.prefault(buffer)
                 while count < buffer.count {
                     let n = read(fd, buffer.baseAddress! + count, buffer.count - count)
                     if n < 0 && errno == EINTR { continue }
@@ -65,6 +66,21 @@ public final class SourceFile: Sendable {
             return nil
         }
         return SourceFile(name: path, validUTF8: bytes)
+    }
+
+    /// Maps the pages of a large fresh buffer in one call (`MADV_POPULATE_WRITE`, Linux 5.14)
+    /// rather than one page fault each as `read` fills it: 82 faults for the benchmark's
+    /// 334 KB runbook, which cost more than the copy on a VM. Older kernels refuse the advice,
+    /// and the pages then fault in as before.
+    private static func prefault(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+        #if os(Linux)
+            let page = 4096
+            guard buffer.count >= 16 * page, let base = buffer.baseAddress else { return }
+            let start = (UInt(bitPattern: base) + UInt(page - 1)) & ~UInt(page - 1)
+            let end = (UInt(bitPattern: base) + UInt(buffer.count)) & ~UInt(page - 1)
+            guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
+            _ = madvise(aligned, Int(end - start), 23)  // MADV_POPULATE_WRITE
+        #endif
     }
 
     /// The text of 1-based line `n`, without its newline.

@@ -53,6 +53,15 @@ public struct Tokens: Sendable {
         }
     }
 
+    /// Whether `token` is a word that `Parser.isCommandName` accepts, read from its bytes.
+    func isCommandName(_ token: Token) -> Bool {
+        guard token.kind == .word else { return false }
+        let ascii = bytes.withUnsafeBufferPointer {
+            Parser.isASCIIName(UnsafeBufferPointer(rebasing: $0[Int(token.offset)..<Int(token.end)]), extra: UInt8(ascii: "-"))
+        }
+        return ascii ?? Parser.isCommandName(text(of: token))
+    }
+
     /// The first byte of `token`'s text (0 for an empty range).
     func firstByte(_ token: Token) -> UInt8 {
         token.end > token.offset ? bytes[Int(token.offset)] : 0

@@ -10,8 +10,10 @@ extension Value {
         case .float(let d): return .double(d)
         case .string(let s): return .string(s)
         case .duration(let d):
-            let seconds = d.inSeconds
-            return seconds == seconds.rounded() ? .int(Int(seconds)) : .double(seconds)
+            // Whole seconds exactly (`Int(d.inSeconds)` trapped at the longest duration, whose
+            // seconds round up to 2⁶³ as a double); a fraction as a double.
+            let (seconds, attoseconds) = d.components
+            return attoseconds == 0 ? .int(Int(seconds)) : .double(d.inSeconds)
         case .size(let s): return .int(Int(s))
         case .list(let items): return .array(items.map(\.document))
         case .record(let r): return .object(r.fields.map { (key: $0.key, value: $0.value.document) })
