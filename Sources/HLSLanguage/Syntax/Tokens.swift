@@ -57,7 +57,8 @@ public struct Tokens: Sendable {
     func isCommandName(_ token: Token) -> Bool {
         guard token.kind == .word else { return false }
         let ascii = bytes.withUnsafeBufferPointer {
-            Parser.isASCIIName(UnsafeBufferPointer(rebasing: $0[Int(token.offset)..<Int(token.end)]), extra: UInt8(ascii: "-"))
+            Parser.isASCIIName(
+                UnsafeBufferPointer(rebasing: $0[Int(token.offset)..<Int(token.end)]), extra: UInt8(ascii: "-"))
         }
         return ascii ?? Parser.isCommandName(text(of: token))
     }
