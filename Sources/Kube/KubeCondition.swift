@@ -49,6 +49,12 @@ public struct KubeCondition: Sendable, Hashable {
         isCurrent && status.lowercased() == wanted.lowercased()
     }
 
+    /// The types of every condition `object` reports, in its order.
+    public static func types(of object: Document) -> [String] {
+        guard case .array(let conditions)? = object["status"]?["conditions"] else { return [] }
+        return conditions.compactMap { if case .string(let name)? = $0["type"] { name } else { nil } }
+    }
+
     private static func int(_ value: Document?) -> Int? {
         if case .int(let number)? = value { return number }
         return nil

@@ -434,6 +434,29 @@ final class CertCommandsTests: XCTestCase {
         XCTAssertEqual(waited.status, 0, waited.err)
     }
 
+    /// Certificates live beside what they secure, seldom in the context's namespace: a name not
+    /// found there says where one is (or the closest names), for show, why, renew and wait.
+    func testACertificateInAnotherNamespaceIsNamedWhenNotFound() throws {
+        let kube = try harness()
+        try kube.create(Self.caIssuers)
+        XCTAssertEqual(kube.run("cert wait lab-root -n cert-manager --timeout 20s").status, 0)
+        let show = kube.run("cert show lab-root")
+        XCTAssertNotEqual(show.status, 0)
+        XCTAssertTrue(show.err.contains("error: cert show: no Certificate lab-root in namespace default"), show.err)
+        XCTAssertTrue(
+            show.err.contains("hint: it is in namespace cert-manager: cert show lab-root -n cert-manager"), show.err)
+        let why = kube.run("cert why lab-roo -n cert-manager")
+        XCTAssertTrue(
+            why.err.contains("hint: did you mean 'lab-root'? (cert list -A shows every Certificate)"), why.err)
+        let renew = kube.run("cert renew lab-root")
+        XCTAssertTrue(renew.err.contains("cert renew lab-root -n cert-manager"), renew.err)
+        let wait = kube.run("cert wait lab-root --timeout 1s")
+        XCTAssertTrue(
+            wait.err.contains(
+                "cause: not found (yet); it is in namespace cert-manager: cert wait lab-root -n cert-manager"),
+            wait.err)
+    }
+
     func testTheWebhookRefusesIssuersUntilItAnswersAndCertReadySaysSo() throws {
         let kube = try KubeHarness(certManagerWebhookLag: .seconds(2))
         try kube.installCertManager(available: false)

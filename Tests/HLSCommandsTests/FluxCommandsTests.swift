@@ -217,6 +217,26 @@ final class FluxCommandsTests: XCTestCase {
     /// A failed object stops the wait at once, naming it, the reason and the message, once the
     /// controller has handled the last reconcile request; a stalled one too. An unhandled
     /// request keeps it waiting (the controller may still succeed).
+    /// Flux creates objects from the repository, so a wait for one that is not there keeps
+    /// waiting; but from its first look it says what is there instead: the closest name, the
+    /// namespace or kind the name has (a missing -n or --kind), else what the namespace has.
+    func testAWaitForAMissingObjectSaysWhatIsThereInstead() throws {
+        let flux = try FluxHarness()
+        try flux.kustomization("infrastructure-configs")
+        try flux.kustomization("apps")
+        try flux.helmRelease("loki")
+        for (line, cause) in [
+            ("flux wait infrastructure-config", "not found (yet); did you mean 'infrastructure-configs'?"),
+            ("flux wait zzz", "not found (yet); flux-system has apps, infrastructure-configs"),
+            ("flux wait apps -n default", "not found in default; there is flux-system/apps: add -n flux-system"),
+            ("flux wait loki", "not found; there is a HelmRelease of that name: add --kind hr"),
+        ] {
+            let run = flux.kube.run(line + " --timeout 1s")
+            XCTAssertNotEqual(run.status, 0, line)
+            XCTAssertTrue(run.err.contains("\n  cause: \(cause)\n"), run.err)
+        }
+    }
+
     func testWaitFailsAtOnceOnAFailedOrStalledObject() throws {
         let flux = try FluxHarness()
         try flux.kustomization("infra")
@@ -273,13 +293,7 @@ final class FluxCommandsTests: XCTestCase {
         let flux = try FluxHarness()
         let releases = KubeResource(
             group: "helm.toolkit.fluxcd.io", version: "v2", name: "helmreleases", kind: "HelmRelease", namespaced: true)
-        try flux.kube.create(
-            """
-            apiVersion: helm.toolkit.fluxcd.io/v2
-            kind: HelmRelease
-            metadata: {name: loki, namespace: flux-system}
-            spec: {interval: 30m, chart: {spec: {chart: loki, sourceRef: {kind: HelmRepository, name: grafana}}}}
-            """)
+        try flux.helmRelease("loki")
         let conditions = Document.array([
             .object([
                 ("type", .string("Ready")), ("status", .string("False")), ("reason", .string("InstallFailed")),

@@ -154,6 +154,17 @@ final class FluxHarness: @unchecked Sendable {
             subresource: "status")
     }
 
+    /// A HelmRelease in flux-system, of a chart from the HelmRepository grafana.
+    func helmRelease(_ name: String) throws {
+        try kube.create(
+            """
+            apiVersion: helm.toolkit.fluxcd.io/v2
+            kind: HelmRelease
+            metadata: {name: \(name), namespace: flux-system}
+            spec: {interval: 30m, chart: {spec: {chart: \(name), sourceRef: {kind: HelmRepository, name: grafana}}}}
+            """)
+    }
+
     /// A Kustomization in flux-system.
     func kustomization(_ name: String, dependsOn: [String] = [], suspend: Bool = false) throws {
         let deps = dependsOn.map { "{name: \($0)}" }.joined(separator: ", ")

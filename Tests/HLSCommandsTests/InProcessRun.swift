@@ -13,12 +13,12 @@ import Synchronization
 func runInProcess(
     _ code: String, file: String? = nil, arguments: [String] = [], environment: [String: String],
     options: RunOptions = RunOptions(), cancellation: Cancellation = Cancellation(),
-    watch: (@Sendable (String) -> Void)? = nil
+    stderrTerminal: Terminal = .plain, watch: (@Sendable (String) -> Void)? = nil
 ) -> (status: Int32, out: String, err: String) {
     let out = Mutex("")
     let err = Mutex("")
     let context = ExecutionContext(
-        options: options, environment: environment, cancellation: cancellation,
+        options: options, environment: environment, cancellation: cancellation, stderrTerminal: stderrTerminal,
         out: { t in
             out.withLock { $0 += t }
             watch?(t)

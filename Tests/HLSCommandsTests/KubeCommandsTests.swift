@@ -231,6 +231,20 @@ final class KubeCommandsTests: XCTestCase {
         XCTAssertLessThan(returned - at, .seconds(4), "the watch ends the wait promptly, not a poll interval later")
     }
 
+    /// An empty list says so on a terminal, as kubectl's "No resources found", and says when the
+    /// namespace itself does not exist; a script (no terminal) gets no note.
+    func testAnEmptyListSaysSoAndWhetherTheNamespaceExists() throws {
+        let kube = try KubeHarness()
+        let tty = Terminal(isTTY: true, color: false, width: 80)
+        let typo = kube.run("kube get pods -n kube-sytem", stderrTerminal: tty)
+        XCTAssertEqual(typo.status, 0, typo.err)
+        XCTAssertEqual(typo.err, "note: namespace kube-sytem does not exist (kube get ns lists them)\n")
+        XCTAssertEqual(
+            kube.run("kube get secrets -n default", stderrTerminal: tty).err, "note: no secrets in namespace default\n")
+        XCTAssertEqual(kube.run("kube get pods -A", stderrTerminal: tty).err, "note: no pods in any namespace\n")
+        XCTAssertEqual(kube.run("kube get pods -n kube-sytem").err, "", "no note without a terminal")
+    }
+
     func testWaitTimesOutNamingWhatItAwaitedAndTheLastState() throws {
         let kube = try KubeHarness()
         try kube.registerNode("k3s-wk-01", ready: false)
@@ -238,6 +252,17 @@ final class KubeCommandsTests: XCTestCase {
         XCTAssertEqual(result.status, 1, result.err)
         XCTAssertTrue(result.err.contains("kube wait: nodes/k3s-wk-01 is not condition Ready after 1s"), result.err)
         XCTAssertTrue(result.err.contains("cause: Ready=False"), result.err)
+        // A condition the object does not have: which it has, and the closest; the hint keeps -n.
+        let misspelt = kube.run("kube wait no k3s-wk-01 --for condition=Redy --timeout 1s")
+        XCTAssertTrue(
+            misspelt.err.contains(
+                "cause: no condition Redy (it has MemoryPressure, DiskPressure, PIDPressure, Ready; did you mean 'Ready'?)"
+            ), misspelt.err)
+        let missing = kube.run("kube wait cm nosuch -n kube-system --for condition=Ready --timeout 1s")
+        XCTAssertTrue(
+            missing.err.contains(
+                "hint: raise --timeout, or look at the object: kube get configmaps nosuch -n kube-system -o yaml"),
+            missing.err)
         let typo = kube.run("kube wait no k3s-wk-01 --for ready")
         XCTAssertEqual(typo.status, 2)
         XCTAssertTrue(typo.err.contains("condition=NAME"), typo.err)

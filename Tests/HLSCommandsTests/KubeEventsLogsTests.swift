@@ -135,6 +135,26 @@ final class KubeEventsLogsTests: XCTestCase {
         )
     }
 
+    /// `kube logs deploy/web`, as kubectl takes it: one pod of the Deployment's selector, and a
+    /// note naming it when there are several; a kind without a selector is refused.
+    func testLogsOfAWorkloadReadOneOfItsPodsAsKubectlDoes() throws {
+        let kube = try KubeHarness()
+        try kube.registerNode("k3s-wk-01")
+        try kube.create(TestManifests.webDeployment(image: "nginx"))
+        let available = kube.run("kube wait deploy web --for condition=Available --timeout 20s")
+        XCTAssertEqual(available.status, 0, available.err)
+        let logs = kube.run("kube logs deploy/web")
+        XCTAssertEqual(logs.status, 0, logs.err)
+        XCTAssertEqual(logs.out, "hlsh-sim: container web started (image nginx)\n")
+        XCTAssertTrue(logs.err.hasPrefix("found 2 pods, using pod/web-"), logs.err)
+        let pod = try XCTUnwrap(logs.err.split(separator: "/").last).trimmingCharacters(in: .newlines)
+        XCTAssertEqual(kube.run("kube logs pod/\(pod)").out, logs.out)
+        try kube.create("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: default}\n")
+        let refused = kube.run("kube logs cm/settings")
+        XCTAssertEqual(refused.status, 2, refused.err)
+        XCTAssertTrue(refused.err.contains("configmaps/settings has no pod selector"), refused.err)
+    }
+
     func testKubectlLogsGivesTheSameLinesAsKubeLogs() throws {
         let kube = try KubeHarness()
         try kube.registerNode("k3s-wk-01")

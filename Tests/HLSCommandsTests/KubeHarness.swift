@@ -33,9 +33,11 @@ final class KubeHarness {
 
     func run(
         _ code: String, options: RunOptions = RunOptions(), cancellation: Cancellation = Cancellation(),
-        watch: (@Sendable (String) -> Void)? = nil
+        stderrTerminal: Terminal = .plain, watch: (@Sendable (String) -> Void)? = nil
     ) -> (status: Int32, out: String, err: String) {
-        runInProcess(code, environment: environment, options: options, cancellation: cancellation, watch: watch)
+        runInProcess(
+            code, environment: environment, options: options, cancellation: cancellation,
+            stderrTerminal: stderrTerminal, watch: watch)
     }
 
     /// Applies YAML through the harness's own client.

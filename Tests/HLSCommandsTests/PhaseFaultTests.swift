@@ -231,19 +231,7 @@ final class PhaseFaultTests: XCTestCase {
         lab.installCluster()
         let client = try KubeClient(environment: lab.environment)
         try LabHarness.waitRegistered(["k3s-cp-01", "k3s-wk-01"], client: client)
-        let manifest = try lab.home.write(
-            "web.yaml",
-            """
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: web, namespace: default}
-            spec:
-              replicas: 2
-              selector: {matchLabels: {app: web}}
-              template:
-                metadata: {labels: {app: web}}
-                spec: {containers: [{name: web, image: traefik/whoami:v1.10}]}
-            """)
+        let manifest = try lab.home.write("web.yaml", TestManifests.webDeployment(image: "traefik/whoami:v1.10"))
         XCTAssertEqual(lab.run("kube apply -f \"\(manifest)\"").status, 0)
         let ready = lab.run("kube wait deployment web -n default --for condition=Available --timeout 60s")
         XCTAssertEqual(ready.status, 0, ready.err)

@@ -40,10 +40,7 @@ extension CertCommands {
         let targets: [Document]
         switch (inv.string("name"), inv.flag("all")) {
         case (let name?, false):
-            targets = [
-                try client.get(
-                    certificates, name, namespace: KubeCommands.namespace(inv, client), cancellation: cancellation)
-            ]
+            targets = [try certificate(name, inv, client: client)]
         case (nil, true):
             targets = try client.list(certificates, namespace: scope(inv, client), cancellation: cancellation).items
         default:

@@ -22,9 +22,7 @@ extension CertCommands {
         examples: [Example("cert show web -n apps", "its conditions, issuer, dates and request", needsLab: true)],
         implementation: .query { inv in
             let client = try KubeCommands.client(inv)
-            let certificate = try client.get(
-                certificates, inv.string("name")!, namespace: KubeCommands.namespace(inv, client),
-                cancellation: inv.context.cancellation)
+            let certificate = try certificate(inv.string("name")!, inv, client: client)
             if inv.string("output").map({ $0 != "table" }) ?? false { return Value(certificate) }
             let chain = try CertificateChain.walk(certificate, client: client, cancellation: inv.context.cancellation)
             return .string(chain.status)
@@ -43,9 +41,7 @@ extension CertCommands {
         examples: [Example("cert why web -n apps", "what holds its issuance up, step by step", needsLab: true)],
         implementation: .query { inv in
             let client = try KubeCommands.client(inv)
-            let certificate = try client.get(
-                certificates, inv.string("name")!, namespace: KubeCommands.namespace(inv, client),
-                cancellation: inv.context.cancellation)
+            let certificate = try certificate(inv.string("name")!, inv, client: client)
             let chain = try CertificateChain.walk(certificate, client: client, cancellation: inv.context.cancellation)
             if inv.string("output").map({ $0 != "table" }) ?? false {
                 return .list(chain.steps.map { .record($0.record) })

@@ -36,9 +36,18 @@ extension CertCommands {
                 "\(subject) (ready)", timeout: timeout, every: .seconds(5), cancellation: inv.context.cancellation,
                 at: .source(inv.location), hint: "see what holds it up: cert why \(name) -n \(namespace)")
             poll.timeoutMessage = "\(inv.spec.name): \(subject) is not ready after \(timeout.text)"
+            var absent: String? = nil
             let ready = try KubeObjectWait(client: client, resource: certificates, name: name, namespace: namespace)
                 .until(poll, context: inv.context) { object -> Poll.Check<Void> in
-                    guard let object else { return .pending("not found") }
+                    guard let object else {
+                        // Flux may create it later: keep waiting, but say at once where one is.
+                        if absent == nil {
+                            absent =
+                                "not found (yet); "
+                                + absence(of: name, namespace: namespace, verb: "wait", inv, client: client)
+                        }
+                        return .pending(absent!)
+                    }
                     if let failed = failure(object) {
                         throw inv.failure(
                             "\(subject): issuance failed (\(failed.reason)): \(failed.message)",

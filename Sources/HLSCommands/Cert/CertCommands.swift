@@ -52,6 +52,38 @@ enum CertCommands {
         inv.flag("all-namespaces") ? nil : KubeCommands.namespace(inv, client)
     }
 
+    /// The Certificate `name` of `-n` (else the context's namespace). A Certificate lives beside
+    /// what it secures, seldom in `default`: when it is not there, the error says where one of
+    /// that name is, or the closest names (`absence`).
+    static func certificate(_ name: String, _ inv: Invocation, client: KubeClient) throws -> Document {
+        let namespace = KubeCommands.namespace(inv, client)
+        if let found = try client.getIfPresent(
+            certificates, name, namespace: namespace, cancellation: inv.context.cancellation)
+        {
+            return found
+        }
+        throw inv.failure(
+            "no Certificate \(name) in namespace \(namespace)",
+            hint: absence(of: name, namespace: namespace, verb: inv.spec.path.last ?? "show", inv, client: client))
+    }
+
+    /// Where else a Certificate named `name` is, as a hint: the namespace that has one (with the
+    /// command again, `-n` added), else the closest names in `namespace`, else `cert list -A`.
+    static func absence(of name: String, namespace: String, verb: String, _ inv: Invocation, client: KubeClient)
+        -> String
+    {
+        let all = (try? client.list(certificates, namespace: nil, cancellation: inv.context.cancellation).items) ?? []
+        func named(_ d: Document) -> (namespace: String, name: String) {
+            (d.string("metadata", "namespace") ?? "", d.string("metadata", "name") ?? "")
+        }
+        if let other = all.map(named).first(where: { $0.name == name && $0.namespace != namespace }) {
+            return "it is in namespace \(other.namespace): cert \(verb) \(name) -n \(other.namespace)"
+        }
+        let here = all.map(named).filter { $0.namespace == namespace }.map(\.name)
+        return Suggest.didYouMean(name, in: here).map { "\($0) (cert list -A shows every Certificate)" }
+            ?? "cert list -A shows every Certificate"
+    }
+
     // MARK: list
 
     static let list = CommandSpec(

@@ -82,10 +82,17 @@ extension FluxCommands {
                 "raise --timeout, or look at it: flux get \(target.kind.words[0]) \(target.name) -n \(target.namespace)"
         )
         poll.timeoutMessage = "\(inv.spec.name): \(describe(target)) is not Ready after \(timeout.text)"
-        let ready = try KubeObjectWait(
+        let wait = KubeObjectWait(
             client: client, resource: target.kind.resource, name: target.name, namespace: target.namespace
-        ).until(poll, context: inv.context) { document -> Poll.Check<FluxObject> in
-            guard let document else { return .pending("not found") }
+        )
+        var absent: String? = nil
+        let ready = try wait.until(poll, context: inv.context) { document -> Poll.Check<FluxObject> in
+            guard let document else {
+                // Flux creates objects from the repository, so one may appear later: keep
+                // waiting, but say at once what is there instead (looked up once).
+                if absent == nil { absent = absence(of: target, client: client, inv: inv) }
+                return .pending(absent!)
+            }
             let object = FluxObject(kind: target.kind, object: document)
             if object.suspended {
                 throw inv.failure(
@@ -101,6 +108,32 @@ extension FluxCommands {
             return .pending(try blocker(of: object, client: client, inv: inv) ?? object.pendingState)
         }
         return (ready.value, ready.waited)
+    }
+
+    /// Why `target` is not there, for the wait's progress and its timeout error: the same name
+    /// in another namespace or of the other kind (a missing `-n` or `--kind hr`), else the
+    /// closest names of its kind in its namespace, else what that namespace has. A listing
+    /// the credentials may not make is left out.
+    static func absence(of target: FluxObject, client: KubeClient, inv: Invocation) -> String {
+        func listed(_ kind: FluxKind) -> [FluxObject] {
+            (try? objects(kind, namespace: nil, client: client, inv: inv))
+                ?? (try? objects(kind, namespace: target.namespace, client: client, inv: inv)) ?? []
+        }
+        let mine = listed(target.kind)
+        if let other = mine.first(where: { $0.name == target.name && $0.namespace != target.namespace }) {
+            return
+                "not found in \(target.namespace); there is \(other.namespace)/\(other.name): add -n \(other.namespace)"
+        }
+        if let kind = [FluxKind.kustomization, .helmRelease].first(where: { $0 != target.kind }),
+            listed(kind).contains(where: { $0.name == target.name && $0.namespace == target.namespace })
+        {
+            return "not found; there is a \(kind.kind) of that name: add --kind \(kind.words[0])"
+        }
+        let here = mine.filter { $0.namespace == target.namespace }.map(\.name).sorted()
+        if let guess = Suggest.didYouMean(target.name, in: here) { return "not found (yet); \(guess)" }
+        if here.isEmpty { return "not found (yet); \(target.namespace) has no \(target.kind.kind) yet" }
+        let shown = here.prefix(6).joined(separator: ", ") + (here.count > 6 ? ", …" : "")
+        return "not found (yet); \(target.namespace) has \(shown)"
     }
 
     /// What to do about a failure the controller gave up on. A decryption failure (kustomize-controller

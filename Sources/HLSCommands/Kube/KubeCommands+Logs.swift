@@ -10,9 +10,15 @@ extension KubeCommands {
             containers needs -c; the server's refusal names them. A container that has not started yet \
             is an error that says what it waits for (ContainerCreating). --tail keeps the last lines, \
             --since the recent ones. Without -f the log is one string (pipe it into `lines`); with -f each \
-            line is printed as it comes, until Ctrl-C or the end of the stream.
+            line is printed as it comes, until Ctrl-C or the end of the stream. KIND/NAME (deploy/web, \
+            sts/db, svc/web) reads one pod of the workload's or Service's selector, the one kubectl would \
+            pick (running and ready first, then the oldest), saying which when there are several.
             """,
-        positionals: [Parameter("pod", .name("kube-object"), "the pod's name")],
+        positionals: [
+            Parameter(
+                "pod", .name("kube-object"),
+                "the pod's name, or KIND/NAME (deploy/web, svc/web): one of its pods, chosen as kubectl does")
+        ],
         flags: [
             namespaceFlag, Flag("container", short: "c", .string, "the container (needed when the pod has several)"),
             Flag("tail", .int, "only the last N lines"),
@@ -29,8 +35,10 @@ extension KubeCommands {
 
     static func podLogs(_ inv: Invocation) throws -> Value {
         let client = try client(inv)
-        let pod = inv.string("pod")!
         let namespace = namespace(inv, client)
+        let (pod, note) = try KubeLogTarget.pod(
+            inv.string("pod")!, namespace: namespace, client: client, cancellation: inv.context.cancellation)
+        if let note { inv.context.err(note + "\n") }
         if let tail = inv.int("tail"), tail < 0 { throw inv.usage("--tail takes a number of lines, not \(tail)") }
         let options = KubeLogOptions(
             container: inv.string("container"), tailLines: inv.int("tail"),

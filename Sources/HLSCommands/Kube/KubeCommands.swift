@@ -95,7 +95,27 @@ enum KubeCommands {
                 labelSelector: inv.string("selector"), fieldSelector: inv.string("field-selector")),
             cancellation: cancellation)
         if raw { return .list(list.items.map(Value.init)) }
+        if list.items.isEmpty, inv.context.stderrTerminal.isTTY {
+            inv.context.err(
+                noneFound(resource, namespace: everywhere ? nil : namespace(inv, client), inv: inv, client: client))
+        }
         return .list(list.items.map { KubeTable.row($0, resource: resource, namespaceColumn: everywhere) })
+    }
+
+    /// kubectl's "No resources found in NS namespace.", in hlsh's words (on a terminal only: a
+    /// script testing for none needs no note), and whether the
+    /// namespace exists at all (a typo there lists nothing, as kubectl says nothing about it).
+    static func noneFound(_ resource: KubeResource, namespace: String?, inv: Invocation, client: KubeClient) -> String {
+        guard resource.namespaced else { return "note: no \(resource.name)\n" }
+        guard let namespace else { return "note: no \(resource.name) in any namespace\n" }
+        // Unknown when the credentials may not read namespaces: then no claim either way.
+        var exists = true
+        do {
+            exists = try client.getIfPresent(.namespaces, namespace, cancellation: inv.context.cancellation) != nil
+        } catch {}
+        return exists
+            ? "note: no \(resource.name) in namespace \(namespace)\n"
+            : "note: namespace \(namespace) does not exist (kube get ns lists them)\n"
     }
 
     // MARK: apply
@@ -304,7 +324,8 @@ enum KubeCommands {
         var poll = Poll(
             "\(subject) (\(awaited))", timeout: timeout, every: .seconds(5), cancellation: inv.context.cancellation,
             at: .source(inv.location),
-            hint: "raise --timeout, or look at the object: kube get \(resource) \(name) -o yaml")
+            hint: "raise --timeout, or look at the object: kube get \(resource) \(name)"
+                + (namespace.map { " -n \($0)" } ?? "") + " -o yaml")
         poll.timeoutMessage = "\(inv.spec.name): \(subject) is not \(awaited) after \(timeout.text)"
         let ready = try KubeObjectWait(client: client, resource: resource, name: name, namespace: namespace).until(
             poll, context: inv.context
@@ -346,7 +367,14 @@ enum KubeAwaited: Sendable, CustomStringConvertible {
         case (.deleted, _?): return "still present"
         case (.condition, nil): return "not found"
         case (.condition(let type, let wanted), let object?):
-            guard let condition = KubeCondition(type, of: object) else { return "no condition \(type)" }
+            guard let condition = KubeCondition(type, of: object) else {
+                // A condition may appear later (a controller sets it on its first pass); until
+                // then, say which the object has, so a misspelt type is seen while waiting.
+                let present = KubeCondition.types(of: object)
+                guard !present.isEmpty else { return "no condition \(type) (the object has no conditions yet)" }
+                let guess = Suggest.didYouMean(type, in: present).map { "; \($0)" } ?? ""
+                return "no condition \(type) (it has \(present.joined(separator: ", "))\(guess))"
+            }
             if condition.holds(wanted) { return nil }
             guard !condition.isCurrent, let observed = condition.observedGeneration,
                 let generation = condition.generation
