@@ -12,6 +12,10 @@ import HLSLanguage
 /// The interactive prompt: `hlsh> `, or with the lab in use and the Kubernetes context
 /// (`hlsh homelab (k3s-homelab)> `), coloured only when the terminal wants colour.
 enum Prompt {
+    /// After a complete `if` or `try` whose `else`, `elif` or `catch` may come on the next line:
+    /// it says so, as the plain continuation prompt left people wondering why nothing ran.
+    static let awaitingClause = "else? Enter runs it> "
+
     static func text(_ context: ExecutionContext, continuation: Bool) -> String {
         if continuation { return "   …> " }
         var parts = ["hlsh"]

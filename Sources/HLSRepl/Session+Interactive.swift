@@ -1,3 +1,4 @@
+import HLSCommands
 import HLSCore
 import HLSLanguage
 
@@ -20,6 +21,7 @@ extension Session {
         let completer = Completer(interpreter: interpreter)
         editor.completer = { line, cursor in completer.complete(line: line, cursor: cursor) }
         context.err("hlsh \(HLSVersion.string) — 'help' lists the commands, Tab completes, Ctrl-D leaves.\n")
+        LabState.preload(context)
         var chunk = ""
         // A complete `if` or `try` that an `elif`, `else` or `catch` on the next line may still
         // continue: it runs once a line shows it does not (an empty line, another statement).
@@ -36,7 +38,7 @@ extension Session {
         while true {
             // SIGTERM or SIGHUP: history is saved after every entry already.
             if let signal = Termination.signal { return 128 + signal }
-            editor.prompt = Prompt.text(context, continuation: !chunk.isEmpty)
+            editor.prompt = held ? Prompt.awaitingClause : Prompt.text(context, continuation: !chunk.isEmpty)
             switch editor.readLine() {
             case .endOfInput:
                 if Termination.signal != nil { continue }

@@ -108,6 +108,17 @@ final class InteractiveShellTests: XCTestCase {
         try t.waitFor("the history listing") { $0.contains(#""echo 'two words'""#) && $0.contains("lab use") }
     }
 
+    /// With HLSH_LAB set, the lab is in use from the first prompt (it used to appear only after a
+    /// first command loaded it, changing the prompt mid-session).
+    func testTheLabOfHLSHLABIsInThePromptFromTheStart() throws {
+        let inventory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/homelab.yaml").path
+        let t = try hlshShell(in: state, environment: ["HLSH_LAB": inventory], prompt: "hlsh homelab> ")
+        try t.type("echo first")
+        try t.press("Enter")
+        try t.waitFor("the output under the same prompt") { $0.contains("first\nhlsh homelab> ") }
+    }
+
     /// Each of issue 17's secrets, pasted on a line as it looks (the PVE token, a k3s join token,
     /// an age identity, a private key's PEM and a kubeconfig's client-key-data), keeps the line
     /// out of the history file.
@@ -195,9 +206,11 @@ final class InteractiveShellTests: XCTestCase {
         let (screen, _) = try t.waitFor("the output") { $0.components(separatedBy: "\n").contains("after-the-if") }
         XCTAssertTrue(screen.components(separatedBy: "\n").contains("else-branch"), screen)
         XCTAssertFalse(screen.contains("error"), screen)
-        // An `if` without an `else` runs once an empty line (or another statement) follows it.
+        // An `if` without an `else` runs once an empty line (or another statement) follows it;
+        // until then the prompt says why nothing ran yet.
         try t.type("if true { echo lone-if }")
         try t.press("Enter")
+        try t.waitFor("the prompt asking for an else") { $0.contains("else? Enter runs it> ") }
         try t.press("Enter")
         try t.waitFor("the lone if's output") { $0.components(separatedBy: "\n").contains("lone-if") }
     }

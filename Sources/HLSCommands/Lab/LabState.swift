@@ -1,5 +1,5 @@
 import HLSCore
-import HLSLanguage
+public import HLSLanguage
 public import Inventory
 import Synchronization
 
@@ -47,6 +47,13 @@ public final class LabState: Sendable {
             return lab
         }
         return nil
+    }
+
+    /// The interactive shell's start: the default lab in use at once, so the prompt names it
+    /// from the first line rather than after the first command that loads it. An inventory that
+    /// does not load is left for that command to report, at its place.
+    public static func preload(_ context: ExecutionContext) {
+        _ = try? loadDefault(context)
     }
 
     /// The lab, loading the default inventory if none is in use; a clear error otherwise.
