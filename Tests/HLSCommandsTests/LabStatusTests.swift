@@ -56,6 +56,21 @@ final class LabStatusTests: XCTestCase {
         XCTAssertEqual(stopped["vms"], ["layer": "vms", "state": "degraded", "detail": "k3s-wk-01 is stopped"])
         XCTAssertEqual(stopped["nodes"]?["state"], "degraded", "\(stopped)")
         XCTAssertTrue(stopped["nodes"]?["detail"]?.hasPrefix("k3s-wk-01: its VM is stopped") ?? false, "\(stopped)")
+
+        // k3s stopped on the control plane: the layers above say the API does not answer, not
+        // that Longhorn is missing or the nodes were never in Kubernetes.
+        XCTAssertEqual(h.run("node run k3s-cp-01 'systemctl stop k3s'").status, 0)
+        var down: [String: [String: String]] = [:]
+        for _ in 0..<100 {
+            down = Dictionary(uniqueKeysWithValues: try Self.status(h).map { ($0["layer"] ?? "", $0) })
+            if down["kubernetes"]?["state"] != "ok" { break }
+            usleep(100_000)
+        }
+        XCTAssertNotEqual(down["kubernetes"]?["state"], "ok", "\(down)")
+        let nodes = down["nodes"]?["detail"] ?? ""
+        XCTAssertTrue(nodes.contains("their Kubernetes Nodes cannot be read: "), nodes)
+        XCTAssertFalse(nodes.contains("not in Kubernetes yet"), nodes)
+        XCTAssertNotEqual(down["volumes"]?["detail"], "Longhorn is not installed", "\(down)")
     }
 
     /// Longhorn's two-node trap: a volume with 3 replicas on two nodes is degraded, and the

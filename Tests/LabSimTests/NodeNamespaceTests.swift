@@ -58,4 +58,29 @@ final class NodeNamespaceTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: root.path + "/own-ran"), "the node's own program ran")
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.path + "/host-ran"), "the host's touch did not")
     }
+
+    /// `systemctl status`, which `lab doctor` tells people to run: systemd's layout, and its exit
+    /// codes (0 running, 3 not, 4 no such unit).
+    func testSystemctlStatusSaysWhatSystemdSays() throws {
+        let (dir, root, namespace) = try makeNode()
+        defer { withExtendedLifetime(dir) {} }
+        try namespace.handOver([])
+        try root.write("usr/local/bin/own", Array("#!/bin/sh\necho own started\n".utf8), mode: 0o755)
+        try root.write(
+            "etc/systemd/system/own.service", Array(NodeImage.unit("own", "/usr/local/bin/own").utf8), mode: 0o644)
+        let stopped = try run(namespace, "systemctl status own")
+        XCTAssertEqual(stopped.status, 3, stopped.stderr)
+        XCTAssertTrue(stopped.stdout.hasPrefix("○ own.service - "), stopped.stdout)
+        XCTAssertTrue(stopped.stdout.contains("\n     Active: inactive (dead)\n"), stopped.stdout)
+        let running = try run(namespace, "systemctl enable --now own && systemctl status own.service")
+        XCTAssertEqual(running.status, 0, running.stderr)
+        XCTAssertTrue(
+            running.stdout.contains(
+                "     Loaded: loaded (/etc/systemd/system/own.service; enabled; preset: enabled)\n"),
+            running.stdout)
+        XCTAssertTrue(running.stdout.contains("     Active: active (running)\n\nown started\n"), running.stdout)
+        let unknown = try run(namespace, "systemctl status nosuch")
+        XCTAssertEqual(unknown.status, 4)
+        XCTAssertEqual(unknown.stderr, "Unit nosuch.service could not be found.\n")
+    }
 }

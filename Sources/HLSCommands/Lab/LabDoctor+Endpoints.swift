@@ -124,13 +124,20 @@ extension LabDoctor {
         guard let domain = lab.domain else { return LabCheck("tls ingress", .skipped, "the inventory has no domain") }
         let host = "whoami.\(domain)"
         let url = "https://\(host)"
-        guard let client = try? LabStatus(lab: lab, context: context).kubeClient(),
-            let ingresses = try? client.list(LabStatus.ingresses, cancellation: cancellation).items, !ingresses.isEmpty
-        else {
+        let notYet = LabCheck(
+            "tls ingress", .pending, "no Ingress yet: \(LabCheck.phase(4)) serves \(url)",
+            hint: "hlsh scripts/phases/4-tls.hls, after phases 1 to 3")
+        guard let client = try? LabStatus(lab: lab, context: context).kubeClient() else { return notYet }
+        let ingresses: [Document]
+        do {
+            ingresses = try client.list(LabStatus.ingresses, cancellation: cancellation).items
+        } catch {
+            // A cluster whose API does not answer has Ingresses nobody can read: not "none yet".
             return LabCheck(
-                "tls ingress", .pending, "no Ingress yet: \(LabCheck.phase(4)) serves \(url)",
-                hint: "hlsh scripts/phases/4-tls.hls, after phases 1 to 3")
+                "tls ingress", .skipped, "the Ingresses cannot be read: \(LabCheck.words(error))",
+                hint: "the kube context check says why the API does not answer")
         }
+        guard !ingresses.isEmpty else { return notYet }
         do {
             var ca: [UInt8]?
             for ingress in ingresses {

@@ -99,7 +99,14 @@ struct LabStatus: Sendable {
         }
         do {
             let client = try kubeClient()
-            let cluster = try client.list(.nodes, cancellation: cancellation).items.map(ClusterNode.init)
+            let listed = Result { () throws(HLSError) in try client.list(.nodes, cancellation: cancellation) }
+            if case .failure(let error) = listed, error.kind != .interrupted {
+                // The cluster exists (a kubeconfig names it) but its API does not answer: not
+                // "not in Kubernetes yet", which sends people to phase 2 again.
+                problems.append("their Kubernetes Nodes cannot be read: \(LabCheck.words(error))")
+                return LabCheck("nodes", .degraded, problems.joined(separator: "; "))
+            }
+            let cluster = try listed.get().items.map(ClusterNode.init)
             for vm in lab.vms {
                 guard let node = cluster.first(where: { $0.name == vm.name }) else {
                     problems.append("\(vm.name): no Kubernetes Node (node k3s)")

@@ -142,9 +142,13 @@ enum VolumeCommands {
     /// Every Longhorn volume with its replicas; an error saying Longhorn is not installed when
     /// the cluster serves no volumes.longhorn.io.
     static func loadAll(client: KubeClient, cancellation: Cancellation) throws -> [LonghornVolume] {
-        do {
-            _ = try client.resolve("volumes.longhorn.io", cancellation: cancellation)
-        } catch {
+        let served = Result { () throws(HLSError) in
+            try client.resolve("volumes.longhorn.io", cancellation: cancellation)
+        }
+        if case .failure(let error) = served {
+            // Only "the server doesn't have a resource type" means no Longhorn: an API that does
+            // not answer says so in its own words.
+            guard error.kind == .usage else { throw error }
             throw HLSError(
                 .failed, "Longhorn is not installed: the cluster serves no volumes.longhorn.io",
                 hint: "install the longhorn chart (a HelmRelease in longhorn-system), then try again")
