@@ -153,10 +153,22 @@ final class YAMLReader {
             cause += " (\(String(cString: context)) at \(p.context_mark.line + 1):\(p.context_mark.column + 1))"
         }
         // The reader (bad bytes, control characters) gives a byte offset instead of a mark.
-        let mark =
-            p.error == YAML_READER_ERROR
-            ? mark(ofOffset: p.problem_offset) : YAMLMark(p.problem_mark)
-        return error(cause, at: mark)
+        if p.error == YAML_READER_ERROR { return error(cause, at: mark(ofOffset: p.problem_offset)) }
+        // A bracket or quote left open is only noticed at the end of the input, where there is
+        // nothing to show: point at where it was opened instead (libyaml's context mark).
+        if p.context != nil, p.problem_mark.index >= input.count - 1,
+            p.context_mark.index < p.problem_mark.index
+        {
+            let problem = p.problem.map { String(cString: $0) } ?? "libyaml error \(p.error.rawValue)"
+            var what = Substring(String(cString: p.context!))
+            for prefix in ["while parsing ", "while scanning "] where what.hasPrefix(prefix) {
+                what = what.dropFirst(prefix.count)
+            }
+            return error(
+                "\(what) that begins here is not closed: \(problem) before the end of the file",
+                at: YAMLMark(p.context_mark))
+        }
+        return error(cause, at: YAMLMark(p.problem_mark))
     }
 
     private func mark(ofOffset offset: Int) -> YAMLMark {

@@ -8,10 +8,11 @@ extension Lab {
         _ top: InventoryReader.Fields, _ reader: InventoryReader, proxmox: ProxmoxSettings, network: NetworkSpec,
         gatewayAt: SourceLocation?
     ) -> [VMSpec] {
-        let vms = top.list("vms").compactMap { f, path in
+        let entries = top.list("vms")
+        let vms = entries.compactMap { f, path in
             decodeVM(f, path: path, reader, proxmox: proxmox, network: network, gatewayAt: gatewayAt)
         }
-        checkAcross(vms, reader, top)
+        checkAcross(vms, reader, top, complete: vms.count == entries.count)
         return vms
     }
 
@@ -82,8 +83,13 @@ extension Lab {
             dataDisk: dataDisk, dataMount: dataMount, ip: ip, sshPort: sshPort, tags: tags, declaredAt: f.at)
     }
 
-    /// Across VMs: names, VMIDs and addresses are unique; one server at least.
-    static func checkAcross(_ vms: [VMSpec], _ reader: InventoryReader, _ top: InventoryReader.Fields) {
+    /// Across VMs: names, VMIDs and addresses are unique; one server at least, checked only when
+    /// every entry could be read (`complete`): a server whose `cores: four` is wrong is still a
+    /// server, and "no VM has role: server" came first, at the top of the file, before the
+    /// real problem.
+    static func checkAcross(
+        _ vms: [VMSpec], _ reader: InventoryReader, _ top: InventoryReader.Fields, complete: Bool
+    ) {
         for (i, vm) in vms.enumerated() {
             if let first = vms[..<i].first(where: { $0.name == vm.name }) {
                 reader.problem(
@@ -98,7 +104,7 @@ extension Lab {
                     "vms[\(i)].ip", "\(vm.ip.addressText) is already used by \(first.name)", at: vm.declaredAt)
             }
         }
-        if !vms.isEmpty && !vms.contains(where: { $0.role == .server }) {
+        if complete && !vms.isEmpty && !vms.contains(where: { $0.role == .server }) {
             reader.problem("vms", "no VM has role: server (k3s needs a control plane)", at: top.at)
         }
     }

@@ -142,7 +142,17 @@ final class YAMLLayerTests: XCTestCase {
 
     func testBadInputIsASyntaxErrorAtItsLineAndColumn() {
         assertInvalid("a: [1, 2\nb: 3\n", at: "x.yaml:2:2", cause: "did not find expected ',' or ']'")
-        assertInvalid("a: 'open\n", at: "x.yaml:2:1", cause: "found unexpected end of stream")
+        // Left open: placed where it was opened, not at the empty end of the file.
+        assertInvalid(
+            "a: 'open\n", at: "x.yaml:1:4",
+            cause:
+                "a quoted scalar that begins here is not closed: found unexpected end of stream before the end of the file"
+        )
+        assertInvalid(
+            "a: 1\nb: [1\n", at: "x.yaml:2:4",
+            cause:
+                "a flow sequence that begins here is not closed: did not find expected ',' or ']' before the end of the file"
+        )
         assertInvalid("a: 1\n  b: 2\n", at: "x.yaml:2:4", cause: "mapping values are not allowed in this context")
         assertInvalid("a: *nowhere\n", at: "x.yaml:1:4", cause: "undefined alias '*nowhere'")
         assertInvalid("a: 1\nb: 2\na: 3\n", at: "x.yaml:3:1", cause: "duplicate key 'a' (first at 1:1)")

@@ -98,6 +98,13 @@ final class LabInventoryTests: XCTestCase {
         XCTAssertEqual(place(p.first), "lab.yaml:16:13")
     }
 
+    /// A server VM with a wrong field is still the server: its problem is the only one, not
+    /// "no VM has role: server" at the top of the file first.
+    func testAWrongFieldOfTheServerIsTheOnlyProblem() {
+        let p = problems(replacing: "cores: 2", with: "cores: four")
+        XCTAssertEqual(p.map(\.message), ["vms[0].cores: expected a whole number from 1 to 512, got 'four'"])
+    }
+
     /// A size more bytes than 64 bits hold used to trap while the inventory was read.
     func testASizeTooBigToHoldIsAProblemNotACrash() {
         let p = problems(replacing: "memory: 4G", with: "memory: 9999999999G")
