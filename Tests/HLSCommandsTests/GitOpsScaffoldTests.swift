@@ -90,6 +90,18 @@ final class GitOpsScaffoldTests: XCTestCase {
         XCTAssertTrue(run.out.contains("delete this file and scaffold again"), run.out)
     }
 
+    /// Neither a directory nor --push: the error says what each is for (it used to say "not
+    /// both", which is what the other mistake is).
+    func testScaffoldWithNeitherATreeNorPushSaysWhatEachDoes() throws {
+        let dir = try TemporaryDirectory("scaffold-neither")
+        let env = ["HOME": dir.path, "PATH": "/usr/bin:/bin"]
+        let neither = runInProcess(#"lab use "\#(Self.inventory)"; flux scaffold"#, environment: env)
+        XCTAssertEqual(neither.status, 2)
+        XCTAssertTrue(neither.err.contains("say where the tree goes: a working tree DIR"), neither.err)
+        let both = runInProcess(#"lab use "\#(Self.inventory)"; flux scaffold "\#(dir.path)" --push"#, environment: env)
+        XCTAssertTrue(both.err.contains("not both"), both.err)
+    }
+
     /// Logs reach Loki: Alloy's configuration discovers the pods of its own node, tails them
     /// through the API and pushes them to the loki release's gateway, and Grafana has that same
     /// Loki as a data source.

@@ -55,6 +55,14 @@ enum GitOpsCommands {
                 "again, after edits: the files you changed, which it keeps", needsLab: true),
         ],
         implementation: .mutation { inv in
+            switch (inv.string("dir"), inv.flag("push")) {
+            case (nil, false):
+                throw inv.usage(
+                    "say where the tree goes: a working tree DIR to write it in, or --push to commit it to the lab's git remote"
+                )
+            case (_?, true): throw inv.usage("give the working tree DIR, or --push, not both")
+            default: break
+            }
             let lab = try LabState.require(inv)
             guard let domain = lab.domain else {
                 throw inv.failure("the lab has no domain", hint: "add `domain: home.example.com` to \(lab.file)")
@@ -63,15 +71,9 @@ enum GitOpsCommands {
             let tree = GitOpsTree(
                 domain: domain, clusterPath: lab.gitops?.path ?? "kubernetes/clusters/\(lab.name)",
                 nodes: lab.vms.count, ageRecipient: recipient?.text ?? "age1-the-key-secret-age-keygen-makes")
-            switch (inv.string("dir"), inv.flag("push")) {
-            case (let root?, false):
-                let (changes, kept) = try additions(tree, root: root, recipient: recipient, inv: inv)
-                return plan(changes, kept: kept)
-            case (nil, true):
-                return try pushPlan(tree, recipient: recipient, inv: inv)
-            default:
-                throw inv.usage("give the working tree DIR, or --push, not both")
-            }
+            guard let root = inv.string("dir") else { return try pushPlan(tree, recipient: recipient, inv: inv) }
+            let (changes, kept) = try additions(tree, root: root, recipient: recipient, inv: inv)
+            return plan(changes, kept: kept)
         })
 
     /// The files to create under `root` (the tree's, as changes) and those kept because they
