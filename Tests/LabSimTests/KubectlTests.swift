@@ -95,6 +95,37 @@ final class KubectlTests: XCTestCase {
         XCTAssertEqual(try kube.kubectlOK(["get", "configmap", "settings", "-o", "jsonpath={.data.key}"]), "three")
     }
 
+    /// A ConfigMap's data is `map[string]string` in Go: a number there is refused, by the JSON
+    /// decoder on a create (400) and by structured-merge-diff on a server-side apply (500, no
+    /// reason), in their words, as kubectl shows them.
+    func testANumberWhereGoHasAStringIsRefusedAsTheRealServerRefusesIt() throws {
+        let kube = try KubeSimFixture()
+        let map = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: numbers, namespace: default}\ndata: {a: 1}\n"
+        let created = try kube.kubectl(["create", "-f", "-"], stdin: map)
+        XCTAssertNotEqual(created.status, 0)
+        XCTAssertTrue(
+            created.stderr.contains(
+                "Error from server (BadRequest): error when creating \"STDIN\": ConfigMap in version \"v1\" cannot be "
+                    + "handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap.data of type string"
+            ),
+            created.stderr)
+        let applied = try kube.kubectl(["apply", "--server-side", "-f", "-"], stdin: map)
+        XCTAssertNotEqual(applied.status, 0)
+        XCTAssertTrue(
+            applied.stderr.contains(
+                "Error from server: failed to create typed patch object (default/numbers; /v1, Kind=ConfigMap): .data.a: "
+                    + "expected string, got &value.valueUnstructured{Value:1}"),
+            applied.stderr)
+        let label = try kube.kubectl(
+            ["create", "-f", "-"],
+            stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: l, namespace: default, labels: {v: true}}\n")
+        XCTAssertTrue(
+            label.stderr.contains(
+                "json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string"),
+            label.stderr)
+        XCTAssertEqual(try kube.kubectl(["get", "configmap", "numbers"]).status, 1, "nothing was stored")
+    }
+
     func testGetWatchSeesAChange() throws {
         let kube = try KubeSimFixture()
         try kube.kubectlOK(["create", "namespace", "watched"])

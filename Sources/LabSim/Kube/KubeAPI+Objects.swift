@@ -48,6 +48,7 @@ extension KubeAPI {
 
     func create(_ target: KubeTarget, _ request: KubeHTTPRequest) throws(KubeStatus) -> KubeHTTPResponse {
         let body = try Self.body(request, accepted: Self.writeTypes, type: target.type)
+        try KubeStringMaps.checkDecoded(body, type: target.type)
         let manager = Self.manager(request)
         let dryRun = request.param("dryRun") == "All"
         let created = try store.transact { (state: inout KubeStoreState) throws(KubeStatus) -> Document in
@@ -58,6 +59,7 @@ extension KubeAPI {
 
     func replace(_ target: KubeTarget, _ request: KubeHTTPRequest) throws(KubeStatus) -> KubeHTTPResponse {
         let body = try Self.body(request, accepted: Self.writeTypes, type: target.type)
+        try KubeStringMaps.checkDecoded(body, type: target.type)
         let manager = Self.manager(request)
         let name = target.name ?? ""
         if target.subresource == "finalize" { return try finalize(target, body) }
@@ -108,6 +110,7 @@ extension KubeAPI {
                 headers: [("Content-Type", isApply ? "application/yaml" : "application/json")], body: request.body,
                 certificateUser: nil, document: request.document),
             accepted: ["application/json", "application/yaml"], type: target.type)
+        if isApply { try KubeStringMaps.checkApply(patch, type: type, namespace: target.namespace, name: name) }
         let manager = fieldManager ?? Self.manager(request)
         let force = request.flag("force")
         let dryRun = request.param("dryRun") == "All"
