@@ -143,6 +143,41 @@ extension KubeClient {
         _ object: Document, force: Bool = false, subresource: String? = nil, dryRun: Bool = false,
         cancellation: Cancellation = .never
     ) throws(HLSError) -> Document {
+        let (reply, object) = try sendApply(
+            object, force: force, subresource: subresource, dryRun: dryRun, cancellation: cancellation)
+        if let status = reply.status, status.code == 409, !status.causes.isEmpty {
+            throw KubeApplyConflict(status: status).error(
+                at: reply.call.place, object: object.name, namespace: object.namespace)
+        }
+        return try reply.document(self)
+    }
+
+    /// Why the server would refuse to apply `object`, from a server-side dry run of it (as
+    /// `kubectl apply --dry-run=server`): its validation (names, types, admission) and a conflict
+    /// with another manager; nil when it would accept it, or answered something a retry may mend
+    /// (408, 429, 5xx other than a typed-patch failure), which the real apply meets in turn.
+    /// Transport failures are thrown, as every call's are.
+    public func applyRefusal(_ object: Document, force: Bool = false, cancellation: Cancellation = .never)
+        throws(HLSError) -> HLSError?
+    {
+        let (reply, target) = try sendApply(
+            object, force: force, subresource: nil, dryRun: true, cancellation: cancellation)
+        guard let status = reply.status else { return nil }
+        let refused =
+            (400..<500).contains(status.code) && status.code != 408 && status.code != 429
+            || status.code == 500 && status.message.hasPrefix("failed to create typed patch object")
+        guard refused else { return nil }
+        if status.code == 409, !status.causes.isEmpty {
+            return KubeApplyConflict(status: status).error(
+                at: reply.call.place, object: target.name, namespace: target.namespace)
+        }
+        return status.error(for: reply.call, endpoint: endpoint)
+    }
+
+    /// The PATCH of a server-side apply, and the object's `resource/name` and namespace.
+    private func sendApply(
+        _ object: Document, force: Bool, subresource: String?, dryRun: Bool, cancellation: Cancellation
+    ) throws(HLSError) -> (Reply, (name: String, namespace: String?)) {
         guard case .string(let apiVersion)? = object["apiVersion"], case .string(let kind)? = object["kind"] else {
             throw HLSError(.usage, "an object to apply needs apiVersion and kind")
         }
@@ -157,11 +192,7 @@ extension KubeClient {
                 namespace: self.namespace(namespace, for: resource), name: name, subresource: subresource),
             query: query, body: Array(JSONCodec.encode(object).utf8), contentType: "application/apply-patch+yaml")
         let reply = try send(call, cancellation: cancellation)
-        if let status = reply.status, status.code == 409, !status.causes.isEmpty {
-            throw KubeApplyConflict(status: status).error(
-                at: call.place, object: "\(resource.name)/\(name)", namespace: self.namespace(namespace, for: resource))
-        }
-        return try reply.document(self)
+        return (reply, ("\(resource.name)/\(name)", self.namespace(namespace, for: resource)))
     }
 
     /// `metadata.name` (required) and `metadata.namespace` of an object.

@@ -89,7 +89,8 @@ struct KubeStatus: Sendable, Equatable {
             hint = "user \(endpoint.user) of context \(endpoint.context) is not allowed to do this (RBAC)"
         case 404 where kind == nil && name == nil:
             hint = "the server does not serve this path; is the resource's CRD applied and Established?"
-        case 422 where !causes.isEmpty:
+        case 422 where !causes.isEmpty && !causes.allSatisfy({ message.contains($0.message) }):
+            // The causes, unless the message already says them (the API server's usually does).
             hint = causes.map { $0.field.isEmpty ? $0.message : "\($0.field): \($0.message)" }.joined(separator: "; ")
         default:
             break

@@ -152,6 +152,37 @@ final class KubeCommandsTests: XCTestCase {
         XCTAssertNil(try kube.client.getIfPresent(.namespaces, "apps"))
     }
 
+    /// The server's own checks run on every new object before any is applied (a server-side dry
+    /// run, as kubectl's --dry-run=server): an invalid name in the second document leaves the
+    /// first unapplied, and a dry run says so too rather than "planned create".
+    func testAnObjectTheServerRefusesStopsTheApplyBeforeAnythingIsApplied() throws {
+        let kube = try KubeHarness()
+        let file = try kube.dir.write(
+            "two.yaml",
+            """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: first, namespace: default}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: Trial_Bad, namespace: default}
+            """)
+        for dryRun in [true, false] {
+            var options = RunOptions()
+            options.dryRun = dryRun
+            let run = kube.run(#"kube apply -f "\#(file)""#, options: options)
+            XCTAssertEqual(run.status, 1, run.err)
+            XCTAssertTrue(
+                run.err.contains(
+                    "error: kube apply: the server refuses ConfigMap/default/Trial_Bad: ConfigMap \"Trial_Bad\" is invalid: "
+                        + "metadata.name: Invalid value: \"Trial_Bad\""),
+                run.err)
+            XCTAssertTrue(run.err.contains("hint: nothing was applied"), run.err)
+            XCTAssertNil(try kube.client.getIfPresent(KubeResource.configMapsForTest, "first", namespace: "default"))
+        }
+    }
+
     func testABadDocumentIsNamedAtItsLineAndNothingIsApplied() throws {
         let kube = try KubeHarness()
         let syntax = try kube.dir.write(

@@ -152,10 +152,22 @@ enum KubeCommands {
         var changes: [Change] = []
         // Each manifest's row: its change, or nil when applying it would change nothing.
         var planned: [(target: String, change: Int?)] = []
+        // Namespaces the files create: a new object in one cannot be dry-run before it exists.
+        let newNamespaces = Set(manifests.filter(\.isNamespace).map(\.name))
         for manifest in manifests {
             let before = try manifest.resource.flatMap { resource in
                 try client.getIfPresent(
                     resource, manifest.name, namespace: manifest.namespace, cancellation: cancellation)
+            }
+            if before == nil, manifest.resource != nil, !(manifest.namespace.map(newNamespaces.contains) ?? false) {
+                // The server's own checks (its name rules, its types) before anything is applied,
+                // as `kubectl apply --dry-run=server`: a refusal of the third object must not come
+                // after the first two were created, nor only in the real run after a dry run.
+                if let refused = try client.applyRefusal(manifest.object, force: force, cancellation: cancellation) {
+                    throw HLSError(
+                        refused.kind, "\(inv.spec.name): the server refuses \(manifest.target): \(refused.message)",
+                        at: .source(manifest.at), hint: refused.hint ?? "nothing was applied")
+                }
             }
             if let before,
                 let dryRun = try? client.apply(manifest.object, force: force, dryRun: true, cancellation: cancellation),
