@@ -45,12 +45,25 @@ final class CompleterTests: XCTestCase {
 
     func testFlagsComeFromTheVerbsDeclaration() {
         let c = completer(registry()).complete(line: "vm start web --", cursor: 15)
-        XCTAssertEqual(texts(c), ["--help", "--mode", "--timeout"])
+        XCTAssertEqual(texts(c), ["--help", "--mode", "--output", "--timeout"])
     }
 
     func testAChoiceFlagCompletesItsValues() {
         let c = completer(registry()).complete(line: "vm start web --mode ", cursor: 20)
         XCTAssertEqual(texts(c), ["fast", "slow"])
+    }
+
+    /// The shared -o/--output every verb takes completes its formats (it offered nothing), and
+    /// its value is not taken for a positional.
+    func testTheSharedOutputFlagCompletesItsFormats() {
+        for line in ["vm list -o ", "vm list --output ", "vm start web -o "] {
+            XCTAssertEqual(
+                texts(completer(registry()).complete(line: line, cursor: line.count)), ["json", "table", "yaml"])
+        }
+        let provider = NameProvider(kind: "vm") { _ in [NameCandidate("web"), NameCandidate("db")] }
+        let after = "vm start -o json "
+        let c = completer(registry(provider: provider)).complete(line: after, cursor: after.count)
+        XCTAssertEqual(texts(c), ["db", "web"], "json is -o's value, so the VM's name comes next")
     }
 
     func testCommandsAfterAPipeCompleteAsCommands() {

@@ -34,7 +34,7 @@ extension NodeCommands {
         implementation: .query { inv in
             let selected = try NodeService.select([inv.string("target")!], inv: inv)
             guard selected.count == 1, let target = selected.first?.target else {
-                throw inv.usage("node ssh takes one node, not a group")
+                throw inv.usage("one node, not a group: a VM name or user@host[:port]")
             }
             let session = try NodeService.of(inv).connections.session(
                 for: target, cancellation: inv.context.cancellation, acceptNew: inv.flag("accept-new"))

@@ -146,14 +146,16 @@ enum NodeCommands {
             try inv.string(defaulted: "for") == "ready" ? waitForReady(inv) : waitForSSH(inv)
         })
 
-    /// Node names for completion: the inventory's VMs and the group words.
+    /// Node names for completion: the inventory's VMs and the group words (not for `node ssh`,
+    /// which takes one node).
     static let names = NameProvider(kind: "node", ttl: .seconds(60)) { query in
         let lab = try LabState.of(query.context).lab ?? LabState.loadDefault(query.context)
-        return (lab?.vms ?? []).map { NameCandidate($0.name, detail: "\($0.role.rawValue), \($0.ip.addressText)") }
-            + [
-                NameCandidate("all", detail: "every node"), NameCandidate("servers", detail: "k3s servers"),
-                NameCandidate("agents", detail: "k3s agents"),
-            ]
+        let vms = (lab?.vms ?? []).map { NameCandidate($0.name, detail: "\($0.role.rawValue), \($0.ip.addressText)") }
+        guard query.command != "node ssh" else { return vms }
+        return vms + [
+            NameCandidate("all", detail: "every node"), NameCandidate("servers", detail: "k3s servers"),
+            NameCandidate("agents", detail: "k3s agents"),
+        ]
     }
 
     // MARK: Helpers

@@ -3,11 +3,18 @@
 extension CommandSpec {
     /// The flag a word names: `--name`, or `-n` by its short name; nil for anything else
     /// (`--name=value` carries its own value).
+    /// The shared `-o`/`--output` is one of them, as the parser reads it.
     public func flag(typed word: String) -> Flag? {
-        if word.hasPrefix("--"), !word.contains("=") { return flag(named: String(word.dropFirst(2))) }
+        if word.hasPrefix("--"), !word.contains("=") {
+            let name = String(word.dropFirst(2))
+            return flag(named: name) ?? (name.count > 1 ? OutputFlag.flag(named: name) : nil)
+        }
         guard word.count == 2, word.hasPrefix("-"), let short = word.last else { return nil }
-        return flags.first { $0.short == short }
+        return flags.first { $0.short == short } ?? OutputFlag.flag(named: String(short))
     }
+
+    /// The flags a call of it may be given: its own, then the shared `--output`.
+    public var typableFlags: [Flag] { flags + [OutputFlag.spec] }
 
     /// The typed words split as the parser reads them: the positionals in order, and each
     /// flag's value by its long name (`"true"` for a switch). A flag whose value is not typed

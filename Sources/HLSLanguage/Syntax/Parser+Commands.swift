@@ -61,9 +61,9 @@ extension Parser {
         var words: [String] = []
         var i = index
         while words.count < 3, token(at: i).kind == .word, i == index || tokens[i].spaceBefore {
-            let w = lexed.text(of: tokens[i])
-            guard Parser.isCommandName(w) else { break }
-            words.append(w)
+            // Checked on the bytes: an argument that is no command name never becomes a String here.
+            guard lexed.isCommandName(tokens[i]) else { break }
+            words.append(lexed.text(of: tokens[i]))
             i += 1
         }
         let shared: SharedSpec?

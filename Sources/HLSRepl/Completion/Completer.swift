@@ -87,7 +87,7 @@ public final class Completer: Sendable {
             }
         }
         if word.hasPrefix("-") {
-            var flags = spec.flags.map {
+            var flags = spec.typableFlags.map {
                 Completion.Candidate("--" + $0.name, detail: $0.kind.map { "<\($0.placeholder)>" } ?? $0.help)
             }
             flags.append(.init("--help", detail: "show this verb's help"))
