@@ -258,6 +258,8 @@ final class InteractiveShellTests: XCTestCase {
         try t.waitFor("remote output") { $0.contains("remote-42") && $0.contains("/dev/pts/") }
         try t.type("exit")
         try t.press("Enter")
+        // As with ssh, what is typed before the remote shell has gone goes to it: wait for the prompt.
+        try t.waitFor("the local prompt") { $0.hasSuffixLine("hlsh>") }
         try t.type("echo back-home")
         try t.press("Enter")
         try t.waitFor("the local shell again") { $0.components(separatedBy: "\n").contains("back-home") }
