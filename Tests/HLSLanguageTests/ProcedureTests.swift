@@ -3,6 +3,16 @@ import HLSLanguage
 import XCTest
 
 final class ProcedureTests: XCTestCase {
+    /// A def written another way (bash's `foo x`, no name) is shown its form.
+    func testAMisshapenDefIsShownTheForm() {
+        assertDiagnostic(
+            "def foo 1️⃣x { echo }", "expected '{' to begin the body of 'foo', found 'x'",
+            hint: "parameters go in parentheses: def foo(a, b = 1, --force) { … }")
+        assertDiagnostic(
+            "def 1️⃣(x) { }", "expected a procedure name after 'def'",
+            hint: "def NAME(a, b = 1, --force) { … }: a name, the parameters in parentheses, then the body")
+    }
+
     func testAProcedureIsCalledLikeACommand() {
         XCTAssertEqual(output(#"def twice(s) { echo "$s$s" }; twice ab"#), "abab\n")
     }

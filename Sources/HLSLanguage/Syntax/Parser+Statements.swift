@@ -249,8 +249,9 @@ extension Parser {
     }
 
     @_optimize(speed) mutating func parseDefinition(at location: SourceLocation) -> Statement? {
+        let form = "def NAME(a, b = 1, --force) { … }: a name, the parameters in parentheses, then the body"
         guard let name = currentWord, Parser.isCommandName(name) else {
-            error("expected a procedure name after 'def'")
+            error("expected a procedure name after 'def'", hint: form)
             return nil
         }
         if registry.spec(name) != nil || registry.objects[name] != nil {
@@ -283,6 +284,13 @@ extension Parser {
             guard expect(.rparen, "')' to close the parameter list") else { return nil }
         }
         definitions.insert(name)
+        if currentKind != .lbrace {
+            error(
+                "expected '{' to begin the body of '\(name)', found \(describe(current))",
+                hint: parameters.isEmpty && currentKind == .word
+                    ? "parameters go in parentheses: def \(name)(a, b = 1, --force) { … }" : nil)
+            return nil
+        }
         guard let body = parseBlock() else { return nil }
         return .definition(Definition(name: name, parameters: parameters, body: body, location: location))
     }
