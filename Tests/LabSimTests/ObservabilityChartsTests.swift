@@ -300,6 +300,24 @@ final class ObservabilityChartsTests: XCTestCase {
         let gateway = loki.answer(
             method: "GET", path: "/loki/api/v1/query_range", query: [(name: "query", value: #"{foo="bar""#)])
         XCTAssertEqual(gateway.body, "parse error at line 1, col 11: syntax error: unexpected $end, expecting } or ,")
+
+        // The gateway's machine goes down: its endpoint is still there, the API server's dial fails.
+        let pods = try kube.kubectlOK([
+            "get", "pods", "-n", "monitoring", "-o",
+            "jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName}{\"\\n\"}{end}",
+        ])
+        let node = try XCTUnwrap(
+            pods.split(separator: "\n").first { $0.hasPrefix("loki-gateway-") }?.split(separator: " ").last.map(
+                String.init),
+            pods)
+        try kube.sim.setNodeReady(node, false)
+        let unreachable = try kube.kubectl(["get", "--raw", api + "/labels"])
+        XCTAssertNotEqual(unreachable.status, 0)
+        XCTAssertTrue(
+            unreachable.stderr.contains(
+                "Error from server (ServiceUnavailable): error trying to reach service: dial tcp "),
+            unreachable.stderr)
+        XCTAssertTrue(unreachable.stderr.contains(": connect: no route to host"), unreachable.stderr)
     }
 
     static func percentEncoded(_ text: String) -> String {

@@ -71,6 +71,18 @@ extension KubeAPI {
         }
         let podPort = Self.targetPort(port, of: pod)
         let state = store.transact { $0 }
+        // A pod whose machine is down (its kubelet stopped: the VM was stopped or lost) still has
+        // its endpoint until the node controller takes it away; the API server's dial fails.
+        if let nodeName = pod.text("spec", "nodeName"),
+            let node = state.get(KubeStoreState.nodes, namespace: nil, name: nodeName),
+            !KubeStoreState.kubeletRuns(on: node)
+        {
+            throw KubeStatus(
+                code: 503, reason: "ServiceUnavailable",
+                message:
+                    "error trying to reach service: dial tcp \(pod.text("status", "podIP") ?? ""):\(podPort): connect: no route to host"
+            )
+        }
         guard let backend = backends.first(where: { $0.serves(pod, podPort, state) }) else {
             throw KubeStatus(
                 code: 503, reason: "ServiceUnavailable",
