@@ -57,6 +57,14 @@ final class LabStatusTests: XCTestCase {
         XCTAssertEqual(stopped["nodes"]?["state"], "degraded", "\(stopped)")
         XCTAssertTrue(stopped["nodes"]?["detail"]?.hasPrefix("k3s-wk-01: its VM is stopped") ?? false, "\(stopped)")
 
+        // Started again: once its Node is Ready its machine answers SSH too (k3s starts after sshd
+        // in a boot; the simulated kubelet used to report Ready first).
+        XCTAssertEqual(h.run("vm start k3s-wk-01").status, 0)
+        let ready = h.run("node wait k3s-wk-01 --for ready --timeout 60s")
+        XCTAssertEqual(ready.status, 0, ready.err)
+        let login = h.run("node run k3s-wk-01 'id -un'")
+        XCTAssertEqual(login.status, 0, login.err)
+
         // k3s stopped on the control plane: the layers above say the API does not answer, not
         // that Longhorn is missing or the nodes were never in Kubernetes.
         XCTAssertEqual(h.run("node run k3s-cp-01 'systemctl stop k3s'").status, 0)

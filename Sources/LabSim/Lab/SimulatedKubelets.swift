@@ -28,6 +28,9 @@ final class SimulatedKubelets: Sendable {
     private let api: KubeAPISimulator
     private let root: @Sendable (String) -> String
     private let guests: @Sendable () -> [SimulatedGuest]
+    /// Whether a guest's sshd answers: k3s starts after it in an Ubuntu boot, so a kubelet
+    /// reports nothing before it (a Node Ready while its machine refused SSH misled `node wait`).
+    private let sshUp: @Sendable (String) -> Bool
     /// What each guest's kubelet last told the API, by guest name: its node name and a digest of
     /// the registration (`notReady` once it went down).
     private let told = Mutex<[String: (node: String, digest: String)]>([:])
@@ -40,12 +43,13 @@ final class SimulatedKubelets: Sendable {
     ///   - every: the time between passes (`SimulatedNodes.passInterval`).
     init(
         api: KubeAPISimulator, root: @escaping @Sendable (String) -> String, every: Duration = .milliseconds(200),
-        guests: @escaping @Sendable () -> [SimulatedGuest]
+        guests: @escaping @Sendable () -> [SimulatedGuest], sshUp: @escaping @Sendable (String) -> Bool = { _ in true }
     ) {
         passes = PeriodicPass(every: every)
         self.api = api
         self.root = root
         self.guests = guests
+        self.sshUp = sshUp
     }
 
     func start() { passes.start { [self] in follow() } }
@@ -59,7 +63,7 @@ final class SimulatedKubelets: Sendable {
     private func follow() {
         let all = guests()
         for guest in all {
-            let registration = guest.booted ? kubelet(of: guest, among: all) : nil
+            let registration = guest.booted && sshUp(guest.name) ? kubelet(of: guest, among: all) : nil
             let last = told.withLock { $0[guest.name] }
             if let registration {
                 let digest = Self.digest(registration)
