@@ -64,6 +64,12 @@ final class LabStatusTests: XCTestCase {
         XCTAssertEqual(ready.status, 0, ready.err)
         let login = h.run("node run k3s-wk-01 'id -un'")
         XCTAssertEqual(login.status, 0, login.err)
+        // Its uptime counts from this boot (the simulated /proc/uptime said 1h10m42s for ever).
+        let facts = h.run("node facts k3s-wk-01 | get uptime | to json --compact")
+        XCTAssertEqual(facts.status, 0, facts.err)
+        let uptime = try XCTUnwrap(
+            (try JSONSerialization.jsonObject(with: Data(facts.out.utf8)) as? [Double])?.first, facts.out)
+        XCTAssertLessThan(uptime, 60, facts.out)
 
         // k3s stopped on the control plane: the layers above say the API does not answer, not
         // that Longhorn is missing or the nodes were never in Kubernetes.

@@ -31,6 +31,13 @@ enum NodeBoot {
         try? FileManager.default.removeItem(atPath: root + rebootRequestPath)
     }
 
+    /// `/proc/uptime`: seconds since the machine booted, then the idle seconds of its CPUs, as
+    /// the kernel writes it (`facts.sh` reads the first).
+    static func writeUptime(root: String, seconds: Int, cpus: Int) {
+        _ = FileManager.default.createFile(
+            atPath: root + "/proc/uptime", contents: Data("\(seconds).00 \(seconds * max(1, cpus)).00\n".utf8))
+    }
+
     /// The machine's boot id, nil before its first boot.
     static func bootID(root: String) -> String? {
         (try? String(contentsOfFile: root + bootIDPath, encoding: .utf8))?.trimmingWhitespace()

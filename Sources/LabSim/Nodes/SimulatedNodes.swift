@@ -90,6 +90,10 @@ public final class SimulatedNodes: Sendable {
         var rebootingSince: ContinuousClock.Instant?
         /// The SSH port it last listened on: a machine that boots again keeps its address.
         var port: UInt16?
+        /// When the machine last booted, and the uptime last written to its `/proc/uptime`
+        /// (rewritten once a second at most, as passes come).
+        var bootedAt: ContinuousClock.Instant?
+        var uptimeWritten = -1
     }
     private let nodes = Mutex<[String: Node]>([:])
     private let problems = Mutex<[String: String]>([:])
@@ -223,6 +227,7 @@ public final class SimulatedNodes: Sendable {
                     do throws(HLSError) {
                         node!.server = try boot(guest, port: node!.port, fresh: boots)
                         node!.port = node!.server?.port
+                        if boots || node!.bootedAt == nil { node!.bootedAt = .now }
                         problems.withLock { $0[guest.name] = nil }
                     } catch {
                         problems.withLock { $0[guest.name] = error.message }
@@ -232,6 +237,13 @@ public final class SimulatedNodes: Sendable {
                     server.stop()
                     node!.server = nil
                     changed = true
+                }
+                if guest.booted, let at = node!.bootedAt {
+                    let seconds = Int(at.duration(to: .now).components.seconds)
+                    if seconds != node!.uptimeWritten {
+                        NodeBoot.writeUptime(root: root, seconds: seconds, cpus: guest.cpus)
+                        node!.uptimeWritten = seconds
+                    }
                 }
                 current_[guest.name] = node
             }
