@@ -111,8 +111,9 @@ final class NodeRejoinTests: XCTestCase {
                 "level=info msg=\"Waiting to retrieve agent configuration; server is not ready: Node password rejected, "
                     + "duplicate hostname or contents of '/etc/rancher/node/password' may not match server node-passwd "
                     + "entry, try enabling a unique node name with the --with-node-id flag\""), journal(lab))
-        let state = lab.run(#"node run k3s-wk-01 "systemctl is-active k3s-agent" | get stdout"#)
-        XCTAssertTrue(state.out.contains("activating"), state.out + state.err)
+        let state = lab.run(#"node run k3s-wk-01 "systemctl status k3s-agent" | get stdout"#)
+        XCTAssertTrue(state.out.contains("Active: activating (start)"), state.out + state.err)
+        XCTAssertTrue(state.out.contains("Node password rejected, duplicate hostname"), state.out)
         let client = try KubeClient(environment: lab.environment)
         XCTAssertNotEqual(KubeCondition("Ready", of: try client.get(.nodes, "k3s-wk-01"))?.status, "True")
 
