@@ -53,6 +53,15 @@ final class NodeRejoinTests: XCTestCase {
         XCTAssertEqual(KubeCondition("Ready", of: node)?.status, "True")
         let second = try XCTUnwrap(try secretUID(client), "the new machine's password is kept")
         XCTAssertNotEqual(second, first, "the old machine's Secret was replaced")
+        // The new password stays on the node: on no command line, in no environment, in no output.
+        let secret = try String(contentsOfFile: password, encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        XCTAssertEqual(secret.count, 32)
+        let root = SimulatedNodeRoot(path: nodes.root(of: "k3s-wk-01"))
+        XCTAssertFalse(root.commandLog().joined(separator: "\n").contains(secret))
+        XCTAssertFalse(((try? String(contentsOfFile: root.environmentLogPath, encoding: .utf8)) ?? "").contains(secret))
+        XCTAssertFalse(journal(lab).contains(secret))
+        XCTAssertFalse((vms.out + vms.err + k3s.out + k3s.err).contains(secret))
         let again = lab.run("node k3s all")
         XCTAssertEqual(again.status, 0, again.err)
         XCTAssertTrue(again.err.contains("node k3s: no change"), again.err)
