@@ -131,4 +131,31 @@ final class NodeRejoinTests: XCTestCase {
         XCTAssertEqual(back.status, 0, back.err)
         XCTAssertNotNil(try secretUID(client), "the agent's retry stored its password")
     }
+
+    /// A server is never refused (k3s checks its own password locally); a Secret that holds
+    /// another password is reported as k3s reports it, a Warning Event on the Node.
+    func testAServerWithAnotherPasswordRunsOnAndTheMismatchIsAWarningEvent() throws {
+        let lab = try LabHarness()
+        lab.installCluster()
+        XCTAssertEqual(lab.run("node wait all --for ready --timeout 30s --every 200ms").status, 0)
+        let client = try KubeClient(environment: lab.environment)
+        XCTAssertNotNil(try client.getIfPresent(.secrets, "k3s-cp-01.node-password.k3s", namespace: "kube-system"))
+        let nodes = try XCTUnwrap(lab.nodes)
+        try "fedcba9876543210fedcba9876543210\n".write(
+            toFile: nodes.root(of: "k3s-cp-01") + "/etc/rancher/node/password", atomically: true, encoding: .utf8)
+        let restarted = lab.run(#"node run k3s-cp-01 "sudo systemctl restart k3s""#)
+        XCTAssertEqual(restarted.status, 0, restarted.err)
+        let ready = lab.run("node wait k3s-cp-01 --for ready --timeout 30s --every 200ms")
+        XCTAssertEqual(ready.status, 0, ready.err)
+        var warned = false
+        let deadline = Date().addingTimeInterval(15)
+        while !warned && Date() < deadline {
+            warned = try client.list(.events).items.contains {
+                $0.string("reason") == "NodePasswordValidationFailed" && $0.string("type") == "Warning"
+                    && $0.string("involvedObject", "name") == "k3s-cp-01"
+            }
+            if !warned { usleep(200_000) }
+        }
+        XCTAssertTrue(warned, "k3s records the failed deferred check")
+    }
 }

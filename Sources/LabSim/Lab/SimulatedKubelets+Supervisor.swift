@@ -50,14 +50,17 @@ extension SimulatedKubelets {
 
     /// A server's own node password: k3s checks it against the file locally, so a server is never
     /// refused, and once its API runs stores the Secret, or records `NodePasswordValidationFailed`
-    /// when the Secret holds another password (`ensureSecret`, deferred). Once per boot.
+    /// when the Secret holds another password (`ensureSecret`, deferred). Once per start of its
+    /// unit (the time of the simulated systemctl's `active` marker).
     func checkServerPassword(_ guest: SimulatedGuest) {
         let tree = root(guest.name)
+        let active = tree + NodeBoot.unitStatePath + "/k3s.service.active"
         guard guest.booted, SimulatedControlPlane.serverRuns(root: tree),
+            let started = (try? FileManager.default.attributesOfItem(atPath: active))?[.modificationDate] as? Date,
             let password = try? String(contentsOfFile: tree + "/etc/rancher/node/password", encoding: .utf8)
                 .trimmingWhitespace(), !password.isEmpty
         else { return }
-        let key = guest.name + "|" + (NodeBoot.bootID(root: tree) ?? "")
+        let key = "\(guest.name)|\(NodeBoot.bootID(root: tree) ?? "")|\(started.timeIntervalSince1970)"
         guard !serverPasswordsChecked.withLock({ $0.contains(key) }) else { return }
         let config = K3sConfig(path: tree + "/etc/rancher/k3s/config.yaml")
         let name = (config.scalar("node-name") ?? guest.name).lowercased()

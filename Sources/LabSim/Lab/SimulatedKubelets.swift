@@ -35,7 +35,7 @@ final class SimulatedKubelets: Sendable {
     private let passes: PeriodicPass
     /// When each guest's refused agent last asked the supervisor again (`answerSupervisor`).
     let supervisorRetries = Mutex<[String: ContinuousClock.Instant]>([:])
-    /// The servers whose own node password was checked, by `guest|boot id` (`checkServerPassword`).
+    /// The server starts whose own node password was checked, by `guest|boot id|start` (`checkServerPassword`).
     let serverPasswordsChecked = Mutex<Set<String>>([])
     private static let notReady = "NotReady"
 
