@@ -95,6 +95,39 @@ final class NodeRejoinTests: XCTestCase {
         XCTAssertNotNil(try client.getIfPresent(.nodes, "k3s-wk-01"))
     }
 
+    /// No node password on the machine, but the Node of its name still Ready: some machine runs
+    /// under that name, so `node k3s` removes nothing and says what to do.
+    func testAMachineWithoutAPasswordWhoseNodeIsStillReadyIsRefusedAndNothingIsRemoved() throws {
+        let lab = try LabHarness()
+        lab.installCluster()
+        XCTAssertEqual(lab.run("node wait all --for ready --timeout 30s --every 200ms").status, 0)
+        let client = try KubeClient(environment: lab.environment)
+        let before = try XCTUnwrap(try secretUID(client))
+        let nodes = try XCTUnwrap(lab.nodes)
+        let root = nodes.root(of: "k3s-wk-01")
+        try FileManager.default.removeItem(atPath: root + "/etc/rancher/node/password")
+        // Something for node k3s to change, while the agent runs on.
+        let disabled = lab.run(#"node run k3s-wk-01 "sudo systemctl disable k3s-agent""#)
+        XCTAssertEqual(disabled.status, 0, disabled.err)
+
+        for options in [
+            {
+                var o = RunOptions()
+                o.dryRun = true
+                return o
+            }(), RunOptions(),
+        ] {
+            let refused = lab.run("node k3s all", options: options)
+            XCTAssertNotEqual(refused.status, 0, refused.err)
+            XCTAssertTrue(
+                refused.err.contains("k3s-wk-01 has no k3s node password, but the cluster's Node k3s-wk-01 is Ready"),
+                refused.err)
+            XCTAssertTrue(refused.err.contains("kubectl -n kube-system delete secret \(Self.secret)"), refused.err)
+        }
+        XCTAssertEqual(try secretUID(client), before, "nothing was removed")
+        XCTAssertEqual(KubeCondition("Ready", of: try client.get(.nodes, "k3s-wk-01"))?.status, "True")
+    }
+
     /// The simulator's k3s refusing an agent whose password is not the one its Secret holds: the
     /// agent logs k3s's words and stays activating, its Node NotReady; `node k3s` stops at once
     /// naming the Secret and the fix; once the Secret goes, the retrying agent is let in.
