@@ -138,6 +138,7 @@ let package = Package(
             dependencies: [
                 "HLSCore", "HLSCrypto", "HLSFormats",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "NIOCore", package: "swift-nio"),

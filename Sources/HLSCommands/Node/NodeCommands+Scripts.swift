@@ -180,8 +180,11 @@ extension NodeCommands {
             unit enabled and started without blocking: it must be active within 5 minutes, or the \
             unit's last journal lines say why. A single server keeps SQLite; with more servers the first \
             initializes embedded etcd. Every other node joins it with the token read from it over SSH \
-            and passed on stdin, never on a command line. A rerun with nothing changed restarts \
-            nothing. The role comes from the inventory.
+            and passed on stdin, never on a command line. An agent re-created under its old name (no \
+            /etc/rancher/node/password yet), which k3s would refuse, first has the old machine's \
+            Secret kube-system/NAME.node-password.k3s and Node removed (shown by --dry-run); if that \
+            Node is still Ready, it stops instead. A rerun with nothing changed restarts nothing. The \
+            role comes from the inventory.
             """,
         positionals: [targets], flags: [checkFlag, acceptNewFlag],
         columns: ["node", "control", "status", "detail"],
@@ -202,6 +205,19 @@ extension NodeCommands {
         let applied = Mutex<[String: NodeReport]>([:])
         var planned: [String: NodeReport] = [:]
         var changes = scope.setAside("k3s")
+        // The lab's API, asked only about agents that have no node password yet (re-created).
+        var client: KubeClient?
+        var identities: [String: StaleNodeIdentity] = [:]
+        let removed = Mutex<Set<String>>([])
+        let service = try NodeService.of(inv)
+        func labClient() throws(HLSError) -> KubeClient {
+            if let client { return client }
+            let made = try NodeCommands.labClient(
+                lab: lab, first: first, service: service, environment: inv.context.environment,
+                acceptNew: acceptNew, cancellation: inv.context.cancellation)
+            client = made
+            return made
+        }
         for s in ordered {
             guard let vm = s.vm else {
                 throw inv.failure("\(s.target.name) is not in \(lab.file); k3s needs its role and address")
@@ -210,6 +226,7 @@ extension NodeCommands {
             let joins = vm.name != first.name
             let known = joins ? try readToken(inv.context.cancellation) : nil
             var detail = "install k3s \(lab.k3s.version) (\(vm.role.rawValue))"
+            var stale: StaleNodeIdentity?
             if !joins || known != nil {
                 let check = try runner.run(
                     .k3s(try K3sParameters(lab: lab, vm: vm, token: known), checkMode: true), on: s.target,
@@ -217,11 +234,21 @@ extension NodeCommands {
                 planned[name] = check.report
                 if check.report.changes.isEmpty { continue }
                 detail = check.report.changes.map(\.control).joined(separator: ", ")
+                // k3s refuses an agent the server knew under this name with another password.
+                if joins, vm.role == .agent, check.report.fact("k3s.node-password") == "absent" {
+                    stale = try StaleNodeIdentity.find(
+                        node: vm.name, client: try labClient(), cancellation: inv.context.cancellation)
+                    if let stale {
+                        detail = "\(stale.detail), then \(detail)"
+                        identities[name] = stale
+                    }
+                }
             } else {
                 detail += ", joining \(first.name)"
             }
+            let api = client
             changes.append(
-                Change(target: name, action: "k3s", detail: detail) { c in
+                Change(target: name, action: "k3s", detail: detail) { [stale] c in
                     let joinToken = joins ? try readToken(c) : nil
                     if joins && joinToken == nil {
                         throw HLSError(
@@ -229,17 +256,29 @@ extension NodeCommands {
                             at: .host(first.name), hint: "run node k3s \(first.name) first")
                     }
                     let parameters = try K3sParameters(lab: lab, vm: vm, token: joinToken)
-                    let run = try runner.run(.k3s(parameters), on: s.target, cancellation: c)
-                    applied.withLock { $0[name] = run.report }
+                    if let stale, let api {
+                        try stale.remove(client: api, cancellation: c)
+                        removed.withLock { _ = $0.insert(name) }
+                    }
+                    do {
+                        let run = try runner.run(.k3s(parameters), on: s.target, cancellation: c)
+                        applied.withLock { $0[name] = run.report }
+                    } catch let error as HLSError {
+                        throw NodeCommands.explainingRefusal(error, node: vm.name)
+                    }
                 })
         }
         let checked = planned
+        let stale = identities
         return ChangePlan(changes, planOnly: inv.flag("check")) { _ in
             let done = applied.withLock { $0 }
+            let gone = removed.withLock { $0 }
             return .list(
                 ordered.flatMap { s in
-                    done[s.target.name]?.rows(node: s.target.name)
-                        ?? checked[s.target.name]?.rows(node: s.target.name, checkMode: true) ?? []
+                    let name = s.target.name
+                    let identity = stale[name].map { [$0.row(removed: gone.contains(name))] } ?? []
+                    return identity
+                        + (done[name]?.rows(node: name) ?? checked[name]?.rows(node: name, checkMode: true) ?? [])
                 })
         }
     }

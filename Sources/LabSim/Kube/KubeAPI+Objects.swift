@@ -229,6 +229,7 @@ extension KubeStoreState {
         }
         let removed = remove(type, namespace: namespace, name: name) ?? existing
         if type.plural == "customresourcedefinitions" { KubeCRDs.remove(existing, &self) }
+        if type.group.isEmpty, type.plural == "nodes" { forgetNodePassword(of: name) }
         collectDependents(of: existing.text("metadata", "uid") ?? "", namespace: namespace, orphan: policy == "Orphan")
         if type.plural == "pods" { return removed }
         var details = KubeStatus.details(type, name)

@@ -209,6 +209,25 @@ public final class KubeAPISimulator: Sendable {
         } catch { throw error as! HLSError }
     }
 
+    /// k3s's supervisor checking a node's password (`KubeNodePasswords`): whether it lets the
+    /// node in; its Secret is created on the node's first request.
+    func ensureNodePassword(node: String, password: String) throws(HLSError) -> Bool {
+        do { return try current().api.ensureNodePassword(node: node, password: password) } catch let status
+            as KubeStatus
+        {
+            throw HLSError(.failed, "cannot check the node password of \(node)", cause: status.message)
+        } catch { throw error as! HLSError }
+    }
+
+    /// A Warning Event about a node from k3s's server (`source.component` k3s-supervisor).
+    func recordNodeWarning(_ node: String, reason: String, message: String) {
+        try? current().api.store.transact {
+            $0.recordEvent(
+                about: .kubeletNode(node), type: "Warning", reason: reason, message: message,
+                source: KubeEventSource(component: "k3s-supervisor"))
+        }
+    }
+
     /// Turns a node's Ready condition on or off.
     public func setNodeReady(_ name: String, _ ready: Bool) throws(HLSError) {
         do { try current().api.setNodeReady(name, ready) } catch let status as KubeStatus {

@@ -69,6 +69,7 @@ extension KubeStoreState {
     static let nodes = builtIn("nodes")
     static let services = builtIn("services")
     static let events = builtIn("events")
+    static let secrets = builtIn("secrets")
 
     private static func builtIn(_ plural: String) -> KubeResourceType {
         KubeBuiltInTypes.all.first { $0.group.isEmpty && $0.plural == plural }!

@@ -18,15 +18,16 @@ import Synchronization
 /// master) or none for an agent, the version of the k3s installed at `/usr/local/bin/k3s`, its
 /// address (`node-ip` in `/etc/rancher/k3s/config.yaml`, else its cloud-init one), and the
 /// config's `node-name`, `node-label` and `node-taint`. An agent joins only with its server's
-/// token. A node whose unit stops, or whose VM stops, turns NotReady; the Node object stays, as
+/// token and a node password its server accepts (`answerSupervisor`). A node whose unit stops,
+/// or whose VM stops or is destroyed, turns NotReady; the Node object stays, as
 /// on a real cluster. The machine's boot id is the Node's `status.nodeInfo.bootID`: after a
 /// reboot the kubelet registers again with the new one.
 ///
 /// Follows the nodes in the background (a pass every `every`, 200 ms by default); a pass registers only what changed,
 /// so a node left alone keeps its resourceVersion. Thread-safe.
 final class SimulatedKubelets: Sendable {
-    private let api: KubeAPISimulator
-    private let root: @Sendable (String) -> String
+    let api: KubeAPISimulator
+    let root: @Sendable (String) -> String
     private let guests: @Sendable () -> [SimulatedGuest]
     /// Whether a guest's sshd answers: k3s starts after it in an Ubuntu boot, so a kubelet
     /// reports nothing before it (a Node Ready while its machine refused SSH misled `node wait`).
@@ -35,6 +36,10 @@ final class SimulatedKubelets: Sendable {
     /// the registration (`notReady` once it went down).
     private let told = Mutex<[String: (node: String, digest: String)]>([:])
     private let passes: PeriodicPass
+    /// When each guest's refused agent last asked the supervisor again (`answerSupervisor`).
+    let supervisorRetries = Mutex<[String: ContinuousClock.Instant]>([:])
+    /// The server starts whose own node password was checked, by `guest|boot id|start` (`checkServerPassword`).
+    let serverPasswordsChecked = Mutex<Set<String>>([])
     private static let notReady = "NotReady"
 
     /// - Parameters:
@@ -62,6 +67,7 @@ final class SimulatedKubelets: Sendable {
     /// One pass: registers the nodes whose k3s runs and changed, marks NotReady those that stopped.
     private func follow() {
         let all = guests()
+        for guest in all { answerSupervisor(guest, among: all) }
         for guest in all {
             let registration = guest.booted && sshUp(guest.name) ? kubelet(of: guest, among: all) : nil
             let last = told.withLock { $0[guest.name] }
@@ -74,6 +80,12 @@ final class SimulatedKubelets: Sendable {
                 guard (try? api.setNodeReady(last.node, false)) != nil else { continue }
                 told.withLock { $0[guest.name] = (last.node, Self.notReady) }
             }
+        }
+        // A destroyed VM's kubelet posts no more status either: its Node goes NotReady and stays.
+        let present = Set(all.map(\.name))
+        for (name, last) in told.withLock({ $0 }) where !present.contains(name) && last.digest != Self.notReady {
+            guard (try? api.setNodeReady(last.node, false)) != nil else { continue }
+            told.withLock { $0[name] = (last.node, Self.notReady) }
         }
     }
 

@@ -68,6 +68,15 @@ for v in "$HLSH_K3S_VERSION" "$HLSH_K3S_NODE_IP" "$HLSH_K3S_TLS_SANS" "$HLSH_K3S
     case $v in *"'"* | *"$nl"*) usage "a k3s parameter holds a quote or a newline" ;; esac
 done
 
+# Whether this machine has its k3s node password (k3s makes it on the first start, the server keeps
+# its hash in the Secret <node>.node-password.k3s): a re-created machine has none, and the server
+# refuses it while the old machine's Secret is there. Only whether it exists, never its contents.
+if [ -s "$R/etc/rancher/node/password" ]; then
+    report fact k3s.node-password present
+else
+    report fact k3s.node-password absent
+fi
+
 # --- k3s.config: /etc/rancher/k3s/config.yaml, 0600 because it holds the token ---------------
 
 # Written with printf (a builtin), so the token is never in the argv of a process.
@@ -147,8 +156,14 @@ fi
 
 # --- k3s.service: started when stopped, restarted only when the binary or config changed --------
 
+# refused — whether the unit's journal says the server refused this node's password (k3s logs
+# "Node password rejected" and retries for ever): no wait makes that better.
+refused() {
+    journalctl -u "$unit.service" -n 5 --no-pager </dev/null 2>/dev/null | grep -q 'Node password rejected'
+}
+
 # start_unit VERB — `systemctl VERB --no-block` the unit, then wait up to HLSH_K3S_START_TIMEOUT
-# seconds for it to be active. Never a blocking start: the unit is Type=notify with
+# seconds for it to be active, or until its journal says the server refused the node's password. Never a blocking start: the unit is Type=notify with
 # TimeoutStartSec=0, so a k3s that never reports ready (an agent whose token the server rejects)
 # would hold `systemctl start` until hlsh gives up. On failure $run_output says how far the unit
 # got and ends with its last journal lines; all 20 go to stderr. The first second is looked at
@@ -157,6 +172,10 @@ start_unit() {
     run systemctl "$1" --no-block "$unit.service" || return 1
     waited=0 quick=10
     until systemctl is-active --quiet "$unit.service" </dev/null; do
+        if [ "$quick" -eq 0 ] && refused; then
+            run_output="the k3s server refused this node's password after ${waited}s (k3s: Node password rejected, duplicate hostname or contents of '/etc/rancher/node/password' may not match server node-passwd entry)"
+            return 1
+        fi
         if [ "$waited" -ge "$HLSH_K3S_START_TIMEOUT" ]; then
             state=$(systemctl is-active "$unit.service" </dev/null 2>/dev/null)
             journalctl -u "$unit.service" -n 20 --no-pager </dev/null >"$hlsh_work/journal" 2>&1
