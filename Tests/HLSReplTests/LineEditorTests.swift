@@ -47,4 +47,33 @@ final class LineEditorTests: XCTestCase {
         XCTAssertFalse(HistoryFilter.mayRecord("lab login --password hunter2"))
         XCTAssertFalse(HistoryFilter.mayRecord("echo Bearer eyJhbGciOi"))
     }
+
+    /// Issue 17's secrets by their well-known shapes, wherever they stand in the line; and the
+    /// near misses, which stay.
+    func testSecretsOfEveryKnownShapeAreNotRecordedAndNearMissesAre() {
+        let secrets = [
+            #"echo "root@pam!hlsh=c36c1176-3e88-4a55-9d1c-0123456789ab""#,
+            "let t = 'terraform@pve!ci=C36C1176-3E88-4A55-9D1C-0123456789AB' | str length",
+            "http get https://pve:8006 -H 'Authorization: PVEAPIToken=root@pam!hlsh=0123'",
+            #"echo "ghp_382646b8ec0123456789abcdef0123456789""#,
+            "echo gho_382646b8ec0123456789abcdef0123456789", "echo x,ghu_382646b8ec0123456789abcdef0123456789",
+            "echo ghs_382646b8ec0123456789abcdef0123456789", "echo ghr_382646b8ec0123456789abcdef0123456789",
+            "echo github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789",
+            "echo github_pat_11AAAA0000bbbbCCCCddddEEEEffff",
+            "echo AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQY",
+            "echo K10aa11bb22cc33::server:0123456789abcdef", "echo K10aa11bb22cc33::node:0123456789abcdef",
+            "echo K10aa11bb22cc33::abcdef.0123456789abcdef",
+            "echo '-----BEGIN RSA PRIVATE KEY-----'", "echo '-----BEGIN EC PRIVATE KEY----- MHcCAQEE'",
+            "gitops scaffold --cloudflare-api-token 0123456789abcdef0123456789abcdef01234567",
+            "gitops scaffold --cf-token=0123456789abcdef", "node run k3s-cp-01 'k3s token create' --token abc",
+            "vm apply --password 'hunter 2'", "CF_API_TOKEN=0123456789 hlsh vm list",
+        ]
+        for line in secrets { XCTAssertFalse(HistoryFilter.mayRecord(line), "recorded: \(line)") }
+        let nearMisses = [
+            "echo alice@example.com", "echo c36c1176-3e88-4a55-9d1c-0123456789ab", "echo ghp", "echo ghp_",
+            "echo github_pat_", "node k3s k3s-wk-01", "echo K10 and node:1", "echo root@pam", "echo fe80::1",
+            "node run k3s-cp-01 'cat /etc/hostname'", "vm list | where name =~ 'k3s'",
+        ]
+        for line in nearMisses { XCTAssertTrue(HistoryFilter.mayRecord(line), "not recorded: \(line)") }
+    }
 }
