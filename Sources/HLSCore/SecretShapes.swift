@@ -19,7 +19,9 @@
 /// - the value of an assignment whose name ends so (`CLOUDFLARE_API_TOKEN=…`, `password=…`,
 ///   `client_secret=…`).
 ///
-/// Near misses stay: an email address, a UUID alone, the word `ghp`, a `K10` without `::`.
+/// Near misses stay: an email address, a UUID alone, the word `ghp`, a `K10` without `::`, and a
+/// placeholder after a name or flag (no lowercase letter, no digit: `TOKEN=USER@REALM!TOKENID=SECRET`
+/// in a hint, `--password VALUE` in help).
 public enum SecretShapes {
     /// What a masked secret reads as.
     public static let mask = "***"
@@ -85,7 +87,7 @@ public enum SecretShapes {
             Regex(
                 #/[\w.-]+@[\w.-]+![\w.-]+=(?<secret>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})/#
             ),
-            Regex(#/(?i:pveapitoken)=[^\s'"=]+=(?<secret>[^\s'"]+)/#),
+            Regex(#/(?i:pveapitoken)=[^\s'"=]+=(?<secret>(?=[^\s'"]*[a-z0-9])[^\s'"]+)/#),
             // GitHub: classic (36 random characters) and fine-grained (github_pat_…).
             Regex(#/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/#),
             // age identity.
@@ -100,11 +102,11 @@ public enum SecretShapes {
             Regex(#/(?i:bearer)\s+(?<secret>[A-Za-z0-9._~+\/=-]{16,})/#),
             // A flag named for a secret, its value after a space or `=`, quoted or not.
             Regex(
-                #/--(?:[A-Za-z0-9]+[-_])*(?i:token|password|passwd|secret|api-key|apikey)(?:=|\s+)(?<secret>"[^"]*"|'[^']*'|[^\s'"-][^\s]*)/#
+                #/--(?:[A-Za-z0-9]+[-_])*(?i:token|password|passwd|secret|api-key|apikey)(?:=|\s+)(?<secret>(?=\S*[a-z0-9])(?:"[^"]*"|'[^']*'|[^\s'"-][^\s]*))/#
             ),
             // An assignment to a name that says secret: CLOUDFLARE_API_TOKEN=…, password=…
             Regex(
-                #/[A-Za-z0-9_]*(?i:token|password|passwd|secret|api_key|apikey)=(?<secret>"[^"]*"|'[^']*'|[^\s'"]+)/#
+                #/[A-Za-z0-9_]*(?i:token|password|passwd|secret|api_key|apikey)=(?<secret>(?=\S*[a-z0-9])(?:"[^"]*"|'[^']*'|[^\s'"]+))/#
             ),
         ]
     }
