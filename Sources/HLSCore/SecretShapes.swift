@@ -1,3 +1,11 @@
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The shapes secrets have in text someone typed or a tool echoed, wherever they stand in a line:
 /// what keeps a line out of the REPL's history, and what is masked as `***` in the run log and in
 /// error messages (docs/security.md, ADR 0062).
@@ -47,13 +55,24 @@ public enum SecretShapes {
 
     /// The ranges of `text` that hold secrets, in order and not overlapping.
     public static func spans(in text: String) -> [Range<String.Index>] {
-        guard mayHoldOne(text) else { return [] }
-        var found: [Range<String.Index>] = []
-        for shape in shapes {
-            for match in text.matches(of: shape) {
-                let range = match.output["secret"]?.range ?? match.range
-                if !range.isEmpty { found.append(range) }
+        // ASCII-lowercased, NUL-terminated, for strstr: every piece a shape needs is ASCII.
+        var lower = text.utf8.map { CChar(bitPattern: $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) }
+        lower.append(0)
+        let candidates = lower.withUnsafeBufferPointer { bytes in
+            catalogue.indices.filter { catalogue[$0].mayMatch(bytes.baseAddress!) }
+        }
+        guard !candidates.isEmpty else { return [] }
+        var found = compiled.withLock { cache in
+            var found: [Range<String.Index>] = []
+            for index in candidates {
+                let regex = cache[index] ?? catalogue[index].make()
+                cache[index] = regex
+                for match in text.matches(of: regex) {
+                    let range = match.output["secret"]?.range ?? match.range
+                    if !range.isEmpty { found.append(range) }
+                }
             }
+            return found
         }
         found.sort { $0.lowerBound < $1.lowerBound }
         var merged: [Range<String.Index>] = []
@@ -67,49 +86,66 @@ public enum SecretShapes {
         return merged
     }
 
-    /// A cheap look for a piece every shape has, so that text with none (nearly every error
-    /// line, every log field) costs no regular expression.
-    static func mayHoldOne(_ text: String) -> Bool {
-        let lower = text.lowercased()
-        return triggers.contains { lower.contains($0) }
+    /// One shape: the pieces its text must hold (cheap substring looks on the lowercased text,
+    /// so that text with none, nearly every error line and log field, costs no regular
+    /// expression), and its expression, whose `secret` group, when it has one, is the part to
+    /// mask.
+    private struct Shape: Sendable {
+        /// Every one of these…
+        var all: [String]
+        /// …and one of these, when there are any.
+        var any: [String] = []
+        var make: @Sendable () -> Regex<AnyRegexOutput>
+
+        func mayMatch(_ lower: UnsafePointer<CChar>) -> Bool {
+            all.allSatisfy { strstr(lower, $0) != nil } && (any.isEmpty || any.contains { strstr(lower, $0) != nil })
+        }
     }
 
-    private static let triggers = [
-        "@", "gh", "github_pat_", "age-secret-key-", "::", "private key", "ls0tls1crudjti", "bearer", "token", "passw",
-        "secret", "api-key", "apikey", "api_key",
-    ]
+    /// The expressions, each made on first use and kept; matched under the lock, as `Regex` is
+    /// not `Sendable` (one made per call cost about 2 ms a line: 10 s for a 5,000-line history).
+    private static let compiled = Mutex<[Int: Regex<AnyRegexOutput>]>([:])
 
-    /// The shapes; a match's `secret` group, when it has one, is the part to mask. Made per call:
-    /// `Regex` is not `Sendable`, and only text that passed `mayHoldOne` gets here.
-    private static var shapes: [Regex<AnyRegexOutput>] {
-        [
-            // Proxmox: USER@REALM!TOKENID=UUID, and the Authorization header's PVEAPIToken=…=SECRET.
+    private static let secretNames = ["token", "passw", "secret", "api-key", "apikey", "api_key"]
+
+    private static let catalogue: [Shape] = [
+        // Proxmox: USER@REALM!TOKENID=UUID, and the Authorization header's PVEAPIToken=…=SECRET.
+        Shape(all: ["@", "!", "="]) {
             Regex(
                 #/[\w.-]+@[\w.-]+![\w.-]+=(?<secret>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})/#
-            ),
-            Regex(#/(?i:pveapitoken)=[^\s'"=]+=(?<secret>(?=[^\s'"]*[a-z0-9])[^\s'"]+)/#),
-            // GitHub: classic (36 random characters) and fine-grained (github_pat_…).
-            Regex(#/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/#),
-            // age identity.
-            Regex(#/AGE-SECRET-KEY-1[0-9A-Za-z]+/#),
-            // k3s: K10<hash>::server:PASSWORD, ::node:…, ::ID.SECRET; and the short ::server:/::node: form.
-            Regex(#/K10[0-9a-fA-F]*::[^\s'"]+/#),
-            Regex(#/::(?:server|node):(?<secret>[^\s'"]+)/#),
-            // PEM private keys, to their END line (or the end of the text), and base64 PEM.
-            Regex(#/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/#),
-            Regex(#/LS0tLS1CRUdJTi[A-Za-z0-9+\/=]*/#),
-            // An HTTP bearer credential (a JWT, an API token: long, so "bearer token" stays).
-            Regex(#/(?i:bearer)\s+(?<secret>[A-Za-z0-9._~+\/=-]{16,})/#),
-            // A flag named for a secret, its value after a space or `=`, quoted or not.
+            )
+        },
+        Shape(all: ["pveapitoken="]) { Regex(#/(?i:pveapitoken)=[^\s'"=]+=(?<secret>(?=[^\s'"]*[a-z0-9])[^\s'"]+)/#) },
+        // GitHub: classic (36 random characters) and fine-grained (github_pat_…).
+        Shape(all: [], any: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"]) {
+            Regex(#/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/#)
+        },
+        // age identity.
+        Shape(all: ["age-secret-key-1"]) { Regex(#/AGE-SECRET-KEY-1[0-9A-Za-z]+/#) },
+        // k3s: K10<hash>::server:PASSWORD, ::node:…, ::ID.SECRET; and the short ::server:/::node: form.
+        Shape(all: ["k10", "::"]) { Regex(#/K10[0-9a-fA-F]*::[^\s'"]+/#) },
+        Shape(all: [], any: ["::server:", "::node:"]) { Regex(#/::(?:server|node):(?<secret>[^\s'"]+)/#) },
+        // PEM private keys, to their END line (or the end of the text), and base64 PEM.
+        Shape(all: ["private key-----"]) {
+            Regex(#/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/#)
+        },
+        Shape(all: ["ls0tls1crudjti"]) { Regex(#/LS0tLS1CRUdJTi[A-Za-z0-9+\/=]*/#) },
+        // An HTTP bearer credential (a JWT, an API token: long, so "bearer token" stays).
+        Shape(all: ["bearer"]) { Regex(#/(?i:bearer)\s+(?<secret>[A-Za-z0-9._~+\/=-]{16,})/#) },
+        // A flag named for a secret, its value after a space or `=`, quoted or not; a value with no
+        // lowercase letter and no digit is a placeholder (`--password VALUE` in help).
+        Shape(all: ["--"], any: secretNames) {
             Regex(
                 #/--(?:[A-Za-z0-9]+[-_])*(?i:token|password|passwd|secret|api-key|apikey)(?:=|\s+)(?<secret>(?=\S*[a-z0-9])(?:"[^"]*"|'[^']*'|[^\s'"-][^\s]*))/#
-            ),
-            // An assignment to a name that says secret: CLOUDFLARE_API_TOKEN=…, password=…
+            )
+        },
+        // An assignment to a name that says secret: CLOUDFLARE_API_TOKEN=…, password=…
+        Shape(all: ["="], any: secretNames) {
             Regex(
                 #/[A-Za-z0-9_]*(?i:token|password|passwd|secret|api_key|apikey)=(?<secret>(?=\S*[a-z0-9])(?:"[^"]*"|'[^']*'|[^\s'"]+))/#
-            ),
-        ]
-    }
+            )
+        },
+    ]
 }
 
 extension Document {

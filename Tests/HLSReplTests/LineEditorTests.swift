@@ -40,6 +40,39 @@ final class LineEditorTests: XCTestCase {
         XCTAssertEqual(next.historyEntries, ["vm list", "node facts k3s-cp-01"], "loaded, and deduplicated")
     }
 
+    /// A transient line (one carrying a secret) is recalled until the next line is added and never
+    /// saved; a line an older hlsh saved though it carries one goes from memory and, at the next
+    /// save, from the file.
+    func testATransientLineIsRecalledOnceAndNeverSavedAndOldSecretLinesAreScrubbed() throws {
+        let dir = try TemporaryDirectory()
+        let file = dir.file("state/hlsh/history")
+        let null = open("/dev/null", O_RDONLY)
+        defer { close(null) }
+        let secret = "echo ghp_382646b8ec0123456789abcdef0123456789"
+        do {
+            let older = try LineEditor(program: "hlsh-test", input: null, historyFile: file)
+            older.addHistory("vm list")
+            older.addHistory(secret)
+            older.addHistory("node list")
+            older.saveHistory()
+        }
+        let editor = try LineEditor(program: "hlsh-test", input: null, historyFile: file)
+        editor.removeHistory { !HistoryFilter.mayRecord($0) }
+        XCTAssertEqual(editor.historyEntries, ["vm list", "node list"])
+        editor.addHistory(secret, transient: true)
+        XCTAssertEqual(editor.historyEntries, ["vm list", "node list", secret], "Up recalls it")
+        editor.saveHistory()
+        XCTAssertEqual(editor.historyEntries.last, secret, "still recalled after a save")
+        var saved = try String(contentsOfFile: file, encoding: .utf8)
+        XCTAssertFalse(saved.contains("ghp_"), saved)
+        XCTAssertTrue(saved.contains("node\\040list"), saved)
+        editor.addHistory("echo next")
+        XCTAssertEqual(editor.historyEntries, ["vm list", "node list", "echo next"], "gone once the next line is in")
+        editor.saveHistory()
+        saved = try String(contentsOfFile: file, encoding: .utf8)
+        XCTAssertFalse(saved.contains("ghp_"), saved)
+    }
+
     func testLinesCarryingSecretsAreNotRecorded() {
         XCTAssertTrue(HistoryFilter.mayRecord("vm list | where status == \"running\""))
         XCTAssertFalse(HistoryFilter.mayRecord("let t = secret \"hunter2\""))
