@@ -179,8 +179,43 @@ public final class LineEditor {
         _ = el_insertstr(editLine, text)
     }
 
-    public func addHistory(_ line: String) {
+    /// The newest entry when it is `transient`: recalled by Up, never saved.
+    private var transient: String?
+
+    /// Adds `line` to the history. A `transient` line (one carrying a secret) is recalled by Up
+    /// only until the next line is added, and no save writes it — as zsh keeps a
+    /// HIST_IGNORE_SPACE line and fish a line that starts with a space.
+    public func addHistory(_ line: String, transient: Bool = false) {
+        if let pending = self.transient {
+            self.transient = nil
+            removeNewest(if: pending)
+        }
         _ = hlsh_history_enter(history, line)
+        if transient { self.transient = line }
+    }
+
+    /// Takes out every entry `matches` picks (lines an older hlsh saved though they carry a
+    /// secret); the next save rewrites the file without them.
+    public func removeHistory(where matches: (String) -> Bool) {
+        let entries = historyEntries
+        guard entries.contains(where: matches) else { return }
+        replaceHistory(with: entries.filter { !matches($0) })
+    }
+
+    /// Drops the newest entry when it is `line`; whether it did.
+    @discardableResult
+    private func removeNewest(if line: String) -> Bool {
+        var entries = historyEntries
+        guard entries.last == line else { return false }
+        entries.removeLast()
+        replaceHistory(with: entries)
+        return true
+    }
+
+    /// libedit's history has no "delete this entry" that survives its cursor: clear and refill.
+    private func replaceHistory(with entries: [String]) {
+        _ = hlsh_history_clear(history)
+        for entry in entries { _ = hlsh_history_enter(history, entry) }
     }
 
     /// History entries, oldest first.
@@ -195,9 +230,16 @@ public final class LineEditor {
         return entries
     }
 
-    /// Writes the history file with mode 0600 (creating its directory).
+    /// Writes the history file with mode 0600 (creating its directory), without a transient
+    /// entry.
     public func saveHistory() {
         guard let historyFile else { return }
+        guard let pending = transient, removeNewest(if: pending) else { return saveHistoryFile(historyFile) }
+        saveHistoryFile(historyFile)
+        _ = hlsh_history_enter(history, pending)
+    }
+
+    private func saveHistoryFile(_ historyFile: String) {
         let dir = FilePaths.directory(of: historyFile)
         try? FileManager.default.createDirectory(
             atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

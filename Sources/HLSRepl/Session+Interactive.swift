@@ -18,6 +18,9 @@ extension Session {
         } catch {
             return report(error)
         }
+        // Lines an earlier hlsh wrote though they carry a secret: gone from memory now, and from
+        // the file at the first save.
+        editor.removeHistory { !HistoryFilter.mayRecord($0) }
         let completer = Completer(interpreter: interpreter)
         editor.completer = { line, cursor in completer.complete(line: line, cursor: cursor) }
         context.err("hlsh \(HLSVersion.string) — 'help' lists the commands, Tab completes, Ctrl-D leaves.\n")
@@ -82,10 +85,10 @@ extension Session {
     private func runEntry(_ text: String, name: String, editor: LineEditor) -> (Int32, exited: Bool) {
         let source = SourceFile(name: name, text: text)
         let (program, diagnostics) = interpreter.parse(source)
-        if HistoryFilter.mayRecord(text) {
-            editor.addHistory(String(text.dropLast()))
-            editor.saveHistory()
-        }
+        // A line that carries a secret is this session's only: Up recalls it to fix a typo until
+        // the next line is entered; the file never holds it (HistoryFilter, ADR 0062).
+        editor.addHistory(String(text.dropLast()), transient: !HistoryFilter.mayRecord(text))
+        editor.saveHistory()
         guard diagnostics.isEmpty else {
             report(diagnostics)
             return (ExitStatus.usage.rawValue, false)
@@ -105,7 +108,8 @@ extension Session {
             if Termination.signal == nil {
                 // The terminal echoed the ^C already (a progress line may have wiped it): once, in
                 // front of the message.
-                context.err((context.stderrTerminal.isTTY ? "\r\u{1B}[K" : "") + "^C \(error.message)\n")
+                context.err(
+                    (context.stderrTerminal.isTTY ? "\r\u{1B}[K" : "") + "^C \(SecretShapes.masked(error.message))\n")
             }
             return (ExitStatus.interrupted.rawValue, false)
         }
@@ -122,25 +126,5 @@ extension Session {
                 knownDefinitions: definitions
             ).1.isEmpty
         }
-    }
-}
-
-/// Which lines may be written to history: none that carries a secret.
-public enum HistoryFilter {
-    /// False for lines that build a secret from a literal or carry something that looks like a
-    /// token, password or private key (`PVEAPIToken=`, `password=`, `Bearer …`, `--token …`, a
-    /// k3s join token `K10…::server:…`, an age identity `AGE-SECRET-KEY-1…`, a PEM private key,
-    /// a kubeconfig's `client-key-data` or any base64 PEM, `LS0tLS1CRUdJTi…`).
-    public static func mayRecord(_ line: String) -> Bool {
-        let lower = line.lowercased()
-        let markers = [
-            "pveapitoken=", "password", "passwd", "bearer ", "--token", "token=", "secret=", "authorization:",
-            "api_token", "apitoken", "::server:", "age-secret-key-", "private key-----", "client-key-data",
-            "ls0tls1crudjti",
-        ]
-        if markers.contains(where: { lower.contains($0) }) { return false }
-        // `secret "literal"` style: a secret whose text is typed on the line.
-        if lower.contains(#/secret\s+(literal|["'])/#) { return false }
-        return true
     }
 }

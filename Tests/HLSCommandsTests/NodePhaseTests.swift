@@ -102,6 +102,54 @@ final class NodePhaseTests: XCTestCase {
         XCTAssertEqual(named.first?["by"] as? [String], ["rule 5 of inet hlsh input"], dropped.out)
     }
 
+    /// Ctrl-C in hlsh while a node script runs over SSH (issue 17's new-user trial left the k3s
+    /// token in /tmp/hlsh.XXXXXX/config.yaml): the script, cut off from hlsh, removes its staging
+    /// directory when it next reports; one that an earlier run could not remove (killed, holding a
+    /// token) is swept by the next run.
+    func testAnInterruptedNodeScriptLeavesNoStagingDirectoryAndTheNextRunSweepsAStaleOne() throws {
+        let lab = try LabHarness()
+        XCTAssertEqual(lab.run("vm apply --all").status, 0)
+        let wait = lab.run("node wait all --for ssh --accept-new --timeout 60s --every 200ms")
+        XCTAssertEqual(wait.status, 0, wait.err)
+        let agent = SimulatedNodeRoot(path: try XCTUnwrap(lab.nodes).root(of: "k3s-wk-01"))
+        let tmp = agent.path + "/tmp"
+        func staging() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []).filter { $0.hasPrefix("hlsh.") }
+                .sorted()
+        }
+        // An apt-daily run holds the lists lock for 3 s: harden waits in its apt loop, then
+        // reports the packages (to hlsh, gone by then).
+        try agent.injectFault("apt-lists-lock", detail: "3")
+        let cancellation = Cancellation()
+        let watcher = Thread {
+            let deadline = Date(timeIntervalSinceNow: 60)
+            while Date() < deadline, !agent.commandLog().contains(where: { $0.hasPrefix("apt-get ") }) {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            cancellation.cancel()
+        }
+        watcher.start()
+        let harden = runInProcess(
+            "let lab_in_use = (lab use \"\(lab.inventory)\")\nnode harden k3s-wk-01", environment: lab.environment,
+            cancellation: cancellation)
+        XCTAssertEqual(harden.status, ExitStatus.interrupted.rawValue, harden.err)
+        let deadline = Date(timeIntervalSinceNow: 30)
+        while !staging().isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        XCTAssertEqual(staging(), [], "the interrupted script left its staging directory")
+
+        // A run killed outright (its shell's PID gone) and an old-style one, each with a token.
+        let token = "K10c0ffee::server:stale-secret"
+        for name in ["hlsh.3999999.StAlE1", "hlsh.Xy12Z9"] {
+            try FileManager.default.createDirectory(atPath: "\(tmp)/\(name)", withIntermediateDirectories: false)
+            try Data("token: '\(token)'\n".utf8).write(to: URL(fileURLWithPath: "\(tmp)/\(name)/config.yaml"))
+        }
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: tmp + "/hlsh.Xy12Z9")
+        let again = lab.run("node harden k3s-wk-01")
+        XCTAssertEqual(again.status, 0, again.err)
+        XCTAssertEqual(staging(), [], "the next run did not sweep what earlier runs left")
+    }
+
     func testDestroyingAVMForgetsItsHostKeySoTheRebuiltOneIsAccepted() throws {
         let lab = try LabHarness()
         XCTAssertEqual(lab.run("vm apply --all").status, 0)

@@ -1,5 +1,6 @@
 import HLSCore
 import HLSLanguage
+import TestSupport
 import XCTest
 
 /// Parse errors, pinned by markers in the source; how errors are rendered.
@@ -236,6 +237,30 @@ final class DiagnosticTests: XCTestCase {
         let lines = result.err.split(separator: "\n", omittingEmptySubsequences: false)
         XCTAssertEqual(lines[1], "     echo \"日本\" $nope")
         XCTAssertEqual(lines[2], "                 ^")
+    }
+
+    /// A token typed on a line that fails (pasted where it did not belong) shows as `***` in the
+    /// quoted line, with the caret still under the place, in the message, and in the run log.
+    func testASecretOnAFailingLineIsMaskedInTheErrorAndTheRunLog() throws {
+        let token = "ghp_382646b8ec0123456789abcdef0123456789"
+        let dir = try TemporaryDirectory()
+        var hls = HLS()
+        hls.options.logPath = dir.file("run.jsonl")
+        let quoted = hls.run("echo \"\(token)\" $nope")
+        XCTAssertEqual(quoted.status, 1)
+        let lines = quoted.err.split(separator: "\n", omittingEmptySubsequences: false)
+        XCTAssertEqual(lines[1], "    echo \"***\" $nope", quoted.err)
+        XCTAssertEqual(lines[2], "               ^", quoted.err)
+        let pve = "root@pam!hlsh=c36c1176-3e88-4a55-9d1c-0123456789ab"
+        let asserted = hls.run("assert false \"cannot use \(pve) or --password hunter2\"")
+        XCTAssertEqual(asserted.status, 1)
+        XCTAssertTrue(asserted.err.contains("cannot use root@pam!hlsh=*** or --password ***"), asserted.err)
+        let log = try String(contentsOfFile: dir.file("run.jsonl"), encoding: .utf8)
+        XCTAssertTrue(log.contains("root@pam!hlsh=***"), log)
+        for secret in [token, "c36c1176-3e88-4a55-9d1c-0123456789ab", "hunter2"] {
+            XCTAssertFalse(quoted.err.contains(secret) || asserted.err.contains(secret), secret)
+            XCTAssertFalse(log.contains(secret), "\(secret) in the run log: \(log)")
+        }
     }
 
     func testRenderingInColour() {

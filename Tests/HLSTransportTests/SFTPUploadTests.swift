@@ -34,6 +34,28 @@ final class SFTPUploadTests: XCTestCase {
         XCTAssertEqual(result.stdoutText, "new\n640\nconfig.yaml\n")
     }
 
+    /// A `.tmp` left by an earlier upload (or planted: a link to another file) never receives the
+    /// bytes: the temporary file is made anew, exclusively, with the upload's mode from the start.
+    func testALeftoverTemporaryFileOrLinkIsNeverWrittenThrough() throws {
+        let sshd = try startSSHD()
+        let session = try sshd.connect()
+        let home = sshd.remoteHome
+        let prepared = try session.exec(
+            "printf 'victim\\n' >'\(home)/victim' && chmod 644 '\(home)/victim'"
+                + " && ln -s '\(home)/victim' '\(home)/token.tmp'"
+                + " && printf 'old\\n' >'\(home)/other.tmp' && chmod 666 '\(home)/other.tmp'", timeout: .seconds(60))
+        XCTAssertTrue(prepared.succeeded, prepared.stderrText)
+        try session.upload(
+            Array("K10secret::server:secret\n".utf8), to: home + "/token", mode: 0o600, timeout: .seconds(60))
+        try session.upload(
+            Array("K10secret::server:secret\n".utf8), to: home + "/other", mode: 0o600, timeout: .seconds(60))
+        let result = try session.exec(
+            "cat '\(home)/victim'; stat -c '%a %F' '\(home)/victim' '\(home)/token' '\(home)/other'; ls '\(home)'",
+            timeout: .seconds(60))
+        XCTAssertEqual(
+            result.stdoutText, "victim\n644 regular file\n600 regular file\n600 regular file\nother\ntoken\nvictim\n")
+    }
+
     func testMissingDirectoryIsReportedAndNothingIsCreated() throws {
         let sshd = try startSSHD()
         let session = try sshd.connect()

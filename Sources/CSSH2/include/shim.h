@@ -61,8 +61,5 @@ static inline int hlsh_ssh2_sftp_unlink(LIBSSH2_SFTP *s, const char *path) { ret
 static inline int hlsh_ssh2_sftp_close(LIBSSH2_SFTP_HANDLE *h) { return libssh2_sftp_close(h); }
 /// The SFTP attribute flag for permissions (a macro libssh2 defines as an unsigned long).
 static inline unsigned long hlsh_ssh2_sftp_attr_permissions(void) { return LIBSSH2_SFTP_ATTR_PERMISSIONS; }
-static inline unsigned long hlsh_ssh2_sftp_open_write_create_truncate(void) {
-    return LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC;
-}
 
 #endif

@@ -8,7 +8,8 @@ import Synchronization
 
 /// The run log: one JSON object per line (`--log FILE`), with a timestamp, an event name and
 /// its fields. Secrets never reach it: values are rendered through `Value.document`, which
-/// prints secrets as `***`.
+/// prints secret values as `***`, and a secret typed in plain text (a token in a command's
+/// error message, a confirm's answer) is masked by its shape (`SecretShapes`).
 public final class RunLog: Sendable {
     private let fd: Mutex<Int32?>
 
@@ -46,7 +47,7 @@ public final class RunLog: Sendable {
             var object: [(key: String, value: Document)] = [
                 ("time", .string(RunLog.timestamp())), ("event", .string(event.rawValue)),
             ]
-            for (k, v) in fields { object.append((k, v.document)) }
+            for (k, v) in fields { object.append((k, v.document.secretsMasked)) }
             let line = JSONCodec.encode(.object(object)) + "\n"
             _ = line.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
         }

@@ -2,7 +2,8 @@ public import HLSCore
 
 /// Prints errors the way compilers do: `file:line:col: error: message`, the source line,
 /// a caret under the column, then the cause and hint; an error's `others` follow it the same
-/// way, then how many there were.
+/// way, then how many there were. A secret in any of it (a token pasted as a command, echoed in
+/// a message) shows as `***` (`SecretShapes`).
 public enum DiagnosticRenderer {
     public static func render(_ error: HLSError, source: (String) -> SourceFile?, color: Bool) -> String {
         var lines = SourceLines()
@@ -34,16 +35,20 @@ public enum DiagnosticRenderer {
         let reset = color ? "\u{1B}[0m" : ""
         var out = ""
         if let place = error.place { out += "\(bold)\(place):\(reset) " }
-        out += "\(red)error:\(reset) \(bold)\(error.message)\(reset)\n"
+        out += "\(red)error:\(reset) \(bold)\(SecretShapes.masked(error.message))\(reset)\n"
         if case .source(let loc)? = error.place, let line = lines.line(loc.line, of: loc.file, source: source) {
-            let shown = line.replacingTabs
-            let prefix = String(shown.prefix(max(0, loc.column - 1)))
+            let unmasked = line.replacingTabs
+            let shown = SecretShapes.masked(unmasked)
+            // The caret under the same place of the masked line (a prefix that cuts a secret in
+            // two is masked as far as it still looks like one).
+            let prefix = String(
+                SecretShapes.masked(String(unmasked.prefix(max(0, loc.column - 1)))).prefix(shown.count))
             let gutter = "    "
             out += gutter + shown + "\n"
             out += gutter + String(repeating: " ", count: Render.displayWidth(prefix)) + "\(red)^\(reset)\n"
         }
-        if let cause = error.cause { out += "  cause: \(cause)\n" }
-        if let hint = error.hint { out += "  \(cyan)hint:\(reset) \(hint)\n" }
+        if let cause = error.cause { out += "  cause: \(SecretShapes.masked(cause))\n" }
+        if let hint = error.hint { out += "  \(cyan)hint:\(reset) \(SecretShapes.masked(hint))\n" }
         return out
     }
 }

@@ -3,9 +3,11 @@ public import HLSCore
 
 extension SSHSession {
     /// Writes `bytes` to `remotePath` on the host over SFTP, atomically: the data goes to
-    /// `remotePath.tmp` (created with `mode`, then set to exactly `mode` whatever the remote
-    /// umask), which is then renamed over `remotePath`. Readers see the old file or the whole
-    /// new one, never a part. Nothing else is created: a missing parent directory is an error.
+    /// `remotePath.tmp` (created exclusively with `mode`, then set to exactly `mode` whatever
+    /// the remote umask), which is then renamed over `remotePath`. Readers see the old file or
+    /// the whole new one, never a part. A leftover `.tmp` (a cut upload's, or a link someone
+    /// planted) is removed first, never written through: a secret is never, even briefly, in a
+    /// file of a wider mode. Nothing else is created: a missing parent directory is an error.
     ///
     /// SFTP version 3 (OpenSSH) refuses to rename over an existing file, so replacing one is
     /// finished with `mv -f` on the host (still a single rename(2)).
@@ -71,7 +73,10 @@ private struct SFTPRun {
     }
 
     private func write(_ bytes: [UInt8], to temporary: String, mode: Int32, sftp: OpaquePointer) throws(HLSError) {
-        let flags = hlsh_ssh2_sftp_open_write_create_truncate()
+        // O_EXCL: never an existing file (whose mode would stay while the bytes arrive), never
+        // through a link.
+        removeQuietly(temporary, sftp: sftp)
+        let flags = UInt(LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_EXCL)
         var opened: OpaquePointer?
         let openRC = try retrying { () -> Int32 in
             opened = hlsh_ssh2_sftp_open(sftp, temporary, flags, Int(mode))

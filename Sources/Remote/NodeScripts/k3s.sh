@@ -79,7 +79,16 @@ fi
 
 # --- k3s.config: /etc/rancher/k3s/config.yaml, 0600 because it holds the token ---------------
 
-# Written with printf (a builtin), so the token is never in the argv of a process.
+if [ -f "$R/etc/systemd/system/$other.service" ]; then
+    failed k3s.config "this node already runs $other.service; uninstall it (/usr/local/bin/$other-uninstall.sh) first"
+    finish
+fi
+# Written with printf (a builtin), so the token is never in the argv of a process; into a file
+# that is 0600 from the start, and removed once ensure_file has compared or copied it.
+secret_file "$hlsh_work/config.yaml" || {
+    failed k3s.config "cannot create a file in $hlsh_work"
+    finish
+}
 {
     printf '# Written by hlsh (k3s). Edit the inventory, not this file.\n'
     printf "node-ip: '%s'\n" "$HLSH_K3S_NODE_IP"
@@ -99,16 +108,14 @@ fi
     fi
     [ -z "$HLSH_K3S_SERVER_URL" ] || printf "server: '%s'\n" "$HLSH_K3S_SERVER_URL"
     [ -z "$HLSH_K3S_TOKEN" ] || printf "token: '%s'\n" "$HLSH_K3S_TOKEN"
-} >"$hlsh_work/config.yaml"
+} >>"$hlsh_work/config.yaml"
 
 config_changed=0
-if [ -f "$R/etc/systemd/system/$other.service" ]; then
-    failed k3s.config "this node already runs $other.service; uninstall it (/usr/local/bin/$other-uninstall.sh) first"
-    finish
-fi
 config_file=/etc/rancher/k3s/config.yaml
 ensure_file k3s.config "$config_file" 0600 "$hlsh_work/config.yaml"
-case $? in 0) config_changed=1 ;; 2) finish ;; esac
+config_status=$?
+rm -f "$hlsh_work/config.yaml"
+case $config_status in 0) config_changed=1 ;; 2) finish ;; esac
 
 # --- k3s.binary: the pinned version, through the official installer -------------------------
 

@@ -27,12 +27,57 @@ HLSH_CHECK=${HLSH_CHECK:-0}
 hlsh_failures=0
 hlsh_handlers=
 umask 022
-hlsh_work=$(mktemp -d "${TMPDIR:-/tmp}/hlsh.XXXXXX") || {
+
+# --- The staging directory ---------------------------------------------------------------------
+#
+# $hlsh_work holds this run's scratch files (k3s.sh's config.yaml carries the join token for the
+# moment it takes to compare it): TMPDIR/hlsh.PID.XXXXXX, mode 0700, PID being this shell's. It is
+# removed on every way out: exit, HUP/INT/TERM, and PIPE, which is how a run learns that hlsh is
+# gone (a Ctrl-C or a cut connection closes the SSH channel, sshd signals nothing to a command
+# without a terminal, and the next report line then writes to a closed pipe; an untrapped SIGPIPE
+# kills sh without running the EXIT trap). What no trap can catch (SIGKILL, a power cut) is swept
+# by the next run.
+
+# sweep_staging — removes staging directories that earlier runs left: hlsh.PID.XXXXXX whose PID no
+# longer runs, and hlsh.XXXXXX (hlsh before the PID was in the name) untouched for 10 minutes;
+# only directories (not links) under this TMPDIR owned by this user. Another user's, a running
+# run's and anything else named hlsh.* stay. Nothing is reported: it is hlsh's own litter, not a
+# control, and check mode sweeps too (a leftover may hold a token).
+sweep_staging() {
+    for hlsh_old in "${TMPDIR:-/tmp}"/hlsh.*; do
+        if [ ! -d "$hlsh_old" ] || [ -h "$hlsh_old" ] || [ ! -O "$hlsh_old" ]; then continue; fi
+        hlsh_rest=${hlsh_old##*/hlsh.}
+        case $hlsh_rest in
+        *[!A-Za-z0-9.]*) continue ;;
+        [0-9]*.??????)
+            hlsh_pid=${hlsh_rest%.*}
+            case $hlsh_pid in *[!0-9]*) continue ;; esac
+            ! kill -0 "$hlsh_pid" 2>/dev/null || continue
+            ;;
+        ??????)
+            case $hlsh_rest in *.*) continue ;; esac
+            [ -n "$(find "$hlsh_old" -maxdepth 0 -mmin +10 2>/dev/null)" ] || continue
+            ;;
+        *) continue ;;
+        esac
+        rm -rf "$hlsh_old"
+    done
+}
+sweep_staging
+hlsh_work=$(mktemp -d "${TMPDIR:-/tmp}/hlsh.$$.XXXXXX") || {
     echo "failed setup cannot create a work directory"
     exit 1
 }
 trap 'rm -rf "$hlsh_work"' EXIT
-trap 'exit 1' HUP INT TERM
+trap 'exit 1' HUP INT TERM PIPE
+
+# secret_file PATH — creates PATH empty, mode 0600 from the start (made under umask 077, not
+# chmod-ed after), for a secret to be appended with `>>PATH`. A file that will hold a secret is
+# made here, never by a plain redirection under the umask of 022 above. A leftover PATH is
+# removed first: its mode would stay.
+secret_file() (
+    rm -f "$1" && umask 077 && : >"$1"
+)
 
 # --- Reporting ---------------------------------------------------------------------------------
 
