@@ -23,8 +23,8 @@ import Synchronization
 /// verified against, the identities and agent offered), then OpenSSH's `%C` (host, port, user):
 /// a verb that would connect otherwise — another known_hosts, another config — logs in anew
 /// and checks the host key itself, never riding a connection made under other terms. At the
-/// process's exit every connection is ended (`ssh -O exit`) and the folder removed; a process
-/// killed outright leaves them to end after `FluxGit.persist` seconds idle.
+/// process's exit every connection is ended (`ssh -O exit`) and the folder removed; one idle for
+/// `FluxGit.persist` seconds ends before that, and so do those of a process killed outright.
 enum UserGitConnections {
     private struct State {
         var folder: String?
