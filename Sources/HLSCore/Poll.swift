@@ -15,6 +15,10 @@ public struct Poll {
         /// Not yet, and what was seen (`stopped`, `no answer on 10.0.0.5:22`): shown while
         /// waiting and the cause of the timeout error.
         case pending(String)
+        /// Not yet, but part of what is awaited came about since the last check (one node of
+        /// several let us in): the rest often follows soon, so the pauses start again from
+        /// `firstPause`.
+        case progressed(String)
     }
 
     /// A wait that ended because its condition held.
@@ -35,7 +39,7 @@ public struct Poll {
     public var every: Duration
     /// The first pause, doubled after each check up to `every` (nil: every pause is `every`): a
     /// wait that is usually short (a Proxmox task) sees its end at once, a long one is still
-    /// checked only every `every`.
+    /// checked only every `every`. A check that `progressed` starts the doubling again.
     public var firstPause: Duration?
     public var cancellation: Cancellation
     /// Where the wait was asked for; the errors carry it.
@@ -77,6 +81,9 @@ public struct Poll {
             switch try interrupting(check) {
             case .ready(let value): return Ready(value: value, waited: elapsed())
             case .pending(let state): last = state
+            case .progressed(let state):
+                last = state
+                pauseLength = firstPause.map { min($0, every) } ?? every
             }
             report(last)
             let left = max(.zero, timeout) - elapsed()

@@ -39,7 +39,8 @@ final class FluxBootstrapTests: XCTestCase {
         let lab: SimulatedLab
         let environment: [String: String]
 
-        init() throws {
+        /// - Parameter inventory: more of the inventory, after its gitops: section.
+        init(inventory more: String = "") throws {
             dir = try TemporaryDirectory("flux-bootstrap")
             flux = try FluxHarness(crds: false)
             try FileManager.default.createDirectory(
@@ -63,7 +64,7 @@ final class FluxBootstrapTests: XCTestCase {
                       flux_version: v2.9.4
                       install_sha256: \(FluxRelease.sha256)
                       age_key_file: \(dir.file("age.agekey"))
-                    """)
+                    """ + more)
             environment = lab.environment.merging(flux.kube.environment) { _, harness in harness }.merging([
                 "HLSH_LAB": file, "PATH": "/usr/bin:/bin",
             ]) { _, new in new }
@@ -143,6 +144,23 @@ final class FluxBootstrapTests: XCTestCase {
         // sshd ends its lines with CR LF, one Character to Swift: counted as substrings.
         XCTAssertEqual(log.components(separatedBy: "Accepted publickey for git").count - 1, 2, log)
         XCTAssertFalse(log.contains("Failed publickey"), log)
+    }
+
+    /// The user's login to the git host serves every verb of the process (docs/adr/0061): the
+    /// scaffold pushed after a bootstrap, in the same runbook, logs in no more; the deploy key's
+    /// login stays the bootstrap's own.
+    func testAScaffoldPushedAfterABootstrapOfTheSameProcessLogsInNoMore() throws {
+        let setup = try Setup(inventory: "\ndomain: home.example.com")
+        defer { setup.stop() }
+        let environment = setup.environment
+        XCTAssertEqual(runInProcess("secret age-keygen", environment: environment).status, 0)
+        let run = runInProcess(
+            "flux bootstrap --timeout 30s | count\nflux scaffold --push | where action == \"push\" | count",
+            environment: environment)
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertEqual(run.out.split(separator: "\n"), ["4", "1"], run.err)
+        let log = try String(contentsOfFile: setup.lab.directory + "/git/server/sshd.log", encoding: .utf8)
+        XCTAssertEqual(log.components(separatedBy: "Accepted publickey for git").count - 1, 2, log)
     }
 
     /// A run stopped between registering the deploy key and storing it in the cluster (Ctrl-C

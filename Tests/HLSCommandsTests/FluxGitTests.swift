@@ -136,9 +136,12 @@ final class FluxGitTests: XCTestCase {
         }
     }
 
-    /// The git commands of one key share one login to the git host (ssh's connection sharing),
-    /// and that connection ends with the `FluxGit`: no process is left holding its folder.
-    func testTheCommandsOfOneKeyShareOneLoginThatEndsWithIt() throws {
+    /// The git commands of one key share one login to the git host (ssh's connection sharing).
+    /// The user's own login outlives the `FluxGit` (whose folder goes with it): a later one of
+    /// the process with the same terms logs in no more, one that trusts another host key line
+    /// logs in anew; `UserGitConnections.endAll` (the process's exit) ends them all, leaving no
+    /// process naming their folder, and removes it.
+    func testTheUsersLoginServesTheProcessUntilItEndsAndOtherTermsLogInAnew() throws {
         let dir = try TemporaryDirectory("flux-git-shared")
         let (lab, port, hostKey) = try gitHost(dir)
         defer { lab.stop() }
@@ -147,20 +150,44 @@ final class FluxGitTests: XCTestCase {
             "Host github.com\n    HostName 127.0.0.1\n    Port \(port)\n    User git\n    HostKeyAlias github.com\n")
         let environment = ["HOME": dir.path, "PATH": "/usr/bin:/bin", "HLSH_SSH_CONFIG": config]
         let url = "ssh://git@github.com/example/homelab"
+        func logins() throws -> Int {
+            let log = try String(contentsOfFile: lab.directory + "/git/server/sshd.log", encoding: .utf8)
+            return log.components(separatedBy: "Accepted publickey for git").count - 1
+        }
 
         var shared: FluxGit? = try FluxGit(
             privateKey: nil, knownHosts: "github.com \(hostKey)", environment: environment)
         let folder = try XCTUnwrap(shared?.folder)
         for _ in 0..<3 { XCTAssertEqual(try shared?.remoteHead(url, branch: "main"), "") }
-        let log = try String(contentsOfFile: lab.directory + "/git/server/sshd.log", encoding: .utf8)
-        XCTAssertEqual(log.components(separatedBy: "Accepted publickey for git").count - 1, 1, log)
-
+        XCTAssertEqual(try logins(), 1)
         shared = nil
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder))
-        let holders = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { pid in
-            guard let line = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-            return String(decoding: line, as: UTF8.self).contains(folder)
+
+        let again = try FluxGit(privateKey: nil, knownHosts: "github.com \(hostKey)", environment: environment)
+        XCTAssertEqual(try again.remoteHead(url, branch: "main"), "")
+        XCTAssertEqual(try logins(), 1, "the same terms: the process's login")
+        let other = try FluxGit(
+            privateKey: nil, knownHosts: "github.com \(hostKey)\n# another line", environment: environment)
+        XCTAssertEqual(try other.remoteHead(url, branch: "main"), "")
+        XCTAssertEqual(try logins(), 2, "another host key line trusted: a login of its own")
+
+        let command = try XCTUnwrap(again.environment["GIT_SSH_COMMAND"])
+        let connections = try XCTUnwrap(
+            command.firstMatch(of: /ControlPath=([^ ']*)\/mux-/).map { String($0.output.1) }, command)
+        XCTAssertTrue(connections.contains("/hlsh-git-mux."), connections)
+        let attributes = try FileManager.default.attributesOfItem(atPath: connections)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o700)
+        UserGitConnections.endAll()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: connections))
+        var holders: [String] = []
+        for _ in 0..<50 {
+            holders = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { pid in
+                guard let line = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+                return String(decoding: line, as: UTF8.self).contains(connections)
+            }
+            if holders.isEmpty { break }
+            Thread.sleep(forTimeInterval: 0.05)
         }
-        XCTAssertEqual(holders, [], "processes still naming \(folder)")
+        XCTAssertEqual(holders, [], "processes still naming \(connections)")
     }
 }

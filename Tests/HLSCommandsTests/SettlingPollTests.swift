@@ -20,9 +20,20 @@ final class SettlingPollTests: XCTestCase {
         XCTAssertEqual(pauses, [20, 20, 20].map { .milliseconds($0) })
     }
 
-    /// The pauses of a settling poll whose condition holds at check `readyAtCheck`, and the
-    /// time it says it waited.
-    static func pauses(every: Duration, readyAtCheck: Int) throws -> ([Duration], Duration) {
+    /// A check that let part of the wait in (one node of two) starts the pauses again from
+    /// 100 ms: the second node, booted with the first, is looked for soon, not after a pause
+    /// doubled while neither answered.
+    func testACheckThatProgressedStartsThePausesAgain() throws {
+        let (pauses, waited) = try Self.pauses(every: .seconds(2), readyAtCheck: 6, progressedAtCheck: 4)
+        XCTAssertEqual(pauses, [100, 200, 400, 100, 200].map { .milliseconds($0) })
+        XCTAssertEqual(waited, .milliseconds(1_000))
+    }
+
+    /// The pauses of a settling poll whose condition holds at check `readyAtCheck` (and which
+    /// progressed, part of it in, at check `progressedAtCheck`), and the time it says it waited.
+    static func pauses(every: Duration, readyAtCheck: Int, progressedAtCheck: Int? = nil) throws -> (
+        [Duration], Duration
+    ) {
         var poll = Poll.settling("k3s-cp-01 (ssh)", timeout: .seconds(60), every: every, cancellation: .never)
         var now = Duration.zero
         var pauses: [Duration] = []
@@ -34,7 +45,9 @@ final class SettlingPollTests: XCTestCase {
         var checks = 0
         let ready = try poll.until { () throws(HLSError) -> Poll.Check<Void> in
             checks += 1
-            return checks == readyAtCheck ? .ready(()) : .pending("no answer on 10.0.0.5:22")
+            if checks == readyAtCheck { return .ready(()) }
+            return checks == progressedAtCheck
+                ? .progressed("k3s-wk-01: no answer") : .pending("no answer on 10.0.0.5:22")
         }
         return (pauses, ready.waited)
     }

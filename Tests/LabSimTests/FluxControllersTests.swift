@@ -264,6 +264,39 @@ final class FluxControllersTests: XCTestCase {
         XCTAssertEqual(trees.sorted(), [second, third].sorted())
     }
 
+    /// As Flux's optimized clone: a GitRepository without an artifact in storage is cloned at
+    /// once (one login to the git host); one with an artifact asks for the branch's head first
+    /// (`ls-remote`) and clones only when the branch moved (one login more).
+    func testAFirstFetchIsACloneAloneALaterOneAsksForTheHeadFirst() throws {
+        let first = try push(["apps/a.yaml": Self.configMap("a")])
+        let log = dir.file("host") + "/server/sshd.log"
+        func logins() throws -> Int {
+            // sshd ends its lines with CR LF, one Character to Swift: counted as substrings.
+            try String(contentsOfFile: log, encoding: .utf8).components(separatedBy: "Accepted publickey").count - 1
+        }
+        let before = try logins()
+        try kube.kubectlOK(["apply", "--server-side", "-f", "-"], stdin: gitRepository)
+        let repo = try waitFor("gitrepo", "flux-system") { $0.text("status", "artifact", "revision") != nil }
+        XCTAssertEqual(repo?.text("status", "artifact", "revision"), "main@sha1:\(first)")
+        XCTAssertEqual(try logins() - before, 1, "the branch cloned at once")
+
+        func reconcile(_ token: String) throws -> Document? {
+            try kube.kubectlOK([
+                "annotate", "--overwrite", "--field-manager=flux-client-side-apply", "-n", "flux-system",
+                "gitrepository/flux-system", "reconcile.fluxcd.io/requestedAt=\(token)",
+            ])
+            return try waitFor("gitrepo", "flux-system") { $0.text("status", "lastHandledReconcileAt") == token }
+        }
+        let unmoved = try logins()
+        _ = try reconcile("token-1")
+        XCTAssertEqual(try logins() - unmoved, 1, "the head asked for, nothing cloned")
+
+        let second = try push(["apps/b.yaml": Self.configMap("b")])
+        let moved = try logins()
+        XCTAssertEqual(try reconcile("token-2")?.text("status", "artifact", "revision"), "main@sha1:\(second)")
+        XCTAssertEqual(try logins() - moved, 2, "the head asked for, then the branch cloned")
+    }
+
     func testAKeyTheHostRefusesIsGitOperationFailedWithGitsMessage() throws {
         try push(["apps/a.yaml": Self.configMap("a")])
         _ = try keyPair("stranger")

@@ -29,9 +29,11 @@ import HLSCore
 /// throwaway `HOME` thus never uses, nor is broken by, the real home's keys and config.
 ///
 /// The git commands of one identity share one SSH connection (OpenSSH's connection sharing:
-/// `ControlMaster=auto`, a `ControlPath` socket in the folder, `ControlPersist`): the first
-/// login stays open in the background and the next `ls-remote`, `clone` or `push` opens a
-/// channel on it instead of logging in again (docs/adr/0052). `deinit` ends it (`ssh -O exit`).
+/// `ControlMaster=auto`, a `ControlPath` socket, `ControlPersist`): the first login stays open
+/// in the background and the next `ls-remote`, `clone` or `push` opens a channel on it instead
+/// of logging in again (docs/adr/0052). A deploy key's socket is in the folder, and `deinit`
+/// ends its connection (`ssh -O exit`); the user's own connection serves every verb of the
+/// process and ends at its exit (`UserGitConnections`, docs/adr/0061).
 final class FluxGit: Sendable {
     let folder: String
     /// The environment git runs in (`GIT_SSH_COMMAND` among it).
@@ -82,10 +84,22 @@ final class FluxGit: Sendable {
             config += "  " + Self.option("IdentityFile", [identity], tokens: true) + "\n"
         }
         // A Unix socket's path has room for 107 bytes (ssh first binds it with a 17-byte random
-        // suffix): with a TMPDIR too long for it, every command logs in on its own.
-        if sharesConnection, (folder + "/" + Self.controlPrefix).utf8.count + 40 + 17 < 108 {
-            let path = folder + "/" + Self.controlPrefix + "%C"
-            ssh += " -o ControlMaster=auto -o \(("ControlPath=" + path).shellQuoted) -o ControlPersist=\(Self.persist)"
+        // suffix): with a TMPDIR too long for it, every command logs in on its own. The user's
+        // own connection serves the whole process (`UserGitConnections`); a deploy key's, this
+        // identity's commands only.
+        var controlPath: String?
+        if sharesConnection, privateKey == nil {
+            // The terms of the connection: hlsh's config for git, the user's config it includes
+            // (as it reads now), the host keys trusted, the agent.
+            let included = FileManager.default.contents(atPath: userConfig).map { String(decoding: $0, as: UTF8.self) }
+            let terms = [config, included ?? "", knownHosts, environment["SSH_AUTH_SOCK"] ?? ""]
+            controlPath = UserGitConnections.controlPath(terms: terms.joined(separator: "\n"), environment: environment)
+        } else if sharesConnection, (folder + "/" + Self.controlPrefix).utf8.count + 40 + 17 < 108 {
+            controlPath = folder + "/" + Self.controlPrefix + "%C"
+        }
+        if let controlPath {
+            ssh +=
+                " -o ControlMaster=auto -o \(("ControlPath=" + controlPath).shellQuoted) -o ControlPersist=\(Self.persist)"
         }
         var variables = [
             "PATH": environment["PATH"] ?? "/usr/bin:/bin", "HOME": home, "GIT_CONFIG_NOSYSTEM": "1",
@@ -126,10 +140,16 @@ final class FluxGit: Sendable {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    /// Ends the shared connections this identity's git commands opened (`ssh -O exit`, by socket).
+    /// Ends the shared connections this identity's git commands opened in its folder (a deploy
+    /// key's; the user's own serve the process and end at its exit: `UserGitConnections`).
     func stopSharedConnections() {
+        Self.endConnections(in: folder, environment: environment)
+    }
+
+    /// Ends the shared connections whose sockets are in `folder` (`ssh -O exit`, by socket).
+    static func endConnections(in folder: String, environment: [String: String]) {
         let sockets = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        for socket in sockets where socket.hasPrefix(Self.controlPrefix) {
+        for socket in sockets where socket.hasPrefix(controlPrefix) {
             let stop = try? ChildProcess(
                 "/usr/bin/env", ["ssh", "-o", "ControlPath=\(folder)/\(socket)", "-O", "exit", "git-host"],
                 environment: environment)

@@ -6,8 +6,9 @@ extension NodeCommands {
     /// `node wait --for ssh`: a row per node once it accepts an SSH login. The nodes are waited
     /// for together, on one wait: each check logs in to every node not in yet, at once, so the
     /// logins (a key exchange each) overlap instead of adding up, and a node that is slow to boot
-    /// holds up none of the others. A node's `waited` counts from the start of the verb; the
-    /// timeout names the nodes still not in, with what each last answered.
+    /// holds up none of the others. A check that lets some in but not all looks again after the
+    /// first pause (100 ms), not the doubled one. A node's `waited` counts from the start of the
+    /// verb; the timeout names the nodes still not in, with what each last answered.
     static func waitForSSH(_ inv: Invocation) throws -> Value {
         let selected = try NodeService.select(inv.list("targets").map(Render.plain), inv: inv)
         guard !selected.isEmpty else { throw inv.usage("name the nodes, or all") }
@@ -22,12 +23,15 @@ extension NodeCommands {
                 names.joined(separator: ", "), "ssh", timeout: inv.duration(defaulted: "timeout"),
                 every: inv.duration(defaulted: "every"),
                 hint: "is the VM running (vm list)? is its address right in the inventory?"
-            ) { () throws -> String? in
+            ) { () throws -> Poll.Check<Void> in
                 let left = selected.indices.filter { waited[$0] == nil }
                 let round = try loginRound(
                     left.map { selected[$0] }, connections: connections, acceptNew: acceptNew, inv: inv)
                 for (position, time) in round.loggedIn { waited[left[position]] = time - start }
-                return round.seen
+                guard let seen = round.seen else { return .ready(()) }
+                // VMs started together boot about together: once one is in, look again soon
+                // for the others instead of after a pause doubled while none answered.
+                return round.loggedIn.isEmpty ? .pending(seen) : .progressed(seen)
             }
         } catch let error as HLSError where error.kind == .timeout && selected.count > 1 {
             // Name only the nodes still not in (those in are not the trouble).

@@ -12,6 +12,17 @@ extension Invocation {
         _ subject: String, _ condition: String, timeout: Duration, every: Duration, hint: String,
         check: () throws -> String?
     ) throws -> Duration {
+        try waitUntil(subject, condition, timeout: timeout, every: every, hint: hint) { () throws -> Poll.Check<Void> in
+            try check().map { .pending($0) } ?? .ready(())
+        }
+    }
+
+    /// `waitUntil` whose check says itself whether it is ready, pending, or `progressed` (part
+    /// of a wait for several came about: the pauses start again from the first).
+    func waitUntil(
+        _ subject: String, _ condition: String, timeout: Duration, every: Duration, hint: String,
+        check: () throws -> Poll.Check<Void>
+    ) throws -> Duration {
         // A VM that boots or an sshd that starts is often there within a second: look again
         // soon, then back off to `every`.
         var poll = Poll.settling(
@@ -20,8 +31,7 @@ extension Invocation {
         poll.timeoutMessage = "\(spec.name): \(subject) is not ready (\(condition)) after \(timeout.text)"
         return try poll.until(showingOn: context) { () throws -> Poll.Check<Void> in
             do {
-                guard let seen = try check() else { return .ready(()) }
-                return .pending(seen)
+                return try check()
             } catch let e as HLSError where e.kind == .failed {
                 return .pending(e.message)
             }

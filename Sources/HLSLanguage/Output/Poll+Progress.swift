@@ -18,7 +18,7 @@ extension Poll {
         if context.plansAhead {
             switch try check() {
             case .ready(let value): return Ready(value: value, waited: .zero)
-            case .pending(let state):
+            case .pending(let state), .progressed(let state):
                 throw NotThereYet(wouldWaitFor: awaited, seen: state, planned: context.pendingChanges)
             }
         }

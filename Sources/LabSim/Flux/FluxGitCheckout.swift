@@ -31,9 +31,9 @@ struct FluxGitCheckout {
         var message: String
     }
 
-    /// The commit `branch` of `url` points at (`git ls-remote`), and, when `into` is given, its
-    /// tree checked out there (without `.git`).
-    func fetch(_ url: String, branch: String, into: String?) throws(Failure) -> String {
+    /// The commit `branch` of `url` points at: asked for alone (`git ls-remote`) when `into` is
+    /// nil; else cloned, its tree (without `.git`) moved to `into(commit)`.
+    func fetch(_ url: String, branch: String, into: ((String) -> String)?) throws(Failure) -> String {
         // The simulator never reaches past loopback: a host the lab does not map does not resolve.
         let host = Self.host(of: url)
         guard hosts[host] != nil || host == "127.0.0.1" || host == "localhost" else {
@@ -78,11 +78,12 @@ struct FluxGitCheckout {
         let commit = try run(["-C", checkout, "rev-parse", "HEAD"], environment, scratch)
             .trimmingWhitespace()
         _ = try? FileManager.default.removeItem(atPath: checkout + "/.git")
-        _ = try? FileManager.default.removeItem(atPath: into)
+        let tree = into(commit)
+        _ = try? FileManager.default.removeItem(atPath: tree)
         do {
             try FileManager.default.createDirectory(
-                atPath: String(into[..<(into.lastIndex(of: "/") ?? into.endIndex)]), withIntermediateDirectories: true)
-            try FileManager.default.moveItem(atPath: checkout, toPath: into)
+                atPath: String(tree[..<(tree.lastIndex(of: "/") ?? tree.endIndex)]), withIntermediateDirectories: true)
+            try FileManager.default.moveItem(atPath: checkout, toPath: tree)
         } catch {
             throw Failure(message: "failed to store artifact: \(error)")
         }

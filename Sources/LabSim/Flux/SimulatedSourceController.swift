@@ -47,6 +47,8 @@ struct SimulatedGitRepositoryController: SimulatedController {
     let name = "source-controller"
     let resource = FluxResources.gitRepositories
     var workload: SimulatedWorkload? { FluxResources.workload("source-controller") }
+    /// Its own status write does not fetch again (a login to the git host each time).
+    var queuesOnlyNewGenerations: Bool { true }
 
     func reconcile(_ document: Document, client: KubeInProcessClient) -> Duration? {
         var object = FluxObject(document, resource)
@@ -81,12 +83,25 @@ struct SimulatedGitRepositoryController: SimulatedController {
             let stored = document.at(["status", "artifact"])
             // The artifact's path for a file name (`<commit>.tar.gz`, `latest.tar.gz`).
             func artifactPath(_ file: String) -> String { "gitrepository/\(object.namespace)/\(object.name)/\(file)" }
-            let head = try git.fetch(url, branch: branch, into: nil)
-            let tree = storage.tree(ofArtifact: artifactPath(head + ".tar.gz"))
             var artifact = stored ?? .null
-            if stored?.text("path") != artifactPath(head + ".tar.gz") || !FileManager.default.fileExists(atPath: tree) {
-                let commit = try git.fetch(url, branch: branch, into: tree)
-                storage.keepOnly([tree] + (stored?.text("path").map { [storage.tree(ofArtifact: $0)] } ?? []))
+            // Flux's optimized clone: only an artifact in storage is worth asking about first
+            // (`git ls-remote`; the branch has not moved: no clone). Without one (the first fetch,
+            // a tree gone from storage), the branch is cloned at once, one login instead of two.
+            let storedTree = stored?.text("path").map(storage.tree(ofArtifact:))
+            let inStorage =
+                KubeStoreState.conditionIsTrue(document, "ArtifactInStorage")
+                && storedTree.map(FileManager.default.fileExists(atPath:)) == true
+            var unchanged = false
+            if inStorage, let path = stored?.text("path") {
+                unchanged = try path == artifactPath(git.fetch(url, branch: branch, into: nil) + ".tar.gz")
+            }
+            if !unchanged {
+                var tree = ""
+                let commit = try git.fetch(url, branch: branch) { commit in
+                    tree = storage.tree(ofArtifact: artifactPath(commit + ".tar.gz"))
+                    return tree
+                }
+                storage.keepOnly([tree] + (storedTree.map { [$0] } ?? []))
                 artifact = .object([
                     ("digest", .string(FluxGitCheckout.digest(of: tree))),
                     ("lastUpdateTime", .string(KubeTime.rfc3339(KubeTime.now()))),
@@ -121,6 +136,7 @@ struct SimulatedHelmRepositoryController: SimulatedController {
     let name = "source-controller"
     let resource = FluxResources.helmRepositories
     var workload: SimulatedWorkload? { FluxResources.workload("source-controller") }
+    var queuesOnlyNewGenerations: Bool { true }
 
     func reconcile(_ document: Document, client: KubeInProcessClient) -> Duration? {
         var object = FluxObject(document, resource)

@@ -68,6 +68,22 @@ final class KubeControllerRunner: Sendable {
         var stopping = false
         /// The runner's thread, once it runs: a `stop()` from a reconcile must not wait for itself.
         var thread: pthread_t?
+        /// What last queued each object of a controller that `queuesOnlyNewGenerations`.
+        var marks: [Key: Marks] = [:]
+    }
+
+    /// What queues an object of a controller that `queuesOnlyNewGenerations`: its generation,
+    /// its reconcile request, and its deletion.
+    private struct Marks: Equatable {
+        var generation: Document?
+        var requestedAt: String?
+        var deleting: Bool
+
+        init(_ object: Document) {
+            generation = object.at(["metadata", "generation"])
+            requestedAt = object.text("metadata", "annotations", "reconcile.fluxcd.io/requestedAt")
+            deleting = object.at(["metadata", "deletionTimestamp"]) != nil
+        }
     }
 
     private let api: KubeAPI
@@ -143,7 +159,18 @@ final class KubeControllerRunner: Sendable {
             KubeWatcher(
                 storeKey: resource.storeKey, namespace: namespace, labels: .everything, fields: fields, emit: emit)
         }
-        var watchers = [watch(controller.resource) { [self] _, object in enqueue(index, object) }]
+        var watchers = [
+            watch(controller.resource) { [self] type, object in
+                guard controller.queuesOnlyNewGenerations else { return enqueue(index, object) }
+                let key = Key(index, object)
+                let marks = Marks(object)
+                let new = queue.withLock { q in
+                    defer { q.marks[key] = type == "DELETED" ? nil : marks }
+                    return type != "MODIFIED" || q.marks[key] != marks
+                }
+                if new { enqueue(key) }
+            }
+        ]
         watchers += controller.follows.map { watch($0) { [self] _, _ in enqueueAll(index) } }
         watchers += controller.followsSelectively.map { resource in
             watch(resource) { [self] type, object in

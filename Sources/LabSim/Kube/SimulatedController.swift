@@ -78,6 +78,11 @@ protocol SimulatedController: Sendable {
     /// controller's pod runs, and queues them all again when the workload turns available. nil (k3s's
     /// own ServiceLB) runs from the start.
     var workload: SimulatedWorkload? { get }
+    /// Whether only a new generation or a new reconcile request queues one of its objects
+    /// (controller-runtime's `GenerationChangedPredicate` or Flux's `ReconcileRequestedPredicate`,
+    /// as Flux's source-controller watches its sources): a change to its status (its own
+    /// write), labels or other annotations does not. False by default: every change queues it.
+    var queuesOnlyNewGenerations: Bool { get }
     /// Brings `object` toward its spec. Returns when to look at it again, if the controller
     /// would requeue it (an interval, a retry); nil waits for the next change.
     func reconcile(_ object: Document, client: KubeInProcessClient) -> Duration?
@@ -89,6 +94,7 @@ extension SimulatedController {
     func concerns(_ followed: Document, _ object: Document) -> Bool { true }
     var owns: [KubeResourceName] { [] }
     var workload: SimulatedWorkload? { nil }
+    var queuesOnlyNewGenerations: Bool { false }
 }
 
 /// A workload (`apps/v1`) a simulated controller runs as.
