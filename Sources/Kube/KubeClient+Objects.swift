@@ -152,26 +152,28 @@ extension KubeClient {
         return try reply.document(self)
     }
 
-    /// Why the server would refuse to apply `object`, from a server-side dry run of it (as
-    /// `kubectl apply --dry-run=server`): its validation (names, types, admission) and a conflict
-    /// with another manager; nil when it would accept it, or answered something a retry may mend
-    /// (408, 429, 5xx other than a typed-patch failure), which the real apply meets in turn.
-    /// Transport failures are thrown, as every call's are.
-    public func applyRefusal(_ object: Document, force: Bool = false, cancellation: Cancellation = .never)
-        throws(HLSError) -> HLSError?
+    /// What a server-side dry run of applying `object` says (as `kubectl apply --dry-run=server`):
+    /// the object as it would be, a refusal the server will give again (its validation, a
+    /// conflict with another manager, admission: 4xx but 408 and 429, and the 500 that
+    /// structured-merge-diff answers for an object it cannot type), or nothing decided (408,
+    /// 429, another 5xx), which the real apply meets in turn with its retries. Transport failures
+    /// are thrown, as every call's are.
+    public func dryRunApply(_ object: Document, force: Bool = false, cancellation: Cancellation = .never)
+        throws(HLSError) -> KubeDryRun
     {
         let (reply, target) = try sendApply(
             object, force: force, subresource: nil, dryRun: true, cancellation: cancellation)
-        guard let status = reply.status else { return nil }
+        guard let status = reply.status else { return .accepted(try reply.document(self)) }
         let refused =
             (400..<500).contains(status.code) && status.code != 408 && status.code != 429
             || status.code == 500 && status.message.hasPrefix("failed to create typed patch object")
-        guard refused else { return nil }
+        guard refused else { return .undecided }
         if status.code == 409, !status.causes.isEmpty {
-            return KubeApplyConflict(status: status).error(
-                at: reply.call.place, object: target.name, namespace: target.namespace)
+            return .refused(
+                KubeApplyConflict(status: status).error(
+                    at: reply.call.place, object: target.name, namespace: target.namespace))
         }
-        return status.error(for: reply.call, endpoint: endpoint)
+        return .refused(status.error(for: reply.call, endpoint: endpoint))
     }
 
     /// The PATCH of a server-side apply, and the object's `resource/name` and namespace.
@@ -204,4 +206,14 @@ extension KubeClient {
         if case .string(let value)? = object["metadata"]?["namespace"], !value.isEmpty { namespace = value }
         return (name, namespace)
     }
+}
+
+/// What a server-side dry run of an apply said (`KubeClient.dryRunApply`).
+public enum KubeDryRun: Sendable {
+    /// The object as the apply would leave it.
+    case accepted(Document)
+    /// The server's refusal, which it would give the real apply too.
+    case refused(HLSError)
+    /// An answer a retry may mend (408, 429, most 5xx).
+    case undecided
 }

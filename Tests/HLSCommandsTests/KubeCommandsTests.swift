@@ -181,6 +181,26 @@ final class KubeCommandsTests: XCTestCase {
             XCTAssertTrue(run.err.contains("hint: nothing was applied"), run.err)
             XCTAssertNil(try kube.client.getIfPresent(KubeResource.configMapsForTest, "first", namespace: "default"))
         }
+        // An existing object is asked too (the dry run that tells its "no change"): a label
+        // the server cannot type stops the apply before the new first document is created.
+        try kube.create("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: second, namespace: default}\n")
+        let existing = try kube.dir.write(
+            "existing.yaml",
+            """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: first, namespace: default}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: second, namespace: default, labels: {tier: 1}}
+            """)
+        let typed = kube.run(#"kube apply -f "\#(existing)""#)
+        XCTAssertEqual(typed.status, 1, typed.err)
+        XCTAssertTrue(
+            typed.err.contains("the server refuses ConfigMap/default/second: failed to create typed patch object"),
+            typed.err)
+        XCTAssertNil(try kube.client.getIfPresent(KubeResource.configMapsForTest, "first", namespace: "default"))
     }
 
     func testABadDocumentIsNamedAtItsLineAndNothingIsApplied() throws {

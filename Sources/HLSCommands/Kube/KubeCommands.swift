@@ -152,29 +152,35 @@ enum KubeCommands {
         var changes: [Change] = []
         // Each manifest's row: its change, or nil when applying it would change nothing.
         var planned: [(target: String, change: Int?)] = []
-        // Namespaces the files create: a new object in one cannot be dry-run before it exists.
-        let newNamespaces = Set(manifests.filter(\.isNamespace).map(\.name))
+        // Namespaces the files create that are not there yet: an object in one cannot be dry-run
+        // before the namespace exists.
+        var newNamespaces: Set<String> = []
+        for namespace in manifests.filter(\.isNamespace)
+        where try client.getIfPresent(.namespaces, namespace.name, cancellation: cancellation) == nil {
+            newNamespaces.insert(namespace.name)
+        }
         for manifest in manifests {
             let before = try manifest.resource.flatMap { resource in
                 try client.getIfPresent(
                     resource, manifest.name, namespace: manifest.namespace, cancellation: cancellation)
             }
-            if before == nil, manifest.resource != nil, !(manifest.namespace.map(newNamespaces.contains) ?? false) {
-                // The server's own checks (its name rules, its types) before anything is applied,
-                // as `kubectl apply --dry-run=server`: a refusal of the third object must not come
-                // after the first two were created, nor only in the real run after a dry run.
-                if let refused = try client.applyRefusal(manifest.object, force: force, cancellation: cancellation) {
+            // The server's own checks (its name rules, its types, a conflict) on every object
+            // before anything is applied, as `kubectl apply --dry-run=server`: a refusal of the
+            // third object must not come after the first two were applied, nor only in the real
+            // run after a dry run. The same dry run tells an existing object's "no change".
+            // Not for an object in a namespace the files create, or of a CRD they define.
+            if manifest.resource != nil, !(manifest.namespace.map(newNamespaces.contains) ?? false) {
+                switch try client.dryRunApply(manifest.object, force: force, cancellation: cancellation) {
+                case .refused(let refused):
                     throw HLSError(
                         refused.kind, "\(inv.spec.name): the server refuses \(manifest.target): \(refused.message)",
                         at: .source(manifest.at), hint: refused.hint ?? "nothing was applied")
+                case .accepted(let dryRun) where before.map({ comparable(dryRun) == comparable($0) }) ?? false:
+                    planned.append((manifest.target, nil))
+                    continue
+                case .accepted, .undecided:
+                    break
                 }
-            }
-            if let before,
-                let dryRun = try? client.apply(manifest.object, force: force, dryRun: true, cancellation: cancellation),
-                comparable(dryRun) == comparable(before)
-            {
-                planned.append((manifest.target, nil))
-                continue
             }
             let version = resourceVersion(of: before)
             planned.append((manifest.target, changes.count))
