@@ -49,27 +49,24 @@ public enum ByteSize {
         var digits = 0
         var dot: Int? = nil  // how many digits came before the `.`
         var i = 0
-        var number: [UInt8] = []  // the number's bytes without spaces, kept only for a fraction
         while i < bytes.count {
             let b = bytes[i]
-            if b == UInt8(ascii: " ") {
-            } else if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
+            if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
                 digits += 1
                 if dot == nil, !wholeOverflowed {
                     let (times10, o1) = whole.multipliedReportingOverflow(by: 10)
                     let (sum, o2) = times10.addingReportingOverflow(Int64(b - UInt8(ascii: "0")))
                     if o1 || o2 { wholeOverflowed = true } else { whole = sum }
                 }
-                number.append(b)
             } else if b == UInt8(ascii: ".") {
                 guard dot == nil else { return .invalid }
                 dot = digits
-                number.append(b)
-            } else {
+            } else if b != UInt8(ascii: " ") {
                 break
             }
             i += 1
         }
+        let numberEnd = i
         guard digits > 0 else { return .invalid }
         var unit: UInt32 = 0
         var unitLength = 0
@@ -95,6 +92,7 @@ public enum ByteSize {
             let (product, overflow) = whole.multipliedReportingOverflow(by: scale)
             return overflow ? .tooBig : .bytes(product)
         }
+        let number = bytes[..<numberEnd].filter { $0 != UInt8(ascii: " ") }
         guard let amount = Double(String(decoding: number, as: UTF8.self)) else { return .invalid }
         let product = (amount * Double(scale)).rounded()
         // 2⁶³ is the first double past `Int64.max`; converting it or more would trap.

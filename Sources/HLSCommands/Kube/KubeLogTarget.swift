@@ -39,17 +39,17 @@ enum KubeLogTarget {
     static func selector(of object: Document, kind: String) -> String? {
         if kind == "Service" {
             guard case .object(let labels)? = object.at("spec", "selector"), !labels.isEmpty else { return nil }
-            return labels.compactMap { key, value in Self.text(value).map { "\(key)=\($0)" } }.joined(separator: ",")
+            return labels.compactMap { key, value in value.string().map { "\(key)=\($0)" } }.joined(separator: ",")
         }
         var terms: [String] = []
         if case .object(let labels)? = object.at("spec", "selector", "matchLabels") {
-            terms += labels.compactMap { key, value in Self.text(value).map { "\(key)=\($0)" } }
+            terms += labels.compactMap { key, value in value.string().map { "\(key)=\($0)" } }
         }
         if case .array(let expressions)? = object.at("spec", "selector", "matchExpressions") {
             for expression in expressions {
                 guard let key = expression.string("key"), let op = expression.string("operator") else { continue }
                 let values: [String] =
-                    if case .array(let list)? = expression["values"] { list.compactMap(Self.text) } else { [] }
+                    if case .array(let list)? = expression["values"] { list.compactMap { $0.string() } } else { [] }
                 switch op {
                 case "In": terms.append("\(key) in (\(values.joined(separator: ",")))")
                 case "NotIn": terms.append("\(key) notin (\(values.joined(separator: ",")))")
@@ -60,11 +60,6 @@ enum KubeLogTarget {
             }
         }
         return terms.isEmpty ? nil : terms.joined(separator: ",")
-    }
-
-    private static func text(_ value: Document) -> String? {
-        if case .string(let text) = value { return text }
-        return nil
     }
 
     /// kubectl's `ByLogging` order: whether `a` comes before `b`.

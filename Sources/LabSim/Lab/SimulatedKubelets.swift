@@ -48,7 +48,7 @@ final class SimulatedKubelets: Sendable {
     ///   - every: the time between passes (`SimulatedNodes.passInterval`).
     init(
         api: KubeAPISimulator, root: @escaping @Sendable (String) -> String, every: Duration = .milliseconds(200),
-        guests: @escaping @Sendable () -> [SimulatedGuest], sshUp: @escaping @Sendable (String) -> Bool = { _ in true }
+        guests: @escaping @Sendable () -> [SimulatedGuest], sshUp: @escaping @Sendable (String) -> Bool
     ) {
         passes = PeriodicPass(every: every)
         self.api = api
