@@ -22,7 +22,11 @@ final class LabHarness {
     /// - Parameter simulatedNodes: without them, nothing maps VM names to servers, so SSH goes
     ///   to the inventory's addresses (tests then give loopback ones).
     ///   `fluxFaults`: what the simulated Flux controllers are to fail.
-    init(inventory: String? = nil, simulatedNodes: Bool = true, fluxFaults: FluxFaults = FluxFaults()) throws {
+    ///   `nodeMonitorGracePeriod`: how long a silent kubelet's Node stays Ready, in seconds (0: not at all).
+    init(
+        inventory: String? = nil, simulatedNodes: Bool = true, fluxFaults: FluxFaults = FluxFaults(),
+        nodeMonitorGracePeriod: Double = 0
+    ) throws {
         home = try TemporaryDirectory("hlsh-lab")
         let key = home.file(".ssh/id_ed25519")
         try FileManager.default.createDirectory(atPath: home.file(".ssh"), withIntermediateDirectories: true)
@@ -32,6 +36,7 @@ final class LabHarness {
         var options = SimulatedLab.Options(
             pve: .seedLab(rootPassword: "pw", tokenSecret: "11111111-2222-3333-4444-555555555555", timings: .fastTest),
             nodeImage: simulatedNodes ? .ubuntu : nil)
+        options.pve.timings.nodeMonitorGracePeriod = nodeMonitorGracePeriod
         options.fluxFaults = fluxFaults
         // The harness's key is the GitHub account's (the user's `~/.ssh/*.pub` are, in a lab).
         let publicKey = try String(contentsOfFile: key + ".pub", encoding: .utf8)

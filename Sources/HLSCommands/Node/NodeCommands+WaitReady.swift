@@ -3,7 +3,8 @@ import HLSLanguage
 import Kube
 
 /// `node wait --for ready`: the Kubernetes Node's Ready condition, watched (not polled) until
-/// it is True.
+/// it is True — and, after hlsh stopped its VM, reported by a boot other than the one before
+/// (`NodeBootMark`).
 extension NodeCommands {
     static func waitForReady(_ inv: Invocation) throws -> Value {
         let client: KubeClient
@@ -26,11 +27,16 @@ extension NodeCommands {
                 poll.timeoutMessage = "\(inv.spec.name): \(name) is not Ready after \(timeout.text)"
                 let ready = try KubeObjectWait(client: client, resource: .nodes, name: name).until(
                     poll, context: inv.context
-                ) { object -> Poll.Check<Void> in
+                ) { object -> Poll.Check<Bool> in
                     guard let object else { return .pending("not registered in the cluster") }
                     let seen = ClusterNode(object)
-                    return seen.isReady ? .ready(()) : .pending(seen.readyCondition)
+                    if NodeBootMark.isPreviousBoot(seen) {
+                        // Ready or not, that is what it said before its VM went down (`vm stop`).
+                        return .pending("still reports the boot before its VM was stopped (\(seen.readyCondition))")
+                    }
+                    return seen.isReady ? .ready(NodeBootMark.isMarked(seen)) : .pending(seen.readyCondition)
                 }
+                if ready.value { NodeBootMark.clear(name, client: client, cancellation: inv.context.cancellation) }
                 return readyRow(name, waited: ready.waited)
             })
     }

@@ -125,7 +125,10 @@ enum NodeCommands {
             key accepted. --for ready watches the Kubernetes Node until its Ready \
             condition is True: with a lab in use, all/servers/agents are the inventory's nodes, so one whose \
             kubelet has not registered yet is waited for too; without one, the cluster's (--context picks the \
-            kubeconfig context). Under --dry-run, once an earlier step planned a change, it checks once and \
+            kubeconfig context). The API server keeps a stopped machine's Node Ready for its grace period \
+            (50 s), so vm stop, shutdown, reboot and destroy record the Node's boot id in its annotation \
+            hlsh.dev/stopped-boot-id first: a Node still reporting that boot is not back yet, and the \
+            annotation goes once it reports a new one. Under --dry-run, once an earlier step planned a change, it checks once and \
             does not wait (as every wait), and a cluster not built yet (no kubeconfig or context) is \
             reported, not failed. \
             Progress with elapsed time on a terminal; Ctrl-C stops it.

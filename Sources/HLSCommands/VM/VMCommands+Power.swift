@@ -43,6 +43,11 @@ extension VMCommands {
                 let steps = VMSteps(client: client, context: inv.context, name: ref.name)
                 return ChangePlan([
                     Change(target: ref.name, action: verb, detail: "VM \(ref.vmid) on \(ref.node)") { c in
+                        if verb != "start" {
+                            // Its Node stays Ready for the grace period: `node wait --for ready` must
+                            // not take that for the machine being back.
+                            NodeBootMark.record(vm: ref.name, verb: "vm \(verb)", inv.context, cancellation: c)
+                        }
                         if let upid = try steps.step(verb, { try call(client, ref, c) }) {
                             try steps.wait(upid, "\(verb) \(ref.name)", c)
                         }

@@ -152,6 +152,7 @@ enum VMCommands {
                 Change(target: ref.name, action: "destroy", detail: "VM \(ref.vmid) on \(ref.node), with its disks") {
                     c in
                     if try client.currentStatus(node: ref.node, vmid: ref.vmid, cancellation: c).status == "running" {
+                        NodeBootMark.record(vm: ref.name, verb: "vm destroy", inv.context, cancellation: c)
                         let stop = try steps.step("stop") {
                             try client.stop(node: ref.node, vmid: ref.vmid, cancellation: c)
                         }

@@ -19,8 +19,9 @@ import Synchronization
 /// address (`node-ip` in `/etc/rancher/k3s/config.yaml`, else its cloud-init one), and the
 /// config's `node-name`, `node-label` and `node-taint`. An agent joins only with its server's
 /// token and a node password its server accepts (`answerSupervisor`). A node whose unit stops,
-/// or whose VM stops or is destroyed, turns NotReady; the Node object stays, as
-/// on a real cluster. The machine's boot id is the Node's `status.nodeInfo.bootID`: after a
+/// or whose VM stops or is destroyed, turns NotReady once its kubelet has been silent for the
+/// node monitor grace period (`gracePeriod`), as the node lifecycle controller marks it; the
+/// Node object stays, as on a real cluster. The machine's boot id is the Node's `status.nodeInfo.bootID`: after a
 /// reboot the kubelet registers again with the new one.
 ///
 /// Follows the nodes in the background (a pass every `every`, 200 ms by default); a pass registers only what changed,
@@ -36,6 +37,10 @@ final class SimulatedKubelets: Sendable {
     /// the registration (`notReady` once it went down).
     private let told = Mutex<[String: (node: String, digest: String)]>([:])
     private let passes: PeriodicPass
+    /// kube-controller-manager's `--node-monitor-grace-period`: how long a silent kubelet's Node stays Ready.
+    private let gracePeriod: Duration
+    /// When each guest's kubelet fell silent, while its Node is still within the grace period.
+    private let silentSince = Mutex<[String: ContinuousClock.Instant]>([:])
     /// When each guest's refused agent last asked the supervisor again (`answerSupervisor`).
     let supervisorRetries = Mutex<[String: ContinuousClock.Instant]>([:])
     /// The server starts whose own node password was checked, by `guest|boot id|start` (`checkServerPassword`).
@@ -46,11 +51,14 @@ final class SimulatedKubelets: Sendable {
     ///   - root: a VM's root tree on the host, by name (`SimulatedNodes.root(of:)`).
     ///   - guests: the cluster's guests now.
     ///   - every: the time between passes (`SimulatedNodes.passInterval`).
+    ///   - gracePeriod: how long a Node stays Ready after its kubelet fell silent (zero: until the next pass).
     init(
         api: KubeAPISimulator, root: @escaping @Sendable (String) -> String, every: Duration = .milliseconds(200),
-        guests: @escaping @Sendable () -> [SimulatedGuest], sshUp: @escaping @Sendable (String) -> Bool
+        gracePeriod: Duration = .zero, guests: @escaping @Sendable () -> [SimulatedGuest],
+        sshUp: @escaping @Sendable (String) -> Bool
     ) {
         passes = PeriodicPass(every: every)
+        self.gracePeriod = gracePeriod
         self.api = api
         self.root = root
         self.guests = guests
@@ -72,21 +80,37 @@ final class SimulatedKubelets: Sendable {
             let registration = guest.booted && sshUp(guest.name) ? kubelet(of: guest, among: all) : nil
             let last = told.withLock { $0[guest.name] }
             if let registration {
+                silentSince.withLock { $0[guest.name] = nil }
                 let digest = Self.digest(registration)
                 guard last?.digest != digest else { continue }
                 guard (try? api.registerNode(registration)) != nil else { continue }
                 told.withLock { $0[guest.name] = (registration.name, digest) }
             } else if let last, last.digest != Self.notReady {
-                guard (try? api.setNodeReady(last.node, false)) != nil else { continue }
-                told.withLock { $0[guest.name] = (last.node, Self.notReady) }
+                markNotReadyAfterGrace(guest.name, node: last.node)
             }
         }
         // A destroyed VM's kubelet posts no more status either: its Node goes NotReady and stays.
         let present = Set(all.map(\.name))
         for (name, last) in told.withLock({ $0 }) where !present.contains(name) && last.digest != Self.notReady {
-            guard (try? api.setNodeReady(last.node, false)) != nil else { continue }
-            told.withLock { $0[name] = (last.node, Self.notReady) }
+            markNotReadyAfterGrace(name, node: last.node)
         }
+    }
+
+    /// A guest's kubelet posts nothing: its Node turns NotReady once that has lasted the grace
+    /// period. Until then it keeps the Ready (and the boot id) it last posted.
+    private func markNotReadyAfterGrace(_ guest: String, node: String) {
+        if gracePeriod > .zero {
+            let now = ContinuousClock.now
+            let since = silentSince.withLock { silent in
+                if let since = silent[guest] { return since }
+                silent[guest] = now
+                return now
+            }
+            guard now - since >= gracePeriod else { return }
+        }
+        guard (try? api.setNodeReady(node, false)) != nil else { return }
+        silentSince.withLock { $0[guest] = nil }
+        told.withLock { $0[guest] = (node, Self.notReady) }
     }
 
     /// The Node that `guest`'s kubelet registers, nil while its k3s does not run (or an agent's

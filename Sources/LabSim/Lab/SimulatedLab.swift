@@ -257,7 +257,8 @@ public final class SimulatedLab: Sendable {
             components.append(
                 SimulatedKubeletsComponent(
                     kubelets: SimulatedKubelets(
-                        api: kube, root: { nodes.root(of: $0) }, every: every, guests: { pve.guests },
+                        api: kube, root: { nodes.root(of: $0) }, every: every,
+                        gracePeriod: .seconds(pve.config.timings.nodeMonitorGracePeriod), guests: { pve.guests },
                         sshUp: { nodes.port(of: $0) != nil })))
             // The API is the control-plane VM's: it answers only while that VM runs its k3s server.
             components.append(

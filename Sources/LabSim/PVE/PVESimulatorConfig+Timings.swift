@@ -18,10 +18,15 @@ extension PVESimulatorConfig {
         /// The factor on the requeue times of the lab's Kubernetes controllers (Flux's retries
         /// and dependency waits, health checks, rechecks): `KubeAPISimulator.Options.requeueScale`.
         public var requeueScale: Double
+        /// How long a Node whose kubelet stopped posting stays Ready before the node lifecycle
+        /// controller marks it NotReady (kube-controller-manager's `--node-monitor-grace-period`,
+        /// 50 s since Kubernetes 1.29). A VM stopped and started within it keeps reporting the
+        /// Ready of its previous boot until its kubelet posts again. 0: NotReady at the next pass.
+        public var nodeMonitorGracePeriod: Double
 
         public init(
             taskDuration: Double, cloneDuration: Double, bootDelay: Double, shutdownDuration: Double,
-            unauthorizedDelay: Double, requeueScale: Double = 1
+            unauthorizedDelay: Double, requeueScale: Double = 1, nodeMonitorGracePeriod: Double = 0
         ) {
             self.taskDuration = taskDuration
             self.cloneDuration = cloneDuration
@@ -29,17 +34,21 @@ extension PVESimulatorConfig {
             self.shutdownDuration = shutdownDuration
             self.unauthorizedDelay = unauthorizedDelay
             self.requeueScale = requeueScale
+            self.nodeMonitorGracePeriod = nodeMonitorGracePeriod
         }
 
         /// About what a small real cluster takes (`sim serve`, for other tools).
         public static let proxmox = Timings(
-            taskDuration: 1, cloneDuration: 3, bootDelay: 20, shutdownDuration: 3, unauthorizedDelay: 3)
+            taskDuration: 1, cloneDuration: 3, bootDelay: 20, shutdownDuration: 3, unauthorizedDelay: 3,
+            nodeMonitorGracePeriod: 50)
         /// Slow enough to watch, fast enough to wait for (`hlsh --sim`, `scripts/demo`).
         public static let demo = Timings(
-            taskDuration: 0.5, cloneDuration: 2, bootDelay: 3, shutdownDuration: 1, unauthorizedDelay: 0.5)
+            taskDuration: 0.5, cloneDuration: 2, bootDelay: 3, shutdownDuration: 1, unauthorizedDelay: 0.5,
+            nodeMonitorGracePeriod: 8)
         /// As fast as the tests can follow; a refused login is not delayed. The lab's controllers
         /// look again ten times sooner than asked (a 1 min Flux retry after 6 s): the tests
-        /// follow what the controllers do, not how long a real one waits between tries.
+        /// follow what the controllers do, not how long a real one waits between tries. A stopped
+        /// kubelet's Node turns NotReady at once (a test of the grace sets it).
         public static let fastTest = Timings(
             taskDuration: 0.1, cloneDuration: 0.2, bootDelay: 0.3, shutdownDuration: 0.1, unauthorizedDelay: 0,
             requeueScale: 0.1)
