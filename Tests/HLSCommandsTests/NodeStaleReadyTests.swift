@@ -40,6 +40,11 @@ final class NodeStaleReadyTests: XCTestCase {
         let silent = try node(client)
         XCTAssertTrue(silent.isReady, "Ready for the grace period after its kubelet went silent")
         XCTAssertEqual(silent.bootID, before.bootID)
+        // lab status does not call it Ready either.
+        let status = lab.run(#"lab status | where layer == "nodes" | get detail | to json --compact"#)
+        XCTAssertTrue(
+            status.out.contains("k3s-wk-01: its kubelet has not reported since hlsh stopped its VM"),
+            status.out + status.err)
 
         XCTAssertEqual(lab.run("vm start k3s-wk-01").status, 0)
         let ready = lab.run("node wait k3s-wk-01 --for ready --timeout 60s --every 200ms")

@@ -112,7 +112,11 @@ struct LabStatus: Sendable {
                     problems.append("\(vm.name): no Kubernetes Node (node k3s)")
                     continue
                 }
-                if !node.isReady { problems.append("\(vm.name): \(node.readyCondition)") }
+                if NodeBootMark.isPreviousBoot(node) {
+                    problems.append("\(vm.name): its kubelet has not reported since hlsh stopped its VM")
+                } else if !node.isReady {
+                    problems.append("\(vm.name): \(node.readyCondition)")
+                }
             }
         } catch {
             problems.append("not in Kubernetes yet: \(LabCheck.words(error))")
