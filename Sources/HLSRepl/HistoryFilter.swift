@@ -9,8 +9,11 @@ public enum HistoryFilter {
     /// API token, a GitHub token, an age identity, a k3s join token, a PEM private key, a
     /// `--token VALUE` or `password=…`), or that names one (`password`, `--token`,
     /// `Authorization:`, a kubeconfig's `client-key-data`), or builds a secret from a literal
-    /// (`secret "…"`).
+    /// (`secret "…"`) — nor one typed with a leading space, as bash's `HISTCONTROL=ignorespace`
+    /// and zsh's `HIST_IGNORE_SPACE` keep it out: the way to keep a secret of no recognisable
+    /// shape (a Cloudflare token looks like a git hash) out of the file.
     public static func mayRecord(_ line: String) -> Bool {
+        if line.first == " " || line.first == "\t" { return false }
         if SecretShapes.contains(line) { return false }
         let lower = line.lowercased()
         let markers = [

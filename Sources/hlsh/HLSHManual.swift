@@ -74,7 +74,10 @@ enum HLSHManual {
         ],
         files: [
             .init("./homelab.yaml", "The inventory: Proxmox, VMs, nodes, k3s and GitOps settings (no secrets)."),
-            .init("~/.local/state/hlsh/history", "The interactive shell's history (mode 0600)."),
+            .init(
+                "~/.local/state/hlsh/history",
+                "The interactive shell's history (mode 0600); a line that carries a secret, or that starts with a space, is never written to it."
+            ),
             .init("~/.local/state/hlsh/journal/", "The phases each runbook completed, for --resume."),
             .init(
                 "~/.cache/hlsh/completion-names.json",

@@ -75,6 +75,9 @@ final class LineEditorTests: XCTestCase {
 
     func testLinesCarryingSecretsAreNotRecorded() {
         XCTAssertTrue(HistoryFilter.mayRecord("vm list | where status == \"running\""))
+        // A leading space keeps any line out, as HISTCONTROL=ignorespace does: a token of no known shape.
+        XCTAssertFalse(HistoryFilter.mayRecord(" let cf = \"0123456789abcdef0123456789abcdef01234567\""))
+        XCTAssertTrue(HistoryFilter.mayRecord("let cf = \"0123456789abcdef0123456789abcdef01234567\""))
         XCTAssertFalse(HistoryFilter.mayRecord("let t = secret \"hunter2\""))
         XCTAssertFalse(HistoryFilter.mayRecord("curl -H 'Authorization: PVEAPIToken=root@pam!hlsh=abc'"))
         XCTAssertFalse(HistoryFilter.mayRecord("lab login --password hunter2"))
