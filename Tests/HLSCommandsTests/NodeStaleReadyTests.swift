@@ -73,4 +73,17 @@ final class NodeStaleReadyTests: XCTestCase {
         let status = lab.run(#"vm list | where name == "k3s-wk-01" | get status | to json --compact"#)
         XCTAssertEqual(status.out.trimmingCharacters(in: .whitespacesAndNewlines), #"["stopped"]"#, status.err)
     }
+
+    func testOneSessionReachesANodeAgainAfterItsVMWasStoppedAndStarted() throws {
+        let lab = try LabHarness()
+        lab.installCluster()
+        let run = lab.run(
+            """
+            node run k3s-wk-01 'id -un' | get stdout
+            vm stop k3s-wk-01
+            vm start k3s-wk-01
+            retry 50 --delay 200ms { node run k3s-wk-01 'id -un' | get stdout }
+            """)
+        XCTAssertEqual(run.status, 0, run.err)
+    }
 }
