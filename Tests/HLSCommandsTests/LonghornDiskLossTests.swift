@@ -51,6 +51,10 @@ final class LonghornDiskLossTests: XCTestCase {
         XCTAssertNotEqual(replica.text("spec", "failedAt") ?? "", "", "\(replica)")
         XCTAssertEqual(replica.text("status", "currentState"), "stopped")
 
+        let show = lab.run(
+            #"volume show data -n apps | get replica_list | where node == "k3s-wk-01" | to json --compact"#)
+        XCTAssertTrue(show.out.contains(#""state":"stopped","failed_at":"20"#), show.out + show.err)
+
         let list = lab.run("volume list -n apps | get state | to json --compact")
         XCTAssertEqual(list.out, #"["attached"]"# + "\n", list.err)
         XCTAssertTrue(
