@@ -289,13 +289,16 @@ final class ObservabilityChartsTests: XCTestCase {
         XCTAssertTrue(
             try raw("/label/container/values")["data"]?.items.contains(.string("alloy")) ?? false,
             "Alloy's own pods are shipped too")
-        // Metric queries: a matrix from query_range (one sample a minute), a vector from query.
-        let counted = try raw(
-            "/query_range",
-            [
-                ("query", #"sum by (container) (count_over_time({namespace="monitoring"} |= "started" [1h]))"#),
-                ("step", "60"),
-            ])
+        // Metric queries: a matrix from query_range (one sample a second, from a whole second on:
+        // the loki chart aligns the range to the step), a vector from query.
+        let perContainer = [
+            ("query", #"sum by (container) (count_over_time({namespace="monitoring"} |= "started" [1h]))"#),
+            ("step", "1"),
+        ]
+        try eventually("a sample of the started lines") {
+            !(try raw("/query_range", perContainer)["data"]?["result"]?.items.isEmpty ?? true)
+        }
+        let counted = try raw("/query_range", perContainer)
         XCTAssertEqual(counted.text("data", "resultType"), "matrix", "\(counted)")
         let series = counted["data"]?["result"]?.items ?? []
         XCTAssertTrue(series.contains { $0["metric"] == .object([("container", .string("loki"))]) }, "\(series)")

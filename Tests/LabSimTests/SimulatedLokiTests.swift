@@ -135,6 +135,25 @@ final class SimulatedLokiTests: XCTestCase {
         XCTAssertNotNil(body["data"]?["stats"]?["summary"])
     }
 
+    /// The loki chart turns the query frontend's step alignment on: start and end go back to
+    /// multiples of the step.
+    func testAMetricRangeQuerysStartAndEndAreAlignedToItsStep() throws {
+        let answer = loki().answer(
+            method: "GET", path: "/loki/api/v1/query_range",
+            query: [
+                ("query", #"count_over_time({namespace="apps"}[1s])"#), ("start", String(base + 500_000_000)),
+                ("end", String(base + 2_700_000_000)), ("step", "1"),
+            ].map { (name: $0.0, value: $0.1) })
+        let body: Document = try JSONCodec.decode(answer.body)
+        let seconds = Int(base / 1_000_000_000)
+        XCTAssertEqual(
+            body["data"]?["result"]?.items.first?["values"],
+            .array([
+                .array([.int(seconds), .string("1")]), .array([.int(seconds + 1), .string("1")]),
+                .array([.int(seconds + 2), .string("1")]),
+            ]), answer.body)
+    }
+
     func testVectorAggregationsGroupByOrWithoutLabelsAndValuesAreGoFloats() throws {
         func values(_ query: String, step: String = "1") throws -> Document? {
             let answer = loki().answer(

@@ -25,7 +25,8 @@ extension KubeCommands {
             or avg with by (labels) or without (labels) — gives one row per sample: time, the labels of \
             its series and value (a float: Loki's NaN and ±Inf too), the series one after the other, \
             oldest first; --step sets the time between samples (Loki's default: --since over 250, at \
-            least 1s). No such Service (Loki not installed), no ready pod, the gateway's 502 and Loki's \
+            least 1s), and the loki chart's Loki moves the start and the end back to multiples of it, so \
+            the last samples can be up to a step old. No such Service (Loki not installed), no ready pod, the gateway's 502 and Loki's \
             refusal of the query (its 400 text) are errors that name the call.
             """,
         positionals: [
@@ -54,8 +55,8 @@ extension KubeCommands {
                 #"kube loki '{node="k3s-wk-01"} |= "started"' | count"#,
                 "how many lines of the worker's pods say started", needsLab: true),
             Example(
-                #"kube loki 'sum by (container) (count_over_time({namespace="monitoring"}[5m]))' --since 10m --step 5m"#,
-                "lines per container of the monitoring namespace, over 5 minutes, every 5 minutes", needsLab: true),
+                #"kube loki 'sum by (container) (count_over_time({namespace="monitoring"}[5m]))' --since 1h --step 1m"#,
+                "lines per container of the monitoring namespace over 5 minutes, a sample a minute", needsLab: true),
         ],
         implementation: .query(queryLoki))
 

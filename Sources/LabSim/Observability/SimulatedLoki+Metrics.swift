@@ -38,6 +38,17 @@ extension SimulatedLoki {
         return step
     }
 
+    /// A metric range query's start and end moved back to multiples of its step, in milliseconds,
+    /// as the query frontend's step alignment does (queryrangebase/step_align.go) — on in the
+    /// `loki` chart's configuration (`query_range.align_queries_with_step: true`), off in Loki's own
+    /// defaults.
+    static func aligned(_ start: Int64, _ end: Int64, step: Int64) -> (start: Int64, end: Int64) {
+        let milliseconds = step / 1_000_000
+        guard milliseconds > 0 else { return (start, end) }
+        func align(_ time: Int64) -> Int64 { (time / 1_000_000 / milliseconds) * milliseconds * 1_000_000 }
+        return (align(start), align(end))
+    }
+
     /// The streams `query` selects, indexed for its range windows.
     private func indexed(_ query: LogQLMetricQuery) -> [LogQLIndexedStream] {
         let log = query.logQuery

@@ -154,7 +154,8 @@ final class SimulatedLoki: Sendable {
                 let forward = param("direction")?.lowercased() == "forward"
                 let step = try Self.step(param("step"), from: start, to: end)
                 if let metric = try LogQLMetricQuery.parse(text) {
-                    return .json(matrix(metric, from: start, to: end, step: step))
+                    let (first, last) = Self.aligned(start, end, step: step)
+                    return .json(matrix(metric, from: first, to: last, step: step))
                 }
                 return .json(result(try LogQLQuery.parse(text), from: start, to: end, limit: limit, forward: forward))
             case "/loki/api/v1/query":
