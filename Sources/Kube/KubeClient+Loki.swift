@@ -47,7 +47,9 @@ extension KubeClient {
             return HLSError(
                 .failed, "Loki refused the query\(shown)", at: place,
                 hint: "LogQL: a stream selector such as {namespace=\"apps\", container=~\"web.*\"}, then line filters "
-                    + "(|= \"text\", != \"text\", |~ \"regex\"); labels: the Alloy pipeline's (namespace, pod, container, node)"
+                    + "(|= \"text\", != \"text\", |~ \"regex\"), or a metric query over one such as "
+                    + "sum by (pod) (count_over_time({namespace=\"apps\"}[5m])); labels: the Alloy pipeline's "
+                    + "(namespace, pod, container, node)"
             )
         case 502, 503, 504:
             return HLSError(

@@ -41,9 +41,10 @@ final class LonghornLab {
         }
     }
 
-    /// Lays out a node's root as `node harden` leaves it: open-iscsi, nfs-common and cryptsetup
-    /// installed, iscsid running, iscsi_tcp and dm_crypt loaded; multipathd (when `multipathd`)
-    /// running with the hardening's blacklist of `sd` devices, or without it (`blacklist` false).
+    /// Lays out a node's root as `node harden` leaves it, on a 50 GiB OS disk mounted at `/`:
+    /// open-iscsi, nfs-common and cryptsetup installed, iscsid running, iscsi_tcp and dm_crypt
+    /// loaded; multipathd (when `multipathd`) running with the hardening's blacklist of `sd`
+    /// devices, or without it (`blacklist` false).
     func prepare(
         _ node: String, iscsid: Bool = true, packages: Bool = true, modules: Bool = true, multipathd: Bool = false,
         blacklist: Bool = true
@@ -59,6 +60,14 @@ final class LonghornLab {
             try FileManager.default.createDirectory(
                 atPath: root + "/" + (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             FileManager.default.createFile(atPath: root + "/" + file, contents: Data())
+        }
+        // The OS disk under /, which holds /var/lib/longhorn here: Longhorn's disk is Ready on it.
+        for (file, text) in [
+            ("proc/mounts", "/dev/sda1 / ext4 rw,relatime 0 0\n"), ("sys/block/sda/size", "\((50 << 30) / 512)\n"),
+        ] {
+            try FileManager.default.createDirectory(
+                atPath: root + "/" + (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try text.write(toFile: root + "/" + file, atomically: true, encoding: .utf8)
         }
         if multipathd && blacklist {
             try FileManager.default.createDirectory(

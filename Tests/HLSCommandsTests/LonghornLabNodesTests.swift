@@ -11,11 +11,8 @@ import XCTest
 /// afterwards does not attach a volume, with the message iscsiadm gives.
 final class LonghornLabNodesTests: XCTestCase {
     func testHardenedNodesPassLonghornsCheckAndAStoppedIscsidKeepsAVolumeFromAttaching() throws {
-        let lab = try LabHarness()
-        lab.installCluster()
-        let kube = try XCTUnwrap(lab.lab.kube)
-        let client = try XCTUnwrap(kube.inProcessClient(manager: "helm-controller"))
-        try LonghornLab.install(values: "persistence:\n  defaultClassReplicaCount: 2\n", client: client)
+        let longhorn = try LonghornOnLab()
+        let (lab, kube) = (longhorn.lab, longhorn.kube)
         let conditions = { (node: String) -> [String] in
             let text = kube.object(path: "/apis/longhorn.io/v1beta2/namespaces/longhorn-system/nodes/\(node)") ?? ""
             return ["Ready", "Schedulable", "RequiredPackages", "KernelModulesLoaded", "Multipathd"].filter {
@@ -29,12 +26,7 @@ final class LonghornLabNodesTests: XCTestCase {
 
         let stop = lab.run(#"node run k3s-wk-01 "sudo systemctl stop iscsid" | get exit | to json --compact"#)
         XCTAssertEqual(stop.out, "[0]\n", stop.err)
-        let manifest = try lab.home.write(
-            "data.yaml",
-            LonghornLab.claimYAML("data", size: "1Gi") + "\n---\n"
-                + LonghornLab.podYAML("web", claim: "data", on: "k3s-wk-01"))
-        let applied = lab.run("kube apply -f \(manifest)")
-        XCTAssertEqual(applied.status, 0, applied.err)
+        try longhorn.claimWithPod("data", on: "k3s-wk-01")
         let state = { lab.run("volume list -n apps | get state | to json --compact").out }
         XCTAssertTrue(LonghornLab.eventually(10) { state() == #"["attaching"]"# + "\n" }, state())
         let events = { lab.run(#"kube events -n apps | where reason == "FailedAttachVolume" | get message"#).out }
@@ -51,11 +43,8 @@ final class LonghornLabNodesTests: XCTestCase {
     /// `node disks` (in `installCluster`, as in phase 2) put each node's 100 GiB data disk at
     /// /var/lib/longhorn: Longhorn's default disk reports the data disk's size, not the 50 GiB OS disk's.
     func testTheDefaultDiskReportsTheMountedDataDisk() throws {
-        let lab = try LabHarness()
-        lab.installCluster()
-        let kube = try XCTUnwrap(lab.lab.kube)
-        let client = try XCTUnwrap(kube.inProcessClient(manager: "helm-controller"))
-        try LonghornLab.install(values: "persistence:\n  defaultClassReplicaCount: 2\n", client: client)
+        let longhorn = try LonghornOnLab()
+        let (lab, kube) = (longhorn.lab, longhorn.kube)
         // statfs of a fresh 100 GiB ext4: f_blocks without the inode tables (1/64), 4 KiB blocks.
         let bytes: Int64 = 100 << 30
         let maximum = (bytes - bytes / 64) / 4096 * 4096

@@ -236,7 +236,7 @@ final class VolumeCommandsTests: XCTestCase {
         let warned = lab.kube.run("volume list -n apps")
         XCTAssertEqual(
             warned.err,
-            "warning: k3s-wk-01 is not schedulable for Longhorn (not Ready, cordoned or scheduling disabled): "
+            "warning: k3s-wk-01 is not schedulable for Longhorn (not Ready, cordoned, scheduling disabled or no disk ready): "
                 + "1 schedulable node for 2 replicas, so volumes stay degraded until it is back\n"
                 + "warning: setting default-replica-count: 2 Longhorn nodes for 3 replicas: the volume stays degraded; "
                 + "set persistence.defaultClassReplicaCount and defaultSettings.defaultReplicaCount to 2\n")

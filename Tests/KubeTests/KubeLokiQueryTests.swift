@@ -1,8 +1,9 @@
 import Foundation
 import HLSCore
-import Kube
 import TestSupport
 import XCTest
+
+@testable import Kube
 
 /// `lokiQueryRange` on the wire, against a scripted API server that answers as the apiserver's
 /// service proxy passes Loki's answers on: the request Loki's HTTP API reference describes, Loki's
@@ -97,13 +98,20 @@ final class KubeLokiQueryTests: XCTestCase {
         let (server, client) = try scriptedServer([Script.rule("GET", path, [Script.reply(200, matrix)])])
         defer { server.stop() }
         let result = try client.lokiQueryRange(
-            LokiQuery("sum(rate({job=\"varlogs\"}[10m])) by (level)", start: base, end: base + 1), service: service)
+            LokiQuery(
+                "sum(rate({job=\"varlogs\"}[10m])) by (level)", start: base, end: base + 1, step: 90_500_000_000),
+            service: service)
         XCTAssertEqual(
             result,
             .matrix([
                 LokiSample(labels: ["level": "info"], time: 1_588_889_221_000_000_000, value: "137.95"),
                 LokiSample(labels: ["level": "info"], time: 1_588_889_521_500_000_000, value: "467.115"),
             ]))
+        // The step in seconds, as Loki reads it; a query without one leaves it to Loki.
+        let sent = try paths(server)
+        XCTAssertTrue(sent.first?.hasSuffix("&step=90.5") ?? false, "\(sent)")
+        XCTAssertEqual(LokiQuery.seconds(60_000_000_000), "60")
+        XCTAssertEqual(LokiQuery.seconds(1_000_000), "0.001")
     }
 
     /// A sample time Loki could never send (past the year 2262 in nanoseconds) is a wrong

@@ -25,4 +25,20 @@ final class LonghornDiskStatTests: XCTestCase {
         XCTAssertEqual(onData.storageAvailable, (data - data / 64) / 4096 * 19 / 20 * 4096)
         XCTAssertEqual(onData.filesystemType, "ext2/ext3")
     }
+
+    /// Proxmox taking the data disk from the running VM: its devices go, its file system stays
+    /// mounted at /var/lib/longhorn, dead, and statfs there no longer gives a disk.
+    func testADiskUnpluggedUnderItsMountIsGone() throws {
+        let directory = try TemporaryDirectory("hlsh-diskstat")
+        let root = try SimulatedNodeRoot.install(at: directory.path + "/root")
+        let mounts = try XCTUnwrap(String(contentsOfFile: root.path + "/proc/mounts", encoding: .utf8))
+        try root.write(
+            "proc/mounts", Array((mounts + "/dev/sdb /var/lib/longhorn ext4 rw,relatime 0 0\n").utf8), mode: 0o644)
+        XCTAssertFalse(LonghornDiskStat.deviceGone(root: root.path, path: "/var/lib/longhorn/"))
+        NodeHotplug.unplug(slots: ["scsi1"], root: root.path)
+        XCTAssertTrue(LonghornDiskStat.deviceGone(root: root.path, path: "/var/lib/longhorn/"))
+        XCTAssertNil(LonghornDiskStat(root: root.path, path: "/var/lib/longhorn/"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.path + "/dev/sdb"))
+        XCTAssertFalse(LonghornDiskStat.deviceGone(root: root.path, path: "/var/lib/rancher/"), "the OS disk stays")
+    }
 }

@@ -289,6 +289,26 @@ final class ObservabilityChartsTests: XCTestCase {
         XCTAssertTrue(
             try raw("/label/container/values")["data"]?.items.contains(.string("alloy")) ?? false,
             "Alloy's own pods are shipped too")
+        // Metric queries: a matrix from query_range (one sample a second, from a whole second on:
+        // the loki chart aligns the range to the step), a vector from query.
+        let perContainer = [
+            ("query", #"sum by (container) (count_over_time({namespace="monitoring"} |= "started" [1h]))"#),
+            ("step", "1"),
+        ]
+        try eventually("a sample of the started lines") {
+            !(try raw("/query_range", perContainer)["data"]?["result"]?.items.isEmpty ?? true)
+        }
+        let counted = try raw("/query_range", perContainer)
+        XCTAssertEqual(counted.text("data", "resultType"), "matrix", "\(counted)")
+        let series = counted["data"]?["result"]?.items ?? []
+        XCTAssertTrue(series.contains { $0["metric"] == .object([("container", .string("loki"))]) }, "\(series)")
+        let point = try XCTUnwrap(series.first?["values"]?.items.last?.items)
+        XCTAssertEqual(point.count, 2)
+        XCTAssertNotNil(Double(point[1].scalarText ?? ""), "a value is Go's float as text: \(point)")
+        let now = try raw("/query", [("query", #"count(rate({namespace="monitoring"}[1h]))"#)])
+        XCTAssertEqual(now.text("data", "resultType"), "vector", "\(now)")
+        XCTAssertEqual(now["data"]?["result"]?.items.first?["metric"], .object([]))
+
         let refused = try kube.kubectl([
             "get", "--raw", api + "/query_range?query=" + Self.percentEncoded(#"{foo="bar""#),
         ])

@@ -90,8 +90,141 @@ final class SimulatedLokiTests: XCTestCase {
             "the simulated Loki answers stream selectors with line filters only, not parsers, formatters and label filters"
         )
         XCTAssertEqual(
-            refusal(#"count_over_time({namespace="apps"}[5m])"#),
-            "the simulated Loki answers stream selectors with line filters only, not metric queries")
+            refusal(#"min({ foo = "bar" }[5m])"#), "parse error at line 0, col 20: syntax error: unexpected RANGE")
+        XCTAssertEqual(
+            refusal(#"rate({ foo = "bar" }[5minutes])"#),
+            #"parse error at line 0, col 21: unknown unit "minutes" in duration "5minutes""#)
+        XCTAssertEqual(
+            refusal(#"rate({ foo = "bar" }[5)"#), "parse error at line 0, col 21: missing closing ']' in duration")
+        XCTAssertEqual(
+            refusal(#"count_over_time({namespace="apps"}[5m]) by (pod)"#),
+            "parse error : grouping not allowed for count_over_time aggregation")
+        XCTAssertEqual(
+            refusal(#"count_over_time({namespace="apps"})"#),
+            "parse error at line 1, col 35: syntax error: unexpected )")
+        XCTAssertEqual(
+            get(loki(), "/loki/api/v1/query_range", [("query", #"rate({namespace="apps"}[1m])"#), ("step", "0")]).body,
+            "zero or negative query resolution step widths are not accepted. Try a positive integer")
+        XCTAssertEqual(
+            get(loki(), "/loki/api/v1/query_range", [("query", #"rate({namespace="apps"}[1m])"#), ("step", "0.0001")])
+                .body,
+            "exceeded maximum resolution of 11,000 points per time series. Try increasing the value of the step parameter"
+        )
+    }
+
+    func testCountOverTimeAtEachStepCountsTheEntriesOfTheWindowBeforeItAsAMatrix() throws {
+        // Entries at base, base+1s, base+2s (apps) and base (monitoring); steps of 1 s from base
+        // through base+3s over a 2 s window (t-2s, t].
+        let answer = loki().answer(
+            method: "GET", path: "/loki/api/v1/query_range",
+            query: [
+                ("query", #"count_over_time({namespace=~".+"}[2s])"#), ("start", String(base)),
+                ("end", String(base + 3_000_000_000)), ("step", "1s"),
+            ].map { (name: $0.0, value: $0.1) })
+        XCTAssertEqual(answer.status, 200, answer.body)
+        let seconds = Int(base / 1_000_000_000)
+        let expected = """
+            {"status":"success","data":{"resultType":"matrix","result":[\
+            {"metric":{"container":"loki","namespace":"monitoring","pod":"loki-0"},"values":\
+            [[\(seconds),"1"],[\(seconds + 1),"1"]]},\
+            {"metric":{"container":"whoami","namespace":"apps","pod":"whoami-1"},"values":\
+            [[\(seconds),"1"],[\(seconds + 1),"2"],[\(seconds + 2),"2"],[\(seconds + 3),"1"]]}]
+            """
+        XCTAssertTrue(answer.body.hasPrefix(expected), answer.body)
+        let body: Document = try JSONCodec.decode(answer.body)
+        XCTAssertNotNil(body["data"]?["stats"]?["summary"])
+    }
+
+    /// The loki chart turns the query frontend's step alignment on: start and end go back to
+    /// multiples of the step.
+    func testAMetricRangeQuerysStartAndEndAreAlignedToItsStep() throws {
+        let answer = loki().answer(
+            method: "GET", path: "/loki/api/v1/query_range",
+            query: [
+                ("query", #"count_over_time({namespace="apps"}[1s])"#), ("start", String(base + 500_000_000)),
+                ("end", String(base + 2_700_000_000)), ("step", "1"),
+            ].map { (name: $0.0, value: $0.1) })
+        let body: Document = try JSONCodec.decode(answer.body)
+        let seconds = Int(base / 1_000_000_000)
+        XCTAssertEqual(
+            body["data"]?["result"]?.items.first?["values"],
+            .array([
+                .array([.int(seconds), .string("1")]), .array([.int(seconds + 1), .string("1")]),
+                .array([.int(seconds + 2), .string("1")]),
+            ]), answer.body)
+    }
+
+    func testVectorAggregationsGroupByOrWithoutLabelsAndValuesAreGoFloats() throws {
+        func values(_ query: String, step: String = "1") throws -> Document? {
+            let answer = loki().answer(
+                method: "GET", path: "/loki/api/v1/query_range",
+                query: [
+                    ("query", query), ("start", String(base + 2_000_000_000)),
+                    ("end", String(base + 2_000_000_000)), ("step", step),
+                ].map { (name: $0.0, value: $0.1) })
+            XCTAssertEqual(answer.status, 200, answer.body)
+            let body: Document = try JSONCodec.decode(answer.body)
+            return body["data"]?["result"]
+        }
+        let at = Document.int(Int(base / 1_000_000_000) + 2)
+        XCTAssertEqual(
+            try values(#"sum(count_over_time({namespace=~".+"}[1m]))"#),
+            .array([.object([("metric", .object([])), ("values", .array([.array([at, .string("4")])]))])]))
+        XCTAssertEqual(
+            try values(#"sum by (namespace) (rate({namespace=~".+"}[1m]))"#),
+            .array([
+                .object([
+                    ("metric", .object([("namespace", .string("apps"))])),
+                    ("values", .array([.array([at, .string("0.05")])])),
+                ]),
+                .object([
+                    ("metric", .object([("namespace", .string("monitoring"))])),
+                    ("values", .array([.array([at, .string("0.016666666666666666")])])),
+                ]),
+            ]))
+        XCTAssertEqual(
+            try values(#"max without (pod, container) (bytes_over_time({namespace=~".+"} != "ready" [1m]))"#),
+            .array([
+                .object([
+                    ("metric", .object([("namespace", .string("apps"))])),
+                    ("values", .array([.array([at, .string("34")])])),
+                ])
+            ]))
+        XCTAssertEqual(
+            try values(#"count(bytes_rate({namespace=~".+"}[10m]))"#),
+            .array([.object([("metric", .object([])), ("values", .array([.array([at, .string("2")])]))])]))
+    }
+
+    func testAnInstantMetricQueryAnswersAVectorAtTheGivenTime() throws {
+        let answer = loki().answer(
+            method: "GET", path: "/loki/api/v1/query",
+            query: [
+                ("query", #"avg(count_over_time({namespace="apps"}[5m]))"#),
+                ("time", String(base + 1_500_000_000)),
+            ].map { (name: $0.0, value: $0.1) })
+        XCTAssertEqual(answer.status, 200, answer.body)
+        let body: Document = try JSONCodec.decode(answer.body)
+        XCTAssertEqual(body.text("data", "resultType"), "vector")
+        XCTAssertEqual(
+            body["data"]?["result"],
+            .array([
+                .object([
+                    ("metric", .object([])),
+                    ("value", .array([.double(Double(base / 1_000_000 + 1500) / 1000), .string("2")])),
+                ])
+            ]))
+    }
+
+    func testValuesAreWrittenAsGoWritesAFloatWithoutExponent() {
+        XCTAssertEqual(LokiNumber.value(3.45), "3.45")
+        XCTAssertEqual(LokiNumber.value(12), "12")
+        XCTAssertEqual(LokiNumber.value(0.00001), "0.00001")
+        XCTAssertEqual(LokiNumber.value(1.5e-7), "0.00000015")
+        XCTAssertEqual(LokiNumber.value(2.5e20), "250000000000000000000")
+        XCTAssertEqual(LokiNumber.value(.nan), "NaN")
+        XCTAssertEqual(LokiNumber.value(-.infinity), "-Inf")
+        XCTAssertEqual(LokiNumber.time(milliseconds: 1_568_404_331_324), .double(1_568_404_331.324))
+        XCTAssertEqual(LokiNumber.time(milliseconds: 1_568_404_331_000), .int(1_568_404_331))
     }
 
     func testTheRelabelRulesOfTheConfigurationNameTheStreams() {

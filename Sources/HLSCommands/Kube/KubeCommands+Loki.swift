@@ -20,17 +20,26 @@ extension KubeCommands {
             row per line: time (RFC 3339, UTC, milliseconds), each label of its stream as a column \
             (a label called time, line or value as label.NAME), and the line; the newest first, or \
             the oldest with --forward; at most --limit of them (Loki's own cap is 5000 unless its \
-            limits_config says otherwise). A metric query (count_over_time(…[5m])) gives time, labels \
-            and value. No such Service (Loki not installed), no ready pod, the gateway's 502 and Loki's \
+            limits_config says otherwise). A metric query — a range aggregation (count_over_time, rate, \
+            bytes_over_time, bytes_rate) of a log query over [5m], possibly inside sum, count, min, max \
+            or avg with by (labels) or without (labels) — gives one row per sample: time, the labels of \
+            its series and value (a float: Loki's NaN and ±Inf too), the series one after the other, \
+            oldest first; --step sets the time between samples (Loki's default: --since over 250, at \
+            least 1s), and the loki chart's Loki moves the start and the end back to multiples of it, so \
+            the last samples can be up to a step old. No such Service (Loki not installed), no ready pod, the gateway's 502 and Loki's \
             refusal of the query (its 400 text) are errors that name the call.
             """,
         positionals: [
-            Parameter("query", .string, #"LogQL: a stream selector and line filters, {namespace="apps"} |= "error""#)
+            Parameter(
+                "query", .string,
+                #"LogQL: a stream selector and line filters, {namespace="apps"} |= "error", or a metric query over one"#
+            )
         ],
         flags: [
             Flag("since", .duration, "how far back to look", default: .duration(.seconds(3600))),
             Flag("limit", .int, "the most lines to return", default: .int(100)),
             Flag("forward", "the oldest lines first (default: the newest first)"),
+            Flag("step", .duration, "a metric query's time between samples (default: Loki's, --since / 250)"),
             Flag(
                 "service", .string, "Loki's Service: NAMESPACE/NAME[:PORT]",
                 default: .string(GitOpsTree.lokiService)),
@@ -45,6 +54,9 @@ extension KubeCommands {
             Example(
                 #"kube loki '{node="k3s-wk-01"} |= "started"' | count"#,
                 "how many lines of the worker's pods say started", needsLab: true),
+            Example(
+                #"kube loki 'sum by (container) (count_over_time({namespace="monitoring"}[5m]))' --since 1h --step 1m"#,
+                "lines per container of the monitoring namespace over 5 minutes, a sample a minute", needsLab: true),
         ],
         implementation: .query(queryLoki))
 
@@ -64,7 +76,13 @@ extension KubeCommands {
         let end = Int64((Date().timeIntervalSince1970 * 1e6).rounded()) * 1000
         // Saturating: `--since 1000000w` reaches back to the epoch's far side, not past Int64.
         let span = since.whole(.nanoseconds(1))
-        let query = LokiQuery(text, start: end - span, end: end, limit: limit, forward: inv.flag("forward"))
+        var step: Int64?
+        if let given = inv.duration("step") {
+            guard given > .zero else { throw inv.usage("--step takes a duration above 0, not \(given.text)") }
+            step = given.whole(.nanoseconds(1))
+        }
+        let query = LokiQuery(
+            text, start: end - span, end: end, limit: limit, forward: inv.flag("forward"), step: step)
         let result = try client.lokiQueryRange(query, service: service, cancellation: inv.context.cancellation)
         switch result {
         case .streams(let entries):

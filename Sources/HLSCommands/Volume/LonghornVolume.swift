@@ -28,6 +28,8 @@ struct LonghornVolume {
         var name: String
         var node: String
         var state: String
+        /// `spec.failedAt`: when Longhorn marked it failed; empty while it is not.
+        var failedAt: String
     }
 
     var name: String
@@ -59,7 +61,7 @@ struct LonghornVolume {
         self.replicas = replicas.filter { $0.string("spec", "volumeName") == volumeName }.map {
             Replica(
                 name: $0.string("metadata", "name") ?? "", node: $0.string("spec", "nodeID") ?? "",
-                state: $0.string("status", "currentState") ?? "")
+                state: $0.string("status", "currentState") ?? "", failedAt: $0.string("spec", "failedAt") ?? "")
         }.sorted { ($0.node, $0.name) < ($1.node, $1.name) }
     }
 
@@ -84,7 +86,11 @@ struct LonghornVolume {
         record["node"] = .string(node)
         record["replica_list"] = .list(
             replicas.map {
-                .record(Record([("name", .string($0.name)), ("node", .string($0.node)), ("state", .string($0.state))]))
+                .record(
+                    Record([
+                        ("name", .string($0.name)), ("node", .string($0.node)), ("state", .string($0.state)),
+                        ("failed_at", .string($0.failedAt)),
+                    ]))
             })
         record["conditions"] = .list(
             (object.at("status", "conditions")?.elements ?? []).map { condition in

@@ -49,7 +49,8 @@ enum VolumeCommands {
         discussion: """
             NAME is a PersistentVolumeClaim of the namespace (-n, else the context's) or a Longhorn volume's \
             name (pvc-…). The record holds the list row's fields, the node the volume is attached to, each \
-            replica (name, node, state), the volume's conditions (Scheduled=False with \
+            replica (name, node, state, failed_at: when Longhorn marked it failed, as when its disk is \
+            gone; empty while it is not), the volume's conditions (Scheduled=False with \
             ReplicaSchedulingFailure when a replica has no node) and the pods using it with their workloads.
             """,
         positionals: [nameParameter],

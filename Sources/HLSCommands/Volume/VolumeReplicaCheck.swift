@@ -8,8 +8,9 @@ import Kube
 /// `default-replica-count` setting (`defaultSettings.defaultReplicaCount`) — and each volume has
 /// its own `numberOfReplicas`.
 enum VolumeReplicaCheck {
-    /// One line per volume, StorageClass or setting whose replica count exceeds the schedulable
-    /// nodes; none when replica-soft-anti-affinity is on.
+    /// One line per Longhorn disk that is not Ready (`LonghornDiskCheck`), then per volume,
+    /// StorageClass or setting whose replica count exceeds the schedulable nodes (none of those
+    /// when replica-soft-anti-affinity is on).
     static func warnings(_ volumes: [LonghornVolume], client: KubeClient, cancellation: Cancellation) throws
         -> [String]
     {
@@ -17,11 +18,12 @@ enum VolumeReplicaCheck {
             try client.getIfPresent(Longhorn.settings, name, namespace: Longhorn.namespace, cancellation: cancellation)?
                 .string("value")
         }
-        if try setting("replica-soft-anti-affinity") == "true" { return [] }
         let nodes = try client.list(Longhorn.nodes, namespace: Longhorn.namespace, cancellation: cancellation).items
+        if try setting("replica-soft-anti-affinity") == "true" { return LonghornDiskCheck.warnings(nodes) }
         let isSchedulable = { (node: Document) in
             node.at("spec", "allowScheduling") != .bool(false)
                 && ["Ready", "Schedulable"].allSatisfy { KubeCondition($0, of: node)?.status == "True" }
+                && LonghornDiskCheck.hasUsableDisk(node)
         }
         let schedulable = nodes.filter(isSchedulable).count
         let away = nodes.filter { !isSchedulable($0) }.compactMap { $0.string("metadata", "name") }.sorted()
@@ -42,12 +44,12 @@ enum VolumeReplicaCheck {
         // Enough Longhorn nodes, some of them cordoned, down or rebooting: degraded until they are
         // back, and the replica count is right as it is.
         let waiting = short.filter { $0.replicas <= nodes.count }
-        var lines: [String] = []
+        var lines = LonghornDiskCheck.warnings(nodes)
         if let most = waiting.map(\.replicas).max(), !away.isEmpty {
             let nodes = schedulable == 1 ? "1 schedulable node" : "\(schedulable) schedulable nodes"
             lines.append(
                 "\(away.joined(separator: ", ")) \(away.count == 1 ? "is" : "are") not schedulable for Longhorn "
-                    + "(not Ready, cordoned or scheduling disabled): \(nodes) for \(most) replicas, so volumes stay "
+                    + "(not Ready, cordoned, scheduling disabled or no disk ready): \(nodes) for \(most) replicas, so volumes stay "
                     + "degraded until \(away.count == 1 ? "it is" : "they are") back")
         }
         return lines

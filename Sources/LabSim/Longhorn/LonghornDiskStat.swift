@@ -22,12 +22,7 @@ struct LonghornDiskStat: Sendable, Equatable {
 
     /// The disk at `path` on the node whose tree is `root`; nil when nothing there says so.
     init?(root: String, path: String) {
-        guard let mounts = try? String(contentsOfFile: root + "/proc/mounts", encoding: .utf8) else { return nil }
-        let wanted = path.hasSuffix("/") ? path : path + "/"
-        let mount = mounts.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
-            .filter { $0.count >= 3 && wanted.hasPrefix($0[1] == "/" ? "/" : $0[1] + "/") }
-            .max { $0[1].count < $1[1].count }
-        guard let mount, mount[0].hasPrefix("/dev/") else { return nil }
+        guard let mount = Self.mount(root: root, path: path) else { return nil }
         let device = String(mount[0].dropFirst(5))
         let disk = String(device.prefix { !$0.isNumber })
         guard
@@ -40,5 +35,24 @@ struct LonghornDiskStat: Sendable, Equatable {
         storageAvailable = (blocks - blocks / 20) * 4096
         filesystemType = mount[2].hasPrefix("ext") ? "ext2/ext3" : mount[2]
         source = mount[0]
+    }
+
+    /// The `/proc/mounts` line (split in fields) of the device file system holding `path`.
+    private static func mount(root: String, path: String) -> [String]? {
+        guard let mounts = try? String(contentsOfFile: root + "/proc/mounts", encoding: .utf8) else { return nil }
+        let wanted = path.hasSuffix("/") ? path : path + "/"
+        let mount = mounts.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+            .filter { $0.count >= 3 && wanted.hasPrefix($0[1] == "/" ? "/" : $0[1] + "/") }
+            .max { $0[1].count < $1[1].count }
+        guard let mount, mount[0].hasPrefix("/dev/") else { return nil }
+        return mount
+    }
+
+    /// Whether the file system holding `path` is still mounted from a disk that is gone
+    /// (`NodeHotplug`): every call on it fails with EIO.
+    static func deviceGone(root: String, path: String) -> Bool {
+        guard let mount = mount(root: root, path: path) else { return false }
+        let disk = String(mount[0].dropFirst(5).prefix { !$0.isNumber })
+        return !FileManager.default.fileExists(atPath: "\(root)/sys/block/\(disk)")
     }
 }

@@ -3,7 +3,8 @@ import HLSCore
 /// longhorn-manager's node controller: a Longhorn Node (`nodes.longhorn.io`, same name) for each
 /// Kubernetes node, with its default disk, and its conditions — Ready and Schedulable from the
 /// Kubernetes node (NotReady, cordoned), RequiredPackages, KernelModulesLoaded and Multipathd
-/// from the environment check of the node's root tree — and the node's instance manager (an
+/// from the environment check of the node's root tree; its disk's Ready and Schedulable from the
+/// disk's presence (`diskStatus`) — and the node's instance manager (an
 /// `InstanceManager` and its `instance-manager-…` pod, which the kubelet starts). The
 /// environment is looked at again every few seconds, as the manager's monitor polls it.
 struct LonghornNodeController: SimulatedController {
@@ -73,16 +74,30 @@ struct LonghornNodeController: SimulatedController {
     }
 
     /// The default disk's status: its size and free space as statfs gives them on the node, so a
-    /// data disk mounted at /var/lib/longhorn shows, not the OS disk.
+    /// data disk mounted at /var/lib/longhorn shows, not the OS disk. A disk taken from the VM
+    /// (its file system mounted there but dead, `LonghornDiskStat.deviceGone`) is not Ready, with
+    /// the disk monitor's reason and message (controller/monitor/disk_monitor.go: its config file
+    /// cannot be read), keeps the sizes last seen and is not Schedulable (node_controller.go).
     func diskStatus(_ nodeName: String, old: Document?) -> Document {
         let name = Self.diskName(nodeName)
         let path = "/var/lib/longhorn/"
-        let stat = root(nodeName).flatMap { LonghornDiskStat(root: $0, path: path) }
+        let nodeRoot = root(nodeName)
+        let gone = nodeRoot.map { LonghornDiskStat.deviceGone(root: $0, path: path) } ?? false
+        let stat = gone ? nil : nodeRoot.flatMap { LonghornDiskStat(root: $0, path: path) }
         let previous = old?.at([name, "conditions"])?.items ?? []
         let ready: Document
         if stat != nil {
             ready = Longhorn.condition(
                 "Ready", true, message: "Disk \(name)(\(path)) on node \(nodeName) is ready", old: previous)
+        } else if gone {
+            let file = path + "longhorn-disk.cfg"
+            ready = Longhorn.condition(
+                "Ready", false, reason: "NoDiskInfo",
+                message:
+                    "Disk \(name)(\(path)) on node \(nodeName) is not ready: errors: failed to get disk config: "
+                    + "failed to read host disk config file longhorn-disk.cfg: failed to read file content of "
+                    + "\(file): cannot find file \(file): stat \(file): input/output error",
+                old: previous)
         } else {
             ready = Longhorn.condition(
                 "Ready", false, reason: "DiskFilesystemChanged",
@@ -90,21 +105,36 @@ struct LonghornNodeController: SimulatedController {
         }
         let schedulable = Longhorn.condition(
             "Schedulable", stat != nil, reason: stat == nil ? "DiskNotReady" : "",
-            message: stat == nil ? "Disk \(name)(\(path)) on node \(nodeName) is not ready" : "", old: previous)
+            message: stat == nil ? "Disk \(name) (\(path)) on the node \(nodeName) is not ready" : "", old: previous)
+        let kept = { (key: String) in gone ? Self.int(old?.at([name, key])) ?? 0 : 0 }
         return .object([
             (
                 name,
                 .object([
                     ("conditions", .array([ready, schedulable])), ("diskName", .string(name)),
                     ("diskPath", .string(path)), ("diskType", .string("filesystem")),
-                    ("filesystemType", .string(stat?.filesystemType ?? "")),
+                    (
+                        "filesystemType",
+                        .string(stat?.filesystemType ?? (gone ? old?.text(name, "filesystemType") : nil) ?? "")
+                    ),
                     ("instanceManagerName", .string(Self.instanceManager(nodeName))),
                     ("scheduledReplica", .object([])),
-                    ("storageAvailable", .int(Int(stat?.storageAvailable ?? 0))),
-                    ("storageMaximum", .int(Int(stat?.storageMaximum ?? 0))), ("storageScheduled", .int(0)),
+                    ("storageAvailable", .int(stat.map { Int($0.storageAvailable) } ?? kept("storageAvailable"))),
+                    ("storageMaximum", .int(stat.map { Int($0.storageMaximum) } ?? kept("storageMaximum"))),
+                    ("storageScheduled", .int(0)),
                 ])
             )
         ])
+    }
+
+    /// Whether the Longhorn node `node` has its disk `disk` Ready.
+    static func diskReady(_ disk: String, of node: Document) -> Bool {
+        Longhorn.holds("Ready", in: node.at(["status", "diskStatus", disk, "conditions"])?.items ?? [])
+    }
+
+    private static func int(_ value: Document?) -> Int? {
+        if case .int(let n)? = value { return n }
+        return nil
     }
 
     /// Ready and Schedulable, from the Kubernetes node.

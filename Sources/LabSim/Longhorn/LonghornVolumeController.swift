@@ -100,12 +100,20 @@ struct LonghornVolumeController: SimulatedController {
         var running = 0
         for (index, replica) in replicas.enumerated() {
             let node = replica.text("spec", "nodeID") ?? ""
-            let failed = !lhReady.contains(node) || (faulty && index == 0)
-            let state = attachedTo == nil ? "stopped" : failed ? "error" : "running"
+            // A replica whose disk is gone fails on its first I/O: the engine marks it ERR, the
+            // volume controller records failedAt and asks it stopped, its instance manager stops it.
+            let diskFailed =
+                lhNodes.first { $0.text("metadata", "name") == node }.map {
+                    !LonghornNodeController.diskReady(replica.text("spec", "diskID") ?? "", of: $0)
+                } ?? false
+            let failed = !lhReady.contains(node) || (faulty && index == 0) || diskFailed
+            let state = attachedTo == nil ? "stopped" : diskFailed ? "stopped" : failed ? "error" : "running"
             if state == "running" { running += 1 }
-            try setInstanceState(
-                Longhorn.replicas.path(namespace: ns, name: replica.text("metadata", "name")), replica, state: state,
-                node: node, client: client)
+            let path = Longhorn.replicas.path(namespace: ns, name: replica.text("metadata", "name"))
+            if attachedTo != nil {
+                try LonghornReplicaFailure.record(failed: failed, replica, at: path, client: client)
+            }
+            try setInstanceState(path, replica, state: state, node: node, client: client)
         }
         try syncEngine(of: name, size: size, on: attachedTo, owner: Self.owner(volume), client: client)
 

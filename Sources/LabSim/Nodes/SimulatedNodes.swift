@@ -12,9 +12,10 @@ import Synchronization
 #endif
 
 /// The simulated lab's machines: one SSH server per booted VM, each inside namespaces of its own
-/// whose `/` is a directory tree, the VM's root file system (`NodeNamespace`). It follows the PVE simulator's guests — a VM that boots gets its
-/// server, a VM that stops loses it, a destroyed or recreated VM loses its disk (root tree and
-/// host key) — and keeps `DIR/ssh_config` describing how to reach each one:
+/// whose `/` is a directory tree, the VM's root file system (`NodeNamespace`). It follows the PVE
+/// simulator's guests — a VM that boots gets its server, a VM that stops loses it, a destroyed or
+/// recreated VM loses its disk (root tree and host key), a disk taken from a running VM loses its
+/// devices (`NodeHotplug`) — and keeps `DIR/ssh_config` describing how to reach each one:
 ///
 ///     Host k3s-cp-01 192.168.10.21
 ///         HostName 127.0.0.1
@@ -203,8 +204,11 @@ public final class SimulatedNodes: Sendable {
                     node = Node(instance: guest.instance, server: nil, guest: guest)
                     changed = true
                 }
-                node!.guest = guest
                 let root = root(of: guest.name)
+                if let before = node?.guest.diskSlots, before != guest.diskSlots {
+                    NodeHotplug.unplug(slots: before.filter { !guest.diskSlots.contains($0) }, root: root)
+                }
+                node!.guest = guest
                 if guest.booted, node!.server?.isRunning == true, NodeBoot.rebootRequested(root: root) {
                     // `systemctl reboot`: SSH drops and the units stop; the machine is back after a moment.
                     node!.server?.stop()

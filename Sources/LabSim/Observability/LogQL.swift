@@ -4,8 +4,8 @@ import HLSCore
 /// `=`, `!=`, `=~`, `!~`, regular expressions anchored at both ends as Prometheus matchers are)
 /// followed by line filters (`|=`, `!=`, `|~`, `!~` with a string). Loki's own refusals come in
 /// its words (`parse error at line L, col C: …`, logqlmodel.ParseError; the empty-compatible
-/// selector of syntax/parser.go); valid LogQL beyond this (parsers, label filters, metric
-/// queries) is refused as not answered by the simulator.
+/// selector of syntax/parser.go); valid LogQL beyond this (parsers, label filters) is refused as
+/// not answered by the simulator. Metric queries over such a log query: `LogQLMetricQuery`.
 struct LogQLQuery: Sendable, Equatable {
     struct Matcher: Sendable, Equatable {
         enum Kind: String, Sendable {
@@ -80,24 +80,26 @@ struct LogQLQuery: Sendable, Equatable {
             "parse error : queries require at least one regexp or equality matcher that does not have an "
             + #"empty-compatible value. For instance, app=~".*" does not meet this requirement, but app=~".+" will"#)
 
-    /// Parses `text`, or throws Loki's refusal.
+    /// Parses `text`, a log query, or throws Loki's refusal.
     static func parse(_ text: String) throws(Refusal) -> LogQLQuery {
         var scanner = LogQLScanner(text)
         scanner.skipSpaces()
         guard scanner.peek == "{" else {
             if scanner.atEnd { throw parseError(scanner.column, "syntax error: unexpected $end") }
             if scanner.peek?.isLetter == true {
-                // A function, a parser or a bare word: LogQL Loki answers, the simulator does not.
+                // A function (a metric query, which `LogQLExpression` parses) or a bare word.
                 let word = scanner.word()
-                if ["count_over_time", "rate", "sum", "bytes_over_time", "bytes_rate", "avg", "max", "min", "topk"]
-                    .contains(word)
-                {
-                    throw unanswered("metric queries")
-                }
+                if LogQLMetricQuery.functions.contains(word) { throw unanswered("metric queries") }
                 throw parseError(1, "syntax error: unexpected IDENTIFIER")
             }
             throw parseError(scanner.column, "syntax error: unexpected \(scanner.peek.map(String.init) ?? "$end")")
         }
+        return try parse(&scanner, inRange: false)
+    }
+
+    /// Parses the log query at `scanner` (at its `{`); `inRange`: inside a range aggregation, where
+    /// it ends at the range's `[`.
+    static func parse(_ scanner: inout LogQLScanner, inRange: Bool) throws(Refusal) -> LogQLQuery {
         scanner.advance()
         var matchers: [Matcher] = []
         while true {
@@ -139,12 +141,13 @@ struct LogQLQuery: Sendable, Equatable {
         var filters: [LineFilter] = []
         while true {
             scanner.skipSpaces()
-            if scanner.atEnd { break }
+            if scanner.atEnd || (inRange && scanner.peek == "[") { break }
             let column = scanner.column
             guard let op = scanner.operatorToken(["|=", "|~", "!=", "!~"]), let kind = LineFilter.Kind(rawValue: op)
             else {
                 if scanner.peek == "|" { throw unanswered("parsers, formatters and label filters") }
-                if scanner.peek == "[" { throw unanswered("metric queries") }
+                // A range outside a range aggregation (`{…}[5m]`); Loki's lexer gives it no line.
+                if scanner.peek == "[" { throw unexpectedRange(column) }
                 throw parseError(column, "syntax error: unexpected \(scanner.peek.map(String.init) ?? "$end")")
             }
             scanner.skipSpaces()
@@ -164,6 +167,12 @@ struct LogQLQuery: Sendable, Equatable {
         return LogQLQuery(matchers: matchers, filters: filters)
     }
 
+    /// Loki's refusal of a `[range]` where no range aggregation takes it (as for
+    /// `min({ foo = "bar" }[5m])` in syntax/parser_test.go): line 0, the range's column.
+    static func unexpectedRange(_ column: Int) -> Refusal {
+        Refusal(message: "parse error at line 0, col \(column): syntax error: unexpected RANGE")
+    }
+
     /// Valid LogQL the simulated Loki does not answer.
     static func unanswered(_ what: String) -> Refusal {
         Refusal(message: "the simulated Loki answers stream selectors with line filters only, not \(what)")
@@ -171,7 +180,7 @@ struct LogQLQuery: Sendable, Equatable {
 }
 
 /// Characters of a query with their 1-based column (line 1; LogQL queries are one line here).
-private struct LogQLScanner {
+struct LogQLScanner {
     let characters: [Character]
     var index = 0
 

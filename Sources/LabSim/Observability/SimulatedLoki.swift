@@ -17,7 +17,8 @@ import Synchronization
 /// /api/v1/namespaces/monitoring/services/loki-gateway:80/proxy/loki/api/v1/labels`).
 ///
 /// Answers are Loki's JSON (`{"status":"success","data":…}`); a refused query is 400 with Loki's
-/// plain-text message. Queries: `LogQLQuery`. Times: RFC 3339 or Unix seconds or nanoseconds;
+/// plain-text message. Queries: `LogQLQuery` (logs), `LogQLMetricQuery` (metrics: a `matrix` from
+/// `query_range`, with `step`, a `vector` from `query` at `time`). Times: RFC 3339 or Unix seconds or nanoseconds;
 /// `start` defaults to an hour before `end`, `end` to now, `limit` to 100, `direction` to backward.
 /// Thread-safe.
 final class SimulatedLoki: Sendable {
@@ -69,7 +70,7 @@ final class SimulatedLoki: Sendable {
         }
     }
 
-    /// Every stream, for tests.
+    /// Every stream (what metric queries read; tests look too).
     var all: [Stream] { streams.withLock { Array($0.values) } }
 
     /// `{a="1", b="2"}`: labels in Loki's (Prometheus's) form, sorted by name.
@@ -147,12 +148,21 @@ final class SimulatedLoki: Sendable {
             switch path {
             case "/loki/api/v1/query_range":
                 guard let text = param("query") else { return .error(400, "query parameter is required") }
+                guard end >= start else { return .error(400, Self.endBeforeStart) }
                 var limit = 100
                 if let text = param("limit") { limit = try Self.limit(text) }
                 let forward = param("direction")?.lowercased() == "forward"
+                let step = try Self.step(param("step"), from: start, to: end)
+                if let metric = try LogQLMetricQuery.parse(text) {
+                    let (first, last) = Self.aligned(start, end, step: step)
+                    return .json(matrix(metric, from: first, to: last, step: step))
+                }
                 return .json(result(try LogQLQuery.parse(text), from: start, to: end, limit: limit, forward: forward))
             case "/loki/api/v1/query":
                 guard let text = param("query") else { return .error(400, "query parameter is required") }
+                var time = now
+                if let text = param("time") { time = try Self.time(text, "time") }
+                if let metric = try LogQLMetricQuery.parse(text) { return .json(vector(metric, at: time)) }
                 _ = try LogQLQuery.parse(text)
                 // Loki 3 refuses a log query at a single instant (logqlmodel.ErrUnsupportedSyntaxForInstantQuery).
                 return .error(
@@ -210,12 +220,7 @@ final class SimulatedLoki: Sendable {
             result.append(.object([("stream", .stringMap(stream.labels)), ("values", .array(values))]))
         }
         let bytes = picked.reduce(0) { $0 + $1.line.utf8.count }
-        let summary = Document.object([
-            ("bytesProcessedPerSecond", .int(bytes)), ("linesProcessedPerSecond", .int(picked.count)),
-            ("totalBytesProcessed", .int(bytes)), ("totalLinesProcessed", .int(picked.count)),
-            ("execTime", .double(0.001)), ("queueTime", .double(0)), ("subqueries", .int(0)),
-            ("totalEntriesReturned", .int(picked.count)),
-        ])
+        let summary = Self.summary(bytes: bytes, lines: picked.count, returned: picked.count)
         return .object([
             ("status", .string("success")),
             (
@@ -225,6 +230,17 @@ final class SimulatedLoki: Sendable {
                     ("stats", .object([("summary", summary)])),
                 ])
             ),
+        ])
+    }
+
+    /// The `stats.summary` of an answer: what was read (lines and their bytes, as if in a
+    /// millisecond) and how many entries or samples it returns.
+    static func summary(bytes: Int, lines: Int, returned: Int) -> Document {
+        .object([
+            ("bytesProcessedPerSecond", .int(bytes)), ("linesProcessedPerSecond", .int(lines)),
+            ("totalBytesProcessed", .int(bytes)), ("totalLinesProcessed", .int(lines)),
+            ("execTime", .double(0.001)), ("queueTime", .double(0)), ("subqueries", .int(0)),
+            ("totalEntriesReturned", .int(returned)),
         ])
     }
 
