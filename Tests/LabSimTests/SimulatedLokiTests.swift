@@ -258,4 +258,23 @@ final class SimulatedLokiTests: XCTestCase {
         ])
         XCTAssertEqual(relabel.labels(pod: pod, container: "loki"), ["namespace": "monitoring", "app": "loki"])
     }
+
+    func testTimesAndStepsPastWhatNanosecondsHoldAreAnsweredWithoutATrap() {
+        // A 10-digit second count times 1e9 is past Int64 (9999999999 s); so are the extremes
+        // of a nanosecond count and a huge step: each once trapped the simulator.
+        let cases: [[(String, String)]] = [
+            [("start", "9999999999"), ("end", "9999999999")],
+            [("start", "-9223372036854775808"), ("end", "9223372036854775807"), ("step", "9000000000")],
+            [("start", "1e300"), ("end", "-1e300")],
+            [("end", "-9223372036854775808")],
+        ]
+        for params in cases {
+            for query in [#"count_over_time({namespace="apps"}[5m])"#, #"{namespace="apps"}"#] {
+                let answer = loki().answer(
+                    method: "GET", path: "/loki/api/v1/query_range",
+                    query: ([("query", query)] + params).map { (name: $0.0, value: $0.1) })
+                XCTAssertTrue([200, 400].contains(answer.status), "\(params): \(answer.body)")
+            }
+        }
+    }
 }

@@ -31,10 +31,13 @@ extension SimulatedLoki {
                 throw LogQLQuery.Refusal(message: "cannot parse \"\(text)\" to a valid duration")
             }
         } else {
-            step = max((end - start) / 1_000_000_000 / 250, 1) * 1_000_000_000
+            step = max(end.subtractingReportingOverflow(start).partialValue / 1_000_000_000 / 250, 1) * 1_000_000_000
         }
         guard step > 0 else { throw LogQLQuery.Refusal(message: zeroOrNegativeStep) }
-        guard (end - start) / step <= 11000 else { throw LogQLQuery.Refusal(message: stepTooSmall) }
+        let span = end.subtractingReportingOverflow(start)
+        guard !span.overflow, span.partialValue / step <= 11000 else {
+            throw LogQLQuery.Refusal(message: stepTooSmall)
+        }
         return step
     }
 
@@ -69,7 +72,9 @@ extension SimulatedLoki {
                 series[Self.text(sample.labels), default: (sample.labels, [])].values.append(point)
                 samples += 1
             }
-            time += step
+            let next = time.addingReportingOverflow(step)
+            if next.overflow { break }
+            time = next.partialValue
         }
         let result = series.values.sorted { LogQLMetricQuery.precedes($0.labels, $1.labels) }.map {
             Document.object([("metric", .stringMap($0.labels)), ("values", .array($0.values))])

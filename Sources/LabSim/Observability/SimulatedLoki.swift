@@ -143,7 +143,7 @@ final class SimulatedLoki: Sendable {
         do throws(LogQLQuery.Refusal) {
             var end = now
             if let text = param("end") { end = try Self.time(text, "end") }
-            var start = end - 3_600_000_000_000
+            var start = max(end - 3_600_000_000_000, 0)
             if let text = param("start") { start = try Self.time(text, "start") }
             switch path {
             case "/loki/api/v1/query_range":
@@ -247,9 +247,17 @@ final class SimulatedLoki: Sendable {
     /// A time parameter as Loki reads it (loghttp.ParseTimestamp): RFC 3339, or a Unix time in
     /// seconds (possibly fractional) or, for a large integer, nanoseconds.
     static func time(_ text: String, _ name: String) throws(LogQLQuery.Refusal) -> Int64 {
-        if let integer = Int64(text) { return text.count > 10 ? integer : integer * 1_000_000_000 }
-        if let seconds = Double(text) { return Int64(seconds * 1e9) }
-        if let seconds = KubeTime.parse(text) { return Int64(seconds) * 1_000_000_000 }
+        // Kept between 1970 and 2116, so that no arithmetic on a time (a range, a step) can trap;
+        // Go's `time.Unix(s, 0).UnixNano()` wraps instead, which no client relies on.
+        func bounded(_ nanoseconds: Int64) -> Int64 { min(max(nanoseconds, 0), 1 << 62) }
+        if let integer = Int64(text) {
+            return bounded(
+                text.count > 10 ? integer : integer.multipliedReportingOverflow(by: 1_000_000_000).partialValue)
+        }
+        if let seconds = Double(text), seconds.isFinite { return bounded(Int64(max(min(seconds, 4e9), -1) * 1e9)) }
+        if let seconds = KubeTime.parse(text) {
+            return bounded(Int64(min(max(seconds, 0), 4_000_000_000)) * 1_000_000_000)
+        }
         throw LogQLQuery.Refusal(message: "invalid \(name) parameter: cannot parse \"\(text)\" to a valid timestamp")
     }
 
