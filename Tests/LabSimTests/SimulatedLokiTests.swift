@@ -267,9 +267,13 @@ final class SimulatedLokiTests: XCTestCase {
             [("start", "-9223372036854775808"), ("end", "9223372036854775807"), ("step", "9000000000")],
             [("start", "1e300"), ("end", "-1e300")],
             [("end", "-9223372036854775808")],
+            [("step", "290y290w")],
         ]
         for params in cases {
-            for query in [#"count_over_time({namespace="apps"}[5m])"#, #"{namespace="apps"}"#] {
+            for query in [
+                #"count_over_time({namespace="apps"}[5m])"#, #"{namespace="apps"}"#,
+                #"count_over_time({namespace="apps"}[290y290w])"#,
+            ] {
                 let answer = loki().answer(
                     method: "GET", path: "/loki/api/v1/query_range",
                     query: ([("query", query)] + params).map { (name: $0.0, value: $0.1) })

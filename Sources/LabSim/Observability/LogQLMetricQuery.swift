@@ -201,7 +201,9 @@ indirect enum LogQLMetricQuery: Sendable, Equatable {
             lastUnit = unit
             let (product, overflow) = number.multipliedReportingOverflow(by: unit)
             guard !overflow else { return nil }
-            total += product
+            let (sum, past) = total.addingReportingOverflow(product)
+            guard !past else { return nil }
+            total = sum
         }
         return total > 0 ? total : nil
     }
