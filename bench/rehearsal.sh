@@ -2,9 +2,12 @@
 # bench/rehearsal.sh — the full rehearsal: `hlsh scripts/bootstrap.hls` (all seven phases) against
 # one `hlsh sim serve` with every simulated delay at zero (HLSH_SIM_TIMINGS=zero), so what is left
 # is hlsh's own overhead plus the simulator's work. The simulator runs as a process of its own, so
-# the client's CPU and peak RSS (from `/usr/bin/time -v` around the runbook alone, less the CPU of
-# the git and ssh processes hlsh runs, shown apart) are apart from the simulator's (its CPU from
-# /proc/PID/stat before and after). A fresh lab for each run.
+# the client's CPU and peak RSS are apart from the simulator's (its CPU from /proc/PID/stat before
+# and after). The client's figures come from its own /proc/PID/stat read once it has exited and
+# before it is reaped (its CPU, and apart the CPU of the git and ssh processes it ran and reaped),
+# and its rusage (peak RSS): nothing samples it while it runs, so the machine's two cores are the
+# rehearsal's alone. The wall time is the client's, from its start to its exit. A fresh lab for
+# each run.
 # Targets (issue 17): under 3 s wall, under 1 s of hlsh's CPU. Prints the figures of each run,
 # then the best wall time and the least client CPU.
 #
@@ -40,7 +43,7 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 one_run() {  # one_run N — a fresh lab and one runbook run: prints "wall_ms hlsh_cpu_ms hlsh_rss_kb sim_cpu_ms
 # children_cpu_ms" (hlsh's own CPU; that of the git and ssh processes it ran apart)
-  local dir=$work/run$1 t0 t1 s0 s1
+  local dir=$work/run$1 s0 s1
   mkdir -p "$dir/home/.ssh"
   ssh-keygen -q -t ed25519 -N '' -C bench@hlsh -f "$dir/home/.ssh/id_ed25519"
   HOME=$dir/home HLSH_SIM_TIMINGS=$timings NO_COLOR=1 "$sim_bin" sim serve --dir "$dir/lab" >"$dir/serve.log" 2>&1 &
@@ -48,7 +51,6 @@ one_run() {  # one_run N — a fresh lab and one runbook run: prints "wall_ms hl
   for _ in $(seq 1 300); do [ -f "$dir/lab/env" ] && break; sleep 0.1; done
   [ -f "$dir/lab/env" ] || { cat "$dir/serve.log" >&2; echo "hlsh sim serve did not start" >&2; exit 1; }
   s0=$(cpu_ms "$serve")
-  t0=$(date +%s%N)
   if ! (
     set -a
     # shellcheck disable=SC1091  # written by sim serve at run time
@@ -56,27 +58,17 @@ one_run() {  # one_run N — a fresh lab and one runbook run: prints "wall_ms hl
     set +a
     export HOME=$dir/home XDG_STATE_HOME=$dir/state NO_COLOR=1 PATH=/usr/bin:/bin
     cd "$repo" || exit 1
-    /usr/bin/time -v -o "$dir/time" "$hlsh" ${BENCH_LOG:+--log "$BENCH_LOG"} scripts/bootstrap.hls >"$dir/out" 2>&1 &
-    timer=$! kids=0
-    # The CPU of the processes hlsh ran and reaped (git, ssh), as last seen in its /proc stat.
-    while kill -0 "$timer" 2>/dev/null; do
-      client=$(pgrep -P "$timer" || true)
-      [ -n "$client" ] && kids=$(awk -v k="$kids" '{ sub(/^.*\) /, ""); print $14 + $15 }' "/proc/$client/stat" 2>/dev/null || echo "$kids")
-      sleep 0.05
-    done
-    echo $((kids * 1000 / ticks)) >"$dir/children"
-    wait "$timer"
+    python3 "$repo/bench/run-measured.py" "$dir/measured" "$hlsh" ${BENCH_LOG:+--log "$BENCH_LOG"} \
+      scripts/bootstrap.hls >"$dir/out" 2>&1
   ); then
     tail -30 "$dir/out" >&2
     echo "the runbook failed (run $1)" >&2
     exit 1
   fi
-  t1=$(date +%s%N)
   s1=$(cpu_ms "$serve")
   stop_serve
-  awk -v wall=$(((t1 - t0) / 1000000)) -v sim=$((s1 - s0)) -v kids="$(cat "$dir/children")" '
-    /User time/ { u = $NF } /System time/ { s = $NF } /Maximum resident/ { r = $NF }
-    END { printf "%d %d %d %d %d\n", wall, (u + s) * 1000 - kids, r, sim, kids }' "$dir/time"
+  read -r wall cpu rss kids <"$dir/measured"
+  echo "$wall $cpu $rss $((s1 - s0)) $kids"
   cp "$dir/out" "$work/last.out"
 }
 

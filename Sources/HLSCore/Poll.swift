@@ -41,6 +41,10 @@ public struct Poll {
     /// wait that is usually short (a Proxmox task) sees its end at once, a long one is still
     /// checked only every `every`. A check that `progressed` starts the doubling again.
     public var firstPause: Duration?
+    /// How long the pauses stay at `firstPause` before they start doubling (zero: they double
+    /// from the first check): a wait whose end often comes within that time is looked at that
+    /// often all through it, rather than after a pause doubled past the moment it came.
+    public var steadyFor: Duration = .zero
     public var cancellation: Cancellation
     /// Where the wait was asked for; the errors carry it.
     public var place: Place?
@@ -93,7 +97,7 @@ public struct Poll {
                     hint: hint, cause: last)
             }
             let next = min(pauseLength, left)
-            pauseLength = min(pauseLength * 2, every)
+            if elapsed() >= steadyFor { pauseLength = min(pauseLength * 2, every) }
             if let pause {
                 try interrupting { () throws(HLSError) in try pause(next) }
             } else if !cancellation.sleep(for: next) {

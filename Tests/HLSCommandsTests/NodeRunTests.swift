@@ -86,6 +86,18 @@ final class NodeRunTests: XCTestCase {
         for sshd in servers { XCTAssertEqual(logins(sshd), 1, sshd.log) }
     }
 
+    /// A host let in with --accept-new is recorded in known_hosts, so its connection serves
+    /// the commands after it that do not say --accept-new: one login per host, not two.
+    func testAConnectionMadeWithAcceptNewServesTheCommandsAfterIt() throws {
+        let result = run(
+            """
+            node run "\(targets)" "true" --accept-new
+            node run "\(targets)" "echo again"
+            """)
+        XCTAssertEqual(result.status, 0, result.err)
+        for sshd in servers { XCTAssertEqual(logins(sshd), 1, sshd.log) }
+    }
+
     func testClosingTheRunClosesItsConnections() throws {
         try trustAll()
         let result = run(#"node run "\#(targets)" "true""#) { context in

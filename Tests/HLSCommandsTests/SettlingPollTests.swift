@@ -3,15 +3,26 @@ import XCTest
 
 @testable import HLSCommands
 
-/// `vm wait`, `node wait --for ssh` and the wait for a clone under way look again 100 ms after
-/// their first check, then double the pause up to `--every`: a VM that boots or an sshd that
-/// starts within a second is seen at once, a long wait is checked every `--every`. Followed on
-/// a clock of the test's own, moved on by each pause, not by timing.
+/// `vm wait`, `node wait --for ssh` and the wait for a clone under way look again every 100 ms
+/// during their first second, then double the pause up to `--every`: a VM that boots or an sshd
+/// that starts within a second is seen within 100 ms, a long wait is checked every `--every`.
+/// Followed on a clock of the test's own, moved on by each pause, not by timing.
 final class SettlingPollTests: XCTestCase {
-    func testTheFirstLookAgainIsAfter100msThenThePausesDoubleUpToEvery() throws {
-        let (pauses, waited) = try Self.pauses(every: .seconds(2), readyAtCheck: 9)
-        XCTAssertEqual(pauses, [100, 200, 400, 800, 1_600, 2_000, 2_000, 2_000].map { .milliseconds($0) })
-        XCTAssertEqual(waited, .milliseconds(9_100))
+    func testTheFirstSecondIsLookedAtEvery100msThenThePausesDoubleUpToEvery() throws {
+        let (pauses, waited) = try Self.pauses(every: .seconds(2), readyAtCheck: 18)
+        XCTAssertEqual(
+            pauses,
+            Array(repeating: 100, count: 11).map { .milliseconds($0) }
+                + [200, 400, 800, 1_600, 2_000, 2_000].map { .milliseconds($0) })
+        XCTAssertEqual(waited, .milliseconds(8_100))
+    }
+
+    /// An sshd that comes up 350 ms into the wait is seen at the check at 400 ms, not at 700 ms
+    /// after pauses of 100, 200 and 400 ms.
+    func testAWaitEndingWithinTheFirstSecondIsSeenWithin100ms() throws {
+        let (pauses, waited) = try Self.pauses(every: .seconds(2), readyAtCheck: 5)
+        XCTAssertEqual(pauses, [100, 100, 100, 100].map { .milliseconds($0) })
+        XCTAssertEqual(waited, .milliseconds(400))
     }
 
     /// An `--every` shorter than 100 ms is kept: the first pause is never longer than it.
@@ -24,9 +35,12 @@ final class SettlingPollTests: XCTestCase {
     /// 100 ms: the second node, booted with the first, is looked for soon, not after a pause
     /// doubled while neither answered.
     func testACheckThatProgressedStartsThePausesAgain() throws {
-        let (pauses, waited) = try Self.pauses(every: .seconds(2), readyAtCheck: 6, progressedAtCheck: 4)
-        XCTAssertEqual(pauses, [100, 200, 400, 100, 200].map { .milliseconds($0) })
-        XCTAssertEqual(waited, .milliseconds(1_000))
+        let (pauses, waited) = try Self.pauses(every: .seconds(2), readyAtCheck: 16, progressedAtCheck: 14)
+        XCTAssertEqual(
+            pauses,
+            Array(repeating: 100, count: 11).map { .milliseconds($0) }
+                + [200, 400, 100, 200].map { .milliseconds($0) })
+        XCTAssertEqual(waited, .milliseconds(2_000))
     }
 
     /// The pauses of a settling poll whose condition holds at check `readyAtCheck` (and which

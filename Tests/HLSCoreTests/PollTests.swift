@@ -60,6 +60,19 @@ final class PollTests: XCTestCase {
         XCTAssertEqual(longSchedule.pauses, [400, 400, 200].map { .milliseconds($0) })
     }
 
+    /// With `steadyFor`, the pauses stay at `firstPause` until the wait has lasted that long,
+    /// then double up to `every`.
+    func testPausesStayAtTheFirstPauseForTheSteadyTimeThenDouble() throws {
+        var poll = Poll("the sshd", timeout: .milliseconds(1_000), every: .milliseconds(400), cancellation: .never)
+        poll.firstPause = .milliseconds(50)
+        poll.steadyFor = .milliseconds(200)
+        let schedule = Self.followed(&poll)
+        _ = try? poll.until { () throws(HLSError) -> Poll.Check<Void> in .pending("no answer") }
+        XCTAssertEqual(
+            schedule.pauses, [50, 50, 50, 50, 50, 100, 200, 400, 50].map { .milliseconds($0) },
+            "50 ms pauses until 200 ms have passed, then doubling; the last is what is left of the 1 s")
+    }
+
     /// The time a wait took is read from its clock: the pauses it made until the check that held.
     func testTheTimeWaitedIsThePausesUntilTheConditionHeld() throws {
         var poll = Poll("the task", timeout: .seconds(60), every: .seconds(1), cancellation: .never)

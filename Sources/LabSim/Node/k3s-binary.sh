@@ -98,8 +98,8 @@ agent)
         rm -f "$sup/reply"
         : >"$sup/request"
         tries=0
-        while [ ! -s "$sup/reply" ] && [ "$tries" -lt "$((${HLSH_SIM_START_WAIT:-60} * 20))" ]; do
-            sleep 0.05
+        while [ ! -s "$sup/reply" ] && [ "$tries" -lt "$((${HLSH_SIM_START_WAIT:-60} * 100))" ]; do
+            sleep 0.01
             tries=$((tries + 1))
         done
         reply=$(cat "$sup/reply" 2>/dev/null)

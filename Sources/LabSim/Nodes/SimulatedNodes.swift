@@ -1,3 +1,4 @@
+import Dispatch
 public import HLSCore
 import Synchronization
 
@@ -101,6 +102,21 @@ public final class SimulatedNodes: Sendable {
     private let stopping = Atomic<Bool>(false)
     /// Serializes `reconcile` passes (the watcher's and a caller's).
     private let pass = Mutex<Void>(())
+    /// A machine's boot (its root tree, host key and sshd) runs on a thread of its own, as VMs
+    /// boot side by side on their hosts: a pass starts it and goes on, so a VM started a moment
+    /// after another is not held up by its boot. The boots under way, by guest name and
+    /// instance, until a pass takes what they left in `landed`.
+    private let underWay = Mutex<[String: String]>([:])
+    private let landed = Mutex<[Landed]>([])
+    private let boots = DispatchGroup()
+    private struct Landed {
+        var name: String
+        var instance: String
+        var fresh: Bool
+        /// Back from a reboot: systemd starts its enabled units once sshd is up.
+        var startsUnits: Bool
+        var server: Result<SimulatedNodeServer, HLSError>
+    }
     /// The time between the watcher's passes.
     private let every: Duration
 
@@ -135,7 +151,7 @@ public final class SimulatedNodes: Sendable {
         try reconcile()
         Threads.detach { [self] in
             while !stopping.load(ordering: .acquiring) {
-                try? reconcile()
+                try? follow()
                 Threads.sleep(for: every)
             }
         }
@@ -144,12 +160,19 @@ public final class SimulatedNodes: Sendable {
     /// Stops following and stops every node's SSH server. Node trees stay on disk.
     public func stop() {
         stopping.store(true, ordering: .releasing)
+        boots.wait()
         pass.withLock { _ in
             let all = nodes.withLock { n in
                 defer { n.removeAll() }
                 return n
             }
             for node in all.values { node.server?.stop() }
+            for boot in landed.withLock({ l in
+                defer { l.removeAll() }
+                return l
+            }) {
+                try? boot.server.get().stop()
+            }
         }
     }
 
@@ -175,22 +198,36 @@ public final class SimulatedNodes: Sendable {
     static func root(of name: String, in directory: String) -> String { "\(directory)/nodes/\(name)/root" }
 
     /// One pass: servers for booted guests, none for the others, trees of vanished VMs removed,
-    /// and `ssh_config` rewritten when anything changed.
+    /// and `ssh_config` rewritten when anything changed. Returns once the boots it started (and
+    /// any under way) are done and taken in.
     public func reconcile() throws(HLSError) {
+        try follow()
+        boots.wait()
+        try follow()
+    }
+
+    /// One pass that starts the boots it finds due and does not wait for them: each boot, once
+    /// done, makes a pass of its own, which takes it in.
+    private func follow() throws(HLSError) {
         try pass.withLock { _ throws(HLSError) in
             guard !stopping.load(ordering: .acquiring) else { return }
             let current = guests()
             var changed = false
-            var backFromReboot: [(name: String, root: String)] = []
+            var backFromReboot: Set<String> = []
+            // The guests whose sshd starts in this pass: the port it had, and whether the machine boots.
+            var booting: [(guest: SimulatedGuest, port: UInt16?, fresh: Bool)] = []
             var current_ = nodes.withLock { $0 }
             let names = Set(current.map(\.name))
-            for (name, node) in current_ where !names.contains(name) {
+            // A VM gone or made anew while its boot is under way keeps its tree until the boot is done.
+            let bootsUnderWay = underWay.withLock { $0 }
+            for (name, node) in current_ where !names.contains(name) && bootsUnderWay[name] == nil {
                 node.server?.stop()
                 try? FileManager.default.removeItem(atPath: "\(directory)/nodes/\(name)")
                 current_[name] = nil
                 changed = true
             }
             for guest in current {
+                if let instance = bootsUnderWay[guest.name], instance != guest.instance { continue }
                 var node = current_[guest.name]
                 if let existing = node, existing.instance != guest.instance {
                     existing.server?.stop()
@@ -225,39 +262,77 @@ public final class SimulatedNodes: Sendable {
                     node!.rebootingSince = nil
                     boots = true
                     // systemd starts the enabled units (k3s) once the machine is up, sshd first.
-                    if guest.booted { backFromReboot.append((guest.name, root)) }
+                    if guest.booted { backFromReboot.insert(guest.name) }
                 }
                 if guest.booted, node!.server?.isRunning != true {
-                    do throws(HLSError) {
-                        node!.server = try boot(guest, port: node!.port, fresh: boots)
-                        node!.port = node!.server?.port
-                        if boots || node!.bootedAt == nil { node!.bootedAt = .now }
-                        problems.withLock { $0[guest.name] = nil }
-                    } catch {
-                        problems.withLock { $0[guest.name] = error.message }
-                    }
-                    changed = true
+                    if underWay.withLock({ $0[guest.name] == nil }) { booting.append((guest, node!.port, boots)) }
                 } else if !guest.booted, let server = node!.server {
                     server.stop()
                     node!.server = nil
                     changed = true
                 }
-                if guest.booted, let at = node!.bootedAt {
-                    let seconds = Int(at.duration(to: .now).components.seconds)
-                    if seconds != node!.uptimeWritten {
-                        NodeBoot.writeUptime(root: root, seconds: seconds, cpus: guest.cpus)
-                        node!.uptimeWritten = seconds
-                    }
-                }
                 current_[guest.name] = node
+            }
+            for (guest, port, fresh) in booting {
+                let startsUnits = backFromReboot.contains(guest.name)
+                underWay.withLock { $0[guest.name] = guest.instance }
+                boots.enter()
+                Threads.detach { [self] in
+                    let server = Result { () throws(HLSError) in try boot(guest, port: port, fresh: fresh) }
+                    landed.withLock {
+                        $0.append(
+                            Landed(
+                                name: guest.name, instance: guest.instance, fresh: fresh, startsUnits: startsUnits,
+                                server: server))
+                    }
+                    try? follow()
+                    boots.leave()
+                }
+            }
+            // The boots done since the last pass: a machine still booted (the same VM) gets its server.
+            var up: [String] = []
+            for boot in landed.withLock({ l in
+                defer { l.removeAll() }
+                return l
+            }) {
+                underWay.withLock { $0[boot.name] = nil }
+                guard var node = current_[boot.name], node.instance == boot.instance, node.guest.booted,
+                    node.server?.isRunning != true, node.rebootingSince == nil
+                else {
+                    try? boot.server.get().stop()
+                    continue
+                }
+                switch boot.server {
+                case .success(let server):
+                    node.server = server
+                    node.port = server.port
+                    if boot.fresh || node.bootedAt == nil { node.bootedAt = .now }
+                    problems.withLock { $0[boot.name] = nil }
+                    if boot.startsUnits { up.append(boot.name) }
+                case .failure(let error):
+                    problems.withLock { $0[boot.name] = error.message }
+                }
+                current_[boot.name] = node
+                changed = true
+            }
+            for guest in current where guest.booted {
+                guard var node = current_[guest.name], let at = node.bootedAt, node.rebootingSince == nil else {
+                    continue
+                }
+                let seconds = Int(at.duration(to: .now).components.seconds)
+                if seconds != node.uptimeWritten {
+                    NodeBoot.writeUptime(root: root(of: guest.name), seconds: seconds, cpus: guest.cpus)
+                    node.uptimeWritten = seconds
+                    current_[guest.name] = node
+                }
             }
             nodes.withLock { $0 = current_ }
             if changed || !FileManager.default.fileExists(atPath: sshConfigPath) { try writeSSHConfig(current_) }
-            for node in backFromReboot {
+            for name in up {
+                let root = root(of: name)
                 NodeBoot.startEnabledUnits(
-                    NodeNamespace(
-                        root: node.root, handedDirectory: "\(directory)/nodes/\(node.name)/handed", hostname: node.name),
-                    path: image.path(node.root))
+                    NodeNamespace(root: root, handedDirectory: "\(directory)/nodes/\(name)/handed", hostname: name),
+                    path: image.path(root))
             }
         }
     }

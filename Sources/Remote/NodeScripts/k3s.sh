@@ -174,10 +174,11 @@ refused() {
 # TimeoutStartSec=0, so a k3s that never reports ready (an agent whose token the server rejects)
 # would hold `systemctl start` until hlsh gives up. On failure $run_output says how far the unit
 # got and ends with its last journal lines; all 20 go to stderr. The first second is looked at
-# every 100 ms (a unit restarted for a config change is often active within it), then every second.
+# every 20 ms (a unit restarted for a config change is often active within it, and a check costs
+# one `systemctl is-active`: a longer pause only sleeps past the moment), then every second.
 start_unit() {
     run systemctl "$1" --no-block "$unit.service" || return 1
-    waited=0 quick=10
+    waited=0 quick=50
     until systemctl is-active --quiet "$unit.service" </dev/null; do
         if [ "$quick" -eq 0 ] && refused; then
             run_output="the k3s server refused this node's password after ${waited}s (k3s: Node password rejected, duplicate hostname or contents of '/etc/rancher/node/password' may not match server node-passwd entry)"
@@ -191,7 +192,7 @@ start_unit() {
             return 1
         fi
         if [ "$quick" -gt 0 ]; then
-            sleep 0.1
+            sleep 0.02
             quick=$((quick - 1))
             [ "$quick" -gt 0 ] || waited=$((waited + 1))
         else
