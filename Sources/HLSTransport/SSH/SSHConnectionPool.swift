@@ -179,13 +179,12 @@ public final class SSHConnectionPool: Sendable {
     }
 
     /// What makes two targets the same connection: endpoint, options and route, not the name
-    /// they were reached by (`node1` and `root@10.0.0.5` may be one host).
-    /// What makes two targets one connection. The host key policy is not part of it: either
-    /// policy lets a connection go ahead only with the host's key in known_hosts (`.acceptNew`
-    /// records a new one first, and fails if it cannot), so a connection made with
-    /// `--accept-new` is one a strict check would let through now, and serves later commands
-    /// that do not say it (`node wait --for ssh --accept-new`, then `node facts`) instead of a
-    /// second login.
+    /// they were reached by (`node1` and `root@10.0.0.5` may be one host). The host key policy
+    /// is not part of it: either policy lets a connection go ahead only with the host's key in
+    /// known_hosts (`.acceptNew` records a new one first, and fails if it cannot), so a
+    /// connection made with `--accept-new` is one a strict check would let through now, and
+    /// serves later commands that do not say it (`node wait --for ssh --accept-new`, then
+    /// `node facts`) instead of a second login.
     private struct Key: Hashable {
         let endpoint: SSHEndpoint
         let options: SSHConnectOptions
