@@ -386,6 +386,10 @@ struct FluxBootstrap {
                     hint: "GITHUB_TOKEN must be allowed to administer the repository's deploy keys",
                     cause: response.bodyText)
             }
+            // Created on the repository the URL names, on GitHub itself: its SSH front takes it at
+            // once, and the sync waits for source-controller's first fetch with it anyway. One
+            // login less (~0.2 s); a key in use elsewhere (422), or another host, is still checked.
+            if response.isSuccess, host == "github.com" { return }
         } else {
             inv.context.err(
                 "Add this deploy key to \(repository), read-only (Settings → Deploy keys), titled \(keyTitle):\n\(key.authorizedKey)\nwaiting until the git host accepts it…\n"
