@@ -190,4 +190,31 @@ final class FluxGitTests: XCTestCase {
         }
         XCTAssertEqual(holders, [], "processes still naming \(connections)")
     }
+
+    /// A folder an hlsh killed before its `deinit` ran (SIGKILL, a test's timeout) is removed by
+    /// the next one: ours, with a PID that no longer runs. A live process's, and one of another
+    /// shape, stay.
+    func testTheFolderOfAKilledRunIsSweptAndALiveOnesKept() throws {
+        let dir = try TemporaryDirectory("flux-git-sweep")
+        let ended = try runProcess("/bin/sh", ["-c", "echo $$"])
+        let deadPID = try XCTUnwrap(Int32(ended.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let dead = dir.file("\(FluxGit.folderPrefix)\(deadPID).abcdef")
+        let live = dir.file("\(FluxGit.folderPrefix)1.ghijkl")
+        let unknown = dir.file("\(FluxGit.folderPrefix)Xy12Zq")
+        for folder in [dead, live, unknown] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try PrivateFile.write("-----BEGIN OPENSSH PRIVATE KEY-----\n", to: folder + "/identity")
+        }
+        var made: String?
+        do {
+            let git = try FluxGit(
+                privateKey: nil, knownHosts: "", environment: ["HOME": dir.path, "TMPDIR": dir.path])
+            made = git.folder
+            XCTAssertTrue(git.folder.hasPrefix(dir.file("\(FluxGit.folderPrefix)\(getpid()).")), git.folder)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dead), "the killed run's folder")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: live), "a live process's folder")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: unknown), "a folder of another shape")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: try XCTUnwrap(made)), "its own, at deinit")
+    }
 }

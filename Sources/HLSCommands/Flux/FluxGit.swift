@@ -48,7 +48,9 @@ final class FluxGit: Sendable {
     ///   `ControlPersist` OpenSSH sends a `ProxyCommand`'s standard error to /dev/null, so a
     ///   check that must show the remote's own words (`lab doctor`) passes false.
     init(privateKey: String?, knownHosts: String, environment: [String: String], sharesConnection: Bool = true) throws {
-        var template = Array("\(environment["TMPDIR"] ?? "/tmp")/hlsh-flux-git.XXXXXX".utf8CString)
+        let temporary = environment["TMPDIR"] ?? "/tmp"
+        Self.sweepLeftovers(in: temporary)
+        var template = Array("\(temporary)/\(Self.folderPrefix)\(getpid()).XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw HLSError(.failed, "cannot make a temporary folder") }
         let folder = String(cString: made)
         let userHome = environment["HOME"] ?? folder
@@ -138,6 +140,27 @@ final class FluxGit: Sendable {
     deinit {
         stopSharedConnections()
         try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// The folders' names: the prefix, the PID of the hlsh that made it, a random suffix.
+    static let folderPrefix = "hlsh-flux-git."
+
+    /// Removes the folders that an hlsh killed before its `deinit` ran left in `temporary` (a
+    /// deploy key's among them): ours (same user) whose PID no longer runs. A folder of a live
+    /// process, another user's, or one of unknown shape is left alone.
+    static func sweepLeftovers(in temporary: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporary) else { return }
+        for name in names where name.hasPrefix(folderPrefix) {
+            let fields = name.dropFirst(folderPrefix.count).split(separator: ".")
+            guard fields.count == 2, let pid = Int32(fields[0]), pid > 0, pid != getpid() else { continue }
+            // Alive, or another user's (EPERM): not ours to remove.
+            guard kill(pid, 0) == -1, errno == ESRCH else { continue }
+            let path = temporary + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0, info.st_uid == getuid(), info.st_mode & S_IFMT == S_IFDIR else { continue }
+            endConnections(in: path, environment: ["PATH": "/usr/bin:/bin"])
+            try? FileManager.default.removeItem(atPath: path)
+        }
     }
 
     /// Ends the shared connections this identity's git commands opened in its folder (a deploy
