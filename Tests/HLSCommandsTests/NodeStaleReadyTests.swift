@@ -74,6 +74,9 @@ final class NodeStaleReadyTests: XCTestCase {
         XCTAssertEqual(status.out.trimmingCharacters(in: .whitespacesAndNewlines), #"["stopped"]"#, status.err)
     }
 
+    /// One process (a REPL session) holds a pooled SSH connection to the node; the machine is
+    /// stopped and started: once it is back, the next command logs in again at the first try
+    /// instead of failing on the connection to the old boot.
     func testOneSessionReachesANodeAgainAfterItsVMWasStoppedAndStarted() throws {
         let lab = try LabHarness()
         lab.installCluster()
@@ -82,8 +85,10 @@ final class NodeStaleReadyTests: XCTestCase {
             node run k3s-wk-01 'id -un' | get stdout
             vm stop k3s-wk-01
             vm start k3s-wk-01
-            retry 50 --delay 200ms { node run k3s-wk-01 'id -un' | get stdout }
+            node wait k3s-wk-01 --for ssh --timeout 60s --every 200ms
+            node run k3s-wk-01 'id -un' | get stdout
             """)
         XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertEqual(run.out.components(separatedBy: "root").count - 1, 2, run.out)
     }
 }

@@ -1,4 +1,5 @@
 import HLSCore
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -144,12 +145,17 @@ final class FluxGit: Sendable {
 
     /// The folders' names: the prefix, the PID of the hlsh that made it, a random suffix.
     static let folderPrefix = "hlsh-flux-git."
+    /// The temporary folders this process has swept.
+    private static let swept = Mutex<Set<String>>([])
 
     /// Removes the folders that an hlsh killed before its `deinit` ran left in `temporary` (a
     /// deploy key's among them): ours (same user) whose PID no longer runs. A folder of a live
     /// process, another user's, or one of unknown shape is left alone.
     static func sweepLeftovers(in temporary: String) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporary) else { return }
+        // Once per folder and process: a /tmp of thousands of entries is not listed for each verb.
+        guard swept.withLock({ $0.insert(temporary).inserted }),
+            let names = try? FileManager.default.contentsOfDirectory(atPath: temporary)
+        else { return }
         for name in names where name.hasPrefix(folderPrefix) {
             let fields = name.dropFirst(folderPrefix.count).split(separator: ".")
             guard fields.count == 2, let pid = Int32(fields[0]), pid > 0, pid != getpid() else { continue }

@@ -43,9 +43,9 @@ extension VMCommands {
                 let steps = VMSteps(client: client, context: inv.context, name: ref.name)
                 return ChangePlan([
                     Change(target: ref.name, action: verb, detail: "VM \(ref.vmid) on \(ref.node)") { c in
-                        if verb != "start" {
-                            // Its Node stays Ready for the grace period: `node wait --for ready` must
-                            // not take that for the machine being back.
+                        if wanted == "running" {
+                            // The machine goes down, and its Node stays Ready for the grace period:
+                            // `node wait --for ready` must not take that for the machine being back.
                             NodeBootMark.record(vm: ref.name, verb: "vm \(verb)", inv.context, cancellation: c)
                         }
                         if let upid = try steps.step(verb, { try call(client, ref, c) }) {
