@@ -9,17 +9,34 @@ public final class Cancellation: Sendable {
     private let flag = Atomic<Bool>(false)
     private let parent: Cancellation?
     private let followsInterrupts: Bool
+    /// When the token cancels itself: a piece of work given a time budget.
+    private let expiry: Deadline?
 
     /// A token that is cancelled only by `cancel()` or its parent.
     public init(parent: Cancellation? = nil) {
         self.parent = parent
         self.followsInterrupts = false
+        self.expiry = nil
+    }
+
+    /// A token that is also cancelled once `budget` has passed (no thread watches it: whatever
+    /// polls `isCancelled` sees it), for work that must give up after a while, its parent's
+    /// Ctrl-C still stopping it at once.
+    public init(parent: Cancellation, expiringAfter budget: Duration) {
+        self.parent = parent
+        self.followsInterrupts = false
+        self.expiry = Deadline(after: budget)
     }
 
     private init(followsInterrupts: Bool) {
         self.parent = nil
         self.followsInterrupts = followsInterrupts
+        self.expiry = nil
     }
+
+    /// Whether the token's own budget has passed (`init(parent:expiringAfter:)`), as opposed to
+    /// a cancel or its parent's.
+    public var hasExpired: Bool { expiry?.hasPassed ?? false }
 
     /// A root token that is also cancelled when SIGINT arrives (after `Interrupts.install()`),
     /// or SIGTERM or SIGHUP (after `Termination.install()`).
@@ -31,7 +48,7 @@ public final class Cancellation: Sendable {
     public func cancel() { flag.store(true, ordering: .releasing) }
 
     public var isCancelled: Bool {
-        if flag.load(ordering: .acquiring) { return true }
+        if flag.load(ordering: .acquiring) || hasExpired { return true }
         if followsInterrupts && (Interrupts.pending || Termination.signal != nil) { return true }
         return parent?.isCancelled ?? false
     }

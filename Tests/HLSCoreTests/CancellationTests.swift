@@ -32,4 +32,19 @@ final class CancellationTests: XCTestCase {
         kill(getpid(), SIGINT)
         XCTAssertTrue(Interrupts.take())
     }
+
+    func testATokenWithABudgetCancelsItselfOnceItPassesAndFollowsItsParentBefore() {
+        let parent = Cancellation()
+        let token = Cancellation(parent: parent, expiringAfter: .milliseconds(50))
+        XCTAssertFalse(token.isCancelled)
+        XCTAssertFalse(token.sleep(for: .seconds(10)), "the sleep ends when the budget passes")
+        XCTAssertTrue(token.isCancelled)
+        XCTAssertTrue(token.hasExpired)
+        XCTAssertFalse(parent.isCancelled, "the parent is not cancelled by its child's budget")
+
+        let other = Cancellation(parent: parent, expiringAfter: .seconds(60))
+        parent.cancel()
+        XCTAssertTrue(other.isCancelled)
+        XCTAssertFalse(other.hasExpired, "cancelled by its parent, not by its budget")
+    }
 }

@@ -73,26 +73,18 @@ struct LabCheck: Sendable, Equatable {
         _ checks: [(name: String, run: @Sendable (Cancellation) throws -> [LabCheck])], timeout: Duration,
         failure: State = .missing, cancellation: Cancellation
     ) throws(HLSError) -> [LabCheck] {
-        let tokens = checks.map { _ in Cancellation(parent: cancellation) }
-        let finished = Cancellation()
-        let timedOut = Atomic(false)
-        Threads.detach(name: "lab-watchdog") {
-            guard finished.sleep(for: timeout) else { return }
-            timedOut.store(true, ordering: .relaxed)
-            for token in tokens { token.cancel() }
-        }
         let results = Parallel.map(checks.count, limit: checks.count) { index in
+            let token = Cancellation(parent: cancellation, expiringAfter: timeout)
             do {
-                return try checks[index].run(tokens[index])
+                return try checks[index].run(token)
             } catch {
-                let late = timedOut.load(ordering: .relaxed) && !cancellation.isCancelled
+                let late = token.hasExpired && !cancellation.isCancelled
                 return [
                     LabCheck(
                         checks[index].name, failure, late ? "no answer within \(timeout.text)" : words(error))
                 ]
             }
         }
-        finished.cancel()
         try cancellation.check("lab checks")
         return results.flatMap { $0 }
     }

@@ -1,7 +1,6 @@
 import HLSCore
 import HLSLanguage
 import Kube
-import Synchronization
 
 /// The boot a Kubernetes Node reported when hlsh stopped, shut down, rebooted or destroyed its VM,
 /// kept in the Node's annotation `hlsh.dev/stopped-boot-id`.
@@ -22,12 +21,7 @@ enum NodeBootMark {
         guard let service = try? KubeService.of(context), !service.kubeconfig.lacksContext(),
             let client = try? service.client(quiet: true)
         else { return }
-        let token = Cancellation(parent: cancellation)
-        let finished = Cancellation()
-        Threads.detach(name: "boot-mark-watchdog") {
-            if finished.sleep(for: budget) { token.cancel() }
-        }
-        defer { finished.cancel() }
+        let token = Cancellation(parent: cancellation, expiringAfter: budget)
         do throws(HLSError) {
             guard let node = try client.getIfPresent(.nodes, name, cancellation: token) else { return }
             let bootID = ClusterNode(node).bootID
@@ -36,7 +30,7 @@ enum NodeBootMark {
                 .nodes, name, patch: patch(.string(bootID)), cancellation: token)
         } catch {
             guard !cancellation.isCancelled else { return }
-            let cause = token.isCancelled ? "no answer within \(budget.text)" : error.message
+            let cause = token.hasExpired ? "no answer within \(budget.text)" : error.message
             context.err(
                 "warning: \(verb): cannot record the boot id of Kubernetes node \(name) (\(cause)); "
                     + "`node wait \(name) --for ready` may see the Ready of its previous boot for up to 50 s\n")
