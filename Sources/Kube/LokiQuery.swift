@@ -37,11 +37,12 @@ public struct LokiQuery: Sendable, Hashable {
 
     /// Nanoseconds as Loki reads a step in seconds: `60`, `0.5`.
     static func seconds(_ nanoseconds: Int64) -> String {
-        let whole = nanoseconds / 1_000_000_000
-        var fraction = String(nanoseconds % 1_000_000_000)
-        guard fraction != "0" else { return String(whole) }
+        let sign = nanoseconds < 0 ? "-" : ""
+        let whole = nanoseconds.magnitude / 1_000_000_000
+        var fraction = String(nanoseconds.magnitude % 1_000_000_000)
+        guard fraction != "0" else { return sign + String(whole) }
         fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
         while fraction.hasSuffix("0") { fraction.removeLast() }
-        return "\(whole).\(fraction)"
+        return "\(sign)\(whole).\(fraction)"
     }
 }

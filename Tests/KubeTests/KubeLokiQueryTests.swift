@@ -112,6 +112,10 @@ final class KubeLokiQueryTests: XCTestCase {
         XCTAssertTrue(sent.first?.hasSuffix("&step=90.5") ?? false, "\(sent)")
         XCTAssertEqual(LokiQuery.seconds(60_000_000_000), "60")
         XCTAssertEqual(LokiQuery.seconds(1_000_000), "0.001")
+        // A negative one (LokiQuery is public; only the verb refuses it) is sent for Loki to
+        // refuse, not a trap: "-0.5" once made a string of -1 zeros.
+        XCTAssertEqual(LokiQuery.seconds(-500_000_000), "-0.5")
+        XCTAssertEqual(LokiQuery.seconds(.min), "-9223372036.854775808")
     }
 
     /// A sample time Loki could never send (past the year 2262 in nanoseconds) is a wrong

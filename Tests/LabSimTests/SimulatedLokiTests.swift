@@ -281,4 +281,19 @@ final class SimulatedLokiTests: XCTestCase {
             }
         }
     }
+
+    func testAggregationsNestedDeeperThanTheLimitAreRefusedNotRecursedInto() {
+        let deep =
+            String(repeating: "sum(", count: 100_000) + #"count_over_time({namespace="apps"}[5m])"#
+            + String(repeating: ")", count: 100_000)
+        let refused = get(loki(), "/loki/api/v1/query", [("query", deep)])
+        XCTAssertEqual(refused.status, 400, refused.body)
+        XCTAssertTrue(refused.body.contains("nests aggregations at most"), refused.body)
+        let limit = LogQLMetricQuery.maximumDepth - 1
+        let nested =
+            String(repeating: "sum(", count: limit) + #"count_over_time({namespace="apps"}[5m])"#
+            + String(repeating: ")", count: limit)
+        let answered = get(loki(), "/loki/api/v1/query", [("query", nested)])
+        XCTAssertEqual(answered.status, 200, answered.body)
+    }
 }

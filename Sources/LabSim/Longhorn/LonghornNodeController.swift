@@ -106,7 +106,7 @@ struct LonghornNodeController: SimulatedController {
         let schedulable = Longhorn.condition(
             "Schedulable", stat != nil, reason: stat == nil ? "DiskNotReady" : "",
             message: stat == nil ? "Disk \(name) (\(path)) on the node \(nodeName) is not ready" : "", old: previous)
-        let kept = { (key: String) in gone ? Self.int(old?.at([name, key])) ?? 0 : 0 }
+        let kept = { (key: String) in gone ? LonghornVolumeController.int(old?.at([name, key])) ?? 0 : 0 }
         return .object([
             (
                 name,
@@ -130,11 +130,6 @@ struct LonghornNodeController: SimulatedController {
     /// Whether the Longhorn node `node` has its disk `disk` Ready.
     static func diskReady(_ disk: String, of node: Document) -> Bool {
         Longhorn.holds("Ready", in: node.at(["status", "diskStatus", disk, "conditions"])?.items ?? [])
-    }
-
-    private static func int(_ value: Document?) -> Int? {
-        if case .int(let n)? = value { return n }
-        return nil
     }
 
     /// Ready and Schedulable, from the Kubernetes node.

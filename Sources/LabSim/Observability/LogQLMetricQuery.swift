@@ -48,7 +48,7 @@ indirect enum LogQLMetricQuery: Sendable, Equatable {
             _ = try LogQLQuery.parse(text)
             return nil
         }
-        let query = try expression(&scanner)
+        let query = try expression(&scanner, depth: 0)
         scanner.skipSpaces()
         if let c = scanner.peek {
             if "+-*/%^=!<>".contains(c) || scanner.word() != "" {
@@ -59,12 +59,20 @@ indirect enum LogQLMetricQuery: Sendable, Equatable {
         return query
     }
 
-    private static func expression(_ scanner: inout LogQLScanner) throws(LogQLQuery.Refusal) -> LogQLMetricQuery {
+    /// How deep aggregations may nest: the parser, the evaluation and the log query each recurse
+    /// once per level, so a query of thousands of `sum(` would overflow the handler's stack.
+    static let maximumDepth = 32
+
+    private static func expression(_ scanner: inout LogQLScanner, depth: Int) throws(LogQLQuery.Refusal)
+        -> LogQLMetricQuery
+    {
         scanner.skipSpaces()
         let column = scanner.column
         guard scanner.peek?.isLetter == true else {
-            if scanner.peek == "{" { throw unexpected(&scanner, "{") }
             throw unexpected(&scanner, scanner.peek.map(String.init) ?? "$end")
+        }
+        guard depth < maximumDepth else {
+            throw LogQLQuery.Refusal(message: "the simulated Loki nests aggregations at most \(maximumDepth) deep")
         }
         let word = scanner.word()
         if let operation = RangeOperation(rawValue: word) {
@@ -95,7 +103,7 @@ indirect enum LogQLMetricQuery: Sendable, Equatable {
                 throw unexpected(&scanner, scanner.peek.map(String.init) ?? "$end")
             }
             if scanner.peek?.isNumber == true { throw LogQLQuery.unanswered("parameters of \(word)") }
-            let inner = try expression(&scanner)
+            let inner = try expression(&scanner, depth: depth + 1)
             try close(&scanner)
             if grouping == nil { grouping = try self.grouping(&scanner) }
             return .vector(operation, grouping, inner)

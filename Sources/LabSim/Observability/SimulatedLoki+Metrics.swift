@@ -25,7 +25,7 @@ extension SimulatedLoki {
                 step = Int64(seconds * 1e9)
             } else if let nanoseconds = LogQLMetricQuery.parseDuration(text) {
                 step = nanoseconds
-            } else if text == "0s" || text == "0" {
+            } else if text == "0s" {
                 step = 0
             } else {
                 throw LogQLQuery.Refusal(message: "cannot parse \"\(text)\" to a valid duration")
