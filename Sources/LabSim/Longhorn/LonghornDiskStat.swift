@@ -20,11 +20,26 @@ struct LonghornDiskStat: Sendable, Equatable {
     /// The device mounted there (`/dev/sdb`).
     var source: String
 
-    /// The disk at `path` on the node whose tree is `root`; nil when nothing there says so.
-    init?(root: String, path: String) {
-        guard let mount = Self.mount(root: root, path: path) else { return nil }
+    /// What the disk monitor finds at a path.
+    enum Probe: Equatable {
+        case disk(LonghornDiskStat)
+        /// The file system holding the path is still mounted from a disk that is gone
+        /// (`NodeHotplug`): every call on it fails with EIO.
+        case deviceGone
+        /// Nothing there says what it is.
+        case none
+    }
+
+    /// The disk at `path` on the node whose tree is `root`, from one read of its `proc/mounts`.
+    static func probe(root: String, path: String) -> Probe {
+        guard let mount = mount(root: root, path: path) else { return .none }
         let device = String(mount[0].dropFirst(5))
         let disk = String(device.prefix { !$0.isNumber })
+        guard FileManager.default.fileExists(atPath: "\(root)/sys/block/\(disk)") else { return .deviceGone }
+        return LonghornDiskStat(mount: mount, device: device, disk: disk, root: root).map(Probe.disk) ?? .none
+    }
+
+    private init?(mount: [String], device: String, disk: String, root: String) {
         guard
             let text = try? String(contentsOfFile: "\(root)/sys/block/\(disk)/size", encoding: .utf8),
             let sectors = Int64(text.filter { !$0.isWhitespace })
@@ -48,11 +63,4 @@ struct LonghornDiskStat: Sendable, Equatable {
         return mount
     }
 
-    /// Whether the file system holding `path` is still mounted from a disk that is gone
-    /// (`NodeHotplug`): every call on it fails with EIO.
-    static func deviceGone(root: String, path: String) -> Bool {
-        guard let mount = mount(root: root, path: path) else { return false }
-        let disk = String(mount[0].dropFirst(5).prefix { !$0.isNumber })
-        return !FileManager.default.fileExists(atPath: "\(root)/sys/block/\(disk)")
-    }
 }

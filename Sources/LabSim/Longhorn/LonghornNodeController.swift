@@ -75,15 +75,16 @@ struct LonghornNodeController: SimulatedController {
 
     /// The default disk's status: its size and free space as statfs gives them on the node, so a
     /// data disk mounted at /var/lib/longhorn shows, not the OS disk. A disk taken from the VM
-    /// (its file system mounted there but dead, `LonghornDiskStat.deviceGone`) is not Ready, with
+    /// (its file system mounted there but dead, `LonghornDiskStat.Probe.deviceGone`) is not Ready, with
     /// the disk monitor's reason and message (controller/monitor/disk_monitor.go: its config file
     /// cannot be read), keeps the sizes last seen and is not Schedulable (node_controller.go).
     func diskStatus(_ nodeName: String, old: Document?) -> Document {
         let name = Self.diskName(nodeName)
         let path = "/var/lib/longhorn/"
         let nodeRoot = root(nodeName)
-        let gone = nodeRoot.map { LonghornDiskStat.deviceGone(root: $0, path: path) } ?? false
-        let stat = gone ? nil : nodeRoot.flatMap { LonghornDiskStat(root: $0, path: path) }
+        let probe = nodeRoot.map { LonghornDiskStat.probe(root: $0, path: path) } ?? .none
+        let stat: LonghornDiskStat? = if case .disk(let found) = probe { found } else { nil }
+        let gone = probe == .deviceGone
         let previous = old?.at([name, "conditions"])?.items ?? []
         let ready: Document
         if stat != nil {
