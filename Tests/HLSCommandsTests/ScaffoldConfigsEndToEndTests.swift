@@ -104,13 +104,14 @@ extension FluxEndToEndTests {
         // Without the token's Secret, a renewal waits on the Challenge, and cert why says why.
         _ = try kubectl(h, ["delete", "secret", "cloudflare-api-token", "-n", "cert-manager"])
         XCTAssertEqual(h.run("cert renew wildcard -n cert-manager").status, 0)
+        // The Challenge's own reason leads `cert why`; an event may carry the same words a
+        // moment before the Challenge's status does, so the wait is for the first line itself.
         var why = ""
+        let reason = "(pending): error getting cloudflare secret: secret \"cloudflare-api-token\" not found"
         _ = LonghornLab.eventually(30) {
             why = h.run("cert why wildcard -n cert-manager").out
-            return why.contains("secret \"cloudflare-api-token\" not found")
+            return why.split(separator: "\n").first?.hasSuffix(reason) ?? false
         }
-        XCTAssertTrue(
-            why.split(separator: "\n").first?.hasSuffix(
-                "(pending): error getting cloudflare secret: secret \"cloudflare-api-token\" not found") ?? false, why)
+        XCTAssertTrue(why.split(separator: "\n").first?.hasSuffix(reason) ?? false, why)
     }
 }
